@@ -1,0 +1,130 @@
+#include "finding/finding.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+static const char *const level_names[] = { "informational", "low", "medium",
+					   "high", "critical" };
+
+const char *mh_level_name(enum mh_level l)
+{
+	if ((int)l < 0 || l > MH_LEVEL_CRITICAL)
+		return "unknown";
+	return level_names[l];
+}
+
+int mh_level_parse(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!strcmp(s, "info") || !strcmp(s, "informational"))
+		return MH_LEVEL_INFO;
+	for (int i = MH_LEVEL_LOW; i <= MH_LEVEL_CRITICAL; i++)
+		if (!strcmp(s, level_names[i]))
+			return i;
+	return -1;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	if (s)
+		for (; *s; s++) {
+			h ^= (unsigned char)*s;
+			h *= 0x100000001b3ULL;
+		}
+	/* Separator so ("ab","c") and ("a","bc") differ. */
+	h ^= 0xff;
+	h *= 0x100000001b3ULL;
+	return h;
+}
+
+void mh_finding_set_id(struct mh_finding *f)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	h = fnv1a(h, f->rule_id);
+	h = fnv1a(h, f->mailbox);
+	h = fnv1a(h, f->destination);
+	snprintf(f->id, sizeof(f->id), "%016llx", (unsigned long long)h);
+}
+
+void mh_finding_count(struct mh_finding *f, const char *name, uint64_t v)
+{
+	if (f->ncounts >= MH_FINDING_MAX_COUNTS)
+		return;
+	f->counts[f->ncounts].name = name;
+	f->counts[f->ncounts].value = v;
+	f->ncounts++;
+}
+
+void mh_finding_free(struct mh_finding *f)
+{
+	if (!f)
+		return;
+	free(f->mailbox);
+	free(f->destination);
+	free(f->dest_domain);
+	free(f->mechanism);
+	free(f->summary);
+	free(f->remediation);
+	for (size_t i = 0; i < f->nevidence; i++) {
+		free(f->evidence[i].file);
+		free(f->evidence[i].message_id);
+		free(f->evidence[i].header);
+	}
+	free(f->evidence);
+	free(f);
+}
+
+int mh_findings_push(struct mh_findings *l, struct mh_finding *f)
+{
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 16;
+		struct mh_finding **nv = realloc(l->v, na * sizeof(*nv));
+		if (!nv)
+			return MH_ENOMEM;
+		l->v = nv;
+		l->alloc = na;
+	}
+	l->v[l->n++] = f;
+	return MH_OK;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct mh_finding *a = *(const struct mh_finding *const *)pa;
+	const struct mh_finding *b = *(const struct mh_finding *const *)pb;
+	if (a->level != b->level)
+		return a->level > b->level ? -1 : 1;
+	int c = cmp_str(a->rule_id, b->rule_id);
+	if (c)
+		return c;
+	c = cmp_str(a->mailbox, b->mailbox);
+	if (c)
+		return c;
+	return cmp_str(a->destination, b->destination);
+}
+
+void mh_findings_sort(struct mh_findings *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_finding);
+}
+
+void mh_findings_release(struct mh_findings *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		mh_finding_free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->alloc = 0;
+}
