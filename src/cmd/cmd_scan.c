@@ -1,0 +1,774 @@
+/* cmd_scan.c - `mailhunt scan`: walk inputs, read them on worker threads,
+ * run the forwarding analysis, write findings.
+ *
+ * Threads: the main thread walks the inputs and feeds a bounded job queue;
+ * each worker owns a reader at a time and its own analysis accumulator, so
+ * the hot path takes no lock. Large mboxes are cut into byte ranges that
+ * the mbox reader aligns to message boundaries. At the end the accumulators
+ * are merged (the result does not depend on the split) and written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analytics/forwarding.h"
+#include "cmd/cmd.h"
+#include "cmd/scan_stats.h"
+#include "core/escape.h"
+#include "readers/mail/date.h"
+#include "readers/reader.h"
+#include "readers/walk.h"
+#include "writers/writer.h"
+
+#define MAX_ORG_DOMAINS 64
+#define QUEUE_CAP 1024
+/* A plain mbox at least this big is split into ranges for the workers. */
+#define CHUNK_MIN ((uint64_t)64 << 20)
+
+struct scan_opts {
+	const char *format;
+	const char *out_path;
+	const char *org[MAX_ORG_DOMAINS];
+	size_t norg;
+	int min_level;
+	int fail_on;            /* -1: never exit 1 for findings */
+	int64_t since, until;   /* MH_TS_NONE when unset */
+	int jobs;
+	int color;              /* -1 auto */
+	int quiet;
+	int progress;           /* -1 auto */
+	size_t max_header;
+};
+
+struct job {
+	struct mh_source src;
+	const struct mh_reader_ops *ops;
+	char *path, *mailbox, *folder; /* owned copies for src */
+};
+
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_get;
+	struct job *v[QUEUE_CAP];
+	size_t head, n;
+	int closed;
+};
+
+struct scan;
+
+struct worker {
+	pthread_t tid;
+	struct scan *scan;
+	struct mh_fwd *fwd;
+	struct mh_scan_stats st;
+	int internal_error;
+};
+
+struct scan {
+	struct scan_opts o;
+	struct queue q;
+	struct mh_reader_opts ropts;
+	pthread_mutex_t err_mu;  /* serialises diagnostics on stderr */
+	atomic_uint_fast64_t bytes_done;
+	uint64_t bytes_total;    /* sum of input sizes seen by the walker */
+	struct mh_scan_stats walk_st;
+};
+
+/* MARK: - diagnostics */
+
+static void diag(struct scan *s, const struct mh_err *err, const char *path)
+{
+	if (s->o.quiet > 1)
+		return;
+	struct mh_buf b = MH_BUF_INIT(4096);
+	const char *file = err->src ? err->src : path;
+	mh_escape_term(file, strlen(file), 0, &b);
+	pthread_mutex_lock(&s->err_mu);
+	if (s->o.progress == 1)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "mailhunt: %s", mh_buf_cstr(&b));
+	if (err->line)
+		fprintf(stderr, ":%u", err->line);
+	fprintf(stderr, ": offset %" PRIu64 ": ", err->offset);
+	mh_buf_reset(&b);
+	mh_escape_term(err->msg, strlen(err->msg), 0, &b);
+	fprintf(stderr, "%s\n", mh_buf_cstr(&b));
+	pthread_mutex_unlock(&s->err_mu);
+	mh_buf_release(&b);
+}
+
+/* MARK: - job queue */
+
+static void queue_init(struct queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->can_put, NULL);
+	pthread_cond_init(&q->can_get, NULL);
+}
+
+static void queue_destroy(struct queue *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->can_put);
+	pthread_cond_destroy(&q->can_get);
+}
+
+static void queue_put(struct queue *q, struct job *j)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->n == QUEUE_CAP)
+		pthread_cond_wait(&q->can_put, &q->mu);
+	q->v[(q->head + q->n) % QUEUE_CAP] = j;
+	q->n++;
+	pthread_cond_signal(&q->can_get);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->closed = 1;
+	pthread_cond_broadcast(&q->can_get);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* NULL when the queue is closed and empty. */
+static struct job *queue_get(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->n == 0 && !q->closed)
+		pthread_cond_wait(&q->can_get, &q->mu);
+	struct job *j = NULL;
+	if (q->n) {
+		j = q->v[q->head];
+		q->head = (q->head + 1) % QUEUE_CAP;
+		q->n--;
+		pthread_cond_signal(&q->can_put);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return j;
+}
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->path);
+	free(j->mailbox);
+	free(j->folder);
+	free(j);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static struct job *job_new(const struct mh_source *src,
+			   const struct mh_reader_ops *ops)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->src = *src;
+	j->ops = ops;
+	j->path = dup_or_null(src->path);
+	j->mailbox = dup_or_null(src->mailbox);
+	j->folder = dup_or_null(src->folder);
+	if (!j->path || (src->mailbox && !j->mailbox) ||
+	    (src->folder && !j->folder)) {
+		job_free(j);
+		return NULL;
+	}
+	j->src.path = j->path;
+	j->src.mailbox = j->mailbox;
+	j->src.folder = j->folder;
+	return j;
+}
+
+/* MARK: - workers */
+
+static int reader_index(const struct mh_reader_ops *ops)
+{
+	for (int i = 0; i < 8 && mh_readers[i]; i++)
+		if (mh_readers[i] == ops)
+			return i;
+	return 7;
+}
+
+static int in_window(const struct scan_opts *o, int64_t ts)
+{
+	if (o->since == MH_TS_NONE && o->until == MH_TS_NONE)
+		return 1;
+	if (ts == MH_TS_NONE)
+		return 1; /* undated mail is kept: it may be the evidence */
+	if (o->since != MH_TS_NONE && ts < o->since)
+		return 0;
+	if (o->until != MH_TS_NONE && ts >= o->until)
+		return 0;
+	return 1;
+}
+
+static void run_job(struct worker *w, struct job *j)
+{
+	struct scan *s = w->scan;
+	struct mh_reader *r = NULL;
+	struct mh_err err;
+	uint64_t last_pos = 0;
+	int ri = reader_index(j->ops);
+
+	mh_err_clear(&err);
+	int rc = j->ops->open(&r, &j->src, &s->ropts, &err);
+	if (rc < 0) {
+		w->st.files_failed++;
+		w->st.skipped[MH_SKIP_UNREADABLE]++;
+		diag(s, &err, j->path);
+		goto done;
+	}
+	w->st.files++;
+	for (;;) {
+		struct mh_event ev;
+		memset(&ev, 0, sizeof(ev));
+		mh_err_clear(&err);
+		rc = j->ops->next(r, &ev, &err);
+		if (rc == 0)
+			break;
+		if (rc == MH_ESKIP) {
+			int reason = err.reason > 0 && err.reason < MH_SKIP__COUNT
+					     ? err.reason
+					     : MH_SKIP_MALFORMED;
+			w->st.skipped[reason]++;
+			diag(s, &err, j->path);
+			continue;
+		}
+		if (rc < 0) {
+			/* The rest of the file is lost: say so, count it. */
+			w->st.files_failed++;
+			w->st.skipped[err.reason > 0 && err.reason < MH_SKIP__COUNT
+					      ? err.reason
+					      : MH_SKIP_UNREADABLE]++;
+			diag(s, &err, j->path);
+			break;
+		}
+		if (!in_window(&s->o, ev.ts)) {
+			w->st.skipped[MH_SKIP_FILTERED]++;
+			continue;
+		}
+		w->st.events++;
+		w->st.per_reader[ri]++;
+		rc = mh_fwd_event(w->fwd, &ev, &err);
+		if (rc < 0) {
+			diag(s, &err, j->path);
+			if (rc == MH_ENOMEM) {
+				w->internal_error = 1;
+				break;
+			}
+		}
+		if ((w->st.events & 1023) == 0) {
+			uint64_t p = j->ops->pos(r);
+			atomic_fetch_add(&s->bytes_done, p - last_pos);
+			last_pos = p;
+		}
+	}
+	uint64_t end = j->ops->pos(r);
+	atomic_fetch_add(&s->bytes_done, end - last_pos);
+	w->st.bytes += end;
+done:
+	if (r)
+		j->ops->close(r);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct job *j;
+	while ((j = queue_get(&w->scan->q)) != NULL) {
+		if (!w->internal_error)
+			run_job(w, j);
+		job_free(j);
+	}
+	return NULL;
+}
+
+/* MARK: - walking */
+
+static int on_source(const struct mh_source *src,
+		     const struct mh_reader_ops *ops, void *ctx)
+{
+	struct scan *s = ctx;
+	s->bytes_total += src->size;
+	uint64_t chunk = 0;
+	if (ops->can_chunk && !src->gzip && s->o.jobs > 1 &&
+	    src->size >= CHUNK_MIN) {
+		/* Several ranges per worker keeps them busy to the end. */
+		chunk = src->size / ((uint64_t)s->o.jobs * 4);
+		if (chunk < ((uint64_t)16 << 20))
+			chunk = (uint64_t)16 << 20;
+	}
+	uint64_t start = 0;
+	do {
+		struct mh_source part = *src;
+		part.range_start = start;
+		part.range_end = chunk ? start + chunk : UINT64_MAX;
+		if (part.range_end >= src->size)
+			part.range_end = UINT64_MAX;
+		struct job *j = job_new(&part, ops);
+		if (!j)
+			return MH_ENOMEM;
+		queue_put(&s->q, j);
+		start = part.range_end;
+	} while (start != UINT64_MAX);
+	return MH_OK;
+}
+
+static void on_walk_error(const struct mh_err *err, void *ctx)
+{
+	struct scan *s = ctx;
+	s->walk_st.skipped[err->reason > 0 && err->reason < MH_SKIP__COUNT
+				   ? err->reason
+				   : MH_SKIP_UNREADABLE]++;
+	if (err->reason == MH_SKIP_UNKNOWN_TYPE)
+		s->walk_st.files_unknown++;
+	else
+		s->walk_st.files_failed++;
+	diag(s, err, err->src ? err->src : "?");
+}
+
+/* MARK: - progress */
+
+struct progress {
+	struct scan *scan;
+	pthread_t tid;
+	atomic_int stop;
+};
+
+static void *progress_main(void *arg)
+{
+	struct progress *p = arg;
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	while (!atomic_load(&p->stop)) {
+		nanosleep(&ts, NULL);
+		uint64_t done = atomic_load(&p->scan->bytes_done);
+		uint64_t total = p->scan->bytes_total;
+		int pct = total ? (int)(done * 100 / total) : 0;
+		if (pct > 100)
+			pct = 100;
+		char bar[41];
+		int fill = pct * 40 / 100;
+		for (int i = 0; i < 40; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[40] = '\0';
+		pthread_mutex_lock(&p->scan->err_mu);
+		fprintf(stderr, "\r\033[K[%s] %3d%% %" PRIu64 " MB", bar, pct,
+			done / 1000000);
+		fflush(stderr);
+		pthread_mutex_unlock(&p->scan->err_mu);
+	}
+	pthread_mutex_lock(&p->scan->err_mu);
+	fputs("\r\033[K", stderr);
+	pthread_mutex_unlock(&p->scan->err_mu);
+	return NULL;
+}
+
+/* MARK: - options */
+
+static const char scan_help[] =
+	"usage: mailhunt scan [options] PATH...\n"
+	"\n"
+	"Reads mail stores and reports auto-forwarding (MITRE ATT&CK "
+	"T1114.003):\nwhich mailbox forwards to whom, since when, by which "
+	"mechanism, and what to\ndo about it. PATH may be a file or a "
+	"directory (walked recursively): mbox\n(mboxo, mboxrd, "
+	"Content-Length), Maildir and Maildir++, .eml, Apple Mail\n.emlx, "
+	"each optionally gzip-compressed. The type is detected from the "
+	"content.\nInputs are opened read-only and never modified.\n"
+	"\n"
+	"options:\n"
+	"  -f, --format FMT     table (default), jsonl or csv\n"
+	"  -o, --output FILE    write findings to FILE instead of stdout\n"
+	"      --org-domain D   a domain of the organisation (repeatable); "
+	"forwarding\n"
+	"                       to any other domain is external. Default: "
+	"inferred\n"
+	"                       from the mailboxes' own addresses\n"
+	"      --min-level L    report findings at or above L: "
+	"informational, low,\n"
+	"                       medium, high, critical (default: "
+	"informational)\n"
+	"      --fail-on L      exit 1 when a finding at or above L exists\n"
+	"      --since DATE     only messages at or after DATE "
+	"(2024-03-01 or\n"
+	"                       2024-03-01T12:00:00Z); undated messages are "
+	"kept\n"
+	"      --until DATE     only messages before DATE\n"
+	"  -j, --jobs N         worker threads (default: all cores); files "
+	"and large\n"
+	"                       mbox chunks are read in parallel\n"
+	"      --max-header N   largest header block in bytes (default "
+	"1048576);\n"
+	"                       bigger ones are skipped and counted\n"
+	"      --no-color       no ANSI colours in the table (default: "
+	"colour on a TTY)\n"
+	"      --no-progress    no progress bar (default: shown when stderr "
+	"is a TTY)\n"
+	"  -q, --quiet          no summary or progress on stderr (-qq: no "
+	"diagnostics)\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"examples:\n"
+	"  mailhunt scan ~/Maildir\n"
+	"      what forwards out of this Maildir, as a table\n"
+	"  mailhunt scan --org-domain corp.example --min-level medium "
+	"/srv/journal.mbox.gz\n"
+	"      a gateway journal; only external and suspicious forwarding\n"
+	"  mailhunt scan -f jsonl -o findings.jsonl --since 2024-03-01 "
+	"export/\n"
+	"      machine-readable findings (schema in docs/FORMATS.md)\n"
+	"  mailhunt scan --fail-on high inbox.mbox || echo 'investigate'\n"
+	"      for scripts: exit 1 when something high or worse is found\n"
+	"\n"
+	"At the end stderr shows files, messages, bytes, skipped records by "
+	"reason\nand the time taken; records read = messages + skipped.\n"
+	"exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
+	"input\nunreadable or skipped, 4 internal error.\n";
+
+/* "2024-03-01", "2024-03-01T12:00", "2024-03-01T12:00:00Z",
+ * "2024-03-01 12:00:00". UTC. */
+static int parse_when(const char *s, int64_t *out)
+{
+	int y, mo, d, hh = 0, mm = 0, ss = 0;
+	char sep = 0, tail[8] = "";
+	int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%7s", &y, &mo, &d, &sep,
+		       &hh, &mm, &ss, tail);
+	if (n < 3 || (n > 3 && sep != 'T' && sep != ' ') ||
+	    (n == 4) || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 ||
+	    mm > 59 || ss > 60)
+		return -1;
+	if (tail[0] && strcmp(tail, "Z") != 0)
+		return -1;
+	*out = mh_date_timegm(y, mo, d, hh, mm, ss);
+	return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned long long mul = 1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1024 * 1024, end++;
+	if (*end || v == 0 || v > SIZE_MAX / mul)
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("mailhunt scan: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nsee 'mailhunt scan --help'\n", stderr);
+	return MH_EXIT_USAGE;
+}
+
+static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
+{
+	enum { O_ORG = 256, O_MIN, O_FAIL, O_SINCE, O_UNTIL, O_NOCOLOR,
+	       O_MAXHDR, O_NOPROG, O_COLOR };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "org-domain", required_argument, NULL, O_ORG },
+		{ "min-level", required_argument, NULL, O_MIN },
+		{ "fail-on", required_argument, NULL, O_FAIL },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-header", required_argument, NULL, O_MAXHDR },
+		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "color", no_argument, NULL, O_COLOR },
+		{ "no-progress", no_argument, NULL, O_NOPROG },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->format = "table";
+	o->min_level = MH_LEVEL_INFO;
+	o->fail_on = -1;
+	o->since = o->until = MH_TS_NONE;
+	o->color = -1;
+	o->progress = -1;
+	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = nproc > 0 ? (int)nproc : 1;
+
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":f:o:j:qh", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'f':
+			if (!mh_writer_by_name(optarg))
+				return usage_error("unknown format '%s' (table, "
+						   "jsonl or csv)",
+						   optarg);
+			o->format = optarg;
+			break;
+		case 'o': o->out_path = optarg; break;
+		case O_ORG: {
+			if (o->norg == MAX_ORG_DOMAINS)
+				return usage_error("too many --org-domain (max "
+						   "64)%s",
+						   "");
+			/* Lower-case in place: argv is ours to change. */
+			for (char *p = optarg; *p; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p | 0x20);
+			const char *d = optarg;
+			if (*d == '@')
+				d++;
+			if (!*d || strchr(d, '@') || !strchr(d, '.'))
+				return usage_error("'%s' is not a domain", optarg);
+			o->org[o->norg++] = d;
+			break;
+		}
+		case O_MIN:
+			o->min_level = mh_level_parse(optarg);
+			if (o->min_level < 0)
+				return usage_error("unknown level '%s'", optarg);
+			break;
+		case O_FAIL:
+			o->fail_on = mh_level_parse(optarg);
+			if (o->fail_on < 0)
+				return usage_error("unknown level '%s'", optarg);
+			break;
+		case O_SINCE:
+			if (parse_when(optarg, &o->since))
+				return usage_error("bad date '%s' (use "
+						   "2024-03-01 or "
+						   "2024-03-01T12:00:00Z)",
+						   optarg);
+			break;
+		case O_UNTIL:
+			if (parse_when(optarg, &o->until))
+				return usage_error("bad date '%s' (use "
+						   "2024-03-01 or "
+						   "2024-03-01T12:00:00Z)",
+						   optarg);
+			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 1024)
+				return usage_error("bad job count '%s'", optarg);
+			o->jobs = (int)v;
+			break;
+		}
+		case O_MAXHDR:
+			if (parse_size(optarg, &o->max_header))
+				return usage_error("bad size '%s'", optarg);
+			break;
+		case O_NOCOLOR: o->color = 0; break;
+		case O_COLOR: o->color = 1; break;
+		case O_NOPROG: o->progress = 0; break;
+		case 'q': o->quiet++; break;
+		case 'h': fputs(scan_help, stdout); return -1;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (o->since != MH_TS_NONE && o->until != MH_TS_NONE &&
+	    o->since >= o->until)
+		return usage_error("--since must be before --until%s", "");
+	if (optind >= argc)
+		return usage_error("no input given%s", "");
+	*first = optind;
+	return 0;
+}
+
+/* MARK: - main */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int mh_cmd_scan(int argc, char **argv)
+{
+	struct scan s;
+	struct worker *workers = NULL;
+	struct mh_findings findings = { 0 };
+	struct progress prog = { 0 };
+	FILE *out = stdout;
+	int nworkers = 0, ret = MH_EXIT_INTERNAL, first = 0;
+	int queue_ready = 0, prog_started = 0;
+	double t0 = now_s();
+
+	memset(&s, 0, sizeof(s));
+	int prc = parse_opts(argc, argv, &s.o, &first);
+	if (prc == -1)
+		return MH_EXIT_OK;
+	if (prc)
+		return prc;
+
+	mh_reader_opts_default(&s.ropts);
+	if (s.o.max_header)
+		s.ropts.max_header = s.o.max_header;
+	if (s.o.progress == -1)
+		s.o.progress = !s.o.quiet && isatty(STDERR_FILENO);
+	if (s.o.quiet)
+		s.o.progress = 0;
+	if (s.o.out_path) {
+		out = fopen(s.o.out_path, "w");
+		if (!out) {
+			fprintf(stderr, "mailhunt: cannot write '%s': %s\n",
+				s.o.out_path, strerror(errno));
+			return MH_EXIT_USAGE;
+		}
+	}
+	if (s.o.color == -1)
+		s.o.color = !s.o.out_path && isatty(STDOUT_FILENO) &&
+			    !getenv("NO_COLOR");
+
+	pthread_mutex_init(&s.err_mu, NULL);
+	queue_init(&s.q);
+	queue_ready = 1;
+	atomic_init(&s.bytes_done, 0);
+
+	workers = calloc((size_t)s.o.jobs, sizeof(*workers));
+	if (!workers)
+		goto done;
+	struct mh_fwd_opts fo = { 0 };
+	fo.org_domains = s.o.org;
+	fo.norg = s.o.norg;
+	fo.max_evidence = 5;
+	for (int i = 0; i < s.o.jobs; i++) {
+		workers[i].scan = &s;
+		if (mh_fwd_new(&workers[i].fwd, &fo) < 0)
+			goto join;
+		if (pthread_create(&workers[i].tid, NULL, worker_main,
+				   &workers[i]) != 0)
+			goto join;
+		nworkers++;
+	}
+	if (s.o.progress) {
+		prog.scan = &s;
+		atomic_init(&prog.stop, 0);
+		if (pthread_create(&prog.tid, NULL, progress_main, &prog) == 0)
+			prog_started = 1;
+	}
+
+	struct mh_walk_cb cb = { on_source, on_walk_error, &s };
+	struct mh_err err;
+	mh_err_clear(&err);
+	int wrc = mh_walk((const char *const *)argv + first,
+			  (size_t)(argc - first), &cb, &err);
+	if (wrc < 0 && wrc != MH_ESKIP) {
+		diag(&s, &err, "walk");
+		if (wrc == MH_ENOMEM)
+			goto join;
+	}
+	ret = MH_EXIT_OK;
+join:
+	queue_close(&s.q);
+	for (int i = 0; i < nworkers; i++)
+		pthread_join(workers[i].tid, NULL);
+	if (prog_started) {
+		atomic_store(&prog.stop, 1);
+		pthread_join(prog.tid, NULL);
+	}
+	if (ret != MH_EXIT_OK)
+		goto done;
+
+	/* Merge in worker order; mh_fwd_merge is order-independent anyway. */
+	struct mh_scan_stats total = s.walk_st;
+	for (int i = 0; i < nworkers; i++) {
+		mh_scan_stats_add(&total, &workers[i].st);
+		if (workers[i].internal_error)
+			ret = MH_EXIT_INTERNAL;
+		if (i > 0 && mh_fwd_merge(workers[0].fwd, workers[i].fwd) < 0)
+			ret = MH_EXIT_INTERNAL;
+	}
+	if (ret != MH_EXIT_OK)
+		goto done;
+	if (nworkers && mh_fwd_findings(workers[0].fwd, &findings) < 0) {
+		ret = MH_EXIT_INTERNAL;
+		goto done;
+	}
+	mh_findings_sort(&findings);
+
+	const struct mh_writer_ops *wops = mh_writer_by_name(s.o.format);
+	struct mh_writer w = { 0 };
+	w.ops = wops;
+	w.out = out;
+	w.opts.color = s.o.color;
+	w.opts.tool_version = MH_VERSION;
+	size_t shown = 0;
+	int worst = -1;
+	if (wops->begin(&w) < 0) {
+		ret = MH_EXIT_INTERNAL;
+		goto done;
+	}
+	for (size_t i = 0; i < findings.n; i++) {
+		const struct mh_finding *f = findings.v[i];
+		if ((int)f->level < s.o.min_level)
+			continue;
+		if ((int)f->level > worst)
+			worst = (int)f->level;
+		if (wops->finding(&w, f) < 0) {
+			ret = MH_EXIT_INTERNAL;
+			goto done;
+		}
+		shown++;
+	}
+	if (wops->finish(&w, shown) < 0 || fflush(out) != 0 || ferror(out)) {
+		fprintf(stderr, "mailhunt: cannot write output: %s\n",
+			strerror(errno));
+		ret = MH_EXIT_INTERNAL;
+		goto done;
+	}
+	if (!s.o.quiet)
+		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
+	/* A finding asked for by --fail-on outranks unreadable input: it is
+	 * what a script is waiting for. */
+	if (s.o.fail_on >= 0 && worst >= s.o.fail_on)
+		ret = MH_EXIT_FINDINGS;
+	else if (total.files_failed ||
+		 mh_scan_stats_skipped(&total) -
+			 total.skipped[MH_SKIP_FILTERED])
+		ret = MH_EXIT_INPUT;
+done:
+	if (workers) {
+		for (int i = 0; i < s.o.jobs; i++)
+			mh_fwd_free(workers[i].fwd);
+		free(workers);
+	}
+	mh_findings_release(&findings);
+	if (queue_ready) {
+		queue_destroy(&s.q);
+		pthread_mutex_destroy(&s.err_mu);
+	}
+	if (out && out != stdout && fclose(out) != 0 && ret == MH_EXIT_OK)
+		ret = MH_EXIT_INTERNAL;
+	return ret;
+}

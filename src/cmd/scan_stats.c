@@ -1,0 +1,84 @@
+#include "cmd/scan_stats.h"
+
+#include <inttypes.h>
+
+#include "readers/reader.h"
+
+void mh_scan_stats_add(struct mh_scan_stats *a, const struct mh_scan_stats *b)
+{
+	a->files += b->files;
+	a->files_failed += b->files_failed;
+	a->files_unknown += b->files_unknown;
+	a->bytes += b->bytes;
+	a->events += b->events;
+	for (int i = 0; i < MH_SKIP__COUNT; i++)
+		a->skipped[i] += b->skipped[i];
+	for (int i = 0; i < 8; i++)
+		a->per_reader[i] += b->per_reader[i];
+}
+
+uint64_t mh_scan_stats_skipped(const struct mh_scan_stats *s)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < MH_SKIP__COUNT; i++)
+		n += s->skipped[i];
+	return n;
+}
+
+static void human_bytes(uint64_t b, char *out, size_t n)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int u = 0;
+	while (v >= 1024.0 && u < 4) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, n, "%" PRIu64 " B", b);
+	else
+		snprintf(out, n, "%.1f %s", v, unit[u]);
+}
+
+void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
+			 double elapsed_s, size_t nfindings)
+{
+	char hb[32];
+	human_bytes(s->bytes, hb, sizeof(hb));
+	uint64_t skipped = mh_scan_stats_skipped(s);
+	uint64_t records = s->events + skipped;
+	fprintf(f, "mailhunt: %" PRIu64 " files (%" PRIu64 " unreadable, %" PRIu64
+		   " of unknown type), %s\n",
+		s->files + s->files_unknown, s->files_failed, s->files_unknown,
+		hb);
+	fprintf(f, "mailhunt: %" PRIu64 " records read = %" PRIu64
+		   " messages + %" PRIu64 " skipped",
+		records, s->events, skipped);
+	if (skipped) {
+		const char *sep = " (";
+		for (int i = 1; i < MH_SKIP__COUNT; i++) {
+			if (!s->skipped[i])
+				continue;
+			fprintf(f, "%s%s %" PRIu64, sep, mh_skip_reason_name(i),
+				s->skipped[i]);
+			sep = ", ";
+		}
+		fputc(')', f);
+	}
+	fputc('\n', f);
+	const char *sep = "mailhunt: by reader: ";
+	int any = 0;
+	for (int i = 0; i < 8 && mh_readers[i]; i++) {
+		if (!s->per_reader[i])
+			continue;
+		fprintf(f, "%s%s %" PRIu64, sep, mh_readers[i]->name,
+			s->per_reader[i]);
+		sep = ", ";
+		any = 1;
+	}
+	if (any)
+		fputc('\n', f);
+	double mbps = elapsed_s > 0 ? (double)s->bytes / 1e6 / elapsed_s : 0;
+	fprintf(f, "mailhunt: %zu findings in %.2f s (%.0f MB/s)\n", nfindings,
+		elapsed_s, mbps);
+}
