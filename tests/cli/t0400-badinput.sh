@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Bad input: each gets a clear message with file and position, is counted,
+# and the scan goes on with the rest (the good file's finding survives).
+. "$(dirname "$0")/lib.sh"
+d=$TMP/in
+mkdir -p "$d"
+
+# One good, auto-forwarded message to prove the run goes on.
+cat >"$d/good.eml" <<'MSG'
+Received: from mx.corp.example by gw.corp.example; Tue, 5 Mar 2024 10:00:00 +0000
+X-MS-Exchange-Organization-AutoForwarded: true
+X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
+From: Boss <boss@corp.example>
+To: x@evil.example
+Subject: FW: Q1 numbers
+Date: Tue, 5 Mar 2024 10:00:00 +0000
+Message-ID: <good-1@corp.example>
+
+-----Original Message-----
+numbers
+MSG
+# Truncated mbox: the last message ends inside its header block.
+printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: one\n\nbody\n\nFrom a@b Mon Jan  1 00:00:01 2024\nFrom: a@b\nSubject: tw' >"$d/trunc.mbox"
+# A 10 MB header line.
+{ printf 'From: a@b\nX-Big: '; head -c 10485760 /dev/zero | tr '\0' 'a'; printf '\nSubject: big\n\nbody\n'; } >"$d/huge.eml"
+# NUL bytes and invalid UTF-8 in headers (tolerated: parsed, not skipped).
+printf 'From: a@b\nSubject: caf\xe9 \x00 \xff\xfe =?utf-8?B?broken?=\nX-Forwarded-To: \x00\n\nbody\n' >"$d/nul.eml"
+# An mbox with no From_ line at the start (not an mbox: read as one message).
+printf 'Subject: no from line\nFrom: c@d\n\nFrom here on it is body.\n' >"$d/nofrom.mbox"
+# A binary file named .eml.
+head -c 4096 /dev/urandom >"$d/binary.eml"
+printf '\x00\x01\x02\x03PK\x03\x04' >>"$d/binary.eml"
+# A dangling symlink in a Maildir (unreadable entry).
+mkdir -p "$d/Maildir/cur" "$d/Maildir/new" "$d/Maildir/tmp"
+cp "$d/good.eml" "$d/Maildir/cur/1700000000.1.host:2,S"
+ln -s /nonexistent/file "$d/Maildir/new/1700000001.2.host"
+# gzip is read transparently.
+gzip -c "$d/good.eml" >"$d/good-copy.eml.gz"
+
+before=$(cd "$d" && find . -type f -exec sha256sum {} + | sort)
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --no-progress "$d"
+check "bad input: exit 3 (some input unreadable)" [ "$rc" -eq 3 ]
+check "the good message still yields its finding" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-EXT" and .mailbox == "alice@corp.example")' "$TMP/o"
+check "gzip copy read: evidence from good-copy.eml.gz" grep -q 'good-copy.eml.gz' "$TMP/o"
+check "truncated mbox: named with offset" grep -Eq 'trunc\.mbox.*offset [0-9]+' "$TMP/e"
+check "10 MB header: named with offset" grep -Eq 'huge\.eml.*offset [0-9]+' "$TMP/e"
+check "binary .eml: named" grep -q 'binary\.eml' "$TMP/e"
+check "dangling symlink: named" grep -q '1700000001.2.host' "$TMP/e"
+check "summary counts truncated" grep -Eq 'truncated [1-9]' "$TMP/e"
+check "summary counts oversized" grep -Eq 'oversized [1-9]' "$TMP/e"
+check "summary counts binary" grep -Eq 'binary [1-9]' "$TMP/e"
+line=$(grep 'records read' "$TMP/e")
+read_n=$(echo "$line" | sed -E 's/.*: ([0-9]+) records read.*/\1/')
+msgs=$(echo "$line" | sed -E 's/.*= ([0-9]+) messages.*/\1/')
+skipped=$(echo "$line" | sed -E 's/.* \+ ([0-9]+) skipped.*/\1/')
+check "records reconcile ($line)" [ "$read_n" -eq $((msgs + skipped)) ]
+check "diagnostics carry no raw control characters" \
+	sh -c "! LC_ALL=C grep -q \"\$(printf '[\\001-\\010\\016-\\037]')\" '$TMP/e'"
+# Inputs are never modified.
+after=$(cd "$d" && find . -type f -exec sha256sum {} + | sort)
+check "inputs unchanged (read-only)" [ "$before" = "$after" ]
+finish
