@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The demo case (`make demo` uses seed 1): golden table, JSONL and CSV, so
+# any change in what is found or how it is written shows up in review.
+. "$(dirname "$0")/lib.sh"
+"$MH_BIN" simulate --seed 1 --out "$TMP/demo" --quiet
+check "simulate seed 1: exit 0" [ $? -eq 0 ]
+for fmt in table jsonl csv; do
+	run_mh "$TMP/o" "$TMP/e" scan -j2 --format $fmt --no-color \
+		--org-domain corp.example "$TMP/demo"
+	check "demo $fmt: exit 0" [ "$rc" -eq 0 ]
+	normalise <"$TMP/o" >"$TMP/n"
+	golden demo.$fmt "$TMP/n"
+done
+normalise <"$TMP/e" >"$TMP/n"
+golden demo-summary.err "$TMP/n"
+# --min-level and --fail-on act on the same findings.
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --min-level high --quiet "$TMP/demo"
+check "--min-level high keeps only high and above" \
+	jq -e -s 'length > 0 and all(.[]; .level == "high" or .level == "critical")' "$TMP/o"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --fail-on high --quiet "$TMP/demo"
+check "--fail-on high: exit 1" [ "$rc" -eq 1 ]
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --fail-on critical --quiet "$TMP/demo"
+check "--fail-on critical: exit 0 (nothing critical)" [ "$rc" -eq 0 ]
+# -o writes the file, stdout stays empty.
+run_mh "$TMP/o" "$TMP/e" scan --format csv -o "$TMP/out.csv" --quiet "$TMP/demo"
+check "-o: stdout empty, file written" [ ! -s "$TMP/o" -a -s "$TMP/out.csv" ]
+# --since after every message: nothing left, all filtered and counted.
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --since 2099-01-01 "$TMP/demo"
+check "--since in the future: no findings" [ ! -s "$TMP/o" ]
+check "--since: filtered messages are counted" grep -Eq 'out-of-time-range [1-9]' "$TMP/e"
+finish
