@@ -1,0 +1,351 @@
+#include "readers/walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define HEAD_SIZE 4096
+#define MAX_DEPTH 64
+
+extern const struct mh_reader_ops mh_reader_maildir;
+
+struct walker {
+	const struct mh_walk_cb *cb;
+	int stop; /* negative return from cb->source */
+};
+
+static void report(struct walker *w, const char *path, int reason,
+		   const char *msg)
+{
+	struct mh_err e;
+	mh_err_clear(&e);
+	mh_err_at(&e, reason == MH_SKIP_UNKNOWN_TYPE ? MH_EFORMAT : MH_EIO,
+		  reason, path, 0, 0, "%s", msg);
+	if (w->cb->error)
+		w->cb->error(&e, w->cb->ctx);
+}
+
+static void report_errno(struct walker *w, const char *path, int reason,
+			 const char *what, int e)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(e));
+	report(w, path, reason, msg);
+}
+
+static int emit(struct walker *w, struct mh_source *src,
+		const struct mh_reader_ops *ops)
+{
+	int rc = w->cb->source(src, ops, w->cb->ctx);
+	if (rc < 0)
+		w->stop = rc;
+	return rc;
+}
+
+/* Read the first bytes (inflated for gzip) for type detection. */
+static ssize_t read_head(const char *path, char *buf, size_t n, int *gz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	ssize_t r = read(fd, buf, n);
+	*gz = r >= 2 && (unsigned char)buf[0] == 0x1f &&
+	      (unsigned char)buf[1] == 0x8b;
+	close(fd);
+	if (r < 0 || !*gz)
+		return r;
+	gzFile g = gzopen(path, "rb");
+	if (!g)
+		return -1;
+	int z = gzread(g, buf, (unsigned)n);
+	gzclose(g);
+	return z < 0 ? 0 : z;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+static void file(struct walker *w, const char *path, uint64_t size)
+{
+	char head[HEAD_SIZE];
+	int gz = 0;
+	ssize_t n = read_head(path, head, sizeof(head), &gz);
+	if (n < 0) {
+		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot read", errno);
+		return;
+	}
+	const struct mh_reader_ops *ops =
+		mh_reader_detect(head, (size_t)n, base_name(path));
+	if (!ops) {
+		report(w, path, MH_SKIP_UNKNOWN_TYPE,
+		       n == 0 ? "empty file" : "not a mail store");
+		return;
+	}
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.size = size;
+	src.gzip = gz;
+	src.range_end = UINT64_MAX;
+	/* An mbox named after its owner ("alice@corp.example.mbox"). */
+	char owner[256] = "";
+	if (ops == mh_reader_by_name("mbox")) {
+		const char *b = base_name(path);
+		size_t bl = strcspn(b, ".");
+		const char *at = strchr(b, '@');
+		if (at) {
+			const char *ext = strstr(b, ".mbox");
+			bl = ext ? (size_t)(ext - b) : strlen(b);
+		}
+		if (bl < sizeof(owner)) {
+			memcpy(owner, b, bl);
+			owner[bl] = '\0';
+			src.mailbox = owner;
+		}
+	}
+	emit(w, &src, ops);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted entry names of dir (excluding . and ..); NULL on error. */
+static char **list_dir(const char *dir, size_t *count, int *err_no)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		*err_no = errno;
+		return NULL;
+	}
+	size_t n = 0, cap = 64;
+	char **v = malloc(cap * sizeof(*v));
+	struct dirent *e;
+	while (v && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (n == cap) {
+			char **nv = realloc(v, cap * 2 * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+			cap *= 2;
+		}
+		v[n] = strdup(e->d_name);
+		if (!v[n])
+			break;
+		n++;
+	}
+	closedir(d);
+	if (!v) {
+		*err_no = ENOMEM;
+		return NULL;
+	}
+	qsort(v, n, sizeof(*v), cmp_names);
+	*count = n;
+	return v;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_maildir(const char *dir)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/cur", dir);
+	if (!is_dir(p))
+		return 0;
+	snprintf(p, sizeof(p), "%s/new", dir);
+	return is_dir(p);
+}
+
+size_t mh_walk_maildir_owner(const char *dir, char *out, size_t outn)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", dir);
+	size_t n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	/* Split the last three components. */
+	char *c[3] = { NULL, NULL, NULL };
+	for (int k = 0; k < 3; k++) {
+		char *s = strrchr(buf, '/');
+		if (!s) {
+			c[k] = buf;
+			break;
+		}
+		c[k] = s + 1;
+		*s = '\0';
+	}
+	const char *last = c[0] ? c[0] : "";
+	if (strchr(last, '@'))
+		return (size_t)snprintf(out, outn, "%s", last);
+	if (!strcasecmp(last, "Maildir") && c[1] && *c[1]) {
+		if (strchr(c[1], '@') || !c[2] || !strchr(c[2], '.'))
+			return (size_t)snprintf(out, outn, "%s", c[1]);
+		return (size_t)snprintf(out, outn, "%s@%s", c[1], c[2]);
+	}
+	if (c[1] && strchr(c[1], '.') && !strchr(last, '.'))
+		return (size_t)snprintf(out, outn, "%s@%s", last, c[1]);
+	return (size_t)snprintf(out, outn, "%s", last);
+}
+
+/* Entries of one Maildir folder's cur/ and new/. */
+static void maildir_folder(struct walker *w, const char *dir,
+			   const char *owner, const char *folder)
+{
+	static const char *const subs[] = { "cur", "new" };
+	for (int k = 0; k < 2 && !w->stop; k++) {
+		char sub[4096];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[k]);
+		size_t n = 0;
+		int e = 0;
+		char **v = list_dir(sub, &n, &e);
+		if (!v) {
+			report_errno(w, sub, MH_SKIP_UNREADABLE,
+				     "cannot read directory", e);
+			continue;
+		}
+		for (size_t i = 0; i < n && !w->stop; i++) {
+			if (v[i][0] == '.')
+				continue;
+			char path[4096];
+			int pl = snprintf(path, sizeof(path), "%s/%s", sub,
+					  v[i]);
+			if (pl < 0 || (size_t)pl >= sizeof(path)) {
+				report(w, v[i], MH_SKIP_UNREADABLE, "path too long");
+				continue;
+			}
+			struct mh_source src;
+			memset(&src, 0, sizeof(src));
+			src.path = path;
+			src.mailbox = owner;
+			src.folder = folder;
+			src.range_end = UINT64_MAX;
+			emit(w, &src, &mh_reader_maildir);
+		}
+		free_list(v, n);
+	}
+}
+
+static void walk_path(struct walker *w, const char *path, int depth);
+
+static void maildir(struct walker *w, const char *dir)
+{
+	char owner[512];
+	mh_walk_maildir_owner(dir, owner, sizeof(owner));
+	maildir_folder(w, dir, owner, "INBOX");
+	size_t n = 0;
+	int e = 0;
+	char **v = list_dir(dir, &n, &e);
+	if (!v)
+		return;
+	for (size_t i = 0; i < n && !w->stop; i++) {
+		char sub[4096];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, v[i]);
+		if (!strcmp(v[i], "cur") || !strcmp(v[i], "new") ||
+		    !strcmp(v[i], "tmp"))
+			continue;
+		if (v[i][0] == '.' && is_maildir(sub)) {
+			/* Maildir++ folder ".Sent" or ".Archive.2024". */
+			maildir_folder(w, sub, owner, v[i] + 1);
+		} else if (is_dir(sub) && is_maildir(sub)) {
+			/* LAYOUT=fs nested folder. */
+			maildir_folder(w, sub, owner, v[i]);
+		}
+	}
+	free_list(v, n);
+}
+
+static void walk_path(struct walker *w, const char *path, int depth)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot open", errno);
+		return;
+	}
+	if (S_ISREG(st.st_mode)) {
+		file(w, path, (uint64_t)st.st_size);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		report(w, path, MH_SKIP_UNKNOWN_TYPE,
+		       "not a regular file or directory");
+		return;
+	}
+	if (depth > MAX_DEPTH) {
+		report(w, path, MH_SKIP_UNREADABLE, "directory tree too deep");
+		return;
+	}
+	if (is_maildir(path)) {
+		maildir(w, path);
+		return;
+	}
+	size_t n = 0;
+	int e = 0;
+	char **v = list_dir(path, &n, &e);
+	if (!v) {
+		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot read directory",
+			     e);
+		return;
+	}
+	for (size_t i = 0; i < n && !w->stop; i++) {
+		char sub[4096];
+		int pl = snprintf(sub, sizeof(sub), "%s/%s", path, v[i]);
+		if (pl < 0 || (size_t)pl >= sizeof(sub)) {
+			report(w, v[i], MH_SKIP_UNREADABLE, "path too long");
+			continue;
+		}
+		struct stat lst;
+		if (lstat(sub, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			struct stat tst;
+			if (stat(sub, &tst) != 0) {
+				report_errno(w, sub, MH_SKIP_UNREADABLE,
+					     "dangling symbolic link", errno);
+				continue;
+			}
+			if (S_ISDIR(tst.st_mode))
+				continue; /* not followed: no loops */
+		}
+		walk_path(w, sub, depth + 1);
+	}
+	free_list(v, n);
+}
+
+int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
+	    struct mh_err *err)
+{
+	struct walker w = { cb, 0 };
+	for (size_t i = 0; i < n && !w.stop; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s", paths[i]);
+		size_t l = strlen(p);
+		while (l > 1 && p[l - 1] == '/')
+			p[--l] = '\0';
+		walk_path(&w, p, 0);
+	}
+	if (w.stop)
+		return mh_err_set(err, w.stop, "walk stopped");
+	return MH_OK;
+}

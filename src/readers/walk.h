@@ -1,0 +1,41 @@
+/* walk.h - turns command-line paths into inputs for the readers.
+ *
+ * Directories are walked recursively in sorted order (deterministic
+ * output). A directory with cur/ and new/ is a Maildir: its entries go to
+ * the "maildir" reader with the owner and folder taken from the path
+ * (Maildir++ ".Folder" subdirectories included; tmp/ holds deliveries in
+ * progress and is not read). Other files are typed by content: the first
+ * 4 KiB (inflated when gzip) go to mh_reader_detect. Symbolic links to
+ * files are followed, links to directories are not (no loops).
+ */
+#ifndef MH_WALK_H
+#define MH_WALK_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "readers/reader.h"
+
+struct mh_walk_cb {
+	/* One input with its reader. src and its strings are borrowed for
+	 * the duration of the call. A negative return stops the walk. */
+	int (*source)(const struct mh_source *src,
+		      const struct mh_reader_ops *ops, void *ctx);
+	/* A path that could not be read or typed: err has the path (src),
+	 * the reason (MH_SKIP_UNREADABLE, MH_SKIP_UNKNOWN_TYPE) and text. */
+	void (*error)(const struct mh_err *err, void *ctx);
+	void *ctx;
+};
+
+/* Walk paths[0..n). Returns MH_OK, or the first negative value returned
+ * by cb->source, or MH_ENOMEM. Unreadable paths are reported through
+ * cb->error and do not stop the walk. */
+int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
+	    struct mh_err *err);
+
+/* Owner of a Maildir at dir: ".../<domain>/<user>/Maildir" gives
+ * user@domain, ".../<user>/Maildir" gives user, a last component with '@'
+ * gives itself. Writes into out (NUL-terminated); returns its length. */
+size_t mh_walk_maildir_owner(const char *dir, char *out, size_t outn);
+
+#endif
