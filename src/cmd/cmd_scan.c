@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,10 +477,14 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static int
+usage_error(const char *fmt, ...)
 {
+	va_list ap;
 	fputs("mailhunt scan: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("\nsee 'mailhunt scan --help'\n", stderr);
 	return MH_EXIT_USAGE;
 }
