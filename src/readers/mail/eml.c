@@ -23,17 +23,46 @@ struct mh_reader {
 	int done;
 };
 
-/* "Name:" at the start of head: looks like a header field. */
+/* "Name:" (or obsolete "Name :") at p: looks like a header field. */
 static int field_at(const char *p, size_t n)
 {
 	size_t i = 0;
 	while (i < n && i < 100 && p[i] != ':') {
 		unsigned char c = (unsigned char)p[i];
 		if (c <= ' ' || c >= 0x7f)
-			return 0;
+			break;
 		i++;
 	}
-	return i > 0 && i < n && p[i] == ':';
+	size_t name = i;
+	while (i < n && i < 100 && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return name > 0 && i < n && p[i] == ':';
+}
+
+/* A field within the first few lines (after a BOM, a From_ line, SMTP
+ * envelope junk or white space lines, all tolerated: VIOLATIONS.md). */
+static int field_near_start(const char *p, size_t n)
+{
+	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		p += 3;
+		n -= 3;
+	}
+	/* Two field lines in a row (or a field and its continuation). */
+	int prev = 0;
+	for (int line = 0; line < 10 && n; line++) {
+		int cur = field_at(p, n);
+		if (cur && prev)
+			return 1;
+		if (prev && (p[0] == ' ' || p[0] == '\t'))
+			return 1;
+		prev = cur;
+		const char *nl = memchr(p, '\n', n < 4096 ? n : 4096);
+		if (!nl)
+			return 0;
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	return 0;
 }
 
 static int has_suffix(const char *name, const char *suf)
@@ -44,6 +73,10 @@ static int has_suffix(const char *name, const char *suf)
 
 static int eml_probe(const char *head, size_t n, const char *name)
 {
+	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3)) {
+		head += 3;
+		n -= 3;
+	}
 	/* Leading "Received:"/"Return-Path:" etc. or any field. */
 	if (field_at(head, n)) {
 		/* Two field lines in a row is convincing. */
@@ -54,6 +87,8 @@ static int eml_probe(const char *head, size_t n, const char *name)
 			return 70;
 		return 55;
 	}
+	if (field_near_start(head, n))
+		return 52; /* junk before the fields: tolerated */
 	if (has_suffix(name, ".eml") || has_suffix(name, ".eml.gz") ||
 	    has_suffix(name, ".msg.txt"))
 		return 50; /* claimed mail: the reader will say what is wrong */
@@ -183,7 +218,7 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	const char *m = p + start;
 	size_t mn = limit - start;
 	size_t probe = mn < 1024 ? mn : 1024;
-	if (memchr(m, '\0', probe) && !field_at(m, mn)) {
+	if (memchr(m, '\0', probe) && !field_near_start(m, mn)) {
 		mh_stream_advance(r->st, n);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_BINARY, r->path, start,
 				 0, "binary data, not a mail message");
@@ -196,11 +231,6 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_OVERSIZED, r->path,
 				 start, 0, "header block longer than %zu bytes",
 				 r->o.max_header);
-	}
-	if (!field_at(m, mn)) {
-		mh_stream_advance(r->st, n);
-		return mh_err_at(err, MH_ESKIP, MH_SKIP_NO_HEADER, r->path,
-				 start, 0, "no header field at the start");
 	}
 	size_t blen = mn - boff;
 	int complete = eof || limit < n;

@@ -48,8 +48,11 @@ static int is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Does the line at p (n bytes, without EOL) validate as a From_ line? */
-static int valid_from_line(const char *p, size_t n)
+/* What the line at p (n bytes, without EOL) is as a From_ line: 0 not
+ * one, 2 a full one (Netscape "From -", or sender and asctime date), 1 a
+ * bare "From <sender>" with nothing after (Gmail Takeout and some
+ * exporters), which only counts when a header field follows. */
+static int from_kind(const char *p, size_t n)
 {
 	if (n < 5 || memcmp(p, "From ", 5) != 0)
 		return 0;
@@ -57,7 +60,7 @@ static int valid_from_line(const char *p, size_t n)
 	while (s < e && is_wsp(*s))
 		s++;
 	if (s < e && *s == '-') /* Netscape/Mozilla "From - <date>" */
-		return 1;
+		return 2;
 	if (s == e)
 		return 0;
 	/* The sender is one token (quoted local parts aside); a date that
@@ -73,9 +76,18 @@ static int valid_from_line(const char *p, size_t n)
 		s++;
 	while (s < e && is_wsp(*s))
 		s++;
+	if (s == e)
+		return 1;
 	int64_t t;
-	return s < e && mh_date_parse_asctime(mh_slice_make(s, (size_t)(e - s)),
-					      &t) == MH_OK;
+	return mh_date_parse_asctime(mh_slice_make(s, (size_t)(e - s)), &t) ==
+			       MH_OK
+		       ? 2
+		       : 0;
+}
+
+static int valid_from_line(const char *p, size_t n)
+{
+	return from_kind(p, n) == 2;
 }
 
 static size_t line_len(const char *p, size_t n)
@@ -110,16 +122,20 @@ static int separator_at(const char *buf, size_t n, size_t i, int strong)
 	size_t ll = line_len(buf + i, n - i);
 	if (i + ll >= n && ll < 5)
 		return 0;
-	if (!valid_from_line(buf + i, strip_cr(buf + i, ll)))
+	int kind = from_kind(buf + i, strip_cr(buf + i, ll));
+	if (!kind)
 		return 0;
 	int blank_before = i == 0 || (i >= 2 && buf[i - 2] == '\n') ||
 			   (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n');
+	size_t next = i + ll + 1;
+	int header_after = next < n && header_like(buf + next, n - next);
+	if (kind == 1)
+		return blank_before && header_after;
 	if (blank_before)
 		return 1;
 	if (strong)
 		return 0;
-	size_t next = i + ll + 1;
-	return next < n && header_like(buf + next, n - next);
+	return header_after;
 }
 
 /* First separator at or after `from` in buf[0..n); returns its offset or
@@ -150,8 +166,11 @@ static int mbox_probe(const char *head, size_t n, const char *name)
 		n -= 3;
 	}
 	size_t ll = line_len(head, n);
-	if (valid_from_line(head, strip_cr(head, ll)))
+	int kind = from_kind(head, strip_cr(head, ll));
+	if (kind == 2)
 		return 90;
+	if (kind == 1 && ll + 1 < n && header_like(head + ll + 1, n - ll - 1))
+		return 80;
 	return 0;
 }
 
@@ -284,7 +303,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	size_t ll = line_len(p + i, n - i);
 	r->mm.msg.envelope_from = NULL;
 	r->mm.msg.envelope_time = MH_TS_NONE;
-	if (!valid_from_line(p + i, strip_cr(p + i, ll))) {
+	if (!from_kind(p + i, strip_cr(p + i, ll))) {
 		/* Not at a separator (only possible at the start). */
 		r->state = SKIP_BODY;
 		mh_stream_advance(r->st, i + ll);
