@@ -464,15 +464,18 @@ static struct agg *agg_get(struct mh_fwd *f, enum kind kind,
 	struct agg *a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
-	a->key = strdup(key);
+	/* One block: key, then mailbox, then dest, each NUL-terminated. */
+	size_t kl = strlen(key), ml = strlen(mailbox), dl = strlen(dest);
+	a->key = malloc(kl + ml + dl + 3);
 	if (!a->key) {
 		free(a);
 		return NULL;
 	}
-	/* mailbox and dest live inside key. */
-	a->mailbox = strchr(a->key, '\x1f') + 1;
-	a->dest = strchr(a->mailbox, '\x1f');
-	*a->dest++ = '\0';
+	memcpy(a->key, key, kl + 1);
+	a->mailbox = a->key + kl + 1;
+	memcpy(a->mailbox, mailbox, ml + 1);
+	a->dest = a->mailbox + ml + 1;
+	memcpy(a->dest, dest, dl + 1);
 	a->kind = kind;
 	a->first = a->last = MH_TS_NONE;
 	a->next = f->buckets[h];

@@ -330,16 +330,24 @@ static int on_source(const struct mh_source *src,
 	return MH_OK;
 }
 
-static void on_walk_error(const struct mh_err *err, void *ctx)
+static void on_walk_error(const struct mh_err *err, int named, void *ctx)
 {
 	struct scan *s = ctx;
+	if (err->reason == MH_SKIP_UNKNOWN_TYPE) {
+		/* Files beside the mail (a README, a hash list) are noted and
+		 * counted as files, not as lost records; a file the user
+		 * named explicitly that is not mail is an input error. */
+		s->walk_st.files_unknown++;
+		if (named)
+			s->walk_st.skipped[MH_SKIP_UNKNOWN_TYPE]++;
+		if (named || s->o.quiet == 0)
+			diag(s, err, err->src ? err->src : "?");
+		return;
+	}
 	s->walk_st.skipped[err->reason > 0 && err->reason < MH_SKIP__COUNT
 				   ? err->reason
 				   : MH_SKIP_UNREADABLE]++;
-	if (err->reason == MH_SKIP_UNKNOWN_TYPE)
-		s->walk_st.files_unknown++;
-	else
-		s->walk_st.files_failed++;
+	s->walk_st.files_failed++;
 	diag(s, err, err->src ? err->src : "?");
 }
 

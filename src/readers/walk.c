@@ -18,7 +18,8 @@ extern const struct mh_reader_ops mh_reader_maildir;
 
 struct walker {
 	const struct mh_walk_cb *cb;
-	int stop; /* negative return from cb->source */
+	int stop;  /* negative return from cb->source */
+	int depth; /* 0: the path the user named */
 };
 
 static void report(struct walker *w, const char *path, int reason,
@@ -29,7 +30,7 @@ static void report(struct walker *w, const char *path, int reason,
 	mh_err_at(&e, reason == MH_SKIP_UNKNOWN_TYPE ? MH_EFORMAT : MH_EIO,
 		  reason, path, 0, 0, "%s", msg);
 	if (w->cb->error)
-		w->cb->error(&e, w->cb->ctx);
+		w->cb->error(&e, w->depth == 0, w->cb->ctx);
 }
 
 static void report_errno(struct walker *w, const char *path, int reason,
@@ -253,6 +254,7 @@ static void walk_path(struct walker *w, const char *path, int depth);
 
 static void maildir(struct walker *w, const char *dir)
 {
+	w->depth = 1;
 	char owner[512];
 	mh_walk_maildir_owner(dir, owner, sizeof(owner));
 	maildir_folder(w, dir, owner, "INBOX");
@@ -281,6 +283,7 @@ static void maildir(struct walker *w, const char *dir)
 static void walk_path(struct walker *w, const char *path, int depth)
 {
 	struct stat st;
+	w->depth = depth;
 	if (stat(path, &st) != 0) {
 		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot open", errno);
 		return;
@@ -329,6 +332,7 @@ static void walk_path(struct walker *w, const char *path, int depth)
 				continue; /* not followed: no loops */
 		}
 		walk_path(w, sub, depth + 1);
+		w->depth = depth;
 	}
 	free_list(v, n);
 }
@@ -336,7 +340,7 @@ static void walk_path(struct walker *w, const char *path, int depth)
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
 	    struct mh_err *err)
 {
-	struct walker w = { cb, 0 };
+	struct walker w = { cb, 0, 0 };
 	for (size_t i = 0; i < n && !w.stop; i++) {
 		char p[4096];
 		snprintf(p, sizeof(p), "%s", paths[i]);

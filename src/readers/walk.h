@@ -22,8 +22,10 @@ struct mh_walk_cb {
 	int (*source)(const struct mh_source *src,
 		      const struct mh_reader_ops *ops, void *ctx);
 	/* A path that could not be read or typed: err has the path (src),
-	 * the reason (MH_SKIP_UNREADABLE, MH_SKIP_UNKNOWN_TYPE) and text. */
-	void (*error)(const struct mh_err *err, void *ctx);
+	 * the reason (MH_SKIP_UNREADABLE, MH_SKIP_UNKNOWN_TYPE) and text;
+	 * named is 1 when the path was given by the user rather than found
+	 * in a directory (a README beside a mail store is not an error). */
+	void (*error)(const struct mh_err *err, int named, void *ctx);
 	void *ctx;
 };
 
