@@ -16,8 +16,8 @@
 #include "readers/mail/rfc2047.h"
 #include "readers/mail/rfc5322.h"
 
-#define ADDR_MAX 320
-#define MAX_DEST 8
+#define ADDR_MAX      320
+#define MAX_DEST      8
 #define MAX_DELIVERED 8
 
 /* MARK: - artefacts of one message */
@@ -41,10 +41,10 @@ enum kind { K_EXCH = 0, K_GMAIL, K_REDIRECT, K__COUNT };
 /* Fields of interest, found in one pass over the header names. */
 struct hdrs {
 	const struct mh_field *autofwd, *rules_loop, *rules_agent, *fwd_loop,
-		*mailfwdby, *fwd_to, *fwd_for, *return_path, *resent_from,
-		*resent_sender, *resent_to, *sieve, *orig_to, *auto_sub,
-		*subject, *msgid, *ctype, *to, *from, *list, *precedence,
-		*autoreply;
+	        *mailfwdby, *fwd_to, *fwd_for, *return_path, *resent_from,
+	        *resent_sender, *resent_to, *sieve, *orig_to, *auto_sub,
+	        *subject, *msgid, *ctype, *to, *from, *list, *precedence,
+	        *autoreply;
 	const struct mh_field *delivered[MAX_DELIVERED];
 	size_t ndelivered;
 };
@@ -161,8 +161,7 @@ static void collect(const struct mh_event *ev, struct hdrs *h)
 			    !h->autofwd)
 				h->autofwd = f;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -195,8 +194,8 @@ static void lower(char *s)
 
 /* First addr-spec of a value, lower-cased; "" when none. Bare addresses,
  * angle addresses and lists are all accepted. */
-static void first_addr(struct mh_arena *a, const struct mh_field *f,
-		       char *out, size_t outn)
+static void first_addr(struct mh_arena *a, const struct mh_field *f, char *out,
+                       size_t outn)
 {
 	char v[1024];
 	out[0] = '\0';
@@ -216,7 +215,7 @@ static void first_addr(struct mh_arena *a, const struct mh_field *f,
 
 /* Every addr-spec of a value separated by commas or white space. */
 static size_t all_addrs(struct mh_arena *a, const struct mh_field *f,
-			char (*out)[ADDR_MAX], size_t max)
+                        char (*out)[ADDR_MAX], size_t max)
 {
 	char v[2048];
 	size_t k = 0;
@@ -270,8 +269,7 @@ static int is_list_or_auto(const struct hdrs *h)
 	if (value_has(h->ctype, "report-type=delivery-status") ||
 	    value_has(h->ctype, "report-type=\"delivery-status\""))
 		return 1;
-	if (h->return_path &&
-	    mh_slice_trim(h->return_path->value).n == 2 &&
+	if (h->return_path && mh_slice_trim(h->return_path->value).n == 2 &&
 	    value_starts(h->return_path, "<>"))
 		return 1;
 	if (value_has(h->from, "mailer-daemon"))
@@ -296,9 +294,9 @@ static int parse_caf(const char *rp, char *mbox, char *dest)
 	if (!eq || c <= user)
 		return 0;
 	snprintf(mbox, ADDR_MAX, "%.*s@%.*s", (int)(c - user), user,
-		 (int)strcspn(at + 1, ">"), at + 1);
+	         (int)strcspn(at + 1, ">"), at + 1);
 	snprintf(dest, ADDR_MAX, "%.*s@%.*s", (int)(eq - d), d,
-		 (int)(at - eq - 1), eq + 1);
+	         (int)(at - eq - 1), eq + 1);
 	lower(mbox);
 	lower(dest);
 	return 1;
@@ -326,15 +324,15 @@ struct ev_item {
 };
 
 struct agg {
-	char *key;          /* kind '\x1f' mailbox '\x1f' dest */
+	char *key; /* kind '\x1f' mailbox '\x1f' dest */
 	enum kind kind;
 	char *mailbox, *dest;
 	uint64_t autofwd, looks;
 	int64_t first, last;
-	unsigned mechs;     /* bit per mechanism index */
+	unsigned mechs; /* bit per mechanism index */
 	struct ev_item *ev;
 	size_t nev;
-	struct agg *next;   /* hash chain */
+	struct agg *next; /* hash chain */
 };
 
 #define NBUCKETS 1024
@@ -354,10 +352,13 @@ struct mh_fwd {
 };
 
 static const char *const mech_names[] = {
-	"exchange-inbox-rule", "exchange-mailbox-forwarding",
-	"gmail-forwarding",    "sieve-redirect",
-	"server-redirect",     "resent",
-	"generic",
+        "exchange-inbox-rule",
+        "exchange-mailbox-forwarding",
+        "gmail-forwarding",
+        "sieve-redirect",
+        "server-redirect",
+        "resent",
+        "generic",
 };
 
 static unsigned mech_bit(const char *m)
@@ -453,7 +454,7 @@ void mh_fwd_free(struct mh_fwd *f)
 }
 
 static struct agg *agg_get(struct mh_fwd *f, enum kind kind,
-			   const char *mailbox, const char *dest)
+                           const char *mailbox, const char *dest)
 {
 	char key[3 + 2 * ADDR_MAX];
 	snprintf(key, sizeof(key), "%d\x1f%s\x1f%s", (int)kind, mailbox, dest);
@@ -524,11 +525,11 @@ static int ev_keep(struct agg *a, size_t max, struct ev_item *e)
 /* Would an item at (file, offset) be kept? Avoids copying strings for the
  * thousands of messages that would be dropped. */
 static int ev_wanted(const struct agg *a, size_t max, const char *file,
-		     uint64_t offset)
+                     uint64_t offset)
 {
 	if (a->nev < max)
 		return 1;
-	struct ev_item probe = { (char *)file, offset, NULL, NULL, 0 };
+	struct ev_item probe = {(char *)file, offset, NULL, NULL, 0};
 	for (size_t i = 0; i < a->nev; i++)
 		if (ev_cmp(&probe, &a->ev[i]) < 0)
 			return 1;
@@ -582,7 +583,7 @@ static char *msgid_of(const struct mh_field *f)
 /* MARK: - per message */
 
 static int analyse(struct mh_fwd *f, const struct mh_event *ev,
-		   const struct hdrs *h, struct facts *x)
+                   const struct hdrs *h, struct facts *x)
 {
 	struct mh_arena *ar = &f->scratch;
 	char tmp[ADDR_MAX], caf_mbox[ADDR_MAX] = "", caf_dest[ADDR_MAX] = "";
@@ -629,7 +630,7 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 	if (h->ndelivered) {
 		first_addr(ar, h->delivered[0], top, sizeof(top));
 		first_addr(ar, h->delivered[h->ndelivered - 1], low,
-			   sizeof(low));
+		           sizeof(low));
 	}
 	if (!listy && !(x->art & ~(unsigned)A_DELIVERED_CHAIN)) {
 		char orig[ADDR_MAX] = "";
@@ -640,12 +641,12 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 		    strcmp(domain_of(top), domain_of(low)) != 0)
 			from_addr = low;
 		else if (*orig && *top &&
-			 strcmp(domain_of(orig), domain_of(top)) != 0)
+		         strcmp(domain_of(orig), domain_of(top)) != 0)
 			from_addr = orig;
 		if (from_addr) {
 			x->art |= A_DELIVERED_CHAIN;
 			snprintf(x->mailbox, sizeof(x->mailbox), "%s",
-				 from_addr);
+			         from_addr);
 			snprintf(x->dest[0], ADDR_MAX, "%s", top);
 			x->ndest = 1;
 		}
@@ -675,12 +676,12 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 			snprintf(x->dest[0], ADDR_MAX, "%s", caf_dest);
 			x->ndest = 1;
 		}
-		x->evidence = h->fwd_to     ? h->fwd_to
-			      : h->fwd_for ? h->fwd_for
-					   : h->return_path;
-	} else if (x->art & (A_EXO_AUTOFWD | A_EXO_RULES_LOOP |
-			     A_EXO_RULES_AGENT | A_EXO_FWD_LOOP | A_MAILFWDBY |
-			     A_FWD_TO)) {
+		x->evidence = h->fwd_to    ? h->fwd_to
+		              : h->fwd_for ? h->fwd_for
+		                           : h->return_path;
+	} else if (x->art &
+	           (A_EXO_AUTOFWD | A_EXO_RULES_LOOP | A_EXO_RULES_AGENT |
+	            A_EXO_FWD_LOOP | A_MAILFWDBY | A_FWD_TO)) {
 		x->kind = K_EXCH;
 		if (x->art & (A_EXO_RULES_LOOP | A_EXO_RULES_AGENT))
 			x->mechanism = "exchange-inbox-rule";
@@ -695,8 +696,8 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 			char v[ADDR_MAX];
 			unfold_to(h->fwd_loop, v, sizeof(v));
 			v[strcspn(v, ";")] = '\0';
-			struct mh_field tf = { MH_SLICE_LIT("x"),
-					       mh_slice_cstr(v) };
+			struct mh_field tf = {MH_SLICE_LIT("x"),
+			                      mh_slice_cstr(v)};
 			first_addr(ar, &tf, x->mailbox, ADDR_MAX);
 		}
 		if (!*x->mailbox && h->mailfwdby)
@@ -706,11 +707,11 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 		if (h->fwd_to)
 			x->ndest = all_addrs(ar, h->fwd_to, x->dest, MAX_DEST);
 		x->evidence = h->rules_loop  ? h->rules_loop
-			      : h->fwd_loop  ? h->fwd_loop
-			      : h->autofwd   ? h->autofwd
-			      : h->fwd_to    ? h->fwd_to
-			      : h->mailfwdby ? h->mailfwdby
-					     : h->rules_agent;
+		              : h->fwd_loop  ? h->fwd_loop
+		              : h->autofwd   ? h->autofwd
+		              : h->fwd_to    ? h->fwd_to
+		              : h->mailfwdby ? h->mailfwdby
+		                             : h->rules_agent;
 	} else {
 		x->kind = K_REDIRECT;
 		if (x->art & A_SIEVE) {
@@ -720,19 +721,20 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 			x->evidence = h->sieve;
 		} else if (x->art & A_RESENT) {
 			x->mechanism = "resent";
-			first_addr(ar, h->resent_from ? h->resent_from
-						      : h->resent_sender,
-				   x->mailbox, ADDR_MAX);
+			first_addr(ar,
+			           h->resent_from ? h->resent_from
+			                          : h->resent_sender,
+			           x->mailbox, ADDR_MAX);
 			x->ndest = h->resent_to ? all_addrs(ar, h->resent_to,
-							    x->dest, MAX_DEST)
-						: 0;
+			                                    x->dest, MAX_DEST)
+			                        : 0;
 			x->evidence = h->resent_from ? h->resent_from
-						     : h->resent_sender;
+			                             : h->resent_sender;
 		} else {
 			x->mechanism = "server-redirect";
 			x->evidence = h->orig_to && h->ndelivered < 2
-					      ? h->orig_to
-					      : h->delivered[h->ndelivered - 1];
+			                      ? h->orig_to
+			                      : h->delivered[h->ndelivered - 1];
 		}
 	}
 	/* Destination fallbacks: the envelope as delivered, then To. */
@@ -771,9 +773,9 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 		if (memmem(sub, sn, "=?", 2)) {
 			struct mh_buf d = MH_BUF_INIT(4096);
 			mh_rfc2047_decode(mh_slice_make(sub, sn), NULL, &d,
-					  NULL);
+			                  NULL);
 			x->looks_fwd = mh_fwd_subject_looks_forwarded(
-				d.p ? d.p : "", d.len);
+			        d.p ? d.p : "", d.len);
 			mh_buf_release(&d);
 		} else {
 			x->looks_fwd = mh_fwd_subject_looks_forwarded(sub, sn);
@@ -783,12 +785,12 @@ static int analyse(struct mh_fwd *f, const struct mh_event *ev,
 		x->looks_fwd = 1;
 	if (!x->looks_fwd && ev->msg)
 		x->looks_fwd = mh_fwd_body_looks_forwarded(ev->msg->body.p,
-							   ev->msg->body.n);
+		                                           ev->msg->body.n);
 	return 1;
 }
 
 static int record(struct mh_fwd *f, const struct mh_event *ev,
-		  const struct hdrs *h, const struct facts *x)
+                  const struct hdrs *h, const struct facts *x)
 {
 	size_t nd = x->ndest ? x->ndest : 1;
 	for (size_t i = 0; i < nd; i++) {
@@ -820,7 +822,7 @@ static int record(struct mh_fwd *f, const struct mh_event *ev,
 }
 
 int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
-		 struct mh_err *err)
+                 struct mh_err *err)
 {
 	struct hdrs h;
 	struct facts x;
@@ -855,8 +857,8 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 		from->buckets[b] = NULL;
 		while (a) {
 			struct agg *next = a->next;
-			struct agg *t = agg_get(into, a->kind, a->mailbox,
-						a->dest);
+			struct agg *t =
+			        agg_get(into, a->kind, a->mailbox, a->dest);
 			if (!t) {
 				agg_free(a);
 				a = next;
@@ -887,7 +889,7 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 }
 
 void mh_fwd_totals(const struct mh_fwd *f, uint64_t *messages,
-		   uint64_t *auto_forwarded, uint64_t *looks_forwarded)
+                   uint64_t *auto_forwarded, uint64_t *looks_forwarded)
 {
 	*messages = f->messages;
 	*auto_forwarded = f->autofwd;
@@ -966,7 +968,8 @@ static const char *remediation_for(enum kind k, unsigned mechs)
 		       "unapproved redirects and reset the user's credentials "
 		       "(ATT&CK M1047).";
 	if (mechs & 1u)
-		return "Exchange / Microsoft 365: Get-InboxRule -Mailbox <mailbox> "
+		return "Exchange / Microsoft 365: Get-InboxRule -Mailbox "
+		       "<mailbox> "
 		       "-IncludeHidden | fl Name,Enabled,ForwardTo,RedirectTo,"
 		       "ForwardAsAttachmentTo,DeleteMessage; search the "
 		       "unified audit log for New-InboxRule/Set-InboxRule/"
@@ -985,8 +988,8 @@ static const char *remediation_for(enum kind k, unsigned mechs)
 }
 
 static struct mh_finding *new_finding(const struct agg *a, const char *rule,
-				      const char *title, int level,
-				      int external)
+                                      const char *title, int level,
+                                      int external)
 {
 	struct mh_finding *fd = calloc(1, sizeof(*fd));
 	if (!fd)
@@ -1013,8 +1016,7 @@ static struct mh_finding *new_finding(const struct agg *a, const char *rule,
 	return fd;
 }
 
-static int copy_evidence(struct mh_finding *fd, struct ev_item *ev,
-			 size_t n)
+static int copy_evidence(struct mh_finding *fd, struct ev_item *ev, size_t n)
 {
 	if (!n)
 		return MH_OK;
@@ -1024,8 +1026,8 @@ static int copy_evidence(struct mh_finding *fd, struct ev_item *ev,
 	memcpy(sorted, ev, n * sizeof(*sorted));
 	/* Insertion sort: n is max_evidence. */
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && ev_cmp(&sorted[j - 1], &sorted[j]) > 0;
-		     j--) {
+		for (size_t j = i;
+		     j > 0 && ev_cmp(&sorted[j - 1], &sorted[j]) > 0; j--) {
 			struct ev_item t = sorted[j];
 			sorted[j] = sorted[j - 1];
 			sorted[j - 1] = t;
@@ -1039,7 +1041,8 @@ static int copy_evidence(struct mh_finding *fd, struct ev_item *ev,
 		struct mh_evidence *e = &fd->evidence[i];
 		e->file = strdup(sorted[i].file);
 		e->offset = sorted[i].offset;
-		e->message_id = sorted[i].msgid ? strdup(sorted[i].msgid) : NULL;
+		e->message_id =
+		        sorted[i].msgid ? strdup(sorted[i].msgid) : NULL;
 		e->header = sorted[i].header ? strdup(sorted[i].header) : NULL;
 		e->ts = sorted[i].ts;
 		fd->nevidence++;
@@ -1064,7 +1067,7 @@ struct mbox_tot {
 int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 {
 	struct agg **v = NULL;
-	struct strset org = { 0 };
+	struct strset org = {0};
 	struct mbox_tot *mt = NULL;
 	size_t n = 0, nmt = 0;
 	int rc = MH_ENOMEM;
@@ -1095,8 +1098,8 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct agg *a = v[i];
 		int unknown = !strcmp(a->dest, "unknown");
-		int external = unknown ? -1
-				       : !is_internal(&org, domain_of(a->dest));
+		int external =
+		        unknown ? -1 : !is_internal(&org, domain_of(a->dest));
 		const char *rule, *title;
 		int level;
 		if (a->kind == K_GMAIL) {
@@ -1114,12 +1117,12 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		} else {
 			rule = "MH-FWD-EXT";
 			title = external > 0 ? "External auto-forwarding"
-					     : "Auto-forwarding to an unknown "
-					       "destination";
+			                     : "Auto-forwarding to an unknown "
+			                       "destination";
 			level = external > 0 ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM;
 		}
-		struct mh_finding *fd = new_finding(a, rule, title, level,
-						    external);
+		struct mh_finding *fd =
+		        new_finding(a, rule, title, level, external);
 		if (!fd)
 			goto done;
 		mh_finding_count(fd, "auto_forwarded", a->autofwd);
@@ -1127,15 +1130,15 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		char when[64], buf[1024];
 		when_text(a->first, a->last, when, sizeof(when));
 		snprintf(buf, sizeof(buf),
-			 "%llu message%s auto-forwarded from %s to %s %s "
-			 "(%s); %llu of them look%s forwarded",
-			 (unsigned long long)a->autofwd,
-			 a->autofwd == 1 ? "" : "s", a->mailbox, a->dest, when,
-			 external > 0	? "external"
-			 : external == 0 ? "internal"
-					 : "destination unknown",
-			 (unsigned long long)a->looks,
-			 a->looks == 1 ? "s" : "");
+		         "%llu message%s auto-forwarded from %s to %s %s "
+		         "(%s); %llu of them look%s forwarded",
+		         (unsigned long long)a->autofwd,
+		         a->autofwd == 1 ? "" : "s", a->mailbox, a->dest, when,
+		         external > 0    ? "external"
+		         : external == 0 ? "internal"
+		                         : "destination unknown",
+		         (unsigned long long)a->looks,
+		         a->looks == 1 ? "s" : "");
 		fd->summary = strdup(buf);
 		if (!fd->summary || copy_evidence(fd, a->ev, a->nev) ||
 		    mh_findings_push(out, fd)) {
@@ -1173,12 +1176,12 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		if (m->autofwd < 5 || m->looks * 4 >= m->autofwd)
 			continue;
 		int high = m->autofwd >= 20 && m->looks * 10 < m->autofwd &&
-			   m->external;
+		           m->external;
 		struct mh_finding *fd = new_finding(
-			m->top, "MH-FWD-RATIO",
-			"Auto-forwarded mail that does not look forwarded",
-			high ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
-			m->external ? 1 : 0);
+		        m->top, "MH-FWD-RATIO",
+		        "Auto-forwarded mail that does not look forwarded",
+		        high ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
+		        m->external ? 1 : 0);
 		if (!fd)
 			goto done;
 		fd->first_seen = m->first;
@@ -1188,13 +1191,13 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		char when[64], buf[1024];
 		when_text(m->first, m->last, when, sizeof(when));
 		snprintf(buf, sizeof(buf),
-			 "%llu messages from %s carry auto-forward headers %s "
-			 "but only %llu look forwarded: forwarding set by an "
-			 "administrator (ForwardingSmtpAddress, transport "
-			 "rule) rather than by the user; investigate at admin "
-			 "level",
-			 (unsigned long long)m->autofwd, m->mailbox, when,
-			 (unsigned long long)m->looks);
+		         "%llu messages from %s carry auto-forward headers %s "
+		         "but only %llu look forwarded: forwarding set by an "
+		         "administrator (ForwardingSmtpAddress, transport "
+		         "rule) rather than by the user; investigate at admin "
+		         "level",
+		         (unsigned long long)m->autofwd, m->mailbox, when,
+		         (unsigned long long)m->looks);
 		fd->summary = strdup(buf);
 		free(fd->remediation);
 		fd->remediation = strdup(remediation_for(K_EXCH, 0));

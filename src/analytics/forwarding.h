@@ -22,7 +22,7 @@ struct mh_fwd;
 struct mh_fwd_opts {
 	const char *const *org_domains; /* lower case; none: inferred */
 	size_t norg;
-	size_t max_evidence;            /* per finding; 0: 5 */
+	size_t max_evidence; /* per finding; 0: 5 */
 };
 
 /* New accumulator; opts is copied (the strings must outlive it). */
@@ -33,7 +33,7 @@ void mh_fwd_free(struct mh_fwd *f);
 /* Consume one event (kinds other than MH_EV_MAIL are ignored). The event
  * is not kept: what is needed is copied. MH_OK or MH_ENOMEM. */
 int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
-		 struct mh_err *err);
+                 struct mh_err *err);
 
 /* Move everything from `from` into `into`; `from` is left empty. The result
  * does not depend on the order of merges or on how messages were spread
@@ -46,7 +46,7 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out);
 /* Messages seen / with an auto-forward artefact / of those, looking
  * forwarded. */
 void mh_fwd_totals(const struct mh_fwd *f, uint64_t *messages,
-		   uint64_t *auto_forwarded, uint64_t *looks_forwarded);
+                   uint64_t *auto_forwarded, uint64_t *looks_forwarded);
 
 /* Exposed for tests: 1 when an (unfolded, decoded) subject starts with a
  * forward prefix in one of the supported languages. */

@@ -32,15 +32,16 @@ static int word_is(const char *w, size_t n, const char *const *set)
  * RV/Reenv, pt ENC, nl Doorst/Fw, da/no VS/Videresend, sv VB/Vb, fi
  * VL/Edelleenl, pl PD. */
 static const char *const fwd_words[] = {
-	"fwd", "fw", "wg", "wtr", "tr", "i", "inoltro", "rv", "reenv", "enc",
-	"doorst", "vs", "vb", "vl", "edelleenl", "pd", "videresend",
-	"vidarebefordrat", "trans", NULL,
+        "fwd",     "fw", "wg",        "wtr", "tr",         "i",
+        "inoltro", "rv", "reenv",     "enc", "doorst",     "vs",
+        "vb",      "vl", "edelleenl", "pd",  "videresend", "vidarebefordrat",
+        "trans",   NULL,
 };
 
 /* Reply prefixes, skipped so "Re: Fwd:" and "AW: WG:" are seen. */
 static const char *const reply_words[] = {
-	"re", "aw", "sv", "antw", "ref", "r", "rif", "res", "odp", "vast",
-	"ynt", "atb", NULL,
+        "re",  "aw",  "sv",   "antw", "ref", "r",  "rif",
+        "res", "odp", "vast", "ynt",  "atb", NULL,
 };
 
 int mh_fwd_subject_looks_forwarded(const char *s, size_t n)
@@ -59,7 +60,7 @@ int mh_fwd_subject_looks_forwarded(const char *s, size_t n)
 		}
 		size_t w = i;
 		while (i < n && ((s[i] >= 'a' && s[i] <= 'z') ||
-				 (s[i] >= 'A' && s[i] <= 'Z')))
+		                 (s[i] >= 'A' && s[i] <= 'Z')))
 			i++;
 		size_t wn = i - w;
 		if (!wn || wn > 16)
@@ -95,30 +96,30 @@ int mh_fwd_subject_looks_forwarded(const char *s, size_t n)
 /* Lines that introduce a forwarded message, lower-cased, without the
  * dashes around them. */
 static const char *const separators[] = {
-	"forwarded message",
-	"original message",
-	"begin forwarded message",
-	"weitergeleitete nachricht",
-	"urspr\xc3\xbcngliche nachricht",
-	"message transf\xc3\xa9r\xc3\xa9",
-	"message d'origine",
-	"messaggio inoltrato",
-	"messaggio originale",
-	"mensaje reenviado",
-	"mensaje original",
-	"mensagem encaminhada",
-	"doorgestuurd bericht",
-	"oorspronkelijk bericht",
-	"videresendt meddelelse",
-	"videresendt melding",
-	"vidarebefordrat meddelande",
-	"ursprungligt meddelande",
-	"alkuper\xc3\xa4inen viesti",
-	"oprindelig meddelelse",
-	"opprinnelig melding",
-	"v\xc3\xa4litetty viesti",
-	"wiadomo\xc5\x9b\xc4\x87 przekazana",
-	NULL,
+        "forwarded message",
+        "original message",
+        "begin forwarded message",
+        "weitergeleitete nachricht",
+        "urspr\xc3\xbcngliche nachricht",
+        "message transf\xc3\xa9r\xc3\xa9",
+        "message d'origine",
+        "messaggio inoltrato",
+        "messaggio originale",
+        "mensaje reenviado",
+        "mensaje original",
+        "mensagem encaminhada",
+        "doorgestuurd bericht",
+        "oorspronkelijk bericht",
+        "videresendt meddelelse",
+        "videresendt melding",
+        "vidarebefordrat meddelande",
+        "ursprungligt meddelande",
+        "alkuper\xc3\xa4inen viesti",
+        "oprindelig meddelelse",
+        "opprinnelig melding",
+        "v\xc3\xa4litetty viesti",
+        "wiadomo\xc5\x9b\xc4\x87 przekazana",
+        NULL,
 };
 
 static int line_is_separator(const char *l, size_t n)
@@ -126,11 +127,11 @@ static int line_is_separator(const char *l, size_t n)
 	/* Strip dashes, spaces, '>' quoting and a trailing ':'. */
 	size_t a = 0, b = n;
 	while (a < b && (l[a] == '-' || l[a] == ' ' || l[a] == '>' ||
-			 l[a] == '\t' || l[a] == '_' || l[a] == '='))
+	                 l[a] == '\t' || l[a] == '_' || l[a] == '='))
 		a++;
-	while (b > a && (l[b - 1] == '-' || l[b - 1] == ' ' ||
-			 l[b - 1] == '\r' || l[b - 1] == ':' ||
-			 l[b - 1] == '_' || l[b - 1] == '='))
+	while (b > a &&
+	       (l[b - 1] == '-' || l[b - 1] == ' ' || l[b - 1] == '\r' ||
+	        l[b - 1] == ':' || l[b - 1] == '_' || l[b - 1] == '='))
 		b--;
 	if (b - a < 12 || b - a > 40)
 		return 0;
@@ -140,7 +141,7 @@ static int line_is_separator(const char *l, size_t n)
 			continue;
 		size_t k = 0;
 		while (k < m && lc((unsigned char)l[a + k]) ==
-					(unsigned char)separators[i][k])
+		                        (unsigned char)separators[i][k])
 			k++;
 		if (k == m)
 			return 1;

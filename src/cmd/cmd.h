@@ -7,11 +7,11 @@
 #define MH_CMD_H
 
 enum {
-	MH_EXIT_OK = 0,          /* ran; no finding at or above --fail-on */
-	MH_EXIT_FINDINGS = 1,    /* --fail-on LEVEL matched a finding */
-	MH_EXIT_USAGE = 2,       /* bad command line */
-	MH_EXIT_INPUT = 3,       /* ran, but some input was unreadable or skipped */
-	MH_EXIT_INTERNAL = 4,    /* internal error (out of memory, bug) */
+	MH_EXIT_OK = 0,       /* ran; no finding at or above --fail-on */
+	MH_EXIT_FINDINGS = 1, /* --fail-on LEVEL matched a finding */
+	MH_EXIT_USAGE = 2,    /* bad command line */
+	MH_EXIT_INPUT = 3, /* ran, but some input was unreadable or skipped */
+	MH_EXIT_INTERNAL = 4, /* internal error (out of memory, bug) */
 };
 
 int mh_cmd_scan(int argc, char **argv);

@@ -29,7 +29,7 @@
 #include "writers/writer.h"
 
 #define MAX_ORG_DOMAINS 64
-#define QUEUE_CAP 1024
+#define QUEUE_CAP       1024
 /* A plain mbox at least this big is split into ranges for the workers. */
 #define CHUNK_MIN ((uint64_t)64 << 20)
 
@@ -39,12 +39,12 @@ struct scan_opts {
 	const char *org[MAX_ORG_DOMAINS];
 	size_t norg;
 	int min_level;
-	int fail_on;            /* -1: never exit 1 for findings */
-	int64_t since, until;   /* MH_TS_NONE when unset */
+	int fail_on;          /* -1: never exit 1 for findings */
+	int64_t since, until; /* MH_TS_NONE when unset */
 	int jobs;
-	int color;              /* -1 auto */
+	int color; /* -1 auto */
 	int quiet;
-	int progress;           /* -1 auto */
+	int progress; /* -1 auto */
 	size_t max_header;
 };
 
@@ -76,9 +76,9 @@ struct scan {
 	struct scan_opts o;
 	struct queue q;
 	struct mh_reader_opts ropts;
-	pthread_mutex_t err_mu;  /* serialises diagnostics on stderr */
+	pthread_mutex_t err_mu; /* serialises diagnostics on stderr */
 	atomic_uint_fast64_t bytes_done;
-	uint64_t bytes_total;    /* sum of input sizes seen by the walker */
+	uint64_t bytes_total; /* sum of input sizes seen by the walker */
 	struct mh_scan_stats walk_st;
 };
 
@@ -174,7 +174,7 @@ static char *dup_or_null(const char *s)
 }
 
 static struct job *job_new(const struct mh_source *src,
-			   const struct mh_reader_ops *ops)
+                           const struct mh_reader_ops *ops)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -243,9 +243,10 @@ static void run_job(struct worker *w, struct job *j)
 		if (rc == 0)
 			break;
 		if (rc == MH_ESKIP) {
-			int reason = err.reason > 0 && err.reason < MH_SKIP__COUNT
-					     ? err.reason
-					     : MH_SKIP_MALFORMED;
+			int reason =
+			        err.reason > 0 && err.reason < MH_SKIP__COUNT
+			                ? err.reason
+			                : MH_SKIP_MALFORMED;
 			w->st.skipped[reason]++;
 			diag(s, &err, j->path);
 			continue;
@@ -253,9 +254,10 @@ static void run_job(struct worker *w, struct job *j)
 		if (rc < 0) {
 			/* The rest of the file is lost: say so, count it. */
 			w->st.files_failed++;
-			w->st.skipped[err.reason > 0 && err.reason < MH_SKIP__COUNT
-					      ? err.reason
-					      : MH_SKIP_UNREADABLE]++;
+			w->st.skipped[err.reason > 0 && err.reason <
+			                                        MH_SKIP__COUNT
+			                      ? err.reason
+			                      : MH_SKIP_UNREADABLE]++;
 			diag(s, &err, j->path);
 			break;
 		}
@@ -302,7 +304,7 @@ static void *worker_main(void *arg)
 /* MARK: - walking */
 
 static int on_source(const struct mh_source *src,
-		     const struct mh_reader_ops *ops, void *ctx)
+                     const struct mh_reader_ops *ops, void *ctx)
 {
 	struct scan *s = ctx;
 	s->bytes_total += src->size;
@@ -345,8 +347,8 @@ static void on_walk_error(const struct mh_err *err, int named, void *ctx)
 		return;
 	}
 	s->walk_st.skipped[err->reason > 0 && err->reason < MH_SKIP__COUNT
-				   ? err->reason
-				   : MH_SKIP_UNREADABLE]++;
+	                           ? err->reason
+	                           : MH_SKIP_UNREADABLE]++;
 	s->walk_st.files_failed++;
 	diag(s, err, err->src ? err->src : "?");
 }
@@ -362,7 +364,7 @@ struct progress {
 static void *progress_main(void *arg)
 {
 	struct progress *p = arg;
-	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	struct timespec ts = {0, 200 * 1000 * 1000};
 	while (!atomic_load(&p->stop)) {
 		nanosleep(&ts, NULL);
 		uint64_t done = atomic_load(&p->scan->bytes_done);
@@ -377,7 +379,7 @@ static void *progress_main(void *arg)
 		bar[40] = '\0';
 		pthread_mutex_lock(&p->scan->err_mu);
 		fprintf(stderr, "\r\033[K[%s] %3d%% %" PRIu64 " MB", bar, pct,
-			done / 1000000);
+		        done / 1000000);
 		fflush(stderr);
 		pthread_mutex_unlock(&p->scan->err_mu);
 	}
@@ -390,64 +392,64 @@ static void *progress_main(void *arg)
 /* MARK: - options */
 
 static const char scan_help[] =
-	"usage: mailhunt scan [options] PATH...\n"
-	"\n"
-	"Reads mail stores and reports auto-forwarding (MITRE ATT&CK "
-	"T1114.003):\nwhich mailbox forwards to whom, since when, by which "
-	"mechanism, and what to\ndo about it. PATH may be a file or a "
-	"directory (walked recursively): mbox\n(mboxo, mboxrd, "
-	"Content-Length), Maildir and Maildir++, .eml, Apple Mail\n.emlx, "
-	"each optionally gzip-compressed. The type is detected from the "
-	"content.\nInputs are opened read-only and never modified.\n"
-	"\n"
-	"options:\n"
-	"  -f, --format FMT     table (default), jsonl or csv\n"
-	"  -o, --output FILE    write findings to FILE instead of stdout\n"
-	"      --org-domain D   a domain of the organisation (repeatable); "
-	"forwarding\n"
-	"                       to any other domain is external. Default: "
-	"inferred\n"
-	"                       from the mailboxes' own addresses\n"
-	"      --min-level L    report findings at or above L: "
-	"informational, low,\n"
-	"                       medium, high, critical (default: "
-	"informational)\n"
-	"      --fail-on L      exit 1 when a finding at or above L exists\n"
-	"      --since DATE     only messages at or after DATE "
-	"(2024-03-01 or\n"
-	"                       2024-03-01T12:00:00Z); undated messages are "
-	"kept\n"
-	"      --until DATE     only messages before DATE\n"
-	"  -j, --jobs N         worker threads (default: all cores); files "
-	"and large\n"
-	"                       mbox chunks are read in parallel\n"
-	"      --max-header N   largest header block in bytes (default "
-	"1048576);\n"
-	"                       bigger ones are skipped and counted\n"
-	"      --no-color       no ANSI colours in the table (default: "
-	"colour on a TTY)\n"
-	"      --no-progress    no progress bar (default: shown when stderr "
-	"is a TTY)\n"
-	"  -q, --quiet          no summary or progress on stderr (-qq: no "
-	"diagnostics)\n"
-	"  -h, --help           this text\n"
-	"\n"
-	"examples:\n"
-	"  mailhunt scan ~/Maildir\n"
-	"      what forwards out of this Maildir, as a table\n"
-	"  mailhunt scan --org-domain corp.example --min-level medium "
-	"/srv/journal.mbox.gz\n"
-	"      a gateway journal; only external and suspicious forwarding\n"
-	"  mailhunt scan -f jsonl -o findings.jsonl --since 2024-03-01 "
-	"export/\n"
-	"      machine-readable findings (schema in docs/FORMATS.md)\n"
-	"  mailhunt scan --fail-on high inbox.mbox || echo 'investigate'\n"
-	"      for scripts: exit 1 when something high or worse is found\n"
-	"\n"
-	"At the end stderr shows files, messages, bytes, skipped records by "
-	"reason\nand the time taken; records read = messages + skipped.\n"
-	"exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
-	"input\nunreadable or skipped, 4 internal error.\n";
+        "usage: mailhunt scan [options] PATH...\n"
+        "\n"
+        "Reads mail stores and reports auto-forwarding (MITRE ATT&CK "
+        "T1114.003):\nwhich mailbox forwards to whom, since when, by which "
+        "mechanism, and what to\ndo about it. PATH may be a file or a "
+        "directory (walked recursively): mbox\n(mboxo, mboxrd, "
+        "Content-Length), Maildir and Maildir++, .eml, Apple Mail\n.emlx, "
+        "each optionally gzip-compressed. The type is detected from the "
+        "content.\nInputs are opened read-only and never modified.\n"
+        "\n"
+        "options:\n"
+        "  -f, --format FMT     table (default), jsonl or csv\n"
+        "  -o, --output FILE    write findings to FILE instead of stdout\n"
+        "      --org-domain D   a domain of the organisation (repeatable); "
+        "forwarding\n"
+        "                       to any other domain is external. Default: "
+        "inferred\n"
+        "                       from the mailboxes' own addresses\n"
+        "      --min-level L    report findings at or above L: "
+        "informational, low,\n"
+        "                       medium, high, critical (default: "
+        "informational)\n"
+        "      --fail-on L      exit 1 when a finding at or above L exists\n"
+        "      --since DATE     only messages at or after DATE "
+        "(2024-03-01 or\n"
+        "                       2024-03-01T12:00:00Z); undated messages are "
+        "kept\n"
+        "      --until DATE     only messages before DATE\n"
+        "  -j, --jobs N         worker threads (default: all cores); files "
+        "and large\n"
+        "                       mbox chunks are read in parallel\n"
+        "      --max-header N   largest header block in bytes (default "
+        "1048576);\n"
+        "                       bigger ones are skipped and counted\n"
+        "      --no-color       no ANSI colours in the table (default: "
+        "colour on a TTY)\n"
+        "      --no-progress    no progress bar (default: shown when stderr "
+        "is a TTY)\n"
+        "  -q, --quiet          no summary or progress on stderr (-qq: no "
+        "diagnostics)\n"
+        "  -h, --help           this text\n"
+        "\n"
+        "examples:\n"
+        "  mailhunt scan ~/Maildir\n"
+        "      what forwards out of this Maildir, as a table\n"
+        "  mailhunt scan --org-domain corp.example --min-level medium "
+        "/srv/journal.mbox.gz\n"
+        "      a gateway journal; only external and suspicious forwarding\n"
+        "  mailhunt scan -f jsonl -o findings.jsonl --since 2024-03-01 "
+        "export/\n"
+        "      machine-readable findings (schema in docs/FORMATS.md)\n"
+        "  mailhunt scan --fail-on high inbox.mbox || echo 'investigate'\n"
+        "      for scripts: exit 1 when something high or worse is found\n"
+        "\n"
+        "At the end stderr shows files, messages, bytes, skipped records by "
+        "reason\nand the time taken; records read = messages + skipped.\n"
+        "exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
+        "input\nunreadable or skipped, 4 internal error.\n";
 
 /* "2024-03-01", "2024-03-01T12:00", "2024-03-01T12:00:00Z",
  * "2024-03-01 12:00:00". UTC. */
@@ -455,11 +457,11 @@ static int parse_when(const char *s, int64_t *out)
 {
 	int y, mo, d, hh = 0, mm = 0, ss = 0;
 	char sep = 0, tail[8] = "";
-	int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%7s", &y, &mo, &d, &sep,
-		       &hh, &mm, &ss, tail);
-	if (n < 3 || (n > 3 && sep != 'T' && sep != ' ') ||
-	    (n == 4) || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 ||
-	    mm > 59 || ss > 60)
+	int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%7s", &y, &mo, &d, &sep, &hh,
+	               &mm, &ss, tail);
+	if (n < 3 || (n > 3 && sep != 'T' && sep != ' ') || (n == 4) ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 ||
+	    ss > 60)
 		return -1;
 	if (tail[0] && strcmp(tail, "Z") != 0)
 		return -1;
@@ -485,8 +487,8 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-__attribute__((format(printf, 1, 2))) static int
-usage_error(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
+                                                             ...)
 {
 	va_list ap;
 	fputs("mailhunt scan: ", stderr);
@@ -499,24 +501,33 @@ usage_error(const char *fmt, ...)
 
 static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 {
-	enum { O_ORG = 256, O_MIN, O_FAIL, O_SINCE, O_UNTIL, O_NOCOLOR,
-	       O_MAXHDR, O_NOPROG, O_COLOR };
+	enum {
+		O_ORG = 256,
+		O_MIN,
+		O_FAIL,
+		O_SINCE,
+		O_UNTIL,
+		O_NOCOLOR,
+		O_MAXHDR,
+		O_NOPROG,
+		O_COLOR
+	};
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "org-domain", required_argument, NULL, O_ORG },
-		{ "min-level", required_argument, NULL, O_MIN },
-		{ "fail-on", required_argument, NULL, O_FAIL },
-		{ "since", required_argument, NULL, O_SINCE },
-		{ "until", required_argument, NULL, O_UNTIL },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "max-header", required_argument, NULL, O_MAXHDR },
-		{ "no-color", no_argument, NULL, O_NOCOLOR },
-		{ "color", no_argument, NULL, O_COLOR },
-		{ "no-progress", no_argument, NULL, O_NOPROG },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"format", required_argument, NULL, 'f'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"org-domain", required_argument, NULL, O_ORG},
+	        {"min-level", required_argument, NULL, O_MIN},
+	        {"fail-on", required_argument, NULL, O_FAIL},
+	        {"since", required_argument, NULL, O_SINCE},
+	        {"until", required_argument, NULL, O_UNTIL},
+	        {"jobs", required_argument, NULL, 'j'},
+	        {"max-header", required_argument, NULL, O_MAXHDR},
+	        {"no-color", no_argument, NULL, O_NOCOLOR},
+	        {"color", no_argument, NULL, O_COLOR},
+	        {"no-progress", no_argument, NULL, O_NOPROG},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->format = "table";
@@ -536,17 +547,18 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		switch (c) {
 		case 'f':
 			if (!mh_writer_by_name(optarg))
-				return usage_error("unknown format '%s' (table, "
-						   "jsonl or csv)",
-						   optarg);
+				return usage_error(
+				        "unknown format '%s' (table, "
+				        "jsonl or csv)",
+				        optarg);
 			o->format = optarg;
 			break;
 		case 'o': o->out_path = optarg; break;
 		case O_ORG: {
 			if (o->norg == MAX_ORG_DOMAINS)
 				return usage_error("too many --org-domain (max "
-						   "64)%s",
-						   "");
+				                   "64)%s",
+				                   "");
 			/* Lower-case in place: argv is ours to change. */
 			for (char *p = optarg; *p; p++)
 				if (*p >= 'A' && *p <= 'Z')
@@ -555,39 +567,43 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			if (*d == '@')
 				d++;
 			if (!*d || strchr(d, '@') || !strchr(d, '.'))
-				return usage_error("'%s' is not a domain", optarg);
+				return usage_error("'%s' is not a domain",
+				                   optarg);
 			o->org[o->norg++] = d;
 			break;
 		}
 		case O_MIN:
 			o->min_level = mh_level_parse(optarg);
 			if (o->min_level < 0)
-				return usage_error("unknown level '%s'", optarg);
+				return usage_error("unknown level '%s'",
+				                   optarg);
 			break;
 		case O_FAIL:
 			o->fail_on = mh_level_parse(optarg);
 			if (o->fail_on < 0)
-				return usage_error("unknown level '%s'", optarg);
+				return usage_error("unknown level '%s'",
+				                   optarg);
 			break;
 		case O_SINCE:
 			if (parse_when(optarg, &o->since))
 				return usage_error("bad date '%s' (use "
-						   "2024-03-01 or "
-						   "2024-03-01T12:00:00Z)",
-						   optarg);
+				                   "2024-03-01 or "
+				                   "2024-03-01T12:00:00Z)",
+				                   optarg);
 			break;
 		case O_UNTIL:
 			if (parse_when(optarg, &o->until))
 				return usage_error("bad date '%s' (use "
-						   "2024-03-01 or "
-						   "2024-03-01T12:00:00Z)",
-						   optarg);
+				                   "2024-03-01 or "
+				                   "2024-03-01T12:00:00Z)",
+				                   optarg);
 			break;
 		case 'j': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 1024)
-				return usage_error("bad job count '%s'", optarg);
+				return usage_error("bad job count '%s'",
+				                   optarg);
 			o->jobs = (int)v;
 			break;
 		}
@@ -602,10 +618,10 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		case 'h': fputs(scan_help, stdout); return -1;
 		case ':':
 			return usage_error("option '%s' needs a value",
-					   argv[optind - 1]);
+			                   argv[optind - 1]);
 		default:
 			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
+			                   argv[optind - 1]);
 		}
 	}
 	if (o->since != MH_TS_NONE && o->until != MH_TS_NONE &&
@@ -630,8 +646,8 @@ int mh_cmd_scan(int argc, char **argv)
 {
 	struct scan s;
 	struct worker *workers = NULL;
-	struct mh_findings findings = { 0 };
-	struct progress prog = { 0 };
+	struct mh_findings findings = {0};
+	struct progress prog = {0};
 	FILE *out = stdout;
 	int nworkers = 0, ret = MH_EXIT_INTERNAL, first = 0;
 	int queue_ready = 0, prog_started = 0;
@@ -655,13 +671,13 @@ int mh_cmd_scan(int argc, char **argv)
 		out = fopen(s.o.out_path, "w");
 		if (!out) {
 			fprintf(stderr, "mailhunt: cannot write '%s': %s\n",
-				s.o.out_path, strerror(errno));
+			        s.o.out_path, strerror(errno));
 			return MH_EXIT_USAGE;
 		}
 	}
 	if (s.o.color == -1)
 		s.o.color = !s.o.out_path && isatty(STDOUT_FILENO) &&
-			    !getenv("NO_COLOR");
+		            !getenv("NO_COLOR");
 
 	pthread_mutex_init(&s.err_mu, NULL);
 	queue_init(&s.q);
@@ -671,7 +687,7 @@ int mh_cmd_scan(int argc, char **argv)
 	workers = calloc((size_t)s.o.jobs, sizeof(*workers));
 	if (!workers)
 		goto done;
-	struct mh_fwd_opts fo = { 0 };
+	struct mh_fwd_opts fo = {0};
 	fo.org_domains = s.o.org;
 	fo.norg = s.o.norg;
 	fo.max_evidence = 5;
@@ -680,7 +696,7 @@ int mh_cmd_scan(int argc, char **argv)
 		if (mh_fwd_new(&workers[i].fwd, &fo) < 0)
 			goto join;
 		if (pthread_create(&workers[i].tid, NULL, worker_main,
-				   &workers[i]) != 0)
+		                   &workers[i]) != 0)
 			goto join;
 		nworkers++;
 	}
@@ -691,11 +707,11 @@ int mh_cmd_scan(int argc, char **argv)
 			prog_started = 1;
 	}
 
-	struct mh_walk_cb cb = { on_source, on_walk_error, &s };
+	struct mh_walk_cb cb = {on_source, on_walk_error, &s};
 	struct mh_err err;
 	mh_err_clear(&err);
 	int wrc = mh_walk((const char *const *)argv + first,
-			  (size_t)(argc - first), &cb, &err);
+	                  (size_t)(argc - first), &cb, &err);
 	if (wrc < 0 && wrc != MH_ESKIP) {
 		diag(&s, &err, "walk");
 		if (wrc == MH_ENOMEM)
@@ -731,7 +747,7 @@ join:
 	mh_findings_sort(&findings);
 
 	const struct mh_writer_ops *wops = mh_writer_by_name(s.o.format);
-	struct mh_writer w = { 0 };
+	struct mh_writer w = {0};
 	w.ops = wops;
 	w.out = out;
 	w.opts.color = s.o.color;
@@ -756,7 +772,7 @@ join:
 	}
 	if (wops->finish(&w, shown) < 0 || fflush(out) != 0 || ferror(out)) {
 		fprintf(stderr, "mailhunt: cannot write output: %s\n",
-			strerror(errno));
+		        strerror(errno));
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
@@ -766,9 +782,8 @@ join:
 	 * what a script is waiting for. */
 	if (s.o.fail_on >= 0 && worst >= s.o.fail_on)
 		ret = MH_EXIT_FINDINGS;
-	else if (total.files_failed ||
-		 mh_scan_stats_skipped(&total) -
-			 total.skipped[MH_SKIP_FILTERED])
+	else if (total.files_failed || mh_scan_stats_skipped(&total) -
+	                                       total.skipped[MH_SKIP_FILTERED])
 		ret = MH_EXIT_INPUT;
 done:
 	if (workers) {

@@ -12,53 +12,54 @@
 #include "sim/sim.h"
 
 static const char sim_help[] =
-	"usage: mailhunt simulate --out DIR [options]\n"
-	"\n"
-	"Writes a synthetic, deterministic mail case for tests, demos and\n"
-	"benchmarks: user mailboxes with realistic benign traffic (replies,\n"
-	"manual forwards in nine languages, newsletters, bounces, "
-	"auto-replies,\nre-sends), an outbound gateway journal, and injected "
-	"forwarding scenarios:\n"
-	"  - an Exchange inbox rule forwarding to an external address\n"
-	"  - admin ForwardingSmtpAddress forwarding (copies look sent "
-	"directly)\n"
-	"  - Gmail / Google Workspace forwarding\n"
-	"  - an internal inbox-rule forward\n"
-	"  - a Sieve redirect\n"
-	"DIR/ground-truth.tsv names every finding a correct scan reports. "
-	"Nothing\nis sent anywhere; only files under DIR are written.\n"
-	"\n"
-	"options:\n"
-	"  -o, --out DIR        output directory (created; must be empty "
-	"unless --force)\n"
-	"      --seed N         random seed (default 1); same seed, same "
-	"bytes\n"
-	"      --format F       maildir (default), mbox or both\n"
-	"      --messages N     benign messages (default 2000)\n"
-	"      --size SIZE      instead: grow to about SIZE bytes (K, M, G "
-	"suffixes)\n"
-	"      --mailboxes N    users in the organisation, 8..16 (default "
-	"8)\n"
-	"      --org-domain D   organisation domain (default corp.example)\n"
-	"      --single-mbox    everything in DIR/mbox/all.mbox (for "
-	"benchmarks)\n"
-	"      --no-scenarios   benign traffic only\n"
-	"      --force          write into a non-empty directory\n"
-	"  -q, --quiet          no summary on stderr\n"
-	"  -h, --help           this text\n"
-	"\n"
-	"examples:\n"
-	"  mailhunt simulate --seed 1 --out case1 && mailhunt scan case1\n"
-	"  mailhunt simulate --single-mbox --size 1G --out /tmp/big   # "
-	"benchmark input\n"
-	"  mailhunt simulate --format mbox --messages 200000 --out "
-	"/tmp/mboxes\n";
+        "usage: mailhunt simulate --out DIR [options]\n"
+        "\n"
+        "Writes a synthetic, deterministic mail case for tests, demos and\n"
+        "benchmarks: user mailboxes with realistic benign traffic (replies,\n"
+        "manual forwards in nine languages, newsletters, bounces, "
+        "auto-replies,\nre-sends), an outbound gateway journal, and injected "
+        "forwarding scenarios:\n"
+        "  - an Exchange inbox rule forwarding to an external address\n"
+        "  - admin ForwardingSmtpAddress forwarding (copies look sent "
+        "directly)\n"
+        "  - Gmail / Google Workspace forwarding\n"
+        "  - an internal inbox-rule forward\n"
+        "  - a Sieve redirect\n"
+        "DIR/ground-truth.tsv names every finding a correct scan reports. "
+        "Nothing\nis sent anywhere; only files under DIR are written.\n"
+        "\n"
+        "options:\n"
+        "  -o, --out DIR        output directory (created; must be empty "
+        "unless --force)\n"
+        "      --seed N         random seed (default 1); same seed, same "
+        "bytes\n"
+        "      --format F       maildir (default), mbox or both\n"
+        "      --messages N     benign messages (default 2000)\n"
+        "      --size SIZE      instead: grow to about SIZE bytes (K, M, G "
+        "suffixes)\n"
+        "      --mailboxes N    users in the organisation, 8..16 (default "
+        "8)\n"
+        "      --org-domain D   organisation domain (default corp.example)\n"
+        "      --single-mbox    everything in DIR/mbox/all.mbox (for "
+        "benchmarks)\n"
+        "      --no-scenarios   benign traffic only\n"
+        "      --force          write into a non-empty directory\n"
+        "  -q, --quiet          no summary on stderr\n"
+        "  -h, --help           this text\n"
+        "\n"
+        "examples:\n"
+        "  mailhunt simulate --seed 1 --out case1 && mailhunt scan case1\n"
+        "  mailhunt simulate --single-mbox --size 1G --out /tmp/big   # "
+        "benchmark input\n"
+        "  mailhunt simulate --format mbox --messages 200000 --out "
+        "/tmp/mboxes\n";
 
 static int usage(const char *msg, const char *arg)
 {
-	fprintf(stderr, "mailhunt simulate: %s '%s'\n"
-			"see 'mailhunt simulate --help'\n",
-		msg, arg);
+	fprintf(stderr,
+	        "mailhunt simulate: %s '%s'\n"
+	        "see 'mailhunt simulate --help'\n",
+	        msg, arg);
 	return MH_EXIT_USAGE;
 }
 
@@ -72,9 +73,12 @@ static int parse_u64(const char *s, uint64_t *out, int suffixes)
 	uint64_t mul = 1;
 	if (suffixes && *end) {
 		switch (*end) {
-		case 'k': case 'K': mul = 1ULL << 10; break;
-		case 'm': case 'M': mul = 1ULL << 20; break;
-		case 'g': case 'G': mul = 1ULL << 30; break;
+		case 'k':
+		case 'K': mul = 1ULL << 10; break;
+		case 'm':
+		case 'M': mul = 1ULL << 20; break;
+		case 'g':
+		case 'G': mul = 1ULL << 30; break;
 		default: return -1;
 		}
 		end++;
@@ -101,22 +105,31 @@ static int dir_empty(const char *path)
 
 int mh_cmd_simulate(int argc, char **argv)
 {
-	enum { O_SEED = 256, O_FORMAT, O_MESSAGES, O_SIZE, O_MAILBOXES,
-	       O_ORG, O_SINGLE, O_NOSC, O_FORCE };
+	enum {
+		O_SEED = 256,
+		O_FORMAT,
+		O_MESSAGES,
+		O_SIZE,
+		O_MAILBOXES,
+		O_ORG,
+		O_SINGLE,
+		O_NOSC,
+		O_FORCE
+	};
 	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "messages", required_argument, NULL, O_MESSAGES },
-		{ "size", required_argument, NULL, O_SIZE },
-		{ "mailboxes", required_argument, NULL, O_MAILBOXES },
-		{ "org-domain", required_argument, NULL, O_ORG },
-		{ "single-mbox", no_argument, NULL, O_SINGLE },
-		{ "no-scenarios", no_argument, NULL, O_NOSC },
-		{ "force", no_argument, NULL, O_FORCE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"out", required_argument, NULL, 'o'},
+	        {"seed", required_argument, NULL, O_SEED},
+	        {"format", required_argument, NULL, O_FORMAT},
+	        {"messages", required_argument, NULL, O_MESSAGES},
+	        {"size", required_argument, NULL, O_SIZE},
+	        {"mailboxes", required_argument, NULL, O_MAILBOXES},
+	        {"org-domain", required_argument, NULL, O_ORG},
+	        {"single-mbox", no_argument, NULL, O_SINGLE},
+	        {"no-scenarios", no_argument, NULL, O_NOSC},
+	        {"force", no_argument, NULL, O_FORCE},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct mh_sim_opts o;
 	int quiet = 0, force = 0, c;
@@ -158,7 +171,7 @@ int mh_cmd_simulate(int argc, char **argv)
 		case O_MAILBOXES:
 			if (parse_u64(optarg, &v, 0) || v < 8 || v > 16)
 				return usage("mailboxes must be 8..16, not",
-					     optarg);
+				             optarg);
 			o.mailboxes = (unsigned)v;
 			break;
 		case O_ORG: o.org_domain = optarg; break;
@@ -167,7 +180,8 @@ int mh_cmd_simulate(int argc, char **argv)
 		case O_FORCE: force = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(sim_help, stdout); return MH_EXIT_OK;
-		case ':': return usage("option needs a value", argv[optind - 1]);
+		case ':':
+			return usage("option needs a value", argv[optind - 1]);
 		default: return usage("unknown option", argv[optind - 1]);
 		}
 	}
@@ -176,14 +190,15 @@ int mh_cmd_simulate(int argc, char **argv)
 	if (optind < argc)
 		return usage("unexpected argument", argv[optind]);
 	if (!force && !dir_empty(o.out_dir)) {
-		fprintf(stderr, "mailhunt simulate: '%s' is not empty (use "
-				"--force)\n",
-			o.out_dir);
+		fprintf(stderr,
+		        "mailhunt simulate: '%s' is not empty (use "
+		        "--force)\n",
+		        o.out_dir);
 		return MH_EXIT_USAGE;
 	}
 	if (mkdir(o.out_dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "mailhunt simulate: cannot create '%s': %s\n",
-			o.out_dir, strerror(errno));
+		        o.out_dir, strerror(errno));
 		return MH_EXIT_INPUT;
 	}
 	struct mh_sim_stats st;
@@ -192,16 +207,16 @@ int mh_cmd_simulate(int argc, char **argv)
 	int rc = mh_sim_run(&o, &st, &err);
 	if (rc) {
 		fprintf(stderr, "mailhunt simulate: %s%s%s\n",
-			err.src ? err.src : "", err.src ? ": " : "", err.msg);
+		        err.src ? err.src : "", err.src ? ": " : "", err.msg);
 		return rc == MH_ENOMEM ? MH_EXIT_INTERNAL : MH_EXIT_INPUT;
 	}
 	if (!quiet)
 		fprintf(stderr,
-			"mailhunt simulate: %" PRIu64 " files, %" PRIu64
-			" messages (%" PRIu64 " in %u scenarios), %" PRIu64
-			" bytes in '%s'; expected findings in "
-			"'%s/ground-truth.tsv'\n",
-			st.files, st.messages, st.scenario_messages,
-			st.scenarios, st.bytes, o.out_dir, o.out_dir);
+		        "mailhunt simulate: %" PRIu64 " files, %" PRIu64
+		        " messages (%" PRIu64 " in %u scenarios), %" PRIu64
+		        " bytes in '%s'; expected findings in "
+		        "'%s/ground-truth.tsv'\n",
+		        st.files, st.messages, st.scenario_messages,
+		        st.scenarios, st.bytes, o.out_dir, o.out_dir);
 	return MH_EXIT_OK;
 }

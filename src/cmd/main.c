@@ -11,10 +11,10 @@ struct mh_command {
 };
 
 static const struct mh_command commands[] = {
-	{ "scan", mh_cmd_scan,
-	  "find auto-forwarding (T1114.003) in mail stores" },
-	{ "simulate", mh_cmd_simulate,
-	  "write a synthetic mail store with known scenarios" },
+        {"scan", mh_cmd_scan,
+         "find auto-forwarding (T1114.003) in mail stores"},
+        {"simulate", mh_cmd_simulate,
+         "write a synthetic mail store with known scenarios"},
 };
 
 static void usage(FILE *f)
@@ -28,7 +28,8 @@ static void usage(FILE *f)
 	      "commands:\n",
 	      f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+		        commands[i].summary);
 	fputs("\n"
 	      "examples:\n"
 	      "  mailhunt simulate --seed 1 --out case1   # make a demo case\n"
@@ -60,8 +61,8 @@ int main(int argc, char **argv)
 			     i < sizeof(commands) / sizeof(commands[0]); i++)
 				if (!strcmp(argv[2], commands[i].name)) {
 					static char help_flag[] = "--help";
-					char *hargv[] = { argv[2], help_flag,
-							  NULL };
+					char *hargv[] = {argv[2], help_flag,
+					                 NULL};
 					return commands[i].fn(2, hargv);
 				}
 		}
@@ -71,7 +72,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(cmd, commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "mailhunt: '%s' is not a command; see 'mailhunt --help'\n",
-		cmd);
+	fprintf(stderr,
+	        "mailhunt: '%s' is not a command; see 'mailhunt --help'\n",
+	        cmd);
 	return MH_EXIT_USAGE;
 }

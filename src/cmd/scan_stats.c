@@ -27,7 +27,7 @@ uint64_t mh_scan_stats_skipped(const struct mh_scan_stats *s)
 
 static void human_bytes(uint64_t b, char *out, size_t n)
 {
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double v = (double)b;
 	int u = 0;
 	while (v >= 1024.0 && u < 4) {
@@ -41,26 +41,28 @@ static void human_bytes(uint64_t b, char *out, size_t n)
 }
 
 void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
-			 double elapsed_s, size_t nfindings)
+                         double elapsed_s, size_t nfindings)
 {
 	char hb[32];
 	human_bytes(s->bytes, hb, sizeof(hb));
 	uint64_t skipped = mh_scan_stats_skipped(s);
 	uint64_t records = s->events + skipped;
-	fprintf(f, "mailhunt: %" PRIu64 " files (%" PRIu64 " unreadable, %" PRIu64
-		   " of unknown type), %s\n",
-		s->files + s->files_unknown, s->files_failed, s->files_unknown,
-		hb);
-	fprintf(f, "mailhunt: %" PRIu64 " records read = %" PRIu64
-		   " messages + %" PRIu64 " skipped",
-		records, s->events, skipped);
+	fprintf(f,
+	        "mailhunt: %" PRIu64 " files (%" PRIu64 " unreadable, %" PRIu64
+	        " of unknown type), %s\n",
+	        s->files + s->files_unknown, s->files_failed, s->files_unknown,
+	        hb);
+	fprintf(f,
+	        "mailhunt: %" PRIu64 " records read = %" PRIu64
+	        " messages + %" PRIu64 " skipped",
+	        records, s->events, skipped);
 	if (skipped) {
 		const char *sep = " (";
 		for (int i = 1; i < MH_SKIP__COUNT; i++) {
 			if (!s->skipped[i])
 				continue;
 			fprintf(f, "%s%s %" PRIu64, sep, mh_skip_reason_name(i),
-				s->skipped[i]);
+			        s->skipped[i]);
 			sep = ", ";
 		}
 		fputc(')', f);
@@ -72,7 +74,7 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 		if (!s->per_reader[i])
 			continue;
 		fprintf(f, "%s%s %" PRIu64, sep, mh_readers[i]->name,
-			s->per_reader[i]);
+		        s->per_reader[i]);
 		sep = ", ";
 		any = 1;
 	}
@@ -80,5 +82,5 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 		fputc('\n', f);
 	double mbps = elapsed_s > 0 ? (double)s->bytes / 1e6 / elapsed_s : 0;
 	fprintf(f, "mailhunt: %zu findings in %.2f s (%.0f MB/s)\n", nfindings,
-		elapsed_s, mbps);
+	        elapsed_s, mbps);
 }

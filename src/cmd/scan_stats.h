@@ -10,13 +10,13 @@
 #include "core/err.h"
 
 struct mh_scan_stats {
-	uint64_t files;             /* inputs opened by a reader */
-	uint64_t files_failed;      /* inputs not (fully) readable */
-	uint64_t files_unknown;     /* inputs of no supported type */
-	uint64_t bytes;             /* bytes consumed by readers */
-	uint64_t events;            /* records turned into events */
+	uint64_t files;                   /* inputs opened by a reader */
+	uint64_t files_failed;            /* inputs not (fully) readable */
+	uint64_t files_unknown;           /* inputs of no supported type */
+	uint64_t bytes;                   /* bytes consumed by readers */
+	uint64_t events;                  /* records turned into events */
 	uint64_t skipped[MH_SKIP__COUNT]; /* records skipped, by reason */
-	uint64_t per_reader[8];     /* events per reader, index in mh_readers */
+	uint64_t per_reader[8]; /* events per reader, index in mh_readers */
 };
 
 /* Add b into a. */
@@ -24,6 +24,6 @@ void mh_scan_stats_add(struct mh_scan_stats *a, const struct mh_scan_stats *b);
 uint64_t mh_scan_stats_skipped(const struct mh_scan_stats *s);
 /* The end-of-run summary (stderr). */
 void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
-			 double elapsed_s, size_t nfindings);
+                         double elapsed_s, size_t nfindings);
 
 #endif

@@ -10,13 +10,16 @@
 #include <stddef.h>
 
 struct mh_buf {
-	char *p;       /* Owned; NULL until the first append. */
-	size_t len;    /* Bytes in use, excluding the NUL. */
-	size_t alloc;  /* Bytes allocated. */
-	size_t cap;    /* Maximum len; appends past it fail with MH_ETOOBIG. */
+	char *p;      /* Owned; NULL until the first append. */
+	size_t len;   /* Bytes in use, excluding the NUL. */
+	size_t alloc; /* Bytes allocated. */
+	size_t cap;   /* Maximum len; appends past it fail with MH_ETOOBIG. */
 };
 
-#define MH_BUF_INIT(cap_) { NULL, 0, 0, (cap_) }
+#define MH_BUF_INIT(cap_)                                                      \
+	{                                                                      \
+		NULL, 0, 0, (cap_)                                             \
+	}
 
 void mh_buf_init(struct mh_buf *b, size_t cap);
 /* Free the memory; b is left empty and reusable. NULL allowed. */
@@ -28,7 +31,7 @@ int mh_buf_add(struct mh_buf *b, const void *p, size_t n);
 int mh_buf_addc(struct mh_buf *b, char c);
 int mh_buf_adds(struct mh_buf *b, const char *s);
 int mh_buf_printf(struct mh_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 /* Ensure room for n more bytes. */
 int mh_buf_reserve(struct mh_buf *b, size_t n);
 /* Always a valid C string ("" when empty); borrowed. */

@@ -12,8 +12,8 @@
 
 struct slot {
 	char name[40];
-	iconv_t cd;     /* (iconv_t)-1 when the charset is unknown */
-	unsigned used;  /* last use tick, for eviction */
+	iconv_t cd;    /* (iconv_t)-1 when the charset is unknown */
+	unsigned used; /* last use tick, for eviction */
 };
 
 static _Thread_local struct slot cache[CACHE_SLOTS];
@@ -40,26 +40,26 @@ static const char *alias(const char *n)
 	static const struct {
 		const char *from, *to;
 	} a[] = {
-		{ "utf8", "UTF-8" },
-		{ "latin1", "ISO-8859-1" },
-		{ "latin-1", "ISO-8859-1" },
-		{ "ks_c_5601-1987", "CP949" },
-		{ "ks_c_5601", "CP949" },
-		{ "euc-kr", "CP949" },
-		{ "gb2312", "GB18030" },
-		{ "gbk", "GB18030" },
-		{ "x-gbk", "GB18030" },
-		{ "cp-850", "CP850" },
-		{ "x-mac-cyrillic", "MAC-CYRILLIC" },
-		{ "x-mac-roman", "MACINTOSH" },
-		{ "macintosh", "MACINTOSH" },
-		{ "iso-8859-8-i", "ISO-8859-8" },
-		{ "shift-jis", "SHIFT_JIS" },
-		{ "x-sjis", "SHIFT_JIS" },
-		{ "ansi_x3.4-1968", "ASCII" },
-		{ "us-ascii", "ASCII" },
-		{ "ascii", "ASCII" },
-		{ "unicode-1-1-utf-7", "UTF-7" },
+	        {"utf8", "UTF-8"},
+	        {"latin1", "ISO-8859-1"},
+	        {"latin-1", "ISO-8859-1"},
+	        {"ks_c_5601-1987", "CP949"},
+	        {"ks_c_5601", "CP949"},
+	        {"euc-kr", "CP949"},
+	        {"gb2312", "GB18030"},
+	        {"gbk", "GB18030"},
+	        {"x-gbk", "GB18030"},
+	        {"cp-850", "CP850"},
+	        {"x-mac-cyrillic", "MAC-CYRILLIC"},
+	        {"x-mac-roman", "MACINTOSH"},
+	        {"macintosh", "MACINTOSH"},
+	        {"iso-8859-8-i", "ISO-8859-8"},
+	        {"shift-jis", "SHIFT_JIS"},
+	        {"x-sjis", "SHIFT_JIS"},
+	        {"ansi_x3.4-1968", "ASCII"},
+	        {"us-ascii", "ASCII"},
+	        {"ascii", "ASCII"},
+	        {"unicode-1-1-utf-7", "UTF-7"},
 	};
 	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
 		if (!strcmp(n, a[i].from))
@@ -117,7 +117,7 @@ static int latin1(const char *p, size_t n, struct mh_buf *out)
 }
 
 int mh_charset_to_utf8(const char *charset, const char *p, size_t n,
-		       struct mh_buf *out)
+                       struct mh_buf *out)
 {
 	char name[40];
 	norm(charset ? charset : "", name, sizeof(name));

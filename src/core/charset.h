@@ -15,7 +15,7 @@
  * Returns MH_OK, MH_ENOTFOUND for an unknown charset (out unchanged),
  * MH_ENOMEM or MH_ETOOBIG. */
 int mh_charset_to_utf8(const char *charset, const char *p, size_t n,
-		       struct mh_buf *out);
+                       struct mh_buf *out);
 
 /* Free this thread's cached handles (optional; for leak checkers). */
 void mh_charset_thread_cleanup(void);

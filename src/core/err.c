@@ -24,7 +24,7 @@ int mh_err_set(struct mh_err *err, int code, const char *fmt, ...)
 }
 
 int mh_err_at(struct mh_err *err, int code, int reason, const char *src,
-	      uint64_t offset, unsigned line, const char *fmt, ...)
+              uint64_t offset, unsigned line, const char *fmt, ...)
 {
 	if (!err)
 		return code;
@@ -61,15 +61,15 @@ const char *mh_strerror(int code)
 const char *mh_skip_reason_name(int reason)
 {
 	static const char *const names[MH_SKIP__COUNT] = {
-		[MH_SKIP_NONE] = "none",
-		[MH_SKIP_TRUNCATED] = "truncated",
-		[MH_SKIP_OVERSIZED] = "oversized",
-		[MH_SKIP_BINARY] = "binary",
-		[MH_SKIP_NO_HEADER] = "no-header",
-		[MH_SKIP_MALFORMED] = "malformed",
-		[MH_SKIP_UNREADABLE] = "unreadable",
-		[MH_SKIP_UNKNOWN_TYPE] = "unknown-type",
-		[MH_SKIP_FILTERED] = "out-of-time-range",
+	        [MH_SKIP_NONE] = "none",
+	        [MH_SKIP_TRUNCATED] = "truncated",
+	        [MH_SKIP_OVERSIZED] = "oversized",
+	        [MH_SKIP_BINARY] = "binary",
+	        [MH_SKIP_NO_HEADER] = "no-header",
+	        [MH_SKIP_MALFORMED] = "malformed",
+	        [MH_SKIP_UNREADABLE] = "unreadable",
+	        [MH_SKIP_UNKNOWN_TYPE] = "unknown-type",
+	        [MH_SKIP_FILTERED] = "out-of-time-range",
 	};
 	if (reason < 0 || reason >= MH_SKIP__COUNT || !names[reason])
 		return "unknown";

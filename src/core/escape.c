@@ -40,13 +40,12 @@ static unsigned cp_of(const unsigned char *s, size_t k)
 static int is_bidi_or_invisible(unsigned cp)
 {
 	return (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
-	       cp == 0x200f || cp == 0x061c || (cp >= 0x80 && cp <= 0x9f) ||
-	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+	       cp == 0x061c || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+	       cp == 0x2029 || cp == 0xfeff;
 }
 
-int mh_escape_term(const char *p, size_t n, size_t max_cols,
-		   struct mh_buf *out)
+int mh_escape_term(const char *p, size_t n, size_t max_cols, struct mh_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0, cols = 0;
@@ -178,9 +177,9 @@ int mh_escape_csv(const char *p, size_t n, struct mh_buf *out)
 	size_t vn = tmp.len, j = 0;
 	while (j < vn && v[j] == ' ')
 		j++;
-	int formula = (j < vn && (v[j] == '=' || v[j] == '+' ||
-				  v[j] == '-' || v[j] == '@')) ||
-		      (vn && (v[0] == '\t' || v[0] == '\r'));
+	int formula = (j < vn && (v[j] == '=' || v[j] == '+' || v[j] == '-' ||
+	                          v[j] == '@')) ||
+	              (vn && (v[0] == '\t' || v[0] == '\r'));
 	int quote = 0;
 	for (size_t i = 0; i < vn; i++)
 		if (v[i] == ',' || v[i] == '"' || v[i] == '\n' ||
@@ -221,7 +220,8 @@ int mh_escape_html(const char *p, size_t n, struct mh_buf *out)
 		case '\'': rc = mh_buf_adds(out, "&#39;"); break;
 		default:
 			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-				rc = hex_esc(out, ESC_HTML, c == 0 ? 0xfffd : c);
+				rc = hex_esc(out, ESC_HTML,
+				             c == 0 ? 0xfffd : c);
 			else
 				rc = mh_buf_addc(out, (char)c);
 		}

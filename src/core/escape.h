@@ -14,7 +14,7 @@
  * backslash stays a backslash. max_cols > 0 cuts the text to that many
  * characters with "..." (never inside a UTF-8 sequence). */
 int mh_escape_term(const char *p, size_t n, size_t max_cols,
-		   struct mh_buf *out);
+                   struct mh_buf *out);
 
 /* JSON string contents (without the quotes), RFC 8259: \" \\ \n \r \t,
  * other controls and DEL as \u00XX, U+2028/2029 escaped, invalid UTF-8 as

@@ -56,7 +56,7 @@ size_t mh_slice_ifind(struct mh_slice hay, const char *needle)
 			continue;
 		size_t j = 1;
 		while (j < m && lc((unsigned char)hay.p[i + j]) ==
-				lc((unsigned char)needle[j]))
+		                        lc((unsigned char)needle[j]))
 			j++;
 		if (j == m)
 			return i;

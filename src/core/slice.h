@@ -15,12 +15,12 @@ struct mh_slice {
 	size_t n;      /* Number of bytes. */
 };
 
-#define MH_SLICE_NULL ((struct mh_slice){ NULL, 0 })
-#define MH_SLICE_LIT(s) ((struct mh_slice){ (s), sizeof(s) - 1 })
+#define MH_SLICE_NULL   ((struct mh_slice){NULL, 0})
+#define MH_SLICE_LIT(s) ((struct mh_slice){(s), sizeof(s) - 1})
 
 static inline struct mh_slice mh_slice_make(const char *p, size_t n)
 {
-	struct mh_slice s = { p, n };
+	struct mh_slice s = {p, n};
 	return s;
 }
 

@@ -9,34 +9,34 @@
 
 /* Small start: one-message files stay cheap; mbox readers grow it. */
 #define INIT_CAP ((size_t)64 << 10)
-#define ZIN_CAP ((size_t)256 << 10)
+#define ZIN_CAP  ((size_t)256 << 10)
 
 struct mh_stream {
-	int fd;              /* -1 for memory streams */
+	int fd; /* -1 for memory streams */
 	int gz;
 	z_stream z;
-	unsigned char *zin;  /* compressed input buffer */
-	int zdone;           /* compressed input exhausted */
-	char *buf;           /* window buffer (owned unless mem) */
-	size_t cap;          /* allocated size of buf */
+	unsigned char *zin; /* compressed input buffer */
+	int zdone;          /* compressed input exhausted */
+	char *buf;          /* window buffer (owned unless mem) */
+	size_t cap;         /* allocated size of buf */
 	size_t maxcap;
-	size_t pos;          /* current position within buf */
-	size_t len;          /* valid bytes in buf */
-	uint64_t base;       /* input offset of buf[0] */
-	int eof;             /* no more bytes after buf[len] */
-	int mem;             /* buf is caller memory */
+	size_t pos;    /* current position within buf */
+	size_t len;    /* valid bytes in buf */
+	uint64_t base; /* input offset of buf[0] */
+	int eof;       /* no more bytes after buf[len] */
+	int mem;       /* buf is caller memory */
 	char *name;
 };
 
 static int fail(struct mh_stream *s, struct mh_err *err, int code,
-		const char *what)
+                const char *what)
 {
 	return mh_err_at(err, code, MH_SKIP_UNREADABLE, s->name,
-			 s->base + s->len, 0, "%s", what);
+	                 s->base + s->len, 0, "%s", what);
 }
 
 int mh_stream_open(struct mh_stream **out, const char *path, size_t bufcap,
-		   struct mh_err *err)
+                   struct mh_err *err)
 {
 	struct mh_stream *s = NULL;
 	int rc = MH_ENOMEM;
@@ -53,7 +53,7 @@ int mh_stream_open(struct mh_stream **out, const char *path, size_t bufcap,
 	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (s->fd < 0) {
 		rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
-			       "cannot open: %s", strerror(errno));
+		               "cannot open: %s", strerror(errno));
 		goto fail;
 	}
 	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -61,7 +61,7 @@ int mh_stream_open(struct mh_stream **out, const char *path, size_t bufcap,
 	ssize_t r = pread(s->fd, magic, 2, 0);
 	if (r < 0) {
 		rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
-			       "cannot read: %s", strerror(errno));
+		               "cannot read: %s", strerror(errno));
 		goto fail;
 	}
 	s->cap = s->maxcap < INIT_CAP ? s->maxcap : INIT_CAP;
@@ -87,7 +87,7 @@ fail:
 }
 
 int mh_stream_open_mem(struct mh_stream **out, const char *p, size_t n,
-		       const char *name)
+                       const char *name)
 {
 	struct mh_stream *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -157,9 +157,9 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 			s->eof = 1;
 			if (s->z.total_in != 0 || s->z.total_out != 0)
 				return mh_err_at(err, MH_ETRUNC,
-						 MH_SKIP_TRUNCATED, s->name,
-						 s->base + s->len, 0,
-						 "gzip data ends early");
+				                 MH_SKIP_TRUNCATED, s->name,
+				                 s->base + s->len, 0,
+				                 "gzip data ends early");
 			break;
 		}
 		s->z.next_out = (unsigned char *)s->buf + s->len;
@@ -173,17 +173,17 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 				s->eof = 1;
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			s->eof = 1;
-			return mh_err_at(err, MH_EFORMAT, MH_SKIP_MALFORMED,
-					 s->name, s->base + s->len, 0,
-					 "corrupt gzip data: %s",
-					 s->z.msg ? s->z.msg : "inflate failed");
+			return mh_err_at(
+			        err, MH_EFORMAT, MH_SKIP_MALFORMED, s->name,
+			        s->base + s->len, 0, "corrupt gzip data: %s",
+			        s->z.msg ? s->z.msg : "inflate failed");
 		}
 	}
 	return MH_OK;
 }
 
 int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
-		   size_t *avail, struct mh_err *err)
+                   size_t *avail, struct mh_err *err)
 {
 	while (s->len - s->pos < want && !s->eof) {
 		if (s->pos) {
@@ -196,11 +196,11 @@ int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
 		if (want > s->cap) {
 			if (want > s->maxcap)
 				return mh_err_at(err, MH_ETOOBIG,
-						 MH_SKIP_OVERSIZED, s->name,
-						 s->base, 0,
-						 "window of %zu bytes over the "
-						 "%zu limit",
-						 want, s->maxcap);
+				                 MH_SKIP_OVERSIZED, s->name,
+				                 s->base, 0,
+				                 "window of %zu bytes over the "
+				                 "%zu limit",
+				                 want, s->maxcap);
 			size_t nc = s->cap * 2;
 			if (nc < want)
 				nc = want;
@@ -209,7 +209,7 @@ int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
 			char *nb = realloc(s->buf, nc);
 			if (!nb)
 				return mh_err_set(err, MH_ENOMEM,
-						  "out of memory");
+				                  "out of memory");
 			s->buf = nb;
 			s->cap = nc;
 		}

@@ -19,10 +19,10 @@ struct mh_stream;
 /* Open path; gzip is detected by its magic bytes and inflated on the fly.
  * bufcap is the most the buffer may grow to (>= 64 KiB). */
 int mh_stream_open(struct mh_stream **out, const char *path, size_t bufcap,
-		   struct mh_err *err);
+                   struct mh_err *err);
 /* A stream over p[0..n) (not copied; must outlive the stream). */
 int mh_stream_open_mem(struct mh_stream **out, const char *p, size_t n,
-		       const char *name);
+                       const char *name);
 /* NULL allowed. */
 void mh_stream_close(struct mh_stream *s);
 
@@ -31,7 +31,7 @@ void mh_stream_close(struct mh_stream *s);
  * MH_ETOOBIG when want exceeds the cap; MH_EIO/MH_EFORMAT on read or
  * gzip errors (err filled with file and offset). */
 int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
-		   size_t *avail, struct mh_err *err);
+                   size_t *avail, struct mh_err *err);
 /* Consume n bytes (n <= the last *avail). */
 void mh_stream_advance(struct mh_stream *s, size_t n);
 /* Offset of the current position in the (decompressed) input. */

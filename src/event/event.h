@@ -22,10 +22,10 @@
 
 enum mh_event_kind {
 	MH_EV_NONE = 0,
-	MH_EV_MAIL,      /* one message in a mail store; msg is set */
-	MH_EV_AUDIT,     /* cloud audit record (M365 UAL, Google Workspace) */
-	MH_EV_WINEVENT,  /* Windows event log record */
-	MH_EV_LOGLINE,   /* one line of a text log (auditd, maillog) */
+	MH_EV_MAIL,     /* one message in a mail store; msg is set */
+	MH_EV_AUDIT,    /* cloud audit record (M365 UAL, Google Workspace) */
+	MH_EV_WINEVENT, /* Windows event log record */
+	MH_EV_LOGLINE,  /* one line of a text log (auditd, maillog) */
 };
 
 struct mh_field {
@@ -37,21 +37,26 @@ struct mh_msg; /* readers/mail/msg.h */
 
 struct mh_event {
 	enum mh_event_kind kind;
-	const char *reader;   /* static reader name: "mbox", "maildir", ... */
-	const char *path;     /* input file (borrowed; valid while the reader is open) */
-	uint64_t offset;      /* byte offset of the record in the (decompressed) file */
-	unsigned line;        /* 1-based line of the record start, 0 if unknown */
-	uint64_t index;       /* 0-based ordinal of the record within the file */
-	int64_t ts;           /* record time, Unix seconds UTC, MH_TS_NONE if unknown */
-	const char *mailbox;  /* store owner from the path/format (NUL-terminated),
+	const char *reader; /* static reader name: "mbox", "maildir", ... */
+	const char *
+	        path; /* input file (borrowed; valid while the reader is open) */
+	uint64_t
+	        offset; /* byte offset of the record in the (decompressed) file */
+	unsigned line;  /* 1-based line of the record start, 0 if unknown */
+	uint64_t index; /* 0-based ordinal of the record within the file */
+	int64_t ts; /* record time, Unix seconds UTC, MH_TS_NONE if unknown */
+	const char
+	        *mailbox; /* store owner from the path/format (NUL-terminated),
 	                       * or NULL when the store does not say */
-	const char *folder;   /* folder within the store ("INBOX", ".Sent"), or NULL */
+	const char *
+	        folder; /* folder within the store ("INBOX", ".Sent"), or NULL */
 	const struct mh_field *fields; /* nfields entries, input order */
 	size_t nfields;
-	const struct mh_msg *msg;      /* kind == MH_EV_MAIL, else NULL */
+	const struct mh_msg *msg; /* kind == MH_EV_MAIL, else NULL */
 };
 
 /* First field whose name equals name (ASCII case-insensitive), or NULL. */
-const struct mh_field *mh_event_field(const struct mh_event *ev, const char *name);
+const struct mh_field *mh_event_field(const struct mh_event *ev,
+                                      const char *name);
 
 #endif

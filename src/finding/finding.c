@@ -6,8 +6,8 @@
 
 #include "core/err.h"
 
-static const char *const level_names[] = { "informational", "low", "medium",
-					   "high", "critical" };
+static const char *const level_names[] = {"informational", "low", "medium",
+                                          "high", "critical"};
 
 const char *mh_level_name(enum mh_level l)
 {

@@ -23,45 +23,45 @@ enum mh_level {
 /* One piece of evidence: where in which file, and the exact header line.
  * Never a body. */
 struct mh_evidence {
-	char *file;        /* input path */
-	uint64_t offset;   /* byte offset of the message (decompressed input) */
-	unsigned line;     /* 1-based line of the header field, 0 if unknown */
-	char *message_id;  /* Message-ID value without <>, or NULL */
-	char *header;      /* "Name: value" unfolded, capped at 512 bytes, or NULL */
-	int64_t ts;        /* message time, MH_TS_NONE if unknown */
+	char *file;       /* input path */
+	uint64_t offset;  /* byte offset of the message (decompressed input) */
+	unsigned line;    /* 1-based line of the header field, 0 if unknown */
+	char *message_id; /* Message-ID value without <>, or NULL */
+	char *header; /* "Name: value" unfolded, capped at 512 bytes, or NULL */
+	int64_t ts;   /* message time, MH_TS_NONE if unknown */
 };
 
 struct mh_count {
-	const char *name;  /* static key, e.g. "auto_forwarded" */
+	const char *name; /* static key, e.g. "auto_forwarded" */
 	uint64_t value;
 };
 
 #define MH_FINDING_MAX_COUNTS 8
 
 struct mh_finding {
-	char id[17];             /* stable id: 16 hex of a hash over rule id,
+	char id[17];           /* stable id: 16 hex of a hash over rule id,
 	                          * mailbox and destination (no run data) */
-	const char *rule_id;     /* static, e.g. "MH-FWD-EXT" */
-	const char *title;       /* static, short */
-	const char *technique;   /* static, "T1114.003" */
-	const char *tactic;      /* static, "collection" */
+	const char *rule_id;   /* static, e.g. "MH-FWD-EXT" */
+	const char *title;     /* static, short */
+	const char *technique; /* static, "T1114.003" */
+	const char *tactic;    /* static, "collection" */
 	enum mh_level level;
-	char *mailbox;           /* forwarding mailbox address, or NULL */
-	char *destination;       /* destination address, or NULL */
-	char *dest_domain;       /* destination domain, or NULL */
-	char *mechanism;         /* e.g. "exchange-inbox-rule", or NULL */
-	char *summary;           /* one sentence with the numbers */
-	char *remediation;       /* what to check / do (text, never executed) */
-	int external;            /* 1 external, 0 internal, -1 unknown */
+	char *mailbox;     /* forwarding mailbox address, or NULL */
+	char *destination; /* destination address, or NULL */
+	char *dest_domain; /* destination domain, or NULL */
+	char *mechanism;   /* e.g. "exchange-inbox-rule", or NULL */
+	char *summary;     /* one sentence with the numbers */
+	char *remediation; /* what to check / do (text, never executed) */
+	int external;      /* 1 external, 0 internal, -1 unknown */
 	struct mh_count counts[MH_FINDING_MAX_COUNTS];
 	size_t ncounts;
-	int64_t first_seen;      /* MH_TS_NONE when unknown */
+	int64_t first_seen; /* MH_TS_NONE when unknown */
 	int64_t last_seen;
 	struct mh_evidence *evidence;
 	size_t nevidence;
 };
 
-const char *mh_level_name(enum mh_level l);      /* "high" */
+const char *mh_level_name(enum mh_level l); /* "high" */
 /* Parse "info"/"informational"/"low"/...; -1 when unknown. */
 int mh_level_parse(const char *s);
 

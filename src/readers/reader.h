@@ -26,37 +26,40 @@
 #include "core/err.h"
 #include "event/event.h"
 
-struct mh_reader;      /* opaque, per format */
-struct mh_stream;      /* core/stream.h */
+struct mh_reader; /* opaque, per format */
+struct mh_stream; /* core/stream.h */
 
 /* What the walker knows about one input, handed to probe and open. */
 struct mh_source {
-	const char *path;        /* file path as given/walked (NUL-terminated) */
-	const char *mailbox;     /* owner inferred from the path, or NULL */
-	const char *folder;      /* folder inferred from the path, or NULL */
-	uint64_t size;           /* size on disk (compressed size for .gz) */
-	int gzip;                /* 1 when the bytes are gzip (detected by magic) */
-	uint64_t range_start;    /* decompressed byte range to read: a reader that */
-	uint64_t range_end;      /* supports chunking starts at the first record at */
-	                         /* or after range_start and stops at the first */
-	                         /* record at or after range_end (UINT64_MAX: EOF) */
+	const char *path;    /* file path as given/walked (NUL-terminated) */
+	const char *mailbox; /* owner inferred from the path, or NULL */
+	const char *folder;  /* folder inferred from the path, or NULL */
+	uint64_t size;       /* size on disk (compressed size for .gz) */
+	int gzip;            /* 1 when the bytes are gzip (detected by magic) */
+	uint64_t
+	        range_start; /* decompressed byte range to read: a reader that */
+	uint64_t
+	        range_end; /* supports chunking starts at the first record at */
+	                   /* or after range_start and stops at the first */
+	                   /* record at or after range_end (UINT64_MAX: EOF) */
 };
 
 struct mh_reader_opts {
-	size_t max_header;       /* header block limit in bytes (default 1 MiB) */
-	size_t body_prefix;      /* body bytes to keep in memory (default 64 KiB) */
+	size_t max_header;  /* header block limit in bytes (default 1 MiB) */
+	size_t body_prefix; /* body bytes to keep in memory (default 64 KiB) */
 };
 
 struct mh_reader_ops {
-	const char *name;        /* "mbox", "maildir", "eml", "emlx" */
+	const char *name; /* "mbox", "maildir", "eml", "emlx" */
 	/* Score 0..100 that head (the first n bytes of the decompressed file,
 	 * n <= 4096) is this format; name is the path for tie-breaking. */
 	int (*probe)(const char *head, size_t n, const char *name);
 	/* 1 if this reader can split one file into byte ranges for threads. */
 	int can_chunk;
 	int (*open)(struct mh_reader **out, const struct mh_source *src,
-		    const struct mh_reader_opts *opts, struct mh_err *err);
-	int (*next)(struct mh_reader *r, struct mh_event *ev, struct mh_err *err);
+	            const struct mh_reader_opts *opts, struct mh_err *err);
+	int (*next)(struct mh_reader *r, struct mh_event *ev,
+	            struct mh_err *err);
 	/* Bytes consumed so far (for progress and the byte total). */
 	uint64_t (*pos)(const struct mh_reader *r);
 	/* NULL allowed. */
@@ -68,7 +71,7 @@ extern const struct mh_reader_ops *const mh_readers[];
 
 /* The reader with the highest probe score >= 50 for head, or NULL. */
 const struct mh_reader_ops *mh_reader_detect(const char *head, size_t n,
-					     const char *name);
+                                             const char *name);
 const struct mh_reader_ops *mh_reader_by_name(const char *name);
 
 void mh_reader_opts_default(struct mh_reader_opts *o);

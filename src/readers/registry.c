@@ -9,12 +9,15 @@ extern const struct mh_reader_ops mh_reader_emlx;
 
 /* Order matters only for ties: the more specific format first. */
 const struct mh_reader_ops *const mh_readers[] = {
-	&mh_reader_mbox, &mh_reader_maildir, &mh_reader_emlx, &mh_reader_eml,
-	NULL,
+        &mh_reader_mbox,
+        &mh_reader_maildir,
+        &mh_reader_emlx,
+        &mh_reader_eml,
+        NULL,
 };
 
 const struct mh_reader_ops *mh_reader_detect(const char *head, size_t n,
-					     const char *name)
+                                             const char *name)
 {
 	const struct mh_reader_ops *best = NULL;
 	int best_score = 49;

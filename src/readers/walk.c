@@ -23,18 +23,18 @@ struct walker {
 };
 
 static void report(struct walker *w, const char *path, int reason,
-		   const char *msg)
+                   const char *msg)
 {
 	struct mh_err e;
 	mh_err_clear(&e);
 	mh_err_at(&e, reason == MH_SKIP_UNKNOWN_TYPE ? MH_EFORMAT : MH_EIO,
-		  reason, path, 0, 0, "%s", msg);
+	          reason, path, 0, 0, "%s", msg);
 	if (w->cb->error)
 		w->cb->error(&e, w->depth == 0, w->cb->ctx);
 }
 
 static void report_errno(struct walker *w, const char *path, int reason,
-			 const char *what, int e)
+                         const char *what, int e)
 {
 	char msg[256];
 	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(e));
@@ -42,7 +42,7 @@ static void report_errno(struct walker *w, const char *path, int reason,
 }
 
 static int emit(struct walker *w, struct mh_source *src,
-		const struct mh_reader_ops *ops)
+                const struct mh_reader_ops *ops)
 {
 	int rc = w->cb->source(src, ops, w->cb->ctx);
 	if (rc < 0)
@@ -86,7 +86,7 @@ static void file(struct walker *w, const char *path, uint64_t size)
 		return;
 	}
 	const struct mh_reader_ops *ops =
-		mh_reader_detect(head, (size_t)n, base_name(path));
+	        mh_reader_detect(head, (size_t)n, base_name(path));
 	if (!ops) {
 		report(w, path, MH_SKIP_UNKNOWN_TYPE,
 		       n == 0 ? "empty file" : "not a mail store");
@@ -189,7 +189,7 @@ size_t mh_walk_maildir_owner(const char *dir, char *out, size_t outn)
 	while (n > 1 && buf[n - 1] == '/')
 		buf[--n] = '\0';
 	/* Split the last three components. */
-	char *c[3] = { NULL, NULL, NULL };
+	char *c[3] = {NULL, NULL, NULL};
 	for (int k = 0; k < 3; k++) {
 		char *s = strrchr(buf, '/');
 		if (!s) {
@@ -213,10 +213,10 @@ size_t mh_walk_maildir_owner(const char *dir, char *out, size_t outn)
 }
 
 /* Entries of one Maildir folder's cur/ and new/. */
-static void maildir_folder(struct walker *w, const char *dir,
-			   const char *owner, const char *folder)
+static void maildir_folder(struct walker *w, const char *dir, const char *owner,
+                           const char *folder)
 {
-	static const char *const subs[] = { "cur", "new" };
+	static const char *const subs[] = {"cur", "new"};
 	for (int k = 0; k < 2 && !w->stop; k++) {
 		char sub[4096];
 		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[k]);
@@ -225,7 +225,7 @@ static void maildir_folder(struct walker *w, const char *dir,
 		char **v = list_dir(sub, &n, &e);
 		if (!v) {
 			report_errno(w, sub, MH_SKIP_UNREADABLE,
-				     "cannot read directory", e);
+			             "cannot read directory", e);
 			continue;
 		}
 		for (size_t i = 0; i < n && !w->stop; i++) {
@@ -233,9 +233,10 @@ static void maildir_folder(struct walker *w, const char *dir,
 				continue;
 			char path[4096];
 			int pl = snprintf(path, sizeof(path), "%s/%s", sub,
-					  v[i]);
+			                  v[i]);
 			if (pl < 0 || (size_t)pl >= sizeof(path)) {
-				report(w, v[i], MH_SKIP_UNREADABLE, "path too long");
+				report(w, v[i], MH_SKIP_UNREADABLE,
+				       "path too long");
 				continue;
 			}
 			struct mh_source src;
@@ -309,8 +310,8 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	int e = 0;
 	char **v = list_dir(path, &n, &e);
 	if (!v) {
-		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot read directory",
-			     e);
+		report_errno(w, path, MH_SKIP_UNREADABLE,
+		             "cannot read directory", e);
 		return;
 	}
 	for (size_t i = 0; i < n && !w->stop; i++) {
@@ -325,7 +326,7 @@ static void walk_path(struct walker *w, const char *path, int depth)
 			struct stat tst;
 			if (stat(sub, &tst) != 0) {
 				report_errno(w, sub, MH_SKIP_UNREADABLE,
-					     "dangling symbolic link", errno);
+				             "dangling symbolic link", errno);
 				continue;
 			}
 			if (S_ISDIR(tst.st_mode))
@@ -338,9 +339,9 @@ static void walk_path(struct walker *w, const char *path, int depth)
 }
 
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
-	    struct mh_err *err)
+            struct mh_err *err)
 {
-	struct walker w = { cb, 0, 0 };
+	struct walker w = {cb, 0, 0};
 	for (size_t i = 0; i < n && !w.stop; i++) {
 		char p[4096];
 		snprintf(p, sizeof(p), "%s", paths[i]);

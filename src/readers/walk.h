@@ -20,7 +20,7 @@ struct mh_walk_cb {
 	/* One input with its reader. src and its strings are borrowed for
 	 * the duration of the call. A negative return stops the walk. */
 	int (*source)(const struct mh_source *src,
-		      const struct mh_reader_ops *ops, void *ctx);
+	              const struct mh_reader_ops *ops, void *ctx);
 	/* A path that could not be read or typed: err has the path (src),
 	 * the reason (MH_SKIP_UNREADABLE, MH_SKIP_UNKNOWN_TYPE) and text;
 	 * named is 1 when the path was given by the user rather than found
@@ -33,7 +33,7 @@ struct mh_walk_cb {
  * by cb->source, or MH_ENOMEM. Unreadable paths are reported through
  * cb->error and do not stop the walk. */
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
-	    struct mh_err *err);
+            struct mh_err *err);
 
 /* Owner of a Maildir at dir: ".../<domain>/<user>/Maildir" gives
  * user@domain, ".../<user>/Maildir" gives user, a last component with '@'

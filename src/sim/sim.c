@@ -23,7 +23,7 @@
 #include "readers/mail/date.h"
 
 #define START_TIME 1709251200 /* 2024-03-01T00:00:00Z */
-#define SPAN (30 * 86400)
+#define SPAN       (30 * 86400)
 
 /* MARK: - deterministic randomness (splitmix64) */
 
@@ -48,54 +48,49 @@ static unsigned below(struct rng *r, unsigned n)
 
 /* MARK: - vocabulary */
 
-static const char *const users[] = { "alice", "bob",   "carol", "dave",
-				     "erin",  "frank", "grace", "heidi",
-				     "ivan",  "judy",  "mallory", "niaj",
-				     "olivia", "peggy", "rupert", "sybil" };
-static const char *const names[] = { "Alice Martin", "Bob Keller",
-				     "Carol Rossi",  "Dave Jansen",
-				     "Erin Dubois",  "Frank Meier",
-				     "Grace Lindqvist", "Heidi Nielsen",
-				     "Ivan Petrov",  "Judy Garcia",
-				     "Mallory Brown", "Niaj Patel",
-				     "Olivia Costa", "Peggy Moreau",
-				     "Rupert Vogel", "Sybil Larsen" };
-static const char *const ext_domains[] = { "partner.example",
-					   "supplier.example",
-					   "client-co.example", "univ.example",
-					   "lawfirm.example", "agency.example" };
+static const char *const users[] = {"alice",  "bob",   "carol",   "dave",
+                                    "erin",   "frank", "grace",   "heidi",
+                                    "ivan",   "judy",  "mallory", "niaj",
+                                    "olivia", "peggy", "rupert",  "sybil"};
+static const char *const names[] = {
+        "Alice Martin", "Bob Keller",   "Carol Rossi",     "Dave Jansen",
+        "Erin Dubois",  "Frank Meier",  "Grace Lindqvist", "Heidi Nielsen",
+        "Ivan Petrov",  "Judy Garcia",  "Mallory Brown",   "Niaj Patel",
+        "Olivia Costa", "Peggy Moreau", "Rupert Vogel",    "Sybil Larsen"};
+static const char *const ext_domains[] = {
+        "partner.example", "supplier.example", "client-co.example",
+        "univ.example",    "lawfirm.example",  "agency.example"};
 static const char *const topics[] = {
-	"Q1 budget review",	  "Contract renewal",	"Invoice 4711",
-	"Meeting notes",	  "Project Atlas status", "Travel plans",
-	"Server maintenance",	  "Offsite agenda",	"Draft proposal",
-	"Payroll change",	  "Security training",	"Vendor onboarding",
-	"Quarterly figures",	  "Customer escalation", "Board deck",
+        "Q1 budget review",   "Contract renewal",     "Invoice 4711",
+        "Meeting notes",      "Project Atlas status", "Travel plans",
+        "Server maintenance", "Offsite agenda",       "Draft proposal",
+        "Payroll change",     "Security training",    "Vendor onboarding",
+        "Quarterly figures",  "Customer escalation",  "Board deck",
 };
 static const char *const words[] = {
-	"the",	   "report", "please", "review", "attached", "numbers",
-	"before",  "friday", "team",   "we",	 "should",   "discuss",
-	"budget",  "client", "update", "thanks", "regards",  "project",
-	"meeting", "next",   "week",   "can",	 "you",	     "send",
-	"the",	   "final",  "version", "of",	 "contract", "and",
-	"invoice", "today",  "status", "is",	 "on",	     "track",
-	"risk",	   "plan",   "issue",  "call",	 "tomorrow", "morning",
+        "the",     "report", "please",  "review", "attached", "numbers",
+        "before",  "friday", "team",    "we",     "should",   "discuss",
+        "budget",  "client", "update",  "thanks", "regards",  "project",
+        "meeting", "next",   "week",    "can",    "you",      "send",
+        "the",     "final",  "version", "of",     "contract", "and",
+        "invoice", "today",  "status",  "is",     "on",       "track",
+        "risk",    "plan",   "issue",   "call",   "tomorrow", "morning",
 };
 /* Manual forward prefixes with the body separator that goes with them. */
 static const struct {
 	const char *prefix, *sep;
 } manual_fwd[] = {
-	{ "Fwd: ", "---------- Forwarded message ---------" },
-	{ "FW: ", "-----Original Message-----" },
-	{ "WG: ", "-------- Weitergeleitete Nachricht --------" },
-	{ "TR: ", "-------- Message transf\xc3\xa9r\xc3\xa9 --------" },
-	{ "I: ", "-------- Messaggio inoltrato --------" },
-	{ "RV: ", "---------- Mensaje reenviado ----------" },
-	{ "Doorst: ", "-------- Doorgestuurd bericht --------" },
-	{ "VS: ", "---------- Videresendt melding ----------" },
-	{ "VB: ", "-------- Vidarebefordrat meddelande --------" },
+        {"Fwd: ", "---------- Forwarded message ---------"},
+        {"FW: ", "-----Original Message-----"},
+        {"WG: ", "-------- Weitergeleitete Nachricht --------"},
+        {"TR: ", "-------- Message transf\xc3\xa9r\xc3\xa9 --------"},
+        {"I: ", "-------- Messaggio inoltrato --------"},
+        {"RV: ", "---------- Mensaje reenviado ----------"},
+        {"Doorst: ", "-------- Doorgestuurd bericht --------"},
+        {"VS: ", "---------- Videresendt melding ----------"},
+        {"VB: ", "-------- Vidarebefordrat meddelande --------"},
 };
-static const char *const reply_prefix[] = { "Re: ", "AW: ", "SV: ",
-					    "RE: " };
+static const char *const reply_prefix[] = {"Re: ", "AW: ", "SV: ", "RE: "};
 
 /* MARK: - output */
 
@@ -109,22 +104,22 @@ struct sim {
 	const struct mh_sim_opts *o;
 	struct mh_sim_stats *st;
 	struct rng r;
-	struct mh_buf msg;     /* the message being built */
+	struct mh_buf msg; /* the message being built */
 	struct mh_buf path;
 	unsigned nusers;
 	const char *org;
 	struct out *user_mbox; /* per user, when mbox format */
 	struct out journal;
-	struct out all;        /* single-mbox mode */
+	struct out all; /* single-mbox mode */
 	uint64_t seq;
-	int crlf;              /* current message uses CRLF */
+	int crlf; /* current message uses CRLF */
 	struct mh_err *err;
 };
 
 static int ioerr(struct sim *s, const char *what, const char *path)
 {
 	return mh_err_at(s->err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
-			 "cannot %s: %s", what, strerror(errno));
+	                 "cannot %s: %s", what, strerror(errno));
 }
 
 static int mkdirs(struct sim *s, const char *path)
@@ -177,7 +172,7 @@ static void add(struct sim *s, const char *text)
 }
 
 __attribute__((format(printf, 2, 3))) static void addf(struct sim *s,
-							const char *fmt, ...)
+                                                       const char *fmt, ...)
 {
 	va_list ap;
 	char tmp[2048];
@@ -186,7 +181,8 @@ __attribute__((format(printf, 2, 3))) static void addf(struct sim *s,
 	va_end(ap);
 	if (n > 0)
 		mh_buf_add(&s->msg, tmp,
-			   (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+		           (size_t)n < sizeof(tmp) ? (size_t)n
+		                                   : sizeof(tmp) - 1);
 }
 
 static void eol(struct sim *s)
@@ -197,23 +193,23 @@ static void eol(struct sim *s)
 /* "Tue, 5 Mar 2024 10:00:00 +0100" for time t shown in zone tz_min. */
 static void rfc_date(int64_t t, int tz_min, char *out, size_t n)
 {
-	static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun",
-					  "Mon", "Tue", "Wed" };
-	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr",
-					  "May", "Jun", "Jul", "Aug",
-					  "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wd[] = {"Thu", "Fri", "Sat", "Sun",
+	                                 "Mon", "Tue", "Wed"};
+	static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr",
+	                                 "May", "Jun", "Jul", "Aug",
+	                                 "Sep", "Oct", "Nov", "Dec"};
 	int64_t lt = t + (int64_t)tz_min * 60;
 	char iso[21];
 	mh_date_iso(lt, iso);
 	int year = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 +
-		   (iso[2] - '0') * 10 + (iso[3] - '0');
+	           (iso[2] - '0') * 10 + (iso[3] - '0');
 	int month = (iso[5] - '0') * 10 + (iso[6] - '0');
 	int day = (iso[8] - '0') * 10 + (iso[9] - '0');
 	int64_t days = lt >= 0 ? lt / 86400 : (lt - 86399) / 86400;
 	int a = tz_min < 0 ? -tz_min : tz_min;
 	snprintf(out, n, "%s, %d %s %d %.8s %c%02d%02d",
-		 wd[((days % 7) + 7) % 7], day, mo[month - 1], year, iso + 11,
-		 tz_min < 0 ? '-' : '+', a / 60, a % 60);
+	         wd[((days % 7) + 7) % 7], day, mo[month - 1], year, iso + 11,
+	         tz_min < 0 ? '-' : '+', a / 60, a % 60);
 }
 
 static void words_line(struct sim *s, unsigned n)
@@ -238,7 +234,7 @@ static void text_body(struct sim *s, unsigned lines)
 static void b64_block(struct sim *s, unsigned bytes)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				  "qrstuvwxyz0123456789+/";
+	                          "qrstuvwxyz0123456789+/";
 	unsigned chars = (bytes + 2) / 3 * 4;
 	char line[80];
 	while (chars) {
@@ -263,16 +259,16 @@ static void user_addr(struct sim *s, unsigned u, char *out, size_t n)
 
 static void ext_addr(struct sim *s, char *out, size_t n)
 {
-	static const char *const locals[] = { "j.smith", "m.weber",
-					      "info",	 "s.dupont",
-					      "l.bianchi", "k.olsen" };
+	static const char *const locals[] = {"j.smith",   "m.weber",
+	                                     "info",      "s.dupont",
+	                                     "l.bianchi", "k.olsen"};
 	snprintf(out, n, "%s@%s", PICK(&s->r, locals),
-		 PICK(&s->r, ext_domains));
+	         PICK(&s->r, ext_domains));
 }
 
 /* Received chain, Return-Path and Delivered-To for a delivery to rcpt. */
 static void envelope(struct sim *s, const char *from, const char *rcpt,
-		     int64_t t, int delivered_to)
+                     int64_t t, int delivered_to)
 {
 	char d[64];
 	const char *fd = strchr(from, '@');
@@ -300,12 +296,12 @@ static void envelope(struct sim *s, const char *from, const char *rcpt,
 	eol(s);
 }
 
-static void std_headers(struct sim *s, const char *from_name,
-			const char *from, const char *to, const char *subject,
-			int64_t t, int encoded_name)
+static void std_headers(struct sim *s, const char *from_name, const char *from,
+                        const char *to, const char *subject, int64_t t,
+                        int encoded_name)
 {
 	char d[64];
-	int zones[] = { 0, 60, 120, -300, -240, 330 };
+	int zones[] = {0, 60, 120, -300, -240, 330};
 	rfc_date(t - 5, PICK(&s->r, zones), d, sizeof(d));
 	if (encoded_name)
 		addf(s, "From: =?UTF-8?Q?%s_=C3=A9?= <%s>", from_name, from);
@@ -318,9 +314,9 @@ static void std_headers(struct sim *s, const char *from_name,
 	eol(s);
 	addf(s, "Date: %s", d);
 	eol(s);
-	addf(s, "Message-ID: <%016llx.%llu@%s>", (unsigned long long)next(&s->r),
-	     (unsigned long long)s->seq, strchr(from, '@') ? strchr(from, '@') + 1
-							   : "sim.example");
+	addf(s, "Message-ID: <%016llx.%llu@%s>",
+	     (unsigned long long)next(&s->r), (unsigned long long)s->seq,
+	     strchr(from, '@') ? strchr(from, '@') + 1 : "sim.example");
 	eol(s);
 	add(s, "MIME-Version: 1.0");
 	eol(s);
@@ -328,7 +324,7 @@ static void std_headers(struct sim *s, const char *from_name,
 
 /* A plain or multipart body. fwd_sep: put a forwarded-message block. */
 static void body(struct sim *s, const char *fwd_sep, const char *orig_from,
-		 const char *orig_subject, int attach)
+                 const char *orig_subject, int attach)
 {
 	if (!attach) {
 		add(s, "Content-Type: text/plain; charset=utf-8");
@@ -401,13 +397,14 @@ static void body(struct sim *s, const char *fwd_sep, const char *orig_from,
 /* MARK: - stores */
 
 static int deliver_maildir(struct sim *s, unsigned u, const char *folder,
-			   int64_t t)
+                           int64_t t)
 {
 	mh_buf_reset(&s->path);
-	mh_buf_printf(&s->path, "%s/maildir/%s/%s/Maildir%s%s/%s/%lld.M%lluP1.sim",
-		      s->o->out_dir, s->org, users[u], folder ? "/." : "",
-		      folder ? folder : "", below(&s->r, 4) ? "cur" : "new",
-		      (long long)t, (unsigned long long)s->seq);
+	mh_buf_printf(&s->path,
+	              "%s/maildir/%s/%s/Maildir%s%s/%s/%lld.M%lluP1.sim",
+	              s->o->out_dir, s->org, users[u], folder ? "/." : "",
+	              folder ? folder : "", below(&s->r, 4) ? "cur" : "new",
+	              (long long)t, (unsigned long long)s->seq);
 	if (strstr(s->path.p, "/cur/"))
 		mh_buf_adds(&s->path, ":2,S");
 	FILE *f = fopen(s->path.p, "wb");
@@ -422,20 +419,20 @@ static int deliver_maildir(struct sim *s, unsigned u, const char *folder,
 }
 
 static int append_mbox(struct sim *s, struct out *o, const char *env_from,
-		       int64_t t)
+                       int64_t t)
 {
-	static const char *const wd[] = { "Thu", "Fri", "Sat", "Sun",
-					  "Mon", "Tue", "Wed" };
-	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr",
-					  "May", "Jun", "Jul", "Aug",
-					  "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wd[] = {"Thu", "Fri", "Sat", "Sun",
+	                                 "Mon", "Tue", "Wed"};
+	static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr",
+	                                 "May", "Jun", "Jul", "Aug",
+	                                 "Sep", "Oct", "Nov", "Dec"};
 	char iso[21];
 	mh_date_iso(t, iso);
 	int month = (iso[5] - '0') * 10 + (iso[6] - '0');
 	int day = (iso[8] - '0') * 10 + (iso[9] - '0');
 	int n = fprintf(o->f, "From %s %s %s %2d %.8s %.4s\n", env_from,
-			wd[((t / 86400) % 7 + 7) % 7], mo[month - 1], day,
-			iso + 11, iso);
+	                wd[((t / 86400) % 7 + 7) % 7], mo[month - 1], day,
+	                iso + 11, iso);
 	/* mboxrd: quote ">*From " at line starts in the body. */
 	const char *p = s->msg.p, *e = p + s->msg.len;
 	size_t written = 0;
@@ -461,7 +458,7 @@ static int append_mbox(struct sim *s, struct out *o, const char *env_from,
 
 /* Store the built message for user u (inbox unless folder). */
 static int to_user(struct sim *s, unsigned u, const char *folder,
-		   const char *env_from, int64_t t)
+                   const char *env_from, int64_t t)
 {
 	int rc = MH_OK;
 	s->st->messages++;
@@ -478,7 +475,7 @@ static int to_journal(struct sim *s, const char *env_from, int64_t t)
 {
 	s->st->messages++;
 	return append_mbox(s, s->o->single_mbox ? &s->all : &s->journal,
-			   env_from, t);
+	                   env_from, t);
 }
 
 /* MARK: - benign traffic */
@@ -499,10 +496,10 @@ static int benign(struct sim *s, int64_t t)
 	if (kind < 40) { /* inbound, plain or reply */
 		if (kind < 15)
 			snprintf(subj, sizeof(subj), "%s%s",
-				 PICK(&s->r, reply_prefix), topic);
+			         PICK(&s->r, reply_prefix), topic);
 		else if (kind < 18)
 			snprintf(subj, sizeof(subj),
-				 "=?UTF-8?B?w5xiZXJzaWNodA==?= %s", topic);
+			         "=?UTF-8?B?w5xiZXJzaWNodA==?= %s", topic);
 		else
 			snprintf(subj, sizeof(subj), "%s", topic);
 		envelope(s, other, me, t, 1);
@@ -516,10 +513,10 @@ static int benign(struct sim *s, int64_t t)
 		return to_user(s, u, NULL, other, t);
 	}
 	if (kind < 55) { /* manual forward by a person: looks forwarded */
-		unsigned k = below(&s->r, sizeof(manual_fwd) /
-						  sizeof(manual_fwd[0]));
+		unsigned k = below(&s->r,
+		                   sizeof(manual_fwd) / sizeof(manual_fwd[0]));
 		snprintf(subj, sizeof(subj), "%s%s", manual_fwd[k].prefix,
-			 topic);
+		         topic);
 		envelope(s, other, me, t, 1);
 		std_headers(s, from_name, other, me, subj, t, 0);
 		body(s, manual_fwd[k].sep, "someone@elsewhere.example", topic,
@@ -535,21 +532,22 @@ static int benign(struct sim *s, int64_t t)
 		add(s, "Precedence: list");
 		eol(s);
 		snprintf(subj, sizeof(subj), "[announce] %s", topic);
-		std_headers(s, "Announce", "announce@lists.example", me, subj, t,
-			    0);
+		std_headers(s, "Announce", "announce@lists.example", me, subj,
+		            t, 0);
 		body(s, NULL, NULL, NULL, 0);
 		return to_user(s, u, "Lists", "bounces@lists.example", t);
 	}
 	if (kind < 75) { /* bounce */
 		envelope(s, "MAILER-DAEMON@mx1.partner.example", me, t, 1);
 		std_headers(s, "Mail Delivery System",
-			    "MAILER-DAEMON@mx1.partner.example", me,
-			    "Undelivered Mail Returned to Sender", t, 0);
+		            "MAILER-DAEMON@mx1.partner.example", me,
+		            "Undelivered Mail Returned to Sender", t, 0);
 		unsigned long long b = next(&s->r);
 		add(s, "Auto-Submitted: auto-replied");
 		eol(s);
-		addf(s, "Content-Type: multipart/report; "
-			"report-type=delivery-status; boundary=\"r%llx\"",
+		addf(s,
+		     "Content-Type: multipart/report; "
+		     "report-type=delivery-status; boundary=\"r%llx\"",
 		     b);
 		eol(s);
 		eol(s);
@@ -609,20 +607,20 @@ static int benign(struct sim *s, int64_t t)
 
 struct scenario {
 	const char *name, *rule, *level;
-	unsigned victim;       /* user index */
-	const char *dest;      /* "" for an internal destination */
-	unsigned dest_user;    /* for internal */
+	unsigned victim;    /* user index */
+	const char *dest;   /* "" for an internal destination */
+	unsigned dest_user; /* for internal */
 	unsigned count;
 	int64_t first, last;
 };
 
 static int scenario_message(struct sim *s, struct scenario *sc, unsigned i,
-			    char *dest)
+                            char *dest)
 {
 	char victim[128], d[64];
 	user_addr(s, sc->victim, victim, sizeof(victim));
 	int64_t t = START_TIME + 9 * 86400 + (int64_t)i * 7 * 3600 +
-		    (int64_t)(sc->victim * 911);
+	            (int64_t)(sc->victim * 911);
 	if (i == 0)
 		sc->first = t;
 	sc->last = t;
@@ -639,8 +637,9 @@ static int scenario_message(struct sim *s, struct scenario *sc, unsigned i,
 		eol(s);
 		addf(s, "Delivered-To: %s", dest);
 		eol(s);
-		addf(s, "Received: from EX1.%s (10.1.2.3) by EX2.%s "
-			"(10.1.2.4) with Microsoft SMTP Server; %s",
+		addf(s,
+		     "Received: from EX1.%s (10.1.2.3) by EX2.%s "
+		     "(10.1.2.4) with Microsoft SMTP Server; %s",
 		     s->org, s->org, d);
 		eol(s);
 		add(s, "X-MS-Exchange-Organization-AutoForwarded: true");
@@ -666,15 +665,18 @@ static int scenario_message(struct sim *s, struct scenario *sc, unsigned i,
 		eol(s);
 		addf(s, "Delivered-To: %s", dest);
 		eol(s);
-		addf(s, "Received: from EX1.%s (10.1.2.3) by mx-out.%s "
-			"with Microsoft SMTP Server; %s",
+		addf(s,
+		     "Received: from EX1.%s (10.1.2.3) by mx-out.%s "
+		     "with Microsoft SMTP Server; %s",
 		     s->org, s->org, d);
 		eol(s);
 		add(s, "X-MS-Exchange-Organization-AutoForwarded: true");
 		eol(s);
-		addf(s, "X-MS-Exchange-ForwardingLoop: %s;"
-			"6b2c9f4e-1d3a-4c59-9e61-%012llx",
-		     victim, (unsigned long long)(s->o->seed & 0xffffffffffffULL));
+		addf(s,
+		     "X-MS-Exchange-ForwardingLoop: %s;"
+		     "6b2c9f4e-1d3a-4c59-9e61-%012llx",
+		     victim,
+		     (unsigned long long)(s->o->seed & 0xffffffffffffULL));
 		eol(s);
 		std_headers(s, "Partner", orig, victim, topic, t, 0);
 		body(s, NULL, NULL, NULL, i % 4 == 0);
@@ -687,8 +689,9 @@ static int scenario_message(struct sim *s, struct scenario *sc, unsigned i,
 		addf(s, "Return-Path: <%s+caf_=%.*s=%s@%s>", users[sc->victim],
 		     (int)(at - dest), dest, at + 1, s->org);
 		eol(s);
-		addf(s, "Received: by 2002:a05:6000:1a8c:b0:2f3:0:0 with SMTP "
-			"id %llx; %s",
+		addf(s,
+		     "Received: by 2002:a05:6000:1a8c:b0:2f3:0:0 with SMTP "
+		     "id %llx; %s",
 		     (unsigned long long)next(&s->r), d);
 		eol(s);
 		addf(s, "X-Forwarded-To: %s", dest);
@@ -734,8 +737,8 @@ static int write_truth(struct sim *s, struct scenario *sc, size_t n)
 		mh_date_iso(sc[i].first, a);
 		mh_date_iso(sc[i].last, b);
 		fprintf(f, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", sc[i].name,
-			sc[i].rule, sc[i].level, victim, dest, sc[i].count, a,
-			b);
+		        sc[i].rule, sc[i].level, victim, dest, sc[i].count, a,
+		        b);
 	}
 	if (fclose(f) != 0)
 		return ioerr(s, "write", path);
@@ -746,7 +749,7 @@ static int write_truth(struct sim *s, struct scenario *sc, size_t n)
 /* MARK: - driver */
 
 int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
-	       struct mh_err *err)
+               struct mh_err *err)
 {
 	struct sim s;
 	int rc = MH_OK;
@@ -765,18 +768,18 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 
 	/* Scenarios, placed in time among the benign traffic. */
 	struct scenario sc[] = {
-		{ "exchange-inbox-rule-external", "MH-FWD-EXT", "high", 0,
-		  "exfil.box@protonmail.example", 0, 12, 0, 0 },
-		{ "exchange-forwardingsmtpaddress", "MH-FWD-EXT", "high", 1,
-		  "b.keller.archive@freemail.example", 0, 40, 0, 0 },
-		{ "exchange-forwardingsmtpaddress", "MH-FWD-RATIO", "high", 1,
-		  "b.keller.archive@freemail.example", 0, 40, 0, 0 },
-		{ "gmail-forwarding", "MH-FWD-GMAIL", "high", 6,
-		  "grace.l.private@gmail.example", 0, 8, 0, 0 },
-		{ "exchange-inbox-rule-internal", "MH-FWD-INT", "low", 2, "", 3,
-		  6, 0, 0 },
-		{ "sieve-redirect", "MH-FWD-REDIRECT", "medium", 7,
-		  "heidi@home-isp.example", 0, 5, 0, 0 },
+	        {"exchange-inbox-rule-external", "MH-FWD-EXT", "high", 0,
+	         "exfil.box@protonmail.example", 0, 12, 0, 0},
+	        {"exchange-forwardingsmtpaddress", "MH-FWD-EXT", "high", 1,
+	         "b.keller.archive@freemail.example", 0, 40, 0, 0},
+	        {"exchange-forwardingsmtpaddress", "MH-FWD-RATIO", "high", 1,
+	         "b.keller.archive@freemail.example", 0, 40, 0, 0},
+	        {"gmail-forwarding", "MH-FWD-GMAIL", "high", 6,
+	         "grace.l.private@gmail.example", 0, 8, 0, 0},
+	        {"exchange-inbox-rule-internal", "MH-FWD-INT", "low", 2, "", 3,
+	         6, 0, 0},
+	        {"sieve-redirect", "MH-FWD-REDIRECT", "medium", 7,
+	         "heidi@home-isp.example", 0, 5, 0, 0},
 	};
 	size_t nsc = o->scenarios ? sizeof(sc) / sizeof(sc[0]) : 0;
 
@@ -792,7 +795,7 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 		if ((rc = mkdirs(&s, path)))
 			goto done;
 		snprintf(path, sizeof(path), "%s/journal/outbound.mbox",
-			 o->out_dir);
+		         o->out_dir);
 		if ((rc = out_open(&s, &s.journal, path)))
 			goto done;
 		if (o->formats & MH_SIM_MBOX) {
@@ -801,28 +804,30 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 				goto done;
 			s.user_mbox = calloc(s.nusers, sizeof(*s.user_mbox));
 			if (!s.user_mbox) {
-				rc = mh_err_set(err, MH_ENOMEM, "out of memory");
+				rc = mh_err_set(err, MH_ENOMEM,
+				                "out of memory");
 				goto done;
 			}
 			for (unsigned u = 0; u < s.nusers; u++) {
-				snprintf(path, sizeof(path), "%s/mbox/%s@%s.mbox",
-					 o->out_dir, users[u], s.org);
+				snprintf(path, sizeof(path),
+				         "%s/mbox/%s@%s.mbox", o->out_dir,
+				         users[u], s.org);
 				if ((rc = out_open(&s, &s.user_mbox[u], path)))
 					goto done;
 			}
 		}
 		if (o->formats & MH_SIM_MAILDIR) {
-			static const char *const sub[] = { "cur", "new", "tmp" };
+			static const char *const sub[] = {"cur", "new", "tmp"};
 			for (unsigned u = 0; u < s.nusers; u++)
 				for (int fo = 0; fo < 2; fo++)
 					for (int k = 0; k < 3; k++) {
 						snprintf(path, sizeof(path),
-							 "%s/maildir/%s/%s/"
-							 "Maildir%s/%s",
-							 o->out_dir, s.org,
-							 users[u],
-							 fo ? "/.Lists" : "",
-							 sub[k]);
+						         "%s/maildir/%s/%s/"
+						         "Maildir%s/%s",
+						         o->out_dir, s.org,
+						         users[u],
+						         fo ? "/.Lists" : "",
+						         sub[k]);
 						if ((rc = mkdirs(&s, path)))
 							goto done;
 					}
@@ -841,7 +846,7 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 		if (total ? i >= total : st->bytes >= o->target_bytes)
 			break;
 		int64_t t = START_TIME +
-			    (int64_t)((double)SPAN * (double)i / (double)est);
+		            (int64_t)((double)SPAN * (double)i / (double)est);
 		if (t > START_TIME + SPAN)
 			t = START_TIME + SPAN;
 		/* Inject scenario messages once benign time passes day 9. */

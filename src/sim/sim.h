@@ -21,14 +21,14 @@ enum mh_sim_format {
 
 struct mh_sim_opts {
 	uint64_t seed;
-	const char *out_dir;      /* must exist and be empty (caller checks) */
-	unsigned formats;         /* MH_SIM_* bits */
-	uint64_t messages;        /* benign messages (0: use target_bytes) */
-	uint64_t target_bytes;    /* total size to reach (0: use messages) */
-	unsigned mailboxes;       /* users in the org, >= 8 */
-	const char *org_domain;   /* default corp.example */
-	int scenarios;            /* 1: inject the labelled scenarios */
-	int single_mbox;          /* everything in mbox/all.mbox (benchmarks) */
+	const char *out_dir;    /* must exist and be empty (caller checks) */
+	unsigned formats;       /* MH_SIM_* bits */
+	uint64_t messages;      /* benign messages (0: use target_bytes) */
+	uint64_t target_bytes;  /* total size to reach (0: use messages) */
+	unsigned mailboxes;     /* users in the org, >= 8 */
+	const char *org_domain; /* default corp.example */
+	int scenarios;          /* 1: inject the labelled scenarios */
+	int single_mbox;        /* everything in mbox/all.mbox (benchmarks) */
 };
 
 struct mh_sim_stats {
@@ -37,6 +37,6 @@ struct mh_sim_stats {
 };
 
 int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
-	       struct mh_err *err);
+               struct mh_err *err);
 
 #endif

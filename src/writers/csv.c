@@ -34,8 +34,8 @@ static int csv_finding(struct mh_writer *w, const struct mh_finding *f)
 	size_t cl = 0;
 	for (size_t i = 0; i < f->ncounts; i++) {
 		int k = snprintf(counts + cl, sizeof(counts) - cl,
-				 "%s%s=%" PRIu64, i ? ";" : "",
-				 f->counts[i].name, f->counts[i].value);
+		                 "%s%s=%" PRIu64, i ? ";" : "",
+		                 f->counts[i].name, f->counts[i].value);
 		if (k < 0 || (size_t)k >= sizeof(counts) - cl)
 			break;
 		cl += (size_t)k;
@@ -58,8 +58,11 @@ static int csv_finding(struct mh_writer *w, const struct mh_finding *f)
 	rc = rc ? rc : cell(&b, f->destination, 0);
 	rc = rc ? rc : cell(&b, f->dest_domain, 0);
 	rc = rc ? rc
-		: cell(&b, f->external < 0 ? "" : f->external ? "true" : "false",
-		       0);
+	        : cell(&b,
+	               f->external < 0 ? ""
+	               : f->external   ? "true"
+	                               : "false",
+	               0);
 	rc = rc ? rc : cell(&b, f->mechanism, 0);
 	rc = rc ? rc : cell(&b, counts, 0);
 	rc = rc ? rc : cell(&b, first, 0);
@@ -84,8 +87,8 @@ static int csv_finish(struct mh_writer *w, size_t nfindings)
 }
 
 const struct mh_writer_ops mh_writer_csv = {
-	.name = "csv",
-	.begin = csv_begin,
-	.finding = csv_finding,
-	.finish = csv_finish,
+        .name = "csv",
+        .begin = csv_begin,
+        .finding = csv_finding,
+        .finish = csv_finish,
 };

@@ -40,7 +40,7 @@ static int jsonl_finding(struct mh_writer *w, const struct mh_finding *f)
 {
 	struct mh_buf b = MH_BUF_INIT((size_t)16 << 20);
 	int rc = mh_buf_printf(&b, "{\"schema\":%d,\"type\":\"finding\"",
-			       MH_JSONL_SCHEMA);
+	                       MH_JSONL_SCHEMA);
 	rc = rc ? rc : str(&b, "id", f->id);
 	rc = rc ? rc : str(&b, "rule_id", f->rule_id);
 	rc = rc ? rc : str(&b, "title", f->title);
@@ -51,15 +51,15 @@ static int jsonl_finding(struct mh_writer *w, const struct mh_finding *f)
 	rc = rc ? rc : str(&b, "destination", f->destination);
 	rc = rc ? rc : str(&b, "dest_domain", f->dest_domain);
 	rc = rc ? rc
-		: mh_buf_printf(&b, ",\"external\":%s",
-				f->external < 0 ? "null"
-				: f->external	? "true"
-						: "false");
+	        : mh_buf_printf(&b, ",\"external\":%s",
+	                        f->external < 0 ? "null"
+	                        : f->external   ? "true"
+	                                        : "false");
 	rc = rc ? rc : str(&b, "mechanism", f->mechanism);
 	rc = rc ? rc : mh_buf_adds(&b, ",\"counts\":{");
 	for (size_t i = 0; i < f->ncounts && !rc; i++)
 		rc = mh_buf_printf(&b, "%s\"%s\":%" PRIu64, i ? "," : "",
-				   f->counts[i].name, f->counts[i].value);
+		                   f->counts[i].name, f->counts[i].value);
 	rc = rc ? rc : mh_buf_addc(&b, '}');
 	rc = rc ? rc : when(&b, "first_seen", f->first_seen);
 	rc = rc ? rc : when(&b, "last_seen", f->last_seen);
@@ -71,9 +71,9 @@ static int jsonl_finding(struct mh_writer *w, const struct mh_finding *f)
 		rc = mh_buf_adds(&b, i ? ",{\"file\":\"" : "{\"file\":\"");
 		rc = rc ? rc : mh_escape_json(e->file, strlen(e->file), &b);
 		rc = rc ? rc
-			: mh_buf_printf(&b, "\",\"offset\":%" PRIu64
-					    ",\"line\":%u",
-					e->offset, e->line);
+		        : mh_buf_printf(&b,
+		                        "\",\"offset\":%" PRIu64 ",\"line\":%u",
+		                        e->offset, e->line);
 		rc = rc ? rc : str(&b, "message_id", e->message_id);
 		rc = rc ? rc : str(&b, "header", e->header);
 		rc = rc ? rc : when(&b, "ts", e->ts);
@@ -92,8 +92,8 @@ static int jsonl_finish(struct mh_writer *w, size_t nfindings)
 }
 
 const struct mh_writer_ops mh_writer_jsonl = {
-	.name = "jsonl",
-	.begin = jsonl_begin,
-	.finding = jsonl_finding,
-	.finish = jsonl_finish,
+        .name = "jsonl",
+        .begin = jsonl_begin,
+        .finding = jsonl_finding,
+        .finish = jsonl_finish,
 };

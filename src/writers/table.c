@@ -58,18 +58,18 @@ static int table_finding(struct mh_writer *w, const struct mh_finding *f)
 	size_t k = 0;
 	for (; ln[k] && k + 1 < sizeof(up); k++)
 		up[k] = (ln[k] >= 'a' && ln[k] <= 'z') ? (char)(ln[k] - 32)
-						       : ln[k];
+		                                       : ln[k];
 	up[k] = '\0';
 
 	if ((int)f->level != st->last_level) {
 		fprintf(o, "%s%s== %s ==%s\n", st->last_level == -1 ? "" : "\n",
-			on, up, off);
+		        on, up, off);
 		st->last_level = (int)f->level;
 	}
 	fprintf(o, "%s[%s]%s %s  (%s, %s %s)\n", on, ln, off, f->title,
-		f->rule_id, f->technique, f->tactic);
+	        f->rule_id, f->technique, f->tactic);
 	fprintf(o, "  %s -> %s", t(&a, f->mailbox, 200),
-		t(&b, f->destination, 200));
+	        t(&b, f->destination, 200));
 	if (f->external >= 0)
 		fprintf(o, "  [%s]", f->external ? "external" : "internal");
 	fputc('\n', o);
@@ -79,7 +79,7 @@ static int table_finding(struct mh_writer *w, const struct mh_finding *f)
 		fputs("  counts:", o);
 		for (size_t i = 0; i < f->ncounts; i++)
 			fprintf(o, " %s=%" PRIu64, f->counts[i].name,
-				f->counts[i].value);
+			        f->counts[i].value);
 		fputc('\n', o);
 	}
 	if (f->first_seen != INT64_MIN) {
@@ -93,7 +93,7 @@ static int table_finding(struct mh_writer *w, const struct mh_finding *f)
 	for (size_t i = 0; i < f->nevidence && i < EVIDENCE_SHOWN; i++) {
 		const struct mh_evidence *e = &f->evidence[i];
 		fprintf(o, "  evidence: %s @%" PRIu64, t(&a, e->file, 160),
-			e->offset);
+		        e->offset);
 		if (e->message_id)
 			fprintf(o, " <%s>", t(&a, e->message_id, 120));
 		fputc('\n', o);
@@ -102,7 +102,7 @@ static int table_finding(struct mh_writer *w, const struct mh_finding *f)
 	}
 	if (f->nevidence > EVIDENCE_SHOWN)
 		fprintf(o, "  (%zu more evidence items in --format jsonl)\n",
-			f->nevidence - EVIDENCE_SHOWN);
+		        f->nevidence - EVIDENCE_SHOWN);
 	if (f->remediation)
 		fprintf(o, "  what to do: %s\n", t(&a, f->remediation, 0));
 	fputc('\n', o);
@@ -119,14 +119,14 @@ static int table_finish(struct mh_writer *w, size_t nfindings)
 		      w->out);
 	else
 		fprintf(w->out, "%zu finding%s\n", nfindings,
-			nfindings == 1 ? "" : "s");
+		        nfindings == 1 ? "" : "s");
 	w->state = NULL;
 	return ferror(w->out) ? -2 : 0;
 }
 
 const struct mh_writer_ops mh_writer_table = {
-	.name = "table",
-	.begin = table_begin,
-	.finding = table_finding,
-	.finish = table_finish,
+        .name = "table",
+        .begin = table_begin,
+        .finding = table_finding,
+        .finish = table_finish,
 };

@@ -18,12 +18,12 @@
 struct mh_writer;
 
 struct mh_writer_opts {
-	int color;          /* 1: ANSI colours (table only) */
+	int color; /* 1: ANSI colours (table only) */
 	const char *tool_version;
 };
 
 struct mh_writer_ops {
-	const char *name;   /* "table", "jsonl", "csv" */
+	const char *name; /* "table", "jsonl", "csv" */
 	int (*begin)(struct mh_writer *w);
 	int (*finding)(struct mh_writer *w, const struct mh_finding *f);
 	int (*finish)(struct mh_writer *w, size_t nfindings);
@@ -33,7 +33,7 @@ struct mh_writer {
 	const struct mh_writer_ops *ops;
 	FILE *out;
 	struct mh_writer_opts opts;
-	void *state;        /* back-end private; freed by finish */
+	void *state; /* back-end private; freed by finish */
 };
 
 const struct mh_writer_ops *mh_writer_by_name(const char *name);

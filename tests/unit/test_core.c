@@ -92,8 +92,8 @@ static void test_err(void **state)
 	struct mh_err e;
 	mh_err_clear(&e);
 	assert_int_equal(mh_err_at(&e, MH_ETRUNC, MH_SKIP_TRUNCATED, "f.mbox",
-				   1234, 7, "message ends in '%s'", "header"),
-			 MH_ETRUNC);
+	                           1234, 7, "message ends in '%s'", "header"),
+	                 MH_ETRUNC);
 	assert_string_equal(e.msg, "message ends in 'header'");
 	assert_int_equal(e.offset, 1234);
 	assert_int_equal(e.line, 7);
@@ -104,7 +104,7 @@ static void test_err(void **state)
 }
 
 static struct mh_finding *mk(const char *rule, int level, const char *mbx,
-			     const char *dst)
+                             const char *dst)
 {
 	struct mh_finding *f = calloc(1, sizeof(*f));
 	f->rule_id = rule;
@@ -124,7 +124,7 @@ static void test_finding(void **state)
 	assert_int_equal(mh_level_parse("severe"), -1);
 	assert_string_equal(mh_level_name(MH_LEVEL_HIGH), "high");
 
-	struct mh_findings l = { 0 };
+	struct mh_findings l = {0};
 	mh_findings_push(&l, mk("MH-FWD-INT", MH_LEVEL_LOW, "a@x", "b@x"));
 	mh_findings_push(&l, mk("MH-FWD-EXT", MH_LEVEL_HIGH, "b@x", "e@y"));
 	mh_findings_push(&l, mk("MH-FWD-EXT", MH_LEVEL_HIGH, "a@x", "e@y"));
@@ -149,12 +149,12 @@ static void test_finding(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_cap),
-		cmocka_unit_test(test_buf_overflow),
-		cmocka_unit_test(test_arena),
-		cmocka_unit_test(test_slice),
-		cmocka_unit_test(test_err),
-		cmocka_unit_test(test_finding),
+	        cmocka_unit_test(test_buf_cap),
+	        cmocka_unit_test(test_buf_overflow),
+	        cmocka_unit_test(test_arena),
+	        cmocka_unit_test(test_slice),
+	        cmocka_unit_test(test_err),
+	        cmocka_unit_test(test_finding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

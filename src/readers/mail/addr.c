@@ -18,12 +18,12 @@
 #include "readers/mail/rfc2047.h"
 
 struct st {
-	struct mh_buf disp;     /* display phrase, quotes removed */
-	struct mh_buf spec;     /* addr-spec as written, no WSP/comments */
-	struct mh_buf angle;    /* inside <...> */
-	struct mh_buf comment;  /* last comment text */
+	struct mh_buf disp;    /* display phrase, quotes removed */
+	struct mh_buf spec;    /* addr-spec as written, no WSP/comments */
+	struct mh_buf angle;   /* inside <...> */
+	struct mh_buf comment; /* last comment text */
 	int in_angle, had_angle;
-	const char *group;      /* current group name (arena), or NULL */
+	const char *group; /* current group name (arena), or NULL */
 };
 
 static int is_wsp(char c)
@@ -56,7 +56,7 @@ static char *decode_name(struct mh_arena *a, const struct mh_buf *b)
 	struct mh_buf out = MH_BUF_INIT(65536);
 	char *r = NULL;
 	if (mh_rfc2047_decode(mh_slice_make(b->p ? b->p : "", b->len), NULL,
-			      &out, NULL) == MH_OK) {
+	                      &out, NULL) == MH_OK) {
 		/* Trim. */
 		size_t s = 0, e = out.len;
 		while (s < e && is_wsp(out.p[s]))
@@ -107,8 +107,8 @@ static int push(struct list *l, struct st *s, size_t *bad)
 		}
 	}
 	ad->addr = mh_arena_strndup(l->a, sp, sn);
-	const struct mh_buf *nm = s->had_angle || s->disp.len ? &s->disp
-							      : &s->comment;
+	const struct mh_buf *nm =
+	        s->had_angle || s->disp.len ? &s->disp : &s->comment;
 	if (!s->had_angle && s->disp.len) {
 		/* No angle: the phrase was the address itself. */
 		nm = &s->comment;
@@ -134,10 +134,10 @@ static int push(struct list *l, struct st *s, size_t *bad)
 }
 
 int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
-		       size_t max, struct mh_addr **out, size_t *n, size_t *bad)
+                       size_t max, struct mh_addr **out, size_t *n, size_t *bad)
 {
 	struct st s;
-	struct list l = { NULL, 0, 0, max, arena };
+	struct list l = {NULL, 0, 0, max, arena};
 	size_t nbad = 0;
 	int rc = MH_OK;
 	const char *p = value.p, *e = value.p + value.n;
@@ -174,8 +174,8 @@ int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
 			}
 			mh_buf_reset(&s.comment);
 			rc = mh_buf_add(&s.comment, start,
-					(size_t)((stop > start ? stop : start) -
-						 start));
+			                (size_t)((stop > start ? stop : start) -
+			                         start));
 			continue;
 		}
 		if (c == '"') {

@@ -10,13 +10,13 @@
 #include "core/slice.h"
 
 struct mh_addr {
-	const char *name;    /* decoded display name (UTF-8, RFC 2047 applied),
+	const char *name;   /* decoded display name (UTF-8, RFC 2047 applied),
 	                      * "" when none; NUL-terminated, in the arena */
-	const char *addr;    /* addr-spec "local@domain" as written, with
+	const char *addr;   /* addr-spec "local@domain" as written, with
 	                      * comments and whitespace removed, quoted local
 	                      * parts kept quoted; "" for an empty group */
-	const char *group;   /* group display name, or NULL outside a group */
-	const char *domain;  /* points into addr after '@' (lower-cased copy
+	const char *group;  /* group display name, or NULL outside a group */
+	const char *domain; /* points into addr after '@' (lower-cased copy
 	                      * in the arena), "" when there is no '@' */
 };
 
@@ -26,7 +26,8 @@ struct mh_addr {
  * comments and angle brackets. Returns MH_OK or MH_ENOMEM/MH_ETOOBIG
  * (more than max entries). */
 int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
-		       size_t max, struct mh_addr **out, size_t *n, size_t *bad);
+                       size_t max, struct mh_addr **out, size_t *n,
+                       size_t *bad);
 
 /* Lower-case copy of the address's domain into dst (size dstn, NUL-
  * terminated, truncated); returns length or 0 when none. */

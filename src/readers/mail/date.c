@@ -48,8 +48,8 @@ void mh_date_iso(int64_t t, char out[21])
 	}
 	char tmp[64];
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y,
-		 (int)m, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
-		 (int)(secs % 60));
+	         (int)m, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
+	         (int)(secs % 60));
 	memcpy(out, tmp, 20);
 	out[20] = '\0';
 }
@@ -110,7 +110,7 @@ static size_t word(struct cur *c, char *w, size_t wn)
 {
 	size_t n = 0;
 	while (c->p < c->e && ((*c->p >= 'a' && *c->p <= 'z') ||
-			       (*c->p >= 'A' && *c->p <= 'Z'))) {
+	                       (*c->p >= 'A' && *c->p <= 'Z'))) {
 		if (n + 1 < wn)
 			w[n] = (char)lc(*c->p);
 		n++;
@@ -122,9 +122,9 @@ static size_t word(struct cur *c, char *w, size_t wn)
 
 static int month_of(const char *w)
 {
-	static const char *const m[] = { "jan", "feb", "mar", "apr",
-					 "may", "jun", "jul", "aug",
-					 "sep", "oct", "nov", "dec" };
+	static const char *const m[] = {"jan", "feb", "mar", "apr",
+	                                "may", "jun", "jul", "aug",
+	                                "sep", "oct", "nov", "dec"};
 	if (strlen(w) < 3)
 		return 0;
 	for (int i = 0; i < 12; i++)
@@ -135,8 +135,8 @@ static int month_of(const char *w)
 
 static int is_weekday(const char *w)
 {
-	static const char *const d[] = { "mon", "tue", "wed", "thu",
-					 "fri", "sat", "sun" };
+	static const char *const d[] = {"mon", "tue", "wed", "thu",
+	                                "fri", "sat", "sun"};
 	if (strlen(w) < 3)
 		return 0;
 	for (int i = 0; i < 7; i++)
@@ -175,13 +175,12 @@ static int zone(struct cur *c, int *tz)
 	static const struct {
 		const char *name;
 		int off;
-	} z[] = { { "ut", 0 },	       { "utc", 0 },	  { "gmt", 0 },
-		  { "z", 0 },	       { "est", -300 },	  { "edt", -240 },
-		  { "cst", -360 },     { "cdt", -300 },	  { "mst", -420 },
-		  { "mdt", -360 },     { "pst", -480 },	  { "pdt", -420 },
-		  { "cet", 60 },       { "cest", 120 },	  { "met", 60 },
-		  { "mest", 120 },     { "bst", 60 },	  { "ist", 330 },
-		  { "jst", 540 },      { "eet", 120 },	  { "eest", 180 } };
+	} z[] = {{"ut", 0},     {"utc", 0},    {"gmt", 0},    {"z", 0},
+	         {"est", -300}, {"edt", -240}, {"cst", -360}, {"cdt", -300},
+	         {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420},
+	         {"cet", 60},   {"cest", 120}, {"met", 60},   {"mest", 120},
+	         {"bst", 60},   {"ist", 330},  {"jst", 540},  {"eet", 120},
+	         {"eest", 180}};
 	for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++)
 		if (!strcmp(w, z[i].name)) {
 			*tz = z[i].off;
@@ -227,13 +226,13 @@ static int hms(struct cur *c, int *hh, int *mm, int *ss)
 
 int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 {
-	struct cur c = { v.p, v.p + v.n };
+	struct cur c = {v.p, v.p + v.n};
 	char w[16];
 	int d, mon = 0, y, hh, mm, ss, tz = 0;
 
 	skip_cfws(&c);
-	if (c.p < c.e && ((*c.p >= 'a' && *c.p <= 'z') ||
-			  (*c.p >= 'A' && *c.p <= 'Z'))) {
+	if (c.p < c.e &&
+	    ((*c.p >= 'a' && *c.p <= 'z') || (*c.p >= 'A' && *c.p <= 'Z'))) {
 		word(&c, w, sizeof(w));
 		if (is_weekday(w)) {
 			skip_cfws(&c);
@@ -241,13 +240,13 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 			/* "Jan 2 2006 15:04:05": asctime-like without weekday */
 			c.p = v.p;
 			return mh_date_parse_asctime(v, t) == MH_OK
-				       ? (*tz_min = 0, MH_OK)
-				       : MH_EFORMAT;
+			               ? (*tz_min = 0, MH_OK)
+			               : MH_EFORMAT;
 		} else {
 			return MH_EFORMAT;
 		}
 		if (c.p < c.e && ((*c.p >= 'a' && *c.p <= 'z') ||
-				  (*c.p >= 'A' && *c.p <= 'Z'))) {
+		                  (*c.p >= 'A' && *c.p <= 'Z'))) {
 			/* "Mon Jan  2 15:04:05 2006": asctime. */
 			if (mh_date_parse_asctime(v, t) == MH_OK) {
 				*tz_min = 0;
@@ -283,7 +282,7 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 
 int mh_date_parse_asctime(struct mh_slice v, int64_t *t)
 {
-	struct cur c = { v.p, v.p + v.n };
+	struct cur c = {v.p, v.p + v.n};
 	char w[16];
 	int mon = 0, d, y, hh, mm, ss, tz = 0, have_tz = 0;
 
@@ -305,8 +304,8 @@ int mh_date_parse_asctime(struct mh_slice v, int64_t *t)
 		return MH_EFORMAT;
 	skip_cfws(&c);
 	/* Some writers put the zone before the year. */
-	if (c.p < c.e && (*c.p == '+' || *c.p == '-' ||
-			  (*c.p >= 'A' && *c.p <= 'Z'))) {
+	if (c.p < c.e &&
+	    (*c.p == '+' || *c.p == '-' || (*c.p >= 'A' && *c.p <= 'Z'))) {
 		have_tz = zone(&c, &tz);
 		skip_cfws(&c);
 	}

@@ -20,7 +20,7 @@ int mh_date_parse_asctime(struct mh_slice v, int64_t *t);
 
 /* Days-from-civil (proleptic Gregorian) to Unix seconds; no libc time. */
 int64_t mh_date_timegm(int y, int mon /* 1-12 */, int d, int hh, int mm,
-		       int ss);
+                       int ss);
 
 /* Format t as "2006-01-02T15:04:05Z" into out (>= 21 bytes). */
 void mh_date_iso(int64_t t, char out[21]);

@@ -18,7 +18,7 @@ struct mh_reader {
 	struct mh_reader_opts o;
 	struct mh_mailmsg mm;
 	char *path;
-	const char *name;   /* reader name reported in events */
+	const char *name; /* reader name reported in events */
 	int emlx;
 	int done;
 };
@@ -112,8 +112,8 @@ static int emlx_probe(const char *head, size_t n, const char *name)
 }
 
 static int open_common(struct mh_reader **out, const struct mh_source *src,
-		       const struct mh_reader_opts *opts, struct mh_err *err,
-		       const char *name, int emlx)
+                       const struct mh_reader_opts *opts, struct mh_err *err,
+                       const char *name, int emlx)
 {
 	struct mh_reader *r = calloc(1, sizeof(*r));
 	int rc;
@@ -128,7 +128,7 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
 		goto fail;
 	}
 	rc = mh_stream_open(&r->st, src->path,
-			    opts->max_header + opts->body_prefix + 4096, err);
+	                    opts->max_header + opts->body_prefix + 4096, err);
 	if (rc)
 		goto fail;
 	*out = r;
@@ -141,19 +141,19 @@ fail:
 }
 
 static int eml_open(struct mh_reader **out, const struct mh_source *src,
-		    const struct mh_reader_opts *opts, struct mh_err *err)
+                    const struct mh_reader_opts *opts, struct mh_err *err)
 {
 	return open_common(out, src, opts, err, "eml", 0);
 }
 
 static int maildir_open(struct mh_reader **out, const struct mh_source *src,
-			const struct mh_reader_opts *opts, struct mh_err *err)
+                        const struct mh_reader_opts *opts, struct mh_err *err)
 {
 	return open_common(out, src, opts, err, "maildir", 0);
 }
 
 static int emlx_open(struct mh_reader **out, const struct mh_source *src,
-		     const struct mh_reader_opts *opts, struct mh_err *err)
+                     const struct mh_reader_opts *opts, struct mh_err *err)
 {
 	return open_common(out, src, opts, err, "emlx", 1);
 }
@@ -174,7 +174,7 @@ static uint64_t eml_pos(const struct mh_reader *r)
 }
 
 static int eml_next(struct mh_reader *r, struct mh_event *ev,
-		    struct mh_err *err)
+                    struct mh_err *err)
 {
 	const char *p;
 	size_t n, start = 0, limit;
@@ -200,9 +200,9 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 			i++;
 		if (i == d || i >= n || p[i] != '\n') {
 			mh_stream_advance(r->st, n);
-			return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED,
-					 r->path, 0, 1,
-					 "first line is not an emlx byte count");
+			return mh_err_at(
+			        err, MH_ESKIP, MH_SKIP_MALFORMED, r->path, 0, 1,
+			        "first line is not an emlx byte count");
 		}
 		start = i + 1;
 		/* Fewer bytes than counted: a .partial.emlx has its
@@ -221,7 +221,7 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	if (memchr(m, '\0', probe) && !field_near_start(m, mn)) {
 		mh_stream_advance(r->st, n);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_BINARY, r->path, start,
-				 0, "binary data, not a mail message");
+		                 0, "binary data, not a mail message");
 	}
 	size_t hlen, boff;
 	size_t lim = mn < r->o.max_header + 2 ? mn : r->o.max_header + 2;
@@ -229,8 +229,8 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	if (hlen > r->o.max_header) {
 		mh_stream_advance(r->st, n);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_OVERSIZED, r->path,
-				 start, 0, "header block longer than %zu bytes",
-				 r->o.max_header);
+		                 start, 0, "header block longer than %zu bytes",
+		                 r->o.max_header);
 	}
 	size_t blen = mn - boff;
 	int complete = eof || limit < n;
@@ -242,7 +242,7 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	r->mm.msg.envelope_time = MH_TS_NONE;
 	unsigned flags = r->mm.msg.flags;
 	rc = mh_mailmsg_build(&r->mm, ev, r->name, r->path, m, hlen, m + boff,
-			      blen, complete, start, r->emlx ? 2 : 1, err);
+	                      blen, complete, start, r->emlx ? 2 : 1, err);
 	r->mm.msg.flags |= flags;
 	ev->index = 0;
 	ev->offset = start;
@@ -253,30 +253,30 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 }
 
 const struct mh_reader_ops mh_reader_eml = {
-	.name = "eml",
-	.probe = eml_probe,
-	.open = eml_open,
-	.next = eml_next,
-	.pos = eml_pos,
-	.close = eml_close,
+        .name = "eml",
+        .probe = eml_probe,
+        .open = eml_open,
+        .next = eml_next,
+        .pos = eml_pos,
+        .close = eml_close,
 };
 
 /* Maildir entries are .eml files with an owner and folder from the path;
  * the walker picks this reader for them without probing. */
 const struct mh_reader_ops mh_reader_maildir = {
-	.name = "maildir",
-	.probe = NULL,
-	.open = maildir_open,
-	.next = eml_next,
-	.pos = eml_pos,
-	.close = eml_close,
+        .name = "maildir",
+        .probe = NULL,
+        .open = maildir_open,
+        .next = eml_next,
+        .pos = eml_pos,
+        .close = eml_close,
 };
 
 const struct mh_reader_ops mh_reader_emlx = {
-	.name = "emlx",
-	.probe = emlx_probe,
-	.open = emlx_open,
-	.next = eml_next,
-	.pos = eml_pos,
-	.close = eml_close,
+        .name = "emlx",
+        .probe = emlx_probe,
+        .open = emlx_open,
+        .next = eml_next,
+        .pos = eml_pos,
+        .close = eml_close,
 };

@@ -30,10 +30,10 @@ void mh_mailmsg_release(struct mh_mailmsg *m)
 }
 
 int mh_mailmsg_build(struct mh_mailmsg *m, struct mh_event *ev,
-		     const char *reader, const char *path, const char *hdr,
-		     size_t hdr_len, const char *body, size_t body_len,
-		     int body_complete, uint64_t offset, unsigned line,
-		     struct mh_err *err)
+                     const char *reader, const char *path, const char *hdr,
+                     size_t hdr_len, const char *body, size_t body_len,
+                     int body_complete, uint64_t offset, unsigned line,
+                     struct mh_err *err)
 {
 	struct mh_field *f = NULL;
 	size_t nf = 0, bad = 0;
@@ -42,17 +42,18 @@ int mh_mailmsg_build(struct mh_mailmsg *m, struct mh_event *ev,
 
 	mh_arena_reset(&m->arena);
 	int rc = mh_hdr_split(hdr, hdr_len, &m->arena, MAX_FIELDS, &f, &nf,
-			      &bad);
+	                      &bad);
 	if (rc == MH_ENOMEM)
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	if (rc == MH_ETOOBIG)
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_OVERSIZED, path, offset,
-				 line, "more than %d header fields",
-				 MAX_FIELDS);
+		                 line, "more than %d header fields",
+		                 MAX_FIELDS);
 	if (nf == 0)
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_NO_HEADER, path, offset,
-				 line, "no header field at the start of the "
-				       "message");
+		                 line,
+		                 "no header field at the start of the "
+		                 "message");
 
 	memset(&m->msg, 0, sizeof(m->msg));
 	m->msg.header = mh_slice_make(hdr, hdr_len);

@@ -11,7 +11,7 @@
 struct mh_mailmsg {
 	struct mh_arena arena; /* per-message scratch, reset each build */
 	struct mh_msg msg;
-	char *mailbox;         /* from the source, owned */
+	char *mailbox; /* from the source, owned */
 	char *folder;
 };
 
@@ -22,9 +22,9 @@ void mh_mailmsg_release(struct mh_mailmsg *m);
  * until the reader's next call. Returns MH_OK, MH_ESKIP (err says why:
  * no header field, too many fields) or MH_ENOMEM. */
 int mh_mailmsg_build(struct mh_mailmsg *m, struct mh_event *ev,
-		     const char *reader, const char *path, const char *hdr,
-		     size_t hdr_len, const char *body, size_t body_len,
-		     int body_complete, uint64_t offset, unsigned line,
-		     struct mh_err *err);
+                     const char *reader, const char *path, const char *hdr,
+                     size_t hdr_len, const char *body, size_t body_len,
+                     int body_complete, uint64_t offset, unsigned line,
+                     struct mh_err *err);
 
 #endif

@@ -25,7 +25,7 @@
 #include "readers/mail/rfc5322.h"
 #include "readers/reader.h"
 
-#define SCAN_WINDOW ((size_t)4 << 20)
+#define SCAN_WINDOW   ((size_t)4 << 20)
 #define FROM_LINE_MAX 4096
 
 enum state { AT_START, AT_SEP, SKIP_BODY, DONE };
@@ -36,7 +36,7 @@ struct mh_reader {
 	struct mh_mailmsg mm;
 	char *path;
 	uint64_t range_end;
-	uint64_t min_start;     /* first offset a message may start at */
+	uint64_t min_start; /* first offset a message may start at */
 	int chunked;
 	enum state state;
 	uint64_t index;
@@ -80,9 +80,9 @@ static int from_kind(const char *p, size_t n)
 		return 1;
 	int64_t t;
 	return mh_date_parse_asctime(mh_slice_make(s, (size_t)(e - s)), &t) ==
-			       MH_OK
-		       ? 2
-		       : 0;
+	                       MH_OK
+	               ? 2
+	               : 0;
 }
 
 static int valid_from_line(const char *p, size_t n)
@@ -126,7 +126,7 @@ static int separator_at(const char *buf, size_t n, size_t i, int strong)
 	if (!kind)
 		return 0;
 	int blank_before = i == 0 || (i >= 2 && buf[i - 2] == '\n') ||
-			   (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n');
+	                   (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n');
 	size_t next = i + ll + 1;
 	int header_after = next < n && header_like(buf + next, n - next);
 	if (kind == 1)
@@ -175,7 +175,7 @@ static int mbox_probe(const char *head, size_t n, const char *name)
 }
 
 static int mbox_open(struct mh_reader **out, const struct mh_source *src,
-		     const struct mh_reader_opts *opts, struct mh_err *err)
+                     const struct mh_reader_opts *opts, struct mh_err *err)
 {
 	struct mh_reader *r = calloc(1, sizeof(*r));
 	int rc;
@@ -198,10 +198,9 @@ static int mbox_open(struct mh_reader **out, const struct mh_source *src,
 		/* Back a few bytes so a separator right at range_start is
 		 * seen with the empty line before it. */
 		r->min_start = src->range_start;
-		rc = mh_stream_seek(r->st, src->range_start >= 3
-						   ? src->range_start - 3
-						   : 0,
-				    err);
+		rc = mh_stream_seek(
+		        r->st, src->range_start >= 3 ? src->range_start - 3 : 0,
+		        err);
 		if (rc)
 			goto fail;
 		r->state = SKIP_BODY;
@@ -266,7 +265,7 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 }
 
 static int mbox_next(struct mh_reader *r, struct mh_event *ev,
-		     struct mh_err *err)
+                     struct mh_err *err)
 {
 	const char *p;
 	size_t n;
@@ -308,8 +307,9 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		r->state = SKIP_BODY;
 		mh_stream_advance(r->st, i + ll);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED, r->path, off,
-				 0, "no From_ line where a message should "
-				    "start");
+		                 0,
+		                 "no From_ line where a message should "
+		                 "start");
 	}
 	{
 		/* Envelope sender and time. */
@@ -329,7 +329,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		while (se < e && is_wsp(*se))
 			se++;
 		if (mh_date_parse_asctime(mh_slice_make(se, (size_t)(e - se)),
-					  &t) == MH_OK)
+		                          &t) == MH_OK)
 			r->mm.msg.envelope_time = t;
 	}
 	size_t hs = i + ll + (i + ll < n ? 1 : 0); /* header start */
@@ -350,14 +350,14 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		r->state = SKIP_BODY;
 		mh_stream_advance(r->st, hs);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_OVERSIZED, r->path, off,
-				 0, "header block longer than %zu bytes",
-				 r->o.max_header);
+		                 0, "header block longer than %zu bytes",
+		                 r->o.max_header);
 	}
 	if (hlen == hn && eof && (hn == 0 || h[hn - 1] != '\n')) {
 		r->state = DONE;
 		mh_stream_advance(r->st, n);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_TRUNCATED, r->path, off,
-				 0, "input ends inside a header block");
+		                 0, "input ends inside a header block");
 	}
 	/* Body: trust Content-Length when it lands on a boundary. */
 	size_t bs = hs + boff; /* body start within window */
@@ -370,13 +370,14 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		/* Cheap check first: most mboxes carry no Content-Length. */
 		if (hlen >= 15 && memmem(h, hlen, "ontent-Length", 13) &&
 		    mh_hdr_split(h, hlen, &r->mm.arena, 20000, &f, &nf, NULL) ==
-			    MH_OK)
+		            MH_OK)
 			cl = mh_hdr_find(f, nf, "Content-Length");
 		if (cl) {
 			struct mh_slice v = mh_slice_trim(cl->value);
 			uint64_t len = 0;
 			size_t k = 0;
-			for (; k < v.n && k < 15 && v.p[k] >= '0' && v.p[k] <= '9';
+			for (; k < v.n && k < 15 && v.p[k] >= '0' &&
+			       v.p[k] <= '9';
 			     k++)
 				len = len * 10 + (uint64_t)(v.p[k] - '0');
 			if (k == v.n && k > 0) {
@@ -391,13 +392,14 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 						q++;
 						qn--;
 					} else if (qn > 1 && q[0] == '\r' &&
-						   q[1] == '\n') {
+					           q[1] == '\n') {
 						q += 2;
 						qn -= 2;
 					}
 					size_t ql = line_len(q, qn);
 					if ((qn == 0 && eof) ||
-					    valid_from_line(q, strip_cr(q, ql))) {
+					    valid_from_line(q,
+					                    strip_cr(q, ql))) {
 						body_end = (size_t)(q - p);
 					}
 				}
@@ -409,7 +411,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		prefix_end = n;
 	if (body_end == (size_t)-1) {
 		size_t sep = find_sep(p, prefix_end, bs > 0 ? bs - 1 : 0,
-				      r->chunked);
+		                      r->chunked);
 		if (sep != (size_t)-1) {
 			body_end = sep;
 		} else if (eof && prefix_end == n) {
@@ -427,7 +429,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		body_len = prefix_end > bs ? prefix_end - bs : 0;
 	}
 	rc = mh_mailmsg_build(&r->mm, ev, "mbox", r->path, h, hlen, p + bs,
-			      body_len, complete, off + hs, 0, err);
+	                      body_len, complete, off + hs, 0, err);
 	ev->index = r->index++;
 	ev->offset = off;
 	if (body_end != (size_t)-1 && body_end >= bs) {
@@ -446,11 +448,11 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 }
 
 const struct mh_reader_ops mh_reader_mbox = {
-	.name = "mbox",
-	.probe = mbox_probe,
-	.can_chunk = 1,
-	.open = mbox_open,
-	.next = mbox_next,
-	.pos = mbox_pos,
-	.close = mbox_close,
+        .name = "mbox",
+        .probe = mbox_probe,
+        .can_chunk = 1,
+        .open = mbox_open,
+        .next = mbox_next,
+        .pos = mbox_pos,
+        .close = mbox_close,
 };

@@ -73,9 +73,9 @@ static int decode_q(const char *s, size_t n, struct mh_buf *out, int *rc)
 		if (c == '_') {
 			*rc = mh_buf_addc(out, ' ');
 		} else if (c == '=' && i + 2 < n + 0 && hexval(s[i + 1]) >= 0 &&
-			   hexval(s[i + 2]) >= 0) {
+		           hexval(s[i + 2]) >= 0) {
 			*rc = mh_buf_addc(out, (char)(hexval(s[i + 1]) * 16 +
-						      hexval(s[i + 2])));
+			                              hexval(s[i + 2])));
 			i += 2;
 		} else {
 			if (c == '=')
@@ -89,7 +89,7 @@ static int decode_q(const char *s, size_t n, struct mh_buf *out, int *rc)
 /* Parse an encoded word at s[0..n). On success returns its length and
  * fills charset (NUL-terminated), enc and the text span. */
 static size_t parse_ew(const char *s, size_t n, char *charset, size_t csn,
-		       char *enc, const char **text, size_t *textn)
+                       char *enc, const char **text, size_t *textn)
 {
 	if (n < 8 || s[0] != '=' || s[1] != '?')
 		return 0;
@@ -129,8 +129,8 @@ static size_t parse_ew(const char *s, size_t n, char *charset, size_t csn,
 }
 
 struct dec {
-	struct mh_buf raw;  /* decoded bytes of the current run of words */
-	char cs[40];        /* their charset */
+	struct mh_buf raw; /* decoded bytes of the current run of words */
+	char cs[40];       /* their charset */
 	unsigned *flags;
 	struct mh_buf *out;
 };
@@ -144,7 +144,7 @@ static int flush(struct dec *d)
 		if (d->flags)
 			*d->flags |= MH_2047_CHARSET;
 		rc = mh_charset_to_utf8("windows-1252", d->raw.p, d->raw.len,
-					d->out);
+		                        d->out);
 		if (rc == MH_ENOTFOUND || mh_utf8_valid(d->raw.p, d->raw.len))
 			rc = mh_utf8_sanitize(d->raw.p, d->raw.len, d->out);
 	}
@@ -153,7 +153,7 @@ static int flush(struct dec *d)
 }
 
 static int add_text(struct dec *d, const char *s, size_t n,
-		    const char *fallback)
+                    const char *fallback)
 {
 	int rc = flush(d);
 	if (rc || !n)
@@ -173,12 +173,12 @@ static int add_text(struct dec *d, const char *s, size_t n,
 }
 
 int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
-		      struct mh_buf *out, unsigned *flags)
+                      struct mh_buf *out, unsigned *flags)
 {
 	const char *fb = fallback_charset ? fallback_charset : "windows-1252";
 	struct dec d;
 	const char *s = in.p, *end = in.p + in.n;
-	const char *lit = s;     /* start of pending literal text */
+	const char *lit = s; /* start of pending literal text */
 	int last_ew = 0, rc = MH_OK;
 
 	memset(&d, 0, sizeof(d));
@@ -197,7 +197,7 @@ int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
 		const char *text;
 		size_t textn;
 		size_t len = parse_ew(q, (size_t)(end - q), cs, sizeof(cs),
-				      &enc, &text, &textn);
+		                      &enc, &text, &textn);
 		if (!len) {
 			if (flags)
 				*flags |= MH_2047_BROKEN;
@@ -217,8 +217,9 @@ int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
 		char csl[40];
 		size_t k = 0;
 		for (; cs[k] && k + 1 < sizeof(csl); k++)
-			csl[k] = (cs[k] >= 'A' && cs[k] <= 'Z') ? (char)(cs[k] | 0x20)
-								: cs[k];
+			csl[k] = (cs[k] >= 'A' && cs[k] <= 'Z')
+			                 ? (char)(cs[k] | 0x20)
+			                 : cs[k];
 		csl[k] = '\0';
 		if (d.raw.len && strcmp(csl, d.cs) != 0) {
 			rc = flush(&d);
@@ -227,7 +228,7 @@ int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
 		}
 		memcpy(d.cs, csl, k + 1);
 		int bad = enc == 'B' ? decode_b(text, textn, &d.raw, &rc)
-				     : decode_q(text, textn, &d.raw, &rc);
+		                     : decode_q(text, textn, &d.raw, &rc);
 		if (rc)
 			goto done;
 		if (bad && flags)

@@ -9,9 +9,9 @@
 #include "core/slice.h"
 
 enum {
-	MH_2047_BROKEN = 1u << 0,   /* an encoded word was malformed */
-	MH_2047_CHARSET = 1u << 1,  /* unknown charset or invalid bytes in it */
-	MH_2047_RAW8BIT = 1u << 2,  /* raw 8-bit bytes outside encoded words */
+	MH_2047_BROKEN = 1u << 0,  /* an encoded word was malformed */
+	MH_2047_CHARSET = 1u << 1, /* unknown charset or invalid bytes in it */
+	MH_2047_RAW8BIT = 1u << 2, /* raw 8-bit bytes outside encoded words */
 };
 
 /* Decode an unfolded unstructured value (Subject, display names): encoded
@@ -20,6 +20,6 @@ enum {
  * fallback_charset (NULL: windows-1252). Appends UTF-8 to out; *flags (may
  * be NULL) gets MH_2047_* bits. Returns MH_OK, MH_ENOMEM or MH_ETOOBIG. */
 int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
-		      struct mh_buf *out, unsigned *flags);
+                      struct mh_buf *out, unsigned *flags);
 
 #endif

@@ -12,7 +12,7 @@
 #include <string.h>
 
 int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
-	       size_t *body_off)
+               size_t *body_off)
 {
 	/* An empty first line means an empty header block. */
 	if (n >= 1 && p[0] == '\n') {
@@ -41,7 +41,8 @@ int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
 			*body_off = (size_t)(next - p) + 2;
 			return MH_OK;
 		}
-		if (!eof && (next >= end || (next[0] == '\r' && next + 1 >= end))) {
+		if (!eof &&
+		    (next >= end || (next[0] == '\r' && next + 1 >= end))) {
 			/* Cannot tell yet whether the next line is empty. */
 			break;
 		}
@@ -77,8 +78,8 @@ static inline const char *strip_eol(const char *s, const char *e)
 }
 
 int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
-		 size_t max_fields, struct mh_field **out, size_t *out_n,
-		 size_t *bad_lines)
+                 size_t max_fields, struct mh_field **out, size_t *out_n,
+                 size_t *bad_lines)
 {
 	const char *s = p, *end = p + n;
 	size_t cap = 32, count = 0, bad = 0;
@@ -101,8 +102,8 @@ int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
 			 * the first one. */
 			if (count) {
 				struct mh_field *f = &v[count - 1];
-				f->value.n = (size_t)(strip_eol(s, le) -
-						      f->value.p);
+				f->value.n =
+				        (size_t)(strip_eol(s, le) - f->value.p);
 			} else {
 				bad++;
 			}
@@ -131,7 +132,7 @@ int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
 				goto toobig;
 			size_t ncap = cap * 2;
 			struct mh_field *nv =
-				mh_arena_alloc(arena, ncap * sizeof(*nv));
+			        mh_arena_alloc(arena, ncap * sizeof(*nv));
 			if (!nv)
 				return MH_ENOMEM;
 			memcpy(nv, v, count * sizeof(*v));
@@ -142,7 +143,8 @@ int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
 			goto toobig;
 		v[count].name = mh_slice_make(s, (size_t)(ne - s));
 		v[count].value = mh_slice_make(
-			colon + 1, (size_t)(strip_eol(colon + 1, le) - colon - 1));
+		        colon + 1,
+		        (size_t)(strip_eol(colon + 1, le) - colon - 1));
 		count++;
 		s = le;
 	}
@@ -164,8 +166,8 @@ int mh_hdr_unfold(struct mh_slice raw, struct mh_buf *out)
 	const char *s = raw.p, *end = raw.p + raw.n;
 	while (s < end && (is_wsp(*s) || *s == '\r' || *s == '\n'))
 		s++;
-	while (end > s && (is_wsp(end[-1]) || end[-1] == '\r' ||
-			   end[-1] == '\n'))
+	while (end > s &&
+	       (is_wsp(end[-1]) || end[-1] == '\r' || end[-1] == '\n'))
 		end--;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -185,7 +187,7 @@ int mh_hdr_unfold(struct mh_slice raw, struct mh_buf *out)
 }
 
 const struct mh_field *mh_hdr_find(const struct mh_field *f, size_t n,
-				   const char *name)
+                                   const char *name)
 {
 	struct mh_slice want = mh_slice_cstr(name);
 	for (size_t i = 0; i < n; i++)
@@ -195,7 +197,7 @@ const struct mh_field *mh_hdr_find(const struct mh_field *f, size_t n,
 }
 
 const struct mh_field *mh_hdr_find_next(const struct mh_field *f, size_t n,
-					const struct mh_field *prev)
+                                        const struct mh_field *prev)
 {
 	if (!prev || prev < f || prev >= f + n)
 		return NULL;

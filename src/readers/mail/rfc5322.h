@@ -21,7 +21,7 @@
  * block (*body_off = n) and MH_OK is returned. Line ends are LF or CRLF;
  * a lone CR is kept as data. */
 int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
-	       size_t *body_off);
+               size_t *body_off);
 
 /* Split a header block into fields. Each field's name is the text before
  * the first ':' (trailing WSP removed); value is the raw text after ':' up
@@ -31,8 +31,8 @@ int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
  * Fields are allocated in arena (never NULL unless *out_n == 0).
  * Returns MH_OK, MH_ENOMEM, or MH_ETOOBIG when more than max_fields. */
 int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
-		 size_t max_fields, struct mh_field **out, size_t *out_n,
-		 size_t *bad_lines);
+                 size_t max_fields, struct mh_field **out, size_t *out_n,
+                 size_t *bad_lines);
 
 /* Unfold a raw value (RFC 5322 2.2.3): CRLF/LF followed by WSP becomes the
  * WSP; leading and trailing WSP are removed; NUL bytes become U+FFFD is NOT
@@ -41,9 +41,9 @@ int mh_hdr_unfold(struct mh_slice raw, struct mh_buf *out);
 
 /* First field named name (case-insensitive) in fields[0..n), or NULL. */
 const struct mh_field *mh_hdr_find(const struct mh_field *f, size_t n,
-				   const char *name);
+                                   const char *name);
 /* Next field after prev with the same name, or NULL. */
 const struct mh_field *mh_hdr_find_next(const struct mh_field *f, size_t n,
-					const struct mh_field *prev);
+                                        const struct mh_field *prev);
 
 #endif
