@@ -55,7 +55,7 @@ format-check:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 tidy: dev
-	@clang-tidy --quiet -p $(BUILD_DEV) $$(git ls-files 'src/*.c') 2>/dev/null
+	@git ls-files 'src/*.c' | xargs -P $(JOBS) -n 4 clang-tidy --quiet -p $(BUILD_DEV) 2>/dev/null
 
 fuzz: bootstrap
 	@cmake --preset fuzz >/dev/null

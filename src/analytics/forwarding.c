@@ -497,6 +497,10 @@ static int ev_cmp(const struct ev_item *a, const struct ev_item *b)
  * ownership of *e (released when not kept). */
 static int ev_keep(struct agg *a, size_t max, struct ev_item *e)
 {
+	if (max == 0) {
+		ev_item_release(e);
+		return MH_OK;
+	}
 	if (a->nev == max) {
 		/* Full: replace the largest if e is smaller. */
 		size_t worst = 0;
@@ -1087,7 +1091,7 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 			goto done;
 	if (!f->o.norg) {
 		for (size_t i = 0; i < n; i++)
-			if (strcmp(v[i]->mailbox, "unknown") &&
+			if (strcmp(v[i]->mailbox, "unknown") != 0 &&
 			    set_add(&org, domain_of(v[i]->mailbox)))
 				goto done;
 		for (size_t i = 0; i < f->owner_domains.n; i++)
@@ -1150,7 +1154,7 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		if (a->kind != K_EXCH || !strcmp(a->mailbox, "unknown"))
 			continue;
 		size_t k = 0;
-		while (k < nmt && strcmp(mt[k].mailbox, a->mailbox))
+		while (k < nmt && strcmp(mt[k].mailbox, a->mailbox) != 0)
 			k++;
 		if (k == nmt) {
 			mt[nmt].mailbox = a->mailbox;

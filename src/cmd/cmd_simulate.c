@@ -97,7 +97,7 @@ static int dir_empty(const char *path)
 	struct dirent *e;
 	int empty = 1;
 	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			empty = 0;
 	closedir(d);
 	return empty;

@@ -236,7 +236,7 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 		word(&c, w, sizeof(w));
 		if (is_weekday(w)) {
 			skip_cfws(&c);
-		} else if ((mon = month_of(w)) != 0) {
+		} else if (month_of(w) != 0) {
 			/* "Jan 2 2006 15:04:05": asctime-like without weekday */
 			c.p = v.p;
 			return mh_date_parse_asctime(v, t) == MH_OK
