@@ -1,18 +1,21 @@
-/* table.c - the human view: findings grouped by level, most severe first,
- * every untrusted string through mh_escape_term. Colours only when asked.
- */
+/* table.c - the human view: findings grouped by level, most severe first
+ * (the caller sorts), one block per finding, every string through
+ * mh_escape_term (even the static ones: they may come from rule files
+ * later). ANSI colour by level only when opts.color. Layout in
+ * docs/FORMATS.md. */
 #include <inttypes.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/escape.h"
-#include "readers/mail/date.h"
 #include "writers/writer.h"
 
 #define EVIDENCE_SHOWN 3
+#define BLOCK_CAP      ((size_t)4 << 20)
 
 struct table {
-	int last_level;
+	int last_level; /* level of the previous finding, -1 before the first */
 };
 
 static const char *colour(int level)
@@ -26,93 +29,150 @@ static const char *colour(int level)
 	}
 }
 
-/* Escaped text for the terminal (static buffer per call site would not be
- * reentrant; use the caller's buffer). */
-static const char *t(struct mh_buf *b, const char *s, size_t max)
+/* Appends s escaped for the terminal (at most max columns, 0 = all), or
+ * dash when s is NULL. */
+static int put(struct mh_buf *b, const char *s, size_t max)
 {
-	mh_buf_reset(b);
 	if (!s)
-		return "-";
-	mh_escape_term(s, strlen(s), max, b);
-	return mh_buf_cstr(b);
+		return mh_buf_addc(b, '-');
+	return mh_escape_term(s, strlen(s), max, b);
 }
 
-static struct table state_storage;
-
-static int table_begin(struct mh_writer *w)
+static int puts2(struct mh_buf *b, const char *lit, const char *s, size_t max)
 {
-	state_storage.last_level = -1;
-	w->state = &state_storage;
-	return 0;
+	int rc = mh_buf_adds(b, lit);
+	return rc ? rc : put(b, s, max);
 }
 
-static int table_finding(struct mh_writer *w, const struct mh_finding *f)
+static int heading(struct mh_buf *b, const struct mh_writer *w, int first,
+                   enum mh_level level)
 {
-	struct table *st = w->state;
-	FILE *o = w->out;
-	struct mh_buf a = MH_BUF_INIT(65536), b = MH_BUF_INIT(65536);
-	const char *on = w->opts.color ? colour((int)f->level) : "";
-	const char *off = w->opts.color ? "\033[0m" : "";
+	const char *ln = mh_level_name(level);
 	char up[16];
-	const char *ln = mh_level_name(f->level);
 	size_t k = 0;
 	for (; ln[k] && k + 1 < sizeof(up); k++)
 		up[k] = (ln[k] >= 'a' && ln[k] <= 'z') ? (char)(ln[k] - 32)
 		                                       : ln[k];
 	up[k] = '\0';
+	return mh_buf_printf(b, "%s%s== %s ==%s\n", first ? "" : "\n",
+	                     w->opts.color ? colour((int)level) : "", up,
+	                     w->opts.color ? "\033[0m" : "");
+}
 
-	if ((int)f->level != st->last_level) {
-		fprintf(o, "%s%s== %s ==%s\n", st->last_level == -1 ? "" : "\n",
-		        on, up, off);
-		st->last_level = (int)f->level;
+static int seen(struct mh_buf *b, const struct mh_finding *f)
+{
+	char x[21], y[21];
+	int hx = mh_writer_iso_time(f->first_seen, x);
+	int hy = mh_writer_iso_time(f->last_seen, y);
+	if (!hx && !hy)
+		return MH_OK;
+	return mh_buf_printf(b, "  seen: %s .. %s\n", hx ? x : "unknown",
+	                     hy ? y : "unknown");
+}
+
+static int evidence(struct mh_buf *b, const struct mh_evidence *e)
+{
+	int rc = puts2(b, "  evidence: ", e->file, 160);
+	rc = rc ? rc : mh_buf_printf(b, " @%" PRIu64, e->offset);
+	if (e->message_id) {
+		rc = rc ? rc : puts2(b, " <", e->message_id, 120);
+		rc = rc ? rc : mh_buf_addc(b, '>');
 	}
-	fprintf(o, "%s[%s]%s %s  (%s, %s %s)\n", on, ln, off, f->title,
-	        f->rule_id, f->technique, f->tactic);
-	fprintf(o, "  %s -> %s", t(&a, f->mailbox, 200),
-	        t(&b, f->destination, 200));
+	rc = rc ? rc : mh_buf_addc(b, '\n');
+	if (e->header) {
+		rc = rc ? rc : puts2(b, "    ", e->header, 160);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
+	}
+	return rc;
+}
+
+static int block(struct mh_buf *b, const struct mh_writer *w,
+                 const struct mh_finding *f)
+{
+	const char *on = w->opts.color ? colour((int)f->level) : "";
+	const char *off = w->opts.color ? "\033[0m" : "";
+	int rc =
+	        mh_buf_printf(b, "%s[%s]%s ", on, mh_level_name(f->level), off);
+	rc = rc ? rc : put(b, f->title, 0);
+	rc = rc ? rc : puts2(b, "  (", f->rule_id, 0);
+	rc = rc ? rc : puts2(b, ", ", f->technique, 0);
+	rc = rc ? rc : puts2(b, " ", f->tactic, 0);
+	rc = rc ? rc : puts2(b, ")\n  ", f->mailbox, 200);
+	rc = rc ? rc : puts2(b, " -> ", f->destination, 200);
 	if (f->external >= 0)
-		fprintf(o, "  [%s]", f->external ? "external" : "internal");
-	fputc('\n', o);
-	if (f->mechanism)
-		fprintf(o, "  mechanism: %s\n", t(&a, f->mechanism, 100));
+		rc = rc ? rc
+		        : mh_buf_adds(b, f->external ? "  [external]"
+		                                     : "  [internal]");
+	rc = rc ? rc : mh_buf_addc(b, '\n');
+	if (f->mechanism) {
+		rc = rc ? rc : puts2(b, "  mechanism: ", f->mechanism, 100);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
+	}
 	if (f->ncounts) {
-		fputs("  counts:", o);
-		for (size_t i = 0; i < f->ncounts; i++)
-			fprintf(o, " %s=%" PRIu64, f->counts[i].name,
-			        f->counts[i].value);
-		fputc('\n', o);
+		rc = rc ? rc : mh_buf_adds(b, "  counts:");
+		for (size_t i = 0; i < f->ncounts && i < MH_FINDING_MAX_COUNTS;
+		     i++) {
+			rc = rc ? rc : puts2(b, " ", f->counts[i].name, 64);
+			rc = rc ? rc
+			        : mh_buf_printf(b, "=%" PRIu64,
+			                        f->counts[i].value);
+		}
+		rc = rc ? rc : mh_buf_addc(b, '\n');
 	}
-	if (f->first_seen != INT64_MIN) {
-		char x[21], y[21];
-		mh_date_iso(f->first_seen, x);
-		mh_date_iso(f->last_seen, y);
-		fprintf(o, "  seen: %s .. %s\n", x, y);
+	rc = rc ? rc : seen(b, f);
+	if (f->summary) {
+		rc = rc ? rc : puts2(b, "  ", f->summary, 0);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
 	}
-	if (f->summary)
-		fprintf(o, "  %s\n", t(&a, f->summary, 0));
-	for (size_t i = 0; i < f->nevidence && i < EVIDENCE_SHOWN; i++) {
-		const struct mh_evidence *e = &f->evidence[i];
-		fprintf(o, "  evidence: %s @%" PRIu64, t(&a, e->file, 160),
-		        e->offset);
-		if (e->message_id)
-			fprintf(o, " <%s>", t(&a, e->message_id, 120));
-		fputc('\n', o);
-		if (e->header)
-			fprintf(o, "    %s\n", t(&a, e->header, 160));
-	}
+	for (size_t i = 0; i < f->nevidence && i < EVIDENCE_SHOWN; i++)
+		rc = rc ? rc : evidence(b, &f->evidence[i]);
 	if (f->nevidence > EVIDENCE_SHOWN)
-		fprintf(o, "  (%zu more evidence items in --format jsonl)\n",
-		        f->nevidence - EVIDENCE_SHOWN);
-	if (f->remediation)
-		fprintf(o, "  what to do: %s\n", t(&a, f->remediation, 0));
-	fputc('\n', o);
-	mh_buf_release(&a);
+		rc = rc ? rc
+		        : mh_buf_printf(b,
+		                        "  (%zu more evidence items in "
+		                        "--format jsonl)\n",
+		                        f->nevidence - EVIDENCE_SHOWN);
+	if (f->remediation) {
+		rc = rc ? rc : puts2(b, "  what to do: ", f->remediation, 0);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
+	}
+	rc = rc ? rc : mh_buf_addc(b, '\n');
+	return rc;
+}
+
+static int table_begin(struct mh_writer *w)
+{
+	struct table *st = malloc(sizeof(*st));
+	if (!st)
+		return MH_ENOMEM;
+	st->last_level = -1;
+	free(w->state);
+	w->state = st;
+	return MH_OK;
+}
+
+static int table_finding(struct mh_writer *w, const struct mh_finding *f)
+{
+	struct table *st = w->state;
+	struct mh_buf b = MH_BUF_INIT(BLOCK_CAP);
+	int rc = MH_OK;
+	if (!st)
+		return MH_EINVAL;
+	if ((int)f->level != st->last_level)
+		rc = heading(&b, w, st->last_level == -1, f->level);
+	rc = rc ? rc : block(&b, w, f);
+	if (!rc && fwrite(b.p, 1, b.len, w->out) != b.len)
+		rc = MH_EIO;
+	if (!rc)
+		st->last_level = (int)f->level;
 	mh_buf_release(&b);
-	return ferror(o) ? -2 : 0;
+	return rc;
 }
 
 static int table_finish(struct mh_writer *w, size_t nfindings)
 {
+	free(w->state);
+	w->state = NULL;
 	if (nfindings == 0)
 		fputs("no findings: no sign of auto-forwarding (T1114.003) in "
 		      "the mail read\n",
@@ -120,8 +180,7 @@ static int table_finish(struct mh_writer *w, size_t nfindings)
 	else
 		fprintf(w->out, "%zu finding%s\n", nfindings,
 		        nfindings == 1 ? "" : "s");
-	w->state = NULL;
-	return ferror(w->out) ? -2 : 0;
+	return ferror(w->out) ? MH_EIO : MH_OK;
 }
 
 const struct mh_writer_ops mh_writer_table = {

@@ -45,17 +45,26 @@ static void test_term_escape_sequences(void **state)
 {
 	(void)state;
 	/* Clear screen, colour, cursor moves: ESC always visible. */
-	check(TERM, "\x1b[2J\x1b[31mred\x1b[0m", "\\x1b[2J\\x1b[31mred\\x1b[0m");
+	check(TERM, "\x1b[2J\x1b[31mred\x1b[0m",
+	      "\\x1b[2J\\x1b[31mred\\x1b[0m");
 	/* OSC 8 hyperlink with the ST terminator (ESC backslash). */
-	check(TERM,
-	      "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+	check(TERM, "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",
 	      "\\x1b]8;;http://evil.example/\\x1b\\\\click\\x1b]8;;\\x1b\\\\");
 	/* OSC 0 window title ended by BEL. */
 	check(TERM, "\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07");
 	/* 8-bit CSI as a C1 control in UTF-8, and as a lone byte. */
-	check(TERM, "\xc2\x9b" "2J", "\\u009b2J");
-	check(TERM, "\x9b" "2J", "\\x9b2J");
-	check(TERM, "a\x7f" "b", "a\\x7fb");
+	check(TERM,
+	      "\xc2\x9b"
+	      "2J",
+	      "\\u009b2J");
+	check(TERM,
+	      "\x9b"
+	      "2J",
+	      "\\x9b2J");
+	check(TERM,
+	      "a\x7f"
+	      "b",
+	      "a\\x7fb");
 }
 
 static void test_term_whitespace_nul_backslash(void **state)
@@ -76,13 +85,19 @@ static void test_term_unicode(void **state)
 	check(TERM, "\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069");
 	check(TERM, "\xe2\x80\x8f\xd8\x9c", "\\u200f\\u061c");
 	/* Zero-width space, BOM, line and paragraph separators. */
-	check(TERM, "a\xe2\x80\x8b" "b\xef\xbb\xbf", "a\\u200bb\\ufeff");
+	check(TERM,
+	      "a\xe2\x80\x8b"
+	      "b\xef\xbb\xbf",
+	      "a\\u200bb\\ufeff");
 	check(TERM, "x\xe2\x80\xa8y\xe2\x80\xa9", "x\\u2028y\\u2029");
 	/* Tag characters (invisible "ASCII smuggling"). */
 	check(TERM, "\xf3\xa0\x81\x81", "\\U000e0041");
 	/* Ordinary text in any script is kept. */
-	check(TERM, "Gr\xc3\xbc\xc3\x9f" "e \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80",
-	      "Gr\xc3\xbc\xc3\x9f" "e \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80");
+	check(TERM,
+	      "Gr\xc3\xbc\xc3\x9f"
+	      "e \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80",
+	      "Gr\xc3\xbc\xc3\x9f"
+	      "e \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80");
 }
 
 static void test_term_invalid_utf8(void **state)
@@ -95,7 +110,10 @@ static void test_term_invalid_utf8(void **state)
 	check(TERM, "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
 	/* Truncated sequence at the end; a lead byte before ASCII. */
 	check(TERM, "ok\xe2\x80", "ok\\xe2\\x80");
-	check(TERM, "\xe2" "ab", "\\xe2ab");
+	check(TERM,
+	      "\xe2"
+	      "ab",
+	      "\\xe2ab");
 }
 
 static void test_term_width(void **state)
@@ -114,7 +132,10 @@ static void test_term_width(void **state)
 	check_n(TERM, jp, strlen(jp), 7, "\xe6\x97\xa5\xe6\x9c\xac...");
 	check_n(TERM, jp, strlen(jp), 6, "\xe6\x97\xa5...");
 	/* A multi-byte character at the cut goes whole or not at all. */
-	check_n(TERM, "ab\xc3\xa9" "cdefgh", 10, 6, "ab\xc3\xa9...");
+	check_n(TERM,
+	        "ab\xc3\xa9"
+	        "cdefgh",
+	        10, 6, "ab\xc3\xa9...");
 	/* Escapes count their own length and are never cut in half. */
 	check_n(TERM, "\x1b\x1b\x1b", 3, 10, "\\x1b...");
 	check_n(TERM, "\x1b\x1b", 2, 8, "\\x1b\\x1b");
@@ -131,8 +152,7 @@ static void test_term_append_and_failure(void **state)
 	assert_int_equal(mh_escape_term("\x1b", 1, 0, &b), MH_OK);
 	assert_string_equal(mh_buf_cstr(&b), "pre:\\x1b");
 	/* Past the cap: an error and the buffer exactly as before. */
-	assert_int_equal(mh_escape_term("\x1b\x1b\x1b", 3, 0, &b),
-	                 MH_ETOOBIG);
+	assert_int_equal(mh_escape_term("\x1b\x1b\x1b", 3, 0, &b), MH_ETOOBIG);
 	assert_string_equal(mh_buf_cstr(&b), "pre:\\x1b");
 	assert_int_equal(mh_escape_json("\x01\x01\x01", 3, &b), MH_ETOOBIG);
 	assert_int_equal(mh_escape_csv("=,aaaaaaaaaaa", 13, &b), MH_ETOOBIG);
@@ -159,7 +179,11 @@ static void test_json(void **state)
 	check(JSON, "\x1b[2J\x1b]0;x\x07", "\\u001b[2J\\u001b]0;x\\u0007");
 	check_n(JSON, "a\0b", 3, 0, "a\\u0000b");
 	/* Invalid UTF-8: one U+FFFD per byte, valid text around kept. */
-	check(JSON, "a\xff" "b", "a\xef\xbf\xbd" "b");
+	check(JSON,
+	      "a\xff"
+	      "b",
+	      "a\xef\xbf\xbd"
+	      "b");
 	check(JSON, "\xc0\xaf\xed\xa0\x80",
 	      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	check(JSON, "end\xe2\x80", "end\xef\xbf\xbd\xef\xbf\xbd");
@@ -170,8 +194,11 @@ static void test_json(void **state)
 	check(JSON, "\xf3\xa0\x81\x81", "\\udb40\\udc41");
 	/* Not special in JSON: kept as is. */
 	check(JSON, "</script>", "</script>");
-	check(JSON, "Gr\xc3\xbc\xc3\x9f" "e \xf0\x9f\x98\x80",
-	      "Gr\xc3\xbc\xc3\x9f" "e \xf0\x9f\x98\x80");
+	check(JSON,
+	      "Gr\xc3\xbc\xc3\x9f"
+	      "e \xf0\x9f\x98\x80",
+	      "Gr\xc3\xbc\xc3\x9f"
+	      "e \xf0\x9f\x98\x80");
 	check(JSON, "", "");
 }
 
@@ -199,7 +226,8 @@ static void test_csv_formulas(void **state)
 	(void)state;
 	check(CSV, "=HYPERLINK(\"http://evil.example\",\"x\")",
 	      "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"");
-	check(CSV, "@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0");
+	check(CSV, "@SUM(1+1)*cmd|' /C calc'!A0",
+	      "'@SUM(1+1)*cmd|' /C calc'!A0");
 	check(CSV, "+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0");
 	check(CSV, "-2+3", "'-2+3");
 	/* Tab- or CR-led, and formulas after leading white space. */
