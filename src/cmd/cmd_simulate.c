@@ -1,5 +1,4 @@
-/* cmd_simulate.c - `mailhunt simulate`: write a synthetic case. */
-#include <dirent.h>
+/* cmd_simulate.c - `mailhunt simulate`: write a synthetic, labelled case. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 #include "cmd/cmd.h"
 #include "sim/sim.h"
@@ -14,58 +14,84 @@
 static const char sim_help[] =
         "usage: mailhunt simulate --out DIR [options]\n"
         "\n"
-        "Writes a synthetic, deterministic mail case for tests, demos and\n"
-        "benchmarks: user mailboxes with realistic benign traffic (replies,\n"
-        "manual forwards in nine languages, newsletters, bounces, "
-        "auto-replies,\nre-sends), an outbound gateway journal, and injected "
-        "forwarding scenarios:\n"
-        "  - an Exchange inbox rule forwarding to an external address\n"
-        "  - admin ForwardingSmtpAddress forwarding (copies look sent "
-        "directly)\n"
-        "  - Gmail / Google Workspace forwarding\n"
-        "  - an internal inbox-rule forward\n"
-        "  - a Sieve redirect\n"
-        "DIR/ground-truth.tsv names every finding a correct scan reports. "
-        "Nothing\nis sent anywhere; only files under DIR are written.\n"
+        "Write a synthetic mail case for tests, demos and benchmarks. Only "
+        "files\n"
+        "under DIR are written; nothing is sent. The same seed and options "
+        "give\n"
+        "the same bytes.\n"
+        "\n"
+        "  mailhunt simulate --seed 1 --out demo    # a small case (2000 "
+        "messages)\n"
+        "  mailhunt scan demo                       # find what was "
+        "injected\n"
+        "  cat demo/ground-truth.tsv                # what a correct scan "
+        "reports\n"
+        "\n"
+        "The case holds user mailboxes with ordinary traffic (replies, "
+        "manual\n"
+        "forwards in 14 languages, newsletters, lists, bounces, "
+        "auto-replies,\n"
+        "re-sends, invitations, encoded names and subjects, attachments), "
+        "an\n"
+        "outbound gateway journal, and these forwarding scenarios:\n"
+        "  exchange-inbox-rule-external    inbox rule to an outside "
+        "address\n"
+        "  exchange-forwardingsmtpaddress  admin forwarding; copies look "
+        "sent directly\n"
+        "  gmail-forwarding                Gmail / Google Workspace "
+        "forwarding\n"
+        "  exchange-inbox-rule-internal    inbox rule to a colleague\n"
+        "  sieve-redirect                  Dovecot Sieve redirect\n"
         "\n"
         "options:\n"
-        "  -o, --out DIR        output directory (created; must be empty "
+        "  -o, --out DIR         output directory (created; must be empty "
         "unless --force)\n"
-        "      --seed N         random seed (default 1); same seed, same "
-        "bytes\n"
-        "      --format F       maildir (default), mbox or both\n"
-        "      --messages N     benign messages (default 2000)\n"
-        "      --size SIZE      instead: grow to about SIZE bytes (K, M, G "
-        "suffixes)\n"
-        "      --mailboxes N    users in the organisation, 8..16 (default "
+        "      --seed N          random seed (default 1)\n"
+        "      --format F        maildir (default), mbox or both\n"
+        "      --messages N      this many messages (default 2000)\n"
+        "      --size SIZE       instead: about SIZE bytes of mail (suffixes "
+        "K, M, G)\n"
+        "      --mailboxes N     users in the organisation, 8..500 (default "
         "8)\n"
-        "      --org-domain D   organisation domain (default corp.example)\n"
-        "      --single-mbox    everything in DIR/mbox/all.mbox (for "
-        "benchmarks)\n"
-        "      --no-scenarios   benign traffic only\n"
-        "      --force          write into a non-empty directory\n"
-        "  -q, --quiet          no summary on stderr\n"
-        "  -h, --help           this text\n"
+        "      --org-domain D    organisation domain (default "
+        "corp.example)\n"
+        "      --single-mbox     everything in DIR/mbox/all.mbox "
+        "(benchmarks)\n"
+        "      --gzip            gzip-compress the mbox files (*.mbox.gz)\n"
+        "      --scenarios LIST  comma-separated names from above, all or "
+        "none\n"
+        "      --no-scenarios    benign traffic only (same as --scenarios "
+        "none)\n"
+        "      --force           write into a non-empty directory (old files "
+        "stay)\n"
+        "  -q, --quiet           no summary on stderr\n"
+        "  -h, --help            this text\n"
         "\n"
-        "examples:\n"
-        "  mailhunt simulate --seed 1 --out case1 && mailhunt scan case1\n"
+        "more examples:\n"
+        "  mailhunt simulate --format mbox --seed 7 --out case7\n"
         "  mailhunt simulate --single-mbox --size 1G --out /tmp/big   # "
         "benchmark input\n"
-        "  mailhunt simulate --format mbox --messages 200000 --out "
-        "/tmp/mboxes\n";
+        "  mailhunt simulate --messages 200000 --mailboxes 50 --out "
+        "/tmp/maildirs\n"
+        "  mailhunt simulate --scenarios gmail-forwarding --out gmail-only\n"
+        "\n"
+        "Layout and scenario details: docs/SIMULATE.md.\n";
 
 static int usage(const char *msg, const char *arg)
 {
-	fprintf(stderr,
-	        "mailhunt simulate: %s '%s'\n"
-	        "see 'mailhunt simulate --help'\n",
-	        msg, arg);
+	fprintf(stderr, "mailhunt simulate: %s%s%s%s\n", msg, arg ? " '" : "",
+	        arg ? arg : "", arg ? "'" : "");
+	fputs("see 'mailhunt simulate --help'\n", stderr);
 	return MH_EXIT_USAGE;
 }
 
+/* Decimal, optionally with a K/M/G/T suffix (powers of 1024, an optional
+ * trailing "B" or "iB"). */
 static int parse_u64(const char *s, uint64_t *out, int suffixes)
 {
 	char *end;
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
@@ -79,9 +105,13 @@ static int parse_u64(const char *s, uint64_t *out, int suffixes)
 		case 'M': mul = 1ULL << 20; break;
 		case 'g':
 		case 'G': mul = 1ULL << 30; break;
+		case 't':
+		case 'T': mul = 1ULL << 40; break;
 		default: return -1;
 		}
 		end++;
+		if (!strcmp(end, "iB") || !strcmp(end, "B"))
+			end += strlen(end);
 	}
 	if (*end || (v && mul > UINT64_MAX / v))
 		return -1;
@@ -89,18 +119,36 @@ static int parse_u64(const char *s, uint64_t *out, int suffixes)
 	return 0;
 }
 
-static int dir_empty(const char *path)
+/* 1 empty or missing, 0 has entries, -1 not a directory. */
+static int dir_state(const char *path)
 {
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return 1;
+	if (!S_ISDIR(sb.st_mode))
+		return -1;
 	DIR *d = opendir(path);
 	if (!d)
-		return 1;
+		return 0;
 	struct dirent *e;
 	int empty = 1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			empty = 0;
 	closedir(d);
 	return empty;
+}
+
+static void human(uint64_t n, char *out, size_t len)
+{
+	if (n >= (1ULL << 30))
+		snprintf(out, len, "%.1f GiB",
+		         (double)n / (double)(1ULL << 30));
+	else if (n >= (1ULL << 20))
+		snprintf(out, len, "%.1f MiB",
+		         (double)n / (double)(1ULL << 20));
+	else
+		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
 }
 
 int mh_cmd_simulate(int argc, char **argv)
@@ -113,6 +161,8 @@ int mh_cmd_simulate(int argc, char **argv)
 		O_MAILBOXES,
 		O_ORG,
 		O_SINGLE,
+		O_GZIP,
+		O_SCEN,
 		O_NOSC,
 		O_FORCE
 	};
@@ -125,6 +175,8 @@ int mh_cmd_simulate(int argc, char **argv)
 	        {"mailboxes", required_argument, NULL, O_MAILBOXES},
 	        {"org-domain", required_argument, NULL, O_ORG},
 	        {"single-mbox", no_argument, NULL, O_SINGLE},
+	        {"gzip", no_argument, NULL, O_GZIP},
+	        {"scenarios", required_argument, NULL, O_SCEN},
 	        {"no-scenarios", no_argument, NULL, O_NOSC},
 	        {"force", no_argument, NULL, O_FORCE},
 	        {"quiet", no_argument, NULL, 'q'},
@@ -132,14 +184,12 @@ int mh_cmd_simulate(int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	struct mh_sim_opts o;
-	int quiet = 0, force = 0, c;
+	struct mh_err err;
+	int quiet = 0, force = 0, format_set = 0, c;
 	uint64_t v;
 
-	memset(&o, 0, sizeof(o));
-	o.seed = 1;
-	o.formats = MH_SIM_MAILDIR;
-	o.mailboxes = 8;
-	o.scenarios = 1;
+	mh_sim_opts_default(&o);
+	mh_err_clear(&err);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -150,14 +200,17 @@ int mh_cmd_simulate(int argc, char **argv)
 				return usage("bad seed", optarg);
 			break;
 		case O_FORMAT:
+			format_set = 1;
 			if (!strcmp(optarg, "mbox"))
-				o.formats = MH_SIM_MBOX;
+				o.format = MH_SIM_MBOX;
 			else if (!strcmp(optarg, "maildir"))
-				o.formats = MH_SIM_MAILDIR;
+				o.format = MH_SIM_MAILDIR;
 			else if (!strcmp(optarg, "both"))
-				o.formats = MH_SIM_MBOX | MH_SIM_MAILDIR;
+				o.format = MH_SIM_BOTH;
 			else
-				return usage("unknown format", optarg);
+				return usage("unknown format (mbox, maildir, "
+				             "both)",
+				             optarg);
 			break;
 		case O_MESSAGES:
 			if (parse_u64(optarg, &o.messages, 0) || !o.messages)
@@ -166,57 +219,85 @@ int mh_cmd_simulate(int argc, char **argv)
 		case O_SIZE:
 			if (parse_u64(optarg, &o.target_bytes, 1) ||
 			    !o.target_bytes)
-				return usage("bad size", optarg);
+				return usage("bad size (e.g. 500K, 80M, 1G)",
+				             optarg);
 			break;
 		case O_MAILBOXES:
-			if (parse_u64(optarg, &v, 0) || v < 8 || v > 16)
-				return usage("mailboxes must be 8..16, not",
+			if (parse_u64(optarg, &v, 0) || !v ||
+			    v > MH_SIM_MAILBOXES_MAX)
+				return usage("mailboxes must be 1..500, not",
 				             optarg);
 			o.mailboxes = (unsigned)v;
 			break;
 		case O_ORG: o.org_domain = optarg; break;
 		case O_SINGLE: o.single_mbox = 1; break;
+		case O_GZIP: o.gzip = 1; break;
+		case O_SCEN:
+			if (mh_sim_scenarios_parse(optarg, &o.scenarios, &err))
+				return usage(err.msg, NULL);
+			break;
 		case O_NOSC: o.scenarios = 0; break;
 		case O_FORCE: force = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(sim_help, stdout); return MH_EXIT_OK;
 		case ':':
-			return usage("option needs a value", argv[optind - 1]);
+			return usage("option needs a value:", argv[optind - 1]);
 		default: return usage("unknown option", argv[optind - 1]);
 		}
 	}
-	if (!o.out_dir)
-		return usage("--out is required", "");
 	if (optind < argc)
 		return usage("unexpected argument", argv[optind]);
-	if (!force && !dir_empty(o.out_dir)) {
+	if (!o.out_dir || !*o.out_dir)
+		return usage("--out DIR is required", NULL);
+	if (o.messages && o.target_bytes)
+		return usage("use --messages or --size, not both", NULL);
+	if (o.single_mbox && format_set && o.format != MH_SIM_MBOX)
+		return usage("--single-mbox writes one mbox; drop --format",
+		             NULL);
+	if (o.single_mbox)
+		o.format = MH_SIM_MBOX;
+	if (o.scenarios && o.mailboxes < 8)
+		return usage("scenarios need 8 or more mailboxes "
+		             "(or --no-scenarios)",
+		             NULL);
+	int ds = dir_state(o.out_dir);
+	if (ds < 0)
+		return usage("output exists and is not a directory:",
+		             o.out_dir);
+	if (ds == 0 && !force) {
 		fprintf(stderr,
-		        "mailhunt simulate: '%s' is not empty (use "
-		        "--force)\n",
+		        "mailhunt simulate: '%s' is not empty; choose a new "
+		        "directory or add --force\n",
 		        o.out_dir);
 		return MH_EXIT_USAGE;
 	}
-	if (mkdir(o.out_dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "mailhunt simulate: cannot create '%s': %s\n",
-		        o.out_dir, strerror(errno));
-		return MH_EXIT_INPUT;
-	}
+
 	struct mh_sim_stats st;
-	struct mh_err err;
-	mh_err_clear(&err);
 	int rc = mh_sim_run(&o, &st, &err);
 	if (rc) {
 		fprintf(stderr, "mailhunt simulate: %s%s%s\n",
 		        err.src ? err.src : "", err.src ? ": " : "", err.msg);
-		return rc == MH_ENOMEM ? MH_EXIT_INTERNAL : MH_EXIT_INPUT;
+		return rc == MH_ENOMEM   ? MH_EXIT_INTERNAL
+		       : rc == MH_EINVAL ? MH_EXIT_USAGE
+		                         : MH_EXIT_INPUT;
 	}
-	if (!quiet)
+	if (!quiet) {
+		char b[32], d[32];
+		human(st.bytes, b, sizeof(b));
+		human(st.disk_bytes, d, sizeof(d));
 		fprintf(stderr,
-		        "mailhunt simulate: %" PRIu64 " files, %" PRIu64
-		        " messages (%" PRIu64 " in %u scenarios), %" PRIu64
-		        " bytes in '%s'; expected findings in "
-		        "'%s/ground-truth.tsv'\n",
-		        st.files, st.messages, st.scenario_messages,
-		        st.scenarios, st.bytes, o.out_dir, o.out_dir);
+		        "mailhunt simulate: %" PRIu64 " messages (%" PRIu64
+		        " with forwarding artefacts, %u scenarios), %" PRIu64
+		        " files, %s",
+		        st.messages, st.scenario_messages, st.scenarios,
+		        st.files, b);
+		if (o.gzip)
+			fprintf(stderr, " (%s on disk)", d);
+		fprintf(stderr, " in '%s'\n", o.out_dir);
+		fprintf(stderr,
+		        "mailhunt simulate: %u expected findings in "
+		        "'%s/ground-truth.tsv'; next: mailhunt scan '%s'\n",
+		        st.truth_lines, o.out_dir, o.out_dir);
+	}
 	return MH_EXIT_OK;
 }

@@ -1,11 +1,18 @@
 /* sim.h - deterministic synthetic mail stores for tests, demos and
- * benchmarks (`mailhunt simulate`). Writes only into out_dir; sends
- * nothing. Same seed and options give byte-identical output.
+ * benchmarks (`mailhunt simulate`). Writes only below out_dir; sends
+ * nothing. Same seed and options give byte-identical output on one
+ * platform (gzip output depends on the zlib build).
  *
- * Layout (docs/SIMULATE.md): user stores as Maildir
- * (maildir/<domain>/<user>/Maildir) and/or mbox (mbox/<user>@<domain>.mbox),
- * an outbound gateway journal (journal/outbound.mbox), and
- * ground-truth.tsv with one line per finding a correct scan must report.
+ * Layout (docs/SIMULATE.md):
+ *   maildir/<domain>/<user>/Maildir/{cur,new,tmp}, .Sent, .Archive, .Lists
+ *   mbox/<user>@<domain>.mbox         (one file per user, all folders)
+ *   journal/outbound.mbox             (outbound gateway copies)
+ *   mbox/all.mbox                     (everything, with single_mbox)
+ *   ground-truth.tsv                  (one line per expected finding)
+ * mbox files get a ".gz" suffix and gzip content with gzip.
+ *
+ * Streaming: one message is held in memory at a time, so sizes are
+ * bounded by the disk only.
  */
 #ifndef MH_SIM_H
 #define MH_SIM_H
@@ -14,29 +21,67 @@
 
 #include "core/err.h"
 
+/* Store formats: bits, MH_SIM_BOTH = both. */
 enum mh_sim_format {
-	MH_SIM_MBOX = 1,
-	MH_SIM_MAILDIR = 2,
+	MH_SIM_MBOX = 1 << 0,
+	MH_SIM_MAILDIR = 1 << 1,
+	MH_SIM_BOTH = MH_SIM_MBOX | MH_SIM_MAILDIR,
 };
+
+/* Injected scenarios (docs/FORWARDING.md rules), bits of opts.scenarios. */
+enum mh_sim_scenario {
+	MH_SIM_SC_RULE_EXT = 1 << 0, /* Exchange inbox rule -> external */
+	MH_SIM_SC_FWD_SMTP = 1 << 1, /* admin ForwardingSmtpAddress */
+	MH_SIM_SC_GMAIL = 1 << 2,    /* Gmail / Workspace forwarding */
+	MH_SIM_SC_RULE_INT = 1 << 3, /* inbox rule -> colleague */
+	MH_SIM_SC_SIEVE = 1 << 4,    /* Dovecot Sieve redirect */
+	MH_SIM_SC_ALL = (1 << 5) - 1,
+};
+
+#define MH_SIM_MAILBOXES_MAX 500
 
 struct mh_sim_opts {
 	uint64_t seed;
-	const char *out_dir;    /* must exist and be empty (caller checks) */
-	unsigned formats;       /* MH_SIM_* bits */
-	uint64_t messages;      /* benign messages (0: use target_bytes) */
-	uint64_t target_bytes;  /* total size to reach (0: use messages) */
-	unsigned mailboxes;     /* users in the org, >= 8 */
-	const char *org_domain; /* default corp.example */
-	int scenarios;          /* 1: inject the labelled scenarios */
-	int single_mbox;        /* everything in mbox/all.mbox (benchmarks) */
+	const char *out_dir;       /* created if missing; caller decides
+	                              whether a non-empty one is acceptable */
+	enum mh_sim_format format; /* MH_SIM_* (0 acts as MH_SIM_MAILDIR) */
+	uint64_t target_bytes;     /* stop at about this many bytes of one
+	                              copy of the case (uncompressed) */
+	uint64_t messages;         /* or: exactly this many messages (at least
+	                              the scenario messages); both 0: 2000 */
+	unsigned mailboxes;     /* users: 8..MAX (1..MAX without scenarios) */
+	const char *org_domain; /* NULL: corp.example */
+	unsigned scenarios;     /* MH_SIM_SC_* bits; 0 = benign only */
+	int gzip;               /* write mbox files gzip-compressed */
+	int single_mbox;        /* everything in mbox/all.mbox */
 };
 
 struct mh_sim_stats {
-	uint64_t files, messages, bytes, scenario_messages;
-	unsigned scenarios;
+	uint64_t files;             /* files written, ground truth included */
+	uint64_t messages;          /* messages (a message stored both as
+	                               Maildir and mbox counts once) */
+	uint64_t bytes;             /* uncompressed bytes of all mail files */
+	uint64_t case_bytes;        /* bytes of one copy (what target means) */
+	uint64_t disk_bytes;        /* bytes on disk (differs with gzip) */
+	uint64_t scenario_messages; /* messages carrying scenario artefacts */
+	unsigned scenarios;         /* scenarios injected */
+	unsigned truth_lines;       /* lines in ground-truth.tsv */
 };
 
+/* Defaults: seed 1, maildir, 2000 messages, 8 mailboxes, all scenarios. */
+void mh_sim_opts_default(struct mh_sim_opts *o);
+
+/* Write the case. Returns MH_OK; MH_EINVAL for bad options (err says
+ * which); MH_EIO with the path in err when a file cannot be written;
+ * MH_ENOMEM. st (may be NULL) is filled even on failure. */
 int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
                struct mh_err *err);
+
+/* Comma-separated scenario names ("exchange-inbox-rule-external,...",
+ * "all", "none") to bits. MH_OK, or MH_EINVAL naming the bad word. */
+int mh_sim_scenarios_parse(const char *list, unsigned *out, struct mh_err *err);
+
+/* Name of one scenario bit ("sieve-redirect"), or NULL. */
+const char *mh_sim_scenario_name(unsigned bit);
 
 #endif
