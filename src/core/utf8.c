@@ -1,4 +1,12 @@
+/* utf8.c - UTF-8 validation and repair (RFC 3629).
+ *
+ * Mail headers are mostly ASCII, so both loops skip ASCII eight bytes at a
+ * time before looking at sequences.
+ */
 #include "core/utf8.h"
+
+#include <stdint.h>
+#include <string.h>
 
 #include "core/err.h"
 
@@ -29,10 +37,26 @@ size_t mh_utf8_seq(const unsigned char *p, size_t n)
 	    (p[3] & 0xc0) != 0x80)
 		return 0;
 	if (c == 0xf0 && p[1] < 0x90)
-		return 0;
+		return 0; /* overlong */
 	if (c == 0xf4 && p[1] >= 0x90)
-		return 0;
+		return 0; /* above U+10FFFF */
 	return 4;
+}
+
+/* Bytes of ASCII at the start of s[0..n). */
+static inline size_t ascii_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			break;
+		i += 8;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
 }
 
 int mh_utf8_valid(const char *p, size_t n)
@@ -40,10 +64,9 @@ int mh_utf8_valid(const char *p, size_t n)
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
 	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
+		i += ascii_run(s + i, n - i);
+		if (i >= n)
+			break;
 		size_t k = mh_utf8_seq(s + i, n - i);
 		if (!k)
 			return 0;
@@ -55,20 +78,34 @@ int mh_utf8_valid(const char *p, size_t n)
 int mh_utf8_sanitize(const char *p, size_t n, struct mh_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)p;
+	size_t before = out->len;
 	size_t i = 0, run = 0;
+	int rc = MH_OK;
+	if (!n)
+		return MH_OK;
 	while (i < n) {
-		size_t k = s[i] < 0x80 ? 1 : mh_utf8_seq(s + i, n - i);
+		i += ascii_run(s + i, n - i);
+		if (i >= n)
+			break;
+		size_t k = mh_utf8_seq(s + i, n - i);
 		if (k) {
 			i += k;
 			continue;
 		}
-		int rc = mh_buf_add(out, p + run, i - run);
+		rc = mh_buf_add(out, p + run, i - run);
 		if (!rc)
 			rc = mh_buf_add(out, "\xef\xbf\xbd", 3);
 		if (rc)
-			return rc;
+			goto fail;
 		i++;
 		run = i;
 	}
-	return mh_buf_add(out, p + run, n - run);
+	rc = mh_buf_add(out, p + run, n - run);
+	if (!rc)
+		return MH_OK;
+fail:
+	out->len = before;
+	if (out->p)
+		out->p[before] = '\0';
+	return rc;
 }

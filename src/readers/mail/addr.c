@@ -1,280 +1,671 @@
 /* addr.c - RFC 5322 3.4 address lists.
  *
+ *   address-list = address *("," address)
  *   address      = mailbox / group
  *   mailbox      = name-addr / addr-spec
  *   name-addr    = [display-name] angle-addr
- *   angle-addr   = "<" [obs-route] addr-spec ">"
- *   group        = display-name ":" [group-list] ";"
- * One pass over the value with a small state machine. Comments are dropped,
- * except that "addr (Name)" with no display name takes the comment as the
- * name, as MUAs show it. Garbage is skipped to the next top-level ','.
+ *   angle-addr   = [CFWS] "<" [obs-route] addr-spec ">" [CFWS]
+ *   group        = display-name ":" [group-list] ";" [CFWS]
+ *   obs-route    = obs-domain-list ":"   ; "@a,@b:"
+ *
+ * One pass over the unfolded value. Words of a phrase are collected until
+ * the token that says what they were: '<' (display name), ':' (group
+ * name), '@' (local part), or ',' ';' end (a lone addr-spec without
+ * domain). Tolerated, mostly as GMime's loose mode does (the full list is
+ * in docs/VIOLATIONS.md): a missing ',' between addresses, unclosed '<',
+ * unclosed quotes and comments, a missing ';' after a group, ';' as a
+ * separator, words before an addr-spec without angle brackets (taken as
+ * the display name), a comment after a bare addr-spec (taken as the name),
+ * encoded words inside quoted strings. Anything else is skipped to the
+ * next top-level ','.
  */
 #include "readers/mail/addr.h"
 
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/charset.h"
 #include "core/err.h"
+#include "core/utf8.h"
 #include "readers/mail/rfc2047.h"
 
-struct st {
-	struct mh_buf disp;    /* display phrase, quotes removed */
-	struct mh_buf spec;    /* addr-spec as written, no WSP/comments */
-	struct mh_buf angle;   /* inside <...> */
-	struct mh_buf comment; /* last comment text */
-	int in_angle, had_angle;
-	const char *group; /* current group name (arena), or NULL */
+enum wtype { W_ATOM, W_QSTR, W_DOT };
+
+struct word {
+	const char *s, *e; /* raw span; quoted strings include the quotes */
+	unsigned char type;
+	unsigned char space;   /* white space before this word */
+	unsigned char comment; /* a comment before this word */
+	unsigned char closed;  /* quoted string: has its closing quote */
+	const char *gap;       /* start of the text between the words */
 };
 
-static int is_wsp(char c)
+struct ps {
+	const char *p, *e;
+	struct mh_arena *a;
+	struct mh_addr *v;
+	size_t n, cap, max, bad;
+	const char *group; /* current group name, or NULL */
+	size_t group_members;
+	struct mh_buf words; /* struct word[] of the current phrase */
+	struct mh_buf t1, t2;
+	const char *cmt_s, *cmt_e; /* first comment after a bare addr-spec */
+};
+
+static inline int is_wsp(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static void st_reset(struct st *s)
+/* Specials of RFC 5322 3.2.3 except '.', plus white space. */
+static inline int is_special(char c)
 {
-	mh_buf_reset(&s->disp);
-	mh_buf_reset(&s->spec);
-	mh_buf_reset(&s->angle);
-	mh_buf_reset(&s->comment);
-	s->in_angle = s->had_angle = 0;
+	switch (c) {
+	case '(':
+	case ')':
+	case '<':
+	case '>':
+	case '[':
+	case ']':
+	case ':':
+	case ';':
+	case '@':
+	case '\\':
+	case ',':
+	case '"':
+	case '.':
+	case ' ':
+	case '\t':
+	case '\r':
+	case '\n':
+		return 1;
+	default:
+		return 0;
+	}
 }
 
-/* Append a word to the display phrase with one separating space. */
-static int disp_word(struct st *s, const char *p, size_t n)
+/* p at '('; returns the end of the comment (past ')', or e when it is not
+ * closed). *cs and *ce get the text inside the outer parentheses. */
+static const char *skip_comment(const char *p, const char *e,
+                                const char **cs, const char **ce)
 {
-	if (s->disp.len && s->disp.p[s->disp.len - 1] != ' ') {
-		int rc = mh_buf_addc(&s->disp, ' ');
+	int depth = 0;
+	const char *start = p + 1;
+	while (p < e) {
+		if (*p == '\\' && p + 1 < e) {
+			p += 2;
+			continue;
+		}
+		if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && --depth == 0) {
+			if (cs) {
+				*cs = start;
+				*ce = p;
+			}
+			return p + 1;
+		}
+		p++;
+	}
+	if (cs) {
+		*cs = start;
+		*ce = e;
+	}
+	return e;
+}
+
+/* p at '"'; returns the end of the quoted string (past the closing quote,
+ * or e when it is not closed). */
+static const char *skip_quoted(const char *p, const char *e, int *closed)
+{
+	p++;
+	while (p < e) {
+		if (*p == '\\' && p + 1 < e) {
+			p += 2;
+			continue;
+		}
+		if (*p == '"') {
+			if (closed)
+				*closed = 1;
+			return p + 1;
+		}
+		p++;
+	}
+	if (closed)
+		*closed = 0;
+	return e;
+}
+
+/* Skip white space and comments; flags what was seen. The first comment's
+ * text goes to *cs and *ce when cs is not NULL and *cs is still NULL. */
+static void skip_cfws(struct ps *s, int *space, int *comment,
+                      const char **cs, const char **ce)
+{
+	while (s->p < s->e) {
+		if (is_wsp(*s->p)) {
+			s->p++;
+			if (space)
+				*space = 1;
+		} else if (*s->p == '(') {
+			const char *a = NULL, *b = NULL;
+			s->p = skip_comment(s->p, s->e, &a, &b);
+			if (comment)
+				*comment = 1;
+			if (cs && !*cs) {
+				*cs = a;
+				*ce = b;
+			}
+		} else {
+			break;
+		}
+	}
+}
+
+/* Skip garbage up to the next top-level ',' (or ';' closing a group),
+ * which is left for the caller. */
+static void skip_junk(struct ps *s)
+{
+	s->bad++;
+	while (s->p < s->e) {
+		char c = *s->p;
+		if (c == ',' || (c == ';' && s->group))
+			return;
+		if (c == '"')
+			s->p = skip_quoted(s->p, s->e, NULL);
+		else if (c == '(')
+			s->p = skip_comment(s->p, s->e, NULL, NULL);
+		else if (c == '<') {
+			while (s->p < s->e && *s->p != '>')
+				s->p++;
+		} else
+			s->p++;
+	}
+}
+
+/* Append the text of a phrase (words[i0..i1)) to out: atoms as written,
+ * quoted strings without quotes and quoting backslashes, the white space
+ * between words as written, a comment between words as one space. */
+static int phrase_text(const struct word *w, size_t i0, size_t i1,
+                       struct mh_buf *out)
+{
+	int rc = MH_OK;
+	for (size_t i = i0; i < i1 && !rc; i++) {
+		if (i > i0 && w[i].comment)
+			rc = mh_buf_addc(out, ' ');
+		else if (i > i0 && w[i].space)
+			rc = mh_buf_add(out, w[i].gap,
+			                (size_t)(w[i].s - w[i].gap));
+		if (rc)
+			break;
+		if (w[i].type != W_QSTR) {
+			rc = mh_buf_add(out, w[i].s, (size_t)(w[i].e - w[i].s));
+			continue;
+		}
+		const char *p = w[i].s + 1, *e = w[i].e - (w[i].closed ? 1 : 0);
+		while (p < e && !rc) {
+			const char *bs = memchr(p, '\\', (size_t)(e - p));
+			const char *stop = bs ? bs : e;
+			rc = mh_buf_add(out, p, (size_t)(stop - p));
+			if (!bs || rc)
+				break;
+			if (bs + 1 < e)
+				rc = mh_buf_addc(out, bs[1]);
+			p = bs + 2;
+		}
+	}
+	return rc;
+}
+
+/* Decoded, trimmed copy of text in the arena. */
+static char *decode_name(struct ps *s, const char *p, size_t n)
+{
+	mh_buf_reset(&s->t2);
+	if (mh_rfc2047_decode(mh_slice_make(p, n), NULL, &s->t2, NULL) !=
+	    MH_OK)
+		return NULL;
+	const char *b = s->t2.p ? s->t2.p : "";
+	size_t i = 0, j = s->t2.len;
+	while (i < j && is_wsp(b[i]))
+		i++;
+	while (j > i && is_wsp(b[j - 1]))
+		j--;
+	return mh_arena_strndup(s->a, b + i, j - i);
+}
+
+static char *phrase_name(struct ps *s, size_t i0, size_t i1)
+{
+	const struct word *w = (const struct word *)(void *)s->words.p;
+	mh_buf_reset(&s->t1);
+	if (i1 > i0 && phrase_text(w, i0, i1, &s->t1) != MH_OK)
+		return NULL;
+	return decode_name(s, s->t1.p, s->t1.len);
+}
+
+/* Emit one entry. spec is the addr-spec text; 8-bit bytes that are not
+ * UTF-8 are read as windows-1252 so that the result is valid UTF-8. */
+static int emit(struct ps *s, const char *name, const char *spec,
+                size_t specn)
+{
+	if (!name)
+		return MH_ENOMEM;
+	if (s->n >= s->max)
+		return MH_ETOOBIG;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 8;
+		if (nc > s->max)
+			nc = s->max;
+		struct mh_addr *nv = mh_arena_alloc(s->a, nc * sizeof(*nv));
+		if (!nv)
+			return MH_ENOMEM;
+		if (s->n)
+			memcpy(nv, s->v, s->n * sizeof(*nv));
+		s->v = nv;
+		s->cap = nc;
+	}
+	char *addr;
+	if (mh_utf8_valid(spec, specn)) {
+		addr = mh_arena_strndup(s->a, spec, specn);
+	} else {
+		struct mh_buf b = MH_BUF_INIT((size_t)-1);
+		int rc = mh_charset_to_utf8("windows-1252", spec, specn, &b);
+		addr = rc ? NULL : mh_arena_strndup(s->a, mh_buf_cstr(&b), b.len);
+		mh_buf_release(&b);
+	}
+	if (!addr)
+		return MH_ENOMEM;
+	/* The domain follows the last '@' outside a quoted local part. */
+	const char *at = NULL;
+	int inq = 0;
+	for (const char *c = addr; *c; c++) {
+		if (*c == '\\' && inq && c[1])
+			c++;
+		else if (*c == '"')
+			inq = !inq;
+		else if (*c == '@' && !inq)
+			at = c;
+	}
+	const char *dom = "";
+	if (at) {
+		char *d = mh_arena_strndup(s->a, at + 1, strlen(at + 1));
+		if (!d)
+			return MH_ENOMEM;
+		for (char *c = d; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c | 0x20);
+		dom = d;
+	}
+	struct mh_addr *x = &s->v[s->n++];
+	x->name = name;
+	x->addr = addr;
+	x->group = s->group;
+	x->domain = dom;
+	if (s->group)
+		s->group_members++;
+	return MH_OK;
+}
+
+static int add_word(struct ps *s, const char *ws, const char *we, int type,
+                    int space, int comment, const char *gap)
+{
+	struct word w = {ws, we, (unsigned char)type, (unsigned char)space,
+	                 (unsigned char)comment, 0, gap};
+	return mh_buf_add(&s->words, &w, sizeof(w));
+}
+
+/* The addr-spec inside "<...>", s->p just past '<'. Comments and blanks
+ * go; an obsolete route "@a,@b:" goes; the text stops at '>', or at ','
+ * ';' or the end when '>' is missing. */
+static int angle_spec(struct ps *s)
+{
+	mh_buf_reset(&s->t1);
+	int rc = MH_OK, route = 0, blank = 0;
+	while (s->p < s->e && !rc) {
+		char c = *s->p;
+		if (c == '>') {
+			s->p++;
+			break;
+		}
+		/* "<junk a@b>": words apart with no '@' yet, the last one
+		 * starts the address. */
+		if (blank && s->t1.len && !is_special(c) && !route &&
+		    !memchr(s->t1.p, '@', s->t1.len) &&
+		    s->t1.p[s->t1.len - 1] != '.') {
+			mh_buf_reset(&s->t1);
+			s->bad++;
+		}
+		blank = 0;
+		if (is_wsp(c)) {
+			s->p++;
+			blank = 1;
+		} else if (c == '(') {
+			s->p = skip_comment(s->p, s->e, NULL, NULL);
+		} else if (c == '"') {
+			const char *q = skip_quoted(s->p, s->e, NULL);
+			rc = mh_buf_add(&s->t1, s->p, (size_t)(q - s->p));
+			s->p = q;
+		} else if (c == '[') {
+			const char *q = memchr(s->p, ']', (size_t)(s->e - s->p));
+			q = q ? q + 1 : s->e;
+			rc = mh_buf_add(&s->t1, s->p, (size_t)(q - s->p));
+			s->p = q;
+		} else if (c == '@' && s->t1.len == 0) {
+			route = 1;
+			rc = mh_buf_addc(&s->t1, c);
+			s->p++;
+		} else if (c == ',' && route) {
+			rc = mh_buf_addc(&s->t1, c);
+			s->p++;
+		} else if (c == ':' && route) {
+			/* End of the route: drop it. */
+			mh_buf_reset(&s->t1);
+			route = 0;
+			s->p++;
+		} else if (c == ',' || c == ';' || c == '<') {
+			break; /* unclosed angle */
+		} else {
+			rc = mh_buf_addc(&s->t1, c);
+			s->p++;
+		}
+	}
+	return rc;
+}
+
+/* Parse a domain after '@' into t1 (appended): dot-atom with CFWS around
+ * dots, or a domain literal. Returns 1 when one was found. */
+static int domain(struct ps *s, int *rc)
+{
+	int found = 0;
+	skip_cfws(s, NULL, NULL, NULL, NULL);
+	if (s->p < s->e && *s->p == '[') {
+		const char *q = memchr(s->p, ']', (size_t)(s->e - s->p));
+		q = q ? q + 1 : s->e;
+		*rc = mh_buf_add(&s->t1, s->p, (size_t)(q - s->p));
+		s->p = q;
+		return 1;
+	}
+	for (;;) {
+		const char *a = s->p;
+		while (s->p < s->e && !is_special(*s->p))
+			s->p++;
+		if (s->p > a) {
+			*rc = mh_buf_add(&s->t1, a, (size_t)(s->p - a));
+			found = 1;
+			if (*rc)
+				return found;
+		}
+		const char *save = s->p;
+		skip_cfws(s, NULL, NULL, NULL, NULL);
+		if (s->p < s->e && *s->p == '.') {
+			s->p++;
+			skip_cfws(s, NULL, NULL, NULL, NULL);
+			if (s->p < s->e && !is_special(*s->p)) {
+				*rc = mh_buf_addc(&s->t1, '.');
+				if (*rc)
+					return found;
+				continue;
+			}
+			/* "a@b." : the trailing dot goes (as GMime). */
+			return found;
+		}
+		s->p = save;
+		return found;
+	}
+}
+
+/* First word of the local part that ends the phrase: words chained by
+ * dots (or glued without blanks) from the end back. */
+static size_t local_start(const struct word *w, size_t n)
+{
+	size_t i = n;
+	while (i > 0) {
+		i--;
+		if (i == 0)
+			break;
+		if (w[i].type == W_DOT || w[i - 1].type == W_DOT ||
+		    (!w[i].space && !w[i].comment))
+			continue;
+		break;
+	}
+	return i;
+}
+
+/* Text of words[i0..n) without blanks (an addr-spec as written). */
+static int spec_text(const struct word *w, size_t i0, size_t n,
+                     struct mh_buf *out)
+{
+	int rc = MH_OK;
+	for (size_t i = i0; i < n && !rc; i++)
+		rc = mh_buf_add(out, w[i].s, (size_t)(w[i].e - w[i].s));
+	return rc;
+}
+
+/* After an address: skip CFWS, then take one separator. */
+static void after_address(struct ps *s)
+{
+	skip_cfws(s, NULL, NULL, NULL, NULL);
+	if (s->p < s->e && *s->p == ',')
+		s->p++;
+}
+
+static int end_group(struct ps *s)
+{
+	int rc = MH_OK;
+	if (s->group && s->group_members == 0) {
+		/* An empty group still tells who the mail was for. */
+		rc = emit(s, mh_arena_strndup(s->a, "", 0), "", 0);
+	}
+	s->group = NULL;
+	s->group_members = 0;
+	return rc;
+}
+
+/* One address (or a group opener/closer) at s->p. */
+static int one(struct ps *s)
+{
+	int rc = MH_OK;
+	mh_buf_reset(&s->words);
+	for (;;) {
+		int space = 0, comment = 0;
+		const char *gap = s->p;
+		skip_cfws(s, &space, &comment, NULL, NULL);
+		if (s->p >= s->e)
+			break;
+		char c = *s->p;
+		const char *ws = s->p;
+		if (c == '"') {
+			int closed = 0;
+			s->p = skip_quoted(s->p, s->e, &closed);
+			rc = add_word(s, ws, s->p, W_QSTR, space, comment, gap);
+			if (!rc && closed)
+				((struct word *)(void *)(s->words.p +
+				                         s->words.len))[-1]
+				        .closed = 1;
+		} else if (c == '.') {
+			s->p++;
+			rc = add_word(s, ws, s->p, W_DOT, space, comment, gap);
+		} else if (!is_special(c)) {
+			while (s->p < s->e && !is_special(*s->p))
+				s->p++;
+			rc = add_word(s, ws, s->p, W_ATOM, space, comment, gap);
+		} else {
+			break;
+		}
 		if (rc)
 			return rc;
 	}
-	return mh_buf_add(&s->disp, p, n);
-}
+	const struct word *w = (const struct word *)(void *)s->words.p;
+	size_t nw = s->words.len / sizeof(struct word);
+	char c = s->p < s->e ? *s->p : '\0';
 
-static char *decode_name(struct mh_arena *a, const struct mh_buf *b)
-{
-	struct mh_buf out = MH_BUF_INIT(65536);
-	char *r = NULL;
-	if (mh_rfc2047_decode(mh_slice_make(b->p ? b->p : "", b->len), NULL,
-	                      &out, NULL) == MH_OK) {
-		/* Trim. */
-		size_t s = 0, e = out.len;
-		while (s < e && is_wsp(out.p[s]))
-			s++;
-		while (e > s && is_wsp(out.p[e - 1]))
-			e--;
-		r = mh_arena_strndup(a, out.p ? out.p + s : "", e - s);
-	}
-	mh_buf_release(&out);
-	return r;
-}
-
-struct list {
-	struct mh_addr *v;
-	size_t n, cap, max;
-	struct mh_arena *a;
-};
-
-static int push(struct list *l, struct st *s, size_t *bad)
-{
-	const struct mh_buf *spec = s->had_angle ? &s->angle : &s->spec;
-	if (!spec->len && !s->had_angle) {
-		if (s->disp.len || s->comment.len)
-			(*bad)++;
+	if (c == '<') {
+		s->p++;
+		char *name = phrase_name(s, 0, nw);
+		if (!name)
+			return MH_ENOMEM;
+		rc = angle_spec(s);
+		if (rc)
+			return rc;
+		if (s->t1.len == 0) {
+			s->bad++; /* "<>" or "Name <>" */
+		} else {
+			rc = emit(s, name, s->t1.p, s->t1.len);
+			if (rc)
+				return rc;
+		}
+		after_address(s);
 		return MH_OK;
 	}
-	if (l->n == l->max)
-		return MH_ETOOBIG;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		struct mh_addr *nv = mh_arena_alloc(l->a, nc * sizeof(*nv));
-		if (!nv)
+	if (c == ':' && nw) {
+		s->p++;
+		if (s->group)
+			rc = end_group(s); /* nested group: close the outer */
+		if (rc)
+			return rc;
+		char *g = phrase_name(s, 0, nw);
+		if (!g)
 			return MH_ENOMEM;
-		if (l->n)
-			memcpy(nv, l->v, l->n * sizeof(*nv));
-		l->v = nv;
-		l->cap = nc;
+		s->group = g;
+		s->group_members = 0;
+		return MH_OK;
 	}
-	struct mh_addr *ad = &l->v[l->n];
-	/* Strip an obsolete route "@a,@b:" from inside the angle. */
-	const char *sp = spec->p ? spec->p : "";
-	size_t sn = spec->len;
-	if (s->had_angle && sn && sp[0] == '@') {
-		const char *colon = memchr(sp, ':', sn);
-		if (colon) {
-			sn -= (size_t)(colon + 1 - sp);
-			sp = colon + 1;
+	if (c == '@' && nw) {
+		s->p++;
+		size_t ls = local_start(w, nw);
+		char *name = phrase_name(s, 0, ls);
+		if (!name)
+			return MH_ENOMEM;
+		mh_buf_reset(&s->t1);
+		rc = spec_text(w, ls, nw, &s->t1);
+		if (!rc)
+			rc = mh_buf_addc(&s->t1, '@');
+		if (rc)
+			return rc;
+		int found = domain(s, &rc);
+		const char *dom_end = s->p;
+		if (!found) {
+			if (rc)
+				return rc;
+			skip_junk(s); /* "a@" */
+			after_address(s);
+			return MH_OK;
 		}
+		if (rc)
+			return rc;
+		/* "a@b (Name)": the comment names the address. */
+		s->cmt_s = s->cmt_e = NULL;
+		skip_cfws(s, NULL, NULL, &s->cmt_s, &s->cmt_e);
+		if (!name[0] && s->cmt_s) {
+			name = decode_name(s, s->cmt_s,
+			                   (size_t)(s->cmt_e - s->cmt_s));
+			if (!name)
+				return MH_ENOMEM;
+		}
+		if (s->p < s->e && *s->p == '@') {
+			/* "a@b@c": the rest is junk (as GMime). */
+			rc = emit(s, name, s->t1.p, s->t1.len);
+			skip_junk(s);
+			after_address(s);
+			return rc;
+		}
+		if (s->p < s->e && *s->p == '<') {
+			/* "john@x.com <john@x.com>": it was the name. */
+			s->p++;
+			name = decode_name(s, w[0].s,
+			                   (size_t)(dom_end - w[0].s));
+			if (!name)
+				return MH_ENOMEM;
+			if ((rc = angle_spec(s)) != MH_OK)
+				return rc;
+			if (s->t1.len == 0)
+				s->bad++;
+			else
+				rc = emit(s, name, s->t1.p, s->t1.len);
+			after_address(s);
+			return rc;
+		}
+		rc = emit(s, name, s->t1.p, s->t1.len);
+		after_address(s);
+		return rc;
 	}
-	ad->addr = mh_arena_strndup(l->a, sp, sn);
-	const struct mh_buf *nm =
-	        s->had_angle || s->disp.len ? &s->disp : &s->comment;
-	if (!s->had_angle && s->disp.len) {
-		/* No angle: the phrase was the address itself. */
-		nm = &s->comment;
+	if (c == '@' && !nw) {
+		/* A route without angle brackets ("@a,@b:x@y") goes. */
+		const char *colon = s->p;
+		while (colon < s->e && *colon != ':' && *colon != ';' &&
+		       *colon != '<' && *colon != '"')
+			colon++;
+		if (colon < s->e && *colon == ':') {
+			s->p = colon + 1;
+			s->bad++;
+			return MH_OK;
+		}
+		skip_junk(s);
+		after_address(s);
+		return MH_OK;
 	}
-	ad->name = decode_name(l->a, nm);
-	ad->group = s->group;
-	if (!ad->addr || !ad->name)
-		return MH_ENOMEM;
-	const char *at = strrchr(ad->addr, '@');
-	if (at) {
-		char *dom = mh_arena_strndup(l->a, at + 1, strlen(at + 1));
-		if (!dom)
-			return MH_ENOMEM;
-		for (char *c = dom; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c | 0x20);
-		ad->domain = dom;
-	} else {
-		ad->domain = "";
+	if (c == ',' || c == ';' || c == '\0') {
+		if (nw) {
+			/* No '@': one dot-atom is an address without domain
+			 * ("nsb"); several words are not an address. */
+			size_t ls = local_start(w, nw);
+			if (ls == 0 && w[0].type != W_DOT) {
+				mh_buf_reset(&s->t1);
+				rc = spec_text(w, 0, nw, &s->t1);
+				if (rc)
+					return rc;
+				char *name = mh_arena_strndup(s->a, "", 0);
+				rc = emit(s, name, s->t1.p, s->t1.len);
+				if (rc)
+					return rc;
+			} else {
+				s->bad++;
+			}
+		}
+		if (c == ';') {
+			s->p++;
+			if (s->group)
+				return end_group(s);
+		} else if (c == ',') {
+			s->p++;
+		}
+		return MH_OK;
 	}
-	l->n++;
+	/* Stray '>', ')', ']', '[', '\\', or ':' with no name. */
+	skip_junk(s);
+	if (s->p < s->e && *s->p == ',')
+		s->p++;
 	return MH_OK;
 }
 
 int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
-                       size_t max, struct mh_addr **out, size_t *n, size_t *bad)
+                       size_t max, struct mh_addr **out, size_t *n,
+                       size_t *bad)
 {
-	struct st s;
-	struct list l = {NULL, 0, 0, max, arena};
-	size_t nbad = 0;
+	struct ps s;
 	int rc = MH_OK;
-	const char *p = value.p, *e = value.p + value.n;
 
 	memset(&s, 0, sizeof(s));
-	mh_buf_init(&s.disp, 65536);
-	mh_buf_init(&s.spec, 65536);
-	mh_buf_init(&s.angle, 65536);
-	mh_buf_init(&s.comment, 65536);
-	while (p < e && rc == MH_OK) {
-		char c = *p;
-		if (is_wsp(c)) {
-			p++;
-			continue;
-		}
-		if (c == '(') {
-			/* Comment, nested, with quoted pairs. */
-			int depth = 0;
-			const char *start = p + 1;
-			const char *stop = e;
-			while (p < e) {
-				if (*p == '\\' && p + 1 < e) {
-					p += 2;
-					continue;
-				}
-				if (*p == '(')
-					depth++;
-				else if (*p == ')' && --depth == 0) {
-					stop = p;
-					p++;
-					break;
-				}
-				p++;
-			}
-			mh_buf_reset(&s.comment);
-			rc = mh_buf_add(&s.comment, start,
-			                (size_t)((stop > start ? stop : start) -
-			                         start));
-			continue;
-		}
-		if (c == '"') {
-			const char *q = p + 1;
-			struct mh_buf *tgt = s.in_angle ? &s.angle : &s.spec;
-			rc = mh_buf_addc(tgt, '"');
-			if (!rc && !s.in_angle && s.disp.len &&
-			    s.disp.p[s.disp.len - 1] != ' ')
-				rc = mh_buf_addc(&s.disp, ' ');
-			while (!rc && q < e && *q != '"') {
-				if (*q == '\\' && q + 1 < e)
-					q++;
-				if (*q == '\r' || *q == '\n') {
-					q++;
-					continue;
-				}
-				rc = mh_buf_addc(tgt, *q);
-				if (!rc && !s.in_angle)
-					rc = mh_buf_addc(&s.disp, *q);
-				q++;
-			}
-			if (!rc)
-				rc = mh_buf_addc(tgt, '"');
-			p = q < e ? q + 1 : e;
-			continue;
-		}
-		if (c == '<' && !s.in_angle) {
-			s.in_angle = 1;
-			s.had_angle = 1;
-			mh_buf_reset(&s.angle);
-			p++;
-			continue;
-		}
-		if (c == '>' && s.in_angle) {
-			s.in_angle = 0;
-			p++;
-			continue;
-		}
-		if (s.in_angle) {
-			if (c == ',' && s.angle.len && s.angle.p[0] == '@') {
-				rc = mh_buf_addc(&s.angle, c); /* route list */
-			} else if (c == ',' || c == ';') {
-				/* Unclosed angle: take what we have. */
-				s.in_angle = 0;
-				continue;
-			} else {
-				rc = mh_buf_addc(&s.angle, c);
-			}
-			p++;
-			continue;
-		}
-		if (c == ':' && !s.group && !s.had_angle) {
-			/* Group start: the phrase so far names the group. */
-			char *g = decode_name(arena, &s.disp);
-			if (!g) {
-				rc = MH_ENOMEM;
-				break;
-			}
-			s.group = g;
-			st_reset(&s);
-			p++;
-			continue;
-		}
-		if (c == ',' || c == ';') {
-			rc = push(&l, &s, &nbad);
-			st_reset(&s);
-			if (c == ';' && s.group) {
-				/* An empty group still says who was there. */
-				s.group = NULL;
-			}
-			p++;
-			continue;
-		}
-		/* An atom (or special we tolerate) up to a delimiter. */
-		const char *a = p;
-		while (p < e && !is_wsp(*p) && *p != '(' && *p != '"' &&
-		       *p != '<' && *p != '>' && *p != ',' && *p != ';' &&
-		       !(*p == ':' && !s.group && !s.had_angle))
-			p++;
-		if (p == a) {
-			/* A stray '>' or ':' in a group: skip it. */
-			p++;
-			nbad++;
-			continue;
-		}
-		rc = mh_buf_add(&s.spec, a, (size_t)(p - a));
-		if (!rc)
-			rc = disp_word(&s, a, (size_t)(p - a));
+	s.p = value.p;
+	s.e = value.p ? value.p + value.n : NULL;
+	s.a = arena;
+	s.max = max;
+	mh_buf_init(&s.words, (size_t)-1);
+	mh_buf_init(&s.t1, (size_t)-1);
+	mh_buf_init(&s.t2, (size_t)-1);
+	while (s.p < s.e && rc == MH_OK) {
+		const char *before = s.p;
+		rc = one(&s);
+		if (rc == MH_OK && s.p == before)
+			s.p++; /* cannot happen; never loop forever */
 	}
-	if (rc == MH_OK)
-		rc = push(&l, &s, &nbad);
-	mh_buf_release(&s.disp);
-	mh_buf_release(&s.spec);
-	mh_buf_release(&s.angle);
-	mh_buf_release(&s.comment);
-	*out = l.v;
-	*n = l.n;
+	if (rc == MH_OK && s.group)
+		rc = end_group(&s); /* "undisclosed-recipients:" */
+	mh_buf_release(&s.words);
+	mh_buf_release(&s.t1);
+	mh_buf_release(&s.t2);
+	*out = s.n ? s.v : NULL;
+	*n = s.n;
 	if (bad)
-		*bad = nbad;
+		*bad = s.bad;
 	return rc;
 }
 

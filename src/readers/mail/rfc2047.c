@@ -1,10 +1,15 @@
-/* rfc2047.c - encoded words (RFC 2047) in unstructured text.
+/* rfc2047.c - encoded words (RFC 2047, RFC 2231 language) in unstructured
+ * text and phrases.
  *
  *   encoded-word = "=?" charset ["*" language] "?" encoding "?" text "?="
- * Lenient like common MUAs: words longer than 75 bytes, words glued to text
- * and unpadded base64 are decoded; a malformed word stays as literal text.
- * The decoded bytes of adjacent words in the same charset are joined
- * before conversion, because senders split multi-byte characters.
+ *
+ * Lenient as GMime's loose mode and common MUAs (docs/VIOLATIONS.md):
+ * words glued to text, words over 75 bytes, blanks inside the encoded
+ * text, '?' inside Q text, lower-case encoding letters and unpadded base64
+ * are decoded; a word that does not parse stays as literal text. White
+ * space between two encoded words goes. The decoded bytes of adjacent
+ * words in the same charset are joined before conversion, because senders
+ * split multi-byte characters (and ISO-2022-JP escapes) across words.
  */
 #include "readers/mail/rfc2047.h"
 
@@ -14,46 +19,57 @@
 #include "core/err.h"
 #include "core/utf8.h"
 
-static int hexval(char c)
+#define CHARSET_MAX 64
+
+static const signed char hexv[256] = {
+        ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,
+        ['5'] = 6,  ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10,
+        ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+        ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+        ['E'] = 15, ['F'] = 16,
+}; /* value + 1; 0 = not a hex digit */
+
+static const signed char b64v[256] = {
+        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,
+        ['F'] = 6,  ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10,
+        ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+        ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20,
+        ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25,
+        ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
+        ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+        ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45,
+        ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+        ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55,
+        ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+        ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+}; /* value + 1; 0 = not base64 */
+
+static inline int is_space(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode base64 text into out; returns 1 when something was off. */
+/* Base64 text to bytes. '=' ends a quantum (padding; words glued by
+ * broken encoders continue after it); other junk is skipped. A trailing
+ * partial quantum gives the whole bytes it holds. Returns 1 when
+ * something was off. */
 static int decode_b(const char *s, size_t n, struct mh_buf *out, int *rc)
 {
 	unsigned acc = 0;
 	int bits = 0, bad = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '=')
-			break;
-		int v = b64val(s[i]);
-		if (v < 0) {
-			bad = 1;
+		int v = b64v[(unsigned char)s[i]];
+		if (!v) {
+			if (s[i] == '=') {
+				acc = 0;
+				bits = 0;
+			} else if (!is_space(s[i])) {
+				bad = 1;
+			}
 			continue;
 		}
-		acc = (acc << 6) | (unsigned)v;
+		acc = (acc << 6) | (unsigned)(v - 1);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
@@ -62,9 +78,13 @@ static int decode_b(const char *s, size_t n, struct mh_buf *out, int *rc)
 				return bad;
 		}
 	}
+	if (bits >= 6)
+		bad = 1; /* a lone sixth of a byte: truncated */
 	return bad;
 }
 
+/* Q text to bytes: "_" is a space, "=XX" a byte; an '=' without two hex
+ * digits stays literal, or goes when the text ends first (as GMime). */
 static int decode_q(const char *s, size_t n, struct mh_buf *out, int *rc)
 {
 	int bad = 0;
@@ -72,175 +92,206 @@ static int decode_q(const char *s, size_t n, struct mh_buf *out, int *rc)
 		char c = s[i];
 		if (c == '_') {
 			*rc = mh_buf_addc(out, ' ');
-		} else if (c == '=' && i + 2 < n + 0 && hexval(s[i + 1]) >= 0 &&
-		           hexval(s[i + 2]) >= 0) {
-			*rc = mh_buf_addc(out, (char)(hexval(s[i + 1]) * 16 +
-			                              hexval(s[i + 2])));
-			i += 2;
-		} else {
-			if (c == '=')
-				bad = 1;
+		} else if (c != '=') {
 			*rc = mh_buf_addc(out, c);
+		} else if (i + 2 < n) {
+			int h = hexv[(unsigned char)s[i + 1]];
+			int l = hexv[(unsigned char)s[i + 2]];
+			if (h && l) {
+				*rc = mh_buf_addc(out,
+				                  (char)((h - 1) * 16 + (l - 1)));
+				i += 2;
+			} else {
+				bad = 1;
+				*rc = mh_buf_addc(out, '=');
+			}
+		} else {
+			bad = 1;
+			break;
 		}
 	}
 	return bad;
 }
 
-/* Parse an encoded word at s[0..n). On success returns its length and
- * fills charset (NUL-terminated), enc and the text span. */
-static size_t parse_ew(const char *s, size_t n, char *charset, size_t csn,
-                       char *enc, const char **text, size_t *textn)
+struct ew {
+	const char *cs; /* charset label (without "*lang") */
+	size_t csn;
+	char enc;         /* 'B' or 'Q' */
+	const char *text; /* encoded text */
+	size_t textn;
+	size_t len; /* whole word, "=?" to "?=" */
+};
+
+/* Parse an encoded word at s[0..n) (s starts with "=?"). 0 when there is
+ * none. The text runs to the first "?="; blanks inside are tolerated
+ * unless a new "=?" starts after one (then this word is broken and the
+ * next one is real). */
+static int parse_ew(const char *s, size_t n, struct ew *w)
 {
-	if (n < 8 || s[0] != '=' || s[1] != '?')
-		return 0;
-	size_t i = 2, cs = 0;
-	while (i < n && s[i] != '?' && s[i] != ' ' && s[i] != '\t' &&
-	       s[i] != '\n')
+	size_t i = 2;
+	while (i < n && s[i] != '?') {
+		if (is_space(s[i]) || s[i] == '=' || i - 2 >= CHARSET_MAX)
+			return 0;
 		i++;
-	if (i >= n || s[i] != '?' || i == 2)
+	}
+	if (i == 2 || i + 2 >= n || s[i + 2] != '?')
 		return 0;
-	cs = i - 2;
-	if (i + 3 >= n || s[i + 2] != '?')
+	w->cs = s + 2;
+	w->csn = i - 2;
+	const char *star = memchr(w->cs, '*', w->csn);
+	if (star)
+		w->csn = (size_t)(star - w->cs);
+	if (!w->csn)
 		return 0;
 	char e = s[i + 1];
 	if (e == 'b' || e == 'B')
-		e = 'B';
+		w->enc = 'B';
 	else if (e == 'q' || e == 'Q')
-		e = 'Q';
+		w->enc = 'Q';
 	else
 		return 0;
-	size_t t = i + 3, j = t;
-	/* Text ends at "?="; it may not contain white space. */
-	while (j + 1 < n && !(s[j] == '?' && s[j + 1] == '=')) {
-		if (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')
+	size_t t = i + 3;
+	int blank = 0;
+	for (size_t j = t; j + 1 < n; j++) {
+		if (s[j] == '?' && s[j + 1] == '=') {
+			w->text = s + t;
+			w->textn = j - t;
+			w->len = j + 2;
+			return 1;
+		}
+		if (is_space(s[j]))
+			blank = 1;
+		else if (blank && s[j] == '=' && s[j + 1] == '?')
 			return 0;
-		j++;
 	}
-	if (j + 1 >= n)
-		return 0;
-	size_t k = 0;
-	for (size_t q = 2; q < 2 + cs && s[q] != '*' && k + 1 < csn; q++)
-		charset[k++] = s[q];
-	charset[k] = '\0';
-	*enc = e;
-	*text = s + t;
-	*textn = j - t;
-	return j + 2;
+	return 0;
 }
 
 struct dec {
-	struct mh_buf raw; /* decoded bytes of the current run of words */
-	char cs[40];       /* their charset */
-	unsigned *flags;
+	struct mh_buf raw;          /* decoded bytes of the current run */
+	char cs[CHARSET_MAX + 1];   /* their charset label */
+	const char *fallback;       /* for raw 8-bit text and unknowns */
+	unsigned flags;
 	struct mh_buf *out;
 };
+
+/* Bytes in an unknown charset: UTF-8 when valid, else the fallback. */
+static int add_unknown(struct dec *d, const char *p, size_t n)
+{
+	if (mh_utf8_valid(p, n))
+		return mh_buf_add(d->out, p, n);
+	int rc = mh_charset_to_utf8(d->fallback, p, n, d->out);
+	if (rc == MH_ENOTFOUND)
+		rc = mh_charset_to_utf8("windows-1252", p, n, d->out);
+	return rc;
+}
 
 static int flush(struct dec *d)
 {
 	if (!d->raw.len)
 		return MH_OK;
-	int rc = mh_charset_to_utf8(d->cs, d->raw.p, d->raw.len, d->out);
+	size_t nbad = 0;
+	int rc = mh_charset_convert(d->cs, strlen(d->cs), d->raw.p, d->raw.len,
+	                            d->out, &nbad);
 	if (rc == MH_ENOTFOUND) {
-		if (d->flags)
-			*d->flags |= MH_2047_CHARSET;
-		rc = mh_charset_to_utf8("windows-1252", d->raw.p, d->raw.len,
-		                        d->out);
-		if (rc == MH_ENOTFOUND || mh_utf8_valid(d->raw.p, d->raw.len))
-			rc = mh_utf8_sanitize(d->raw.p, d->raw.len, d->out);
+		d->flags |= MH_2047_CHARSET;
+		rc = add_unknown(d, d->raw.p, d->raw.len);
+	} else if (nbad) {
+		d->flags |= MH_2047_CHARSET;
 	}
 	mh_buf_reset(&d->raw);
 	return rc;
 }
 
-static int add_text(struct dec *d, const char *s, size_t n,
-                    const char *fallback)
+static int add_text(struct dec *d, const char *s, size_t n)
 {
 	int rc = flush(d);
 	if (rc || !n)
 		return rc;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80) {
-			if (d->flags)
-				*d->flags |= MH_2047_RAW8BIT;
-			if (mh_utf8_valid(s, n))
-				return mh_buf_add(d->out, s, n);
-			rc = mh_charset_to_utf8(fallback, s, n, d->out);
-			if (rc == MH_ENOTFOUND)
-				rc = mh_utf8_sanitize(s, n, d->out);
-			return rc;
-		}
-	return mh_utf8_sanitize(s, n, d->out);
+	if (mh_utf8_valid(s, n))
+		return mh_buf_add(d->out, s, n);
+	d->flags |= MH_2047_RAW8BIT;
+	return add_unknown(d, s, n);
+}
+
+static int only_space(const char *s, const char *e)
+{
+	for (; s < e; s++)
+		if (!is_space(*s))
+			return 0;
+	return 1;
 }
 
 int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
                       struct mh_buf *out, unsigned *flags)
 {
-	const char *fb = fallback_charset ? fallback_charset : "windows-1252";
 	struct dec d;
-	const char *s = in.p, *end = in.p + in.n;
-	const char *lit = s; /* start of pending literal text */
-	int last_ew = 0, rc = MH_OK;
+	int rc = MH_OK, last_ew = 0;
+	size_t before = out->len;
 
+	if (flags)
+		*flags = 0;
+	if (!in.p || !in.n)
+		return MH_OK;
 	memset(&d, 0, sizeof(d));
 	mh_buf_init(&d.raw, out->cap);
-	d.flags = flags;
+	d.fallback = fallback_charset ? fallback_charset : "windows-1252";
 	d.out = out;
+
+	const char *s = in.p, *end = in.p + in.n;
+	const char *lit = s; /* start of pending literal text */
 	while (s < end) {
 		const char *q = memchr(s, '=', (size_t)(end - s));
-		if (!q || q + 1 >= end)
+		if (!q || end - q < 2)
 			break;
 		if (q[1] != '?') {
 			s = q + 1;
 			continue;
 		}
-		char cs[40], enc;
-		const char *text;
-		size_t textn;
-		size_t len = parse_ew(q, (size_t)(end - q), cs, sizeof(cs),
-		                      &enc, &text, &textn);
-		if (!len) {
-			if (flags)
-				*flags |= MH_2047_BROKEN;
+		struct ew w;
+		if (!parse_ew(q, (size_t)(end - q), &w)) {
+			d.flags |= MH_2047_BROKEN;
 			s = q + 2;
 			continue;
 		}
-		/* Text between two words that is only white space goes. */
-		int only_ws = 1;
-		for (const char *p = lit; p < q; p++)
-			if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-				only_ws = 0;
-		if (!(last_ew && only_ws)) {
-			rc = add_text(&d, lit, (size_t)(q - lit), fb);
+		if (!(last_ew && only_space(lit, q))) {
+			rc = add_text(&d, lit, (size_t)(q - lit));
 			if (rc)
 				goto done;
 		}
-		char csl[40];
-		size_t k = 0;
-		for (; cs[k] && k + 1 < sizeof(csl); k++)
-			csl[k] = (cs[k] >= 'A' && cs[k] <= 'Z')
-			                 ? (char)(cs[k] | 0x20)
-			                 : cs[k];
-		csl[k] = '\0';
-		if (d.raw.len && strcmp(csl, d.cs) != 0) {
+		char cs[CHARSET_MAX + 1];
+		for (size_t k = 0; k < w.csn; k++)
+			cs[k] = (w.cs[k] >= 'A' && w.cs[k] <= 'Z')
+			                ? (char)(w.cs[k] | 0x20)
+			                : w.cs[k];
+		cs[w.csn] = '\0';
+		if (d.raw.len && strcmp(cs, d.cs) != 0) {
 			rc = flush(&d);
 			if (rc)
 				goto done;
 		}
-		memcpy(d.cs, csl, k + 1);
-		int bad = enc == 'B' ? decode_b(text, textn, &d.raw, &rc)
-		                     : decode_q(text, textn, &d.raw, &rc);
+		memcpy(d.cs, cs, w.csn + 1);
+		int bad = w.enc == 'B' ? decode_b(w.text, w.textn, &d.raw, &rc)
+		                       : decode_q(w.text, w.textn, &d.raw, &rc);
 		if (rc)
 			goto done;
-		if (bad && flags)
-			*flags |= MH_2047_BROKEN;
+		if (bad)
+			d.flags |= MH_2047_BROKEN;
 		last_ew = 1;
-		s = q + len;
+		s = q + w.len;
 		lit = s;
 	}
-	rc = add_text(&d, lit, (size_t)(end - lit), fb);
-done:
+	rc = add_text(&d, lit, (size_t)(end - lit));
 	if (!rc)
 		rc = flush(&d);
+done:
 	mh_buf_release(&d.raw);
+	if (rc) {
+		out->len = before;
+		if (out->p)
+			out->p[before] = '\0';
+	}
+	if (flags)
+		*flags = d.flags;
 	return rc;
 }
