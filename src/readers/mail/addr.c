@@ -48,8 +48,10 @@ struct ps {
 	const char *group; /* current group name, or NULL */
 	size_t group_members;
 	struct mh_buf words; /* struct word[] of the current phrase */
-	struct mh_buf t1, t2;
+	struct mh_buf t1, t2; /* name text, decoded name */
+	struct mh_buf sp;     /* addr-spec text */
 	const char *cmt_s, *cmt_e; /* first comment after a bare addr-spec */
+	const char *route_fail;    /* a route scan found no ':' before this */
 };
 
 static inline int is_wsp(char c)
@@ -317,7 +319,7 @@ static int add_word(struct ps *s, const char *ws, const char *we, int type,
  * ';' or the end when '>' is missing. */
 static int angle_spec(struct ps *s)
 {
-	mh_buf_reset(&s->t1);
+	mh_buf_reset(&s->sp);
 	int rc = MH_OK, route = 0, blank = 0;
 	while (s->p < s->e && !rc) {
 		char c = *s->p;
@@ -327,10 +329,10 @@ static int angle_spec(struct ps *s)
 		}
 		/* "<junk a@b>": words apart with no '@' yet, the last one
 		 * starts the address. */
-		if (blank && s->t1.len && !is_special(c) && !route &&
-		    !memchr(s->t1.p, '@', s->t1.len) &&
-		    s->t1.p[s->t1.len - 1] != '.') {
-			mh_buf_reset(&s->t1);
+		if (blank && s->sp.len && !is_special(c) && !route &&
+		    !memchr(s->sp.p, '@', s->sp.len) &&
+		    s->sp.p[s->sp.len - 1] != '.') {
+			mh_buf_reset(&s->sp);
 			s->bad++;
 		}
 		blank = 0;
@@ -341,36 +343,36 @@ static int angle_spec(struct ps *s)
 			s->p = skip_comment(s->p, s->e, NULL, NULL);
 		} else if (c == '"') {
 			const char *q = skip_quoted(s->p, s->e, NULL);
-			rc = mh_buf_add(&s->t1, s->p, (size_t)(q - s->p));
+			rc = mh_buf_add(&s->sp, s->p, (size_t)(q - s->p));
 			s->p = q;
 		} else if (c == '[') {
 			const char *q = memchr(s->p, ']', (size_t)(s->e - s->p));
 			q = q ? q + 1 : s->e;
-			rc = mh_buf_add(&s->t1, s->p, (size_t)(q - s->p));
+			rc = mh_buf_add(&s->sp, s->p, (size_t)(q - s->p));
 			s->p = q;
-		} else if (c == '@' && s->t1.len == 0) {
+		} else if (c == '@' && s->sp.len == 0) {
 			route = 1;
-			rc = mh_buf_addc(&s->t1, c);
+			rc = mh_buf_addc(&s->sp, c);
 			s->p++;
 		} else if (c == ',' && route) {
-			rc = mh_buf_addc(&s->t1, c);
+			rc = mh_buf_addc(&s->sp, c);
 			s->p++;
 		} else if (c == ':' && route) {
 			/* End of the route: drop it. */
-			mh_buf_reset(&s->t1);
+			mh_buf_reset(&s->sp);
 			route = 0;
 			s->p++;
 		} else if (c == ',' || c == ';' || c == '<') {
 			break; /* unclosed angle */
 		} else {
-			rc = mh_buf_addc(&s->t1, c);
+			rc = mh_buf_addc(&s->sp, c);
 			s->p++;
 		}
 	}
 	return rc;
 }
 
-/* Parse a domain after '@' into t1 (appended): dot-atom with CFWS around
+/* Parse a domain after '@' into sp (appended): dot-atom with CFWS around
  * dots, or a domain literal. Returns 1 when one was found. */
 static int domain(struct ps *s, int *rc)
 {
@@ -379,7 +381,7 @@ static int domain(struct ps *s, int *rc)
 	if (s->p < s->e && *s->p == '[') {
 		const char *q = memchr(s->p, ']', (size_t)(s->e - s->p));
 		q = q ? q + 1 : s->e;
-		*rc = mh_buf_add(&s->t1, s->p, (size_t)(q - s->p));
+		*rc = mh_buf_add(&s->sp, s->p, (size_t)(q - s->p));
 		s->p = q;
 		return 1;
 	}
@@ -388,7 +390,7 @@ static int domain(struct ps *s, int *rc)
 		while (s->p < s->e && !is_special(*s->p))
 			s->p++;
 		if (s->p > a) {
-			*rc = mh_buf_add(&s->t1, a, (size_t)(s->p - a));
+			*rc = mh_buf_add(&s->sp, a, (size_t)(s->p - a));
 			found = 1;
 			if (*rc)
 				return found;
@@ -399,7 +401,7 @@ static int domain(struct ps *s, int *rc)
 			s->p++;
 			skip_cfws(s, NULL, NULL, NULL, NULL);
 			if (s->p < s->e && !is_special(*s->p)) {
-				*rc = mh_buf_addc(&s->t1, '.');
+				*rc = mh_buf_addc(&s->sp, '.');
 				if (*rc)
 					return found;
 				continue;
@@ -468,13 +470,28 @@ static int one(struct ps *s)
 		int space = 0, comment = 0;
 		const char *gap = s->p;
 		skip_cfws(s, &space, &comment, NULL, NULL);
-		if (s->p >= s->e)
+		if (s->p >= s->e) {
+			if (comment && s->e > gap && s->e[-1] != ')') {
+				/* An unclosed comment ate the rest. */
+				s->bad++;
+				return MH_OK;
+			}
 			break;
+		}
 		char c = *s->p;
 		const char *ws = s->p;
 		if (c == '"') {
 			int closed = 0;
 			s->p = skip_quoted(s->p, s->e, &closed);
+			if (!closed) {
+				/* '"unterminated <a@b>': the quote ends before
+				 * the '<' (as GMime). No later '"' exists, so
+				 * this happens once per value. */
+				const char *lt = memchr(ws, '<',
+				                        (size_t)(s->e - ws));
+				if (lt)
+					s->p = lt;
+			}
 			rc = add_word(s, ws, s->p, W_QSTR, space, comment, gap);
 			if (!rc && closed)
 				((struct word *)(void *)(s->words.p +
@@ -499,16 +516,13 @@ static int one(struct ps *s)
 
 	if (c == '<') {
 		s->p++;
-		char *name = phrase_name(s, 0, nw);
-		if (!name)
-			return MH_ENOMEM;
 		rc = angle_spec(s);
 		if (rc)
 			return rc;
-		if (s->t1.len == 0) {
+		if (s->sp.len == 0) {
 			s->bad++; /* "<>" or "Name <>" */
 		} else {
-			rc = emit(s, name, s->t1.p, s->t1.len);
+			rc = emit(s, phrase_name(s, 0, nw), s->sp.p, s->sp.len);
 			if (rc)
 				return rc;
 		}
@@ -534,10 +548,10 @@ static int one(struct ps *s)
 		char *name = phrase_name(s, 0, ls);
 		if (!name)
 			return MH_ENOMEM;
-		mh_buf_reset(&s->t1);
-		rc = spec_text(w, ls, nw, &s->t1);
+		mh_buf_reset(&s->sp);
+		rc = spec_text(w, ls, nw, &s->sp);
 		if (!rc)
-			rc = mh_buf_addc(&s->t1, '@');
+			rc = mh_buf_addc(&s->sp, '@');
 		if (rc)
 			return rc;
 		int found = domain(s, &rc);
@@ -562,7 +576,7 @@ static int one(struct ps *s)
 		}
 		if (s->p < s->e && *s->p == '@') {
 			/* "a@b@c": the rest is junk (as GMime). */
-			rc = emit(s, name, s->t1.p, s->t1.len);
+			rc = emit(s, name, s->sp.p, s->sp.len);
 			skip_junk(s);
 			after_address(s);
 			return rc;
@@ -576,28 +590,38 @@ static int one(struct ps *s)
 				return MH_ENOMEM;
 			if ((rc = angle_spec(s)) != MH_OK)
 				return rc;
-			if (s->t1.len == 0)
+			if (s->sp.len == 0)
 				s->bad++;
 			else
-				rc = emit(s, name, s->t1.p, s->t1.len);
+				rc = emit(s, name, s->sp.p, s->sp.len);
 			after_address(s);
 			return rc;
 		}
-		rc = emit(s, name, s->t1.p, s->t1.len);
+		rc = emit(s, name, s->sp.p, s->sp.len);
 		after_address(s);
 		return rc;
 	}
 	if (c == '@' && !nw) {
-		/* A route without angle brackets ("@a,@b:x@y") goes. */
+		/* A route without angle brackets ("@a,@b:x@y") goes. A scan
+		 * that found no ':' is remembered: "@,@,@,..." stays
+		 * linear. */
+		if (s->p < s->route_fail) {
+			skip_junk(s);
+			after_address(s);
+			return MH_OK;
+		}
 		const char *colon = s->p;
 		while (colon < s->e && *colon != ':' && *colon != ';' &&
-		       *colon != '<' && *colon != '"')
+		       *colon != '<' && *colon != '"' && !is_wsp(*colon) &&
+		       !(*colon == ',' && (colon + 1 == s->e ||
+		                           colon[1] != '@')))
 			colon++;
 		if (colon < s->e && *colon == ':') {
 			s->p = colon + 1;
 			s->bad++;
 			return MH_OK;
 		}
+		s->route_fail = colon;
 		skip_junk(s);
 		after_address(s);
 		return MH_OK;
@@ -607,13 +631,17 @@ static int one(struct ps *s)
 			/* No '@': one dot-atom is an address without domain
 			 * ("nsb"); several words are not an address. */
 			size_t ls = local_start(w, nw);
-			if (ls == 0 && w[0].type != W_DOT) {
-				mh_buf_reset(&s->t1);
-				rc = spec_text(w, 0, nw, &s->t1);
+			int open_quote = 0;
+			for (size_t i = 0; i < nw; i++)
+				if (w[i].type == W_QSTR && !w[i].closed)
+					open_quote = 1;
+			if (ls == 0 && w[0].type != W_DOT && !open_quote) {
+				mh_buf_reset(&s->sp);
+				rc = spec_text(w, 0, nw, &s->sp);
 				if (rc)
 					return rc;
 				char *name = mh_arena_strndup(s->a, "", 0);
-				rc = emit(s, name, s->t1.p, s->t1.len);
+				rc = emit(s, name, s->sp.p, s->sp.len);
 				if (rc)
 					return rc;
 			} else {
@@ -650,6 +678,7 @@ int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
 	s.max = max;
 	mh_buf_init(&s.words, (size_t)-1);
 	mh_buf_init(&s.t1, (size_t)-1);
+	mh_buf_init(&s.sp, (size_t)-1);
 	mh_buf_init(&s.t2, (size_t)-1);
 	while (s.p < s.e && rc == MH_OK) {
 		const char *before = s.p;
@@ -661,6 +690,7 @@ int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
 		rc = end_group(&s); /* "undisclosed-recipients:" */
 	mh_buf_release(&s.words);
 	mh_buf_release(&s.t1);
+	mh_buf_release(&s.sp);
 	mh_buf_release(&s.t2);
 	*out = s.n ? s.v : NULL;
 	*n = s.n;

@@ -374,7 +374,7 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 				} /* else: junk after the zone ("H0500") */
 			} else if (d.day < 0) {
 				d.day = x;
-			} else if (d.year < 0) {
+			} else if (d.year < 0 && d.mon) {
 				d.year = x;
 				d.ydig = n;
 			}
@@ -382,10 +382,10 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 			continue;
 		}
 		if ((ch == '+' || ch == '-') && c.p + 1 < c.e &&
-		    is_digit(c.p[1])) {
+		    is_digit(c.p[1]) && d.hh >= 0) {
 			c.p++;
 			int z;
-			if (d.hh >= 0 && !d.have_zone) {
+			if (!d.have_zone) {
 				if (zone_num(&c, ch == '-' ? -1 : 1, &z)) {
 					d.tz = z;
 					d.have_zone = 1;

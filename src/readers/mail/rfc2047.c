@@ -125,8 +125,12 @@ struct ew {
 /* Parse an encoded word at s[0..n) (s starts with "=?"). 0 when there is
  * none. The text runs to the first "?="; blanks inside are tolerated
  * unless a new "=?" starts after one (then this word is broken and the
- * next one is real). */
-static int parse_ew(const char *s, size_t n, struct ew *w)
+ * next one is real). Two memos keep hostile input such as
+ * "=?a?q?=?a?q?..." linear: *noterm is where a scan found no "?=" up to
+ * the end (later scans from there fail at once), and *resume is that next
+ * "=?" after a blank (every "=?" before it would fail the same way). */
+static int parse_ew(const char *s, size_t n, struct ew *w,
+                    const char **noterm, const char **resume)
 {
 	size_t i = 2;
 	while (i < n && s[i] != '?') {
@@ -152,6 +156,8 @@ static int parse_ew(const char *s, size_t n, struct ew *w)
 		return 0;
 	size_t t = i + 3;
 	int blank = 0;
+	if (*noterm && s + t >= *noterm)
+		return 0;
 	for (size_t j = t; j + 1 < n; j++) {
 		if (s[j] == '?' && s[j + 1] == '=') {
 			w->text = s + t;
@@ -161,9 +167,12 @@ static int parse_ew(const char *s, size_t n, struct ew *w)
 		}
 		if (is_space(s[j]))
 			blank = 1;
-		else if (blank && s[j] == '=' && s[j + 1] == '?')
+		else if (blank && s[j] == '=' && s[j + 1] == '?') {
+			*resume = s + j;
 			return 0;
+		}
 	}
+	*noterm = s + t;
 	return 0;
 }
 
@@ -240,6 +249,7 @@ int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
 
 	const char *s = in.p, *end = in.p + in.n;
 	const char *lit = s; /* start of pending literal text */
+	const char *noterm = NULL;
 	while (s < end) {
 		const char *q = memchr(s, '=', (size_t)(end - s));
 		if (!q || end - q < 2)
@@ -249,9 +259,10 @@ int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
 			continue;
 		}
 		struct ew w;
-		if (!parse_ew(q, (size_t)(end - q), &w)) {
+		const char *resume = NULL;
+		if (!parse_ew(q, (size_t)(end - q), &w, &noterm, &resume)) {
 			d.flags |= MH_2047_BROKEN;
-			s = q + 2;
+			s = resume ? resume : q + 2;
 			continue;
 		}
 		if (!(last_ew && only_space(lit, q))) {
