@@ -1,6 +1,10 @@
 /* forwarding.c - per-message artefacts, aggregation, findings.
+ *
  * The contract is docs/FORWARDING.md; this file follows it section by
- * section.
+ * section: which header fields are looked at (collect), which artefacts
+ * they make and what cancels them (analyse), who forwards to whom
+ * (fallbacks), aggregation per (kind, mailbox, destination) and per
+ * mailbox (record, merge), and the rules (findings).
  */
 #include "analytics/forwarding.h"
 
@@ -8,21 +12,467 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/fwdlang.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "readers/mail/addr.h"
 #include "readers/mail/date.h"
 #include "readers/mail/msg.h"
 #include "readers/mail/rfc2047.h"
 #include "readers/mail/rfc5322.h"
 
-#define ADDR_MAX      320
-#define MAX_DEST      8
-#define MAX_DELIVERED 8
+#define ADDR_MAX      320 /* RFC 5321 path limit is 256; room for junk */
+#define MAX_DEST      8   /* destinations kept per artefact */
+#define MAX_DELIVERED 8   /* Delivered-To fields looked at */
+#define MAX_FACTS     3   /* one per kind */
+#define HEADER_CAP    512 /* evidence "Name: value" limit, bytes */
+#define UNKNOWN       "unknown"
 
-/* MARK: - artefacts of one message */
+/* MARK: - header fields of interest */
 
-enum art {
+enum kind { K_EXCH = 0, K_GMAIL, K_REDIRECT, K__COUNT };
+
+enum mech {
+	M_INBOX_RULE = 0,
+	M_MBX_FWD,
+	M_GMAIL,
+	M_SIEVE,
+	M_SERVER,
+	M_RESENT,
+	M_GENERIC,
+	M__COUNT
+};
+
+static const char *const mech_names[M__COUNT] = {
+        "exchange-inbox-rule",
+        "exchange-mailbox-forwarding",
+        "gmail-forwarding",
+        "sieve-redirect",
+        "server-redirect",
+        "resent",
+        "generic",
+};
+
+/* Found in one pass over the header names; the first occurrence (the
+ * top-most, i.e. the most recent hop) of each, except Delivered-To. */
+struct hdrs {
+	const struct mh_field *autofwd, *rules_loop, *rules_agent, *fwd_loop,
+	        *mailfwdby, *fwd_to, *fwd_for, *return_path, *resent_from,
+	        *resent_sender, *resent_to, *sieve, *orig_to, *auto_sub,
+	        *subject, *msgid, *ctype, *cte, *to, *from, *list, *precedence,
+	        *autoreply;
+	const struct mh_field *delivered[MAX_DELIVERED];
+	size_t ndelivered;
+};
+
+static int lc(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
+}
+
+/* n (any case) equals the lower-case literal s of length len. The caller
+ * has already dispatched on the length. */
+static int name_is(struct mh_slice n, const char *s, size_t len)
+{
+	if (n.n != len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (lc((unsigned char)n.p[i]) != s[i])
+			return 0;
+	return 1;
+}
+
+#define L(lit)  (sizeof(lit) - 1)
+#define IS(lit) name_is(n, lit, L(lit))
+#define FIRST(slot)                                                            \
+	do {                                                                   \
+		if (!h->slot)                                                  \
+			h->slot = f;                                           \
+	} while (0)
+
+static void collect(const struct mh_event *ev, struct hdrs *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < ev->nfields; i++) {
+		const struct mh_field *f = &ev->fields[i];
+		struct mh_slice n = f->name;
+		/* Length first: most fields are rejected by one switch. Names
+		 * of equal length share a case; the compiler rejects a
+		 * duplicate label, so a misplaced name cannot hide. */
+		switch (n.n) {
+		case L("to"):
+			if (IS("to"))
+				FIRST(to);
+			break;
+		case L("from"):
+			if (IS("from"))
+				FIRST(from);
+			break;
+		case L("subject"): /* == L("list-id") */
+			if (IS("subject"))
+				FIRST(subject);
+			else if (IS("list-id"))
+				FIRST(list);
+			break;
+		case L("resent-to"): /* == L("list-post") */
+			if (IS("resent-to"))
+				FIRST(resent_to);
+			else if (IS("list-post"))
+				FIRST(list);
+			break;
+		case L("message-id"): /* == L("precedence") */
+			if (IS("message-id"))
+				FIRST(msgid);
+			else if (IS("precedence"))
+				FIRST(precedence);
+			break;
+		case L("x-mailfwdby"): /* return-path resent-from x-autoreply */
+			if (IS("x-mailfwdby"))
+				FIRST(mailfwdby);
+			else if (IS("return-path"))
+				FIRST(return_path);
+			else if (IS("resent-from"))
+				FIRST(resent_from);
+			else if (IS("x-autoreply"))
+				FIRST(autoreply);
+			break;
+		case L("delivered-to"): /* content-type mailing-list */
+			if (IS("delivered-to")) {
+				if (h->ndelivered < MAX_DELIVERED)
+					h->delivered[h->ndelivered++] = f;
+			} else if (IS("content-type")) {
+				FIRST(ctype);
+			} else if (IS("mailing-list")) {
+				FIRST(list);
+			}
+			break;
+		case L("resent-sender"): /* x-original-to x-autorespond */
+			if (IS("resent-sender"))
+				FIRST(resent_sender);
+			else if (IS("x-original-to"))
+				FIRST(orig_to);
+			else if (IS("x-autorespond"))
+				FIRST(autoreply);
+			break;
+		case L("x-forwarded-to"): /* auto-submitted x-mailing-list */
+			if (IS("x-forwarded-to"))
+				FIRST(fwd_to);
+			else if (IS("auto-submitted"))
+				FIRST(auto_sub);
+			else if (IS("x-mailing-list"))
+				FIRST(list);
+			break;
+		case L("x-forwarded-for"):
+			if (IS("x-forwarded-for"))
+				FIRST(fwd_for);
+			break;
+		case L("x-sieve-redirected-from"):
+			if (IS("x-sieve-redirected-from"))
+				FIRST(sieve);
+			break;
+		case L("content-transfer-encoding"):
+			if (IS("content-transfer-encoding"))
+				FIRST(cte);
+			break;
+		case L("x-ms-exchange-forwardingloop"):
+			if (IS("x-ms-exchange-forwardingloop"))
+				FIRST(fwd_loop);
+			break;
+		case L("x-ms-exchange-inbox-rules-loop"):
+			if (IS("x-ms-exchange-inbox-rules-loop"))
+				FIRST(rules_loop);
+			break;
+		case L("x-ms-exchange-generated-message-source"):
+			if (IS("x-ms-exchange-generated-message-source"))
+				FIRST(rules_agent);
+			break;
+		case L("x-ms-exchange-organization-autoforwarded"):
+			if (IS("x-ms-exchange-organization-autoforwarded"))
+				FIRST(autofwd);
+			break;
+		default: break;
+		}
+	}
+}
+
+static int value_has(const struct mh_field *f, const char *needle)
+{
+	return f && mh_slice_ifind(f->value, needle) != (size_t)-1;
+}
+
+static int value_starts(const struct mh_field *f, const char *prefix)
+{
+	return f && mh_slice_istarts(mh_slice_trim(f->value), prefix);
+}
+
+/* MARK: - accumulator */
+
+struct ev_item {
+	char *file;
+	uint64_t offset;
+	unsigned line;
+	char *msgid;
+	char *header;
+	int64_t ts;
+};
+
+/* One (kind, mailbox, destination). */
+struct agg {
+	enum kind kind;
+	char *mailbox, *dest; /* one allocation, mailbox first */
+	uint64_t autofwd, looks;
+	int64_t first, last;
+	unsigned mechs; /* bit per enum mech */
+	struct ev_item *ev;
+	size_t nev;
+};
+
+/* One forwarding mailbox; messages counted once whatever the number of
+ * destinations. The exch_* counts feed the ratio heuristic. */
+struct mbox_acc {
+	uint64_t autofwd, looks;
+	int64_t first, last;
+	uint64_t exch_autofwd, exch_looks;
+	int64_t exch_first, exch_last;
+};
+
+/* What one message says. */
+struct fact {
+	enum kind kind;
+	enum mech mech;
+	char mailbox[ADDR_MAX];
+	char dest[MAX_DEST][ADDR_MAX];
+	size_t ndest;
+	const struct mh_field *evidence;
+};
+
+struct mh_fwd {
+	size_t max_evidence;
+	struct mh_strmap given_org; /* --org-domain, lower case */
+	struct mh_strmap aggs;      /* key: kind 0x1f mailbox 0x1f dest */
+	struct mh_strmap mboxes;    /* key: mailbox; val: struct mbox_acc */
+	struct mh_strmap owner_dom; /* store owners' domains; val unused */
+	uint64_t messages, autofwd, looks;
+
+	/* Per-message scratch, reused: allocation only at warm-up. */
+	struct mh_arena arena;
+	struct mh_buf ubuf, dbuf;
+	struct fact facts[MAX_FACTS];
+	char last_owner[ADDR_MAX]; /* owner whose domain is recorded */
+
+	/* Derived on demand, dropped by event/merge. */
+	int org_ready;
+	struct mh_strmap org; /* given or inferred org domains */
+	struct mh_arena stats_arena;
+	struct mh_fwd_pair_stat *pairs;
+	size_t npairs;
+	struct mh_fwd_mailbox_stat *mstats;
+	size_t nmstats;
+};
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)lc((unsigned char)*s);
+}
+
+static const char *domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	return at ? at + 1 : "";
+}
+
+static void ev_item_release(struct ev_item *e)
+{
+	free(e->file);
+	free(e->msgid);
+	free(e->header);
+	memset(e, 0, sizeof(*e));
+}
+
+static void agg_free(void *p)
+{
+	struct agg *a = p;
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nev; i++)
+		ev_item_release(&a->ev[i]);
+	free(a->ev);
+	free(a->mailbox);
+	free(a);
+}
+
+static void drop_derived(struct mh_fwd *f)
+{
+	f->org_ready = 0;
+	mh_strmap_release(&f->org, NULL);
+	mh_arena_release(&f->stats_arena);
+	mh_arena_init(&f->stats_arena, 16384, 0);
+	f->pairs = NULL;
+	f->mstats = NULL;
+	f->npairs = f->nmstats = 0;
+}
+
+int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
+{
+	struct mh_fwd *f = calloc(1, sizeof(*f));
+	if (!f)
+		return MH_ENOMEM;
+	f->max_evidence = o && o->max_evidence ? o->max_evidence : 5;
+	mh_strmap_init(&f->given_org);
+	mh_strmap_init(&f->aggs);
+	mh_strmap_init(&f->mboxes);
+	mh_strmap_init(&f->owner_dom);
+	mh_strmap_init(&f->org);
+	mh_arena_init(&f->arena, 16384, 0);
+	mh_arena_init(&f->stats_arena, 16384, 0);
+	mh_buf_init(&f->ubuf, 16384);
+	mh_buf_init(&f->dbuf, 32768);
+	for (size_t i = 0; o && i < o->norg; i++) {
+		char d[256];
+		void **slot;
+		if (!o->org_domains[i])
+			continue;
+		snprintf(d, sizeof(d), "%s", o->org_domains[i]);
+		lower(d);
+		/* "@corp.example" and "corp.example." mean corp.example. */
+		char *s = d;
+		while (*s == '@' || *s == '.')
+			s++;
+		size_t k = strlen(s);
+		while (k && s[k - 1] == '.')
+			s[--k] = '\0';
+		if (k &&
+		    mh_strmap_add(&f->given_org, s, &slot, NULL) != MH_OK) {
+			mh_fwd_free(f);
+			return MH_ENOMEM;
+		}
+	}
+	*out = f;
+	return MH_OK;
+}
+
+void mh_fwd_free(struct mh_fwd *f)
+{
+	if (!f)
+		return;
+	mh_strmap_release(&f->given_org, NULL);
+	mh_strmap_release(&f->aggs, agg_free);
+	mh_strmap_release(&f->mboxes, free);
+	mh_strmap_release(&f->owner_dom, NULL);
+	mh_strmap_release(&f->org, NULL);
+	mh_arena_release(&f->arena);
+	mh_arena_release(&f->stats_arena);
+	mh_buf_release(&f->ubuf);
+	mh_buf_release(&f->dbuf);
+	free(f);
+}
+
+void mh_fwd_totals(const struct mh_fwd *f, uint64_t *messages,
+                   uint64_t *auto_forwarded, uint64_t *looks_forwarded)
+{
+	if (messages)
+		*messages = f->messages;
+	if (auto_forwarded)
+		*auto_forwarded = f->autofwd;
+	if (looks_forwarded)
+		*looks_forwarded = f->looks;
+}
+
+/* MARK: - addresses */
+
+/* Unfolded value in f->ubuf (reused), cut to what any address or marker
+ * needs. */
+static struct mh_slice unfolded(struct mh_fwd *f, struct mh_slice raw)
+{
+	mh_buf_reset(&f->ubuf);
+	if (raw.n > f->ubuf.cap - 1)
+		raw.n = f->ubuf.cap - 1;
+	mh_hdr_unfold(raw, &f->ubuf);
+	return mh_slice_make(f->ubuf.p ? f->ubuf.p : "", f->ubuf.len);
+}
+
+/* An address worth reporting: local@domain, printable, no white space. */
+static int addr_ok(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	size_t n = strlen(a);
+	if (!at || at == a || !at[1] || n >= ADDR_MAX)
+		return 0;
+	for (const char *c = a; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '<' ||
+		    *c == '>' || *c == ',')
+			return 0;
+	return 1;
+}
+
+/* Addresses of a value, lower-cased, duplicates dropped, at most max.
+ * space_list: white space separates addresses too (X-Forwarded-For). */
+static size_t addrs_of(struct mh_fwd *f, struct mh_slice raw, int space_list,
+                       char (*out)[ADDR_MAX], size_t max)
+{
+	struct mh_slice v = unfolded(f, raw);
+	size_t k = 0;
+	if (space_list && v.n && !memchr(v.p, '<', v.n) &&
+	    !memchr(v.p, '"', v.n) && !memchr(v.p, '(', v.n))
+		for (size_t i = 0; i < v.n; i++)
+			if (v.p[i] == ' ' || v.p[i] == '\t')
+				f->ubuf.p[i] = ',';
+	struct mh_addr *al = NULL;
+	size_t n = 0;
+	mh_addr_parse_list(v, &f->arena, 64, &al, &n, NULL);
+	for (size_t i = 0; al && i < n && k < max; i++) {
+		if (!al[i].addr || !addr_ok(al[i].addr))
+			continue;
+		snprintf(out[k], ADDR_MAX, "%s", al[i].addr);
+		lower(out[k]);
+		size_t j = 0;
+		while (j < k && strcmp(out[j], out[k]) != 0)
+			j++;
+		if (j == k)
+			k++;
+	}
+	return k;
+}
+
+static int addr1(struct mh_fwd *f, const struct mh_field *fd, char *out)
+{
+	char tmp[1][ADDR_MAX];
+	out[0] = '\0';
+	if (!fd || !addrs_of(f, fd->value, 0, tmp, 1))
+		return 0;
+	memcpy(out, tmp[0], ADDR_MAX);
+	return 1;
+}
+
+/* Gmail's forwarding envelope "user+caf_=dest=domain@origdomain": the
+ * destination's '@' became the last '=' before the final '@'. */
+static int parse_caf(struct mh_fwd *f, const struct mh_field *rp, char *mbox,
+                     char *dest)
+{
+	char a[ADDR_MAX];
+	if (!addr1(f, rp, a))
+		return 0;
+	char *at = strrchr(a, '@');
+	char *c = strstr(a, "+caf_=");
+	if (!c || c > at || c == a)
+		return 0;
+	char *d = c + 6, *eq = NULL;
+	for (char *p = d; p < at; p++)
+		if (*p == '=')
+			eq = p;
+	if (!eq || eq == d || eq + 1 == at)
+		return 0;
+	snprintf(mbox, ADDR_MAX, "%.*s@%s", (int)(c - a), a, at + 1);
+	snprintf(dest, ADDR_MAX, "%.*s@%.*s", (int)(eq - d), d,
+	         (int)(at - eq - 1), eq + 1);
+	return addr_ok(mbox) && addr_ok(dest);
+}
+
+/* MARK: - per message */
+
+enum {
 	A_EXO_AUTOFWD = 1u << 0,
 	A_EXO_RULES_LOOP = 1u << 1,
 	A_EXO_RULES_AGENT = 1u << 2,
@@ -36,453 +486,331 @@ enum art {
 	A_DELIVERED_CHAIN = 1u << 10,
 };
 
-enum kind { K_EXCH = 0, K_GMAIL, K_REDIRECT, K__COUNT };
+/* Can this message carry an artefact at all? Name presence plus one
+ * memmem: the only work done for the vast majority of messages. */
+static int maybe_forwarded(const struct hdrs *h)
+{
+	if (h->autofwd || h->rules_loop || h->rules_agent || h->fwd_loop ||
+	    h->mailfwdby || h->fwd_to || h->fwd_for || h->sieve)
+		return 1;
+	if (h->return_path && memmem(h->return_path->value.p,
+	                             h->return_path->value.n, "+caf_=", 6))
+		return 1;
+	return (h->resent_from || h->resent_sender) && h->auto_sub;
+}
 
-/* Fields of interest, found in one pass over the header names. */
-struct hdrs {
-	const struct mh_field *autofwd, *rules_loop, *rules_agent, *fwd_loop,
-	        *mailfwdby, *fwd_to, *fwd_for, *return_path, *resent_from,
-	        *resent_sender, *resent_to, *sieve, *orig_to, *auto_sub,
-	        *subject, *msgid, *ctype, *to, *from, *list, *precedence,
-	        *autoreply;
-	const struct mh_field *delivered[MAX_DELIVERED];
-	size_t ndelivered;
+static int is_list(const struct hdrs *h)
+{
+	return h->list || value_starts(h->precedence, "list") ||
+	       value_starts(h->precedence, "bulk") ||
+	       value_starts(h->precedence, "junk");
+}
+
+static int is_bounce(const struct hdrs *h)
+{
+	if (value_has(h->ctype, "delivery-status"))
+		return 1;
+	if (h->return_path && value_starts(h->return_path, "<>") &&
+	    mh_slice_trim(h->return_path->value).n == 2)
+		return 1;
+	return value_has(h->from, "mailer-daemon");
+}
+
+static int is_autoreply(const struct hdrs *h)
+{
+	return value_starts(h->auto_sub, "auto-replied") || h->autoreply;
+}
+
+struct msg_ctx {
+	const struct mh_event *ev;
+	struct hdrs h;
+	unsigned art;
+	int looks;
+	char top[ADDR_MAX];  /* top-most Delivered-To */
+	char low[ADDR_MAX];  /* bottom-most Delivered-To */
+	char orig[ADDR_MAX]; /* X-Original-To */
+	char from[ADDR_MAX];
+	char owner[ADDR_MAX]; /* store owner when it is an address */
+	char fwd_for[MAX_DEST][ADDR_MAX];
+	size_t nfor;
+	char fwd_to[MAX_DEST][ADDR_MAX];
+	size_t nto;
+	char caf_mbox[ADDR_MAX], caf_dest[ADDR_MAX];
+	char loop[ADDR_MAX], fwdloop[ADDR_MAX], fwdby[ADDR_MAX];
+	char sieve[ADDR_MAX], resent[ADDR_MAX];
+	char resent_to[MAX_DEST][ADDR_MAX];
+	size_t nresent_to;
 };
 
-static int lc(int c)
+static int looks_forwarded(struct mh_fwd *f, const struct msg_ctx *m)
 {
-	return (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
-}
-
-static int name_is(struct mh_slice n, const char *s, size_t len)
-{
-	if (n.n != len)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (lc((unsigned char)n.p[i]) != s[i])
-			return 0;
-	return 1;
-}
-
-#define IS(lit) name_is(n, lit, sizeof(lit) - 1)
-
-static void collect(const struct mh_event *ev, struct hdrs *h)
-{
-	memset(h, 0, sizeof(*h));
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct mh_field *f = &ev->fields[i];
-		struct mh_slice n = f->name;
-		/* Dispatch on length first: one compare for most fields. */
-		switch (n.n) {
-		case 2:
-			if (IS("to") && !h->to)
-				h->to = f;
-			break;
-		case 4:
-			if (IS("from") && !h->from)
-				h->from = f;
-			break;
-		case 7:
-			if (IS("subject") && !h->subject)
-				h->subject = f;
-			else if (IS("list-id"))
-				h->list = f;
-			break;
-		case 9:
-			if (IS("resent-to") && !h->resent_to)
-				h->resent_to = f;
-			else if (IS("list-post"))
-				h->list = f;
-			break;
-		case 10:
-			if (IS("message-id") && !h->msgid)
-				h->msgid = f;
-			else if (IS("precedence"))
-				h->precedence = f;
-			break;
-		case 11:
-			if (IS("x-mailfwdby") && !h->mailfwdby)
-				h->mailfwdby = f;
-			else if (IS("return-path") && !h->return_path)
-				h->return_path = f;
-			else if (IS("resent-from") && !h->resent_from)
-				h->resent_from = f;
-			else if (IS("x-autoreply"))
-				h->autoreply = f;
-			break;
-		case 12:
-			if (IS("delivered-to")) {
-				if (h->ndelivered < MAX_DELIVERED)
-					h->delivered[h->ndelivered++] = f;
-			} else if (IS("content-type") && !h->ctype) {
-				h->ctype = f;
-			} else if (IS("mailing-list")) {
-				h->list = f;
-			}
-			break;
-		case 13:
-			if (IS("resent-sender") && !h->resent_sender)
-				h->resent_sender = f;
-			else if (IS("x-original-to") && !h->orig_to)
-				h->orig_to = f;
-			else if (IS("x-autorespond"))
-				h->autoreply = f;
-			break;
-		case 14:
-			if (IS("x-forwarded-to") && !h->fwd_to)
-				h->fwd_to = f;
-			else if (IS("auto-submitted") && !h->auto_sub)
-				h->auto_sub = f;
-			break;
-		case 15:
-			if (IS("x-forwarded-for") && !h->fwd_for)
-				h->fwd_for = f;
-			break;
-		case 23:
-			if (IS("x-sieve-redirected-from") && !h->sieve)
-				h->sieve = f;
-			break;
-		case 28:
-			if (IS("x-ms-exchange-forwardingloop") && !h->fwd_loop)
-				h->fwd_loop = f;
-			break;
-		case 30:
-			if (IS("x-ms-exchange-inbox-rules-loop") &&
-			    !h->rules_loop)
-				h->rules_loop = f;
-			break;
-		case 38:
-			if (IS("x-ms-exchange-generated-message-source") &&
-			    !h->rules_agent)
-				h->rules_agent = f;
-			break;
-		case 40:
-			if (IS("x-ms-exchange-organization-autoforwarded") &&
-			    !h->autofwd)
-				h->autofwd = f;
-			break;
-		default: break;
+	const struct hdrs *h = &m->h;
+	if (h->subject) {
+		struct mh_slice raw = h->subject->value;
+		if (memmem(raw.p, raw.n, "=?", 2)) {
+			struct mh_slice u = unfolded(f, raw);
+			mh_buf_reset(&f->dbuf);
+			if (u.n > 4096)
+				u.n = 4096; /* prefixes are at the start */
+			mh_rfc2047_decode(u, NULL, &f->dbuf, NULL);
+			if (mh_fwdlang_subject(f->dbuf.p, f->dbuf.len))
+				return 1;
+		} else if (mh_fwdlang_subject(raw.p, raw.n)) {
+			return 1;
 		}
 	}
+	if (value_starts(h->ctype, "message/rfc822") ||
+	    value_starts(h->ctype, "message/global"))
+		return 1;
+	const struct mh_msg *msg = m->ev->msg;
+	if (!msg || !msg->body.n)
+		return 0;
+	int b64 = value_starts(h->cte, "base64") &&
+	          !value_starts(h->ctype, "multipart/");
+	return mh_fwdlang_body(msg->body.p, msg->body.n, b64);
 }
 
-/* Unfolded value into a caller buffer (truncated), NUL-terminated. */
-static size_t unfold_to(const struct mh_field *f, char *out, size_t outn)
+static void put_addr(char *dst, const char *src)
 {
-	struct mh_buf b = MH_BUF_INIT(outn > 1 ? outn - 1 : 0);
-	size_t k = 0;
-	/* Values over the buffer are cut, which is fine for addresses and
-	 * markers: nothing we look at is that long. */
-	struct mh_slice v = f->value;
-	if (v.n > outn * 4)
-		v.n = outn * 4;
-	if (mh_hdr_unfold(v, &b) == MH_OK || b.len) {
-		k = b.len < outn - 1 ? b.len : outn - 1;
-		if (k)
-			memcpy(out, b.p, k);
-	}
-	out[k] = '\0';
-	mh_buf_release(&b);
-	return k;
+	size_t n = strnlen(src, ADDR_MAX - 1);
+	memmove(dst, src, n);
+	dst[n] = '\0';
 }
 
-static void lower(char *s)
+static int in_list(char (*v)[ADDR_MAX], size_t n, const char *a)
 {
-	for (; *s; s++)
-		*s = (char)lc((unsigned char)*s);
-}
-
-/* First addr-spec of a value, lower-cased; "" when none. Bare addresses,
- * angle addresses and lists are all accepted. */
-static void first_addr(struct mh_arena *a, const struct mh_field *f, char *out,
-                       size_t outn)
-{
-	char v[1024];
-	out[0] = '\0';
-	if (!f)
-		return;
-	unfold_to(f, v, sizeof(v));
-	struct mh_addr *al = NULL;
-	size_t n = 0;
-	mh_addr_parse_list(mh_slice_cstr(v), a, 16, &al, &n, NULL);
 	for (size_t i = 0; i < n; i++)
-		if (strchr(al[i].addr, '@')) {
-			snprintf(out, outn, "%s", al[i].addr);
-			lower(out);
-			return;
-		}
-}
-
-/* Every addr-spec of a value separated by commas or white space. */
-static size_t all_addrs(struct mh_arena *a, const struct mh_field *f,
-                        char (*out)[ADDR_MAX], size_t max)
-{
-	char v[2048];
-	size_t k = 0;
-	if (!f)
-		return 0;
-	unfold_to(f, v, sizeof(v));
-	/* X-Forwarded-For separates with spaces: make them commas when no
-	 * angle brackets or quotes make that unsafe. */
-	if (!strpbrk(v, "<\"("))
-		for (char *c = v; *c; c++)
-			if (*c == ' ' || *c == '\t')
-				*c = ',';
-	struct mh_addr *al = NULL;
-	size_t n = 0;
-	mh_addr_parse_list(mh_slice_cstr(v), a, 64, &al, &n, NULL);
-	for (size_t i = 0; i < n && k < max; i++) {
-		if (!strchr(al[i].addr, '@'))
-			continue;
-		snprintf(out[k], ADDR_MAX, "%s", al[i].addr);
-		lower(out[k]);
-		k++;
-	}
-	return k;
-}
-
-static const char *domain_of(const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-	return at ? at + 1 : "";
-}
-
-static int value_has(const struct mh_field *f, const char *needle)
-{
-	return f && mh_slice_ifind(f->value, needle) != (size_t)-1;
-}
-
-static int value_starts(const struct mh_field *f, const char *prefix)
-{
-	return f && mh_slice_istarts(mh_slice_trim(f->value), prefix);
-}
-
-/* List traffic, bounces and auto-replies: not forwarding by themselves. */
-static int is_list_or_auto(const struct hdrs *h)
-{
-	if (h->list)
-		return 1;
-	if (value_starts(h->precedence, "list") ||
-	    value_starts(h->precedence, "bulk") ||
-	    value_starts(h->precedence, "junk"))
-		return 1;
-	if (value_has(h->ctype, "report-type=delivery-status") ||
-	    value_has(h->ctype, "report-type=\"delivery-status\""))
-		return 1;
-	if (h->return_path && mh_slice_trim(h->return_path->value).n == 2 &&
-	    value_starts(h->return_path, "<>"))
-		return 1;
-	if (value_has(h->from, "mailer-daemon"))
-		return 1;
-	if (value_starts(h->auto_sub, "auto-replied") || h->autoreply)
-		return 1;
+		if (!strcmp(v[i], a))
+			return 1;
 	return 0;
 }
 
-/* Gmail forwarding envelope: "user+caf_=dest=domain@origdomain". */
-static int parse_caf(const char *rp, char *mbox, char *dest)
+/* Artefacts and exclusions (spec: "Per-message artefacts", "Not
+ * forwarding on their own"). Returns the number of facts in f->facts. */
+static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 {
-	const char *c = strstr(rp, "+caf_=");
-	const char *at = strrchr(rp, '@');
-	if (!c || !at || at < c)
+	const struct hdrs *h = &m->h;
+	size_t nf = 0;
+
+	if (value_starts(h->autofwd, "true"))
+		m->art |= A_EXO_AUTOFWD;
+	if (addr1(f, h->rules_loop, m->loop))
+		m->art |= A_EXO_RULES_LOOP;
+	if (value_has(h->rules_agent, "mailbox rules agent"))
+		m->art |= A_EXO_RULES_AGENT;
+	if (h->fwd_loop) {
+		/* "addr;tenant-guid" */
+		struct mh_slice v = h->fwd_loop->value;
+		const char *semi = memchr(v.p, ';', v.n);
+		struct mh_field tf = *h->fwd_loop;
+		if (semi)
+			tf.value.n = (size_t)(semi - v.p);
+		if (addr1(f, &tf, m->fwdloop))
+			m->art |= A_EXO_FWD_LOOP;
+	}
+	if (addr1(f, h->mailfwdby, m->fwdby))
+		m->art |= A_MAILFWDBY;
+	if (h->fwd_to &&
+	    (m->nto = addrs_of(f, h->fwd_to->value, 1, m->fwd_to, MAX_DEST)))
+		m->art |= A_FWD_TO;
+	if (h->fwd_for) {
+		m->nfor =
+		        addrs_of(f, h->fwd_for->value, 1, m->fwd_for, MAX_DEST);
+		/* One address alone is stamped by some sending MTAs (the
+		 * linux-pwm messages of the shared corpus): not forwarding. */
+		if (m->nfor >= 2)
+			m->art |= A_FWD_FOR;
+	}
+	if (h->return_path &&
+	    parse_caf(f, h->return_path, m->caf_mbox, m->caf_dest))
+		m->art |= A_GMAIL_CAF;
+	if (addr1(f, h->sieve, m->sieve))
+		m->art |= A_SIEVE;
+
+	int listy = is_list(h), bounce = is_bounce(h),
+	    autoreply = is_autoreply(h);
+	/* Inbox rules also send auto-replies and notifications: the rule
+	 * markers alone do not make an auto-reply or a bounce a forward. */
+	if ((autoreply || bounce) &&
+	    !(m->art & ~(unsigned)(A_EXO_RULES_LOOP | A_EXO_RULES_AGENT)))
+		m->art = 0;
+	if (!m->art && (h->resent_from || h->resent_sender) && !listy &&
+	    !bounce && !autoreply && value_starts(h->auto_sub, "auto-")) {
+		/* A re-send by a program; a person's re-send has no
+		 * Auto-Submitted (or "no") and is not forwarding. */
+		addr1(f, h->resent_from ? h->resent_from : h->resent_sender,
+		      m->resent);
+		if (*m->resent) {
+			m->art |= A_RESENT;
+			if (h->resent_to)
+				m->nresent_to =
+				        addrs_of(f, h->resent_to->value, 0,
+				                 m->resent_to, MAX_DEST);
+		}
+	}
+	if (!m->art)
 		return 0;
-	const char *user = rp;
-	while (*user == '<' || *user == ' ')
-		user++;
-	const char *d = c + 6;
-	const char *eq = memchr(d, '=', (size_t)(at - d));
-	if (!eq || c <= user)
-		return 0;
-	snprintf(mbox, ADDR_MAX, "%.*s@%.*s", (int)(c - user), user,
-	         (int)strcspn(at + 1, ">"), at + 1);
-	snprintf(dest, ADDR_MAX, "%.*s@%.*s", (int)(eq - d), d,
-	         (int)(at - eq - 1), eq + 1);
-	lower(mbox);
-	lower(dest);
-	return 1;
+
+	if (h->ndelivered) {
+		addr1(f, h->delivered[0], m->top);
+		addr1(f, h->delivered[h->ndelivered - 1], m->low);
+	}
+	addr1(f, h->orig_to, m->orig);
+	addr1(f, h->from, m->from);
+	if (m->ev->mailbox && addr_ok(m->ev->mailbox)) {
+		put_addr(m->owner, m->ev->mailbox);
+		lower(m->owner);
+	}
+	/* Delivered-To chain / X-Original-To: a server-side redirect when the
+	 * domains differ. Never a fact of its own; it can name the
+	 * forwarding mailbox of the other artefacts. */
+	if (!listy && *m->top &&
+	    ((*m->low && strcmp(domain_of(m->top), domain_of(m->low)) != 0) ||
+	     (*m->orig && strcmp(domain_of(m->top), domain_of(m->orig)) != 0)))
+		m->art |= A_DELIVERED_CHAIN;
+
+	if (m->art & (A_FWD_FOR | A_GMAIL_CAF)) {
+		struct fact *x = &f->facts[nf++];
+		x->kind = K_GMAIL;
+		x->mech = M_GMAIL;
+		put_addr(x->mailbox,
+		         (m->art & A_FWD_FOR) ? m->fwd_for[0] : m->caf_mbox);
+		if (m->nto) {
+			memcpy(x->dest, m->fwd_to, sizeof(x->dest));
+			x->ndest = m->nto;
+		} else if (m->art & A_FWD_FOR) {
+			put_addr(x->dest[0], m->fwd_for[m->nfor - 1]);
+			x->ndest = 1;
+		} else {
+			put_addr(x->dest[0], m->caf_dest);
+			x->ndest = 1;
+		}
+		x->evidence = h->fwd_to              ? h->fwd_to
+		              : (m->art & A_FWD_FOR) ? h->fwd_for
+		                                     : h->return_path;
+	}
+	unsigned exch = A_EXO_AUTOFWD | A_EXO_RULES_LOOP | A_EXO_RULES_AGENT |
+	                A_EXO_FWD_LOOP | A_MAILFWDBY;
+	if ((m->art & exch) || ((m->art & A_FWD_TO) && !nf)) {
+		struct fact *x = &f->facts[nf++];
+		x->kind = K_EXCH;
+		if (m->art & (A_EXO_RULES_LOOP | A_EXO_RULES_AGENT))
+			x->mech = M_INBOX_RULE;
+		else if (m->art & (A_EXO_FWD_LOOP | A_EXO_AUTOFWD))
+			x->mech = M_MBX_FWD;
+		else
+			x->mech = M_GENERIC;
+		put_addr(x->mailbox, *m->loop      ? m->loop
+		                     : *m->fwdloop ? m->fwdloop
+		                                   : m->fwdby);
+		if (m->nto && f->facts[0].kind != K_GMAIL) {
+			memcpy(x->dest, m->fwd_to, sizeof(x->dest));
+			x->ndest = m->nto;
+		}
+		x->evidence = h->rules_loop              ? h->rules_loop
+		              : h->fwd_loop              ? h->fwd_loop
+		              : (m->art & A_EXO_AUTOFWD) ? h->autofwd
+		              : h->fwd_to                ? h->fwd_to
+		              : h->mailfwdby             ? h->mailfwdby
+		                                         : h->rules_agent;
+	}
+	if (m->art & (A_SIEVE | A_RESENT)) {
+		struct fact *x = &f->facts[nf++];
+		x->kind = K_REDIRECT;
+		if (m->art & A_SIEVE) {
+			x->mech = M_SIEVE;
+			put_addr(x->mailbox, m->sieve);
+			x->evidence = h->sieve;
+		} else {
+			x->mech = M_RESENT;
+			put_addr(x->mailbox, m->resent);
+			memcpy(x->dest, m->resent_to, sizeof(x->dest));
+			x->ndest = m->nresent_to;
+			x->evidence = h->resent_from ? h->resent_from
+			                             : h->resent_sender;
+		}
+	}
+	return nf;
 }
 
-struct facts {
-	unsigned art;
-	enum kind kind;
-	const char *mechanism;
-	char mailbox[ADDR_MAX];
-	char dest[MAX_DEST][ADDR_MAX];
-	size_t ndest;
-	const struct mh_field *evidence;
-	int looks_fwd;
-};
+/* The earlier address of a Delivered-To chain or of X-Original-To when
+ * its domain differs from the final recipient's, else NULL. */
+static const char *chain_from(const struct msg_ctx *m)
+{
+	if (!(m->art & A_DELIVERED_CHAIN))
+		return NULL;
+	if (*m->low && strcmp(domain_of(m->low), domain_of(m->top)) != 0)
+		return m->low;
+	if (*m->orig && strcmp(domain_of(m->orig), domain_of(m->top)) != 0)
+		return m->orig;
+	return NULL;
+}
+
+/* Spec "Who forwards to whom": fill what the artefacts left open from the
+ * store and the envelope. */
+static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, size_t nf)
+{
+	const char *gmail_mbox = NULL;
+	if (nf && f->facts[0].kind == K_GMAIL)
+		gmail_mbox = f->facts[0].mailbox;
+	for (size_t i = 0; i < nf; i++) {
+		struct fact *x = &f->facts[i];
+		if (!*x->mailbox) {
+			/* The store owner, unless the store is the
+			 * destination's (the message was delivered to it). */
+			if (*m->owner &&
+			    !in_list(x->dest, x->ndest, m->owner) &&
+			    strcmp(m->owner, m->top) != 0 &&
+			    strcmp(m->owner, m->orig) != 0)
+				put_addr(x->mailbox, m->owner);
+			else if (chain_from(m))
+				put_addr(x->mailbox, chain_from(m));
+			else if (m->looks && *m->from &&
+			         !in_list(x->dest, x->ndest, m->from))
+				/* A forward is a new message from the
+				 * forwarder; a redirect keeps the author. */
+				put_addr(x->mailbox, m->from);
+			else
+				put_addr(x->mailbox, UNKNOWN);
+		}
+		if (x->ndest)
+			continue;
+		const char *d = NULL;
+		if (gmail_mbox && x->kind != K_GMAIL &&
+		    strcmp(gmail_mbox, x->mailbox) != 0)
+			d = gmail_mbox;
+		else if (*m->top && strcmp(m->top, x->mailbox) != 0)
+			d = m->top;
+		else if (*m->orig && strcmp(m->orig, x->mailbox) != 0)
+			d = m->orig;
+		else if (*m->owner && strcmp(m->owner, x->mailbox) != 0)
+			d = m->owner;
+		if (d) {
+			put_addr(x->dest[0], d);
+			x->ndest = 1;
+		} else if (m->h.to && !strcmp(m->from, x->mailbox)) {
+			/* The forwarder wrote the message: its To are where
+			 * the copy went. */
+			char to[MAX_DEST][ADDR_MAX];
+			size_t nt =
+			        addrs_of(f, m->h.to->value, 0, to, MAX_DEST);
+			for (size_t k = 0; k < nt; k++)
+				if (strcmp(to[k], x->mailbox) != 0)
+					put_addr(x->dest[x->ndest++], to[k]);
+		}
+	}
+}
 
 /* MARK: - aggregation */
 
-struct ev_item {
-	char *file;
-	uint64_t offset;
-	char *msgid;
-	char *header;
-	int64_t ts;
-};
-
-struct agg {
-	char *key; /* kind '\x1f' mailbox '\x1f' dest */
-	enum kind kind;
-	char *mailbox, *dest;
-	uint64_t autofwd, looks;
-	int64_t first, last;
-	unsigned mechs; /* bit per mechanism index */
-	struct ev_item *ev;
-	size_t nev;
-	struct agg *next; /* hash chain */
-};
-
-#define NBUCKETS 1024
-
-struct strset {
-	char **v;
-	size_t n, cap;
-};
-
-struct mh_fwd {
-	struct mh_fwd_opts o;
-	struct agg *buckets[NBUCKETS];
-	size_t nagg;
-	struct strset owner_domains; /* store owners' domains */
-	uint64_t messages, autofwd, looks;
-	struct mh_arena scratch;
-};
-
-static const char *const mech_names[] = {
-        "exchange-inbox-rule",
-        "exchange-mailbox-forwarding",
-        "gmail-forwarding",
-        "sieve-redirect",
-        "server-redirect",
-        "resent",
-        "generic",
-};
-
-static unsigned mech_bit(const char *m)
+static void span(int64_t *first, int64_t *last, int64_t ts)
 {
-	for (unsigned i = 0; i < sizeof(mech_names) / sizeof(mech_names[0]);
-	     i++)
-		if (!strcmp(m, mech_names[i]))
-			return 1u << i;
-	return 0;
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static int set_add(struct strset *s, const char *v)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], v))
-			return MH_OK;
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 8;
-		char **nv = realloc(s->v, nc * sizeof(*nv));
-		if (!nv)
-			return MH_ENOMEM;
-		s->v = nv;
-		s->cap = nc;
-	}
-	if (!(s->v[s->n] = strdup(v)))
-		return MH_ENOMEM;
-	s->n++;
-	return MH_OK;
-}
-
-static void set_release(struct strset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
-{
-	struct mh_fwd *f = calloc(1, sizeof(*f));
-	if (!f)
-		return MH_ENOMEM;
-	f->o = *o;
-	if (!f->o.max_evidence)
-		f->o.max_evidence = 5;
-	mh_arena_init(&f->scratch, 16384, 0);
-	*out = f;
-	return MH_OK;
-}
-
-static void ev_item_release(struct ev_item *e)
-{
-	free(e->file);
-	free(e->msgid);
-	free(e->header);
-}
-
-static void agg_free(struct agg *a)
-{
-	for (size_t i = 0; i < a->nev; i++)
-		ev_item_release(&a->ev[i]);
-	free(a->ev);
-	free(a->key);
-	free(a);
-}
-
-void mh_fwd_free(struct mh_fwd *f)
-{
-	if (!f)
+	if (ts == MH_TS_NONE)
 		return;
-	for (size_t b = 0; b < NBUCKETS; b++) {
-		struct agg *a = f->buckets[b];
-		while (a) {
-			struct agg *n = a->next;
-			agg_free(a);
-			a = n;
-		}
-	}
-	set_release(&f->owner_domains);
-	mh_arena_release(&f->scratch);
-	free(f);
-}
-
-static struct agg *agg_get(struct mh_fwd *f, enum kind kind,
-                           const char *mailbox, const char *dest)
-{
-	char key[3 + 2 * ADDR_MAX];
-	snprintf(key, sizeof(key), "%d\x1f%s\x1f%s", (int)kind, mailbox, dest);
-	uint64_t h = hash_str(key) % NBUCKETS;
-	for (struct agg *a = f->buckets[h]; a; a = a->next)
-		if (!strcmp(a->key, key))
-			return a;
-	struct agg *a = calloc(1, sizeof(*a));
-	if (!a)
-		return NULL;
-	/* One block: key, then mailbox, then dest, each NUL-terminated. */
-	size_t kl = strlen(key), ml = strlen(mailbox), dl = strlen(dest);
-	a->key = malloc(kl + ml + dl + 3);
-	if (!a->key) {
-		free(a);
-		return NULL;
-	}
-	memcpy(a->key, key, kl + 1);
-	a->mailbox = a->key + kl + 1;
-	memcpy(a->mailbox, mailbox, ml + 1);
-	a->dest = a->mailbox + ml + 1;
-	memcpy(a->dest, dest, dl + 1);
-	a->kind = kind;
-	a->first = a->last = MH_TS_NONE;
-	a->next = f->buckets[h];
-	f->buckets[h] = a;
-	f->nagg++;
-	return a;
+	if (*first == MH_TS_NONE || ts < *first)
+		*first = ts;
+	if (*last == MH_TS_NONE || ts > *last)
+		*last = ts;
 }
 
 static int ev_cmp(const struct ev_item *a, const struct ev_item *b)
@@ -493,16 +821,26 @@ static int ev_cmp(const struct ev_item *a, const struct ev_item *b)
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
-/* Keep the max smallest evidence items by (file, offset). Takes
- * ownership of *e (released when not kept). */
+/* Would an item at (file, offset) be among the max smallest? Saves
+ * copying strings for the thousands of messages that would be dropped. */
+static int ev_wanted(const struct agg *a, size_t max, const char *file,
+                     uint64_t offset)
+{
+	if (a->nev < max)
+		return 1;
+	struct ev_item probe = {(char *)file, offset, 0, NULL, NULL, 0};
+	for (size_t i = 0; i < a->nev; i++)
+		if (ev_cmp(&probe, &a->ev[i]) < 0)
+			return 1;
+	return 0;
+}
+
+/* Keep the max smallest items by (file, offset): the same set whatever
+ * the order of arrival, hence across threads and merges. Takes *e (it is
+ * released when not kept). */
 static int ev_keep(struct agg *a, size_t max, struct ev_item *e)
 {
-	if (max == 0) {
-		ev_item_release(e);
-		return MH_OK;
-	}
 	if (a->nev == max) {
-		/* Full: replace the largest if e is smaller. */
 		size_t worst = 0;
 		for (size_t i = 1; i < a->nev; i++)
 			if (ev_cmp(&a->ev[i], &a->ev[worst]) > 0)
@@ -515,426 +853,418 @@ static int ev_keep(struct agg *a, size_t max, struct ev_item *e)
 		a->ev[worst] = *e;
 		return MH_OK;
 	}
-	if (!a->ev) {
-		a->ev = calloc(max, sizeof(*a->ev));
-		if (!a->ev) {
-			ev_item_release(e);
-			return MH_ENOMEM;
-		}
+	if (!a->ev && !(a->ev = calloc(max, sizeof(*a->ev)))) {
+		ev_item_release(e);
+		return MH_ENOMEM;
 	}
 	a->ev[a->nev++] = *e;
 	return MH_OK;
 }
 
-/* Would an item at (file, offset) be kept? Avoids copying strings for the
- * thousands of messages that would be dropped. */
-static int ev_wanted(const struct agg *a, size_t max, const char *file,
-                     uint64_t offset)
+/* Cut at most cap bytes without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t cap)
 {
-	if (a->nev < max)
-		return 1;
-	struct ev_item probe = {(char *)file, offset, NULL, NULL, 0};
-	for (size_t i = 0; i < a->nev; i++)
-		if (ev_cmp(&probe, &a->ev[i]) < 0)
-			return 1;
-	return 0;
+	if (n <= cap)
+		return n;
+	size_t k = cap;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
 }
 
-static void span(struct agg *a, int64_t ts)
+/* "Name: value", unfolded, at most HEADER_CAP bytes. */
+static char *header_line(struct mh_fwd *f, const struct mh_field *fd)
 {
-	if (ts == MH_TS_NONE)
-		return;
-	if (a->first == MH_TS_NONE || ts < a->first)
-		a->first = ts;
-	if (a->last == MH_TS_NONE || ts > a->last)
-		a->last = ts;
+	char out[HEADER_CAP + 1];
+	size_t nn = utf8_cut(fd->name.p, fd->name.n, 100);
+	memcpy(out, fd->name.p, nn);
+	out[nn++] = ':';
+	out[nn++] = ' ';
+	struct mh_slice raw = fd->value;
+	if (raw.n > 4 * HEADER_CAP)
+		raw.n = 4 * HEADER_CAP;
+	struct mh_slice v = unfolded(f, raw);
+	size_t vn = utf8_cut(v.p, v.n, HEADER_CAP - nn);
+	memcpy(out + nn, v.p, vn);
+	out[nn + vn] = '\0';
+	return strdup(out);
 }
 
-static char *header_line(const struct mh_field *f)
+static char *msgid_of(struct mh_fwd *f, const struct mh_field *fd)
 {
-	if (!f)
+	if (!fd)
 		return NULL;
-	struct mh_buf b = MH_BUF_INIT(512);
-	mh_buf_add(&b, f->name.p, f->name.n < 100 ? f->name.n : 100);
-	mh_buf_add(&b, ": ", 2);
-	struct mh_buf v = MH_BUF_INIT(4096);
-	struct mh_slice raw = f->value;
-	if (raw.n > 4096)
-		raw.n = 4096;
-	mh_hdr_unfold(raw, &v);
-	size_t room = b.cap - b.len;
-	mh_buf_add(&b, v.p ? v.p : "", v.len < room ? v.len : room);
-	mh_buf_release(&v);
-	char *s = mh_buf_detach(&b, NULL);
-	return s;
+	struct mh_slice v = unfolded(f, fd->value);
+	while (v.n && (v.p[0] == '<' || v.p[0] == ' ')) {
+		v.p++;
+		v.n--;
+	}
+	const char *gt = memchr(v.p, '>', v.n);
+	if (gt)
+		v.n = (size_t)(gt - v.p);
+	while (v.n && v.p[v.n - 1] == ' ')
+		v.n--;
+	v.n = utf8_cut(v.p, v.n, HEADER_CAP);
+	return v.n ? strndup(v.p, v.n) : NULL;
 }
 
-static char *msgid_of(const struct mh_field *f)
+/* 1-based line of a header field in the file, 0 when unknown. */
+static unsigned field_line(const struct mh_event *ev, const struct mh_field *fd)
 {
-	if (!f)
-		return NULL;
-	char v[1024];
-	unfold_to(f, v, sizeof(v));
-	char *s = v;
-	while (*s == ' ' || *s == '<')
-		s++;
-	size_t n = strcspn(s, ">");
-	while (n && s[n - 1] == ' ')
-		n--;
-	return n ? strndup(s, n) : NULL;
-}
-
-/* MARK: - per message */
-
-static int analyse(struct mh_fwd *f, const struct mh_event *ev,
-                   const struct hdrs *h, struct facts *x)
-{
-	struct mh_arena *ar = &f->scratch;
-	char tmp[ADDR_MAX], caf_mbox[ADDR_MAX] = "", caf_dest[ADDR_MAX] = "";
-	char fwd_for[MAX_DEST][ADDR_MAX];
-	size_t nfor = 0;
-
-	memset(x, 0, sizeof(*x));
-	if (h->autofwd && value_starts(h->autofwd, "true"))
-		x->art |= A_EXO_AUTOFWD;
-	if (h->rules_loop)
-		x->art |= A_EXO_RULES_LOOP;
-	if (value_has(h->rules_agent, "mailbox rules agent"))
-		x->art |= A_EXO_RULES_AGENT;
-	if (h->fwd_loop)
-		x->art |= A_EXO_FWD_LOOP;
-	if (h->mailfwdby)
-		x->art |= A_MAILFWDBY;
-	if (h->fwd_to)
-		x->art |= A_FWD_TO;
-	if (h->fwd_for) {
-		nfor = all_addrs(ar, h->fwd_for, fwd_for, MAX_DEST);
-		/* One address alone is stamped by some sending MTAs. */
-		if (nfor >= 2)
-			x->art |= A_FWD_FOR;
-	}
-	if (h->return_path) {
-		unfold_to(h->return_path, tmp, sizeof(tmp));
-		if (parse_caf(tmp, caf_mbox, caf_dest))
-			x->art |= A_GMAIL_CAF;
-	}
-	if (h->sieve)
-		x->art |= A_SIEVE;
-	int listy = is_list_or_auto(h);
-	if (h->resent_from || h->resent_sender) {
-		/* A person re-sending is not forwarding; an automatic
-		 * re-send is (Auto-Submitted other than "no"). */
-		int automatic = h->auto_sub && !value_starts(h->auto_sub, "no");
-		if (automatic && !listy)
-			x->art |= A_RESENT;
-	}
-	/* Delivered-To chain / X-Original-To: a server-side redirect when
-	 * the domains differ (same-domain aliases are not forwarding). */
-	char top[ADDR_MAX] = "", low[ADDR_MAX] = "";
-	if (h->ndelivered) {
-		first_addr(ar, h->delivered[0], top, sizeof(top));
-		first_addr(ar, h->delivered[h->ndelivered - 1], low,
-		           sizeof(low));
-	}
-	if (!listy && !(x->art & ~(unsigned)A_DELIVERED_CHAIN)) {
-		char orig[ADDR_MAX] = "";
-		if (h->orig_to)
-			first_addr(ar, h->orig_to, orig, sizeof(orig));
-		const char *from_addr = NULL;
-		if (h->ndelivered >= 2 && *top && *low &&
-		    strcmp(domain_of(top), domain_of(low)) != 0)
-			from_addr = low;
-		else if (*orig && *top &&
-		         strcmp(domain_of(orig), domain_of(top)) != 0)
-			from_addr = orig;
-		if (from_addr) {
-			x->art |= A_DELIVERED_CHAIN;
-			snprintf(x->mailbox, sizeof(x->mailbox), "%s",
-			         from_addr);
-			snprintf(x->dest[0], ADDR_MAX, "%s", top);
-			x->ndest = 1;
-		}
-	}
-	/* A Delivered-To/X-Original-To mismatch alone is how every alias
-	 * and virtual map looks on real servers (see the spamassassin and
-	 * ruby-mail messages in the shared corpus): too weak for a finding
-	 * on its own. It only adds to a message that has another artefact. */
-	if (!x->art || x->art == A_DELIVERED_CHAIN)
+	const struct mh_msg *msg = ev->msg;
+	if (!msg || !msg->header_line || !msg->header.p ||
+	    fd->name.p < msg->header.p ||
+	    fd->name.p >= msg->header.p + msg->header.n)
 		return 0;
-
-	/* Kind, mechanism, mailbox, destinations. */
-	if (x->art & (A_FWD_FOR | A_GMAIL_CAF)) {
-		x->kind = K_GMAIL;
-		x->mechanism = "gmail-forwarding";
-		if (x->art & A_FWD_FOR)
-			snprintf(x->mailbox, ADDR_MAX, "%s", fwd_for[0]);
-		else
-			snprintf(x->mailbox, ADDR_MAX, "%s", caf_mbox);
-		if (h->fwd_to)
-			x->ndest = all_addrs(ar, h->fwd_to, x->dest, MAX_DEST);
-		if (!x->ndest && (x->art & A_FWD_FOR)) {
-			snprintf(x->dest[0], ADDR_MAX, "%s", fwd_for[nfor - 1]);
-			x->ndest = 1;
-		}
-		if (!x->ndest && *caf_dest) {
-			snprintf(x->dest[0], ADDR_MAX, "%s", caf_dest);
-			x->ndest = 1;
-		}
-		x->evidence = h->fwd_to    ? h->fwd_to
-		              : h->fwd_for ? h->fwd_for
-		                           : h->return_path;
-	} else if (x->art &
-	           (A_EXO_AUTOFWD | A_EXO_RULES_LOOP | A_EXO_RULES_AGENT |
-	            A_EXO_FWD_LOOP | A_MAILFWDBY | A_FWD_TO)) {
-		x->kind = K_EXCH;
-		if (x->art & (A_EXO_RULES_LOOP | A_EXO_RULES_AGENT))
-			x->mechanism = "exchange-inbox-rule";
-		else if (x->art & (A_EXO_FWD_LOOP | A_EXO_AUTOFWD))
-			x->mechanism = "exchange-mailbox-forwarding";
-		else
-			x->mechanism = "generic";
-		if (h->rules_loop)
-			first_addr(ar, h->rules_loop, x->mailbox, ADDR_MAX);
-		if (!*x->mailbox && h->fwd_loop) {
-			/* "addr;tenant-guid" */
-			char v[ADDR_MAX];
-			unfold_to(h->fwd_loop, v, sizeof(v));
-			v[strcspn(v, ";")] = '\0';
-			struct mh_field tf = {MH_SLICE_LIT("x"),
-			                      mh_slice_cstr(v)};
-			first_addr(ar, &tf, x->mailbox, ADDR_MAX);
-		}
-		if (!*x->mailbox && h->mailfwdby)
-			first_addr(ar, h->mailfwdby, x->mailbox, ADDR_MAX);
-		if (!*x->mailbox && ev->mailbox && strchr(ev->mailbox, '@'))
-			snprintf(x->mailbox, ADDR_MAX, "%s", ev->mailbox);
-		if (h->fwd_to)
-			x->ndest = all_addrs(ar, h->fwd_to, x->dest, MAX_DEST);
-		x->evidence = h->rules_loop  ? h->rules_loop
-		              : h->fwd_loop  ? h->fwd_loop
-		              : h->autofwd   ? h->autofwd
-		              : h->fwd_to    ? h->fwd_to
-		              : h->mailfwdby ? h->mailfwdby
-		                             : h->rules_agent;
-	} else {
-		x->kind = K_REDIRECT;
-		if (x->art & A_SIEVE) {
-			x->mechanism = "sieve-redirect";
-			first_addr(ar, h->sieve, x->mailbox, ADDR_MAX);
-			x->ndest = 0;
-			x->evidence = h->sieve;
-		} else if (x->art & A_RESENT) {
-			x->mechanism = "resent";
-			first_addr(ar,
-			           h->resent_from ? h->resent_from
-			                          : h->resent_sender,
-			           x->mailbox, ADDR_MAX);
-			x->ndest = h->resent_to ? all_addrs(ar, h->resent_to,
-			                                    x->dest, MAX_DEST)
-			                        : 0;
-			x->evidence = h->resent_from ? h->resent_from
-			                             : h->resent_sender;
-		} else {
-			x->mechanism = "server-redirect";
-			x->evidence = h->orig_to && h->ndelivered < 2
-			                      ? h->orig_to
-			                      : h->delivered[h->ndelivered - 1];
-		}
-	}
-	/* Destination fallbacks: the envelope as delivered, then To. */
-	if (!x->ndest && *top && strcmp(top, x->mailbox) != 0) {
-		snprintf(x->dest[0], ADDR_MAX, "%s", top);
-		x->ndest = 1;
-	}
-	if (!x->ndest && h->orig_to) {
-		first_addr(ar, h->orig_to, x->dest[0], ADDR_MAX);
-		if (*x->dest[0] && strcmp(x->dest[0], x->mailbox) != 0)
-			x->ndest = 1;
-	}
-	if (!x->ndest && ev->mailbox && strchr(ev->mailbox, '@') &&
-	    strcmp(ev->mailbox, x->mailbox) != 0) {
-		snprintf(x->dest[0], ADDR_MAX, "%s", ev->mailbox);
-		lower(x->dest[0]);
-		x->ndest = 1;
-	}
-	if (!x->ndest && h->to) {
-		char to[MAX_DEST][ADDR_MAX];
-		size_t nt = all_addrs(ar, h->to, to, MAX_DEST);
-		for (size_t i = 0; i < nt; i++)
-			if (strcmp(to[i], x->mailbox) != 0) {
-				snprintf(x->dest[0], ADDR_MAX, "%s", to[i]);
-				x->ndest = 1;
-				break;
-			}
-	}
-	if (!*x->mailbox)
-		snprintf(x->mailbox, ADDR_MAX, "unknown");
-
-	/* Does it look forwarded? Subject first (cheap), then the body. */
-	if (h->subject) {
-		char sub[1024];
-		size_t sn = unfold_to(h->subject, sub, sizeof(sub));
-		if (memmem(sub, sn, "=?", 2)) {
-			struct mh_buf d = MH_BUF_INIT(4096);
-			mh_rfc2047_decode(mh_slice_make(sub, sn), NULL, &d,
-			                  NULL);
-			x->looks_fwd = mh_fwd_subject_looks_forwarded(
-			        d.p ? d.p : "", d.len);
-			mh_buf_release(&d);
-		} else {
-			x->looks_fwd = mh_fwd_subject_looks_forwarded(sub, sn);
-		}
-	}
-	if (!x->looks_fwd && value_has(h->ctype, "message/rfc822"))
-		x->looks_fwd = 1;
-	if (!x->looks_fwd && ev->msg)
-		x->looks_fwd = mh_fwd_body_looks_forwarded(ev->msg->body.p,
-		                                           ev->msg->body.n);
-	return 1;
+	unsigned line = msg->header_line;
+	for (const char *p = msg->header.p; p < fd->name.p; p++)
+		if (*p == '\n')
+			line++;
+	return line;
 }
 
-static int record(struct mh_fwd *f, const struct mh_event *ev,
-                  const struct hdrs *h, const struct facts *x)
+static int agg_key(struct mh_buf *b, enum kind k, const char *mailbox,
+                   const char *dest)
 {
-	size_t nd = x->ndest ? x->ndest : 1;
-	for (size_t i = 0; i < nd; i++) {
-		const char *dest = x->ndest ? x->dest[i] : "unknown";
-		struct agg *a = agg_get(f, x->kind, x->mailbox, dest);
-		if (!a)
-			return MH_ENOMEM;
-		a->autofwd++;
-		if (x->looks_fwd)
-			a->looks++;
-		a->mechs |= mech_bit(x->mechanism);
-		span(a, ev->ts);
-		if (ev_wanted(a, f->o.max_evidence, ev->path, ev->offset)) {
-			struct ev_item e;
-			e.file = strdup(ev->path);
+	mh_buf_reset(b);
+	return mh_buf_printf(b, "%d\x1f%s\x1f%s", (int)k, mailbox, dest);
+}
+
+static struct agg *agg_get(struct mh_fwd *f, enum kind k, const char *mailbox,
+                           const char *dest)
+{
+	void **slot;
+	int created;
+	struct mh_buf key = MH_BUF_INIT(4 * ADDR_MAX);
+	struct agg *a = NULL;
+	if (agg_key(&key, k, mailbox, dest) ||
+	    mh_strmap_upsert(&f->aggs, key.p, key.len, &slot, &created))
+		goto done;
+	if (!created) {
+		a = *slot;
+		goto done;
+	}
+	size_t ml = strlen(mailbox), dl = strlen(dest);
+	a = calloc(1, sizeof(*a));
+	char *mem = malloc(ml + dl + 2);
+	if (!a || !mem) {
+		free(a);
+		free(mem);
+		a = NULL;
+		/* The key stays with a NULL value; users skip those. */
+		goto done;
+	}
+	memcpy(mem, mailbox, ml + 1);
+	memcpy(mem + ml + 1, dest, dl + 1);
+	a->kind = k;
+	a->mailbox = mem;
+	a->dest = mem + ml + 1;
+	a->first = a->last = MH_TS_NONE;
+	*slot = a;
+done:
+	mh_buf_release(&key);
+	return a;
+}
+
+static struct mbox_acc *mbox_get(struct mh_fwd *f, const char *mailbox)
+{
+	void **slot;
+	int created;
+	if (mh_strmap_add(&f->mboxes, mailbox, &slot, &created))
+		return NULL;
+	if (created || !*slot) {
+		struct mbox_acc *b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		b->first = b->last = b->exch_first = b->exch_last = MH_TS_NONE;
+		*slot = b;
+	}
+	return *slot;
+}
+
+static int record(struct mh_fwd *f, const struct msg_ctx *m, size_t nf)
+{
+	const struct mh_event *ev = m->ev;
+	for (size_t i = 0; i < nf; i++) {
+		const struct fact *x = &f->facts[i];
+		size_t nd = x->ndest ? x->ndest : 1;
+		size_t kept = 0;
+		for (size_t j = 0; j < nd; j++) {
+			const char *dest = x->ndest ? x->dest[j] : UNKNOWN;
+			/* Forwarding to oneself is no forwarding. */
+			if (!strcmp(dest, x->mailbox) && (x->ndest > 1 || kept))
+				continue;
+			if (!strcmp(dest, x->mailbox))
+				dest = UNKNOWN;
+			struct agg *a = agg_get(f, x->kind, x->mailbox, dest);
+			if (!a)
+				return MH_ENOMEM;
+			kept++;
+			a->autofwd++;
+			if (m->looks)
+				a->looks++;
+			a->mechs |= 1u << x->mech;
+			span(&a->first, &a->last, ev->ts);
+			if (!ev_wanted(a, f->max_evidence,
+			               ev->path ? ev->path : "", ev->offset))
+				continue;
+			struct ev_item e = {0};
+			e.file = strdup(ev->path ? ev->path : "");
 			e.offset = ev->offset;
-			e.msgid = msgid_of(h->msgid);
-			e.header = header_line(x->evidence);
+			e.line = field_line(ev, x->evidence);
+			e.msgid = msgid_of(f, m->h.msgid);
+			e.header = header_line(f, x->evidence);
 			e.ts = ev->ts;
-			if (!e.file) {
+			if (!e.file || !e.header) {
 				ev_item_release(&e);
 				return MH_ENOMEM;
 			}
-			if (ev_keep(a, f->o.max_evidence, &e))
+			if (ev_keep(a, f->max_evidence, &e))
 				return MH_ENOMEM;
+		}
+		/* The mailbox's own count: once per message, even when two
+		 * facts name the same mailbox. */
+		size_t k = 0;
+		while (k < i && strcmp(f->facts[k].mailbox, x->mailbox) != 0)
+			k++;
+		struct mbox_acc *b = mbox_get(f, x->mailbox);
+		if (!b)
+			return MH_ENOMEM;
+		if (k == i) {
+			b->autofwd++;
+			if (m->looks)
+				b->looks++;
+			span(&b->first, &b->last, ev->ts);
+		}
+		if (x->kind == K_EXCH) {
+			b->exch_autofwd++;
+			if (m->looks)
+				b->exch_looks++;
+			span(&b->exch_first, &b->exch_last, ev->ts);
 		}
 	}
 	return MH_OK;
 }
 
+static int note_owner(struct mh_fwd *f, const char *owner)
+{
+	void **slot;
+	if (!strcmp(owner, f->last_owner))
+		return MH_OK;
+	snprintf(f->last_owner, sizeof(f->last_owner), "%s", owner);
+	const char *at = strrchr(owner, '@');
+	if (!at || !at[1])
+		return MH_OK;
+	char d[ADDR_MAX];
+	snprintf(d, sizeof(d), "%s", at + 1);
+	lower(d);
+	return mh_strmap_add(&f->owner_dom, d, &slot, NULL);
+}
+
 int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
                  struct mh_err *err)
 {
-	struct hdrs h;
-	struct facts x;
-	if (ev->kind != MH_EV_MAIL)
+	struct msg_ctx m;
+	if (ev->kind != MH_EV_MAIL || !ev->msg)
 		return MH_OK;
+	if (f->org_ready || f->pairs || f->mstats)
+		drop_derived(f);
 	f->messages++;
-	if (ev->mailbox && strchr(ev->mailbox, '@')) {
-		char d[256];
-		snprintf(d, sizeof(d), "%s", domain_of(ev->mailbox));
-		lower(d);
-		if (set_add(&f->owner_domains, d))
-			return mh_err_set(err, MH_ENOMEM, "out of memory");
-	}
-	collect(ev, &h);
-	mh_arena_reset(&f->scratch);
-	if (!analyse(f, ev, &h, &x))
+	if (ev->mailbox && note_owner(f, ev->mailbox))
+		return mh_err_set(err, MH_ENOMEM, "out of memory");
+	/* Only the header pass is done for every message. */
+	memset(&m.h, 0, sizeof(m.h));
+	collect(ev, &m.h);
+	if (!maybe_forwarded(&m.h))
 		return MH_OK;
+
+	struct hdrs h = m.h;
+	memset(&m, 0, sizeof(m));
+	m.h = h;
+	m.ev = ev;
+	memset(f->facts, 0, sizeof(f->facts));
+	mh_arena_reset(&f->arena);
+	size_t nf = analyse(f, &m);
+	if (!nf)
+		return MH_OK;
+	m.looks = looks_forwarded(f, &m);
+	fallbacks(f, &m, nf);
 	f->autofwd++;
-	if (x.looks_fwd)
+	if (m.looks)
 		f->looks++;
-	if (record(f, ev, &h, &x))
+	if (record(f, &m, nf))
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	return MH_OK;
 }
 
 /* MARK: - merge */
 
+static void agg_add(struct agg *t, struct agg *a, size_t max)
+{
+	t->autofwd += a->autofwd;
+	t->looks += a->looks;
+	t->mechs |= a->mechs;
+	span(&t->first, &t->last, a->first);
+	span(&t->first, &t->last, a->last);
+	for (size_t i = 0; i < a->nev; i++) {
+		/* ev_keep only fails before it holds anything; then the
+		 * item is released and the evidence is merely shorter. */
+		ev_keep(t, max, &a->ev[i]);
+		memset(&a->ev[i], 0, sizeof(a->ev[i]));
+	}
+	a->nev = 0;
+}
+
+static void mbox_add(struct mbox_acc *t, const struct mbox_acc *b)
+{
+	t->autofwd += b->autofwd;
+	t->looks += b->looks;
+	span(&t->first, &t->last, b->first);
+	span(&t->first, &t->last, b->last);
+	t->exch_autofwd += b->exch_autofwd;
+	t->exch_looks += b->exch_looks;
+	span(&t->exch_first, &t->exch_last, b->exch_first);
+	span(&t->exch_first, &t->exch_last, b->exch_last);
+}
+
 int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 {
-	for (size_t b = 0; b < NBUCKETS; b++) {
-		struct agg *a = from->buckets[b];
-		from->buckets[b] = NULL;
-		while (a) {
-			struct agg *next = a->next;
-			struct agg *t =
-			        agg_get(into, a->kind, a->mailbox, a->dest);
-			if (!t) {
-				agg_free(a);
-				a = next;
-				continue;
-			}
-			t->autofwd += a->autofwd;
-			t->looks += a->looks;
-			t->mechs |= a->mechs;
-			span(t, a->first);
-			span(t, a->last);
-			for (size_t i = 0; i < a->nev; i++) {
-				ev_keep(t, into->o.max_evidence, &a->ev[i]);
-				memset(&a->ev[i], 0, sizeof(a->ev[i]));
-			}
-			a->nev = 0;
-			agg_free(a);
-			a = next;
+	const struct mh_strmap_slot *s;
+	size_t pos = 0;
+	void **slot;
+	int created, rc = MH_OK;
+
+	if (into == from)
+		return MH_OK;
+	drop_derived(into);
+	drop_derived(from);
+	while ((s = mh_strmap_next(&from->aggs, &pos)) != NULL) {
+		struct agg *a = s->val;
+		if (!a)
+			continue;
+		if (mh_strmap_upsert(&into->aggs, s->key, s->klen, &slot,
+		                     &created)) {
+			rc = MH_ENOMEM;
+			break;
 		}
+		if (!*slot) {
+			*slot = a; /* moved */
+		} else {
+			agg_add(*slot, a, into->max_evidence);
+			agg_free(a);
+		}
+		from->aggs.slot[pos - 1].val = NULL;
 	}
-	for (size_t i = 0; i < from->owner_domains.n; i++)
-		if (set_add(&into->owner_domains, from->owner_domains.v[i]))
-			return MH_ENOMEM;
+	pos = 0;
+	while (rc == MH_OK && (s = mh_strmap_next(&from->mboxes, &pos))) {
+		struct mbox_acc *b = s->val;
+		if (!b)
+			continue;
+		if (mh_strmap_upsert(&into->mboxes, s->key, s->klen, &slot,
+		                     &created)) {
+			rc = MH_ENOMEM;
+			break;
+		}
+		if (!*slot) {
+			*slot = b;
+		} else {
+			mbox_add(*slot, b);
+			free(b);
+		}
+		from->mboxes.slot[pos - 1].val = NULL;
+	}
+	pos = 0;
+	while (rc == MH_OK && (s = mh_strmap_next(&from->owner_dom, &pos)))
+		if (mh_strmap_upsert(&into->owner_dom, s->key, s->klen, &slot,
+		                     NULL))
+			rc = MH_ENOMEM;
 	into->messages += from->messages;
 	into->autofwd += from->autofwd;
 	into->looks += from->looks;
 	from->messages = from->autofwd = from->looks = 0;
+	mh_strmap_release(&from->aggs, agg_free);
+	mh_strmap_release(&from->mboxes, free);
+	mh_strmap_release(&from->owner_dom, NULL);
+	from->last_owner[0] = '\0';
+	return rc;
+}
+
+/* MARK: - internal or external */
+
+static int org_build(struct mh_fwd *f)
+{
+	const struct mh_strmap_slot *s;
+	size_t pos = 0;
+	void **slot;
+	if (f->org_ready)
+		return MH_OK;
+	mh_strmap_release(&f->org, NULL);
+	if (f->given_org.n) {
+		while ((s = mh_strmap_next(&f->given_org, &pos)) != NULL)
+			if (mh_strmap_upsert(&f->org, s->key, s->klen, &slot,
+			                     NULL))
+				return MH_ENOMEM;
+	} else {
+		/* Inferred: the forwarding mailboxes' domains and the
+		 * store owners'. */
+		while ((s = mh_strmap_next(&f->mboxes, &pos)) != NULL) {
+			const char *d = domain_of(s->key);
+			if (*d && mh_strmap_add(&f->org, d, &slot, NULL))
+				return MH_ENOMEM;
+		}
+		pos = 0;
+		while ((s = mh_strmap_next(&f->owner_dom, &pos)) != NULL)
+			if (mh_strmap_upsert(&f->org, s->key, s->klen, &slot,
+			                     NULL))
+				return MH_ENOMEM;
+	}
+	f->org_ready = 1;
 	return MH_OK;
 }
 
-void mh_fwd_totals(const struct mh_fwd *f, uint64_t *messages,
-                   uint64_t *auto_forwarded, uint64_t *looks_forwarded)
+/* Equal to or a subdomain of an org domain: try the domain and each of
+ * its parents ("a.b.corp.example", "b.corp.example", "corp.example"). */
+static int internal_in(const struct mh_strmap *org, const char *domain)
 {
-	*messages = f->messages;
-	*auto_forwarded = f->autofwd;
-	*looks_forwarded = f->looks;
-}
-
-/* MARK: - findings */
-
-static int is_internal(const struct strset *org, const char *domain)
-{
-	size_t dl = strlen(domain);
-	if (!dl)
-		return 0;
-	for (size_t i = 0; i < org->n; i++) {
-		size_t ol = strlen(org->v[i]);
-		if (!ol)
-			continue;
-		if (dl == ol && !strcmp(domain, org->v[i]))
+	const char *d = domain;
+	while (*d) {
+		if (mh_strmap_get(org, d))
 			return 1;
-		if (dl > ol && domain[dl - ol - 1] == '.' &&
-		    !strcmp(domain + dl - ol, org->v[i]))
-			return 1;
+		const char *dot = strchr(d, '.');
+		if (!dot)
+			break;
+		d = dot + 1;
 	}
 	return 0;
 }
 
-static int cmp_agg(const void *pa, const void *pb)
+int mh_fwd_domain_internal(struct mh_fwd *f, const char *domain)
 {
-	const struct agg *a = *(const struct agg *const *)pa;
-	const struct agg *b = *(const struct agg *const *)pb;
-	return strcmp(a->key, b->key);
+	char d[ADDR_MAX];
+	if (!domain || !*domain || org_build(f))
+		return 0;
+	snprintf(d, sizeof(d), "%s", domain);
+	lower(d);
+	return internal_in(&f->org, d);
 }
+
+/* 1 external, 0 internal, -1 unknown destination. */
+static int externality(struct mh_fwd *f, const char *dest)
+{
+	if (!strcmp(dest, UNKNOWN) || !*domain_of(dest))
+		return -1;
+	return !internal_in(&f->org, domain_of(dest));
+}
+
+/* MARK: - findings */
 
 static char *mechs_text(unsigned m)
 {
 	struct mh_buf b = MH_BUF_INIT(512);
-	for (unsigned i = 0; i < sizeof(mech_names) / sizeof(mech_names[0]);
-	     i++)
+	for (unsigned i = 0; i < M__COUNT; i++)
 		if (m & (1u << i)) {
 			if (b.len)
-				mh_buf_adds(&b, ",");
+				mh_buf_addc(&b, ',');
 			mh_buf_adds(&b, mech_names[i]);
 		}
 	return mh_buf_detach(&b, NULL);
@@ -942,58 +1272,151 @@ static char *mechs_text(unsigned m)
 
 static void when_text(int64_t first, int64_t last, char *out, size_t n)
 {
+	char a[21], b[21];
 	if (first == MH_TS_NONE) {
 		snprintf(out, n, "at unknown times");
 		return;
 	}
-	char a[21], b[21];
 	mh_date_iso(first, a);
 	mh_date_iso(last, b);
-	if (first == last)
+	if (!memcmp(a, b, 10))
 		snprintf(out, n, "on %.10s", a);
 	else
 		snprintf(out, n, "between %.10s and %.10s", a, b);
 }
 
-static const char *remediation_for(enum kind k, unsigned mechs)
+/* The mailbox as an argument a mail admin can paste into a shell: only
+ * when it is made of harmless characters (the address comes from a
+ * header an attacker may have written), else a placeholder. */
+static void shell_arg(const char *mailbox, char *out, size_t n)
 {
-	if (k == K_GMAIL)
-		return "Google Workspace: open the user's Gmail settings > "
-		       "Forwarding and POP/IMAP and the Admin console "
-		       "audit (email_forwarding_out_of_domain, "
-		       "email_forwarding_change); remove the forwarding "
-		       "address if not approved, then reset the password "
-		       "and sign the user out of all sessions (ATT&CK M1047, "
-		       "M1032).";
-	if (k == K_REDIRECT)
-		return "Mail server: review the user's Sieve scripts "
-		       "(redirect), ~/.forward, procmail rules and the "
-		       "server's alias/virtual maps for this address; remove "
-		       "unapproved redirects and reset the user's credentials "
-		       "(ATT&CK M1047).";
-	if (mechs & 1u)
-		return "Exchange / Microsoft 365: Get-InboxRule -Mailbox "
-		       "<mailbox> "
-		       "-IncludeHidden | fl Name,Enabled,ForwardTo,RedirectTo,"
-		       "ForwardAsAttachmentTo,DeleteMessage; search the "
-		       "unified audit log for New-InboxRule/Set-InboxRule/"
-		       "UpdateInboxRules; remove the rule, revoke sessions and "
-		       "reset credentials; check Get-RemoteDomain "
-		       "AutoForwardEnabled (ATT&CK M1047, M1032). mailhunt "
-		       "runs none of this.";
-	return "Exchange / Microsoft 365: Get-Mailbox <mailbox> | fl "
-	       "ForwardingSmtpAddress,ForwardingAddress,"
-	       "DeliverToMailboxAndForward and Get-TransportRule | fl "
-	       "Name,BlindCopyTo,CopyTo,RedirectMessageTo; search the audit "
-	       "log for Set-Mailbox and New-/Set-TransportRule to find who "
-	       "set it; remove unapproved forwarding and block external "
-	       "auto-forwarding in the outbound spam policy (ATT&CK M1047). "
-	       "mailhunt runs none of this.";
+	int ok = strcmp(mailbox, UNKNOWN) != 0 && strchr(mailbox, '@');
+	for (const char *c = mailbox; ok && *c; c++)
+		ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		     *c == '@' || *c == '.' || *c == '-' || *c == '_' ||
+		     *c == '+';
+	snprintf(out, n, ok ? "'%s'" : "%s", ok ? mailbox : "<mailbox>");
 }
 
-static struct mh_finding *new_finding(const struct agg *a, const char *rule,
-                                      const char *title, int level,
-                                      int external)
+static char *remediation(const char *rule, unsigned mechs, const char *mailbox)
+{
+	char mb[ADDR_MAX + 2];
+	struct mh_buf b = MH_BUF_INIT(4096);
+	shell_arg(mailbox, mb, sizeof(mb));
+	if (!strcmp(rule, "MH-FWD-RATIO")) {
+		mh_buf_printf(
+		        &b,
+		        "Auto-forwarded copies that do not look forwarded "
+		        "point "
+		        "to forwarding set by an administrator, not by the "
+		        "user: "
+		        "Exchange / Microsoft 365: Get-Mailbox %s | fl "
+		        "ForwardingSmtpAddress,ForwardingAddress,"
+		        "DeliverToMailboxAndForward; Get-TransportRule | fl "
+		        "Name,State,BlindCopyTo,CopyTo,RedirectMessageTo; "
+		        "search "
+		        "the unified audit log for Set-Mailbox and "
+		        "New-/Set-TransportRule and check the administrator "
+		        "accounts that ran them (sign-ins, MFA); remove "
+		        "unapproved forwarding, reset the credentials of the "
+		        "accounts involved and revoke their sessions (ATT&CK "
+		        "M1047, M1032). mailhunt runs none of this.",
+		        mb);
+	} else if (mechs & (1u << M_GMAIL)) {
+		mh_buf_printf(
+		        &b,
+		        "Google Workspace / Gmail, mailbox %s: Gmail settings "
+		        "> "
+		        "Forwarding and POP/IMAP (forwarding address) and "
+		        "Filters (filters that forward); Admin console audit, "
+		        "user log events email_forwarding_change and "
+		        "email_forwarding_out_of_domain, for who set it and "
+		        "when; disable automatic forwarding for the "
+		        "organisational unit if not needed (Apps > Google "
+		        "Workspace > Gmail > End User Access); remove an "
+		        "unapproved forwarding address, then reset the "
+		        "password and sign the user out of all sessions "
+		        "(ATT&CK M1047, M1032). mailhunt runs none of this.",
+		        mb);
+	} else if (mechs & ((1u << M_SIEVE) | (1u << M_SERVER))) {
+		mh_buf_printf(
+		        &b,
+		        "Mail server, mailbox %s: the user's Sieve scripts "
+		        "(redirect actions; Dovecot: doveadm sieve list -u %s, "
+		        "doveadm sieve get -u %s <script>), ~/.forward and "
+		        "procmail rules, and the server's alias and virtual "
+		        "maps for this address; remove unapproved redirects, "
+		        "then reset the user's credentials and end their "
+		        "sessions (ATT&CK M1047, M1032). mailhunt runs none of "
+		        "this.",
+		        mb, mb, mb);
+	} else if (mechs & (1u << M_RESENT)) {
+		mh_buf_printf(
+		        &b,
+		        "Automatic re-send (Resent-* with Auto-Submitted) by "
+		        "%s: find the program or rule that re-sends "
+		        "(server-side filters, Sieve redirect, procmail, a "
+		        "mail "
+		        "client rule) and whether it is approved; if not, "
+		        "remove it and reset the credentials (ATT&CK M1047). "
+		        "mailhunt runs none of this.",
+		        mb);
+	} else if (mechs & (1u << M_INBOX_RULE)) {
+		mh_buf_printf(
+		        &b,
+		        "Exchange / Microsoft 365, inbox rule: Get-InboxRule "
+		        "-Mailbox %s -IncludeHidden | fl "
+		        "Name,Enabled,ForwardTo,"
+		        "RedirectTo,ForwardAsAttachmentTo,DeleteMessage,"
+		        "StopProcessingRules; also Get-Mailbox %s | fl "
+		        "ForwardingSmtpAddress,ForwardingAddress,"
+		        "DeliverToMailboxAndForward; search the unified audit "
+		        "log for New-InboxRule, Set-InboxRule and "
+		        "UpdateInboxRules on this mailbox for who created the "
+		        "rule and from where; remove an unapproved rule "
+		        "(Remove-InboxRule), revoke the user's sessions, reset "
+		        "the credentials and enforce MFA (ATT&CK M1047, "
+		        "M1032); "
+		        "block external auto-forwarding (outbound spam policy; "
+		        "Get-RemoteDomain | fl Name,AutoForwardEnabled). "
+		        "mailhunt runs none of this.",
+		        mb, mb);
+	} else if (mechs & (1u << M_MBX_FWD)) {
+		mh_buf_printf(
+		        &b,
+		        "Exchange / Microsoft 365, mailbox forwarding: "
+		        "Get-Mailbox %s | fl ForwardingSmtpAddress,"
+		        "ForwardingAddress,DeliverToMailboxAndForward; "
+		        "Get-TransportRule | fl Name,State,BlindCopyTo,CopyTo,"
+		        "RedirectMessageTo; Get-InboxRule -Mailbox %s "
+		        "-IncludeHidden | fl Name,ForwardTo,RedirectTo,"
+		        "ForwardAsAttachmentTo; search the unified audit log "
+		        "for Set-Mailbox and New-/Set-TransportRule for who "
+		        "set "
+		        "it; clear unapproved forwarding, revoke the sessions "
+		        "and reset the credentials of the accounts involved "
+		        "(ATT&CK M1047, M1032); block external auto-forwarding "
+		        "(outbound spam policy; Get-RemoteDomain | fl "
+		        "Name,AutoForwardEnabled). mailhunt runs none of this.",
+		        mb, mb);
+	} else {
+		mh_buf_printf(
+		        &b,
+		        "Find what forwards the mail of %s (X-MailFwdBy / "
+		        "X-Forwarded-To): the mailbox's forwarding settings at "
+		        "the mail provider, server-side filters, ~/.forward or "
+		        "Sieve scripts, and mail client rules; remove "
+		        "unapproved forwarding and reset the credentials "
+		        "(ATT&CK M1047, M1032). mailhunt runs none of this.",
+		        mb);
+	}
+	return mh_buf_detach(&b, NULL);
+}
+
+static struct mh_finding *new_finding(const char *rule, const char *title,
+                                      enum mh_level level, int external,
+                                      const char *mailbox, const char *dest,
+                                      unsigned mechs)
 {
 	struct mh_finding *fd = calloc(1, sizeof(*fd));
 	if (!fd)
@@ -1004,13 +1427,12 @@ static struct mh_finding *new_finding(const struct agg *a, const char *rule,
 	fd->tactic = "collection";
 	fd->level = level;
 	fd->external = external;
-	fd->mailbox = strdup(a->mailbox);
-	fd->destination = strdup(a->dest);
-	fd->dest_domain = strdup(domain_of(a->dest));
-	fd->mechanism = mechs_text(a->mechs);
-	fd->first_seen = a->first;
-	fd->last_seen = a->last;
-	fd->remediation = strdup(remediation_for(a->kind, a->mechs));
+	fd->mailbox = strdup(mailbox);
+	fd->destination = strdup(dest);
+	fd->dest_domain = strdup(strcmp(dest, UNKNOWN) ? domain_of(dest) : "");
+	fd->mechanism = mechs_text(mechs);
+	fd->remediation = remediation(rule, mechs, mailbox);
+	fd->first_seen = fd->last_seen = MH_TS_NONE;
 	if (!fd->mailbox || !fd->destination || !fd->dest_domain ||
 	    !fd->mechanism || !fd->remediation) {
 		mh_finding_free(fd);
@@ -1020,202 +1442,305 @@ static struct mh_finding *new_finding(const struct agg *a, const char *rule,
 	return fd;
 }
 
-static int copy_evidence(struct mh_finding *fd, struct ev_item *ev, size_t n)
+static int copy_evidence(struct mh_finding *fd, const struct agg *a)
 {
+	size_t n = a->nev;
 	if (!n)
 		return MH_OK;
-	struct ev_item *sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
+	const struct ev_item **v = malloc(n * sizeof(*v));
+	fd->evidence = calloc(n, sizeof(*fd->evidence));
+	if (!v || !fd->evidence) {
+		free(v);
 		return MH_ENOMEM;
-	memcpy(sorted, ev, n * sizeof(*sorted));
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = &a->ev[i];
 	/* Insertion sort: n is max_evidence. */
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = i;
-		     j > 0 && ev_cmp(&sorted[j - 1], &sorted[j]) > 0; j--) {
-			struct ev_item t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
+		for (size_t j = i; j > 0 && ev_cmp(v[j - 1], v[j]) > 0; j--) {
+			const struct ev_item *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
 		}
-	fd->evidence = calloc(n, sizeof(*fd->evidence));
-	if (!fd->evidence) {
-		free(sorted);
-		return MH_ENOMEM;
-	}
+	int rc = MH_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct mh_evidence *e = &fd->evidence[i];
-		e->file = strdup(sorted[i].file);
-		e->offset = sorted[i].offset;
-		e->message_id =
-		        sorted[i].msgid ? strdup(sorted[i].msgid) : NULL;
-		e->header = sorted[i].header ? strdup(sorted[i].header) : NULL;
-		e->ts = sorted[i].ts;
+		e->file = strdup(v[i]->file);
+		e->offset = v[i]->offset;
+		e->line = v[i]->line;
+		e->message_id = v[i]->msgid ? strdup(v[i]->msgid) : NULL;
+		e->header = v[i]->header ? strdup(v[i]->header) : NULL;
+		e->ts = v[i]->ts;
 		fd->nevidence++;
-		if (!e->file) {
-			free(sorted);
-			return MH_ENOMEM;
-		}
+		if (!e->file || (v[i]->msgid && !e->message_id) ||
+		    (v[i]->header && !e->header))
+			rc = MH_ENOMEM;
 	}
-	free(sorted);
+	free(v);
+	return rc;
+}
+
+static int push(struct mh_findings *out, struct mh_finding *fd, char *summary,
+                const struct agg *evidence_from)
+{
+	fd->summary = summary;
+	if (!summary || copy_evidence(fd, evidence_from) ||
+	    mh_findings_push(out, fd)) {
+		mh_finding_free(fd);
+		return MH_ENOMEM;
+	}
 	return MH_OK;
 }
 
-/* Per forwarding mailbox: the seed's admin-level heuristic. */
-struct mbox_tot {
-	const char *mailbox;
-	uint64_t autofwd, looks;
-	int external;
-	const struct agg *top; /* destination with most messages */
-	int64_t first, last;
-};
+static int pair_finding(struct mh_fwd *f, const struct agg *a,
+                        struct mh_findings *out)
+{
+	int external = externality(f, a->dest);
+	const char *rule, *title;
+	enum mh_level level;
+	if (a->kind == K_GMAIL) {
+		rule = "MH-FWD-GMAIL";
+		title = "Gmail / Google Workspace forwarding";
+		level = external == 0 ? MH_LEVEL_LOW : MH_LEVEL_HIGH;
+	} else if (a->kind == K_REDIRECT) {
+		rule = "MH-FWD-REDIRECT";
+		title = "Server-side redirect";
+		level = external == 0 ? MH_LEVEL_LOW : MH_LEVEL_MEDIUM;
+	} else if (external == 0) {
+		rule = "MH-FWD-INT";
+		title = "Internal auto-forwarding";
+		level = MH_LEVEL_LOW;
+	} else if (external > 0) {
+		rule = "MH-FWD-EXT";
+		title = "External auto-forwarding";
+		level = MH_LEVEL_HIGH;
+	} else {
+		rule = "MH-FWD-EXT";
+		title = "Auto-forwarding to an unknown destination";
+		level = MH_LEVEL_MEDIUM;
+	}
+	struct mh_finding *fd = new_finding(rule, title, level, external,
+	                                    a->mailbox, a->dest, a->mechs);
+	if (!fd)
+		return MH_ENOMEM;
+	fd->first_seen = a->first;
+	fd->last_seen = a->last;
+	mh_finding_count(fd, "auto_forwarded", a->autofwd);
+	mh_finding_count(fd, "looks_forwarded", a->looks);
+	char when[64];
+	when_text(a->first, a->last, when, sizeof(when));
+	struct mh_buf b = MH_BUF_INIT(4096);
+	mh_buf_printf(&b,
+	              "%llu message%s auto-forwarded from %s to %s %s (%s); "
+	              "%llu of them look%s forwarded",
+	              (unsigned long long)a->autofwd,
+	              a->autofwd == 1 ? "" : "s", a->mailbox, a->dest, when,
+	              external > 0    ? "external"
+	              : external == 0 ? "internal"
+	                              : "destination unknown",
+	              (unsigned long long)a->looks, a->looks == 1 ? "s" : "");
+	return push(out, fd, mh_buf_detach(&b, NULL), a);
+}
+
+/* Spec MH-FWD-RATIO: per forwarding mailbox, Exchange-style artefacts
+ * only (Gmail and Sieve always pass the message on as it was). */
+static int ratio_finding(struct mh_fwd *f, const char *mailbox,
+                         const struct mbox_acc *b,
+                         const struct mh_strmap_slot *const *v, size_t n,
+                         struct mh_findings *out)
+{
+	if (!strcmp(mailbox, UNKNOWN) || b->exch_autofwd < 5 ||
+	    b->exch_looks * 4 >= b->exch_autofwd)
+		return MH_OK;
+	const struct agg *top = NULL;
+	int external = 0;
+	size_t ndest = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct agg *a = v[i]->val;
+		if (!a || a->kind != K_EXCH || strcmp(a->mailbox, mailbox) != 0)
+			continue;
+		ndest++;
+		if (externality(f, a->dest) > 0)
+			external = 1;
+		/* Strictly more wins: ties go to the first in key order. */
+		if (!top || a->autofwd > top->autofwd)
+			top = a;
+	}
+	if (!top)
+		return MH_OK;
+	int high = b->exch_autofwd >= 20 &&
+	           b->exch_looks * 10 < b->exch_autofwd && external;
+	struct mh_finding *fd =
+	        new_finding("MH-FWD-RATIO",
+	                    "Auto-forwarded mail that does not look forwarded",
+	                    high ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
+	                    external ? 1 : 0, mailbox, top->dest, top->mechs);
+	if (!fd)
+		return MH_ENOMEM;
+	fd->first_seen = b->exch_first;
+	fd->last_seen = b->exch_last;
+	mh_finding_count(fd, "auto_forwarded", b->exch_autofwd);
+	mh_finding_count(fd, "looks_forwarded", b->exch_looks);
+	mh_finding_count(fd, "destinations", ndest);
+	char when[64];
+	when_text(b->exch_first, b->exch_last, when, sizeof(when));
+	struct mh_buf s = MH_BUF_INIT(4096);
+	mh_buf_printf(&s,
+	              "%llu messages from %s carry auto-forward headers %s "
+	              "but only %llu look forwarded: forwarding set by an "
+	              "administrator (ForwardingSmtpAddress, transport "
+	              "rule) rather than by the user; investigate at admin "
+	              "level",
+	              (unsigned long long)b->exch_autofwd, mailbox, when,
+	              (unsigned long long)b->exch_looks);
+	return push(out, fd, mh_buf_detach(&s, NULL), top);
+}
 
 int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 {
-	struct agg **v = NULL;
-	struct strset org = {0};
-	struct mbox_tot *mt = NULL;
-	size_t n = 0, nmt = 0;
+	const struct mh_strmap_slot **v = NULL, **mb = NULL;
+	size_t n = 0, nmb = 0;
 	int rc = MH_ENOMEM;
 
-	v = malloc((f->nagg ? f->nagg : 1) * sizeof(*v));
-	mt = calloc(f->nagg ? f->nagg : 1, sizeof(*mt));
-	if (!v || !mt)
+	if (org_build(f) || mh_strmap_sorted(&f->aggs, &v, &n) ||
+	    mh_strmap_sorted(&f->mboxes, &mb, &nmb))
 		goto done;
-	for (size_t b = 0; b < NBUCKETS; b++)
-		for (struct agg *a = f->buckets[b]; a; a = a->next)
-			v[n++] = a;
-	qsort(v, n, sizeof(*v), cmp_agg);
-
-	/* Org domains: given, or the forwarding mailboxes' and owners'. */
-	for (size_t i = 0; i < f->o.norg; i++)
-		if (set_add(&org, f->o.org_domains[i]))
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->val && pair_finding(f, v[i]->val, out))
 			goto done;
-	if (!f->o.norg) {
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(v[i]->mailbox, "unknown") != 0 &&
-			    set_add(&org, domain_of(v[i]->mailbox)))
-				goto done;
-		for (size_t i = 0; i < f->owner_domains.n; i++)
-			if (set_add(&org, f->owner_domains.v[i]))
-				goto done;
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		const struct agg *a = v[i];
-		int unknown = !strcmp(a->dest, "unknown");
-		int external =
-		        unknown ? -1 : !is_internal(&org, domain_of(a->dest));
-		const char *rule, *title;
-		int level;
-		if (a->kind == K_GMAIL) {
-			rule = "MH-FWD-GMAIL";
-			title = "Gmail / Google Workspace forwarding";
-			level = external == 0 ? MH_LEVEL_LOW : MH_LEVEL_HIGH;
-		} else if (a->kind == K_REDIRECT) {
-			rule = "MH-FWD-REDIRECT";
-			title = "Server-side redirect";
-			level = external == 0 ? MH_LEVEL_LOW : MH_LEVEL_MEDIUM;
-		} else if (external == 0) {
-			rule = "MH-FWD-INT";
-			title = "Internal auto-forwarding";
-			level = MH_LEVEL_LOW;
-		} else {
-			rule = "MH-FWD-EXT";
-			title = external > 0 ? "External auto-forwarding"
-			                     : "Auto-forwarding to an unknown "
-			                       "destination";
-			level = external > 0 ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM;
-		}
-		struct mh_finding *fd =
-		        new_finding(a, rule, title, level, external);
-		if (!fd)
+	for (size_t i = 0; i < nmb; i++)
+		if (mb[i]->val &&
+		    ratio_finding(f, mb[i]->key, mb[i]->val, v, n, out))
 			goto done;
-		mh_finding_count(fd, "auto_forwarded", a->autofwd);
-		mh_finding_count(fd, "looks_forwarded", a->looks);
-		char when[64], buf[1024];
-		when_text(a->first, a->last, when, sizeof(when));
-		snprintf(buf, sizeof(buf),
-		         "%llu message%s auto-forwarded from %s to %s %s "
-		         "(%s); %llu of them look%s forwarded",
-		         (unsigned long long)a->autofwd,
-		         a->autofwd == 1 ? "" : "s", a->mailbox, a->dest, when,
-		         external > 0    ? "external"
-		         : external == 0 ? "internal"
-		                         : "destination unknown",
-		         (unsigned long long)a->looks,
-		         a->looks == 1 ? "s" : "");
-		fd->summary = strdup(buf);
-		if (!fd->summary || copy_evidence(fd, a->ev, a->nev) ||
-		    mh_findings_push(out, fd)) {
-			mh_finding_free(fd);
-			goto done;
-		}
-		/* Ratio bookkeeping for Exchange-style forwarding only: Gmail
-		 * forwards copies as they are, always. */
-		if (a->kind != K_EXCH || !strcmp(a->mailbox, "unknown"))
-			continue;
-		size_t k = 0;
-		while (k < nmt && strcmp(mt[k].mailbox, a->mailbox) != 0)
-			k++;
-		if (k == nmt) {
-			mt[nmt].mailbox = a->mailbox;
-			mt[nmt].first = mt[nmt].last = MH_TS_NONE;
-			nmt++;
-		}
-		mt[k].autofwd += a->autofwd;
-		mt[k].looks += a->looks;
-		if (external > 0)
-			mt[k].external = 1;
-		if (!mt[k].top || a->autofwd > mt[k].top->autofwd)
-			mt[k].top = a;
-		if (a->first != MH_TS_NONE &&
-		    (mt[k].first == MH_TS_NONE || a->first < mt[k].first))
-			mt[k].first = a->first;
-		if (a->last != MH_TS_NONE &&
-		    (mt[k].last == MH_TS_NONE || a->last > mt[k].last))
-			mt[k].last = a->last;
-	}
-	for (size_t k = 0; k < nmt; k++) {
-		const struct mbox_tot *m = &mt[k];
-		/* >= 5 auto-forwarded and < 25 % look forwarded. */
-		if (m->autofwd < 5 || m->looks * 4 >= m->autofwd)
-			continue;
-		int high = m->autofwd >= 20 && m->looks * 10 < m->autofwd &&
-		           m->external;
-		struct mh_finding *fd = new_finding(
-		        m->top, "MH-FWD-RATIO",
-		        "Auto-forwarded mail that does not look forwarded",
-		        high ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
-		        m->external ? 1 : 0);
-		if (!fd)
-			goto done;
-		fd->first_seen = m->first;
-		fd->last_seen = m->last;
-		mh_finding_count(fd, "auto_forwarded", m->autofwd);
-		mh_finding_count(fd, "looks_forwarded", m->looks);
-		char when[64], buf[1024];
-		when_text(m->first, m->last, when, sizeof(when));
-		snprintf(buf, sizeof(buf),
-		         "%llu messages from %s carry auto-forward headers %s "
-		         "but only %llu look forwarded: forwarding set by an "
-		         "administrator (ForwardingSmtpAddress, transport "
-		         "rule) rather than by the user; investigate at admin "
-		         "level",
-		         (unsigned long long)m->autofwd, m->mailbox, when,
-		         (unsigned long long)m->looks);
-		fd->summary = strdup(buf);
-		free(fd->remediation);
-		fd->remediation = strdup(remediation_for(K_EXCH, 0));
-		if (!fd->summary || !fd->remediation ||
-		    copy_evidence(fd, m->top->ev, m->top->nev) ||
-		    mh_findings_push(out, fd)) {
-			mh_finding_free(fd);
-			goto done;
-		}
-	}
 	rc = MH_OK;
 done:
 	free(v);
-	free(mt);
-	set_release(&org);
+	free(mb);
+	return rc;
+}
+
+/* MARK: - statistics */
+
+static char *stats_str(struct mh_fwd *f, const char *s)
+{
+	return mh_arena_strndup(&f->stats_arena, s, strlen(s));
+}
+
+int mh_fwd_stats(struct mh_fwd *f, const struct mh_fwd_pair_stat **pairs,
+                 size_t *npairs, const struct mh_fwd_mailbox_stat **mailboxes,
+                 size_t *nmailboxes)
+{
+	const struct mh_strmap_slot **v = NULL, **mb = NULL;
+	size_t n = 0, nmb = 0;
+	struct mh_strmap idx = MH_STRMAP_INIT;
+	struct mh_buf key = MH_BUF_INIT(4 * ADDR_MAX);
+	unsigned *mechs = NULL;
+	int rc = MH_ENOMEM;
+
+	drop_derived(f);
+	if (org_build(f) || mh_strmap_sorted(&f->aggs, &v, &n) ||
+	    mh_strmap_sorted(&f->mboxes, &mb, &nmb))
+		goto done;
+	f->pairs = mh_arena_alloc(&f->stats_arena,
+	                          (n ? n : 1) * sizeof(*f->pairs));
+	f->mstats = mh_arena_alloc(&f->stats_arena,
+	                           (nmb ? nmb : 1) * sizeof(*f->mstats));
+	mechs = calloc(n ? n : 1, sizeof(*mechs));
+	if (!f->pairs || !f->mstats || !mechs)
+		goto done;
+	/* Pairs over all kinds: (mailbox, destination) -> row. */
+	for (size_t i = 0; i < n; i++) {
+		const struct agg *a = v[i]->val;
+		void **slot;
+		int created;
+		if (!a)
+			continue;
+		if (mh_buf_printf(&key, "%s\x1f%s", a->mailbox, a->dest) ||
+		    mh_strmap_upsert(&idx, key.p, key.len, &slot, &created))
+			goto done;
+		mh_buf_reset(&key);
+		struct mh_fwd_pair_stat *p;
+		if (created) {
+			p = &f->pairs[f->npairs];
+			*slot = p;
+			memset(p, 0, sizeof(*p));
+			p->mailbox = stats_str(f, a->mailbox);
+			p->destination = stats_str(f, a->dest);
+			p->dest_domain = stats_str(
+			        f, strcmp(a->dest, UNKNOWN) ? domain_of(a->dest)
+			                                    : "");
+			if (!p->mailbox || !p->destination || !p->dest_domain)
+				goto done;
+			p->external = externality(f, a->dest);
+			p->first = p->last = MH_TS_NONE;
+			f->npairs++;
+		} else {
+			p = *slot;
+		}
+		p->auto_forwarded += a->autofwd;
+		p->looks_forwarded += a->looks;
+		span(&p->first, &p->last, a->first);
+		span(&p->first, &p->last, a->last);
+		mechs[p - f->pairs] |= a->mechs;
+	}
+	for (size_t i = 0; i < f->npairs; i++) {
+		char *m = mechs_text(mechs[i]);
+		f->pairs[i].mechanisms = m ? stats_str(f, m) : NULL;
+		free(m);
+		if (!f->pairs[i].mechanisms)
+			goto done;
+	}
+	/* Sorted by mailbox, then destination; keys of kinds already were,
+	 * but rows of different kinds interleave. */
+	for (size_t i = 1; i < f->npairs; i++)
+		for (size_t j = i; j > 0; j--) {
+			struct mh_fwd_pair_stat *a = &f->pairs[j - 1],
+			                        *b = &f->pairs[j];
+			int c = strcmp(a->mailbox, b->mailbox);
+			if (!c)
+				c = strcmp(a->destination, b->destination);
+			if (c <= 0)
+				break;
+			struct mh_fwd_pair_stat t = *a;
+			*a = *b;
+			*b = t;
+		}
+	for (size_t i = 0; i < nmb; i++) {
+		const struct mbox_acc *b = mb[i]->val;
+		struct mh_fwd_mailbox_stat *s = &f->mstats[f->nmstats];
+		if (!b)
+			continue;
+		memset(s, 0, sizeof(*s));
+		if (!(s->mailbox = stats_str(f, mb[i]->key)))
+			goto done;
+		s->auto_forwarded = b->autofwd;
+		s->looks_forwarded = b->looks;
+		s->first = b->first;
+		s->last = b->last;
+		for (size_t k = 0; k < f->npairs; k++)
+			if (!strcmp(f->pairs[k].mailbox, s->mailbox)) {
+				s->destinations++;
+				if (f->pairs[k].external > 0)
+					s->external_destinations++;
+			}
+		f->nmstats++;
+	}
+	rc = MH_OK;
+done:
+	if (rc != MH_OK)
+		drop_derived(f);
+	if (pairs)
+		*pairs = f->pairs;
+	if (npairs)
+		*npairs = f->npairs;
+	if (mailboxes)
+		*mailboxes = f->mstats;
+	if (nmailboxes)
+		*nmailboxes = f->nmstats;
+	free(v);
+	free(mb);
+	free(mechs);
+	mh_buf_release(&key);
+	mh_strmap_release(&idx, NULL);
 	return rc;
 }

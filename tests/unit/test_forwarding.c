@@ -1,0 +1,1266 @@
+/* test_forwarding.c - the forwarding analysis against docs/FORWARDING.md:
+ * each artefact and exclusion on real-shaped messages, who forwards to
+ * whom, internal/external, the ratio heuristic, merge determinism, the
+ * statistics, and the verdicts on the real samples in MH_SHARED.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analytics/forwarding.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "readers/mail/date.h"
+#include "readers/mail/msg.h"
+#include "readers/mail/rfc5322.h"
+#include "readers/reader.h"
+#include "readers/walk.h"
+
+/* MARK: - events from text (a tiny stand-in for the readers) */
+
+struct tmsg {
+	struct mh_arena arena;
+	struct mh_msg msg;
+	struct mh_event ev;
+	char *text;
+};
+
+static void tmsg_init(struct tmsg *t, const char *text, size_t n,
+                      const char *path, uint64_t offset, const char *owner)
+{
+	size_t hl = 0, bo = 0;
+	struct mh_field *f = NULL;
+	size_t nf = 0;
+
+	memset(t, 0, sizeof(*t));
+	mh_arena_init(&t->arena, 8192, 0);
+	/* In the arena: freed with it, whatever assertion fails. */
+	t->text = mh_arena_strndup(&t->arena, text, n);
+	assert_non_null(t->text);
+	assert_int_equal(mh_hdr_end(t->text, n, 1, &hl, &bo), MH_OK);
+	assert_int_equal(
+	        mh_hdr_split(t->text, hl, &t->arena, 20000, &f, &nf, NULL),
+	        MH_OK);
+	t->msg.header = mh_slice_make(t->text, hl);
+	t->msg.body = mh_slice_make(t->text + bo, n - bo);
+	t->msg.body_complete = 1;
+	t->msg.header_offset = offset;
+	t->msg.header_line = 1;
+	t->msg.hdrs = f;
+	t->msg.nhdrs = nf;
+	t->msg.envelope_time = MH_TS_NONE;
+	t->ev.kind = MH_EV_MAIL;
+	t->ev.reader = "test";
+	t->ev.path = path;
+	t->ev.offset = offset;
+	t->ev.line = 1;
+	t->ev.mailbox = owner;
+	t->ev.fields = f;
+	t->ev.nfields = nf;
+	t->ev.msg = &t->msg;
+	t->ev.ts = MH_TS_NONE;
+	const struct mh_field *d = mh_hdr_find(f, nf, "Date");
+	if (d) {
+		struct mh_buf b = MH_BUF_INIT(4096);
+		int tz;
+		mh_hdr_unfold(d->value, &b);
+		if (mh_date_parse(mh_slice_make(mh_buf_cstr(&b), b.len),
+		                  &t->ev.ts, &tz) != MH_OK)
+			t->ev.ts = MH_TS_NONE;
+		mh_buf_release(&b);
+	}
+}
+
+static void tmsg_release(struct tmsg *t)
+{
+	mh_arena_release(&t->arena);
+}
+
+static void feed_at(struct mh_fwd *f, const char *text, const char *path,
+                    uint64_t offset, const char *owner)
+{
+	struct tmsg t;
+	struct mh_err err;
+	mh_err_clear(&err);
+	tmsg_init(&t, text, strlen(text), path, offset, owner);
+	assert_int_equal(mh_fwd_event(f, &t.ev, &err), MH_OK);
+	tmsg_release(&t);
+}
+
+static void feed(struct mh_fwd *f, const char *text, const char *owner)
+{
+	static uint64_t off;
+	feed_at(f, text, "/case/store.mbox", off += 1000, owner);
+}
+
+static struct mh_fwd *new_fwd(const char *const *org, size_t norg,
+                              size_t max_ev)
+{
+	struct mh_fwd *f = NULL;
+	struct mh_fwd_opts o = {org, norg, max_ev};
+	assert_int_equal(mh_fwd_new(&f, &o), MH_OK);
+	assert_non_null(f);
+	return f;
+}
+
+static void findings_of(struct mh_fwd *f, struct mh_findings *l)
+{
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(mh_fwd_findings(f, l), MH_OK);
+}
+
+static const struct mh_finding *find(const struct mh_findings *l,
+                                     const char *rule, const char *mailbox,
+                                     const char *dest)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mh_finding *x = l->v[i];
+		if (!strcmp(x->rule_id, rule) &&
+		    (!mailbox || !strcmp(x->mailbox, mailbox)) &&
+		    (!dest || !strcmp(x->destination, dest)))
+			return x;
+	}
+	return NULL;
+}
+
+static uint64_t count(const struct mh_finding *x, const char *name)
+{
+	for (size_t i = 0; i < x->ncounts; i++)
+		if (!strcmp(x->counts[i].name, name))
+			return x->counts[i].value;
+	fail_msg("no count '%s'", name);
+	return 0;
+}
+
+/* One message through a fresh accumulator: its findings. */
+static void one(const char *text, const char *owner, struct mh_findings *l)
+{
+	struct mh_fwd *f = new_fwd(NULL, 0, 0);
+	feed(f, text, owner);
+	findings_of(f, l);
+	mh_fwd_free(f);
+}
+
+static void expect_none(const char *text, const char *owner)
+{
+	struct mh_findings l;
+	one(text, owner, &l);
+	if (l.n)
+		fail_msg("expected no finding, got %s %s -> %s",
+		         l.v[0]->rule_id, l.v[0]->mailbox, l.v[0]->destination);
+	mh_findings_release(&l);
+}
+
+/* MARK: - artefacts */
+
+static const char exo_rule[] =
+        "Received: from EX1.corp.example (10.1.2.3) by EX2.corp.example\n"
+        " (10.1.2.4) with Microsoft SMTP Server; Fri, 1 Mar 2024 09:00:00 "
+        "+0000\n"
+        "X-MS-Exchange-Organization-AutoForwarded: true\n"
+        "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+        "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
+        "From: Alice <alice@corp.example>\n"
+        "To: <x@evil.example>\n"
+        "Subject: FW: Q1 numbers\n"
+        "Date: Fri, 1 Mar 2024 09:00:00 +0000\n"
+        "Message-ID: <rule-1@corp.example>\n"
+        "\n"
+        "-----Original Message-----\nFrom: cfo@corp.example\n";
+
+static void test_exchange_inbox_rule(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	one(exo_rule, NULL, &l);
+	assert_int_equal(l.n, 1);
+	const struct mh_finding *x = l.v[0];
+	assert_string_equal(x->rule_id, "MH-FWD-EXT");
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_string_equal(x->technique, "T1114.003");
+	assert_string_equal(x->tactic, "collection");
+	assert_string_equal(x->mailbox, "alice@corp.example");
+	assert_string_equal(x->destination, "x@evil.example");
+	assert_string_equal(x->dest_domain, "evil.example");
+	assert_int_equal(x->external, 1);
+	assert_string_equal(x->mechanism, "exchange-inbox-rule");
+	assert_int_equal(count(x, "auto_forwarded"), 1);
+	assert_int_equal(count(x, "looks_forwarded"), 1);
+	assert_true(strlen(x->id) == 16);
+	assert_non_null(strstr(x->summary, "1 message auto-forwarded from "
+	                                   "alice@corp.example to "
+	                                   "x@evil.example on 2024-03-01"));
+	assert_non_null(strstr(x->summary, "1 of them looks forwarded"));
+	assert_non_null(strstr(x->remediation, "Get-InboxRule -Mailbox "
+	                                       "'alice@corp.example' "
+	                                       "-IncludeHidden"));
+	assert_non_null(strstr(x->remediation, "M1047"));
+	assert_int_equal(x->nevidence, 1);
+	assert_string_equal(x->evidence[0].file, "/case/store.mbox");
+	assert_string_equal(x->evidence[0].message_id, "rule-1@corp.example");
+	assert_string_equal(
+	        x->evidence[0].header,
+	        "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example");
+	assert_int_equal(x->evidence[0].line, 4); /* line in the message */
+	assert_int_equal(x->evidence[0].ts,
+	                 mh_date_timegm(2024, 3, 1, 9, 0, 0));
+	mh_findings_release(&l);
+}
+
+static void test_exchange_mailbox_forwarding(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	/* ForwardingSmtpAddress: the copy keeps From/To/Subject. */
+	one("X-Original-To: b.keller@freemail.example\n"
+	    "Delivered-To: b.keller@freemail.example\n"
+	    "X-MS-Exchange-Organization-AutoForwarded: true\n"
+	    "X-MS-Exchange-ForwardingLoop: "
+	    "Bob@Corp.Example;6b2c9f4e-1d3a-4c59\n"
+	    "From: Partner <p@partner.example>\n"
+	    "To: bob@corp.example\n"
+	    "Subject: Invoice 4711\n"
+	    "Date: Sun, 10 Mar 2024 10:00:00 +0100\n"
+	    "\n"
+	    "Please pay.\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-EXT");
+	assert_string_equal(l.v[0]->mailbox, "bob@corp.example");
+	assert_string_equal(l.v[0]->destination, "b.keller@freemail.example");
+	assert_string_equal(l.v[0]->mechanism, "exchange-mailbox-forwarding");
+	assert_int_equal(count(l.v[0], "looks_forwarded"), 0);
+	assert_non_null(strstr(l.v[0]->remediation, "ForwardingSmtpAddress"));
+	assert_string_equal(l.v[0]->evidence[0].header,
+	                    "X-MS-Exchange-ForwardingLoop: "
+	                    "Bob@Corp.Example;6b2c9f4e-1d3a-4c59");
+	mh_findings_release(&l);
+}
+
+static void test_autofwd_mailbox_from_store(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	/* The user's own store (a sent copy): the owner is the forwarder,
+	 * the forward's To is the destination. */
+	one("X-MS-Exchange-Organization-AutoForwarded: true\n"
+	    "From: Carol <carol@corp.example>\n"
+	    "To: Carol Home <carol.h@home.example>\n"
+	    "Subject: FW: plans\n"
+	    "Date: Mon, 4 Mar 2024 08:00:00 +0000\n"
+	    "\n"
+	    "x\n",
+	    "carol@corp.example", &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-EXT");
+	assert_string_equal(l.v[0]->mailbox, "carol@corp.example");
+	assert_string_equal(l.v[0]->destination, "carol.h@home.example");
+	assert_string_equal(l.v[0]->evidence[0].header,
+	                    "X-MS-Exchange-Organization-AutoForwarded: true");
+	mh_findings_release(&l);
+
+	/* The destination's store: the Delivered-To chain names the
+	 * forwarding mailbox, the top Delivered-To the destination. */
+	one("Delivered-To: dave@home.example\n"
+	    "Received: from mx.corp.example by mx.home.example; Mon, 4 Mar "
+	    "2024 08:00:00 +0000\n"
+	    "X-MS-Exchange-Organization-AutoForwarded: true\n"
+	    "Delivered-To: dave@corp.example\n"
+	    "From: Partner <p@partner.example>\n"
+	    "To: dave@corp.example\n"
+	    "Subject: contract\n"
+	    "Date: Mon, 4 Mar 2024 08:00:00 +0000\n"
+	    "\n"
+	    "x\n",
+	    "dave@home.example", &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->mailbox, "dave@corp.example");
+	assert_string_equal(l.v[0]->destination, "dave@home.example");
+	mh_findings_release(&l);
+
+	/* Nothing says who or where: reported, but as unknown. */
+	one("X-MS-Exchange-Organization-AutoForwarded: true\n"
+	    "From: p@partner.example\nTo: someone@corp.example\n"
+	    "Subject: hello\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-EXT");
+	assert_int_equal(l.v[0]->level, MH_LEVEL_MEDIUM);
+	assert_int_equal(l.v[0]->external, -1);
+	assert_string_equal(l.v[0]->mailbox, "unknown");
+	assert_string_equal(l.v[0]->destination, "unknown");
+	assert_string_equal(l.v[0]->dest_domain, "");
+	assert_non_null(strstr(l.v[0]->summary, "at unknown times"));
+	assert_non_null(strstr(l.v[0]->remediation, "<mailbox>"));
+	mh_findings_release(&l);
+}
+
+static void test_generic_artefacts(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	one("Delivered-To: erin.private@ext.example\n"
+	    "X-MailFwdBy: erin@corp.example\n"
+	    "From: a@b.example\nTo: erin@corp.example\nSubject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-EXT");
+	assert_string_equal(l.v[0]->mailbox, "erin@corp.example");
+	assert_string_equal(l.v[0]->destination, "erin.private@ext.example");
+	assert_string_equal(l.v[0]->mechanism, "generic");
+	assert_string_equal(l.v[0]->evidence[0].header,
+	                    "X-MailFwdBy: erin@corp.example");
+	mh_findings_release(&l);
+
+	/* X-Forwarded-To alone in the forwarder's store: two destinations,
+	 * one finding each. */
+	one("X-Forwarded-To: y@ext.example, z@other.example\n"
+	    "From: a@b.example\nTo: frank@corp.example\nSubject: x\n\nx\n",
+	    "frank@corp.example", &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(
+	        find(&l, "MH-FWD-EXT", "frank@corp.example", "y@ext.example"));
+	assert_non_null(find(&l, "MH-FWD-EXT", "frank@corp.example",
+	                     "z@other.example"));
+	mh_findings_release(&l);
+}
+
+static const char gmail_fwd[] =
+        "Delivered-To: g.private@gmail.example\n"
+        "Received: by 2002:a05:6000:1a8c with SMTP id abc; Tue, 5 Mar 2024 "
+        "10:00:00 -0800 (PST)\n"
+        "X-Forwarded-To: g.private@gmail.example\n"
+        "X-Forwarded-For: grace@corp.example g.private@gmail.example\n"
+        "Return-Path: <grace+caf_=g.private=gmail.example@corp.example>\n"
+        "From: Sender <s@partner.example>\n"
+        "To: grace@corp.example\n"
+        "Subject: contract draft\n"
+        "Date: Tue, 5 Mar 2024 10:00:00 -0800\n"
+        "\n"
+        "x\n";
+
+static void test_gmail(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	one(gmail_fwd, NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-GMAIL");
+	assert_int_equal(l.v[0]->level, MH_LEVEL_HIGH);
+	assert_string_equal(l.v[0]->mailbox, "grace@corp.example");
+	assert_string_equal(l.v[0]->destination, "g.private@gmail.example");
+	assert_string_equal(l.v[0]->mechanism, "gmail-forwarding");
+	assert_non_null(strstr(l.v[0]->remediation, "Gmail settings"));
+	assert_non_null(
+	        strstr(l.v[0]->remediation, "email_forwarding_out_of_domain"));
+	mh_findings_release(&l);
+
+	/* The +caf_= envelope alone names both sides. */
+	one("Return-Path: <heidi+caf_=heidi.home=isp.example@corp.example>\n"
+	    "From: s@partner.example\nTo: heidi@corp.example\n"
+	    "Subject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-GMAIL");
+	assert_string_equal(l.v[0]->mailbox, "heidi@corp.example");
+	assert_string_equal(l.v[0]->destination, "heidi.home@isp.example");
+	mh_findings_release(&l);
+
+	/* The X-Forwarded-For pair alone: mailbox first, destination last. */
+	one("X-Forwarded-For: ivan@corp.example ivan@mail.example\n"
+	    "From: s@partner.example\nSubject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->mailbox, "ivan@corp.example");
+	assert_string_equal(l.v[0]->destination, "ivan@mail.example");
+	mh_findings_release(&l);
+}
+
+static void test_redirects(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	/* Dovecot Pigeonhole redirect, seen at the destination. */
+	one("Delivered-To: heidi@home-isp.example\n"
+	    "Received: from mail.corp.example by mx-out.corp.example "
+	    "(Postfix); Wed, 6 Mar 2024 10:00:00 +0000\n"
+	    "X-Sieve-Redirected-From: heidi@corp.example\n"
+	    "Delivered-To: heidi@corp.example\n"
+	    "From: s@partner.example\nTo: heidi@corp.example\n"
+	    "Subject: x\nDate: Wed, 6 Mar 2024 10:00:00 +0000\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-REDIRECT");
+	assert_int_equal(l.v[0]->level, MH_LEVEL_MEDIUM);
+	assert_string_equal(l.v[0]->mailbox, "heidi@corp.example");
+	assert_string_equal(l.v[0]->destination, "heidi@home-isp.example");
+	assert_string_equal(l.v[0]->mechanism, "sieve-redirect");
+	assert_non_null(strstr(l.v[0]->remediation, "Sieve"));
+	mh_findings_release(&l);
+
+	/* A re-send by a program. */
+	one("Resent-From: robot@corp.example\n"
+	    "Resent-To: archive@backup.example\n"
+	    "Resent-Date: Wed, 6 Mar 2024 10:00:00 +0000\n"
+	    "Auto-Submitted: auto-generated\n"
+	    "From: s@partner.example\nTo: robot@corp.example\n"
+	    "Subject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-REDIRECT");
+	assert_string_equal(l.v[0]->mailbox, "robot@corp.example");
+	assert_string_equal(l.v[0]->destination, "archive@backup.example");
+	assert_string_equal(l.v[0]->mechanism, "resent");
+	mh_findings_release(&l);
+}
+
+/* MARK: - exclusions */
+
+static void test_exclusions(void **state)
+{
+	(void)state;
+	/* Manual re-send by a person. */
+	expect_none("Resent-From: colleague@corp.example\n"
+	            "Resent-To: me@corp.example\n"
+	            "Resent-Date: Wed, 6 Mar 2024 10:00:00 +0000\n"
+	            "From: s@partner.example\nTo: colleague@corp.example\n"
+	            "Subject: x\n\nx\n",
+	            NULL);
+	expect_none("Resent-From: colleague@corp.example\n"
+	            "Resent-To: me@ext.example\nAuto-Submitted: no\n"
+	            "From: s@partner.example\nSubject: x\n\nx\n",
+	            NULL);
+	/* An automatic re-send of list traffic is the list, not a user. */
+	expect_none("Resent-From: list-bounces@lists.example\n"
+	            "Resent-To: me@ext.example\n"
+	            "Auto-Submitted: auto-generated\n"
+	            "List-Id: <announce.lists.example>\n"
+	            "From: s@partner.example\nSubject: x\n\nx\n",
+	            NULL);
+	/* X-Forwarded-For with one address, as the linux-pwm messages. */
+	expect_none("X-Forwarded-For: roman@prusa3d.example\n"
+	            "X-AuthUser: dev@sender.example\nPrecedence: bulk\n"
+	            "List-ID: <linux-pwm.vger.kernel.org>\n"
+	            "From: dev@sender.example\nSubject: Re: [PATCH]\n\nx\n",
+	            NULL);
+	expect_none("X-Forwarded-For: 203.0.113.7\nFrom: a@b.example\n\nx\n",
+	            NULL);
+	expect_none("X-Forwarded-For: a@b.example A@B.example\n\nx\n", NULL);
+	/* Gmail's X-Forwarded-Encrypted is on ordinary outbound mail. */
+	expect_none("X-Forwarded-Encrypted: i=1; AJvYcCX5simulatednoise\n"
+	            "From: a@gmail.example\nSubject: Fwd: x\n\nx\n",
+	            NULL);
+	/* +caf_= in Received, ARC and Received-SPF only. */
+	expect_none("Return-Path: <s@partner.example>\n"
+	            "ARC-Authentication-Results: i=1; mx.google.com; "
+	            "spf=pass smtp.mailfrom=\"x+caf_=y=z.example@a.example\"\n"
+	            "Received-SPF: pass (google.com: domain of "
+	            "x+caf_=y=z.example@a.example)\n"
+	            "Received: from a by b for <x+caf_=y=z.example@a.example>;"
+	            " Wed, 6 Mar 2024 10:00:00 +0000\n"
+	            "From: s@partner.example\nSubject: x\n\nx\n",
+	            NULL);
+	/* Auto-Submitted and other X-MS-Exchange-* fields. */
+	expect_none(
+	        "Auto-Submitted: auto-generated\n"
+	        "X-MS-Exchange-Organization-AuthAs: Anonymous\n"
+	        "X-MS-Exchange-Organization-MessageDirectionality: Incoming\n"
+	        "X-MS-Exchange-Transport-Rules-Loop: 1\n"
+	        "From: robot@corp.example\nSubject: report\n\nx\n",
+	        NULL);
+	expect_none("X-MS-Exchange-Organization-AutoForwarded: false\n"
+	            "From: a@corp.example\nSubject: x\n\nx\n",
+	            NULL);
+	/* An inbox-rule auto-reply and a bounce carry rule markers. */
+	expect_none("Auto-Submitted: auto-replied\n"
+	            "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+	            "X-MS-Exchange-Generated-Message-Source: Mailbox Rules "
+	            "Agent\n"
+	            "From: alice@corp.example\nTo: s@partner.example\n"
+	            "Subject: Automatic reply: x\n\nAway\n",
+	            NULL);
+	expect_none("Return-Path: <>\n"
+	            "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+	            "From: MAILER-DAEMON@corp.example\n"
+	            "Content-Type: multipart/report; "
+	            "report-type=delivery-status; boundary=b\n\n--b--\n",
+	            NULL);
+	/* A Delivered-To chain alone: an alias, never a finding. */
+	expect_none("Delivered-To: joe@other.example\n"
+	            "Delivered-To: joe@corp.example\n"
+	            "X-Original-To: joe@corp.example\n"
+	            "From: s@partner.example\nSubject: Fwd: x\n\nx\n",
+	            NULL);
+	/* Artefacts of a forwarded message inside the body are not
+	 * top-level. */
+	expect_none("From: a@corp.example\nTo: b@corp.example\n"
+	            "Subject: Fwd: look at this\n"
+	            "Content-Type: multipart/mixed; boundary=b\n\n"
+	            "--b\nContent-Type: message/rfc822\n\n"
+	            "X-MS-Exchange-Organization-AutoForwarded: true\n"
+	            "X-MS-Exchange-Inbox-Rules-Loop: c@corp.example\n"
+	            "X-Forwarded-To: d@ext.example\n"
+	            "X-Forwarded-For: c@corp.example d@ext.example\n"
+	            "Subject: x\n\nx\n--b--\n",
+	            NULL);
+	/* Forwarding to oneself names no destination. */
+	struct mh_findings l;
+	one("X-Forwarded-To: kim@corp.example\n"
+	    "X-MailFwdBy: kim@corp.example\nSubject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->destination, "unknown");
+	mh_findings_release(&l);
+	/* Other event kinds and mail events without msg are ignored. */
+	struct mh_fwd *f = new_fwd(NULL, 0, 0);
+	struct mh_event ev = {0};
+	ev.kind = MH_EV_AUDIT;
+	assert_int_equal(mh_fwd_event(f, &ev, NULL), MH_OK);
+	ev.kind = MH_EV_MAIL;
+	assert_int_equal(mh_fwd_event(f, &ev, NULL), MH_OK);
+	uint64_t m = 9, a = 9, k = 9;
+	mh_fwd_totals(f, &m, &a, &k);
+	assert_int_equal(m, 0);
+	mh_fwd_free(f);
+}
+
+/* MARK: - looks forwarded */
+
+static void test_looks_forwarded(void **state)
+{
+	(void)state;
+	static const char *const subjects[] = {
+	        "Subject: =?UTF-8?B?V0c6IEJlcmljaHQgw7xiZXIgUTE=?=\n",
+	        "Subject: =?iso-8859-1?q?AW=3A_WG=3A_Angebot_f=FCr_Sie?=\n",
+	        "Subject: Re: [sales] TR: devis\n",
+	        "Subject: RV: presupuesto\n",
+	};
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		char msg[512];
+		struct mh_findings l;
+		snprintf(msg, sizeof(msg),
+		         "X-MS-Exchange-Inbox-Rules-Loop: a@corp.example\n"
+		         "From: a@corp.example\nTo: x@ext.example\n%s\nbody\n",
+		         subjects[i]);
+		one(msg, NULL, &l);
+		assert_int_equal(l.n, 1);
+		if (count(l.v[0], "looks_forwarded") != 1)
+			fail_msg("should look forwarded: %s", subjects[i]);
+		mh_findings_release(&l);
+	}
+	/* Body separators and attached messages. */
+	static const char *const bodies[] = {
+	        "Subject: Bericht\n\n-----Urspr=C3=BCngliche Nachricht-----\n",
+	        "Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n"
+	        "--b\nContent-Type: message/rfc822\n\nSubject: y\n\n--b--\n",
+	        "Subject: x\nContent-Type: message/rfc822\n\nSubject: y\n\n",
+	        "Subject: x\nContent-Type: text/plain\n"
+	        "Content-Transfer-Encoding: base64\n\n"
+	        "LS0tLS1PcmlnaW5hbCBNZXNzYWdlLS0tLS0KRnJvbTogeAo=\n",
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		char msg[512];
+		struct mh_findings l;
+		snprintf(msg, sizeof(msg),
+		         "X-MS-Exchange-Inbox-Rules-Loop: a@corp.example\n"
+		         "From: a@corp.example\nTo: x@ext.example\n%s",
+		         bodies[i]);
+		one(msg, NULL, &l);
+		assert_int_equal(l.n, 1);
+		if (count(l.v[0], "looks_forwarded") != 1)
+			fail_msg("should look forwarded: %s", bodies[i]);
+		mh_findings_release(&l);
+	}
+	struct mh_findings l;
+	one("X-MS-Exchange-Inbox-Rules-Loop: a@corp.example\n"
+	    "From: a@corp.example\nTo: x@ext.example\n"
+	    "Subject: =?UTF-8?Q?Re=3A_Bericht?=\n\nno separator here\n",
+	    NULL, &l);
+	assert_int_equal(count(l.v[0], "looks_forwarded"), 0);
+	mh_findings_release(&l);
+}
+
+/* MARK: - internal or external */
+
+static const char *const corp[] = {"corp.example"};
+
+static void int_ext_msg(char *out, size_t n, const char *mailbox,
+                        const char *dest)
+{
+	snprintf(out, n,
+	         "X-MS-Exchange-Organization-AutoForwarded: true\n"
+	         "X-MS-Exchange-Inbox-Rules-Loop: %s\n"
+	         "From: %s\nTo: %s\nSubject: FW: x\n"
+	         "Date: Thu, 7 Mar 2024 10:00:00 +0000\n\nx\n",
+	         mailbox, mailbox, dest);
+}
+
+static void test_internal_external(void **state)
+{
+	(void)state;
+	char m1[512], m2[512], m3[512];
+	int_ext_msg(m1, sizeof(m1), "a@corp.example", "b@corp.example");
+	int_ext_msg(m2, sizeof(m2), "a@corp.example", "c@eu.corp.example");
+	int_ext_msg(m3, sizeof(m3), "a@corp.example",
+	            "d@corp.example.evil.example");
+
+	/* Given org domain; subdomains are internal. */
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	feed(f, m1, NULL);
+	feed(f, m2, NULL);
+	feed(f, m3, NULL);
+	struct mh_findings l;
+	findings_of(f, &l);
+	assert_int_equal(l.n, 3);
+	const struct mh_finding *x;
+	assert_non_null(x = find(&l, "MH-FWD-INT", NULL, "b@corp.example"));
+	assert_int_equal(x->level, MH_LEVEL_LOW);
+	assert_int_equal(x->external, 0);
+	assert_non_null(find(&l, "MH-FWD-INT", NULL, "c@eu.corp.example"));
+	assert_non_null(x = find(&l, "MH-FWD-EXT", NULL,
+	                         "d@corp.example.evil.example"));
+	assert_int_equal(x->external, 1);
+	assert_true(mh_fwd_domain_internal(f, "CORP.example"));
+	assert_true(mh_fwd_domain_internal(f, "x.y.corp.example"));
+	assert_false(mh_fwd_domain_internal(f, "notcorp.example"));
+	assert_false(mh_fwd_domain_internal(f, ""));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* Inferred from the forwarding mailboxes: same verdicts. */
+	f = new_fwd(NULL, 0, 0);
+	feed(f, m1, NULL);
+	feed(f, m2, NULL);
+	feed(f, m3, NULL);
+	findings_of(f, &l);
+	assert_non_null(find(&l, "MH-FWD-INT", NULL, "b@corp.example"));
+	assert_non_null(find(&l, "MH-FWD-INT", NULL, "c@eu.corp.example"));
+	assert_non_null(
+	        find(&l, "MH-FWD-EXT", NULL, "d@corp.example.evil.example"));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* A given org domain overrides inference: the forwarding mailbox's
+	 * own domain is then external too. */
+	const char *const other[] = {"Other.Example"};
+	f = new_fwd(other, 1, 0);
+	feed(f, m1, NULL);
+	findings_of(f, &l);
+	assert_non_null(find(&l, "MH-FWD-EXT", NULL, "b@corp.example"));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* Store owners count for inference; Gmail and redirects are low
+	 * when internal. */
+	f = new_fwd(NULL, 0, 0);
+	feed(f,
+	     "X-Forwarded-For: a@mail.example b@corp.example\n"
+	     "X-Forwarded-To: b@corp.example\nSubject: x\n\nx\n",
+	     "b@corp.example");
+	feed(f,
+	     "X-Sieve-Redirected-From: c@corp.example\n"
+	     "Delivered-To: c2@corp.example\nSubject: x\n\nx\n",
+	     NULL);
+	findings_of(f, &l);
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "a@mail.example",
+	                         "b@corp.example"));
+	assert_int_equal(x->level, MH_LEVEL_LOW);
+	assert_non_null(x = find(&l, "MH-FWD-REDIRECT", "c@corp.example",
+	                         "c2@corp.example"));
+	assert_int_equal(x->level, MH_LEVEL_LOW);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+}
+
+/* MARK: - ratio */
+
+static void ratio_msg(char *out, size_t n, unsigned i, int looks)
+{
+	snprintf(out, n,
+	         "X-Original-To: b.keller@freemail.example\n"
+	         "Delivered-To: b.keller@freemail.example\n"
+	         "X-MS-Exchange-Organization-AutoForwarded: true\n"
+	         "X-MS-Exchange-ForwardingLoop: bob@corp.example;6b2c\n"
+	         "From: p%u@partner.example\nTo: bob@corp.example\n"
+	         "Subject: %sitem %u\n"
+	         "Date: Sun, %u Mar 2024 10:00:00 +0000\n"
+	         "Message-ID: <%u@partner.example>\n\nx\n",
+	         i, looks ? "FW: " : "", i, 1 + i % 28, i);
+}
+
+static void run_ratio(unsigned total, unsigned looking, struct mh_findings *l)
+{
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	for (unsigned i = 0; i < total; i++) {
+		char m[1024];
+		ratio_msg(m, sizeof(m), i, i < looking);
+		feed(f, m, NULL);
+	}
+	findings_of(f, l);
+	mh_fwd_free(f);
+}
+
+static void test_ratio(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+
+	/* 30 auto-forwarded, 1 looks forwarded: admin-level forwarding. */
+	run_ratio(30, 1, &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "bob@corp.example",
+	                         "b.keller@freemail.example"));
+	assert_int_equal(count(x, "auto_forwarded"), 30);
+	assert_int_equal(count(x, "looks_forwarded"), 1);
+	assert_non_null(x = find(&l, "MH-FWD-RATIO", "bob@corp.example",
+	                         "b.keller@freemail.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_int_equal(x->external, 1);
+	assert_int_equal(count(x, "auto_forwarded"), 30);
+	assert_int_equal(count(x, "looks_forwarded"), 1);
+	assert_non_null(strstr(x->summary, "30 messages"));
+	assert_non_null(strstr(x->summary, "only 1 look"));
+	assert_non_null(
+	        strstr(x->summary, "between 2024-03-01 and 2024-03-28"));
+	assert_non_null(strstr(x->remediation, "Get-TransportRule"));
+	assert_int_equal(x->nevidence, 5);
+	mh_findings_release(&l);
+
+	/* 30 of which 28 look forwarded: the user's own rule, no ratio. */
+	run_ratio(30, 28, &l);
+	assert_int_equal(l.n, 1);
+	assert_null(find(&l, "MH-FWD-RATIO", NULL, NULL));
+	mh_findings_release(&l);
+
+	/* Few messages: medium. Under five: nothing. At 25 %: nothing. */
+	run_ratio(6, 1, &l);
+	assert_non_null(x = find(&l, "MH-FWD-RATIO", NULL, NULL));
+	assert_int_equal(x->level, MH_LEVEL_MEDIUM);
+	mh_findings_release(&l);
+	run_ratio(4, 0, &l);
+	assert_null(find(&l, "MH-FWD-RATIO", NULL, NULL));
+	mh_findings_release(&l);
+	run_ratio(8, 2, &l);
+	assert_null(find(&l, "MH-FWD-RATIO", NULL, NULL));
+	mh_findings_release(&l);
+	/* 20 with 2 looking is 10 %: not under 10 %, so medium. */
+	run_ratio(20, 2, &l);
+	assert_non_null(x = find(&l, "MH-FWD-RATIO", NULL, NULL));
+	assert_int_equal(x->level, MH_LEVEL_MEDIUM);
+	mh_findings_release(&l);
+
+	/* Gmail forwarding never looks forwarded: no ratio for it. */
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	for (int i = 0; i < 10; i++)
+		feed(f, gmail_fwd, NULL);
+	findings_of(f, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-GMAIL");
+	assert_int_equal(count(l.v[0], "auto_forwarded"), 10);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+}
+
+/* MARK: - evidence */
+
+static void test_evidence(void **state)
+{
+	(void)state;
+	/* The max_evidence smallest (file, offset) whatever the order. */
+	struct mh_fwd *f = new_fwd(corp, 1, 3);
+	static const uint64_t offs[] = {900, 100, 700, 300, 500, 50};
+	static const char *const files[] = {"/b.mbox", "/b.mbox", "/a.mbox",
+	                                    "/b.mbox", "/a.mbox", "/c.mbox"};
+	for (size_t i = 0; i < 6; i++)
+		feed_at(f, exo_rule, files[i], offs[i], NULL);
+	struct mh_findings l;
+	findings_of(f, &l);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0]->nevidence, 3);
+	assert_string_equal(l.v[0]->evidence[0].file, "/a.mbox");
+	assert_int_equal(l.v[0]->evidence[0].offset, 500);
+	assert_string_equal(l.v[0]->evidence[1].file, "/a.mbox");
+	assert_int_equal(l.v[0]->evidence[1].offset, 700);
+	assert_string_equal(l.v[0]->evidence[2].file, "/b.mbox");
+	assert_int_equal(l.v[0]->evidence[2].offset, 100);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* A long folded artefact line: unfolded and capped at 512 bytes
+	 * without cutting a UTF-8 sequence. */
+	char msg[4096];
+	int k = snprintf(msg, sizeof(msg), "Subject: x\nX-Forwarded-To: ");
+	for (int i = 0; i < 40; i++)
+		k += snprintf(msg + k, sizeof(msg) - (size_t)k,
+		              "user%02d.\xc3\xa9t\xc3\xa9@dest%02d.example,\n ",
+		              i, i);
+	snprintf(msg + k, sizeof(msg) - (size_t)k, "last@dest.example\n\nx\n");
+	f = new_fwd(corp, 1, 0);
+	feed(f, msg, "me@corp.example");
+	findings_of(f, &l);
+	assert_true(l.n >= 1);
+	const char *h = l.v[0]->evidence[0].header;
+	assert_true(strlen(h) <= 512);
+	assert_true(strlen(h) > 400);
+	assert_null(strchr(h, '\n'));
+	assert_true(!strncmp(h, "X-Forwarded-To: user00.", 23));
+	/* Ends on a whole character: not on a lone lead byte. */
+	assert_true(((unsigned char)h[strlen(h) - 1] & 0xc0) != 0xc0);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+}
+
+/* MARK: - merge determinism */
+
+#define NMIX 60
+
+static void mix_msg(char *out, size_t n, unsigned i)
+{
+	static const char *const who[] = {"alice", "bob", "carol", "dave"};
+	static const char *const dst[] = {"x@evil.example", "y@corp.example",
+	                                  "z@mail.example"};
+	const char *w = who[i % 4], *d = dst[(i / 4) % 3];
+	switch (i % 5) {
+	case 0:
+	case 1:
+		snprintf(out, n,
+		         "X-MS-Exchange-Organization-AutoForwarded: true\n"
+		         "X-MS-Exchange-ForwardingLoop: %s@corp.example;t\n"
+		         "Delivered-To: %s\nFrom: p@partner.example\n"
+		         "Subject: %sm%u\nMessage-ID: <m%u@t>\n"
+		         "Date: Fri, %u Mar 2024 %02u:00:00 +0000\n\nx\n",
+		         w, d, i % 7 ? "" : "FW: ", i, i, 1 + i % 27, i % 24);
+		break;
+	case 2:
+		/* Rules of other mailboxes: the ratio of the ones above
+		 * stays theirs. */
+		w = who[i % 4][0] == 'a' ? "erin" : "frank";
+		snprintf(out, n,
+		         "X-MS-Exchange-Inbox-Rules-Loop: %s@corp.example\n"
+		         "From: %s@corp.example\nTo: %s\nSubject: FW: m%u\n"
+		         "Message-ID: <m%u@t>\n"
+		         "Date: Sat, %u Mar 2024 %02u:00:00 +0000\n\nx\n",
+		         w, w, d, i, i, 1 + i % 27, i % 24);
+		break;
+	case 3:
+		snprintf(out, n,
+		         "X-Forwarded-To: %s\nX-Forwarded-For: %s@corp.example "
+		         "%s\nSubject: m%u\nMessage-ID: <m%u@t>\n\nx\n",
+		         d, w, d, i, i);
+		break;
+	default:
+		snprintf(out, n, "From: p@partner.example\nSubject: m%u\n\nx\n",
+		         i);
+		break;
+	}
+}
+
+static char *render(struct mh_findings *l)
+{
+	struct mh_buf b = MH_BUF_INIT(1 << 20);
+	mh_findings_sort(l);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mh_finding *x = l->v[i];
+		mh_buf_printf(&b, "%s %s %s %s %s %d %d %s %lld %lld\n", x->id,
+		              x->rule_id, x->mailbox, x->destination,
+		              x->mechanism, (int)x->level, x->external,
+		              x->summary, (long long)x->first_seen,
+		              (long long)x->last_seen);
+		for (size_t c = 0; c < x->ncounts; c++)
+			mh_buf_printf(&b, " %s=%llu", x->counts[c].name,
+			              (unsigned long long)x->counts[c].value);
+		for (size_t e = 0; e < x->nevidence; e++)
+			mh_buf_printf(
+			        &b, "\n  %s@%llu:%u %s %s", x->evidence[e].file,
+			        (unsigned long long)x->evidence[e].offset,
+			        x->evidence[e].line, x->evidence[e].message_id,
+			        x->evidence[e].header);
+		mh_buf_addc(&b, '\n');
+	}
+	return mh_buf_detach(&b, NULL);
+}
+
+/* Messages spread over nacc accumulators by assign(i), merged in the
+ * given order. */
+static char *run_split(size_t nacc, unsigned (*assign)(unsigned, size_t),
+                       const size_t *order)
+{
+	struct mh_fwd *acc[4];
+	char m[1024], path[32];
+	for (size_t a = 0; a < nacc; a++)
+		acc[a] = new_fwd(NULL, 0, 3);
+	for (unsigned i = 0; i < NMIX; i++) {
+		mix_msg(m, sizeof(m), i);
+		snprintf(path, sizeof(path), "/store/%u.mbox", i % 3);
+		feed_at(acc[assign(i, nacc)], m, path, 1000u * i, NULL);
+	}
+	for (size_t a = 1; a < nacc; a++)
+		assert_int_equal(mh_fwd_merge(acc[order[0]], acc[order[a]]),
+		                 MH_OK);
+	struct mh_findings l;
+	findings_of(acc[order[0]], &l);
+	uint64_t msgs, af, lf;
+	mh_fwd_totals(acc[order[0]], &msgs, &af, &lf);
+	assert_int_equal(msgs, NMIX);
+	char *s = render(&l);
+	mh_findings_release(&l);
+	for (size_t a = 0; a < nacc; a++)
+		mh_fwd_free(acc[a]);
+	return s;
+}
+
+static unsigned by_mod(unsigned i, size_t n)
+{
+	return i % (unsigned)n;
+}
+
+static unsigned by_block(unsigned i, size_t n)
+{
+	return (unsigned)((size_t)i * n / NMIX);
+}
+
+static unsigned by_hash(unsigned i, size_t n)
+{
+	return (i * 2654435761u >> 7) % (unsigned)n;
+}
+
+static void test_merge_determinism(void **state)
+{
+	(void)state;
+	static const size_t o1[] = {0}, o3a[] = {0, 1, 2}, o3b[] = {2, 0, 1},
+	                    o4[] = {3, 1, 0, 2};
+	char *ref = run_split(1, by_mod, o1);
+	assert_true(strlen(ref) > 100);
+	assert_non_null(strstr(ref, "MH-FWD-RATIO"));
+	assert_non_null(strstr(ref, "MH-FWD-GMAIL"));
+	char *v[] = {
+	        run_split(3, by_mod, o3a),   run_split(3, by_mod, o3b),
+	        run_split(3, by_block, o3b), run_split(4, by_hash, o4),
+	        run_split(4, by_block, o4),
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (strcmp(ref, v[i]) != 0)
+			fail_msg("split %zu differs:\n%s\n---\n%s", i, ref,
+			         v[i]);
+		free(v[i]);
+	}
+	free(ref);
+}
+
+/* MARK: - statistics */
+
+static void test_stats(void **state)
+{
+	(void)state;
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	char m[1024];
+	for (unsigned i = 0; i < 6; i++) {
+		ratio_msg(m, sizeof(m), i, i == 0);
+		feed(f, m, NULL);
+	}
+	int_ext_msg(m, sizeof(m), "bob@corp.example", "b2@corp.example");
+	feed(f, m, NULL);
+	feed(f, gmail_fwd, NULL);
+	feed(f, "Subject: plain\n\nx\n", NULL);
+
+	const struct mh_fwd_pair_stat *p;
+	const struct mh_fwd_mailbox_stat *mb;
+	size_t np, nmb;
+	assert_int_equal(mh_fwd_stats(f, &p, &np, &mb, &nmb), MH_OK);
+	assert_int_equal(np, 3);
+	assert_string_equal(p[0].mailbox, "bob@corp.example");
+	assert_string_equal(p[0].destination, "b.keller@freemail.example");
+	assert_string_equal(p[0].dest_domain, "freemail.example");
+	assert_int_equal(p[0].external, 1);
+	assert_int_equal(p[0].auto_forwarded, 6);
+	assert_int_equal(p[0].looks_forwarded, 1);
+	assert_string_equal(p[0].mechanisms, "exchange-mailbox-forwarding");
+	assert_int_equal(p[0].first, mh_date_timegm(2024, 3, 1, 10, 0, 0));
+	assert_int_equal(p[0].last, mh_date_timegm(2024, 3, 6, 10, 0, 0));
+	assert_string_equal(p[1].destination, "b2@corp.example");
+	assert_int_equal(p[1].external, 0);
+	assert_string_equal(p[2].mailbox, "grace@corp.example");
+	assert_string_equal(p[2].mechanisms, "gmail-forwarding");
+	assert_int_equal(nmb, 2);
+	assert_string_equal(mb[0].mailbox, "bob@corp.example");
+	assert_int_equal(mb[0].auto_forwarded, 7);
+	assert_int_equal(mb[0].looks_forwarded, 2);
+	assert_int_equal(mb[0].destinations, 2);
+	assert_int_equal(mb[0].external_destinations, 1);
+	assert_string_equal(mb[1].mailbox, "grace@corp.example");
+	uint64_t msgs, af, lf;
+	mh_fwd_totals(f, &msgs, &af, &lf);
+	assert_int_equal(msgs, 9);
+	assert_int_equal(af, 8);
+	assert_int_equal(lf, 2);
+	/* NULL outputs are allowed; a second call gives the same. */
+	assert_int_equal(mh_fwd_stats(f, NULL, NULL, NULL, NULL), MH_OK);
+	assert_int_equal(mh_fwd_stats(f, &p, &np, NULL, NULL), MH_OK);
+	assert_int_equal(np, 3);
+	mh_fwd_free(f);
+	mh_fwd_free(NULL);
+}
+
+/* MARK: - real samples (MH_SHARED) */
+
+static char shared[4096];
+
+static int have_shared(void)
+{
+	const char *s = getenv("MH_SHARED");
+	const char *src = getenv("MH_SOURCE_DIR");
+	if (s && *s)
+		snprintf(shared, sizeof(shared), "%s", s);
+	else if (src && *src)
+		snprintf(shared, sizeof(shared), "%s/../shared", src);
+	else
+		return 0;
+	char probe[4200];
+	snprintf(probe, sizeof(probe), "%s/data/mail-corpus/AUTOFORWARDED.tsv",
+	         shared);
+	FILE *fp = fopen(probe, "rb");
+	if (!fp)
+		return 0;
+	fclose(fp);
+	return 1;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	struct mh_buf b = MH_BUF_INIT((size_t)64 << 20);
+	char chunk[65536];
+	size_t k;
+	while ((k = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		assert_int_equal(mh_buf_add(&b, chunk, k), MH_OK);
+	fclose(fp);
+	*n = b.len;
+	return mh_buf_detach(&b, NULL);
+}
+
+static void sample(const char *name, struct mh_findings *l)
+{
+	char path[4200];
+	size_t n;
+	snprintf(path, sizeof(path), "%s/data/mail/%s", shared, name);
+	char *text = slurp(path, &n);
+	struct mh_fwd *f = new_fwd(NULL, 0, 0);
+	struct tmsg t;
+	tmsg_init(&t, text, n, path, 0, NULL);
+	assert_int_equal(mh_fwd_event(f, &t.ev, NULL), MH_OK);
+	findings_of(f, l);
+	tmsg_release(&t);
+	mh_fwd_free(f);
+	free(text);
+}
+
+static void test_real_samples(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+
+	sample("email-upper.eml", &l);
+	assert_int_equal(l.n, 1);
+	x = l.v[0];
+	assert_string_equal(x->rule_id, "MH-FWD-GMAIL");
+	assert_string_equal(x->technique, "T1114.003");
+	assert_int_equal(x->external, 1);
+	assert_string_equal(x->mailbox, "palmer@sifive.com");
+	assert_string_equal(x->destination, "palmer@dabbelt.com");
+	assert_string_equal(x->evidence[0].header,
+	                    "X-Forwarded-To: palmer@dabbelt.com");
+	assert_true(x->evidence[0].line > 1);
+	mh_findings_release(&l);
+
+	sample("fp-bug5882-att4299.eml", &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "admin.schedule@gmail.com",
+	                         "board@eurodoc.net"));
+	assert_int_equal(x->external, 1);
+	assert_non_null(find(&l, "MH-FWD-GMAIL", "admin.schedule@gmail.com",
+	                     "consultation@council.eurodoc.net"));
+	mh_findings_release(&l);
+
+	static const char *const benign[] = {"bounce.eml", "mail_test_17.eml",
+	                                     "nice_001.eml", "nice_005.eml",
+	                                     "nice_mailman_message.eml"};
+	for (size_t i = 0; i < sizeof(benign) / sizeof(benign[0]); i++) {
+		sample(benign[i], &l);
+		if (l.n)
+			fail_msg("%s: unexpected %s", benign[i],
+			         l.v[0]->rule_id);
+		mh_findings_release(&l);
+	}
+}
+
+/* The whole corpus through the real readers: which files give a finding,
+ * compared with AUTOFORWARDED.tsv. */
+struct corpus {
+	struct mh_buf flagged; /* "\n<relative path>\n..." */
+	struct mh_buf low;     /* linux-pwm findings, any level */
+	size_t files, events, skipped;
+	size_t root_len;
+};
+
+static int corpus_source(const struct mh_source *src,
+                         const struct mh_reader_ops *ops, void *ctx)
+{
+	struct corpus *c = ctx;
+	struct mh_reader *r = NULL;
+	struct mh_reader_opts ro;
+	struct mh_err err;
+	struct mh_event ev;
+	int rc;
+
+	mh_reader_opts_default(&ro);
+	mh_err_clear(&err);
+	c->files++;
+	if (ops->open(&r, src, &ro, &err) < 0)
+		return 0; /* unreadable files are the readers' tests' business */
+	struct mh_fwd *f = new_fwd(NULL, 0, 0);
+	while ((rc = ops->next(r, &ev, &err)) != 0) {
+		if (rc == MH_ESKIP) {
+			c->skipped++;
+			continue;
+		}
+		if (rc < 0)
+			break;
+		c->events++;
+		assert_int_equal(mh_fwd_event(f, &ev, &err), MH_OK);
+	}
+	ops->close(r);
+	struct mh_findings l;
+	findings_of(f, &l);
+	const char *rel = src->path + c->root_len;
+	if (l.n)
+		mh_buf_printf(&c->flagged, "%s\n", rel);
+	if (l.n && strstr(rel, "pi-linux-pwm/"))
+		mh_buf_printf(&c->low, "%s %s\n", rel, l.v[0]->rule_id);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+	return 0;
+}
+
+static void corpus_error(const struct mh_err *err, int named, void *ctx)
+{
+	(void)err;
+	(void)named;
+	(void)ctx;
+}
+
+static void test_corpus_verdicts(void **state)
+{
+	(void)state;
+	char root[4200], tsv[4300];
+	snprintf(root, sizeof(root), "%s/data/mail-corpus", shared);
+	snprintf(tsv, sizeof(tsv), "%s/AUTOFORWARDED.tsv", root);
+
+	struct corpus c;
+	memset(&c, 0, sizeof(c));
+	mh_buf_init(&c.flagged, (size_t)1 << 20);
+	mh_buf_init(&c.low, (size_t)1 << 20);
+	mh_buf_addc(&c.flagged, '\n');
+	c.root_len = strlen(root) + 1;
+	const char *paths[] = {root};
+	struct mh_walk_cb cb = {corpus_source, corpus_error, &c};
+	assert_int_equal(mh_walk(paths, 1, &cb, NULL), MH_OK);
+	assert_true(c.files >= 2600);
+	/* 2,577 eml + 19 emlx + the messages of 7 mboxes. */
+	assert_true(c.events + c.skipped >= 2643);
+	assert_true(c.events >= 2600);
+
+	/* Expected: the files assessed "auto-forwarded". */
+	size_t n;
+	char *t = slurp(tsv, &n);
+	size_t expected = 0;
+	struct mh_buf want = MH_BUF_INIT((size_t)1 << 20);
+	mh_buf_addc(&want, '\n');
+	char *p = t;
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		char *cols[6] = {0};
+		size_t k = 0;
+		char *q = p;
+		while (k < 6 && q) {
+			cols[k++] = q;
+			char *tab = strchr(q, '\t');
+			if (tab)
+				*tab = '\0';
+			q = tab ? tab + 1 : NULL;
+		}
+		if (k >= 5 && !strncmp(cols[4], "auto-forwarded", 14)) {
+			mh_buf_printf(&want, "%s\n", cols[0]);
+			expected++;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	free(t);
+	assert_true(expected >= 6);
+
+	/* Every flagged file is expected ... */
+	const char *s = mh_buf_cstr(&c.flagged) + 1;
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		char needle[4200];
+		snprintf(needle, sizeof(needle), "\n%.*s\n", (int)(e - s), s);
+		if (!strstr(mh_buf_cstr(&want), needle))
+			fail_msg("false positive: %.*s", (int)(e - s), s);
+		s = e + 1;
+	}
+	/* ... and every expected file is flagged. */
+	s = mh_buf_cstr(&want) + 1;
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		char needle[4200];
+		snprintf(needle, sizeof(needle), "\n%.*s\n", (int)(e - s), s);
+		if (!strstr(mh_buf_cstr(&c.flagged), needle))
+			fail_msg("missed: %.*s", (int)(e - s), s);
+		s = e + 1;
+	}
+	/* The linux-pwm hard negatives give nothing at all. */
+	assert_int_equal(c.low.len, 0);
+	mh_buf_release(&want);
+	mh_buf_release(&c.flagged);
+	mh_buf_release(&c.low);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_exchange_inbox_rule),
+	        cmocka_unit_test(test_exchange_mailbox_forwarding),
+	        cmocka_unit_test(test_autofwd_mailbox_from_store),
+	        cmocka_unit_test(test_generic_artefacts),
+	        cmocka_unit_test(test_gmail),
+	        cmocka_unit_test(test_redirects),
+	        cmocka_unit_test(test_exclusions),
+	        cmocka_unit_test(test_looks_forwarded),
+	        cmocka_unit_test(test_internal_external),
+	        cmocka_unit_test(test_ratio),
+	        cmocka_unit_test(test_evidence),
+	        cmocka_unit_test(test_merge_determinism),
+	        cmocka_unit_test(test_stats),
+	};
+	const struct CMUnitTest real[] = {
+	        cmocka_unit_test(test_real_samples),
+	        cmocka_unit_test(test_corpus_verdicts),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (!have_shared()) {
+		fprintf(stderr, "shared samples not found: real-data tests "
+		                "skipped\n");
+		return rc ? rc : 77;
+	}
+	return rc + cmocka_run_group_tests(real, NULL, NULL);
+}
