@@ -196,6 +196,9 @@ static enum kind classify(const char *n, const char **iconv_name)
 static iconv_t lookup(const char *name, const char *iconv_name)
 {
 	unsigned oldest = 0;
+	/* An empty label marks a free slot: never cache it. */
+	if (!name[0])
+		return (iconv_t)-1;
 	if (!registered) {
 		pthread_once(&key_once, make_key);
 		if (key_ok)

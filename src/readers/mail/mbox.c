@@ -437,7 +437,12 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		mh_stream_advance(r->st, body_end);
 		r->state = body_end >= n && eof ? DONE : AT_SEP;
 	} else {
-		mh_stream_advance(r->st, bs + body_len);
+		/* A From_ line may straddle the prefix end, and skip_body
+		 * needs the newline before it: back up by a From_ line's
+		 * length (and two bytes for the empty line before it). */
+		size_t adv = bs + body_len;
+		adv = adv > bs + FROM_LINE_MAX ? adv - FROM_LINE_MAX : bs;
+		mh_stream_advance(r->st, adv >= 2 ? adv - 2 : adv);
 		r->state = SKIP_BODY;
 	}
 	if (rc == MH_ESKIP)
