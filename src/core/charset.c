@@ -18,7 +18,7 @@
 #include "core/err.h"
 #include "core/utf8.h"
 
-#define CACHE_SLOTS 8
+#define CACHE_SLOTS  8
 #define NAME_MAX_LEN 48
 
 enum kind { K_UNKNOWN, K_UTF8, K_LATIN1, K_ICONV };
@@ -87,21 +87,34 @@ static int in_list(const char *n, const char *const *list)
 /* Classify a normalised label; *iconv_name gets the name for iconv. */
 static enum kind classify(const char *n, const char **iconv_name)
 {
-	static const char *const utf8[] = {
-	        "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8",
-	        "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us",
-	        "646", "cp367", "ibm367", "csascii", "iso-ir-6", "x-ascii",
-	        NULL};
+	static const char *const utf8[] = {"utf-8",
+	                                   "utf8",
+	                                   "unicode-1-1-utf-8",
+	                                   "x-unicode20utf8",
+	                                   "us-ascii",
+	                                   "ascii",
+	                                   "ansi_x3.4-1968",
+	                                   "iso646-us",
+	                                   "us",
+	                                   "646",
+	                                   "cp367",
+	                                   "ibm367",
+	                                   "csascii",
+	                                   "iso-ir-6",
+	                                   "x-ascii",
+	                                   NULL};
 	static const char *const latin1[] = {
-	        "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1",
-	        "l1", "iso_8859-1:1987", "cp819", "ibm819", "iso-ir-100",
-	        "csisolatin1", "iso8859_1", "8859-1", "iso-8859-1:1987",
-	        NULL};
+	        "iso-8859-1",      "iso8859-1",       "iso_8859-1",
+	        "latin1",          "latin-1",         "l1",
+	        "iso_8859-1:1987", "cp819",           "ibm819",
+	        "iso-ir-100",      "csisolatin1",     "iso8859_1",
+	        "8859-1",          "iso-8859-1:1987", NULL};
 	/* Labels that name no charset: the caller's fallback applies. */
 	static const char *const unknown[] = {
 	        "x-unknown", "unknown-8bit", "unknown", "x-user-defined",
-	        "8bit", "7bit", "binary", "default", "none", "charset",
-	        "null", "x-binaryenc", "iso", "text", "plain", NULL};
+	        "8bit",      "7bit",         "binary",  "default",
+	        "none",      "charset",      "null",    "x-binaryenc",
+	        "iso",       "text",         "plain",   NULL};
 	static const struct {
 		const char *from, *to;
 	} alias[] = {
@@ -327,14 +340,10 @@ int mh_charset_convert(const char *label, size_t label_len, const char *p,
 	if (!label || !norm(label, label_len, name))
 		return MH_ENOTFOUND;
 	switch (classify(name, &iname)) {
-	case K_UNKNOWN:
-		return MH_ENOTFOUND;
-	case K_UTF8:
-		return utf8(p, n, out, nbad);
-	case K_LATIN1:
-		return latin1(p, n, out);
-	case K_ICONV:
-		break;
+	case K_UNKNOWN: return MH_ENOTFOUND;
+	case K_UTF8: return utf8(p, n, out, nbad);
+	case K_LATIN1: return latin1(p, n, out);
+	case K_ICONV: break;
 	}
 	iconv_t cd = lookup(name, iname);
 	if (cd == (iconv_t)-1)
@@ -356,13 +365,10 @@ int mh_charset_known(const char *label, size_t label_len)
 	if (!label || !norm(label, label_len, name))
 		return 0;
 	switch (classify(name, &iname)) {
-	case K_UNKNOWN:
-		return 0;
+	case K_UNKNOWN: return 0;
 	case K_UTF8:
-	case K_LATIN1:
-		return 1;
-	case K_ICONV:
-		break;
+	case K_LATIN1: return 1;
+	case K_ICONV: break;
 	}
 	return lookup(name, iname) != (iconv_t)-1;
 }

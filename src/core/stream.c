@@ -1,138 +1,246 @@
+/* stream.c - windowed read-only input (see stream.h).
+ *
+ * Layout of the buffer: data[0..len) holds input bytes base..base+len,
+ * data[pos] is the current position. For files data == buf (owned); for
+ * memory streams data is the caller's block and buf is NULL.
+ */
 #include "core/stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-/* Small start: one-message files stay cheap; mbox readers grow it. */
-#define INIT_CAP ((size_t)64 << 10)
-#define ZIN_CAP  ((size_t)256 << 10)
+/* Compressed input is read in blocks of this size. */
+#define ZIN_CAP ((size_t)256 << 10)
+/* fadvise only pays off for inputs read in large blocks. */
+#define FADVISE_MIN ((size_t)1 << 20)
 
 struct mh_stream {
-	int fd; /* -1 for memory streams */
-	int gz;
+	int fd;        /* -1 for memory streams */
+	int mem;       /* data is the caller's block */
+	int gz;        /* gzip input */
+	int eof;       /* no input after data[len] */
+	int failed;    /* sticky MH_E* code of the first error, 0 if none */
+	int failed_rs; /* skip reason of that error */
+	int zin_eof;   /* compressed input exhausted */
+	int in_member; /* inside a gzip member: input ending is truncation */
 	z_stream z;
-	unsigned char *zin; /* compressed input buffer */
-	int zdone;          /* compressed input exhausted */
-	char *buf;          /* window buffer (owned unless mem) */
-	size_t cap;         /* allocated size of buf */
-	size_t maxcap;
-	size_t pos;    /* current position within buf */
-	size_t len;    /* valid bytes in buf */
-	uint64_t base; /* input offset of buf[0] */
-	int eof;       /* no more bytes after buf[len] */
-	int mem;       /* buf is caller memory */
+	int z_ready;        /* inflateInit2 succeeded */
+	unsigned char *zin; /* compressed input block */
+	size_t zin_cap;
+	const char *data; /* == buf, or the caller's block */
+	char *buf;        /* owned window buffer */
+	size_t cap;       /* bytes allocated at buf */
+	size_t maxcap;    /* cap may grow up to this */
+	size_t pos;       /* current position within data */
+	size_t len;       /* valid bytes at data */
+	uint64_t base;    /* input offset of data[0] */
 	char *name;
+	char failed_msg[160];
 };
 
-static int fail(struct mh_stream *s, struct mh_err *err, int code,
-                const char *what)
+/* Record the first error (what, and detail when not NULL) and return it. */
+static int fail(struct mh_stream *s, struct mh_err *err, int code, int reason,
+                const char *what, const char *detail)
 {
-	return mh_err_at(err, code, MH_SKIP_UNREADABLE, s->name,
-	                 s->base + s->len, 0, "%s", what);
+	if (!s->failed) {
+		s->failed = code;
+		s->failed_rs = reason;
+		/* The message is kept so a later peek reports the same. */
+		snprintf(s->failed_msg, sizeof(s->failed_msg), "%s%s%s", what,
+		         detail ? ": " : "", detail ? detail : "");
+	}
+	s->eof = 1;
+	return mh_err_at(err, code, reason, s->name, s->base + s->len, 0, "%s",
+	                 s->failed_msg);
 }
 
-int mh_stream_open(struct mh_stream **out, const char *path, size_t bufcap,
-                   struct mh_err *err)
+static ssize_t read_full(int fd, void *p, size_t n)
+{
+	ssize_t r;
+	do
+		r = read(fd, p, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static void stream_free(struct mh_stream *s)
+{
+	if (!s)
+		return;
+	if (s->z_ready)
+		inflateEnd(&s->z);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
+	free(s->zin);
+	free(s->name);
+	free(s);
+}
+
+static struct mh_stream *stream_new(const char *name)
+{
+	struct mh_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->fd = -1;
+	s->name = strdup(name);
+	if (!s->name) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Switch to gzip: the bytes already read are the start of the
+ * compressed input. */
+static int start_gzip(struct mh_stream *s)
+{
+	s->zin_cap = s->len > ZIN_CAP ? s->len : ZIN_CAP;
+	s->zin = malloc(s->zin_cap);
+	if (!s->zin)
+		return MH_ENOMEM;
+	memcpy(s->zin, s->buf, s->len);
+	/* 16 + MAX_WBITS: gzip wrapper only. */
+	if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+		return MH_ENOMEM;
+	s->z_ready = 1;
+	s->z.next_in = s->zin;
+	s->z.avail_in = (uInt)s->len;
+	s->zin_eof = s->eof;
+	s->in_member = 1;
+	s->gz = 1;
+	s->len = 0;
+	s->eof = 0;
+	return MH_OK;
+}
+
+int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
+                         size_t cap, struct mh_err *err)
 {
 	struct mh_stream *s = NULL;
 	int rc = MH_ENOMEM;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s));
+	s = stream_new(path);
 	if (!s)
-		return mh_err_set(err, MH_ENOMEM, "out of memory");
-	s->fd = -1;
-	s->name = strdup(path);
-	if (!s->name)
 		goto fail;
-	s->maxcap = bufcap < ((size_t)64 << 10) ? ((size_t)64 << 10) : bufcap;
+	s->maxcap = cap < MH_STREAM_MIN ? MH_STREAM_MIN : cap;
+	if (init < MH_STREAM_MIN)
+		init = MH_STREAM_MIN;
+	s->cap = init < s->maxcap ? init : s->maxcap;
 	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (s->fd < 0) {
 		rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
-		               "cannot open: %s", strerror(errno));
+		               "cannot open '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	unsigned char magic[2];
-	ssize_t r = pread(s->fd, magic, 2, 0);
-	if (r < 0) {
-		rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
-		               "cannot read: %s", strerror(errno));
-		goto fail;
-	}
-	s->cap = s->maxcap < INIT_CAP ? s->maxcap : INIT_CAP;
+	if (s->cap >= FADVISE_MIN)
+		(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	s->buf = malloc(s->cap);
 	if (!s->buf)
 		goto fail;
-	if (r == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-		s->gz = 1;
-		s->zin = malloc(ZIN_CAP);
-		if (!s->zin)
+	s->data = s->buf;
+	/* The first read also tells gzip from plain input; a pipe may hand
+	 * over a single byte first. */
+	while (s->len < 2 && !s->eof) {
+		ssize_t r = read_full(s->fd, s->buf + s->len, s->cap - s->len);
+		if (r < 0) {
+			rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path,
+			               s->len, 0, "cannot read '%s': %s", path,
+			               strerror(errno));
 			goto fail;
-		/* 16 + MAX_WBITS: gzip wrapper only. */
-		if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+		}
+		if (r == 0)
+			s->eof = 1;
+		s->len += (size_t)r;
+		if (s->len == 1 && (unsigned char)s->buf[0] != 0x1f)
+			break;
+	}
+	if (s->len >= 2 && (unsigned char)s->buf[0] == 0x1f &&
+	    (unsigned char)s->buf[1] == 0x8b) {
+		rc = start_gzip(s);
+		if (rc)
 			goto fail;
 	}
 	*out = s;
 	return MH_OK;
 fail:
 	if (rc == MH_ENOMEM)
-		mh_err_set(err, MH_ENOMEM, "out of memory");
-	mh_stream_close(s);
+		mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, path, 0, 0,
+		          "out of memory");
+	stream_free(s);
 	return rc;
+}
+
+int mh_stream_open(struct mh_stream **out, const char *path, size_t cap,
+                   struct mh_err *err)
+{
+	return mh_stream_open_sized(out, path, MH_STREAM_INIT, cap, err);
 }
 
 int mh_stream_open_mem(struct mh_stream **out, const char *p, size_t n,
                        const char *name)
 {
-	struct mh_stream *s = calloc(1, sizeof(*s));
+	struct mh_stream *s = stream_new(name ? name : "<memory>");
+	*out = NULL;
 	if (!s)
 		return MH_ENOMEM;
-	s->fd = -1;
 	s->mem = 1;
-	s->buf = (char *)p; /* never written: mem streams only read */
-	s->cap = s->len = n;
-	s->maxcap = n;
+	s->data = n ? p : "";
+	s->len = n;
+	s->cap = s->maxcap = n;
 	s->eof = 1;
-	s->name = strdup(name ? name : "<memory>");
-	if (!s->name) {
-		free(s);
-		return MH_ENOMEM;
-	}
 	*out = s;
 	return MH_OK;
 }
 
 void mh_stream_close(struct mh_stream *s)
 {
-	if (!s)
-		return;
-	if (s->gz)
-		inflateEnd(&s->z);
-	if (s->fd >= 0)
-		close(s->fd);
-	if (!s->mem)
-		free(s->buf);
-	free(s->zin);
-	free(s->name);
-	free(s);
+	stream_free(s);
 }
 
-/* Append up to room bytes at buf+len; returns bytes added, 0 at EOF. */
+/* Between gzip members: 1 when another member follows, 0 when the input
+ * ends (or only trailing bytes that are not gzip follow), <0 on error. */
+static int next_member(struct mh_stream *s, struct mh_err *err)
+{
+	if (s->z.avail_in < 2 && !s->zin_eof) {
+		/* Need two bytes to see the magic. */
+		memmove(s->zin, s->z.next_in, s->z.avail_in);
+		size_t have = s->z.avail_in;
+		ssize_t r = read_full(s->fd, s->zin + have, s->zin_cap - have);
+		if (r < 0)
+			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
+			            "cannot read", strerror(errno));
+		if (r == 0)
+			s->zin_eof = 1;
+		s->z.next_in = s->zin;
+		s->z.avail_in = (uInt)(have + (size_t)r);
+	}
+	if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f ||
+	    s->z.next_in[1] != 0x8b)
+		return 0;
+	if (inflateReset(&s->z) != Z_OK)
+		return fail(s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
+		            "corrupt gzip data", "reset failed");
+	s->in_member = 1;
+	return 1;
+}
+
+/* Append input at data[len..cap); sets eof at the end. Precondition:
+ * !eof, !failed, len < cap. */
 static int fill(struct mh_stream *s, struct mh_err *err)
 {
-	size_t room = s->cap - s->len;
 	if (!s->gz) {
-		ssize_t r;
-		do
-			r = read(s->fd, s->buf + s->len, room);
-		while (r < 0 && errno == EINTR);
+		ssize_t r = read_full(s->fd, s->buf + s->len, s->cap - s->len);
 		if (r < 0)
-			return fail(s, err, MH_EIO, strerror(errno));
+			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
+			            "cannot read", strerror(errno));
 		if (r == 0)
 			s->eof = 1;
 		s->len += (size_t)r;
@@ -140,93 +248,117 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 	}
 	size_t before = s->len;
 	while (s->len == before && !s->eof) {
-		if (s->z.avail_in == 0 && !s->zdone) {
-			ssize_t r;
-			do
-				r = read(s->fd, s->zin, ZIN_CAP);
-			while (r < 0 && errno == EINTR);
+		if (!s->in_member) {
+			int m = next_member(s, err);
+			if (m < 0)
+				return m;
+			if (m == 0) {
+				s->eof = 1;
+				break;
+			}
+		}
+		if (s->z.avail_in == 0 && !s->zin_eof) {
+			ssize_t r = read_full(s->fd, s->zin, s->zin_cap);
 			if (r < 0)
-				return fail(s, err, MH_EIO, strerror(errno));
+				return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
+				            "cannot read", strerror(errno));
 			if (r == 0)
-				s->zdone = 1;
+				s->zin_eof = 1;
 			s->z.next_in = s->zin;
 			s->z.avail_in = (uInt)r;
 		}
-		if (s->z.avail_in == 0 && s->zdone) {
-			/* Input ended: fine between members, else truncated. */
-			s->eof = 1;
-			if (s->z.total_in != 0 || s->z.total_out != 0)
-				return mh_err_at(err, MH_ETRUNC,
-				                 MH_SKIP_TRUNCATED, s->name,
-				                 s->base + s->len, 0,
-				                 "gzip data ends early");
-			break;
-		}
+		if (s->z.avail_in == 0 && s->zin_eof)
+			return fail(s, err, MH_ETRUNC, MH_SKIP_TRUNCATED,
+			            "gzip data ends inside a member", NULL);
 		s->z.next_out = (unsigned char *)s->buf + s->len;
 		s->z.avail_out = (uInt)(s->cap - s->len);
 		int zr = inflate(&s->z, Z_NO_FLUSH);
 		s->len = s->cap - s->z.avail_out;
 		if (zr == Z_STREAM_END) {
-			/* Concatenated members are one stream (RFC 1952). */
-			inflateReset(&s->z);
-			if (s->z.avail_in == 0 && s->zdone)
-				s->eof = 1;
-		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			s->eof = 1;
-			return mh_err_at(
-			        err, MH_EFORMAT, MH_SKIP_MALFORMED, s->name,
-			        s->base + s->len, 0, "corrupt gzip data: %s",
-			        s->z.msg ? s->z.msg : "inflate failed");
+			s->in_member = 0;
+		} else if (zr == Z_BUF_ERROR) {
+			/* No progress although input and room exist. */
+			if (s->z.avail_in && s->z.avail_out)
+				return fail(
+				        s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
+				        "corrupt gzip data", "inflate stalled");
+		} else if (zr != Z_OK) {
+			return fail(s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
+			            "corrupt gzip data",
+			            s->z.msg ? s->z.msg : "inflate failed");
 		}
 	}
+	return MH_OK;
+}
+
+/* Make room for want bytes from pos: move the unread tail to the front,
+ * growing the buffer if want exceeds it. Only the tail is copied. */
+static int make_room(struct mh_stream *s, size_t want)
+{
+	size_t tail = s->len - s->pos;
+	if (want > s->cap) {
+		size_t nc = s->cap;
+		while (nc < want && nc < s->maxcap / 2)
+			nc *= 2;
+		if (nc < want)
+			nc = s->maxcap;
+		char *nb = malloc(nc);
+		if (!nb)
+			return MH_ENOMEM;
+		memcpy(nb, s->buf + s->pos, tail);
+		free(s->buf);
+		s->buf = nb;
+		s->cap = nc;
+	} else if (s->pos) {
+		memmove(s->buf, s->buf + s->pos, tail);
+	}
+	s->data = s->buf;
+	s->base += s->pos;
+	s->len = tail;
+	s->pos = 0;
 	return MH_OK;
 }
 
 int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
                    size_t *avail, struct mh_err *err)
 {
-	while (s->len - s->pos < want && !s->eof) {
-		if (s->pos) {
-			/* Move the unread tail to the front. */
-			memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-			s->base += s->pos;
-			s->len -= s->pos;
-			s->pos = 0;
+	int rc = MH_OK;
+	if (s->len - s->pos < want && !s->eof) {
+		if (want > s->maxcap) {
+			rc = mh_err_at(err, MH_ETOOBIG, MH_SKIP_OVERSIZED,
+			               s->name, s->base + s->pos, 0,
+			               "window of %zu bytes over the %zu limit",
+			               want, s->maxcap);
+			goto done;
 		}
-		if (want > s->cap) {
-			if (want > s->maxcap)
-				return mh_err_at(err, MH_ETOOBIG,
-				                 MH_SKIP_OVERSIZED, s->name,
-				                 s->base, 0,
-				                 "window of %zu bytes over the "
-				                 "%zu limit",
-				                 want, s->maxcap);
-			size_t nc = s->cap * 2;
-			if (nc < want)
-				nc = want;
-			if (nc > s->maxcap)
-				nc = s->maxcap;
-			char *nb = realloc(s->buf, nc);
-			if (!nb)
-				return mh_err_set(err, MH_ENOMEM,
-				                  "out of memory");
-			s->buf = nb;
-			s->cap = nc;
+		if (s->pos + want > s->cap) {
+			rc = make_room(s, want);
+			if (rc) {
+				mh_err_at(err, rc, MH_SKIP_UNREADABLE, s->name,
+				          s->base, 0, "out of memory");
+				goto done;
+			}
 		}
-		int rc = fill(s, err);
-		if (rc)
-			return rc;
+		while (s->len - s->pos < want && !s->eof) {
+			rc = fill(s, err);
+			if (rc)
+				goto done;
+		}
+	} else if (s->failed && s->len - s->pos < want) {
+		/* A read failed earlier: the input does not really end. */
+		rc = mh_err_at(err, s->failed, s->failed_rs, s->name,
+		               s->base + s->len, 0, "%s", s->failed_msg);
 	}
-	*p = s->buf + s->pos;
+done:
+	*p = s->data + s->pos;
 	*avail = s->len - s->pos;
-	return MH_OK;
+	return rc;
 }
 
 void mh_stream_advance(struct mh_stream *s, size_t n)
 {
-	if (n > s->len - s->pos)
-		n = s->len - s->pos;
-	s->pos += n;
+	size_t left = s->len - s->pos;
+	s->pos += n < left ? n : left;
 }
 
 uint64_t mh_stream_tell(const struct mh_stream *s)
@@ -236,12 +368,12 @@ uint64_t mh_stream_tell(const struct mh_stream *s)
 
 int mh_stream_eof(const struct mh_stream *s)
 {
-	return s->eof && s->pos == s->len;
+	return s->eof && !s->failed && s->pos == s->len;
 }
 
 int mh_stream_all_buffered(const struct mh_stream *s)
 {
-	return s->eof;
+	return s->eof && !s->failed;
 }
 
 int mh_stream_is_gzip(const struct mh_stream *s)
@@ -254,9 +386,43 @@ const char *mh_stream_name(const struct mh_stream *s)
 	return s->name;
 }
 
+int mh_stream_file_size(const struct mh_stream *s, uint64_t *size,
+                        struct mh_err *err)
+{
+	struct stat st;
+	if (s->mem) {
+		*size = s->len;
+		return MH_OK;
+	}
+	if (fstat(s->fd, &st) != 0)
+		return mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, s->name, 0, 0,
+		                 "cannot stat '%s': %s", s->name,
+		                 strerror(errno));
+	*size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	return MH_OK;
+}
+
+static int restart_gzip(struct mh_stream *s, struct mh_err *err)
+{
+	if (lseek(s->fd, 0, SEEK_SET) < 0)
+		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot seek",
+		            strerror(errno));
+	if (inflateReset(&s->z) != Z_OK)
+		return fail(s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
+		            "corrupt gzip data", "reset failed");
+	s->z.avail_in = 0;
+	s->zin_eof = 0;
+	s->in_member = 1;
+	s->base = 0;
+	s->pos = s->len = 0;
+	s->eof = 0;
+	return MH_OK;
+}
+
 int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err)
 {
-	if (off >= s->base && off <= s->base + s->len) {
+	int rc;
+	if (off >= s->base && off - s->base <= s->len) {
 		s->pos = (size_t)(off - s->base);
 		return MH_OK;
 	}
@@ -264,34 +430,29 @@ int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err)
 		s->pos = s->len;
 		return MH_OK;
 	}
+	if (s->failed)
+		return mh_err_at(err, s->failed, s->failed_rs, s->name,
+		                 s->base + s->len, 0, "%s", s->failed_msg);
 	if (!s->gz) {
 		if (lseek(s->fd, (off_t)off, SEEK_SET) < 0)
-			return fail(s, err, MH_EIO, strerror(errno));
+			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
+			            "cannot seek", strerror(errno));
 		s->base = off;
 		s->pos = s->len = 0;
 		s->eof = 0;
 		return MH_OK;
 	}
-	if (off < s->base) {
-		/* Back to the start of the compressed stream. */
-		if (lseek(s->fd, 0, SEEK_SET) < 0)
-			return fail(s, err, MH_EIO, strerror(errno));
-		inflateReset(&s->z);
-		s->z.avail_in = 0;
-		s->zdone = 0;
-		s->base = 0;
-		s->pos = s->len = 0;
-		s->eof = 0;
-	}
+	if (off < s->base && (rc = restart_gzip(s, err)) != MH_OK)
+		return rc;
 	while (s->base + s->len < off && !s->eof) {
+		/* Discard what is buffered and inflate the next block. */
 		s->base += s->len;
 		s->pos = s->len = 0;
-		int rc = fill(s, err);
+		rc = fill(s, err);
 		if (rc)
 			return rc;
 	}
-	if (off > s->base + s->len)
-		off = s->base + s->len;
-	s->pos = (size_t)(off - s->base);
+	uint64_t rel = off - s->base;
+	s->pos = rel < s->len ? (size_t)rel : s->len;
 	return MH_OK;
 }

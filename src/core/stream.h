@@ -2,9 +2,24 @@
  * memory block.
  *
  * The stream keeps one buffer and exposes a window of it: peek() makes at
- * least `want` bytes from the current position available (fewer only at
- * end of input), advance() consumes. Memory is bounded by the buffer cap;
- * nothing is mapped or loaded whole. Files are opened O_RDONLY.
+ * least `want` bytes from the current position available (fewer only at the
+ * end of input), advance() consumes. The buffer starts at `init` bytes and
+ * grows only when a peek asks for more, never past `cap`; nothing is mapped
+ * or loaded whole. Refills move only the unconsumed tail to the front and
+ * then fill the rest of the buffer with one large read(), so a reader that
+ * consumes what it peeked copies almost nothing.
+ *
+ * Files are opened O_RDONLY|O_CLOEXEC|O_NOCTTY and never written. gzip is
+ * detected by its magic bytes (1f 8b) in the first read, not by the name,
+ * and inflated on the fly; concatenated members are one stream (RFC 1952
+ * 2.2); bytes after the last member that do not start another member are
+ * ignored, as gzip(1) does. Offsets (tell, seek, error offsets) are always
+ * in the decompressed input.
+ *
+ * Pointers returned by peek stay valid until the next peek, seek or close
+ * on the same stream; advance never moves memory. A stream is used by one
+ * thread at a time. Errors are sticky: after a read or inflate error every
+ * later peek that needs more bytes returns the same code.
  */
 #ifndef MH_STREAM_H
 #define MH_STREAM_H
@@ -16,36 +31,75 @@
 
 struct mh_stream;
 
-/* Open path; gzip is detected by its magic bytes and inflated on the fly.
- * bufcap is the most the buffer may grow to (>= 64 KiB). */
-int mh_stream_open(struct mh_stream **out, const char *path, size_t bufcap,
+/* Default first buffer size of mh_stream_open (large sequential reads). */
+#define MH_STREAM_INIT ((size_t)4 << 20)
+/* Smallest cap accepted; smaller values are raised to it. */
+#define MH_STREAM_MIN ((size_t)4 << 10)
+
+/* Open path with a buffer of min(MH_STREAM_INIT, cap) bytes that may grow
+ * to cap, and read the first buffer's worth (so mh_stream_is_gzip is known
+ * on return). posix_fadvise(SEQUENTIAL) is set. On failure *out is NULL and
+ * err has the path, offset 0 and reason MH_SKIP_UNREADABLE: MH_EIO (open or
+ * read failed, errno text in msg), MH_EFORMAT (corrupt gzip header),
+ * MH_ENOMEM. */
+int mh_stream_open(struct mh_stream **out, const char *path, size_t cap,
                    struct mh_err *err);
-/* A stream over p[0..n) (not copied; must outlive the stream). */
+
+/* Same with an explicit first buffer size (init <= cap; clamped). Small
+ * inputs read whole (one message per file) use a small init so that a
+ * Maildir message costs one open, one read and a close; no fadvise then. */
+int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
+                         size_t cap, struct mh_err *err);
+
+/* A stream over p[0..n): not copied, never written, must outlive the
+ * stream. Always fully buffered; gzip is not detected. name (may be NULL:
+ * "<memory>") is copied and used in error messages. MH_OK or MH_ENOMEM. */
 int mh_stream_open_mem(struct mh_stream **out, const char *p, size_t n,
                        const char *name);
-/* NULL allowed. */
+
+/* Close the file and free everything. NULL allowed. */
 void mh_stream_close(struct mh_stream *s);
 
 /* Make min(want, bytes left) bytes available at *p; *avail gets how many
- * bytes are buffered from the current position (may exceed want).
- * MH_ETOOBIG when want exceeds the cap; MH_EIO/MH_EFORMAT on read or
- * gzip errors (err filled with file and offset). */
+ * bytes are buffered from the current position (may exceed want, fewer
+ * than want only at the end of input). MH_OK; MH_ETOOBIG when want exceeds
+ * the cap (err has reason MH_SKIP_OVERSIZED, *p and *avail still describe
+ * what is buffered); MH_EIO on read errors; MH_EFORMAT on corrupt gzip data
+ * and MH_ETRUNC when gzip data ends inside a member (err has the file, the
+ * decompressed offset and reason MH_SKIP_UNREADABLE / MH_SKIP_TRUNCATED);
+ * MH_ENOMEM. p and avail must not be NULL. */
 int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
                    size_t *avail, struct mh_err *err);
-/* Consume n bytes (n <= the last *avail). */
+
+/* Consume n bytes; n is clamped to the bytes buffered. */
 void mh_stream_advance(struct mh_stream *s, size_t n);
+
 /* Offset of the current position in the (decompressed) input. */
 uint64_t mh_stream_tell(const struct mh_stream *s);
-/* 1 when the current position is the end of input (after a peek). */
+
+/* 1 when the current position is the end of input. Known only once a read
+ * has hit the end, i.e. after a peek that could not get more. */
 int mh_stream_eof(const struct mh_stream *s);
-/* 1 when everything up to the end of input is buffered, i.e. the bytes
- * returned by the last peek run to the end of input. */
+
+/* 1 when the bytes buffered from the current position run to the end of
+ * input (the last peek saw everything that is left). */
 int mh_stream_all_buffered(const struct mh_stream *s);
-/* Move to an absolute offset (plain files: lseek; gzip and memory: by
- * reading forward or re-positioning). */
+
+/* Move to absolute offset off. Inside the buffer: no I/O. Plain files:
+ * lseek. gzip: decompress and discard forward; backwards restarts from the
+ * beginning. Memory: reposition. An offset past the end leaves the stream
+ * at the end (MH_OK). Errors as for peek. */
 int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err);
+
 /* 1 when the input is gzip-compressed. */
 int mh_stream_is_gzip(const struct mh_stream *s);
+
+/* Name given at open (the path); never NULL. */
 const char *mh_stream_name(const struct mh_stream *s);
+
+/* Size of the underlying file on disk (compressed size for gzip) via
+ * fstat, or the block size for memory streams. MH_OK or MH_EIO. */
+int mh_stream_file_size(const struct mh_stream *s, uint64_t *size,
+                        struct mh_err *err);
 
 #endif

@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0, bad = 0, max = 64;
 
 	mh_arena_init(&a, 0, 0);
-	int rc = mh_addr_parse_list(mh_slice_make((const char *)data, size),
-	                            &a, max, &v, &n, &bad);
+	int rc = mh_addr_parse_list(mh_slice_make((const char *)data, size), &a,
+	                            max, &v, &n, &bad);
 	CHECK(rc == MH_OK || rc == MH_ETOOBIG);
 	CHECK(n <= max && (n == 0 || v));
 	for (size_t i = 0; i < n; i++) {
@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(mh_utf8_valid(x->domain, strlen(x->domain)));
 		if (nl) {
 			char c0 = x->name[0], c1 = x->name[nl - 1];
-			CHECK(c0 != ' ' && c0 != '\t' && c1 != ' ' && c1 != '\t');
+			CHECK(c0 != ' ' && c0 != '\t' && c1 != ' ' &&
+			      c1 != '\t');
 		}
 		if (!al)
 			CHECK(x->group != NULL);

@@ -63,8 +63,8 @@ static void check_fields(const char *p, size_t n, const struct mh_field *f,
 		}
 		for (size_t k = 0; k < v->n; k++)
 			if (v->p[k] == '\n')
-				CHECK(k + 1 < v->n &&
-				      (v->p[k + 1] == ' ' || v->p[k + 1] == '\t'));
+				CHECK(k + 1 < v->n && (v->p[k + 1] == ' ' ||
+				                       v->p[k + 1] == '\t'));
 		prev = v->p + v->n;
 	}
 }
@@ -90,8 +90,8 @@ static void check_find(const struct mh_field *f, size_t nf)
 {
 	for (size_t i = 0; i < nf && i < 64; i++) {
 		char name[128];
-		if (f[i].name.n >= sizeof(name) || memchr(f[i].name.p, 0,
-		                                          f[i].name.n))
+		if (f[i].name.n >= sizeof(name) ||
+		    memchr(f[i].name.p, 0, f[i].name.n))
 			continue;
 		memcpy(name, f[i].name.p, f[i].name.n);
 		name[f[i].name.n] = '\0';

@@ -23,10 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort();                                               \
 	} while (0)
 
-static const char *const fallbacks[] = {NULL,          "utf-8",
-                                        "koi8-r",      "iso-2022-jp",
-                                        "shift_jis",   "no-such-charset",
-                                        "x-unknown",   "gb2312"};
+static const char *const fallbacks[] = {
+        NULL,        "utf-8",           "koi8-r",    "iso-2022-jp",
+        "shift_jis", "no-such-charset", "x-unknown", "gb2312"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

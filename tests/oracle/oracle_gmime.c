@@ -122,8 +122,7 @@ static int is_clean(const char *file)
 }
 
 static void record(const char *file, int cat, const char *what,
-                   const char *ours, size_t on, const char *theirs,
-                   size_t tn)
+                   const char *ours, size_t on, const char *theirs, size_t tn)
 {
 	int same = on == tn && (on == 0 || !memcmp(ours, theirs, on));
 	int clean = is_clean(file);
@@ -171,14 +170,12 @@ static void append_addr(GString *g, const char *group, const char *name,
 	struct mh_buf u = MH_BUF_INIT(1u << 30), v = MH_BUF_INIT(1u << 30);
 	mh_hdr_unfold(mh_slice_cstr(name ? name : ""), &u);
 	mh_hdr_unfold(mh_slice_cstr(addr ? addr : ""), &v);
-	g_string_append_printf(g, "%s <%s>", mh_buf_cstr(&u),
-	                       mh_buf_cstr(&v));
+	g_string_append_printf(g, "%s <%s>", mh_buf_cstr(&u), mh_buf_cstr(&v));
 	mh_buf_release(&u);
 	mh_buf_release(&v);
 }
 
-static void gmime_addrs(InternetAddressList *l, const char *group,
-                        GString *g)
+static void gmime_addrs(InternetAddressList *l, const char *group, GString *g)
 {
 	if (!l)
 		return;
@@ -186,8 +183,9 @@ static void gmime_addrs(InternetAddressList *l, const char *group,
 	for (int i = 0; i < n; i++) {
 		InternetAddress *a = internet_address_list_get_address(l, i);
 		if (INTERNET_ADDRESS_IS_GROUP(a)) {
-			InternetAddressList *m = internet_address_group_get_members(
-			        INTERNET_ADDRESS_GROUP(a));
+			InternetAddressList *m =
+			        internet_address_group_get_members(
+			                INTERNET_ADDRESS_GROUP(a));
 			const char *gn = internet_address_get_name(a);
 			if (!m || internet_address_list_length(m) == 0)
 				append_addr(g, gn ? gn : "", NULL, "");
@@ -222,8 +220,7 @@ static void our_addrs(const struct mh_field *f, size_t nf, const char *name,
 }
 
 /* Compare one message: bytes p[0..n) hold its header block (and more). */
-static void compare(const char *file, GMimeMessage *m, const char *p,
-                    size_t n)
+static void compare(const char *file, GMimeMessage *m, const char *p, size_t n)
 {
 	struct mh_arena a;
 	struct mh_buf ub = MH_BUF_INIT(1u << 30), gb = MH_BUF_INIT(1u << 30);
@@ -323,8 +320,8 @@ static void compare(const char *file, GMimeMessage *m, const char *p,
 		            theirs);
 		if (!mh_hdr_find(f, nf, an[k]) && !theirs->len)
 			continue;
-		record(file, C_FROM + k, "", ours->str, ours->len,
-		       theirs->str, theirs->len);
+		record(file, C_FROM + k, "", ours->str, ours->len, theirs->str,
+		       theirs->len);
 	}
 
 	/* (d) Date: GMime keeps the last Date field. */
@@ -507,8 +504,8 @@ int main(int argc, char **argv)
 	g_mime_parser_options_set_fallback_charsets(opts, fb);
 	files = g_ptr_array_new_with_free_func(g_free);
 	known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	malformed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                  NULL);
+	malformed =
+	        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	load_known(src);
 	load_manifest(data);
 	nftw(dir, collect, 16, FTW_PHYS);

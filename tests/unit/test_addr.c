@@ -16,8 +16,8 @@
 #include "core/utf8.h"
 #include "readers/mail/addr.h"
 
-static size_t render(const char *in, size_t inlen, struct mh_buf *b,
-                     size_t max, int *rc)
+static size_t render(const char *in, size_t inlen, struct mh_buf *b, size_t max,
+                     int *rc)
 {
 	struct mh_arena a;
 	struct mh_addr *v = NULL;
@@ -90,10 +90,11 @@ static void test_domain_and_spec(void **state)
 	struct mh_addr *v;
 	size_t n, bad;
 	mh_arena_init(&a, 0, 0);
-	assert_int_equal(mh_addr_parse_list(
-	                         mh_slice_cstr("Joe <Joe.Doe@Mail.EXAMPLE.com>"),
-	                         &a, 10, &v, &n, &bad),
-	                 MH_OK);
+	assert_int_equal(
+	        mh_addr_parse_list(
+	                mh_slice_cstr("Joe <Joe.Doe@Mail.EXAMPLE.com>"), &a, 10,
+	                &v, &n, &bad),
+	        MH_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].addr, "Joe.Doe@Mail.EXAMPLE.com");
 	assert_string_equal(v[0].domain, "mail.example.com");
@@ -144,7 +145,8 @@ static void test_comments(void **state)
 	check("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>",
 	      "Pete <pete@silly.test>");
 	check("Jo(e) <a@b.test>", "Jo <a@b.test>");
-	check("a@b.test (outer (inner) \\( x)", "outer (inner) \\( x <a@b.test>");
+	check("a@b.test (outer (inner) \\( x)",
+	      "outer (inner) \\( x <a@b.test>");
 	/* Encoded words in a comment name. */
 	check("a@b.test (=?utf-8?q?J=C3=B6rg?=)", "J\xc3\xb6rg <a@b.test>");
 }
@@ -155,7 +157,8 @@ static void test_groups(void **state)
 	check("undisclosed-recipients:;", "[undisclosed-recipients]  <>");
 	check("undisclosed-recipients: ;", "[undisclosed-recipients]  <>");
 	check("Undisclosed recipients:", "[Undisclosed recipients]  <>");
-	check("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;",
+	check("A Group:Ed Jones <c@a.test>,joe@where.test,John "
+	      "<jdoe@one.test>;",
 	      "[A Group] Ed Jones <c@a.test>\n[A Group]  <joe@where.test>\n"
 	      "[A Group] John <jdoe@one.test>");
 	check("G: a@b.test, c@d.test;, e@f.test",
@@ -164,8 +167,7 @@ static void test_groups(void **state)
 	check("G: x@y.test", "[G]  <x@y.test>");
 	check("Joe: ;, Q <a@b.test>", "[Joe]  <>\nQ <a@b.test>");
 	/* Encoded group name. */
-	check("=?utf-8?q?Gr=C3=BCn?=: a@b.test;",
-	      "[Gr\xc3\xbcn]  <a@b.test>");
+	check("=?utf-8?q?Gr=C3=BCn?=: a@b.test;", "[Gr\xc3\xbcn]  <a@b.test>");
 	/* A nested group closes the outer one. */
 	check("G: H: x@y.test;;", "[G]  <>\n[H]  <x@y.test>");
 }
@@ -175,7 +177,8 @@ static void test_routes(void **state)
 	(void)state;
 	check("<@a.test,@b.test:x@y.test>", " <x@y.test>");
 	check("Joe <@a.test,@b.test:x@y.test>", "Joe <x@y.test>");
-	check("Joe <@a.test:x@y.test>, z@w.test", "Joe <x@y.test>\n <z@w.test>");
+	check("Joe <@a.test:x@y.test>, z@w.test",
+	      "Joe <x@y.test>\n <z@w.test>");
 	/* Without angle brackets the route still goes. */
 	check("@develop:sblab!att!nsb", " <sblab!att!nsb>");
 }
@@ -252,11 +255,12 @@ static void test_limits(void **state)
 	render(three, strlen(three), &b, 2, &rc);
 	assert_int_equal(rc, MH_ETOOBIG);
 	assert_string_equal(mh_buf_cstr(&b), " <a@b.test>\n <c@d.test>");
-	/* NUL bytes are data. */
-	static const char nul[] = "Jo\0e <a@b.test>";
+	/* NUL bytes cannot hide the rest of a C string: U+FFFD. */
+	static const char nul[] = "Jo\0e <a\0@b.test>";
 	render(nul, sizeof(nul) - 1, &b, 10, &rc);
 	assert_int_equal(rc, MH_OK);
-	assert_string_equal(mh_buf_cstr(&b), "Jo <a@b.test>");
+	assert_string_equal(mh_buf_cstr(&b), "Jo\xef\xbf\xbd"
+	                                     "e <a\xef\xbf\xbd@b.test>");
 	mh_buf_release(&b);
 }
 
@@ -264,8 +268,9 @@ static void test_hostile(void **state)
 {
 	(void)state;
 	/* Each of these 1 MB inputs must finish quickly (linear). */
-	static const char *const unit[] = {"@,", "(", "\"", "<", "=?a?q?",
-	                                   "a ", "a@", ".", ":", "@a,", "a<"};
+	static const char *const unit[] = {"@,",     "(",   "\"", "<",
+	                                   "=?a?q?", "a ",  "a@", ".",
+	                                   ":",      "@a,", "a<"};
 	size_t big = 1u << 20;
 	char *m = malloc(big);
 	struct mh_buf b = MH_BUF_INIT((size_t)1 << 30);

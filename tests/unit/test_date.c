@@ -81,12 +81,13 @@ static void test_zones(void **state)
 	static const struct {
 		const char *z;
 		int off;
-	} zones[] = {{"UT", 0},     {"GMT", 0},    {"UTC", 0},    {"EST", -300},
-	             {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
-	             {"MDT", -360}, {"PST", -480}, {"PDT", -420}, {"pst", -480},
-	             {"Cet", 60},   {"JST", 540},  {"+0530", 330}, {"-0000", 0},
-	             {"+05:30", 330}, {"-08", -480}, {"+2500", 0}, {"A", 0},
-	             {"Z", 0},      {"m", 0},      {"Y", 0}};
+	} zones[] = {
+	        {"UT", 0},       {"GMT", 0},    {"UTC", 0},     {"EST", -300},
+	        {"EDT", -240},   {"CST", -360}, {"CDT", -300},  {"MST", -420},
+	        {"MDT", -360},   {"PST", -480}, {"PDT", -420},  {"pst", -480},
+	        {"Cet", 60},     {"JST", 540},  {"+0530", 330}, {"-0000", 0},
+	        {"+05:30", 330}, {"-08", -480}, {"+2500", 0},   {"A", 0},
+	        {"Z", 0},        {"m", 0},      {"Y", 0}};
 	char buf[64];
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
 		int64_t t;
@@ -237,8 +238,8 @@ static void test_arith(void **state)
 static void test_hostile(void **state)
 {
 	(void)state;
-	static const char *const unit[] = {"9", "(", " ", "Jan ", "1:",
-	                                   "+", "1 Jan 2006 "};
+	static const char *const unit[] = {"9",  "(", " ",          "Jan ",
+	                                   "1:", "+", "1 Jan 2006 "};
 	size_t big = 10u << 20;
 	char *m = malloc(big);
 	assert_non_null(m);

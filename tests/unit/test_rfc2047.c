@@ -20,9 +20,8 @@ static unsigned dec_flags(const char *in, const char *fallback,
 {
 	struct mh_buf b = MH_BUF_INIT(1u << 26);
 	unsigned fl = 12345;
-	assert_int_equal(mh_rfc2047_decode(mh_slice_cstr(in), fallback, &b,
-	                                   &fl),
-	                 MH_OK);
+	assert_int_equal(
+	        mh_rfc2047_decode(mh_slice_cstr(in), fallback, &b, &fl), MH_OK);
 	assert_string_equal(mh_buf_cstr(&b), want);
 	assert_true(mh_utf8_valid(b.p ? b.p : "", b.len));
 	mh_buf_release(&b);
@@ -110,14 +109,12 @@ static void test_charsets(void **state)
 	dec("=?x-mac-cyrillic?q?=80?=", "\xd0\x90");
 	dec("=?iso-8859-8-i?q?=E0?=", "\xd7\x90");
 	/* Invalid bytes in the declared charset. */
-	assert_int_equal(dec_flags("=?utf-8?q?a=E9?=", NULL,
-	                           "a\xef\xbf\xbd"),
+	assert_int_equal(dec_flags("=?utf-8?q?a=E9?=", NULL, "a\xef\xbf\xbd"),
 	                 MH_2047_CHARSET);
-	assert_int_equal(dec_flags("=?us-ascii?q?a=E9?=", NULL,
-	                           "a\xef\xbf\xbd"),
-	                 MH_2047_CHARSET);
-	assert_int_equal(dec_flags("=?shift_jis?q?=82?=", NULL,
-	                           "\xef\xbf\xbd"),
+	assert_int_equal(
+	        dec_flags("=?us-ascii?q?a=E9?=", NULL, "a\xef\xbf\xbd"),
+	        MH_2047_CHARSET);
+	assert_int_equal(dec_flags("=?shift_jis?q?=82?=", NULL, "\xef\xbf\xbd"),
 	                 MH_2047_CHARSET);
 }
 
@@ -125,16 +122,15 @@ static void test_unknown_charset(void **state)
 {
 	(void)state;
 	/* Unknown labels: UTF-8 when valid, else the fallback. */
-	assert_int_equal(dec_flags("=?x-unknown?q?a=E9?=", NULL,
-	                           "a\xc3\xa9"),
+	assert_int_equal(dec_flags("=?x-unknown?q?a=E9?=", NULL, "a\xc3\xa9"),
 	                 MH_2047_CHARSET);
 	dec("=?unknown-8bit?q?=C3=A9?=", "\xc3\xa9");
 	dec("=?bogus?q?=80?=", "\xe2\x82\xac");
 	dec_flags("=?bogus?q?=F0?=", "koi8-r", "\xd0\x9f");
 	/* Labels are never handed to iconv with suffixes or paths. */
-	assert_int_equal(dec_flags("=?utf-8//TRANSLIT?q?=E9?=", NULL,
-	                           "\xc3\xa9"),
-	                 MH_2047_CHARSET);
+	assert_int_equal(
+	        dec_flags("=?utf-8//TRANSLIT?q?=E9?=", NULL, "\xc3\xa9"),
+	        MH_2047_CHARSET);
 	dec("=?../../etc/passwd?q?a?=", "a");
 	assert_int_equal(mh_charset_known("UTF-8", 5), 1);
 	assert_int_equal(mh_charset_known("utf-8//IGNORE", 13), 0);
@@ -156,9 +152,9 @@ static void test_raw_8bit(void **state)
 	dec("\xe9t\xe9 =?utf-8?q?=C3=A9?=", "\xc3\xa9t\xc3\xa9 \xc3\xa9");
 	/* NUL and controls are kept (valid UTF-8). */
 	struct mh_buf b = MH_BUF_INIT(100);
-	assert_int_equal(mh_rfc2047_decode(mh_slice_make("a\0b", 3), NULL, &b,
-	                                   NULL),
-	                 MH_OK);
+	assert_int_equal(
+	        mh_rfc2047_decode(mh_slice_make("a\0b", 3), NULL, &b, NULL),
+	        MH_OK);
 	assert_int_equal(b.len, 3);
 	assert_memory_equal(b.p, "a\0b", 3);
 	mh_buf_release(&b);
@@ -229,8 +225,9 @@ static void test_hostile(void **state)
 	(void)state;
 	/* Random mixes of word pieces and bytes: always valid UTF-8. */
 	static const char *const piece[] = {
-	        "=?", "?=", "?q?", "?B?", "utf-8", "iso-2022-jp", "=E9",
-	        "=1B", "$B", "\x1b", " ", "\xff", "\xc3", "==", "_", "*"};
+	        "=?",   "?=",  "?q?", "?B?",  "utf-8", "iso-2022-jp",
+	        "=E9",  "=1B", "$B",  "\x1b", " ",     "\xff",
+	        "\xc3", "==",  "_",   "*"};
 	uint32_t seed = 2463534242u;
 	struct mh_buf in = MH_BUF_INIT(1u << 20), out = MH_BUF_INIT(1u << 24);
 	for (int round = 0; round < 2000; round++) {
@@ -251,16 +248,16 @@ static void test_hostile(void **state)
 	for (size_t i = 0; i < big; i++)
 		m[i] = "=?a?q?x"[i % 7];
 	mh_buf_reset(&out);
-	assert_int_equal(mh_rfc2047_decode(mh_slice_make(m, big), NULL, &out,
-	                                   NULL),
-	                 MH_OK);
+	assert_int_equal(
+	        mh_rfc2047_decode(mh_slice_make(m, big), NULL, &out, NULL),
+	        MH_OK);
 	assert_int_equal(out.len, big);
 	/* Same with a blank and a new word far away. */
 	memcpy(m + big - 10, " =?a?q?b?=", 10);
 	mh_buf_reset(&out);
-	assert_int_equal(mh_rfc2047_decode(mh_slice_make(m, big), NULL, &out,
-	                                   NULL),
-	                 MH_OK);
+	assert_int_equal(
+	        mh_rfc2047_decode(mh_slice_make(m, big), NULL, &out, NULL),
+	        MH_OK);
 	assert_int_equal(out.len, big - 10 + 2);
 	free(m);
 	mh_buf_release(&in);

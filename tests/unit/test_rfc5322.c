@@ -47,8 +47,7 @@ static void test_end_trunc(void **state)
 	size_t h, b;
 	/* No blank line yet: more data may come. */
 	assert_int_equal(mh_hdr_end(LIT("A: b\nC: d"), 0, &h, &b), MH_ETRUNC);
-	assert_int_equal(mh_hdr_end(LIT("A: b\nC: d\n"), 0, &h, &b),
-	                 MH_ETRUNC);
+	assert_int_equal(mh_hdr_end(LIT("A: b\nC: d\n"), 0, &h, &b), MH_ETRUNC);
 	assert_int_equal(mh_hdr_end(LIT("A: b\nC: d\n\r"), 0, &h, &b),
 	                 MH_ETRUNC);
 	assert_int_equal(mh_hdr_end(LIT("\r"), 0, &h, &b), MH_ETRUNC);

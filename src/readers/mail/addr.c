@@ -47,9 +47,9 @@ struct ps {
 	size_t n, cap, max, bad;
 	const char *group; /* current group name, or NULL */
 	size_t group_members;
-	struct mh_buf words; /* struct word[] of the current phrase */
-	struct mh_buf t1, t2; /* name text, decoded name */
-	struct mh_buf sp;     /* addr-spec text */
+	struct mh_buf words;       /* struct word[] of the current phrase */
+	struct mh_buf t1, t2;      /* name text, decoded name */
+	struct mh_buf sp;          /* addr-spec text */
 	const char *cmt_s, *cmt_e; /* first comment after a bare addr-spec */
 	const char *route_fail;    /* a route scan found no ':' before this */
 };
@@ -79,17 +79,15 @@ static inline int is_special(char c)
 	case ' ':
 	case '\t':
 	case '\r':
-	case '\n':
-		return 1;
-	default:
-		return 0;
+	case '\n': return 1;
+	default: return 0;
 	}
 }
 
 /* p at '('; returns the end of the comment (past ')', or e when it is not
  * closed). *cs and *ce get the text inside the outer parentheses. */
-static const char *skip_comment(const char *p, const char *e,
-                                const char **cs, const char **ce)
+static const char *skip_comment(const char *p, const char *e, const char **cs,
+                                const char **ce)
 {
 	int depth = 0;
 	const char *start = p + 1;
@@ -140,8 +138,8 @@ static const char *skip_quoted(const char *p, const char *e, int *closed)
 
 /* Skip white space and comments; flags what was seen. The first comment's
  * text goes to *cs and *ce when cs is not NULL and *cs is still NULL. */
-static void skip_cfws(struct ps *s, int *space, int *comment,
-                      const char **cs, const char **ce)
+static void skip_cfws(struct ps *s, int *space, int *comment, const char **cs,
+                      const char **ce)
 {
 	while (s->p < s->e) {
 		if (is_wsp(*s->p)) {
@@ -218,12 +216,37 @@ static int phrase_text(const struct word *w, size_t i0, size_t i1,
 	return rc;
 }
 
+/* NUL-terminated copy in the arena; a NUL byte inside becomes U+FFFD,
+ * since the results are C strings and must not end early. */
+static char *dup_cstr(struct mh_arena *a, const char *p, size_t n)
+{
+	size_t nul = 0;
+	for (const char *q = p; (q = memchr(q, '\0', n - (size_t)(q - p))); q++)
+		nul++;
+	if (!nul)
+		return mh_arena_strndup(a, p, n);
+	if (n > ((size_t)-1 - 1) / 3)
+		return NULL;
+	char *r = mh_arena_alloc(a, n + 2 * nul + 1), *o = r;
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i]) {
+			*o++ = p[i];
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	*o = '\0';
+	return r;
+}
+
 /* Decoded, trimmed copy of text in the arena. */
 static char *decode_name(struct ps *s, const char *p, size_t n)
 {
 	mh_buf_reset(&s->t2);
-	if (mh_rfc2047_decode(mh_slice_make(p, n), NULL, &s->t2, NULL) !=
-	    MH_OK)
+	if (mh_rfc2047_decode(mh_slice_make(p, n), NULL, &s->t2, NULL) != MH_OK)
 		return NULL;
 	const char *b = s->t2.p ? s->t2.p : "";
 	size_t i = 0, j = s->t2.len;
@@ -231,7 +254,7 @@ static char *decode_name(struct ps *s, const char *p, size_t n)
 		i++;
 	while (j > i && is_wsp(b[j - 1]))
 		j--;
-	return mh_arena_strndup(s->a, b + i, j - i);
+	return dup_cstr(s->a, b + i, j - i);
 }
 
 static char *phrase_name(struct ps *s, size_t i0, size_t i1)
@@ -245,8 +268,7 @@ static char *phrase_name(struct ps *s, size_t i0, size_t i1)
 
 /* Emit one entry. spec is the addr-spec text; 8-bit bytes that are not
  * UTF-8 are read as windows-1252 so that the result is valid UTF-8. */
-static int emit(struct ps *s, const char *name, const char *spec,
-                size_t specn)
+static int emit(struct ps *s, const char *name, const char *spec, size_t specn)
 {
 	if (!name)
 		return MH_ENOMEM;
@@ -266,11 +288,11 @@ static int emit(struct ps *s, const char *name, const char *spec,
 	}
 	char *addr;
 	if (mh_utf8_valid(spec, specn)) {
-		addr = mh_arena_strndup(s->a, spec, specn);
+		addr = dup_cstr(s->a, spec, specn);
 	} else {
 		struct mh_buf b = MH_BUF_INIT((size_t)-1);
 		int rc = mh_charset_to_utf8("windows-1252", spec, specn, &b);
-		addr = rc ? NULL : mh_arena_strndup(s->a, mh_buf_cstr(&b), b.len);
+		addr = rc ? NULL : dup_cstr(s->a, mh_buf_cstr(&b), b.len);
 		mh_buf_release(&b);
 	}
 	if (!addr)
@@ -309,8 +331,13 @@ static int emit(struct ps *s, const char *name, const char *spec,
 static int add_word(struct ps *s, const char *ws, const char *we, int type,
                     int space, int comment, const char *gap)
 {
-	struct word w = {ws, we, (unsigned char)type, (unsigned char)space,
-	                 (unsigned char)comment, 0, gap};
+	struct word w = {ws,
+	                 we,
+	                 (unsigned char)type,
+	                 (unsigned char)space,
+	                 (unsigned char)comment,
+	                 0,
+	                 gap};
 	return mh_buf_add(&s->words, &w, sizeof(w));
 }
 
@@ -346,7 +373,8 @@ static int angle_spec(struct ps *s)
 			rc = mh_buf_add(&s->sp, s->p, (size_t)(q - s->p));
 			s->p = q;
 		} else if (c == '[') {
-			const char *q = memchr(s->p, ']', (size_t)(s->e - s->p));
+			const char *q =
+			        memchr(s->p, ']', (size_t)(s->e - s->p));
 			q = q ? q + 1 : s->e;
 			rc = mh_buf_add(&s->sp, s->p, (size_t)(q - s->p));
 			s->p = q;
@@ -487,8 +515,8 @@ static int one(struct ps *s)
 				/* '"unterminated <a@b>': the quote ends before
 				 * the '<' (as GMime). No later '"' exists, so
 				 * this happens once per value. */
-				const char *lt = memchr(ws, '<',
-				                        (size_t)(s->e - ws));
+				const char *lt =
+				        memchr(ws, '<', (size_t)(s->e - ws));
 				if (lt)
 					s->p = lt;
 			}
@@ -613,8 +641,8 @@ static int one(struct ps *s)
 		const char *colon = s->p;
 		while (colon < s->e && *colon != ':' && *colon != ';' &&
 		       *colon != '<' && *colon != '"' && !is_wsp(*colon) &&
-		       !(*colon == ',' && (colon + 1 == s->e ||
-		                           colon[1] != '@')))
+		       !(*colon == ',' &&
+		         (colon + 1 == s->e || colon[1] != '@')))
 			colon++;
 		if (colon < s->e && *colon == ':') {
 			s->p = colon + 1;
@@ -665,8 +693,7 @@ static int one(struct ps *s)
 }
 
 int mh_addr_parse_list(struct mh_slice value, struct mh_arena *arena,
-                       size_t max, struct mh_addr **out, size_t *n,
-                       size_t *bad)
+                       size_t max, struct mh_addr **out, size_t *n, size_t *bad)
 {
 	struct ps s;
 	int rc = MH_OK;

@@ -157,8 +157,8 @@ static int month_of(const char *w, size_t n)
 
 static int is_weekday(const char *w, size_t n)
 {
-	static const char *const d[] = {"monday", "tuesday", "wednesday",
-	                                "thursday", "friday", "saturday",
+	static const char *const d[] = {"monday",   "tuesday", "wednesday",
+	                                "thursday", "friday",  "saturday",
 	                                "sunday"};
 	if (n < 3 || n > 9)
 		return 0;
@@ -166,8 +166,7 @@ static int is_weekday(const char *w, size_t n)
 		if (!strncmp(w, d[i], n) && strlen(d[i]) >= n)
 			return 1;
 	/* "Tues", "Thur", "Thurs" */
-	return !strcmp(w, "tues") || !strcmp(w, "thur") ||
-	       !strcmp(w, "thurs");
+	return !strcmp(w, "tues") || !strcmp(w, "thur") || !strcmp(w, "thurs");
 }
 
 /* Zone name to minutes east of UTC; 1 when known. Only unambiguous
@@ -177,15 +176,14 @@ static int zone_name(const char *w, size_t n, int *tz)
 	static const struct {
 		const char *name;
 		int off;
-	} z[] = {{"ut", 0},      {"utc", 0},     {"gmt", 0},    {"z", 0},
-	         {"est", -300},  {"edt", -240},  {"cst", -360}, {"cdt", -300},
-	         {"mst", -420},  {"mdt", -360},  {"pst", -480}, {"pdt", -420},
-	         {"cet", 60},    {"cest", 120},  {"met", 60},   {"mest", 120},
-	         {"eet", 120},   {"eest", 180},  {"wet", 0},    {"west", 60},
-	         {"jst", 540},   {"kst", 540},   {"hkt", 480},  {"sgt", 480},
-	         {"aest", 600},  {"aedt", 660},  {"nzst", 720}, {"nzdt", 780},
-	         {"msk", 180},   {"hst", -600},  {"akst", -540},
-	         {"akdt", -480}};
+	} z[] = {{"ut", 0},     {"utc", 0},    {"gmt", 0},     {"z", 0},
+	         {"est", -300}, {"edt", -240}, {"cst", -360},  {"cdt", -300},
+	         {"mst", -420}, {"mdt", -360}, {"pst", -480},  {"pdt", -420},
+	         {"cet", 60},   {"cest", 120}, {"met", 60},    {"mest", 120},
+	         {"eet", 120},  {"eest", 180}, {"wet", 0},     {"west", 60},
+	         {"jst", 540},  {"kst", 540},  {"hkt", 480},   {"sgt", 480},
+	         {"aest", 600}, {"aedt", 660}, {"nzst", 720},  {"nzdt", 780},
+	         {"msk", 180},  {"hst", -600}, {"akst", -540}, {"akdt", -480}};
 	for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++)
 		if (!strcmp(w, z[i].name)) {
 			*tz = z[i].off;
@@ -401,8 +399,8 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min)
 				d.mon = m;
 			} else if (is_weekday(w, n)) {
 				/* ignored; RFC 5322 does not check it */
-			} else if (d.hh >= 0 && (!strcmp(w, "am") ||
-			                         !strcmp(w, "pm"))) {
+			} else if (d.hh >= 0 &&
+			           (!strcmp(w, "am") || !strcmp(w, "pm"))) {
 				d.pm = w[0] == 'p';
 			} else if (d.hh >= 0 && !d.have_zone &&
 			           zone_name(w, n, &z)) {

@@ -22,26 +22,23 @@
 #define CHARSET_MAX 64
 
 static const signed char hexv[256] = {
-        ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,
-        ['5'] = 6,  ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10,
-        ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-        ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
-        ['E'] = 15, ['F'] = 16,
+        ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+        ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+        ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+        ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 }; /* value + 1; 0 = not a hex digit */
 
 static const signed char b64v[256] = {
-        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,
-        ['F'] = 6,  ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10,
-        ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
-        ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20,
-        ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25,
-        ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
-        ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
-        ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45,
-        ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
-        ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55,
-        ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+        ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+        ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+        ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+        ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+        ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+        ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+        ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+        ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
         ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
 }; /* value + 1; 0 = not base64 */
 
@@ -98,8 +95,8 @@ static int decode_q(const char *s, size_t n, struct mh_buf *out, int *rc)
 			int h = hexv[(unsigned char)s[i + 1]];
 			int l = hexv[(unsigned char)s[i + 2]];
 			if (h && l) {
-				*rc = mh_buf_addc(out,
-				                  (char)((h - 1) * 16 + (l - 1)));
+				*rc = mh_buf_addc(
+				        out, (char)((h - 1) * 16 + (l - 1)));
 				i += 2;
 			} else {
 				bad = 1;
@@ -129,8 +126,8 @@ struct ew {
  * "=?a?q?=?a?q?..." linear: *noterm is where a scan found no "?=" up to
  * the end (later scans from there fail at once), and *resume is that next
  * "=?" after a blank (every "=?" before it would fail the same way). */
-static int parse_ew(const char *s, size_t n, struct ew *w,
-                    const char **noterm, const char **resume)
+static int parse_ew(const char *s, size_t n, struct ew *w, const char **noterm,
+                    const char **resume)
 {
 	size_t i = 2;
 	while (i < n && s[i] != '?') {
@@ -177,9 +174,9 @@ static int parse_ew(const char *s, size_t n, struct ew *w,
 }
 
 struct dec {
-	struct mh_buf raw;          /* decoded bytes of the current run */
-	char cs[CHARSET_MAX + 1];   /* their charset label */
-	const char *fallback;       /* for raw 8-bit text and unknowns */
+	struct mh_buf raw;        /* decoded bytes of the current run */
+	char cs[CHARSET_MAX + 1]; /* their charset label */
+	const char *fallback;     /* for raw 8-bit text and unknowns */
 	unsigned flags;
 	struct mh_buf *out;
 };

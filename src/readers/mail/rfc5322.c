@@ -140,8 +140,9 @@ int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
 			if (in_bad)
 				bad++;
 			else
-				v[count - 1].value.n = (size_t)(
-				        strip_eol(s, le) - v[count - 1].value.p);
+				v[count - 1].value.n =
+				        (size_t)(strip_eol(s, le) -
+				                 v[count - 1].value.p);
 			s = le;
 			continue;
 		}
