@@ -133,7 +133,7 @@ static int dir_state(const char *path)
 	struct dirent *e;
 	int empty = 1;
 	while (empty && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			empty = 0;
 	closedir(d);
 	return empty;

@@ -82,30 +82,30 @@ static const struct domain {
 
 static const struct contact {
 	const char *local;
-	unsigned dom;
 	const char *txt;
+	unsigned dom;
 	int enc;
 } contacts[] = {
-        {"j.smith", 0, "Smith, John", -1},
-        {"j.mueller", 0, NULL, 0},
-        {"f.lefevre", 2, NULL, 1},
-        {"l.wisniewski", 1, NULL, 2},
-        {"d.ivanov", 3, NULL, 3},
-        {"t.yamada", 5, NULL, 4},
-        {"wang.wei", 4, NULL, 5},
-        {"s.kjaergaard", 0, NULL, 6},
-        {"z.angstrom", 1, NULL, 7},
-        {"j.nunez", 2, NULL, 8},
-        {"n.papadopoulos", 3, NULL, 9},
-        {"a.yilmaz", 4, NULL, 10},
-        {"m.weber", 0, "Maria Weber", -1},
-        {"info", 1, "Supplier Info Desk", -1},
-        {"s.dupont", 2, "Sophie Dupont", -1},
-        {"l.bianchi", 3, "Luca Bianchi", -1},
-        {"k.olsen", 4, "Karen Olsen", -1},
-        {"billing", 5, "Billing", -1},
-        {"p.obrien", 0, "Patrick O'Brien", -1},
-        {"r.singh", 3, "Dr. Ravi Singh", -1},
+        {"j.smith", "Smith, John", 0, -1},
+        {"j.mueller", NULL, 0, 0},
+        {"f.lefevre", NULL, 2, 1},
+        {"l.wisniewski", NULL, 1, 2},
+        {"d.ivanov", NULL, 3, 3},
+        {"t.yamada", NULL, 5, 4},
+        {"wang.wei", NULL, 4, 5},
+        {"s.kjaergaard", NULL, 0, 6},
+        {"z.angstrom", NULL, 1, 7},
+        {"j.nunez", NULL, 2, 8},
+        {"n.papadopoulos", NULL, 3, 9},
+        {"a.yilmaz", NULL, 4, 10},
+        {"m.weber", "Maria Weber", 0, -1},
+        {"info", "Supplier Info Desk", 1, -1},
+        {"s.dupont", "Sophie Dupont", 2, -1},
+        {"l.bianchi", "Luca Bianchi", 3, -1},
+        {"k.olsen", "Karen Olsen", 4, -1},
+        {"billing", "Billing", 5, -1},
+        {"p.obrien", "Patrick O'Brien", 0, -1},
+        {"r.singh", "Dr. Ravi Singh", 3, -1},
 };
 
 static const struct list_src {
@@ -1371,7 +1371,7 @@ int mh_sim_scenarios_parse(const char *list, unsigned *out, struct mh_err *err)
 			size_t i = 0;
 			while (i < NELEM(sc_defs) &&
 			       (strlen(sc_defs[i].name) != n ||
-			        strncmp(sc_defs[i].name, p, n)))
+			        strncmp(sc_defs[i].name, p, n) != 0))
 				i++;
 			if (i == NELEM(sc_defs))
 				return mh_err_set(err, MH_EINVAL,
