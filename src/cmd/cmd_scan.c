@@ -218,23 +218,36 @@ static int in_window(const struct scan_opts *o, int64_t ts)
 	return 1;
 }
 
+/* Position p of a reader working on range [lo, hi) clamped to it: a chunk
+ * reader scans a little before its first record and reads past hi to
+ * finish its last one, but each byte is counted by exactly one chunk. */
+static uint64_t clamp_pos(uint64_t p, uint64_t lo, uint64_t hi)
+{
+	return p < lo ? lo : p > hi ? hi : p;
+}
+
 static void run_job(struct worker *w, struct job *j)
 {
 	struct scan *s = w->scan;
 	struct mh_reader *r = NULL;
 	struct mh_err err;
-	uint64_t last_pos = 0;
+	const uint64_t lo = j->src.range_start, hi = j->src.range_end;
+	uint64_t last_pos = lo;
 	int ri = reader_index(j->ops);
 
 	mh_err_clear(&err);
 	int rc = j->ops->open(&r, &j->src, &s->ropts, &err);
+	/* A file read as several chunks is one file: the first chunk counts
+	 * it (and its failure). */
 	if (rc < 0) {
-		w->st.files_failed++;
+		if (lo == 0)
+			w->st.files_failed++;
 		w->st.skipped[MH_SKIP_UNREADABLE]++;
 		diag(s, &err, j->path);
 		goto done;
 	}
-	w->st.files++;
+	if (lo == 0)
+		w->st.files++;
 	for (;;) {
 		struct mh_event ev;
 		memset(&ev, 0, sizeof(ev));
@@ -276,14 +289,14 @@ static void run_job(struct worker *w, struct job *j)
 			}
 		}
 		if ((w->st.events & 1023) == 0) {
-			uint64_t p = j->ops->pos(r);
+			uint64_t p = clamp_pos(j->ops->pos(r), lo, hi);
 			atomic_fetch_add(&s->bytes_done, p - last_pos);
 			last_pos = p;
 		}
 	}
-	uint64_t end = j->ops->pos(r);
+	uint64_t end = clamp_pos(j->ops->pos(r), lo, hi);
 	atomic_fetch_add(&s->bytes_done, end - last_pos);
-	w->st.bytes += end;
+	w->st.bytes += end - lo;
 done:
 	if (r)
 		j->ops->close(r);

@@ -57,6 +57,11 @@ check "80 MB mbox: -j1 and -j2 give identical findings" cmp -s "$TMP/o1" "$TMP/o
 m1=$(grep -o '= [0-9]* messages' "$TMP/e1")
 m2=$(grep -o '= [0-9]* messages' "$TMP/e2")
 check "80 MB mbox: same message count with chunks ($m1 / $m2)" [ "$m1" = "$m2" ]
+# A file read as chunks is still one file of its own size in the totals.
+f1=$(grep -o '^mailhunt: [0-9]* files.*' "$TMP/e1")
+f2=$(grep -o '^mailhunt: [0-9]* files.*' "$TMP/e2")
+check "80 MB mbox: same file and byte totals with chunks ($f1 / $f2)" \
+	sh -c '[ -n "$1" ] && [ "$1" = "$2" ]' - "$f1" "$f2"
 check "80 MB mbox: findings match ground truth" \
 	diff -u <(truth "$TMP/big") <(found "$TMP/o1")
 finish
