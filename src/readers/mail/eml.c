@@ -127,8 +127,12 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
 		rc = mh_err_set(err, MH_ENOMEM, "out of memory");
 		goto fail;
 	}
-	rc = mh_stream_open(&r->st, src->path,
-	                    opts->max_header + opts->body_prefix + 4096, err);
+	/* Most single messages fit the first 64 KiB: one open, a read that
+	 * gets the file and one that sees its end. The buffer grows when a
+	 * message is larger. */
+	rc = mh_stream_open_sized(&r->st, src->path, (size_t)64 << 10,
+	                          opts->max_header + opts->body_prefix + 4096,
+	                          err);
 	if (rc)
 		goto fail;
 	*out = r;
@@ -215,6 +219,10 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 		if (eof && start + count > n)
 			r->mm.msg.flags |= MH_MSG_EMLX_PARTIAL;
 	}
+	/* A UTF-8 BOM would otherwise become part of the first field's
+	 * name, losing that field (MimeKit feedback-report.txt: From). */
+	if (limit - start >= 3 && !memcmp(p + start, "\xef\xbb\xbf", 3))
+		start += 3;
 	const char *m = p + start;
 	size_t mn = limit - start;
 	size_t probe = mn < 1024 ? mn : 1024;
