@@ -434,6 +434,12 @@ int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err)
 		return mh_err_at(err, s->failed, s->failed_rs, s->name,
 		                 s->base + s->len, 0, "%s", s->failed_msg);
 	if (!s->gz) {
+		struct stat st;
+		/* Past the end is at the end: tell() must not run past the
+		 * input (and offsets beyond off_t must not fail lseek). */
+		if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    off > (uint64_t)st.st_size)
+			off = (uint64_t)st.st_size;
 		if (lseek(s->fd, (off_t)off, SEEK_SET) < 0)
 			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
 			            "cannot seek", strerror(errno));
