@@ -59,6 +59,8 @@ struct queue {
 	pthread_cond_t can_put, can_get;
 	struct job *v[QUEUE_CAP];
 	size_t head, n;
+	unsigned get_waiting; /* workers blocked in queue_get */
+	int put_waiting;      /* the walker is blocked in queue_put */
 	int closed;
 };
 
@@ -122,14 +124,23 @@ static void queue_destroy(struct queue *q)
 	pthread_cond_destroy(&q->can_get);
 }
 
+/* The walker is far faster than the workers on small files. Waking it for
+ * every job taken (and a worker for every job put) cost a futex round trip
+ * per Maildir message; with hysteresis a full queue wakes the walker only
+ * once it is half empty, and workers are signalled only when one waits. */
 static void queue_put(struct queue *q, struct job *j)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->n == QUEUE_CAP)
-		pthread_cond_wait(&q->can_put, &q->mu);
+	if (q->n == QUEUE_CAP) {
+		q->put_waiting = 1;
+		while (q->n > QUEUE_CAP / 2)
+			pthread_cond_wait(&q->can_put, &q->mu);
+		q->put_waiting = 0;
+	}
 	q->v[(q->head + q->n) % QUEUE_CAP] = j;
 	q->n++;
-	pthread_cond_signal(&q->can_get);
+	if (q->get_waiting)
+		pthread_cond_signal(&q->can_get);
 	pthread_mutex_unlock(&q->mu);
 }
 
@@ -145,14 +156,18 @@ static void queue_close(struct queue *q)
 static struct job *queue_get(struct queue *q)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->n == 0 && !q->closed)
+	while (q->n == 0 && !q->closed) {
+		q->get_waiting++;
 		pthread_cond_wait(&q->can_get, &q->mu);
+		q->get_waiting--;
+	}
 	struct job *j = NULL;
 	if (q->n) {
 		j = q->v[q->head];
 		q->head = (q->head + 1) % QUEUE_CAP;
 		q->n--;
-		pthread_cond_signal(&q->can_put);
+		if (q->put_waiting && q->n <= QUEUE_CAP / 2)
+			pthread_cond_signal(&q->can_put);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return j;

@@ -25,6 +25,7 @@ struct mh_stream {
 	int mem;       /* data is the caller's block */
 	int gz;        /* gzip input */
 	int eof;       /* no input after data[len] */
+	int regular;   /* MH_STREAM_REGULAR: a short read is the end */
 	int failed;    /* sticky MH_E* code of the first error, 0 if none */
 	int failed_rs; /* skip reason of that error */
 	int zin_eof;   /* compressed input exhausted */
@@ -123,6 +124,12 @@ static int start_gzip(struct mh_stream *s)
 int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
                          size_t cap, struct mh_err *err)
 {
+	return mh_stream_open_flags(out, path, init, cap, 0, err);
+}
+
+int mh_stream_open_flags(struct mh_stream **out, const char *path, size_t init,
+                         size_t cap, unsigned flags, struct mh_err *err)
+{
 	struct mh_stream *s = NULL;
 	int rc = MH_ENOMEM;
 
@@ -130,6 +137,7 @@ int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
 	s = stream_new(path);
 	if (!s)
 		goto fail;
+	s->regular = (flags & MH_STREAM_REGULAR) != 0;
 	s->maxcap = cap < MH_STREAM_MIN ? MH_STREAM_MIN : cap;
 	if (init < MH_STREAM_MIN)
 		init = MH_STREAM_MIN;
@@ -149,14 +157,15 @@ int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
 	/* The first read also tells gzip from plain input; a pipe may hand
 	 * over a single byte first. */
 	while (s->len < 2 && !s->eof) {
-		ssize_t r = read_full(s->fd, s->buf + s->len, s->cap - s->len);
+		size_t ask = s->cap - s->len;
+		ssize_t r = read_full(s->fd, s->buf + s->len, ask);
 		if (r < 0) {
 			rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path,
 			               s->len, 0, "cannot read '%s': %s", path,
 			               strerror(errno));
 			goto fail;
 		}
-		if (r == 0)
+		if (r == 0 || (s->regular && (size_t)r < ask))
 			s->eof = 1;
 		s->len += (size_t)r;
 		if (s->len == 1 && (unsigned char)s->buf[0] != 0x1f)
@@ -237,11 +246,12 @@ static int next_member(struct mh_stream *s, struct mh_err *err)
 static int fill(struct mh_stream *s, struct mh_err *err)
 {
 	if (!s->gz) {
-		ssize_t r = read_full(s->fd, s->buf + s->len, s->cap - s->len);
+		size_t ask = s->cap - s->len;
+		ssize_t r = read_full(s->fd, s->buf + s->len, ask);
 		if (r < 0)
 			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
 			            "cannot read", strerror(errno));
-		if (r == 0)
+		if (r == 0 || (s->regular && (size_t)r < ask))
 			s->eof = 1;
 		s->len += (size_t)r;
 		return MH_OK;

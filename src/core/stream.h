@@ -51,6 +51,19 @@ int mh_stream_open(struct mh_stream **out, const char *path, size_t cap,
 int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
                          size_t cap, struct mh_err *err);
 
+/* Flags of mh_stream_open_flags. */
+enum {
+	/* The caller knows path is a regular file (not a pipe or device): a
+	 * read that returns fewer bytes than asked is the end of the input,
+	 * so a small file costs one read instead of two. A file that grows
+	 * while it is read is then read up to its size at that read. */
+	MH_STREAM_REGULAR = 1,
+};
+
+/* mh_stream_open_sized with flags (MH_STREAM_*, 0 for none). */
+int mh_stream_open_flags(struct mh_stream **out, const char *path, size_t init,
+                         size_t cap, unsigned flags, struct mh_err *err);
+
 /* A stream over p[0..n): not copied, never written, must outlive the
  * stream. Always fully buffered; gzip is not detected. name (may be NULL:
  * "<memory>") is copied and used in error messages. MH_OK or MH_ENOMEM. */

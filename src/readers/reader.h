@@ -36,6 +36,8 @@ struct mh_source {
 	const char *folder;  /* folder inferred from the path, or NULL */
 	uint64_t size;       /* size on disk (compressed size for .gz) */
 	int gzip;            /* 1 when the bytes are gzip (detected by magic) */
+	int regular; /* 1 when the walker knows it is a regular file: a short
+	                read is then its end (saves a read per Maildir file) */
 	uint64_t
 	        range_start; /* decompressed byte range to read: a reader that */
 	uint64_t

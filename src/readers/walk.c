@@ -97,6 +97,7 @@ static void file(struct walker *w, const char *path, uint64_t size)
 	src.path = path;
 	src.size = size;
 	src.gzip = gz;
+	src.regular = 1; /* file() is only called for S_ISREG */
 	src.range_end = UINT64_MAX;
 	/* An mbox named after its owner ("alice@corp.example.mbox"). */
 	char owner[256] = "";
@@ -117,13 +118,21 @@ static void file(struct walker *w, const char *path, uint64_t size)
 	emit(w, &src, ops);
 }
 
+/* A directory entry; type is d_type (DT_UNKNOWN when the file system
+ * does not say). */
+struct dent {
+	char *name;
+	unsigned char type;
+};
+
 static int cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dent *)a)->name,
+	              ((const struct dent *)b)->name);
 }
 
-/* Sorted entry names of dir (excluding . and ..); NULL on error. */
-static char **list_dir(const char *dir, size_t *count, int *err_no)
+/* Sorted entries of dir (excluding . and ..); NULL on error. */
+static struct dent *list_dir(const char *dir, size_t *count, int *err_no)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -131,20 +140,21 @@ static char **list_dir(const char *dir, size_t *count, int *err_no)
 		return NULL;
 	}
 	size_t n = 0, cap = 64;
-	char **v = malloc(cap * sizeof(*v));
+	struct dent *v = malloc(cap * sizeof(*v));
 	struct dirent *e;
 	while (v && (e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (n == cap) {
-			char **nv = realloc(v, cap * 2 * sizeof(*v));
+			struct dent *nv = realloc(v, cap * 2 * sizeof(*v));
 			if (!nv)
 				break;
 			v = nv;
 			cap *= 2;
 		}
-		v[n] = strdup(e->d_name);
-		if (!v[n])
+		v[n].name = strdup(e->d_name);
+		v[n].type = e->d_type;
+		if (!v[n].name)
 			break;
 		n++;
 	}
@@ -158,10 +168,10 @@ static char **list_dir(const char *dir, size_t *count, int *err_no)
 	return v;
 }
 
-static void free_list(char **v, size_t n)
+static void free_list(struct dent *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(v[i]);
+		free(v[i].name);
 	free(v);
 }
 
@@ -222,20 +232,20 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[k]);
 		size_t n = 0;
 		int e = 0;
-		char **v = list_dir(sub, &n, &e);
+		struct dent *v = list_dir(sub, &n, &e);
 		if (!v) {
 			report_errno(w, sub, MH_SKIP_UNREADABLE,
 			             "cannot read directory", e);
 			continue;
 		}
 		for (size_t i = 0; i < n && !w->stop; i++) {
-			if (v[i][0] == '.')
+			if (v[i].name[0] == '.')
 				continue;
 			char path[4096];
 			int pl = snprintf(path, sizeof(path), "%s/%s", sub,
-			                  v[i]);
+			                  v[i].name);
 			if (pl < 0 || (size_t)pl >= sizeof(path)) {
-				report(w, v[i], MH_SKIP_UNREADABLE,
+				report(w, v[i].name, MH_SKIP_UNREADABLE,
 				       "path too long");
 				continue;
 			}
@@ -245,6 +255,7 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 			src.mailbox = owner;
 			src.folder = folder;
 			src.range_end = UINT64_MAX;
+			src.regular = v[i].type == DT_REG;
 			emit(w, &src, &mh_reader_maildir);
 		}
 		free_list(v, n);
@@ -261,21 +272,21 @@ static void maildir(struct walker *w, const char *dir)
 	maildir_folder(w, dir, owner, "INBOX");
 	size_t n = 0;
 	int e = 0;
-	char **v = list_dir(dir, &n, &e);
+	struct dent *v = list_dir(dir, &n, &e);
 	if (!v)
 		return;
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		char sub[4096];
-		snprintf(sub, sizeof(sub), "%s/%s", dir, v[i]);
-		if (!strcmp(v[i], "cur") || !strcmp(v[i], "new") ||
-		    !strcmp(v[i], "tmp"))
+		snprintf(sub, sizeof(sub), "%s/%s", dir, v[i].name);
+		if (!strcmp(v[i].name, "cur") || !strcmp(v[i].name, "new") ||
+		    !strcmp(v[i].name, "tmp"))
 			continue;
-		if (v[i][0] == '.' && is_maildir(sub)) {
+		if (v[i].name[0] == '.' && is_maildir(sub)) {
 			/* Maildir++ folder ".Sent" or ".Archive.2024". */
-			maildir_folder(w, sub, owner, v[i] + 1);
+			maildir_folder(w, sub, owner, v[i].name + 1);
 		} else if (is_dir(sub) && is_maildir(sub)) {
 			/* LAYOUT=fs nested folder. */
-			maildir_folder(w, sub, owner, v[i]);
+			maildir_folder(w, sub, owner, v[i].name);
 		}
 	}
 	free_list(v, n);
@@ -308,7 +319,7 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	}
 	size_t n = 0;
 	int e = 0;
-	char **v = list_dir(path, &n, &e);
+	struct dent *v = list_dir(path, &n, &e);
 	if (!v) {
 		report_errno(w, path, MH_SKIP_UNREADABLE,
 		             "cannot read directory", e);
@@ -316,9 +327,10 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	}
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		char sub[4096];
-		int pl = snprintf(sub, sizeof(sub), "%s/%s", path, v[i]);
+		int pl = snprintf(sub, sizeof(sub), "%s/%s", path, v[i].name);
 		if (pl < 0 || (size_t)pl >= sizeof(sub)) {
-			report(w, v[i], MH_SKIP_UNREADABLE, "path too long");
+			report(w, v[i].name, MH_SKIP_UNREADABLE,
+			       "path too long");
 			continue;
 		}
 		struct stat lst;

@@ -130,9 +130,9 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
 	/* Most single messages fit the first 64 KiB: one open, a read that
 	 * gets the file and one that sees its end. The buffer grows when a
 	 * message is larger. */
-	rc = mh_stream_open_sized(&r->st, src->path, (size_t)64 << 10,
+	rc = mh_stream_open_flags(&r->st, src->path, (size_t)64 << 10,
 	                          opts->max_header + opts->body_prefix + 4096,
-	                          err);
+	                          src->regular ? MH_STREAM_REGULAR : 0, err);
 	if (rc)
 		goto fail;
 	*out = r;
