@@ -327,6 +327,9 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	}
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		char sub[4096];
+		/* What is found here was not named by the user, dangling
+		 * links included. */
+		w->depth = depth + 1;
 		int pl = snprintf(sub, sizeof(sub), "%s/%s", path, v[i].name);
 		if (pl < 0 || (size_t)pl >= sizeof(sub)) {
 			report(w, v[i].name, MH_SKIP_UNREADABLE,
