@@ -107,6 +107,19 @@ static void diag(struct scan *s, const struct mh_err *err, const char *path)
 	mh_buf_release(&b);
 }
 
+/* The writers report MH_EIO from the stdio stream; errno still says why
+ * (ENOSPC, EPIPE, EIO). */
+static void write_error(const char *path)
+{
+	int e = errno;
+	struct mh_buf b = MH_BUF_INIT(4096);
+	const char *name = path ? path : "standard output";
+	mh_escape_term(name, strlen(name), 0, &b);
+	fprintf(stderr, "mailhunt: cannot write output to %s: %s\n",
+	        mh_buf_cstr(&b), e ? strerror(e) : "write error");
+	mh_buf_release(&b);
+}
+
 /* MARK: - job queue */
 
 static void queue_init(struct queue *q)
@@ -679,6 +692,7 @@ int mh_cmd_scan(int argc, char **argv)
 	FILE *out = stdout;
 	int nworkers = 0, ret = MH_EXIT_INTERNAL, first = 0;
 	int queue_ready = 0, prog_started = 0;
+	struct mh_writer w = {0}; /* released at done: whatever begin kept */
 	double t0 = now_s();
 
 	memset(&s, 0, sizeof(s));
@@ -774,15 +788,18 @@ join:
 	}
 	mh_findings_sort(&findings);
 
-	const struct mh_writer_ops *wops = mh_writer_by_name(s.o.format);
-	struct mh_writer w = {0};
-	w.ops = wops;
-	w.out = out;
-	w.opts.color = s.o.color;
-	w.opts.tool_version = MH_VERSION;
+	struct mh_writer_opts wo = {0};
+	wo.color = s.o.color;
+	wo.tool_version = MH_VERSION;
+	if (mh_writer_init(&w, s.o.format, out, &wo) < 0) {
+		ret = MH_EXIT_INTERNAL;
+		goto done;
+	}
+	const struct mh_writer_ops *wops = w.ops;
 	size_t shown = 0;
 	int worst = -1;
 	if (wops->begin(&w) < 0) {
+		write_error(s.o.out_path);
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
@@ -793,14 +810,14 @@ join:
 		if ((int)f->level > worst)
 			worst = (int)f->level;
 		if (wops->finding(&w, f) < 0) {
+			write_error(s.o.out_path);
 			ret = MH_EXIT_INTERNAL;
 			goto done;
 		}
 		shown++;
 	}
 	if (wops->finish(&w, shown) < 0 || fflush(out) != 0 || ferror(out)) {
-		fprintf(stderr, "mailhunt: cannot write output: %s\n",
-		        strerror(errno));
+		write_error(s.o.out_path);
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
@@ -814,6 +831,7 @@ join:
 	                                       total.skipped[MH_SKIP_FILTERED])
 		ret = MH_EXIT_INPUT;
 done:
+	mh_writer_release(&w);
 	if (workers) {
 		for (int i = 0; i < s.o.jobs; i++)
 			mh_fwd_free(workers[i].fwd);

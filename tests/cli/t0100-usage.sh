@@ -44,4 +44,14 @@ run_mh "$TMP/o" "$TMP/e" scan --no-color "$TMP/does-not-exist"
 check "missing input: exit 3" [ "$rc" -eq 3 ]
 check "missing input: names the file" grep -q "does-not-exist" "$TMP/e"
 
+# Output that cannot be written is an internal error (exit 4), said on
+# stderr, in every format; under ASan this also checks nothing leaks on
+# that path.
+"$MH_BIN" simulate --seed 2 --format mbox --messages 300 --out "$TMP/full" --quiet
+for fmt in table jsonl csv; do
+	run_mh "$TMP/o" "$TMP/e" scan --quiet --format $fmt -o /dev/full "$TMP/full"
+	check "$fmt to a full disk: exit 4 (got $rc)" [ "$rc" -eq 4 ]
+	check "$fmt to a full disk: says so" grep -q 'cannot write output' "$TMP/e"
+done
+
 finish
