@@ -765,6 +765,13 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, size_t nf)
 				put_addr(x->mailbox, m->owner);
 			else if (chain_from(m))
 				put_addr(x->mailbox, chain_from(m));
+			else if (x->ndest && *m->top &&
+			         !in_list(x->dest, x->ndest, m->top))
+				/* The artefact names where the copy went and
+				 * this copy was delivered elsewhere: to the
+				 * mailbox that forwarded it (its kept copy,
+				 * a journal). */
+				put_addr(x->mailbox, m->top);
 			else if (m->looks && *m->from &&
 			         !in_list(x->dest, x->ndest, m->from))
 				/* A forward is a new message from the

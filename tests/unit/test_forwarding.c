@@ -329,6 +329,27 @@ static void test_generic_artefacts(void **state)
 	assert_non_null(find(&l, "MH-FWD-EXT", "frank@corp.example",
 	                     "z@other.example"));
 	mh_findings_release(&l);
+	/* The kept copy in a store whose owner is no address (".../gina/
+	 * Maildir"): X-Forwarded-To names the destination, so the copy's
+	 * Delivered-To is the forwarding mailbox, not "unknown". */
+	one("Delivered-To: gina@corp.example\n"
+	    "X-Forwarded-To: gina.h@ext.example\n"
+	    "From: a@b.example\nTo: gina@corp.example\nSubject: x\n\nx\n",
+	    "gina", &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->mailbox, "gina@corp.example");
+	assert_string_equal(l.v[0]->destination, "gina.h@ext.example");
+	mh_findings_release(&l);
+
+	/* ... but a copy delivered to the destination named there proves
+	 * nothing about who forwarded it. */
+	one("Delivered-To: gina.h@ext.example\n"
+	    "X-Forwarded-To: gina.h@ext.example\n"
+	    "From: a@b.example\nTo: gina@corp.example\nSubject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->mailbox, "unknown");
+	mh_findings_release(&l);
 }
 
 static const char gmail_fwd[] =
