@@ -25,7 +25,13 @@
 #include "readers/mail/rfc5322.h"
 #include "readers/reader.h"
 
-#define SCAN_WINDOW   ((size_t)4 << 20)
+/* Windows asked of the stream. The stream refills by moving what is left
+ * to the front of its buffer, so asking for little (it hands out all it
+ * has) keeps those moves small: the body scan asks for SCAN_WINDOW, a
+ * message first for HDR_WINDOW of header and only when its header is
+ * longer for max_header. */
+#define SCAN_WINDOW   ((size_t)64 << 10)
+#define HDR_WINDOW    ((size_t)64 << 10)
 #define FROM_LINE_MAX 4096
 
 enum state { AT_START, AT_SEP, SKIP_BODY, DONE };
@@ -264,6 +270,28 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 	}
 }
 
+/* 1 when the window p[0..n), which does not reach the end of input, gives
+ * the same message as the largest window would: the From_ line, the whole
+ * header block with its empty line, more than the body prefix after it,
+ * and no Content-Length (whose check looks further). */
+static int window_enough(const struct mh_reader *r, const char *p, size_t n)
+{
+	size_t i = 0;
+	if (r->state == AT_START && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		i = 3;
+	size_t ll = line_len(p + i, n - i);
+	size_t hs = i + ll + 1;
+	if (hs >= n)
+		return 0;
+	size_t hlen, boff;
+	if (mh_hdr_end(p + hs, n - hs, 0, &hlen, &boff) != MH_OK ||
+	    hlen > r->o.max_header)
+		return 0;
+	if (hs + boff + r->o.body_prefix + FROM_LINE_MAX >= n)
+		return 0;
+	return !(hlen >= 15 && memmem(p + hs, hlen, "ontent-Length", 13));
+}
+
 static int mbox_next(struct mh_reader *r, struct mh_event *ev,
                      struct mh_err *err)
 {
@@ -287,11 +315,23 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		r->state = DONE;
 		return 0;
 	}
-	/* One window holds the From_ line, the header and the body prefix. */
-	size_t want = FROM_LINE_MAX + r->o.max_header + r->o.body_prefix + 1;
+	/* One window holds the From_ line, the header and the body prefix:
+	 * a small one when that is enough, else the largest allowed. */
+	size_t want_max =
+	        FROM_LINE_MAX + r->o.max_header + r->o.body_prefix + 1;
+	size_t want = FROM_LINE_MAX + HDR_WINDOW + r->o.body_prefix + 1;
+	if (want > want_max)
+		want = want_max;
 	rc = mh_stream_peek(r->st, want, &p, &n, err);
 	if (rc)
 		return rc;
+	if (want < want_max && n >= want && !mh_stream_all_buffered(r->st) &&
+	    !window_enough(r, p, n)) {
+		want = want_max;
+		rc = mh_stream_peek(r->st, want, &p, &n, err);
+		if (rc)
+			return rc;
+	}
 	if (n == 0) {
 		r->state = DONE;
 		return 0;
