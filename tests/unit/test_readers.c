@@ -800,8 +800,8 @@ static void test_eml_huge_header_line(void **state)
 	static const char head[] = "From: a@example.com\nX-Long: ";
 	memcpy(b, head, sizeof(head) - 1);
 	memset(b + sizeof(head) - 1, 'a', n - sizeof(head) - 8);
-	memcpy(b + n - 9, "\n\nbody!\n", 8);
-	b[n - 1] = '\n';
+	static const char etail[] = "\n\nbody!\n\n";
+	memcpy(b + n - (sizeof(etail) - 1), etail, sizeof(etail) - 1);
 	const char *path = put("huge.eml", b, n);
 	free(b);
 	struct got g;
@@ -873,14 +873,14 @@ static void test_emlx(void **state)
 	assert_int_equal(g.pos, (uint64_t)n);
 
 	/* A count larger than the file: partial, still read. */
-	n = snprintf(buf, sizeof(buf), "9999\n%s", msg);
+	assert_true(snprintf(buf, sizeof(buf), "9999\n%s", msg) > 0);
 	read_path("emlx", put_str("13.partial.emlx", buf), &g);
 	assert_int_equal(g.n, 1);
 	assert_true(g.flags[0] & MH_MSG_EMLX_PARTIAL);
 	assert_int_equal(g.body_n[0], strlen("message body\n"));
 
 	/* No count line. */
-	n = snprintf(buf, sizeof(buf), "12ab\n%s", msg);
+	assert_true(snprintf(buf, sizeof(buf), "12ab\n%s", msg) > 0);
 	read_path("emlx", put_str("14.emlx", buf), &g);
 	assert_int_equal(g.n, 0);
 	assert_int_equal(g.nskip, 1);
