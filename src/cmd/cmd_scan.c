@@ -22,6 +22,7 @@
 #include "analytics/forwarding.h"
 #include "cmd/cmd.h"
 #include "cmd/scan_stats.h"
+#include "core/dirref.h"
 #include "core/escape.h"
 #include "readers/mail/date.h"
 #include "readers/reader.h"
@@ -190,6 +191,7 @@ static void job_free(struct job *j)
 {
 	if (!j)
 		return;
+	mh_dirref_put(j->src.dir);
 	free(j->path);
 	free(j->mailbox);
 	free(j->folder);
@@ -208,6 +210,7 @@ static struct job *job_new(const struct mh_source *src,
 	if (!j)
 		return NULL;
 	j->src = *src;
+	j->src.dir = NULL; /* taken below, once the copies exist */
 	j->ops = ops;
 	j->path = dup_or_null(src->path);
 	j->mailbox = dup_or_null(src->mailbox);
@@ -220,6 +223,10 @@ static struct job *job_new(const struct mh_source *src,
 	j->src.path = j->path;
 	j->src.mailbox = j->mailbox;
 	j->src.folder = j->folder;
+	/* The name is the tail of the path; the job keeps the directory. */
+	j->src.dir = mh_dirref_get(src->dir);
+	j->src.name =
+	        src->dir ? j->path + strlen(j->path) - strlen(src->name) : NULL;
 	return j;
 }
 

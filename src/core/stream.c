@@ -130,6 +130,14 @@ int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
 int mh_stream_open_flags(struct mh_stream **out, const char *path, size_t init,
                          size_t cap, unsigned flags, struct mh_err *err)
 {
+	return mh_stream_open_at(out, AT_FDCWD, path, path, init, cap, flags,
+	                         err);
+}
+
+int mh_stream_open_at(struct mh_stream **out, int dirfd, const char *name,
+                      const char *path, size_t init, size_t cap, unsigned flags,
+                      struct mh_err *err)
+{
 	struct mh_stream *s = NULL;
 	int rc = MH_ENOMEM;
 
@@ -142,7 +150,7 @@ int mh_stream_open_flags(struct mh_stream **out, const char *path, size_t init,
 	if (init < MH_STREAM_MIN)
 		init = MH_STREAM_MIN;
 	s->cap = init < s->maxcap ? init : s->maxcap;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	s->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (s->fd < 0) {
 		rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
 		               "cannot open '%s': %s", path, strerror(errno));

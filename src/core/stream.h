@@ -64,6 +64,12 @@ enum {
 int mh_stream_open_flags(struct mh_stream **out, const char *path, size_t init,
                          size_t cap, unsigned flags, struct mh_err *err);
 
+/* Same for the file called name in the directory open as dirfd (openat;
+ * AT_FDCWD allowed); path names the same file in messages. */
+int mh_stream_open_at(struct mh_stream **out, int dirfd, const char *name,
+                      const char *path, size_t init, size_t cap, unsigned flags,
+                      struct mh_err *err);
+
 /* A stream over p[0..n): not copied, never written, must outlive the
  * stream. Always fully buffered; gzip is not detected. name (may be NULL:
  * "<memory>") is copied and used in error messages. MH_OK or MH_ENOMEM. */

@@ -28,6 +28,7 @@
 
 struct mh_reader; /* opaque, per format */
 struct mh_stream; /* core/stream.h */
+struct mh_dirref; /* core/dirref.h */
 
 /* What the walker knows about one input, handed to probe and open. */
 struct mh_source {
@@ -38,6 +39,12 @@ struct mh_source {
 	int gzip;            /* 1 when the bytes are gzip (detected by magic) */
 	int regular; /* 1 when the walker knows it is a regular file: a short
 	                read is then its end (saves a read per Maildir file) */
+	/* When not NULL: the directory holding the file (a reference the
+	 * source's owner keeps for as long as src lives; core/dirref.h) and
+	 * the file's name in it, for openat() without a path lookup. path
+	 * still names the same file, for messages. */
+	struct mh_dirref *dir;
+	const char *name;
 	uint64_t
 	        range_start; /* decompressed byte range to read: a reader that */
 	uint64_t

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/dirref.h"
+
 #define HEAD_SIZE 4096
 #define MAX_DEPTH 64
 
@@ -238,6 +240,8 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 			             "cannot read directory", e);
 			continue;
 		}
+		/* NULL (too many open, or it vanished) means full paths. */
+		struct mh_dirref *dr = n ? mh_dirref_open(sub) : NULL;
 		for (size_t i = 0; i < n && !w->stop; i++) {
 			if (v[i].name[0] == '.')
 				continue;
@@ -256,8 +260,11 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 			src.folder = folder;
 			src.range_end = UINT64_MAX;
 			src.regular = v[i].type == DT_REG;
+			src.dir = dr;
+			src.name = dr ? path + pl - strlen(v[i].name) : NULL;
 			emit(w, &src, &mh_reader_maildir);
 		}
+		mh_dirref_put(dr);
 		free_list(v, n);
 	}
 }

@@ -4,10 +4,12 @@
  * Only the header block and a bounded body prefix are read. A file whose
  * first KiB holds NUL bytes and no header field is binary, not mail.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/dirref.h"
 #include "core/stream.h"
 #include "readers/mail/mailmsg.h"
 #include "readers/mail/rfc5322.h"
@@ -130,9 +132,11 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
 	/* Most single messages fit the first 64 KiB: one open, a read that
 	 * gets the file and one that sees its end. The buffer grows when a
 	 * message is larger. */
-	rc = mh_stream_open_flags(&r->st, src->path, (size_t)64 << 10,
-	                          opts->max_header + opts->body_prefix + 4096,
-	                          src->regular ? MH_STREAM_REGULAR : 0, err);
+	rc = mh_stream_open_at(
+	        &r->st, src->dir ? mh_dirref_fd(src->dir) : AT_FDCWD,
+	        src->dir ? src->name : src->path, src->path, (size_t)64 << 10,
+	        opts->max_header + opts->body_prefix + 4096,
+	        src->regular ? MH_STREAM_REGULAR : 0, err);
 	if (rc)
 		goto fail;
 	*out = r;
