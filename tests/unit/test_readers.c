@@ -453,6 +453,25 @@ static void test_mbox_content_length(void **state)
 	assert_int_equal(w.n, 5);
 	assert_string_equal(w.subj[1], "inside the body");
 	assert_string_equal(w.subj[4], "inside the last body");
+	/* The field name is case-insensitive: "content-length" counts. */
+	char low[2048];
+	int ln = snprintf(low, sizeof(low),
+	                  "From - Mon Jan  1 10:00:00 2024\n"
+	                  "Subject: cl-lower\n"
+	                  "content-length: %zu\n"
+	                  "\n"
+	                  "%s"
+	                  "\n"
+	                  "From - Tue Jan  2 10:00:00 2024\n"
+	                  "Subject: after\n"
+	                  "\n"
+	                  "x\n",
+	                  strlen(body1), body1);
+	assert_true(ln > 0 && (size_t)ln < sizeof(low));
+	read_path("mbox", put_str("cl-lower.mbox", low), &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.subj[0], "cl-lower");
+	assert_string_equal(g.subj[1], "after");
 }
 
 static void test_mbox_no_from_line(void **state)
@@ -725,6 +744,19 @@ static void test_eml_crlf(void **state)
 	assert_int_equal(g.body_n[0], 6);
 	assert_true(g.complete[0]);
 	assert_int_equal(g.pos, strlen(s));
+	/* A message far larger than the window (an attachment): only the
+	 * header and body prefix are read, but its bytes count whole. */
+	size_t big = (size_t)3 << 20, hl = strlen("Subject: big\n\n");
+	char *b = malloc(big);
+	assert_non_null(b);
+	memcpy(b, "Subject: big\n\n", hl);
+	memset(b + hl, 'x', big - hl);
+	read_path("eml", put("big.eml", b, big), &g);
+	free(b);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.subj[0], "big");
+	assert_false(g.complete[0]);
+	assert_int_equal(g.pos, big);
 }
 
 static void test_eml_bom(void **state)

@@ -23,6 +23,7 @@ struct mh_reader {
 	const char *name; /* reader name reported in events */
 	int emlx;
 	int done;
+	uint64_t end; /* file size once known to exceed the window, else 0 */
 };
 
 /* "Name:" (or obsolete "Name :") at p: looks like a header field. */
@@ -176,9 +177,12 @@ static void eml_close(struct mh_reader *r)
 	free(r);
 }
 
+/* The rest of a large message is not read (only its header and body
+ * prefix matter), but its bytes were looked at as far as the totals go. */
 static uint64_t eml_pos(const struct mh_reader *r)
 {
-	return mh_stream_tell(r->st);
+	uint64_t t = mh_stream_tell(r->st);
+	return r->done && r->end > t ? r->end : t;
 }
 
 static int eml_next(struct mh_reader *r, struct mh_event *ev,
@@ -194,6 +198,14 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	if (rc)
 		return rc;
 	int eof = n < want || mh_stream_all_buffered(r->st);
+	if (!eof && !mh_stream_is_gzip(r->st)) {
+		/* Only large files pay for the fstat. A gzip file's inflated
+		 * size is unknown without inflating it: its total stays at
+		 * what was read. */
+		struct mh_err serr;
+		if (mh_stream_file_size(r->st, &r->end, &serr) != MH_OK)
+			r->end = 0;
+	}
 	limit = n;
 	if (r->emlx) {
 		/* First line: the byte count of the message that follows. */

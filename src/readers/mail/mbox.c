@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/stream.h"
 #include "readers/mail/date.h"
@@ -193,8 +194,15 @@ static int mbox_open(struct mh_reader **out, const struct mh_source *src,
 		rc = mh_err_set(err, MH_ENOMEM, "out of memory");
 		goto fail;
 	}
-	size_t cap = opts->max_header + opts->body_prefix + SCAN_WINDOW;
-	rc = mh_stream_open(&r->st, src->path, cap, err);
+	/* The buffer holds the largest window; a small file gets one of its
+	 * own size (one read sees all of it, and its end). */
+	size_t cap = FROM_LINE_MAX + opts->max_header + opts->body_prefix +
+	             SCAN_WINDOW;
+	size_t init = cap;
+	if (src->size && !src->gzip && src->size < cap)
+		init = (size_t)src->size + 1;
+	rc = mh_stream_open_flags(&r->st, src->path, init, cap,
+	                          src->regular ? MH_STREAM_REGULAR : 0, err);
 	if (rc)
 		goto fail;
 	r->range_end = src->range_end ? src->range_end : UINT64_MAX;
@@ -270,6 +278,20 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 	}
 }
 
+/* A cheap test before splitting a header: most mboxes carry no
+ * Content-Length, and the field name is case-insensitive. */
+static int has_content_length(const char *h, size_t n)
+{
+	const char *q = h, *e = h + n;
+	while ((q = memchr(q, '-', (size_t)(e - q))) != NULL) {
+		if (q - h >= 7 && (size_t)(e - q) >= 7 &&
+		    !strncasecmp(q - 7, "Content-Length", 14))
+			return 1;
+		q++;
+	}
+	return 0;
+}
+
 /* 1 when the window p[0..n), which does not reach the end of input, gives
  * the same message as the largest window would: the From_ line, the whole
  * header block with its empty line, more than the body prefix after it,
@@ -289,7 +311,7 @@ static int window_enough(const struct mh_reader *r, const char *p, size_t n)
 		return 0;
 	if (hs + boff + r->o.body_prefix + FROM_LINE_MAX >= n)
 		return 0;
-	return !(hlen >= 15 && memmem(p + hs, hlen, "ontent-Length", 13));
+	return !(hlen >= 15 && has_content_length(p + hs, hlen));
 }
 
 static int mbox_next(struct mh_reader *r, struct mh_event *ev,
@@ -408,7 +430,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		struct mh_field *f = NULL;
 		size_t nf = 0;
 		/* Cheap check first: most mboxes carry no Content-Length. */
-		if (hlen >= 15 && memmem(h, hlen, "ontent-Length", 13) &&
+		if (hlen >= 15 && has_content_length(h, hlen) &&
 		    mh_hdr_split(h, hlen, &r->mm.arena, 20000, &f, &nf, NULL) ==
 		            MH_OK)
 			cl = mh_hdr_find(f, nf, "Content-Length");
