@@ -21,51 +21,15 @@
 #include "readers/mail/msg.h"
 #include "readers/reader.h"
 
+#define TESTDIR_NAME "mh-test-readers"
+#include "testdir.h"
+
 /* MARK: - files */
-
-static char tmpdir[2048];
-
-static int rm_one(const char *path, const struct stat *sb, int flag,
-                  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/mh-test-readers.XXXXXX",
-	         base && *base ? base : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Path of name inside the temporary directory (static buffer per slot). */
-static const char *tpath(const char *name)
-{
-	static char paths[4][4096];
-	static int slot;
-	char *p = paths[slot++ & 3];
-	snprintf(p, 4096, "%s/%s", tmpdir, name);
-	return p;
-}
 
 static const char *put(const char *name, const void *p, size_t n)
 {
 	const char *path = tpath(name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
+	testdir_write(path, p, n, "wb");
 	return path;
 }
 
@@ -1101,7 +1065,7 @@ int main(void)
 	        cmocka_unit_test(test_real_mboxes),
 	        cmocka_unit_test(test_real_emlx),
 	};
-	int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	int rc = cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 	if (!have_shared()) {
 		fprintf(stderr, "shared samples not found: real-data tests "
 		                "skipped\n");

@@ -17,47 +17,12 @@
 #include "core/err.h"
 #include "core/stream.h"
 
-static char tmpdir[2048];
-
-static int rm_one(const char *path, const struct stat *sb, int flag,
-                  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/mh-test-stream.XXXXXX",
-	         base && *base ? base : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *tpath(const char *name)
-{
-	static char paths[4][4096];
-	static int slot;
-	char *p = paths[slot++ & 3];
-	snprintf(p, 4096, "%s/%s", tmpdir, name);
-	return p;
-}
+#define TESTDIR_NAME "mh-test-stream"
+#include "testdir.h"
 
 static void put(const char *path, const void *p, size_t n, const char *mode)
 {
-	FILE *f = fopen(path, mode);
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
+	testdir_write(path, p, n, mode);
 }
 
 /* One gzip member holding p[0..n), appended to path when append. */
@@ -504,5 +469,5 @@ int main(void)
 	        cmocka_unit_test(test_gzip_corrupt),
 	        cmocka_unit_test(test_memory),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 }

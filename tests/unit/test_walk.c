@@ -19,47 +19,8 @@
 #include "readers/reader.h"
 #include "readers/walk.h"
 
-static char tmpdir[2048];
-
-static int rm_one(const char *path, const struct stat *sb, int flag,
-                  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	chmod(path, 0700); /* undo the unreadable cases */
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/mh-test-walk-XXXXXX",
-	         base && *base ? base : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	/* Directories made unreadable must be opened before nftw can
-	 * descend: restore them first. */
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s'", tmpdir);
-	if (system(cmd) != 0)
-		return -1;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *tpath(const char *name)
-{
-	static char paths[8][4096];
-	static int slot;
-	char *p = paths[slot++ & 7];
-	snprintf(p, 4096, "%s/%s", tmpdir, name);
-	return p;
-}
+#define TESTDIR_NAME "mh-test-walk"
+#include "testdir.h"
 
 static void mkdirs(const char *rel)
 {
@@ -77,10 +38,7 @@ static void mkdirs(const char *rel)
 
 static void put(const char *rel, const char *text)
 {
-	FILE *f = fopen(tpath(rel), "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
+	testdir_write(tpath(rel), text, strlen(text), "wb");
 }
 
 static void put_gz(const char *rel, const char *text)
@@ -439,5 +397,5 @@ int main(void)
 	        cmocka_unit_test(test_unreadable),
 	        cmocka_unit_test(test_symlink_loops),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 }
