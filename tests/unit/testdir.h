@@ -5,9 +5,9 @@
  * directory is made under $TMPDIR (or /tmp), named after TESTDIR_NAME when
  * defined before the include (no dot in the name: a dotted parent looks
  * like a mail domain to the Maildir owner inference), and removed whole
- * at the end, including
- * files and directories a test made unreadable. tpath() gives a path in
- * it (eight rotating static buffers), put() writes a file there.
+ * at the end, including files and directories a test made unreadable.
+ * tpath() gives a path in it (eight rotating static buffers),
+ * testdir_write() writes a file there.
  */
 #ifndef MH_TESTDIR_H
 #define MH_TESTDIR_H
