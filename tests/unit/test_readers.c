@@ -721,6 +721,26 @@ static void test_eml_crlf(void **state)
 	assert_string_equal(g.subj[0], "big");
 	assert_false(g.complete[0]);
 	assert_int_equal(g.pos, big);
+	/* A header longer than the first window (64 KiB) is read whole:
+	 * the Subject after 200 KiB of other fields is found. */
+	size_t hn = 200 << 10;
+	b = malloc(hn + 64);
+	assert_non_null(b);
+	size_t o = 0;
+	while (o + 80 < hn) {
+		memcpy(b + o, "X-Pad: ", 7);
+		memset(b + o + 7, 'p', 72);
+		b[o + 79] = '\n';
+		o += 80;
+	}
+	o += (size_t)snprintf(b + o, 64, "Subject: after the pad\n\nbody\n");
+	read_path("eml", put("longhdr.eml", b, o), &g);
+	free(b);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.nskip, 0);
+	assert_string_equal(g.subj[0], "after the pad");
+	assert_true(g.complete[0]);
+	assert_int_equal(g.pos, o);
 }
 
 static void test_eml_bom(void **state)

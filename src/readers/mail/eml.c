@@ -15,6 +15,9 @@
 #include "readers/mail/rfc5322.h"
 #include "readers/reader.h"
 
+/* First window asked for: header bytes beyond the body prefix. */
+#define HDR_WINDOW ((size_t)64 << 10)
+
 struct mh_reader {
 	struct mh_stream *st;
 	struct mh_reader_opts o;
@@ -193,10 +196,26 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	if (r->done)
 		return 0;
 	r->done = 1;
-	size_t want = r->o.max_header + r->o.body_prefix + 64;
+	/* A small window first: most headers are a few KiB, and a message
+	 * with a large attachment should not cost a megabyte read. The
+	 * largest window only when the header block does not end in it. */
+	size_t want_max = r->o.max_header + r->o.body_prefix + 64;
+	size_t want = HDR_WINDOW + r->o.body_prefix + 64;
+	if (r->emlx || want > want_max)
+		want = want_max;
 	int rc = mh_stream_peek(r->st, want, &p, &n, err);
 	if (rc)
 		return rc;
+	if (want < want_max && n >= want && !mh_stream_all_buffered(r->st)) {
+		size_t hl, bo;
+		if (mh_hdr_end(p, n, 0, &hl, &bo) != MH_OK ||
+		    bo + r->o.body_prefix + 64 > n) {
+			want = want_max;
+			rc = mh_stream_peek(r->st, want, &p, &n, err);
+			if (rc)
+				return rc;
+		}
+	}
 	int eof = n < want || mh_stream_all_buffered(r->st);
 	if (!eof && !mh_stream_is_gzip(r->st)) {
 		/* Only large files pay for the fstat. A gzip file's inflated
