@@ -2,7 +2,8 @@
  * date lies in years 1000-9999 (give or take a zone); the zone is under
  * 24 hours; the ISO form of the result parses back to the same instant
  * with zone 0; what the asctime parser accepts the general one accepts
- * too, within a day (zones); days-from-civil and its inverse agree.
+ * too, within 36 hours (a zone and AM/PM read from junk after the year);
+ * days-from-civil and its inverse agree.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -56,9 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc2 == MH_OK) {
 		check_instant(t2);
 		/* What the strict parser takes, the lenient one takes, and
-		 * reads the same fields (zones may be read differently in
-		 * junk after the year). */
-		CHECK(rc == MH_OK && t - t2 < 86400 && t2 - t < 86400);
+		 * reads the same fields. Junk after the year may still mean
+		 * something to the lenient one: a zone (under 24 hours) and
+		 * AM/PM (12 hours), as in "jan3 1:5 20pM2023-23-1". */
+		CHECK(rc == MH_OK && t - t2 < 36 * 3600 && t2 - t < 36 * 3600);
 	}
 	return 0;
 }
