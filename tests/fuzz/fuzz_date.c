@@ -12,14 +12,7 @@
 
 #include "core/err.h"
 #include "readers/mail/date.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			abort();                                               \
-	} while (0)
+#include "fuzz.h"
 
 static void check_instant(int64_t t)
 {

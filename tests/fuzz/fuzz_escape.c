@@ -21,14 +21,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/escape.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			abort();                                               \
-	} while (0)
+#include "fuzz.h"
 
 /* Strict UTF-8 (RFC 3629): length of the sequence at p, 0 if invalid. */
 static size_t u8dec(const unsigned char *p, size_t n, uint32_t *cp)

@@ -14,8 +14,7 @@
 #include "core/charset.h"
 #include "readers/mail/msg.h"
 #include "readers/mail/rfc5322.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void analyse(const char *p, size_t n)
 {

@@ -19,14 +19,7 @@
 #include "core/err.h"
 #include "core/slice.h"
 #include "readers/mail/rfc5322.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			abort();                                               \
-	} while (0)
+#include "fuzz.h"
 
 static void check_end(const char *p, size_t n, size_t *hl_out)
 {

@@ -25,14 +25,7 @@
 #include "event/event.h"
 #include "readers/mail/msg.h"
 #include "readers/reader.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			abort();                                               \
-	} while (0)
+#include "fuzz.h"
 
 #define MAXEV 4096
 

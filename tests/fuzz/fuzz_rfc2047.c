@@ -14,14 +14,7 @@
 #include "core/err.h"
 #include "core/utf8.h"
 #include "readers/mail/rfc2047.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c))                                                      \
-			abort();                                               \
-	} while (0)
+#include "fuzz.h"
 
 static const char *const fallbacks[] = {
         NULL,        "utf-8",           "koi8-r",    "iso-2022-jp",

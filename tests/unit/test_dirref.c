@@ -14,17 +14,18 @@
 
 #include <cmocka.h>
 
+#define TESTDIR_NAME "mh-test-dirref"
+#include "testdir.h"
+
 #include "core/dirref.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
-
-static char dir[] = "/tmp/mh-dirref-XXXXXX";
 
 static void test_refcount_and_bound(void **state)
 {
 	(void)state;
 	unsigned base = mh_dirref_open_count();
-	struct mh_dirref *d = mh_dirref_open(dir);
+	struct mh_dirref *d = mh_dirref_open(tmpdir);
 	assert_non_null(d);
 	assert_int_equal(mh_dirref_open_count(), base + 1);
 	int fd = mh_dirref_fd(d);
@@ -40,7 +41,7 @@ static void test_refcount_and_bound(void **state)
 
 	/* Not a directory, or missing: NULL, nothing counted. */
 	char f[256];
-	snprintf(f, sizeof(f), "%s/plain", dir);
+	snprintf(f, sizeof(f), "%s", tpath("plain"));
 	FILE *fp = fopen(f, "w");
 	assert_non_null(fp);
 	fclose(fp);
@@ -52,7 +53,7 @@ static void test_refcount_and_bound(void **state)
 	/* The bound: beyond MH_DIRREF_MAX callers fall back to paths. */
 	struct mh_dirref *v[MH_DIRREF_MAX + 1];
 	size_t n = 0;
-	while (n < MH_DIRREF_MAX + 1 && (v[n] = mh_dirref_open(dir)) != NULL)
+	while (n < MH_DIRREF_MAX + 1 && (v[n] = mh_dirref_open(tmpdir)) != NULL)
 		n++;
 	assert_int_equal(n, MH_DIRREF_MAX - base);
 	assert_int_equal(mh_dirref_open_count(), MH_DIRREF_MAX);
@@ -101,12 +102,12 @@ static void test_walker_hands_out_dirs(void **state)
 	char p[512];
 	const char *mk[] = {"md", "md/cur", "md/new", "md/tmp"};
 	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, mk[i]);
+		snprintf(p, sizeof(p), "%s", tpath(mk[i]));
 		assert_int_equal(mkdir(p, 0700), 0);
 	}
 	const char *msgs[] = {"md/cur/1.h:2,S", "md/cur/2.h:2,", "md/new/3.h"};
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, msgs[i]);
+		snprintf(p, sizeof(p), "%s", tpath(msgs[i]));
 		FILE *f = fopen(p, "w");
 		assert_non_null(f);
 		fputs("From: a@b.example\nSubject: x\n\nbody\n", f);
@@ -115,7 +116,7 @@ static void test_walker_hands_out_dirs(void **state)
 	unsigned base = mh_dirref_open_count();
 	struct seen s = {0, 0, 1};
 	struct mh_walk_cb cb = {on_source, on_error, &s};
-	snprintf(p, sizeof(p), "%s/md", dir);
+	snprintf(p, sizeof(p), "%s", tpath("md"));
 	const char *paths[] = {p};
 	assert_int_equal(mh_walk(paths, 1, &cb, NULL), MH_OK);
 	assert_int_equal(s.n, 3);
@@ -124,25 +125,13 @@ static void test_walker_hands_out_dirs(void **state)
 	/* The walker dropped its references when each folder was done. */
 	assert_int_equal(mh_dirref_open_count(), base);
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, msgs[i]);
+		snprintf(p, sizeof(p), "%s", tpath(msgs[i]));
 		unlink(p);
 	}
 	for (size_t i = 4; i-- > 0;) {
-		snprintf(p, sizeof(p), "%s/%s", dir, mk[i]);
+		snprintf(p, sizeof(p), "%s", tpath(mk[i]));
 		rmdir(p);
 	}
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return rmdir(dir);
 }
 
 int main(void)
@@ -151,5 +140,5 @@ int main(void)
 	        cmocka_unit_test(test_refcount_and_bound),
 	        cmocka_unit_test(test_walker_hands_out_dirs),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 }

@@ -15,10 +15,11 @@
 
 #include <cmocka.h>
 
+#define TESTDIR_NAME "mh-test-stream-flags"
+#include "testdir.h"
+
 #include "core/err.h"
 #include "core/stream.h"
-
-static char dir[] = "/tmp/mh-stream-flags-XXXXXX";
 
 static void write_file(const char *path, const char *p, size_t n)
 {
@@ -67,7 +68,7 @@ static void test_sizes_around_buffer(void **state)
 	for (size_t i = 0; i < max; i++)
 		data[i] = (char)('a' + i % 26);
 	char path[256];
-	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(path, sizeof(path), "%s", tpath("f"));
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		write_file(path, data, sizes[k]);
 		for (unsigned flags = 0; flags <= MH_STREAM_REGULAR; flags++) {
@@ -97,7 +98,7 @@ static void test_pipe_needs_no_flag(void **state)
 {
 	(void)state;
 	char path[256];
-	snprintf(path, sizeof(path), "%s/fifo", dir);
+	snprintf(path, sizeof(path), "%s", tpath("fifo"));
 	assert_int_equal(mkfifo(path, 0600), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -129,23 +130,11 @@ static void test_pipe_needs_no_flag(void **state)
 	unlink(path);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return rmdir(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_sizes_around_buffer),
 	        cmocka_unit_test(test_pipe_needs_no_flag),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 }

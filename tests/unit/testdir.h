@@ -1,6 +1,7 @@
 /* testdir.h - a scratch directory for unit tests that need real files.
  *
- * Include once per test program (the functions are static). Use
+ * Include once per test program (the functions are static; those a test
+ * may not use are inline, so unused ones do not warn). Use
  * testdir_setup / testdir_teardown as the cmocka group fixtures; the
  * directory is made under $TMPDIR (or /tmp), named after TESTDIR_NAME when
  * defined before the include (no dot in the name: a dotted parent looks
@@ -54,7 +55,7 @@ static int testdir_teardown(void **state)
 }
 
 /* Path of name inside the scratch directory. */
-static const char *tpath(const char *name)
+static inline const char *tpath(const char *name)
 {
 	static char paths[8][4096];
 	static int slot;
@@ -65,8 +66,8 @@ static const char *tpath(const char *name)
 
 /* Write p[0..n) to path (fopen mode "wb" or "ab"); fails the test on any
  * error. */
-static void testdir_write(const char *path, const void *p, size_t n,
-                          const char *mode)
+static inline void testdir_write(const char *path, const void *p, size_t n,
+                                 const char *mode)
 {
 	FILE *f = fopen(path, mode);
 	assert_non_null(f);
