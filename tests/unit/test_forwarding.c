@@ -21,6 +21,7 @@
 #include "readers/mail/rfc5322.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
+#include "shared.h"
 
 /* MARK: - events from text (a tiny stand-in for the readers) */
 
@@ -1031,28 +1032,6 @@ static void test_stats(void **state)
 
 /* MARK: - real samples (MH_SHARED) */
 
-static char shared[4096];
-
-static int have_shared(void)
-{
-	const char *s = getenv("MH_SHARED");
-	const char *src = getenv("MH_SOURCE_DIR");
-	if (s && *s)
-		snprintf(shared, sizeof(shared), "%s", s);
-	else if (src && *src)
-		snprintf(shared, sizeof(shared), "%s/../shared", src);
-	else
-		return 0;
-	char probe[4200];
-	snprintf(probe, sizeof(probe), "%s/data/mail-corpus/AUTOFORWARDED.tsv",
-	         shared);
-	FILE *fp = fopen(probe, "rb");
-	if (!fp)
-		return 0;
-	fclose(fp);
-	return 1;
-}
-
 static char *slurp(const char *path, size_t *n)
 {
 	FILE *fp = fopen(path, "rb");
@@ -1278,7 +1257,7 @@ int main(void)
 	        cmocka_unit_test(test_corpus_verdicts),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (!have_shared()) {
+	if (!have_shared("data/mail-corpus/AUTOFORWARDED.tsv")) {
 		fprintf(stderr, "shared samples not found: real-data tests "
 		                "skipped\n");
 		return rc ? rc : 77;

@@ -23,6 +23,7 @@
 
 #define TESTDIR_NAME "mh-test-readers"
 #include "testdir.h"
+#include "shared.h"
 
 /* MARK: - files */
 
@@ -971,24 +972,6 @@ static void test_probe_content_decides(void **state)
 
 /* MARK: - real samples */
 
-static char shared[4096];
-
-static int have_shared(void)
-{
-	const char *s = getenv("MH_SHARED");
-	const char *src = getenv("MH_SOURCE_DIR");
-	if (s && *s)
-		snprintf(shared, sizeof(shared), "%s", s);
-	else if (src && *src)
-		snprintf(shared, sizeof(shared), "%s/../shared", src);
-	else
-		return 0;
-	char probe[4200];
-	snprintf(probe, sizeof(probe), "%s/data/mail-corpus/MANIFEST.tsv",
-	         shared);
-	return access(probe, R_OK) == 0;
-}
-
 static const char *corpus(const char *rel)
 {
 	static char p[4300];
@@ -1086,7 +1069,7 @@ int main(void)
 	        cmocka_unit_test(test_real_emlx),
 	};
 	int rc = cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
-	if (!have_shared()) {
+	if (!have_shared("data/mail-corpus/MANIFEST.tsv")) {
 		fprintf(stderr, "shared samples not found: real-data tests "
 		                "skipped\n");
 		return rc ? rc : 77;
