@@ -80,8 +80,12 @@ struct scan {
 	struct queue q;
 	struct mh_reader_opts ropts;
 	pthread_mutex_t err_mu; /* serialises diagnostics on stderr */
+	/* Progress, read by the progress thread while the walker and the
+	 * workers update it. */
 	atomic_uint_fast64_t bytes_done;
-	uint64_t bytes_total; /* sum of input sizes seen by the walker */
+	atomic_uint_fast64_t bytes_total; /* input sizes seen by the walker */
+	atomic_uint_fast64_t jobs_total, jobs_done;
+	atomic_int size_unknown; /* a job without a size (Maildir entries) */
 	struct mh_scan_stats walk_st;
 };
 
@@ -331,6 +335,7 @@ static void run_job(struct worker *w, struct job *j)
 	}
 	uint64_t end = clamp_pos(j->ops->pos(r), lo, hi);
 	atomic_fetch_add(&s->bytes_done, end - last_pos);
+	atomic_fetch_add(&s->jobs_done, 1);
 	w->st.bytes += end - lo;
 done:
 	if (r)
@@ -355,7 +360,9 @@ static int on_source(const struct mh_source *src,
                      const struct mh_reader_ops *ops, void *ctx)
 {
 	struct scan *s = ctx;
-	s->bytes_total += src->size;
+	atomic_fetch_add(&s->bytes_total, src->size);
+	if (!src->size)
+		atomic_store(&s->size_unknown, 1);
 	uint64_t chunk = 0;
 	if (ops->can_chunk && !src->gzip && s->o.jobs > 1 &&
 	    src->size >= CHUNK_MIN) {
@@ -374,6 +381,7 @@ static int on_source(const struct mh_source *src,
 		struct job *j = job_new(&part, ops);
 		if (!j)
 			return MH_ENOMEM;
+		atomic_fetch_add(&s->jobs_total, 1);
 		queue_put(&s->q, j);
 		start = part.range_end;
 	} while (start != UINT64_MAX);
@@ -415,9 +423,17 @@ static void *progress_main(void *arg)
 	struct timespec ts = {0, 200 * 1000 * 1000};
 	while (!atomic_load(&p->stop)) {
 		nanosleep(&ts, NULL);
-		uint64_t done = atomic_load(&p->scan->bytes_done);
-		uint64_t total = p->scan->bytes_total;
-		int pct = total ? (int)(done * 100 / total) : 0;
+		struct scan *sc = p->scan;
+		uint64_t done = atomic_load(&sc->bytes_done);
+		uint64_t total = atomic_load(&sc->bytes_total);
+		uint64_t jd = atomic_load(&sc->jobs_done);
+		uint64_t jt = atomic_load(&sc->jobs_total);
+		/* By bytes when every input's size is known, else (Maildir
+		 * entries are not stat'ed) by inputs done of those found so
+		 * far. */
+		int pct = atomic_load(&sc->size_unknown)
+		                  ? (jt ? (int)(jd * 100 / jt) : 0)
+		                  : (total ? (int)(done * 100 / total) : 0);
 		if (pct > 100)
 			pct = 100;
 		char bar[41];
@@ -426,8 +442,10 @@ static void *progress_main(void *arg)
 			bar[i] = i < fill ? '#' : '.';
 		bar[40] = '\0';
 		pthread_mutex_lock(&p->scan->err_mu);
-		fprintf(stderr, "\r\033[K[%s] %3d%% %" PRIu64 " MB", bar, pct,
-		        done / 1000000);
+		fprintf(stderr,
+		        "\r\033[K[%s] %3d%% %" PRIu64 " MB, %" PRIu64
+		        " of %" PRIu64 " inputs",
+		        bar, pct, done / 1000000, jd, jt);
 		fflush(stderr);
 		pthread_mutex_unlock(&p->scan->err_mu);
 	}
@@ -732,6 +750,10 @@ int mh_cmd_scan(int argc, char **argv)
 	queue_init(&s.q);
 	queue_ready = 1;
 	atomic_init(&s.bytes_done, 0);
+	atomic_init(&s.bytes_total, 0);
+	atomic_init(&s.jobs_total, 0);
+	atomic_init(&s.jobs_done, 0);
+	atomic_init(&s.size_unknown, 0);
 
 	workers = calloc((size_t)s.o.jobs, sizeof(*workers));
 	if (!workers)
