@@ -24,6 +24,7 @@
 #include "cmd/scan_stats.h"
 #include "core/dirref.h"
 #include "core/escape.h"
+#include "core/stream.h"
 #include "readers/mail/date.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
@@ -196,6 +197,7 @@ static void job_free(struct job *j)
 	if (!j)
 		return;
 	mh_dirref_put(j->src.dir);
+	mh_stream_close(j->src.stream); /* never handed to a reader */
 	free(j->path);
 	free(j->mailbox);
 	free(j->folder);
@@ -214,7 +216,8 @@ static struct job *job_new(const struct mh_source *src,
 	if (!j)
 		return NULL;
 	j->src = *src;
-	j->src.dir = NULL; /* taken below, once the copies exist */
+	j->src.dir = NULL; /* both taken below, once the copies exist */
+	j->src.stream = NULL;
 	j->ops = ops;
 	j->path = dup_or_null(src->path);
 	j->mailbox = dup_or_null(src->mailbox);
@@ -229,6 +232,7 @@ static struct job *job_new(const struct mh_source *src,
 	j->src.folder = j->folder;
 	/* The name is the tail of the path; the job keeps the directory. */
 	j->src.dir = mh_dirref_get(src->dir);
+	j->src.stream = src->stream; /* the job owns it from here */
 	j->src.name =
 	        src->dir ? j->path + strlen(j->path) - strlen(src->name) : NULL;
 	return j;
@@ -276,6 +280,7 @@ static void run_job(struct worker *w, struct job *j)
 
 	mh_err_clear(&err);
 	int rc = j->ops->open(&r, &j->src, &s->ropts, &err);
+	j->src.stream = NULL; /* taken over by open, also on failure */
 	/* A file read as several chunks is one file: the first chunk counts
 	 * it (and its failure). */
 	if (rc < 0) {
@@ -379,8 +384,10 @@ static int on_source(const struct mh_source *src,
 		if (part.range_end >= src->size)
 			part.range_end = UINT64_MAX;
 		struct job *j = job_new(&part, ops);
-		if (!j)
+		if (!j) {
+			mh_stream_close(src->stream);
 			return MH_ENOMEM;
+		}
 		atomic_fetch_add(&s->jobs_total, 1);
 		queue_put(&s->q, j);
 		start = part.range_end;
@@ -466,7 +473,8 @@ static const char scan_help[] =
         "directory (walked recursively): mbox\n(mboxo, mboxrd, "
         "Content-Length), Maildir and Maildir++, .eml, Apple Mail\n.emlx, "
         "each optionally gzip-compressed. The type is detected from the "
-        "content.\nInputs are opened read-only and never modified.\n"
+        "content.\nPATH '-' is standard input (read once; a pipe is "
+        "fine). Inputs are opened\nread-only and never modified.\n"
         "\n"
         "options:\n"
         "  -f, --format FMT     table (default), jsonl or csv\n"
@@ -511,6 +519,9 @@ static const char scan_help[] =
         "      machine-readable findings (schema in docs/FORMATS.md)\n"
         "  mailhunt scan --fail-on high inbox.mbox || echo 'investigate'\n"
         "      for scripts: exit 1 when something high or worse is found\n"
+        "  ssh mx1 cat /var/mail/alice | mailhunt scan -\n"
+        "      an mbox from another host, never stored here (gzip works "
+        "too)\n"
         "\n"
         "At the end stderr shows files, messages, bytes, skipped records by "
         "reason\nand the time taken; records read = messages + skipped.\n"

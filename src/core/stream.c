@@ -138,24 +138,33 @@ int mh_stream_open_at(struct mh_stream **out, int dirfd, const char *name,
                       const char *path, size_t init, size_t cap, unsigned flags,
                       struct mh_err *err)
 {
+	*out = NULL;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
+		                 "cannot open '%s': %s", path, strerror(errno));
+	return mh_stream_open_fd(out, fd, path, init, cap, flags, err);
+}
+
+int mh_stream_open_fd(struct mh_stream **out, int fd, const char *path,
+                      size_t init, size_t cap, unsigned flags,
+                      struct mh_err *err)
+{
 	struct mh_stream *s = NULL;
 	int rc = MH_ENOMEM;
 
 	*out = NULL;
 	s = stream_new(path);
-	if (!s)
+	if (!s) {
+		close(fd);
 		goto fail;
+	}
+	s->fd = fd;
 	s->regular = (flags & MH_STREAM_REGULAR) != 0;
 	s->maxcap = cap < MH_STREAM_MIN ? MH_STREAM_MIN : cap;
 	if (init < MH_STREAM_MIN)
 		init = MH_STREAM_MIN;
 	s->cap = init < s->maxcap ? init : s->maxcap;
-	s->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0) {
-		rc = mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
-		               "cannot open '%s': %s", path, strerror(errno));
-		goto fail;
-	}
 	if (s->cap >= FADVISE_MIN)
 		(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	s->buf = malloc(s->cap);
@@ -371,6 +380,14 @@ done:
 	*p = s->data + s->pos;
 	*avail = s->len - s->pos;
 	return rc;
+}
+
+void mh_stream_set_cap(struct mh_stream *s, size_t cap)
+{
+	if (cap < MH_STREAM_MIN)
+		cap = MH_STREAM_MIN;
+	if (!s->mem)
+		s->maxcap = cap > s->cap ? cap : s->cap;
 }
 
 void mh_stream_advance(struct mh_stream *s, size_t n)

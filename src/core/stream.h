@@ -70,11 +70,23 @@ int mh_stream_open_at(struct mh_stream **out, int dirfd, const char *name,
                       const char *path, size_t init, size_t cap, unsigned flags,
                       struct mh_err *err);
 
+/* Same over an open descriptor (standard input, a pipe), which the stream
+ * owns from this call on: closed by mh_stream_close, or here on failure.
+ * path names it in messages. Seeking backwards is not possible on a pipe:
+ * such inputs are read once, front to back. */
+int mh_stream_open_fd(struct mh_stream **out, int fd, const char *path,
+                      size_t init, size_t cap, unsigned flags,
+                      struct mh_err *err);
+
 /* A stream over p[0..n): not copied, never written, must outlive the
  * stream. Always fully buffered; gzip is not detected. name (may be NULL:
  * "<memory>") is copied and used in error messages. MH_OK or MH_ENOMEM. */
 int mh_stream_open_mem(struct mh_stream **out, const char *p, size_t n,
                        const char *name);
+
+/* Set the most the buffer may grow to (raised to what it holds already):
+ * for a stream opened before its reader knew its windows (stdin). */
+void mh_stream_set_cap(struct mh_stream *s, size_t cap);
 
 /* Close the file and free everything. NULL allowed. */
 void mh_stream_close(struct mh_stream *s);

@@ -45,6 +45,11 @@ struct mh_source {
 	 * still names the same file, for messages. */
 	struct mh_dirref *dir;
 	const char *name;
+	/* When not NULL: the input is already open (standard input, which
+	 * the walker had to read from to detect its type) and positioned at
+	 * its start. open() takes it over, also when it fails; whoever holds
+	 * an mh_source that no reader opened must close it. No chunks. */
+	struct mh_stream *stream;
 	uint64_t
 	        range_start; /* decompressed byte range to read: a reader that */
 	uint64_t

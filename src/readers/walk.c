@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "core/dirref.h"
+#include "core/stream.h"
 
 #define HEAD_SIZE 4096
 #define MAX_DEPTH 64
@@ -360,11 +361,59 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	free_list(v, n);
 }
 
+/* "-": standard input, read once. Its type is detected from the first
+ * bytes in the stream's buffer (peek does not consume), and the open
+ * stream goes to the reader with the source. */
+static void standard_input(struct walker *w)
+{
+	struct mh_stream *st = NULL;
+	struct mh_err e;
+	mh_err_clear(&e);
+	int fd = dup(STDIN_FILENO);
+	if (fd < 0) {
+		report_errno(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE,
+		             "cannot read", errno);
+		return;
+	}
+	if (mh_stream_open_fd(&st, fd, MH_STDIN_NAME, HEAD_SIZE, HEAD_SIZE, 0,
+	                      &e) != MH_OK) {
+		report(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE, e.msg);
+		return;
+	}
+	const char *head;
+	size_t n = 0;
+	if (mh_stream_peek(st, HEAD_SIZE, &head, &n, &e) < 0 && n == 0) {
+		report(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE, e.msg);
+		mh_stream_close(st);
+		return;
+	}
+	const struct mh_reader_ops *ops =
+	        mh_reader_detect(head, n, MH_STDIN_NAME);
+	if (!ops) {
+		report(w, MH_STDIN_NAME, MH_SKIP_UNKNOWN_TYPE,
+		       n == 0 ? "empty input" : "not a mail store");
+		mh_stream_close(st);
+		return;
+	}
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = MH_STDIN_NAME;
+	src.gzip = mh_stream_is_gzip(st);
+	src.range_end = UINT64_MAX;
+	src.stream = st; /* the callback owns it now (walk.h) */
+	emit(w, &src, ops);
+}
+
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
             struct mh_err *err)
 {
 	struct walker w = {cb, 0, 0};
 	for (size_t i = 0; i < n && !w.stop; i++) {
+		if (!strcmp(paths[i], "-")) {
+			w.depth = 0;
+			standard_input(&w);
+			continue;
+		}
 		char p[4096];
 		snprintf(p, sizeof(p), "%s", paths[i]);
 		size_t l = strlen(p);

@@ -1,5 +1,6 @@
 /* walk.h - turns command-line paths into inputs for the readers.
  *
+ * "-" is standard input (a pipe is fine; gzip is detected), read once.
  * Directories are walked recursively in sorted order (deterministic
  * output). A directory with cur/ and new/ is a Maildir: its entries go to
  * the "maildir" reader with the owner and folder taken from the path
@@ -16,9 +17,15 @@
 #include "core/err.h"
 #include "readers/reader.h"
 
+/* How standard input ("-" among the paths) is named in sources and
+ * messages. */
+#define MH_STDIN_NAME "<stdin>"
+
 struct mh_walk_cb {
 	/* One input with its reader. src and its strings are borrowed for
-	 * the duration of the call. A negative return stops the walk. */
+	 * the duration of the call; src->stream (standard input), when set,
+	 * is handed over: the callback must pass it to the reader's open or
+	 * close it. A negative return stops the walk. */
 	int (*source)(const struct mh_source *src,
 	              const struct mh_reader_ops *ops, void *ctx);
 	/* A path that could not be read or typed: err has the path (src),

@@ -122,9 +122,12 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
                        const char *name, int emlx)
 {
 	struct mh_reader *r = calloc(1, sizeof(*r));
-	int rc;
-	if (!r)
+	int rc = MH_OK;
+	if (!r) {
+		mh_stream_close(src->stream);
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
+	}
+	r->st = src->stream; /* taken over (reader.h), else opened below */
 	r->o = *opts;
 	r->name = name;
 	r->emlx = emlx;
@@ -136,16 +139,21 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
 	/* Most single messages fit the first 64 KiB: one open, a read that
 	 * gets the file and one that sees its end. The buffer grows when a
 	 * message is larger. */
-	rc = mh_stream_open_at(
-	        &r->st, src->dir ? mh_dirref_fd(src->dir) : AT_FDCWD,
-	        src->dir ? src->name : src->path, src->path, (size_t)64 << 10,
-	        opts->max_header + opts->body_prefix + 4096,
-	        src->regular ? MH_STREAM_REGULAR : 0, err);
+	size_t cap = opts->max_header + opts->body_prefix + 4096;
+	if (r->st)
+		mh_stream_set_cap(r->st, cap);
+	else
+		rc = mh_stream_open_at(
+		        &r->st, src->dir ? mh_dirref_fd(src->dir) : AT_FDCWD,
+		        src->dir ? src->name : src->path, src->path,
+		        (size_t)64 << 10, cap,
+		        src->regular ? MH_STREAM_REGULAR : 0, err);
 	if (rc)
 		goto fail;
 	*out = r;
 	return MH_OK;
 fail:
+	mh_stream_close(r->st);
 	mh_mailmsg_release(&r->mm);
 	free(r->path);
 	free(r);

@@ -185,9 +185,12 @@ static int mbox_open(struct mh_reader **out, const struct mh_source *src,
                      const struct mh_reader_opts *opts, struct mh_err *err)
 {
 	struct mh_reader *r = calloc(1, sizeof(*r));
-	int rc;
-	if (!r)
+	int rc = MH_OK;
+	if (!r) {
+		mh_stream_close(src->stream);
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
+	}
+	r->st = src->stream; /* taken over (reader.h), else opened below */
 	r->o = *opts;
 	r->path = strdup(src->path);
 	if (!r->path || mh_mailmsg_init(&r->mm, src) != MH_OK) {
@@ -201,8 +204,12 @@ static int mbox_open(struct mh_reader **out, const struct mh_source *src,
 	size_t init = cap;
 	if (src->size && !src->gzip && src->size < cap)
 		init = (size_t)src->size + 1;
-	rc = mh_stream_open_flags(&r->st, src->path, init, cap,
-	                          src->regular ? MH_STREAM_REGULAR : 0, err);
+	if (r->st)
+		mh_stream_set_cap(r->st, cap);
+	else
+		rc = mh_stream_open_flags(&r->st, src->path, init, cap,
+		                          src->regular ? MH_STREAM_REGULAR : 0,
+		                          err);
 	if (rc)
 		goto fail;
 	r->range_end = src->range_end ? src->range_end : UINT64_MAX;
