@@ -1434,14 +1434,20 @@ static struct mh_finding *new_finding(const char *rule, const char *title,
 	fd->tactic = "collection";
 	fd->level = level;
 	fd->external = external;
-	fd->mailbox = strdup(mailbox);
-	fd->destination = strdup(dest);
-	fd->dest_domain = strdup(strcmp(dest, UNKNOWN) ? domain_of(dest) : "");
+	/* Unknown sides are NULL in the finding (null in JSONL, "-" in the
+	 * table, as docs/FORMATS.md says); the summary still says
+	 * "unknown" in words. */
+	int mknown = strcmp(mailbox, UNKNOWN) != 0;
+	int dknown = strcmp(dest, UNKNOWN) != 0;
+	fd->mailbox = mknown ? strdup(mailbox) : NULL;
+	fd->destination = dknown ? strdup(dest) : NULL;
+	fd->dest_domain = dknown ? strdup(domain_of(dest)) : NULL;
 	fd->mechanism = mechs_text(mechs);
 	fd->remediation = remediation(rule, mechs, mailbox);
 	fd->first_seen = fd->last_seen = MH_TS_NONE;
-	if (!fd->mailbox || !fd->destination || !fd->dest_domain ||
-	    !fd->mechanism || !fd->remediation) {
+	if ((mknown && !fd->mailbox) || (dknown && !fd->destination) ||
+	    (dknown && !fd->dest_domain) || !fd->mechanism ||
+	    !fd->remediation) {
 		mh_finding_free(fd);
 		return NULL;
 	}

@@ -29,6 +29,18 @@ printf 'X-Forwarded-To: out@ext.example\nDelivered-To: u@corp.example\nFrom: a@c
 check "one message on stdin: found" grep -q '"destination":"out@ext.example"' "$TMP/o5"
 check "one message on stdin: read as eml" grep -q 'by reader: eml 1' "$TMP/e5"
 
+# Nothing says who forwards or where to: null in JSONL, "-" in the
+# table, an empty CSV cell (docs/FORMATS.md), "unknown" in the summary.
+unk='X-MS-Exchange-Organization-AutoForwarded: true\nFrom: p@partner.example\nSubject: s\n\nx\n'
+printf "$unk" | "$MH_BIN" scan --format jsonl - >"$TMP/u1" 2>/dev/null
+check "unknown sides: null in JSONL" \
+	grep -q '"mailbox":null,"destination":null,"dest_domain":null' "$TMP/u1"
+check "unknown sides: words in the summary" grep -q 'from unknown to unknown' "$TMP/u1"
+printf "$unk" | "$MH_BIN" scan --no-color - >"$TMP/u2" 2>/dev/null
+check "unknown sides: '-' in the table" grep -q '^  - -> -' "$TMP/u2"
+printf "$unk" | "$MH_BIN" scan --format csv - >"$TMP/u3" 2>/dev/null
+check "unknown sides: empty CSV cells" grep -q ',MH-FWD-EXT,.*,,,,' "$TMP/u3"
+
 # Nothing, or not mail: said, counted, exit 3.
 run_mh "$TMP/o6" "$TMP/e6" scan - </dev/null
 check "empty stdin: exit 3 (got $rc)" [ "$rc" -eq 3 ]
