@@ -139,7 +139,11 @@ int mh_stream_open_at(struct mh_stream **out, int dirfd, const char *name,
                       struct mh_err *err)
 {
 	*out = NULL;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO where a file was expected must not hang the
+	 * scan waiting for a writer (it reads as empty); regular files
+	 * ignore the flag. */
+	int fd = openat(dirfd, name,
+	                O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE, path, 0, 0,
 		                 "cannot open '%s': %s", path, strerror(errno));

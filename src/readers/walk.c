@@ -254,6 +254,14 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 				       "path too long");
 				continue;
 			}
+			if (v[i].type != DT_REG && v[i].type != DT_LNK &&
+			    v[i].type != DT_UNKNOWN) {
+				/* A directory, FIFO or device among messages
+				 * is not mail (and a FIFO could block). */
+				report(w, path, MH_SKIP_UNKNOWN_TYPE,
+				       "not a regular file");
+				continue;
+			}
 			struct mh_source src;
 			memset(&src, 0, sizeof(src));
 			src.path = path;

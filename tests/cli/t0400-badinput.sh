@@ -60,4 +60,20 @@ check "diagnostics carry no raw control characters" \
 # Inputs are never modified.
 after=$(cd "$d" && find . -type f -exec sha256sum {} + | sort)
 check "inputs unchanged (read-only)" [ "$before" = "$after" ]
+
+# Not files among the messages: a FIFO (it would block a reader waiting
+# for a writer), a symbolic link to a FIFO, a directory. Said, counted, no
+# hang; the real message is still read.
+f=$TMP/fifo
+mkdir -p "$f/Maildir/cur" "$f/Maildir/new" "$f/Maildir/tmp" "$f/Maildir/new/adir"
+cp "$d/good.eml" "$f/Maildir/cur/1.h:2,S"
+mkfifo "$f/Maildir/cur/2.h:2,S" "$TMP/lonely-fifo"
+ln -s "$TMP/lonely-fifo" "$f/Maildir/new/3.h"
+timeout 60 "$MH_BIN" scan --format jsonl --no-progress "$f" >"$TMP/fo" 2>"$TMP/fe"
+rc=$?
+check "FIFOs in a Maildir: no hang, exit 3 (got $rc)" [ "$rc" -eq 3 ]
+check "FIFO in cur/: named" grep -q '2.h:2,S: offset 0: not a regular file' "$TMP/fe"
+check "directory in new/: named" grep -q 'adir: offset 0: not a regular file' "$TMP/fe"
+check "FIFO behind a link: read as empty, counted" grep -q '3.h:1: offset 0: no header field' "$TMP/fe"
+check "FIFOs in a Maildir: the message is still read" grep -q '"mailbox":"alice@corp.example"' "$TMP/fo"
 finish
