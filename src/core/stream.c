@@ -237,20 +237,29 @@ void mh_stream_close(struct mh_stream *s)
 
 /* Between gzip members: 1 when another member follows, 0 when the input
  * ends (or only trailing bytes that are not gzip follow), <0 on error. */
+/* Read compressed input after the `have` bytes at the front of zin. */
+static int read_zin(struct mh_stream *s, size_t have, struct mh_err *err)
+{
+	ssize_t r = read_full(s->fd, s->zin + have, s->zin_cap - have);
+	if (r < 0)
+		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot read",
+		            strerror(errno));
+	if (r == 0)
+		s->zin_eof = 1;
+	s->z.next_in = s->zin;
+	s->z.avail_in = (uInt)(have + (size_t)r);
+	return MH_OK;
+}
+
 static int next_member(struct mh_stream *s, struct mh_err *err)
 {
 	if (s->z.avail_in < 2 && !s->zin_eof) {
 		/* Need two bytes to see the magic. */
-		memmove(s->zin, s->z.next_in, s->z.avail_in);
 		size_t have = s->z.avail_in;
-		ssize_t r = read_full(s->fd, s->zin + have, s->zin_cap - have);
-		if (r < 0)
-			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
-			            "cannot read", strerror(errno));
-		if (r == 0)
-			s->zin_eof = 1;
-		s->z.next_in = s->zin;
-		s->z.avail_in = (uInt)(have + (size_t)r);
+		memmove(s->zin, s->z.next_in, have);
+		int rc = read_zin(s, have, err);
+		if (rc)
+			return rc;
 	}
 	if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f ||
 	    s->z.next_in[1] != 0x8b)
@@ -289,14 +298,9 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 			}
 		}
 		if (s->z.avail_in == 0 && !s->zin_eof) {
-			ssize_t r = read_full(s->fd, s->zin, s->zin_cap);
-			if (r < 0)
-				return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
-				            "cannot read", strerror(errno));
-			if (r == 0)
-				s->zin_eof = 1;
-			s->z.next_in = s->zin;
-			s->z.avail_in = (uInt)r;
+			int rc = read_zin(s, 0, err);
+			if (rc)
+				return rc;
 		}
 		if (s->z.avail_in == 0 && s->zin_eof)
 			return fail(s, err, MH_ETRUNC, MH_SKIP_TRUNCATED,
