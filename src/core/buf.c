@@ -27,9 +27,15 @@ void mh_buf_release(struct mh_buf *b)
 
 void mh_buf_reset(struct mh_buf *b)
 {
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
+	mh_buf_truncate(b, 0);
+}
+
+void mh_buf_truncate(struct mh_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->p[len] = '\0';
 }
 
 int mh_buf_reserve(struct mh_buf *b, size_t n)

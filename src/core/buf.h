@@ -26,6 +26,9 @@ void mh_buf_init(struct mh_buf *b, size_t cap);
 void mh_buf_release(struct mh_buf *b);
 /* Set len to 0, keep the memory. */
 void mh_buf_reset(struct mh_buf *b);
+/* Cut back to len bytes (len <= b->len: an earlier length, to undo what a
+ * failed step appended); keeps the memory. */
+void mh_buf_truncate(struct mh_buf *b, size_t len);
 /* Append; 0, MH_ENOMEM or MH_ETOOBIG. */
 int mh_buf_add(struct mh_buf *b, const void *p, size_t n);
 int mh_buf_addc(struct mh_buf *b, char c);

@@ -323,9 +323,7 @@ static int via_iconv(iconv_t cd, const char *p, size_t n, struct mh_buf *out,
 		return MH_OK;
 fail:
 	/* All or nothing: drop what this call appended. */
-	out->len = before;
-	if (out->p)
-		out->p[before] = '\0';
+	mh_buf_truncate(out, before);
 	return rc;
 }
 

@@ -107,14 +107,6 @@ static int vis_ascii(struct mh_buf *out, int mode, unsigned char c,
 	return mh_buf_addc(out, (char)c);
 }
 
-/* Cut out back to len bytes (a unit boundary recorded earlier). */
-static void buf_cut(struct mh_buf *out, size_t len)
-{
-	out->len = len;
-	if (out->p)
-		out->p[len] = '\0';
-}
-
 static int vis(const char *p, size_t n, size_t max_cols, int mode,
                struct mh_buf *out)
 {
@@ -160,13 +152,13 @@ static int vis(const char *p, size_t n, size_t max_cols, int mode,
 		if (cols <= budget)
 			keep = out->len;
 		else if (cols > max_cols) {
-			buf_cut(out, keep);
+			mh_buf_truncate(out, keep);
 			rc = mh_buf_add(out, "...", 3);
 			break;
 		}
 	}
 	if (rc)
-		buf_cut(out, start);
+		mh_buf_truncate(out, start);
 	return rc;
 }
 
@@ -215,7 +207,7 @@ int mh_escape_csv(const char *p, size_t n, struct mh_buf *out)
 	if (!rc && quote)
 		rc = mh_buf_addc(out, '"');
 	if (rc)
-		buf_cut(out, start);
+		mh_buf_truncate(out, start);
 	return rc;
 }
 
@@ -290,6 +282,6 @@ int mh_escape_json(const char *p, size_t n, struct mh_buf *out)
 	rc = mh_buf_add(out, p + run, n - run);
 done:
 	if (rc)
-		buf_cut(out, start);
+		mh_buf_truncate(out, start);
 	return rc;
 }

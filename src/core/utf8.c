@@ -104,8 +104,6 @@ int mh_utf8_sanitize(const char *p, size_t n, struct mh_buf *out)
 	if (!rc)
 		return MH_OK;
 fail:
-	out->len = before;
-	if (out->p)
-		out->p[before] = '\0';
+	mh_buf_truncate(out, before);
 	return rc;
 }

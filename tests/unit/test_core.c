@@ -29,6 +29,12 @@ static void test_buf_cap(void **state)
 	assert_int_equal(mh_buf_printf(&b, "%d-%s", 42, "ab"), MH_OK);
 	assert_string_equal(mh_buf_cstr(&b), "42-ab");
 	assert_int_equal(mh_buf_printf(&b, "%s", "toolong"), MH_ETOOBIG);
+	/* Truncate cuts back (a C string still), never grows. */
+	mh_buf_truncate(&b, 2);
+	assert_string_equal(mh_buf_cstr(&b), "42");
+	mh_buf_truncate(&b, 5);
+	assert_int_equal(b.len, 2);
+	assert_int_equal(mh_buf_adds(&b, "-ab"), MH_OK);
 	size_t n;
 	char *p = mh_buf_detach(&b, &n);
 	assert_string_equal(p, "42-ab");

@@ -294,11 +294,8 @@ int mh_rfc2047_decode(struct mh_slice in, const char *fallback_charset,
 		rc = flush(&d);
 done:
 	mh_buf_release(&d.raw);
-	if (rc) {
-		out->len = before;
-		if (out->p)
-			out->p[before] = '\0';
-	}
+	if (rc)
+		mh_buf_truncate(out, before);
 	if (flags)
 		*flags = d.flags;
 	return rc;
