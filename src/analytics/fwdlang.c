@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static int lc(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c | 0x20 : c;
@@ -242,18 +244,6 @@ static const struct legacy legacy[] = {
         {0x0107, {0xe6, 0xc6, 0, 0}},       /* c acute */
 };
 
-/* Decode one UTF-8 sequence of the (valid) table at p; *len gets its
- * length. Only 2-byte sequences occur in the table. */
-static uint32_t table_cp(const unsigned char *p, size_t *len)
-{
-	if (p[0] < 0x80) {
-		*len = 1;
-		return p[0];
-	}
-	*len = 2;
-	return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-}
-
 static uint32_t upper_cp(uint32_t cp)
 {
 	if (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7)
@@ -330,8 +320,11 @@ static int phrase_is(const unsigned char *s, size_t n, const char *phrase)
 			p++;
 			continue;
 		}
-		size_t pl;
-		uint32_t cp = table_cp(p, &pl);
+		/* The tables are valid UTF-8 (NUL-terminated). */
+		size_t pl = mh_utf8_seq(p, strnlen((const char *)p, 4));
+		if (!pl)
+			return 0;
+		uint32_t cp = mh_utf8_cp(p, pl);
 		if (cp < 0x80) {
 			if (lc(s[i]) != (int)cp)
 				return 0;
@@ -457,21 +450,10 @@ static void put_line(struct scan *sc, unsigned char c)
 
 static void put_utf8(struct scan *sc, uint32_t cp)
 {
-	if (cp < 0x80) {
-		put_line(sc, (unsigned char)cp);
-	} else if (cp < 0x800) {
-		put_line(sc, (unsigned char)(0xc0 | (cp >> 6)));
-		put_line(sc, (unsigned char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		put_line(sc, (unsigned char)(0xe0 | (cp >> 12)));
-		put_line(sc, (unsigned char)(0x80 | ((cp >> 6) & 0x3f)));
-		put_line(sc, (unsigned char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x110000) {
-		put_line(sc, (unsigned char)(0xf0 | (cp >> 18)));
-		put_line(sc, (unsigned char)(0x80 | ((cp >> 12) & 0x3f)));
-		put_line(sc, (unsigned char)(0x80 | ((cp >> 6) & 0x3f)));
-		put_line(sc, (unsigned char)(0x80 | (cp & 0x3f)));
-	}
+	unsigned char u[4];
+	size_t k = mh_utf8_put(cp, u);
+	for (size_t i = 0; i < k; i++)
+		put_line(sc, u[i]);
 }
 
 struct entity {

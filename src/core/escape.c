@@ -16,26 +16,10 @@
 
 enum vis_mode { VIS_TERM, VIS_CSV, VIS_HTML };
 
-/* Code point of the valid sequence of length k (1..4) at s. */
-static uint32_t cp_of(const unsigned char *s, size_t k)
-{
-	switch (k) {
-	case 1: return s[0];
-	case 2: return ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-	case 3:
-		return ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) |
-		       (s[2] & 0x3fu);
-	default:
-		return ((uint32_t)(s[0] & 0x07u) << 18) |
-		       ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) |
-		       (s[3] & 0x3fu);
-	}
-}
-
 /* Code points that are not controls in the C0 sense but can hide text,
  * reorder it on screen (Trojan Source, CVE-2021-42574) or drive a
  * terminal (C1: CSI is U+009B, OSC U+009D on some terminals). */
-static int cp_hidden(uint32_t cp)
+int mh_escape_cp_hidden(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x180e ||
 	       (cp >= 0x200b && cp <= 0x200f) ||
@@ -136,8 +120,8 @@ static int vis(const char *p, size_t n, size_t max_cols, int mode,
 			cols += e;
 			rc = mh_buf_add(out, tmp, e);
 		} else {
-			uint32_t cp = cp_of(s + i, k);
-			if (cp_hidden(cp)) {
+			uint32_t cp = mh_utf8_cp(s + i, k);
+			if (mh_escape_cp_hidden(cp)) {
 				size_t e = vis_esc(tmp, 0, cp);
 				cols += e;
 				rc = mh_buf_add(out, tmp, e);
@@ -247,8 +231,8 @@ int mh_escape_json(const char *p, size_t n, struct mh_buf *out)
 		if (c >= 0x80) {
 			k = mh_utf8_seq(s + i, n - i);
 			if (k) {
-				cp = cp_of(s + i, k);
-				if (!cp_hidden(cp)) {
+				cp = mh_utf8_cp(s + i, k);
+				if (!mh_escape_cp_hidden(cp)) {
 					i += k;
 					continue;
 				}

@@ -25,8 +25,13 @@
 #define MH_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
+
+/* 1 when code point cp is one the visible form writes as \uNNNN (the C1
+ * controls and invisible or reordering code points listed above). */
+int mh_escape_cp_hidden(uint32_t cp);
 
 /* Terminal: the visible form. max_cols 0 means no limit; otherwise the
  * text is cut so that it takes at most max_cols columns, and when cut it

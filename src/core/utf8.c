@@ -43,6 +43,50 @@ size_t mh_utf8_seq(const unsigned char *p, size_t n)
 	return 4;
 }
 
+uint32_t mh_utf8_cp(const unsigned char *p, size_t k)
+{
+	switch (k) {
+	case 1: return p[0];
+	case 2: return ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+	case 3:
+		return ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) |
+		       (p[2] & 0x3fu);
+	default:
+		return ((uint32_t)(p[0] & 0x07u) << 18) |
+		       ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) |
+		       (p[3] & 0x3fu);
+	}
+}
+
+size_t mh_utf8_put(uint32_t cp, unsigned char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xc0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0;
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp < 0x110000) {
+		out[0] = (unsigned char)(0xf0 | (cp >> 18));
+		out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 4;
+	}
+	return 0;
+}
+
 /* Bytes of ASCII at the start of s[0..n). */
 static inline size_t ascii_run(const unsigned char *s, size_t n)
 {

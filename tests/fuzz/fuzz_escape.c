@@ -53,17 +53,6 @@ static size_t u8dec(const unsigned char *p, size_t n, uint32_t *cp)
 	return k;
 }
 
-static int hidden(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x180e ||
-	       (cp >= 0x200b && cp <= 0x200f) ||
-	       (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x2064) ||
-	       (cp >= 0x2066 && cp <= 0x206f) || cp == 0xfeff ||
-	       (cp >= 0xfff9 && cp <= 0xfffb) ||
-	       (cp >= 0xe0000 && cp <= 0xe007f);
-}
-
 /* Valid UTF-8 with no control byte and no hidden code point. */
 static void check_clean(const char *s, size_t n)
 {
@@ -72,7 +61,7 @@ static void check_clean(const char *s, size_t n)
 		uint32_t cp;
 		size_t k = u8dec(p + i, n - i, &cp);
 		CHECK(k);
-		CHECK(cp >= 0x20 && cp != 0x7f && !hidden(cp));
+		CHECK(cp >= 0x20 && cp != 0x7f && !mh_escape_cp_hidden(cp));
 		i += k;
 	}
 }
@@ -126,13 +115,13 @@ static void unvis(const char *s, size_t n, struct mh_buf *out)
 			i += 2;
 		} else if (c == 'u') {
 			uint32_t cp = hexn(s, n, i, 4);
-			CHECK(hidden(cp));
+			CHECK(mh_escape_cp_hidden(cp));
 			put8(out, cp);
 			i += 4;
 		} else {
 			CHECK(c == 'U');
 			uint32_t cp = hexn(s, n, i, 8);
-			CHECK(cp > 0xffff && hidden(cp));
+			CHECK(cp > 0xffff && mh_escape_cp_hidden(cp));
 			put8(out, cp);
 			i += 8;
 		}

@@ -10,9 +10,34 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/err.h"
 #include "core/slice.h"
 #include "finding/finding.h"
+
+/* Encode, check and decode agree on every boundary of the UTF-8 forms;
+ * surrogates and values past U+10FFFF are not encoded. */
+static void test_utf8_codec(void **state)
+{
+	(void)state;
+	static const uint32_t cps[] = {0,      0x7f,    0x80,    0x7ff,
+	                               0x800,  0xd7ff,  0xe000,  0xfffd,
+	                               0xffff, 0x10000, 0x10ffff};
+	static const size_t lens[] = {1, 1, 2, 2, 3, 3, 3, 3, 3, 4, 4};
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		unsigned char u[4];
+		size_t k = mh_utf8_put(cps[i], u);
+		assert_int_equal(k, lens[i]);
+		assert_int_equal(mh_utf8_seq(u, k), k);
+		assert_int_equal(mh_utf8_cp(u, k), cps[i]);
+	}
+	unsigned char u[4];
+	assert_int_equal(mh_utf8_put(0xd800, u), 0);
+	assert_int_equal(mh_utf8_put(0xdfff, u), 0);
+	assert_int_equal(mh_utf8_put(0x110000, u), 0);
+	assert_int_equal(mh_utf8_cp((const unsigned char *)"\xc3\xa9", 2),
+	                 0xe9);
+}
 
 static void test_buf_cap(void **state)
 {
@@ -156,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_buf_cap),
+	        cmocka_unit_test(test_utf8_codec),
 	        cmocka_unit_test(test_buf_overflow),
 	        cmocka_unit_test(test_arena),
 	        cmocka_unit_test(test_slice),
