@@ -1405,6 +1405,20 @@ static void sc_seen(struct scenario *x, int64_t date)
 	x->written++;
 }
 
+/* The original (composed by sc_original) lands in the victim's inbox at
+ * t, with its Received chain from s->part under the delivery fields. */
+static int deliver_original(struct sim *s, const struct scenario *x,
+                            const struct ext *e, int64_t t)
+{
+	struct mh_simgen *g = &s->g;
+	trace_begin(s);
+	mh_simgen_fieldf(g, "Return-Path", "<%s>", e->addr);
+	mh_simgen_field(g, "Delivered-To", s->users[x->victim].addr);
+	mh_simgen_addn(g, s->part.p, s->part.len);
+	trace_end(s);
+	return store_user(s, x->victim, NULL, e->addr, t);
+}
+
 /* The message a victim receives: ordinary inbound mail. Composed in
  * g.b; its inbound Received chain (without envelope) left in s->part. */
 static void sc_original(struct sim *s, struct scenario *x, unsigned i,
@@ -1502,12 +1516,7 @@ static int sc_rule(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	int64_t tdel = t - 30 - (int64_t)mh_simgen_below(g, 60);
 	sc_original(s, x, i, tdel, &e, &oc, osubj, sizeof(osubj), &otxt);
 	/* The original stays in the victim's inbox. */
-	trace_begin(s);
-	mh_simgen_fieldf(g, "Return-Path", "<%s>", e.addr);
-	mh_simgen_field(g, "Delivered-To", v->addr);
-	mh_simgen_addn(g, s->part.p, s->part.len);
-	trace_end(s);
-	int rc = store_user(s, x->victim, NULL, e.addr, tdel);
+	int rc = deliver_original(s, x, &e, tdel);
 	if (rc)
 		return rc;
 
@@ -1576,12 +1585,7 @@ static int sc_fwd_smtp(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	char osubj[600], dest[200];
 	const char *otxt = NULL;
 	sc_original(s, x, i, t, &e, &oc, osubj, sizeof(osubj), &otxt);
-	trace_begin(s);
-	mh_simgen_fieldf(g, "Return-Path", "<%s>", e.addr);
-	mh_simgen_field(g, "Delivered-To", v->addr);
-	mh_simgen_addn(g, s->part.p, s->part.len);
-	trace_end(s);
-	int rc = store_user(s, x->victim, NULL, e.addr, t);
+	int rc = deliver_original(s, x, &e, t);
 	if (rc)
 		return rc;
 	sc_dest(s, x, dest, sizeof(dest));
@@ -1611,12 +1615,7 @@ static int sc_gmail(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	char osubj[600], dest[200], d[80], caf[300];
 	const char *otxt = NULL;
 	sc_original(s, x, i, t, &e, &oc, osubj, sizeof(osubj), &otxt);
-	trace_begin(s);
-	mh_simgen_fieldf(g, "Return-Path", "<%s>", e.addr);
-	mh_simgen_field(g, "Delivered-To", v->addr);
-	mh_simgen_addn(g, s->part.p, s->part.len);
-	trace_end(s);
-	int rc = store_user(s, x->victim, NULL, e.addr, t);
+	int rc = deliver_original(s, x, &e, t);
 	if (rc)
 		return rc;
 	sc_dest(s, x, dest, sizeof(dest));

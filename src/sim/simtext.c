@@ -652,6 +652,16 @@ static void delim(struct mh_simgen *g, const char *b, int last)
 	mh_simgen_eol(g);
 }
 
+/* The header of a multipart/alternative with boundary b, the empty line
+ * and the first part's delimiter. */
+static void open_alternative(struct mh_simgen *g, const char *b)
+{
+	mh_simgen_fieldf(g, "Content-Type",
+	                 "multipart/alternative; boundary=\"%s\"", b);
+	mh_simgen_eol(g);
+	delim(g, b, 0);
+}
+
 static const struct attachment {
 	const char *type, *name, *magic;
 	const char *name2231; /* RFC 2231 filename*= value, or NULL */
@@ -839,12 +849,7 @@ static void text_or_alternative(struct mh_simgen *g,
 	}
 	char b[64];
 	boundary(g, b, sizeof(b));
-	mh_simgen_fieldf(g, "Content-Type",
-	                 "multipart/alternative; "
-	                 "boundary=\"%s\"",
-	                 b);
-	mh_simgen_eol(g);
-	delim(g, b, 0);
+	open_alternative(g, b);
 	text_headers(g, "plain", flags);
 	mh_simgen_eol(g);
 	/* The HTML part repeats the same words: replay the random state. */
@@ -1004,12 +1009,7 @@ void mh_simgen_body_newsletter(struct mh_simgen *g, const char *list_name,
 {
 	char b[64];
 	boundary(g, b, sizeof(b));
-	mh_simgen_fieldf(g, "Content-Type",
-	                 "multipart/alternative; "
-	                 "boundary=\"%s\"",
-	                 b);
-	mh_simgen_eol(g);
-	delim(g, b, 0);
+	open_alternative(g, b);
 	text_headers(g, "plain", MH_SIMBODY_QP);
 	mh_simgen_eol(g);
 	uint64_t saved = g->rng;
@@ -1073,12 +1073,7 @@ void mh_simgen_body_invite(struct mh_simgen *g, const char *organizer,
 	snprintf(uid, sizeof(uid), "%016llx%016llx",
 	         (unsigned long long)mh_simgen_next(g),
 	         (unsigned long long)mh_simgen_next(g));
-	mh_simgen_fieldf(g, "Content-Type",
-	                 "multipart/alternative; "
-	                 "boundary=\"%s\"",
-	                 b);
-	mh_simgen_eol(g);
-	delim(g, b, 0);
+	open_alternative(g, b);
 	text_headers(g, "plain", 0);
 	mh_simgen_eol(g);
 	mh_simgen_addf(g, "%s", summary);
