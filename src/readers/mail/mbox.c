@@ -299,11 +299,20 @@ static int has_content_length(const char *h, size_t n)
 	return 0;
 }
 
+/* Where the header block of the message at the window start ends, as
+ * window_enough found it (so mbox_next need not search again). */
+struct hdr_end {
+	int ok; /* set: the fields below hold */
+	size_t hlen, boff;
+};
+
 /* 1 when the window p[0..n), which does not reach the end of input, gives
  * the same message as the largest window would: the From_ line, the whole
  * header block with its empty line, more than the body prefix after it,
- * and no Content-Length (whose check looks further). */
-static int window_enough(const struct mh_reader *r, const char *p, size_t n)
+ * and no Content-Length (whose check looks further). Then *he holds the
+ * header end: the search in the largest window would find the same. */
+static int window_enough(const struct mh_reader *r, const char *p, size_t n,
+                         struct hdr_end *he)
 {
 	size_t i = 0;
 	if (r->state == AT_START && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
@@ -318,7 +327,12 @@ static int window_enough(const struct mh_reader *r, const char *p, size_t n)
 		return 0;
 	if (hs + boff + r->o.body_prefix + FROM_LINE_MAX >= n)
 		return 0;
-	return !(hlen >= 15 && has_content_length(p + hs, hlen));
+	if (hlen >= 15 && has_content_length(p + hs, hlen))
+		return 0;
+	he->ok = 1;
+	he->hlen = hlen;
+	he->boff = boff;
+	return 1;
 }
 
 static int mbox_next(struct mh_reader *r, struct mh_event *ev,
@@ -351,11 +365,12 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	size_t want = FROM_LINE_MAX + HDR_WINDOW + r->o.body_prefix + 1;
 	if (want > want_max)
 		want = want_max;
+	struct hdr_end he = {0};
 	rc = mh_stream_peek(r->st, want, &p, &n, err);
 	if (rc)
 		return rc;
 	if (want < want_max && n >= want && !mh_stream_all_buffered(r->st) &&
-	    !window_enough(r, p, n)) {
+	    !window_enough(r, p, n, &he)) {
 		want = want_max;
 		rc = mh_stream_peek(r->st, want, &p, &n, err);
 		if (rc)
@@ -408,7 +423,13 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	/* peek returns fewer bytes than asked only at the end of input. */
 	int eof = n < want || mh_stream_all_buffered(r->st);
 	size_t lim = hn < r->o.max_header + 2 ? hn : r->o.max_header + 2;
-	rc = mh_hdr_end(h, lim, 1, &hlen, &boff);
+	if (he.ok) {
+		hlen = he.hlen;
+		boff = he.boff;
+		rc = MH_OK;
+	} else {
+		rc = mh_hdr_end(h, lim, 1, &hlen, &boff);
+	}
 	/* A sloppy writer may start the next message with no empty line. */
 	size_t ns = find_sep(h - 1, hlen + 1, 0, r->chunked);
 	if (ns != (size_t)-1) {
@@ -436,8 +457,9 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		const struct mh_field *cl = NULL;
 		struct mh_field *f = NULL;
 		size_t nf = 0;
-		/* Cheap check first: most mboxes carry no Content-Length. */
-		if (hlen >= 15 && has_content_length(h, hlen) &&
+		/* Cheap check first: most mboxes carry no Content-Length
+		 * (and window_enough has looked already). */
+		if (!he.ok && hlen >= 15 && has_content_length(h, hlen) &&
 		    mh_hdr_split(h, hlen, &r->mm.arena, 20000, &f, &nf, NULL) ==
 		            MH_OK)
 			cl = mh_hdr_find(f, nf, "Content-Length");
