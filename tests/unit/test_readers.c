@@ -96,6 +96,8 @@ struct got {
 	char folder[64];           /* ev.folder of the first event */
 	char first_field[64];      /* name of the first field, 1st event */
 	char from[128];            /* trimmed From of the first event */
+	char env[MAXREC][64];      /* msg->envelope_from, "" when NULL */
+	int64_t env_t[MAXREC];     /* msg->envelope_time */
 };
 
 static void copy_slice(char *dst, size_t dn, struct mh_slice s)
@@ -157,6 +159,9 @@ static void read_src(const char *reader, const struct mh_source *src,
 		g->body_n[i] = ev.msg->body.n;
 		g->complete[i] = ev.msg->body_complete;
 		g->flags[i] = ev.msg->flags;
+		snprintf(g->env[i], sizeof(g->env[i]), "%s",
+		         ev.msg->envelope_from ? ev.msg->envelope_from : "");
+		g->env_t[i] = ev.msg->envelope_time;
 		g->has_quoted[i] = ev.msg->body.n >= 6 &&
 		                   memmem(ev.msg->body.p, ev.msg->body.n,
 		                          ">From ", 6) != NULL;
@@ -361,6 +366,32 @@ static void test_mbox_netscape_no_blank(void **state)
 
 /* Content-Length is trusted when it lands on a From_ line or the end of
  * input, and ignored when it does not. */
+/* The From_ line gives the envelope: the sender token (a quoted local
+ * part with a space is one token) and the asctime date, also after the
+ * Netscape "From -" marker, which needs no date. */
+static void test_mbox_envelope(void **state)
+{
+	(void)state;
+	static const char m[] = "From \"jo doe\"@a.example Tue Jan  2 11:30:00 "
+	                        "2024\n"
+	                        "Subject: quoted\n\nx\n\n"
+	                        "From - Wed Jan  3 12:00:00 2024\n"
+	                        "Subject: netscape\n\nx\n\n"
+	                        "From -\n"
+	                        "Subject: netscape-undated\n\nx\n";
+	struct got g;
+	read_path("mbox", put_str("env.mbox", m), &g);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.env[0], "\"jo doe\"@a.example");
+	assert_int_equal(g.env_t[0], T2024 + 86400 + 11 * 3600 + 30 * 60);
+	assert_string_equal(g.env[1], "-");
+	assert_int_equal(g.env_t[1], T2024 + 2 * 86400 + 12 * 3600);
+	assert_string_equal(g.subj[2], "netscape-undated");
+	assert_int_equal(g.env_t[2], MH_TS_NONE);
+	/* Without a Date field the envelope time dates the message. */
+	assert_int_equal(g.ts[0], g.env_t[0]);
+}
+
 static void test_mbox_content_length(void **state)
 {
 	(void)state;
@@ -1046,6 +1077,7 @@ int main(void)
 	        cmocka_unit_test(test_mbox_crlf),
 	        cmocka_unit_test(test_mbox_unquoted_from),
 	        cmocka_unit_test(test_mbox_netscape_no_blank),
+	        cmocka_unit_test(test_mbox_envelope),
 	        cmocka_unit_test(test_mbox_content_length),
 	        cmocka_unit_test(test_mbox_no_from_line),
 	        cmocka_unit_test(test_mbox_truncated),

@@ -59,19 +59,23 @@ static int is_wsp(char c)
  * one, 2 a full one (Netscape "From -", or sender and asctime date), 1 a
  * bare "From <sender>" with nothing after (Gmail Takeout and some
  * exporters), which only counts when a header field follows. */
-static int from_kind(const char *p, size_t n)
+static int from_kind(const char *p, size_t n, struct mh_slice *sender,
+                     int64_t *t)
 {
+	if (t)
+		*t = MH_TS_NONE;
 	if (n < 5 || memcmp(p, "From ", 5) != 0)
 		return 0;
 	const char *s = p + 5, *e = p + n;
 	while (s < e && is_wsp(*s))
 		s++;
-	if (s < e && *s == '-') /* Netscape/Mozilla "From - <date>" */
-		return 2;
 	if (s == e)
 		return 0;
+	/* Netscape/Mozilla "From - <date>": the date is optional. */
+	int netscape = *s == '-';
 	/* The sender is one token (quoted local parts aside); a date that
 	 * parses must follow. */
+	const char *tok = s;
 	if (*s == '"') {
 		s++;
 		while (s < e && *s != '"')
@@ -81,20 +85,25 @@ static int from_kind(const char *p, size_t n)
 	}
 	while (s < e && !is_wsp(*s))
 		s++;
+	if (sender)
+		*sender = mh_slice_make(tok, (size_t)(s - tok));
 	while (s < e && is_wsp(*s))
 		s++;
 	if (s == e)
-		return 1;
-	int64_t t;
-	return mh_date_parse_asctime(mh_slice_make(s, (size_t)(e - s)), &t) ==
-	                       MH_OK
-	               ? 2
-	               : 0;
+		return netscape ? 2 : 1;
+	if (netscape && !t)
+		return 2; /* validation only: no need to read the date */
+	int64_t tt;
+	int ok = mh_date_parse_asctime(mh_slice_make(s, (size_t)(e - s)),
+	                               &tt) == MH_OK;
+	if (ok && t)
+		*t = tt;
+	return netscape || ok ? 2 : 0;
 }
 
 static int valid_from_line(const char *p, size_t n)
 {
-	return from_kind(p, n) == 2;
+	return from_kind(p, n, NULL, NULL) == 2;
 }
 
 static size_t line_len(const char *p, size_t n)
@@ -129,7 +138,7 @@ static int separator_at(const char *buf, size_t n, size_t i, int strong)
 	size_t ll = line_len(buf + i, n - i);
 	if (i + ll >= n && ll < 5)
 		return 0;
-	int kind = from_kind(buf + i, strip_cr(buf + i, ll));
+	int kind = from_kind(buf + i, strip_cr(buf + i, ll), NULL, NULL);
 	if (!kind)
 		return 0;
 	int blank_before = i == 0 || (i >= 2 && buf[i - 2] == '\n') ||
@@ -173,7 +182,7 @@ static int mbox_probe(const char *head, size_t n, const char *name)
 		n -= 3;
 	}
 	size_t ll = line_len(head, n);
-	int kind = from_kind(head, strip_cr(head, ll));
+	int kind = from_kind(head, strip_cr(head, ll), NULL, NULL);
 	if (kind == 2)
 		return 90;
 	if (kind == 1 && ll + 1 < n && header_like(head + ll + 1, n - ll - 1))
@@ -291,7 +300,10 @@ static int has_content_length(const char *h, size_t n)
 {
 	const char *q = h, *e = h + n;
 	while ((q = memchr(q, '-', (size_t)(e - q))) != NULL) {
+		/* Headers are full of '-': look at the letters around it
+		 * before comparing the whole name. */
 		if (q - h >= 7 && (size_t)(e - q) >= 7 &&
+		    (q[1] | 0x20) == 'l' && (q[-1] | 0x20) == 't' &&
 		    !strncasecmp(q - 7, "Content-Length", 14))
 			return 1;
 		q++;
@@ -386,7 +398,9 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	size_t ll = line_len(p + i, n - i);
 	r->mm.msg.envelope_from = NULL;
 	r->mm.msg.envelope_time = MH_TS_NONE;
-	if (!from_kind(p + i, strip_cr(p + i, ll))) {
+	struct mh_slice env;
+	int64_t env_t;
+	if (!from_kind(p + i, strip_cr(p + i, ll), &env, &env_t)) {
 		/* Not at a separator (only possible at the start). */
 		r->state = SKIP_BODY;
 		mh_stream_advance(r->st, i + ll);
@@ -395,27 +409,13 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		                 "no From_ line where a message should "
 		                 "start");
 	}
-	{
-		/* Envelope sender and time. */
-		const char *s = p + i + 5, *e = p + i + strip_cr(p + i, ll);
-		while (s < e && is_wsp(*s))
-			s++;
-		const char *se = s;
-		while (se < e && !is_wsp(*se))
-			se++;
-		size_t sn = (size_t)(se - s);
-		if (sn >= sizeof(r->env_from))
-			sn = sizeof(r->env_from) - 1;
-		memcpy(r->env_from, s, sn);
-		r->env_from[sn] = '\0';
-		r->mm.msg.envelope_from = r->env_from;
-		int64_t t;
-		while (se < e && is_wsp(*se))
-			se++;
-		if (mh_date_parse_asctime(mh_slice_make(se, (size_t)(e - se)),
-		                          &t) == MH_OK)
-			r->mm.msg.envelope_time = t;
-	}
+	/* Envelope sender (cut to the buffer) and time. */
+	size_t sn =
+	        env.n < sizeof(r->env_from) ? env.n : sizeof(r->env_from) - 1;
+	memcpy(r->env_from, env.p, sn);
+	r->env_from[sn] = '\0';
+	r->mm.msg.envelope_from = r->env_from;
+	r->mm.msg.envelope_time = env_t;
 	size_t hs = i + ll + (i + ll < n ? 1 : 0); /* header start */
 	const char *h = p + hs;
 	size_t hn = n - hs;
