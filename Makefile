@@ -1,14 +1,15 @@
 # Thin wrapper around CMake presets. The two commands a new user needs:
 #   make demo    install what is missing, build, simulate a case, scan it
-#   make check   install what is missing, build, run every test (incl. ASan)
+#   make check   install what is missing, build, run every test (incl. ASan, TSan)
 JOBS ?= $(shell nproc)
 BUILD_DEV = build/dev
 BUILD_ASAN = build/asan
+BUILD_TSAN = build/tsan
 BUILD_REL = build/release
 MAILHUNT = $(BUILD_REL)/mailhunt
 DEMO = demo
 
-.PHONY: all bootstrap build release dev asan demo check test test-asan \
+.PHONY: all bootstrap build release dev asan tsan demo check test test-asan test-tsan \
         format format-check tidy fuzz bench clean
 
 all: release
@@ -28,6 +29,10 @@ asan: bootstrap
 	@cmake --preset asan >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS)
 
+tsan: bootstrap
+	@cmake --preset tsan >/dev/null
+	@cmake --build $(BUILD_TSAN) -j $(JOBS)
+
 build: release
 
 # The main job on a bundled, simulated case (deterministic: --seed 1).
@@ -44,8 +49,13 @@ test: dev
 test-asan: asan
 	@cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite again under ThreadSanitizer: the CLI tests scan with -j2
+# (worker pool, mbox chunks) and on a pseudo-terminal (progress thread).
+test-tsan: tsan
+	@cd $(BUILD_TSAN) && ctest --output-on-failure -j $(JOBS)
+
 # Everything CI runs. Order: cheap style checks first.
-check: bootstrap format-check tidy test test-asan
+check: bootstrap format-check tidy test test-asan test-tsan
 	@echo "make check: all passed"
 
 format:
