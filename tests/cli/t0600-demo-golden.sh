@@ -28,4 +28,21 @@ check "-o: stdout empty, file written" [ ! -s "$TMP/o" -a -s "$TMP/out.csv" ]
 run_mh "$TMP/o" "$TMP/e" scan --format jsonl --since 2099-01-01 "$TMP/demo"
 check "--since in the future: no findings" [ ! -s "$TMP/o" ]
 check "--since: filtered messages are counted" grep -Eq 'out-of-time-range [1-9]' "$TMP/e"
+# A window inside the case: every finding lies in it, fewer messages count,
+# and the messages outside are skipped with their reason, not lost.
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --since 2024-03-13 \
+	--until 2024-03-14T12:00:00Z "$TMP/demo"
+check "window: findings remain" jq -e -s 'length > 0' "$TMP/o"
+check "window: first_seen >= --since, last_seen < --until" \
+	jq -e -s 'all(.[]; .first_seen >= "2024-03-13T00:00:00Z" and .last_seen < "2024-03-14T12:00:00Z")' "$TMP/o"
+check "window: alice counts fewer messages than the whole case (12)" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-EXT" and .mailbox == "alice@corp.example" and .counts.auto_forwarded > 0 and .counts.auto_forwarded < 12)' "$TMP/o"
+line=$(grep 'records read' "$TMP/e")
+check "window: 2000 records read = kept + out-of-time-range ($line)" \
+	sh -c 'echo "$1" | grep -Eq "^mailhunt: 2000 records read = ([0-9]+) messages \+ ([0-9]+) skipped \(out-of-time-range \2\)$"' - "$line"
+# A message with no date at all is kept whatever the window.
+printf 'X-MS-Exchange-Organization-AutoForwarded: true\nX-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\nFrom: a@corp.example\nTo: x@evil.example\nSubject: hi\n\nbody\n' >"$TMP/undated.eml"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --since 2099-01-01 "$TMP/undated.eml"
+check "undated message kept by --since" \
+	jq -e -s 'length == 1 and .[0].mailbox == "alice@corp.example" and .[0].first_seen == null' "$TMP/o"
 finish
