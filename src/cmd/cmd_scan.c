@@ -24,6 +24,7 @@
 #include "cmd/scan_stats.h"
 #include "core/dirref.h"
 #include "core/escape.h"
+#include "core/outpath.h"
 #include "core/stream.h"
 #include "readers/mail/date.h"
 #include "readers/reader.h"
@@ -488,11 +489,15 @@ static const char scan_help[] =
         "informational, low,\n"
         "                       medium, high, critical (default: "
         "informational)\n"
-        "      --fail-on L      exit 1 when a finding at or above L exists\n"
+        "      --fail-on L      exit 1 when a finding at or above L exists "
+        "(also one\n"
+        "                       that --min-level keeps off the output)\n"
         "      --since DATE     only messages at or after DATE "
-        "(2024-03-01 or\n"
-        "                       2024-03-01T12:00:00Z); undated messages are "
-        "kept\n"
+        "(2024-03-01,\n"
+        "                       2024-03-01T12:00:00Z, "
+        "2024-03-01T13:00+01:00; UTC\n"
+        "                       unless a zone is given); undated messages "
+        "are kept\n"
         "      --until DATE     only messages before DATE\n"
         "  -j, --jobs N         worker threads (default: all cores); files "
         "and large\n"
@@ -530,21 +535,46 @@ static const char scan_help[] =
         "exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
         "input\nunreadable or skipped, 4 internal error.\n";
 
-/* "2024-03-01", "2024-03-01T12:00", "2024-03-01T12:00:00Z",
- * "2024-03-01 12:00:00". UTC. */
+/* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
+ * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
+ * checked against the month (2023-02-29 is refused, not read as March). */
 static int parse_when(const char *s, int64_t *out)
 {
-	int y, mo, d, hh = 0, mm = 0, ss = 0;
-	char sep = 0, tail[8] = "";
-	int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%7s", &y, &mo, &d, &sep, &hh,
-	               &mm, &ss, tail);
-	if (n < 3 || (n > 3 && sep != 'T' && sep != ' ') || (n == 4) ||
-	    mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 ||
-	    ss > 60)
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+	                            31, 31, 30, 31, 30, 31};
+	int y, mo, d, hh = 0, mm = 0, ss = 0, used = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
 		return -1;
-	if (tail[0] && strcmp(tail, "Z") != 0)
+	const char *p = s + used;
+	if (*p == 'T' || *p == ' ') {
+		int u = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &u) != 2 || u != 5)
+			return -1;
+		p += 1 + u;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &ss, &u) != 1 || u != 2)
+				return -1;
+			p += 1 + u;
+		}
+	}
+	int off = 0;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om, u = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &u) != 2 || u != 5 ||
+		    oh > 14 || om > 59)
+			return -1;
+		off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+		p += 1 + u;
+	}
+	if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || hh > 23 ||
+	    mm > 59 || ss > 60)
 		return -1;
-	*out = mh_date_timegm(y, mo, d, hh, mm, ss);
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
+		return -1;
+	*out = mh_date_timegm(y, mo, d, hh, mm, ss) - off;
 	return 0;
 }
 
@@ -552,6 +582,8 @@ static int parse_size(const char *s, size_t *out)
 {
 	char *end;
 	errno = 0;
+	if (*s < '0' || *s > '9') /* strtoull would take "-5" as huge */
+		return -1;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
@@ -666,15 +698,17 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		case O_SINCE:
 			if (parse_when(optarg, &o->since))
 				return usage_error("bad date '%s' (use "
-				                   "2024-03-01 or "
-				                   "2024-03-01T12:00:00Z)",
+				                   "2024-03-01, "
+				                   "2024-03-01T12:00:00Z or "
+				                   "2024-03-01T13:00+01:00)",
 				                   optarg);
 			break;
 		case O_UNTIL:
 			if (parse_when(optarg, &o->until))
 				return usage_error("bad date '%s' (use "
-				                   "2024-03-01 or "
-				                   "2024-03-01T12:00:00Z)",
+				                   "2024-03-01, "
+				                   "2024-03-01T12:00:00Z or "
+				                   "2024-03-01T13:00+01:00)",
 				                   optarg);
 			break;
 		case 'j': {
@@ -747,7 +781,15 @@ int mh_cmd_scan(int argc, char **argv)
 		s.o.progress = !s.o.quiet && isatty(STDERR_FILENO);
 	if (s.o.quiet)
 		s.o.progress = 0;
+	if (s.o.out_path && !strcmp(s.o.out_path, "-"))
+		s.o.out_path = NULL; /* -o -: standard output */
 	if (s.o.out_path) {
+		struct mh_err oerr;
+		mh_err_clear(&oerr);
+		if (mh_outpath_check(s.o.out_path,
+		                     (const char *const *)argv + first,
+		                     (size_t)(argc - first), &oerr) != MH_OK)
+			return usage_error("%s", oerr.msg);
 		out = fopen(s.o.out_path, "w");
 		if (!out) {
 			fprintf(stderr, "mailhunt: cannot write '%s': %s\n",
@@ -833,6 +875,9 @@ join:
 	struct mh_writer_opts wo = {0};
 	wo.color = s.o.color;
 	wo.tool_version = MH_VERSION;
+	for (size_t i = 0; i < findings.n; i++)
+		if ((int)findings.v[i]->level < s.o.min_level)
+			wo.hidden++;
 	if (mh_writer_init(&w, s.o.format, out, &wo) < 0) {
 		ret = MH_EXIT_INTERNAL;
 		goto done;
@@ -845,12 +890,18 @@ join:
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
+	size_t hidden_fail = 0;
 	for (size_t i = 0; i < findings.n; i++) {
 		const struct mh_finding *f = findings.v[i];
-		if ((int)f->level < s.o.min_level)
-			continue;
+		/* --fail-on judges every finding; --min-level only chooses
+		 * what is written. */
 		if ((int)f->level > worst)
 			worst = (int)f->level;
+		if ((int)f->level < s.o.min_level) {
+			if (s.o.fail_on >= 0 && (int)f->level >= s.o.fail_on)
+				hidden_fail++;
+			continue;
+		}
 		if (wops->finding(&w, f) < 0) {
 			write_error(s.o.out_path);
 			ret = MH_EXIT_INTERNAL;
@@ -865,6 +916,13 @@ join:
 	}
 	if (!s.o.quiet)
 		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
+	if (hidden_fail && s.o.quiet < 2)
+		fprintf(stderr,
+		        "mailhunt: %zu finding%s at or above --fail-on %s "
+		        "hidden by --min-level %s\n",
+		        hidden_fail, hidden_fail == 1 ? "" : "s",
+		        mh_level_name(s.o.fail_on),
+		        mh_level_name(s.o.min_level));
 	/* A finding asked for by --fail-on outranks unreadable input: it is
 	 * what a script is waiting for. */
 	if (s.o.fail_on >= 0 && worst >= s.o.fail_on)

@@ -173,7 +173,13 @@ static int table_finish(struct mh_writer *w, size_t nfindings)
 {
 	free(w->state);
 	w->state = NULL;
-	if (nfindings == 0)
+	size_t hidden = w->opts.hidden;
+	if (nfindings == 0 && hidden)
+		fprintf(w->out,
+		        "no findings at or above --min-level; %zu lower "
+		        "finding%s not shown\n",
+		        hidden, hidden == 1 ? "" : "s");
+	else if (nfindings == 0)
 		fputs("no findings: no sign of auto-forwarding (T1114.003) in "
 		      "the mail read\n",
 		      w->out);

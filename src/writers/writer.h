@@ -20,6 +20,8 @@ struct mh_writer;
 struct mh_writer_opts {
 	int color; /* 1: ANSI colours (table only) */
 	const char *tool_version;
+	size_t hidden; /* findings of the run left out by --min-level: the
+	                * table says so instead of "no findings" */
 };
 
 struct mh_writer_ops {

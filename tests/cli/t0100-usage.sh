@@ -38,11 +38,50 @@ run_mh "$TMP/o" "$TMP/e" scan --since 2024-13-01 x
 check "bad date: exit 2" [ "$rc" -eq 2 ]
 run_mh "$TMP/o" "$TMP/e" scan -j 0 x
 check "bad job count: exit 2" [ "$rc" -eq 2 ]
+for d in 2024-02-30 2023-02-29 2024-03-01x 2024-03-01T25:00 2024-3-1 \
+	 2024-03-01T12:00+1; do
+	run_mh "$TMP/o" "$TMP/e" scan --since "$d" x
+	check "bad date '$d': exit 2" [ "$rc" -eq 2 ]
+done
+run_mh "$TMP/o" "$TMP/e" scan --max-header -5 x
+check "negative --max-header: exit 2" [ "$rc" -eq 2 ]
 check "usage errors leave stdout empty" [ ! -s "$TMP/o" ]
 
 run_mh "$TMP/o" "$TMP/e" scan --no-color "$TMP/does-not-exist"
 check "missing input: exit 3" [ "$rc" -eq 3 ]
 check "missing input: names the file" grep -q "does-not-exist" "$TMP/e"
+
+# Dates: leap days, zones. A message at 12:30Z is inside --since 13:00+01:00
+# (12:00Z) and outside --since 13:00Z.
+mkdir -p "$TMP/w"
+printf 'X-MS-Exchange-Organization-AutoForwarded: true\nX-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\nX-Forwarded-To: x@evil.example\nFrom: a@corp.example\nDate: Fri, 01 Mar 2024 12:30:00 +0000\nSubject: hi\n\nbody\n' >"$TMP/w/m.eml"
+run_mh "$TMP/o" "$TMP/e" scan -f jsonl --since 2024-02-29 "$TMP/w/m.eml"
+check "--since 2024-02-29 (leap day) accepted" [ "$rc" -eq 0 -a -s "$TMP/o" ]
+run_mh "$TMP/o" "$TMP/e" scan -f jsonl --since 2024-03-01T13:00+01:00 "$TMP/w/m.eml"
+check "--since with +01:00 is 12:00Z: message kept" [ "$rc" -eq 0 -a -s "$TMP/o" ]
+run_mh "$TMP/o" "$TMP/e" scan -f jsonl --since 2024-03-01T13:00Z "$TMP/w/m.eml"
+check "--since 13:00Z: message filtered" grep -q 'out-of-time-range 1' "$TMP/e"
+
+# --fail-on judges every finding, also those --min-level keeps off the
+# output, and says so; the table does not claim there are none.
+run_mh "$TMP/o" "$TMP/e" scan --min-level critical --fail-on low "$TMP/w/m.eml"
+check "--fail-on low, --min-level critical: exit 1" [ "$rc" -eq 1 ]
+check "hidden findings said on stderr" grep -q '1 finding at or above --fail-on low hidden by --min-level critical' "$TMP/e"
+check "table: lower findings not shown, not 'no findings: no sign'" \
+	grep -q '^no findings at or above --min-level; 1 lower finding not shown$' "$TMP/o"
+
+# -o never overwrites an input or writes into an input directory.
+cp "$TMP/w/m.eml" "$TMP/w/copy.eml"
+sum=$(sha256sum <"$TMP/w/copy.eml")
+run_mh "$TMP/o" "$TMP/e" scan -f jsonl -o "$TMP/w/copy.eml" "$TMP/w/copy.eml"
+check "-o an input: exit 2" [ "$rc" -eq 2 ]
+check "-o an input: said" grep -q 'refusing to overwrite evidence' "$TMP/e"
+check "-o an input: the input is unchanged" [ "$(sha256sum <"$TMP/w/copy.eml")" = "$sum" ]
+run_mh "$TMP/o" "$TMP/e" scan -f jsonl -o "$TMP/w/out.jsonl" "$TMP/w"
+check "-o inside an input directory: exit 2" [ "$rc" -eq 2 ]
+check "-o inside an input directory: nothing written" [ ! -e "$TMP/w/out.jsonl" ]
+run_mh "$TMP/o" "$TMP/e" scan -f jsonl -o - "$TMP/w/m.eml"
+check "-o - is standard output" jq -e -s 'length == 1' "$TMP/o"
 
 # Output that cannot be written is an internal error (exit 4), said on
 # stderr, in every format; under ASan this also checks nothing leaks on

@@ -150,6 +150,8 @@ static void mk_all(struct mh_findings *l)
 	mh_findings_sort(l);
 }
 
+static size_t render_hidden; /* opts.hidden for the next render() */
+
 /* Runs a writer over the list into memory; returns malloc'd output. */
 static char *render(const char *fmt, int color, const struct mh_findings *l,
                     size_t *len)
@@ -159,7 +161,9 @@ static char *render(const char *fmt, int color, const struct mh_findings *l,
 	FILE *out = open_memstream(&text, &n);
 	assert_non_null(out);
 	struct mh_writer w;
-	struct mh_writer_opts o = {color, "test"};
+	struct mh_writer_opts o = {.color = color,
+	                           .tool_version = "test",
+	                           .hidden = render_hidden};
 	assert_int_equal(mh_writer_init(&w, fmt, out, &o), MH_OK);
 	assert_int_equal(w.ops->begin(&w), MH_OK);
 	for (size_t i = 0; l && i < l->n; i++)
@@ -799,6 +803,23 @@ static void test_no_findings(void **state)
 	free(t);
 }
 
+/* Findings left out by --min-level: the table must not claim there are
+ * none; the machine formats stay empty (they carry data only). */
+static void test_no_findings_hidden(void **state)
+{
+	(void)state;
+	size_t n;
+	render_hidden = 2;
+	char *t = render("table", 0, NULL, &n);
+	assert_string_equal(t, "no findings at or above --min-level; 2 lower "
+	                       "findings not shown\n");
+	free(t);
+	t = render("jsonl", 0, NULL, &n);
+	assert_int_equal(n, 0);
+	free(t);
+	render_hidden = 0;
+}
+
 static void test_registry(void **state)
 {
 	(void)state;
@@ -882,6 +903,7 @@ int main(void)
 	        cmocka_unit_test(test_csv),
 	        cmocka_unit_test(test_table),
 	        cmocka_unit_test(test_no_findings),
+	        cmocka_unit_test(test_no_findings_hidden),
 	        cmocka_unit_test(test_registry),
 	        cmocka_unit_test(test_iso_time),
 	        cmocka_unit_test(test_write_error),

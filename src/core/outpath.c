@@ -1,0 +1,87 @@
+/* outpath.c - see outpath.h. */
+#include "core/outpath.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The canonical absolute path of out, also when out does not exist yet:
+ * its parent resolved, its last component appended. 0 on success. */
+static int resolve_out(const char *out, char *buf, size_t cap)
+{
+	if (realpath(out, buf))
+		return 0;
+	const char *slash = strrchr(out, '/');
+	char parent[PATH_MAX];
+	const char *base = out;
+	if (slash) {
+		size_t n = (size_t)(slash - out);
+		if (n >= sizeof(parent))
+			return -1;
+		memcpy(parent, out, n);
+		parent[n] = '\0';
+		if (n == 0)
+			strcpy(parent, "/");
+		base = slash + 1;
+	} else {
+		strcpy(parent, ".");
+	}
+	char rp[PATH_MAX];
+	if (!realpath(parent, rp))
+		return -1;
+	size_t rl = strlen(rp), bl = strlen(base);
+	if (rl + 1 + bl + 1 > cap)
+		return -1;
+	memcpy(buf, rp, rl);
+	size_t at = rl;
+	if (rl == 0 || rp[rl - 1] != '/')
+		buf[at++] = '/';
+	memcpy(buf + at, base, bl + 1);
+	return 0;
+}
+
+/* 1 when path lies strictly inside dir (both canonical). */
+static int is_inside(const char *path, const char *dir)
+{
+	size_t dl = strlen(dir);
+	if (dl == 1 && dir[0] == '/')
+		return path[0] == '/' && path[1] != '\0';
+	return strncmp(path, dir, dl) == 0 && path[dl] == '/';
+}
+
+int mh_outpath_check(const char *out, const char *const *inputs, size_t n,
+                     struct mh_err *err)
+{
+	struct stat os;
+	int out_exists = stat(out, &os) == 0;
+	char ro[PATH_MAX];
+	int have_ro = resolve_out(out, ro, sizeof(ro)) == 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *in = inputs[i];
+		if (!strcmp(in, "-"))
+			continue;
+		struct stat is;
+		if (stat(in, &is) != 0)
+			continue; /* reported by the walker as unreadable */
+		if (out_exists && os.st_dev == is.st_dev &&
+		    os.st_ino == is.st_ino)
+			return mh_err_set(err, MH_EINVAL,
+			                  "output '%s' is the input '%s': "
+			                  "refusing to overwrite evidence",
+			                  out, in);
+		if (!S_ISDIR(is.st_mode) || !have_ro)
+			continue;
+		char ri[PATH_MAX];
+		if (!realpath(in, ri))
+			continue;
+		if (is_inside(ro, ri))
+			return mh_err_set(err, MH_EINVAL,
+			                  "output '%s' lies inside the input "
+			                  "directory '%s': write it outside "
+			                  "the evidence",
+			                  out, in);
+	}
+	return MH_OK;
+}
