@@ -30,15 +30,10 @@ static int resolve_out(const char *out, char *buf, size_t cap)
 	char rp[PATH_MAX];
 	if (!realpath(parent, rp))
 		return -1;
-	size_t rl = strlen(rp), bl = strlen(base);
-	if (rl + 1 + bl + 1 > cap)
-		return -1;
-	memcpy(buf, rp, rl);
-	size_t at = rl;
-	if (rl == 0 || rp[rl - 1] != '/')
-		buf[at++] = '/';
-	memcpy(buf + at, base, bl + 1);
-	return 0;
+	size_t rl = strlen(rp);
+	const char *sep = rl && rp[rl - 1] == '/' ? "" : "/";
+	int w = snprintf(buf, cap, "%s%s%s", rp, sep, base);
+	return w < 0 || (size_t)w >= cap ? -1 : 0;
 }
 
 /* 1 when path lies strictly inside dir (both canonical). */
