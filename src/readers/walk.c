@@ -184,14 +184,55 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* 1 when name is a Maildir message name: "<digits>.<anything>" (the
+ * time of delivery first, as every MDA writes it). */
+static int maildir_name(const char *name)
+{
+	size_t d = strspn(name, "0123456789");
+	return d > 0 && name[d] == '.' && name[d + 1];
+}
+
+/* 1 when dir/sub's first entries (sorted readdir order does not matter:
+ * up to 8 are looked at) are Maildir message names. */
+static int entries_look_maildir(const char *dir, const char *sub)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s", dir, sub);
+	DIR *d = opendir(p);
+	if (!d)
+		return 0;
+	int seen = 0, good = 0;
+	struct dirent *e;
+	while (seen < 8 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		seen++;
+		good += maildir_name(e->d_name);
+	}
+	closedir(d);
+	return seen > 0 && good == seen;
+}
+
+/* A Maildir folder has cur/, new/ and tmp/. Copies of evidence (zip, tar,
+ * git) often drop the empty ones, so cur/ with new/ or tmp/ is enough, and
+ * cur/ or new/ alone is when its entries carry Maildir names (a directory
+ * called "new" full of other files is not mail). */
 static int is_maildir(const char *dir)
 {
 	char p[4096];
 	snprintf(p, sizeof(p), "%s/cur", dir);
-	if (!is_dir(p))
-		return 0;
+	int cur = is_dir(p);
 	snprintf(p, sizeof(p), "%s/new", dir);
-	return is_dir(p);
+	int nw = is_dir(p);
+	snprintf(p, sizeof(p), "%s/tmp", dir);
+	int tmp = is_dir(p);
+	if (cur && (nw || tmp))
+		return 1;
+	if (cur)
+		return entries_look_maildir(dir, "cur");
+	if (nw)
+		return entries_look_maildir(dir, "new");
+	return 0;
 }
 
 size_t mh_walk_maildir_owner(const char *dir, char *out, size_t outn)
@@ -236,6 +277,8 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 		size_t n = 0;
 		int e = 0;
 		struct dent *v = list_dir(sub, &n, &e);
+		if (!v && e == ENOENT)
+			continue; /* an empty cur/ or new/ lost in a copy */
 		if (!v) {
 			report_errno(w, sub, MH_SKIP_UNREADABLE,
 			             "cannot read directory", e);
@@ -280,6 +323,39 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 
 static void walk_path(struct walker *w, const char *path, int depth);
 
+/* Folders nested below a Maildir in Dovecot's LAYOUT=fs ("Archive/2024"
+ * is dir/Archive/2024/cur): every subdirectory is looked into, also one
+ * that is not a folder itself, up to MAX_DEPTH. */
+static void maildir_nested(struct walker *w, const char *dir, const char *owner,
+                           const char *prefix, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return;
+	size_t n = 0;
+	int e = 0;
+	struct dent *v = list_dir(dir, &n, &e);
+	if (!v)
+		return;
+	for (size_t i = 0; i < n && !w->stop; i++) {
+		const char *name = v[i].name;
+		if (name[0] == '.' || !strcmp(name, "cur") ||
+		    !strcmp(name, "new") || !strcmp(name, "tmp"))
+			continue;
+		if (v[i].type != DT_DIR && v[i].type != DT_UNKNOWN)
+			continue;
+		char sub[4096], folder[1024];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+		if (!is_dir(sub))
+			continue;
+		snprintf(folder, sizeof(folder), "%s%s%s", prefix,
+		         *prefix ? "/" : "", name);
+		if (is_maildir(sub))
+			maildir_folder(w, sub, owner, folder);
+		maildir_nested(w, sub, owner, folder, depth + 1);
+	}
+	free_list(v, n);
+}
+
 static void maildir(struct walker *w, const char *dir)
 {
 	w->depth = 1;
@@ -294,19 +370,17 @@ static void maildir(struct walker *w, const char *dir)
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		char sub[4096];
 		snprintf(sub, sizeof(sub), "%s/%s", dir, v[i].name);
-		if (!strcmp(v[i].name, "cur") || !strcmp(v[i].name, "new") ||
-		    !strcmp(v[i].name, "tmp"))
-			continue;
-		if (v[i].name[0] == '.' && is_maildir(sub)) {
-			/* Maildir++ folder ".Sent" or ".Archive.2024". */
+		/* Maildir++ folder ".Sent" or ".Archive.2024". */
+		if (v[i].name[0] == '.' && is_maildir(sub))
 			maildir_folder(w, sub, owner, v[i].name + 1);
-		} else if (is_dir(sub) && is_maildir(sub)) {
-			/* LAYOUT=fs nested folder. */
-			maildir_folder(w, sub, owner, v[i].name);
-		}
 	}
 	free_list(v, n);
+	maildir_nested(w, dir, owner, "", 1);
 }
+
+/* A FIFO or character device named on the command line (`<(zcat x)`,
+ * /dev/fd/N): read once as a stream, like standard input. */
+static void stream_input(struct walker *w, const char *name, int fd);
 
 static void walk_path(struct walker *w, const char *path, int depth)
 {
@@ -318,6 +392,16 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	}
 	if (S_ISREG(st.st_mode)) {
 		file(w, path, (uint64_t)st.st_size);
+		return;
+	}
+	if (depth == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			report_errno(w, path, MH_SKIP_UNREADABLE, "cannot open",
+			             errno);
+			return;
+		}
+		stream_input(w, path, fd);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -360,8 +444,14 @@ static void walk_path(struct walker *w, const char *path, int depth)
 				             "dangling symbolic link", errno);
 				continue;
 			}
-			if (S_ISDIR(tst.st_mode))
-				continue; /* not followed: no loops */
+			if (S_ISDIR(tst.st_mode)) {
+				/* Not followed: no loops, and no walk out of
+				 * the evidence tree. Said, not silent. */
+				report(w, sub, MH_SKIP_UNKNOWN_TYPE,
+				       "symbolic link to a directory, not "
+				       "followed (name it to scan it)");
+				continue;
+			}
 		}
 		walk_path(w, sub, depth + 1);
 		w->depth = depth;
@@ -369,47 +459,52 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	free_list(v, n);
 }
 
-/* "-": standard input, read once. Its type is detected from the first
- * bytes in the stream's buffer (peek does not consume), and the open
- * stream goes to the reader with the source. */
-static void standard_input(struct walker *w)
+/* A stream read once (standard input, a FIFO): its type is detected from
+ * the first bytes in the stream's buffer (peek does not consume), and the
+ * open stream goes to the reader with the source. Takes fd. */
+static void stream_input(struct walker *w, const char *name, int fd)
 {
 	struct mh_stream *st = NULL;
 	struct mh_err e;
 	mh_err_clear(&e);
-	int fd = dup(STDIN_FILENO);
-	if (fd < 0) {
-		report_errno(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE,
-		             "cannot read", errno);
-		return;
-	}
-	if (mh_stream_open_fd(&st, fd, MH_STDIN_NAME, HEAD_SIZE, HEAD_SIZE, 0,
-	                      &e) != MH_OK) {
-		report(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE, e.msg);
+	if (mh_stream_open_fd(&st, fd, name, HEAD_SIZE, HEAD_SIZE, 0, &e) !=
+	    MH_OK) {
+		report(w, name, MH_SKIP_UNREADABLE, e.msg);
 		return;
 	}
 	const char *head;
 	size_t n = 0;
 	if (mh_stream_peek(st, HEAD_SIZE, &head, &n, &e) < 0 && n == 0) {
-		report(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE, e.msg);
+		report(w, name, MH_SKIP_UNREADABLE, e.msg);
 		mh_stream_close(st);
 		return;
 	}
-	const struct mh_reader_ops *ops =
-	        mh_reader_detect(head, n, MH_STDIN_NAME);
+	const struct mh_reader_ops *ops = mh_reader_detect(head, n, name);
 	if (!ops) {
-		report(w, MH_STDIN_NAME, MH_SKIP_UNKNOWN_TYPE,
+		report(w, name, MH_SKIP_UNKNOWN_TYPE,
 		       n == 0 ? "empty input" : "not a mail store");
 		mh_stream_close(st);
 		return;
 	}
 	struct mh_source src;
 	memset(&src, 0, sizeof(src));
-	src.path = MH_STDIN_NAME;
+	src.path = name;
 	src.gzip = mh_stream_is_gzip(st);
 	src.range_end = UINT64_MAX;
 	src.stream = st; /* the callback owns it now (walk.h) */
 	emit(w, &src, ops);
+}
+
+/* "-": standard input, read once. */
+static void standard_input(struct walker *w)
+{
+	int fd = dup(STDIN_FILENO);
+	if (fd < 0) {
+		report_errno(w, MH_STDIN_NAME, MH_SKIP_UNREADABLE,
+		             "cannot read", errno);
+		return;
+	}
+	stream_input(w, MH_STDIN_NAME, fd);
 }
 
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,

@@ -1,13 +1,18 @@
 /* walk.h - turns command-line paths into inputs for the readers.
  *
- * "-" is standard input (a pipe is fine; gzip is detected), read once.
+ * "-" is standard input (a pipe is fine; gzip is detected), read once; so
+ * is a FIFO or character device named on the command line (`<(zcat x)`).
  * Directories are walked recursively in sorted order (deterministic
- * output). A directory with cur/ and new/ is a Maildir: its entries go to
- * the "maildir" reader with the owner and folder taken from the path
- * (Maildir++ ".Folder" subdirectories included; tmp/ holds deliveries in
- * progress and is not read). Other files are typed by content: the first
- * 4 KiB (inflated when gzip) go to mh_reader_detect. Symbolic links to
- * files are followed, links to directories are not (no loops).
+ * output). A directory with cur/ and new/ or tmp/ is a Maildir, and so is
+ * one with only cur/ or only new/ whose entries carry Maildir names
+ * ("<digits>.<rest>": copies drop empty directories). Its entries go to
+ * the "maildir" reader with the owner and folder taken from the path:
+ * Maildir++ ".Folder" subdirectories and Dovecot LAYOUT=fs folders at any
+ * depth ("Archive/2024"); tmp/ holds deliveries in progress and is not
+ * read. Other files are typed by content: the first 4 KiB (inflated when
+ * gzip) go to mh_reader_detect. Symbolic links to files are followed,
+ * links to directories are not (no loops, no walk out of the evidence):
+ * they are reported as unknown-type, not named.
  */
 #ifndef MH_WALK_H
 #define MH_WALK_H

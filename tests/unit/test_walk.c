@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -219,6 +220,7 @@ static const char EXPECTED[] =
         "ERR unreadable sub/dangling\n"
         "mbox sub/deeper/m.mbox mb=m\n"
         "eml sub/link.eml\n"
+        "ERR unknown-type sub/loop\n"
         "eml zipped.eml.gz gz\n"
         "ERR unknown-type zz-empty\n";
 
@@ -383,7 +385,98 @@ static void test_symlink_loops(void **state)
 	struct log l;
 	assert_int_equal(walk(&l, root, paths, 1), MH_OK);
 	assert_string_equal(l.text, "eml a/b/m.eml\n"
+	                            "ERR unknown-type a/b/up\n"
+	                            "ERR unknown-type a/back\n"
+	                            "ERR unknown-type abs\n"
 	                            "ERR unreadable self\n");
+}
+
+/* Maildir folders as copies leave them: Dovecot LAYOUT=fs folders nested
+ * below folders that are no folders themselves, folders whose empty new/
+ * or cur/ was lost, and a lone new/ that holds no Maildir names (not
+ * mail). */
+static void test_maildir_layouts(void **state)
+{
+	(void)state;
+	mkdirs("ml/alice@corp.example/Maildir/cur");
+	mkdirs("ml/alice@corp.example/Maildir/new");
+	mkdirs("ml/alice@corp.example/Maildir/Archive/2024/cur");
+	mkdirs("ml/alice@corp.example/Maildir/Archive/2024/new");
+	mkdirs("ml/alice@corp.example/Maildir/Work/cur");
+	mkdirs("ml/alice@corp.example/Maildir/Work/Deep/cur");
+	mkdirs("ml/alice@corp.example/Maildir/.OnlyCur/cur");
+	mkdirs("ml/bob@corp.example/Maildir/cur");
+	mkdirs("ml/carol@corp.example/Maildir/new");
+	mkdirs("ml/project/new");
+	put("ml/alice@corp.example/Maildir/cur/1704067200.M1.h:2,S", EML);
+	put("ml/alice@corp.example/Maildir/Archive/2024/cur/"
+	    "1704067201.M2.h:2,S",
+	    EML);
+	put("ml/alice@corp.example/Maildir/Work/cur/1704067202.M3.h:2,", EML);
+	put("ml/alice@corp.example/Maildir/Work/Deep/cur/1704067203.M4.h:2,",
+	    EML);
+	put("ml/alice@corp.example/Maildir/.OnlyCur/cur/1704067204.M5.h:2,",
+	    EML);
+	put("ml/bob@corp.example/Maildir/cur/1704067205.M6.h:2,S", EML);
+	put("ml/carol@corp.example/Maildir/new/1704067206.M7.h", EML);
+	put("ml/project/new/notes.txt", "not mail\n");
+	char root[4096];
+	snprintf(root, sizeof(root), "%s", tpath("ml"));
+	const char *paths[] = {root};
+	struct log l;
+	assert_int_equal(walk(&l, root, paths, 1), MH_OK);
+	assert_string_equal(
+	        l.text,
+	        "maildir alice@corp.example/Maildir/cur/1704067200.M1.h:2,S "
+	        "mb=alice@corp.example f=INBOX\n"
+	        "maildir alice@corp.example/Maildir/.OnlyCur/cur/"
+	        "1704067204.M5.h:2, mb=alice@corp.example f=OnlyCur\n"
+	        "maildir alice@corp.example/Maildir/Archive/2024/cur/"
+	        "1704067201.M2.h:2,S mb=alice@corp.example f=Archive/2024\n"
+	        "maildir "
+	        "alice@corp.example/Maildir/Work/cur/1704067202.M3.h:2, "
+	        "mb=alice@corp.example f=Work\n"
+	        "maildir alice@corp.example/Maildir/Work/Deep/cur/"
+	        "1704067203.M4.h:2, mb=alice@corp.example f=Work/Deep\n"
+	        "maildir bob@corp.example/Maildir/cur/1704067205.M6.h:2,S "
+	        "mb=bob@corp.example f=INBOX\n"
+	        "maildir carol@corp.example/Maildir/new/1704067206.M7.h "
+	        "mb=carol@corp.example f=INBOX\n"
+	        "ERR unknown-type project/new/notes.txt\n");
+	assert_int_equal(l.errors, 1);
+}
+
+/* A FIFO named on the command line (a shell's <(zcat x)) is read once as
+ * a stream; one found inside a directory is not opened (it could block). */
+static void test_named_fifo(void **state)
+{
+	(void)state;
+	mkdirs("ff");
+	assert_int_equal(mkfifo(tpath("ff/pipe"), 0600), 0);
+	char fifo[4096];
+	snprintf(fifo, sizeof(fifo), "%s", tpath("ff/pipe"));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f = fopen(fifo, "w");
+		if (f) {
+			fputs(EML, f);
+			fclose(f);
+		}
+		_exit(0);
+	}
+	struct log l;
+	const char *paths[] = {fifo};
+	char root[4096];
+	snprintf(root, sizeof(root), "%s", tpath("ff"));
+	assert_int_equal(walk(&l, root, paths, 1), MH_OK);
+	assert_string_equal(l.text, "eml pipe\n");
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* The directory holding it: the FIFO is said, not opened. */
+	const char *dirs[] = {root};
+	assert_int_equal(walk(&l, root, dirs, 1), MH_OK);
+	assert_string_equal(l.text, "ERR unknown-type pipe\n");
 }
 
 int main(void)
@@ -396,6 +489,8 @@ int main(void)
 	        cmocka_unit_test(test_stop),
 	        cmocka_unit_test(test_unreadable),
 	        cmocka_unit_test(test_symlink_loops),
+	        cmocka_unit_test(test_maildir_layouts),
+	        cmocka_unit_test(test_named_fifo),
 	};
 	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 }
