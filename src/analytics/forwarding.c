@@ -253,6 +253,8 @@ struct mh_fwd {
 	struct mh_strmap aggs;      /* key: kind 0x1f mailbox 0x1f dest */
 	struct mh_strmap mboxes;    /* key: mailbox; val: struct mbox_acc */
 	struct mh_strmap owner_dom; /* store owners' domains; val unused */
+	struct mh_strmap mdom;      /* forwarding mailbox domain -> messages
+	                        * naming it (uintptr_t) */
 	uint64_t messages, autofwd, looks;
 
 	/* Per-message scratch, reused: allocation only at warm-up. */
@@ -263,7 +265,10 @@ struct mh_fwd {
 
 	/* Derived on demand, dropped by event/merge. */
 	int org_ready;
-	struct mh_strmap org; /* given or inferred org domains */
+	struct mh_strmap org; /* given or inferred org domains; val:
+	                       * (uintptr_t) index + 1 into orgv */
+	struct mh_fwd_org_domain *orgv;
+	size_t norgv;
 	struct mh_arena stats_arena;
 	struct mh_fwd_pair_stat *pairs;
 	size_t npairs;
@@ -303,15 +308,30 @@ static void agg_free(void *p)
 	free(a);
 }
 
-static void drop_derived(struct mh_fwd *f)
+static void org_drop(struct mh_fwd *f)
 {
 	f->org_ready = 0;
 	mh_strmap_release(&f->org, NULL);
+	for (size_t i = 0; i < f->norgv; i++)
+		free((char *)f->orgv[i].domain);
+	free(f->orgv);
+	f->orgv = NULL;
+	f->norgv = 0;
+}
+
+static void stats_drop(struct mh_fwd *f)
+{
 	mh_arena_release(&f->stats_arena);
 	mh_arena_init(&f->stats_arena, 16384, 0);
 	f->pairs = NULL;
 	f->mstats = NULL;
 	f->npairs = f->nmstats = 0;
+}
+
+static void drop_derived(struct mh_fwd *f)
+{
+	org_drop(f);
+	stats_drop(f);
 }
 
 int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
@@ -324,6 +344,7 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
 	mh_strmap_init(&f->aggs);
 	mh_strmap_init(&f->mboxes);
 	mh_strmap_init(&f->owner_dom);
+	mh_strmap_init(&f->mdom);
 	mh_strmap_init(&f->org);
 	mh_arena_init(&f->arena, 16384, 0);
 	mh_arena_init(&f->stats_arena, 16384, 0);
@@ -361,7 +382,8 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->aggs, agg_free);
 	mh_strmap_release(&f->mboxes, free);
 	mh_strmap_release(&f->owner_dom, NULL);
-	mh_strmap_release(&f->org, NULL);
+	mh_strmap_release(&f->mdom, NULL);
+	org_drop(f);
 	mh_arena_release(&f->arena);
 	mh_arena_release(&f->stats_arena);
 	mh_buf_release(&f->ubuf);
@@ -989,6 +1011,25 @@ static struct mbox_acc *mbox_get(struct mh_fwd *f, const char *mailbox)
 	return *slot;
 }
 
+/* Spec "Internal or external": the domain of fact i's forwarding
+ * mailbox is counted once per message. */
+static int mdom_note(struct mh_fwd *f, size_t nf, size_t i)
+{
+	const char *mb = f->facts[i].mailbox;
+	const char *d = domain_of(mb);
+	void **slot;
+	if (!strcmp(mb, UNKNOWN) || !*d)
+		return MH_OK;
+	for (size_t k = 0; k < i && k < nf; k++)
+		if (strcmp(f->facts[k].mailbox, UNKNOWN) != 0 &&
+		    !strcmp(domain_of(f->facts[k].mailbox), d))
+			return MH_OK;
+	if (mh_strmap_add(&f->mdom, d, &slot, NULL))
+		return MH_ENOMEM;
+	*slot = (void *)((uintptr_t)*slot + 1);
+	return MH_OK;
+}
+
 static int record(struct mh_fwd *f, const struct msg_ctx *m, size_t nf)
 {
 	const struct mh_event *ev = m->ev;
@@ -1036,6 +1077,8 @@ static int record(struct mh_fwd *f, const struct msg_ctx *m, size_t nf)
 			k++;
 		struct mbox_acc *b = mbox_get(f, x->mailbox);
 		if (!b)
+			return MH_ENOMEM;
+		if (mdom_note(f, nf, i))
 			return MH_ENOMEM;
 		if (k == i) {
 			b->autofwd++;
@@ -1185,6 +1228,15 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 		if (mh_strmap_upsert(&into->owner_dom, s->key, s->klen, &slot,
 		                     NULL))
 			rc = MH_ENOMEM;
+	pos = 0;
+	while (rc == MH_OK && (s = mh_strmap_next(&from->mdom, &pos))) {
+		if (mh_strmap_upsert(&into->mdom, s->key, s->klen, &slot,
+		                     NULL)) {
+			rc = MH_ENOMEM;
+			break;
+		}
+		*slot = (void *)((uintptr_t)*slot + (uintptr_t)s->val);
+	}
 	into->messages += from->messages;
 	into->autofwd += from->autofwd;
 	into->looks += from->looks;
@@ -1192,41 +1244,222 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	mh_strmap_release(&from->aggs, agg_free);
 	mh_strmap_release(&from->mboxes, free);
 	mh_strmap_release(&from->owner_dom, NULL);
+	mh_strmap_release(&from->mdom, NULL);
 	from->last_owner[0] = '\0';
 	return rc;
 }
 
 /* MARK: - internal or external */
 
-static int org_build(struct mh_fwd *f)
+/* Consumer (free-mail) domains: one mailbox per person, never an
+ * organisation (spec "Internal or external"). Exact names match the name
+ * and its subdomains; stems match "stem.tld" and "stem.xx.tld" /
+ * "stem.xxx.tld" (hotmail.co.uk, yahoo.com.br) and their subdomains. */
+static const char *const consumer_exact[] = {
+        "gmail.com",      "googlemail.com", "outlook.com",    "msn.com",
+        "ymail.com",      "rocketmail.com", "aim.com",        "icloud.com",
+        "me.com",         "mac.com",        "proton.me",      "pm.me",
+        "protonmail.com", "protonmail.ch",  "tuta.io",        "web.de",
+        "t-online.de",    "freenet.de",     "mailbox.org",    "mail.com",
+        "mail.ru",        "inbox.ru",       "list.ru",        "bk.ru",
+        "ya.ru",          "zoho.com",       "zohomail.com",   "fastmail.com",
+        "fastmail.fm",    "hushmail.com",   "qq.com",         "163.com",
+        "126.com",        "yeah.net",       "sina.com",       "naver.com",
+        "hanmail.net",    "daum.net",       "rediffmail.com", "orange.fr",
+        "wanadoo.fr",     "free.fr",        "laposte.net",    "libero.it",
+        "virgilio.it",    "seznam.cz",      "wp.pl",          "o2.pl",
+        "interia.pl",     "onet.pl",        "comcast.net",    "verizon.net",
+        "att.net",        "sbcglobal.net",  "btinternet.com",
+};
+static const char *const consumer_stem[] = {
+        "hotmail",  "live", "yahoo",  "aol",
+        "tutanota", "gmx",  "posteo", "yandex",
+};
+
+/* "stem.tld" or "stem.xx.tld" / "stem.xxx.tld" exactly. */
+static int stem_tail(const char *d, const char *stem)
+{
+	size_t n = strlen(stem);
+	if (strncmp(d, stem, n) != 0 || d[n] != '.')
+		return 0;
+	const char *rest = d + n + 1;
+	const char *dot = strchr(rest, '.');
+	if (!*rest || rest[0] == '.')
+		return 0;
+	if (!dot)
+		return 1;
+	if (dot - rest > 3 || !dot[1] || strchr(dot + 1, '.'))
+		return 0;
+	return 1;
+}
+
+int mh_fwd_consumer_domain(const char *domain)
+{
+	char d[ADDR_MAX];
+	if (!domain || !*domain)
+		return 0;
+	snprintf(d, sizeof(d), "%s", domain);
+	lower(d);
+	size_t k = strlen(d);
+	while (k && d[k - 1] == '.')
+		d[--k] = '\0';
+	/* The domain and each of its parents. */
+	for (const char *p = d; *p;) {
+		for (size_t i = 0;
+		     i < sizeof(consumer_exact) / sizeof(consumer_exact[0]);
+		     i++)
+			if (!strcmp(p, consumer_exact[i]))
+				return 1;
+		for (size_t i = 0;
+		     i < sizeof(consumer_stem) / sizeof(consumer_stem[0]); i++)
+			if (stem_tail(p, consumer_stem[i]))
+				return 1;
+		const char *dot = strchr(p, '.');
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	return 0;
+}
+
+/* d equals or is a subdomain of parent. */
+static int under(const char *d, const char *parent)
+{
+	size_t n = strlen(d), pn = strlen(parent);
+	if (!pn || n < pn || strcmp(d + n - pn, parent) != 0)
+		return 0;
+	return n == pn || d[n - pn - 1] == '.';
+}
+
+static int org_put(struct mh_fwd *f, const char *d, size_t dn,
+                   const char *source, uint64_t messages)
+{
+	void **slot;
+	int created;
+	if (mh_strmap_upsert(&f->org, d, dn, &slot, &created))
+		return MH_ENOMEM;
+	if (!created)
+		return MH_OK;
+	struct mh_fwd_org_domain *v =
+	        realloc(f->orgv, (f->norgv + 1) * sizeof(*v));
+	char *copy = strndup(d, dn);
+	if (!v || !copy) {
+		free(copy);
+		if (v)
+			f->orgv = v;
+		return MH_ENOMEM;
+	}
+	f->orgv = v;
+	v[f->norgv].domain = copy;
+	v[f->norgv].source = source;
+	v[f->norgv].messages = messages;
+	f->norgv++;
+	*slot = (void *)(uintptr_t)f->norgv;
+	return MH_OK;
+}
+
+/* Domains (and their parents, each label suffix of a destination domain)
+ * that received forwarding from a mailbox outside them or from an
+ * unknown mailbox: never inferred from headers (spec rule (c)). */
+static int foreign_targets(struct mh_fwd *f, struct mh_strmap *out)
 {
 	const struct mh_strmap_slot *s;
 	size_t pos = 0;
 	void **slot;
+	while ((s = mh_strmap_next(&f->aggs, &pos)) != NULL) {
+		const struct agg *a = s->val;
+		if (!a || !strcmp(a->dest, UNKNOWN))
+			continue;
+		const char *md = strcmp(a->mailbox, UNKNOWN)
+		                         ? domain_of(a->mailbox)
+		                         : "";
+		for (const char *d = domain_of(a->dest); *d;) {
+			if (!*md || !under(md, d))
+				if (mh_strmap_add(out, d, &slot, NULL))
+					return MH_ENOMEM;
+			const char *dot = strchr(d, '.');
+			if (!dot)
+				break;
+			d = dot + 1;
+		}
+	}
+	return MH_OK;
+}
+
+static int org_cmp(const void *a, const void *b)
+{
+	const struct mh_fwd_org_domain *x = a, *y = b;
+	return strcmp(x->domain, y->domain);
+}
+
+static int org_build(struct mh_fwd *f)
+{
+	const struct mh_strmap_slot **v = NULL;
+	size_t n = 0;
+	struct mh_strmap foreign = MH_STRMAP_INIT;
+	int rc = MH_ENOMEM;
 	if (f->org_ready)
 		return MH_OK;
-	mh_strmap_release(&f->org, NULL);
+	org_drop(f);
 	if (f->given_org.n) {
-		while ((s = mh_strmap_next(&f->given_org, &pos)) != NULL)
-			if (mh_strmap_upsert(&f->org, s->key, s->klen, &slot,
-			                     NULL))
-				return MH_ENOMEM;
+		if (mh_strmap_sorted(&f->given_org, &v, &n))
+			goto done;
+		for (size_t i = 0; i < n; i++)
+			if (org_put(f, v[i]->key, v[i]->klen, "given", 0))
+				goto done;
 	} else {
-		/* Inferred: the forwarding mailboxes' domains and the
-		 * store owners'. */
-		while ((s = mh_strmap_next(&f->mboxes, &pos)) != NULL) {
-			const char *d = domain_of(s->key);
-			if (*d && mh_strmap_add(&f->org, d, &slot, NULL))
-				return MH_ENOMEM;
+		/* Store owners: trusted, but never a consumer domain. */
+		if (mh_strmap_sorted(&f->owner_dom, &v, &n))
+			goto done;
+		for (size_t i = 0; i < n; i++)
+			if (!mh_fwd_consumer_domain(v[i]->key) &&
+			    org_put(f, v[i]->key, v[i]->klen, "store-owner", 0))
+				goto done;
+		free(v);
+		v = NULL;
+		/* Forwarding mailboxes named in headers: enough messages,
+		 * not consumer, and never a destination of outsiders. */
+		if (foreign_targets(f, &foreign) ||
+		    mh_strmap_sorted(&f->mdom, &v, &n))
+			goto done;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t w = (uint64_t)(uintptr_t)v[i]->val;
+			const char *d = v[i]->key;
+			if (w < 2 || !strchr(d, '.') || d[0] == '.' ||
+			    mh_fwd_consumer_domain(d) ||
+			    mh_strmap_get(&foreign, d))
+				continue;
+			if (org_put(f, d, v[i]->klen, "headers", w))
+				goto done;
 		}
-		pos = 0;
-		while ((s = mh_strmap_next(&f->owner_dom, &pos)) != NULL)
-			if (mh_strmap_upsert(&f->org, s->key, s->klen, &slot,
-			                     NULL))
-				return MH_ENOMEM;
+	}
+	if (f->norgv > 1) {
+		qsort(f->orgv, f->norgv, sizeof(*f->orgv), org_cmp);
+		for (size_t i = 0; i < f->norgv; i++) {
+			void **slot = mh_strmap_get(&f->org, f->orgv[i].domain);
+			if (slot)
+				*slot = (void *)(uintptr_t)(i + 1);
+		}
 	}
 	f->org_ready = 1;
-	return MH_OK;
+	rc = MH_OK;
+done:
+	free(v);
+	mh_strmap_release(&foreign, NULL);
+	if (rc != MH_OK)
+		org_drop(f);
+	return rc;
+}
+
+int mh_fwd_org_domains(struct mh_fwd *f, const struct mh_fwd_org_domain **v,
+                       size_t *n)
+{
+	int rc = org_build(f);
+	if (v)
+		*v = f->orgv;
+	if (n)
+		*n = f->norgv;
+	return rc;
 }
 
 /* Equal to or a subdomain of an org domain: try the domain and each of
@@ -1255,12 +1488,24 @@ int mh_fwd_domain_internal(struct mh_fwd *f, const char *domain)
 	return internal_in(&f->org, d);
 }
 
-/* 1 external, 0 internal, -1 unknown destination. */
-static int externality(struct mh_fwd *f, const char *dest)
+/* Spec "Internal or external", rules 1-6: 1 external, 0 internal, -1
+ * undecided. org_build must have run. */
+static int externality(struct mh_fwd *f, const char *mailbox, const char *dest)
 {
 	if (!strcmp(dest, UNKNOWN) || !*domain_of(dest))
 		return -1;
-	return !internal_in(&f->org, domain_of(dest));
+	const char *dd = domain_of(dest);
+	if (internal_in(&f->org, dd))
+		return 0;
+	if (f->given_org.n)
+		return 1;
+	int mknown = strcmp(mailbox, UNKNOWN) != 0 && *domain_of(mailbox);
+	if (mknown && !mh_fwd_consumer_domain(domain_of(mailbox)) &&
+	    under(dd, domain_of(mailbox)))
+		return 0;
+	if (mknown || f->norgv)
+		return 1;
+	return -1;
 }
 
 /* MARK: - findings */
@@ -1508,13 +1753,15 @@ static int push(struct mh_findings *out, struct mh_finding *fd, char *summary,
 static int pair_finding(struct mh_fwd *f, const struct agg *a,
                         struct mh_findings *out)
 {
-	int external = externality(f, a->dest);
+	int external = externality(f, a->mailbox, a->dest);
 	const char *rule, *title;
 	enum mh_level level;
 	if (a->kind == K_GMAIL) {
 		rule = "MH-FWD-GMAIL";
 		title = "Gmail / Google Workspace forwarding";
-		level = external == 0 ? MH_LEVEL_LOW : MH_LEVEL_HIGH;
+		level = external == 0  ? MH_LEVEL_LOW
+		        : external > 0 ? MH_LEVEL_HIGH
+		                       : MH_LEVEL_MEDIUM;
 	} else if (a->kind == K_REDIRECT) {
 		rule = "MH-FWD-REDIRECT";
 		title = "Server-side redirect";
@@ -1529,7 +1776,10 @@ static int pair_finding(struct mh_fwd *f, const struct agg *a,
 		level = MH_LEVEL_HIGH;
 	} else {
 		rule = "MH-FWD-EXT";
-		title = "Auto-forwarding to an unknown destination";
+		title = strcmp(a->dest, UNKNOWN)
+		                ? "Auto-forwarding, internal or external "
+		                  "undecided"
+		                : "Auto-forwarding to an unknown destination";
 		level = MH_LEVEL_MEDIUM;
 	}
 	struct mh_finding *fd = new_finding(rule, title, level, external,
@@ -1550,7 +1800,10 @@ static int pair_finding(struct mh_fwd *f, const struct agg *a,
 	              a->autofwd == 1 ? "" : "s", a->mailbox, a->dest, when,
 	              external > 0    ? "external"
 	              : external == 0 ? "internal"
-	                              : "destination unknown",
+	              : strcmp(a->dest, UNKNOWN)
+	                      ? "internal or external undecided: no "
+	                        "organisation domain known, give --org-domain"
+	                      : "destination unknown",
 	              (unsigned long long)a->looks, a->looks == 1 ? "s" : "");
 	return push(out, fd, mh_buf_detach(&b, NULL), a);
 }
@@ -1573,7 +1826,7 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 		if (!a || a->kind != K_EXCH || strcmp(a->mailbox, mailbox) != 0)
 			continue;
 		ndest++;
-		if (externality(f, a->dest) > 0)
+		if (externality(f, a->mailbox, a->dest) > 0)
 			external = 1;
 		/* Strictly more wins: ties go to the first in key order. */
 		if (!top || a->autofwd > top->autofwd)
@@ -1650,7 +1903,7 @@ int mh_fwd_stats(struct mh_fwd *f, const struct mh_fwd_pair_stat **pairs,
 	unsigned *mechs = NULL;
 	int rc = MH_ENOMEM;
 
-	drop_derived(f);
+	stats_drop(f);
 	if (org_build(f) || mh_strmap_sorted(&f->aggs, &v, &n) ||
 	    mh_strmap_sorted(&f->mboxes, &mb, &nmb))
 		goto done;
@@ -1684,7 +1937,7 @@ int mh_fwd_stats(struct mh_fwd *f, const struct mh_fwd_pair_stat **pairs,
 			                                    : "");
 			if (!p->mailbox || !p->destination || !p->dest_domain)
 				goto done;
-			p->external = externality(f, a->dest);
+			p->external = externality(f, a->mailbox, a->dest);
 			p->first = p->last = MH_TS_NONE;
 			f->npairs++;
 		} else {
@@ -1741,7 +1994,7 @@ int mh_fwd_stats(struct mh_fwd *f, const struct mh_fwd_pair_stat **pairs,
 	rc = MH_OK;
 done:
 	if (rc != MH_OK)
-		drop_derived(f);
+		stats_drop(f);
 	if (pairs)
 		*pairs = f->pairs;
 	if (npairs)

@@ -103,7 +103,35 @@ int mh_fwd_stats(struct mh_fwd *f, const struct mh_fwd_pair_stat **pairs,
                  size_t *nmailboxes);
 
 /* 1 when domain (lower case) is internal: equal to or a subdomain of an
- * org domain (given, or inferred from what f has seen). */
+ * org domain (given, or inferred from what f has seen). This is rule 2 of
+ * docs/FORWARDING.md "Internal or external" only; a finding's `external`
+ * also looks at its own forwarding mailbox. */
 int mh_fwd_domain_internal(struct mh_fwd *f, const char *domain);
+
+/* MARK: - organisation domains */
+
+/* One org domain in use. */
+struct mh_fwd_org_domain {
+	const char *domain; /* lower case */
+	const char *source; /* "given" (--org-domain), "store-owner" (from the
+	                     * path) or "headers" (forwarding mailboxes) */
+	uint64_t messages;  /* "headers": messages whose forwarding mailbox
+	                     * is in the domain; else 0 */
+};
+
+/* The org domains used to decide internal/external (docs/FORWARDING.md
+ * "Internal or external"): the given ones, or those inferred from
+ * everything seen so far (call it after the last merge), sorted by
+ * domain. *n == 0 when none is known: then findings whose mailbox is
+ * unknown are undecided. The array belongs to f and stays valid until the
+ * next mh_fwd_event, mh_fwd_merge or mh_fwd_free on f. v or n may be
+ * NULL. MH_OK or MH_ENOMEM (*n is then 0). */
+int mh_fwd_org_domains(struct mh_fwd *f, const struct mh_fwd_org_domain **v,
+                       size_t *n);
+
+/* 1 when domain (any case) is a consumer (free-mail) domain or one of its
+ * subdomains (gmail.com, hotmail.co.uk, ...; the list is in
+ * docs/FORWARDING.md): never inferred as an org domain. */
+int mh_fwd_consumer_domain(const char *domain);
 
 #endif

@@ -702,6 +702,271 @@ static void test_internal_external(void **state)
 	mh_fwd_free(f);
 }
 
+/* Defect: one hostile or unrelated message made gmail.com "internal" and
+ * downgraded real exfiltration to low. */
+static const char alice_exfil[] =
+        "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+        "X-Forwarded-To: alice.exfil@gmail.com\n"
+        "From: bob@partner.example\nTo: alice@corp.example\n"
+        "Subject: invoice\nDate: Mon, 4 Mar 2024 10:00:00 +0000\n\nx\n";
+static const char hostile_for[] =
+        "X-Forwarded-For: attacker@gmail.com carol@corp.example\n"
+        "From: attacker@gmail.com\nTo: carol@corp.example\n"
+        "Subject: hi\nDate: Mon, 4 Mar 2024 11:00:00 +0000\n\nhi\n";
+
+static const struct mh_fwd_org_domain *org_find(struct mh_fwd *f, const char *d)
+{
+	const struct mh_fwd_org_domain *v;
+	size_t n;
+	assert_int_equal(mh_fwd_org_domains(f, &v, &n), MH_OK);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].domain, d))
+			return &v[i];
+	return NULL;
+}
+
+static size_t org_count(struct mh_fwd *f)
+{
+	size_t n = 99;
+	assert_int_equal(mh_fwd_org_domains(f, NULL, &n), MH_OK);
+	return n;
+}
+
+static void test_org_inference_hostile(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+
+	/* The exfiltration alone, then with the hostile message. */
+	for (int with = 0; with < 2; with++) {
+		struct mh_fwd *f = new_fwd(NULL, 0, 0);
+		feed(f, alice_exfil, NULL);
+		if (with)
+			feed(f, hostile_for, NULL);
+		findings_of(f, &l);
+		assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+		                         "alice.exfil@gmail.com"));
+		assert_int_equal(x->level, MH_LEVEL_HIGH);
+		assert_int_equal(x->external, 1);
+		assert_false(mh_fwd_domain_internal(f, "gmail.com"));
+		/* corp.example from one message only, gmail.com never. */
+		assert_int_equal(org_count(f), 0);
+		mh_findings_release(&l);
+		mh_fwd_free(f);
+	}
+
+	/* Many hostile messages naming the attacker's own (non-consumer)
+	 * domain as a forwarding mailbox: the domain that receives alice's
+	 * forwarding is never inferred, however often it is named. */
+	struct mh_fwd *f = new_fwd(NULL, 0, 0);
+	for (int i = 0; i < 50; i++)
+		feed(f,
+		     "X-Forwarded-For: x@evil.example carol@corp.example\n"
+		     "Subject: hi\n\nhi\n",
+		     NULL);
+	feed(f,
+	     "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+	     "X-Forwarded-To: drop@evil.example\nSubject: x\n\nx\n",
+	     NULL);
+	findings_of(f, &l);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "drop@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_int_equal(x->external, 1);
+	assert_null(org_find(f, "evil.example"));
+	assert_false(mh_fwd_domain_internal(f, "evil.example"));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* Evidence: a domain named as forwarding mailbox by two messages,
+	 * receiving nothing from outside, is inferred ("headers", 2); it
+	 * then decides a finding whose mailbox is unknown. */
+	f = new_fwd(NULL, 0, 0);
+	feed(f,
+	     "X-MS-Exchange-Inbox-Rules-Loop: a@corp.example\n"
+	     "X-Forwarded-To: b@eu.corp.example\nSubject: x\n\nx\n",
+	     NULL);
+	feed(f,
+	     "X-MS-Exchange-Inbox-Rules-Loop: c@corp.example\n"
+	     "X-Forwarded-To: d@corp.example\nSubject: x\n\nx\n",
+	     NULL);
+	feed(f,
+	     "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
+	     "Delivered-To: z@elsewhere.example\nSubject: x\n\nx\n",
+	     NULL);
+	const struct mh_fwd_org_domain *o = org_find(f, "corp.example");
+	assert_non_null(o);
+	assert_string_equal(o->source, "headers");
+	assert_int_equal(o->messages, 2);
+	assert_int_equal(org_count(f), 1);
+	findings_of(f, &l);
+	assert_non_null(
+	        x = find(&l, "MH-FWD-EXT", NULL, "z@elsewhere.example"));
+	assert_null(x->mailbox);
+	assert_int_equal(x->external, 1);
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	mh_findings_release(&l);
+	/* Forwarding from an unknown mailbox into the domain: it could be
+	 * the outside end of an exfiltration, so no longer inferred. */
+	feed(f,
+	     "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
+	     "Delivered-To: e@sub.corp.example\nSubject: x\n\nx\n",
+	     NULL);
+	assert_int_equal(org_count(f), 0);
+	findings_of(f, &l);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", NULL, "e@sub.corp.example"));
+	assert_int_equal(x->external, -1);
+	assert_int_equal(x->level, MH_LEVEL_MEDIUM);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* Store owners are trusted, but a consumer owner domain is not an
+	 * organisation. */
+	f = new_fwd(NULL, 0, 0);
+	feed(f, "Subject: x\n\nx\n", "Alice@Corp.Example");
+	feed(f, "Subject: x\n\nx\n", "bob@gmail.com");
+	assert_non_null(o = org_find(f, "corp.example"));
+	assert_string_equal(o->source, "store-owner");
+	assert_int_equal(o->messages, 0);
+	assert_null(org_find(f, "gmail.com"));
+	mh_fwd_free(f);
+
+	/* Given domains are listed as such and nothing is inferred. */
+	const char *const given[] = {"@Corp.Example.", "other.example"};
+	f = new_fwd(given, 2, 0);
+	feed(f, alice_exfil, "x@owner.example");
+	const struct mh_fwd_org_domain *v;
+	size_t n;
+	assert_int_equal(mh_fwd_org_domains(f, &v, &n), MH_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].domain, "corp.example");
+	assert_string_equal(v[0].source, "given");
+	assert_string_equal(v[1].domain, "other.example");
+	mh_fwd_free(f);
+
+	/* Merging adds the evidence of the parts. */
+	struct mh_fwd *a = new_fwd(NULL, 0, 0), *b = new_fwd(NULL, 0, 0);
+	feed(a,
+	     "X-MS-Exchange-Inbox-Rules-Loop: a@corp.example\n"
+	     "X-Forwarded-To: b@corp.example\nSubject: x\n\nx\n",
+	     NULL);
+	feed(b,
+	     "X-MS-Exchange-Inbox-Rules-Loop: c@corp.example\n"
+	     "X-Forwarded-To: d@corp.example\nSubject: x\n\nx\n",
+	     NULL);
+	assert_int_equal(org_count(a), 0);
+	assert_int_equal(mh_fwd_merge(a, b), MH_OK);
+	assert_non_null(o = org_find(a, "corp.example"));
+	assert_int_equal(o->messages, 2);
+	mh_fwd_free(a);
+	mh_fwd_free(b);
+}
+
+static void test_consumer_domains(void **state)
+{
+	(void)state;
+	const char *yes[] = {
+	        "gmail.com",      "GMail.COM",      "googlemail.com",
+	        "mail.gmail.com", "outlook.com",    "hotmail.com",
+	        "hotmail.co.uk",  "yahoo.com.br",   "yahoo.fr",
+	        "live.com",       "icloud.com",     "me.com",
+	        "proton.me",      "protonmail.com", "gmx.de",
+	        "gmx.net",        "web.de",         "mail.ru",
+	        "yandex.ru",      "aol.com",        "gmail.com."};
+	const char *no[] = {"corp.example",
+	                    "gmail.example",
+	                    "notgmail.com",
+	                    "hotmail.corp.example",
+	                    "gmail.com.evil.example",
+	                    "do-not-panic.com",
+	                    "",
+	                    "com"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!mh_fwd_consumer_domain(yes[i]))
+			fail_msg("should be consumer: %s", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (mh_fwd_consumer_domain(no[i]))
+			fail_msg("should not be consumer: %s", no[i]);
+	assert_false(mh_fwd_consumer_domain(NULL));
+}
+
+/* Defect: with no organisation known, a destination was called external
+ * (high) on no evidence at all. */
+static const char agent_only[] =
+        "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
+        "Delivered-To: alice@corp.example\n"
+        "From: x@partner.example\nSubject: hi\n"
+        "Date: Mon, 4 Mar 2024 10:00:00 +0000\n\nbody\n";
+
+static void test_undecided_external(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+	one(agent_only, NULL, &l);
+	assert_int_equal(l.n, 1);
+	x = l.v[0];
+	assert_string_equal(x->rule_id, "MH-FWD-EXT");
+	assert_null(x->mailbox);
+	assert_string_equal(x->destination, "alice@corp.example");
+	assert_int_equal(x->external, -1);
+	assert_int_equal(x->level, MH_LEVEL_MEDIUM);
+	assert_string_equal(x->title,
+	                    "Auto-forwarding, internal or external undecided");
+	assert_non_null(strstr(x->summary, "undecided"));
+	mh_findings_release(&l);
+
+	/* The destination is the only known address of the org (the store
+	 * owner's): internal, not external. */
+	one(agent_only, "alice@corp.example", &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-INT");
+	assert_int_equal(l.v[0]->external, 0);
+	assert_int_equal(l.v[0]->level, MH_LEVEL_LOW);
+	mh_findings_release(&l);
+	/* A consumer owner is no org domain: still not external. */
+	one("X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
+	    "Delivered-To: al@gmail.com\nSubject: hi\n\nbody\n",
+	    "al@gmail.com", &l);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0]->external, -1);
+	assert_true(l.v[0]->level < MH_LEVEL_HIGH);
+	mh_findings_release(&l);
+	/* --org-domain decides it. */
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	feed(f, agent_only, NULL);
+	findings_of(f, &l);
+	assert_non_null(find(&l, "MH-FWD-INT", NULL, "alice@corp.example"));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* Gmail with nothing known about either side's org is decided by
+	 * the mailbox: a consumer mailbox forwarding elsewhere is external,
+	 * a company mailbox forwarding inside its own domain internal. */
+	one("X-Forwarded-For: x@gmail.com y@gmail.com\nSubject: x\n\nx\n", NULL,
+	    &l);
+	assert_int_equal(l.v[0]->external, 1);
+	assert_int_equal(l.v[0]->level, MH_LEVEL_HIGH);
+	mh_findings_release(&l);
+	one("X-Forwarded-For: x@corp.example y@eu.corp.example\n"
+	    "Subject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.v[0]->external, 0);
+	assert_int_equal(l.v[0]->level, MH_LEVEL_LOW);
+	mh_findings_release(&l);
+
+	/* Statistics say the same. */
+	f = new_fwd(NULL, 0, 0);
+	feed(f, agent_only, NULL);
+	const struct mh_fwd_pair_stat *p;
+	size_t np;
+	assert_int_equal(mh_fwd_stats(f, &p, &np, NULL, NULL), MH_OK);
+	assert_int_equal(np, 1);
+	assert_int_equal(p[0].external, -1);
+	mh_fwd_free(f);
+}
+
 /* MARK: - ratio */
 
 static void ratio_msg(char *out, size_t n, unsigned i, int looks)
@@ -1249,6 +1514,9 @@ int main(void)
 	        cmocka_unit_test(test_exclusions),
 	        cmocka_unit_test(test_looks_forwarded),
 	        cmocka_unit_test(test_internal_external),
+	        cmocka_unit_test(test_org_inference_hostile),
+	        cmocka_unit_test(test_consumer_domains),
+	        cmocka_unit_test(test_undecided_external),
 	        cmocka_unit_test(test_ratio),
 	        cmocka_unit_test(test_evidence),
 	        cmocka_unit_test(test_merge_determinism),

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The forwarding judgement against hostile or unrelated input
+# (docs/FORWARDING.md): no header makes an external destination internal,
+# "external" is not claimed when nothing is known about the organisation,
+# quoted local parts are destinations, the time of a message is its
+# delivery time, and Exchange journal reports are looked inside.
+. "$(dirname "$0")/lib.sh"
+
+d=$TMP/case
+mkdir -p "$d"
+
+# 1. alice's inbox rule forwards to a Gmail account: high.
+cat >"$d/1.eml" <<'EOF'
+X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
+X-Forwarded-To: alice.exfil@gmail.com
+From: bob@partner.example
+To: alice@corp.example
+Subject: invoice
+Date: Mon, 4 Mar 2024 10:00:00 +0000
+Message-ID: <1@partner.example>
+
+hello
+EOF
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$d/1.eml"
+check "alone: alice -> gmail is external/high" \
+	jq -e -s 'any(.[]; .mailbox == "alice@corp.example" and .destination == "alice.exfil@gmail.com" and .external == true and .level == "high")' "$TMP/o"
+# An inbound message naming gmail.com as a forwarding mailbox must not
+# make gmail.com internal.
+cat >"$d/2.eml" <<'EOF'
+X-Forwarded-For: attacker@gmail.com carol@corp.example
+From: attacker@gmail.com
+To: carol@corp.example
+Subject: hi
+Date: Mon, 4 Mar 2024 11:00:00 +0000
+Message-ID: <2@gmail.com>
+
+hi
+EOF
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$d"
+check "with a hostile message: alice -> gmail still external/high" \
+	jq -e -s 'any(.[]; .mailbox == "alice@corp.example" and .destination == "alice.exfil@gmail.com" and .external == true and .level == "high" and .rule_id == "MH-FWD-EXT")' "$TMP/o"
+run_mh "$TMP/o" "$TMP/e" scan --quiet --fail-on high "$d"
+check "with a hostile message: --fail-on high exits 1" [ "$rc" -eq 1 ]
+# Many messages naming the attacker's own domain as a forwarding mailbox.
+for i in 1 2 3 4 5 6; do
+	printf 'X-Forwarded-For: x%s@evil.example carol@corp.example\nSubject: hi\n\nhi\n' "$i" >"$d/h$i.eml"
+done
+printf 'X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\nX-Forwarded-To: drop@evil.example\nSubject: x\n\nx\n' >"$d/3.eml"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$d"
+check "evil.example named by 6 messages: alice -> evil still external/high" \
+	jq -e -s 'any(.[]; .mailbox == "alice@corp.example" and .destination == "drop@evil.example" and .external == true and .level == "high")' "$TMP/o"
+
+# 2. Nothing known about the organisation: external is undecided.
+mkdir -p "$TMP/excl"
+printf 'X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\nDelivered-To: alice@corp.example\nSubject: hi\nDate: Mon, 4 Mar 2024 10:00:00 +0000\n\nbody\n' >"$TMP/excl/08.eml"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/excl/08.eml"
+check "org unknown: external null, not high" \
+	jq -e -s 'length == 1 and .[0].external == null and .[0].level == "medium" and .[0].destination == "alice@corp.example"' "$TMP/o"
+run_mh "$TMP/o" "$TMP/e" scan --format csv --quiet "$TMP/excl/08.eml"
+check "org unknown: CSV external cell empty" \
+	sh -c "tail -n 1 '$TMP/o' | grep -q ',alice@corp.example,corp.example,,'"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/excl/08.eml"
+check "org given: internal" \
+	jq -e -s 'length == 1 and .[0].external == false and .[0].level == "low"' "$TMP/o"
+{ echo 'From x@partner.example Mon Mar  4 10:00:00 2024'; cat "$TMP/excl/08.eml"; } >"$TMP/excl/alice@corp.example.mbox"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/excl/alice@corp.example.mbox"
+check "destination = the store owner (the only known address): internal" \
+	jq -e -s 'length == 1 and .[0].external == false' "$TMP/o"
+
+# The real corpus: mcgrof's Gmail forward stays external/high when an
+# unrelated gmail.com forwarding mailbox is scanned along with it.
+if [ -d "$MH_SHARED/data/mail-corpus" ]; then
+	for set in "corpus" "corpus+mail"; do
+		args=("$MH_SHARED/data/mail-corpus")
+		[ "$set" = "corpus+mail" ] && args+=("$MH_SHARED/data/mail")
+		run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --no-progress "${args[@]}"
+		check "$set: mcgrof -> gmail external/high" \
+			jq -e -s 'any(.[]; .mailbox == "mcgrof@do-not-panic.com" and .destination == "mcgrof@gmail.com" and .external == true and .level == "high")' "$TMP/o"
+		check "$set: every finding decided" \
+			jq -e -s 'all(.[]; .external != null)' "$TMP/o"
+	done
+else
+	echo "skip: shared data not found at $MH_SHARED (corpus checks)"
+fi
+finish
