@@ -415,18 +415,42 @@ static struct mh_slice unfolded(struct mh_fwd *f, struct mh_slice raw)
 	return mh_slice_make(f->ubuf.p ? f->ubuf.p : "", f->ubuf.len);
 }
 
-/* An address worth reporting: local@domain, printable, no white space. */
+/* An address worth reporting: local@domain, no control character; white
+ * space, ',', '<' and '>' only inside a quoted local part (RFC 5322
+ * quoted-string, e.g. "john smith"@evil.example: valid, and kept with its
+ * quotes; the writers escape it). */
 static int addr_ok(const char *a)
 {
 	const char *at = strrchr(a, '@');
 	size_t n = strlen(a);
+	int q = 0;
 	if (!at || at == a || !at[1] || n >= ADDR_MAX)
 		return 0;
-	for (const char *c = a; *c; c++)
-		if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '<' ||
-		    *c == '>' || *c == ',')
+	for (const char *c = a; *c; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (u < ' ' || u == 0x7f)
 			return 0;
-	return 1;
+		if (c > at) { /* the domain: no quoting at all */
+			if (u == ' ' || u == '<' || u == '>' || u == ',' ||
+			    u == '"' || u == '\\')
+				return 0;
+			continue;
+		}
+		if (u == '"') {
+			q = !q;
+		} else if (q && u == '\\') {
+			/* quoted-pair: the next byte is literal (not the
+			 * final '@', which must stay outside quotes). */
+			if (c + 1 >= at || (unsigned char)c[1] < ' ' ||
+			    c[1] == 0x7f)
+				return 0;
+			c++;
+		} else if (!q &&
+		           (u == ' ' || u == '<' || u == '>' || u == ',')) {
+			return 0;
+		}
+	}
+	return !q;
 }
 
 /* Addresses of a value, lower-cased, duplicates dropped, at most max.

@@ -67,6 +67,17 @@ run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/excl/alice@corp.examp
 check "destination = the store owner (the only known address): internal" \
 	jq -e -s 'length == 1 and .[0].external == false' "$TMP/o"
 
+# 3. Quoted local parts are valid destinations (RFC 5322).
+mkdir -p "$TMP/q"
+printf 'X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\nX-Forwarded-To: "john smith"@evil.example\nSubject: x\n\nx\n' >"$TMP/q/1.eml"
+printf 'X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\nX-Forwarded-To: "a,b"@evil.example\nSubject: x\n\nx\n' >"$TMP/q/2.eml"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/q"
+check "quoted local parts: two high findings with their destinations" \
+	jq -e -s 'length == 2 and all(.[]; .level == "high" and .external == true) and any(.[]; .destination == "\"john smith\"@evil.example") and any(.[]; .destination == "\"a,b\"@evil.example")' "$TMP/o"
+run_mh "$TMP/o" "$TMP/e" scan --format csv --quiet "$TMP/q/2.eml"
+check "quoted local part: CSV cell quoted, quotes doubled" \
+	grep -q ',"""a,b""@evil.example",evil.example,true,' "$TMP/o"
+
 # The real corpus: mcgrof's Gmail forward stays external/high when an
 # unrelated gmail.com forwarding mailbox is scanned along with it.
 if [ -d "$MH_SHARED/data/mail-corpus" ]; then

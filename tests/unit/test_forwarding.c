@@ -891,6 +891,56 @@ static void test_consumer_domains(void **state)
 	assert_false(mh_fwd_consumer_domain(NULL));
 }
 
+/* Defect: valid quoted local parts were dropped, lowering the level. */
+static void test_quoted_local_part(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+	one("X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+	    "X-Forwarded-To: \"john smith\"@evil.example, \"a,b\"@Evil.Example,"
+	    " \"q\\\"t <x>\"@evil.example\n"
+	    "Subject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 3);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "\"john smith\"@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_int_equal(x->external, 1);
+	assert_string_equal(x->dest_domain, "evil.example");
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "\"a,b\"@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_non_null(find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                     "\"q\\\"t <x>\"@evil.example"));
+	mh_findings_release(&l);
+	/* A quoted forwarding mailbox is kept too, but never pasted into
+	 * the remediation. */
+	one("X-MS-Exchange-Inbox-Rules-Loop: \"al ice\"@corp.example\n"
+	    "X-Forwarded-To: x@evil.example\nSubject: x\n\nx\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->mailbox, "\"al ice\"@corp.example");
+	assert_null(strstr(l.v[0]->remediation, "al ice"));
+	assert_non_null(strstr(l.v[0]->remediation, "<mailbox>"));
+	mh_findings_release(&l);
+	/* Still dropped: a control character inside the quotes, an
+	 * unterminated quote; the destination is then unknown. */
+	const char *bad[] = {"\"a\tb\"@evil.example", "\"ab@evil.example"};
+	for (size_t i = 0; i < 2; i++) {
+		char m[512];
+		snprintf(m, sizeof(m),
+		         "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+		         "X-Forwarded-To: %s\nSubject: x\n\nx\n",
+		         bad[i]);
+		one(m, NULL, &l);
+		assert_int_equal(l.n, 1);
+		if (l.v[0]->destination)
+			fail_msg("%s: kept as %s", bad[i], l.v[0]->destination);
+		mh_findings_release(&l);
+	}
+}
+
 /* Defect: with no organisation known, a destination was called external
  * (high) on no evidence at all. */
 static const char agent_only[] =
@@ -1517,6 +1567,7 @@ int main(void)
 	        cmocka_unit_test(test_org_inference_hostile),
 	        cmocka_unit_test(test_consumer_domains),
 	        cmocka_unit_test(test_undecided_external),
+	        cmocka_unit_test(test_quoted_local_part),
 	        cmocka_unit_test(test_ratio),
 	        cmocka_unit_test(test_evidence),
 	        cmocka_unit_test(test_merge_determinism),
