@@ -78,6 +78,32 @@ run_mh "$TMP/o" "$TMP/e" scan --format csv --quiet "$TMP/q/2.eml"
 check "quoted local part: CSV cell quoted, quotes doubled" \
 	grep -q ',"""a,b""@evil.example",evil.example,true,' "$TMP/o"
 
+# 4. The time of a message is its delivery time: the From_ line, else the
+# top-most Received, else Date (written by the sender).
+cat >"$TMP/future.mbox" <<'EOF'
+From alice@corp.example Mon Mar  4 10:00:00 2024
+X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
+X-Forwarded-To: drop@evil.example
+Received: from a by b; Mon, 4 Mar 2024 09:59:58 +0000
+Date: Mon, 1 Jan 2035 00:00:00 +0000
+Subject: x
+
+x
+EOF
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --since 2024-03-01 --until 2024-04-01 "$TMP/future.mbox"
+check "From_ date, not a Date in 2035: inside --since/--until, first_seen 2024-03-04" \
+	jq -e -s 'length == 1 and .[0].first_seen == "2024-03-04T10:00:00Z" and .[0].evidence[0].ts == "2024-03-04T10:00:00Z"' "$TMP/o"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --since 2034-01-01 "$TMP/future.mbox"
+check "From_ date: --since 2034 skips it" [ ! -s "$TMP/o" ]
+sed '1d' "$TMP/future.mbox" >"$TMP/future.eml"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --since 2024-03-01 --until 2024-04-01 "$TMP/future.eml"
+check "no From_: the top-most Received date" \
+	jq -e -s 'length == 1 and .[0].first_seen == "2024-03-04T09:59:58Z"' "$TMP/o"
+grep -v '^Received' "$TMP/future.eml" >"$TMP/future2.eml"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/future2.eml"
+check "no From_, no Received: Date, the last resort" \
+	jq -e -s 'length == 1 and .[0].first_seen == "2035-01-01T00:00:00Z"' "$TMP/o"
+
 # The real corpus: mcgrof's Gmail forward stays external/high when an
 # unrelated gmail.com forwarding mailbox is scanned along with it.
 if [ -d "$MH_SHARED/data/mail-corpus" ]; then

@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "readers/mail/date.h"
+#include "readers/mail/mailmsg.h"
 #include "readers/mail/msg.h"
 #include "readers/mail/rfc5322.h"
 #include "readers/reader.h"
@@ -941,6 +942,60 @@ static void test_quoted_local_part(void **state)
 	}
 }
 
+/* Defect: the time of a message was the sender-written Date. It is the
+ * delivery time (docs/FORWARDING.md "Time of a message"). */
+static int64_t time_of(const char *hdr, int64_t envelope)
+{
+	struct mh_source src;
+	struct mh_mailmsg m;
+	struct mh_event ev;
+	struct mh_err err;
+	memset(&src, 0, sizeof(src));
+	mh_err_clear(&err);
+	assert_int_equal(mh_mailmsg_init(&m, &src), MH_OK);
+	m.msg.envelope_time = envelope;
+	assert_int_equal(mh_mailmsg_build(&m, &ev, "test", "x", hdr,
+	                                  strlen(hdr), "", 0, 1, 0, 1, &err),
+	                 MH_OK);
+	int64_t t = ev.ts;
+	mh_mailmsg_release(&m);
+	return t;
+}
+
+static void test_message_time(void **state)
+{
+	(void)state;
+	const int64_t env = mh_date_timegm(2024, 3, 4, 9, 0, 0);
+	const int64_t rcv = mh_date_timegm(2024, 3, 4, 10, 0, 5);
+	const int64_t date = mh_date_timegm(2035, 1, 1, 0, 0, 0);
+	const char *full =
+	        "Received: from a by b with ESMTP id 1;\n"
+	        "\tMon, 4 Mar 2024 11:00:05 +0100 (CET)\n"
+	        "Received: from c by a; Sun, 3 Mar 2024 10:00:00 +0000\n"
+	        "Date: Mon, 1 Jan 2035 00:00:00 +0000\n"
+	        "Subject: x\n";
+	/* 1. the mbox envelope wins over everything. */
+	assert_int_equal(time_of(full, env), env);
+	/* 2. the top-most Received, folded, zone applied. */
+	assert_int_equal(time_of(full, MH_TS_NONE), rcv);
+	/* A Received without a parsable date: the next source, Date. */
+	assert_int_equal(time_of("Received: from a by b; not a date\n"
+	                         "Date: Mon, 1 Jan 2035 00:00:00 +0000\n",
+	                         MH_TS_NONE),
+	                 date);
+	assert_int_equal(time_of("Received: from a by b with id 7\n"
+	                         "Date: Mon, 1 Jan 2035 00:00:00 +0000\n",
+	                         MH_TS_NONE),
+	                 date);
+	/* 3. Date, the last resort, folded too. */
+	assert_int_equal(time_of("Date: Mon, 1 Jan 2035\n 00:00:00 +0000\n"
+	                         "Subject: x\n",
+	                         MH_TS_NONE),
+	                 date);
+	/* 4. nothing. */
+	assert_int_equal(time_of("Subject: x\n", MH_TS_NONE), MH_TS_NONE);
+}
+
 /* Defect: with no organisation known, a destination was called external
  * (high) on no evidence at all. */
 static const char agent_only[] =
@@ -1568,6 +1623,7 @@ int main(void)
 	        cmocka_unit_test(test_consumer_domains),
 	        cmocka_unit_test(test_undecided_external),
 	        cmocka_unit_test(test_quoted_local_part),
+	        cmocka_unit_test(test_message_time),
 	        cmocka_unit_test(test_ratio),
 	        cmocka_unit_test(test_evidence),
 	        cmocka_unit_test(test_merge_determinism),
