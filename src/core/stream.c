@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,28 +22,37 @@
 #define FADVISE_MIN ((size_t)1 << 20)
 
 struct mh_stream {
-	int fd;        /* -1 for memory streams */
-	int mem;       /* data is the caller's block */
-	int gz;        /* gzip input */
-	int eof;       /* no input after data[len] */
-	int regular;   /* MH_STREAM_REGULAR: a short read is the end */
-	int failed;    /* sticky MH_E* code of the first error, 0 if none */
-	int failed_rs; /* skip reason of that error */
-	int zin_eof;   /* compressed input exhausted */
-	int in_member; /* inside a gzip member: input ending is truncation */
+	int fd;           /* -1 for memory streams */
+	int mem;          /* data is the caller's block */
+	int gz;           /* gzip input */
+	int eof;          /* no input after data[len] */
+	int regular;      /* MH_STREAM_REGULAR: a short read is the end */
+	int failed;       /* sticky MH_E* code of the first error, 0 if none */
+	int failed_rs;    /* skip reason of that error */
+	int zin_eof;      /* compressed input exhausted */
+	int in_member;    /* inside a gzip member: input ending is truncation */
+	int defer;        /* mh_stream_defer_damage: damage reads as the end */
+	int dmg;          /* MH_E* of the damage where the gzip data ends (0:
+	                  none; MH_ESKIP: trailing garbage, a warning) */
+	int dmg_rs;       /* skip reason of the damage */
+	int dmg_told;     /* mh_stream_end has reported it */
+	uint64_t dmg_off; /* decompressed offset of the damage */
 	z_stream z;
+	gz_header zh;       /* zh.done tells a cut header from cut data */
 	int z_ready;        /* inflateInit2 succeeded */
 	unsigned char *zin; /* compressed input block */
 	size_t zin_cap;
-	const char *data; /* == buf, or the caller's block */
-	char *buf;        /* owned window buffer */
-	size_t cap;       /* bytes allocated at buf */
-	size_t maxcap;    /* cap may grow up to this */
-	size_t pos;       /* current position within data */
-	size_t len;       /* valid bytes at data */
-	uint64_t base;    /* input offset of data[0] */
+	uint64_t zin_total; /* compressed bytes read into zin so far */
+	const char *data;   /* == buf, or the caller's block */
+	char *buf;          /* owned window buffer */
+	size_t cap;         /* bytes allocated at buf */
+	size_t maxcap;      /* cap may grow up to this */
+	size_t pos;         /* current position within data */
+	size_t len;         /* valid bytes at data */
+	uint64_t base;      /* input offset of data[0] */
 	char *name;
 	char failed_msg[160];
+	char dmg_msg[200];
 };
 
 /* Record the first error (what, and detail when not NULL) and return it. */
@@ -59,6 +69,53 @@ static int fail(struct mh_stream *s, struct mh_err *err, int code, int reason,
 	s->eof = 1;
 	return mh_err_at(err, code, reason, s->name, s->base + s->len, 0, "%s",
 	                 s->failed_msg);
+}
+
+/* Record damage in the gzip data (the first one found) and end the data
+ * there; returns MH_OK: the bytes inflated before it stay readable, and
+ * peek/mh_stream_end report it (stream.h). */
+static int damage(struct mh_stream *s, int code, int reason, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
+static int damage(struct mh_stream *s, int code, int reason, const char *fmt,
+                  ...)
+{
+	if (!s->dmg) {
+		va_list ap;
+		s->dmg = code;
+		s->dmg_rs = reason;
+		s->dmg_off = s->base + s->len;
+		va_start(ap, fmt);
+		vsnprintf(s->dmg_msg, sizeof(s->dmg_msg), fmt, ap);
+		va_end(ap);
+	}
+	s->eof = 1;
+	return MH_OK;
+}
+
+/* Damage that means bytes of the input are lost (not the warning). */
+static int fatal_damage(const struct mh_stream *s)
+{
+	return s->dmg && s->dmg != MH_ESKIP;
+}
+
+static int damage_err(const struct mh_stream *s, struct mh_err *err)
+{
+	return mh_err_at(err, s->dmg, s->dmg_rs, s->name, s->dmg_off, 0, "%s",
+	                 s->dmg_msg);
+}
+
+/* Offset in the compressed file of the next byte inflate will read. */
+static uint64_t zpos(const struct mh_stream *s)
+{
+	return s->zin_total - s->z.avail_in;
+}
+
+/* inflateGetHeader after every init/reset, so zh.done says whether the
+ * current member's header has been read. */
+static void watch_header(struct mh_stream *s)
+{
+	memset(&s->zh, 0, sizeof(s->zh));
+	(void)inflateGetHeader(&s->z, &s->zh);
 }
 
 static ssize_t read_full(int fd, void *p, size_t n)
@@ -111,8 +168,10 @@ static int start_gzip(struct mh_stream *s)
 	if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
 		return MH_ENOMEM;
 	s->z_ready = 1;
+	watch_header(s);
 	s->z.next_in = s->zin;
 	s->z.avail_in = (uInt)s->len;
+	s->zin_total = s->len;
 	s->zin_eof = s->eof;
 	s->in_member = 1;
 	s->gz = 1;
@@ -235,8 +294,6 @@ void mh_stream_close(struct mh_stream *s)
 	stream_free(s);
 }
 
-/* Between gzip members: 1 when another member follows, 0 when the input
- * ends (or only trailing bytes that are not gzip follow), <0 on error. */
 /* Read compressed input after the `have` bytes at the front of zin. */
 static int read_zin(struct mh_stream *s, size_t have, struct mh_err *err)
 {
@@ -246,11 +303,15 @@ static int read_zin(struct mh_stream *s, size_t have, struct mh_err *err)
 		            strerror(errno));
 	if (r == 0)
 		s->zin_eof = 1;
+	s->zin_total += (uint64_t)r;
 	s->z.next_in = s->zin;
 	s->z.avail_in = (uInt)(have + (size_t)r);
 	return MH_OK;
 }
 
+/* Between gzip members: 1 when another member follows, 0 when the input
+ * ends (bytes that do not start a member are recorded as trailing
+ * garbage, as gzip(1) warns of them), <0 on error. */
 static int next_member(struct mh_stream *s, struct mh_err *err)
 {
 	if (s->z.avail_in < 2 && !s->zin_eof) {
@@ -261,14 +322,48 @@ static int next_member(struct mh_stream *s, struct mh_err *err)
 		if (rc)
 			return rc;
 	}
-	if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f ||
-	    s->z.next_in[1] != 0x8b)
+	if (s->z.avail_in == 0)
 		return 0;
+	if (s->z.avail_in < 2 || s->z.next_in[0] != 0x1f ||
+	    s->z.next_in[1] != 0x8b) {
+		damage(s, MH_ESKIP, MH_SKIP_MALFORMED,
+		       "trailing garbage after the last gzip member at "
+		       "compressed offset %llu ignored",
+		       (unsigned long long)zpos(s));
+		return 0;
+	}
 	if (inflateReset(&s->z) != Z_OK)
 		return fail(s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
 		            "corrupt gzip data", "reset failed");
+	watch_header(s);
 	s->in_member = 1;
 	return 1;
+}
+
+/* Name what inflate found wrong (zr is its return code). */
+static int inflate_damage(struct mh_stream *s, int zr)
+{
+	const char *m = s->z.msg ? s->z.msg : "inflate failed";
+	uint64_t at = zpos(s);
+	if (zr == Z_DATA_ERROR && !strcmp(m, "incorrect data check"))
+		/* zlib has read the CRC-32; the length follows it. */
+		return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
+		              "gzip CRC mismatch in member ending at "
+		              "compressed offset %llu",
+		              (unsigned long long)(at + 4));
+	if (zr == Z_DATA_ERROR && !strcmp(m, "incorrect length check"))
+		return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
+		              "gzip length (ISIZE) mismatch in member ending "
+		              "at compressed offset %llu",
+		              (unsigned long long)at);
+	if (s->zh.done == 0)
+		return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
+		              "corrupt gzip header at compressed offset %llu: "
+		              "%s",
+		              (unsigned long long)at, m);
+	return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
+	              "corrupt deflate data at compressed offset %llu: %s",
+	              (unsigned long long)at, m);
 }
 
 /* Append input at data[len..cap); sets eof at the end. Precondition:
@@ -302,9 +397,19 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 			if (rc)
 				return rc;
 		}
-		if (s->z.avail_in == 0 && s->zin_eof)
-			return fail(s, err, MH_ETRUNC, MH_SKIP_TRUNCATED,
-			            "gzip data ends inside a member", NULL);
+		if (s->z.avail_in == 0 && s->zin_eof) {
+			if (s->zh.done == 0)
+				return damage(s, MH_ETRUNC, MH_SKIP_TRUNCATED,
+				              "gzip header truncated at "
+				              "compressed offset %llu",
+				              (unsigned long long)zpos(s));
+			return damage(s, MH_ETRUNC, MH_SKIP_TRUNCATED,
+			              "gzip data ends inside a member at "
+			              "compressed offset %llu (decompressed "
+			              "offset %llu)",
+			              (unsigned long long)zpos(s),
+			              (unsigned long long)(s->base + s->len));
+		}
 		s->z.next_out = (unsigned char *)s->buf + s->len;
 		s->z.avail_out = (uInt)(s->cap - s->len);
 		int zr = inflate(&s->z, Z_NO_FLUSH);
@@ -314,13 +419,16 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 		} else if (zr == Z_BUF_ERROR) {
 			/* No progress although input and room exist. */
 			if (s->z.avail_in && s->z.avail_out)
-				return fail(
-				        s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
-				        "corrupt gzip data", "inflate stalled");
+				return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
+				              "corrupt deflate data at "
+				              "compressed offset %llu: inflate "
+				              "stalled",
+				              (unsigned long long)zpos(s));
+		} else if (zr == Z_MEM_ERROR) {
+			return fail(s, err, MH_ENOMEM, MH_SKIP_UNREADABLE,
+			            "out of memory", NULL);
 		} else if (zr != Z_OK) {
-			return fail(s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
-			            "corrupt gzip data",
-			            s->z.msg ? s->z.msg : "inflate failed");
+			return inflate_damage(s, zr);
 		}
 	}
 	return MH_OK;
@@ -379,10 +487,15 @@ int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
 			if (rc)
 				goto done;
 		}
-	} else if (s->failed && s->len - s->pos < want) {
-		/* A read failed earlier: the input does not really end. */
-		rc = mh_err_at(err, s->failed, s->failed_rs, s->name,
-		               s->base + s->len, 0, "%s", s->failed_msg);
+	}
+	if (s->len - s->pos < want) {
+		if (s->failed)
+			/* A read failed: the input does not really end. */
+			rc = mh_err_at(err, s->failed, s->failed_rs, s->name,
+			               s->base + s->len, 0, "%s",
+			               s->failed_msg);
+		else if (fatal_damage(s) && (!s->defer || s->pos == s->len))
+			rc = damage_err(s, err);
 	}
 done:
 	*p = s->data + s->pos;
@@ -411,12 +524,25 @@ uint64_t mh_stream_tell(const struct mh_stream *s)
 
 int mh_stream_eof(const struct mh_stream *s)
 {
-	return s->eof && !s->failed && s->pos == s->len;
+	return s->eof && !s->failed && !fatal_damage(s) && s->pos == s->len;
 }
 
 int mh_stream_all_buffered(const struct mh_stream *s)
 {
-	return s->eof && !s->failed;
+	return s->eof && !s->failed && (s->defer || !fatal_damage(s));
+}
+
+void mh_stream_defer_damage(struct mh_stream *s)
+{
+	s->defer = 1;
+}
+
+int mh_stream_end(struct mh_stream *s, struct mh_err *err)
+{
+	if (!s->dmg || s->dmg_told)
+		return MH_OK;
+	s->dmg_told = 1;
+	return damage_err(s, err);
 }
 
 int mh_stream_is_gzip(const struct mh_stream *s)
@@ -453,7 +579,11 @@ static int restart_gzip(struct mh_stream *s, struct mh_err *err)
 	if (inflateReset(&s->z) != Z_OK)
 		return fail(s, err, MH_EFORMAT, MH_SKIP_MALFORMED,
 		            "corrupt gzip data", "reset failed");
+	/* Damage found before stays recorded (and told or not): the same
+	 * damage is found again at the same place. */
+	watch_header(s);
 	s->z.avail_in = 0;
+	s->zin_total = 0;
 	s->zin_eof = 0;
 	s->in_member = 1;
 	s->base = 0;
@@ -503,5 +633,7 @@ int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err)
 	}
 	uint64_t rel = off - s->base;
 	s->pos = rel < s->len ? (size_t)rel : s->len;
+	if (rel > s->len && fatal_damage(s))
+		return damage_err(s, err);
 	return MH_OK;
 }

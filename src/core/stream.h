@@ -12,14 +12,28 @@
  * Files are opened O_RDONLY|O_CLOEXEC|O_NOCTTY and never written. gzip is
  * detected by its magic bytes (1f 8b) in the first read, not by the name,
  * and inflated on the fly; concatenated members are one stream (RFC 1952
- * 2.2); bytes after the last member that do not start another member are
- * ignored, as gzip(1) does. Offsets (tell, seek, error offsets) are always
- * in the decompressed input.
+ * 2.2). Offsets (tell, seek, error offsets) are always in the decompressed
+ * input; messages about gzip damage also name the compressed offset.
+ *
+ * Damaged gzip: the data ends where the damage is found, and every byte
+ * inflated before it can be read. The damage is one of: the file ends
+ * inside a member ("gzip header truncated", "gzip data ends inside a
+ * member", MH_ETRUNC, reason MH_SKIP_TRUNCATED), "corrupt gzip header",
+ * "corrupt deflate data", "gzip CRC mismatch" or "gzip length (ISIZE)
+ * mismatch" (MH_EFORMAT, MH_SKIP_MALFORMED); or, only a warning, bytes
+ * after the last member that do not start another one ("trailing garbage",
+ * ignored as gzip(1) does; mh_stream_end reports it as MH_ESKIP with
+ * MH_SKIP_MALFORMED, peek never). A reader that has called
+ * mh_stream_defer_damage sees the bytes before fatal damage like a clean
+ * end of input and gets the damage from mh_stream_end when it is done
+ * (peek reports it only once no byte is left before it); otherwise peek
+ * reports it as soon as it asks for more bytes than the data holds.
  *
  * Pointers returned by peek stay valid until the next peek, seek or close
  * on the same stream; advance never moves memory. A stream is used by one
- * thread at a time. Errors are sticky: after a read or inflate error every
- * later peek that needs more bytes returns the same code.
+ * thread at a time. Errors are sticky: after a read error or fatal gzip
+ * damage every later peek that needs more bytes than are left returns the
+ * same code (with mh_stream_defer_damage: once none are left).
  */
 #ifndef MH_STREAM_H
 #define MH_STREAM_H
@@ -94,11 +108,11 @@ void mh_stream_close(struct mh_stream *s);
 /* Make min(want, bytes left) bytes available at *p; *avail gets how many
  * bytes are buffered from the current position (may exceed want, fewer
  * than want only at the end of input). MH_OK; MH_ETOOBIG when want exceeds
- * the cap (err has reason MH_SKIP_OVERSIZED, *p and *avail still describe
- * what is buffered); MH_EIO on read errors; MH_EFORMAT on corrupt gzip data
- * and MH_ETRUNC when gzip data ends inside a member (err has the file, the
- * decompressed offset and reason MH_SKIP_UNREADABLE / MH_SKIP_TRUNCATED);
- * MH_ENOMEM. p and avail must not be NULL. */
+ * the cap (err has reason MH_SKIP_OVERSIZED); MH_EIO on read errors;
+ * MH_EFORMAT / MH_ETRUNC on fatal gzip damage (see above: err has the file,
+ * the decompressed offset where the data ends, the reason and a message
+ * with the compressed offset); MH_ENOMEM. On every error *p and *avail
+ * still describe what is buffered. p and avail must not be NULL. */
 int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
                    size_t *avail, struct mh_err *err);
 
@@ -109,17 +123,37 @@ void mh_stream_advance(struct mh_stream *s, size_t n);
 uint64_t mh_stream_tell(const struct mh_stream *s);
 
 /* 1 when the current position is the end of input. Known only once a read
- * has hit the end, i.e. after a peek that could not get more. */
+ * has hit the end, i.e. after a peek that could not get more. 0 at the
+ * end of data cut by a read error or fatal gzip damage. */
 int mh_stream_eof(const struct mh_stream *s);
 
 /* 1 when the bytes buffered from the current position run to the end of
- * input (the last peek saw everything that is left). */
+ * input (the last peek saw everything that is left); with
+ * mh_stream_defer_damage also when the data ends at gzip damage. */
 int mh_stream_all_buffered(const struct mh_stream *s);
+
+/* From now on, fatal gzip damage reads as the end of the data (peek
+ * reports it only once no byte is left before it, all_buffered is 1 at
+ * it), so that a reader analyses every byte that could be inflated. The
+ * caller promises to call mh_stream_end when it is done with the input.
+ * Any time after open (also on a stream that was peeked at already). */
+void mh_stream_defer_damage(struct mh_stream *s);
+
+/* For a reader that is done with its input: MH_OK when no damage was
+ * found (also when the reader stopped before the end and the rest was
+ * never inflated), else the damage where the gzip data ended, with err
+ * filled as for peek: MH_ETRUNC or MH_EFORMAT (the rest of the file is
+ * lost: a reader returns it from next()), or MH_ESKIP for trailing
+ * garbage (a warning, counted as one skipped record). Each damage is
+ * reported by one call only; later calls return MH_OK, so a reader may
+ * return this from every next() call once it is done. */
+int mh_stream_end(struct mh_stream *s, struct mh_err *err);
 
 /* Move to absolute offset off. Inside the buffer: no I/O. Plain files:
  * lseek. gzip: decompress and discard forward; backwards restarts from the
  * beginning. Memory: reposition. An offset past the end leaves the stream
- * at the end (MH_OK). Errors as for peek. */
+ * at the end (MH_OK; the damage code when fatal gzip damage ends the data
+ * before off). Errors as for peek. */
 int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err);
 
 /* 1 when the input is gzip-compressed. */

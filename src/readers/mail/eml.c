@@ -3,6 +3,10 @@
  *
  * Only the header block and a bounded body prefix are read. A file whose
  * first KiB holds NUL bytes and no header field is binary, not mail.
+ * Empty lines before the first field are skipped; an emlx byte count that
+ * does not end where the plist starts is not trusted (docs/VIOLATIONS.md).
+ * Damage in a gzip-compressed file is reported after its message (the
+ * stream's deferred damage, core/stream.h).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -26,6 +30,8 @@ struct mh_reader {
 	const char *name; /* reader name reported in events */
 	int emlx;
 	int done;
+	int has_note;       /* note is returned (MH_ESKIP) by the next call */
+	struct mh_err note; /* a structural problem found beside the event */
 	uint64_t end; /* file size once known to exceed the window, else 0 */
 };
 
@@ -150,6 +156,9 @@ static int open_common(struct mh_reader **out, const struct mh_source *src,
 		        src->regular ? MH_STREAM_REGULAR : 0, err);
 	if (rc)
 		goto fail;
+	/* Every byte a damaged gzip inflates is read; eml_next reports the
+	 * damage once it is done. */
+	mh_stream_defer_damage(r->st);
 	*out = r;
 	return MH_OK;
 fail:
@@ -196,13 +205,99 @@ static uint64_t eml_pos(const struct mh_reader *r)
 	return r->done && r->end > t ? r->end : t;
 }
 
+/* Does the line at p[i..n) start with the literal lit? */
+static int starts_with(const char *p, size_t n, size_t i, const char *lit)
+{
+	size_t k = strlen(lit);
+	return i <= n && n - i >= k && !memcmp(p + i, lit, k);
+}
+
+/* A line of the plist's prologue starts at p[i]. */
+static int plist_line(const char *p, size_t n, size_t i)
+{
+	return starts_with(p, n, i, "<?xml") ||
+	       starts_with(p, n, i, "<!DOCTYPE plist") ||
+	       starts_with(p, n, i, "<plist");
+}
+
+/* Is the end of an emlx message's counted bytes at p[i] plausible: the
+ * plist starts there, after at most one line end, or only white space
+ * follows up to the end of the file (eof: p[0..n) holds all of it)? */
+static int emlx_end_ok(const char *p, size_t n, size_t i, int eof)
+{
+	size_t j = i;
+	if (j < n && p[j] == '\n')
+		j++;
+	else if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n')
+		j += 2;
+	if (plist_line(p, n, j))
+		return 1;
+	while (eof && i < n &&
+	       (p[i] == '\n' || p[i] == '\r' || p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return eof && i == n;
+}
+
+/* Where the plist starts in p[from..n): the line "<plist" found last,
+ * backed over the "<?xml" and "<!DOCTYPE" lines before it; n when there
+ * is none. The plist is the file's last part, so the last one counts. */
+static size_t emlx_plist_start(const char *p, size_t n, size_t from)
+{
+	size_t at = n;
+	for (size_t i = n; i > from; i--) {
+		size_t ls = i - 1; /* candidate line start */
+		if ((ls == from || p[ls - 1] == '\n') &&
+		    starts_with(p, n, ls, "<plist")) {
+			at = ls;
+			break;
+		}
+	}
+	for (int k = 0; k < 2 && at < n && at > from; k++) {
+		/* The line before at: p[b..at) ends with its line end. */
+		size_t b = at - 1;
+		while (b > from && p[b - 1] != '\n')
+			b--;
+		if (!starts_with(p, n, b, "<?xml") &&
+		    !starts_with(p, n, b, "<!DOCTYPE"))
+			break;
+		at = b;
+	}
+	return at;
+}
+
+/* Empty lines (LF or CRLF, or blanks only) before the first field, as
+ * some exports and MUAs write them: skipped from m[0..n); *lines gets
+ * how many. Stops at the first line that has any other byte. */
+static size_t skip_blank_lines(const char *m, size_t n, unsigned *lines)
+{
+	size_t i = 0;
+	*lines = 0;
+	for (;;) {
+		size_t j = i;
+		while (j < n && (m[j] == ' ' || m[j] == '\t' || m[j] == '\r'))
+			j++;
+		if (j >= n || m[j] != '\n')
+			return i;
+		i = j + 1;
+		(*lines)++;
+	}
+}
+
 static int eml_next(struct mh_reader *r, struct mh_event *ev,
                     struct mh_err *err)
 {
 	const char *p;
 	size_t n, start = 0, limit;
-	if (r->done)
-		return 0;
+	if (r->done) {
+		if (r->has_note) {
+			r->has_note = 0;
+			if (err)
+				*err = r->note;
+			return MH_ESKIP;
+		}
+		/* 0, or once: damage where a gzip file's data ended. */
+		return mh_stream_end(r->st, err);
+	}
 	r->done = 1;
 	/* A small window first: most headers are a few KiB, and a message
 	 * with a large attachment should not cost a megabyte read. The
@@ -255,17 +350,37 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 		/* Fewer bytes than counted: a .partial.emlx has its
 		 * attachments elsewhere, and a damaged file still has its
 		 * header; both are read (docs/VIOLATIONS.md). */
-		if (eof && start + count < n)
-			limit = start + (size_t)count;
-		else if (start + count < limit)
-			limit = start + (size_t)count;
-		if (eof && start + count > n)
+		if (eof && start + count > n) {
 			r->mm.msg.flags |= MH_MSG_EMLX_PARTIAL;
+		} else if (start + count < n &&
+		           emlx_end_ok(p, n, start + (size_t)count, eof)) {
+			limit = start + (size_t)count;
+		} else if (start + count < n) {
+			/* The count ends inside the message or the plist:
+			 * cutting there would lose header fields. Up to the
+			 * plist when it is in sight, else all there is. */
+			size_t ps = eof ? emlx_plist_start(p, n, start) : n;
+			limit = ps;
+			mh_err_at(&r->note, MH_ESKIP, MH_SKIP_MALFORMED,
+			          r->path, start + count, 1,
+			          "emlx byte count %llu does not end where the "
+			          "plist starts; message read to offset %zu%s",
+			          (unsigned long long)count, limit,
+			          ps < n ? " (the plist)"
+			          : eof  ? " (end of file, no plist)"
+			                 : " (the window read)");
+			r->has_note = 1;
+		}
 	}
+
 	/* A UTF-8 BOM would otherwise become part of the first field's
 	 * name, losing that field (MimeKit feedback-report.txt: From). */
 	if (limit - start >= 3 && !memcmp(p + start, "\xef\xbb\xbf", 3))
 		start += 3;
+	/* Empty lines before the first field would end the header block
+	 * before it starts ("no header field"): skipped. */
+	unsigned blank_lines = 0;
+	start += skip_blank_lines(p + start, limit - start, &blank_lines);
 	const char *m = p + start;
 	size_t mn = limit - start;
 	size_t probe = mn < 1024 ? mn : 1024;
@@ -293,7 +408,8 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 	r->mm.msg.envelope_time = MH_TS_NONE;
 	unsigned flags = r->mm.msg.flags;
 	rc = mh_mailmsg_build(&r->mm, ev, r->name, r->path, m, hlen, m + boff,
-	                      blen, complete, start, r->emlx ? 2 : 1, err);
+	                      blen, complete, start,
+	                      (r->emlx ? 2u : 1u) + blank_lines, err);
 	r->mm.msg.flags |= flags;
 	ev->index = 0;
 	ev->offset = start;
