@@ -523,6 +523,13 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 			r->state = DONE;
 			return MH_OK;
 		}
+		if (!r->synced && base + resume + 1 >= r->range_end) {
+			/* No strong separator in the range: the chunk before
+			 * reads through it; its bytes count as read here. */
+			r->end_pos = r->range_end;
+			r->state = DONE;
+			return MH_OK;
+		}
 		skip_at(r, base, resume < n ? resume : n);
 	}
 }
