@@ -698,6 +698,110 @@ static void test_mbox_chunks_big(void **state)
 	free(b);
 }
 
+/* An mbox whose first line is empty (then a From_ line): the messages are
+ * read, not lost as one record without a header field. */
+static void test_mbox_leading_blank(void **state)
+{
+	(void)state;
+	static const char *const lead[] = {"\n", "\r\n", "\n\n\n",
+	                                   "\xef\xbb\xbf\n"};
+	for (size_t k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
+		char buf[4096];
+		int n = snprintf(buf, sizeof(buf), "%s%s", lead[k], MBOX);
+		assert_true(n > 0 && (size_t)n < sizeof(buf));
+		const char *path = put_str("lead.mbox", buf);
+		struct got g;
+		read_path("mbox", path, &g);
+		assert_int_equal(g.nskip, 0);
+		assert_int_equal(g.n, 3);
+		assert_string_equal(g.subj[0], "one");
+		assert_int_equal(g.off[1], off_of(buf, "From bob@"));
+		assert_int_equal(g.pos, (uint64_t)n);
+		check_splits(path, (uint64_t)n, NULL, 1);
+		assert_ptr_equal(mh_reader_detect(buf, (size_t)n, "x"),
+		                 mh_reader_by_name("mbox"));
+	}
+}
+
+/* A From_ line longer than the 4 KiB probe head (a 5000-byte sender):
+ * still an mbox, and its messages are read. A "From " line longer than
+ * the reader's limit (32 KiB) is body text. */
+static void test_mbox_long_from_line(void **state)
+{
+	(void)state;
+	size_t sl = 5000, cap = 200000;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t n = 0;
+	for (int m = 0; m < 2; m++) {
+		n += (size_t)snprintf(buf + n, cap - n, "%sFrom ",
+		                      m ? "\n" : "");
+		memset(buf + n, 'a', sl);
+		n += sl;
+		n += (size_t)snprintf(
+		        buf + n, cap - n,
+		        "@corp.example Mon Jan  1 10:00:0%d 2024\n"
+		        "From: a@corp.example\nSubject: m%d\n\n"
+		        "body %d\n",
+		        m, m, m);
+	}
+	/* A 40000-byte "From " line after an empty line, then a header. */
+	n += (size_t)snprintf(buf + n, cap - n, "\nFrom ");
+	memset(buf + n, 'b', 40000);
+	n += 40000;
+	n += (size_t)snprintf(buf + n, cap - n,
+	                      " Mon Jan  1 10:00:09 2024\nSubject: no\n\nx\n");
+	const char *path = put("long.mbox", buf, n);
+	assert_ptr_equal(mh_reader_detect(buf, 4096, "long"),
+	                 mh_reader_by_name("mbox"));
+	struct got g;
+	read_path("mbox", path, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.subj[1], "m1");
+	assert_int_equal(strlen(g.env[0]), sizeof(g.env[0]) - 1);
+	assert_int_equal(g.pos, (uint64_t)n);
+	check_splits(path, (uint64_t)n, NULL, 997);
+	free(buf);
+}
+
+/* From_ lines with an RFC 5322 date separate messages after an empty line
+ * and before a header field, at the start and later alike; without the
+ * empty line, or without a header after, they are body text. */
+static void test_mbox_rfc5322_date(void **state)
+{
+	(void)state;
+	static const char m[] =
+	        "From boss@corp.example Mon, 04 Mar 2024 10:00:00 +0000\n"
+	        "From: boss@corp.example\nSubject: one\n\nbody one\n"
+	        "\n"
+	        "From boss@corp.example Mon, 04 Mar 2024 11:00:00 +0000\n"
+	        "From: boss@corp.example\nSubject: two\n\nbody two\n"
+	        "From boss@corp.example Mon, 04 Mar 2024 11:30:00 +0000\n"
+	        "From: boss@corp.example\nSubject: no-blank\n\n"
+	        "\n"
+	        "From boss@corp.example Mon, 04 Mar 2024 11:45:00 +0000\n"
+	        "no header after\n"
+	        "\n"
+	        "From boss@corp.example 4 Mar 2024 12:00:00 GMT\n"
+	        "Subject: three\n\nbody three\n";
+	const char *path = put_str("rfc5322.mbox", m);
+	struct got g;
+	read_path("mbox", path, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.subj[0], "one");
+	assert_string_equal(g.subj[1], "two");
+	assert_string_equal(g.subj[2], "three");
+	assert_int_equal(g.off[1], off_of(m, "From boss@corp.example Mon, 04 "
+	                                     "Mar 2024 11:00"));
+	assert_int_equal(g.env_t[0], INT64_C(1709546400));
+	assert_string_equal(g.env[0], "boss@corp.example");
+	check_splits(path, sizeof(m) - 1, NULL, 1);
+	assert_ptr_equal(mh_reader_detect(m, sizeof(m) - 1, "x"),
+	                 mh_reader_by_name("mbox"));
+}
+
 static void test_mbox_gzip(void **state)
 {
 	(void)state;
@@ -946,6 +1050,184 @@ static void test_emlx(void **state)
 	assert_int_equal(g.end_rc, 0);
 }
 
+/* Defect: empty lines before the first field (LF or CRLF, as some
+ * exports write them) ended the header block at once: "no header field",
+ * the message and its artefacts lost. */
+static void test_eml_leading_blank_lines(void **state)
+{
+	(void)state;
+	static const char msg[] = "\n\n"
+	                          "From: A <a@example.com>\n"
+	                          "X-Forwarded-To: exfil@proton.example\n"
+	                          "Subject: after blank lines\n"
+	                          "\n"
+	                          "x\n";
+	struct got g;
+	read_path("eml", put_str("blank.eml", msg), &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.first_field, "From");
+	assert_string_equal(g.subj[0], "after blank lines");
+	/* The record starts at its first field, on line 3. */
+	assert_int_equal(g.off[0], 2);
+	assert_int_equal(g.line[0], 3);
+	assert_int_equal(g.pos, strlen(msg));
+	/* CRLF, a line of blanks, and a BOM before them. */
+	char *crlf = to_crlf(msg + 1);
+	char buf[512];
+	snprintf(buf, sizeof(buf), "\xef\xbb\xbf \t\r\n%s", crlf);
+	free(crlf);
+	read_path("eml", put_str("blank-crlf.eml", buf), &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.first_field, "From");
+	assert_string_equal(g.subj[0], "after blank lines");
+	assert_int_equal(g.off[0], 3 + 4 + 2);
+	/* The same inside an emlx, after its byte count. */
+	int n = snprintf(buf, sizeof(buf), "%zu\n%s", strlen(msg), msg);
+	assert_true(n > 0);
+	read_path("emlx", put_str("15.emlx", buf), &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.subj[0], "after blank lines");
+	assert_int_equal(g.line[0], 4);
+	/* Only empty lines: still no header field, skipped with a reason. */
+	read_path("eml", put_str("blank-only.eml", "\n\r\n\n"), &g);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(g.nskip, 1);
+	assert_int_equal(g.skip_reason[0], MH_SKIP_NO_HEADER);
+}
+
+/* Defect: an emlx byte count smaller than the message cut its header
+ * block, silently losing the fields after the cut. A count that does not
+ * end where the plist starts is not trusted. */
+static void test_emlx_bad_count(void **state)
+{
+	(void)state;
+	/* The artefact is the last field: lost when the count is short. */
+	static const char msg[] = "From: A <a@example.com>\n"
+	                          "To: alice@example.com\n"
+	                          "Date: Tue, 2 Jan 2024 00:00:00 +0000\n"
+	                          "Message-ID: <count@example.com>\n"
+	                          "X-Forwarded-To: exfil@proton.example\n"
+	                          "Subject: last field\n"
+	                          "\n"
+	                          "the body of the message, which is long "
+	                          "enough to hold the cut\n";
+	static const char plist[] =
+	        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	        "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+	        "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+	        "<plist version=\"1.0\">\n<dict>\n"
+	        "\t<key>flags</key>\n\t<integer>8590195713</integer>\n"
+	        "</dict>\n</plist>\n";
+	size_t ml = strlen(msg), body = strlen(strstr(msg, "\n\n") + 2);
+	char buf[2048];
+	struct got g;
+	/* The count 100 short ends inside the header block. */
+	int n = snprintf(buf, sizeof(buf), "%zu\n%s%s", ml - 100, msg, plist);
+	assert_true(n > 0);
+	read_path("emlx", put_str("16.emlx", buf), &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.subj[0], "last field");
+	/* Read up to the plist, not into it. */
+	assert_int_equal(g.body_n[0], body);
+	assert_true(g.complete[0]);
+	/* Noted and counted, never silent. */
+	assert_int_equal(g.nskip, 1);
+	assert_int_equal(g.skip_reason[0], MH_SKIP_MALFORMED);
+	assert_int_equal(g.skip_off[0], 4 + ml - 100);
+	assert_int_equal(g.end_rc, 0);
+	assert_int_equal(g.pos, (uint64_t)n);
+
+	/* Short and no plist: read to the end of the file. */
+	n = snprintf(buf, sizeof(buf), "%zu\n%s", ml - 100, msg);
+	read_path("emlx", put_str("17.emlx", buf), &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.subj[0], "last field");
+	assert_int_equal(g.body_n[0], body);
+	assert_int_equal(g.nskip, 1);
+
+	/* Too large, but ending inside the plist: cut at the plist. */
+	n = snprintf(buf, sizeof(buf), "%zu\n%s%s", ml + 30, msg, plist);
+	read_path("emlx", put_str("18.emlx", buf), &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.body_n[0], body);
+	assert_int_equal(g.nskip, 1);
+	assert_int_equal(g.flags[0] & MH_MSG_EMLX_PARTIAL, 0);
+
+	/* Plausible ends are trusted and not noted: right at "<?xml", after
+	 * one more newline (Apple Mail writes both), or at the end. */
+	n = snprintf(buf, sizeof(buf), "%zu\n%s\n%s", ml, msg, plist);
+	read_path("emlx", put_str("19.emlx", buf), &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.body_n[0], body);
+	n = snprintf(buf, sizeof(buf), "%zu\n%s\n%s", ml + 1, msg, plist);
+	read_path("emlx", put_str("20.emlx", buf), &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.body_n[0], body + 1);
+	n = snprintf(buf, sizeof(buf), "%zu\n%s\n", ml, msg);
+	read_path("emlx", put_str("21.emlx", buf), &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.body_n[0], body);
+	/* The count of a body that holds XML is still trusted. */
+	n = snprintf(buf, sizeof(buf), "%zu\n%s<?xml version=\"1.0\"?>\n%s",
+	             ml + 22, msg, plist);
+	read_path("emlx", put_str("22.emlx", buf), &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.body_n[0], body + 22);
+}
+
+/* A gzip-compressed .eml cut in its trailer, with a bad CRC or with
+ * trailing garbage: the message is read, then the damage reported. */
+static void test_eml_gzip_damage(void **state)
+{
+	(void)state;
+	static const char msg[] = "From: A <a@example.com>\n"
+	                          "X-Forwarded-To: exfil@proton.example\n"
+	                          "Subject: gzipped\n"
+	                          "\n"
+	                          "body\n";
+	const char *full = put_gz("g.eml.gz", msg, strlen(msg));
+	uint64_t zn = file_size(full);
+	FILE *f = fopen(full, "rb");
+	assert_non_null(f);
+	char z[512];
+	assert_true(zn < sizeof(z));
+	assert_int_equal(fread(z, 1, zn, f), zn);
+	fclose(f);
+	struct got g;
+	/* The 8-byte trailer cut: all bytes inflate, none may be lost. */
+	read_path("eml", put("cut.eml.gz", z, zn - 8), &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.subj[0], "gzipped");
+	assert_int_equal(g.body_n[0], 5);
+	assert_int_equal(g.end_rc, MH_ETRUNC);
+	/* A flipped CRC byte. */
+	z[zn - 8] = (char)(z[zn - 8] ^ 1);
+	read_path("eml", put("crc.eml.gz", z, zn), &g);
+	z[zn - 8] = (char)(z[zn - 8] ^ 1);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.end_rc, MH_EFORMAT);
+	/* Only the header of the gzip: nothing to read, reported. */
+	read_path("eml", put("hdr.eml.gz", z, 5), &g);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(g.end_rc, MH_ETRUNC);
+	/* Trailing garbage: a warning, counted once. */
+	memcpy(z + zn, "junk", 4);
+	read_path("eml", put("junk.eml.gz", z, zn + 4), &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.nskip, 1);
+	assert_int_equal(g.skip_reason[0], MH_SKIP_MALFORMED);
+	assert_int_equal(g.end_rc, 0);
+	/* And a clean one ends clean. */
+	read_path("eml", full, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.end_rc, 0);
+}
+
 static void test_maildir_entry(void **state)
 {
 	(void)state;
@@ -1096,6 +1378,9 @@ int main(void)
 	        cmocka_unit_test(test_mbox_chunks_small),
 	        cmocka_unit_test(test_mbox_chunks_crlf_empty_body),
 	        cmocka_unit_test(test_mbox_chunks_big),
+	        cmocka_unit_test(test_mbox_leading_blank),
+	        cmocka_unit_test(test_mbox_long_from_line),
+	        cmocka_unit_test(test_mbox_rfc5322_date),
 	        cmocka_unit_test(test_mbox_gzip),
 	        cmocka_unit_test(test_eml_crlf),
 	        cmocka_unit_test(test_eml_bom),
@@ -1103,6 +1388,9 @@ int main(void)
 	        cmocka_unit_test(test_eml_binary),
 	        cmocka_unit_test(test_eml_huge_header_line),
 	        cmocka_unit_test(test_emlx),
+	        cmocka_unit_test(test_eml_leading_blank_lines),
+	        cmocka_unit_test(test_emlx_bad_count),
+	        cmocka_unit_test(test_eml_gzip_damage),
 	        cmocka_unit_test(test_maildir_entry),
 	        cmocka_unit_test(test_probe_content_decides),
 	};

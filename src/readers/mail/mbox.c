@@ -753,7 +753,9 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	rc = mh_mailmsg_build(&r->mm, ev, "mbox", r->path, h, hlen, p + bs,
 	                      body_len, complete, off + hs, 0, err);
 	ev->index = r->index++;
-	ev->offset = off; /* the BOM and empty lines are the first record's */
+	/* A BOM belongs to the first message; empty lines before it do not
+	 * (a chunk may start at the From_ line after them). */
+	ev->offset = i == 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? off : off + i;
 	/* The event stays valid: advance does not move the buffer. */
 	if (body_end != (size_t)-1) {
 		mh_stream_advance(r->st, body_end);
