@@ -8,6 +8,7 @@
  */
 #include "analytics/forwarding.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ struct hdrs {
 	        *mailfwdby, *fwd_to, *fwd_for, *return_path, *resent_from,
 	        *resent_sender, *resent_to, *sieve, *orig_to, *auto_sub,
 	        *subject, *msgid, *ctype, *cte, *to, *from, *list, *precedence,
-	        *autoreply;
+	        *autoreply, *journal;
 	const struct mh_field *delivered[MAX_DELIVERED];
 	size_t ndelivered;
 };
@@ -163,6 +164,10 @@ static void collect(const struct mh_event *ev, struct hdrs *h)
 			else if (IS("x-mailing-list"))
 				FIRST(list);
 			break;
+		case L("x-ms-journal-report"):
+			if (IS("x-ms-journal-report"))
+				FIRST(journal);
+			break;
 		case L("x-forwarded-for"):
 			if (IS("x-forwarded-for"))
 				FIRST(fwd_for);
@@ -259,6 +264,7 @@ struct mh_fwd {
 
 	/* Per-message scratch, reused: allocation only at warm-up. */
 	struct mh_arena arena;
+	struct mh_arena jarena; /* fields of a journal report's message */
 	struct mh_buf ubuf, dbuf;
 	struct fact facts[MAX_FACTS];
 	char last_owner[ADDR_MAX]; /* owner whose domain is recorded */
@@ -347,6 +353,7 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
 	mh_strmap_init(&f->mdom);
 	mh_strmap_init(&f->org);
 	mh_arena_init(&f->arena, 16384, 0);
+	mh_arena_init(&f->jarena, 16384, 0);
 	mh_arena_init(&f->stats_arena, 16384, 0);
 	mh_buf_init(&f->ubuf, 16384);
 	mh_buf_init(&f->dbuf, 32768);
@@ -385,6 +392,7 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->mdom, NULL);
 	org_drop(f);
 	mh_arena_release(&f->arena);
+	mh_arena_release(&f->jarena);
 	mh_arena_release(&f->stats_arena);
 	mh_buf_release(&f->ubuf);
 	mh_buf_release(&f->dbuf);
@@ -586,6 +594,13 @@ struct msg_ctx {
 	char sieve[ADDR_MAX], resent[ADDR_MAX];
 	char resent_to[MAX_DEST][ADDR_MAX];
 	size_t nresent_to;
+	/* Exchange envelope journal report: the envelope recipients and a
+	 * "Forwarded:" mailbox from the report part (spec "Journal
+	 * reports"). */
+	int journal;
+	char env_rcpt[MAX_DEST][ADDR_MAX];
+	size_t nenv;
+	char env_fwd[ADDR_MAX];
 };
 
 static int looks_forwarded(struct mh_fwd *f, const struct msg_ctx *m)
@@ -703,7 +718,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 	}
 	addr1(f, h->orig_to, m->orig);
 	addr1(f, h->from, m->from);
-	if (m->ev->mailbox && addr_ok(m->ev->mailbox)) {
+	if (m->ev->mailbox && addr_ok(m->ev->mailbox) && !m->journal) {
 		put_addr(m->owner, m->ev->mailbox);
 		lower(m->owner);
 	}
@@ -804,10 +819,12 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, size_t nf)
 		if (!*x->mailbox) {
 			/* The store owner, unless the store is the
 			 * destination's (the message was delivered to it). */
-			if (*m->owner &&
-			    !in_list(x->dest, x->ndest, m->owner) &&
-			    strcmp(m->owner, m->top) != 0 &&
-			    strcmp(m->owner, m->orig) != 0)
+			if (*m->env_fwd)
+				put_addr(x->mailbox, m->env_fwd);
+			else if (*m->owner &&
+			         !in_list(x->dest, x->ndest, m->owner) &&
+			         strcmp(m->owner, m->top) != 0 &&
+			         strcmp(m->owner, m->orig) != 0)
 				put_addr(x->mailbox, m->owner);
 			else if (chain_from(m))
 				put_addr(x->mailbox, chain_from(m));
@@ -826,6 +843,12 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, size_t nf)
 			else
 				put_addr(x->mailbox, UNKNOWN);
 		}
+		if (x->ndest)
+			continue;
+		/* The journal's envelope recipients: where the copy went. */
+		for (size_t k = 0; k < m->nenv && x->ndest < MAX_DEST; k++)
+			if (strcmp(m->env_rcpt[k], x->mailbox) != 0)
+				put_addr(x->dest[x->ndest++], m->env_rcpt[k]);
 		if (x->ndest)
 			continue;
 		const char *d = NULL;
@@ -1135,6 +1158,135 @@ static int note_owner(struct mh_fwd *f, const char *owner)
 	return mh_strmap_add(&f->owner_dom, d, &slot, NULL);
 }
 
+/* MARK: - journal reports */
+
+/* One envelope line of a journal report part: "Recipient: addr",
+ * "To: addr", "Cc: addr", "Bcc: addr", each optionally followed by
+ * ", Forwarded: addr" (the mailbox that forwarded) or ", Expanded: ...". */
+static void envelope_line(struct mh_fwd *f, struct mh_slice line,
+                          struct msg_ctx *m)
+{
+	static const char *const names[] = {"recipient:", "to:", "cc:", "bcc:"};
+	size_t k = 0;
+	while (k < 4 && !mh_slice_istarts(line, names[k]))
+		k++;
+	if (k == 4)
+		return;
+	struct mh_slice v = mh_slice_make(line.p + strlen(names[k]),
+	                                  line.n - strlen(names[k]));
+	/* Quoted local parts may hold ','; the annotation starts at the
+	 * first ',' outside quotes. */
+	size_t cut = v.n;
+	int q = 0;
+	for (size_t i = 0; i < v.n; i++) {
+		if (v.p[i] == '"')
+			q = !q;
+		else if (v.p[i] == ',' && !q) {
+			cut = i;
+			break;
+		}
+	}
+	struct mh_field tf = {{names[k], 0}, mh_slice_make(v.p, cut)};
+	char a[ADDR_MAX];
+	if (m->nenv < MAX_DEST && addr1(f, &tf, a) &&
+	    !in_list(m->env_rcpt, m->nenv, a))
+		put_addr(m->env_rcpt[m->nenv++], a);
+	if (cut < v.n && !*m->env_fwd) {
+		struct mh_slice rest =
+		        mh_slice_make(v.p + cut + 1, v.n - cut - 1);
+		size_t at = mh_slice_ifind(rest, "forwarded:");
+		if (at != (size_t)-1) {
+			tf.value = mh_slice_make(rest.p + at + 10,
+			                         rest.n - at - 10);
+			addr1(f, &tf, m->env_fwd);
+		}
+	}
+}
+
+static unsigned lines_in(const char *p, size_t n)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
+/* Spec "Journal reports": the message/rfc822 part of an Exchange
+ * envelope journal report, within the body prefix, as an event of its
+ * own (same file, offset and time as the report). Envelope lines before
+ * it go to m. 1 when found. */
+static int journal_inner(struct mh_fwd *f, const struct mh_event *ev,
+                         struct mh_event *iev, struct mh_msg *imsg,
+                         struct msg_ctx *m)
+{
+	const struct mh_msg *msg = ev->msg;
+	const char *p = msg->body.p;
+	size_t n = msg->body.n, i = 0, part = (size_t)-1;
+	if (!p || !n)
+		return 0;
+	while (i < n) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - p) : n;
+		struct mh_slice line = mh_slice_make(p + i, e - i);
+		if (line.n && line.p[line.n - 1] == '\r')
+			line.n--;
+		if (mh_slice_istarts(line, "content-type:") &&
+		    mh_slice_ifind(line, "message/rfc822") != (size_t)-1) {
+			part = i;
+			break;
+		}
+		envelope_line(f, line, m);
+		i = e + 1;
+	}
+	if (part == (size_t)-1)
+		return 0;
+	/* The part's own header, then the message. */
+	size_t phl, pbo, ihl, ibo;
+	if (mh_hdr_end(p + part, n - part, 0, &phl, &pbo) != MH_OK)
+		return 0;
+	struct mh_slice ph = mh_slice_make(p + part, phl);
+	size_t cte = mh_slice_ifind(ph, "content-transfer-encoding:");
+	if (cte != (size_t)-1) {
+		struct mh_slice cv =
+		        mh_slice_make(ph.p + cte + 26, ph.n - cte - 26);
+		cv = mh_slice_trim(cv);
+		if (mh_slice_istarts(cv, "base64") ||
+		    mh_slice_istarts(cv, "quoted-printable"))
+			return 0; /* not decoded: documented limit */
+	}
+	const char *in = p + part + pbo;
+	size_t inn = n - part - pbo;
+	int rc = mh_hdr_end(in, inn, 0, &ihl, &ibo);
+	if (rc == MH_ETRUNC) /* cut by the body prefix: what there is */
+		rc = mh_hdr_end(in, inn, 1, &ihl, &ibo);
+	if (rc != MH_OK || !ihl)
+		return 0;
+	struct mh_field *fl = NULL;
+	size_t nfl = 0;
+	mh_arena_reset(&f->jarena);
+	if (mh_hdr_split(in, ihl, &f->jarena, 20000, &fl, &nfl, NULL) !=
+	            MH_OK ||
+	    !nfl)
+		return 0;
+	*imsg = *msg;
+	imsg->header = mh_slice_make(in, ihl);
+	imsg->body = mh_slice_make(in + ibo, inn - ibo);
+	imsg->hdrs = fl;
+	imsg->nhdrs = nfl;
+	/* Line of the inner header in the file: after the report's header,
+	 * its blank line and the body lines before the part. */
+	imsg->header_line = 0;
+	if (msg->header_line && msg->header.p)
+		imsg->header_line = msg->header_line +
+		                    lines_in(msg->header.p, msg->header.n) + 1 +
+		                    lines_in(p, (size_t)(in - p));
+	*iev = *ev;
+	iev->fields = fl;
+	iev->nfields = nfl;
+	iev->msg = imsg;
+	return 1;
+}
+
 int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
                  struct mh_err *err)
 {
@@ -1149,13 +1301,34 @@ int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
 	/* Only the header pass is done for every message. */
 	memset(&m.h, 0, sizeof(m.h));
 	collect(ev, &m.h);
+	struct mh_event iev;
+	struct mh_msg imsg;
+	int journal = 0;
+	m.nenv = 0;
+	m.env_fwd[0] = '\0';
+	if (m.h.journal) {
+		/* An envelope journal report: its attached message is what
+		 * was sent; the evidence still names the report. */
+		if (journal_inner(f, ev, &iev, &imsg, &m)) {
+			journal = 1;
+			ev = &iev;
+			collect(ev, &m.h);
+		}
+	}
 	if (!maybe_forwarded(&m.h))
 		return MH_OK;
 
+	/* m is cleared below; the envelope survives in place. */
 	struct hdrs h = m.h;
-	memset(&m, 0, sizeof(m));
+	size_t nenv = journal ? m.nenv : 0;
+	char env_fwd[ADDR_MAX];
+	put_addr(env_fwd, journal ? m.env_fwd : "");
+	memset(&m, 0, offsetof(struct msg_ctx, env_rcpt));
 	m.h = h;
 	m.ev = ev;
+	m.journal = journal;
+	m.nenv = nenv;
+	put_addr(m.env_fwd, env_fwd);
 	memset(f->facts, 0, sizeof(f->facts));
 	mh_arena_reset(&f->arena);
 	size_t nf = analyse(f, &m);

@@ -104,6 +104,77 @@ run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/future2.eml"
 check "no From_, no Received: Date, the last resort" \
 	jq -e -s 'length == 1 and .[0].first_seen == "2035-01-01T00:00:00Z"' "$TMP/o"
 
+# 5. Exchange envelope journal reports: the attached message is analysed,
+# the envelope names the destination, the evidence names the report.
+cat >"$TMP/journal.mbox" <<'EOF'
+From journal@corp.example Mon Mar  4 10:00:05 2024
+X-MS-Journal-Report:
+From: Microsoft Exchange Server <postmaster@corp.example>
+To: journal@corp.example
+Subject: invoice
+Date: Mon, 4 Mar 2024 10:00:05 +0000
+Message-ID: <jr1@corp.example>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=us-ascii
+
+Sender: alice@corp.example
+Subject: invoice
+Message-Id: <inner1@corp.example>
+To: drop@evil.example
+
+--b1
+Content-Type: message/rfc822
+
+Received: from EX1.corp.example by EX2.corp.example; Mon, 4 Mar 2024 10:00:01 +0000
+X-MS-Exchange-Organization-AutoForwarded: true
+X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
+X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent
+From: Alice <alice@corp.example>
+To: bob@partner.example
+Subject: invoice
+Message-ID: <inner1@corp.example>
+
+body
+--b1--
+
+From journal@corp.example Mon Mar  4 11:00:05 2024
+X-MS-Journal-Report:
+From: Microsoft Exchange Server <postmaster@corp.example>
+To: journal@corp.example
+Subject: q2
+Message-ID: <jr2@corp.example>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b2"
+
+--b2
+Content-Type: text/plain; charset=us-ascii
+
+Sender: x@partner.example
+Subject: q2
+Message-Id: <inner2@partner.example>
+To: "b keller"@freemail.example, Forwarded: bob@corp.example
+
+--b2
+Content-Type: message/rfc822
+
+X-MS-Exchange-Organization-AutoForwarded: true
+From: x@partner.example
+To: bob@corp.example
+Subject: q2
+Message-ID: <inner2@partner.example>
+
+body
+--b2--
+EOF
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/journal.mbox"
+check "journal: inbox rule inside the report, envelope destination, evidence = report" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-EXT" and .level == "high" and .mailbox == "alice@corp.example" and .destination == "drop@evil.example" and (.evidence[0].file | endswith("journal.mbox")) and .evidence[0].offset == 0 and .evidence[0].header == "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example")' "$TMP/o"
+check "journal: Forwarded: annotation names the mailbox" \
+	jq -e -s 'any(.[]; .mailbox == "bob@corp.example" and .destination == "\"b keller\"@freemail.example" and .evidence[0].offset > 0)' "$TMP/o"
+
 # The real corpus: mcgrof's Gmail forward stays external/high when an
 # unrelated gmail.com forwarding mailbox is scanned along with it.
 if [ -d "$MH_SHARED/data/mail-corpus" ]; then

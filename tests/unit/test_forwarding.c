@@ -996,6 +996,109 @@ static void test_message_time(void **state)
 	assert_int_equal(time_of("Subject: x\n", MH_TS_NONE), MH_TS_NONE);
 }
 
+/* Exchange envelope journal reports: the attached message is analysed,
+ * the envelope names the destinations, the evidence names the report. */
+#define JR_HEAD                                                                \
+	"X-MS-Journal-Report:\n"                                               \
+	"From: Microsoft Exchange Server <postmaster@corp.example>\n"          \
+	"To: journal@corp.example\nSubject: invoice\n"                         \
+	"Message-ID: <jr1@corp.example>\nMIME-Version: 1.0\n"                  \
+	"Content-Type: multipart/mixed; boundary=\"b1\"\n\n"
+#define JR_ENV(rcpt)                                                           \
+	"--b1\nContent-Type: text/plain; charset=us-ascii\n\n"                 \
+	"Sender: alice@corp.example\nSubject: invoice\n"                       \
+	"Message-Id: <inner1@corp.example>\n" rcpt "\n\n"
+#define JR_INNER(cte, hdrs)                                                    \
+	"--b1\nContent-Type: message/rfc822\n" cte "\n" hdrs                   \
+	"From: Alice <alice@corp.example>\nTo: bob@partner.example\n"          \
+	"Subject: invoice\nMessage-ID: <inner1@corp.example>\n\nbody\n"        \
+	"--b1--\n"
+#define RULE_HDRS                                                              \
+	"X-MS-Exchange-Organization-AutoForwarded: true\n"                     \
+	"X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\n"
+
+static void test_journal_report(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+	static const char jr[] =
+	        JR_HEAD JR_ENV("To: drop@evil.example\nCc: "
+	                       "\"a,b\"@evil2.example, Expanded: "
+	                       "dl@corp.example") JR_INNER("", RULE_HDRS);
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	feed_at(f, jr, "/case/journal.mbox", 4096, "journal@corp.example");
+	findings_of(f, &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "drop@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_string_equal(x->mechanism, "exchange-inbox-rule");
+	assert_int_equal(x->nevidence, 1);
+	assert_string_equal(x->evidence[0].file, "/case/journal.mbox");
+	assert_int_equal(x->evidence[0].offset, 4096);
+	assert_string_equal(
+	        x->evidence[0].header,
+	        "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example");
+	assert_string_equal(x->evidence[0].message_id, "inner1@corp.example");
+	/* The line of the field in the file: report header (8 lines), its
+	 * blank line, 11 body lines, then the attached header. */
+	const char *loop = strstr(jr, "X-MS-Exchange-Inbox-Rules-Loop");
+	unsigned want = 1;
+	for (const char *c = jr; c < loop; c++)
+		want += *c == '\n';
+	assert_int_equal(x->evidence[0].line, want);
+	assert_non_null(find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                     "\"a,b\"@evil2.example"));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* "Forwarded:" names the mailbox; the journal store owner is never
+	 * the mailbox. */
+	f = new_fwd(corp, 1, 0);
+	feed(f,
+	     JR_HEAD JR_ENV("Recipient: bk@freemail.example, Forwarded: "
+	                    "bob@corp.example")
+	             JR_INNER("", "X-MS-Exchange-Organization-AutoForwarded: "
+	                          "true\n"),
+	     "journal@corp.example");
+	feed(f,
+	     JR_HEAD JR_ENV("Recipient: bk@freemail.example") JR_INNER(
+	             "", "X-MS-Exchange-Organization-AutoForwarded: true\n"),
+	     "journal@corp.example");
+	findings_of(f, &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "bob@corp.example",
+	                         "bk@freemail.example"));
+	assert_string_equal(x->mechanism, "exchange-mailbox-forwarding");
+	/* No Forwarded: the mailbox is unknown, not the journal. */
+	assert_non_null(x = find(&l, "MH-FWD-EXT", NULL, NULL));
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i]->mailbox)
+			assert_string_not_equal(l.v[i]->mailbox,
+			                        "journal@corp.example");
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* The header of the attached message only counts in a journal
+	 * report; an encoded part is not decoded; a report without an
+	 * attached message is an ordinary message. */
+	expect_none("Subject: not a report\nContent-Type: multipart/mixed; "
+	            "boundary=\"b1\"\n\n" JR_ENV("To: drop@evil.example")
+	                    JR_INNER("", RULE_HDRS),
+	            NULL);
+	expect_none(JR_HEAD JR_ENV("To: drop@evil.example") JR_INNER(
+	                    "Content-Transfer-Encoding: base64\n", RULE_HDRS),
+	            NULL);
+	expect_none(JR_HEAD JR_ENV("To: drop@evil.example"), NULL);
+	one("X-MS-Journal-Report:\n" RULE_HDRS
+	    "X-Forwarded-To: drop@evil.example\nSubject: x\n\nno part\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->destination, "drop@evil.example");
+	mh_findings_release(&l);
+}
+
 /* Defect: with no organisation known, a destination was called external
  * (high) on no evidence at all. */
 static const char agent_only[] =
@@ -1624,6 +1727,7 @@ int main(void)
 	        cmocka_unit_test(test_undecided_external),
 	        cmocka_unit_test(test_quoted_local_part),
 	        cmocka_unit_test(test_message_time),
+	        cmocka_unit_test(test_journal_report),
 	        cmocka_unit_test(test_ratio),
 	        cmocka_unit_test(test_evidence),
 	        cmocka_unit_test(test_merge_determinism),
