@@ -698,6 +698,110 @@ static void test_mbox_chunks_big(void **state)
 	free(b);
 }
 
+/* An mbox whose first line is empty (then a From_ line): the messages are
+ * read, not lost as one record without a header field. */
+static void test_mbox_leading_blank(void **state)
+{
+	(void)state;
+	static const char *const lead[] = {"\n", "\r\n", "\n\n\n",
+	                                   "\xef\xbb\xbf\n"};
+	for (size_t k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
+		char buf[4096];
+		int n = snprintf(buf, sizeof(buf), "%s%s", lead[k], MBOX);
+		assert_true(n > 0 && (size_t)n < sizeof(buf));
+		const char *path = put_str("lead.mbox", buf);
+		struct got g;
+		read_path("mbox", path, &g);
+		assert_int_equal(g.nskip, 0);
+		assert_int_equal(g.n, 3);
+		assert_string_equal(g.subj[0], "one");
+		assert_int_equal(g.off[1], off_of(buf, "From bob@"));
+		assert_int_equal(g.pos, (uint64_t)n);
+		check_splits(path, (uint64_t)n, NULL, 1);
+		assert_ptr_equal(mh_reader_detect(buf, (size_t)n, "x"),
+		                 mh_reader_by_name("mbox"));
+	}
+}
+
+/* A From_ line longer than the 4 KiB probe head (a 5000-byte sender):
+ * still an mbox, and its messages are read. A "From " line longer than
+ * the reader's limit (32 KiB) is body text. */
+static void test_mbox_long_from_line(void **state)
+{
+	(void)state;
+	size_t sl = 5000, cap = 200000;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t n = 0;
+	for (int m = 0; m < 2; m++) {
+		n += (size_t)snprintf(buf + n, cap - n, "%sFrom ",
+		                      m ? "\n" : "");
+		memset(buf + n, 'a', sl);
+		n += sl;
+		n += (size_t)snprintf(
+		        buf + n, cap - n,
+		        "@corp.example Mon Jan  1 10:00:0%d 2024\n"
+		        "From: a@corp.example\nSubject: m%d\n\n"
+		        "body %d\n",
+		        m, m, m);
+	}
+	/* A 40000-byte "From " line after an empty line, then a header. */
+	n += (size_t)snprintf(buf + n, cap - n, "\nFrom ");
+	memset(buf + n, 'b', 40000);
+	n += 40000;
+	n += (size_t)snprintf(buf + n, cap - n,
+	                      " Mon Jan  1 10:00:09 2024\nSubject: no\n\nx\n");
+	const char *path = put("long.mbox", buf, n);
+	assert_ptr_equal(mh_reader_detect(buf, 4096, "long"),
+	                 mh_reader_by_name("mbox"));
+	struct got g;
+	read_path("mbox", path, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.subj[1], "m1");
+	assert_int_equal(strlen(g.env[0]), sizeof(g.env[0]) - 1);
+	assert_int_equal(g.pos, (uint64_t)n);
+	check_splits(path, (uint64_t)n, NULL, 997);
+	free(buf);
+}
+
+/* From_ lines with an RFC 5322 date separate messages after an empty line
+ * and before a header field, at the start and later alike; without the
+ * empty line, or without a header after, they are body text. */
+static void test_mbox_rfc5322_date(void **state)
+{
+	(void)state;
+	static const char m[] =
+	        "From boss@corp.example Mon, 04 Mar 2024 10:00:00 +0000\n"
+	        "From: boss@corp.example\nSubject: one\n\nbody one\n"
+	        "\n"
+	        "From boss@corp.example Mon, 04 Mar 2024 11:00:00 +0000\n"
+	        "From: boss@corp.example\nSubject: two\n\nbody two\n"
+	        "From boss@corp.example Mon, 04 Mar 2024 11:30:00 +0000\n"
+	        "From: boss@corp.example\nSubject: no-blank\n\n"
+	        "\n"
+	        "From boss@corp.example Mon, 04 Mar 2024 11:45:00 +0000\n"
+	        "no header after\n"
+	        "\n"
+	        "From boss@corp.example 4 Mar 2024 12:00:00 GMT\n"
+	        "Subject: three\n\nbody three\n";
+	const char *path = put_str("rfc5322.mbox", m);
+	struct got g;
+	read_path("mbox", path, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.subj[0], "one");
+	assert_string_equal(g.subj[1], "two");
+	assert_string_equal(g.subj[2], "three");
+	assert_int_equal(g.off[1], off_of(m, "From boss@corp.example Mon, 04 "
+	                                     "Mar 2024 11:00"));
+	assert_int_equal(g.env_t[0], INT64_C(1709546400));
+	assert_string_equal(g.env[0], "boss@corp.example");
+	check_splits(path, sizeof(m) - 1, NULL, 1);
+	assert_ptr_equal(mh_reader_detect(m, sizeof(m) - 1, "x"),
+	                 mh_reader_by_name("mbox"));
+}
+
 static void test_mbox_gzip(void **state)
 {
 	(void)state;
@@ -1274,6 +1378,9 @@ int main(void)
 	        cmocka_unit_test(test_mbox_chunks_small),
 	        cmocka_unit_test(test_mbox_chunks_crlf_empty_body),
 	        cmocka_unit_test(test_mbox_chunks_big),
+	        cmocka_unit_test(test_mbox_leading_blank),
+	        cmocka_unit_test(test_mbox_long_from_line),
+	        cmocka_unit_test(test_mbox_rfc5322_date),
 	        cmocka_unit_test(test_mbox_gzip),
 	        cmocka_unit_test(test_eml_crlf),
 	        cmocka_unit_test(test_eml_bom),
