@@ -484,7 +484,11 @@ static const char scan_help[] =
         "forwarding\n"
         "                       to any other domain is external. Default: "
         "inferred\n"
-        "                       from the mailboxes' own addresses\n"
+        "                       from store owners and, with evidence, "
+        "forwarding\n"
+        "                       mailboxes; never free-mail domains (the "
+        "summary\n"
+        "                       names them; docs/FORWARDING.md)\n"
         "      --min-level L    report findings at or above L: "
         "informational, low,\n"
         "                       medium, high, critical (default: "
@@ -748,6 +752,37 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 
 /* MARK: - main */
 
+/* The org domains the internal/external verdicts rest on, so that a
+ * reader of the summary can check them (inferred ones come from headers:
+ * escaped). */
+static void print_org_domains(struct mh_fwd *fwd)
+{
+	const struct mh_fwd_org_domain *od = NULL;
+	size_t nod = 0;
+	if (mh_fwd_org_domains(fwd, &od, &nod) != MH_OK)
+		return;
+	if (nod == 0) {
+		fputs("mailhunt: org domains: none known (give --org-domain); "
+		      "findings with an unknown mailbox are undecided\n",
+		      stderr);
+		return;
+	}
+	struct mh_buf b = MH_BUF_INIT(256);
+	fputs("mailhunt: org domains:", stderr);
+	for (size_t i = 0; i < nod; i++) {
+		mh_buf_reset(&b);
+		mh_escape_term(od[i].domain, strlen(od[i].domain), 80, &b);
+		fprintf(stderr, "%s %s (%s", i ? "," : "", mh_buf_cstr(&b),
+		        od[i].source);
+		if (od[i].messages)
+			fprintf(stderr, ", %" PRIu64 " message%s",
+			        od[i].messages, od[i].messages == 1 ? "" : "s");
+		fputc(')', stderr);
+	}
+	fputc('\n', stderr);
+	mh_buf_release(&b);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -914,8 +949,11 @@ join:
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
-	if (!s.o.quiet)
+	if (!s.o.quiet) {
 		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
+		if (nworkers)
+			print_org_domains(workers[0].fwd);
+	}
 	if (hidden_fail && s.o.quiet < 2)
 		fprintf(stderr,
 		        "mailhunt: %zu finding%s at or above --fail-on %s "
