@@ -59,6 +59,16 @@ enum state { AT_START, AT_SEP, SKIP_BODY, DONE };
 /* What judge() says about a line start. */
 enum { SEP_NO, SEP_WEAK, SEP_STRONG, SEP_MORE };
 
+/* The From_ line of a separator as judge() read it, so that mbox_next
+ * need not parse it (and its date) again. Offsets are from the line
+ * start, so they survive the buffer moving. */
+struct sep_info {
+	size_t ll;       /* line length without the '\n' */
+	size_t snd_off;  /* envelope sender */
+	size_t snd_len;
+	int64_t t;       /* envelope time or MH_TS_NONE */
+};
+
 struct mh_reader {
 	struct mh_stream *st;
 	struct mh_reader_opts o;
@@ -72,6 +82,8 @@ struct mh_reader {
 	int synced;     /* chunked: the first strong separator was found */
 	int cl_mode;    /* the file is mboxcl: trust Content-Length */
 	int sep_strong; /* AT_SEP: the message starts at a strong separator */
+	int have_si;    /* AT_SEP: si describes its From_ line */
+	struct sep_info si;
 	enum state state;
 	uint64_t index;
 	char env_from[256];
@@ -192,7 +204,7 @@ static int blank_before(const char *buf, size_t i, int at0)
  * answer depends on what follows. The answer never depends on where the
  * window starts or ends beyond that. */
 static int judge(const char *buf, size_t n, size_t i, int eof, int at0,
-                 int start_blank)
+                 int start_blank, struct sep_info *si)
 {
 	size_t rest = n - i;
 	const char *nl = memchr(buf + i, '\n',
@@ -207,9 +219,17 @@ static int judge(const char *buf, size_t n, size_t i, int eof, int at0,
 		return SEP_MORE;
 	else
 		ll = rest;
-	int kind = from_kind(buf + i, strip_cr(buf + i, ll), NULL, NULL);
+	struct mh_slice snd;
+	int64_t t;
+	int kind = from_kind(buf + i, strip_cr(buf + i, ll), &snd, &t);
 	if (!kind)
 		return SEP_NO;
+	if (si) {
+		si->ll = ll;
+		si->snd_off = (size_t)(snd.p - (buf + i));
+		si->snd_len = snd.n;
+		si->t = t;
+	}
 	int blank = start_blank || blank_before(buf, i, at0);
 	if (kind == 2 && blank)
 		return SEP_STRONG;
@@ -230,7 +250,7 @@ static int judge(const char *buf, size_t n, size_t i, int eof, int at0,
  * more bytes are buffered; lim when all was decided). */
 static size_t find_sep(const char *buf, size_t n, size_t from, size_t lim,
                        int eof, int at0, int strong_only, int *kind,
-                       size_t *resume)
+                       size_t *resume, struct sep_info *si)
 {
 	size_t end = n - lim > 5 ? lim + 5 : n; /* a match may end here */
 	size_t q = from;
@@ -239,7 +259,7 @@ static size_t find_sep(const char *buf, size_t n, size_t from, size_t lim,
 		if (!f)
 			break;
 		q = (size_t)(f - buf);
-		int k = judge(buf, n, q + 1, eof, at0, 0);
+		int k = judge(buf, n, q + 1, eof, at0, 0, si);
 		if (k == SEP_MORE) {
 			*resume = q;
 			return (size_t)-1;
@@ -360,7 +380,7 @@ static int detect_cl(struct mh_reader *r, struct mh_err *err, int *cl)
 	if (n > want)
 		n = want;
 	size_t i = lead_len(p, n);
-	if (i >= n || judge(p, n, i, eof, 1, 1) == SEP_NO)
+	if (i >= n || judge(p, n, i, eof, 1, 1, NULL) == SEP_NO)
 		return MH_OK;
 	size_t ll = line_len(p + i, n - i);
 	size_t hs = i + ll + 1, hlen, boff;
@@ -503,7 +523,7 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 			int kind = SEP_NO;
 			size_t i = find_sep(p, n, from, n, eof, base == 0,
 			                    r->chunked && !r->synced, &kind,
-			                    &resume);
+			                    &resume, &r->si);
 			if (i == (size_t)-1)
 				break;
 			/* A chunk starts at or after its range_start only. */
@@ -515,6 +535,7 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 			mh_stream_advance(r->st, i);
 			r->state = AT_SEP;
 			r->sep_strong = kind == SEP_STRONG;
+			r->have_si = 1;
 			r->synced = 1;
 			return MH_OK;
 		}
@@ -651,7 +672,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	}
 	int strong = r->sep_strong;
 	if (r->state == AT_START) {
-		if (judge(p, n, i, eof, at0, 1) == SEP_NO) {
+		if (judge(p, n, i, eof, at0, 1, NULL) == SEP_NO) {
 			skip_at(r, off, i);
 			return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED,
 			                 r->path, off + i, 0,
@@ -666,17 +687,26 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		r->state = DONE;
 		return 0;
 	}
-	size_t ll = line_len(p + i, n - i);
+	size_t ll;
 	r->mm.msg.envelope_from = NULL;
 	r->mm.msg.envelope_time = MH_TS_NONE;
 	struct mh_slice env;
 	int64_t env_t;
-	if (!from_kind(p + i, strip_cr(p + i, ll), &env, &env_t)) {
-		/* Cannot happen: the line was judged a separator. */
-		skip_at(r, off, i);
-		return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED, r->path,
-		                 off + i, 0,
-		                 "no From_ line where a message should start");
+	if (r->have_si && r->state == AT_SEP) {
+		/* find_sep has read this line already. */
+		ll = r->si.ll;
+		env = mh_slice_make(p + r->si.snd_off, r->si.snd_len);
+		env_t = r->si.t;
+	} else {
+		ll = line_len(p + i, n - i);
+		if (!from_kind(p + i, strip_cr(p + i, ll), &env, &env_t)) {
+			/* Cannot happen: the line was judged a separator. */
+			skip_at(r, off, i);
+			return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED,
+			                 r->path, off + i, 0,
+			                 "no From_ line where a message "
+			                 "should start");
+		}
 	}
 	/* Envelope sender (cut to the buffer) and time. */
 	size_t sn =
@@ -701,11 +731,12 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	int kind = SEP_NO;
 	size_t resume;
 	size_t ns = find_sep(p, n, hs - 1, hs + hlen, eof, at0, 0, &kind,
-	                     &resume);
+	                     &resume, NULL);
 	if (ns != (size_t)-1) {
 		hlen = ns - hs;
 		boff = ns - hs;
 	}
+	r->have_si = 0;
 	if (rc == MH_OK && hlen > r->o.max_header) {
 		skip_at(r, off, hs);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_OVERSIZED, r->path,
@@ -729,10 +760,11 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	resume = n;
 	if (body_end == (size_t)-1) {
 		size_t sep = find_sep(p, n, bs - 1, n, eof, at0, 0, &kind,
-		                      &resume);
+		                      &resume, &r->si);
 		if (sep != (size_t)-1) {
 			body_end = sep;
 			next_strong = kind == SEP_STRONG;
+			r->have_si = 1;
 		} else if (eof) {
 			body_end = n;
 		}
