@@ -52,7 +52,7 @@
  * front, so the buffer is much larger than the windows. */
 #define SCAN_WINDOW ((size_t)256 << 10)
 #define HDR_WINDOW  ((size_t)64 << 10)
-#define BUF_MIN     ((size_t)4 << 20)
+#define BUF_MIN     ((size_t)1 << 20)
 
 enum state { AT_START, AT_SEP, SKIP_BODY, DONE };
 
