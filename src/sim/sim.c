@@ -1396,6 +1396,8 @@ static void sc_dest(struct sim *s, const struct scenario *x, char *out,
 		snprintf(out, n, "%s", s->users[x->dest_user].addr);
 }
 
+/* date is when the forwarded copy was delivered (its From_ line and top
+ * Received), the time a scan reports (docs/FORWARDING.md). */
 static void sc_seen(struct scenario *x, int64_t date)
 {
 	if (!x->written || date < x->first)
@@ -1567,7 +1569,7 @@ static int sc_rule(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 		exchange_hops(s, "EX02", t + 1);
 	}
 	trace_end(s);
-	sc_seen(x, c.date);
+	sc_seen(x, t + 1);
 	s->st->scenario_messages++;
 	if (x->dest)
 		return store_journal(s, v->addr, t + 1);
@@ -1599,7 +1601,7 @@ static int sc_fwd_smtp(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	exchange_org_fields(s);
 	mh_simgen_addn(g, s->part.p, s->part.len);
 	trace_end(s);
-	sc_seen(x, oc.date);
+	sc_seen(x, t + 2);
 	s->st->scenario_messages++;
 	return store_journal(s, e.addr, t + 2);
 }
@@ -1654,7 +1656,7 @@ static int sc_gmail(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	                 caf);
 	mh_simgen_addn(g, s->part.p, s->part.len);
 	trace_end(s);
-	sc_seen(x, oc.date);
+	sc_seen(x, t + 3);
 	s->st->scenario_messages++;
 	return store_journal(s, caf, t + 3);
 }
@@ -1688,7 +1690,7 @@ static int sc_sieve(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	mh_simgen_field(g, "Delivered-To", v->addr);
 	mh_simgen_addn(g, s->part.p, s->part.len);
 	trace_end(s);
-	sc_seen(x, oc.date);
+	sc_seen(x, t + 1);
 	s->st->scenario_messages++;
 	return store_journal(s, e.addr, t + 1);
 }

@@ -13,6 +13,15 @@ found() {
 	jq -r 'select(.type == "finding") | [.rule_id, .level, (.mailbox // ""), (.destination // "")] | @tsv' \
 		"$1" | sort
 }
+# the same with first and last delivery time (columns 7 and 8)
+truth_times() {
+	awk -F'\t' '!/^#/ && $1 != "scenario" && NF >= 8 { print $2 "\t" $4 "\t" $5 "\t" $7 "\t" $8 }' \
+		"$1/ground-truth.tsv" | sort
+}
+found_times() {
+	jq -r 'select(.type == "finding") | [.rule_id, (.mailbox // ""), (.destination // ""), .first_seen, .last_seen] | @tsv' \
+		"$1" | sort
+}
 
 for fmt in mbox maildir; do
 	for seed in 1 7; do
@@ -35,6 +44,8 @@ for fmt in mbox maildir; do
 		done
 		check "$fmt/$seed: -j1 and -j2 give identical output" \
 			cmp -s "$TMP/o-1" "$TMP/o-2"
+		check "$fmt/$seed: first and last seen are the labelled delivery times" \
+			diff -u <(truth_times "$case") <(found_times "$TMP/o-1")
 	done
 done
 

@@ -226,6 +226,19 @@ static void check_message(struct seen *s, const char *p, size_t n,
 		fail_msg("%s: Date missing or bad", where);
 	if (!mh_hdr_find(f, nf, "From") || !mh_hdr_find(f, nf, "Message-ID"))
 		fail_msg("%s: From or Message-ID missing", where);
+	/* The delivery time, what a scan reports (docs/FORWARDING.md): the
+	 * date after the last ';' of the top-most Received. */
+	int64_t delivered = date;
+	struct mh_slice rc = field(f, nf, "Received", &v);
+	if (rc.p) {
+		size_t semi = rc.n;
+		while (semi > 0 && rc.p[semi - 1] != ';')
+			semi--;
+		if (semi == 0 ||
+		    mh_date_parse(mh_slice_make(rc.p + semi, rc.n - semi),
+		                  &delivered, &tz) != MH_OK)
+			fail_msg("%s: top Received has no date", where);
+	}
 	/* Encoded words decode cleanly in Subject, From, To. */
 	static const char *const enc_fields[] = {"Subject", "From", "To"};
 	for (size_t k = 0; k < 3; k++) {
@@ -281,24 +294,24 @@ static void check_message(struct seen *s, const char *p, size_t n,
 		s->autofwd_top++;
 	x = field(f, nf, "X-MS-Exchange-Inbox-Rules-Loop", &v);
 	if (x.n)
-		note_artefact(s, "rules", x, dest, date);
+		note_artefact(s, "rules", x, dest, delivered);
 	x = field(f, nf, "X-MS-Exchange-ForwardingLoop", &v);
 	if (x.n) {
 		const char *semi = memchr(x.p, ';', x.n);
 		assert_non_null(semi);
 		note_artefact(s, "fwdloop",
 		              mh_slice_make(x.p, (size_t)(semi - x.p)), dest,
-		              date);
+		              delivered);
 	}
 	x = field(f, nf, "X-Forwarded-For", &v);
 	const char *sp = x.n ? memchr(x.p, ' ', x.n) : NULL;
 	if (sp)
 		note_artefact(s, "gmail",
 		              mh_slice_make(x.p, (size_t)(sp - x.p)), dest,
-		              date);
+		              delivered);
 	x = field(f, nf, "X-Sieve-Redirected-From", &v);
 	if (x.n)
-		note_artefact(s, "sieve", x, dest, date);
+		note_artefact(s, "sieve", x, dest, delivered);
 
 	mh_buf_release(&v);
 	mh_buf_release(&dec);
