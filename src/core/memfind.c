@@ -57,9 +57,8 @@ static const char *find_sse2(const char *hay, size_t n, const char *needle,
 	for (; i + 17 <= n; i += 16) {
 		__m128i a = _mm_loadu_si128((const __m128i *)(hay + i));
 		__m128i b = _mm_loadu_si128((const __m128i *)(hay + i + 1));
-		unsigned mask = (unsigned)_mm_movemask_epi8(
-		        _mm_and_si128(_mm_cmpeq_epi8(a, c0),
-		                      _mm_cmpeq_epi8(b, c1)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		        _mm_cmpeq_epi8(a, c0), _mm_cmpeq_epi8(b, c1)));
 		while (mask) {
 			size_t j = i + (size_t)__builtin_ctz(mask);
 			if (j + m > n) {
@@ -78,8 +77,7 @@ static const char *find_sse2(const char *hay, size_t n, const char *needle,
 
 #if defined(MH_HAVE_AVX2)
 __attribute__((target("avx2"))) static const char *
-find_avx2(const char *hay, size_t n, const char *needle, size_t m,
-          size_t *done)
+find_avx2(const char *hay, size_t n, const char *needle, size_t m, size_t *done)
 {
 	const __m256i c0 = _mm256_set1_epi8(needle[0]);
 	const __m256i c1 = _mm256_set1_epi8(needle[1]);
@@ -126,8 +124,7 @@ static int have_avx2(void)
 }
 #endif
 
-const char *mh_memfind(const char *hay, size_t n, const char *needle,
-                       size_t m)
+const char *mh_memfind(const char *hay, size_t n, const char *needle, size_t m)
 {
 	if (m < 2 || m > n)
 		return m == 1 ? memchr(hay, needle[0], n)

@@ -14,8 +14,7 @@
 
 /* First occurrence of needle[0..m) in hay[0..n), or NULL. m == 0 gives
  * hay. hay may be NULL only when n == 0. */
-const char *mh_memfind(const char *hay, size_t n, const char *needle,
-                       size_t m);
+const char *mh_memfind(const char *hay, size_t n, const char *needle, size_t m);
 
 /* The portable loop, whatever the CPU (for tests and comparison). */
 const char *mh_memfind_generic(const char *hay, size_t n, const char *needle,

@@ -13,6 +13,14 @@
 
 #include "core/memfind.h"
 
+/* k bytes of "\nFrom " to dst (byte by byte: no string function). */
+static void put_needle(char *dst, size_t k)
+{
+	static const char nd[6] = {'\n', 'F', 'r', 'o', 'm', ' '};
+	for (size_t i = 0; i < k; i++)
+		dst[i] = nd[i];
+}
+
 static const char *naive(const char *h, size_t n, const char *nd, size_t m)
 {
 	if (m > n)
@@ -46,6 +54,7 @@ static void test_every_position(void **state)
 	(void)state;
 	static const char nd[] = "\nFrom ";
 	char h[300];
+	memset(h, 0, sizeof(h));
 	/* Every length up to 300 and every needle position, on text full
 	 * of the first two bytes and of near misses. */
 	for (size_t n = 0; n <= sizeof(h); n++) {
@@ -53,7 +62,7 @@ static void test_every_position(void **state)
 			h[i] = "ab\nF\nFro\n"[i % 9];
 		check(h, n, nd, 6);
 		for (size_t at = 0; at + 6 <= n; at += (n > 80 ? 7 : 1)) {
-			memcpy(h + at, nd, 6);
+			put_needle(h + at, 6);
 			check(h, n, nd, 6);
 			for (size_t i = 0; i < n; i++)
 				h[i] = "ab\nF\nFro\n"[i % 9];
@@ -68,12 +77,12 @@ static void test_end_cases(void **state)
 	for (size_t n = 6; n <= sizeof(h); n++) {
 		memset(h, 'x', n);
 		/* Needle flush against the end. */
-		memcpy(h + n - 6, "\nFrom ", 6);
+		put_needle(h + n - 6, 6);
 		check(h, n, "\nFrom ", 6);
 		/* Only part of it at the end: no match. */
 		memset(h, 'x', n);
 		for (size_t k = 1; k < 6; k++) {
-			memcpy(h + n - k, "\nFrom ", k);
+			put_needle(h + n - k, k);
 			check(h, n, "\nFrom ", 6);
 		}
 		/* Filter bytes at the end only. */
@@ -86,7 +95,7 @@ static void test_end_cases(void **state)
 			h[i] = '\n';
 			h[i + 1] = 'F';
 		}
-		memcpy(h + n - 6, "\nFrom ", 6);
+		put_needle(h + n - 6, 6);
 		check(h, n, "\nFrom ", 6);
 	}
 }
@@ -113,7 +122,7 @@ static void test_alignments_large(void **state)
 		h[i] = (char)('a' + i % 23);
 	for (size_t off = 0; off < 64; off++) {
 		for (size_t at = 0; at + 6 <= n; at += 331) {
-			memcpy(h + off + at, "\nFrom ", 6);
+			put_needle(h + off + at, 6);
 			const char *want = h + off + at;
 			assert_ptr_equal(mh_memfind(h + off, n, "\nFrom ", 6),
 			                 want);

@@ -63,10 +63,10 @@ enum { SEP_NO, SEP_WEAK, SEP_STRONG, SEP_MORE };
  * need not parse it (and its date) again. Offsets are from the line
  * start, so they survive the buffer moving. */
 struct sep_info {
-	size_t ll;       /* line length without the '\n' */
-	size_t snd_off;  /* envelope sender */
+	size_t ll;      /* line length without the '\n' */
+	size_t snd_off; /* envelope sender */
 	size_t snd_len;
-	int64_t t;       /* envelope time or MH_TS_NONE */
+	int64_t t; /* envelope time or MH_TS_NONE */
 };
 
 struct mh_reader {
@@ -207,9 +207,9 @@ static int judge(const char *buf, size_t n, size_t i, int eof, int at0,
                  int start_blank, struct sep_info *si)
 {
 	size_t rest = n - i;
-	const char *nl = memchr(buf + i, '\n',
-	                        rest < FROM_LINE_MAX + 1 ? rest
-	                                                 : FROM_LINE_MAX + 1);
+	const char *nl =
+	        memchr(buf + i, '\n',
+	               rest < FROM_LINE_MAX + 1 ? rest : FROM_LINE_MAX + 1);
 	size_t ll;
 	if (nl)
 		ll = (size_t)(nl - (buf + i));
@@ -516,8 +516,8 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 			return rc;
 		uint64_t base = mh_stream_tell(r->st);
 		int eof = n < SCAN_WINDOW || mh_stream_all_buffered(r->st);
-		size_t from = r->skip_from > base ? (size_t)(r->skip_from - base)
-		                                  : 0;
+		size_t from =
+		        r->skip_from > base ? (size_t)(r->skip_from - base) : 0;
 		size_t resume = n;
 		while (from < n) {
 			int kind = SEP_NO;
@@ -592,8 +592,8 @@ static int window_enough(const struct mh_reader *r, const char *p, size_t n,
 /* In an mboxcl file: the window offset where the body starting at bs
  * ends by the message's Content-Length, or (size_t)-1 when it has none or
  * it does not land on a boundary. */
-static size_t cl_body_end(struct mh_reader *r, const char *p, size_t n,
-                          int eof, const char *h, size_t hlen, size_t bs)
+static size_t cl_body_end(struct mh_reader *r, const char *p, size_t n, int eof,
+                          const char *h, size_t hlen, size_t bs)
 {
 	const struct mh_field *cl = find_cl(r, h, hlen);
 	if (!cl)
@@ -645,8 +645,8 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	/* One window holds the From_ line, the header and the body prefix:
 	 * a small one when that is enough, else the largest allowed. */
 	size_t wmax = want_max(r);
-	size_t want = 2 * FROM_LINE_MAX + HDR_WINDOW + r->o.body_prefix +
-	              SEP_CTX;
+	size_t want =
+	        2 * FROM_LINE_MAX + HDR_WINDOW + r->o.body_prefix + SEP_CTX;
 	if (want > wmax)
 		want = wmax;
 	struct hdr_end he = {0};
@@ -739,15 +739,16 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	r->have_si = 0;
 	if (rc == MH_OK && hlen > r->o.max_header) {
 		skip_at(r, off, hs);
-		return mh_err_at(err, MH_ESKIP, MH_SKIP_OVERSIZED, r->path,
-		                 off + i, 0, "header block longer than %zu bytes",
-		                 r->o.max_header);
+		return mh_err_at(
+		        err, MH_ESKIP, MH_SKIP_OVERSIZED, r->path, off + i, 0,
+		        "header block longer than %zu bytes", r->o.max_header);
 	}
 	if (hlen == hn && eof && (hn == 0 || h[hn - 1] != '\n')) {
 		r->state = DONE;
 		mh_stream_advance(r->st, n);
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_TRUNCATED, r->path,
-		                 off + i, 0, "input ends inside a header block");
+		                 off + i, 0,
+		                 "input ends inside a header block");
 	}
 	/* Body: in mboxcl, trust Content-Length when it lands on a
 	 * boundary; else it ends at the next separator. */
