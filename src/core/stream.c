@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,8 +329,8 @@ static int next_member(struct mh_stream *s, struct mh_err *err)
 	    s->z.next_in[1] != 0x8b) {
 		damage(s, MH_ESKIP, MH_SKIP_MALFORMED,
 		       "trailing garbage after the last gzip member at "
-		       "compressed offset %llu ignored",
-		       (unsigned long long)zpos(s));
+		       "compressed offset %" PRIu64 " ignored",
+		       zpos(s));
 		return 0;
 	}
 	if (inflateReset(&s->z) != Z_OK)
@@ -349,21 +350,22 @@ static int inflate_damage(struct mh_stream *s, int zr)
 		/* zlib has read the CRC-32; the length follows it. */
 		return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
 		              "gzip CRC mismatch in member ending at "
-		              "compressed offset %llu",
-		              (unsigned long long)(at + 4));
+		              "compressed offset %" PRIu64,
+		              at + 4);
 	if (zr == Z_DATA_ERROR && !strcmp(m, "incorrect length check"))
 		return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
 		              "gzip length (ISIZE) mismatch in member ending "
-		              "at compressed offset %llu",
-		              (unsigned long long)at);
+		              "at compressed offset %" PRIu64,
+		              at);
 	if (s->zh.done == 0)
 		return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
-		              "corrupt gzip header at compressed offset %llu: "
-		              "%s",
-		              (unsigned long long)at, m);
+		              "corrupt gzip header at compressed offset "
+		              "%" PRIu64 ": %s",
+		              at, m);
 	return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
-	              "corrupt deflate data at compressed offset %llu: %s",
-	              (unsigned long long)at, m);
+	              "corrupt deflate data at compressed offset %" PRIu64
+	              ": %s",
+	              at, m);
 }
 
 /* Append input at data[len..cap); sets eof at the end. Precondition:
@@ -401,14 +403,13 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 			if (s->zh.done == 0)
 				return damage(s, MH_ETRUNC, MH_SKIP_TRUNCATED,
 				              "gzip header truncated at "
-				              "compressed offset %llu",
-				              (unsigned long long)zpos(s));
+				              "compressed offset %" PRIu64,
+				              zpos(s));
 			return damage(s, MH_ETRUNC, MH_SKIP_TRUNCATED,
 			              "gzip data ends inside a member at "
-			              "compressed offset %llu (decompressed "
-			              "offset %llu)",
-			              (unsigned long long)zpos(s),
-			              (unsigned long long)(s->base + s->len));
+			              "compressed offset %" PRIu64
+			              " (decompressed offset %" PRIu64 ")",
+			              zpos(s), s->base + s->len);
 		}
 		s->z.next_out = (unsigned char *)s->buf + s->len;
 		s->z.avail_out = (uInt)(s->cap - s->len);
@@ -421,9 +422,9 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 			if (s->z.avail_in && s->z.avail_out)
 				return damage(s, MH_EFORMAT, MH_SKIP_MALFORMED,
 				              "corrupt deflate data at "
-				              "compressed offset %llu: inflate "
-				              "stalled",
-				              (unsigned long long)zpos(s));
+				              "compressed offset %" PRIu64
+				              ": inflate stalled",
+				              zpos(s));
 		} else if (zr == Z_MEM_ERROR) {
 			return fail(s, err, MH_ENOMEM, MH_SKIP_UNREADABLE,
 			            "out of memory", NULL);

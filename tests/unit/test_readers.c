@@ -1141,7 +1141,7 @@ static void test_emlx_bad_count(void **state)
 	assert_int_equal(g.pos, (uint64_t)n);
 
 	/* Short and no plist: read to the end of the file. */
-	n = snprintf(buf, sizeof(buf), "%zu\n%s", ml - 100, msg);
+	assert_true(snprintf(buf, sizeof(buf), "%zu\n%s", ml - 100, msg) > 0);
 	read_path("emlx", put_str("17.emlx", buf), &g);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.subj[0], "last field");
@@ -1149,7 +1149,8 @@ static void test_emlx_bad_count(void **state)
 	assert_int_equal(g.nskip, 1);
 
 	/* Too large, but ending inside the plist: cut at the plist. */
-	n = snprintf(buf, sizeof(buf), "%zu\n%s%s", ml + 30, msg, plist);
+	assert_true(snprintf(buf, sizeof(buf), "%zu\n%s%s", ml + 30, msg,
+	                     plist) > 0);
 	read_path("emlx", put_str("18.emlx", buf), &g);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.body_n[0], body);
@@ -1158,22 +1159,25 @@ static void test_emlx_bad_count(void **state)
 
 	/* Plausible ends are trusted and not noted: right at "<?xml", after
 	 * one more newline (Apple Mail writes both), or at the end. */
-	n = snprintf(buf, sizeof(buf), "%zu\n%s\n%s", ml, msg, plist);
+	assert_true(snprintf(buf, sizeof(buf), "%zu\n%s\n%s", ml, msg, plist) >
+	            0);
 	read_path("emlx", put_str("19.emlx", buf), &g);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.nskip, 0);
 	assert_int_equal(g.body_n[0], body);
-	n = snprintf(buf, sizeof(buf), "%zu\n%s\n%s", ml + 1, msg, plist);
+	assert_true(snprintf(buf, sizeof(buf), "%zu\n%s\n%s", ml + 1, msg,
+	                     plist) > 0);
 	read_path("emlx", put_str("20.emlx", buf), &g);
 	assert_int_equal(g.nskip, 0);
 	assert_int_equal(g.body_n[0], body + 1);
-	n = snprintf(buf, sizeof(buf), "%zu\n%s\n", ml, msg);
+	assert_true(snprintf(buf, sizeof(buf), "%zu\n%s\n", ml, msg) > 0);
 	read_path("emlx", put_str("21.emlx", buf), &g);
 	assert_int_equal(g.nskip, 0);
 	assert_int_equal(g.body_n[0], body);
 	/* The count of a body that holds XML is still trusted. */
-	n = snprintf(buf, sizeof(buf), "%zu\n%s<?xml version=\"1.0\"?>\n%s",
-	             ml + 22, msg, plist);
+	assert_true(snprintf(buf, sizeof(buf),
+	                     "%zu\n%s<?xml version=\"1.0\"?>\n%s", ml + 22, msg,
+	                     plist) > 0);
 	read_path("emlx", put_str("22.emlx", buf), &g);
 	assert_int_equal(g.nskip, 0);
 	assert_int_equal(g.body_n[0], body + 22);

@@ -9,6 +9,7 @@
  * stream's deferred damage, core/stream.h).
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -363,9 +364,10 @@ static int eml_next(struct mh_reader *r, struct mh_event *ev,
 			limit = ps;
 			mh_err_at(&r->note, MH_ESKIP, MH_SKIP_MALFORMED,
 			          r->path, start + count, 1,
-			          "emlx byte count %llu does not end where the "
-			          "plist starts; message read to offset %zu%s",
-			          (unsigned long long)count, limit,
+			          "emlx byte count %" PRIu64
+			          " does not end where the plist starts; "
+			          "message read to offset %zu%s",
+			          count, limit,
 			          ps < n ? " (the plist)"
 			          : eof  ? " (end of file, no plist)"
 			                 : " (the window read)");
