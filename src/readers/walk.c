@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "core/dirref.h"
 #include "core/stream.h"
@@ -53,24 +52,32 @@ static int emit(struct walker *w, struct mh_source *src,
 	return rc;
 }
 
-/* Read the first bytes (inflated for gzip) for type detection. */
-static ssize_t read_head(const char *path, char *buf, size_t n, int *gz)
+/* Read the first bytes (inflated for gzip) for type detection, through
+ * the same stream the readers use, so that damaged gzip is named as they
+ * name it. -1 with e filled (its src is path) when nothing could be read. */
+static ssize_t read_head(const char *path, char *buf, size_t n, int *gz,
+                         struct mh_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
+	struct mh_stream *st = NULL;
+	*gz = 0;
+	if (mh_stream_open_flags(&st, path, n, n, MH_STREAM_REGULAR, e) !=
+	    MH_OK) {
+		e->src = path;
 		return -1;
-	ssize_t r = read(fd, buf, n);
-	*gz = r >= 2 && (unsigned char)buf[0] == 0x1f &&
-	      (unsigned char)buf[1] == 0x8b;
-	close(fd);
-	if (r < 0 || !*gz)
-		return r;
-	gzFile g = gzopen(path, "rb");
-	if (!g)
+	}
+	const char *p = NULL;
+	size_t got = 0;
+	int rc = mh_stream_peek(st, n, &p, &got, e);
+	*gz = mh_stream_is_gzip(st);
+	if (got > n)
+		got = n;
+	if (got)
+		memcpy(buf, p, got);
+	mh_stream_close(st);
+	e->src = path; /* it named the stream's copy, freed by close */
+	if (rc < 0 && got == 0)
 		return -1;
-	int z = gzread(g, buf, (unsigned)n);
-	gzclose(g);
-	return z < 0 ? 0 : z;
+	return (ssize_t)got;
 }
 
 static const char *base_name(const char *path)
@@ -83,9 +90,14 @@ static void file(struct walker *w, const char *path, uint64_t size)
 {
 	char head[HEAD_SIZE];
 	int gz = 0;
-	ssize_t n = read_head(path, head, sizeof(head), &gz);
+	struct mh_err e;
+	mh_err_clear(&e);
+	ssize_t n = read_head(path, head, sizeof(head), &gz, &e);
 	if (n < 0) {
-		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot read", errno);
+		if (!e.reason)
+			e.reason = MH_SKIP_UNREADABLE;
+		if (w->cb->error)
+			w->cb->error(&e, w->depth == 0, w->cb->ctx);
 		return;
 	}
 	const struct mh_reader_ops *ops =

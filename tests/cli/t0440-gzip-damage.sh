@@ -8,19 +8,6 @@
 d=$TMP/in
 mkdir -p "$d"
 
-# TAP "# TODO": a check that needs a change outside this test's files
-# (named in the reason); it is reported but does not fail the test yet.
-# Remove the todo_ prefix once it passes.
-todo_check() {
-	local reason=$1 desc=$2
-	shift 2
-	if "$@"; then
-		echo "ok - $desc # TODO passes now: make it a check ($reason)"
-	else
-		echo "not ok - $desc # TODO $reason"
-	fi
-}
-
 # records read = messages + skipped in a summary on stderr ($1).
 reconciles() {
 	local line read_n msgs skipped
@@ -154,20 +141,19 @@ check "mbox.gz on stdin, trailer cut: named with the compressed offset" \
 	grep -q "<stdin>: offset [0-9]*: gzip data ends inside a member at compressed offset $((fz - 8)) (decompressed offset" "$TMP/e"
 check "mbox.gz on stdin, trailer cut: exit 3" [ "$rc" -eq 3 ]
 check "mbox.gz on stdin, trailer cut: records reconcile" reconciles "$TMP/e"
-mbox_todo="needs mbox.c: mh_stream_defer_damage at open, mh_stream_end when done"
-todo_check "$mbox_todo" "mbox.gz on stdin, trailer cut: all 400 messages read" \
+check "mbox.gz on stdin, trailer cut: all 400 messages read" \
 	grep -q '401 records read = 400 messages + 1 skipped (truncated 1)' "$TMP/e"
-todo_check "$mbox_todo" "mbox.gz on stdin, trailer cut: message 300's finding" found "$TMP/o"
+check "mbox.gz on stdin, trailer cut: message 300's finding" found "$TMP/o"
 run_mh "$TMP/o" "$TMP/e" scan -f jsonl --no-progress "$d/f.mbox.gz"
 check "mbox.gz file, trailer cut: exit 3, named" \
 	sh -c "[ $rc -eq 3 ] && grep -q 'f.mbox.gz: offset [0-9]*: gzip data ends inside a member at compressed offset' '$TMP/e'"
-todo_check "$mbox_todo" "mbox.gz file, trailer cut: all 400 messages and the finding" \
+check "mbox.gz file, trailer cut: all 400 messages and the finding" \
 	sh -c "grep -q '= 400 messages + 1 skipped (truncated 1)' '$TMP/e' && jq -e -s 'any(.[]; .destination == \"exfil@proton.example\")' '$TMP/o' >/dev/null"
 gen_mbox 3 2 >"$TMP/s.mbox"
 gzip -c "$TMP/s.mbox" >"$TMP/s.gz"
 cut_tail "$TMP/s.gz" 8 >"$d/s.mbox.gz"
 run_mh "$TMP/o" "$TMP/e" scan -f jsonl --no-progress "$d/s.mbox.gz"
-todo_check "$mbox_todo" "small mbox.gz, trailer cut: 3 messages, not 0" \
+check "small mbox.gz, trailer cut: 3 messages, not 0" \
 	grep -q '= 3 messages + 1 skipped (truncated 1)' "$TMP/e"
 
 # Corrupt members: the real problem, not "empty file" / unknown type.
@@ -182,8 +168,7 @@ for f in crc isize data hdr; do
 		sh -c "[ $rc -eq 3 ] && grep -Eq '<stdin>: offset [0-9]+: (gzip CRC mismatch|gzip length \(ISIZE\) mismatch|corrupt deflate data|gzip header truncated)' '$TMP/e' && grep -q '0 of unknown type' '$TMP/e'"
 	cp "$TMP/e" "$TMP/e-$f-stdin"
 	run_mh "$TMP/o" "$TMP/e" scan -f jsonl --no-progress "$d/$f.mbox.gz"
-	todo_check "needs walk.c: type detection through mh_stream, not gzread" \
-		"$f.mbox.gz file: named as on stdin, not 'empty file'" \
+	check "$f.mbox.gz file: named as on stdin, not 'empty file'" \
 		sh -c "[ $rc -eq 3 ] && grep -Eq 'offset [0-9]+: (gzip CRC mismatch|gzip length \(ISIZE\) mismatch|corrupt deflate data|gzip header truncated)' '$TMP/e' && ! grep -q 'empty file' '$TMP/e'"
 done
 check "crc.mbox.gz on stdin: the CRC named" grep -q "gzip CRC mismatch in member ending at compressed offset $sz" "$TMP/e-crc-stdin"
@@ -192,7 +177,7 @@ check "hdr.mbox.gz on stdin: header named" grep -q 'offset 0: gzip header trunca
 before=$(cd "$d" && sha256sum ./* | sort)
 run_mh "$TMP/o" "$TMP/e" scan -f jsonl --no-progress "$d/junk.mbox.gz"
 check "mbox.gz, trailing garbage: the messages read" grep -q '= 3 messages' "$TMP/e"
-todo_check "$mbox_todo" "mbox.gz, trailing garbage: warned and counted" \
+check "mbox.gz, trailing garbage: warned and counted" \
 	sh -c "[ $rc -eq 3 ] && grep -q 'trailing garbage after the last gzip member at compressed offset $sz ignored' '$TMP/e'"
 
 check "inputs untouched" [ "$before" = "$(cd "$d" && sha256sum ./* | sort)" ]

@@ -429,6 +429,9 @@ static int mbox_open(struct mh_reader **out, const struct mh_source *src,
 		                          err);
 	if (rc)
 		goto fail;
+	/* A damaged .gz: read every message inflated before the damage,
+	 * then report it once (mh_stream_end at DONE). */
+	mh_stream_defer_damage(r->st);
 	uint64_t lo = src->range_start;
 	r->range_end = src->range_end ? src->range_end : UINT64_MAX;
 	r->chunked = lo > 0 || r->range_end != UINT64_MAX;
@@ -632,7 +635,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 
 	for (;;) {
 		if (r->state == DONE)
-			return 0;
+			return mh_stream_end(r->st, err);
 		if (r->state == SKIP_BODY) {
 			rc = skip_body(r, err);
 			if (rc)
@@ -668,7 +671,7 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		/* Nothing but a BOM and empty lines. */
 		mh_stream_advance(r->st, n);
 		r->state = DONE;
-		return 0;
+		return mh_stream_end(r->st, err);
 	}
 	int strong = r->sep_strong;
 	if (r->state == AT_START) {
