@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "core/err.h"
+#include "core/stream.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
 
@@ -97,6 +98,9 @@ static int on_source(const struct mh_source *src,
 {
 	struct log *l = ctx;
 	l->sources++;
+	/* A stream input (a named FIFO) is handed over: ours to close. */
+	if (src->stream)
+		mh_stream_close(src->stream);
 	assert_int_equal(src->range_start, 0);
 	assert_int_equal(src->range_end, UINT64_MAX);
 	logf_(l, "%s %s%s%s%s%s%s\n", ops->name, rel(l, src->path),
