@@ -55,6 +55,25 @@ golden() {
 	fi
 }
 
+# exo_forwarded FILE: writes a message an Exchange inbox rule of
+# alice@corp.example auto-forwarded (MH-FWD-EXT, destination unknown:
+# medium), which also looks forwarded.
+exo_forwarded() {
+	cat >"$1" <<'MSG'
+Received: from mx.corp.example by gw.corp.example; Tue, 5 Mar 2024 10:00:00 +0000
+X-MS-Exchange-Organization-AutoForwarded: true
+X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
+From: Boss <boss@corp.example>
+To: x@evil.example
+Subject: FW: Q1 numbers
+Date: Tue, 5 Mar 2024 10:00:00 +0000
+Message-ID: <good-1@corp.example>
+
+-----Original Message-----
+numbers
+MSG
+}
+
 finish() {
 	echo "$passes passed, $fails failed"
 	[ "$fails" -eq 0 ]

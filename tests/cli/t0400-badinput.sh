@@ -6,19 +6,7 @@ d=$TMP/in
 mkdir -p "$d"
 
 # One good, auto-forwarded message to prove the run goes on.
-cat >"$d/good.eml" <<'MSG'
-Received: from mx.corp.example by gw.corp.example; Tue, 5 Mar 2024 10:00:00 +0000
-X-MS-Exchange-Organization-AutoForwarded: true
-X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
-From: Boss <boss@corp.example>
-To: x@evil.example
-Subject: FW: Q1 numbers
-Date: Tue, 5 Mar 2024 10:00:00 +0000
-Message-ID: <good-1@corp.example>
-
------Original Message-----
-numbers
-MSG
+exo_forwarded "$d/good.eml"
 # Truncated mbox: the last message ends inside its header block.
 printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: one\n\nbody\n\nFrom a@b Mon Jan  1 00:00:01 2024\nFrom: a@b\nSubject: tw' >"$d/trunc.mbox"
 # A 10 MB header line.

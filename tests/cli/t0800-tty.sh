@@ -7,19 +7,7 @@
 command -v script >/dev/null || { echo "not ok - script(1) missing (bsdutils)"; exit 1; }
 esc=$(printf '\033')
 
-cat >"$TMP/fw.eml" <<'MSG'
-Received: from mx.corp.example by gw.corp.example; Tue, 5 Mar 2024 10:00:00 +0000
-X-MS-Exchange-Organization-AutoForwarded: true
-X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
-From: Boss <boss@corp.example>
-To: x@evil.example
-Subject: FW: Q1 numbers
-Date: Tue, 5 Mar 2024 10:00:00 +0000
-Message-ID: <tty-1@corp.example>
-
------Original Message-----
-numbers
-MSG
+exo_forwarded "$TMP/fw.eml"
 
 # on_tty OUT CMD: runs the shell command CMD with a pseudo-terminal as its
 # standard output and error; what the terminal showed goes to OUT.
