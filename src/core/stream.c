@@ -614,15 +614,23 @@ int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err)
 		if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) &&
 		    off > (uint64_t)st.st_size)
 			off = (uint64_t)st.st_size;
-		if (lseek(s->fd, (off_t)off, SEEK_SET) < 0)
+		if (lseek(s->fd, (off_t)off, SEEK_SET) >= 0) {
+			s->base = off;
+			s->pos = s->len = 0;
+			s->eof = 0;
+			return MH_OK;
+		}
+		if (errno != ESPIPE)
 			return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE,
 			            "cannot seek", strerror(errno));
-		s->base = off;
-		s->pos = s->len = 0;
-		s->eof = 0;
-		return MH_OK;
+		/* A pipe: forward is read and discard, as for gzip below;
+		 * backward cannot be done (said, the stream stays usable). */
+		if (off < s->base)
+			return mh_err_at(err, MH_EUNSUP, MH_SKIP_UNREADABLE,
+			                 s->name, off, 0,
+			                 "cannot go back in a pipe");
 	}
-	if (off < s->base && (rc = restart_gzip(s, err)) != MH_OK)
+	if (s->gz && off < s->base && (rc = restart_gzip(s, err)) != MH_OK)
 		return rc;
 	while (s->base + s->len < off && !s->eof) {
 		/* Discard what is buffered and inflate the next block. */

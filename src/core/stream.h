@@ -150,8 +150,9 @@ void mh_stream_defer_damage(struct mh_stream *s);
 int mh_stream_end(struct mh_stream *s, struct mh_err *err);
 
 /* Move to absolute offset off. Inside the buffer: no I/O. Plain files:
- * lseek. gzip: decompress and discard forward; backwards restarts from the
- * beginning. Memory: reposition. An offset past the end leaves the stream
+ * lseek. Pipes: read and discard forward; backwards before the buffer is
+ * MH_EUNSUP (the stream stays usable). gzip: decompress and discard
+ * forward; backwards restarts from the beginning. Memory: reposition. An offset past the end leaves the stream
  * at the end (MH_OK; the damage code when fatal gzip damage ends the data
  * before off). Errors as for peek. */
 int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err);

@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "core/err.h"
 #include "core/slice.h"
+#include "core/stream.h"
 #include "event/event.h"
 #include "readers/mail/msg.h"
 #include "readers/reader.h"
@@ -478,6 +480,135 @@ static void test_mbox_content_length(void **state)
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.subj[0], "cl-lower");
 	assert_string_equal(g.subj[1], "after");
+}
+
+/* An mboxcl message whose body is larger than the read window (an
+ * attachment): its Content-Length is followed by seeking, so unescaped
+ * From_ lines deep in the body (with artefact headers after them) do not
+ * split it; a length that does not end at a From_ line makes the body
+ * searched after all. Plain file, gzip, and a pipe (read forward; a lying
+ * length there is said and counted, as the pipe cannot go back). */
+static char *cl_big_mbox(size_t extra, size_t *len)
+{
+	size_t body_n = (size_t)3 << 20;
+	char *body = malloc(body_n + 1);
+	assert_non_null(body);
+	static const char planted[] =
+	        "\nFrom fake@evil.example Mon Mar  4 10:00:00 2024\n"
+	        "X-MS-Exchange-Organization-AutoForwarded: true\n"
+	        "Subject: planted\n\nx\n";
+	for (size_t i = 0; i < body_n; i++)
+		body[i] = (i % 72 == 71) ? '\n' : 'a';
+	for (size_t at = (size_t)1 << 20; at + sizeof(planted) < body_n;
+	     at += (size_t)200 << 10)
+		memcpy(body + at, planted, sizeof(planted) - 1);
+	body[body_n - 1] = '\n';
+	body[body_n] = '\0';
+	size_t cap = body_n + 1024;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	int n = snprintf(buf, cap,
+	                 "From - Mon Jan  1 10:00:00 2024\n"
+	                 "Subject: cl-small\n"
+	                 "Content-Length: 2\n"
+	                 "\n"
+	                 "x\n"
+	                 "\n"
+	                 "From - Tue Jan  2 10:00:00 2024\n"
+	                 "Subject: cl-big\n"
+	                 "Content-Length: %zu\n"
+	                 "\n"
+	                 "%s"
+	                 "\n"
+	                 "From - Wed Jan  3 10:00:00 2024\n"
+	                 "Subject: cl-after\n"
+	                 "Content-Length: 2\n"
+	                 "\n"
+	                 "y\n",
+	                 body_n + extra, body);
+	assert_true(n > 0 && (size_t)n < cap);
+	free(body);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Reads buf through a pipe fed by a child process. */
+static void read_pipe(const char *buf, size_t len, struct got *g)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		size_t done = 0;
+		while (done < len) {
+			ssize_t w = write(fds[1], buf + done, len - done);
+			if (w <= 0)
+				break;
+			done += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	struct mh_stream *st = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	assert_int_equal(
+	        mh_stream_open_fd(&st, fds[0], "<pipe>", 4096, 4096, 0, &err),
+	        MH_OK);
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = "<pipe>";
+	src.range_end = UINT64_MAX;
+	src.stream = st;
+	read_src("mbox", &src, NULL, g);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
+static void test_mbox_content_length_large(void **state)
+{
+	(void)state;
+	size_t n;
+	char *buf = cl_big_mbox(0, &n);
+	struct got g;
+	const char *path = put("cl-big.mbox", buf, n);
+	read_path("mbox", path, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.subj[1], "cl-big");
+	assert_string_equal(g.subj[2], "cl-after");
+	assert_int_equal(g.off[2], off_of(buf, "From - Wed"));
+	read_path("mbox", put_gz("cl-big.mbox.gz", buf, n), &g);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.subj[2], "cl-after");
+	read_pipe(buf, n, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.subj[2], "cl-after");
+	free(buf);
+
+	/* The length lies (10 bytes too long): the body is searched, which
+	 * finds the planted From_ lines too (as without Content-Length) and
+	 * the real next message. */
+	buf = cl_big_mbox(10, &n);
+	path = put("cl-lie.mbox", buf, n);
+	read_path("mbox", path, &g);
+	assert_int_equal(g.nskip, 0);
+	assert_true(g.n > 3);
+	assert_string_equal(g.subj[1], "cl-big");
+	assert_string_equal(g.subj[2], "planted");
+	assert_string_equal(g.subj[g.n - 1], "cl-after");
+	assert_int_equal(g.off[g.n - 1], off_of(buf, "From - Wed"));
+	read_path("mbox", put_gz("cl-lie.mbox.gz", buf, n), &g);
+	assert_string_equal(g.subj[g.n - 1], "cl-after");
+	/* A pipe cannot go back: said and counted, not silent. */
+	read_pipe(buf, n, &g);
+	assert_int_equal(g.nskip, 1);
+	assert_int_equal(g.skip_reason[0], MH_SKIP_MALFORMED);
+	assert_string_equal(g.subj[1], "cl-big");
+	free(buf);
 }
 
 static void test_mbox_no_from_line(void **state)
@@ -1375,6 +1506,7 @@ int main(void)
 	        cmocka_unit_test(test_mbox_netscape_no_blank),
 	        cmocka_unit_test(test_mbox_envelope),
 	        cmocka_unit_test(test_mbox_content_length),
+	        cmocka_unit_test(test_mbox_content_length_large),
 	        cmocka_unit_test(test_mbox_no_from_line),
 	        cmocka_unit_test(test_mbox_truncated),
 	        cmocka_unit_test(test_mbox_header_only),

@@ -12,8 +12,11 @@
  * Content-Length is a property of the file: when the first message's
  * header carries one, the file is read as mboxcl and a Content-Length
  * that points at the end of input or at a valid From_ line is trusted, so
- * bodies may hold unescaped From_ lines. Otherwise Content-Length is
- * ignored everywhere (mboxo/mboxrd writers do not keep it up to date).
+ * bodies may hold unescaped From_ lines. A length that reaches past the
+ * read window (a large attachment) is followed by seeking there; when it
+ * does not land on a From_ line the body is searched after all (seeking
+ * back; a pipe that cannot is said and counted). Otherwise Content-Length
+ * is ignored everywhere (mboxo/mboxrd writers do not keep it up to date).
  *
  * Speed: only header blocks and a bounded body prefix are looked at; the
  * rest of each body is skipped with mh_memfind() for "\nFrom ".
@@ -29,6 +32,7 @@
  * separator): its first chunk reads the whole file and the others read
  * nothing, reporting their range as consumed.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,7 +58,7 @@
 #define HDR_WINDOW  ((size_t)64 << 10)
 #define BUF_MIN     ((size_t)1 << 20)
 
-enum state { AT_START, AT_SEP, SKIP_BODY, DONE };
+enum state { AT_START, AT_SEP, SKIP_BODY, SKIP_CL, DONE };
 
 /* What judge() says about a line start. */
 enum { SEP_NO, SEP_WEAK, SEP_STRONG, SEP_MORE };
@@ -78,6 +82,8 @@ struct mh_reader {
 	uint64_t min_start; /* first offset a message may start at */
 	uint64_t skip_from; /* SKIP_BODY: offset of the first '\n' to try */
 	uint64_t end_pos;   /* when not 0: pos() (a chunk that reads nothing) */
+	uint64_t cl_body;   /* SKIP_CL: where the body starts */
+	uint64_t cl_target; /* SKIP_CL: where its Content-Length ends it */
 	int chunked;
 	int synced;     /* chunked: the first strong separator was found */
 	int cl_mode;    /* the file is mboxcl: trust Content-Length */
@@ -558,6 +564,64 @@ static int skip_body(struct mh_reader *r, struct mh_err *err)
 	}
 }
 
+/* SKIP_CL: go to where the Content-Length of a large body ends it. On a
+ * From_ line (or the end of input) the next message starts there;
+ * otherwise the length lies, and the body is searched for separators
+ * from its start after all, as if Content-Length were absent. A stream
+ * that cannot go back (a pipe) goes on from the target and says that the
+ * bytes in between were not searched. */
+static int skip_cl(struct mh_reader *r, struct mh_err *err)
+{
+	const char *p;
+	size_t n;
+	int rc = mh_stream_seek(r->st, r->cl_target, err);
+	if (rc)
+		return rc;
+	size_t want = FROM_LINE_MAX + 2;
+	rc = mh_stream_peek(r->st, want, &p, &n, err);
+	if (rc)
+		return rc;
+	int eof = n < want || mh_stream_all_buffered(r->st);
+	uint64_t at = mh_stream_tell(r->st);
+	if (at == r->cl_target) {
+		size_t e = n > 0 && p[0] == '\n'                   ? 1
+		           : n > 1 && p[0] == '\r' && p[1] == '\n' ? 2
+		                                                   : 0;
+		size_t ql = line_len(p + e, n - e);
+		if (eof && n == e) {
+			mh_stream_advance(r->st, n);
+			r->state = DONE;
+			return MH_OK;
+		}
+		if ((e || r->cl_target == r->cl_body) &&
+		    valid_from_line(p + e, strip_cr(p + e, ql))) {
+			mh_stream_advance(r->st, e);
+			r->state = AT_SEP;
+			r->sep_strong = 1;
+			r->have_si = 0;
+			return MH_OK;
+		}
+	}
+	/* The length does not end at a message: search the body. */
+	uint64_t back = r->cl_body >= 3 ? r->cl_body - 3 : 0;
+	struct mh_err serr;
+	mh_err_clear(&serr);
+	if (mh_stream_seek(r->st, back, &serr) == MH_OK &&
+	    mh_stream_tell(r->st) == back) {
+		r->skip_from = r->cl_body ? r->cl_body - 1 : 0;
+		r->state = SKIP_BODY;
+		return MH_OK;
+	}
+	r->skip_from = at;
+	r->state = SKIP_BODY;
+	return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED, r->path, r->cl_body,
+	                 0,
+	                 "Content-Length %" PRIu64 " does not end at a From_ "
+	                 "line and the input cannot be read again: bytes up "
+	                 "to offset %" PRIu64 " not searched for messages",
+	                 r->cl_target - r->cl_body, at);
+}
+
 /* Where the header block of the message at the window start ends, as
  * window_enough found it (so mbox_next need not search again). */
 struct hdr_end {
@@ -592,11 +656,15 @@ static int window_enough(const struct mh_reader *r, const char *p, size_t n,
 	return 1;
 }
 
+#define CL_FAR ((size_t)-2)
+
 /* In an mboxcl file: the window offset where the body starting at bs
- * ends by the message's Content-Length, or (size_t)-1 when it has none or
- * it does not land on a boundary. */
+ * ends by the message's Content-Length, (size_t)-1 when it has none or
+ * it does not land on a boundary, or CL_FAR when the end lies beyond the
+ * window (*len is then the length, to be checked by skip_cl). */
 static size_t cl_body_end(struct mh_reader *r, const char *p, size_t n, int eof,
-                          const char *h, size_t hlen, size_t bs)
+                          const char *h, size_t hlen, size_t bs,
+                          uint64_t *len_out)
 {
 	const struct mh_field *cl = find_cl(r, h, hlen);
 	if (!cl)
@@ -609,8 +677,10 @@ static size_t cl_body_end(struct mh_reader *r, const char *p, size_t n, int eof,
 	if (k != v.n || k == 0)
 		return (size_t)-1;
 	/* Look at the bytes at body + len. */
-	if (!(bs + len + FROM_LINE_MAX <= n || (eof && bs + len <= n)))
-		return (size_t)-1;
+	if (!(bs + len + FROM_LINE_MAX <= n || (eof && bs + len <= n))) {
+		*len_out = len;
+		return eof ? (size_t)-1 : CL_FAR;
+	}
 	const char *q = p + bs + len;
 	size_t qn = n - bs - (size_t)len;
 	if (qn > 0 && q[0] == '\n') {
@@ -638,6 +708,12 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 			return mh_stream_end(r->st, err);
 		if (r->state == SKIP_BODY) {
 			rc = skip_body(r, err);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (r->state == SKIP_CL) {
+			rc = skip_cl(r, err);
 			if (rc)
 				return rc;
 			continue;
@@ -759,10 +835,17 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 	size_t body_end = (size_t)-1;
 	int next_strong = 0;
 	int complete = 0;
+	uint64_t cl_len = 0;
+	int cl_far = 0;
 	if (r->cl_mode)
-		body_end = cl_body_end(r, p, n, eof, h, hlen, bs);
+		body_end = cl_body_end(r, p, n, eof, h, hlen, bs, &cl_len);
+	if (body_end == CL_FAR) {
+		/* Not searched here: its separators may be mail text. */
+		cl_far = 1;
+		body_end = (size_t)-1;
+	}
 	resume = n;
-	if (body_end == (size_t)-1) {
+	if (body_end == (size_t)-1 && !cl_far) {
 		size_t sep = find_sep(p, n, bs - 1, n, eof, at0, 0, &kind,
 		                      &resume, &r->si);
 		if (sep != (size_t)-1) {
@@ -797,6 +880,10 @@ static int mbox_next(struct mh_reader *r, struct mh_event *ev,
 		mh_stream_advance(r->st, body_end);
 		r->state = body_end >= n && eof ? DONE : AT_SEP;
 		r->sep_strong = next_strong;
+	} else if (cl_far) {
+		r->cl_body = off + bs;
+		r->cl_target = off + bs + cl_len;
+		r->state = SKIP_CL;
 	} else {
 		skip_at(r, off, resume);
 	}
