@@ -834,8 +834,9 @@ static void test_mbox_chunks_big(void **state)
 static void test_mbox_leading_blank(void **state)
 {
 	(void)state;
-	static const char *const lead[] = {"\n", "\r\n", "\n\n\n",
-	                                   "\xef\xbb\xbf\n"};
+	static const char *const lead[] = {
+	        "\n",   "\r\n", "\n\n\n", "\xef\xbb\xbf\n", "\r\n\n  \n\t\n",
+	        " \r\n"};
 	for (size_t k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
 		char buf[4096];
 		int n = snprintf(buf, sizeof(buf), "%s%s", lead[k], MBOX);

@@ -296,12 +296,17 @@ static size_t lead_len(const char *p, size_t n)
 	size_t i = 0;
 	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		i = 3;
+	/* Lines that are empty or hold only blanks (as editors and exports
+	 * leave them), CRLF or LF. */
 	for (;;) {
-		if (i < n && p[i] == '\n' && i < FROM_LINE_MAX)
-			i++;
-		else if (i + 1 < n && p[i] == '\r' && p[i + 1] == '\n' &&
-		         i < FROM_LINE_MAX)
-			i += 2;
+		size_t j = i;
+		while (j < n && j < FROM_LINE_MAX && is_wsp(p[j]))
+			j++;
+		if (j < n && p[j] == '\n' && j < FROM_LINE_MAX)
+			i = j + 1;
+		else if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n' &&
+		         j < FROM_LINE_MAX)
+			i = j + 2;
 		else
 			return i;
 	}
