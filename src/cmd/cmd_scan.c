@@ -399,6 +399,14 @@ static int on_source(const struct mh_source *src,
 static void on_walk_error(const struct mh_err *err, int named, void *ctx)
 {
 	struct scan *s = ctx;
+	if (err->reason == MH_SKIP_DUPLICATE) {
+		/* Overlapping inputs: the file was read once already; not a
+		 * lost record, said unless -q. */
+		s->walk_st.files_dup++;
+		if (s->o.quiet == 0)
+			diag(s, err, err->src ? err->src : "?");
+		return;
+	}
 	if (err->reason == MH_SKIP_UNKNOWN_TYPE) {
 		/* Files beside the mail (a README, a hash list) are noted and
 		 * counted as files, not as lost records; a file the user

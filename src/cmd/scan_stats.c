@@ -9,6 +9,7 @@ void mh_scan_stats_add(struct mh_scan_stats *a, const struct mh_scan_stats *b)
 	a->files += b->files;
 	a->files_failed += b->files_failed;
 	a->files_unknown += b->files_unknown;
+	a->files_dup += b->files_dup;
 	a->bytes += b->bytes;
 	a->events += b->events;
 	for (int i = 0; i < MH_SKIP__COUNT; i++)
@@ -49,9 +50,12 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 	uint64_t records = s->events + skipped;
 	fprintf(f,
 	        "mailhunt: %" PRIu64 " files (%" PRIu64 " unreadable, %" PRIu64
-	        " of unknown type), %s\n",
-	        s->files + s->files_unknown, s->files_failed, s->files_unknown,
-	        hb);
+	        " of unknown type",
+	        s->files + s->files_unknown, s->files_failed, s->files_unknown);
+	if (s->files_dup)
+		fprintf(f, ", %" PRIu64 " given twice, read once",
+		        s->files_dup);
+	fprintf(f, "), %s\n", hb);
 	fprintf(f,
 	        "mailhunt: %" PRIu64 " records read = %" PRIu64
 	        " messages + %" PRIu64 " skipped",

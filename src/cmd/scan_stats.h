@@ -10,11 +10,12 @@
 #include "core/err.h"
 
 struct mh_scan_stats {
-	uint64_t files;                   /* inputs opened by a reader */
-	uint64_t files_failed;            /* inputs not (fully) readable */
-	uint64_t files_unknown;           /* inputs of no supported type */
-	uint64_t bytes;                   /* bytes consumed by readers */
-	uint64_t events;                  /* records turned into events */
+	uint64_t files;         /* inputs opened by a reader */
+	uint64_t files_failed;  /* inputs not (fully) readable */
+	uint64_t files_unknown; /* inputs of no supported type */
+	uint64_t files_dup; /* inputs skipped as already read (not records) */
+	uint64_t bytes;     /* bytes consumed by readers */
+	uint64_t events;    /* records turned into events */
 	uint64_t skipped[MH_SKIP__COUNT]; /* records skipped, by reason */
 	uint64_t per_reader[8]; /* events per reader, index in mh_readers */
 };

@@ -70,6 +70,7 @@ const char *mh_skip_reason_name(int reason)
 	        [MH_SKIP_UNREADABLE] = "unreadable",
 	        [MH_SKIP_UNKNOWN_TYPE] = "unknown-type",
 	        [MH_SKIP_FILTERED] = "out-of-time-range",
+	        [MH_SKIP_DUPLICATE] = "duplicate",
 	};
 	if (reason < 0 || reason >= MH_SKIP__COUNT || !names[reason])
 		return "unknown";

@@ -35,6 +35,7 @@ enum mh_skip_reason {
 	MH_SKIP_UNREADABLE,   /* open/read failed */
 	MH_SKIP_UNKNOWN_TYPE, /* file of no supported type */
 	MH_SKIP_FILTERED,     /* outside --since/--until */
+	MH_SKIP_DUPLICATE,    /* walker: an input already read (same file) */
 	MH_SKIP__COUNT
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/dirref.h"
+#include "core/idset.h"
 #include "core/stream.h"
 
 #define HEAD_SIZE 4096
@@ -22,6 +23,8 @@ struct walker {
 	const struct mh_walk_cb *cb;
 	int stop;  /* negative return from cb->source */
 	int depth; /* 0: the path the user named */
+	int stdin_read;
+	struct mh_idset seen; /* directories listed, files handed out */
 };
 
 static void report(struct walker *w, const char *path, int reason,
@@ -41,6 +44,20 @@ static void report_errno(struct walker *w, const char *path, int reason,
 	char msg[256];
 	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(e));
 	report(w, path, reason, msg);
+}
+
+/* 1 the first time the file (dev, ino) comes by; later it is reported
+ * as a duplicate (overlapping inputs, links, hard-linked Maildir copies:
+ * a message counted twice would double the forwarding counts). */
+static int first_time(struct walker *w, const char *path, uint64_t dev,
+                      uint64_t ino)
+{
+	if (mh_idset_add(&w->seen, dev, ino) != 0)
+		return 1; /* new, or no memory to remember: read it */
+	report(w, path, MH_SKIP_DUPLICATE,
+	       "already read (the same file as an earlier input); not read "
+	       "again");
+	return 0;
 }
 
 static int emit(struct walker *w, struct mh_source *src,
@@ -138,6 +155,7 @@ static void file(struct walker *w, const char *path, uint64_t size)
 struct dent {
 	char *name;
 	unsigned char type;
+	uint64_t ino; /* d_ino */
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -169,6 +187,7 @@ static struct dent *list_dir(const char *dir, size_t *count, int *err_no)
 		}
 		v[n].name = strdup(e->d_name);
 		v[n].type = e->d_type;
+		v[n].ino = (uint64_t)e->d_ino;
 		if (!v[n].name)
 			break;
 		n++;
@@ -288,9 +307,15 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[k]);
 		size_t n = 0;
 		int e = 0;
+		struct stat dst;
+		if (stat(sub, &dst) != 0 && errno == ENOENT)
+			continue; /* an empty cur/ or new/ lost in a copy */
+		if (!first_time(w, sub, (uint64_t)dst.st_dev,
+		                (uint64_t)dst.st_ino))
+			continue;
 		struct dent *v = list_dir(sub, &n, &e);
 		if (!v && e == ENOENT)
-			continue; /* an empty cur/ or new/ lost in a copy */
+			continue;
 		if (!v) {
 			report_errno(w, sub, MH_SKIP_UNREADABLE,
 			             "cannot read directory", e);
@@ -309,6 +334,11 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 				       "path too long");
 				continue;
 			}
+			/* d_ino names the file itself (a link: the link). */
+			if (v[i].type == DT_REG &&
+			    !first_time(w, path, (uint64_t)dst.st_dev,
+			                v[i].ino))
+				continue;
 			if (v[i].type != DT_REG && v[i].type != DT_LNK &&
 			    v[i].type != DT_UNKNOWN) {
 				/* A directory, FIFO or device among messages
@@ -335,9 +365,20 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 
 static void walk_path(struct walker *w, const char *path, int depth);
 
+/* Files a mail server keeps beside the messages of a Maildir (indexes,
+ * quota, subscriptions): not mail, not worth a note. */
+static int maildir_control(const char *name)
+{
+	return !strncmp(name, "dovecot", 7) || !strncmp(name, "courier", 7) ||
+	       !strcmp(name, "subscriptions") ||
+	       !strcmp(name, "maildirfolder") || !strcmp(name, "maildirsize");
+}
+
 /* Folders nested below a Maildir in Dovecot's LAYOUT=fs ("Archive/2024"
  * is dir/Archive/2024/cur): every subdirectory is looked into, also one
- * that is not a folder itself, up to MAX_DEPTH. */
+ * that is not a folder itself, up to MAX_DEPTH. Other files there (an
+ * mbox export beside the Maildir, a home directory that is a Maildir)
+ * are read by their content like anywhere else. */
 static void maildir_nested(struct walker *w, const char *dir, const char *owner,
                            const char *prefix, int depth)
 {
@@ -351,14 +392,26 @@ static void maildir_nested(struct walker *w, const char *dir, const char *owner,
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		const char *name = v[i].name;
 		if (name[0] == '.' || !strcmp(name, "cur") ||
-		    !strcmp(name, "new") || !strcmp(name, "tmp"))
-			continue;
-		if (v[i].type != DT_DIR && v[i].type != DT_UNKNOWN)
+		    !strcmp(name, "new") || !strcmp(name, "tmp") ||
+		    maildir_control(name))
 			continue;
 		char sub[4096], folder[1024];
-		snprintf(sub, sizeof(sub), "%s/%s", dir, name);
-		if (!is_dir(sub))
+		int pl = snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+		if (pl < 0 || (size_t)pl >= sizeof(sub)) {
+			report(w, name, MH_SKIP_UNREADABLE, "path too long");
 			continue;
+		}
+		if ((v[i].type != DT_DIR && v[i].type != DT_UNKNOWN) ||
+		    !is_dir(sub)) {
+			walk_path(w, sub, depth + 1);
+			continue;
+		}
+		struct stat lst;
+		if (lstat(sub, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			walk_path(w, sub,
+			          depth + 1); /* says it is not followed */
+			continue;
+		}
 		snprintf(folder, sizeof(folder), "%s%s%s", prefix,
 		         *prefix ? "/" : "", name);
 		if (is_maildir(sub))
@@ -402,6 +455,9 @@ static void walk_path(struct walker *w, const char *path, int depth)
 		report_errno(w, path, MH_SKIP_UNREADABLE, "cannot open", errno);
 		return;
 	}
+	if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
+	    !first_time(w, path, (uint64_t)st.st_dev, (uint64_t)st.st_ino))
+		return;
 	if (S_ISREG(st.st_mode)) {
 		file(w, path, (uint64_t)st.st_size);
 		return;
@@ -522,11 +578,15 @@ static void standard_input(struct walker *w)
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
             struct mh_err *err)
 {
-	struct walker w = {cb, 0, 0};
+	struct walker w = {cb, 0, 0, 0, MH_IDSET_INIT};
 	for (size_t i = 0; i < n && !w.stop; i++) {
 		if (!strcmp(paths[i], "-")) {
 			w.depth = 0;
-			standard_input(&w);
+			if (w.stdin_read++)
+				report(&w, MH_STDIN_NAME, MH_SKIP_DUPLICATE,
+				       "standard input given twice: read once");
+			else
+				standard_input(&w);
 			continue;
 		}
 		char p[4096];
@@ -536,6 +596,7 @@ int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
 			p[--l] = '\0';
 		walk_path(&w, p, 0);
 	}
+	mh_idset_release(&w.seen);
 	if (w.stop)
 		return mh_err_set(err, w.stop, "walk stopped");
 	return MH_OK;

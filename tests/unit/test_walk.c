@@ -223,7 +223,7 @@ static const char EXPECTED[] =
         "eml msg.eml\n"
         "ERR unreadable sub/dangling\n"
         "mbox sub/deeper/m.mbox mb=m\n"
-        "eml sub/link.eml\n"
+        "ERR duplicate sub/link.eml\n"
         "ERR unknown-type sub/loop\n"
         "eml zipped.eml.gz gz\n"
         "ERR unknown-type zz-empty\n";
@@ -450,6 +450,77 @@ static void test_maildir_layouts(void **state)
 	assert_int_equal(l.errors, 1);
 }
 
+/* A directory that is a Maildir (Dovecot's maildir:~ makes the home one)
+ * still has its other files read: an mbox export beside the folders, a
+ * backup directory; the server's control files are passed over quietly. */
+static void test_maildir_with_other_files(void **state)
+{
+	(void)state;
+	mkdirs("mo/home/erin/cur");
+	mkdirs("mo/home/erin/tmp");
+	mkdirs("mo/home/erin/backup");
+	put("mo/home/erin/cur/1704067200.M1.h:2,S", EML);
+	put("mo/home/erin/root.mbox", MBOX);
+	put("mo/home/erin/backup/old.mbox", MBOX);
+	put("mo/home/erin/backup/x.eml", EML);
+	put("mo/home/erin/dovecot-uidlist", "3 V1 N2\n");
+	put("mo/home/erin/dovecot.index.log", "\x01\x02");
+	put("mo/home/erin/subscriptions", "INBOX\n");
+	put("mo/home/erin/notes.txt", "not mail\n");
+	char root[4096];
+	snprintf(root, sizeof(root), "%s", tpath("mo"));
+	const char *paths[] = {root};
+	struct log l;
+	assert_int_equal(walk(&l, root, paths, 1), MH_OK);
+	assert_string_equal(l.text,
+	                    "maildir home/erin/cur/1704067200.M1.h:2,S mb=erin "
+	                    "f=INBOX\n"
+	                    "mbox home/erin/backup/old.mbox mb=old\n"
+	                    "eml home/erin/backup/x.eml\n"
+	                    "ERR unknown-type home/erin/notes.txt\n"
+	                    "mbox home/erin/root.mbox mb=root\n");
+}
+
+/* Overlapping inputs are read once: the same file twice (also through
+ * another spelling or a link), a directory and a file in it, a Maildir
+ * and its cur/, a message hard-linked into two folders (Dovecot copies
+ * that way), standard input twice. The rest is reported as duplicate. */
+static void test_overlap(void **state)
+{
+	(void)state;
+	mkdirs("ov/Maildir/cur");
+	mkdirs("ov/Maildir/new");
+	mkdirs("ov/Maildir/.Copy/cur");
+	mkdirs("ov/Maildir/.Copy/new");
+	put("ov/a.mbox", MBOX);
+	put("ov/Maildir/cur/1704067200.M1.h:2,S", EML);
+	assert_int_equal(
+	        link(tpath("ov/Maildir/cur/1704067200.M1.h:2,S"),
+	             tpath("ov/Maildir/.Copy/cur/1704067200.M1.h:2,S")),
+	        0);
+	char root[4096], file[4200], dotted[4200], cur[4200];
+	snprintf(root, sizeof(root), "%s", tpath("ov"));
+	snprintf(file, sizeof(file), "%s/a.mbox", root);
+	snprintf(dotted, sizeof(dotted), "%s/./a.mbox", root);
+	snprintf(cur, sizeof(cur), "%s/Maildir/cur", root);
+	const char *paths[] = {file, dotted, root, cur, "-", "-"};
+	struct log l;
+	/* Standard input: an empty file, so the first "-" reads nothing. */
+	FILE *in = freopen("/dev/null", "r", stdin);
+	assert_non_null(in);
+	assert_int_equal(walk(&l, root, paths, 6), MH_OK);
+	assert_string_equal(
+	        l.text, "mbox a.mbox mb=a\n"
+	                "ERR duplicate ./a.mbox named\n"
+	                "maildir Maildir/cur/1704067200.M1.h:2,S mb=ov "
+	                "f=INBOX\n"
+	                "ERR duplicate Maildir/.Copy/cur/1704067200.M1.h:2,S\n"
+	                "ERR duplicate a.mbox\n"
+	                "ERR duplicate Maildir/cur named\n"
+	                "ERR unknown-type <stdin> named\n"
+	                "ERR duplicate <stdin> named\n");
+}
+
 /* A FIFO named on the command line (a shell's <(zcat x)) is read once as
  * a stream; one found inside a directory is not opened (it could block). */
 static void test_named_fifo(void **state)
@@ -495,6 +566,8 @@ int main(void)
 	        cmocka_unit_test(test_symlink_loops),
 	        cmocka_unit_test(test_maildir_layouts),
 	        cmocka_unit_test(test_named_fifo),
+	        cmocka_unit_test(test_maildir_with_other_files),
+	        cmocka_unit_test(test_overlap),
 	};
 	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 }
