@@ -6,13 +6,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+static int resolve_out_depth(const char *out, char *buf, size_t cap, int depth);
 
 /* The canonical absolute path of out, also when out does not exist yet:
- * its parent resolved, its last component appended. 0 on success. */
+ * its parent resolved, its last component appended; a dangling symbolic
+ * link is followed to where fopen would create the file. 0 on success. */
 static int resolve_out(const char *out, char *buf, size_t cap)
+{
+	return resolve_out_depth(out, buf, cap, 0);
+}
+
+static int resolve_out_depth(const char *out, char *buf, size_t cap, int depth)
 {
 	if (realpath(out, buf))
 		return 0;
+	struct stat ls;
+	if (depth < 16 && lstat(out, &ls) == 0 && S_ISLNK(ls.st_mode)) {
+		char target[PATH_MAX], next[2 * PATH_MAX];
+		ssize_t tl = readlink(out, target, sizeof(target) - 1);
+		if (tl <= 0)
+			return -1;
+		target[tl] = '\0';
+		const char *slash = strrchr(out, '/');
+		if (target[0] == '/' || !slash)
+			snprintf(next, sizeof(next), "%s", target);
+		else
+			snprintf(next, sizeof(next), "%.*s/%s",
+			         (int)(slash - out), out, target);
+		return resolve_out_depth(next, buf, cap, depth + 1);
+	}
 	const char *slash = strrchr(out, '/');
 	char parent[PATH_MAX];
 	const char *base = out;

@@ -10,9 +10,13 @@
  * Maildir++ ".Folder" subdirectories and Dovecot LAYOUT=fs folders at any
  * depth ("Archive/2024"); tmp/ holds deliveries in progress and is not
  * read. Other files are typed by content: the first 4 KiB (inflated when
- * gzip) go to mh_reader_detect. Symbolic links to files are followed,
- * links to directories are not (no loops, no walk out of the evidence):
- * they are reported as unknown-type, not named.
+ * gzip) go to mh_reader_detect, also the files beside the folders of a
+ * Maildir (server control files excepted). Symbolic links to files are
+ * followed, links to directories are not (no loops, no walk out of the
+ * evidence): they are reported as unknown-type, not named. Every file and
+ * directory is read once, whatever the overlap of the paths: a repeat
+ * (same device and inode) is reported as MH_SKIP_DUPLICATE, which is not
+ * a lost record.
  */
 #ifndef MH_WALK_H
 #define MH_WALK_H

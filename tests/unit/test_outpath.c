@@ -59,6 +59,19 @@ static void test_inside_input_dir(void **state)
 	assert_non_null(strstr(err.msg, "inside the input directory"));
 	snprintf(out, sizeof(out), "%s/sub/f.csv", dir);
 	assert_int_equal(check1(out, dir, &err), MH_EINVAL);
+	/* A dangling link outside whose target would be created inside
+	 * (relative and absolute targets, and a link to such a link). */
+	char target[4200];
+	snprintf(out, sizeof(out), "%s", tpath("dang"));
+	assert_int_equal(symlink("case/sub/new.jsonl", out), 0);
+	assert_int_equal(check1(out, dir, &err), MH_EINVAL);
+	snprintf(target, sizeof(target), "%s/sub/abs.jsonl", dir);
+	snprintf(out, sizeof(out), "%s", tpath("dang-abs"));
+	assert_int_equal(symlink(target, out), 0);
+	assert_int_equal(check1(out, dir, &err), MH_EINVAL);
+	snprintf(out, sizeof(out), "%s", tpath("dang2"));
+	assert_int_equal(symlink("dang", out), 0);
+	assert_int_equal(check1(out, dir, &err), MH_EINVAL);
 	/* Input given with a trailing slash. */
 	char dir2[4200];
 	snprintf(dir2, sizeof(dir2), "%s/", dir);
