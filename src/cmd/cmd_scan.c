@@ -610,6 +610,30 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* A DNS name of two or more labels: [a-z0-9-] (lower-cased already,
+ * IDNs as xn--), no empty label, no label starting or ending with '-'. */
+static int domain_ok(const char *d)
+{
+	size_t labels = 0, len = 0;
+	const char *p = d;
+	for (;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (len == 0 || len > 63 || p[-1] == '-')
+				return 0;
+			labels++;
+			len = 0;
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      (*p == '-' && len > 0)))
+			return 0;
+		len++;
+	}
+	return labels >= 2 && p - d <= 253;
+}
+
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
                                                              ...)
 {
@@ -686,12 +710,19 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			for (char *p = optarg; *p; p++)
 				if (*p >= 'A' && *p <= 'Z')
 					*p = (char)(*p | 0x20);
-			const char *d = optarg;
+			char *d = optarg;
 			if (*d == '@')
 				d++;
-			if (!*d || strchr(d, '@') || !strchr(d, '.'))
-				return usage_error("'%s' is not a domain",
-				                   optarg);
+			size_t dl = strlen(d);
+			if (dl && d[dl - 1] == '.') /* "corp.example." */
+				d[--dl] = '\0';
+			if (!domain_ok(d))
+				return usage_error(
+				        "'%s' is not a domain (letters, "
+				        "digits, "
+				        "'-' and dots, like corp.example; "
+				        "subdomains are included)",
+				        optarg);
 			o->org[o->norg++] = d;
 			break;
 		}
@@ -921,6 +952,9 @@ join:
 	for (size_t i = 0; i < findings.n; i++)
 		if ((int)findings.v[i]->level < s.o.min_level)
 			wo.hidden++;
+	/* Messages outside --since/--until were read and judged. */
+	wo.nothing_read =
+	        total.events == 0 && total.skipped[MH_SKIP_FILTERED] == 0;
 	if (mh_writer_init(&w, s.o.format, out, &wo) < 0) {
 		ret = MH_EXIT_INTERNAL;
 		goto done;

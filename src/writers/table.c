@@ -174,7 +174,11 @@ static int table_finish(struct mh_writer *w, size_t nfindings)
 	free(w->state);
 	w->state = NULL;
 	size_t hidden = w->opts.hidden;
-	if (nfindings == 0 && hidden)
+	if (nfindings == 0 && w->opts.nothing_read)
+		fputs("no findings, and no message could be read: nothing was "
+		      "checked (see the messages above)\n",
+		      w->out);
+	else if (nfindings == 0 && hidden)
 		fprintf(w->out,
 		        "no findings at or above --min-level; %zu lower "
 		        "finding%s not shown\n",

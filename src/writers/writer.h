@@ -20,8 +20,10 @@ struct mh_writer;
 struct mh_writer_opts {
 	int color; /* 1: ANSI colours (table only) */
 	const char *tool_version;
-	size_t hidden; /* findings of the run left out by --min-level: the
+	size_t hidden;    /* findings of the run left out by --min-level: the
 	                * table says so instead of "no findings" */
+	int nothing_read; /* 1: no message could be read; the table does
+	                   * not claim a clean result then */
 };
 
 struct mh_writer_ops {

@@ -45,11 +45,26 @@ for d in 2024-02-30 2023-02-29 2024-03-01x 2024-03-01T25:00 2024-3-1 \
 done
 run_mh "$TMP/o" "$TMP/e" scan --max-header -5 x
 check "negative --max-header: exit 2" [ "$rc" -eq 2 ]
+for d in . '*.corp.example' corp -corp.example corp-.example a..b 'corp example.com'; do
+	run_mh "$TMP/o" "$TMP/e" scan --org-domain "$d" x
+	check "bad --org-domain '$d': exit 2" [ "$rc" -eq 2 ]
+done
 check "usage errors leave stdout empty" [ ! -s "$TMP/o" ]
 
 run_mh "$TMP/o" "$TMP/e" scan --no-color "$TMP/does-not-exist"
 check "missing input: exit 3" [ "$rc" -eq 3 ]
 check "missing input: names the file" grep -q "does-not-exist" "$TMP/e"
+check "missing input: the table does not claim a clean result" \
+	grep -q '^no findings, and no message could be read: nothing was checked' "$TMP/o"
+
+# --org-domain: upper case, a leading '@' and a trailing dot are accepted.
+mkdir -p "$TMP/w"
+printf 'X-MS-Exchange-Organization-AutoForwarded: true\nX-MS-Exchange-Inbox-Rules-Loop: alice@corp.example\nX-Forwarded-To: bob@Sub.Corp.Example\nFrom: a@corp.example\nDate: Fri, 01 Mar 2024 12:30:00 +0000\nSubject: hi\n\nbody\n' >"$TMP/w/int.eml"
+for d in CORP.example. @corp.example; do
+	run_mh "$TMP/o" "$TMP/e" scan -f jsonl --org-domain "$d" "$TMP/w/int.eml"
+	check "--org-domain '$d': subdomain destination internal" \
+		jq -e -s 'length == 1 and .[0].rule_id == "MH-FWD-INT" and .[0].external == false' "$TMP/o"
+done
 
 # Dates: leap days, zones. A message at 12:30Z is inside --since 13:00+01:00
 # (12:00Z) and outside --since 13:00Z.

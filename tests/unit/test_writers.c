@@ -151,6 +151,7 @@ static void mk_all(struct mh_findings *l)
 }
 
 static size_t render_hidden; /* opts.hidden for the next render() */
+static int render_nothing;   /* opts.nothing_read for the next render() */
 
 /* Runs a writer over the list into memory; returns malloc'd output. */
 static char *render(const char *fmt, int color, const struct mh_findings *l,
@@ -163,7 +164,8 @@ static char *render(const char *fmt, int color, const struct mh_findings *l,
 	struct mh_writer w;
 	struct mh_writer_opts o = {.color = color,
 	                           .tool_version = "test",
-	                           .hidden = render_hidden};
+	                           .hidden = render_hidden,
+	                           .nothing_read = render_nothing};
 	assert_int_equal(mh_writer_init(&w, fmt, out, &o), MH_OK);
 	assert_int_equal(w.ops->begin(&w), MH_OK);
 	for (size_t i = 0; l && i < l->n; i++)
@@ -818,6 +820,14 @@ static void test_no_findings_hidden(void **state)
 	assert_int_equal(n, 0);
 	free(t);
 	render_hidden = 0;
+	/* Nothing could be read: not a clean result. */
+	render_nothing = 1;
+	t = render("table", 0, NULL, &n);
+	assert_string_equal(t, "no findings, and no message could be read: "
+	                       "nothing was checked (see the messages "
+	                       "above)\n");
+	free(t);
+	render_nothing = 0;
 }
 
 static void test_registry(void **state)
