@@ -1605,19 +1605,27 @@ static int org_build(struct mh_fwd *f)
 			if (org_put(f, v[i]->key, v[i]->klen, "given", 0))
 				goto done;
 	} else {
-		/* Store owners: trusted, but never a consumer domain. */
+		/* Domains that received forwarding from outside (or from an
+		 * unknown mailbox): never inferred, whatever the source. A
+		 * store owner comes from a path, and a file name inside the
+		 * scanned tree ("x@evil.example.mbox") is no proof that the
+		 * exfiltration's destination is the organisation's. */
+		if (foreign_targets(f, &foreign))
+			goto done;
+		/* Store owners: trusted otherwise (no message count), but
+		 * never a consumer domain. */
 		if (mh_strmap_sorted(&f->owner_dom, &v, &n))
 			goto done;
 		for (size_t i = 0; i < n; i++)
 			if (!mh_fwd_consumer_domain(v[i]->key) &&
+			    !mh_strmap_get(&foreign, v[i]->key) &&
 			    org_put(f, v[i]->key, v[i]->klen, "store-owner", 0))
 				goto done;
 		free(v);
 		v = NULL;
 		/* Forwarding mailboxes named in headers: enough messages,
 		 * not consumer, and never a destination of outsiders. */
-		if (foreign_targets(f, &foreign) ||
-		    mh_strmap_sorted(&f->mdom, &v, &n))
+		if (mh_strmap_sorted(&f->mdom, &v, &n))
 			goto done;
 		for (size_t i = 0; i < n; i++) {
 			uint64_t w = (uint64_t)(uintptr_t)v[i]->val;

@@ -64,8 +64,23 @@ check "org given: internal" \
 	jq -e -s 'length == 1 and .[0].external == false and .[0].level == "low"' "$TMP/o"
 { echo 'From x@partner.example Mon Mar  4 10:00:00 2024'; cat "$TMP/excl/08.eml"; } >"$TMP/excl/alice@corp.example.mbox"
 run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/excl/alice@corp.example.mbox"
-check "destination = the store owner (the only known address): internal" \
-	jq -e -s 'length == 1 and .[0].external == false' "$TMP/o"
+check "destination = the store owner, mailbox unknown: undecided, not high" \
+	jq -e -s 'length == 1 and .[0].external == null and .[0].level == "medium"' "$TMP/o"
+
+# A file name inside the scanned tree is no proof that the destination's
+# domain is the organisation's: next to alice's inbox (two Gmail forwards
+# to exfil@evil.example), an mbox named x@evil.example.mbox must not make
+# the forwarding internal.
+mkdir -p "$TMP/own/home/alice"
+for i in 1 2; do
+	printf 'From bob@partner.example Mon Mar  4 10:00:0%s 2024\nX-Forwarded-To: exfil@evil.example\nX-Forwarded-For: alice@corp.example exfil@evil.example\nFrom: bob@partner.example\nTo: alice@corp.example\nSubject: hi %s\n\nhi\n\n' "$i" "$i"
+done >"$TMP/own/home/alice/inbox.mbox"
+printf 'From x@evil.example Mon Mar  4 10:00:00 2024\nSubject: hi\n\nhi\n' >"$TMP/own/home/alice/x@evil.example.mbox"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl "$TMP/own"
+check "store owner x@evil.example: alice -> exfil still external/high" \
+	jq -e -s 'length == 1 and .[0].destination == "exfil@evil.example" and .[0].external == true and .[0].level == "high"' "$TMP/o"
+check "store owner x@evil.example: evil.example not an org domain" \
+	sh -c "grep 'org domains:' '$TMP/e' | grep -qv evil.example"
 
 # 3. Quoted local parts are valid destinations (RFC 5322).
 mkdir -p "$TMP/q"

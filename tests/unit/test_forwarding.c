@@ -626,6 +626,9 @@ static void int_ext_msg(char *out, size_t n, const char *mailbox,
 	         mailbox, mailbox, dest);
 }
 
+static const struct mh_fwd_org_domain *org_find(struct mh_fwd *f,
+                                                const char *d);
+
 static void test_internal_external(void **state)
 {
 	(void)state;
@@ -685,7 +688,7 @@ static void test_internal_external(void **state)
 	 * when internal. */
 	f = new_fwd(NULL, 0, 0);
 	feed(f,
-	     "X-Forwarded-For: a@mail.example b@corp.example\n"
+	     "X-Forwarded-For: a@eu.corp.example b@corp.example\n"
 	     "X-Forwarded-To: b@corp.example\nSubject: x\n\nx\n",
 	     "b@corp.example");
 	feed(f,
@@ -693,12 +696,30 @@ static void test_internal_external(void **state)
 	     "Delivered-To: c2@corp.example\nSubject: x\n\nx\n",
 	     NULL);
 	findings_of(f, &l);
-	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "a@mail.example",
+	assert_non_null(org_find(f, "corp.example"));
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "a@eu.corp.example",
 	                         "b@corp.example"));
 	assert_int_equal(x->level, MH_LEVEL_LOW);
 	assert_non_null(x = find(&l, "MH-FWD-REDIRECT", "c@corp.example",
 	                         "c2@corp.example"));
 	assert_int_equal(x->level, MH_LEVEL_LOW);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* A store owner's domain that receives forwarding from another
+	 * domain is not inferred either (it could be the outside end of an
+	 * exfiltration): a@mail.example -> b@corp.example is then decided
+	 * by rule 5, external. */
+	f = new_fwd(NULL, 0, 0);
+	feed(f,
+	     "X-Forwarded-For: a@mail.example b@corp.example\n"
+	     "X-Forwarded-To: b@corp.example\nSubject: x\n\nx\n",
+	     "b@corp.example");
+	findings_of(f, &l);
+	assert_null(org_find(f, "corp.example"));
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "a@mail.example",
+	                         "b@corp.example"));
+	assert_int_equal(x->external, 1);
 	mh_findings_release(&l);
 	mh_fwd_free(f);
 }
@@ -819,6 +840,52 @@ static void test_org_inference_hostile(void **state)
 	assert_non_null(x = find(&l, "MH-FWD-EXT", NULL, "e@sub.corp.example"));
 	assert_int_equal(x->external, -1);
 	assert_int_equal(x->level, MH_LEVEL_MEDIUM);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* Defect: a file name inside the scanned tree made the
+	 * exfiltration's destination domain an org domain: next to alice's
+	 * inbox (two Gmail forwards to exfil@evil.example), any mbox named
+	 * x@evil.example.mbox turned the forwarding internal (low). A
+	 * store owner's domain that receives forwarding from another
+	 * domain is never inferred. */
+	static const char exfil_fwd[] =
+	        "X-Forwarded-To: exfil@evil.example\n"
+	        "X-Forwarded-For: alice@corp.example exfil@evil.example\n"
+	        "From: bob@partner.example\nTo: alice@corp.example\n"
+	        "Subject: hi\n\nhi\n";
+	f = new_fwd(NULL, 0, 0);
+	feed_at(f, exfil_fwd, "home/alice/inbox.mbox", 0, NULL);
+	feed_at(f, exfil_fwd, "home/alice/inbox.mbox", 208, NULL);
+	feed_at(f, "Subject: hi\n\nhi\n", "home/alice/x@evil.example.mbox", 0,
+	        "x@evil.example");
+	findings_of(f, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "alice@corp.example",
+	                         "exfil@evil.example"));
+	assert_int_equal(x->external, 1);
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_null(org_find(f, "evil.example"));
+	assert_false(mh_fwd_domain_internal(f, "evil.example"));
+	assert_non_null(o = org_find(f, "corp.example"));
+	assert_string_equal(o->source, "headers");
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+	/* Also when the file is named after the destination itself, and
+	 * when the forwarding mailbox is unknown. */
+	f = new_fwd(NULL, 0, 0);
+	feed_at(f, exfil_fwd, "home/alice/inbox.mbox", 0, NULL);
+	feed_at(f,
+	        "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
+	        "Delivered-To: exfil@evil.example\nSubject: x\n\nx\n",
+	        "home/alice/exfil@evil.example.mbox", 0, "exfil@evil.example");
+	findings_of(f, &l);
+	assert_null(org_find(f, "evil.example"));
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "alice@corp.example",
+	                         "exfil@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", NULL, "exfil@evil.example"));
+	assert_int_not_equal(x->external, 0);
 	mh_findings_release(&l);
 	mh_fwd_free(f);
 
@@ -1125,13 +1192,15 @@ static void test_undecided_external(void **state)
 	assert_non_null(strstr(x->summary, "undecided"));
 	mh_findings_release(&l);
 
-	/* The destination is the only known address of the org (the store
-	 * owner's): internal, not external. */
+	/* The destination is the store owner, the mailbox unknown: the
+	 * owner's domain receives forwarding from an unknown mailbox, so it
+	 * is not inferred (it could be the outside end of an exfiltration
+	 * whose mbox was named after it); still undecided, never high. */
 	one(agent_only, "alice@corp.example", &l);
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.v[0]->rule_id, "MH-FWD-INT");
-	assert_int_equal(l.v[0]->external, 0);
-	assert_int_equal(l.v[0]->level, MH_LEVEL_LOW);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-EXT");
+	assert_int_equal(l.v[0]->external, -1);
+	assert_int_equal(l.v[0]->level, MH_LEVEL_MEDIUM);
 	mh_findings_release(&l);
 	/* A consumer owner is no org domain: still not external. */
 	one("X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n"
