@@ -26,9 +26,12 @@
 #define ADDR_MAX      320 /* RFC 5321 path limit is 256; room for junk */
 #define MAX_DEST      8   /* destinations kept per artefact */
 #define MAX_DELIVERED 8   /* Delivered-To fields looked at */
-#define MAX_FACTS     3   /* one per kind */
-#define HEADER_CAP    512 /* evidence "Name: value" limit, bytes */
-#define UNKNOWN       "unknown"
+#define MAX_FACTS     3   /* one per kind and analysis */
+/* A journal report: its own header, its attached original, and one fact
+ * per envelope "Forwarded:" mailbox. */
+#define FACTS_CAP  (2 * MAX_FACTS + MAX_DEST)
+#define HEADER_CAP 512 /* evidence "Name: value" limit, bytes */
+#define UNKNOWN    "unknown"
 
 /* MARK: - header fields of interest */
 
@@ -250,6 +253,21 @@ struct fact {
 	char dest[MAX_DEST][ADDR_MAX];
 	size_t ndest;
 	const struct mh_field *evidence;
+	/* The analysed (part of the) message: its line numbers, its
+	 * Message-ID and whether it looks forwarded. */
+	const struct mh_event *ev;
+	const struct mh_field *msgid;
+	int looks;
+};
+
+/* Why a journal report's original could not be analysed (spec "Journal
+ * reports"), in the order of the MH-FWD-JOURNAL counts. */
+enum jwhy { J_CUT = 0, J_ENCODED, J_NOATTACH, J_BADINNER, J__WHY };
+static const char *const jwhy_names[J__WHY] = {
+        "beyond_prefix",
+        "encoded",
+        "no_attachment",
+        "unparseable",
 };
 
 struct mh_fwd {
@@ -266,7 +284,7 @@ struct mh_fwd {
 	struct mh_arena arena;
 	struct mh_arena jarena; /* fields of a journal report's message */
 	struct mh_buf ubuf, dbuf;
-	struct fact facts[MAX_FACTS];
+	struct fact facts[FACTS_CAP];
 	char last_owner[ADDR_MAX]; /* owner whose domain is recorded */
 
 	/* Derived on demand, dropped by event/merge. */
@@ -280,6 +298,11 @@ struct mh_fwd {
 	size_t npairs;
 	struct mh_fwd_mailbox_stat *mstats;
 	size_t nmstats;
+
+	/* Journal reports whose original could not be analysed: autofwd
+	 * is their number, evidence the reports (MH-FWD-JOURNAL). */
+	struct agg jr;
+	uint64_t jr_why[J__WHY];
 };
 
 static void lower(char *s)
@@ -357,6 +380,7 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
 	mh_arena_init(&f->stats_arena, 16384, 0);
 	mh_buf_init(&f->ubuf, 16384);
 	mh_buf_init(&f->dbuf, 32768);
+	f->jr.first = f->jr.last = MH_TS_NONE;
 	for (size_t i = 0; o && i < o->norg; i++) {
 		char d[256];
 		void **slot;
@@ -390,6 +414,9 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->mboxes, free);
 	mh_strmap_release(&f->owner_dom, NULL);
 	mh_strmap_release(&f->mdom, NULL);
+	for (size_t i = 0; i < f->jr.nev; i++)
+		ev_item_release(&f->jr.ev[i]);
+	free(f->jr.ev);
 	org_drop(f);
 	mh_arena_release(&f->arena);
 	mh_arena_release(&f->jarena);
@@ -575,6 +602,24 @@ static int is_autoreply(const struct hdrs *h)
 	return value_starts(h->auto_sub, "auto-replied") || h->autoreply;
 }
 
+/* The envelope of an Exchange journal report (spec "Journal reports"). */
+struct env_fwd {
+	char mbox[ADDR_MAX];  /* the "Forwarded:" address */
+	char dest[ADDR_MAX];  /* the recipient of the line */
+	struct mh_field line; /* the line, as evidence (in the body) */
+};
+struct env {
+	int sender;    /* a "Sender:" line was seen */
+	size_t nlines; /* recipient lines after it */
+	char rcpt[MAX_DEST][ADDR_MAX];
+	size_t nrcpt;
+	char fwd[ADDR_MAX]; /* first "Forwarded:" address */
+	struct env_fwd fwds[MAX_DEST];
+	size_t nfwds;
+	struct mh_field msgid; /* the envelope's Message-Id line */
+	int has_msgid;
+};
+
 struct msg_ctx {
 	const struct mh_event *ev;
 	struct hdrs h;
@@ -594,13 +639,9 @@ struct msg_ctx {
 	char sieve[ADDR_MAX], resent[ADDR_MAX];
 	char resent_to[MAX_DEST][ADDR_MAX];
 	size_t nresent_to;
-	/* Exchange envelope journal report: the envelope recipients and a
-	 * "Forwarded:" mailbox from the report part (spec "Journal
-	 * reports"). */
-	int journal;
-	char env_rcpt[MAX_DEST][ADDR_MAX];
-	size_t nenv;
-	char env_fwd[ADDR_MAX];
+	/* The attached original of an Exchange envelope journal report:
+	 * the report's envelope (spec "Journal reports"); else NULL. */
+	const struct env *env;
 };
 
 static int looks_forwarded(struct mh_fwd *f, const struct msg_ctx *m)
@@ -647,8 +688,9 @@ static int in_list(char (*v)[ADDR_MAX], size_t n, const char *a)
 }
 
 /* Artefacts and exclusions (spec: "Per-message artefacts", "Not
- * forwarding on their own"). Returns the number of facts in f->facts. */
-static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
+ * forwarding on their own"). Returns the number of facts in out (at most
+ * MAX_FACTS). */
+static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 {
 	const struct hdrs *h = &m->h;
 	size_t nf = 0;
@@ -718,7 +760,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 	}
 	addr1(f, h->orig_to, m->orig);
 	addr1(f, h->from, m->from);
-	if (m->ev->mailbox && addr_ok(m->ev->mailbox) && !m->journal) {
+	if (m->ev->mailbox && addr_ok(m->ev->mailbox) && !m->env) {
 		put_addr(m->owner, m->ev->mailbox);
 		lower(m->owner);
 	}
@@ -731,7 +773,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 		m->art |= A_DELIVERED_CHAIN;
 
 	if (m->art & (A_FWD_FOR | A_GMAIL_CAF)) {
-		struct fact *x = &f->facts[nf++];
+		struct fact *x = &out[nf++];
 		x->kind = K_GMAIL;
 		x->mech = M_GMAIL;
 		put_addr(x->mailbox,
@@ -753,7 +795,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 	unsigned exch = A_EXO_AUTOFWD | A_EXO_RULES_LOOP | A_EXO_RULES_AGENT |
 	                A_EXO_FWD_LOOP | A_MAILFWDBY;
 	if ((m->art & exch) || ((m->art & A_FWD_TO) && !nf)) {
-		struct fact *x = &f->facts[nf++];
+		struct fact *x = &out[nf++];
 		x->kind = K_EXCH;
 		if (m->art & (A_EXO_RULES_LOOP | A_EXO_RULES_AGENT))
 			x->mech = M_INBOX_RULE;
@@ -764,7 +806,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 		put_addr(x->mailbox, *m->loop      ? m->loop
 		                     : *m->fwdloop ? m->fwdloop
 		                                   : m->fwdby);
-		if (m->nto && f->facts[0].kind != K_GMAIL) {
+		if (m->nto && out[0].kind != K_GMAIL) {
 			memcpy(x->dest, m->fwd_to, sizeof(x->dest));
 			x->ndest = m->nto;
 		}
@@ -776,7 +818,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m)
 		                                         : h->rules_agent;
 	}
 	if (m->art & (A_SIEVE | A_RESENT)) {
-		struct fact *x = &f->facts[nf++];
+		struct fact *x = &out[nf++];
 		x->kind = K_REDIRECT;
 		if (m->art & A_SIEVE) {
 			x->mech = M_SIEVE;
@@ -809,18 +851,20 @@ static const char *chain_from(const struct msg_ctx *m)
 
 /* Spec "Who forwards to whom": fill what the artefacts left open from the
  * store and the envelope. */
-static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, size_t nf)
+static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, struct fact *out,
+                      size_t nf)
 {
 	const char *gmail_mbox = NULL;
-	if (nf && f->facts[0].kind == K_GMAIL)
-		gmail_mbox = f->facts[0].mailbox;
+	const struct env *env = m->env;
+	if (nf && out[0].kind == K_GMAIL)
+		gmail_mbox = out[0].mailbox;
 	for (size_t i = 0; i < nf; i++) {
-		struct fact *x = &f->facts[i];
+		struct fact *x = &out[i];
 		if (!*x->mailbox) {
 			/* The store owner, unless the store is the
 			 * destination's (the message was delivered to it). */
-			if (*m->env_fwd)
-				put_addr(x->mailbox, m->env_fwd);
+			if (env && *env->fwd)
+				put_addr(x->mailbox, env->fwd);
 			else if (*m->owner &&
 			         !in_list(x->dest, x->ndest, m->owner) &&
 			         strcmp(m->owner, m->top) != 0 &&
@@ -846,9 +890,10 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, size_t nf)
 		if (x->ndest)
 			continue;
 		/* The journal's envelope recipients: where the copy went. */
-		for (size_t k = 0; k < m->nenv && x->ndest < MAX_DEST; k++)
-			if (strcmp(m->env_rcpt[k], x->mailbox) != 0)
-				put_addr(x->dest[x->ndest++], m->env_rcpt[k]);
+		for (size_t k = 0; env && k < env->nrcpt && x->ndest < MAX_DEST;
+		     k++)
+			if (strcmp(env->rcpt[k], x->mailbox) != 0)
+				put_addr(x->dest[x->ndest++], env->rcpt[k]);
 		if (x->ndest)
 			continue;
 		const char *d = NULL;
@@ -916,6 +961,13 @@ static int ev_wanted(const struct agg *a, size_t max, const char *file,
  * released when not kept). */
 static int ev_keep(struct agg *a, size_t max, struct ev_item *e)
 {
+	/* One item per (file, offset): the same message fed twice (or two
+	 * analyses of one journal report) is one piece of evidence. */
+	for (size_t i = 0; i < a->nev; i++)
+		if (!ev_cmp(e, &a->ev[i])) {
+			ev_item_release(e);
+			return MH_OK;
+		}
 	if (a->nev == max) {
 		size_t worst = 0;
 		for (size_t i = 1; i < a->nev; i++)
@@ -984,19 +1036,31 @@ static char *msgid_of(struct mh_fwd *f, const struct mh_field *fd)
 	return v.n ? strndup(v.p, v.n) : NULL;
 }
 
-/* 1-based line of a header field in the file, 0 when unknown. */
+static unsigned lines_in(const char *p, size_t n)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
+/* 1-based line of a header field in the file, 0 when unknown. The field
+ * is in the header block, or (a journal envelope line) in the body
+ * prefix, which follows the header block and its blank line. */
 static unsigned field_line(const struct mh_event *ev, const struct mh_field *fd)
 {
 	const struct mh_msg *msg = ev->msg;
-	if (!msg || !msg->header_line || !msg->header.p ||
-	    fd->name.p < msg->header.p ||
-	    fd->name.p >= msg->header.p + msg->header.n)
+	const char *p = fd->name.p;
+	if (!msg || !msg->header_line || !msg->header.p || !p)
 		return 0;
-	unsigned line = msg->header_line;
-	for (const char *p = msg->header.p; p < fd->name.p; p++)
-		if (*p == '\n')
-			line++;
-	return line;
+	if (p >= msg->header.p && p < msg->header.p + msg->header.n)
+		return msg->header_line +
+		       lines_in(msg->header.p, (size_t)(p - msg->header.p));
+	if (msg->body.p && p >= msg->body.p && p < msg->body.p + msg->body.n)
+		return msg->header_line +
+		       lines_in(msg->header.p, msg->header.n) + 1 +
+		       lines_in(msg->body.p, (size_t)(p - msg->body.p));
+	return 0;
 }
 
 static int agg_key(struct mh_buf *b, enum kind k, const char *mailbox,
@@ -1060,16 +1124,16 @@ static struct mbox_acc *mbox_get(struct mh_fwd *f, const char *mailbox)
 
 /* Spec "Internal or external": the domain of fact i's forwarding
  * mailbox is counted once per message. */
-static int mdom_note(struct mh_fwd *f, size_t nf, size_t i)
+static int mdom_note(struct mh_fwd *f, const struct fact *facts, size_t i)
 {
-	const char *mb = f->facts[i].mailbox;
+	const char *mb = facts[i].mailbox;
 	const char *d = domain_of(mb);
 	void **slot;
 	if (!strcmp(mb, UNKNOWN) || !*d)
 		return MH_OK;
-	for (size_t k = 0; k < i && k < nf; k++)
-		if (strcmp(f->facts[k].mailbox, UNKNOWN) != 0 &&
-		    !strcmp(domain_of(f->facts[k].mailbox), d))
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(facts[k].mailbox, UNKNOWN) != 0 &&
+		    !strcmp(domain_of(facts[k].mailbox), d))
 			return MH_OK;
 	if (mh_strmap_add(&f->mdom, d, &slot, NULL))
 		return MH_ENOMEM;
@@ -1077,13 +1141,106 @@ static int mdom_note(struct mh_fwd *f, size_t nf, size_t i)
 	return MH_OK;
 }
 
-static int record(struct mh_fwd *f, const struct msg_ctx *m, size_t nf)
+/* What one message has already added to an aggregate or a mailbox: a
+ * message counts once in each, however many of its analyses (a journal
+ * report's own header, its original, its envelope) name them. */
+struct touched_agg {
+	struct agg *a;
+	int looks;
+};
+struct touched_mbox {
+	struct mbox_acc *b;
+	int looks, exch, exch_looks;
+};
+
+static int record_pair(struct mh_fwd *f, const struct fact *x, const char *dest,
+                       struct touched_agg *ta, size_t *nta)
 {
-	const struct mh_event *ev = m->ev;
+	const struct mh_event *ev = x->ev;
+	struct agg *a = agg_get(f, x->kind, x->mailbox, dest);
+	if (!a)
+		return MH_ENOMEM;
+	a->mechs |= 1u << x->mech;
+	for (size_t k = 0; k < *nta; k++)
+		if (ta[k].a == a) {
+			/* Already counted for this message. */
+			if (x->looks && !ta[k].looks) {
+				ta[k].looks = 1;
+				a->looks++;
+			}
+			return MH_OK;
+		}
+	ta[*nta].a = a;
+	ta[*nta].looks = x->looks;
+	(*nta)++;
+	a->autofwd++;
+	if (x->looks)
+		a->looks++;
+	span(&a->first, &a->last, ev->ts);
+	if (!ev_wanted(a, f->max_evidence, ev->path ? ev->path : "",
+	               ev->offset))
+		return MH_OK;
+	struct ev_item e = {0};
+	e.file = strdup(ev->path ? ev->path : "");
+	e.offset = ev->offset;
+	e.line = field_line(ev, x->evidence);
+	e.msgid = msgid_of(f, x->msgid);
+	e.header = header_line(f, x->evidence);
+	e.ts = ev->ts;
+	if (!e.file || !e.header) {
+		ev_item_release(&e);
+		return MH_ENOMEM;
+	}
+	return ev_keep(a, f->max_evidence, &e);
+}
+
+static int record_mbox(struct mh_fwd *f, const struct fact *x,
+                       struct touched_mbox *tm, size_t *ntm)
+{
+	int64_t ts = x->ev->ts;
+	struct mbox_acc *b = mbox_get(f, x->mailbox);
+	if (!b)
+		return MH_ENOMEM;
+	size_t k = 0;
+	while (k < *ntm && tm[k].b != b)
+		k++;
+	if (k == *ntm) {
+		memset(&tm[k], 0, sizeof(tm[k]));
+		tm[k].b = b;
+		(*ntm)++;
+		b->autofwd++;
+		span(&b->first, &b->last, ts);
+	}
+	if (x->looks && !tm[k].looks) {
+		tm[k].looks = 1;
+		b->looks++;
+	}
+	if (x->kind != K_EXCH)
+		return MH_OK;
+	if (!tm[k].exch) {
+		tm[k].exch = 1;
+		b->exch_autofwd++;
+		span(&b->exch_first, &b->exch_last, ts);
+	}
+	if (x->looks && !tm[k].exch_looks) {
+		tm[k].exch_looks = 1;
+		b->exch_looks++;
+	}
+	return MH_OK;
+}
+
+/* Add the facts of one message (all its analyses) to the accumulator. */
+static int record(struct mh_fwd *f, const struct fact *facts, size_t nf)
+{
+	struct touched_agg ta[FACTS_CAP * MAX_DEST];
+	struct touched_mbox tm[FACTS_CAP];
+	size_t nta = 0, ntm = 0;
+	int looks = 0;
 	for (size_t i = 0; i < nf; i++) {
-		const struct fact *x = &f->facts[i];
+		const struct fact *x = &facts[i];
 		size_t nd = x->ndest ? x->ndest : 1;
 		size_t kept = 0;
+		looks |= x->looks;
 		for (size_t j = 0; j < nd; j++) {
 			const char *dest = x->ndest ? x->dest[j] : UNKNOWN;
 			/* Forwarding to oneself is no forwarding. */
@@ -1091,55 +1248,16 @@ static int record(struct mh_fwd *f, const struct msg_ctx *m, size_t nf)
 				continue;
 			if (!strcmp(dest, x->mailbox))
 				dest = UNKNOWN;
-			struct agg *a = agg_get(f, x->kind, x->mailbox, dest);
-			if (!a)
-				return MH_ENOMEM;
 			kept++;
-			a->autofwd++;
-			if (m->looks)
-				a->looks++;
-			a->mechs |= 1u << x->mech;
-			span(&a->first, &a->last, ev->ts);
-			if (!ev_wanted(a, f->max_evidence,
-			               ev->path ? ev->path : "", ev->offset))
-				continue;
-			struct ev_item e = {0};
-			e.file = strdup(ev->path ? ev->path : "");
-			e.offset = ev->offset;
-			e.line = field_line(ev, x->evidence);
-			e.msgid = msgid_of(f, m->h.msgid);
-			e.header = header_line(f, x->evidence);
-			e.ts = ev->ts;
-			if (!e.file || !e.header) {
-				ev_item_release(&e);
-				return MH_ENOMEM;
-			}
-			if (ev_keep(a, f->max_evidence, &e))
+			if (record_pair(f, x, dest, ta, &nta))
 				return MH_ENOMEM;
 		}
-		/* The mailbox's own count: once per message, even when two
-		 * facts name the same mailbox. */
-		size_t k = 0;
-		while (k < i && strcmp(f->facts[k].mailbox, x->mailbox) != 0)
-			k++;
-		struct mbox_acc *b = mbox_get(f, x->mailbox);
-		if (!b)
+		if (record_mbox(f, x, tm, &ntm) || mdom_note(f, facts, i))
 			return MH_ENOMEM;
-		if (mdom_note(f, nf, i))
-			return MH_ENOMEM;
-		if (k == i) {
-			b->autofwd++;
-			if (m->looks)
-				b->looks++;
-			span(&b->first, &b->last, ev->ts);
-		}
-		if (x->kind == K_EXCH) {
-			b->exch_autofwd++;
-			if (m->looks)
-				b->exch_looks++;
-			span(&b->exch_first, &b->exch_last, ev->ts);
-		}
 	}
+	f->autofwd++;
+	if (looks)
+		f->looks++;
 	return MH_OK;
 }
 
@@ -1160,11 +1278,12 @@ static int note_owner(struct mh_fwd *f, const char *owner)
 
 /* MARK: - journal reports */
 
-/* One envelope line of a journal report part: "Recipient: addr",
- * "To: addr", "Cc: addr", "Bcc: addr", each optionally followed by
- * ", Forwarded: addr" (the mailbox that forwarded) or ", Expanded: ...". */
+/* One envelope line of a journal report part after its "Sender:" line:
+ * "Recipient: addr", "To: addr", "Cc: addr", "Bcc: addr", each optionally
+ * followed by ", Forwarded: addr" (the categorizer redirected the message
+ * from that recipient to addr) or ", Expanded: ..." (a list). */
 static void envelope_line(struct mh_fwd *f, struct mh_slice line,
-                          struct msg_ctx *m)
+                          struct env *env)
 {
 	static const char *const names[] = {"recipient:", "to:", "cc:", "bcc:"};
 	size_t k = 0;
@@ -1172,10 +1291,12 @@ static void envelope_line(struct mh_fwd *f, struct mh_slice line,
 		k++;
 	if (k == 4)
 		return;
-	struct mh_slice v = mh_slice_make(line.p + strlen(names[k]),
-	                                  line.n - strlen(names[k]));
-	/* Quoted local parts may hold ','; the annotation starts at the
-	 * first ',' outside quotes. */
+	size_t nl = strlen(names[k]);
+	env->nlines++;
+	mh_arena_reset(&f->arena); /* addresses are copied out */
+	struct mh_slice v = mh_slice_make(line.p + nl, line.n - nl);
+	/* Quoted local parts may hold ','; the note starts at the first ','
+	 * outside quotes. */
 	size_t cut = v.n;
 	int q = 0;
 	for (size_t i = 0; i < v.n; i++) {
@@ -1186,88 +1307,128 @@ static void envelope_line(struct mh_fwd *f, struct mh_slice line,
 			break;
 		}
 	}
-	struct mh_field tf = {{names[k], 0}, mh_slice_make(v.p, cut)};
-	char a[ADDR_MAX];
-	if (m->nenv < MAX_DEST && addr1(f, &tf, a) &&
-	    !in_list(m->env_rcpt, m->nenv, a))
-		put_addr(m->env_rcpt[m->nenv++], a);
-	if (cut < v.n && !*m->env_fwd) {
-		struct mh_slice rest =
-		        mh_slice_make(v.p + cut + 1, v.n - cut - 1);
-		size_t at = mh_slice_ifind(rest, "forwarded:");
-		if (at != (size_t)-1) {
-			tf.value = mh_slice_make(rest.p + at + 10,
-			                         rest.n - at - 10);
-			addr1(f, &tf, m->env_fwd);
-		}
+	struct mh_field tf = {mh_slice_make(line.p, nl - 1),
+	                      mh_slice_make(v.p, cut)};
+	char a[ADDR_MAX], src[ADDR_MAX];
+	int ok = addr1(f, &tf, a);
+	if (ok && env->nrcpt < MAX_DEST && !in_list(env->rcpt, env->nrcpt, a))
+		put_addr(env->rcpt[env->nrcpt++], a);
+	if (cut == v.n)
+		return;
+	struct mh_slice rest = mh_slice_make(v.p + cut + 1, v.n - cut - 1);
+	size_t at = mh_slice_ifind(rest, "forwarded:");
+	if (at == (size_t)-1)
+		return;
+	tf.value = mh_slice_make(rest.p + at + 10, rest.n - at - 10);
+	if (!addr1(f, &tf, src))
+		return;
+	if (!*env->fwd)
+		put_addr(env->fwd, src);
+	if (ok && strcmp(src, a) != 0 && env->nfwds < MAX_DEST) {
+		struct env_fwd *w = &env->fwds[env->nfwds++];
+		put_addr(w->mbox, src);
+		put_addr(w->dest, a);
+		w->line.name = mh_slice_make(line.p, nl - 1);
+		w->line.value = v;
 	}
 }
 
-static unsigned lines_in(const char *p, size_t n)
+/* The value of a part header field starts with prefix (unfolded). */
+static int part_value_starts(struct mh_fwd *f, const struct mh_field *fd,
+                             const char *prefix)
 {
-	unsigned k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += p[i] == '\n';
-	return k;
+	return fd && mh_slice_istarts(unfolded(f, fd->value), prefix);
 }
 
-/* Spec "Journal reports": the message/rfc822 part of an Exchange
- * envelope journal report, within the body prefix, as an event of its
- * own (same file, offset and time as the report). Envelope lines before
- * it go to m. 1 when found. */
-static int journal_inner(struct mh_fwd *f, const struct mh_event *ev,
-                         struct mh_event *iev, struct mh_msg *imsg,
-                         struct msg_ctx *m)
+#define J_FOUND J__WHY /* journal_scan: the original was found */
+
+/* Spec "Journal reports": the envelope (the "Sender:" line and the
+ * recipient lines after it) and the first message/rfc822 MIME part of a
+ * report, within the body prefix. Returns -1 when the body has no report
+ * structure (an ordinary message); J_FOUND when the original was found,
+ * then *iev / *imsg are an event of its own (same file, offset and time
+ * as the report); else why it cannot be analysed (enum jwhy). */
+static int journal_scan(struct mh_fwd *f, const struct mh_event *ev,
+                        struct env *env, struct mh_event *iev,
+                        struct mh_msg *imsg)
 {
 	const struct mh_msg *msg = ev->msg;
-	const char *p = msg->body.p;
-	size_t n = msg->body.n, i = 0, part = (size_t)-1;
-	if (!p || !n)
-		return 0;
+	const char *p = msg->body.p, *in = NULL;
+	size_t n = p ? msg->body.n : 0, i = 0;
+	int found = 0, encoded = 0, eof = msg->body_complete;
+
+	memset(env, 0, sizeof(*env));
+	mh_arena_reset(&f->jarena);
 	while (i < n) {
 		const char *nl = memchr(p + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - p) : n;
 		struct mh_slice line = mh_slice_make(p + i, e - i);
+		if (!nl && !eof)
+			break; /* a line cut by the prefix */
 		if (line.n && line.p[line.n - 1] == '\r')
 			line.n--;
-		if (mh_slice_istarts(line, "content-type:") &&
-		    mh_slice_ifind(line, "message/rfc822") != (size_t)-1) {
-			part = i;
-			break;
+		if (line.n > 2 && line.p[0] == '-' && line.p[1] == '-') {
+			/* A boundary: a part header follows (RFC 2046
+			 * 5.1.1), its fields possibly folded. */
+			size_t hs = e + 1, phl = 0, pbo = 0, npf = 0;
+			struct mh_field *pf = NULL;
+			if (hs >= n || mh_hdr_end(p + hs, n - hs, eof, &phl,
+			                          &pbo) != MH_OK)
+				break; /* cut by the prefix */
+			if (phl && mh_hdr_split(p + hs, phl, &f->jarena, 256,
+			                        &pf, &npf, NULL) != MH_OK)
+				npf = 0;
+			if (part_value_starts(
+			            f, mh_hdr_find(pf, npf, "Content-Type"),
+			            "message/rfc822")) {
+				const struct mh_field *cte = mh_hdr_find(
+				        pf, npf, "Content-Transfer-Encoding");
+				found = 1;
+				encoded = part_value_starts(f, cte, "base64") ||
+				          part_value_starts(f, cte,
+				                            "quoted-printable");
+				in = p + hs + pbo;
+				break;
+			}
+			i = hs + pbo;
+			continue;
 		}
-		envelope_line(f, line, m);
+		if (!env->sender) {
+			env->sender = mh_slice_istarts(line, "sender:");
+		} else if (mh_slice_istarts(line, "message-id:")) {
+			if (!env->has_msgid) {
+				env->msgid.name = mh_slice_make(line.p, 10);
+				env->msgid.value =
+				        mh_slice_make(line.p + 11, line.n - 11);
+				env->has_msgid = 1;
+			}
+		} else {
+			envelope_line(f, line, env);
+		}
+		if (!nl)
+			break;
 		i = e + 1;
 	}
-	if (part == (size_t)-1)
-		return 0;
-	/* The part's own header, then the message. */
-	size_t phl, pbo, ihl, ibo;
-	if (mh_hdr_end(p + part, n - part, 0, &phl, &pbo) != MH_OK)
-		return 0;
-	struct mh_slice ph = mh_slice_make(p + part, phl);
-	size_t cte = mh_slice_ifind(ph, "content-transfer-encoding:");
-	if (cte != (size_t)-1) {
-		struct mh_slice cv =
-		        mh_slice_make(ph.p + cte + 26, ph.n - cte - 26);
-		cv = mh_slice_trim(cv);
-		if (mh_slice_istarts(cv, "base64") ||
-		    mh_slice_istarts(cv, "quoted-printable"))
-			return 0; /* not decoded: documented limit */
-	}
-	const char *in = p + part + pbo;
-	size_t inn = n - part - pbo;
+	if (!env->sender || !env->nlines)
+		return -1;
+	if (!found)
+		return eof ? J_NOATTACH : J_CUT;
+	if (encoded)
+		return J_ENCODED; /* not decoded: documented */
+	size_t inn = n - (size_t)(in - p), ihl, ibo;
+	if (!inn)
+		return eof ? J_BADINNER : J_CUT;
 	int rc = mh_hdr_end(in, inn, 0, &ihl, &ibo);
 	if (rc == MH_ETRUNC) /* cut by the body prefix: what there is */
 		rc = mh_hdr_end(in, inn, 1, &ihl, &ibo);
 	if (rc != MH_OK || !ihl)
-		return 0;
+		return J_BADINNER;
 	struct mh_field *fl = NULL;
 	size_t nfl = 0;
-	mh_arena_reset(&f->jarena);
 	if (mh_hdr_split(in, ihl, &f->jarena, 20000, &fl, &nfl, NULL) !=
 	            MH_OK ||
 	    !nfl)
-		return 0;
+		return J_BADINNER;
 	*imsg = *msg;
 	imsg->header = mh_slice_make(in, ihl);
 	imsg->body = mh_slice_make(in + ibo, inn - ibo);
@@ -1284,13 +1445,103 @@ static int journal_inner(struct mh_fwd *f, const struct mh_event *ev,
 	iev->fields = fl;
 	iev->nfields = nfl;
 	iev->msg = imsg;
-	return 1;
+	return J_FOUND;
+}
+
+/* Spec "Journal reports": one fact per envelope "Forwarded:" mailbox,
+ * its destinations the recipients of its lines. At most MAX_DEST. */
+static size_t envelope_facts(const struct env *env, const struct mh_event *ev,
+                             const struct mh_field *msgid, int looks,
+                             struct fact *out)
+{
+	size_t nf = 0;
+	for (size_t i = 0; i < env->nfwds; i++) {
+		const struct env_fwd *w = &env->fwds[i];
+		size_t k = 0;
+		while (k < nf && strcmp(out[k].mailbox, w->mbox) != 0)
+			k++;
+		struct fact *x = &out[k];
+		if (k == nf) {
+			memset(x, 0, sizeof(*x));
+			x->kind = K_EXCH;
+			x->mech = M_MBX_FWD;
+			put_addr(x->mailbox, w->mbox);
+			x->evidence = &w->line;
+			x->ev = ev;
+			x->msgid = msgid;
+			x->looks = looks;
+			nf++;
+		}
+		if (x->ndest < MAX_DEST && !in_list(x->dest, x->ndest, w->dest))
+			put_addr(x->dest[x->ndest++], w->dest);
+	}
+	return nf;
+}
+
+/* A journal report whose original could not be analysed (MH-FWD-JOURNAL):
+ * counted, its time spanned, the report kept as evidence. */
+static int journal_unread(struct mh_fwd *f, const struct mh_event *ev,
+                          const struct hdrs *h, const struct mh_field *msgid,
+                          int why)
+{
+	struct agg *a = &f->jr;
+	const char *path = ev->path ? ev->path : "";
+	a->autofwd++;
+	f->jr_why[why]++;
+	span(&a->first, &a->last, ev->ts);
+	if (!ev_wanted(a, f->max_evidence, path, ev->offset))
+		return MH_OK;
+	struct ev_item e = {0};
+	e.file = strdup(path);
+	e.offset = ev->offset;
+	e.line = field_line(ev, h->journal);
+	e.msgid = msgid_of(f, msgid);
+	e.header = header_line(f, h->journal);
+	e.ts = ev->ts;
+	if (!e.file || !e.header) {
+		ev_item_release(&e);
+		return MH_ENOMEM;
+	}
+	return ev_keep(a, f->max_evidence, &e);
+}
+
+/* Artefacts, exclusions and fallbacks of one header block (the message's,
+ * or a journal report's original with the report's envelope env): facts
+ * in out (at most MAX_FACTS), their number returned. */
+static size_t analyse_msg(struct mh_fwd *f, struct msg_ctx *m,
+                          const struct mh_event *ev, const struct env *env,
+                          struct fact *out)
+{
+	struct hdrs h = m->h;
+	memset(m, 0, sizeof(*m));
+	m->h = h;
+	m->ev = ev;
+	m->env = env;
+	memset(out, 0, MAX_FACTS * sizeof(*out));
+	mh_arena_reset(&f->arena);
+	size_t nf = analyse(f, m, out);
+	if (!nf)
+		return 0;
+	m->looks = looks_forwarded(f, m);
+	fallbacks(f, m, out, nf);
+	for (size_t i = 0; i < nf; i++) {
+		out[i].ev = ev;
+		out[i].msgid = m->h.msgid;
+		out[i].looks = m->looks;
+	}
+	return nf;
 }
 
 int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
                  struct mh_err *err)
 {
-	struct msg_ctx m;
+	struct msg_ctx top, in;
+	struct env env;
+	struct mh_event iev;
+	struct mh_msg imsg;
+	size_t nf = 0;
+	int js = -1;
+
 	if (ev->kind != MH_EV_MAIL || !ev->msg)
 		return MH_OK;
 	if (f->org_ready || f->pairs || f->mstats)
@@ -1299,47 +1550,39 @@ int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
 	if (ev->mailbox && note_owner(f, ev->mailbox))
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	/* Only the header pass is done for every message. */
-	memset(&m.h, 0, sizeof(m.h));
-	collect(ev, &m.h);
-	struct mh_event iev;
-	struct mh_msg imsg;
-	int journal = 0;
-	m.nenv = 0;
-	m.env_fwd[0] = '\0';
-	if (m.h.journal) {
-		/* An envelope journal report: its attached message is what
-		 * was sent; the evidence still names the report. */
-		if (journal_inner(f, ev, &iev, &imsg, &m)) {
-			journal = 1;
-			ev = &iev;
-			collect(ev, &m.h);
+	collect(ev, &top.h);
+	if (top.h.journal)
+		js = journal_scan(f, ev, &env, &iev, &imsg);
+	/* The message's own header, always: any sender can write
+	 * X-MS-Journal-Report, and it must hide nothing. */
+	if (maybe_forwarded(&top.h))
+		nf = analyse_msg(f, &top, ev, NULL, f->facts);
+	if (js >= 0) {
+		/* A journal report: also its original and its envelope. */
+		const struct mh_field *msgid =
+		        env.has_msgid ? &env.msgid : top.h.msgid;
+		int looks = 0;
+		if (js == J_FOUND) {
+			size_t k = 0;
+			collect(&iev, &in.h);
+			if (maybe_forwarded(&in.h))
+				k = analyse_msg(f, &in, &iev, &env,
+				                f->facts + nf);
+			if (k) {
+				looks = in.looks;
+			} else if (env.nfwds) {
+				in.ev = &iev;
+				looks = looks_forwarded(f, &in);
+			}
+			if (in.h.msgid)
+				msgid = in.h.msgid;
+			nf += k;
+		} else if (journal_unread(f, ev, &top.h, msgid, js)) {
+			return mh_err_set(err, MH_ENOMEM, "out of memory");
 		}
+		nf += envelope_facts(&env, ev, msgid, looks, f->facts + nf);
 	}
-	if (!maybe_forwarded(&m.h))
-		return MH_OK;
-
-	/* m is cleared below; the envelope survives in place. */
-	struct hdrs h = m.h;
-	size_t nenv = journal ? m.nenv : 0;
-	char env_fwd[ADDR_MAX];
-	put_addr(env_fwd, journal ? m.env_fwd : "");
-	memset(&m, 0, offsetof(struct msg_ctx, env_rcpt));
-	m.h = h;
-	m.ev = ev;
-	m.journal = journal;
-	m.nenv = nenv;
-	put_addr(m.env_fwd, env_fwd);
-	memset(f->facts, 0, sizeof(f->facts));
-	mh_arena_reset(&f->arena);
-	size_t nf = analyse(f, &m);
-	if (!nf)
-		return MH_OK;
-	m.looks = looks_forwarded(f, &m);
-	fallbacks(f, &m, nf);
-	f->autofwd++;
-	if (m.looks)
-		f->looks++;
-	if (record(f, &m, nf))
+	if (nf && record(f, f->facts, nf))
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	return MH_OK;
 }
@@ -1438,6 +1681,13 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	into->autofwd += from->autofwd;
 	into->looks += from->looks;
 	from->messages = from->autofwd = from->looks = 0;
+	agg_add(&into->jr, &from->jr, into->max_evidence);
+	from->jr.autofwd = from->jr.looks = 0;
+	from->jr.first = from->jr.last = MH_TS_NONE;
+	for (size_t i = 0; i < J__WHY; i++) {
+		into->jr_why[i] += from->jr_why[i];
+		from->jr_why[i] = 0;
+	}
 	mh_strmap_release(&from->aggs, agg_free);
 	mh_strmap_release(&from->mboxes, free);
 	mh_strmap_release(&from->owner_dom, NULL);
@@ -2067,6 +2317,58 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 	return push(out, fd, mh_buf_detach(&s, NULL), top);
 }
 
+/* Spec MH-FWD-JOURNAL: journal reports whose original could not be
+ * analysed, one informational finding. */
+static int journal_finding(struct mh_fwd *f, struct mh_findings *out)
+{
+	const struct agg *a = &f->jr;
+	if (!a->autofwd)
+		return MH_OK;
+	struct mh_finding *fd = calloc(1, sizeof(*fd));
+	if (!fd)
+		return MH_ENOMEM;
+	fd->rule_id = "MH-FWD-JOURNAL";
+	fd->title = "Journal report whose original could not be analysed";
+	fd->technique = "T1114.003";
+	fd->tactic = "collection";
+	fd->level = MH_LEVEL_INFO;
+	fd->external = -1;
+	fd->first_seen = a->first;
+	fd->last_seen = a->last;
+	fd->remediation = strdup(
+	        "The attached original message of these Exchange journal "
+	        "reports was not analysed, so auto-forwarding recorded only in "
+	        "it (X-MS-Exchange-* fields of the original) is not seen: "
+	        "extract the message/rfc822 attachments of the reports listed "
+	        "as evidence (decoding base64 or quoted-printable) to .eml "
+	        "files and scan those; the envelope's Forwarded: notes were "
+	        "analysed. mailhunt runs none of this.");
+	if (!fd->remediation) {
+		mh_finding_free(fd);
+		return MH_ENOMEM;
+	}
+	mh_finding_set_id(fd);
+	mh_finding_count(fd, "journal_reports", a->autofwd);
+	for (size_t i = 0; i < J__WHY; i++)
+		mh_finding_count(fd, jwhy_names[i], f->jr_why[i]);
+	char when[64];
+	when_text(a->first, a->last, when, sizeof(when));
+	struct mh_buf b = MH_BUF_INIT(1024);
+	mh_buf_printf(&b,
+	              "%llu Exchange journal report%s %s whose attached "
+	              "original message could not be analysed (%llu beyond "
+	              "the body prefix read, %llu encoded, %llu without an "
+	              "attached message, %llu unparseable): forwarding "
+	              "recorded only in the original is not seen",
+	              (unsigned long long)a->autofwd,
+	              a->autofwd == 1 ? "" : "s", when,
+	              (unsigned long long)f->jr_why[J_CUT],
+	              (unsigned long long)f->jr_why[J_ENCODED],
+	              (unsigned long long)f->jr_why[J_NOATTACH],
+	              (unsigned long long)f->jr_why[J_BADINNER]);
+	return push(out, fd, mh_buf_detach(&b, NULL), a);
+}
+
 int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 {
 	const struct mh_strmap_slot **v = NULL, **mb = NULL;
@@ -2083,6 +2385,8 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		if (mb[i]->val &&
 		    ratio_finding(f, mb[i]->key, mb[i]->val, v, n, out))
 			goto done;
+	if (journal_finding(f, out))
+		goto done;
 	rc = MH_OK;
 done:
 	free(v);

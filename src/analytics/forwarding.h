@@ -44,7 +44,10 @@ void mh_fwd_free(struct mh_fwd *f);
 /* Consume one event. Kinds other than MH_EV_MAIL, and mail events without
  * msg, are ignored (MH_OK). The event is not kept: what is needed is
  * copied. Returns MH_OK, or MH_ENOMEM (err says so; the accumulator stays
- * usable but may have lost this message). */
+ * usable but may have lost this message). Each event is one message:
+ * the same message fed twice (one file reached by two paths) is counted
+ * twice, so the caller feeds each file once; evidence keeps one item per
+ * (path, offset). */
 int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
                  struct mh_err *err);
 
@@ -59,7 +62,10 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from);
  * deterministic order (by rule, mailbox, destination). f is not changed.
  * Every finding has technique "T1114.003", tactic "collection", a stable
  * id (mh_finding_set_id), counts "auto_forwarded" and "looks_forwarded",
- * a summary sentence, the mechanism(s) and a remediation text. MH_OK or
+ * a summary sentence, the mechanism(s) and a remediation text; except the
+ * informational MH-FWD-JOURNAL (journal reports whose attached original
+ * could not be analysed: no mailbox, destination or mechanism; counts
+ * "journal_reports" and one per reason), appended last. MH_OK or
  * MH_ENOMEM (findings appended so far stay in out). */
 int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out);
 

@@ -190,6 +190,81 @@ check "journal: inbox rule inside the report, envelope destination, evidence = r
 check "journal: Forwarded: annotation names the mailbox" \
 	jq -e -s 'any(.[]; .mailbox == "bob@corp.example" and .destination == "\"b keller\"@freemail.example" and .evidence[0].offset > 0)' "$TMP/o"
 
+# A sender-written X-MS-Journal-Report hides nothing: the message's own
+# artefacts are analysed whatever else it holds.
+cat >"$TMP/forged.eml" <<'EOF'
+X-Forwarded-To: exfil@evil.example
+X-Forwarded-For: alice@corp.example exfil@evil.example
+From: bob@partner.example
+To: alice@corp.example
+Subject: hi
+X-MS-Journal-Report:
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b"
+
+--b
+Content-Type: text/plain
+
+hello
+--b
+Content-Type: message/rfc822
+
+From: x@y.example
+Subject: inner
+
+inner
+--b--
+EOF
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/forged.eml"
+check "forged X-MS-Journal-Report: Gmail forwarding still high" \
+	jq -e -s 'length == 1 and .[0].rule_id == "MH-FWD-GMAIL" and .[0].level == "high" and .[0].destination == "exfil@evil.example"' "$TMP/o"
+
+# Journal reports in the shapes that were missed without a word.
+jr_head() { # $1: boundary
+	printf 'From journal@corp.example Mon Mar  4 10:00:05 2024\nX-MS-Journal-Report:\nFrom: Microsoft Exchange Server <postmaster@corp.example>\nTo: journal@corp.example\nSubject: r\nMessage-ID: <jr@corp.example>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="%s"\n\n--%s\nContent-Type: text/plain; charset=us-ascii\n\nSender: alice@corp.example\nSubject: r\nMessage-Id: <orig@corp.example>\n' "$1" "$1"
+}
+inner_rule='X-MS-Exchange-Organization-AutoForwarded: true
+X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example
+From: Alice <alice@corp.example>
+To: bob@partner.example
+Subject: r
+Message-ID: <orig@corp.example>
+
+body'
+# (a) 1,500 envelope lines push the original past the 64 KiB body prefix.
+{
+	jr_head b1
+	for i in $(seq -w 0 1499); do echo "To: user$i@corp.example, Expanded: allstaff@corp.example"; done
+	printf '\n--b1\nContent-Type: message/rfc822\n\n%s\n--b1--\n\n' "$inner_rule"
+} >"$TMP/jbig.mbox"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/jbig.mbox"
+check "journal: original beyond the body prefix is said (MH-FWD-JOURNAL)" \
+	jq -e -s 'length == 1 and .[0].rule_id == "MH-FWD-JOURNAL" and .[0].level == "informational" and .[0].counts.beyond_prefix == 1 and .[0].evidence[0].offset == 0 and .[0].evidence[0].message_id == "orig@corp.example"' "$TMP/o"
+# (b) the part's Content-Type folded; (c) a base64 original; (d) the
+# envelope's Forwarded: note alone.
+{
+	jr_head b2
+	printf 'To: drop@evil.example\n\n--b2\nContent-Type:\n message/rfc822\n\n%s\n--b2--\n\n' "$inner_rule"
+	jr_head b3
+	printf 'To: drop2@evil.example\n\n--b3\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n%s\n--b3--\n\n' "$(printf '%s' "$inner_rule" | base64 -w 76)"
+	jr_head b4
+	printf 'To: bob@partner.example\nTo: exfil@evil.example, Forwarded: carol@corp.example\n\n--b4\nContent-Type: message/rfc822\n\nFrom: bob@partner.example\nTo: carol@corp.example\nSubject: r\nMessage-ID: <orig4@partner.example>\n\nbody\n--b4--\n'
+} >"$TMP/jshapes.mbox"
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/jshapes.mbox"
+check "journal: folded part Content-Type is analysed" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-EXT" and .mailbox == "alice@corp.example" and .destination == "drop@evil.example" and .level == "high")' "$TMP/o"
+check "journal: base64 original is said, not silently skipped" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-JOURNAL" and .counts.encoded == 1 and .counts.journal_reports == 1)' "$TMP/o"
+check "journal: envelope Forwarded: note is mailbox forwarding" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-EXT" and .mailbox == "carol@corp.example" and .destination == "exfil@evil.example" and .mechanism == "exchange-mailbox-forwarding" and .level == "high" and .evidence[0].header == "To: exfil@evil.example, Forwarded: carol@corp.example" and .evidence[0].message_id == "orig4@partner.example")' "$TMP/o"
+# As an .eml (the reader knows its lines): the evidence line is the
+# envelope line's.
+awk '/^From journal/{n++} n==3' "$TMP/jshapes.mbox" | tail -n +2 >"$TMP/j4.eml"
+line=$(grep -n '^To: exfil@evil.example, Forwarded' "$TMP/j4.eml" | cut -d: -f1)
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/j4.eml"
+check "journal: envelope Forwarded: evidence names its line ($line)" \
+	jq -e -s --argjson line "$line" 'length == 1 and .[0].evidence[0].line == $line' "$TMP/o"
+
 # The real corpus: mcgrof's Gmail forward stays external/high when an
 # unrelated gmail.com forwarding mailbox is scanned along with it.
 if [ -d "$MH_SHARED/data/mail-corpus" ]; then

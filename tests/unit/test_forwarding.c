@@ -1148,22 +1148,262 @@ static void test_journal_report(void **state)
 	mh_fwd_free(f);
 
 	/* The header of the attached message only counts in a journal
-	 * report; an encoded part is not decoded; a report without an
-	 * attached message is an ordinary message. */
+	 * report (the field and the envelope structure); an encoded part is
+	 * not decoded and a report without an attached message has nothing
+	 * to analyse: both are said (MH-FWD-JOURNAL, informational). */
 	expect_none("Subject: not a report\nContent-Type: multipart/mixed; "
 	            "boundary=\"b1\"\n\n" JR_ENV("To: drop@evil.example")
 	                    JR_INNER("", RULE_HDRS),
 	            NULL);
-	expect_none(JR_HEAD JR_ENV("To: drop@evil.example") JR_INNER(
-	                    "Content-Transfer-Encoding: base64\n", RULE_HDRS),
+	expect_none("X-MS-Journal-Report:\nSubject: no envelope\n"
+	            "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"
+	            "--b1\nContent-Type: text/plain\n\nhello\n" JR_INNER(
+	                    "", RULE_HDRS),
 	            NULL);
-	expect_none(JR_HEAD JR_ENV("To: drop@evil.example"), NULL);
+	one(JR_HEAD JR_ENV("To: drop@evil.example")
+	            JR_INNER("Content-Transfer-Encoding: base64\n", RULE_HDRS),
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-JOURNAL");
+	assert_int_equal(count(l.v[0], "encoded"), 1);
+	mh_findings_release(&l);
+	one(JR_HEAD JR_ENV("To: drop@evil.example"), NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-JOURNAL");
+	assert_int_equal(count(l.v[0], "no_attachment"), 1);
+	mh_findings_release(&l);
 	one("X-MS-Journal-Report:\n" RULE_HDRS
 	    "X-Forwarded-To: drop@evil.example\nSubject: x\n\nno part\n",
 	    NULL, &l);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0]->destination, "drop@evil.example");
 	mh_findings_release(&l);
+}
+
+/* Feed text with only its first cap body bytes in memory (a reader's body
+ * prefix): body_complete 0. */
+static void feed_prefix(struct mh_fwd *f, const char *text, size_t cap,
+                        const char *path, uint64_t offset)
+{
+	struct tmsg t;
+	struct mh_err err;
+	mh_err_clear(&err);
+	tmsg_init(&t, text, strlen(text), path, offset, NULL);
+	if (t.msg.body.n > cap) {
+		t.msg.body.n = cap;
+		t.msg.body_complete = 0;
+	}
+	assert_int_equal(mh_fwd_event(f, &t.ev, &err), MH_OK);
+	tmsg_release(&t);
+}
+
+/* Defects of the journal analysis: a sender-written X-MS-Journal-Report
+ * hid the real artefacts; reports were missed without a word (a large
+ * envelope, a folded part Content-Type, a base64 part); the envelope's
+ * own record of mailbox forwarding was ignored. */
+static void test_journal_hardening(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	const struct mh_finding *x;
+	struct mh_fwd *f;
+
+	/* 1. Top-level artefacts, X-MS-Journal-Report lower down and an
+	 * attached message: still Gmail forwarding, high (was none). */
+	static const char forged[] =
+	        "X-Forwarded-To: exfil@evil.example\n"
+	        "X-Forwarded-For: alice@corp.example exfil@evil.example\n"
+	        "From: bob@partner.example\nTo: alice@corp.example\n"
+	        "Subject: hi\nX-MS-Journal-Report:\nMIME-Version: 1.0\n"
+	        "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	        "--b\nContent-Type: text/plain\n\nhello\n"
+	        "--b\nContent-Type: message/rfc822\n\n"
+	        "From: x@y.example\nSubject: inner\n\ninner\n--b--\n";
+	one(forged, NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "alice@corp.example",
+	                         "exfil@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	mh_findings_release(&l);
+	/* With a real report structure too: the report's own artefacts and
+	 * its original's, one message each. */
+	f = new_fwd(corp, 1, 0);
+	feed_at(f,
+	        "X-Forwarded-To: exfil@evil.example\n"
+	        "X-Forwarded-For: alice@corp.example "
+	        "exfil@evil.example\n" JR_HEAD JR_ENV("To: drop@evil.example")
+	                JR_INNER("", RULE_HDRS),
+	        "/case/j.mbox", 0, "journal@corp.example");
+	findings_of(f, &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(x = find(&l, "MH-FWD-GMAIL", "alice@corp.example",
+	                         "exfil@evil.example"));
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "drop@evil.example"));
+	uint64_t msgs, afw;
+	mh_fwd_totals(f, &msgs, &afw, NULL);
+	assert_int_equal(msgs, 1);
+	assert_int_equal(afw, 1);
+	const struct mh_fwd_mailbox_stat *ms;
+	size_t nms;
+	assert_int_equal(mh_fwd_stats(f, NULL, NULL, &ms, &nms), MH_OK);
+	assert_int_equal(nms, 1);
+	assert_int_equal(ms[0].auto_forwarded, 1);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+
+	/* 3a. 1,500 envelope lines push the original past a 64 KiB body
+	 * prefix: said, with the report as evidence. */
+	struct mh_buf b = MH_BUF_INIT(1 << 17);
+	mh_buf_adds(&b, JR_HEAD "--b1\nContent-Type: text/plain\n\n"
+	                        "Sender: alice@corp.example\nSubject: all\n"
+	                        "Message-Id: <big@corp.example>\n");
+	for (int i = 0; i < 1500; i++)
+		mh_buf_printf(&b,
+		              "To: user%04d@corp.example, Expanded: "
+		              "allstaff@corp.example\n",
+		              i);
+	mh_buf_adds(&b, "\n" JR_INNER("", RULE_HDRS));
+	f = new_fwd(corp, 1, 0);
+	feed_prefix(f, mh_buf_cstr(&b), 65536, "/case/big.mbox", 77);
+	findings_of(f, &l);
+	assert_int_equal(l.n, 1);
+	x = l.v[0];
+	assert_string_equal(x->rule_id, "MH-FWD-JOURNAL");
+	assert_int_equal(x->level, MH_LEVEL_INFO);
+	assert_null(x->mailbox);
+	assert_null(x->destination);
+	assert_null(x->mechanism);
+	assert_int_equal(x->external, -1);
+	assert_int_equal(count(x, "journal_reports"), 1);
+	assert_int_equal(count(x, "beyond_prefix"), 1);
+	assert_int_equal(x->nevidence, 1);
+	assert_string_equal(x->evidence[0].file, "/case/big.mbox");
+	assert_int_equal(x->evidence[0].offset, 77);
+	assert_int_equal(x->evidence[0].line, 1);
+	assert_string_equal(x->evidence[0].header, "X-MS-Journal-Report: ");
+	assert_string_equal(x->evidence[0].message_id, "big@corp.example");
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+	/* The whole body in memory: analysed. */
+	f = new_fwd(corp, 1, 0);
+	feed_prefix(f, mh_buf_cstr(&b), (size_t)-1, "/case/big.mbox", 77);
+	findings_of(f, &l);
+	assert_non_null(find(&l, "MH-FWD-INT", "alice@corp.example",
+	                     "user0000@corp.example"));
+	assert_null(find(&l, "MH-FWD-JOURNAL", NULL, NULL));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+	mh_buf_release(&b);
+
+	/* 3b. The part's Content-Type folded onto a continuation line. */
+	f = new_fwd(corp, 1, 0);
+	feed(f,
+	     JR_HEAD JR_ENV(
+	             "To: drop@evil.example") "--b1\nContent-Type:\n"
+	                                      " message/rfc822\n\n" RULE_HDRS
+	                                      "From: a@corp.example\n"
+	                                      "Subject: x\n\nx\n--b1--\n",
+	     "journal@corp.example");
+	findings_of(f, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                     "drop@evil.example"));
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+	/* A Content-Transfer-Encoding before the Content-Type: still seen. */
+	one(JR_HEAD JR_ENV("To: drop@evil.example") "--b1\nContent-Transfer-"
+	                                            "Encoding: base64\n"
+	                                            "Content-Type: "
+	                                            "message/"
+	                                            "rfc822\n\nWC1NUy1FeGNoYW5n"
+	                                            "ZQ==\n--b1--\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-JOURNAL");
+	assert_int_equal(count(l.v[0], "encoded"), 1);
+	mh_findings_release(&l);
+
+	/* 3c. Encoded originals of several reports: one finding, counted,
+	 * the smallest (file, offset) as evidence, merge-independent. */
+	struct mh_fwd *a = new_fwd(corp, 1, 2), *c = new_fwd(corp, 1, 2);
+	static const char enc[] = JR_HEAD JR_ENV("To: drop@evil.example")
+	        JR_INNER("Content-Transfer-Encoding: base64\n", RULE_HDRS);
+	feed_at(a, enc, "/case/j.mbox", 300, NULL);
+	feed_at(c, enc, "/case/j.mbox", 100, NULL);
+	feed_at(c, enc, "/case/j.mbox", 200, NULL);
+	assert_int_equal(mh_fwd_merge(a, c), MH_OK);
+	findings_of(a, &l);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(count(l.v[0], "journal_reports"), 3);
+	assert_int_equal(count(l.v[0], "encoded"), 3);
+	assert_int_equal(l.v[0]->nevidence, 2);
+	assert_int_equal(l.v[0]->evidence[0].offset, 100);
+	assert_int_equal(l.v[0]->evidence[1].offset, 200);
+	assert_string_equal(l.v[0]->evidence[0].message_id,
+	                    "inner1@corp.example");
+	mh_findings_release(&l);
+	mh_fwd_free(a);
+	mh_fwd_free(c);
+
+	/* 3d. The envelope's "Forwarded:" note alone (the attached message
+	 * carries no artefact): Exchange's record of alice's mailbox
+	 * forwarding. */
+	static const char envfwd[] =
+	        JR_HEAD JR_ENV("To: bob@partner.example\n"
+	                       "To: exfil@evil.example, Forwarded: "
+	                       "alice@corp.example") JR_INNER("", "");
+	f = new_fwd(corp, 1, 0);
+	feed_at(f, envfwd, "/case/j.mbox", 512, "journal@corp.example");
+	findings_of(f, &l);
+	assert_int_equal(l.n, 1);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "exfil@evil.example"));
+	assert_int_equal(x->level, MH_LEVEL_HIGH);
+	assert_string_equal(x->mechanism, "exchange-mailbox-forwarding");
+	assert_int_equal(x->nevidence, 1);
+	assert_int_equal(x->evidence[0].offset, 512);
+	assert_string_equal(
+	        x->evidence[0].header,
+	        "To: exfil@evil.example, Forwarded: alice@corp.example");
+	assert_string_equal(x->evidence[0].message_id, "inner1@corp.example");
+	const char *el = strstr(envfwd, "To: exfil@");
+	unsigned want = 1;
+	for (const char *p = envfwd; p < el; p++)
+		want += *p == '\n';
+	assert_int_equal(x->evidence[0].line, want);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+	/* Also when the original could not be analysed; Expanded: is a
+	 * list, not forwarding. */
+	one(JR_HEAD JR_ENV("To: exfil@evil.example, Forwarded: "
+	                   "alice@corp.example\n"
+	                   "To: m@corp.example, Expanded: dl@corp.example")
+	            JR_INNER("Content-Transfer-Encoding: base64\n", ""),
+	    NULL, &l);
+	assert_int_equal(l.n, 2);
+	assert_non_null(find(&l, "MH-FWD-JOURNAL", NULL, NULL));
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example",
+	                         "exfil@evil.example"));
+	assert_int_equal(count(x, "auto_forwarded"), 1);
+	mh_findings_release(&l);
+	/* Not in a message without the report structure. */
+	expect_none("Subject: x\nContent-Type: multipart/mixed; "
+	            "boundary=\"b1\"\n\n" JR_ENV(
+	                    "To: exfil@evil.example, Forwarded: "
+	                    "alice@corp.example") JR_INNER("", ""),
+	            NULL);
+
+	/* 4. The same (file, offset) fed twice: one evidence item (the
+	 * counts are the front end's to keep right: it reads a file once). */
+	f = new_fwd(corp, 1, 0);
+	feed_at(f, exo_rule, "/case/three.mbox", 0, NULL);
+	feed_at(f, exo_rule, "/case/three.mbox", 0, NULL);
+	findings_of(f, &l);
+	assert_non_null(x = find(&l, "MH-FWD-EXT", "alice@corp.example", NULL));
+	assert_int_equal(x->nevidence, 1);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
 }
 
 /* Defect: with no organisation known, a destination was called external
@@ -1797,6 +2037,7 @@ int main(void)
 	        cmocka_unit_test(test_quoted_local_part),
 	        cmocka_unit_test(test_message_time),
 	        cmocka_unit_test(test_journal_report),
+	        cmocka_unit_test(test_journal_hardening),
 	        cmocka_unit_test(test_ratio),
 	        cmocka_unit_test(test_evidence),
 	        cmocka_unit_test(test_merge_determinism),
