@@ -1309,14 +1309,17 @@ static void envelope_line(struct mh_fwd *f, struct mh_slice line,
 	}
 	struct mh_field tf = {mh_slice_make(line.p, nl - 1),
 	                      mh_slice_make(v.p, cut)};
+	struct mh_slice rest =
+	        mh_slice_make(v.p + cut + (cut < v.n), v.n - cut - (cut < v.n));
+	size_t at = mh_slice_ifind(rest, "forwarded:");
+	/* Addresses are parsed only when they are kept: a report to a large
+	 * list has thousands of lines. */
+	if (env->nrcpt >= MAX_DEST && at == (size_t)-1)
+		return;
 	char a[ADDR_MAX], src[ADDR_MAX];
 	int ok = addr1(f, &tf, a);
 	if (ok && env->nrcpt < MAX_DEST && !in_list(env->rcpt, env->nrcpt, a))
 		put_addr(env->rcpt[env->nrcpt++], a);
-	if (cut == v.n)
-		return;
-	struct mh_slice rest = mh_slice_make(v.p + cut + 1, v.n - cut - 1);
-	size_t at = mh_slice_ifind(rest, "forwarded:");
 	if (at == (size_t)-1)
 		return;
 	tf.value = mh_slice_make(rest.p + at + 10, rest.n - at - 10);
