@@ -49,6 +49,7 @@ struct scan_opts {
 	int quiet;
 	int progress; /* -1 auto */
 	size_t max_header;
+	size_t body_prefix;
 };
 
 struct job {
@@ -517,6 +518,10 @@ static const char scan_help[] =
         "      --max-header N   largest header block in bytes (default "
         "1048576);\n"
         "                       bigger ones are skipped and counted\n"
+        "      --body-prefix N  body bytes read per message for the "
+        "forward tests and\n"
+        "                       journal reports (default 64K, at most "
+        "16M)\n"
         "      --no-color       no ANSI colours in the table (default: "
         "colour when\n"
         "                       stdout is a TTY and NO_COLOR is not set)\n"
@@ -657,7 +662,8 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		O_NOCOLOR,
 		O_MAXHDR,
 		O_NOPROG,
-		O_COLOR
+		O_COLOR,
+		O_BODY
 	};
 	static const struct option longopts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -669,6 +675,7 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 	        {"until", required_argument, NULL, O_UNTIL},
 	        {"jobs", required_argument, NULL, 'j'},
 	        {"max-header", required_argument, NULL, O_MAXHDR},
+	        {"body-prefix", required_argument, NULL, O_BODY},
 	        {"no-color", no_argument, NULL, O_NOCOLOR},
 	        {"color", no_argument, NULL, O_COLOR},
 	        {"no-progress", no_argument, NULL, O_NOPROG},
@@ -767,6 +774,12 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			if (parse_size(optarg, &o->max_header))
 				return usage_error("bad size '%s'", optarg);
 			break;
+		case O_BODY:
+			if (parse_size(optarg, &o->body_prefix) ||
+			    o->body_prefix > ((size_t)16 << 20))
+				return usage_error(
+				        "bad size '%s' (at most 16M)", optarg);
+			break;
 		case O_NOCOLOR: o->color = 0; break;
 		case O_COLOR: o->color = 1; break;
 		case O_NOPROG: o->progress = 0; break;
@@ -851,6 +864,8 @@ int mh_cmd_scan(int argc, char **argv)
 	mh_reader_opts_default(&s.ropts);
 	if (s.o.max_header)
 		s.ropts.max_header = s.o.max_header;
+	if (s.o.body_prefix)
+		s.ropts.body_prefix = s.o.body_prefix;
 	if (s.o.progress == -1)
 		s.o.progress = !s.o.quiet && isatty(STDERR_FILENO);
 	if (s.o.quiet)

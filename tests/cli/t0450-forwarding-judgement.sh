@@ -240,6 +240,10 @@ body'
 run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/jbig.mbox"
 check "journal: original beyond the body prefix is said (MH-FWD-JOURNAL)" \
 	jq -e -s 'length == 1 and .[0].rule_id == "MH-FWD-JOURNAL" and .[0].level == "informational" and .[0].counts.beyond_prefix == 1 and .[0].evidence[0].offset == 0 and .[0].evidence[0].message_id == "orig@corp.example"' "$TMP/o"
+# ... and a larger --body-prefix reads it.
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example --body-prefix 1M "$TMP/jbig.mbox"
+check "journal: --body-prefix 1M analyses the original" \
+	jq -e -s 'length > 0 and all(.[]; .rule_id == "MH-FWD-INT" and .mailbox == "alice@corp.example" and (.destination | startswith("user")))' "$TMP/o"
 # (b) the part's Content-Type folded; (c) a base64 original; (d) the
 # envelope's Forwarded: note alone.
 {
