@@ -24,7 +24,13 @@ struct walker {
 	int stop;  /* negative return from cb->source */
 	int depth; /* 0: the path the user named */
 	int stdin_read;
-	struct mh_idset seen; /* directories listed, files handed out */
+	/* Read-once bookkeeping: directories listed and files outside
+	 * Maildir folders (seen), the cur/ and new/ directories read
+	 * (mdirs), and how many files were named on the command line (only
+	 * then are Maildir entries looked up: one lookup per message, with
+	 * its cache misses, would cost a large Maildir about 8 %). */
+	struct mh_idset seen, mdirs;
+	size_t named_files;
 };
 
 static void report(struct walker *w, const char *path, int reason,
@@ -47,8 +53,9 @@ static void report_errno(struct walker *w, const char *path, int reason,
 }
 
 /* 1 the first time the file (dev, ino) comes by; later it is reported
- * as a duplicate (overlapping inputs, links, hard-linked Maildir copies:
- * a message counted twice would double the forwarding counts). */
+ * as a duplicate (overlapping inputs, links: a message counted twice
+ * would double the forwarding counts). A message hard-linked into two
+ * Maildir folders is two messages of the store, as a copy would be. */
 static int first_time(struct walker *w, const char *path, uint64_t dev,
                       uint64_t ino)
 {
@@ -58,6 +65,22 @@ static int first_time(struct walker *w, const char *path, uint64_t dev,
 	       "already read (the same file as an earlier input); not read "
 	       "again");
 	return 0;
+}
+
+/* 1 when path's directory is a cur/ or new/ that was read already. */
+static int in_read_mdir(struct walker *w, const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	struct stat ds;
+	return stat(dir, &ds) == 0 &&
+	       mh_idset_has(&w->mdirs, (uint64_t)ds.st_dev,
+	                    (uint64_t)ds.st_ino);
 }
 
 static int emit(struct walker *w, struct mh_source *src,
@@ -313,6 +336,8 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 		if (!first_time(w, sub, (uint64_t)dst.st_dev,
 		                (uint64_t)dst.st_ino))
 			continue;
+		(void)mh_idset_add(&w->mdirs, (uint64_t)dst.st_dev,
+		                   (uint64_t)dst.st_ino);
 		struct dent *v = list_dir(sub, &n, &e);
 		if (!v && e == ENOENT)
 			continue;
@@ -335,10 +360,14 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 				continue;
 			}
 			/* d_ino names the file itself (a link: the link). */
-			if (v[i].type == DT_REG &&
-			    !first_time(w, path, (uint64_t)dst.st_dev,
-			                v[i].ino))
+			if (w->named_files && v[i].type == DT_REG &&
+			    mh_idset_has(&w->seen, (uint64_t)dst.st_dev,
+			                 v[i].ino)) {
+				report(w, path, MH_SKIP_DUPLICATE,
+				       "already read (the same file as an "
+				       "earlier input); not read again");
 				continue;
+			}
 			if (v[i].type != DT_REG && v[i].type != DT_LNK &&
 			    v[i].type != DT_UNKNOWN) {
 				/* A directory, FIFO or device among messages
@@ -458,6 +487,16 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
 	    !first_time(w, path, (uint64_t)st.st_dev, (uint64_t)st.st_ino))
 		return;
+	if (S_ISREG(st.st_mode) && depth == 0) {
+		/* Named, and already read as a message of a Maildir folder? */
+		if (in_read_mdir(w, path)) {
+			report(w, path, MH_SKIP_DUPLICATE,
+			       "already read (the same file as an earlier "
+			       "input); not read again");
+			return;
+		}
+		w->named_files++;
+	}
 	if (S_ISREG(st.st_mode)) {
 		file(w, path, (uint64_t)st.st_size);
 		return;
@@ -578,7 +617,7 @@ static void standard_input(struct walker *w)
 int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
             struct mh_err *err)
 {
-	struct walker w = {cb, 0, 0, 0, MH_IDSET_INIT};
+	struct walker w = {cb, 0, 0, 0, MH_IDSET_INIT, MH_IDSET_INIT, 0};
 	for (size_t i = 0; i < n && !w.stop; i++) {
 		if (!strcmp(paths[i], "-")) {
 			w.depth = 0;
@@ -597,6 +636,7 @@ int mh_walk(const char *const *paths, size_t n, const struct mh_walk_cb *cb,
 		walk_path(&w, p, 0);
 	}
 	mh_idset_release(&w.seen);
+	mh_idset_release(&w.mdirs);
 	if (w.stop)
 		return mh_err_set(err, w.stop, "walk stopped");
 	return MH_OK;

@@ -483,8 +483,10 @@ static void test_maildir_with_other_files(void **state)
 
 /* Overlapping inputs are read once: the same file twice (also through
  * another spelling or a link), a directory and a file in it, a Maildir
- * and its cur/, a message hard-linked into two folders (Dovecot copies
- * that way), standard input twice. The rest is reported as duplicate. */
+ * and its cur/ or one of its messages (either order), standard input
+ * twice. The rest is reported as duplicate. A message hard-linked into
+ * two folders (Dovecot copies that way) is two messages of the store,
+ * as a copy would be. */
 static void test_overlap(void **state)
 {
 	(void)state;
@@ -498,27 +500,39 @@ static void test_overlap(void **state)
 	        link(tpath("ov/Maildir/cur/1704067200.M1.h:2,S"),
 	             tpath("ov/Maildir/.Copy/cur/1704067200.M1.h:2,S")),
 	        0);
-	char root[4096], file[4200], dotted[4200], cur[4200];
+	char root[2048], file[4200], dotted[4200], cur[4200], msg[4200];
 	snprintf(root, sizeof(root), "%s", tpath("ov"));
 	snprintf(file, sizeof(file), "%s/a.mbox", root);
 	snprintf(dotted, sizeof(dotted), "%s/./a.mbox", root);
 	snprintf(cur, sizeof(cur), "%s/Maildir/cur", root);
-	const char *paths[] = {file, dotted, root, cur, "-", "-"};
+	snprintf(msg, sizeof(msg), "%s/Maildir/cur/1704067200.M1.h:2,S", root);
+	const char *paths[] = {file, dotted, root, cur, msg, "-", "-"};
 	struct log l;
 	/* Standard input: an empty file, so the first "-" reads nothing. */
 	FILE *in = freopen("/dev/null", "r", stdin);
 	assert_non_null(in);
-	assert_int_equal(walk(&l, root, paths, 6), MH_OK);
+	assert_int_equal(walk(&l, root, paths, 7), MH_OK);
 	assert_string_equal(
 	        l.text, "mbox a.mbox mb=a\n"
 	                "ERR duplicate ./a.mbox named\n"
 	                "maildir Maildir/cur/1704067200.M1.h:2,S mb=ov "
 	                "f=INBOX\n"
-	                "ERR duplicate Maildir/.Copy/cur/1704067200.M1.h:2,S\n"
+	                "maildir Maildir/.Copy/cur/1704067200.M1.h:2,S mb=ov "
+	                "f=Copy\n"
 	                "ERR duplicate a.mbox\n"
 	                "ERR duplicate Maildir/cur named\n"
+	                "ERR duplicate Maildir/cur/1704067200.M1.h:2,S named\n"
 	                "ERR unknown-type <stdin> named\n"
 	                "ERR duplicate <stdin> named\n");
+	/* The message named first, then its Maildir: both its names there
+	 * are that named file. */
+	const char *rev[] = {msg, root};
+	assert_int_equal(walk(&l, root, rev, 2), MH_OK);
+	assert_string_equal(
+	        l.text, "eml Maildir/cur/1704067200.M1.h:2,S\n"
+	                "ERR duplicate Maildir/cur/1704067200.M1.h:2,S\n"
+	                "ERR duplicate Maildir/.Copy/cur/1704067200.M1.h:2,S\n"
+	                "mbox a.mbox mb=a\n");
 }
 
 /* A FIFO named on the command line (a shell's <(zcat x)) is read once as
