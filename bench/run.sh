@@ -121,7 +121,7 @@ mbs() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
 cat <<TABLE | tee "$OUT/results.md"
 
 $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, kernel $(uname -r);
-$("$MAILHUNT" --version | head -1), $(rg --version | head -1), mblaze $(dpkg-query -W -f '${Version}' mblaze 2>/dev/null || echo '?'), hyperfine $(hyperfine --version | cut -d' ' -f2).
+$("$MAILHUNT" --version | head -1), $(rg --version | sed -n 1p), mblaze $(dpkg-query -W -f '${Version}' mblaze 2>/dev/null || echo '?'), hyperfine $(hyperfine --version | cut -d' ' -f2).
 Medians of $RUNS runs after one warm-up (page cache warm); ratio = time / peer's
 time (lower is better). mbox throughput with -j1: $(mbs "$mbox_bytes" "$a_1") MB/s,
 -j$J: $(mbs "$mbox_bytes" "$a_j") MB/s; Maildir with -j1: $(awk -v n="$nmd" -v t="$b_1" 'BEGIN { printf "%.0f", n / t }') messages/s.
