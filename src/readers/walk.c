@@ -56,14 +56,19 @@ static void report_errno(struct walker *w, const char *path, int reason,
  * as a duplicate (overlapping inputs, links: a message counted twice
  * would double the forwarding counts). A message hard-linked into two
  * Maildir folders is two messages of the store, as a copy would be. */
+static void report_dup(struct walker *w, const char *path)
+{
+	report(w, path, MH_SKIP_DUPLICATE,
+	       "already read (the same file as an earlier input); not read "
+	       "again");
+}
+
 static int first_time(struct walker *w, const char *path, uint64_t dev,
                       uint64_t ino)
 {
 	if (mh_idset_add(&w->seen, dev, ino) != 0)
 		return 1; /* new, or no memory to remember: read it */
-	report(w, path, MH_SKIP_DUPLICATE,
-	       "already read (the same file as an earlier input); not read "
-	       "again");
+	report_dup(w, path);
 	return 0;
 }
 
@@ -363,9 +368,7 @@ static void maildir_folder(struct walker *w, const char *dir, const char *owner,
 			if (w->named_files && v[i].type == DT_REG &&
 			    mh_idset_has(&w->seen, (uint64_t)dst.st_dev,
 			                 v[i].ino)) {
-				report(w, path, MH_SKIP_DUPLICATE,
-				       "already read (the same file as an "
-				       "earlier input); not read again");
+				report_dup(w, path);
 				continue;
 			}
 			if (v[i].type != DT_REG && v[i].type != DT_LNK &&
@@ -490,9 +493,7 @@ static void walk_path(struct walker *w, const char *path, int depth)
 	if (S_ISREG(st.st_mode) && depth == 0) {
 		/* Named, and already read as a message of a Maildir folder? */
 		if (in_read_mdir(w, path)) {
-			report(w, path, MH_SKIP_DUPLICATE,
-			       "already read (the same file as an earlier "
-			       "input); not read again");
+			report_dup(w, path);
 			return;
 		}
 		w->named_files++;
