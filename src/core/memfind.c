@@ -19,11 +19,27 @@
 #define MH_HAVE_AVX2 1
 #endif
 
-/* Does the needle start at a position the filter let through? */
-static int rest_matches(const char *p, const char *needle, size_t m)
+#if defined(__SSE2__)
+/* The positions i + k for the set bits k of mask passed the two-byte
+ * filter: the first where the whole needle matches, or NULL. *stop is set
+ * when a candidate would run past the end (none later can fit). */
+static const char *check_mask(const char *hay, size_t n, const char *needle,
+                              size_t m, size_t i, unsigned long long mask,
+                              int *stop)
 {
-	return memcmp(p + 2, needle + 2, m - 2) == 0;
+	while (mask) {
+		size_t j = i + (size_t)__builtin_ctzll(mask);
+		if (j + m > n) {
+			*stop = 1;
+			return NULL;
+		}
+		if (memcmp(hay + j + 2, needle + 2, m - 2) == 0)
+			return hay + j;
+		mask &= mask - 1;
+	}
+	return NULL;
 }
+#endif
 
 const char *mh_memfind_generic(const char *hay, size_t n, const char *needle,
                                size_t m)
@@ -59,15 +75,11 @@ static const char *find_sse2(const char *hay, size_t n, const char *needle,
 		__m128i b = _mm_loadu_si128((const __m128i *)(hay + i + 1));
 		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
 		        _mm_cmpeq_epi8(a, c0), _mm_cmpeq_epi8(b, c1)));
-		while (mask) {
-			size_t j = i + (size_t)__builtin_ctz(mask);
-			if (j + m > n) {
-				*done = n;
-				return NULL;
-			}
-			if (rest_matches(hay + j, needle, m))
-				return hay + j;
-			mask &= mask - 1;
+		int stop = 0;
+		const char *r = check_mask(hay, n, needle, m, i, mask, &stop);
+		if (r || stop) {
+			*done = n;
+			return r;
 		}
 	}
 	*done = i;
@@ -101,15 +113,11 @@ find_avx2(const char *hay, size_t n, const char *needle, size_t m, size_t *done)
 		        (unsigned long long)(unsigned)_mm256_movemask_epi8(e0) |
 		        (unsigned long long)(unsigned)_mm256_movemask_epi8(e1)
 		                << 32;
-		while (mask) {
-			size_t j = i + (size_t)__builtin_ctzll(mask);
-			if (j + m > n) {
-				*done = n;
-				return NULL;
-			}
-			if (rest_matches(hay + j, needle, m))
-				return hay + j;
-			mask &= mask - 1;
+		int stop = 0;
+		const char *r = check_mask(hay, n, needle, m, i, mask, &stop);
+		if (r || stop) {
+			*done = n;
+			return r;
 		}
 	}
 	*done = i;
