@@ -52,10 +52,6 @@ static void report_errno(struct walker *w, const char *path, int reason,
 	report(w, path, reason, msg);
 }
 
-/* 1 the first time the file (dev, ino) comes by; later it is reported
- * as a duplicate (overlapping inputs, links: a message counted twice
- * would double the forwarding counts). A message hard-linked into two
- * Maildir folders is two messages of the store, as a copy would be. */
 static void report_dup(struct walker *w, const char *path)
 {
 	report(w, path, MH_SKIP_DUPLICATE,
@@ -63,6 +59,19 @@ static void report_dup(struct walker *w, const char *path)
 	       "again");
 }
 
+/* Links to directories are not followed: no loops, and no walk out of
+ * the evidence tree. Said, not silent. */
+static void report_dir_link(struct walker *w, const char *path)
+{
+	report(w, path, MH_SKIP_UNKNOWN_TYPE,
+	       "symbolic link to a directory, not followed (name it to scan "
+	       "it)");
+}
+
+/* 1 the first time the file (dev, ino) comes by; later it is reported
+ * as a duplicate (overlapping inputs, links: a message counted twice
+ * would double the forwarding counts). A message hard-linked into two
+ * Maildir folders is two messages of the store, as a copy would be. */
 static int first_time(struct walker *w, const char *path, uint64_t dev,
                       uint64_t ino)
 {
@@ -406,8 +415,9 @@ static int maildir_control(const char *name)
 	       !strcmp(name, "maildirfolder") || !strcmp(name, "maildirsize");
 }
 
-/* Folders nested below a Maildir in Dovecot's LAYOUT=fs ("Archive/2024"
- * is dir/Archive/2024/cur): every subdirectory is looked into, also one
+/* The folders of a Maildir: Maildir++ ".Folder" directories at the top
+ * (depth 1), and those nested in Dovecot's LAYOUT=fs ("Archive/2024" is
+ * dir/Archive/2024/cur): every subdirectory is looked into, also one
  * that is not a folder itself, up to MAX_DEPTH. Other files there (an
  * mbox export beside the Maildir, a home directory that is a Maildir)
  * are read by their content like anywhere else. */
@@ -423,9 +433,8 @@ static void maildir_nested(struct walker *w, const char *dir, const char *owner,
 		return;
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		const char *name = v[i].name;
-		if (name[0] == '.' || !strcmp(name, "cur") ||
-		    !strcmp(name, "new") || !strcmp(name, "tmp") ||
-		    maildir_control(name))
+		if (!strcmp(name, "cur") || !strcmp(name, "new") ||
+		    !strcmp(name, "tmp") || maildir_control(name))
 			continue;
 		char sub[4096], folder[1024];
 		int pl = snprintf(sub, sizeof(sub), "%s/%s", dir, name);
@@ -433,15 +442,23 @@ static void maildir_nested(struct walker *w, const char *dir, const char *owner,
 			report(w, name, MH_SKIP_UNREADABLE, "path too long");
 			continue;
 		}
+		if (name[0] == '.') {
+			/* Maildir++ folder ".Sent" or ".Archive.2024" at the
+			 * top; other hidden entries are not mail. */
+			if (depth == 1 && is_maildir(sub))
+				maildir_folder(w, sub, owner, name + 1);
+			continue;
+		}
+		if (v[i].type == DT_LNK) {
+			struct stat tst;
+			if (stat(sub, &tst) == 0 && S_ISDIR(tst.st_mode)) {
+				report_dir_link(w, sub);
+				continue;
+			}
+		}
 		if ((v[i].type != DT_DIR && v[i].type != DT_UNKNOWN) ||
 		    !is_dir(sub)) {
 			walk_path(w, sub, depth + 1);
-			continue;
-		}
-		struct stat lst;
-		if (lstat(sub, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-			walk_path(w, sub,
-			          depth + 1); /* says it is not followed */
 			continue;
 		}
 		snprintf(folder, sizeof(folder), "%s%s%s", prefix,
@@ -459,19 +476,6 @@ static void maildir(struct walker *w, const char *dir)
 	char owner[512];
 	mh_walk_maildir_owner(dir, owner, sizeof(owner));
 	maildir_folder(w, dir, owner, "INBOX");
-	size_t n = 0;
-	int e = 0;
-	struct dent *v = list_dir(dir, &n, &e);
-	if (!v)
-		return;
-	for (size_t i = 0; i < n && !w->stop; i++) {
-		char sub[4096];
-		snprintf(sub, sizeof(sub), "%s/%s", dir, v[i].name);
-		/* Maildir++ folder ".Sent" or ".Archive.2024". */
-		if (v[i].name[0] == '.' && is_maildir(sub))
-			maildir_folder(w, sub, owner, v[i].name + 1);
-	}
-	free_list(v, n);
 	maildir_nested(w, dir, owner, "", 1);
 }
 
@@ -553,11 +557,7 @@ static void walk_path(struct walker *w, const char *path, int depth)
 				continue;
 			}
 			if (S_ISDIR(tst.st_mode)) {
-				/* Not followed: no loops, and no walk out of
-				 * the evidence tree. Said, not silent. */
-				report(w, sub, MH_SKIP_UNKNOWN_TYPE,
-				       "symbolic link to a directory, not "
-				       "followed (name it to scan it)");
+				report_dir_link(w, sub);
 				continue;
 			}
 		}

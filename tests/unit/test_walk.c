@@ -467,6 +467,8 @@ static void test_maildir_with_other_files(void **state)
 	put("mo/home/erin/dovecot.index.log", "\x01\x02");
 	put("mo/home/erin/subscriptions", "INBOX\n");
 	put("mo/home/erin/notes.txt", "not mail\n");
+	/* A link to a directory there is said, not followed. */
+	assert_int_equal(symlink("backup", tpath("mo/home/erin/linked")), 0);
 	char root[4096];
 	snprintf(root, sizeof(root), "%s", tpath("mo"));
 	const char *paths[] = {root};
@@ -477,6 +479,7 @@ static void test_maildir_with_other_files(void **state)
 	                    "f=INBOX\n"
 	                    "mbox home/erin/backup/old.mbox mb=old\n"
 	                    "eml home/erin/backup/x.eml\n"
+	                    "ERR unknown-type home/erin/linked\n"
 	                    "ERR unknown-type home/erin/notes.txt\n"
 	                    "mbox home/erin/root.mbox mb=root\n");
 }
