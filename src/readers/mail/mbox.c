@@ -45,6 +45,9 @@
 #include "readers/reader.h"
 
 /* Longest From_ line honoured (a 5000-byte sender is still a sender). */
+/* Lying Content-Lengths in one .gz that are gone back from (each one
+ * inflates the file again from its start). */
+#define CL_GZ_BACKS   8
 #define FROM_LINE_MAX ((size_t)32 << 10)
 /* Bytes after a From_ line that header_like() may look at. */
 #define HDR_PEEK 82
@@ -84,6 +87,7 @@ struct mh_reader {
 	uint64_t end_pos;   /* when not 0: pos() (a chunk that reads nothing) */
 	uint64_t cl_body;   /* SKIP_CL: where the body starts */
 	uint64_t cl_target; /* SKIP_CL: where its Content-Length ends it */
+	unsigned cl_backs;  /* lying lengths gone back from in a .gz */
 	int chunked;
 	int synced;     /* chunked: the first strong separator was found */
 	int cl_mode;    /* the file is mboxcl: trust Content-Length */
@@ -607,12 +611,18 @@ static int skip_cl(struct mh_reader *r, struct mh_err *err)
 			return MH_OK;
 		}
 	}
-	/* The length does not end at a message: search the body. */
+	/* The length does not end at a message: search the body. Going
+	 * back in a .gz inflates it again from its start, so a file with
+	 * many lying lengths would cost quadratic time: after a few, it
+	 * goes on like a pipe. */
 	uint64_t back = r->cl_body >= 3 ? r->cl_body - 3 : 0;
 	struct mh_err serr;
 	mh_err_clear(&serr);
-	if (mh_stream_seek(r->st, back, &serr) == MH_OK &&
+	int gz = mh_stream_is_gzip(r->st);
+	if ((!gz || r->cl_backs < CL_GZ_BACKS) &&
+	    mh_stream_seek(r->st, back, &serr) == MH_OK &&
 	    mh_stream_tell(r->st) == back) {
+		r->cl_backs += (unsigned)gz;
 		r->skip_from = r->cl_body ? r->cl_body - 1 : 0;
 		r->state = SKIP_BODY;
 		return MH_OK;
