@@ -45,10 +45,10 @@
 #include "readers/reader.h"
 
 /* Longest From_ line honoured (a 5000-byte sender is still a sender). */
+#define FROM_LINE_MAX ((size_t)32 << 10)
 /* Lying Content-Lengths in one .gz that are gone back from (each one
  * inflates the file again from its start). */
-#define CL_GZ_BACKS   8
-#define FROM_LINE_MAX ((size_t)32 << 10)
+#define CL_GZ_BACKS 8
 /* Bytes after a From_ line that header_like() may look at. */
 #define HDR_PEEK 82
 /* Bytes from a line start that decide whether it is a separator. */
@@ -380,35 +380,33 @@ static size_t want_max(const struct mh_reader *r)
 /* Is the file mboxcl? Decided on the first want_max() bytes only, so that
  * every chunk of a file agrees: the first message starts the file (after
  * lead_len) and its header carries Content-Length. The stream is at
- * offset 0; it is not advanced. */
-static int detect_cl(struct mh_reader *r, struct mh_err *err, int *cl)
+ * offset 0; it is not advanced. A read error is sticky: next() reports
+ * it, so here it only means "not mboxcl". */
+static int detect_cl(struct mh_reader *r)
 {
 	const char *p;
 	size_t n, want = want_max(r);
-	*cl = 0;
-	/* A read error is sticky: next() reports it. */
 	struct mh_err ignored;
 	if (mh_stream_peek(r->st, want, &p, &n, &ignored) != MH_OK)
-		return MH_OK;
-	(void)err;
+		return 0;
 	int eof = n < want || mh_stream_all_buffered(r->st);
 	if (n > want)
 		n = want;
 	size_t i = lead_len(p, n);
 	if (i >= n || judge(p, n, i, eof, 1, 1, NULL) == SEP_NO)
-		return MH_OK;
+		return 0;
 	size_t ll = line_len(p + i, n - i);
 	size_t hs = i + ll + 1, hlen, boff;
 	if (hs >= n)
-		return MH_OK;
+		return 0;
 	size_t hn = n - hs;
 	size_t lim = hn < r->o.max_header + 2 ? hn : r->o.max_header + 2;
 	if (mh_hdr_end(p + hs, lim, 1, &hlen, &boff) != MH_OK ||
 	    hlen > r->o.max_header)
-		return MH_OK;
-	*cl = find_cl(r, p + hs, hlen) != NULL;
+		return 0;
+	int cl = find_cl(r, p + hs, hlen) != NULL;
 	mh_arena_reset(&r->mm.arena);
-	return MH_OK;
+	return cl;
 }
 
 static int mbox_open(struct mh_reader **out, const struct mh_source *src,
@@ -457,9 +455,7 @@ static int mbox_open(struct mh_reader **out, const struct mh_source *src,
 		if (rc)
 			goto fail;
 	}
-	rc = detect_cl(r, err, &r->cl_mode);
-	if (rc)
-		goto fail;
+	r->cl_mode = detect_cl(r);
 	if (r->chunked && r->cl_mode) {
 		/* mboxcl: the first chunk reads everything, the others
 		 * nothing (their bytes are counted as read). */
