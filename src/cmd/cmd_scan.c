@@ -557,8 +557,6 @@ static const char scan_help[] =
  * checked against the month (2023-02-29 is refused, not read as March). */
 static int parse_when(const char *s, int64_t *out)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-	                            31, 31, 30, 31, 30, 31};
 	int y, mo, d, hh = 0, mm = 0, ss = 0, used = 0;
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
 		return -1;
@@ -588,8 +586,7 @@ static int parse_when(const char *s, int64_t *out)
 	if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || hh > 23 ||
 	    mm > 59 || ss > 60)
 		return -1;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] + (mo == 2 && leap))
+	if (d > mh_date_days_in(y, mo))
 		return -1;
 	*out = mh_date_timegm(y, mo, d, hh, mm, ss) - off;
 	return 0;
@@ -746,15 +743,9 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 				                   optarg);
 			break;
 		case O_SINCE:
-			if (parse_when(optarg, &o->since))
-				return usage_error("bad date '%s' (use "
-				                   "2024-03-01, "
-				                   "2024-03-01T12:00:00Z or "
-				                   "2024-03-01T13:00+01:00)",
-				                   optarg);
-			break;
 		case O_UNTIL:
-			if (parse_when(optarg, &o->until))
+			if (parse_when(optarg,
+			               c == O_SINCE ? &o->since : &o->until))
 				return usage_error("bad date '%s' (use "
 				                   "2024-03-01, "
 				                   "2024-03-01T12:00:00Z or "
@@ -964,9 +955,20 @@ join:
 	struct mh_writer_opts wo = {0};
 	wo.color = s.o.color;
 	wo.tool_version = MH_VERSION;
-	for (size_t i = 0; i < findings.n; i++)
-		if ((int)findings.v[i]->level < s.o.min_level)
+	/* --fail-on judges every finding; --min-level only chooses what is
+	 * written (the table says how many it left out). */
+	int worst = -1;
+	size_t hidden_fail = 0;
+	for (size_t i = 0; i < findings.n; i++) {
+		int level = (int)findings.v[i]->level;
+		if (level > worst)
+			worst = level;
+		if (level < s.o.min_level) {
 			wo.hidden++;
+			if (s.o.fail_on >= 0 && level >= s.o.fail_on)
+				hidden_fail++;
+		}
+	}
 	/* Messages outside --since/--until were read and judged. */
 	wo.nothing_read =
 	        total.events == 0 && total.skipped[MH_SKIP_FILTERED] == 0;
@@ -976,24 +978,15 @@ join:
 	}
 	const struct mh_writer_ops *wops = w.ops;
 	size_t shown = 0;
-	int worst = -1;
 	if (wops->begin(&w) < 0) {
 		write_error(s.o.out_path);
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
-	size_t hidden_fail = 0;
 	for (size_t i = 0; i < findings.n; i++) {
 		const struct mh_finding *f = findings.v[i];
-		/* --fail-on judges every finding; --min-level only chooses
-		 * what is written. */
-		if ((int)f->level > worst)
-			worst = (int)f->level;
-		if ((int)f->level < s.o.min_level) {
-			if (s.o.fail_on >= 0 && (int)f->level >= s.o.fail_on)
-				hidden_fail++;
+		if ((int)f->level < s.o.min_level)
 			continue;
-		}
 		if (wops->finding(&w, f) < 0) {
 			write_error(s.o.out_path);
 			ret = MH_EXIT_INTERNAL;

@@ -220,7 +220,7 @@ static int zone_num(struct cur *c, int sign, int *tz)
 	return 1;
 }
 
-static int days_in(int y, int m)
+int mh_date_days_in(int y, int m)
 {
 	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -284,7 +284,8 @@ static int finish(struct dt *d, int64_t *t, int *tz_min)
 	if (d->year < 0 || d->mon < 1 || d->day < 1)
 		return MH_EFORMAT;
 	int y = fix_year(d->year, d->ydig);
-	if (y < 1000 || y > 9999 || d->mon > 12 || d->day > days_in(y, d->mon))
+	if (y < 1000 || y > 9999 || d->mon > 12 ||
+	    d->day > mh_date_days_in(y, d->mon))
 		return MH_EFORMAT;
 	if (d->hh < 0) /* date only */
 		d->hh = d->mm = d->ss = 0;

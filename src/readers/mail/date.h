@@ -22,6 +22,9 @@ int mh_date_parse_asctime(struct mh_slice v, int64_t *t);
 int64_t mh_date_timegm(int y, int mon /* 1-12 */, int d, int hh, int mm,
                        int ss);
 
+/* Days in month m (1-12) of year y, Gregorian leap years. */
+int mh_date_days_in(int y, int m);
+
 /* Format t as "2006-01-02T15:04:05Z" into out (>= 21 bytes). */
 void mh_date_iso(int64_t t, char out[21]);
 
