@@ -1063,6 +1063,30 @@ static unsigned field_line(const struct mh_event *ev, const struct mh_field *fd)
 	return 0;
 }
 
+/* The message ev as an evidence item of a (when it is among the
+ * max_evidence kept): its file and offset, the line and text of the
+ * artefact field fd, its Message-ID. */
+static int add_evidence(struct mh_fwd *f, struct agg *a,
+                        const struct mh_event *ev, const struct mh_field *fd,
+                        const struct mh_field *msgid)
+{
+	const char *path = ev->path ? ev->path : "";
+	if (!ev_wanted(a, f->max_evidence, path, ev->offset))
+		return MH_OK;
+	struct ev_item e = {0};
+	e.file = strdup(path);
+	e.offset = ev->offset;
+	e.line = field_line(ev, fd);
+	e.msgid = msgid_of(f, msgid);
+	e.header = header_line(f, fd);
+	e.ts = ev->ts;
+	if (!e.file || !e.header) {
+		ev_item_release(&e);
+		return MH_ENOMEM;
+	}
+	return ev_keep(a, f->max_evidence, &e);
+}
+
 static int agg_key(struct mh_buf *b, enum kind k, const char *mailbox,
                    const char *dest)
 {
@@ -1177,21 +1201,7 @@ static int record_pair(struct mh_fwd *f, const struct fact *x, const char *dest,
 	if (x->looks)
 		a->looks++;
 	span(&a->first, &a->last, ev->ts);
-	if (!ev_wanted(a, f->max_evidence, ev->path ? ev->path : "",
-	               ev->offset))
-		return MH_OK;
-	struct ev_item e = {0};
-	e.file = strdup(ev->path ? ev->path : "");
-	e.offset = ev->offset;
-	e.line = field_line(ev, x->evidence);
-	e.msgid = msgid_of(f, x->msgid);
-	e.header = header_line(f, x->evidence);
-	e.ts = ev->ts;
-	if (!e.file || !e.header) {
-		ev_item_release(&e);
-		return MH_ENOMEM;
-	}
-	return ev_keep(a, f->max_evidence, &e);
+	return add_evidence(f, a, ev, x->evidence, x->msgid);
 }
 
 static int record_mbox(struct mh_fwd *f, const struct fact *x,
@@ -1488,24 +1498,10 @@ static int journal_unread(struct mh_fwd *f, const struct mh_event *ev,
                           int why)
 {
 	struct agg *a = &f->jr;
-	const char *path = ev->path ? ev->path : "";
 	a->autofwd++;
 	f->jr_why[why]++;
 	span(&a->first, &a->last, ev->ts);
-	if (!ev_wanted(a, f->max_evidence, path, ev->offset))
-		return MH_OK;
-	struct ev_item e = {0};
-	e.file = strdup(path);
-	e.offset = ev->offset;
-	e.line = field_line(ev, h->journal);
-	e.msgid = msgid_of(f, msgid);
-	e.header = header_line(f, h->journal);
-	e.ts = ev->ts;
-	if (!e.file || !e.header) {
-		ev_item_release(&e);
-		return MH_ENOMEM;
-	}
-	return ev_keep(a, f->max_evidence, &e);
+	return add_evidence(f, a, ev, h->journal, msgid);
 }
 
 /* Artefacts, exclusions and fallbacks of one header block (the message's,
