@@ -29,20 +29,6 @@ void mh_mailmsg_release(struct mh_mailmsg *m)
 	free(m->folder);
 }
 
-/* Parse the date in raw (a header value, possibly folded; only its first
- * 256 bytes are looked at, a date is shorter). */
-static int date_of(struct mh_slice raw, int64_t *t)
-{
-	char b[256];
-	size_t n = 0;
-	int tz;
-	/* Unfold by hand: CR and LF go, the WSP after them stays. */
-	for (size_t i = 0; i < raw.n && n < sizeof(b); i++)
-		if (raw.p[i] != '\r' && raw.p[i] != '\n')
-			b[n++] = raw.p[i];
-	return mh_date_parse(mh_slice_trim(mh_slice_make(b, n)), t, &tz);
-}
-
 /* When the message arrived (docs/FORWARDING.md "Time of a message"): the
  * mbox From_ line, else the date of the top-most Received field (the last
  * hop, written by the receiving server), else Date (written by the
@@ -51,6 +37,7 @@ static int64_t message_time(const struct mh_field *f, size_t nf,
                             int64_t env_time)
 {
 	int64_t t;
+	int tz;
 	if (env_time != MH_TS_NONE)
 		return env_time;
 	const struct mh_field *r = mh_hdr_find(f, nf, "Received");
@@ -63,12 +50,13 @@ static int64_t message_time(const struct mh_field *f, size_t nf,
 		if (semi > 0) {
 			struct mh_slice tail =
 			        mh_slice_make(v.p + semi, v.n - semi);
-			if (date_of(tail, &t) == MH_OK)
+			/* The date parser skips folding white space. */
+			if (mh_date_parse(tail, &t, &tz) == MH_OK)
 				return t;
 		}
 	}
 	const struct mh_field *d = mh_hdr_find(f, nf, "Date");
-	if (d && date_of(d->value, &t) == MH_OK)
+	if (d && mh_date_parse(d->value, &t, &tz) == MH_OK)
 		return t;
 	return MH_TS_NONE;
 }
