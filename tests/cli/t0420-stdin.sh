@@ -45,7 +45,7 @@ check "unknown sides: empty CSV cells" grep -q ',MH-FWD-EXT,.*,,,,' "$TMP/u3"
 run_mh "$TMP/o6" "$TMP/e6" scan - </dev/null
 check "empty stdin: exit 3 (got $rc)" [ "$rc" -eq 3 ]
 check "empty stdin: named" grep -q '<stdin>.*empty input' "$TMP/e6"
-head -c 3000 /dev/urandom | tr -d '\n' >"$TMP/bin"
+{ printf 'PK\x03\x04\x14\x00\x00\x00\x08\x00'; head -c 3000 /dev/zero | tr '\0' '\377'; } >"$TMP/bin"
 run_mh "$TMP/o7" "$TMP/e7" scan - <"$TMP/bin"
 check "binary stdin: exit 3 (got $rc)" [ "$rc" -eq 3 ]
 finish
