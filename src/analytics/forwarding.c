@@ -17,11 +17,12 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/strmap.h"
-#include "readers/mail/addr.h"
-#include "readers/mail/date.h"
-#include "readers/mail/msg.h"
-#include "readers/mail/rfc2047.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/addr.h"
+#include "core/time.h"
+#include "mail/date.h"
+#include "event/msg.h"
+#include "mail/rfc2047.h"
+#include "mail/rfc5322.h"
 
 #define ADDR_MAX      320 /* RFC 5321 path limit is 256; room for junk */
 #define MAX_DEST      8   /* destinations kept per artefact */
@@ -1983,8 +1984,8 @@ static void when_text(int64_t first, int64_t last, char *out, size_t n)
 		snprintf(out, n, "at unknown times");
 		return;
 	}
-	mh_date_iso(first, a);
-	mh_date_iso(last, b);
+	mh_time_iso(first, a);
+	mh_time_iso(last, b);
 	if (!memcmp(a, b, 10))
 		snprintf(out, n, "on %.10s", a);
 	else

@@ -26,7 +26,7 @@
 #include "core/escape.h"
 #include "core/outpath.h"
 #include "core/stream.h"
-#include "readers/mail/date.h"
+#include "core/time.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
 #include "writers/writer.h"
@@ -586,9 +586,9 @@ static int parse_when(const char *s, int64_t *out)
 	if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || hh > 23 ||
 	    mm > 59 || ss > 60)
 		return -1;
-	if (d > mh_date_days_in(y, mo))
+	if (d > mh_time_days_in(y, mo))
 		return -1;
-	*out = mh_date_timegm(y, mo, d, hh, mm, ss) - off;
+	*out = mh_time_from_civil(y, mo, d, hh, mm, ss) - off;
 	return 0;
 }
 

@@ -33,7 +33,7 @@ struct mh_field {
 	struct mh_slice value; /* raw, undecoded (for mail: folded) */
 };
 
-struct mh_msg; /* readers/mail/msg.h */
+struct mh_msg; /* event/msg.h */
 
 struct mh_event {
 	enum mh_event_kind kind;

@@ -27,7 +27,8 @@
 #include <zlib.h>
 
 #include "core/buf.h"
-#include "readers/mail/date.h"
+#include "core/time.h"
+#include "mail/date.h"
 #include "sim/simtext.h"
 
 #define NELEM(a)   (sizeof(a) / sizeof((a)[0]))
@@ -1720,8 +1721,8 @@ static int write_truth(struct sim *s)
 		const struct scenario *x = &s->sc[k];
 		char dest[200], a[21], b[21];
 		sc_dest(s, x, dest, sizeof(dest));
-		mh_date_iso(x->first, a);
-		mh_date_iso(x->last, b);
+		mh_time_iso(x->first, a);
+		mh_time_iso(x->last, b);
 		const char *rule = x->bit == MH_SIM_SC_GMAIL ? "MH-FWD-GMAIL"
 		                   : x->bit == MH_SIM_SC_SIEVE
 		                           ? "MH-FWD-REDIRECT"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "readers/mail/date.h"
+#include "core/time.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define WRAP     72
@@ -191,7 +191,7 @@ struct civil {
 static void civil_of(int64_t t, struct civil *c)
 {
 	char iso[21];
-	mh_date_iso(t, iso);
+	mh_time_iso(t, iso);
 	c->y = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 +
 	       (iso[2] - '0') * 10 + (iso[3] - '0');
 	c->mo = (iso[5] - '0') * 10 + (iso[6] - '0');
@@ -257,7 +257,7 @@ void mh_simgen_asctime(int64_t t, char *out, size_t n)
 /* Last Sunday of month mo in year y, at 01:00 UTC (EU switch time). */
 static int64_t last_sunday(int y, int mo, int mdays)
 {
-	int64_t t = mh_date_timegm(y, mo, mdays, 1, 0, 0);
+	int64_t t = mh_time_from_civil(y, mo, mdays, 1, 0, 0);
 	int64_t days = t / 86400;
 	int sunday_off = (int)((days + 4) % 7); /* 0 when a Sunday */
 	return t - (int64_t)sunday_off * 86400;
@@ -1068,8 +1068,8 @@ void mh_simgen_body_invite(struct mh_simgen *g, const char *organizer,
 {
 	char b[64], s[21], e[21], uid[40];
 	boundary(g, b, sizeof(b));
-	mh_date_iso(start, s);
-	mh_date_iso(start + 3600, e);
+	mh_time_iso(start, s);
+	mh_time_iso(start + 3600, e);
 	snprintf(uid, sizeof(uid), "%016llx%016llx",
 	         (unsigned long long)mh_simgen_next(g),
 	         (unsigned long long)mh_simgen_next(g));

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "readers/mail/date.h"
+#include "core/time.h"
 #include "writers/writer.h"
 
 extern const struct mh_writer_ops mh_writer_table;
@@ -49,7 +49,7 @@ void mh_writer_release(struct mh_writer *w)
 }
 
 /* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what four year digits
- * can say. Also keeps mh_date_iso's arithmetic far from overflow. */
+ * can say. Also keeps mh_time_iso's arithmetic far from overflow. */
 #define ISO_MIN INT64_C(-62167219200)
 #define ISO_MAX INT64_C(253402300799)
 
@@ -58,6 +58,6 @@ int mh_writer_iso_time(int64_t t, char out[21])
 	out[0] = '\0';
 	if (t < ISO_MIN || t > ISO_MAX)
 		return 0;
-	mh_date_iso(t, out);
+	mh_time_iso(t, out);
 	return 1;
 }

@@ -12,7 +12,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/utf8.h"
-#include "readers/mail/addr.h"
+#include "mail/addr.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,8 +12,8 @@
 #include "analytics/fwdlang.h"
 #include "core/arena.h"
 #include "core/charset.h"
-#include "readers/mail/msg.h"
-#include "readers/mail/rfc5322.h"
+#include "event/msg.h"
+#include "mail/rfc5322.h"
 #include "fuzz.h"
 
 static void analyse(const char *p, size_t n)

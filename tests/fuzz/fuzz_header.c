@@ -18,7 +18,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/slice.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/rfc5322.h"
 #include "fuzz.h"
 
 static void check_end(const char *p, size_t n, size_t *hl_out)

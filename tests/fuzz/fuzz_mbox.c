@@ -23,7 +23,7 @@
 
 #include "core/err.h"
 #include "event/event.h"
-#include "readers/mail/msg.h"
+#include "event/msg.h"
 #include "readers/reader.h"
 #include "fuzz.h"
 

@@ -27,10 +27,11 @@
 #include "core/buf.h"
 #include "core/charset.h"
 #include "core/utf8.h"
-#include "readers/mail/addr.h"
-#include "readers/mail/date.h"
-#include "readers/mail/rfc2047.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/addr.h"
+#include "core/time.h"
+#include "mail/date.h"
+#include "mail/rfc2047.h"
+#include "mail/rfc5322.h"
 
 enum { C_FIELDS, C_SUBJECT, C_FROM, C_TO, C_CC, C_DATE, C__N };
 static const char *const cat_name[C__N] = {"fields", "Subject", "From",
@@ -338,12 +339,12 @@ static void compare(const char *file, GMimeMessage *m, const char *p, size_t n)
 			unfold_str(df->value.p, df->value.n, &ub);
 			if (mh_date_parse(mh_slice_make(ub.p, ub.len), &t,
 			                  &tz) == MH_OK) {
-				mh_date_iso(t, iso);
+				mh_time_iso(t, iso);
 				snprintf(a, sizeof(a), "%s %+d", iso, tz);
 			}
 		}
 		if (gd) {
-			mh_date_iso(g_date_time_to_unix(gd), iso);
+			mh_time_iso(g_date_time_to_unix(gd), iso);
 			snprintf(b, sizeof(b), "%s %+d", iso,
 			         (int)(g_date_time_get_utc_offset(gd) /
 			               G_TIME_SPAN_MINUTE));

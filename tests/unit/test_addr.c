@@ -14,7 +14,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/utf8.h"
-#include "readers/mail/addr.h"
+#include "mail/addr.h"
 
 static size_t render(const char *in, size_t inlen, struct mh_buf *b, size_t max,
                      int *rc)

@@ -16,10 +16,11 @@
 #include "analytics/forwarding.h"
 #include "core/arena.h"
 #include "core/buf.h"
-#include "readers/mail/date.h"
+#include "core/time.h"
+#include "mail/date.h"
 #include "readers/mail/mailmsg.h"
-#include "readers/mail/msg.h"
-#include "readers/mail/rfc5322.h"
+#include "event/msg.h"
+#include "mail/rfc5322.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
 #include "shared.h"
@@ -211,7 +212,7 @@ static void test_exchange_inbox_rule(void **state)
 	        "X-MS-Exchange-Inbox-Rules-Loop: alice@corp.example");
 	assert_int_equal(x->evidence[0].line, 4); /* line in the message */
 	assert_int_equal(x->evidence[0].ts,
-	                 mh_date_timegm(2024, 3, 1, 9, 0, 0));
+	                 mh_time_from_civil(2024, 3, 1, 9, 0, 0));
 	mh_findings_release(&l);
 }
 
@@ -1032,9 +1033,9 @@ static int64_t time_of(const char *hdr, int64_t envelope)
 static void test_message_time(void **state)
 {
 	(void)state;
-	const int64_t env = mh_date_timegm(2024, 3, 4, 9, 0, 0);
-	const int64_t rcv = mh_date_timegm(2024, 3, 4, 10, 0, 5);
-	const int64_t date = mh_date_timegm(2035, 1, 1, 0, 0, 0);
+	const int64_t env = mh_time_from_civil(2024, 3, 4, 9, 0, 0);
+	const int64_t rcv = mh_time_from_civil(2024, 3, 4, 10, 0, 5);
+	const int64_t date = mh_time_from_civil(2035, 1, 1, 0, 0, 0);
 	const char *full =
 	        "Received: from a by b with ESMTP id 1;\n"
 	        "\tMon, 4 Mar 2024 11:00:05 +0100 (CET)\n"
@@ -1788,8 +1789,8 @@ static void test_stats(void **state)
 	assert_int_equal(p[0].auto_forwarded, 6);
 	assert_int_equal(p[0].looks_forwarded, 1);
 	assert_string_equal(p[0].mechanisms, "exchange-mailbox-forwarding");
-	assert_int_equal(p[0].first, mh_date_timegm(2024, 3, 1, 10, 0, 0));
-	assert_int_equal(p[0].last, mh_date_timegm(2024, 3, 6, 10, 0, 0));
+	assert_int_equal(p[0].first, mh_time_from_civil(2024, 3, 1, 10, 0, 0));
+	assert_int_equal(p[0].last, mh_time_from_civil(2024, 3, 6, 10, 0, 0));
 	assert_string_equal(p[1].destination, "b2@corp.example");
 	assert_int_equal(p[1].external, 0);
 	assert_string_equal(p[2].mailbox, "grace@corp.example");

@@ -20,7 +20,7 @@
 #include "core/slice.h"
 #include "core/stream.h"
 #include "event/event.h"
-#include "readers/mail/msg.h"
+#include "event/msg.h"
 #include "readers/reader.h"
 
 #define TESTDIR_NAME "mh-test-readers"

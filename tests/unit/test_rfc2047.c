@@ -13,7 +13,7 @@
 #include "core/charset.h"
 #include "core/err.h"
 #include "core/utf8.h"
-#include "readers/mail/rfc2047.h"
+#include "mail/rfc2047.h"
 
 static unsigned dec_flags(const char *in, const char *fallback,
                           const char *want)

@@ -12,7 +12,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/rfc5322.h"
 
 #define LIT(s) (s), (sizeof(s) - 1)
 

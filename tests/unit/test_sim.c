@@ -20,9 +20,10 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "readers/mail/date.h"
-#include "readers/mail/rfc2047.h"
-#include "readers/mail/rfc5322.h"
+#include "core/time.h"
+#include "mail/date.h"
+#include "mail/rfc2047.h"
+#include "mail/rfc5322.h"
 #include "sim/sim.h"
 #include "sim/simtext.h"
 
@@ -461,8 +462,8 @@ static void check_truth(const char *dir, const struct seen *s,
 		assert_true(a->dest_ok);
 		assert_string_equal(a->dest, t[i].dest);
 		char first[21], last[21];
-		mh_date_iso(a->first, first);
-		mh_date_iso(a->last, last);
+		mh_time_iso(a->first, first);
+		mh_time_iso(a->last, last);
 		assert_string_equal(first, t[i].first);
 		assert_string_equal(last, t[i].last);
 		/* The ratio line repeats its scenario's messages. */
@@ -795,8 +796,8 @@ static void test_dates(void **state)
 {
 	(void)state;
 	/* 2024-03-31 01:00Z starts CEST; 2024-10-27 01:00Z ends it. */
-	int64_t on = mh_date_timegm(2024, 3, 31, 1, 0, 0);
-	int64_t off = mh_date_timegm(2024, 10, 27, 1, 0, 0);
+	int64_t on = mh_time_from_civil(2024, 3, 31, 1, 0, 0);
+	int64_t off = mh_time_from_civil(2024, 10, 27, 1, 0, 0);
 	assert_int_equal(mh_simgen_zone_cet(on - 1), 60);
 	assert_int_equal(mh_simgen_zone_cet(on), 120);
 	assert_int_equal(mh_simgen_zone_cet(off - 1), 120);
@@ -816,7 +817,8 @@ static void test_dates(void **state)
 		}
 	char a[40];
 	int64_t t;
-	mh_simgen_asctime(mh_date_timegm(2024, 3, 7, 9, 1, 2), a, sizeof(a));
+	mh_simgen_asctime(mh_time_from_civil(2024, 3, 7, 9, 1, 2), a,
+	                  sizeof(a));
 	assert_string_equal(a, "Thu Mar  7 09:01:02 2024");
 	assert_int_equal(mh_date_parse_asctime(mh_slice_cstr(a), &t), MH_OK);
 }

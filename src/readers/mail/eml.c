@@ -17,7 +17,7 @@
 #include "core/dirref.h"
 #include "core/stream.h"
 #include "readers/mail/mailmsg.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/rfc5322.h"
 #include "readers/reader.h"
 
 /* First window asked for: header bytes beyond the body prefix. */

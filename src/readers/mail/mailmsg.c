@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "readers/mail/date.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/date.h"
+#include "mail/rfc5322.h"
 
 /* More fields than this is not mail, it is an attack on the parser. */
 #define MAX_FIELDS 20000

@@ -5,7 +5,7 @@
 #define MH_MAILMSG_H
 
 #include "core/arena.h"
-#include "readers/mail/msg.h"
+#include "event/msg.h"
 #include "readers/reader.h"
 
 struct mh_mailmsg {

@@ -39,9 +39,9 @@
 
 #include "core/memfind.h"
 #include "core/stream.h"
-#include "readers/mail/date.h"
+#include "mail/date.h"
 #include "readers/mail/mailmsg.h"
-#include "readers/mail/rfc5322.h"
+#include "mail/rfc5322.h"
 #include "readers/reader.h"
 
 /* Longest From_ line honoured (a 5000-byte sender is still a sender). */

@@ -10,7 +10,7 @@
  * Only LF ends a line (CRLF is LF with a CR in front); a lone CR is data,
  * as in GMime. Tolerated malformations: docs/VIOLATIONS.md.
  */
-#include "readers/mail/rfc5322.h"
+#include "mail/rfc5322.h"
 
 #include <string.h>
 

@@ -11,7 +11,7 @@
  * words in the same charset are joined before conversion, because senders
  * split multi-byte characters (and ISO-2022-JP escapes) across words.
  */
-#include "readers/mail/rfc2047.h"
+#include "mail/rfc2047.h"
 
 #include <string.h>
 

@@ -19,7 +19,7 @@
  * encoded words inside quoted strings. Anything else is skipped to the
  * next top-level ','.
  */
-#include "readers/mail/addr.h"
+#include "mail/addr.h"
 
 #include <string.h>
 
@@ -27,7 +27,7 @@
 #include "core/charset.h"
 #include "core/err.h"
 #include "core/utf8.h"
-#include "readers/mail/rfc2047.h"
+#include "mail/rfc2047.h"
 
 enum wtype { W_ATOM, W_QSTR, W_DOT };
 

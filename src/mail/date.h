@@ -18,14 +18,4 @@ int mh_date_parse(struct mh_slice v, int64_t *t, int *tz_min);
  * or preceded by it (mbox From_ lines). Same returns. */
 int mh_date_parse_asctime(struct mh_slice v, int64_t *t);
 
-/* Days-from-civil (proleptic Gregorian) to Unix seconds; no libc time. */
-int64_t mh_date_timegm(int y, int mon /* 1-12 */, int d, int hh, int mm,
-                       int ss);
-
-/* Days in month m (1-12) of year y, Gregorian leap years. */
-int mh_date_days_in(int y, int m);
-
-/* Format t as "2006-01-02T15:04:05Z" into out (>= 21 bytes). */
-void mh_date_iso(int64_t t, char out[21]);
-
 #endif

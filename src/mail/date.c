@@ -18,54 +18,13 @@
  * mh_date_parse_asctime is strict, since it tells mbox From_ lines from
  * body text. No libc time functions: conversions are arithmetic.
  */
-#include "readers/mail/date.h"
+#include "mail/date.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
-
-int64_t mh_date_timegm(int y, int mon, int d, int hh, int mm, int ss)
-{
-	/* days_from_civil: shift the year to start in March so that the
-	 * leap day is last; eras of 400 years repeat. */
-	int64_t yy = (int64_t)y - (mon <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t mp = (mon + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days = era * 146097 + doe - 719468;
-	return days * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
-}
-
-void mh_date_iso(int64_t t, char out[21])
-{
-	/* Years 0000-9999 only: 253402300799 is 9999-12-31T23:59:59Z. */
-	if (t < -62167219200 || t > 253402300799) {
-		memcpy(out, "0000-00-00T00:00:00Z", 21);
-		return;
-	}
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t secs = t - days * 86400;
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	if (m <= 2)
-		y++;
-	char tmp[64];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y,
-	         (int)m, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
-	         (int)(secs % 60));
-	memcpy(out, tmp, 20);
-	out[20] = '\0';
-}
+#include "core/time.h"
 
 struct cur {
 	const char *p, *e;
@@ -220,14 +179,6 @@ static int zone_num(struct cur *c, int sign, int *tz)
 	return 1;
 }
 
-int mh_date_days_in(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
 static int fix_year(int y, int ndig)
 {
 	if (ndig <= 2)
@@ -285,7 +236,7 @@ static int finish(struct dt *d, int64_t *t, int *tz_min)
 		return MH_EFORMAT;
 	int y = fix_year(d->year, d->ydig);
 	if (y < 1000 || y > 9999 || d->mon > 12 ||
-	    d->day > mh_date_days_in(y, d->mon))
+	    d->day > mh_time_days_in(y, d->mon))
 		return MH_EFORMAT;
 	if (d->hh < 0) /* date only */
 		d->hh = d->mm = d->ss = 0;
@@ -296,7 +247,7 @@ static int finish(struct dt *d, int64_t *t, int *tz_min)
 		d->ss = 59;
 	if (d->hh > 23 || d->mm > 59 || d->ss > 59)
 		return MH_EFORMAT;
-	*t = mh_date_timegm(y, d->mon, d->day, d->hh, d->mm, d->ss) -
+	*t = mh_time_from_civil(y, d->mon, d->day, d->hh, d->mm, d->ss) -
 	     (int64_t)d->tz * 60;
 	if (tz_min)
 		*tz_min = d->tz;
