@@ -2125,13 +2125,13 @@ static struct mh_finding *new_finding(const char *rule, const char *title,
                                       const char *mailbox, const char *dest,
                                       unsigned mechs)
 {
-	struct mh_finding *fd = calloc(1, sizeof(*fd));
+	struct mh_finding *fd = mh_finding_new();
 	if (!fd)
 		return NULL;
-	fd->rule_id = rule;
-	fd->title = title;
-	fd->technique = "T1114.003";
-	fd->tactic = "collection";
+	if (mh_finding_set_rule(fd, rule, title, "T1114.003", "collection")) {
+		mh_finding_free(fd);
+		return NULL;
+	}
 	fd->level = level;
 	fd->external = external;
 	/* Unknown sides are NULL in the finding (null in JSONL, "-" in the
@@ -2324,13 +2324,16 @@ static int journal_finding(struct mh_fwd *f, struct mh_findings *out)
 	const struct agg *a = &f->jr;
 	if (!a->autofwd)
 		return MH_OK;
-	struct mh_finding *fd = calloc(1, sizeof(*fd));
+	struct mh_finding *fd = mh_finding_new();
 	if (!fd)
 		return MH_ENOMEM;
-	fd->rule_id = "MH-FWD-JOURNAL";
-	fd->title = "Journal report whose original could not be analysed";
-	fd->technique = "T1114.003";
-	fd->tactic = "collection";
+	if (mh_finding_set_rule(
+	            fd, "MH-FWD-JOURNAL",
+	            "Journal report whose original could not be analysed",
+	            "T1114.003", "collection")) {
+		mh_finding_free(fd);
+		return MH_ENOMEM;
+	}
 	fd->level = MH_LEVEL_INFO;
 	fd->external = -1;
 	fd->first_seen = a->first;

@@ -7,9 +7,12 @@
 
 #include <stdint.h>
 
+/* A time that is not known (event, finding, evidence). */
+#define MH_TS_NONE INT64_MIN
+
 /* Days-from-civil (proleptic Gregorian) to Unix seconds. */
 int64_t mh_time_from_civil(int y, int mon /* 1-12 */, int d, int hh, int mm,
-                       int ss);
+                           int ss);
 
 /* Days in month m (1-12) of year y, Gregorian leap years. */
 int mh_time_days_in(int y, int m);

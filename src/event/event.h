@@ -17,8 +17,7 @@
 #include <stdint.h>
 
 #include "core/slice.h"
-
-#define MH_TS_NONE INT64_MIN
+#include "core/time.h"
 
 enum mh_event_kind {
 	MH_EV_NONE = 0,

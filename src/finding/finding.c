@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/time.h"
 
 static const char *const level_names[] = {"informational", "low", "medium",
                                           "high", "critical"};
@@ -50,6 +51,85 @@ void mh_finding_set_id(struct mh_finding *f)
 	snprintf(f->id, sizeof(f->id), "%016llx", (unsigned long long)h);
 }
 
+struct mh_finding *mh_finding_new(void)
+{
+	struct mh_finding *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->external = -1;
+	f->first_seen = f->last_seen = MH_TS_NONE;
+	return f;
+}
+
+static int dup_opt(const char *s, char **out)
+{
+	*out = NULL;
+	if (!s)
+		return MH_OK;
+	*out = strdup(s);
+	return *out ? MH_OK : MH_ENOMEM;
+}
+
+int mh_finding_set_rule(struct mh_finding *f, const char *rule_id,
+                        const char *title, const char *technique,
+                        const char *tactic)
+{
+	char *v[4];
+	const char *s[4] = {rule_id, title, technique, tactic};
+	for (int i = 0; i < 4; i++)
+		if (dup_opt(s[i], &v[i]) != MH_OK) {
+			while (i-- > 0)
+				free(v[i]);
+			return MH_ENOMEM;
+		}
+	free(f->rule_id);
+	free(f->title);
+	free(f->technique);
+	free(f->tactic);
+	f->rule_id = v[0];
+	f->title = v[1];
+	f->technique = v[2];
+	f->tactic = v[3];
+	return MH_OK;
+}
+
+int mh_finding_attr(struct mh_finding *f, const char *key, const char *value)
+{
+	if (!value)
+		return MH_OK;
+	for (size_t i = 0; i < f->nattrs; i++) {
+		if (strcmp(f->attrs[i].key, key))
+			continue;
+		/* Keys stay unique (they are JSON object keys): a second
+		 * value joins the first. */
+		size_t a = strlen(f->attrs[i].value), b = strlen(value);
+		char *nv = realloc(f->attrs[i].value, a + 2 + b + 1);
+		if (!nv)
+			return MH_ENOMEM;
+		memcpy(nv + a, "; ", 2);
+		memcpy(nv + a + 2, value, b + 1);
+		f->attrs[i].value = nv;
+		return MH_OK;
+	}
+	if (f->nattrs >= MH_FINDING_MAX_ATTRS)
+		return MH_ETOOBIG;
+	char *v = strdup(value);
+	if (!v)
+		return MH_ENOMEM;
+	f->attrs[f->nattrs].key = key;
+	f->attrs[f->nattrs].value = v;
+	f->nattrs++;
+	return MH_OK;
+}
+
+const char *mh_finding_attr_get(const struct mh_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nattrs; i++)
+		if (!strcmp(f->attrs[i].key, key))
+			return f->attrs[i].value;
+	return NULL;
+}
+
 void mh_finding_count(struct mh_finding *f, const char *name, uint64_t v)
 {
 	if (f->ncounts >= MH_FINDING_MAX_COUNTS)
@@ -63,16 +143,26 @@ void mh_finding_free(struct mh_finding *f)
 {
 	if (!f)
 		return;
+	free(f->rule_id);
+	free(f->title);
+	free(f->technique);
+	free(f->tactic);
 	free(f->mailbox);
 	free(f->destination);
 	free(f->dest_domain);
 	free(f->mechanism);
 	free(f->summary);
 	free(f->remediation);
+	free(f->actor);
+	free(f->client_ip);
+	free(f->app);
+	for (size_t i = 0; i < f->nattrs; i++)
+		free(f->attrs[i].value);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		free(f->evidence[i].file);
 		free(f->evidence[i].message_id);
 		free(f->evidence[i].header);
+		free(f->evidence[i].fields);
 	}
 	free(f->evidence);
 	free(f);

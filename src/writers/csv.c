@@ -33,6 +33,12 @@ static const char *const columns[] = {
         "evidence_message_id",
         "evidence_header",
         "remediation",
+        "actor",
+        "client_ip",
+        "app",
+        "details",
+        "evidence_record",
+        "evidence_fields",
 };
 
 /* Appends one field; NULL is an empty field, like "". */
@@ -63,6 +69,17 @@ static int csv_begin(struct mh_writer *w)
 	return rc;
 }
 
+/* "key: value | key: value", the details in order. */
+static int details_text(struct mh_buf *c, const struct mh_finding *f)
+{
+	int rc = MH_OK;
+	for (size_t i = 0; i < f->nattrs && i < MH_FINDING_MAX_ATTRS; i++)
+		rc = rc ? rc
+		        : mh_buf_printf(c, "%s%s: %s", i ? " | " : "",
+		                        f->attrs[i].key, f->attrs[i].value);
+	return rc;
+}
+
 /* "name=value;name=value" in count order. */
 static int counts_text(struct mh_buf *c, const struct mh_finding *f)
 {
@@ -78,16 +95,20 @@ static int counts_text(struct mh_buf *c, const struct mh_finding *f)
 
 static int csv_finding(struct mh_writer *w, const struct mh_finding *f)
 {
-	struct mh_buf b = MH_BUF_INIT(ROW_CAP), c = MH_BUF_INIT(4096);
-	char first[21], last[21], off[24] = "", nev[24];
+	struct mh_buf b = MH_BUF_INIT(ROW_CAP), c = MH_BUF_INIT(4096),
+	              d = MH_BUF_INIT(ROW_CAP);
+	char first[21], last[21], off[24] = "", nev[24], rec[24] = "";
 	const struct mh_evidence *e = f->nevidence ? &f->evidence[0] : NULL;
 	int rc = counts_text(&c, f);
+	rc = rc ? rc : details_text(&d, f);
 
 	mh_writer_iso_time(f->first_seen, first);
 	mh_writer_iso_time(f->last_seen, last);
 	snprintf(nev, sizeof(nev), "%zu", f->nevidence);
 	if (e)
 		snprintf(off, sizeof(off), "%" PRIu64, e->offset);
+	if (e && e->record)
+		snprintf(rec, sizeof(rec), "%" PRIu64, e->record);
 
 	rc = rc ? rc : cell(&b, f->id, 1);
 	rc = rc ? rc : cell(&b, mh_level_name(f->level), 0);
@@ -115,11 +136,18 @@ static int csv_finding(struct mh_writer *w, const struct mh_finding *f)
 	rc = rc ? rc : cell(&b, e ? e->message_id : NULL, 0);
 	rc = rc ? rc : cell(&b, e ? e->header : NULL, 0);
 	rc = rc ? rc : cell(&b, f->remediation, 0);
+	rc = rc ? rc : cell(&b, f->actor, 0);
+	rc = rc ? rc : cell(&b, f->client_ip, 0);
+	rc = rc ? rc : cell(&b, f->app, 0);
+	rc = rc ? rc : cell(&b, mh_buf_cstr(&d), 0);
+	rc = rc ? rc : cell(&b, rec, 0);
+	rc = rc ? rc : cell(&b, e ? e->fields : NULL, 0);
 	rc = rc ? rc : mh_buf_add(&b, "\r\n", 2);
 	/* Whole rows only, so a failure never leaves a ragged record. */
 	rc = rc ? rc : emit(w, &b);
 	mh_buf_release(&b);
 	mh_buf_release(&c);
+	mh_buf_release(&d);
 	return rc;
 }
 

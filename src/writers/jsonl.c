@@ -63,6 +63,11 @@ static int evidence(struct mh_buf *b, const struct mh_evidence *e)
 	rc = rc ? rc : kstr(b, "message_id", e->message_id);
 	rc = rc ? rc : kstr(b, "header", e->header);
 	rc = rc ? rc : ktime(b, "ts", e->ts);
+	rc = rc ? rc : key(b, "record");
+	rc = rc ? rc
+	        : (e->record ? mh_buf_printf(b, "%" PRIu64, e->record)
+	                     : mh_buf_add(b, "null", 4));
+	rc = rc ? rc : kstr(b, "fields", e->fields);
 	rc = rc ? rc : mh_buf_addc(b, '}');
 	return rc;
 }
@@ -86,6 +91,9 @@ static int line(struct mh_buf *b, const struct mh_finding *f)
 	                         : f->external   ? "true"
 	                                         : "false");
 	rc = rc ? rc : kstr(b, "mechanism", f->mechanism);
+	rc = rc ? rc : kstr(b, "actor", f->actor);
+	rc = rc ? rc : kstr(b, "client_ip", f->client_ip);
+	rc = rc ? rc : kstr(b, "app", f->app);
 	rc = rc ? rc : mh_buf_adds(b, ",\"counts\":{");
 	for (size_t i = 0; i < f->ncounts && i < MH_FINDING_MAX_COUNTS; i++) {
 		const struct mh_count *c = &f->counts[i];
@@ -98,6 +106,14 @@ static int line(struct mh_buf *b, const struct mh_finding *f)
 	rc = rc ? rc : ktime(b, "last_seen", f->last_seen);
 	rc = rc ? rc : kstr(b, "summary", f->summary);
 	rc = rc ? rc : kstr(b, "remediation", f->remediation);
+	rc = rc ? rc : mh_buf_adds(b, ",\"details\":{");
+	for (size_t i = 0; i < f->nattrs && i < MH_FINDING_MAX_ATTRS; i++) {
+		rc = rc ? rc : (i ? mh_buf_addc(b, ',') : MH_OK);
+		rc = rc ? rc : jstr(b, f->attrs[i].key);
+		rc = rc ? rc : mh_buf_addc(b, ':');
+		rc = rc ? rc : jstr(b, f->attrs[i].value);
+	}
+	rc = rc ? rc : mh_buf_addc(b, '}');
 	rc = rc ? rc : mh_buf_adds(b, ",\"evidence\":[");
 	for (size_t i = 0; i < f->nevidence && !rc; i++) {
 		rc = i ? mh_buf_addc(b, ',') : MH_OK;

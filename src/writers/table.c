@@ -73,7 +73,12 @@ static int seen(struct mh_buf *b, const struct mh_finding *f)
 static int evidence(struct mh_buf *b, const struct mh_evidence *e)
 {
 	int rc = puts2(b, "  evidence: ", e->file, 160);
-	rc = rc ? rc : mh_buf_printf(b, " @%" PRIu64, e->offset);
+	if (e->record)
+		rc = rc ? rc : mh_buf_printf(b, " #%" PRIu64, e->record);
+	if (e->line && e->record)
+		rc = rc ? rc : mh_buf_printf(b, " line %u", e->line);
+	else
+		rc = rc ? rc : mh_buf_printf(b, " @%" PRIu64, e->offset);
 	if (e->message_id) {
 		rc = rc ? rc : puts2(b, " <", e->message_id, 120);
 		rc = rc ? rc : mh_buf_addc(b, '>');
@@ -81,6 +86,10 @@ static int evidence(struct mh_buf *b, const struct mh_evidence *e)
 	rc = rc ? rc : mh_buf_addc(b, '\n');
 	if (e->header) {
 		rc = rc ? rc : puts2(b, "    ", e->header, 160);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
+	}
+	if (e->fields) {
+		rc = rc ? rc : puts2(b, "    ", e->fields, 240);
 		rc = rc ? rc : mh_buf_addc(b, '\n');
 	}
 	return rc;
@@ -106,6 +115,21 @@ static int block(struct mh_buf *b, const struct mh_writer *w,
 	rc = rc ? rc : mh_buf_addc(b, '\n');
 	if (f->mechanism) {
 		rc = rc ? rc : puts2(b, "  mechanism: ", f->mechanism, 100);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
+	}
+	if (f->actor || f->client_ip || f->app) {
+		rc = rc ? rc : mh_buf_adds(b, " ");
+		if (f->actor)
+			rc = rc ? rc : puts2(b, " by: ", f->actor, 200);
+		if (f->client_ip)
+			rc = rc ? rc : puts2(b, " from: ", f->client_ip, 64);
+		if (f->app)
+			rc = rc ? rc : puts2(b, " app: ", f->app, 120);
+		rc = rc ? rc : mh_buf_addc(b, '\n');
+	}
+	for (size_t i = 0; i < f->nattrs && i < MH_FINDING_MAX_ATTRS; i++) {
+		rc = rc ? rc : puts2(b, "  ", f->attrs[i].key, 40);
+		rc = rc ? rc : puts2(b, ": ", f->attrs[i].value, 400);
 		rc = rc ? rc : mh_buf_addc(b, '\n');
 	}
 	if (f->ncounts) {

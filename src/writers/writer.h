@@ -13,7 +13,7 @@
 
 #include "finding/finding.h"
 
-#define MH_JSONL_SCHEMA 1
+#define MH_JSONL_SCHEMA 2
 
 struct mh_writer;
 

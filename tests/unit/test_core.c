@@ -137,8 +137,8 @@ static void test_err(void **state)
 static struct mh_finding *mk(const char *rule, int level, const char *mbx,
                              const char *dst)
 {
-	struct mh_finding *f = calloc(1, sizeof(*f));
-	f->rule_id = rule;
+	struct mh_finding *f = mh_finding_new();
+	assert_int_equal(mh_finding_set_rule(f, rule, NULL, NULL, NULL), MH_OK);
 	f->level = level;
 	f->mailbox = mbx ? strdup(mbx) : NULL;
 	f->destination = dst ? strdup(dst) : NULL;

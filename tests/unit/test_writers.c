@@ -38,6 +38,7 @@ static void add_evidence(struct mh_finding *f, const char *file, uint64_t off,
 	assert_non_null(v);
 	f->evidence = v;
 	v += f->nevidence++;
+	memset(v, 0, sizeof(*v));
 	v->file = dup(file);
 	v->offset = off;
 	v->line = line;
@@ -58,12 +59,12 @@ static void add_evidence(struct mh_finding *f, const char *file, uint64_t off,
 
 static struct mh_finding *mk_ext(void)
 {
-	struct mh_finding *f = calloc(1, sizeof(*f));
+	struct mh_finding *f = mh_finding_new();
 	assert_non_null(f);
-	f->rule_id = "MH-FWD-EXT";
-	f->title = "External auto-forwarding";
-	f->technique = "T1114.003";
-	f->tactic = "collection";
+	assert_int_equal(mh_finding_set_rule(f, "MH-FWD-EXT",
+	                                     "External auto-forwarding",
+	                                     "T1114.003", "collection"),
+	                 MH_OK);
 	f->level = MH_LEVEL_HIGH;
 	f->mailbox = dup("alice@corp.example");
 	f->destination = dup("attacker@evil.example");
@@ -99,12 +100,12 @@ static struct mh_finding *mk_ext(void)
 
 static struct mh_finding *mk_int(void)
 {
-	struct mh_finding *f = calloc(1, sizeof(*f));
+	struct mh_finding *f = mh_finding_new();
 	assert_non_null(f);
-	f->rule_id = "MH-FWD-INT";
-	f->title = "Internal auto-forwarding";
-	f->technique = "T1114.003";
-	f->tactic = "collection";
+	assert_int_equal(mh_finding_set_rule(f, "MH-FWD-INT",
+	                                     "Internal auto-forwarding",
+	                                     "T1114.003", "collection"),
+	                 MH_OK);
 	f->level = MH_LEVEL_LOW;
 	f->mailbox = dup("bob@corp.example");
 	f->destination = dup("carol@corp.example");
@@ -123,12 +124,13 @@ static struct mh_finding *mk_int(void)
 /* Unknown mailbox and direction; formula-shaped strings everywhere. */
 static struct mh_finding *mk_odd(void)
 {
-	struct mh_finding *f = calloc(1, sizeof(*f));
+	struct mh_finding *f = mh_finding_new();
 	assert_non_null(f);
-	f->rule_id = "MH-FWD-UNKNOWN";
-	f->title = "Forwarding header without a mailbox";
-	f->technique = "T1114.003";
-	f->tactic = "collection";
+	assert_int_equal(
+	        mh_finding_set_rule(f, "MH-FWD-UNKNOWN",
+	                            "Forwarding header without a mailbox",
+	                            "T1114.003", "collection"),
+	        MH_OK);
 	f->level = MH_LEVEL_INFO;
 	f->destination = dup("=cmd|' /C calc'!A0@evil.example");
 	f->mechanism = dup("@SUM(1+1)");
@@ -136,7 +138,18 @@ static struct mh_finding *mk_odd(void)
 	f->first_seen = T1;
 	f->last_seen = MH_TS_NONE;
 	f->summary = dup("-2+3\tforwarded");
+	f->actor = dup("\x1b]0;x\x07"
+	               "admin");
+	f->client_ip = dup("[::ffff:1.2.3.4]:443");
+	f->app = dup("=1+1");
+	assert_int_equal(mh_finding_attr(f, "rule_name", "..\"}"), MH_OK);
+	assert_int_equal(mh_finding_attr(f, "actions", "ForwardTo=a@x"), MH_OK);
+	assert_int_equal(mh_finding_attr(f, "rule_name", NULL), MH_OK);
+	assert_int_equal(mh_finding_attr(f, "actions", "DeleteMessage=True"),
+	                 MH_OK);
 	add_evidence(f, "/cases/x.eml", 0, 0, NULL, NULL, MH_TS_NONE);
+	f->evidence[0].record = 7;
+	f->evidence[0].fields = dup("Operation=New-InboxRule; Name=\x1b[2J");
 	mh_finding_set_id(f);
 	return f;
 }
@@ -526,13 +539,14 @@ static void test_csv_parser_rejects(void **state)
 /* MARK: - expected outputs */
 
 static const char want_jsonl[] =
-        "{\"schema\":1,\"type\":\"finding\",\"id\":\"ID_EXT\","
+        "{\"schema\":2,\"type\":\"finding\",\"id\":\"ID_EXT\","
         "\"rule_id\":\"MH-FWD-EXT\",\"title\":\"External auto-forwarding\","
         "\"technique\":\"T1114.003\",\"tactic\":\"collection\","
         "\"level\":\"high\",\"mailbox\":\"alice@corp.example\","
         "\"destination\":\"attacker@evil.example\","
         "\"dest_domain\":\"evil.example\",\"external\":true,"
         "\"mechanism\":\"exchange-inbox-rule\","
+        "\"actor\":null,\"client_ip\":null,\"app\":null,"
         "\"counts\":{\"auto_forwarded\":4,\"looks_forwarded\":3},"
         "\"first_seen\":\"2024-03-05T10:00:00Z\","
         "\"last_seen\":\"2024-03-10T10:00:00Z\","
@@ -541,55 +555,62 @@ static const char want_jsonl[] =
         "(external); 3 of them look forwarded\","
         "\"remediation\":\"Get-InboxRule -Mailbox <mailbox> -IncludeHidden "
         "| fl Name,ForwardTo; remove the rule, revoke sessions (ATT&CK "
-        "M1047).\","
+        "M1047).\",\"details\":{},"
         "\"evidence\":["
         "{\"file\":\"/cases/alice,inbox.mbox\",\"offset\":0,\"line\":7,"
         "\"message_id\":\"\\u001b[2Jid@x\","
         "\"header\":\"X-Forwarded-To: "
         "\\\"=HYPERLINK(\\\\\\\"http://evil.example\\\\\\\")\\\"@evil.example"
         " (\\u001b[2J\\u001b]0;pwned\\u0007 \\u202e)\","
-        "\"ts\":\"2024-03-05T10:00:00Z\"},"
+        "\"ts\":\"2024-03-05T10:00:00Z\",\"record\":null,\"fields\":null},"
         "{\"file\":\"/cases/alice.mbox\",\"offset\":4096,\"line\":0,"
         "\"message_id\":null,\"header\":\"X-Forwarded-For: "
-        "alice@corp.example attacker@evil.example\",\"ts\":null},"
+        "alice@corp.example attacker@evil.example\",\"ts\":null,"
+        "\"record\":null,\"fields\":null},"
         "{\"file\":\"/cases/\xef\xbf\xbd"
         "bad.eml\",\"offset\":0,\"line\":3,"
         "\"message_id\":\"4@corp.example\","
         "\"header\":\"Subject: -2+3 \\u2028 </script>\","
-        "\"ts\":\"2024-03-10T10:00:00Z\"},"
+        "\"ts\":\"2024-03-10T10:00:00Z\",\"record\":null,\"fields\":null},"
         "{\"file\":\"/cases/alice.mbox\",\"offset\":9000,\"line\":12,"
         "\"message_id\":\"3@corp.example\",\"header\":null,"
-        "\"ts\":\"2024-03-10T10:00:00Z\"}]}\n"
-        "{\"schema\":1,\"type\":\"finding\",\"id\":\"ID_INT\","
+        "\"ts\":\"2024-03-10T10:00:00Z\",\"record\":null,\"fields\":null}]}\n"
+        "{\"schema\":2,\"type\":\"finding\",\"id\":\"ID_INT\","
         "\"rule_id\":\"MH-FWD-INT\",\"title\":\"Internal auto-forwarding\","
         "\"technique\":\"T1114.003\",\"tactic\":\"collection\","
         "\"level\":\"low\",\"mailbox\":\"bob@corp.example\","
         "\"destination\":\"carol@corp.example\","
         "\"dest_domain\":\"corp.example\",\"external\":false,"
-        "\"mechanism\":null,\"counts\":{\"auto_forwarded\":1},"
+        "\"mechanism\":null,\"actor\":null,\"client_ip\":null,"
+        "\"app\":null,\"counts\":{\"auto_forwarded\":1},"
         "\"first_seen\":null,\"last_seen\":null,"
         "\"summary\":\"1 message auto-forwarded from bob@corp.example to "
         "carol@corp.example (internal)\","
         "\"remediation\":\"Confirm with the mailbox owner.\","
-        "\"evidence\":[]}\n"
-        "{\"schema\":1,\"type\":\"finding\",\"id\":\"ID_ODD\","
+        "\"details\":{},\"evidence\":[]}\n"
+        "{\"schema\":2,\"type\":\"finding\",\"id\":\"ID_ODD\","
         "\"rule_id\":\"MH-FWD-UNKNOWN\","
         "\"title\":\"Forwarding header without a mailbox\","
         "\"technique\":\"T1114.003\",\"tactic\":\"collection\","
         "\"level\":\"informational\",\"mailbox\":null,"
         "\"destination\":\"=cmd|' /C calc'!A0@evil.example\","
         "\"dest_domain\":null,\"external\":null,"
-        "\"mechanism\":\"@SUM(1+1)\",\"counts\":{},"
+        "\"mechanism\":\"@SUM(1+1)\",\"actor\":\"\\u001b]0;x\\u0007admin\","
+        "\"client_ip\":\"[::ffff:1.2.3.4]:443\",\"app\":\"=1+1\",\"counts\":{},"
         "\"first_seen\":\"2024-03-10T10:00:00Z\",\"last_seen\":null,"
         "\"summary\":\"-2+3\\tforwarded\",\"remediation\":null,"
+        "\"details\":{\"rule_name\":\"..\\\"}\",\"actions\":\"ForwardTo=a@x; "
+        "DeleteMessage=True\"},"
         "\"evidence\":[{\"file\":\"/cases/x.eml\",\"offset\":0,\"line\":0,"
-        "\"message_id\":null,\"header\":null,\"ts\":null}]}\n";
+        "\"message_id\":null,\"header\":null,\"ts\":null,\"record\":7,"
+        "\"fields\":\"Operation=New-InboxRule; Name=\\u001b[2J\"}]}\n";
 
 static const char want_csv[] =
         "id,level,rule_id,title,technique,tactic,mailbox,destination,"
         "dest_domain,external,mechanism,counts,first_seen,last_seen,summary,"
         "evidence_count,evidence_file,evidence_offset,evidence_message_id,"
-        "evidence_header,remediation\r\n"
+        "evidence_header,remediation,actor,client_ip,app,details,"
+        "evidence_record,evidence_fields\r\n"
         "ID_EXT,high,MH-FWD-EXT,External auto-forwarding,T1114.003,"
         "collection,alice@corp.example,attacker@evil.example,evil.example,"
         "true,exchange-inbox-rule,auto_forwarded=4;looks_forwarded=3,"
@@ -602,16 +623,19 @@ static const char want_csv[] =
         "\\\\\"\")\"\"@evil.example (\\x1b[2J\\x1b]0;pwned\\x07 \\u202e)\","
         "\"Get-InboxRule -Mailbox <mailbox> -IncludeHidden | fl "
         "Name,ForwardTo; remove the rule, revoke sessions (ATT&CK "
-        "M1047).\"\r\n"
+        "M1047).\",,,,,,\r\n"
         "ID_INT,low,MH-FWD-INT,Internal auto-forwarding,T1114.003,"
         "collection,bob@corp.example,carol@corp.example,corp.example,false,,"
         "auto_forwarded=1,,,1 message auto-forwarded from bob@corp.example "
         "to carol@corp.example (internal),0,,,,,"
-        "Confirm with the mailbox owner.\r\n"
+        "Confirm with the mailbox owner.,,,,,,\r\n"
         "ID_ODD,informational,MH-FWD-UNKNOWN,"
         "Forwarding header without a mailbox,T1114.003,collection,,"
         "'=cmd|' /C calc'!A0@evil.example,,,'@SUM(1+1),,"
-        "2024-03-10T10:00:00Z,,'-2+3\\tforwarded,1,/cases/x.eml,0,,,\r\n";
+        "2024-03-10T10:00:00Z,,'-2+3\\tforwarded,1,/cases/x.eml,0,,,,"
+        "\\x1b]0;x\\x07admin,[::ffff:1.2.3.4]:443,'=1+1,"
+        "\"rule_name: ..\"\"} | actions: ForwardTo=a@x; DeleteMessage=True\","
+        "7,Operation=New-InboxRule; Name=\\x1b[2J\r\n";
 
 static const char want_table[] =
         "== HIGH ==\n"
@@ -651,9 +675,13 @@ static const char want_table[] =
         "(MH-FWD-UNKNOWN, T1114.003 collection)\n"
         "  - -> =cmd|' /C calc'!A0@evil.example\n"
         "  mechanism: @SUM(1+1)\n"
+        "  by: \\x1b]0;x\\x07admin from: [::ffff:1.2.3.4]:443 app: =1+1\n"
+        "  rule_name: ..\"}\n"
+        "  actions: ForwardTo=a@x; DeleteMessage=True\n"
         "  seen: 2024-03-10T10:00:00Z .. unknown\n"
         "  -2+3\\tforwarded\n"
-        "  evidence: /cases/x.eml @0\n"
+        "  evidence: /cases/x.eml #7 @0\n"
+        "    Operation=New-InboxRule; Name=\\x1b[2J\n"
         "\n"
         "3 findings\n";
 
@@ -695,11 +723,12 @@ static void test_jsonl(void **state)
 
 	/* Every line one strict JSON object, keys in the documented order. */
 	static const char *const order[] = {
-	        "schema",    "type",        "id",          "rule_id",
-	        "title",     "technique",   "tactic",      "level",
-	        "mailbox",   "destination", "dest_domain", "external",
-	        "mechanism", "counts",      "first_seen",  "last_seen",
-	        "summary",   "remediation", "evidence",
+	        "schema",      "type",        "id",          "rule_id",
+	        "title",       "technique",   "tactic",      "level",
+	        "mailbox",     "destination", "dest_domain", "external",
+	        "mechanism",   "actor",       "client_ip",   "app",
+	        "counts",      "first_seen",  "last_seen",   "summary",
+	        "remediation", "details",     "evidence",
 	};
 	const size_t nk = sizeof(order) / sizeof(order[0]);
 	int lines = 0;
@@ -739,7 +768,7 @@ static void test_csv(void **state)
 	int nf[8];
 	assert_int_equal(csv_records(got, n, nf, 8), 4);
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(nf[i], 21);
+		assert_int_equal(nf[i], 27);
 	free(got);
 	free(want);
 	mh_findings_release(&l);
@@ -801,7 +830,7 @@ static void test_no_findings(void **state)
 	t = render("csv", 0, NULL, &n);
 	int nf[2];
 	assert_int_equal(csv_records(t, n, nf, 2), 1);
-	assert_int_equal(nf[0], 21);
+	assert_int_equal(nf[0], 27);
 	free(t);
 }
 
