@@ -7,6 +7,7 @@
  * mailbox (record, merge), and the rules (findings).
  */
 #include "analytics/forwarding.h"
+#include "analytics/analytic.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -2522,3 +2523,49 @@ done:
 	mh_strmap_release(&idx, NULL);
 	return rc;
 }
+
+/* MARK: - as an analytic (analytic.h) */
+
+static int an_create(void **out, const struct mh_analytic_conf *conf,
+                     struct mh_err *err)
+{
+	struct mh_fwd_opts o = {0};
+	o.org_domains = conf->org_domains;
+	o.norg = conf->norg;
+	o.max_evidence = conf->max_evidence;
+	struct mh_fwd *f = NULL;
+	int rc = mh_fwd_new(&f, &o);
+	if (rc < 0)
+		return mh_err_set(err, rc, "forwarding: out of memory");
+	*out = f;
+	return MH_OK;
+}
+
+static int an_event(void *acc, const struct mh_event *ev, struct mh_err *err)
+{
+	return mh_fwd_event(acc, ev, err);
+}
+
+static int an_merge(void *into, void *from)
+{
+	return mh_fwd_merge(into, from);
+}
+
+static int an_findings(void *acc, struct mh_findings *out)
+{
+	return mh_fwd_findings(acc, out);
+}
+
+static void an_destroy(void *acc)
+{
+	mh_fwd_free(acc);
+}
+
+const struct mh_analytic_ops mh_analytic_forwarding = {
+        .name = "forwarding",
+        .create = an_create,
+        .event = an_event,
+        .merge = an_merge,
+        .findings = an_findings,
+        .destroy = an_destroy,
+};

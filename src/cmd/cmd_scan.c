@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analytics/analytic.h"
 #include "analytics/forwarding.h"
 #include "cmd/cmd.h"
 #include "cmd/scan_stats.h"
@@ -32,6 +33,7 @@
 #include "writers/writer.h"
 
 #define MAX_ORG_DOMAINS 64
+#define MAX_ANALYTICS   8
 #define QUEUE_CAP       1024
 /* A plain mbox at least this big is split into ranges for the workers. */
 #define CHUNK_MIN ((uint64_t)64 << 20)
@@ -73,7 +75,7 @@ struct scan;
 struct worker {
 	pthread_t tid;
 	struct scan *scan;
-	struct mh_fwd *fwd;
+	void *acc[MAX_ANALYTICS]; /* one accumulator per entry of an[] */
 	struct mh_scan_stats st;
 	int internal_error;
 };
@@ -82,6 +84,8 @@ struct scan {
 	struct scan_opts o;
 	struct queue q;
 	struct mh_reader_opts ropts;
+	const struct mh_analytic_ops *an[MAX_ANALYTICS]; /* the analytics run */
+	size_t nan;
 	pthread_mutex_t err_mu; /* serialises diagnostics on stderr */
 	/* Progress, read by the progress thread while the walker and the
 	 * workers update it. */
@@ -326,14 +330,17 @@ static void run_job(struct worker *w, struct job *j)
 		}
 		w->st.events++;
 		w->st.per_reader[ri]++;
-		rc = mh_fwd_event(w->fwd, &ev, &err);
-		if (rc < 0) {
-			diag(s, &err, j->path);
-			if (rc == MH_ENOMEM) {
-				w->internal_error = 1;
-				break;
+		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {
+			mh_err_clear(&err);
+			rc = s->an[a]->event(w->acc[a], &ev, &err);
+			if (rc < 0) {
+				diag(s, &err, j->path);
+				if (rc == MH_ENOMEM)
+					w->internal_error = 1;
 			}
 		}
+		if (w->internal_error)
+			break;
 		if ((w->st.events & 1023) == 0) {
 			uint64_t p = clamp_pos(j->ops->pos(r), lo, hi);
 			atomic_fetch_add(&s->bytes_done, p - last_pos);
@@ -893,14 +900,23 @@ int mh_cmd_scan(int argc, char **argv)
 	workers = calloc((size_t)s.o.jobs, sizeof(*workers));
 	if (!workers)
 		goto done;
-	struct mh_fwd_opts fo = {0};
-	fo.org_domains = s.o.org;
-	fo.norg = s.o.norg;
-	fo.max_evidence = 5;
+	struct mh_analytic_conf conf = {0};
+	conf.org_domains = s.o.org;
+	conf.norg = s.o.norg;
+	conf.max_evidence = 5;
+	for (size_t a = 0; mh_analytics[a] && s.nan < MAX_ANALYTICS; a++)
+		s.an[s.nan++] = mh_analytics[a];
 	for (int i = 0; i < s.o.jobs; i++) {
 		workers[i].scan = &s;
-		if (mh_fwd_new(&workers[i].fwd, &fo) < 0)
-			goto join;
+		for (size_t a = 0; a < s.nan; a++) {
+			struct mh_err cerr;
+			mh_err_clear(&cerr);
+			if (s.an[a]->create(&workers[i].acc[a], &conf, &cerr) <
+			    0) {
+				diag(&s, &cerr, s.an[a]->name);
+				goto join;
+			}
+		}
 		if (pthread_create(&workers[i].tid, NULL, worker_main,
 		                   &workers[i]) != 0)
 			goto join;
@@ -935,21 +951,24 @@ join:
 	if (ret != MH_EXIT_OK)
 		goto done;
 
-	/* Merge in worker order; mh_fwd_merge is order-independent anyway. */
+	/* Merge in worker order; merges are order-independent anyway. */
 	struct mh_scan_stats total = s.walk_st;
 	for (int i = 0; i < nworkers; i++) {
 		mh_scan_stats_add(&total, &workers[i].st);
 		if (workers[i].internal_error)
 			ret = MH_EXIT_INTERNAL;
-		if (i > 0 && mh_fwd_merge(workers[0].fwd, workers[i].fwd) < 0)
-			ret = MH_EXIT_INTERNAL;
+		for (size_t a = 0; i > 0 && a < s.nan; a++)
+			if (s.an[a]->merge(workers[0].acc[a],
+			                   workers[i].acc[a]) < 0)
+				ret = MH_EXIT_INTERNAL;
 	}
 	if (ret != MH_EXIT_OK)
 		goto done;
-	if (nworkers && mh_fwd_findings(workers[0].fwd, &findings) < 0) {
-		ret = MH_EXIT_INTERNAL;
-		goto done;
-	}
+	for (size_t a = 0; nworkers && a < s.nan; a++)
+		if (s.an[a]->findings(workers[0].acc[a], &findings) < 0) {
+			ret = MH_EXIT_INTERNAL;
+			goto done;
+		}
 	mh_findings_sort(&findings);
 
 	struct mh_writer_opts wo = {0};
@@ -1001,8 +1020,11 @@ join:
 	}
 	if (!s.o.quiet) {
 		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
-		if (nworkers)
-			print_org_domains(workers[0].fwd);
+		const struct mh_analytic_ops *fw =
+		        mh_analytic_by_name("forwarding");
+		for (size_t a = 0; nworkers && a < s.nan; a++)
+			if (s.an[a] == fw)
+				print_org_domains(workers[0].acc[a]);
 	}
 	if (hidden_fail && s.o.quiet < 2)
 		fprintf(stderr,
@@ -1022,7 +1044,9 @@ done:
 	mh_writer_release(&w);
 	if (workers) {
 		for (int i = 0; i < s.o.jobs; i++)
-			mh_fwd_free(workers[i].fwd);
+			for (size_t a = 0; a < s.nan; a++)
+				if (workers[i].acc[a])
+					s.an[a]->destroy(workers[i].acc[a]);
 		free(workers);
 	}
 	mh_findings_release(&findings);

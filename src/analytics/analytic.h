@@ -1,0 +1,62 @@
+/* analytic.h - what turns events into findings, behind one interface.
+ *
+ * Every analytic (the forwarding picture, the audit judgement, the Sigma
+ * engine) is driven the same way by `scan`: one accumulator per worker
+ * thread, fed the events that thread reads, then the accumulators are
+ * merged into the first and asked for findings:
+ *
+ *     ops->create(&acc[i], conf, &err);          // per worker
+ *     ops->event(acc[i], &ev, &err);             // per event, no lock
+ *     ops->merge(acc[0], acc[i]);                // after the workers end
+ *     ops->findings(acc[0], &out);
+ *     ops->destroy(acc[i]);
+ *
+ * Findings must not depend on how events were spread over workers or on
+ * the order of merges (the same input gives the same output with -j1 and
+ * -jN). An analytic ignores the event kinds it has nothing to say about.
+ * Events are borrowed (event.h): whatever is kept is copied.
+ */
+#ifndef MH_ANALYTIC_H
+#define MH_ANALYTIC_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "event/event.h"
+#include "finding/finding.h"
+
+/* What analytics are configured with; one per scan, read-only while the
+ * workers run. Each analytic reads the members it needs. */
+struct mh_analytic_conf {
+	const char *const *org_domains; /* --org-domain, lower case; norg == 0:
+	                                 * inferred by the analytics */
+	size_t norg;
+	size_t max_evidence; /* evidence items per finding; 0: 5 */
+};
+
+struct mh_analytic_ops {
+	const char *name; /* "forwarding", ... */
+	/* New accumulator in *out. MH_OK, or a negative code with err set
+	 * (*out untouched). */
+	int (*create)(void **out, const struct mh_analytic_conf *conf,
+	              struct mh_err *err);
+	/* Consume one event. MH_OK; MH_ENOMEM ends the scan as an internal
+	 * error; other negative codes are reported (err) and the scan goes
+	 * on. */
+	int (*event)(void *acc, const struct mh_event *ev, struct mh_err *err);
+	/* Move everything of from into into (from stays valid, to be
+	 * destroyed). MH_OK or MH_ENOMEM. */
+	int (*merge)(void *into, void *from);
+	/* Append findings to out (which owns them). MH_OK or MH_ENOMEM. */
+	int (*findings)(void *acc, struct mh_findings *out);
+	/* NULL allowed. */
+	void (*destroy)(void *acc);
+};
+
+/* registry.c: every analytic, in the order they run; NULL-terminated. */
+extern const struct mh_analytic_ops *const mh_analytics[];
+
+/* The analytic called name, or NULL. */
+const struct mh_analytic_ops *mh_analytic_by_name(const char *name);
+
+#endif

@@ -1,0 +1,18 @@
+#include <string.h>
+
+#include "analytics/analytic.h"
+
+extern const struct mh_analytic_ops mh_analytic_forwarding;
+
+const struct mh_analytic_ops *const mh_analytics[] = {
+        &mh_analytic_forwarding,
+        NULL,
+};
+
+const struct mh_analytic_ops *mh_analytic_by_name(const char *name)
+{
+	for (size_t i = 0; mh_analytics[i]; i++)
+		if (!strcmp(mh_analytics[i]->name, name))
+			return mh_analytics[i];
+	return NULL;
+}
