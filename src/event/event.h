@@ -7,9 +7,25 @@
  * keep anything copy it out.
  *
  * Generic access goes through fields (name/value pairs in input order,
- * duplicates kept): for mail they are the header fields; for JSON audit
- * records they will be flattened key paths; for EVTX the EventData names.
- * Kind-specific views (msg for mail) give typed access on top.
+ * duplicates kept). Kind-specific views (msg for mail) give typed access on
+ * top. What the fields are, per input:
+ *
+ *  - mail: the header fields, raw and folded.
+ *  - JSON records: one field per scalar leaf, named by its key path joined
+ *    with '.' ("protoPayload.metadata.event.eventName"); the elements of
+ *    an array share the array's path (no index), so a list gives repeated
+ *    names in order. Every object and array below the top also appears as
+ *    a field of its own path whose value is its JSON text as written,
+ *    before its members (so "Parameters" holds the whole list and Sigma's
+ *    `Parameters|contains` sees it). String values are unescaped UTF-8;
+ *    numbers as written; true/false as "true"/"false"; JSON null has
+ *    value.p == NULL (an empty string has value.p != NULL).
+ *  - CSV records: one field per column, named by the header cell.
+ *  - Readers may add normalised fields on top (each reader's header and
+ *    docs/FORMATS.md say which), e.g. an audit record's Parameters
+ *    name/value list as "Parameters.ForwardTo".
+ *
+ * Field names compare ASCII case-insensitively (mh_event_field).
  */
 #ifndef MH_EVENT_H
 #define MH_EVENT_H
@@ -43,6 +59,10 @@ struct mh_event {
 	        offset; /* byte offset of the record in the (decompressed) file */
 	unsigned line;  /* 1-based line of the record start, 0 if unknown */
 	uint64_t index; /* 0-based ordinal of the record within the file */
+	struct mh_slice record_id; /* the source's own id of the record (an
+	                            * audit record's Id), by which the same
+	                            * record read twice is dropped; n == 0
+	                            * when the source has none */
 	int64_t ts; /* record time, Unix seconds UTC, MH_TS_NONE if unknown */
 	const char
 	        *mailbox; /* store owner from the path/format (NUL-terminated),
