@@ -46,7 +46,8 @@ struct mh_stream {
 	uint64_t zin_total; /* compressed bytes read into zin so far */
 	const char *data;   /* == buf, or the caller's block */
 	char *buf;          /* owned window buffer */
-	size_t cap;         /* bytes allocated at buf */
+	size_t cap;         /* bytes of buf that hold data */
+	size_t pad;         /* readable bytes allocated after buf[cap] */
 	size_t maxcap;      /* cap may grow up to this */
 	size_t pos;         /* current position within data */
 	size_t len;         /* valid bytes at data */
@@ -446,10 +447,11 @@ static int make_room(struct mh_stream *s, size_t want)
 			nc *= 2;
 		if (nc < want)
 			nc = s->maxcap;
-		char *nb = malloc(nc);
+		char *nb = malloc(nc + s->pad);
 		if (!nb)
 			return MH_ENOMEM;
 		memcpy(nb, s->buf + s->pos, tail);
+		memset(nb + nc, 0, s->pad);
 		free(s->buf);
 		s->buf = nb;
 		s->cap = nc;
@@ -502,6 +504,22 @@ done:
 	*p = s->data + s->pos;
 	*avail = s->len - s->pos;
 	return rc;
+}
+
+int mh_stream_set_pad(struct mh_stream *s, size_t pad)
+{
+	if (s->mem)
+		return MH_EUNSUP;
+	if (pad <= s->pad)
+		return MH_OK;
+	char *nb = realloc(s->buf, s->cap + pad);
+	if (!nb)
+		return MH_ENOMEM;
+	memset(nb + s->cap, 0, pad);
+	s->buf = nb;
+	s->data = nb;
+	s->pad = pad;
+	return MH_OK;
 }
 
 void mh_stream_set_cap(struct mh_stream *s, size_t cap)
