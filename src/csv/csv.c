@@ -499,26 +499,65 @@ void mh_csv_free(struct mh_csv *c)
 
 /* MARK: - probe */
 
-int mh_csv_probe(const char *head, size_t n, const char *name)
+/* The header line of head[0..n) after a BOM and a #TYPE line, without
+ * its line break; *typed set when a #TYPE line was there. */
+static struct mh_slice header_line(const char *head, size_t n, int *typed)
 {
 	size_t i = 0;
+	*typed = 0;
 	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
 		i = 3;
-	int typed = 0;
 	if (n - i >= 5 && !memcmp(head + i, "#TYPE", 5)) {
 		const char *nl = memchr(head + i, '\n', n - i);
 		if (!nl)
-			return 0;
+			return MH_SLICE_NULL;
 		i = (size_t)(nl - head) + 1;
-		typed = 1;
+		*typed = 1;
 	}
 	if (i >= n)
-		return 0;
+		return MH_SLICE_NULL;
 	const char *line = head + i;
 	const char *nl = memchr(line, '\n', n - i);
 	size_t ll = nl ? (size_t)(nl - line) : n - i;
 	if (ll && line[ll - 1] == '\r')
 		ll--;
+	return mh_slice_make(line, ll);
+}
+
+size_t mh_csv_header_cells(const char *head, size_t n, struct mh_slice *out,
+                           size_t max)
+{
+	int typed;
+	struct mh_slice line = header_line(head, n, &typed);
+	if (!line.n)
+		return 0;
+	char d = pick_delim(line.p, line.n);
+	size_t k = 0, start = 0;
+	int in_q = 0;
+	for (size_t j = 0; j <= line.n; j++) {
+		if (j < line.n && line.p[j] == '"')
+			in_q = !in_q;
+		if (j < line.n && (in_q || line.p[j] != d))
+			continue;
+		struct mh_slice c =
+		        mh_slice_trim(mh_slice_make(line.p + start, j - start));
+		if (c.n >= 2 && c.p[0] == '"' && c.p[c.n - 1] == '"')
+			c = mh_slice_make(c.p + 1, c.n - 2);
+		if (k < max)
+			out[k] = c;
+		k++;
+		start = j + 1;
+	}
+	return k;
+}
+
+int mh_csv_probe(const char *head, size_t n, const char *name)
+{
+	(void)name;
+	int typed;
+	struct mh_slice hl = header_line(head, n, &typed);
+	const char *line = hl.p;
+	size_t ll = hl.n;
 	if (ll < 3 || line[0] == '{' || line[0] == '[')
 		return 0;
 	/* "Name: value" is a mail header field, not a header row. */
@@ -550,15 +589,5 @@ int mh_csv_probe(const char *head, size_t n, const char *name)
 	}
 	if (in_q || cells < 2)
 		return 0;
-	int score = cells >= 3 ? 55 : 45;
-	if (typed)
-		score += 15;
-	if (name) {
-		size_t nl2 = strlen(name);
-		if ((nl2 >= 4 && !strcasecmp(name + nl2 - 4, ".csv")) ||
-		    (nl2 >= 4 && !strcasecmp(name + nl2 - 4, ".tsv")) ||
-		    (nl2 >= 7 && !strcasecmp(name + nl2 - 7, ".csv.gz")))
-			score += 20;
-	}
-	return score > 100 ? 100 : score;
+	return typed ? 70 : cells >= 3 ? 55 : 45;
 }

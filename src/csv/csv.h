@@ -74,9 +74,16 @@ void mh_csv_free(struct mh_csv *c);
 int mh_csv_text(const struct mh_csv_cell *cell, struct mh_arena *a,
                 struct mh_slice *out);
 
-/* How much head[0..n) looks like a CSV export with a header row (0..100;
- * name, when not NULL, breaks ties: ".csv"/".tsv"). A line that starts
- * like a mail header field or JSON is not. */
+/* How much the first line of head[0..n) (after a BOM and a #TYPE line)
+ * looks like the header row of a CSV export, 0..100: two or more short
+ * printable cells; a #TYPE line makes it surer. A line that starts like a
+ * mail header field or JSON is not. name is unused (the reader weighs
+ * it with the column names). */
 int mh_csv_probe(const char *head, size_t n, const char *name);
+
+/* The header cells of head[0..n) (trimmed, outer quotes removed; doubled
+ * quotes left as they are): out[0..min(found, max)), returns found. */
+size_t mh_csv_header_cells(const char *head, size_t n, struct mh_slice *out,
+                           size_t max);
 
 #endif

@@ -69,7 +69,9 @@ struct mh_event {
 	uint64_t
 	        offset; /* byte offset of the record in the (decompressed) file */
 	unsigned line;  /* 1-based line of the record start, 0 if unknown */
-	uint64_t index; /* 0-based ordinal of the record within the file */
+	uint64_t index; /* 0-based ordinal of the record within the file,
+	                 * UINT64_MAX when not known (a byte range of a
+	                 * split file other than the first) */
 	struct mh_slice record_id; /* the source's own id of the record (an
 	                            * audit record's Id), by which the same
 	                            * record read twice is dropped; n == 0

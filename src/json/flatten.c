@@ -475,6 +475,61 @@ static int walk_value(struct walk *w, struct cur *c, int depth)
 	return w->stop;
 }
 
+/* 1 when the raw key k (escapes not undone: keys the normalisers look
+ * for have none) is name, ignoring ASCII case. */
+static int key_is(struct mh_slice k, const char *name)
+{
+	size_t n = strlen(name);
+	if (k.n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char a = k.p[i], b = name[i];
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a | 0x20);
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b | 0x20);
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+int mh_json_member_text(const char *p, size_t n, const char *const *path,
+                        size_t np, struct mh_slice *out)
+{
+	struct cur c = {p, n, 0};
+	for (size_t d = 0; d < np; d++) {
+		if (at(&c) != '{')
+			return d ? MH_ENOTFOUND : MH_EFORMAT;
+		c.i++;
+		if (at(&c) == '}')
+			return MH_ENOTFOUND;
+		for (;;) {
+			struct mh_slice k, span;
+			if (at(&c) != '"' || str(&c, &k) || at(&c) != ':')
+				return MH_EFORMAT;
+			c.i++;
+			if (key_is(k, path[d])) {
+				at(&c);
+				break; /* descend into this value */
+			}
+			if (skip(&c, &span, 1))
+				return MH_EFORMAT;
+			int ch = at(&c);
+			c.i++;
+			if (ch == '}')
+				return MH_ENOTFOUND;
+			if (ch != ',')
+				return MH_EFORMAT;
+		}
+	}
+	struct mh_slice span;
+	if (skip(&c, &span, 1))
+		return MH_EFORMAT;
+	*out = span;
+	return MH_OK;
+}
+
 int mh_flat_json(struct mh_flat *fl, const char *p, size_t n,
                  struct mh_slice prefix)
 {

@@ -64,6 +64,12 @@ int mh_flat_add(struct mh_flat *fl, struct mh_slice name,
 int mh_flat_json(struct mh_flat *fl, const char *p, size_t n,
                  struct mh_slice prefix);
 
+/* The text of the member reached by the keys path[0..np) (ASCII
+ * case-insensitive, first match at each level) in the JSON object
+ * p[0..n): MH_OK with *out pointing into p, MH_ENOTFOUND, MH_EFORMAT. */
+int mh_json_member_text(const char *p, size_t n, const char *const *path,
+                        size_t np, struct mh_slice *out);
+
 /* The unescaped contents of the JSON string text p[0..n) (without the
  * quotes) in *out, pointing into p when there is nothing to unescape,
  * else into the arena. MH_OK or MH_ENOMEM. */

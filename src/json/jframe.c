@@ -577,12 +577,26 @@ int mh_jframe_looks_json(const char *head, size_t n)
 		return 0;
 	char c = head[i];
 	size_t k = skip_ws_at(head, i + 1, n);
-	if (c == '{')
-		return k >= n || head[k] == '"' || head[k] == '}';
 	if (c == '[')
 		return k >= n || head[k] == '{' || head[k] == ']' ||
-		       head[k] == '[';
-	return 0;
+		                       head[k] == '['
+		               ? 85
+		               : 0;
+	if (c != '{')
+		return 0;
+	if (k >= n || head[k] == '}')
+		return 60;
+	if (head[k] != '"')
+		return 0;
+	/* {"key": - a mail header field cannot start with '{"'. */
+	size_t e = k + 1;
+	while (e < n && head[e] != '"') {
+		if (head[e] == '\\')
+			e++;
+		e++;
+	}
+	e = skip_ws_at(head, e + 1, n);
+	return e >= n || head[e] == ':' ? 90 : 0;
 }
 
 int mh_jframe_open(struct mh_jframe **out, struct mh_stream *s,
