@@ -244,6 +244,39 @@ size_t mh_audit_ip(struct mh_slice raw, char out[MH_AUDIT_IP_MAX],
 			n = (size_t)(c - p);
 		}
 	}
+	/* Dotted quads, most addresses, without inet_pton/inet_ntop (their
+	 * printf shows in profiles). */
+	unsigned q[4], k = 0, digits = 0;
+	size_t j = 0;
+	q[0] = 0;
+	for (; j < n; j++) {
+		if (p[j] >= '0' && p[j] <= '9' && digits < 3) {
+			q[k] = q[k] * 10 + (unsigned)(p[j] - '0');
+			digits++;
+		} else if (p[j] == '.' && digits && k < 3) {
+			q[++k] = 0;
+			digits = 0;
+		} else {
+			break;
+		}
+	}
+	if (j == n && k == 3 && digits && q[0] < 256 && q[1] < 256 &&
+	    q[2] < 256 && q[3] < 256) {
+		size_t o = 0;
+		for (unsigned i = 0; i < 4; i++) {
+			if (i)
+				out[o++] = '.';
+			if (q[i] >= 100)
+				out[o++] = (char)('0' + q[i] / 100);
+			if (q[i] >= 10)
+				out[o++] = (char)('0' + q[i] / 10 % 10);
+			out[o++] = (char)('0' + q[i] % 10);
+		}
+		out[o] = '\0';
+		if (port)
+			*port = pt;
+		return o;
+	}
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
 	/* A zone index ("fe80::1%eth0") is not part of the address. */

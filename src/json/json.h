@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The core headers are C: their names keep C linkage for json_simd.cpp. */
 #ifdef __cplusplus
@@ -121,6 +122,87 @@ struct mh_jv mh_jv_get(struct mh_jv obj, const char *key);
 
 /* Members (obj) or elements (arr) of v; 0 for other types. */
 size_t mh_jv_count(struct mh_jv v);
+
+/* A member or element with its type and scalar value read out, so that a
+ * walk over a record costs one call per object, not several per value. */
+struct mh_jmember {
+	struct mh_slice key; /* the member's name; {NULL, 0} in arrays */
+	struct mh_jv v;
+	enum mh_jtype t;
+	struct mh_slice s; /* MH_JSTR: the string */
+	int64_t i;         /* MH_JINT: the value; MH_JBOOL: 0 or 1 */
+};
+
+/* A fixed set of member names looked up ASCII case-insensitively: the
+ * keys a reader wants from every record, matched in one pass over an
+ * object (mh_jv_index) instead of one search per key. */
+#define MH_JKEYS_MAX 255
+#define MH_JKEYS_TAB 1024 /* slots, a power of two, 4x the most keys */
+
+struct mh_jkeys {
+	const char *const *names; /* n names, as spelt by the caller */
+	size_t n;
+	unsigned char len[MH_JKEYS_MAX];
+	short tab[MH_JKEYS_TAB]; /* key index + 1, 0 empty */
+};
+
+/* Set k up for names[0..n) (borrowed; n <= MH_JKEYS_MAX, no two equal
+ * ignoring case). MH_OK or MH_EINVAL. */
+int mh_jkeys_init(struct mh_jkeys *k, const char *const *names, size_t n);
+
+static inline unsigned mh_jkeys_lc(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c | 0x20u : c;
+}
+
+/* Length and three letters: the keys of one record rarely collide. */
+static inline unsigned mh_jkeys_hash(const char *p, size_t n)
+{
+	unsigned h = (unsigned)n * 0x9e3779b1u;
+	h ^= mh_jkeys_lc((unsigned char)p[0]) * 0x85ebca77u;
+	h ^= mh_jkeys_lc((unsigned char)p[n - 1]) * 0xc2b2ae3du;
+	h ^= mh_jkeys_lc((unsigned char)p[n / 2]) * 0x27d4eb2fu;
+	h ^= h >> 15;
+	return h & (MH_JKEYS_TAB - 1);
+}
+
+/* The index of name p[0..n) in k, or -1. */
+static inline int mh_jkeys_find(const struct mh_jkeys *k, const char *p,
+                                size_t n)
+{
+	if (n == 0 || n > 64)
+		return -1;
+	for (unsigned h = mh_jkeys_hash(p, n);;
+	     h = (h + 1) & (MH_JKEYS_TAB - 1)) {
+		int e = k->tab[h];
+		if (!e)
+			return -1;
+		const char *name = k->names[e - 1];
+		if (k->len[e - 1] != n)
+			continue;
+		/* The usual spelling first: one memcmp. */
+		if (!memcmp(name, p, n))
+			return e - 1;
+		size_t i = 0;
+		while (i < n && mh_jkeys_lc((unsigned char)name[i]) ==
+		                        mh_jkeys_lc((unsigned char)p[i]))
+			i++;
+		if (i == n)
+			return e - 1;
+	}
+}
+
+/* The members of object obj whose names are in k, read out: for each key
+ * index i found, have[i] = 1 and out[i] the first such member (have[] is
+ * not cleared first: the caller zeroes it). MH_OK, or MH_EFORMAT when obj
+ * is not an object. */
+int mh_jv_index(struct mh_jv obj, const struct mh_jkeys *k, unsigned char *have,
+                struct mh_jmember *out);
+
+/* The members of object v, or the elements of array v, into
+ * out[0..min(count, max)); returns the count (0 for other types). A
+ * count above max: call again with room for count. */
+size_t mh_jv_members(struct mh_jv v, struct mh_jmember *out, size_t max);
 
 /* Start iterating v (object or array); MH_OK, or MH_EFORMAT when v is
  * neither (it then yields nothing). */

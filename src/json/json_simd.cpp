@@ -4,6 +4,7 @@
 // error-code API only) and none crosses into C.
 #include "json/json.h"
 
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -280,14 +281,16 @@ struct mh_slice mh_jv_text(struct mh_jv v, char buf[32])
 		int64_t i = 0;
 		if (e.get_int64().get(i) != simdjson::SUCCESS)
 			return mh_slice{nullptr, 0};
-		k = std::snprintf(buf, 32, "%" PRId64, i);
+		auto r = std::to_chars(buf, buf + 32, i);
+		k = static_cast<int>(r.ptr - buf);
 		break;
 	}
 	case MH_JUINT: {
 		uint64_t u = 0;
 		if (e.get_uint64().get(u) != simdjson::SUCCESS)
 			return mh_slice{nullptr, 0};
-		k = std::snprintf(buf, 32, "%" PRIu64, u);
+		auto r = std::to_chars(buf, buf + 32, u);
+		k = static_cast<int>(r.ptr - buf);
 		break;
 	}
 	case MH_JREAL: {
@@ -336,6 +339,106 @@ size_t mh_jv_count(struct mh_jv v)
 		return n;
 	}
 	return 0;
+}
+
+static void read_out(const element &e, mh_jmember *m)
+{
+	m->v = from_el(e);
+	m->s = mh_slice{nullptr, 0};
+	m->i = 0;
+	switch (e.type()) {
+	case element_type::ARRAY: m->t = MH_JARR; break;
+	case element_type::OBJECT: m->t = MH_JOBJ; break;
+	case element_type::INT64: {
+		m->t = MH_JINT;
+		int64_t i = 0;
+		if (e.get_int64().get(i) == simdjson::SUCCESS)
+			m->i = i;
+		break;
+	}
+	case element_type::UINT64: m->t = MH_JUINT; break;
+	case element_type::DOUBLE: m->t = MH_JREAL; break;
+	case element_type::STRING: {
+		m->t = MH_JSTR;
+		std::string_view sv;
+		if (e.get_string().get(sv) == simdjson::SUCCESS)
+			m->s = mh_slice{sv.data(), sv.size()};
+		break;
+	}
+	case element_type::BOOL: {
+		m->t = MH_JBOOL;
+		bool b = false;
+		if (e.get_bool().get(b) == simdjson::SUCCESS)
+			m->i = b ? 1 : 0;
+		break;
+	}
+	case element_type::NULL_VALUE: m->t = MH_JNULL; break;
+	}
+}
+
+size_t mh_jv_members(struct mh_jv v, struct mh_jmember *out, size_t max)
+{
+	object o;
+	array a;
+	size_t n = 0;
+	if (!v.doc)
+		return 0;
+	element e = to_el(v);
+	if (e.get_object().get(o) == simdjson::SUCCESS) {
+		for (auto it = o.begin(); it != o.end(); ++it, n++) {
+			if (n >= max)
+				continue;
+			std::string_view k = it.key();
+			out[n].key = mh_slice{k.data(), k.size()};
+			read_out(it.value(), &out[n]);
+		}
+	} else if (e.get_array().get(a) == simdjson::SUCCESS) {
+		for (auto it = a.begin(); it != a.end(); ++it, n++) {
+			if (n >= max)
+				continue;
+			out[n].key = mh_slice{nullptr, 0};
+			read_out(*it, &out[n]);
+		}
+	}
+	return n;
+}
+
+int mh_jkeys_init(struct mh_jkeys *k, const char *const *names, size_t n)
+{
+	std::memset(k, 0, sizeof(*k));
+	if (n > MH_JKEYS_MAX)
+		return MH_EINVAL;
+	k->names = names;
+	k->n = n;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = std::strlen(names[i]);
+		if (l == 0 || l > 64 || mh_jkeys_find(k, names[i], l) >= 0)
+			return MH_EINVAL;
+		k->len[i] = static_cast<unsigned char>(l);
+		unsigned h = mh_jkeys_hash(names[i], l);
+		while (k->tab[h])
+			h = (h + 1) & (MH_JKEYS_TAB - 1);
+		k->tab[h] = static_cast<short>(i + 1);
+	}
+	return MH_OK;
+}
+
+int mh_jv_index(struct mh_jv obj, const struct mh_jkeys *k, unsigned char *have,
+                struct mh_jmember *out)
+{
+	object o;
+	if (!obj.doc || to_el(obj).get_object().get(o) != simdjson::SUCCESS)
+		return MH_EFORMAT;
+	for (auto it = o.begin(); it != o.end(); ++it) {
+		std::string_view key = it.key();
+		int id = mh_jkeys_find(k, key.data(), key.size());
+		if (id < 0 || have[id])
+			continue;
+		have[id] = 1;
+		out[id].key = mh_slice{key.data(), key.size()};
+		read_out(it.value(), &out[id]);
+	}
+	return MH_OK;
 }
 
 int mh_jv_iter(struct mh_jv v, struct mh_jit *it)

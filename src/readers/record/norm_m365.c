@@ -103,7 +103,9 @@ static int cmdlet_string(struct nctx *c, struct mh_slice s, int src)
 }
 
 /* One element of a Name/Value list: an object, or a string that is a
- * name alone (ModifiedProperties of item records). */
+ * name alone (ModifiedProperties of item records). One call reads the
+ * element's members (lists are on the hot path: every MailItemsAccessed
+ * has OperationProperties). */
 static int nv_element(struct nctx *c, struct mh_jv el, int src)
 {
 	enum mh_jtype t = mh_jv_type(el);
@@ -112,14 +114,38 @@ static int nv_element(struct nctx *c, struct mh_jv el, int src)
 		                src, 0);
 	if (t != MH_JOBJ)
 		return MH_OK;
-	struct mh_slice name = member_text(c, el, "Name");
-	struct mh_slice val = member_text(c, el, "Value");
-	struct mh_slice old = MH_SLICE_NULL;
-	if (src == MH_AP_MODIFIED_PROPERTIES) {
-		if (!val.p)
-			val = member_text(c, el, "NewValue");
+	struct mh_jmember m[8];
+	size_t n = mh_jv_members(el, m, 8);
+	struct mh_slice name = MH_SLICE_NULL, val = MH_SLICE_NULL,
+	                newv = MH_SLICE_NULL, old = MH_SLICE_NULL;
+	int have_val = 0;
+	for (size_t i = 0; i < n && i < 8; i++) {
+		struct mh_slice *dst = NULL;
+		if (mh_slice_ieq(m[i].key, MH_SLICE_LIT("Name")))
+			dst = &name;
+		else if (mh_slice_ieq(m[i].key, MH_SLICE_LIT("Value")))
+			dst = &val, have_val = 1;
+		else if (mh_slice_ieq(m[i].key, MH_SLICE_LIT("NewValue")))
+			dst = &newv;
+		else if (mh_slice_ieq(m[i].key, MH_SLICE_LIT("OldValue")))
+			dst = &old;
+		if (!dst || m[i].t == MH_JARR || m[i].t == MH_JOBJ)
+			continue;
+		struct rv v = {m[i].t, m[i].v, m[i].s, m[i].i};
+		if (nc_text(c, v, -1, dst))
+			return MH_ENOMEM;
+	}
+	if (n > 8) { /* more members than looked at: by name */
+		name = member_text(c, el, "Name");
+		val = member_text(c, el, "Value");
+		have_val = val.p != NULL;
+		newv = member_text(c, el, "NewValue");
 		old = member_text(c, el, "OldValue");
 	}
+	if (src == MH_AP_MODIFIED_PROPERTIES && !have_val)
+		val = newv;
+	else
+		old = MH_SLICE_NULL;
 	return name.n ? nc_param(c, name, val, old, src, 0) : MH_OK;
 }
 
@@ -239,7 +265,7 @@ static int rule_actions(struct nctx *c, struct mh_slice value)
 	if (!ci_contains(value, "forward") && !ci_contains(value, "redirect"))
 		return MH_OK;
 	struct mh_jv j;
-	struct rv v = {MH_JSTR, {NULL, 0}, value};
+	struct rv v = {MH_JSTR, {NULL, 0}, value, 0};
 	int rc = nc_json(c, v, &j);
 	if (rc == MH_ENOMEM)
 		return rc;

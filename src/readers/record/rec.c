@@ -20,50 +20,13 @@ static const char *const key_names[K__COUNT] = {
 #undef MH_KEY
 };
 
-#define KT_SIZE 512         /* a power of two, over 4x the keys */
-static short ktab[KT_SIZE]; /* key id + 1, 0 empty */
-static unsigned char klen[K__COUNT];
-static pthread_once_t kt_once = PTHREAD_ONCE_INIT;
+static struct mh_jkeys known;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
-static unsigned lc(unsigned char c)
+static void keys_build(void)
 {
-	return c >= 'A' && c <= 'Z' ? c | 0x20u : c;
-}
-
-/* Length and three letters: keys of one record rarely collide. */
-static unsigned khash(const char *p, size_t n)
-{
-	unsigned h = (unsigned)n * 0x9e3779b1u;
-	h ^= lc((unsigned char)p[0]) * 0x85ebca77u;
-	h ^= lc((unsigned char)p[n - 1]) * 0xc2b2ae3du;
-	h ^= lc((unsigned char)p[n / 2]) * 0x27d4eb2fu;
-	h ^= h >> 15;
-	return h & (KT_SIZE - 1);
-}
-
-static void kt_build(void)
-{
-	for (int k = 0; k < K__COUNT; k++) {
-		size_t n = strlen(key_names[k]);
-		klen[k] = (unsigned char)n;
-		unsigned h = khash(key_names[k], n);
-		while (ktab[h])
-			h = (h + 1) & (KT_SIZE - 1);
-		ktab[h] = (short)(k + 1);
-	}
-}
-
-static int kfind(const char *p, size_t n)
-{
-	if (n == 0 || n > 40)
-		return -1;
-	for (unsigned h = khash(p, n);; h = (h + 1) & (KT_SIZE - 1)) {
-		int e = ktab[h];
-		if (!e)
-			return -1;
-		if (klen[e - 1] == n && !strncasecmp(key_names[e - 1], p, n))
-			return e - 1;
-	}
+	/* keys.def promises no duplicates; a test checks the result. */
+	(void)mh_jkeys_init(&known, key_names, K__COUNT);
 }
 
 const char *mh_rec_key_name(int k)
@@ -73,15 +36,15 @@ const char *mh_rec_key_name(int k)
 
 int mh_rec_key_find(const char *name, size_t n)
 {
-	pthread_once(&kt_once, kt_build);
-	return kfind(name, n);
+	pthread_once(&keys_once, keys_build);
+	return mh_jkeys_find(&known, name, n);
 }
 
 /* MARK: - state */
 
 int mh_recstate_init(struct mh_recstate *rs)
 {
-	pthread_once(&kt_once, kt_build);
+	pthread_once(&keys_once, keys_build);
 	memset(rs, 0, sizeof(*rs));
 	mh_arena_init(&rs->arena, 64 << 10, 0);
 	mh_flat_init(&rs->flat, &rs->arena, 0);
@@ -120,23 +83,15 @@ static void reset(struct mh_recstate *rs)
 
 /* MARK: - values */
 
-static void index_json(struct robj *o, struct mh_jv obj)
+/* The known keys of obj, read out in one pass (mh_jv_index). */
+static int index_json(struct mh_recstate *rs, struct robj *o, struct mh_jv obj)
 {
+	(void)rs;
 	memset(o->have, 0, sizeof(o->have));
 	o->root = obj;
 	o->row = NULL;
-	struct mh_jit it;
-	struct mh_slice k;
-	struct mh_jv v;
-	if (mh_jv_iter(obj, &it) != MH_OK)
-		return;
-	while (mh_jit_next(&it, &k, &v)) {
-		int id = kfind(k.p, k.n);
-		if (id >= 0 && !o->have[id]) {
-			o->have[id] = 1;
-			o->slot[id] = v;
-		}
-	}
+	(void)mh_jv_index(obj, &known, o->have, o->slot);
+	return MH_OK;
 }
 
 static int index_csv(struct mh_recstate *rs, struct robj *o,
@@ -148,12 +103,14 @@ static int index_csv(struct mh_recstate *rs, struct robj *o,
 	for (int k = 0; k < K__COUNT; k++) {
 		if (col[k] < 0)
 			continue;
+		struct mh_jmember *v = &o->slot[k];
 		o->have[k] = 1;
-		o->text[k] = MH_SLICE_NULL;
+		memset(v, 0, sizeof(*v));
 		if ((size_t)col[k] >= row->ncells)
 			continue;
-		if (mh_csv_text(&row->cells[col[k]], &rs->arena, &o->text[k]))
+		if (mh_csv_text(&row->cells[col[k]], &rs->arena, &v->s))
 			return MH_ENOMEM;
+		v->t = v->s.n ? MH_JSTR : MH_JNONE;
 	}
 	return MH_OK;
 }
@@ -165,25 +122,24 @@ int nc_has(const struct robj *o, int k)
 
 struct rv nc_rv(struct mh_jv v)
 {
-	struct rv r = {mh_jv_type(v), v, MH_SLICE_NULL};
+	struct rv r = {mh_jv_type(v), v, MH_SLICE_NULL, 0};
 	if (r.t == MH_JSTR)
 		r.s = mh_jv_str(v);
+	else if (r.t == MH_JINT && mh_jv_i64(v, &r.i) != MH_OK)
+		r.i = 0;
 	return r;
 }
 
 struct rv nc_get(const struct robj *o, int k)
 {
-	struct rv r = {MH_JNONE, {NULL, 0}, MH_SLICE_NULL};
-	if (!o->have[k])
-		return r;
-	if (o->row) {
-		if (o->text[k].n) {
-			r.t = MH_JSTR;
-			r.s = o->text[k];
-		}
-		return r;
+	struct rv r = {MH_JNONE, {NULL, 0}, {NULL, 0}, 0};
+	if (o->have[k]) {
+		r.t = o->slot[k].t;
+		r.jv = o->slot[k].v;
+		r.s = o->slot[k].s;
+		r.i = o->slot[k].i;
 	}
-	return nc_rv(o->slot[k]);
+	return r;
 }
 
 char *nc_dup(struct nctx *c, const char *p, size_t n)
@@ -226,6 +182,24 @@ int nc_text(struct nctx *c, struct rv v, int k, struct mh_slice *out)
 		               "'%s' is %s where text is expected, record "
 		               "skipped",
 		               k >= 0 ? key_names[k] : "value", type_name(v.t));
+	case MH_JINT: {
+		/* Integers (RecordType, UserType, ...) are common: no
+		 * printf. */
+		char *e = buf + sizeof(buf), *q = e;
+		uint64_t u =
+		        v.i < 0 ? (uint64_t)0 - (uint64_t)v.i : (uint64_t)v.i;
+		do {
+			*--q = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v.i < 0)
+			*--q = '-';
+		char *d = nc_dup(c, q, (size_t)(e - q));
+		if (!d)
+			return MH_ENOMEM;
+		*out = mh_slice_make(d, (size_t)(e - q));
+		return MH_OK;
+	}
 	default: {
 		struct mh_slice t = mh_jv_text(v.jv, buf);
 		char *d = nc_dup(c, t.p, t.n);
@@ -237,8 +211,8 @@ int nc_text(struct nctx *c, struct rv v, int k, struct mh_slice *out)
 	}
 }
 
-int nc_key_text(struct nctx *c, const struct robj *o, int k,
-                struct mh_slice *out)
+int nc_key_text_slow(struct nctx *c, const struct robj *o, int k,
+                     struct mh_slice *out)
 {
 	return nc_text(c, nc_get(o, k), k, out);
 }
@@ -274,7 +248,8 @@ struct robj *nc_descend(struct nctx *c, struct mh_jv obj)
 	if (mh_jv_type(obj) != MH_JOBJ || rs->nobjs == NC_OBJS)
 		return NULL;
 	struct robj *o = &rs->objs[rs->nobjs++];
-	index_json(o, obj);
+	if (index_json(rs, o, obj) != MH_OK)
+		return NULL;
 	return o;
 }
 
@@ -423,8 +398,12 @@ static const struct mh_field *make_fields(void *ctx, size_t *n)
 static int dedup_key(struct mh_recstate *rs, struct mh_slice *out)
 {
 	const struct mh_audit *a = &rs->audit;
-	char ts[24];
-	snprintf(ts, sizeof(ts), "%lld", (long long)a->ts);
+	/* The time as 16 hex digits (no printf on the hot path). */
+	char ts[17];
+	uint64_t t = (uint64_t)a->ts;
+	for (int i = 15; i >= 0; i--, t >>= 4)
+		ts[i] = "0123456789abcdef"[t & 15];
+	ts[16] = '\0';
 	const struct mh_slice parts[] = {
 	        mh_slice_cstr(a->source == MH_AUDIT_GWS ? "gws" : "m365"),
 	        a->id,
@@ -535,7 +514,8 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 {
 	reset(rs);
 	struct robj *top = &rs->objs[rs->nobjs++];
-	index_json(top, root);
+	if (index_json(rs, top, root))
+		return MH_ENOMEM;
 	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT};
 	rs->text = text;
 	int rc = build(&c, ev);

@@ -49,6 +49,7 @@ struct rv {
 	struct mh_jv jv;   /* JSON values */
 	struct mh_slice s; /* MH_JSTR: the text (JSON unescaped; CSV cell
 	                    * with doubled quotes undone) */
+	int64_t i;         /* MH_JINT, MH_JBOOL: the value */
 };
 
 /* One object with its known keys found: the record, or a record inside
@@ -57,8 +58,7 @@ struct robj {
 	struct mh_jv root;            /* JSON object (doc NULL for CSV) */
 	const struct mh_csv_row *row; /* CSV row, else NULL */
 	unsigned char have[K__COUNT];
-	struct mh_jv slot[K__COUNT];    /* JSON */
-	struct mh_slice text[K__COUNT]; /* CSV: the cell's text */
+	struct mh_jmember slot[K__COUNT]; /* the value of each key present */
 };
 
 #define NC_POOL 6 /* parsers for JSON held in strings, per record */
@@ -149,9 +149,23 @@ struct rv nc_get(const struct robj *o, int k);
  * (into the arena), null and absent {NULL, 0}. A composite value is the
  * wrong type: MH_ESKIP with a message naming key k. */
 int nc_text(struct nctx *c, struct rv v, int k, struct mh_slice *out);
-/* nc_text of key k of o. */
-int nc_key_text(struct nctx *c, const struct robj *o, int k,
-                struct mh_slice *out);
+/* nc_text of key k of o (strings, the usual case, inline). */
+int nc_key_text_slow(struct nctx *c, const struct robj *o, int k,
+                     struct mh_slice *out);
+static inline int nc_key_text(struct nctx *c, const struct robj *o, int k,
+                              struct mh_slice *out)
+{
+	if (!o->have[k] || o->slot[k].t == MH_JNONE ||
+	    o->slot[k].t == MH_JNULL) {
+		*out = MH_SLICE_NULL;
+		return MH_OK;
+	}
+	if (o->slot[k].t == MH_JSTR) {
+		*out = o->slot[k].s;
+		return MH_OK;
+	}
+	return nc_key_text_slow(c, o, k, out);
+}
 
 /* The JSON composite in v: v itself, or a string that holds JSON (parsed
  * with a parser of the pool, valid until the next record). MH_OK;
