@@ -76,7 +76,7 @@ const char *describe(simdjson::error_code e)
 	case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
 		return "object or array not closed";
 	case simdjson::TRAILING_CONTENT: return "more than one JSON value";
-	default: return "not well-formed JSON (brackets, commas or colons)";
+	default: return "brackets, commas or colons out of place";
 	}
 }
 

@@ -503,7 +503,7 @@ static void test_parse_errors(void **state)
 		const char *msg;
 		int incomplete;
 	} cases[] = {
-	        {"{\"a\":1,}", "not well-formed", 0},
+	        {"{\"a\":1,}", "out of place", 0},
 	        {"{\"a\":\"b", "unclosed string", 1},
 	        {"{\"a\":[1,2", "", 1},
 	        {"{\"a\":tru}", "literal", 0},
