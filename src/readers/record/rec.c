@@ -462,11 +462,24 @@ static int64_t generic_time(struct nctx *c)
 	return MH_TS_NONE;
 }
 
+static _Thread_local const struct mh_norm *forced;
+
+void mh_rec_force(const struct mh_norm *norm)
+{
+	forced = norm;
+}
+
 static int build(struct nctx *c, struct mh_event *ev)
 {
 	struct mh_recstate *rs = c->rs;
 	int ni = -1;
-	int rc = mh_norm_dispatch(c, &ni);
+	int rc;
+	if (forced) {
+		ni = 0;
+		rc = forced->fill(c);
+	} else {
+		rc = mh_norm_dispatch(c, &ni);
+	}
 	if (rc != MH_OK)
 		return rc;
 	const struct mh_recpos *pos = c->pos;

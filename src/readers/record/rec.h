@@ -210,6 +210,11 @@ int nc_client_ip(struct nctx *c, struct mh_slice raw);
  * (c->err says why), MH_ENOMEM. */
 int mh_norm_dispatch(struct nctx *c, int *which);
 
+/* When not NULL, every record of this thread goes to this normaliser,
+ * whatever its keys (the fuzz targets drive each normaliser with any
+ * record this way). */
+void mh_rec_force(const struct mh_norm *norm);
+
 /* MARK: - shared by the normalisers (norm_m365.c) */
 
 /* Fill the typed view from a Management Activity API record (o may be
