@@ -97,6 +97,11 @@ run_mh "$TMP/o2" "$TMP/e2" scan -j1 --no-progress --max-record 64M -o /dev/null 
 check "--max-record 64M: the 50 MB record is an event" grep -q '3 records read = 3 events + 0 skipped' "$TMP/e2"
 run_mh "$TMP/o3" "$TMP/e3" scan -j1 --no-progress --max-record 100 -o /dev/null "$d/mixed.jsonl"
 check "--max-record 100: every longer line skipped as oversized" grep -Eq 'oversized [1-9]' "$TMP/e3"
+# UTF-16 JSON (Windows PowerShell's Out-File): said what to do.
+printf '[{"Id":"u1","Operation":"New-InboxRule"}]' | iconv -f UTF-8 -t UTF-16 >"$TMP/u16.json"
+run_mh "$TMP/o5" "$TMP/e5" scan -j1 --no-progress -o /dev/null "$TMP/u16.json"
+check "UTF-16: exit 3 and how to convert it" \
+	sh -c "[ $rc -eq 3 ] && grep -q \"u16.json: offset 0: UTF-16 text is not read: convert it first (iconv\" '$TMP/e5'"
 run_mh "$TMP/o4" "$TMP/e4" scan --max-record 2G "$d/mixed.jsonl"
 check "--max-record over 1G: usage error" [ "$rc" -eq 2 ]
 finish

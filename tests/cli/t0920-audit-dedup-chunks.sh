@@ -53,6 +53,16 @@ printf '%s\n' \
 run_mh "$TMP/o" "$TMP/e" scan -j1 --no-progress -o /dev/null "$TMP/fixture.jsonl"
 check "one Id, two different records: both read" grep -q '2 records read = 2 events + 0 skipped$' "$TMP/e"
 
+# The same record as Management Activity API JSON and inside a Purview
+# CSV's AuditData: one record.
+rec='{"CreationTime":"2024-03-01T10:00:03","Id":"x-1","Operation":"Set-Mailbox","RecordType":1,"UserId":"admin@corp.example","Workload":"Exchange","Parameters":[{"Name":"Identity","Value":"alice@corp.example"},{"Name":"ForwardingSmtpAddress","Value":"smtp:out@evil.example"}]}'
+printf '%s\n' "$rec" >"$TMP/api.jsonl"
+printf 'CreationDate,UserIds,Operations,AuditData\r\n2024-03-01T10:00:03.0000000Z,admin@corp.example,Set-Mailbox,"%s"\r\n' \
+	"$(printf '%s' "$rec" | sed 's/"/""/g')" >"$TMP/purview.csv"
+run_mh "$TMP/o" "$TMP/e" scan -j1 --no-progress -o /dev/null "$TMP/api.jsonl" "$TMP/purview.csv"
+check "API JSON and Purview CSV of one record: one event" \
+	grep -q '2 records read = 1 events + 0 skipped + 1 duplicates' "$TMP/e"
+
 # Snapshots have no Id: the same rule listed twice is two observations.
 printf '"UserName","RuleName","RuleIdentity","ForwardTo"\n"a@x.example","fw","1","b@evil.example"\n"a@x.example","fw","1","b@evil.example"\n' >"$TMP/rules.csv"
 run_mh "$TMP/o" "$TMP/e" scan -j1 --no-progress -o /dev/null "$TMP/rules.csv" "$TMP/rules.csv"

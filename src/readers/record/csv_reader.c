@@ -102,11 +102,8 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	}
 	struct mh_csv_opts co = {opts->max_record};
 	rc = mh_csv_open(&r->csv, r->st, &co, err);
-	if (rc) {
-		if (!err->src)
-			err->src = r->path;
+	if (rc)
 		goto fail;
-	}
 	r->cols = mh_csv_columns(r->csv, &r->ncols);
 	for (int k = 0; k < K__COUNT; k++)
 		r->col[k] = -1;
@@ -118,6 +115,10 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	*out = r;
 	return MH_OK;
 fail:
+	/* err may name the reader's or the stream's copy of the path,
+	 * both freed here: name the caller's. */
+	if (err && err->src)
+		err->src = src->path;
 	csv_close(r);
 	return rc;
 }

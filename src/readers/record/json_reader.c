@@ -34,9 +34,28 @@ struct mh_reader {
 	size_t last_n;
 };
 
+/* 1 when head starts with a UTF-16 byte-order mark followed by c. */
+static int utf16_starts(const char *head, size_t n, const char *cs)
+{
+	if (n < 4)
+		return 0;
+	const unsigned char *u = (const unsigned char *)head;
+	int le = u[0] == 0xff && u[1] == 0xfe,
+	    be = u[0] == 0xfe && u[1] == 0xff;
+	if (!le && !be)
+		return 0;
+	unsigned c =
+	        le ? u[2] | (unsigned)u[3] << 8 : u[3] | (unsigned)u[2] << 8;
+	return c < 128 && c && strchr(cs, (int)c) != NULL;
+}
+
 static int json_probe(const char *head, size_t n, const char *name)
 {
 	(void)name;
+	/* UTF-16 JSON (Windows PowerShell's Out-File) is claimed, to say
+	 * what to do with it rather than "no supported type". */
+	if (utf16_starts(head, n, "{["))
+		return 60;
 	return mh_jframe_looks_json(head, n);
 }
 
@@ -89,6 +108,17 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 		if (rc)
 			goto fail;
 	}
+	const char *head;
+	size_t hn = 0;
+	if (mh_stream_peek(r->st, 4, &head, &hn, err) == MH_OK &&
+	    utf16_starts(head, hn, "{[")) {
+		rc = mh_err_at(err, MH_EUNSUP, MH_SKIP_UNREADABLE, src->path, 0,
+		               0,
+		               "UTF-16 text is not read: convert it first "
+		               "(iconv -f UTF-16 -t UTF-8 '%s' > out.json)",
+		               src->path);
+		goto fail;
+	}
 	struct mh_jframe_opts fo = {opts->max_record, src->range_start,
 	                            src->range_end};
 	r->chunked = src->range_start > 0;
@@ -98,6 +128,10 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	*out = r;
 	return MH_OK;
 fail:
+	/* err may name the reader's or the stream's copy of the path,
+	 * both freed here: name the caller's. */
+	if (err && err->src)
+		err->src = src->path;
 	json_close(r);
 	return rc;
 }

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "core/time.h"
+#include "core/utf8.h"
 
 /* MARK: - known keys */
 
@@ -236,6 +238,15 @@ int nc_json(struct nctx *c, struct rv v, struct mh_jv *out)
 		return MH_ENOMEM;
 	rs->pool_used++;
 	int rc = mh_json_parse_copy(*j, t.p, t.n, out, c->err);
+	if (rc == MH_EFORMAT && mh_json_err_utf8(*j)) {
+		/* As for whole records (json_reader.c): one bad byte does
+		 * not make the record unreadable. */
+		struct mh_buf fix = MH_BUF_INIT(t.n * 3 + 1);
+		if (mh_utf8_sanitize(t.p, t.n, &fix) == MH_OK)
+			rc = mh_json_parse_copy(*j, fix.p, fix.len, out,
+			                        c->err);
+		mh_buf_release(&fix);
+	}
 	if (rc == MH_OK && mh_jv_type(*out) != MH_JARR &&
 	    mh_jv_type(*out) != MH_JOBJ)
 		return MH_ENOTFOUND;
