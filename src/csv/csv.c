@@ -149,8 +149,10 @@ static int scan_run(struct scan *sc, const char *p, size_t n, char delim,
 				sc->ended = 1;
 				return 1;
 			}
-			if (c == '\r' && i + 1 >= n)
-				break; /* need the next byte */
+			if (c == '\r' && i + 1 >= n) {
+				sc->pos = i; /* CR LF or not: the next byte */
+				return 0;
+			}
 			/* Text after the closing quote: the cell is its text
 			 * as written, from the opening quote on. */
 			sc->cell_start = sc->open_quote;

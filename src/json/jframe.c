@@ -44,6 +44,17 @@ struct mh_jframe {
 	size_t pending;      /* bytes of the last record, consumed next call */
 	unsigned pending_nl; /* newlines in them */
 	struct mh_buf copy;  /* padded copy for memory streams */
+	/* JSON Lines: a line that holds an array or a page is framed by a
+	 * framer of its own over that line alone, so that nothing on it
+	 * reaches into the next line (byte ranges split at line starts
+	 * must read what one read does). */
+	struct mh_jframe *sub;
+	struct mh_stream *sub_s;
+	uint64_t sub_off;  /* offset of the line */
+	unsigned sub_line; /* its line number */
+	size_t sub_len;    /* its bytes, consumed when the sub framer ends */
+	int sub_eof;       /* the line is the input's last, without newline */
+	int is_sub;        /* this is such a framer: structure only */
 };
 
 /* MARK: - small scanners over a window p[0..n) */
@@ -520,6 +531,84 @@ static int struct_record(struct mh_jframe *f, struct mh_jrec *rec,
 	}
 }
 
+static int frame_open(struct mh_jframe **out, struct mh_stream *s,
+                      const struct mh_jframe_opts *o, int is_sub,
+                      struct mh_err *err);
+
+/* JSON Lines: the array or page at the window start is framed on its own
+ * line by a framer of its own. */
+static int line_sub(struct mh_jframe *f, struct mh_err *err)
+{
+	const char *p;
+	size_t n;
+	size_t limit = f->max_record + 1;
+	int rc = window(f, 1, &p, &n, err);
+	if (rc)
+		return rc;
+	for (;;) {
+		size_t look = n < limit ? n : limit;
+		const char *nl = memchr(p, '\n', look);
+		if (nl || all_buffered(f) || n >= limit) {
+			if (!nl && n >= limit)
+				return skip_oversized(f, err, 1, NULL, tell(f),
+				                      f->line);
+			size_t e = nl ? (size_t)(nl - p) : n;
+			struct mh_jframe_opts o = {f->max_record, 0,
+			                           UINT64_MAX};
+			if (mh_stream_open_mem(&f->sub_s, p, e,
+			                       mh_stream_name(f->s)) != MH_OK ||
+			    frame_open(&f->sub, f->sub_s, &o, 1, err) !=
+			            MH_OK) {
+				mh_stream_close(f->sub_s);
+				f->sub_s = NULL;
+				return mh_err_at(err, MH_ENOMEM,
+				                 MH_SKIP_UNREADABLE,
+				                 mh_stream_name(f->s), tell(f),
+				                 f->line, "out of memory");
+			}
+			f->sub_off = tell(f);
+			f->sub_line = f->line;
+			f->sub_len = e;
+			f->sub_eof = !nl;
+			return MH_OK;
+		}
+		rc = window(f, grow(n, limit), &p, &n, err);
+		if (rc)
+			return rc;
+	}
+}
+
+/* The next record of the line framer; its end consumes the line. */
+static int sub_next(struct mh_jframe *f, struct mh_jrec *rec,
+                    struct mh_err *err)
+{
+	int rc = mh_jframe_next(f->sub, rec, err);
+	if (rc == 1) {
+		rec->offset += f->sub_off;
+		rec->line = f->sub_line;
+		rec->at_eof = rec->at_eof && f->sub_eof;
+		return 1;
+	}
+	if (rc == MH_ESKIP) {
+		err->offset += f->sub_off;
+		err->line = f->sub_line;
+		err->src = mh_stream_name(f->s);
+		if (err->reason == MH_SKIP_TRUNCATED && !f->sub_eof) {
+			err->reason = MH_SKIP_MALFORMED;
+			snprintf(err->msg, sizeof(err->msg), "%s",
+			         "record not closed on its line, skipped");
+		}
+		return rc;
+	}
+	/* The line is done (0), or could not be framed (<0: memory). */
+	mh_jframe_free(f->sub);
+	mh_stream_close(f->sub_s);
+	f->sub = NULL;
+	f->sub_s = NULL;
+	mh_stream_advance(f->s, f->sub_len);
+	return rc < 0 ? rc : 0;
+}
+
 /* MARK: - mode */
 
 /* 1 when p[0..n) (one line without its newline) holds one object and
@@ -602,6 +691,13 @@ int mh_jframe_looks_json(const char *head, size_t n)
 int mh_jframe_open(struct mh_jframe **out, struct mh_stream *s,
                    const struct mh_jframe_opts *o, struct mh_err *err)
 {
+	return frame_open(out, s, o, 0, err);
+}
+
+static int frame_open(struct mh_jframe **out, struct mh_stream *s,
+                      const struct mh_jframe_opts *o, int is_sub,
+                      struct mh_err *err)
+{
 	*out = NULL;
 	struct mh_jframe *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -633,6 +729,9 @@ int mh_jframe_open(struct mh_jframe **out, struct mh_stream *s,
 	}
 	size_t bom = n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3) ? 3 : 0;
 	f->mode = n > bom ? decide_mode(p + bom, n - bom) : MH_JF_UNKNOWN;
+	f->is_sub = is_sub;
+	if (is_sub)
+		f->mode = MH_JF_STRUCT;
 	if (!f->chunked) {
 		mh_stream_advance(s, bom);
 	} else if (f->mode != MH_JF_LINES) {
@@ -670,6 +769,11 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 	size_t n;
 	int rc;
 	memset(rec, 0, sizeof(*rec));
+	if (f->sub) {
+		rc = sub_next(f, rec, err);
+		if (rc != 0)
+			return rc;
+	}
 	if (f->pending) {
 		mh_stream_advance(f->s, f->pending);
 		if (f->line)
@@ -722,6 +826,13 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 			}
 			continue;
 		}
+		if (c == '[' && f->mode == MH_JF_LINES && f->depth == 0) {
+			if ((rc = line_sub(f, err)) != MH_OK)
+				return rc;
+			if ((rc = sub_next(f, rec, err)) != 0)
+				return rc;
+			continue;
+		}
 		if (c == '[') {
 			if (f->depth < MAX_NEST) {
 				f->stack[f->depth++] = C_ARRAY;
@@ -745,6 +856,14 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 				rc = window(f, grow(n, SLACK), &p, &n, err);
 				if (rc < 0)
 					return rc;
+			}
+			if (pr != P_RECORD && f->mode == MH_JF_LINES &&
+			    f->depth == 0) {
+				if ((rc = line_sub(f, err)) != MH_OK)
+					return rc;
+				if ((rc = sub_next(f, rec, err)) != 0)
+					return rc;
+				continue;
 			}
 			if (pr == P_ENVELOPE && f->depth < MAX_NEST) {
 				consume(f, p, at);
@@ -781,6 +900,8 @@ enum mh_jframe_mode mh_jframe_mode(const struct mh_jframe *f)
 
 uint64_t mh_jframe_pos(const struct mh_jframe *f)
 {
+	if (f->sub)
+		return f->sub_off + mh_jframe_pos(f->sub);
 	return tell(f) + f->pending;
 }
 
@@ -788,6 +909,8 @@ void mh_jframe_free(struct mh_jframe *f)
 {
 	if (!f)
 		return;
+	mh_jframe_free(f->sub);
+	mh_stream_close(f->sub_s);
 	mh_buf_release(&f->copy);
 	free(f);
 }
