@@ -450,8 +450,8 @@ int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
 	consume_pending(c);
 	while (!c->done) {
 		struct scan sc;
-		const char *p;
-		size_t len;
+		const char *p = NULL;
+		size_t len = 0;
 		uint64_t off = mh_stream_tell(c->s);
 		unsigned line = c->line;
 		int rc = read_row(c, &sc, &p, &len, err);
@@ -461,8 +461,7 @@ int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
 		}
 		if (rc != 1)
 			return rc;
-		if (len == 0 || (sc.ncells == 1 && c->pos[0].len == 0 &&
-		                 !c->pos[0].quoted)) {
+		if (len == 0 || sc.ncells == 0) {
 			consume_pending(c); /* a blank line */
 			continue;
 		}

@@ -178,7 +178,7 @@ static const struct name_num logon_types[] = {
         {"DelegatedAdmin", 6},
 };
 
-#define LOOKUP(s, t) lookup(s, t, sizeof(t) / sizeof(t[0]))
+#define LOOKUP(s, t) lookup((s), (t), sizeof(t) / sizeof((t)[0]))
 
 int mh_audit_record_type(struct mh_slice s)
 {
@@ -500,7 +500,7 @@ static int64_t ms_date(struct tcur c)
 {
 	static const char pre[] = "/Date(";
 	if ((size_t)(c.e - c.p) < sizeof(pre) ||
-	    memcmp(c.p, pre, sizeof(pre) - 1))
+	    memcmp(c.p, pre, sizeof(pre) - 1) != 0)
 		return MH_TS_NONE;
 	c.p += sizeof(pre) - 1;
 	int neg = eat(&c, '-');

@@ -157,8 +157,10 @@ int mh_json_unescape(struct mh_arena *a, const char *p, size_t n,
 		}
 		unsigned char u[4];
 		size_t ul = mh_utf8_put((uint32_t)cp, u);
-		if (ul == 0) { /* a lone surrogate */
-			memcpy(u, "\xef\xbf\xbd", 3);
+		if (ul == 0) { /* a lone surrogate: U+FFFD */
+			u[0] = 0xef;
+			u[1] = 0xbf;
+			u[2] = 0xbd;
 			ul = 3;
 		}
 		memcpy(o + k, u, ul);

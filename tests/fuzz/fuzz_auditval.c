@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = mh_audit_addrs(s, a, 16);
 	CHECK(mh_audit_addrs(s, b, 2) == n);
 	for (size_t i = 0; i < n && i < 16; i++) {
-		CHECK(a[i].kind >= MH_AADDR_SMTP && a[i].kind <= MH_AADDR_OTHER);
+		CHECK(a[i].kind >= MH_AADDR_SMTP &&
+		      a[i].kind <= MH_AADDR_OTHER);
 		if (a[i].addr.n)
 			CHECK(a[i].addr.p >= s.p &&
 			      a[i].addr.p + a[i].addr.n <= s.p + s.n);
@@ -34,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(k < MH_AUDIT_IP_MAX && strlen(ip) == k);
 	if (k) {
 		unsigned char bin[16];
-		CHECK(inet_pton(strchr(ip, ':') ? AF_INET6 : AF_INET, ip, bin) ==
-		      1);
+		CHECK(inet_pton(strchr(ip, ':') ? AF_INET6 : AF_INET, ip,
+		                bin) == 1);
 		CHECK(mh_audit_ip(mh_slice_make(ip, k), ip2, NULL) == k);
 		CHECK(!strcmp(ip, ip2));
 		CHECK(port <= 65535);

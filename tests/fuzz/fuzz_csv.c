@@ -95,7 +95,8 @@ static void read_all(struct mh_stream *s, size_t size, size_t max,
 		mh_arena_reset(&arena);
 		for (size_t i = 0; i < row.ncells; i++) {
 			const struct mh_csv_cell *cell = &row.cells[i];
-			CHECK(cell->p >= row.p && cell->p + cell->n <= row.p + row.n);
+			CHECK(cell->p >= row.p &&
+			      cell->p + cell->n <= row.p + row.n);
 			struct mh_slice t;
 			CHECK(mh_csv_text(cell, &arena, &t) == MH_OK);
 			CHECK(t.n <= cell->n);
@@ -140,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mh_stream_close(s);
 		CHECK(a.end_rc == b.end_rc && a.n == b.n);
 		for (size_t i = 0; i < a.n && i < MAXROW; i++)
-			CHECK(a.off[i] == b.off[i] && a.ncells[i] == b.ncells[i]);
+			CHECK(a.off[i] == b.off[i] &&
+			      a.ncells[i] == b.ncells[i]);
 	}
 	return 0;
 }

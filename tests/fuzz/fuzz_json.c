@@ -106,7 +106,8 @@ static void check_record(const struct mh_jrec *r)
 			int rc = mh_json_member_text(r->p, r->n, p, 1, &out);
 			CHECK(rc == MH_OK || rc == MH_ENOTFOUND);
 			if (rc == MH_OK)
-				CHECK(out.p >= r->p && out.p + out.n <= r->p + r->n);
+				CHECK(out.p >= r->p &&
+				      out.p + out.n <= r->p + r->n);
 		}
 	}
 }
@@ -206,7 +207,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Ranges of JSON Lines meet exactly; other modes read whole from
 	 * the range at 0. */
 	if (size > 2 && whole.mode == MH_JF_LINES) {
-		uint64_t cut = 1 + (data[0] * 257u + data[size - 1]) % (size - 1);
+		uint64_t cut =
+		        1 + (data[0] * 257u + data[size - 1]) % (size - 1);
 		CHECK(mh_stream_open(&s, path, (size_t)1 << 20, &err) == MH_OK);
 		frame(s, size, 0, cut, 0, &part1);
 		mh_stream_close(s);
@@ -219,8 +221,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mh_stream_close(s);
 		if (!part1.end_rc && !part2.end_rc && !small.end_rc) {
 			CHECK(part1.n + part2.n == small.n);
-			for (size_t i = 0; i < part2.n && i < MAXREC &&
-			                   part1.n + i < MAXREC;
+			for (size_t i = 0;
+			     i < part2.n && i < MAXREC && part1.n + i < MAXREC;
 			     i++)
 				CHECK(part2.off[i] == small.off[part1.n + i]);
 		}

@@ -47,8 +47,8 @@ static void fn_write(const uint8_t *data, size_t size)
 	CHECK(ftruncate(fn_fd, 0) == 0);
 	size_t done = 0;
 	while (done < size) {
-		ssize_t w = pwrite(fn_fd, data + done, size - done,
-		                   (off_t)done);
+		ssize_t w =
+		        pwrite(fn_fd, data + done, size - done, (off_t)done);
 		CHECK(w > 0);
 		done += (size_t)w;
 	}
@@ -72,7 +72,8 @@ static void fn_check_event(const struct mh_event *ev)
 		fn_touch(a->actor);
 		fn_touch(a->mailbox);
 		fn_touch(a->client_ip);
-		CHECK(a->client_ip.n == 0 || a->client_ip.p[a->client_ip.n] == 0);
+		CHECK(a->client_ip.n == 0 ||
+		      a->client_ip.p[a->client_ip.n] == 0);
 		CHECK(a->nops == 0 || a->operation.p == a->ops[0].p);
 		for (size_t i = 0; i < a->nops; i++)
 			fn_touch(a->ops[i]);

@@ -210,16 +210,19 @@ static void test_lower_case_wrapped(void **state)
 	        "{\"test_name\":\"t\",\"log\":{\"creationtime\":\"2022-12-12 "
 	        "22:19:00\",\"id\":\"111-22-33\",\"operation\":\"Set-Mailbox\","
 	        "\"parameters\":[{\"Name\":\"Identity\",\"Value\":"
-	        "\"homer@simpsons.example\"},{\"Name\":\"ForwardingSmtpAddress\","
+	        "\"homer@simpsons.example\"},{\"Name\":"
+	        "\"ForwardingSmtpAddress\","
 	        "\"Value\":\"smtp:peter@familyguy.example\"}],\"recordtype\":1,"
-	        "\"resultstatus\":\"True\",\"userid\":\"homer@simpsons.example\","
+	        "\"resultstatus\":\"True\",\"userid\":\"homer@simpsons."
+	        "example\","
 	        "\"workload\":\"Exchange\"}}\n"
 	        "{\"test_name\":\"t\",\"log\":{\"creationtime\":\"2022-12-12 "
 	        "22:19:00\",\"id\":\"111-22-33\",\"operation\":\"Set-Mailbox\","
 	        "\"parameters\":[{\"Name\":\"Identity\",\"Value\":"
 	        "\"marge@x.example\"},{\"Name\":\"ForwardingSmtpAddress\","
 	        "\"Value\":\"smtp:peter@familyguy.example\"}],\"recordtype\":1,"
-	        "\"resultstatus\":\"False\",\"userid\":\"homer@simpsons.example\","
+	        "\"resultstatus\":\"False\",\"userid\":\"homer@simpsons."
+	        "example\","
 	        "\"workload\":\"Exchange\"}}\n";
 	struct run run;
 	read_file("panther.jsonl", in, check_lower, &run);
@@ -237,7 +240,8 @@ static void check_update_rules(const struct mh_event *ev, size_t i)
 		assert_int_equal(a->logon_type, 2);
 		assert_string_equal(param(a, "ForwardTo", 0),
 		                    "john.doe@mail.example");
-		assert_string_equal(param(a, "ForwardTo", 1), "u@email.example");
+		assert_string_equal(param(a, "ForwardTo", 1),
+		                    "u@email.example");
 		assert_string_equal(param(a, "RedirectTo", 0),
 		                    "r@redirect.example");
 		assert_string_equal(param(a, "ForwardAsAttachmentTo", 0),
@@ -270,12 +274,16 @@ static void test_update_inbox_rules(void **state)
 	        "\"owner@mail.example\",\"OperationProperties\":[{\"Name\":"
 	        "\"RuleOperation\",\"Value\":\"ModifyMailboxRule\"},{\"Name\":"
 	        "\"RuleName\"},{\"Name\":\"RuleActions\",\"Value\":\"[{\\\""
-	        "ActionType\\\":\\\"Forward\\\",\\\"Recipients\\\":[\\\"john.doe@"
-	        "mail.example\\\",\\\"u@email.example\\\"],\\\"ForwardFlags\\\":"
-	        "\\\"None\\\"},{\\\"ActionType\\\":\\\"Forward\\\",\\\"Recipients"
+	        "ActionType\\\":\\\"Forward\\\",\\\"Recipients\\\":[\\\"john."
+	        "doe@"
+	        "mail.example\\\",\\\"u@email.example\\\"],"
+	        "\\\"ForwardFlags\\\":"
+	        "\\\"None\\\"},{\\\"ActionType\\\":\\\"Forward\\\","
+	        "\\\"Recipients"
 	        "\\\":[\\\"r@redirect.example\\\"],\\\"ForwardFlags\\\":\\\""
 	        "PreserveSender\\\"},{\\\"ActionType\\\":\\\"Forward\\\",\\\""
-	        "Recipients\\\":[\\\"att@x.example\\\"],\\\"ForwardFlags\\\":\\\""
+	        "Recipients\\\":[\\\"att@x.example\\\"],\\\"ForwardFlags\\\":"
+	        "\\\""
 	        "ForwardAsAttachment\\\"}]\"}]}\n"
 	        "{\"CreationTime\":\"2024-10-28T10:35:13\",\"Id\":\"b\","
 	        "\"Operation\":\"UpdateInboxRules\",\"RecordType\":2,"
@@ -338,7 +346,8 @@ static void test_misc(void **state)
 	        "\"Operation\":\"MailItemsAccessed\",\"RecordType\":50,"
 	        "\"ResultStatus\":\"PartiallySucceeded\",\"UserId\":\"app\","
 	        "\"UserType\":5,\"Workload\":\"Exchange\",\"LogonType\":0,"
-	        "\"ClientAppId\":\"22222222-2222\",\"ClientInfoString\":\"Client="
+	        "\"ClientAppId\":\"22222222-2222\",\"ClientInfoString\":"
+	        "\"Client="
 	        "REST;Client=RESTSystem;;\",\"ClientIPAddress\":\"[::ffff:"
 	        "10.1.2.3]:4433\",\"OperationCount\":6,\"OperationProperties\":"
 	        "[{\"Name\":\"MailAccessType\",\"Value\":\"Bind\"},{\"Name\":"
@@ -347,11 +356,13 @@ static void test_misc(void **state)
 	        "{\"CreationTime\":\"2024-10-03T11:23:18Z\",\"Id\":\"m2\","
 	        "\"Operation\":\"New-ComplianceSearch\",\"RecordType\":18,"
 	        "\"ResultStatus\":\"Failed\",\"UserId\":\"admin\",\"Workload\":"
-	        "\"SecurityComplianceCenter\",\"ClientApplication\":\"PowerShell\","
+	        "\"SecurityComplianceCenter\",\"ClientApplication\":"
+	        "\"PowerShell\","
 	        "\"Parameters\":\"-Name \\\"hunt 1\\\" -ExchangeLocation All "
 	        "-ContentMatchQuery 'password -and wire' -Force:$true\"}\n"
 	        "{\"CreationTime\":\"2024-10-03T11:23:19Z\",\"Id\":\"m3\","
-	        "\"Operation\":\"Frobnicate-Thing\",\"RecordType\":1,\"UserId\":"
+	        "\"Operation\":\"Frobnicate-Thing\",\"RecordType\":1,"
+	        "\"UserId\":"
 	        "\"x\",\"ClientIP\":\"[2001:DB8::1]:443\"}\n";
 	struct run run;
 	read_file("misc.jsonl", in, check_misc, &run);
@@ -367,13 +378,15 @@ static void test_wrong_types(void **state)
 	        "{\"CreationTime\":\"2024-01-01T00:00:00\",\"Id\":\"w1\","
 	        "\"Operation\":{\"x\":1},\"RecordType\":1,\"UserId\":\"u\"}\n"
 	        "{\"CreationTime\":\"2024-01-01T00:00:00\",\"Id\":\"w2\","
-	        "\"Operation\":\"Set-Mailbox\",\"RecordType\":1,\"UserId\":\"u\","
+	        "\"Operation\":\"Set-Mailbox\",\"RecordType\":1,\"UserId\":"
+	        "\"u\","
 	        "\"Parameters\":5}\n"
 	        "{\"CreationTime\":\"2024-01-01T00:00:00\",\"Id\":\"w3\","
 	        "\"Operation\":\"Set-Mailbox\",\"RecordType\":\"1\",\"UserId\":"
 	        "[\"u\"]}\n"
 	        "{\"CreationTime\":12345,\"Id\":\"w4\",\"Operation\":\"Set-"
-	        "Mailbox\",\"RecordType\":1,\"UserId\":\"u\",\"UserType\":true}\n";
+	        "Mailbox\",\"RecordType\":1,\"UserId\":\"u\",\"UserType\":true}"
+	        "\n";
 	struct run run;
 	read_file("types.jsonl", in, NULL, &run);
 	assert_int_equal(run.nskip, 3);
@@ -413,11 +426,15 @@ static void test_purview_csv(void **state)
 {
 	(void)state;
 	static const char in[] =
-	        "\xef\xbb\xbf" "CreationDate,UserIds,Operations,AuditData\r\n"
+	        "\xef\xbb\xbf"
+	        "CreationDate,UserIds,Operations,AuditData\r\n"
 	        "2024-03-01T10:00:03.0000000Z,admin@corp.example,Set-Mailbox,"
-	        "\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:03\"\",\"\"Id\"\":"
-	        "\"\"p1\"\",\"\"Operation\"\":\"\"Set-Mailbox\"\",\"\"RecordType"
-	        "\"\":1,\"\"UserId\"\":\"\"admin@corp.example\"\",\"\"Parameters"
+	        "\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:03\"\","
+	        "\"\"Id\"\":"
+	        "\"\"p1\"\",\"\"Operation\"\":\"\"Set-Mailbox\"\","
+	        "\"\"RecordType"
+	        "\"\":1,\"\"UserId\"\":\"\"admin@corp.example\"\","
+	        "\"\"Parameters"
 	        "\"\":[{\"\"Name\"\":\"\"Identity\"\",\"\"Value\"\":\"\"alice@"
 	        "corp.example\"\"},{\"\"Name\"\":\"\"ForwardingSmtpAddress\"\","
 	        "\"\"Value\"\":\"\"smtp:out@evil.example\"\"}]}\"\r\n"
@@ -427,7 +444,8 @@ static void test_purview_csv(void **state)
 	        "2024-03-01T10:00:05.0000000Z,u,Set-Mailbox,\"{\"\"CreationTime"
 	        "\"\":\"\"2024-03-01T10:00:05\"\",\"\"Operation\"\":\"\"Set-"
 	        "Mail\"\r\n"
-	        "2024-03-01T10:00:06.0000000Z,u,Set-Mailbox,not json at all\r\n";
+	        "2024-03-01T10:00:06.0000000Z,u,Set-Mailbox,not json at "
+	        "all\r\n";
 	struct run run;
 	read_file("purview.csv", in, check_purview, &run);
 	assert_int_equal(run.nev, 2);
@@ -459,10 +477,12 @@ static void test_purview_json(void **state)
 	        "        \"CreationDate\":  \"\\/Date(1709287203000)\\/\",\r\n"
 	        "        \"UserIds\":  \"u@corp.example\",\r\n"
 	        "        \"Operations\":  \"New-InboxRule\",\r\n"
-	        "        \"AuditData\":  \"{\\\"Id\\\":\\\"p9\\\",\\\"Operation\\\":"
+	        "        \"AuditData\":  "
+	        "\"{\\\"Id\\\":\\\"p9\\\",\\\"Operation\\\":"
 	        "\\\"New-InboxRule\\\",\\\"Parameters\\\":[{\\\"Name\\\":\\\""
 	        "ForwardTo\\\",\\\"Value\\\":\\\"x@evil.example\\\"}]}\",\r\n"
-	        "        \"ResultIndex\":  1,\r\n        \"ResultCount\":  1\r\n"
+	        "        \"ResultIndex\":  1,\r\n        \"ResultCount\":  "
+	        "1\r\n"
 	        "    }\r\n]\r\n";
 	struct run run;
 	read_file("sual.json", in, check_purview_json, &run);
@@ -495,11 +515,15 @@ static void test_sentinel(void **state)
 	        "TenantId,RecordType,TimeGenerated [UTC],Operation,UserType,"
 	        "OfficeWorkload,ResultStatus,OfficeObjectId,UserId,ClientIP,"
 	        "Parameters,Logon_Type,OfficeId,Type\n"
-	        "7c75,ExchangeAdmin,\"4/28/2021, 2:33:14.000 PM\",New-InboxRule,"
+	        "7c75,ExchangeAdmin,\"4/28/2021, 2:33:14.000 "
+	        "PM\",New-InboxRule,"
 	        "Admin,Exchange,TRUE,NAM/x/AdeleV\\junk,AdeleV@M365x.example,"
-	        "175.45.176.99:17362,\"[\n  {\n    \"\"Name\"\": \"\"SubjectContains"
-	        "Words\"\",\n    \"\"Value\"\": \"\"legal\"\"\n  },\n  {\"\"Name"
-	        "\"\": \"\"PinMessage\"\", \"\"Value\"\": \"\"True\"\"}\n]\",Admin,"
+	        "175.45.176.99:17362,\"[\n  {\n    \"\"Name\"\": "
+	        "\"\"SubjectContains"
+	        "Words\"\",\n    \"\"Value\"\": \"\"legal\"\"\n  },\n  "
+	        "{\"\"Name"
+	        "\"\": \"\"PinMessage\"\", \"\"Value\"\": "
+	        "\"\"True\"\"}\n]\",Admin,"
 	        "5fe96415-d129,OfficeActivity\n";
 	struct run run;
 	read_file("sentinel.csv", in, check_sentinel, &run);
@@ -527,22 +551,25 @@ static void test_defender(void **state)
 	(void)state;
 	static const char raw[] =
 	        "{\"AppId\":\"2222\",\"ClientIPAddress\":\"fe80:0011:2233:4455:"
-	        "6677:8899:AABB:CCDD\",\"CreationTime\":\"2024-10-03T11:23:17Z\","
+	        "6677:8899:AABB:CCDD\",\"CreationTime\":\"2024-10-03T11:23:"
+	        "17Z\","
 	        "\"Id\":\"d1\",\"LogonType\":0,\"MailboxOwnerUPN\":\"john.doe@"
-	        "example.com\",\"Operation\":\"MailItemsAccessed\",\"RecordType\":"
+	        "example.com\",\"Operation\":\"MailItemsAccessed\","
+	        "\"RecordType\":"
 	        "50,\"UserType\":5,\"OperationCount\":6}";
 	char in[2048];
 	/* An Advanced Hunting row, then the same from the streaming API
 	 * (Event Hubs page) with its own Id. */
-	snprintf(in, sizeof(in),
-	         "{\"ActionType\":\"MailItemsAccessed\",\"AccountType\":"
-	         "\"Application\",\"RawEventData\":%s}\n"
-	         "{\"records\":[{\"time\":\"2024-10-03T11:29:06Z\",\"category\":"
-	         "\"AdvancedHunting-CloudAppEvents\",\"properties\":{"
-	         "\"ActionType\":\"MailItemsAccessed\",\"AccountType\":"
-	         "\"Application\",\"IPAddress\":\"1.1.1.1\",\"RawEventData\":"
-	         "%.*s,\"Id\":\"d2\"}}}]}\n",
-	         raw, (int)strlen(raw) - 1, raw);
+	snprintf(
+	        in, sizeof(in),
+	        "{\"ActionType\":\"MailItemsAccessed\",\"AccountType\":"
+	        "\"Application\",\"RawEventData\":%s}\n"
+	        "{\"records\":[{\"time\":\"2024-10-03T11:29:06Z\",\"category\":"
+	        "\"AdvancedHunting-CloudAppEvents\",\"properties\":{"
+	        "\"ActionType\":\"MailItemsAccessed\",\"AccountType\":"
+	        "\"Application\",\"IPAddress\":\"1.1.1.1\",\"RawEventData\":"
+	        "%.*s,\"Id\":\"d2\"}}}]}\n",
+	        raw, (int)strlen(raw) - 1, raw);
 	struct run run;
 	read_file("defender.json", in, check_defender, &run);
 	assert_int_equal(run.nev, 2);
@@ -567,9 +594,11 @@ static void test_graph(void **state)
 	(void)state;
 	static const char in[] =
 	        "{\"@odata.context\":\"https://graph.microsoft.com/...\","
-	        "\"value\":[{\"id\":\"g1\",\"createdDateTime\":\"2024-05-01T08:00:"
+	        "\"value\":[{\"id\":\"g1\",\"createdDateTime\":\"2024-05-01T08:"
+	        "00:"
 	        "00Z\",\"auditLogRecordType\":\"exchangeAdmin\",\"operation\":"
-	        "\"New-InboxRule\",\"userPrincipalName\":\"admin@contoso.example"
+	        "\"New-InboxRule\",\"userPrincipalName\":\"admin@contoso."
+	        "example"
 	        "\",\"clientIp\":\"20.1.2.3\",\"service\":\"Exchange\","
 	        "\"auditData\":{\"Operation\":\"New-InboxRule\",\"Parameters\":"
 	        "[{\"Name\":\"ForwardTo\",\"Value\":\"out@x.example\"}]}}]}\n";
@@ -600,11 +629,13 @@ static void test_admin_audit(void **state)
 	        "[{\"CmdletName\":\"Set-Mailbox\",\"ObjectModified\":\"alice\","
 	        "\"CmdletParameters\":[{\"Name\":\"ForwardingSmtpAddress\","
 	        "\"Value\":\"smtp:x@evil.example\"}],\"Caller\":\"NAM/Users/"
-	        "admin\",\"Succeeded\":true,\"RunDate\":\"2024-03-01T10:00:00\"},"
+	        "admin\",\"Succeeded\":true,\"RunDate\":\"2024-03-01T10:00:"
+	        "00\"},"
 	        "{\"CmdletName\":\"Set-Mailbox\",\"ObjectModified\":\"bob\","
 	        "\"CmdletParameters\":[{\"Name\":\"ForwardingSmtpAddress\","
 	        "\"Value\":\"smtp:x@evil.example\"}],\"Caller\":\"NAM/Users/"
-	        "admin\",\"Succeeded\":false,\"RunDate\":\"2024-03-01T10:00:00\"}"
+	        "admin\",\"Succeeded\":false,\"RunDate\":\"2024-03-01T10:00:"
+	        "00\"}"
 	        "]";
 	struct run run;
 	read_file("adminaudit.json", in, check_admin, &run);
@@ -647,7 +678,8 @@ static void check_config(const struct mh_event *ev, size_t i)
 	case 3:
 		assert_int_equal(a->shape, MH_AS_CFG_TRANSPORT_RULE);
 		eq(a->object, "bcc all");
-		assert_string_equal(param(a, "BlindCopyTo", 0), "spy@x.example");
+		assert_string_equal(param(a, "BlindCopyTo", 0),
+		                    "spy@x.example");
 		break;
 	case 4:
 		assert_int_equal(a->shape, MH_AS_CFG_REMOTE_DOMAIN);
@@ -674,8 +706,10 @@ static void test_config_json(void **state)
 	(void)state;
 	static const char in[] =
 	        "{\"Name\":\"r\",\"MailboxOwnerId\":\"alice@corp.example\","
-	        "\"Identity\":{\"Name\":\"x\"},\"Priority\":1,\"ForwardTo\":[\"\\\""
-	        "Ev\\\" [SMTP:ev@evil.example]\",\"b@x.example\"],\"RedirectTo\":"
+	        "\"Identity\":{\"Name\":\"x\"},\"Priority\":1,\"ForwardTo\":["
+	        "\"\\\""
+	        "Ev\\\" "
+	        "[SMTP:ev@evil.example]\",\"b@x.example\"],\"RedirectTo\":"
 	        "null,\"DeleteMessage\":true}\n"
 	        "{\"Identity\":\"bob\\\\1234\",\"Name\":\"r2\",\"RedirectTo\":"
 	        "\"x@y.example\"}\n"
@@ -684,10 +718,12 @@ static void test_config_json(void **state)
 	        "\"DeliverToMailboxAndForward\":false}\n"
 	        "{\"Name\":\"bcc all\",\"Priority\":0,\"State\":\"Enabled\","
 	        "\"BlindCopyTo\":[\"spy@x.example\"]}\n"
-	        "{\"DomainName\":\"*\",\"Name\":\"Default\",\"AutoForwardEnabled"
+	        "{\"DomainName\":\"*\",\"Name\":\"Default\","
+	        "\"AutoForwardEnabled"
 	        "\":true}\n"
 	        "{\"Identity\":\"dave\",\"User\":\"eve@corp.example\","
-	        "\"AccessRights\":[\"FullAccess\"],\"IsInherited\":false,\"Deny\":"
+	        "\"AccessRights\":[\"FullAccess\"],\"IsInherited\":false,"
+	        "\"Deny\":"
 	        "false}\n"
 	        "{\"Identity\":\"dave:\\\\Inbox\",\"FolderName\":\"Inbox\","
 	        "\"User\":\"Eve\",\"AccessRights\":[\"Reviewer\"]}\n";
@@ -755,36 +791,49 @@ static void test_gws(void **state)
 	(void)state;
 	static const char in[] =
 	        "{\"kind\":\"admin#reports#activities\",\"items\":[{\"kind\":"
-	        "\"admin#reports#activity\",\"id\":{\"time\":\"2024-02-02T02:02:"
+	        "\"admin#reports#activity\",\"id\":{\"time\":\"2024-02-02T02:"
+	        "02:"
 	        "02.123Z\",\"uniqueQualifier\":\"-1\",\"applicationName\":"
 	        "\"admin\",\"customerId\":\"C1\"},\"actor\":{\"email\":\"admin@"
-	        "corp.example\",\"callerType\":\"USER\"},\"ipAddress\":\"2001:db8:"
-	        ":7\",\"events\":[{\"type\":\"USER_SETTINGS\",\"name\":\"CREATE_"
+	        "corp.example\",\"callerType\":\"USER\"},\"ipAddress\":\"2001:"
+	        "db8:"
+	        ":7\",\"events\":[{\"type\":\"USER_SETTINGS\",\"name\":"
+	        "\"CREATE_"
 	        "EMAIL_MONITOR\",\"parameters\":[{\"name\":\"USER_EMAIL\","
 	        "\"value\":\"victim@corp.example\"},{\"name\":\"EMAIL_MONITOR_"
-	        "DEST_EMAIL\",\"value\":\"spy@x.example\"},{\"name\":\"SCOPES\","
+	        "DEST_EMAIL\",\"value\":\"spy@x.example\"},{\"name\":"
+	        "\"SCOPES\","
 	        "\"multiValue\":[\"a\",\"b\"]},{\"name\":\"REQUEST\","
-	        "\"messageValue\":{\"parameter\":[{\"name\":\"level\",\"value\":"
+	        "\"messageValue\":{\"parameter\":[{\"name\":\"level\","
+	        "\"value\":"
 	        "\"FULL\"}]}}]},{\"type\":\"EMAIL_SETTINGS\",\"name\":\"CHANGE_"
 	        "GMAIL_SETTING\",\"parameters\":[{\"name\":\"SETTING_NAME\","
 	        "\"value\":\"x\"}]}]}]}\n"
 	        "{\"id\":{\"applicationName\":\"user_accounts\"},\"actor\":{"
 	        "\"email\":\"homer@springfield.example\"},\"type\":\"email_"
-	        "forwarding_change\",\"name\":\"email_forwarding_out_of_domain\","
+	        "forwarding_change\",\"name\":\"email_forwarding_out_of_"
+	        "domain\","
 	        "\"parameters\":{\"email_forwarding_destination_address\":\"h@"
 	        "gmail.example\"}}\n"
-	        "{\"kind\":\"admin#reports#activity\",\"id\":{\"time\":\"2020-10-"
-	        "02T15:00:00Z\",\"uniqueQualifier\":1,\"applicationName\":\"user_"
-	        "accounts\"},\"actor\":{\"email\":\"foo@bar.example\"},\"events\":"
+	        "{\"kind\":\"admin#reports#activity\",\"id\":{\"time\":\"2020-"
+	        "10-"
+	        "02T15:00:00Z\",\"uniqueQualifier\":1,\"applicationName\":"
+	        "\"user_"
+	        "accounts\"},\"actor\":{\"email\":\"foo@bar.example\"},"
+	        "\"events\":"
 	        "{\"type\":\"2sv_change\",\"name\":\"2sv_disable\"}}\n"
 	        "{\"insertId\":\"ins1\",\"logName\":\"organizations/1/logs/"
-	        "cloudaudit.googleapis.com%2Factivity\",\"timestamp\":\"2024-01-"
+	        "cloudaudit.googleapis.com%2Factivity\",\"timestamp\":\"2024-"
+	        "01-"
 	        "01T00:00:00Z\",\"protoPayload\":{\"serviceName\":\"login."
-	        "googleapis.com\",\"authenticationInfo\":{\"principalEmail\":\"u@"
-	        "corp.example\"},\"requestMetadata\":{\"callerIp\":\"9.9.9.9\"},"
+	        "googleapis.com\",\"authenticationInfo\":{\"principalEmail\":"
+	        "\"u@"
+	        "corp.example\"},\"requestMetadata\":{\"callerIp\":\"9.9.9.9\"}"
+	        ","
 	        "\"metadata\":{\"event\":[{\"eventType\":\"email_forwarding_"
 	        "change\",\"eventName\":\"email_forwarding_out_of_domain\","
-	        "\"parameter\":[{\"name\":\"email_forwarding_destination_address"
+	        "\"parameter\":[{\"name\":\"email_forwarding_destination_"
+	        "address"
 	        "\",\"value\":\"ext@mail.example\"}]}]}}}\n";
 	struct run run;
 	read_file("gws.jsonl", in, check_gws, &run);

@@ -480,7 +480,7 @@ static int purview_match(const struct nctx *c)
 
 static int purview_fill(struct nctx *c)
 {
-	const struct robj *in;
+	const struct robj *in = NULL;
 	const char *path[] = {"AuditData"};
 	int rc =
 	        held(c, nc_get(c->top, K_AUDITDATA), K_AUDITDATA, path, 1, &in);
@@ -518,7 +518,7 @@ static int graph_match(const struct nctx *c)
 
 static int graph_fill(struct nctx *c)
 {
-	const struct robj *in;
+	const struct robj *in = NULL;
 	const char *path[] = {"auditData"};
 	int rc =
 	        held(c, nc_get(c->top, K_AUDITDATA), K_AUDITDATA, path, 1, &in);
@@ -588,7 +588,7 @@ static int defender_fill(struct nctx *c)
 		path[1] = "RawEventData";
 		np = 2;
 	}
-	const struct robj *in;
+	const struct robj *in = NULL;
 	if ((rc = held(c, nc_get(row, K_RAWEVENTDATA), K_RAWEVENTDATA, path, np,
 	               &in)))
 		return rc;

@@ -17,7 +17,7 @@
 /* MARK: - known keys */
 
 static const char *const key_names[K__COUNT] = {
-#define MH_KEY(id, name) [id] = name,
+#define MH_KEY(id, name) [(id)] = (name),
 #include "readers/record/keys.def"
 #undef MH_KEY
 };
