@@ -441,27 +441,29 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 static int make_room(struct mh_stream *s, size_t want)
 {
 	size_t tail = s->len - s->pos;
+	/* The unread tail to the front first; a larger buffer is then a
+	 * realloc, which for large blocks remaps pages instead of holding
+	 * the old and the new buffer at once (a peak of 1.5x the window). */
+	if (s->pos)
+		memmove(s->buf, s->buf + s->pos, tail);
+	s->data = s->buf;
+	s->base += s->pos;
+	s->len = tail;
+	s->pos = 0;
 	if (want > s->cap) {
 		size_t nc = s->cap;
 		while (nc < want && nc < s->maxcap / 2)
 			nc *= 2;
 		if (nc < want)
 			nc = s->maxcap;
-		char *nb = malloc(nc + s->pad);
+		char *nb = realloc(s->buf, nc + s->pad);
 		if (!nb)
 			return MH_ENOMEM;
-		memcpy(nb, s->buf + s->pos, tail);
 		memset(nb + nc, 0, s->pad);
-		free(s->buf);
 		s->buf = nb;
+		s->data = nb;
 		s->cap = nc;
-	} else if (s->pos) {
-		memmove(s->buf, s->buf + s->pos, tail);
 	}
-	s->data = s->buf;
-	s->base += s->pos;
-	s->len = tail;
-	s->pos = 0;
 	return MH_OK;
 }
 
