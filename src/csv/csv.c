@@ -270,6 +270,13 @@ static int read_row(struct mh_csv *c, struct scan *sc, const char **pp,
 					break;
 				sc->pos = 0;
 				int ended = scan_run(sc, p, n, c->delim, NULL);
+				if (!ended && mh_stream_all_buffered(c->s)) {
+					/* The input ends inside the row (a last
+					 * CR may wait for a byte that will
+					 * never come). */
+					mh_stream_advance(c->s, n);
+					break;
+				}
 				mh_stream_advance(c->s, sc->pos);
 				if (ended)
 					break;

@@ -519,9 +519,9 @@ static int64_t ms_date(struct tcur c)
 int64_t mh_audit_time(struct mh_slice s)
 {
 	s = bare(s);
-	struct tcur c = {s.p, s.p + s.n};
 	if (s.n < 8)
 		return MH_TS_NONE;
+	struct tcur c = {s.p, s.p + s.n};
 	if (s.p[0] == '/' || s.p[0] == '\\')
 		return ms_date(
 		        s.p[0] == '\\' ? (struct tcur){s.p + 1, s.p + s.n} : c);
@@ -599,6 +599,8 @@ size_t mh_audit_addrs(struct mh_slice value, struct mh_audit_addr *out,
 {
 	struct mh_slice v = mh_slice_trim(value);
 	size_t k = 0;
+	if (!v.n)
+		return 0;
 	/* A JSON list of strings, PowerShell's "{a, b}". */
 	if (v.n >= 2 && ((v.p[0] == '[' && v.p[v.n - 1] == ']' &&
 	                  (v.n == 2 || memchr(v.p, '"', v.n))) ||

@@ -38,7 +38,8 @@ struct mh_jframe {
 	int chunked; /* range does not start at 0 */
 	int padded;  /* the stream keeps MH_JSON_PADDING after its window */
 	int done;
-	unsigned line; /* line at the stream position, 0 when unknown */
+	unsigned line;       /* line at the stream position, 0 when unknown */
+	uint64_t line_start; /* offset of the line the position is on */
 	unsigned char stack[MAX_NEST];
 	size_t depth;
 	size_t pending;      /* bytes of the last record, consumed next call */
@@ -267,11 +268,15 @@ static int window(struct mh_jframe *f, size_t want, const char **p, size_t *n,
 	return rc;
 }
 
-/* Consume n bytes of the window at p, keeping the line count. */
+/* Consume n bytes of the window at p, keeping the line count and where
+ * the current line starts. */
 static void consume(struct mh_jframe *f, const char *p, size_t n)
 {
 	if (f->line)
 		f->line += count_nl(p, n);
+	const char *nl = n ? memrchr(p, '\n', n) : NULL;
+	if (nl)
+		f->line_start = mh_stream_tell(f->s) + (uint64_t)(nl - p) + 1;
 	mh_stream_advance(f->s, n);
 }
 
@@ -752,6 +757,7 @@ static int frame_open(struct mh_jframe **out, struct mh_stream *s,
 			const char *nl = memchr(p, '\n', n);
 			if (nl) {
 				mh_stream_advance(s, (size_t)(nl - p) + 1);
+				f->line_start = mh_stream_tell(s);
 				break;
 			}
 			mh_stream_advance(s, n);
@@ -799,9 +805,11 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 		}
 		p += i;
 		n -= i;
-		/* Ranges split JSON Lines only (jframe.h). */
+		/* Ranges split JSON Lines only (jframe.h), at line starts:
+		 * a record belongs to the range its line starts in (a BOM
+		 * or blanks may come before it on its line). */
 		if (f->mode == MH_JF_LINES && f->depth == 0 &&
-		    tell(f) >= f->range_end) {
+		    f->line_start >= f->range_end) {
 			f->done = 1;
 			break;
 		}

@@ -109,6 +109,7 @@ static void fn_read(const char *reader, size_t size)
 	struct mh_source src;
 	memset(&src, 0, sizeof(src));
 	src.path = fn_path;
+	src.size = size > 1 ? size - 1 : 0;
 	src.range_end = UINT64_MAX;
 	src.regular = 1;
 	struct mh_reader_opts o;

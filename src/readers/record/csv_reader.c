@@ -93,7 +93,12 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 		goto fail;
 	}
 	if (!r->st) {
-		rc = mh_stream_open_flags(&r->st, src->path, MH_STREAM_INIT,
+		/* A small file gets a buffer of its own size: one read sees
+		 * all of it (exports of one record are common). */
+		size_t init = MH_STREAM_INIT;
+		if (src->size && !src->gzip && src->size < MH_STREAM_INIT)
+			init = (size_t)src->size + 1;
+		rc = mh_stream_open_flags(&r->st, src->path, init,
 		                          opts->max_record + ((size_t)1 << 20),
 		                          src->regular ? MH_STREAM_REGULAR : 0,
 		                          err);
