@@ -106,6 +106,11 @@ static long small_num(struct mh_slice s)
 
 enum mh_audit_result mh_audit_result(struct mh_slice s)
 {
+	/* The two values of almost every record, exactly as written. */
+	if (s.n == 9 && !memcmp(s.p, "Succeeded", 9))
+		return MH_AR_OK;
+	if (s.n == 4 && !memcmp(s.p, "True", 4))
+		return MH_AR_OK;
 	s = bare(s);
 	static const char *const ok[] = {"succeeded", "success", "true", "ok",
 	                                 "succeed"};

@@ -391,7 +391,9 @@ int mh_norm_ual_fill(struct nctx *c, const struct robj *o)
 		    (rc = rule_actions(c, p->value)))
 			return rc;
 	}
-	if (!a->mailbox.n)
+	/* Cmdlet records say the mailbox in their parameters (or it is the
+	 * caller's, for inbox rules); sign-ins and file events have none. */
+	if (!a->mailbox.n && (c->rs->nparams || a->record_type == 1))
 		cmdlet_mailbox(c);
 	return MH_OK;
 }
