@@ -110,18 +110,21 @@ static int unwrap(struct nctx *c, int *rcp)
 		struct robj *in = nc_descend(c, rec);
 		if (!in)
 			continue;
-		c->top = in;
-		int s;
-		int ni = best(c, &s);
-		if (ni < 0) {
-			c->top = outer;
-			continue;
-		}
+		struct mh_slice outer_text = c->text;
 		if (v.t == MH_JSTR) {
 			text = v.s;
 		} else if (!w->sub) {
 			const char *path[] = {mh_rec_key_name(w->key)};
 			text = nc_member_text(c, path, 1);
+		}
+		c->top = in;
+		c->text = text;
+		int s;
+		int ni = best(c, &s);
+		if (ni < 0) {
+			c->top = outer;
+			c->text = outer_text;
+			continue;
 		}
 		if (text.n)
 			nc_fields_from(c, text);

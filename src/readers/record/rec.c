@@ -304,12 +304,16 @@ int nc_op(struct nctx *c, struct mh_slice op)
 int nc_fields_from(struct nctx *c, struct mh_slice text)
 {
 	struct mh_recstate *rs = c->rs;
-	/* The last slot is kept for the record's own text. */
-	if (rs->nsrc + 1 < sizeof(rs->src) / sizeof(rs->src[0])) {
-		rs->src[rs->nsrc].text = text;
-		rs->src[rs->nsrc].prefix = MH_SLICE_NULL;
-		rs->nsrc++;
-	}
+	size_t max = sizeof(rs->src) / sizeof(rs->src[0]);
+	/* The last slot is kept for the record's own text. A record found
+	 * later is held deeper (a test case's Defender row's RawEventData):
+	 * its fields go first. */
+	if (rs->nsrc + 1 >= max)
+		return MH_OK;
+	memmove(&rs->src[1], &rs->src[0], rs->nsrc * sizeof(rs->src[0]));
+	rs->src[0].text = text;
+	rs->src[0].prefix = MH_SLICE_NULL;
+	rs->nsrc++;
 	return MH_OK;
 }
 
@@ -317,7 +321,7 @@ struct mh_slice nc_member_text(struct nctx *c, const char *const *path,
                                size_t np)
 {
 	struct mh_slice out = MH_SLICE_NULL;
-	const struct mh_slice t = c->rs->text;
+	const struct mh_slice t = c->text;
 	if (!t.n || mh_json_member_text(t.p, t.n, path, np, &out) != MH_OK)
 		return MH_SLICE_NULL;
 	return out;
@@ -540,7 +544,7 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 	struct robj *top = &rs->objs[rs->nobjs++];
 	if (index_json(rs, top, root))
 		return MH_ENOMEM;
-	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT};
+	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT, text};
 	rs->text = text;
 	int rc = build(&c, ev);
 	if (rc == 1) {
@@ -565,6 +569,7 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
 	rs->row = row;
 	rs->cols = cols;
 	rs->ncols = ncols;
-	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT};
+	struct nctx c = {rs,  top,         &rs->audit,   err,
+	                 pos, MH_EV_AUDIT, MH_SLICE_NULL};
 	return build(&c, ev);
 }

@@ -127,6 +127,8 @@ struct nctx {
 	struct mh_err *err;
 	const struct mh_recpos *pos;
 	int kind; /* event kind: MH_EV_AUDIT unless the normaliser says */
+	struct mh_slice text; /* the JSON text top was parsed from (a record
+	                       * held in a string has its own), or empty */
 };
 
 struct mh_norm {
@@ -190,15 +192,17 @@ int nc_op(struct nctx *c, struct mh_slice op);
 
 /* The fields of the record are also made from the JSON text (flattened
  * without prefix, before the record's own fields): a record held in a
- * string or cell. */
+ * string or cell. Called again for a record held deeper, whose fields
+ * then come first. */
 int nc_fields_from(struct nctx *c, struct mh_slice text);
 
 /* Set c->err for a skipped record and return MH_ESKIP. */
 int nc_skip(struct nctx *c, int reason, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
-/* The text of the member at path in the record's own JSON text (a record
- * held as an object: its fields are made from this text), or NULL. */
+/* The text of the member at path below top, in the JSON text top was
+ * parsed from (a record held as an object: its fields are made from this
+ * text), or NULL. */
 struct mh_slice nc_member_text(struct nctx *c, const char *const *path,
                                size_t np);
 
