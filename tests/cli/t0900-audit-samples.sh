@@ -80,6 +80,8 @@ dump "$A/sekoia-m365d/test_cloud_app3.json"
 check "test_cloud_app3: an application reads john.doe's inbox" \
 	[ "$(q '.[0].audit | "\(.shape) \(.user_type) \(.actor_type) \(.mailbox) \(.app_id) \(.op_count)"')" = \
 	  "m365-defender 5 Application john.doe@example.com 22222222-2222-2222-2222-222222222222 6" ]
+check "test_cloud_app3: RawEventData's fields first, unprefixed, then the row's" \
+	[ "$(q '.[0].fields | [.[0][0], (map(.[0]) | index("properties.RawEventData") != null)] | map(tostring) | join(" ")')" = "AppId true" ]
 dump "$A/sekoia-gws/test_user_accounts.json"
 check "test_user_accounts: Gmail forwarding out of domain" \
 	[ "$(q ".[0].audit | \"\(.operation) \(.actor) \" + ($PA | join(\";\"))")" = \
