@@ -49,6 +49,12 @@ check "gws user accounts: 9 (one Id, nine records)" [ "$(records "$MH_SHARED/dat
 # The drive "rename" record is in both Panther gws files: read once.
 check "gws folder: the record in two files counted once" [ "$(records "$MH_SHARED/data/gws")" = "17 16 0 1" ]
 
+# Standard input and pipes, plain and gzip.
+got=$(gzip -c "$A/sentinel-training/office_activity.csv" | records -)
+check "Sentinel CSV gzip on standard input: 266 ($got)" [ "$got" = "266 266 0 0" ]
+got=$(records <(cat "$A/elastic-o365/test-exchange-item.log"))
+check "JSON Lines from a pipe: 9 ($got)" [ "$got" = "9 9 0 0" ]
+
 # MARK: - the typed view of every verdict
 
 dump() {
