@@ -49,6 +49,11 @@ check "gws user accounts: 9 (one Id, nine records)" [ "$(records "$MH_SHARED/dat
 # The drive "rename" record is in both Panther gws files: read once.
 check "gws folder: the record in two files counted once" [ "$(records "$MH_SHARED/data/gws")" = "17 16 0 1" ]
 
+# --since keeps snapshots (no time) and drops older records.
+"$MH_BIN" scan -j1 --no-progress --since 2024-01-01 -o /dev/null "$A/sekoia-o365" "$A/invictus-mes" 2>"$TMP/e" >/dev/null
+check "--since 2024: 3 dated records and 110 rule snapshots kept, 4 older dropped" \
+	grep -q '117 records read = 113 events + 4 skipped (out-of-time-range 4)' "$TMP/e"
+
 # Standard input and pipes, plain and gzip.
 got=$(gzip -c "$A/sentinel-training/office_activity.csv" | records -)
 check "Sentinel CSV gzip on standard input: 266 ($got)" [ "$got" = "266 266 0 0" ]
