@@ -14,6 +14,13 @@
  * normaliser makes lives in the record arena until the reader's next
  * record.
  *
+ * Fields (event.h convention, made by json/flatten.h) carry normalised
+ * names on top of the key paths: "Parameters.ForwardTo" for a name/value
+ * list element, "ModifiedProperties.X.OldValue", "RuleActions.ForwardTo"
+ * for recipients found inside UpdateInboxRules; a record held in another
+ * (AuditData, RawEventData, auditData, a test case's record) gives its
+ * fields first, without prefix. docs/AUDIT.md lists them.
+ *
  * Internal to readers/record/; consumers see only event.h and audit.h.
  */
 #ifndef MH_REC_H
