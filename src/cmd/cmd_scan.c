@@ -3,9 +3,12 @@
  *
  * Threads: the main thread walks the inputs and feeds a bounded job queue;
  * each worker owns a reader at a time and its own analysis accumulator, so
- * the hot path takes no lock. Large mboxes are cut into byte ranges that
- * the mbox reader aligns to message boundaries. At the end the accumulators
- * are merged (the result does not depend on the split) and written.
+ * the hot path takes no lock. Large mboxes and JSON Lines files are cut
+ * into byte ranges that their readers align to record boundaries. The
+ * same audit record read twice (overlapping exports) is dropped by its
+ * dedup key in a set all workers share (core/keyset.h). At the end the
+ * accumulators are merged (the result does not depend on the split) and
+ * written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,17 +28,20 @@
 #include "cmd/scan_stats.h"
 #include "core/dirref.h"
 #include "core/escape.h"
+#include "core/keyset.h"
 #include "core/outpath.h"
 #include "core/stream.h"
 #include "core/time.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
+#include "writers/events.h"
 #include "writers/writer.h"
 
 #define MAX_ORG_DOMAINS 64
 #define MAX_ANALYTICS   8
 #define QUEUE_CAP       1024
-/* A plain mbox at least this big is split into ranges for the workers. */
+/* A plain mbox or JSON Lines file at least this big is split into ranges
+ * for the workers. */
 #define CHUNK_MIN ((uint64_t)64 << 20)
 
 struct scan_opts {
@@ -52,6 +58,8 @@ struct scan_opts {
 	int progress; /* -1 auto */
 	size_t max_header;
 	size_t body_prefix;
+	size_t max_record;
+	const char *dump_path; /* --dump-events */
 };
 
 struct job {
@@ -77,6 +85,7 @@ struct worker {
 	struct scan *scan;
 	void *acc[MAX_ANALYTICS]; /* one accumulator per entry of an[] */
 	struct mh_scan_stats st;
+	struct mh_buf dump; /* --dump-events lines not yet written */
 	int internal_error;
 };
 
@@ -94,6 +103,10 @@ struct scan {
 	atomic_uint_fast64_t jobs_total, jobs_done;
 	atomic_int size_unknown; /* a job without a size (Maildir entries) */
 	struct mh_scan_stats walk_st;
+	struct mh_keyset *seen; /* dedup keys of the records read */
+	FILE *dump;             /* --dump-events, or NULL */
+	pthread_mutex_t dump_mu;
+	int dump_failed;
 };
 
 /* MARK: - diagnostics */
@@ -267,6 +280,33 @@ static int in_window(const struct scan_opts *o, int64_t ts)
 	return 1;
 }
 
+/* --dump-events: the worker's lines go out in blocks, under a lock. */
+static void dump_flush(struct worker *w)
+{
+	struct scan *s = w->scan;
+	if (!w->dump.len)
+		return;
+	pthread_mutex_lock(&s->dump_mu);
+	if (fwrite(w->dump.p, 1, w->dump.len, s->dump) != w->dump.len)
+		s->dump_failed = 1;
+	pthread_mutex_unlock(&s->dump_mu);
+	mh_buf_reset(&w->dump);
+}
+
+static void dump_event(struct worker *w, const struct mh_event *ev)
+{
+	size_t before = w->dump.len;
+	if (mh_event_jsonl(ev, 1, &w->dump) != MH_OK) {
+		/* A line over the buffer's cap: the event without fields. */
+		mh_buf_truncate(&w->dump, before);
+		dump_flush(w);
+		if (mh_event_jsonl(ev, 0, &w->dump) != MH_OK)
+			mh_buf_truncate(&w->dump, 0);
+	}
+	if (w->dump.len >= ((size_t)1 << 20))
+		dump_flush(w);
+}
+
 /* Position p of a reader working on range [lo, hi) clamped to it: a chunk
  * reader scans a little before its first record and reads past hi to
  * finish its last one, but each byte is counted by exactly one chunk. */
@@ -324,12 +364,25 @@ static void run_job(struct worker *w, struct job *j)
 			diag(s, &err, j->path);
 			break;
 		}
+		/* The same record read before (another export, the same
+		 * file twice): counted once. ENOMEM counts it as new. */
+		if (ev.record_id.n && mh_keyset_add(s->seen, ev.record_id.p,
+		                                    ev.record_id.n) == 0) {
+			w->st.dups++;
+			continue;
+		}
 		if (!in_window(&s->o, ev.ts)) {
 			w->st.skipped[MH_SKIP_FILTERED]++;
 			continue;
 		}
 		w->st.events++;
 		w->st.per_reader[ri]++;
+		w->st.per_kind[ev.kind & 7]++;
+		if (ev.audit && ev.audit->shape > 0 &&
+		    ev.audit->shape < MH_AS__COUNT)
+			w->st.per_shape[ev.audit->shape]++;
+		if (s->dump)
+			dump_event(w, &ev);
 		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {
 			mh_err_clear(&err);
 			rc = s->an[a]->event(w->acc[a], &ev, &err);
@@ -365,6 +418,8 @@ static void *worker_main(void *arg)
 			run_job(w, j);
 		job_free(j);
 	}
+	if (w->scan->dump)
+		dump_flush(w);
 	return NULL;
 }
 
@@ -378,7 +433,7 @@ static int on_source(const struct mh_source *src,
 	if (!src->size)
 		atomic_store(&s->size_unknown, 1);
 	uint64_t chunk = 0;
-	if (ops->can_chunk && !src->gzip && s->o.jobs > 1 &&
+	if (ops->can_chunk && !src->gzip && !src->stream && s->o.jobs > 1 &&
 	    src->size >= CHUNK_MIN) {
 		/* Several ranges per worker keeps them busy to the end. */
 		chunk = src->size / ((uint64_t)s->o.jobs * 4);
@@ -493,6 +548,20 @@ static const char scan_help[] =
         "content.\nPATH '-' is standard input (read once; a pipe is "
         "fine). Inputs are opened\nread-only and never modified.\n"
         "\n"
+        "Audit logs and configuration exports are read too, as JSON (JSON "
+        "Lines,\narrays, pretty-printed, API pages) or CSV: the Microsoft "
+        "365 unified audit\nlog (Management Activity API, Purview / "
+        "Search-UnifiedAuditLog exports,\nSentinel OfficeActivity, Defender "
+        "CloudAppEvents, Graph audit queries),\nSearch-AdminAuditLog, "
+        "Get-InboxRule / Get-Mailbox / Get-TransportRule /\n"
+        "Get-RemoteDomain / permission exports (also the "
+        "Microsoft-Extractor-Suite's),\nGoogle Workspace Reports API "
+        "activities and their Cloud Logging form.\nThe same audit record "
+        "in two exports is counted once (docs/AUDIT.md).\n"
+        "\n";
+
+/* Two literals: C17 guarantees only 4095 bytes in one. */
+static const char scan_help_opts[] =
         "options:\n"
         "  -f, --format FMT     table (default), jsonl or csv\n"
         "  -o, --output FILE    write findings to FILE instead of stdout\n"
@@ -529,6 +598,16 @@ static const char scan_help[] =
         "forward tests and\n"
         "                       journal reports (default 64K, at most "
         "16M)\n"
+        "      --max-record N   largest JSON record or CSV row in bytes "
+        "(default 16M,\n"
+        "                       at most 1G); bigger ones are skipped "
+        "unread and counted\n"
+        "      --dump-events F  write every event read (typed view and "
+        "fields) as\n"
+        "                       JSON Lines to F ('-': standard output) to "
+        "see what\n"
+        "                       mailhunt made of each record "
+        "(docs/AUDIT.md)\n"
         "      --no-color       no ANSI colours in the table (default: "
         "colour when\n"
         "                       stdout is a TTY and NO_COLOR is not set)\n"
@@ -553,9 +632,18 @@ static const char scan_help[] =
         "  ssh mx1 cat /var/mail/alice | mailhunt scan -\n"
         "      an mbox from another host, never stored here (gzip works "
         "too)\n"
+        "  mailhunt scan ual-2024-03.jsonl.gz purview-export.csv "
+        "MailboxRules.csv\n"
+        "      audit records and rule snapshots; overlapping exports are "
+        "deduplicated\n"
+        "  mailhunt scan --dump-events - -o /dev/null sentinel.csv | jq "
+        "'.audit.operation'\n"
+        "      what each record was read as (the typed view), for checks "
+        "and scripts\n"
         "\n"
-        "At the end stderr shows files, messages, bytes, skipped records by "
-        "reason\nand the time taken; records read = messages + skipped.\n"
+        "At the end stderr shows files, records, bytes, skipped records by "
+        "reason,\nduplicates dropped and the time taken; records read = "
+        "events + skipped\n+ duplicates.\n"
         "exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
         "input\nunreadable or skipped, 4 internal error.\n";
 
@@ -613,6 +701,8 @@ static int parse_size(const char *s, size_t *out)
 		mul = 1024, end++;
 	else if (*end == 'm' || *end == 'M')
 		mul = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mul = 1024 * 1024 * 1024, end++;
 	if (*end || v == 0 || v > SIZE_MAX / mul)
 		return -1;
 	*out = (size_t)(v * mul);
@@ -667,7 +757,9 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		O_MAXHDR,
 		O_NOPROG,
 		O_COLOR,
-		O_BODY
+		O_BODY,
+		O_MAXREC,
+		O_DUMP
 	};
 	static const struct option longopts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -680,6 +772,8 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 	        {"jobs", required_argument, NULL, 'j'},
 	        {"max-header", required_argument, NULL, O_MAXHDR},
 	        {"body-prefix", required_argument, NULL, O_BODY},
+	        {"max-record", required_argument, NULL, O_MAXREC},
+	        {"dump-events", required_argument, NULL, O_DUMP},
 	        {"no-color", no_argument, NULL, O_NOCOLOR},
 	        {"color", no_argument, NULL, O_COLOR},
 	        {"no-progress", no_argument, NULL, O_NOPROG},
@@ -778,11 +872,21 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 				return usage_error(
 				        "bad size '%s' (at most 16M)", optarg);
 			break;
+		case O_MAXREC:
+			if (parse_size(optarg, &o->max_record) ||
+			    o->max_record > ((size_t)1 << 30))
+				return usage_error("bad size '%s' (at most 1G)",
+				                   optarg);
+			break;
+		case O_DUMP: o->dump_path = optarg; break;
 		case O_NOCOLOR: o->color = 0; break;
 		case O_COLOR: o->color = 1; break;
 		case O_NOPROG: o->progress = 0; break;
 		case 'q': o->quiet++; break;
-		case 'h': fputs(scan_help, stdout); return -1;
+		case 'h':
+			fputs(scan_help, stdout);
+			fputs(scan_help_opts, stdout);
+			return -1;
 		case ':':
 			return usage_error("option '%s' needs a value",
 			                   argv[optind - 1]);
@@ -864,6 +968,8 @@ int mh_cmd_scan(int argc, char **argv)
 		s.ropts.max_header = s.o.max_header;
 	if (s.o.body_prefix)
 		s.ropts.body_prefix = s.o.body_prefix;
+	if (s.o.max_record)
+		s.ropts.max_record = s.o.max_record;
 	if (s.o.progress == -1)
 		s.o.progress = !s.o.quiet && isatty(STDERR_FILENO);
 	if (s.o.quiet)
@@ -887,8 +993,32 @@ int mh_cmd_scan(int argc, char **argv)
 	if (s.o.color == -1)
 		s.o.color = !s.o.out_path && isatty(STDOUT_FILENO) &&
 		            !getenv("NO_COLOR");
+	if (s.o.dump_path && !strcmp(s.o.dump_path, "-")) {
+		s.dump = stdout;
+	} else if (s.o.dump_path) {
+		struct mh_err derr;
+		mh_err_clear(&derr);
+		if (mh_outpath_check(s.o.dump_path,
+		                     (const char *const *)argv + first,
+		                     (size_t)(argc - first), &derr) != MH_OK) {
+			if (out != stdout)
+				fclose(out);
+			return usage_error("%s", derr.msg);
+		}
+		s.dump = fopen(s.o.dump_path, "w");
+		if (!s.dump) {
+			fprintf(stderr, "mailhunt: cannot write '%s': %s\n",
+			        s.o.dump_path, strerror(errno));
+			if (out != stdout)
+				fclose(out);
+			return MH_EXIT_USAGE;
+		}
+	}
+	if (mh_keyset_new(&s.seen) != MH_OK)
+		goto done;
 
 	pthread_mutex_init(&s.err_mu, NULL);
+	pthread_mutex_init(&s.dump_mu, NULL);
 	queue_init(&s.q);
 	queue_ready = 1;
 	atomic_init(&s.bytes_done, 0);
@@ -908,6 +1038,7 @@ int mh_cmd_scan(int argc, char **argv)
 		s.an[s.nan++] = mh_analytics[a];
 	for (int i = 0; i < s.o.jobs; i++) {
 		workers[i].scan = &s;
+		mh_buf_init(&workers[i].dump, (size_t)64 << 20);
 		for (size_t a = 0; a < s.nan; a++) {
 			struct mh_err cerr;
 			mh_err_clear(&cerr);
@@ -1018,6 +1149,12 @@ join:
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
+	if (s.dump &&
+	    (s.dump_failed || fflush(s.dump) != 0 || ferror(s.dump))) {
+		write_error(s.dump == stdout ? NULL : s.o.dump_path);
+		ret = MH_EXIT_INTERNAL;
+		goto done;
+	}
 	if (!s.o.quiet) {
 		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
 		const struct mh_analytic_ops *fw =
@@ -1043,17 +1180,24 @@ join:
 done:
 	mh_writer_release(&w);
 	if (workers) {
-		for (int i = 0; i < s.o.jobs; i++)
+		for (int i = 0; i < s.o.jobs; i++) {
 			for (size_t a = 0; a < s.nan; a++)
 				if (workers[i].acc[a])
 					s.an[a]->destroy(workers[i].acc[a]);
+			mh_buf_release(&workers[i].dump);
+		}
 		free(workers);
 	}
+	mh_keyset_free(s.seen);
 	mh_findings_release(&findings);
 	if (queue_ready) {
 		queue_destroy(&s.q);
 		pthread_mutex_destroy(&s.err_mu);
+		pthread_mutex_destroy(&s.dump_mu);
 	}
+	if (s.dump && s.dump != stdout && fclose(s.dump) != 0 &&
+	    ret == MH_EXIT_OK)
+		ret = MH_EXIT_INTERNAL;
 	if (out && out != stdout && fclose(out) != 0 && ret == MH_EXIT_OK)
 		ret = MH_EXIT_INTERNAL;
 	return ret;
