@@ -157,6 +157,27 @@ const char *mh_sigma_link(struct mh_arena *a, const char *path)
 	return o;
 }
 
+/* SigmaHQ rules name their regression case,
+ * regression_data/rules/<dir>/<name>/info.yml: the rule is
+ * rules/<dir>/<name>.yml. */
+static const char *regression_link(struct mh_sigma *s, const char *rp)
+{
+	static const char pre[] = "regression_data/", post[] = "/info.yml";
+	if (!rp || strncmp(rp, pre, sizeof(pre) - 1) || strstr(rp, ".."))
+		return NULL;
+	size_t n = strlen(rp);
+	if (n < sizeof(pre) + sizeof(post) ||
+	    strcmp(rp + n - (sizeof(post) - 1), post))
+		return NULL;
+	char buf[1024];
+	int l = snprintf(buf, sizeof(buf), "%.*s.yml",
+	                 (int)(n - (sizeof(pre) - 1) - (sizeof(post) - 1)),
+	                 rp + sizeof(pre) - 1);
+	if (l <= 0 || (size_t)l >= sizeof(buf))
+		return NULL;
+	return mh_sigma_link(&s->arena, buf);
+}
+
 /* attack.t1114.003 -> T1114.003; attack.collection -> collection. */
 static void attack_tags(struct mh_sigma *s, struct mh_sg_rule *r)
 {
@@ -452,6 +473,8 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 	r->modified = sdup(s, mh_yn_str(d, "modified"));
 	r->tags = str_list(s, mh_yn_get(d, "tags"), &r->ntags);
 	r->link = mh_sigma_link(&s->arena, path);
+	if (!r->link)
+		r->link = regression_link(s, mh_yn_str(d, "regression_tests_path"));
 	attack_tags(s, r);
 	const char *lv = mh_yn_str(d, "level");
 	r->level = lv ? mh_level_parse(lv) : MH_LEVEL_INFO;
