@@ -86,6 +86,11 @@ static int item(struct cc *c, const struct mh_yn *key, const char *keytext,
 	int rc = mh_sv_mods(bar ? bar + 1 : "", &m, c->err);
 	if (rc)
 		return at(c, key, rc, c->err ? c->err->msg : "");
+	/* Keywords search the whole event: a value anywhere in a field
+	 * (contains), unless the rule says where. */
+	if (flen == 0 &&
+	    !(m.flags & (MH_MOD_STARTS | MH_MOD_ENDS | MH_MOD_RE)))
+		m.flags |= MH_MOD_CONTAINS;
 	if (c->ntests == MAX_TESTS)
 		return at(c, key, MH_ETOOBIG, "too many field tests");
 	struct mh_sg_test *t = &c->tests[c->ntests];
