@@ -47,8 +47,8 @@ for want in \
 	'yaml_syntax.yml:6:12: YAML syntax error' \
 	"unknown_modifier.yml:7:9: unknown modifier 'endswithh'" \
 	"missing_selection.yml:8:16: condition names 'filter', which is not a search identifier" \
-	'regex_syntax.yml:7:25: regular expression refused by Vectorscan: Missing close parenthesis' \
-	'regex_backref.yml:7:25: regular expression refused by Vectorscan: Back-references are unsupported' \
+	'regex_syntax.yml:7:25: regular expression does not compile: missing closing parenthesis' \
+	'regex_backref.yml:7:25: regular expression uses a back-reference, which can backtrack without bound' \
 	'deep_condition.yml:7:80: condition: nested too deeply' \
 	'huge.yml: file of 10485760 bytes is over the 4 MiB limit'; do
 	check "refused: $want" grep -qF "$want" "$TMP/out"

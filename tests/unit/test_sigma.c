@@ -16,6 +16,7 @@
 #include "analytics/analytic.h"
 #include "rules/sigma/cond.h"
 #include "rules/sigma/match.h"
+#include "rules/sigma/regex.h"
 #include "rules/sigma/sigma.h"
 
 #define NUL_VALUE "\x01null"
@@ -233,9 +234,18 @@ static void test_re(void **st)
 	memset(big, 'a', 20000);
 	big[20000] = '\0';
 	expect(SEL("        CommandLine|re: '(a+)+b$'\n"), 0, "", big);
-	refused(SEL("        CommandLine|re: '(a)\\1'\n"), "Back-references");
-	refused(SEL("        CommandLine|re: '(?<=a)b'\n"), "Vectorscan");
-	refused(SEL("        CommandLine|re: '(a'\n"), "parenthesis");
+	refused(SEL("        CommandLine|re: '(a)\\1'\n"), "back-reference");
+	refused(SEL("        CommandLine|re: '(?<=a)b'\n"), "lookbehind");
+	refused(SEL("        CommandLine|re: '(?!a)b'\n"), "lookahead");
+	refused(SEL("        CommandLine|re: '(?>a+)b'\n"), "atomic group");
+	refused(SEL("        CommandLine|re: 'a++b'\n"), "possessive");
+	refused(SEL("        CommandLine|re: '(a'\n"), "does not compile");
+	/* the same characters inside a class or escaped are fine */
+	static const char *const fine[] = {"[(?=]x\\(?=", "a\\+\\+",
+	                                   "[]a++]", "(?i)ab(?:c|d)+"};
+	for (size_t i = 0; i < 4; i++)
+		assert_null(mh_sg_regex_unbounded(fine[i], strlen(fine[i])));
+	assert_non_null(mh_sg_regex_unbounded("(a)\\2", 5));
 }
 
 static void test_special_values(void **st)

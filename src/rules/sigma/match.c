@@ -9,13 +9,6 @@
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 
-#define MAX_RE_HITS 256
-
-struct re_cache {
-	uint32_t gen;    /* == ctx gen when filled for this event */
-	uint32_t off, n; /* into ctx->re_ids */
-};
-
 struct mh_sigma_ctx {
 	const struct mh_sigma *set;
 	struct mh_sg_view view;
@@ -32,10 +25,6 @@ struct mh_sigma_ctx {
 	size_t nactive;
 	/* class -> active buckets cache (classes are few) */
 	struct mh_strmap cls_cache;
-	struct re_cache *rec;
-	size_t rec_alloc;
-	uint32_t *re_ids;
-	size_t nre_ids, re_alloc;
 	uint64_t events, evals, matches;
 };
 
@@ -85,8 +74,6 @@ void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
 	free(c->out);
 	free(c->bucket_bits);
 	free(c->active);
-	free(c->rec);
-	free(c->re_ids);
 	free(c);
 }
 
@@ -113,41 +100,8 @@ void mh_sigma_ctx_stats(const struct mh_sigma_ctx *c, uint64_t *events,
 static int re_match(struct mh_sigma_ctx *c, int32_t vi, int re)
 {
 	const struct mh_sg_val *e = &c->view.v[vi];
-	if (!e->s)
-		return 0;
-	if ((size_t)vi >= c->rec_alloc) {
-		size_t na = c->view.alloc > (size_t)vi ? c->view.alloc
-		                                       : (size_t)vi + 64;
-		struct re_cache *nr = realloc(c->rec, na * sizeof(*nr));
-		if (!nr)
-			return 0;
-		memset(nr + c->rec_alloc, 0,
-		       (na - c->rec_alloc) * sizeof(*nr));
-		c->rec = nr;
-		c->rec_alloc = na;
-	}
-	struct re_cache *rc = &c->rec[vi];
-	if (rc->gen != c->gen) {
-		if (c->nre_ids + MAX_RE_HITS > c->re_alloc) {
-			size_t na = (c->nre_ids + MAX_RE_HITS) * 2;
-			uint32_t *ni = realloc(c->re_ids, na * sizeof(*ni));
-			if (!ni)
-				return 0;
-			c->re_ids = ni;
-			c->re_alloc = na;
-		}
-		size_t n;
-		mh_sg_regex_scan(c->set->re, c->rs, e->s, e->n,
-		                 c->re_ids + c->nre_ids, MAX_RE_HITS, &n);
-		rc->gen = c->gen;
-		rc->off = (uint32_t)c->nre_ids;
-		rc->n = (uint32_t)n;
-		c->nre_ids += n;
-	}
-	for (uint32_t i = 0; i < rc->n; i++)
-		if (c->re_ids[rc->off + i] == (uint32_t)re)
-			return 1;
-	return 0;
+	return e->s && mh_sg_regex_match(c->set->re, c->rs, (size_t)re, e->s,
+	                                 e->n);
 }
 
 /* One pattern against one value of the view. */
@@ -373,11 +327,8 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	*n = 0;
 	c->nout = 0;
 	c->ncand = 0;
-	c->nre_ids = 0;
 	if (++c->gen == 0) {
 		memset(c->mark, 0, c->set->nrules * sizeof(*c->mark));
-		if (c->rec)
-			memset(c->rec, 0, c->rec_alloc * sizeof(*c->rec));
 		c->gen = 1;
 	}
 	c->events++;

@@ -1,20 +1,20 @@
 #include "rules/sigma/regex.h"
 
-#include <hs/hs.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct mh_sg_regex {
-	char **pat;
-	unsigned *flags;
-	char **failed;
+	pcre2_code **code;
 	size_t n, alloc;
-	hs_database_t *db;
 };
 
 struct mh_sg_rescratch {
-	hs_scratch_t *s;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	uint64_t limits;
 };
 
 int mh_sg_regex_new(struct mh_sg_regex **out)
@@ -27,27 +27,69 @@ void mh_sg_regex_free(struct mh_sg_regex *re)
 {
 	if (!re)
 		return;
-	for (size_t i = 0; i < re->n; i++) {
-		free(re->pat[i]);
-		free(re->failed[i]);
-	}
-	free(re->pat);
-	free(re->flags);
-	free(re->failed);
-	hs_free_database(re->db);
+	for (size_t i = 0; i < re->n; i++)
+		pcre2_code_free(re->code[i]);
+	free(re->code);
 	free(re);
 }
 
-static unsigned hs_flags(unsigned f)
+const char *mh_sg_regex_unbounded(const char *p, size_t n)
 {
-	unsigned h = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
-	if (f & MH_RE_I)
-		h |= HS_FLAG_CASELESS;
-	if (f & MH_RE_M)
-		h |= HS_FLAG_MULTILINE;
-	if (f & MH_RE_S)
-		h |= HS_FLAG_DOTALL;
-	return h;
+	int in_class = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\\') {
+			if (i + 1 < n && !in_class) {
+				char d = p[i + 1];
+				if ((d >= '1' && d <= '9') || d == 'g' ||
+				    d == 'k')
+					return "a back-reference";
+				if (d == 'K')
+					return "\\K";
+			}
+			i++;
+			continue;
+		}
+		if (in_class) {
+			if (c == ']')
+				in_class = 0;
+			continue;
+		}
+		if (c == '[') {
+			in_class = 1;
+			if (i + 1 < n && p[i + 1] == ']')
+				i++; /* []...] : the ] is a member */
+			else if (i + 2 < n && p[i + 1] == '^' && p[i + 2] == ']')
+				i += 2;
+			continue;
+		}
+		if ((c == '+' || c == '*' || c == '?' || c == '}') &&
+		    i + 1 < n && p[i + 1] == '+')
+			return "a possessive quantifier";
+		if (c != '(' || i + 1 >= n)
+			continue;
+		if (p[i + 1] == '*')
+			return "a backtracking verb";
+		if (p[i + 1] != '?' || i + 2 >= n)
+			continue;
+		char d = p[i + 2];
+		if (d == '=' || d == '!')
+			return "a lookahead";
+		if (d == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!'))
+			return "a lookbehind";
+		if (d == '>')
+			return "an atomic group";
+		if (d == '(')
+			return "a conditional";
+		if (d == 'C')
+			return "a callout";
+		if (d == 'R' || d == '&' || (d >= '0' && d <= '9') ||
+		    d == '+' || (d == 'P' && i + 3 < n && p[i + 3] == '>'))
+			return "recursion";
+		if (d == '|')
+			return "a branch reset group";
+	}
+	return NULL;
 }
 
 int mh_sg_regex_add(struct mh_sg_regex *re, const char *pat, size_t n,
@@ -58,42 +100,54 @@ int mh_sg_regex_add(struct mh_sg_regex *re, const char *pat, size_t n,
 		                  "regular expression of %zu bytes is over the "
 		                  "limit of %d",
 		                  n, MH_RE_MAX_LEN);
-	char *p = malloc(n + 1);
-	if (!p)
-		return mh_err_set(err, MH_ENOMEM, "out of memory");
-	memcpy(p, pat, n);
-	p[n] = '\0';
-	hs_expr_info_t *info = NULL;
-	hs_compile_error_t *ce = NULL;
-	if (hs_expression_info(p, hs_flags(flags), &info, &ce) != HS_SUCCESS) {
-		mh_err_set(err, MH_EFORMAT,
-		           "regular expression refused by Vectorscan: %s",
-		           ce && ce->message ? ce->message : "unknown error");
-		hs_free_compile_error(ce);
-		free(p);
-		return MH_EFORMAT;
+	const char *why = mh_sg_regex_unbounded(pat, n);
+	if (why)
+		return mh_err_set(err, MH_EFORMAT,
+		                  "regular expression uses %s, which can "
+		                  "backtrack without bound (Sigma allows ., "
+		                  "anchors, quantifiers, classes, alternation "
+		                  "and groups)",
+		                  why);
+	uint32_t opt = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C;
+	if (flags & MH_RE_I)
+		opt |= PCRE2_CASELESS;
+	if (flags & MH_RE_M)
+		opt |= PCRE2_MULTILINE;
+	if (flags & MH_RE_S)
+		opt |= PCRE2_DOTALL;
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, n, opt, &ec, &eo, NULL);
+	if (!c) {
+		PCRE2_UCHAR msg[200];
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		return mh_err_set(err, MH_EFORMAT,
+		                  "regular expression does not compile: %s at "
+		                  "offset %zu",
+		                  (const char *)msg, (size_t)eo);
 	}
-	free(info);
+	uint32_t backrefs = 0;
+	pcre2_pattern_info(c, PCRE2_INFO_BACKREFMAX, &backrefs);
+	if (backrefs) {
+		pcre2_code_free(c);
+		return mh_err_set(err, MH_EFORMAT,
+		                  "regular expression uses a back-reference, "
+		                  "which can backtrack without bound");
+	}
+	/* Without the JIT (not built for this CPU) the interpreter runs
+	 * under the same limits. */
+	(void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 	if (re->n == re->alloc) {
 		size_t na = re->alloc ? re->alloc * 2 : 64;
-		char **np = realloc(re->pat, na * sizeof(*np));
-		if (np)
-			re->pat = np;
-		unsigned *nf = realloc(re->flags, na * sizeof(*nf));
-		if (nf)
-			re->flags = nf;
-		char **nfl = realloc(re->failed, na * sizeof(*nfl));
-		if (nfl)
-			re->failed = nfl;
-		if (!np || !nf || !nfl) {
-			free(p);
+		pcre2_code **nc = realloc(re->code, na * sizeof(*nc));
+		if (!nc) {
+			pcre2_code_free(c);
 			return mh_err_set(err, MH_ENOMEM, "out of memory");
 		}
+		re->code = nc;
 		re->alloc = na;
 	}
-	re->pat[re->n] = p;
-	re->flags[re->n] = flags;
-	re->failed[re->n] = NULL;
+	re->code[re->n] = c;
 	return (int)re->n++;
 }
 
@@ -102,77 +156,24 @@ size_t mh_sg_regex_count(const struct mh_sg_regex *re)
 	return re ? re->n : 0;
 }
 
-int mh_sg_regex_build(struct mh_sg_regex *re)
-{
-	if (re->n == 0)
-		return MH_OK;
-	const char **exprs = malloc(re->n * sizeof(*exprs));
-	unsigned *fl = malloc(re->n * sizeof(*fl));
-	unsigned *ids = malloc(re->n * sizeof(*ids));
-	int rc = MH_OK;
-	if (!exprs || !fl || !ids) {
-		rc = MH_ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		size_t k = 0;
-		for (size_t i = 0; i < re->n; i++) {
-			if (re->failed[i])
-				continue;
-			exprs[k] = re->pat[i];
-			fl[k] = hs_flags(re->flags[i]);
-			ids[k++] = (unsigned)i;
-		}
-		if (k == 0)
-			break;
-		hs_compile_error_t *ce = NULL;
-		if (hs_compile_multi(exprs, fl, ids, (unsigned)k, HS_MODE_BLOCK,
-		                     NULL, &re->db, &ce) == HS_SUCCESS)
-			break;
-		/* Drop the culprit and try again; with no culprit named the
-		 * whole set fails (a resource limit of the database). */
-		int bad = ce ? ce->expression : -1;
-		const char *msg =
-		        ce && ce->message ? ce->message : "unknown error";
-		if (bad < 0) {
-			for (size_t i = 0; i < k; i++)
-				re->failed[ids[i]] = strdup(msg);
-			hs_free_compile_error(ce);
-			break;
-		}
-		char buf[300];
-		snprintf(buf, sizeof(buf),
-		         "regular expression refused by Vectorscan: %s", msg);
-		re->failed[ids[bad]] = strdup(buf);
-		hs_free_compile_error(ce);
-		if (!re->failed[ids[bad]]) {
-			rc = MH_ENOMEM;
-			break;
-		}
-	}
-out:
-	free(exprs);
-	free(fl);
-	free(ids);
-	return rc;
-}
-
-const char *mh_sg_regex_failed(const struct mh_sg_regex *re, size_t i)
-{
-	return re && i < re->n ? re->failed[i] : NULL;
-}
-
 int mh_sg_rescratch_new(const struct mh_sg_regex *re,
                         struct mh_sg_rescratch **out)
 {
-	*out = calloc(1, sizeof(**out));
-	if (!*out)
+	(void)re;
+	struct mh_sg_rescratch *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	if (!s)
 		return MH_ENOMEM;
-	if (re && re->db && hs_alloc_scratch(re->db, &(*out)->s) != HS_SUCCESS) {
-		free(*out);
-		*out = NULL;
+	s->md = pcre2_match_data_create(1, NULL);
+	s->mc = pcre2_match_context_create(NULL);
+	if (!s->md || !s->mc) {
+		mh_sg_rescratch_free(s);
 		return MH_ENOMEM;
 	}
+	pcre2_set_match_limit(s->mc, MH_RE_MATCH_LIMIT);
+	pcre2_set_depth_limit(s->mc, 10000);
+	pcre2_set_heap_limit(s->mc, 20000); /* KiB */
+	*out = s;
 	return MH_OK;
 }
 
@@ -180,42 +181,27 @@ void mh_sg_rescratch_free(struct mh_sg_rescratch *s)
 {
 	if (!s)
 		return;
-	hs_free_scratch(s->s);
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mc);
 	free(s);
 }
 
-struct collect {
-	uint32_t *ids;
-	size_t cap, n;
-};
-
-static int on_match(unsigned id, unsigned long long from,
-                    unsigned long long to, unsigned flags, void *ctx)
+int mh_sg_regex_match(const struct mh_sg_regex *re,
+                      struct mh_sg_rescratch *sc, size_t i, const char *s,
+                      size_t n)
 {
-	struct collect *c = ctx;
-	if (c->n < c->cap)
-		c->ids[c->n++] = id;
+	if (!re || i >= re->n || !sc)
+		return 0;
+	int rc = pcre2_match(re->code[i], (PCRE2_SPTR)(s ? s : ""), n, 0, 0,
+	                     sc->md, sc->mc);
+	if (rc >= 0)
+		return 1;
+	if (rc != PCRE2_ERROR_NOMATCH)
+		sc->limits++;
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+uint64_t mh_sg_rescratch_limits(const struct mh_sg_rescratch *sc)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-int mh_sg_regex_scan(const struct mh_sg_regex *re,
-                     struct mh_sg_rescratch *sc, const char *s, size_t n,
-                     uint32_t *ids, size_t cap, size_t *nids)
-{
-	struct collect c = {ids, cap, 0};
-	*nids = 0;
-	if (!re || !re->db || !sc || !sc->s)
-		return MH_OK;
-	if (n > UINT32_MAX)
-		n = UINT32_MAX;
-	hs_scan(re->db, s ? s : "", (unsigned)n, 0, sc->s, on_match, &c);
-	qsort(ids, c.n, sizeof(*ids), cmp_u32);
-	*nids = c.n;
-	return MH_OK;
+	return sc ? sc->limits : 0;
 }

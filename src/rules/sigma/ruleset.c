@@ -741,26 +741,6 @@ static int link_rules(struct loader *L)
 	struct mh_sigma *s = L->s;
 	char msg[400];
 	int changed = 1;
-	/* Regexes dropped when the database was built. */
-	for (size_t i = 0; i < s->nrules; i++) {
-		struct mh_sg_rule *r = &s->rules[i];
-		const char *why = NULL;
-		for (uint32_t k = 0; k < r->det.nsels && !why; k++) {
-			const struct mh_sg_sel *se = &r->det.sels[k];
-			for (uint32_t t = 0; t < se->alt[se->nalt] && !why; t++)
-				for (uint32_t p = 0; p < se->tests[t].npat; p++)
-					if (se->tests[t].pat[p].kind ==
-					            MH_SV_RE &&
-					    (why = mh_sg_regex_failed(
-					             s->re,
-					             (size_t)se->tests[t]
-					                     .pat[p]
-					                     .re)))
-						break;
-		}
-		if (why && late_refuse(L, i, why))
-			return MH_ENOMEM;
-	}
 	/* Correlations: resolve, refusing in cascade until stable. */
 	while (changed) {
 		changed = 0;
@@ -944,8 +924,6 @@ int mh_sigma_load(const char *const *paths, size_t n,
 			           paths[i], strerror(errno ? errno : ENOENT));
 		}
 	}
-	if (rc == MH_OK)
-		rc = mh_sg_regex_build(s->re);
 	if (rc == MH_OK)
 		rc = link_rules(&L);
 	if (rc == MH_OK)
