@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	       "evaluated\n",
 	       s->nrules, s->nrefused, load, atoms, with, always);
 	/* a pool of distinct events, reused round-robin */
-	unsigned pool = n < 20000 ? n : 20000;
+	unsigned pool = n < 2000 ? n : 2000;
 	struct ev *evs = calloc(pool, sizeof(*evs));
 	size_t bytes = 0;
 	for (unsigned i = 0; i < pool; i++) {

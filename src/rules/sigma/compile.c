@@ -328,9 +328,12 @@ int mh_sg_compile_det(struct mh_sigma *s, const struct mh_yn *det,
                       struct mh_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	struct cc *c = calloc(1, sizeof(*c));
+	/* Scratch of a few hundred KiB: not zeroed (only counters are
+	 * read before being written). */
+	struct cc *c = malloc(sizeof(*c));
 	if (!c)
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
+	c->ntests = c->nalt = 0;
 	c->pat = malloc(MAX_PATTERNS * sizeof(*c->pat));
 	int rc = MH_OK;
 	struct mh_sg_cnode *cn = NULL;

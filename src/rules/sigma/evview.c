@@ -73,7 +73,8 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 
 static int name_is(const struct mh_sg_val *e, const char *s)
 {
-	return e->nlen == strlen(s) && !strncasecmp(e->name, s, e->nlen);
+	size_t n = strlen(s);
+	return e->nlen == n && !strncasecmp(e->name, s, n);
 }
 
 static long parse_long(const char *s, size_t n)
@@ -207,6 +208,15 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 	return MH_OK;
 }
 
+int64_t mh_sg_view_ts(struct mh_sg_view *v)
+{
+	if (v->ts == MH_TS_NONE && v->timefield) {
+		v->ts = parse_ts(v->timefield, v->timefield_n);
+		v->timefield = NULL;
+	}
+	return v->ts;
+}
+
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 {
 	for (size_t i = 0; i < v->ntouched; i++)
@@ -268,8 +278,9 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 			}
 		}
 		for (size_t r = 0; r < nrows; r++) {
-			const char *af = mh_sg_ls_audit_field(r);
-			if (!aval[r] && fval.p && fname.n == strlen(af) &&
+			size_t al;
+			const char *af = mh_sg_ls_audit_field(r, &al);
+			if (!aval[r] && fval.p && fname.n == al &&
 			    !strncasecmp(fname.p, af, fname.n)) {
 				aval[r] = fval.p;
 				alen[r] = fval.n;
@@ -292,8 +303,9 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 		in.channel = "Microsoft-Windows-Sysmon/Operational";
 		in.channel_n = strlen(in.channel);
 	}
-	if (v->ts == MH_TS_NONE && timefield)
-		v->ts = parse_ts(timefield, timefield_n);
+	/* parsed only when a rule matches (mh_sg_view_ts) */
+	v->timefield = v->ts == MH_TS_NONE ? timefield : NULL;
+	v->timefield_n = timefield_n;
 	mh_sg_ls_classify(&in, &v->cls);
 
 	/* Derived names. */

@@ -50,7 +50,9 @@ struct mh_sg_view {
 	size_t ntouched;
 	struct mh_arena scratch;
 	struct mh_ls_class cls;
-	int64_t ts;
+	int64_t ts; /* the event's, or MH_TS_NONE: see mh_sg_view_ts */
+	const char *timefield; /* a time field to parse when asked */
+	size_t timefield_n;
 	int shape; /* MH_SHAPE_* of a Windows event */
 };
 
@@ -58,6 +60,11 @@ int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set);
 void mh_sg_view_release(struct mh_sg_view *v);
 /* Build the view of ev. MH_OK or MH_ENOMEM. */
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
+
+/* The event time: the reader's, else parsed (once) from the record's
+ * time field (Event.System.TimeCreated, @timestamp, CreationTime,
+ * id.time); MH_TS_NONE when none. */
+int64_t mh_sg_view_ts(struct mh_sg_view *v);
 
 /* First value index of slot, or -1. */
 static inline int32_t mh_sg_view_first(const struct mh_sg_view *v, int slot)

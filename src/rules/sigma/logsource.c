@@ -10,9 +10,12 @@ enum { M365 = 0, GWS = 1, GCPLOG = 2 };
 
 static const struct {
 	int shape, kind;
-	const char *from, *to;
+	const char *from;
+	size_t flen;
+	const char *to;
+	size_t tlen;
 } shapes[] = {
-#define WIN_SHAPE(s, k, f, t) {s, k, f, t},
+#define WIN_SHAPE(s, k, f, t) {s, k, f, sizeof(f) - 1, t, sizeof(t) - 1},
 #include "rules/sigma/logsource.def"
 #undef WIN_SHAPE
 };
@@ -56,9 +59,11 @@ static const struct {
 
 static const struct {
 	int src;
-	const char *prod, *svc, *field, *value;
+	const char *prod, *svc, *field;
+	size_t flen;
+	const char *value;
 } audit[] = {
-#define AUDIT_SOURCE(id, p, s, f, v) {id, p, s, f, v},
+#define AUDIT_SOURCE(id, p, s, f, v) {id, p, s, f, sizeof(f) - 1, v},
 #include "rules/sigma/logsource.def"
 #undef AUDIT_SOURCE
 };
@@ -197,8 +202,9 @@ size_t mh_sg_ls_audit_rows(void)
 	return N(audit);
 }
 
-const char *mh_sg_ls_audit_field(size_t i)
+const char *mh_sg_ls_audit_field(size_t i, size_t *len)
 {
+	*len = audit[i].flen;
 	return audit[i].field;
 }
 
@@ -255,11 +261,11 @@ size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
 		return 0;
 	for (size_t i = 0; i < N(shapes); i++) {
 		const char *f = shapes[i].from;
-		size_t fl = strlen(f);
+		size_t fl = shapes[i].flen;
 		if (shapes[i].kind == EXACT) {
 			if (n != fl || memcmp(name, f, fl))
 				continue;
-			size_t tl = strlen(shapes[i].to);
+			size_t tl = shapes[i].tlen;
 			if (tl >= cap)
 				return 0;
 			memcpy(out, shapes[i].to, tl);

@@ -54,7 +54,7 @@ int mh_sg_ls_match(const struct mh_ls_class *c, const char *category,
 
 /* The AUDIT_SOURCE rows: count, field and source id of row i. */
 size_t mh_sg_ls_audit_rows(void);
-const char *mh_sg_ls_audit_field(size_t i);
+const char *mh_sg_ls_audit_field(size_t i, size_t *len);
 int mh_sg_ls_audit_source(size_t i);
 
 /* Aliases (WIN_ALIAS, AUDIT_ALIAS) that apply to class inputs. Fills

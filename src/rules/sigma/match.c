@@ -77,7 +77,7 @@ void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
 	free(c);
 }
 
-const struct mh_sg_view *mh_sigma_ctx_view(const struct mh_sigma_ctx *c)
+struct mh_sg_view *mh_sigma_ctx_view(struct mh_sigma_ctx *c)
 {
 	return &c->view;
 }
@@ -336,25 +336,25 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		return MH_ENOMEM;
 	if (c->nactive == 0)
 		return MH_OK;
-	/* Prefilter: one scan of all values. */
+	/* Prefilter: the values rules test (all of them when a rule
+	 * searches keywords), one scan per active bucket. */
+	int all = 0;
+	for (size_t i = 0; i < c->nactive && !all; i++)
+		all = mh_sg_prefilter_keywords(c->set->pf, c->active[i]);
 	struct mh_buf *b = &c->scanbuf;
 	mh_buf_reset(b);
 	for (size_t i = 0; i < c->view.n; i++) {
 		const struct mh_sg_val *e = &c->view.v[i];
-		if (e->dup || !e->low)
+		if (!e->low || (all ? e->dup : e->slot < 0))
 			continue;
 		if (mh_buf_addc(b, MH_PF_START) ||
 		    mh_buf_add(b, e->low, e->n) || mh_buf_addc(b, MH_PF_END))
 			return MH_ENOMEM;
 	}
-	mh_sg_prefilter_scan(c->set->pf, c->ps, b->p, b->len, on_cand, c);
-	for (size_t i = 0; i < c->nactive; i++) {
-		size_t na;
-		const uint32_t *al =
-		        mh_sg_prefilter_always(c->set->pf, c->active[i], &na);
-		for (size_t k = 0; k < na; k++)
-			on_cand(al[k], c);
-	}
+	for (size_t i = 0; i < c->nactive; i++)
+		mh_sg_prefilter_scan(c->set->pf, c->ps, c->active[i],
+		                     b->p ? b->p : "", b->len ? b->len : 1,
+		                     on_cand, c);
 	for (size_t i = 0; i < c->ncand; i++)
 		if (mh_sigma_eval_rule(c, c->cand[i]))
 			c->out[c->nout++] = c->cand[i];

@@ -30,7 +30,7 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 
 /* The view of the last event matched (for evidence and correlation
  * values). */
-const struct mh_sg_view *mh_sigma_ctx_view(const struct mh_sigma_ctx *c);
+struct mh_sg_view *mh_sigma_ctx_view(struct mh_sigma_ctx *c);
 
 /* Buckets (logsource groups) the last event satisfied: a bitset of
  * set->nbuckets bits. */

@@ -37,15 +37,22 @@ struct aset {
 	size_t n, alloc;
 };
 
-struct mh_sg_prefilter {
+/* One logsource bucket: its own literal database, so that an event only
+ * meets the atoms of rules that can apply to it. */
+struct pfb {
 	hs_database_t *db;
 	uint32_t *rule_off; /* atom i's rules: rules[rule_off[i]..[i+1]) */
 	uint32_t *rules;
 	size_t natoms;
-	uint32_t *always_off; /* per bucket */
-	uint32_t *always;
+	uint32_t *always; /* rules without atoms */
+	size_t nalways;
+	int keywords; /* some rule searches every value */
+};
+
+struct mh_sg_prefilter {
+	struct pfb *b;
 	size_t nbuckets;
-	size_t rules_with_atoms, nalways;
+	size_t natoms, rules_with_atoms, nalways;
 };
 
 struct mh_sg_pfscratch {
@@ -243,7 +250,7 @@ static int cond_atoms(const struct mh_sg_det *d, int i, int depth,
 	}
 }
 
-/* Literal dictionary: anchored, lower-cased text -> atom id. */
+/* Literal dictionary of one bucket: anchored, lower-cased text -> atom. */
 struct lit {
 	char *s;
 	size_t n;
@@ -251,156 +258,154 @@ struct lit {
 	size_t nrules, alloc;
 };
 
-int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
+struct dict {
+	struct mh_strmap map;
+	struct lit *v;
+	size_t n, alloc;
+};
+
+static void dict_release(struct dict *d)
 {
-	struct mh_sg_prefilter *pf = calloc(1, sizeof(*pf));
-	struct mh_strmap dict = MH_STRMAP_INIT;
-	struct lit *lits = NULL;
-	size_t nlits = 0, alits = 0;
-	uint32_t *always_cnt = NULL;
-	int rc = MH_OK;
-	*out = NULL;
-	if (!pf)
-		return MH_ENOMEM;
-	pf->nbuckets = s->nbuckets;
-	always_cnt = calloc(s->nbuckets + 1, sizeof(*always_cnt));
-	uint8_t *is_always = calloc(s->nrules + 1, 1);
-	if (!always_cnt || !is_always) {
-		rc = MH_ENOMEM;
-		goto done;
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].s);
+		free(d->v[i].rules);
 	}
+	free(d->v);
+	mh_strmap_release(&d->map, NULL);
+	memset(d, 0, sizeof(*d));
+}
+
+static int dict_add(struct dict *d, const struct atom *at, uint32_t ri)
+{
 	char buf[4096];
+	size_t n = 0;
+	if (at->n + 2 > sizeof(buf))
+		return MH_OK; /* cannot happen: patterns are far shorter */
+	if (at->pre)
+		buf[n++] = MH_PF_START;
+	for (uint32_t j = 0; j < at->n; j++) {
+		char c = at->s[j];
+		buf[n++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	if (at->post)
+		buf[n++] = MH_PF_END;
+	void **slot;
+	int created;
+	if (mh_strmap_upsert(&d->map, buf, n, &slot, &created))
+		return MH_ENOMEM;
+	if (created) {
+		if (d->n == d->alloc) {
+			size_t na = d->alloc ? d->alloc * 2 : 256;
+			struct lit *nl = realloc(d->v, na * sizeof(*nl));
+			if (!nl)
+				return MH_ENOMEM;
+			d->v = nl;
+			d->alloc = na;
+		}
+		struct lit *l = &d->v[d->n];
+		memset(l, 0, sizeof(*l));
+		l->s = malloc(n);
+		if (!l->s)
+			return MH_ENOMEM;
+		memcpy(l->s, buf, n);
+		l->n = n;
+		*slot = (void *)(intptr_t)(d->n + 1);
+		d->n++;
+	}
+	struct lit *l = &d->v[(intptr_t)*slot - 1];
+	if (l->nrules && l->rules[l->nrules - 1] == ri)
+		return MH_OK;
+	if (l->nrules == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 2;
+		uint32_t *nr = realloc(l->rules, l->alloc * sizeof(*nr));
+		if (!nr)
+			return MH_ENOMEM;
+		l->rules = nr;
+	}
+	l->rules[l->nrules++] = ri;
+	return MH_OK;
+}
+
+static int has_keywords(const struct mh_sg_det *d)
+{
+	for (uint32_t k = 0; k < d->nsels; k++)
+		for (uint32_t t = 0; t < d->sels[k].alt[d->sels[k].nalt]; t++)
+			if (d->sels[k].tests[t].slot < 0)
+				return 1;
+	return 0;
+}
+
+/* The database and rule lists of bucket bi. */
+static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
+                        size_t bi, const uint8_t *always)
+{
+	struct pfb *b = &pf->b[bi];
+	struct dict d;
+	memset(&d, 0, sizeof(d));
+	mh_strmap_init(&d.map);
+	int rc = MH_OK;
+	size_t nalw = 0;
+	for (size_t ri = 0; ri < s->nrules; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
+			continue;
+		nalw += always[ri];
+		b->keywords |= has_keywords(&r->det);
+	}
+	b->always = malloc((nalw ? nalw : 1) * sizeof(*b->always));
+	if (!b->always)
+		return MH_ENOMEM;
 	for (size_t ri = 0; ri < s->nrules && rc == MH_OK; ri++) {
 		const struct mh_sg_rule *r = &s->rules[ri];
-		if (r->kind != MH_SG_DETECTION)
+		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
 			continue;
+		if (always[ri]) {
+			b->always[b->nalways++] = (uint32_t)ri;
+			continue;
+		}
 		struct aset a;
-		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
-			rc = MH_ENOMEM;
-			break;
-		}
-		if (a.none || a.n == 0) {
-			is_always[ri] = 1;
-			always_cnt[r->bucket]++;
-			pf->nalways++;
-			aset_free(&a);
-			continue;
-		}
-		pf->rules_with_atoms++;
-		for (size_t k = 0; k < a.n && rc == MH_OK; k++) {
-			const struct atom *at = &a.v[k];
-			size_t n = 0;
-			if (at->n + 2 > sizeof(buf))
-				continue; /* cannot happen: patterns are short */
-			if (at->pre)
-				buf[n++] = MH_PF_START;
-			for (uint32_t j = 0; j < at->n; j++) {
-				char c = at->s[j];
-				buf[n++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20
-				                                       : c);
-			}
-			if (at->post)
-				buf[n++] = MH_PF_END;
-			void **slot;
-			int created;
-			if (mh_strmap_upsert(&dict, buf, n, &slot, &created)) {
-				rc = MH_ENOMEM;
-				break;
-			}
-			if (created) {
-				if (nlits == alits) {
-					alits = alits ? alits * 2 : 1024;
-					struct lit *nl = realloc(
-					        lits, alits * sizeof(*nl));
-					if (!nl) {
-						rc = MH_ENOMEM;
-						break;
-					}
-					lits = nl;
-				}
-				memset(&lits[nlits], 0, sizeof(lits[nlits]));
-				lits[nlits].s = malloc(n);
-				if (!lits[nlits].s) {
-					rc = MH_ENOMEM;
-					break;
-				}
-				memcpy(lits[nlits].s, buf, n);
-				lits[nlits].n = n;
-				*slot = (void *)(intptr_t)(nlits + 1);
-				nlits++;
-			}
-			struct lit *l = &lits[(intptr_t)*slot - 1];
-			if (l->nrules && l->rules[l->nrules - 1] == ri)
-				continue;
-			if (l->nrules == l->alloc) {
-				l->alloc = l->alloc ? l->alloc * 2 : 2;
-				uint32_t *nr = realloc(
-				        l->rules, l->alloc * sizeof(*nr));
-				if (!nr) {
-					rc = MH_ENOMEM;
-					break;
-				}
-				l->rules = nr;
-			}
-			l->rules[l->nrules++] = (uint32_t)ri;
-		}
+		if (cond_atoms(&r->det, r->det.root, 0, &a))
+			return MH_ENOMEM;
+		for (size_t k = 0; k < a.n && rc == MH_OK; k++)
+			rc = dict_add(&d, &a.v[k], (uint32_t)ri);
 		aset_free(&a);
 	}
-	if (rc)
-		goto done;
-	/* CSR arrays */
 	size_t total = 0;
-	for (size_t i = 0; i < nlits; i++)
-		total += lits[i].nrules;
-	pf->natoms = nlits;
-	pf->rule_off = malloc((nlits + 1) * sizeof(*pf->rule_off));
-	pf->rules = malloc((total ? total : 1) * sizeof(*pf->rules));
-	pf->always_off = calloc(s->nbuckets + 1, sizeof(*pf->always_off));
-	pf->always = malloc((pf->nalways ? pf->nalways : 1) *
-	                    sizeof(*pf->always));
-	if (!pf->rule_off || !pf->rules || !pf->always_off || !pf->always) {
+	for (size_t i = 0; i < d.n; i++)
+		total += d.v[i].nrules;
+	b->natoms = d.n;
+	pf->natoms += d.n;
+	b->rule_off = malloc((d.n + 1) * sizeof(*b->rule_off));
+	b->rules = malloc((total ? total : 1) * sizeof(*b->rules));
+	if (rc == MH_OK && (!b->rule_off || !b->rules))
 		rc = MH_ENOMEM;
-		goto done;
-	}
 	size_t o = 0;
-	for (size_t i = 0; i < nlits; i++) {
-		pf->rule_off[i] = (uint32_t)o;
-		memcpy(pf->rules + o, lits[i].rules,
-		       lits[i].nrules * sizeof(*pf->rules));
-		o += lits[i].nrules;
+	for (size_t i = 0; rc == MH_OK && i < d.n; i++) {
+		b->rule_off[i] = (uint32_t)o;
+		memcpy(b->rules + o, d.v[i].rules,
+		       d.v[i].nrules * sizeof(*b->rules));
+		o += d.v[i].nrules;
 	}
-	pf->rule_off[nlits] = (uint32_t)o;
-	o = 0;
-	for (size_t b = 0; b < s->nbuckets; b++) {
-		pf->always_off[b] = (uint32_t)o;
-		o += always_cnt[b];
-	}
-	pf->always_off[s->nbuckets] = (uint32_t)o;
-	memset(always_cnt, 0, (s->nbuckets + 1) * sizeof(*always_cnt));
-	for (size_t ri = 0; ri < s->nrules; ri++)
-		if (is_always[ri]) {
-			int b = s->rules[ri].bucket;
-			pf->always[pf->always_off[b] + always_cnt[b]++] =
-			        (uint32_t)ri;
-		}
-	if (nlits) {
-		const char **ex = malloc(nlits * sizeof(*ex));
-		size_t *lens = malloc(nlits * sizeof(*lens));
-		unsigned *ids = malloc(nlits * sizeof(*ids));
-		unsigned *fl = malloc(nlits * sizeof(*fl));
+	if (rc == MH_OK)
+		b->rule_off[d.n] = (uint32_t)o;
+	if (rc == MH_OK && d.n) {
+		const char **ex = malloc(d.n * sizeof(*ex));
+		size_t *lens = malloc(d.n * sizeof(*lens));
+		unsigned *ids = malloc(d.n * sizeof(*ids));
+		unsigned *fl = malloc(d.n * sizeof(*fl));
 		if (!ex || !lens || !ids || !fl) {
 			rc = MH_ENOMEM;
 		} else {
-			for (size_t i = 0; i < nlits; i++) {
-				ex[i] = lits[i].s;
-				lens[i] = lits[i].n;
+			for (size_t i = 0; i < d.n; i++) {
+				ex[i] = d.v[i].s;
+				lens[i] = d.v[i].n;
 				ids[i] = (unsigned)i;
 				fl[i] = HS_FLAG_SINGLEMATCH;
 			}
 			hs_compile_error_t *ce = NULL;
 			if (hs_compile_lit_multi(ex, fl, ids, lens,
-			                         (unsigned)nlits, HS_MODE_BLOCK,
-			                         NULL, &pf->db,
+			                         (unsigned)d.n, HS_MODE_BLOCK,
+			                         NULL, &b->db,
 			                         &ce) != HS_SUCCESS) {
 				hs_free_compile_error(ce);
 				rc = MH_ENOMEM;
@@ -411,15 +416,47 @@ int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
 		free(ids);
 		free(fl);
 	}
-done:
-	for (size_t i = 0; i < nlits; i++) {
-		free(lits[i].s);
-		free(lits[i].rules);
+	dict_release(&d);
+	return rc;
+}
+
+int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
+{
+	struct mh_sg_prefilter *pf = calloc(1, sizeof(*pf));
+	uint8_t *always = calloc(s->nrules + 1, 1);
+	int rc = MH_OK;
+	*out = NULL;
+	if (!pf || !always) {
+		free(pf);
+		free(always);
+		return MH_ENOMEM;
 	}
-	free(lits);
-	free(always_cnt);
-	free(is_always);
-	mh_strmap_release(&dict, NULL);
+	pf->nbuckets = s->nbuckets;
+	pf->b = calloc(s->nbuckets + 1, sizeof(*pf->b));
+	if (!pf->b)
+		rc = MH_ENOMEM;
+	for (size_t ri = 0; ri < s->nrules && rc == MH_OK; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if (r->kind != MH_SG_DETECTION)
+			continue;
+		struct aset a;
+		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
+			rc = MH_ENOMEM;
+			break;
+		}
+		if (a.none || a.n == 0) {
+			always[ri] = 1;
+			pf->nalways++;
+		} else {
+			pf->rules_with_atoms++;
+		}
+		aset_free(&a);
+	}
+	/* Buckets no input can satisfy never see an event: no database. */
+	for (size_t bi = 0; bi < s->nbuckets && rc == MH_OK; bi++)
+		if (s->buckets[bi].satisfiable)
+			rc = build_bucket(s, pf, bi, always);
+	free(always);
 	if (rc) {
 		mh_sg_prefilter_free(pf);
 		return rc;
@@ -432,11 +469,13 @@ void mh_sg_prefilter_free(struct mh_sg_prefilter *pf)
 {
 	if (!pf)
 		return;
-	hs_free_database(pf->db);
-	free(pf->rule_off);
-	free(pf->rules);
-	free(pf->always_off);
-	free(pf->always);
+	for (size_t i = 0; pf->b && i < pf->nbuckets; i++) {
+		hs_free_database(pf->b[i].db);
+		free(pf->b[i].rule_off);
+		free(pf->b[i].rules);
+		free(pf->b[i].always);
+	}
+	free(pf->b);
 	free(pf);
 }
 
@@ -454,11 +493,14 @@ int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return MH_ENOMEM;
-	if (pf && pf->db && hs_alloc_scratch(pf->db, &(*out)->s) != HS_SUCCESS) {
-		free(*out);
-		*out = NULL;
-		return MH_ENOMEM;
-	}
+	/* one scratch big enough for every bucket's database */
+	for (size_t i = 0; pf && i < pf->nbuckets; i++)
+		if (pf->b[i].db &&
+		    hs_alloc_scratch(pf->b[i].db, &(*out)->s) != HS_SUCCESS) {
+			mh_sg_pfscratch_free(*out);
+			*out = NULL;
+			return MH_ENOMEM;
+		}
 	return MH_OK;
 }
 
@@ -471,7 +513,7 @@ void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc)
 }
 
 struct scan_ctx {
-	const struct mh_sg_prefilter *pf;
+	const struct pfb *b;
 	void (*on_rule)(uint32_t, void *);
 	void *ud;
 };
@@ -480,31 +522,31 @@ static int on_atom(unsigned id, unsigned long long from,
                    unsigned long long to, unsigned flags, void *ctx)
 {
 	struct scan_ctx *c = ctx;
-	for (uint32_t k = c->pf->rule_off[id]; k < c->pf->rule_off[id + 1]; k++)
-		c->on_rule(c->pf->rules[k], c->ud);
+	for (uint32_t k = c->b->rule_off[id]; k < c->b->rule_off[id + 1]; k++)
+		c->on_rule(c->b->rules[k], c->ud);
 	return 0;
 }
 
 void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
-                          struct mh_sg_pfscratch *sc, const char *buf,
-                          size_t n, void (*on_rule)(uint32_t, void *),
-                          void *ud)
+                          struct mh_sg_pfscratch *sc, int bucket,
+                          const char *buf, size_t n,
+                          void (*on_rule)(uint32_t, void *), void *ud)
 {
-	if (!pf || !pf->db || !sc || !sc->s || n == 0)
+	if (!pf || bucket < 0 || (size_t)bucket >= pf->nbuckets)
 		return;
-	struct scan_ctx c = {pf, on_rule, ud};
+	const struct pfb *b = &pf->b[bucket];
+	for (size_t i = 0; i < b->nalways; i++)
+		on_rule(b->always[i], ud);
+	if (!b->db || !sc || !sc->s || n == 0)
+		return;
+	struct scan_ctx c = {b, on_rule, ud};
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
-	hs_scan(pf->db, buf, (unsigned)n, 0, sc->s, on_atom, &c);
+	hs_scan(b->db, buf, (unsigned)n, 0, sc->s, on_atom, &c);
 }
 
-const uint32_t *mh_sg_prefilter_always(const struct mh_sg_prefilter *pf,
-                                       int b, size_t *n)
+int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket)
 {
-	if (!pf || b < 0 || (size_t)b >= pf->nbuckets) {
-		*n = 0;
-		return NULL;
-	}
-	*n = pf->always_off[b + 1] - pf->always_off[b];
-	return pf->always + pf->always_off[b];
+	return pf && bucket >= 0 && (size_t)bucket < pf->nbuckets &&
+	       pf->b[bucket].keywords;
 }

@@ -13,10 +13,13 @@
  * comparison) are "always" rules of their logsource bucket and are
  * evaluated for every event of it.
  *
- * Per event: build "\x02value\x03" for every value, one scan reports the
- * atoms present, each atom names its rules; only those rules (and the
- * always rules) are evaluated. Work per event grows with the bytes of the
- * event and the number of candidates, not with the number of rules.
+ * Every logsource bucket has its own database (none for buckets no input
+ * can satisfy). Per event: build "\x02value\x03" for the values rules test
+ * (all values when a rule of an active bucket searches keywords), scan it
+ * with the database of each bucket the event satisfies; each atom found
+ * names its rules; only those (and the always rules) are evaluated. Work
+ * per event grows with the bytes of the event and the number of
+ * candidates, not with the number of rules.
  */
 #ifndef MH_SIGMA_PREFILTER_H
 #define MH_SIGMA_PREFILTER_H
@@ -40,16 +43,18 @@ int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
                         struct mh_sg_pfscratch **out);
 void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc);
 
-/* Scan buf[0..n) and call on_rule(rule index, ud) for every rule named by
- * an atom found (a rule may be named more than once). */
+/* The candidates of bucket b for the event whose values are buf[0..n):
+ * on_rule(rule index, ud) for every rule of b without atoms and every
+ * rule named by an atom found in buf (a rule may come more than once). */
 void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
-                          struct mh_sg_pfscratch *sc, const char *buf,
-                          size_t n, void (*on_rule)(uint32_t rule, void *ud),
+                          struct mh_sg_pfscratch *sc, int bucket,
+                          const char *buf, size_t n,
+                          void (*on_rule)(uint32_t rule, void *ud),
                           void *ud);
 
-/* The rules of bucket b without atoms: *n of them. */
-const uint32_t *mh_sg_prefilter_always(const struct mh_sg_prefilter *pf,
-                                       int b, size_t *n);
+/* 1 when a rule of bucket b searches keywords (every value of the event
+ * must then be in buf; otherwise the values of tested fields suffice). */
+int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket);
 
 #define MH_PF_START '\x02'
 #define MH_PF_END   '\x03'

@@ -888,6 +888,44 @@ static int assign_buckets(struct mh_sigma *s)
 	return MH_OK;
 }
 
+static uint32_t ihash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+/* The matcher looks a name up for every value of every event: a flat
+ * table with the hash kept beside each slot. */
+static int build_slot_table(struct mh_sigma *s)
+{
+	size_t cap = 64;
+	while (cap < s->nslots * 4)
+		cap *= 2;
+	s->slot_tab = calloc(cap, sizeof(*s->slot_tab));
+	s->slot_hash = malloc((s->nslots + 1) * sizeof(*s->slot_hash));
+	s->slot_len = malloc((s->nslots + 1) * sizeof(*s->slot_len));
+	if (!s->slot_tab || !s->slot_hash || !s->slot_len)
+		return MH_ENOMEM;
+	s->slot_mask = cap - 1;
+	for (size_t i = 0; i < s->nslots; i++) {
+		size_t n = strlen(s->slot_name[i]);
+		uint32_t h = ihash(s->slot_name[i], n);
+		s->slot_hash[i] = h;
+		s->slot_len[i] = (uint32_t)n;
+		size_t j = h & s->slot_mask;
+		while (s->slot_tab[j])
+			j = (j + 1) & s->slot_mask;
+		s->slot_tab[j] = (uint32_t)i + 1;
+	}
+	return MH_OK;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -930,6 +968,8 @@ int mh_sigma_load(const char *const *paths, size_t n,
 		rc = assign_buckets(s);
 	if (rc == MH_OK)
 		rc = mh_sg_prefilter_build(s, &s->pf);
+	if (rc == MH_OK)
+		rc = build_slot_table(s);
 	mh_strmap_release(&L.byid, NULL);
 	if (rc != MH_OK) {
 		if (rc == MH_ENOMEM)
@@ -950,6 +990,9 @@ void mh_sigma_free(struct mh_sigma *s)
 	mh_sg_regex_free(s->re);
 	mh_strmap_release(&s->slots, NULL);
 	free(s->slot_name);
+	free(s->slot_tab);
+	free(s->slot_hash);
+	free(s->slot_len);
 	free(s->rules);
 	free(s->refused);
 	free(s->buckets);
@@ -959,6 +1002,17 @@ void mh_sigma_free(struct mh_sigma *s)
 
 int mh_sigma_slot(const struct mh_sigma *s, const char *name, size_t n)
 {
+	if (s->slot_tab) {
+		uint32_t h = ihash(name, n);
+		for (size_t j = h & s->slot_mask; s->slot_tab[j];
+		     j = (j + 1) & s->slot_mask) {
+			uint32_t k = s->slot_tab[j] - 1;
+			if (s->slot_hash[k] == h && s->slot_len[k] == n &&
+			    !strncasecmp(s->slot_name[k], name, n))
+				return (int)k;
+		}
+		return -1;
+	}
 	char low[256];
 	if (n >= sizeof(low))
 		return -1;

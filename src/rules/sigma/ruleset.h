@@ -154,6 +154,10 @@ struct mh_sigma {
 	struct mh_strmap slots;
 	const char **slot_name;
 	size_t nslots, slots_alloc;
+	/* the lookup table mh_sigma_slot reads while matching: open
+	 * addressing on a case-insensitive hash; entry slot + 1, 0 empty */
+	uint32_t *slot_tab, *slot_hash, *slot_len;
+	size_t slot_mask;
 	struct mh_sg_bucket *buckets;
 	size_t nbuckets, buckets_alloc;
 	struct mh_sg_regex *re;

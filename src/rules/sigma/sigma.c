@@ -234,7 +234,7 @@ static int corr_record(struct acc *a, const struct ref *rf,
 {
 	const struct mh_sigma *s = a->set;
 	const struct mh_sg_corr *k = &s->rules[rf->corr].corr;
-	const struct mh_sg_view *v = mh_sigma_ctx_view(a->ctx);
+	struct mh_sg_view *v = mh_sigma_ctx_view(a->ctx);
 	char key[1024];
 	size_t kn = 0;
 	for (uint32_t g = 0; g < k->ngroup; g++) {
@@ -259,7 +259,7 @@ static int corr_record(struct acc *a, const struct ref *rf,
 			val = strndup(e->s, e->n);
 	}
 	struct mh_corr_rec r = {0};
-	r.ts = v->ts;
+	r.ts = mh_sg_view_ts(v);
 	r.corr = rf->corr;
 	r.k = rf->k;
 	r.key = key;
@@ -288,7 +288,8 @@ static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 	if (n == 0)
 		return MH_OK;
 	const char *file = intern(a, ev->path);
-	const struct mh_sg_view *v = mh_sigma_ctx_view(a->ctx);
+	struct mh_sg_view *v = mh_sigma_ctx_view(a->ctx);
+	int64_t ts = mh_sg_view_ts(v);
 	if (!file)
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -304,13 +305,13 @@ static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 		struct agg *g = agg_get(a, m[i]);
 		if (!g)
 			return mh_err_set(err, MH_ENOMEM, "out of memory");
-		agg_time(g, v->ts, 1);
+		agg_time(g, ts, 1);
 		struct item it = {0};
 		it.file = file;
 		it.offset = ev->offset;
 		it.line = ev->line;
 		it.record = ev->kind == MH_EV_MAIL ? 0 : ev->index + 1;
-		it.ts = v->ts;
+		it.ts = ts;
 		/* cheap reject before formatting the fields */
 		if (g->nev == a->max_ev &&
 		    item_cmp(&it, &g->ev[g->nev - 1]) >= 0)

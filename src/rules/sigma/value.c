@@ -26,10 +26,32 @@ struct gs {
 	size_t n, alloc;
 };
 
+/* Values a modifier chain has produced so far; grows on demand (most
+ * values stay one). */
 struct glist {
-	struct gs v[MAX_VARIANTS];
-	size_t n;
+	struct gs *v;
+	size_t n, alloc;
 };
+
+/* A zeroed new slot at the end, or NULL (ENOMEM or MAX_VARIANTS). */
+static struct gs *glist_push(struct glist *l)
+{
+	if (l->n == MAX_VARIANTS)
+		return NULL;
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 4 : 4;
+		if (na > MAX_VARIANTS)
+			na = MAX_VARIANTS;
+		struct gs *nv = realloc(l->v, na * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		l->v = nv;
+		l->alloc = na;
+	}
+	struct gs *g = &l->v[l->n++];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
 
 static int gs_add(struct gs *g, const void *p, size_t n)
 {
@@ -56,11 +78,20 @@ static int gs_lit(struct gs *g, unsigned char c)
 	return gs_add(g, &c, 1);
 }
 
-static void glist_free(struct glist *l)
+/* Free the strings, keep the array. */
+static void glist_clear(struct glist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].p);
 	l->n = 0;
+}
+
+static void glist_free(struct glist *l)
+{
+	glist_clear(l);
+	free(l->v);
+	l->v = NULL;
+	l->alloc = 0;
 }
 
 static void lower_ascii(char *p, size_t n)
@@ -357,8 +388,9 @@ static int windash(const struct gs *g, struct glist *out,
 	if (out->n + total > MAX_VARIANTS)
 		return mh_err_set(err, MH_ETOOBIG, "too many value variants");
 	for (size_t v = 0; v < total; v++) {
-		struct gs *o = &out->v[out->n];
-		memset(o, 0, sizeof(*o));
+		struct gs *o = glist_push(out);
+		if (!o)
+			return mh_err_set(err, MH_ENOMEM, "out of memory");
 		size_t at = 0, code = v;
 		int rc = MH_OK;
 		for (size_t k = 0; k < nd && !rc; k++) {
@@ -371,7 +403,6 @@ static int windash(const struct gs *g, struct glist *out,
 		}
 		if (!rc)
 			rc = gs_add(o, g->p + at, g->n - at);
-		out->n++;
 		if (rc)
 			return mh_err_set(err, rc, "out of memory");
 	}
@@ -393,11 +424,10 @@ static int transform(char op, struct glist *in, struct glist *out,
 			continue;
 		}
 		if (op == 'l' || op == 'B' || op == 'u') {
-			if (out->n == MAX_VARIANTS)
+			struct gs *o = glist_push(out);
+			if (!o)
 				return mh_err_set(err, MH_ETOOBIG,
 				                  "too many value variants");
-			struct gs *o = &out->v[out->n++];
-			memset(o, 0, sizeof(*o));
 			if (utf16(g, op == 'B', op == 'u', o))
 				return mh_err_set(err, MH_ENOMEM,
 				                  "out of memory");
@@ -430,8 +460,9 @@ static int transform(char op, struct glist *in, struct glist *out,
 			if (!rc)
 				b64((const unsigned char *)pad.p, pad.n, &tmp,
 				    &rc);
-			struct gs *o = &out->v[out->n++];
-			memset(o, 0, sizeof(*o));
+			struct gs *o = glist_push(out);
+			if (!o)
+				rc = MH_ENOMEM;
 			if (!rc && op == 'b') {
 				rc = gs_add(o, tmp.p ? tmp.p : "", tmp.n);
 			} else if (!rc) {
@@ -463,9 +494,8 @@ static int expand(const char *s, size_t n, const struct mh_sv_ctx *ctx,
 {
 	/* Start with one empty string and extend every variant. */
 	struct glist cur = {0};
-	cur.n = 1;
-	memset(&cur.v[0], 0, sizeof(cur.v[0]));
-	int rc = gs_add(&cur.v[0], "", 0);
+	struct gs *first = glist_push(&cur);
+	int rc = first ? gs_add(first, "", 0) : MH_ENOMEM;
 	for (size_t i = 0; i < n && !rc;) {
 		if (s[i] == '\\' && i + 1 < n && s[i + 1] == '%') {
 			for (size_t k = 0; k < cur.n && !rc; k++)
@@ -504,9 +534,9 @@ static int expand(const char *s, size_t n, const struct mh_sv_ctx *ctx,
 		struct glist nx = {0};
 		for (size_t k = 0; k < cur.n && !rc; k++)
 			for (size_t v = 0; v < ph->nvalues && !rc; v++) {
-				struct gs *o = &nx.v[nx.n++];
-				memset(o, 0, sizeof(*o));
-				rc = gs_add(o, cur.v[k].p, cur.v[k].n);
+				struct gs *o = glist_push(&nx);
+				rc = o ? gs_add(o, cur.v[k].p, cur.v[k].n)
+				       : MH_ENOMEM;
 				if (!rc)
 					rc = gs_add(o, ph->values[v],
 					            strlen(ph->values[v]));
@@ -521,9 +551,9 @@ static int expand(const char *s, size_t n, const struct mh_sv_ctx *ctx,
 	}
 	/* Each expanded text is then a Sigma string (its wildcards count). */
 	for (size_t k = 0; k < cur.n && !rc; k++) {
-		struct gs *o = &out->v[out->n++];
-		memset(o, 0, sizeof(*o));
-		rc = parse_sigma_string(cur.v[k].p, cur.v[k].n, o);
+		struct gs *o = glist_push(out);
+		rc = o ? parse_sigma_string(cur.v[k].p, cur.v[k].n, o)
+		       : MH_ENOMEM;
 	}
 	glist_free(&cur);
 	return rc ? mh_err_set(err, rc, "out of memory") : MH_OK;
@@ -738,23 +768,19 @@ int mh_sv_build(const struct mh_svmods *m, const struct mh_yn *v,
 		return push(out, n, cap, &sv, err);
 	}
 	/* Strings: parse, transform in order, classify. */
-	struct glist *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct glist la = {0}, lb = {0}, *a = &la, *b = &lb;
 	int rc = MH_OK;
-	if (!a || !b) {
-		rc = mh_err_set(err, MH_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (m->flags & MH_MOD_EXPAND)
+	if (m->flags & MH_MOD_EXPAND) {
 		rc = expand(v->s, v->len, ctx, a, err);
-	else {
-		a->n = 1;
-		rc = parse_sigma_string(v->s, v->len, &a->v[0]);
+	} else {
+		struct gs *g = glist_push(a);
+		rc = g ? parse_sigma_string(v->s, v->len, g) : MH_ENOMEM;
 		if (rc)
 			mh_err_set(err, rc, "out of memory");
 	}
 	for (size_t k = 0; k < m->nchain && rc == MH_OK; k++) {
 		rc = transform(m->chain[k], a, b, err);
-		glist_free(a);
+		glist_clear(a);
 		struct glist *t = a;
 		a = b;
 		b = t;
@@ -767,13 +793,8 @@ int mh_sv_build(const struct mh_svmods *m, const struct mh_yn *v,
 		else
 			rc = push(out, n, cap, &one, err);
 	}
-out:
-	if (a)
-		glist_free(a);
-	if (b)
-		glist_free(b);
-	free(a);
-	free(b);
+	glist_free(a);
+	glist_free(b);
 	return rc;
 }
 
@@ -916,6 +937,27 @@ static int date_part(const char *s, size_t n, int tp, double *out)
 	return 1;
 }
 
+/* memmem for the short needles of rules: glibc's two-way setup costs
+ * more than the search on values of a few hundred bytes. */
+static int contains(const char *h, size_t n, const char *nd, size_t m)
+{
+	if (m == 0)
+		return 1;
+	if (n < m)
+		return 0;
+	const char *end = h + n - m + 1;
+	const char c0 = nd[0];
+	while (h < end) {
+		const char *q = memchr(h, c0, (size_t)(end - h));
+		if (!q)
+			return 0;
+		if (!memcmp(q + 1, nd + 1, m - 1))
+			return 1;
+		h = q + 1;
+	}
+	return 0;
+}
+
 int mh_sv_match(const struct mh_sv *p, const char *s, const char *low,
                 size_t n)
 {
@@ -928,7 +970,7 @@ int mh_sv_match(const struct mh_sv *p, const char *s, const char *low,
 	case MH_SV_SUFFIX:
 		return n >= p->n && !memcmp(t + n - p->n, p->s, p->n);
 	case MH_SV_CONTAINS:
-		return p->n == 0 || (n >= p->n && memmem(t, n, p->s, p->n));
+		return contains(t, n, p->s, p->n);
 	case MH_SV_GLOB: return mh_sv_glob(p->s, p->n, t, n);
 	case MH_SV_CIDR: return cidr_match(p, s, n);
 	case MH_SV_NUM: {
