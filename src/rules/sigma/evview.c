@@ -208,6 +208,54 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 	return MH_OK;
 }
 
+/* ASCII lower case, eight bytes at a time: a byte gets 0x20 when it is
+ * in 'A'..'Z' (bit 7 clear, >= 'A', <= 'Z'). */
+static void lower(char *dst, const char *src, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, src + i, 8);
+		uint64_t ascii = ~w & (ones * 0x80);
+		uint64_t ge_a = (w & (ones * 0x7f)) + ones * (0x80 - 'A');
+		uint64_t gt_z = (w & (ones * 0x7f)) + ones * (0x80 - 'Z' - 1);
+		uint64_t up = ascii & ge_a & ~gt_z & (ones * 0x80);
+		w |= up >> 2;
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < n; i++) {
+		char c = src[i];
+		dst[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+}
+
+int mh_sg_view_lower(struct mh_sg_view *v, int all)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		struct mh_sg_val *e = &v->v[i];
+		if (!e->s || e->low || !(all ? !e->dup || e->slot >= 0
+		                             : e->slot >= 0))
+			continue;
+		if (i > 0 && v->v[i - 1].s == e->s && v->v[i - 1].low &&
+		    v->v[i - 1].n == e->n) {
+			e->low = v->v[i - 1].low;
+			continue;
+		}
+		char *lo = mh_arena_alloc(&v->scratch, (size_t)e->n + 1);
+		if (!lo)
+			return MH_ENOMEM;
+		lower(lo, e->s, e->n);
+		lo[e->n] = '\0';
+		e->low = lo;
+		/* the raw entry before a renamed one shares the value */
+		if (i > 0 && v->v[i - 1].s == e->s && !v->v[i - 1].low &&
+		    v->v[i - 1].n == e->n)
+			v->v[i - 1].low = lo;
+	}
+	return MH_OK;
+}
+
 int64_t mh_sg_view_ts(struct mh_sg_view *v)
 {
 	if (v->ts == MH_TS_NONE && v->timefield) {
@@ -277,7 +325,9 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 				timefield_n = fval.n;
 			}
 		}
-		for (size_t r = 0; r < nrows; r++) {
+		for (size_t r = 0; r < nrows && fname.n && fval.p &&
+		                   mh_sg_ls_audit_first((unsigned char)fname.p[0]);
+		     r++) {
 			size_t al;
 			const char *af = mh_sg_ls_audit_field(r, &al);
 			if (!aval[r] && fval.p && fname.n == al &&
@@ -335,27 +385,10 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	if (rc)
 		return rc;
 
-	/* Slots, lower-cased copies. */
+	/* Slots (lower-cased copies come later: mh_sg_view_lower). */
 	const struct mh_sigma *set = v->set;
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (e->s) {
-			if (e->dup && i > 0 && v->v[i - 1].s == e->s) {
-				e->low = v->v[i - 1].low;
-			} else {
-				char *lo = mh_arena_alloc(&v->scratch, e->n + 1);
-				if (!lo)
-					return MH_ENOMEM;
-				for (uint32_t k = 0; k < e->n; k++) {
-					char c = e->s[k];
-					lo[k] = (char)(c >= 'A' && c <= 'Z'
-					                       ? c | 0x20
-					                       : c);
-				}
-				lo[e->n] = '\0';
-				e->low = lo;
-			}
-		}
 		int hidden = 0;
 		if (i < upto)
 			for (size_t k = 0; k < nal && !hidden; k++)

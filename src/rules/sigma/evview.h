@@ -7,8 +7,8 @@
  * protoPayload.metadata.event.eventName), Get-WinEvent's positional
  * Properties and Sysmon Message lines. Each name that some rule tests
  * has a slot (ruleset.h); values are linked per slot, so a test reads its
- * field's values in O(1). Every value also has an ASCII lower-cased copy
- * for case-insensitive tests. The event's class (logsource.h) is computed
+ * field's values in O(1). Values that tests can read get an ASCII
+ * lower-cased copy for case-insensitive tests (mh_sg_view_lower). The event's class (logsource.h) is computed
  * once.
  *
  * Event fields are read in exactly one place, mh_sg_event_field in
@@ -31,7 +31,8 @@
 
 struct mh_sg_val {
 	const char *s;   /* value; NULL for JSON null */
-	const char *low; /* lower-cased copy (NULL when s is) */
+	const char *low; /* lower-cased copy, NULL until mh_sg_view_lower
+	                  * made it (and when s is NULL) */
 	uint32_t n;
 	int32_t slot;     /* -1: no rule tests this name */
 	int32_t next;     /* next value of the same slot, -1 at the end */
@@ -60,6 +61,10 @@ int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set);
 void mh_sg_view_release(struct mh_sg_view *v);
 /* Build the view of ev. MH_OK or MH_ENOMEM. */
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
+
+/* Fill the lower-cased copies (low) of every value that has a slot, and
+ * of every value when all is set (keyword search). MH_OK or MH_ENOMEM. */
+int mh_sg_view_lower(struct mh_sg_view *v, int all);
 
 /* The event time: the reader's, else parsed (once) from the record's
  * time field (Event.System.TimeCreated, @timestamp, CreationTime,

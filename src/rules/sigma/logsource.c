@@ -197,6 +197,21 @@ int mh_sg_ls_match(const struct mh_ls_class *c, const char *cat,
 	       (!svc || in_set(c->svc, c->nsvc, svc));
 }
 
+int mh_sg_ls_audit_first(unsigned char c)
+{
+	static uint8_t first[256];
+	static int init;
+	if (!init) { /* benign race: every thread writes the same bytes */
+		for (size_t i = 0; i < N(audit); i++) {
+			unsigned char f = (unsigned char)audit[i].field[0];
+			first[f] = 1;
+			first[f >= 'a' && f <= 'z' ? f - 32 : f | 0x20] = 1;
+		}
+		init = 1;
+	}
+	return first[c];
+}
+
 size_t mh_sg_ls_audit_rows(void)
 {
 	return N(audit);

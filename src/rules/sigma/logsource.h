@@ -54,6 +54,8 @@ int mh_sg_ls_match(const struct mh_ls_class *c, const char *category,
 
 /* The AUDIT_SOURCE rows: count, field and source id of row i. */
 size_t mh_sg_ls_audit_rows(void);
+/* 1 when some AUDIT_SOURCE field starts with c (either case). */
+int mh_sg_ls_audit_first(unsigned char c);
 const char *mh_sg_ls_audit_field(size_t i, size_t *len);
 int mh_sg_ls_audit_source(size_t i);
 

@@ -341,6 +341,8 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	int all = 0;
 	for (size_t i = 0; i < c->nactive && !all; i++)
 		all = mh_sg_prefilter_keywords(c->set->pf, c->active[i]);
+	if (mh_sg_view_lower(&c->view, all))
+		return MH_ENOMEM;
 	struct mh_buf *b = &c->scanbuf;
 	mh_buf_reset(b);
 	for (size_t i = 0; i < c->view.n; i++) {

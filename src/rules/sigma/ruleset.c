@@ -888,16 +888,28 @@ static int assign_buckets(struct mh_sigma *s)
 	return MH_OK;
 }
 
+/* A case-insensitive hash of a field name, eight bytes at a time: the
+ * 0x20 bit is cleared on every byte, so 'a' and 'A' hash alike (and so do
+ * a few pairs of punctuation such as '@' and '`': the lookup compares the
+ * names anyway). */
 static uint32_t ihash(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		h = (h ^ c) * 16777619u;
+	const uint64_t fold = ~0x2020202020202020ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ (w & fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return h;
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ (w & fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 /* The matcher looks a name up for every value of every event: a flat

@@ -247,8 +247,11 @@ static int corr_record(struct acc *a, const struct ref *rf,
 			key[kn++] = '\x1f';
 		/* group values compare case-insensitively, as Sigma values
 		 * do */
-		if (l)
-			memcpy(key + kn, e->low, l);
+		for (size_t q = 0; q < l; q++) {
+			char ch = e->s[q];
+			key[kn + q] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20
+			                                           : ch);
+		}
 		kn += l;
 	}
 	key[kn] = '\0';
