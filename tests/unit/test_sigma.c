@@ -246,6 +246,35 @@ static void test_re(void **st)
 	for (size_t i = 0; i < 4; i++)
 		assert_null(mh_sg_regex_unbounded(fine[i], strlen(fine[i])));
 	assert_non_null(mh_sg_regex_unbounded("(a)\\2", 5));
+	/* the literal a regex needs, for the prefilter */
+	static const struct {
+		const char *re, *lit;
+	} lits[] = {
+	        {"ipconfig\\s+/all", "ipconfig"},
+	        {"(?i)\\\\(venv|python(.+)?)\\\\lib\\\\site-packages\\\\",
+	         "\\lib\\site-packages\\"},
+	        {"abc|defgh", ""},
+	        {"ab?cdef", "cdef"},
+	        {"xy+zzzz", "zzzz"},
+	        {"[a-z]{3}\\.exe$", ".exe"},
+	        {"(?x) a b c d", ""},
+	        {"Get-Item.{1,64}-Path", "get-item"},
+	};
+	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		char out[64];
+		size_t l = mh_sg_regex_literal(lits[i].re, strlen(lits[i].re),
+		                               out, sizeof(out));
+		if (l != strlen(lits[i].lit) || memcmp(out, lits[i].lit, l))
+			fail_msg("%s: got '%.*s' want '%s'", lits[i].re, (int)l,
+			         out, lits[i].lit);
+	}
+	/* a regex rule is found through its literal and still judged by
+	 * the regex: "ipconfig" present but not followed by /all */
+	expect(SEL("        CommandLine|re: 'ipconfig\\s+/all'\n"), 1, "",
+	       "ipconfig   /all");
+	expect(SEL("        CommandLine|re: 'ipconfig\\s+/all'\n"), 0, "",
+	       "ipconfig /renew");
+	expect(SEL("        CommandLine|re: 'IPCONFIG'\n"), 0, "", "ipconfig");
 }
 
 static void test_special_values(void **st)

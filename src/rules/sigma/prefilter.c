@@ -4,9 +4,10 @@
  * literals of which one must be present; NONE means no such list):
  *  - a pattern: equals v -> "\x02v\x03", startswith -> "\x02v",
  *    endswith -> "v\x03", contains -> "v", a glob -> its longest literal
- *    run (anchored when it touches an end); anything else (regex, cidr,
- *    numbers, exists, null, fieldref, neq) -> NONE. Atoms under 3 bytes
- *    are NONE (too common to help).
+ *    run (anchored when it touches an end), a regex -> the longest literal
+ *    every match contains (regex.h); anything else (cidr, numbers,
+ *    exists, null, fieldref, neq) -> NONE. Atoms under 3 bytes are NONE
+ *    (too common to help).
  *  - a test (field against patterns): OR of patterns -> the union (NONE
  *    if one is NONE); `all` -> the best single pattern's set.
  *  - an alternative (AND of tests) -> the best test's set; a selection
@@ -129,6 +130,7 @@ static int pattern_atoms(const struct mh_sv *p, struct aset *out)
 	case MH_SV_PREFIX: a.pre = 1; break;
 	case MH_SV_SUFFIX: a.post = 1; break;
 	case MH_SV_CONTAINS: break;
+	case MH_SV_RE: break; /* its required literal (regex.h) */
 	case MH_SV_GLOB: {
 		/* longest literal run; escapes (0x01) end a run, simple */
 		size_t best = 0, bl = 0, i = 0;

@@ -205,3 +205,109 @@ uint64_t mh_sg_rescratch_limits(const struct mh_sg_rescratch *sc)
 {
 	return sc ? sc->limits : 0;
 }
+
+/* Skip a class or group starting at p[i] ('[' or '('); returns the index
+ * after it, or n when it does not end. */
+static size_t skip_block(const char *p, size_t n, size_t i)
+{
+	if (p[i] == '[') {
+		i++;
+		if (i < n && p[i] == '^')
+			i++;
+		if (i < n && p[i] == ']')
+			i++;
+		for (; i < n; i++) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == ']')
+				return i + 1;
+		}
+		return n;
+	}
+	int depth = 0;
+	for (; i < n; i++) {
+		if (p[i] == '\\') {
+			i++;
+		} else if (p[i] == '[') {
+			i = skip_block(p, n, i) - 1;
+		} else if (p[i] == '(') {
+			depth++;
+		} else if (p[i] == ')' && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return n;
+}
+
+size_t mh_sg_regex_literal(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t best = 0, run = 0;
+	char cur[256];
+	/* a top-level alternation or extended mode: no literal is certain */
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\') {
+			i++;
+		} else if (p[i] == '[' || p[i] == '(') {
+			if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' &&
+			    (p[i + 2] == 'x' || p[i + 2] == '#' ||
+			     (i + 3 < n && p[i + 2] == '-')))
+				return 0;
+			if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' &&
+			    p[i + 2] >= 'a' && p[i + 2] <= 'z') {
+				/* inline flags like (?i) or (?im): x anywhere? */
+				for (size_t k = i + 2; k < n && p[k] != ')' &&
+				                       p[k] != ':';
+				     k++)
+					if (p[k] == 'x')
+						return 0;
+			}
+			i = skip_block(p, n, i) - 1;
+		} else if (p[i] == '|') {
+			return 0;
+		}
+	}
+	for (size_t i = 0; i <= n; i++) {
+		int lit = 0;
+		char c = 0;
+		size_t next = i + 1;
+		if (i < n) {
+			c = p[i];
+			if (c == '\\' && i + 1 < n) {
+				char d = p[i + 1];
+				int alnum = (d >= '0' && d <= '9') ||
+				            (d >= 'a' && d <= 'z') ||
+				            (d >= 'A' && d <= 'Z');
+				lit = !alnum;
+				c = d;
+				next = i + 2;
+			} else if (c == '[' || c == '(') {
+				next = skip_block(p, n, i);
+			} else {
+				lit = !strchr(".^$)*+?{}|", c);
+			}
+		}
+		/* a quantifier after the atom decides */
+		int optional = 0, once_then_break = 0;
+		if (next < n) {
+			char q = p[next];
+			if (q == '*' || q == '?')
+				optional = 1;
+			else if (q == '{')
+				optional = next + 1 < n && p[next + 1] == '0';
+			if (q == '+' || (q == '{' && !optional))
+				once_then_break = 1;
+		}
+		if (lit && !optional && run < sizeof(cur)) {
+			cur[run++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		}
+		if (!lit || optional || once_then_break || i == n) {
+			if (run > best && run <= cap) {
+				best = run;
+				memcpy(out, cur, run);
+			}
+			run = 0;
+		}
+		i = next - 1;
+	}
+	return best;
+}

@@ -57,6 +57,12 @@ int mh_sg_regex_match(const struct mh_sg_regex *re,
 /* Matches given up at a limit so far. */
 uint64_t mh_sg_rescratch_limits(const struct mh_sg_rescratch *sc);
 
+/* The longest run of literal bytes every match of pat must contain
+ * (lower-cased), written to out[0..cap); its length, 0 when there is none
+ * (a top-level alternation, extended mode, only classes). The prefilter
+ * uses it as the atom of a regex test. */
+size_t mh_sg_regex_literal(const char *pat, size_t n, char *out, size_t cap);
+
 /* The construct of pat that can backtrack without bound, or NULL.
  * Exposed for tests. */
 const char *mh_sg_regex_unbounded(const char *pat, size_t n);

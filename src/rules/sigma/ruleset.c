@@ -912,6 +912,18 @@ static uint32_t ihash(const char *p, size_t n)
 	return (uint32_t)(h ^ (h >> 29));
 }
 
+/* Bit of the first eight bytes of a name (case folded) in slot_prefix:
+ * most names of an event (Event.System..., Event.EventData...) are
+ * tested by no rule under that name and are turned away here. */
+static unsigned prefix_bit(const char *p, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, p, n < 8 ? n : 8);
+	w &= ~0x2020202020202020ULL;
+	w *= 0x9e3779b97f4a7c15ULL;
+	return (unsigned)(w >> 52); /* 0..4095 */
+}
+
 /* The matcher looks a name up for every value of every event: a flat
  * table with the hash kept beside each slot. */
 static int build_slot_table(struct mh_sigma *s)
@@ -930,6 +942,8 @@ static int build_slot_table(struct mh_sigma *s)
 		uint32_t h = ihash(s->slot_name[i], n);
 		s->slot_hash[i] = h;
 		s->slot_len[i] = (uint32_t)n;
+		unsigned pb = prefix_bit(s->slot_name[i], n);
+		s->slot_prefix[pb / 64] |= (uint64_t)1 << (pb % 64);
 		size_t j = h & s->slot_mask;
 		while (s->slot_tab[j])
 			j = (j + 1) & s->slot_mask;
@@ -1015,6 +1029,9 @@ void mh_sigma_free(struct mh_sigma *s)
 int mh_sigma_slot(const struct mh_sigma *s, const char *name, size_t n)
 {
 	if (s->slot_tab) {
+		unsigned pb = prefix_bit(name, n);
+		if (!((s->slot_prefix[pb / 64] >> (pb % 64)) & 1))
+			return -1;
 		uint32_t h = ihash(name, n);
 		for (size_t j = h & s->slot_mask; s->slot_tab[j];
 		     j = (j + 1) & s->slot_mask) {

@@ -158,6 +158,7 @@ struct mh_sigma {
 	 * addressing on a case-insensitive hash; entry slot + 1, 0 empty */
 	uint32_t *slot_tab, *slot_hash, *slot_len;
 	size_t slot_mask;
+	uint64_t slot_prefix[64]; /* bitmap over the first 8 bytes of names */
 	struct mh_sg_bucket *buckets;
 	size_t nbuckets, buckets_alloc;
 	struct mh_sg_regex *re;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/time.h"
+#include "rules/sigma/regex.h"
 
 #define ESC 0x01
 /* windash permutations: 5 dash forms per dash; 4 dashes = 625 values */
@@ -756,6 +757,12 @@ int mh_sv_build(const struct mh_svmods *m, const struct mh_yn *v,
 			return idx;
 		sv.kind = MH_SV_RE;
 		sv.re = idx;
+		/* s: a literal the value must contain, for the prefilter */
+		char lit[256];
+		sv.n = mh_sg_regex_literal(v->s, v->len, lit, sizeof(lit));
+		sv.s = sv.n ? mh_arena_strndup(ctx->a, lit, sv.n) : NULL;
+		if (sv.n && !sv.s)
+			return mh_err_set(err, MH_ENOMEM, "out of memory");
 		return push(out, n, cap, &sv, err);
 	}
 	if (m->flags & MH_MOD_FIELDREF) {

@@ -59,7 +59,8 @@ struct mh_sv {
 	uint8_t exists;
 	uint8_t tpart; /* enum mh_sv_tpart: compare that part of a date */
 	uint8_t v6, bits;
-	const char *s; /* EQ..GLOB: text; FIELDREF: the other field (name) */
+	const char *s; /* EQ..GLOB: text; FIELDREF: the other field (name);
+	                * RE: a literal every match contains, or NULL */
 	size_t n;
 	double num;
 	uint8_t ip[16];
