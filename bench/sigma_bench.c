@@ -138,7 +138,7 @@ static void make(struct ev *e, unsigned i)
 	add(e, "Event.#attributes.xmlns", "%s",
 	    "http://schemas.microsoft.com/win/2004/08/events/event");
 	add(e, "Event.System.Provider.#attributes.Name", "%s",
-	    kinds[k].eid < 4000 ? "Microsoft-Windows-Sysmon"
+	    kinds[k].eid < 4000    ? "Microsoft-Windows-Sysmon"
 	    : kinds[k].eid == 4104 ? "Microsoft-Windows-PowerShell"
 	                           : "Microsoft-Windows-Security-Auditing");
 	add(e, "Event.System.EventID", "%d", kinds[k].eid);
@@ -155,18 +155,23 @@ static void make(struct ev *e, unsigned i)
 	switch (kinds[k].eid) {
 	case 1:
 	case 4688:
-		add(e, "Event.EventData.UtcTime", "2025-10-24 23:%02u:%02u.%03u",
-		    rnd(60), rnd(60), rnd(1000));
+		add(e, "Event.EventData.UtcTime",
+		    "2025-10-24 23:%02u:%02u.%03u", rnd(60), rnd(60),
+		    rnd(1000));
 		add(e, "Event.EventData.ProcessGuid", "%s", g);
 		add(e, "Event.EventData.ProcessId", "%u", rnd(9000));
-		add(e, kinds[k].eid == 1 ? "Event.EventData.Image"
-		                         : "Event.EventData.NewProcessName",
+		add(e,
+		    kinds[k].eid == 1 ? "Event.EventData.Image"
+		                      : "Event.EventData.NewProcessName",
 		    "%s", img);
-		add(e, "Event.EventData.FileVersion", "10.0.19041.%u", rnd(4000));
-		add(e, "Event.EventData.Description", "%s", "Windows host process");
+		add(e, "Event.EventData.FileVersion", "10.0.19041.%u",
+		    rnd(4000));
+		add(e, "Event.EventData.Description", "%s",
+		    "Windows host process");
 		add(e, "Event.EventData.Product", "%s",
 		    "Microsoft Windows Operating System");
-		add(e, "Event.EventData.Company", "%s", "Microsoft Corporation");
+		add(e, "Event.EventData.Company", "%s",
+		    "Microsoft Corporation");
 		add(e, "Event.EventData.OriginalFileName", "%s",
 		    strrchr(img, '\\') + 1);
 		add(e, "Event.EventData.CommandLine", "\"%s\" %s %s", img,
@@ -181,8 +186,9 @@ static void make(struct ev *e, unsigned i)
 		    "IMPHASH=%08X%08X",
 		    rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u),
 		    rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u));
-		add(e, kinds[k].eid == 1 ? "Event.EventData.ParentImage"
-		                         : "Event.EventData.ParentProcessName",
+		add(e,
+		    kinds[k].eid == 1 ? "Event.EventData.ParentImage"
+		                      : "Event.EventData.ParentProcessName",
 		    "%s", par);
 		add(e, "Event.EventData.ParentCommandLine", "\"%s\" %s", par,
 		    args[rnd(12)]);
@@ -295,9 +301,8 @@ int main(int argc, char **argv)
 	printf("events: %u (%.0f bytes of names and values each); %.3f s; "
 	       "%.0f events/s on one core; %llu matches; %.1f rule "
 	       "evaluations per event; peak RSS %.1f MiB\n",
-	       n, (double)bytes / pool, dt, n / dt,
-	       (unsigned long long)matched, (double)evals / (double)events,
-	       ru.ru_maxrss / 1024.0);
+	       n, (double)bytes / pool, dt, n / dt, (unsigned long long)matched,
+	       (double)evals / (double)events, ru.ru_maxrss / 1024.0);
 	mh_sigma_ctx_free(c);
 	for (unsigned i = 0; i < pool; i++)
 		for (size_t k = 0; k < evs[i].nown; k++)

@@ -79,8 +79,7 @@ static void logsource(FILE *f, const struct mh_sg_rule *r)
 	        r->category ? r->category : "", r->service ? r->service : "");
 }
 
-__attribute__((format(printf, 1, 2))) static int usage(const char *fmt,
-                                                       ...)
+__attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("mailhunt rules: ", stderr);
@@ -139,7 +138,8 @@ static void show_rule(const struct mh_sigma *s, const struct mh_sg_rule *r)
 		printf("\ncorrelates:");
 		for (uint32_t i = 0; i < r->corr.nrules; i++) {
 			putchar(' ');
-			const struct mh_sg_rule *o = &s->rules[r->corr.rules[i]];
+			const struct mh_sg_rule *o =
+			        &s->rules[r->corr.rules[i]];
 			put_term(stdout, o->name ? o->name : o->id, 0);
 		}
 		printf("\ntimespan:  %llds\ngroup-by: ",

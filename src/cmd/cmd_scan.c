@@ -599,7 +599,6 @@ static const char scan_help_sigma[] =
         "      only your own rules, only findings about email "
         "collection\n";
 
-
 /* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
  * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
  * checked against the month (2023-02-29 is refused, not read as March). */
@@ -829,8 +828,8 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			break;
 		case O_RULES:
 			if (o->nrules == MAX_RULE_PATHS)
-				return usage_error("too many --rules (max 64)%s",
-				                   "");
+				return usage_error(
+				        "too many --rules (max 64)%s", "");
 			o->rules[o->nrules++] = optarg;
 			break;
 		case O_NOBUILTIN: o->no_builtin = 1; break;
@@ -1137,7 +1136,8 @@ join:
 				print_org_domains(workers[0].acc[a]);
 			if (s.an[a] == &mh_analytic_sigma)
 				mh_sigma_scan_summary(
-				        sigma, mh_sigma_acc_seen(workers[0].acc[a]),
+				        sigma,
+				        mh_sigma_acc_seen(workers[0].acc[a]),
 				        stderr);
 		}
 	}

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (n->op == MH_CN_NOT)
 				CHECK(n->a >= 0 && (size_t)n->a < i);
 			if (n->name)
-				CHECK(n->name >= c && n->name + n->nlen <= c + size);
+				CHECK(n->name >= c &&
+				      n->name + n->nlen <= c + size);
 		}
 		mh_cond_free(&cd);
 	} else {

@@ -53,8 +53,8 @@ static char *json_value(const char *s, size_t *n, int *is_null)
 		case 'f': *p++ = '\f'; break;
 		case 'u': {
 			unsigned cp = (unsigned)strtoul(
-			        (char[5]){s[i + 1], s[i + 2], s[i + 3], s[i + 4],
-			                  0},
+			        (char[5]){s[i + 1], s[i + 2], s[i + 3],
+			                  s[i + 4], 0},
 			        NULL, 16);
 			i += 4;
 			if (cp >= 0xd800 && cp < 0xdc00 && s[i + 1] == '\\' &&
@@ -169,8 +169,8 @@ int main(int argc, char **argv)
 			owned[2 * nf] = nm;
 			owned[2 * nf + 1] = v;
 			fields[nf].name = mh_slice_make(nm, strlen(nm));
-			fields[nf].value = isnull ? MH_SLICE_NULL
-			                          : mh_slice_make(v, vn);
+			fields[nf].value =
+			        isnull ? MH_SLICE_NULL : mh_slice_make(v, vn);
 			nf++;
 			continue;
 		}

@@ -21,8 +21,8 @@
 
 #define NUL_VALUE "\x01null"
 
-static struct mh_sigma *load_ph(const char *yaml, const struct mh_placeholder *ph,
-                                size_t nph)
+static struct mh_sigma *load_ph(const char *yaml,
+                                const struct mh_placeholder *ph, size_t nph)
 {
 	char path[] = "/tmp/mh-sigma-test-XXXXXX";
 	int fd = mkstemp(path);
@@ -100,12 +100,9 @@ static void expect(const char *det, int want, const char *image,
 {
 	struct mh_sigma *s = load(rule(det));
 	assert_int_equal(s->nrefused, 0);
-	const char *kv[] = {SYSMON1,
-	                    "Event.EventData.Image",
-	                    image,
-	                    "Event.EventData.CommandLine",
-	                    cmd,
-	                    NULL};
+	const char *kv[] = {SYSMON1, "Event.EventData.Image",
+	                    image,   "Event.EventData.CommandLine",
+	                    cmd,     NULL};
 	size_t got = nmatch(s, kv);
 	if ((int)got != want)
 		fail_msg("%s: want %d got %zu (image %s cmd %s)", det, want,
@@ -180,8 +177,10 @@ static void test_string_modifiers(void **st)
 	           "            - 'b2'\n"),
 	       1, "", "x b2 y");
 	/* cased */
-	expect(SEL("        CommandLine|contains|cased: 'Ab'\n"), 1, "", "xAbx");
-	expect(SEL("        CommandLine|contains|cased: 'Ab'\n"), 0, "", "xabx");
+	expect(SEL("        CommandLine|contains|cased: 'Ab'\n"), 1, "",
+	       "xAbx");
+	expect(SEL("        CommandLine|contains|cased: 'Ab'\n"), 0, "",
+	       "xabx");
 	/* windash: - / en dash em dash horizontal bar */
 	expect(SEL("        CommandLine|contains|windash: ' -f '\n"), 1, "",
 	       "shutdown /f /t 0");
@@ -241,8 +240,8 @@ static void test_re(void **st)
 	refused(SEL("        CommandLine|re: 'a++b'\n"), "possessive");
 	refused(SEL("        CommandLine|re: '(a'\n"), "does not compile");
 	/* the same characters inside a class or escaped are fine */
-	static const char *const fine[] = {"[(?=]x\\(?=", "a\\+\\+",
-	                                   "[]a++]", "(?i)ab(?:c|d)+"};
+	static const char *const fine[] = {"[(?=]x\\(?=", "a\\+\\+", "[]a++]",
+	                                   "(?i)ab(?:c|d)+"};
 	for (size_t i = 0; i < 4; i++)
 		assert_null(mh_sg_regex_unbounded(fine[i], strlen(fine[i])));
 	assert_non_null(mh_sg_regex_unbounded("(a)\\2", 5));
@@ -280,10 +279,10 @@ static void test_re(void **st)
 static void test_special_values(void **st)
 {
 	(void)st;
-	struct mh_sigma *s = load(rule(
-	        "    selection:\n        EventID: 4738\n    filter:\n"
-	        "        PasswordLastSet: null\n"
-	        "    condition: selection and not filter\n"));
+	struct mh_sigma *s =
+	        load(rule("    selection:\n        EventID: 4738\n    filter:\n"
+	                  "        PasswordLastSet: null\n"
+	                  "    condition: selection and not filter\n"));
 	const char *with[] = {"EventID", "4738", "PasswordLastSet", "x", NULL};
 	const char *nul[] = {"EventID", "4738", "PasswordLastSet", NUL_VALUE,
 	                     NULL};
@@ -294,12 +293,19 @@ static void test_special_values(void **st)
 	         "detection:\n    selection:\n        EventID: 4738\n"
 	         "    filter:\n        PasswordLastSet: null\n"
 	         "    condition: selection and not filter\n");
-	const char *w1[] = {"Event.System.Channel", "Security",
-	                    "Event.System.EventID", "4738",
-	                    "Event.EventData.PasswordLastSet", "x", NULL};
-	const char *w2[] = {"Event.System.Channel", "Security",
-	                    "Event.System.EventID", "4738",
-	                    "Event.EventData.PasswordLastSet", NUL_VALUE,
+	const char *w1[] = {"Event.System.Channel",
+	                    "Security",
+	                    "Event.System.EventID",
+	                    "4738",
+	                    "Event.EventData.PasswordLastSet",
+	                    "x",
+	                    NULL};
+	const char *w2[] = {"Event.System.Channel",
+	                    "Security",
+	                    "Event.System.EventID",
+	                    "4738",
+	                    "Event.EventData.PasswordLastSet",
+	                    NUL_VALUE,
 	                    NULL};
 	const char *w3[] = {"Event.System.Channel", "Security",
 	                    "Event.System.EventID", "4738", NULL};
@@ -334,20 +340,32 @@ static void test_numbers_cidr_fieldref(void **st)
 {
 	(void)st;
 #define HDR                                                                    \
-	"title: t\nlogsource:\n    product: windows\n"                        \
+	"title: t\nlogsource:\n    product: windows\n"                         \
 	"detection:\n    selection:\n%s"                                       \
 	"    condition: selection\n"
 	char y[1024];
-	const char *ev_lo[] = {"Event.System.Channel", "Security",
-	                       "Event.EventData.Count", "5",
-	                       "Event.EventData.IpAddress", "10.1.2.3",
-	                       "Event.EventData.A", "Same",
-	                       "Event.EventData.B", "same", NULL};
-	const char *ev_hi[] = {"Event.System.Channel", "Security",
-	                       "Event.EventData.Count", "500",
-	                       "Event.EventData.IpAddress", "[::ffff:192.168.1.9]:445",
-	                       "Event.EventData.A", "x",
-	                       "Event.EventData.B", "y", NULL};
+	const char *ev_lo[] = {"Event.System.Channel",
+	                       "Security",
+	                       "Event.EventData.Count",
+	                       "5",
+	                       "Event.EventData.IpAddress",
+	                       "10.1.2.3",
+	                       "Event.EventData.A",
+	                       "Same",
+	                       "Event.EventData.B",
+	                       "same",
+	                       NULL};
+	const char *ev_hi[] = {"Event.System.Channel",
+	                       "Security",
+	                       "Event.EventData.Count",
+	                       "500",
+	                       "Event.EventData.IpAddress",
+	                       "[::ffff:192.168.1.9]:445",
+	                       "Event.EventData.A",
+	                       "x",
+	                       "Event.EventData.B",
+	                       "y",
+	                       NULL};
 	static const struct {
 		const char *sel;
 		int lo, hi;
@@ -414,7 +432,8 @@ static void test_keywords(void **st)
 	                "        - 'event::drop'\n    condition: keywords\n";
 	struct mh_sigma *s = load(y);
 	const char *a[] = {"Event.System.Channel", "Security",
-	                   "Event.EventData.Data", "mimikatz EVENT::Drop", NULL};
+	                   "Event.EventData.Data", "mimikatz EVENT::Drop",
+	                   NULL};
 	const char *b[] = {"Event.System.Channel", "Security",
 	                   "Event.EventData.Data", "mimikatz", NULL};
 	assert_int_equal(nmatch(s, a), 1);
@@ -425,9 +444,13 @@ static void test_keywords(void **st)
 	    "            - 'OabVirtualDirectory'\n"
 	    "            - ' -ExternalUrl '\n    condition: keywords_cmdlet\n";
 	s = load(y);
-	const char *c[] = {"Event.System.Channel", "Security",
-	                   "Event.EventData.Data", "Set-OabVirtualDirectory",
-	                   "Event.EventData.Data", "x -ExternalUrl y", NULL};
+	const char *c[] = {"Event.System.Channel",
+	                   "Security",
+	                   "Event.EventData.Data",
+	                   "Set-OabVirtualDirectory",
+	                   "Event.EventData.Data",
+	                   "x -ExternalUrl y",
+	                   NULL};
 	assert_int_equal(nmatch(s, c), 1);
 	assert_int_equal(nmatch(s, b), 0);
 	mh_sigma_free(s);
@@ -438,9 +461,9 @@ static void test_conditions(void **st)
 	(void)st;
 #define D                                                                      \
 	"    selection_a:\n        Image|endswith: '\\a.exe'\n"                \
-	"    selection_b:\n        CommandLine|contains: 'bb'\n"             \
-	"    filter_x:\n        CommandLine|contains: 'xx'\n"                 \
-	"    _hidden:\n        CommandLine|contains: 'zz'\n"                  \
+	"    selection_b:\n        CommandLine|contains: 'bb'\n"               \
+	"    filter_x:\n        CommandLine|contains: 'xx'\n"                  \
+	"    _hidden:\n        CommandLine|contains: 'zz'\n"                   \
 	"    condition: %s\n"
 	static const struct {
 		const char *cond, *img, *cmd;
@@ -463,8 +486,8 @@ static void test_conditions(void **st)
 	        {"2 of selection_*", "c:\\a.exe", "b", 0},
 	        {"not (selection_a or selection_b)", "c:\\q.exe", "q", 1},
 	        {"not selection_a and selection_b", "c:\\a.exe", "bb", 0},
-	        {"selection_a and (selection_b or filter_x)", "c:\\a.exe",
-	         "xx", 1},
+	        {"selection_a and (selection_b or filter_x)", "c:\\a.exe", "xx",
+	         1},
 	        {"SELECTION_A", "c:\\a.exe", "", -1}, /* names are exact */
 	};
 	char det[2048];
@@ -499,9 +522,9 @@ static void test_cond_parser(void **st)
 	(void)st;
 	struct mh_cond c;
 	struct mh_err err;
-	const char *ok[] = {"a", "a and b or c", "not not a", "(a)",
-	                    "1 of x*", "all of them", "any of them",
-	                    "3 of sel_*"};
+	const char *ok[] = {"a",           "a and b or c", "not not a",
+	                    "(a)",         "1 of x*",      "all of them",
+	                    "any of them", "3 of sel_*"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		assert_int_equal(mh_cond_parse(ok[i], strlen(ok[i]), &c, &err),
 		                 MH_OK);
@@ -511,8 +534,8 @@ static void test_cond_parser(void **st)
 	assert_int_equal(mh_cond_parse("a or b and c", 12, &c, &err), MH_OK);
 	assert_int_equal(c.v[c.root].op, MH_CN_OR);
 	mh_cond_free(&c);
-	const char *bad[] = {"", "a and", "(a", "a)", "1 of", "of x",
-	                     "a b", "0 of x", "a*", "a & b"};
+	const char *bad[] = {"",     "a and", "(a",     "a)", "1 of",
+	                     "of x", "a b",   "0 of x", "a*", "a & b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mh_err_clear(&err);
 		assert_int_not_equal(
@@ -556,15 +579,18 @@ static void test_multidoc_and_filter(void **st)
 	    "    condition: selection\n---\n"
 	    "title: Filter Administrator account\nlogsource:\n"
 	    "    category: process_creation\n    product: windows\n"
-	    "filter:\n    rules:\n        - 6f3e2987-db24-4c78-a860-b4f4095a7095\n"
+	    "filter:\n    rules:\n        - "
+	    "6f3e2987-db24-4c78-a860-b4f4095a7095\n"
 	    "    selection:\n        User|startswith: 'adm_'\n"
 	    "    condition: selection\n";
 	s = load(y);
 	assert_int_equal(s->nrefused, 0);
-	const char *u1[] = {SYSMON1, "Event.EventData.Image", "c:\\rar.exe",
-	                    "Event.EventData.User", "adm_bob", NULL};
-	const char *u2[] = {SYSMON1, "Event.EventData.Image", "c:\\rar.exe",
-	                    "Event.EventData.User", "bob", NULL};
+	const char *u1[] = {SYSMON1,       "Event.EventData.Image",
+	                    "c:\\rar.exe", "Event.EventData.User",
+	                    "adm_bob",     NULL};
+	const char *u2[] = {SYSMON1,       "Event.EventData.Image",
+	                    "c:\\rar.exe", "Event.EventData.User",
+	                    "bob",         NULL};
 	assert_int_equal(nmatch(s, u1), 0);
 	assert_int_equal(nmatch(s, u2), 1);
 	mh_sigma_free(s);
@@ -573,49 +599,112 @@ static void test_multidoc_and_filter(void **st)
 static void test_logsource_shapes(void **st)
 {
 	(void)st;
-	struct mh_sigma *s = load(rule(SEL("        Image|endswith: '\\whoami.exe'\n"
-	                                   "        ParentImage|endswith: '\\cmd.exe'\n")));
+	struct mh_sigma *s =
+	        load(rule(SEL("        Image|endswith: '\\whoami.exe'\n"
+	                      "        ParentImage|endswith: '\\cmd.exe'\n")));
 	/* Sysmon 1 in the three shapes, Security 4688, and negatives */
-	const char *evtx[] = {SYSMON1, "Event.EventData.Image", "c:\\whoami.exe",
-	                      "Event.EventData.ParentImage", "c:\\cmd.exe", NULL};
-	const char *ecs[] = {"winlog.channel", "Microsoft-Windows-Sysmon/Operational",
-	                     "winlog.event_id", "1", "winlog.event_data.Image",
-	                     "c:\\whoami.exe", "winlog.event_data.ParentImage",
-	                     "c:\\cmd.exe", NULL};
-	const char *ps[] = {"Id", "1", "LogName",
+	const char *evtx[] = {SYSMON1,          "Event.EventData.Image",
+	                      "c:\\whoami.exe", "Event.EventData.ParentImage",
+	                      "c:\\cmd.exe",    NULL};
+	const char *ecs[] = {"winlog.channel",
+	                     "Microsoft-Windows-Sysmon/Operational",
+	                     "winlog.event_id",
+	                     "1",
+	                     "winlog.event_data.Image",
+	                     "c:\\whoami.exe",
+	                     "winlog.event_data.ParentImage",
+	                     "c:\\cmd.exe",
+	                     NULL};
+	const char *ps[] = {"Id",
+	                    "1",
+	                    "LogName",
 	                    "Microsoft-Windows-Sysmon/Operational",
-	                    "ProviderName", "Microsoft-Windows-Sysmon",
+	                    "ProviderName",
+	                    "Microsoft-Windows-Sysmon",
 	                    "Message",
 	                    "Process Create:\r\nRuleName: -\r\nImage: "
 	                    "C:\\whoami.exe\r\nParentImage: C:\\cmd.exe\r\n",
 	                    NULL};
-	const char *sec[] = {"Event.System.Channel", "Security",
-	                     "Event.System.EventID", "4688",
-	                     "Event.EventData.NewProcessName", "c:\\whoami.exe",
-	                     "Event.EventData.ParentProcessName", "c:\\cmd.exe",
+	const char *sec[] = {"Event.System.Channel",
+	                     "Security",
+	                     "Event.System.EventID",
+	                     "4688",
+	                     "Event.EventData.NewProcessName",
+	                     "c:\\whoami.exe",
+	                     "Event.EventData.ParentProcessName",
+	                     "c:\\cmd.exe",
 	                     NULL};
-	const char *sec_ps[] = {
-	        "Id", "4688", "LogName", "Security", "Properties", "[..]",
-	        "Properties", "{}", "Properties.Value", "S-1-5-18",
-	        "Properties", "{}", "Properties.Value", "bob",
-	        "Properties", "{}", "Properties.Value", "DOM",
-	        "Properties", "{}", "Properties.Value", "0x3e7",
-	        "Properties", "{}", "Properties.Value", "0x1",
-	        "Properties", "{}", "Properties.Value", "c:\\whoami.exe",
-	        "Properties", "{}", "Properties.Value", "%%1936",
-	        "Properties", "{}", "Properties.Value", "0x2",
-	        "Properties", "{}", "Properties.Value", "whoami",
-	        "Properties", "{}", "Properties.Value", "S-1-0-0",
-	        "Properties", "{}", "Properties.Value", "-",
-	        "Properties", "{}", "Properties.Value", "-",
-	        "Properties", "{}", "Properties.Value", "0x0",
-	        "Properties", "{}", "Properties.Value", "c:\\cmd.exe",
-	        NULL};
+	const char *sec_ps[] = {"Id",
+	                        "4688",
+	                        "LogName",
+	                        "Security",
+	                        "Properties",
+	                        "[..]",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "S-1-5-18",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "bob",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "DOM",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x3e7",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x1",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "c:\\whoami.exe",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "%%1936",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x2",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "whoami",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "S-1-0-0",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "-",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "-",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x0",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "c:\\cmd.exe",
+	                        NULL};
 	const char *wrong_eid[] = {"Event.System.Channel",
 	                           "Microsoft-Windows-Sysmon/Operational",
-	                           "Event.System.EventID", "11",
-	                           "Event.EventData.Image", "c:\\whoami.exe",
-	                           "Event.EventData.ParentImage", "c:\\cmd.exe",
+	                           "Event.System.EventID",
+	                           "11",
+	                           "Event.EventData.Image",
+	                           "c:\\whoami.exe",
+	                           "Event.EventData.ParentImage",
+	                           "c:\\cmd.exe",
 	                           NULL};
 	const char *no_shape[] = {"Image", "c:\\whoami.exe", "ParentImage",
 	                          "c:\\cmd.exe", NULL};
@@ -634,12 +723,18 @@ static void test_logsource_shapes(void **st)
 	         "        EventID: 4624\n    condition: selection\n");
 	const char *lg[] = {"Event.System.Provider.#attributes.Name",
 	                    "Microsoft-Windows-Security-Auditing",
-	                    "Event.System.EventID", "4624",
-	                    "Event.System.Channel", "Security", NULL};
+	                    "Event.System.EventID",
+	                    "4624",
+	                    "Event.System.Channel",
+	                    "Security",
+	                    NULL};
 	const char *lg2[] = {"Event.System.Provider.#attributes.Name",
 	                     "Microsoft-Windows-Security-Auditing",
-	                     "Event.System.EventID", "4624",
-	                     "Event.System.Channel", "System", NULL};
+	                     "Event.System.EventID",
+	                     "4624",
+	                     "Event.System.Channel",
+	                     "System",
+	                     NULL};
 	assert_int_equal(nmatch(s, lg), 1);
 	assert_int_equal(nmatch(s, lg2), 0);
 	mh_sigma_free(s);
@@ -663,9 +758,11 @@ static void test_logsource_shapes(void **st)
 	         "detection:\n    selection:\n        Operation: Set-Mailbox\n"
 	         "        Parameters|contains: ForwardingSmtpAddress\n"
 	         "    condition: selection\n");
-	const char *m1[] = {"Workload", "Exchange", "Operation", "Set-Mailbox",
-	                    "Parameters",
-	                    "[{\"Name\":\"ForwardingSmtpAddress\"}]", NULL};
+	const char *m1[] = {
+	        "Workload",   "Exchange",
+	        "Operation",  "Set-Mailbox",
+	        "Parameters", "[{\"Name\":\"ForwardingSmtpAddress\"}]",
+	        NULL};
 	const char *m2[] = {"Operation", "Set-Mailbox", "Parameters",
 	                    "[{\"Name\":\"ForwardingSmtpAddress\"}]", NULL};
 	assert_int_equal(nmatch(s, m1), 1);
@@ -680,8 +777,7 @@ struct tev {
 	const char *kv[12];
 };
 
-static struct mh_findings run(struct mh_sigma *s, const struct tev *e,
-                              size_t n)
+static struct mh_findings run(struct mh_sigma *s, const struct tev *e, size_t n)
 {
 	struct mh_analytic_conf conf = {0};
 	conf.sigma = s;
@@ -719,10 +815,10 @@ static const char *base_rules =
         "            - 4624\n    condition: selection\n";
 
 #define FAIL(u)                                                                \
-	"Event.System.Channel", "Security", "Event.System.EventID", "4625",   \
+	"Event.System.Channel", "Security", "Event.System.EventID", "4625",    \
 	        "Event.EventData.User", u
 #define OK(u)                                                                  \
-	"Event.System.Channel", "Security", "Event.System.EventID", "4624",   \
+	"Event.System.Channel", "Security", "Event.System.EventID", "4624",    \
 	        "Event.EventData.User", u
 
 static struct mh_sigma *corr(const char *c)
@@ -807,8 +903,10 @@ static void test_value_count_and_metrics(void **st)
 		const char *type, *cond;
 		int fires;
 	} m[] = {
-	        {"value_sum", "gt: 1000", 1},  {"value_sum", "gt: 5000", 0},
-	        {"value_avg", "gte: 500", 1},  {"value_avg", "gt: 900", 0},
+	        {"value_sum", "gt: 1000", 1},
+	        {"value_sum", "gt: 5000", 0},
+	        {"value_avg", "gte: 500", 1},
+	        {"value_avg", "gt: 900", 0},
 	        {"value_percentile", "lte: 40", 1},
 	        {"value_percentile", "lte: 10", 0},
 	};
@@ -884,8 +982,10 @@ static void test_temporal(void **st)
 	mh_sigma_free(s);
 	/* the specification's chain: many failed (event_count) then a
 	 * success, with aliases on a temporal correlation */
-	s = corr("title: chain\nid: c6\ncorrelation:\n    type: temporal_ordered\n"
-	         "    rules:\n        - many_failed\n        - successful_login\n"
+	s = corr("title: chain\nid: c6\ncorrelation:\n    type: "
+	         "temporal_ordered\n"
+	         "    rules:\n        - many_failed\n        - "
+	         "successful_login\n"
 	         "    group-by:\n        - User\n    timespan: 10m\n---\n"
 	         "title: many failed\nid: c7\nname: many_failed\ncorrelation:\n"
 	         "    type: event_count\n    rules:\n        - failed_login\n"

@@ -18,8 +18,9 @@ int mh_sg_slot_add(struct mh_sigma *s, const char *name, size_t n)
 	if (n >= sizeof(low))
 		n = sizeof(low) - 1;
 	for (size_t i = 0; i < n; i++)
-		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] | 0x20
-		                                                 : name[i]);
+		low[i] =
+		        (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] | 0x20
+		                                                : name[i]);
 	low[n] = '\0';
 	void **slot;
 	int created;
@@ -79,17 +80,15 @@ static int item(struct cc *c, const struct mh_yn *key, const char *keytext,
                 const struct mh_yn *val)
 {
 	const char *bar = keytext ? strchr(keytext, '|') : NULL;
-	size_t flen = keytext ? (bar ? (size_t)(bar - keytext)
-	                             : strlen(keytext))
-	                      : 0;
+	size_t flen =
+	        keytext ? (bar ? (size_t)(bar - keytext) : strlen(keytext)) : 0;
 	struct mh_svmods m;
 	int rc = mh_sv_mods(bar ? bar + 1 : "", &m, c->err);
 	if (rc)
 		return at(c, key, rc, c->err ? c->err->msg : "");
 	/* Keywords search the whole event: a value anywhere in a field
 	 * (contains), unless the rule says where. */
-	if (flen == 0 &&
-	    !(m.flags & (MH_MOD_STARTS | MH_MOD_ENDS | MH_MOD_RE)))
+	if (flen == 0 && !(m.flags & (MH_MOD_STARTS | MH_MOD_ENDS | MH_MOD_RE)))
 		m.flags |= MH_MOD_CONTAINS;
 	if (c->ntests == MAX_TESTS)
 		return at(c, key, MH_ETOOBIG, "too many field tests");
@@ -142,8 +141,8 @@ static int item(struct cc *c, const struct mh_yn *key, const char *keytext,
 		return at(c, key, MH_EUNSUP,
 		          "'all' over values that expand (windash, "
 		          "base64offset, expand) is not supported");
-	if (n && (c->pat[0].kind == MH_SV_EXISTS ||
-	          c->pat[0].kind == MH_SV_NULL) &&
+	if (n &&
+	    (c->pat[0].kind == MH_SV_EXISTS || c->pat[0].kind == MH_SV_NULL) &&
 	    n > 1)
 		return at(c, key, MH_EFORMAT,
 		          "null and exists cannot be part of a list");
@@ -174,11 +173,13 @@ static int alt_end(struct cc *c)
 static int map_alt(struct cc *c, const struct mh_yn *map)
 {
 	if (map->n == 0)
-		return at(c, map, MH_EFORMAT, "empty map in a search identifier");
+		return at(c, map, MH_EFORMAT,
+		          "empty map in a search identifier");
 	for (size_t i = 0; i < map->n; i++) {
 		const struct mh_yn *k = map->kv[2 * i];
 		if (k->type != MH_YN_SCALAR)
-			return at(c, k, MH_EFORMAT, "a field name must be text");
+			return at(c, k, MH_EFORMAT,
+			          "a field name must be text");
 		int rc = item(c, k, k->s, map->kv[2 * i + 1]);
 		if (rc)
 			return rc;
@@ -276,9 +277,9 @@ static int cond_node(struct cc *c, const struct mh_cond *cd, int i,
 	case MH_CN_OF: {
 		o.op = MH_SGC_OF;
 		o.count = n->count;
-		o.sels = mh_arena_alloc(&c->s->arena,
-		                        (d->nsels ? d->nsels : 1) *
-		                                sizeof(*o.sels));
+		o.sels =
+		        mh_arena_alloc(&c->s->arena, (d->nsels ? d->nsels : 1) *
+		                                             sizeof(*o.sels));
 		if (!o.sels)
 			return at(c, at_node, MH_ENOMEM, "out of memory");
 		for (uint32_t k = 0; k < d->nsels; k++) {
@@ -384,8 +385,8 @@ int mh_sg_compile_det(struct mh_sigma *s, const struct mh_yn *det,
 	}
 	/* The condition: a string, or a list of strings joined with OR. */
 	size_t ncond = condn->type == MH_YN_SEQ ? condn->n : 1;
-	if (ncond == 0 || (condn->type != MH_YN_SEQ &&
-	                   condn->type != MH_YN_SCALAR)) {
+	if (ncond == 0 ||
+	    (condn->type != MH_YN_SEQ && condn->type != MH_YN_SCALAR)) {
 		rc = at(c, condn, MH_EFORMAT, "condition must be text");
 		goto out;
 	}

@@ -113,8 +113,8 @@ static int fail(struct ps *p, const char *what)
 		snprintf(tok, sizeof(tok), "the end");
 	else
 		snprintf(tok, sizeof(tok), "'%.*s'", (int)n, p->tp);
-	mh_err_set(p->err, MH_EFORMAT, "condition: %s at column %zu (%s)",
-	           what, p->tpos + 1, tok);
+	mh_err_set(p->err, MH_EFORMAT, "condition: %s at column %zu (%s)", what,
+	           p->tpos + 1, tok);
 	if (p->err)
 		p->err->col = (unsigned)p->tpos + 1;
 	return -1;
@@ -246,9 +246,10 @@ int mh_cond_parse(const char *s, size_t len, struct mh_cond *out,
 {
 	memset(out, 0, sizeof(*out));
 	if (len > MH_COND_MAX_LEN)
-		return mh_err_set(err, MH_ETOOBIG,
-		                  "condition of %zu bytes is over the limit of %d",
-		                  len, MH_COND_MAX_LEN);
+		return mh_err_set(
+		        err, MH_ETOOBIG,
+		        "condition of %zu bytes is over the limit of %d", len,
+		        MH_COND_MAX_LEN);
 	struct ps p;
 	memset(&p, 0, sizeof(p));
 	p.s = s;

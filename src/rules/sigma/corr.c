@@ -127,9 +127,8 @@ static int win_push(struct group *g, size_t r)
 }
 
 /* The window's value as the condition sees it; -1 when not decidable. */
-static double measure(const struct mh_sg_corr *k,
-                      const struct mh_corr_rec *v, const struct group *g,
-                      size_t cur)
+static double measure(const struct mh_sg_corr *k, const struct mh_corr_rec *v,
+                      const struct group *g, size_t cur)
 {
 	size_t n = g->n;
 	const size_t *w = g->w + g->head;
@@ -257,8 +256,8 @@ static int fire(struct run *R, uint32_t ci, struct group *g,
 			size_t kn = 0;
 			for (uint32_t gi = 0; gi < o->corr.ngroup; gi++) {
 				const char *want =
-				        o->corr.alias_field[gi * o->corr.nrules +
-				                            k];
+				        o->corr.alias_field
+				                [gi * o->corr.nrules + k];
 				if (!want)
 					want = o->corr.group[gi];
 				const char *val = "";
@@ -267,8 +266,8 @@ static int fire(struct run *R, uint32_t ci, struct group *g,
 				const char *p = key;
 				for (uint32_t mj = 0; mj < me->ngroup; mj++) {
 					const char *e = strchr(p, '\x1f');
-					size_t l = e ? (size_t)(e - p)
-					             : strlen(p);
+					size_t l =
+					        e ? (size_t)(e - p) : strlen(p);
 					if (!strcasecmp(me->group[mj], want)) {
 						val = p;
 						vl = l;
@@ -317,8 +316,8 @@ static int run_one(struct run *R, uint32_t ci, const struct mh_corr_rec *v,
 	for (size_t i = lo; i < hi && rc == MH_OK; i++) {
 		void **slot;
 		int created;
-		if (mh_strmap_upsert(&groups, v[i].key, strlen(v[i].key),
-		                     &slot, &created)) {
+		if (mh_strmap_upsert(&groups, v[i].key, strlen(v[i].key), &slot,
+		                     &created)) {
 			rc = MH_ENOMEM;
 			break;
 		}
@@ -423,8 +422,9 @@ int mh_corr_run(const struct mh_sigma *s, struct mh_corr *c,
 			     h++) {
 				R.hits[h].key = cp(&c->arena, R.hits[h].key);
 				for (size_t e = 0; e < R.hits[h].nev; e++) {
-					R.hits[h].ev[e].file = cp(
-					        &c->arena, R.hits[h].ev[e].file);
+					R.hits[h].ev[e].file =
+					        cp(&c->arena,
+					           R.hits[h].ev[e].file);
 					R.hits[h].ev[e].key = NULL;
 					R.hits[h].ev[e].value = NULL;
 				}

@@ -35,8 +35,8 @@
 
 struct mh_corr_rec {
 	int64_t ts;
-	uint32_t corr; /* correlation rule index */
-	uint32_t k;    /* position of the matching rule in corr.rules */
+	uint32_t corr;     /* correlation rule index */
+	uint32_t k;        /* position of the matching rule in corr.rules */
 	const char *key;   /* group key: values joined with 0x1f */
 	const char *value; /* value of `field`, or NULL */
 	const char *file;

@@ -153,7 +153,8 @@ static int positional(struct mh_sg_view *v, size_t upto, const char *names)
 		struct mh_sg_val *e = &v->v[i];
 		if (e->dup)
 			continue;
-		if (name_is(e, "Properties") && e->s && e->n && e->s[0] == '{') {
+		if (name_is(e, "Properties") && e->s && e->n &&
+		    e->s[0] == '{') {
 			elem++;
 			taken = 0;
 			continue;
@@ -192,7 +193,8 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 			const char *pc = strstr(al->format, "%s");
 			size_t pre = pc ? (size_t)(pc - al->format) : 0;
 			size_t post = pc ? strlen(pc + 2) : 0;
-			char *o = mh_arena_alloc(&v->scratch, pre + n + post + 1);
+			char *o =
+			        mh_arena_alloc(&v->scratch, pre + n + post + 1);
 			if (!o)
 				return MH_ENOMEM;
 			memcpy(o, al->format, pre);
@@ -234,8 +236,8 @@ int mh_sg_view_lower(struct mh_sg_view *v, int all)
 {
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (!e->s || e->low || !(all ? !e->dup || e->slot >= 0
-		                             : e->slot >= 0))
+		if (!e->s || e->low ||
+		    !(all ? !e->dup || e->slot >= 0 : e->slot >= 0))
 			continue;
 		if (i > 0 && v->v[i - 1].s == e->s && v->v[i - 1].low &&
 		    v->v[i - 1].n == e->n) {
@@ -325,8 +327,9 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 				timefield_n = fval.n;
 			}
 		}
-		for (size_t r = 0; r < nrows && fname.n && fval.p &&
-		                   mh_sg_ls_audit_first((unsigned char)fname.p[0]);
+		for (size_t r = 0;
+		     r < nrows && fname.n && fval.p &&
+		     mh_sg_ls_audit_first((unsigned char)fname.p[0]);
 		     r++) {
 			size_t al;
 			const char *af = mh_sg_ls_audit_field(r, &al);

@@ -114,7 +114,8 @@ int mh_sg_ls_known(const char *cat, const char *prod, const char *svc)
 		if (cat_ok && svc_ok && cat && svc) {
 			int both = 0;
 			for (size_t i = 0; i < N(categories) && !both; i++)
-				for (size_t j = 0; j < N(services) && !both; j++)
+				for (size_t j = 0; j < N(services) && !both;
+				     j++)
 					both = !strcasecmp(categories[i].cat,
 					                   cat) &&
 					       !strcasecmp(services[j].svc,
@@ -252,8 +253,7 @@ size_t mh_sg_ls_aliases(const struct mh_ls_input *in, const int *src_active,
 	return n;
 }
 
-const char *mh_sg_ls_positions(const char *channel, size_t channel_n,
-                               long eid)
+const char *mh_sg_ls_positions(const char *channel, size_t channel_n, long eid)
 {
 	for (size_t i = 0; i < N(winpos); i++)
 		if (winpos[i].eid == eid &&

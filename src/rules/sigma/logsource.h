@@ -68,9 +68,8 @@ struct mh_ls_alias {
 	const char *format; /* "%s" style, one %s */
 	int hide;           /* hide the event's own field named sigma */
 };
-size_t mh_sg_ls_aliases(const struct mh_ls_input *in,
-                        const int *src_active, struct mh_ls_alias *out,
-                        size_t cap);
+size_t mh_sg_ls_aliases(const struct mh_ls_input *in, const int *src_active,
+                        struct mh_ls_alias *out, size_t cap);
 
 /* Get-WinEvent positional names for (channel, event id): a
  * comma-separated list, or NULL. */

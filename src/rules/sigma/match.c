@@ -44,8 +44,8 @@ int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 	c->active = malloc((set->nbuckets + 1) * sizeof(*c->active));
 	mh_buf_init(&c->scanbuf, (size_t)1 << 30);
 	mh_strmap_init(&c->cls_cache);
-	if (!c->mark || !c->cand || !c->out || !c->bucket_bits ||
-	    !c->active || mh_sg_view_init(&c->view, set) ||
+	if (!c->mark || !c->cand || !c->out || !c->bucket_bits || !c->active ||
+	    mh_sg_view_init(&c->view, set) ||
 	    mh_sg_rescratch_new(set->re, &c->rs) ||
 	    mh_sg_pfscratch_new(set->pf, &c->ps)) {
 		mh_sigma_ctx_free(c);
@@ -100,8 +100,8 @@ void mh_sigma_ctx_stats(const struct mh_sigma_ctx *c, uint64_t *events,
 static int re_match(struct mh_sigma_ctx *c, int32_t vi, int re)
 {
 	const struct mh_sg_val *e = &c->view.v[vi];
-	return e->s && mh_sg_regex_match(c->set->re, c->rs, (size_t)re, e->s,
-	                                 e->n);
+	return e->s &&
+	       mh_sg_regex_match(c->set->re, c->rs, (size_t)re, e->s, e->n);
 }
 
 /* One pattern against one value of the view. */
@@ -161,7 +161,8 @@ static int test_eval(struct mh_sigma_ctx *c, const struct mh_sg_test *t)
 				int hit = 0;
 				for (size_t i = 0; i < v->n && !hit; i++)
 					hit = !v->v[i].dup &&
-					      pat_val(c, &t->pat[k], (int32_t)i);
+					      pat_val(c, &t->pat[k],
+					              (int32_t)i);
 				if (!hit)
 					return 0;
 			}
@@ -183,7 +184,8 @@ static int test_eval(struct mh_sigma_ctx *c, const struct mh_sg_test *t)
 	if (t->all) {
 		for (uint32_t k = 0; k < t->npat; k++) {
 			int hit = 0;
-			for (int32_t j = first; j >= 0 && !hit; j = v->v[j].next)
+			for (int32_t j = first; j >= 0 && !hit;
+			     j = v->v[j].next)
 				hit = pat_val(c, &t->pat[k], j);
 			if (!hit)
 				return 0;
@@ -208,8 +210,7 @@ static int sel_eval(struct mh_sigma_ctx *c, const struct mh_sg_sel *se)
 	return 0;
 }
 
-static int cond_eval(struct mh_sigma_ctx *c, const struct mh_sg_det *d,
-                     int i)
+static int cond_eval(struct mh_sigma_ctx *c, const struct mh_sg_det *d, int i)
 {
 	const struct mh_sg_cnode *n = &d->cn[i];
 	switch (n->op) {

@@ -520,8 +520,8 @@ struct scan_ctx {
 	void *ud;
 };
 
-static int on_atom(unsigned id, unsigned long long from,
-                   unsigned long long to, unsigned flags, void *ctx)
+static int on_atom(unsigned id, unsigned long long from, unsigned long long to,
+                   unsigned flags, void *ctx)
 {
 	struct scan_ctx *c = ctx;
 	for (uint32_t k = c->b->rule_off[id]; k < c->b->rule_off[id + 1]; k++)

@@ -49,8 +49,7 @@ void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc);
 void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
                           struct mh_sg_pfscratch *sc, int bucket,
                           const char *buf, size_t n,
-                          void (*on_rule)(uint32_t rule, void *ud),
-                          void *ud);
+                          void (*on_rule)(uint32_t rule, void *ud), void *ud);
 
 /* 1 when a rule of bucket b searches keywords (every value of the event
  * must then be in buf; otherwise the values of tested fields suffice). */

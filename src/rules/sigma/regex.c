@@ -59,7 +59,8 @@ const char *mh_sg_regex_unbounded(const char *p, size_t n)
 			in_class = 1;
 			if (i + 1 < n && p[i + 1] == ']')
 				i++; /* []...] : the ] is a member */
-			else if (i + 2 < n && p[i + 1] == '^' && p[i + 2] == ']')
+			else if (i + 2 < n && p[i + 1] == '^' &&
+			         p[i + 2] == ']')
 				i += 2;
 			continue;
 		}
@@ -75,7 +76,8 @@ const char *mh_sg_regex_unbounded(const char *p, size_t n)
 		char d = p[i + 2];
 		if (d == '=' || d == '!')
 			return "a lookahead";
-		if (d == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!'))
+		if (d == '<' && i + 3 < n &&
+		    (p[i + 3] == '=' || p[i + 3] == '!'))
 			return "a lookbehind";
 		if (d == '>')
 			return "an atomic group";
@@ -108,7 +110,8 @@ int mh_sg_regex_add(struct mh_sg_regex *re, const char *pat, size_t n,
 		                  "anchors, quantifiers, classes, alternation "
 		                  "and groups)",
 		                  why);
-	uint32_t opt = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C;
+	uint32_t opt =
+	        PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C;
 	if (flags & MH_RE_I)
 		opt |= PCRE2_CASELESS;
 	if (flags & MH_RE_M)
@@ -186,9 +189,8 @@ void mh_sg_rescratch_free(struct mh_sg_rescratch *s)
 	free(s);
 }
 
-int mh_sg_regex_match(const struct mh_sg_regex *re,
-                      struct mh_sg_rescratch *sc, size_t i, const char *s,
-                      size_t n)
+int mh_sg_regex_match(const struct mh_sg_regex *re, struct mh_sg_rescratch *sc,
+                      size_t i, const char *s, size_t n)
 {
 	if (!re || i >= re->n || !sc)
 		return 0;
@@ -255,9 +257,8 @@ size_t mh_sg_regex_literal(const char *p, size_t n, char *out, size_t cap)
 			if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' &&
 			    p[i + 2] >= 'a' && p[i + 2] <= 'z') {
 				/* inline flags like (?i) or (?im): x anywhere? */
-				for (size_t k = i + 2; k < n && p[k] != ')' &&
-				                       p[k] != ':';
-				     k++)
+				for (size_t k = i + 2;
+				     k < n && p[k] != ')' && p[k] != ':'; k++)
 					if (p[k] == 'x')
 						return 0;
 			}
@@ -298,7 +299,8 @@ size_t mh_sg_regex_literal(const char *p, size_t n, char *out, size_t cap)
 				once_then_break = 1;
 		}
 		if (lit && !optional && run < sizeof(cur)) {
-			cur[run++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+			cur[run++] =
+			        (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
 		}
 		if (!lit || optional || once_then_break || i == n) {
 			if (run > best && run <= cap) {

@@ -51,9 +51,8 @@ int mh_sg_rescratch_new(const struct mh_sg_regex *re,
 void mh_sg_rescratch_free(struct mh_sg_rescratch *s);
 /* 1 when pattern i matches somewhere in s[0..n), else 0 (also when a
  * limit was hit: counted). */
-int mh_sg_regex_match(const struct mh_sg_regex *re,
-                      struct mh_sg_rescratch *sc, size_t i, const char *s,
-                      size_t n);
+int mh_sg_regex_match(const struct mh_sg_regex *re, struct mh_sg_rescratch *sc,
+                      size_t i, const char *s, size_t n);
 /* Matches given up at a limit so far. */
 uint64_t mh_sg_rescratch_limits(const struct mh_sg_rescratch *sc);
 

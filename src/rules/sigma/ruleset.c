@@ -121,7 +121,8 @@ static const char **str_list(struct mh_sigma *s, const struct mh_yn *v,
 	if (!v)
 		return NULL;
 	size_t cnt = v->type == MH_YN_SEQ ? v->n : 1;
-	const char **o = mh_arena_alloc(&s->arena, (cnt ? cnt : 1) * sizeof(*o));
+	const char **o =
+	        mh_arena_alloc(&s->arena, (cnt ? cnt : 1) * sizeof(*o));
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < cnt; i++) {
@@ -134,7 +135,8 @@ static const char **str_list(struct mh_sigma *s, const struct mh_yn *v,
 
 const char *mh_sigma_link(struct mh_arena *a, const char *path)
 {
-	static const char base[] = "https://github.com/SigmaHQ/sigma/blob/master/";
+	static const char base[] =
+	        "https://github.com/SigmaHQ/sigma/blob/master/";
 	const char *p = path, *best = NULL;
 	while (p && *p) {
 		const char *comp = p;
@@ -186,15 +188,16 @@ static void attack_tags(struct mh_sigma *s, struct mh_sg_rule *r)
 		if (strncasecmp(t, "attack.", 7))
 			continue;
 		t += 7;
-		if ((t[0] == 't' || t[0] == 'T') && t[1] >= '0' && t[1] <= '9') {
+		if ((t[0] == 't' || t[0] == 'T') && t[1] >= '0' &&
+		    t[1] <= '9') {
 			if (!r->technique) {
 				char *o = (char *)sdup(s, t);
 				if (o)
 					o[0] = 'T';
 				r->technique = o;
 			}
-		} else if (!r->tactic && !(t[0] == 'g' && t[1] >= '0' &&
-		                           t[1] <= '9') &&
+		} else if (!r->tactic &&
+		           !(t[0] == 'g' && t[1] >= '0' && t[1] <= '9') &&
 		           !(t[0] == 's' && t[1] >= '0' && t[1] <= '9')) {
 			char *o = (char *)sdup(s, t);
 			for (char *q = o; q && *q; q++)
@@ -246,9 +249,8 @@ static struct mh_yn *merge(struct mh_arena *a, const struct mh_yn *base,
 	m->n = 0;
 	for (size_t i = 0; i < base->n; i++) {
 		const struct mh_yn *k = base->kv[2 * i];
-		const struct mh_yn *ov = k->type == MH_YN_SCALAR
-		                                 ? mh_yn_get(over, k->s)
-		                                 : NULL;
+		const struct mh_yn *ov =
+		        k->type == MH_YN_SCALAR ? mh_yn_get(over, k->s) : NULL;
 		m->kv[2 * m->n] = base->kv[2 * i];
 		m->kv[2 * m->n + 1] =
 		        ov ? merge(a, base->kv[2 * i + 1], ov, depth + 1)
@@ -292,9 +294,9 @@ static int parse_corr(struct mh_sigma *s, struct mh_sg_rule *r,
                       const struct mh_yn *c, struct mh_err *err)
 {
 	static const char *const types[] = {
-	        NULL,        "event_count", "value_count", "temporal",
-	        "temporal_ordered", "value_sum",  "value_avg",
-	        "value_percentile"};
+	        NULL,        "event_count",      "value_count",
+	        "temporal",  "temporal_ordered", "value_sum",
+	        "value_avg", "value_percentile"};
 	struct mh_sg_corr *k = &r->corr;
 	if (!c || c->type != MH_YN_MAP)
 		return mh_err_set(err, MH_EFORMAT, "correlation must be a map");
@@ -311,14 +313,16 @@ static int parse_corr(struct mh_sigma *s, struct mh_sg_rule *r,
 		                  type ? type : "");
 	k->refs = str_list(s, mh_yn_get(c, "rules"), &k->nrefs);
 	if (!k->nrefs)
-		return mh_err_set(err, MH_EFORMAT, "correlation names no rules");
+		return mh_err_set(err, MH_EFORMAT,
+		                  "correlation names no rules");
 	k->group = str_list(s, mh_yn_get(c, "group-by"), &k->ngroup);
 	const char *span = mh_yn_str(c, "timespan");
 	if (!span || parse_span(span, &k->span))
-		return mh_err_set(err, MH_EFORMAT,
-		                  "correlation timespan '%.20s' is not a number "
-		                  "followed by s, m, h or d",
-		                  span ? span : "");
+		return mh_err_set(
+		        err, MH_EFORMAT,
+		        "correlation timespan '%.20s' is not a number "
+		        "followed by s, m, h or d",
+		        span ? span : "");
 	const char *gen = mh_yn_str(c, "generate");
 	if (!gen)
 		gen = mh_yn_str(c, "generate");
@@ -327,15 +331,17 @@ static int parse_corr(struct mh_sigma *s, struct mh_sg_rule *r,
 	                  k->type != MH_SGCT_TEMPORAL &&
 	                  k->type != MH_SGCT_TEMPORAL_ORDERED;
 	if (cond && cond->type == MH_YN_MAP) {
-		static const char *const ops[] = {NULL, "gt", "gte", "lt",
-		                                  "lte",  "eq", "neq"};
+		static const char *const ops[] = {NULL,  "gt", "gte", "lt",
+		                                  "lte", "eq", "neq"};
 		for (size_t i = 0; i < cond->n; i++) {
 			const struct mh_yn *kk = cond->kv[2 * i],
 			                   *vv = cond->kv[2 * i + 1];
-			if (kk->type != MH_YN_SCALAR || vv->type != MH_YN_SCALAR)
-				return mh_err_set(err, MH_EFORMAT,
-				                  "correlation condition must map "
-				                  "operators to numbers");
+			if (kk->type != MH_YN_SCALAR ||
+			    vv->type != MH_YN_SCALAR)
+				return mh_err_set(
+				        err, MH_EFORMAT,
+				        "correlation condition must map "
+				        "operators to numbers");
 			if (!strcmp(kk->s, "field")) {
 				k->field = sdup(s, vv->s);
 				continue;
@@ -346,15 +352,17 @@ static int parse_corr(struct mh_sigma *s, struct mh_sg_rule *r,
 					op = j;
 			double d;
 			if (!op || !mh_sv_num(vv->s, vv->len, &d))
-				return mh_err_set(err, MH_EFORMAT,
-				                  "correlation condition '%.20s: "
-				                  "%.20s' is not an operator (gt, "
-				                  "gte, lt, lte, eq, neq) and a "
-				                  "number",
-				                  kk->s, vv->s);
+				return mh_err_set(
+				        err, MH_EFORMAT,
+				        "correlation condition '%.20s: "
+				        "%.20s' is not an operator (gt, "
+				        "gte, lt, lte, eq, neq) and a "
+				        "number",
+				        kk->s, vv->s);
 			if (k->ncond == 4)
-				return mh_err_set(err, MH_EFORMAT,
-				                  "correlation condition too long");
+				return mh_err_set(
+				        err, MH_EFORMAT,
+				        "correlation condition too long");
 			k->cop[k->ncond] = op;
 			k->cval[k->ncond++] = d;
 		}
@@ -390,9 +398,10 @@ static int parse_corr(struct mh_sigma *s, struct mh_sg_rule *r,
 			const struct mh_yn *an = al->kv[2 * i],
 			                   *am = al->kv[2 * i + 1];
 			if (an->type != MH_YN_SCALAR || am->type != MH_YN_MAP)
-				return mh_err_set(err, MH_EFORMAT,
-				                  "correlation aliases must map a "
-				                  "name to rule: field pairs");
+				return mh_err_set(
+				        err, MH_EFORMAT,
+				        "correlation aliases must map a "
+				        "name to rule: field pairs");
 			for (size_t j = 0; j < am->n; j++) {
 				if (am->kv[2 * j]->type != MH_YN_SCALAR ||
 				    am->kv[2 * j + 1]->type != MH_YN_SCALAR)
@@ -454,8 +463,8 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 		return MH_ENOMEM;
 	r->path = path;
 	r->line = d->kv[0]->line;
-	r->kind = corr ? MH_SG_CORRELATION
-	          : det ? MH_SG_DETECTION
+	r->kind = corr   ? MH_SG_CORRELATION
+	          : det  ? MH_SG_DETECTION
 	          : filt ? MH_SG_FILTER
 	                 : 0;
 	r->bucket = -1;
@@ -474,7 +483,8 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 	r->tags = str_list(s, mh_yn_get(d, "tags"), &r->ntags);
 	r->link = mh_sigma_link(&s->arena, path);
 	if (!r->link)
-		r->link = regression_link(s, mh_yn_str(d, "regression_tests_path"));
+		r->link = regression_link(
+		        s, mh_yn_str(d, "regression_tests_path"));
 	attack_tags(s, r);
 	const char *lv = mh_yn_str(d, "level");
 	r->level = lv ? mh_level_parse(lv) : MH_LEVEL_INFO;
@@ -641,9 +651,8 @@ static int load_file(struct loader *L, const char *path)
 static int is_rule_file(const char *name)
 {
 	size_t n = strlen(name);
-	return name[0] != '.' &&
-	       ((n > 4 && !strcmp(name + n - 4, ".yml")) ||
-	        (n > 5 && !strcmp(name + n - 5, ".yaml")));
+	return name[0] != '.' && ((n > 4 && !strcmp(name + n - 4, ".yml")) ||
+	                          (n > 5 && !strcmp(name + n - 5, ".yaml")));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -751,7 +760,8 @@ static int link_rules(struct loader *L)
 			struct mh_sg_corr *c = &r->corr;
 			if (!c->rules)
 				c->rules = mh_arena_alloc(
-				        &s->arena, c->nrefs * sizeof(*c->rules));
+				        &s->arena,
+				        c->nrefs * sizeof(*c->rules));
 			if (!c->rules)
 				return MH_ENOMEM;
 			c->nrules = 0;
@@ -823,7 +833,8 @@ static int link_rules(struct loader *L)
 				continue;
 			for (uint32_t k = 0; k < f->nfrefs; k++) {
 				int j = lookup(L, f->frefs[k]);
-				if (j < 0 || s->rules[j].kind != MH_SG_DETECTION)
+				if (j < 0 ||
+				    s->rules[j].kind != MH_SG_DETECTION)
 					continue;
 				struct mh_sg_rule *t = &s->rules[j];
 				if (pass == 0)
@@ -867,8 +878,8 @@ static int assign_buckets(struct mh_sigma *s)
 				size_t na = s->buckets_alloc
 				                    ? s->buckets_alloc * 2
 				                    : 64;
-				struct mh_sg_bucket *nv = realloc(
-				        s->buckets, na * sizeof(*nv));
+				struct mh_sg_bucket *nv =
+				        realloc(s->buckets, na * sizeof(*nv));
 				if (!nv)
 					return MH_ENOMEM;
 				s->buckets = nv;
@@ -1046,14 +1057,14 @@ int mh_sigma_slot(const struct mh_sigma *s, const char *name, size_t n)
 	if (n >= sizeof(low))
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] | 0x20
-		                                                 : name[i]);
+		low[i] =
+		        (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] | 0x20
+		                                                : name[i]);
 	void **v = mh_strmap_find(&s->slots, low, n);
 	return v ? (int)(intptr_t)*v - 1 : -1;
 }
 
-const struct mh_sg_rule *mh_sigma_find(const struct mh_sigma *s,
-                                       const char *id)
+const struct mh_sg_rule *mh_sigma_find(const struct mh_sigma *s, const char *id)
 {
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct mh_sg_rule *r = &s->rules[i];

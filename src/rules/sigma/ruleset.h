@@ -42,7 +42,7 @@ struct mh_sg_test {
 /* A search identifier: OR over alternatives, each an AND of tests. */
 struct mh_sg_sel {
 	const char *name;
-	uint32_t *alt;  /* nalt + 1 offsets into tests: alt i is tests
+	uint32_t *alt; /* nalt + 1 offsets into tests: alt i is tests
 	                 * [alt[i], alt[i+1]) */
 	uint32_t nalt;
 	struct mh_sg_test *tests;
@@ -77,18 +77,18 @@ enum mh_sg_ctype {
 };
 
 struct mh_sg_corr {
-	uint8_t type;      /* enum mh_sg_ctype */
-	uint32_t *rules;   /* referenced rules (indices) */
+	uint8_t type;    /* enum mh_sg_ctype */
+	uint32_t *rules; /* referenced rules (indices) */
 	uint32_t nrules;
 	const char **group; /* group-by names (aliases possible) */
 	uint32_t ngroup;
 	/* aliases: alias_field[g * nrules + r] is the field of rule r for
 	 * group-by g (NULL: the group name itself) */
 	const char **alias_field;
-	int64_t span;       /* seconds */
-	const char *field;  /* value_* fields */
+	int64_t span;      /* seconds */
+	const char *field; /* value_* fields */
 	uint8_t ncond;
-	uint8_t cop[4];     /* 1 gt 2 gte 3 lt 4 lte 5 eq 6 neq */
+	uint8_t cop[4]; /* 1 gt 2 gte 3 lt 4 lte 5 eq 6 neq */
 	double cval[4];
 	uint8_t has_cond;
 	/* as written, resolved into rules/alias_field after loading */
@@ -99,10 +99,10 @@ struct mh_sg_corr {
 };
 
 struct mh_sg_rule {
-	const char *path;   /* file as given (walked) */
-	unsigned line;      /* line of the document's first key */
-	uint8_t kind;       /* enum mh_sg_kind */
-	int level;          /* enum mh_level */
+	const char *path; /* file as given (walked) */
+	unsigned line;    /* line of the document's first key */
+	uint8_t kind;     /* enum mh_sg_kind */
+	int level;        /* enum mh_level */
 	const char *title, *id, *name, *status, *author, *description;
 	const char *date, *modified, *link; /* link: NULL unless SigmaHQ */
 	const char **tags;

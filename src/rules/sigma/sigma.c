@@ -147,8 +147,7 @@ static const struct mh_sg_val *by_name(const struct mh_sg_view *v,
 	return NULL;
 }
 
-static char *tested_fields(const struct mh_sigma *s,
-                           const struct mh_sg_rule *r,
+static char *tested_fields(const struct mh_sigma *s, const struct mh_sg_rule *r,
                            const struct mh_sg_view *v)
 {
 	struct mh_buf b = MH_BUF_INIT(1024);
@@ -249,8 +248,8 @@ static int corr_record(struct acc *a, const struct ref *rf,
 		 * do */
 		for (size_t q = 0; q < l; q++) {
 			char ch = e->s[q];
-			key[kn + q] = (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20
-			                                           : ch);
+			key[kn + q] =
+			        (char)(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
 		}
 		kn += l;
 	}
@@ -409,8 +408,7 @@ static struct mh_finding *rule_finding(const struct mh_sg_rule *r,
 	return f;
 }
 
-static int add_evidence(struct mh_finding *f, const struct item *ev,
-                        size_t n)
+static int add_evidence(struct mh_finding *f, const struct item *ev, size_t n)
 {
 	if (!n)
 		return MH_OK;
@@ -448,12 +446,12 @@ static int findings(void *p, struct mh_findings *out)
 		if (!f)
 			return MH_ENOMEM;
 		snprintf(text, sizeof(text),
-		         "%" PRIu64 " event%s matched the Sigma rule",
-		         g->count, g->count == 1 ? "" : "s");
+		         "%" PRIu64 " event%s matched the Sigma rule", g->count,
+		         g->count == 1 ? "" : "s");
 		f->summary = strdup(text);
-		f->remediation = strdup(
-		        r->description ? r->description
-		                       : "review the matched events");
+		f->remediation =
+		        strdup(r->description ? r->description
+		                              : "review the matched events");
 		f->first_seen = g->first;
 		f->last_seen = g->last;
 		mh_finding_count(f, "events", g->count);
@@ -488,20 +486,20 @@ static int findings(void *p, struct mh_findings *out)
 		snprintf(text, sizeof(text),
 		         "Sigma correlation (%s) fired %" PRIu64
 		         " time%s over %" PRIu64 " events within %llds",
-		         r->corr.type == MH_SGCT_EVENT_COUNT    ? "event_count"
-		         : r->corr.type == MH_SGCT_VALUE_COUNT  ? "value_count"
-		         : r->corr.type == MH_SGCT_TEMPORAL     ? "temporal"
-		         : r->corr.type == MH_SGCT_VALUE_SUM    ? "value_sum"
-		         : r->corr.type == MH_SGCT_VALUE_AVG    ? "value_avg"
+		         r->corr.type == MH_SGCT_EVENT_COUNT   ? "event_count"
+		         : r->corr.type == MH_SGCT_VALUE_COUNT ? "value_count"
+		         : r->corr.type == MH_SGCT_TEMPORAL    ? "temporal"
+		         : r->corr.type == MH_SGCT_VALUE_SUM   ? "value_sum"
+		         : r->corr.type == MH_SGCT_VALUE_AVG   ? "value_avg"
 		         : r->corr.type == MH_SGCT_VALUE_PERCENTILE
 		                 ? "value_percentile"
 		                 : "temporal_ordered",
 		         h->firings, h->firings == 1 ? "" : "s", h->events,
 		         (long long)r->corr.span);
 		f->summary = strdup(text);
-		f->remediation = strdup(r->description
-		                                ? r->description
-		                                : "review the correlated events");
+		f->remediation =
+		        strdup(r->description ? r->description
+		                              : "review the correlated events");
 		f->first_seen = h->first;
 		f->last_seen = h->last;
 		mh_finding_count(f, "events", h->events);
@@ -516,8 +514,8 @@ static int findings(void *p, struct mh_findings *out)
 			ev[k].line = h->ev[k].line;
 			ev[k].ts = h->ev[k].ts;
 		}
-		if (!f->summary || !f->remediation ||
-		    add_evidence(f, ev, ne) || mh_findings_push(out, f)) {
+		if (!f->summary || !f->remediation || add_evidence(f, ev, ne) ||
+		    mh_findings_push(out, f)) {
 			mh_finding_free(f);
 			free(hits);
 			return MH_ENOMEM;
@@ -572,8 +570,8 @@ int mh_sigma_phs_add(struct mh_sigma_phs *p, const char *arg)
 			return MH_ENOMEM;
 		p->n++;
 	}
-	const char **nv = realloc((void *)ph->values,
-	                          (ph->nvalues + 1) * sizeof(*nv));
+	const char **nv =
+	        realloc((void *)ph->values, (ph->nvalues + 1) * sizeof(*nv));
 	if (!nv)
 		return MH_ENOMEM;
 	nv[ph->nvalues] = strdup(eq + 1);
@@ -600,8 +598,8 @@ void mh_sigma_phs_release(struct mh_sigma_phs *p)
 
 /* MARK: - summary */
 
-static void counts(const struct mh_sigma *s, const uint64_t *seen,
-                   size_t *det, size_t *cor, size_t *fil, size_t *idle)
+static void counts(const struct mh_sigma *s, const uint64_t *seen, size_t *det,
+                   size_t *cor, size_t *fil, size_t *idle)
 {
 	*det = *cor = *fil = *idle = 0;
 	for (size_t i = 0; i < s->nrules; i++) {
@@ -614,7 +612,8 @@ static void counts(const struct mh_sigma *s, const uint64_t *seen,
 			(*fil)++;
 		if (r->kind != MH_SG_DETECTION || r->bucket < 0)
 			continue;
-		int on = seen ? (int)((seen[r->bucket / 64] >> (r->bucket % 64)) &
+		int on = seen ? (int)((seen[r->bucket / 64] >>
+		                       (r->bucket % 64)) &
 		                      1)
 		              : s->buckets[r->bucket].satisfiable;
 		*idle += !on;
@@ -652,8 +651,9 @@ void mh_sigma_summary(const struct mh_sigma *s, FILE *f, int verbose)
 	        det + cor + fil, det, cor, fil, s->files, s->load_seconds,
 	        s->nrefused);
 	refusal_kinds(s, f);
-	fprintf(f, "; %zu idle (no input mailhunt reads has their "
-	           "logsource)\n",
+	fprintf(f,
+	        "; %zu idle (no input mailhunt reads has their "
+	        "logsource)\n",
 	        idle);
 	(void)verbose;
 }

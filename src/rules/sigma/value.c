@@ -188,9 +188,10 @@ int mh_sv_mods(const char *s, struct mh_svmods *m, struct mh_err *err)
 	unsigned special = f & (MH_MOD_RE | MH_MOD_CIDR | MH_MOD_EXISTS |
 	                        MH_MOD_FIELDREF | MH_MOD_NUM);
 	if (special & (special - 1))
-		return mh_err_set(err, MH_EFORMAT,
-		                  "re, cidr, exists, fieldref and gt/gte/lt/lte "
-		                  "exclude each other");
+		return mh_err_set(
+		        err, MH_EFORMAT,
+		        "re, cidr, exists, fieldref and gt/gte/lt/lte "
+		        "exclude each other");
 	if ((f & (MH_MOD_RE | MH_MOD_CIDR | MH_MOD_EXISTS | MH_MOD_NUM)) &&
 	    (pos || m->nchain))
 		return mh_err_set(err, MH_EFORMAT,
@@ -268,9 +269,11 @@ static void b64(const unsigned char *p, size_t n, struct gs *out, int *rc)
 static size_t utf8_cp(const unsigned char *p, size_t n, unsigned *cp)
 {
 	unsigned c = p[0];
-	size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-	                                        : (c >> 3) == 30        ? 4
-	                                                                : 0;
+	size_t len = c < 0x80         ? 1
+	             : (c >> 5) == 6  ? 2
+	             : (c >> 4) == 14 ? 3
+	             : (c >> 3) == 30 ? 4
+	                              : 0;
 	if (len == 0 || len > n) {
 		*cp = c;
 		return 1;
@@ -322,10 +325,12 @@ static int utf16(const struct gs *g, int be, int bom, struct gs *out)
 				size_t used = utf8_cp(run, nrun, &cp);
 				if (cp >= 0x10000) {
 					cp -= 0x10000;
-					rc = put16(out, 0xd800 | (cp >> 10), be);
+					rc = put16(out, 0xd800 | (cp >> 10),
+					           be);
 					if (!rc)
 						rc = put16(out,
-						           0xdc00 | (cp & 0x3ff),
+						           0xdc00 |
+						                   (cp & 0x3ff),
 						           be);
 				} else {
 					rc = put16(out, cp, be);
@@ -360,8 +365,7 @@ static size_t dash_at(const char *p, size_t n)
 	return 0;
 }
 
-static int windash(const struct gs *g, struct glist *out,
-                   struct mh_err *err)
+static int windash(const struct gs *g, struct glist *out, struct mh_err *err)
 {
 	size_t pos[8], len[8], nd = 0;
 	for (size_t i = 0; i < g->n;) {
@@ -372,10 +376,11 @@ static int windash(const struct gs *g, struct glist *out,
 		size_t d = dash_at(g->p + i, g->n - i);
 		if (d) {
 			if (nd == 4)
-				return mh_err_set(err, MH_EFORMAT,
-				                  "windash: more than 4 dashes in "
-				                  "one value (%d variants)",
-				                  5 * 5 * 5 * 5 * 5);
+				return mh_err_set(
+				        err, MH_EFORMAT,
+				        "windash: more than 4 dashes in "
+				        "one value (%d variants)",
+				        5 * 5 * 5 * 5 * 5);
 			pos[nd] = i;
 			len[nd++] = d;
 			i += d;
@@ -441,9 +446,9 @@ static int transform(char op, struct glist *in, struct glist *out,
 			if (prc == MH_ENOMEM)
 				return mh_err_set(err, MH_ENOMEM,
 				                  "out of memory");
-			return mh_err_set(err, MH_EFORMAT,
-			                  "%s of a value with wildcards",
-			                  op == 'b' ? "base64" : "base64offset");
+			return mh_err_set(
+			        err, MH_EFORMAT, "%s of a value with wildcards",
+			        op == 'b' ? "base64" : "base64offset");
 		}
 		int nv = op == 'b' ? 1 : 3;
 		if (out->n + (size_t)nv > MAX_VARIANTS) {
@@ -573,8 +578,7 @@ static int classify(const struct gs *g, const struct mh_svmods *m,
 		rc = gs_add(&w, g->p ? g->p : "", g->n);
 	int ends_star = g->n && g->p[g->n - 1] == '*' &&
 	                !(g->n >= 2 && (unsigned char)g->p[g->n - 2] == ESC);
-	if (!rc && (m->flags & (MH_MOD_CONTAINS | MH_MOD_STARTS)) &&
-	    !ends_star)
+	if (!rc && (m->flags & (MH_MOD_CONTAINS | MH_MOD_STARTS)) && !ends_star)
 		rc = gs_add(&w, "*", 1);
 	if (!rc)
 		rc = gs_add(&w, "", 0);
@@ -715,11 +719,13 @@ int mh_sv_build(const struct mh_svmods *m, const struct mh_yn *v,
 		                  "a value must be a string, number, boolean "
 		                  "or null");
 	if (m->flags & MH_MOD_EXISTS) {
-		if (!v->plain || (strcmp(v->s, "true") && strcmp(v->s, "false") &&
-		                  strcmp(v->s, "True") && strcmp(v->s, "False")))
-			return mh_err_set(err, MH_EFORMAT,
-			                  "exists takes true or false, not '%.40s'",
-			                  v->s);
+		if (!v->plain ||
+		    (strcmp(v->s, "true") && strcmp(v->s, "false") &&
+		     strcmp(v->s, "True") && strcmp(v->s, "False")))
+			return mh_err_set(
+			        err, MH_EFORMAT,
+			        "exists takes true or false, not '%.40s'",
+			        v->s);
 		sv.kind = MH_SV_EXISTS;
 		sv.exists = v->s[0] == 't' || v->s[0] == 'T';
 		return push(out, n, cap, &sv, err);
@@ -743,15 +749,16 @@ int mh_sv_build(const struct mh_svmods *m, const struct mh_yn *v,
 	}
 	if (m->flags & MH_MOD_CIDR) {
 		if (parse_cidr(v->s, &sv))
-			return mh_err_set(err, MH_EFORMAT,
-			                  "'%.60s' is not an IPv4 or IPv6 network",
-			                  v->s);
+			return mh_err_set(
+			        err, MH_EFORMAT,
+			        "'%.60s' is not an IPv4 or IPv6 network", v->s);
 		return push(out, n, cap, &sv, err);
 	}
 	if (m->flags & MH_MOD_RE) {
 		if (memchr(v->s, '\0', v->len))
-			return mh_err_set(err, MH_EFORMAT,
-			                  "regular expression holds a NUL byte");
+			return mh_err_set(
+			        err, MH_EFORMAT,
+			        "regular expression holds a NUL byte");
 		int idx = ctx->add_re(ctx->ud, v->s, v->len, m->re_flags, err);
 		if (idx < 0)
 			return idx;
@@ -965,8 +972,7 @@ static int contains(const char *h, size_t n, const char *nd, size_t m)
 	return 0;
 }
 
-int mh_sv_match(const struct mh_sv *p, const char *s, const char *low,
-                size_t n)
+int mh_sv_match(const struct mh_sv *p, const char *s, const char *low, size_t n)
 {
 	if (!s)
 		return 0;
@@ -976,8 +982,7 @@ int mh_sv_match(const struct mh_sv *p, const char *s, const char *low,
 	case MH_SV_PREFIX: return n >= p->n && !memcmp(t, p->s, p->n);
 	case MH_SV_SUFFIX:
 		return n >= p->n && !memcmp(t + n - p->n, p->s, p->n);
-	case MH_SV_CONTAINS:
-		return contains(t, n, p->s, p->n);
+	case MH_SV_CONTAINS: return contains(t, n, p->s, p->n);
 	case MH_SV_GLOB: return mh_sv_glob(p->s, p->n, t, n);
 	case MH_SV_CIDR: return cidr_match(p, s, n);
 	case MH_SV_NUM: {

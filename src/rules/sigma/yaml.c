@@ -129,7 +129,8 @@ int mh_yaml_parse(const char *buf, size_t n, struct mh_arena *a,
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&yp, &ev)) {
 			char what[200];
-			snprintf(what, sizeof(what), "YAML syntax error: %s%s%s",
+			snprintf(what, sizeof(what),
+			         "YAML syntax error: %s%s%s",
 			         yp.problem ? yp.problem : "unknown",
 			         yp.context ? " " : "",
 			         yp.context ? yp.context : "");
