@@ -164,7 +164,8 @@ int mh_cmd_rules(int argc, char **argv)
 		return argc < 2 ? MH_EXIT_USAGE : MH_EXIT_OK;
 	}
 	const char *sub = argv[1];
-	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "lint"))
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
+	    strcmp(sub, "lint") != 0)
 		return usage("'%s' is not list, show or lint", sub);
 	static const struct option longopts[] = {
 	        {"placeholder", required_argument, NULL, 'p'},

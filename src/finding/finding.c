@@ -98,7 +98,7 @@ int mh_finding_attr(struct mh_finding *f, const char *key, const char *value)
 	if (!value)
 		return MH_OK;
 	for (size_t i = 0; i < f->nattrs; i++) {
-		if (strcmp(f->attrs[i].key, key))
+		if (strcmp(f->attrs[i].key, key) != 0)
 			continue;
 		/* Keys stay unique (they are JSON object keys): a second
 		 * value joins the first. */
@@ -106,7 +106,8 @@ int mh_finding_attr(struct mh_finding *f, const char *key, const char *value)
 		char *nv = realloc(f->attrs[i].value, a + 2 + b + 1);
 		if (!nv)
 			return MH_ENOMEM;
-		memcpy(nv + a, "; ", 2);
+		nv[a] = ';';
+		nv[a + 1] = ' ';
 		memcpy(nv + a + 2, value, b + 1);
 		f->attrs[i].value = nv;
 		return MH_OK;
@@ -222,7 +223,7 @@ void mh_findings_release(struct mh_findings *l)
 static int tag_under(const char *t, size_t tl, const char *want)
 {
 	size_t wl = strlen(want);
-	if (tl < wl || strncasecmp(t, want, wl))
+	if (tl < wl || strncasecmp(t, want, wl) != 0)
 		return 0;
 	return tl == wl || t[wl] == '.';
 }

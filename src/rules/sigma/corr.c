@@ -400,10 +400,11 @@ int mh_corr_run(const struct mh_sigma *s, struct mh_corr *c,
 				continue;
 			done[ci] = 1;
 			progress = 1;
-			qsort(c->v, c->n, sizeof(*c->v), cmp_rec);
+			if (c->n)
+				qsort(c->v, c->n, sizeof(*c->v), cmp_rec);
 			/* the records of ci, in time order */
 			struct mh_corr_rec *sel =
-			        malloc((c->n ? c->n : 1) * sizeof(*sel));
+			        calloc(c->n ? c->n : 1, sizeof(*sel));
 			if (!sel) {
 				rc = MH_ENOMEM;
 				break;
@@ -440,7 +441,8 @@ int mh_corr_run(const struct mh_sigma *s, struct mh_corr *c,
 		free(R.hits);
 		return rc;
 	}
-	qsort(R.hits, R.nhits, sizeof(*R.hits), cmp_hit);
+	if (R.nhits)
+		qsort(R.hits, R.nhits, sizeof(*R.hits), cmp_hit);
 	*hits = R.hits;
 	*nhits = R.nhits;
 	return MH_OK;

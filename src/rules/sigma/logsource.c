@@ -278,7 +278,7 @@ size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
 		const char *f = shapes[i].from;
 		size_t fl = shapes[i].flen;
 		if (shapes[i].kind == EXACT) {
-			if (n != fl || memcmp(name, f, fl))
+			if (n != fl || memcmp(name, f, fl) != 0)
 				continue;
 			size_t tl = shapes[i].tlen;
 			if (tl >= cap)
@@ -287,7 +287,7 @@ size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
 			*shape = shapes[i].shape;
 			return tl;
 		}
-		if (n <= fl || memcmp(name, f, fl))
+		if (n <= fl || memcmp(name, f, fl) != 0)
 			continue;
 		const char *r = name + fl;
 		size_t rl = n - fl;

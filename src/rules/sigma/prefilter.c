@@ -306,7 +306,7 @@ static int dict_add(struct dict *d, const struct atom *at, uint32_t ri)
 		}
 		struct lit *l = &d->v[d->n];
 		memset(l, 0, sizeof(*l));
-		l->s = malloc(n);
+		l->s = malloc(n ? n : 1);
 		if (!l->s)
 			return MH_ENOMEM;
 		memcpy(l->s, buf, n);

@@ -165,11 +165,11 @@ const char *mh_sigma_link(struct mh_arena *a, const char *path)
 static const char *regression_link(struct mh_sigma *s, const char *rp)
 {
 	static const char pre[] = "regression_data/", post[] = "/info.yml";
-	if (!rp || strncmp(rp, pre, sizeof(pre) - 1) || strstr(rp, ".."))
+	if (!rp || strncmp(rp, pre, sizeof(pre) - 1) != 0 || strstr(rp, ".."))
 		return NULL;
 	size_t n = strlen(rp);
 	if (n < sizeof(pre) + sizeof(post) ||
-	    strcmp(rp + n - (sizeof(post) - 1), post))
+	    strcmp(rp + n - (sizeof(post) - 1), post) != 0)
 		return NULL;
 	char buf[1024];
 	int l = snprintf(buf, sizeof(buf), "%.*s.yml",
@@ -185,7 +185,7 @@ static void attack_tags(struct mh_sigma *s, struct mh_sg_rule *r)
 {
 	for (uint32_t i = 0; i < r->ntags; i++) {
 		const char *t = r->tags[i];
-		if (strncasecmp(t, "attack.", 7))
+		if (strncasecmp(t, "attack.", 7) != 0)
 			continue;
 		t += 7;
 		if ((t[0] == 't' || t[0] == 'T') && t[1] >= '0' &&
@@ -703,7 +703,7 @@ static int walk(struct loader *L, const char *path, int depth, int named)
 		n++;
 	}
 	closedir(dir);
-	if (rc == MH_OK)
+	if (rc == MH_OK && n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && rc == MH_OK; i++) {
 		size_t pl = strlen(path), nl = strlen(names[i]);
@@ -804,7 +804,8 @@ static int link_rules(struct loader *L)
 			for (uint32_t k = 0; k < c->nrules; k++) {
 				const char *f = NULL;
 				for (uint32_t a = 0; a < c->nal; a++) {
-					if (strcmp(c->al_name[a], c->group[g]))
+					if (strcmp(c->al_name[a],
+					           c->group[g]) != 0)
 						continue;
 					int j = lookup(L, c->al_rule[a]);
 					if (j == (int)c->rules[k])

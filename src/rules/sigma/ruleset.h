@@ -77,25 +77,22 @@ enum mh_sg_ctype {
 };
 
 struct mh_sg_corr {
-	uint8_t type;    /* enum mh_sg_ctype */
-	uint32_t *rules; /* referenced rules (indices) */
-	uint32_t nrules;
+	uint32_t *rules;    /* referenced rules (indices) */
 	const char **group; /* group-by names (aliases possible) */
-	uint32_t ngroup;
 	/* aliases: alias_field[g * nrules + r] is the field of rule r for
 	 * group-by g (NULL: the group name itself) */
 	const char **alias_field;
 	int64_t span;      /* seconds */
 	const char *field; /* value_* fields */
-	uint8_t ncond;
-	uint8_t cop[4]; /* 1 gt 2 gte 3 lt 4 lte 5 eq 6 neq */
 	double cval[4];
-	uint8_t has_cond;
 	/* as written, resolved into rules/alias_field after loading */
 	const char **refs;
-	uint32_t nrefs;
 	const char **al_name, **al_rule, **al_field; /* alias triples */
-	uint32_t nal;
+	uint32_t nrules, ngroup, nrefs, nal;
+	uint8_t type; /* enum mh_sg_ctype */
+	uint8_t ncond;
+	uint8_t cop[4]; /* 1 gt 2 gte 3 lt 4 lte 5 eq 6 neq */
+	uint8_t has_cond;
 };
 
 struct mh_sg_rule {

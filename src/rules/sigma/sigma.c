@@ -180,7 +180,7 @@ static char *tested_fields(const struct mh_sigma *s, const struct mh_sg_rule *r,
 
 static int item_cmp(const struct item *x, const struct item *y)
 {
-	int c = strcmp(x->file, y->file);
+	int c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
 	if (c)
 		return c;
 	return x->offset < y->offset ? -1 : x->offset > y->offset;

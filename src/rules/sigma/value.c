@@ -56,7 +56,7 @@ static struct gs *glist_push(struct glist *l)
 
 static int gs_add(struct gs *g, const void *p, size_t n)
 {
-	if (g->n + n + 1 > g->alloc) {
+	if (!g->p || g->n + n + 1 > g->alloc) {
 		size_t na = (g->n + n + 1) * 2;
 		char *np = realloc(g->p, na);
 		if (!np)
@@ -64,7 +64,8 @@ static int gs_add(struct gs *g, const void *p, size_t n)
 		g->p = np;
 		g->alloc = na;
 	}
-	memcpy(g->p + g->n, p, n);
+	if (n)
+		memcpy(g->p + g->n, p, n);
 	g->n += n;
 	g->p[g->n] = '\0';
 	return MH_OK;
@@ -571,19 +572,23 @@ static int classify(const struct gs *g, const struct mh_svmods *m,
 {
 	struct gs w = {0};
 	int rc = MH_OK;
+	const char *gp = g->p ? g->p : "";
+	size_t gn = g->p ? g->n : 0;
 	if ((m->flags & (MH_MOD_CONTAINS | MH_MOD_ENDS)) &&
-	    !(g->n && g->p[0] == '*'))
+	    !(gn && gp[0] == '*'))
 		rc = gs_add(&w, "*", 1);
 	if (!rc)
-		rc = gs_add(&w, g->p ? g->p : "", g->n);
-	int ends_star = g->n && g->p[g->n - 1] == '*' &&
-	                !(g->n >= 2 && (unsigned char)g->p[g->n - 2] == ESC);
+		rc = gs_add(&w, gp, gn);
+	int ends_star = gn && gp[gn - 1] == '*' &&
+	                !(gn >= 2 && (unsigned char)gp[gn - 2] == ESC);
 	if (!rc && (m->flags & (MH_MOD_CONTAINS | MH_MOD_STARTS)) && !ends_star)
 		rc = gs_add(&w, "*", 1);
 	if (!rc)
 		rc = gs_add(&w, "", 0);
-	if (rc)
-		return rc;
+	if (rc || !w.p) {
+		free(w.p);
+		return rc ? rc : MH_ENOMEM;
+	}
 	/* Where are the wildcards? */
 	size_t nw = 0, first = (size_t)-1, last = 0, nq = 0;
 	for (size_t i = 0; i < w.n; i++) {
@@ -720,8 +725,8 @@ int mh_sv_build(const struct mh_svmods *m, const struct mh_yn *v,
 		                  "or null");
 	if (m->flags & MH_MOD_EXISTS) {
 		if (!v->plain ||
-		    (strcmp(v->s, "true") && strcmp(v->s, "false") &&
-		     strcmp(v->s, "True") && strcmp(v->s, "False")))
+		    (strcmp(v->s, "true") != 0 && strcmp(v->s, "false") != 0 &&
+		     strcmp(v->s, "True") != 0 && strcmp(v->s, "False") != 0))
 			return mh_err_set(
 			        err, MH_EFORMAT,
 			        "exists takes true or false, not '%.40s'",
@@ -899,7 +904,7 @@ static int cidr_match(const struct mh_sv *p, const char *s, size_t n)
 	if (v6 != p->v6)
 		return 0;
 	unsigned bits = p->bits, full = bits / 8, rest = bits % 8;
-	if (memcmp(ip, p->ip, full))
+	if (memcmp(ip, p->ip, full) != 0)
 		return 0;
 	if (rest) {
 		uint8_t mask = (uint8_t)(0xff << (8 - rest));

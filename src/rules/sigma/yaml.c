@@ -63,6 +63,8 @@ static struct mh_yn *new_node(struct parse *p, enum mh_yn_type t,
 
 static int close_frame(struct parse *p)
 {
+	if (p->depth == 0 || !p->stack[p->depth - 1].node)
+		return MH_EFORMAT; /* libyaml balances them; be safe */
 	struct frame *f = &p->stack[--p->depth];
 	struct mh_yn *node = f->node;
 	if (node->type == MH_YN_MAP && (f->n & 1))
