@@ -13,10 +13,11 @@
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 #include "rules/sigma/ruleset.h"
+#include "analytics/analytic.h"
 #include "rules/sigma/sigma.h"
 
 static const char rules_help[] =
-        "usage: mailhunt rules list [--placeholder NAME=VALUE] PATH...\n"
+        "usage: mailhunt rules list [--placeholder NAME=VALUE] [PATH...]\n"
         "       mailhunt rules show ID PATH...\n"
         "       mailhunt rules lint [--placeholder NAME=VALUE] PATH...\n"
         "\n"
@@ -25,7 +26,8 @@ static const char rules_help[] =
         "any evidence.\n"
         "\n"
         "  list   one line per rule: id, level, status, logsource, title;\n"
-        "         then how many loaded, were refused and would be idle\n"
+        "         then how many loaded, were refused and would be idle;\n"
+        "         without PATH the built-in analytics\n"
         "  show   everything about one rule (by id or name): its file, "
         "author,\n"
         "         link, tags, logsource and what it tests\n"
@@ -207,6 +209,16 @@ int mh_cmd_rules(int argc, char **argv)
 			return usage("show needs a rule id%s", "");
 		}
 		want = argv[first++];
+	}
+	if (first >= argc && !strcmp(sub, "list")) {
+		/* No PATH: what runs without --rules. */
+		mh_sigma_phs_release(&phs);
+		for (size_t i = 0; mh_analytics[i]; i++)
+			if (mh_analytics[i] != &mh_analytic_sigma)
+				printf("built-in  %s\n", mh_analytics[i]->name);
+		puts("(Sigma rules: 'mailhunt rules list PATH'; the built-in "
+		     "rules are described in docs/FORWARDING.md)");
+		return MH_EXIT_OK;
 	}
 	if (first >= argc) {
 		mh_sigma_phs_release(&phs);

@@ -62,6 +62,12 @@ run_mh "$TMP/out" "$TMP/err" rules show 0b9ad457-2554-44c1-82c2-d56a99c42377 "$F
 check "show exits 0" [ "$rc" -eq 0 ]
 check "show names the author" grep -q '^author: *frack113' "$TMP/out"
 check "show links the rule" grep -q '^link: *https://github.com/SigmaHQ/sigma/blob/master/rules/windows/file/file_event/file_event_win_anydesk_artefact.yml' "$TMP/out"
+run_mh "$TMP/out" "$TMP/err" rules list
+check "list without PATH names the built-in analytics" grep -q '^built-in  forwarding' "$TMP/out"
+run_mh "$TMP/out" "$TMP/err" rules lint
+check "lint without PATH is a usage error" [ "$rc" -eq 2 ]
+run_mh "$TMP/out" "$TMP/err" rules frob x
+check "an unknown subcommand is a usage error" [ "$rc" -eq 2 ]
 run_mh "$TMP/out" "$TMP/err" rules show no-such-id "$BAD/good.yml"
 check "show of an unknown id exits 2" [ "$rc" -eq 2 ]
 
