@@ -1023,6 +1023,43 @@ static void test_temporal(void **st)
 	mh_sigma_free(s);
 }
 
+static void test_mail(void **st)
+{
+	(void)st;
+	struct mh_sigma *s =
+	        load("title: t\nlogsource:\n    category: mail\ndetection:\n"
+	             "    selection:\n        X-Forwarded-To|exists: true\n"
+	             "        Subject|startswith: 'FW:'\n    condition: "
+	             "selection\n");
+	assert_int_equal(s->mail_rules, 1);
+	struct mh_field f[4];
+	struct mh_event ev;
+	const char *kv[] = {"Subject", "fw: numbers", "X-Forwarded-To",
+	                    "x@evil.example", NULL};
+	make_event(&ev, f, 4, kv);
+	ev.kind = MH_EV_MAIL;
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	const uint32_t *m;
+	size_t n;
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	assert_int_equal(n, 1);
+	ev.kind = MH_EV_WINEVENT; /* not mail: the logsource does not hold */
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	assert_int_equal(n, 0);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+	/* rules of no mail logsource: mail is not even looked at */
+	s = load(rule(SEL("        Subject|startswith: 'FW:'\n")));
+	assert_int_equal(s->mail_rules, 0);
+	ev.kind = MH_EV_MAIL;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	assert_int_equal(n, 0);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+}
+
 static void test_attribution(void **st)
 {
 	(void)st;
@@ -1058,6 +1095,7 @@ int main(void)
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),
 	        cmocka_unit_test(test_temporal),
+	        cmocka_unit_test(test_mail),
 	        cmocka_unit_test(test_attribution),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -333,6 +333,12 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		c->gen = 1;
 	}
 	c->events++;
+	if (ev->kind == MH_EV_MAIL && !c->set->mail_rules) {
+		/* nothing to do, and no logsource seen */
+		memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
+		c->nactive = 0;
+		return MH_OK;
+	}
 	if (mh_sg_view_build(&c->view, ev) || set_buckets(c))
 		return MH_ENOMEM;
 	if (c->nactive == 0)

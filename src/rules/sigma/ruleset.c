@@ -897,6 +897,17 @@ static int assign_buckets(struct mh_sigma *s)
 		r->bucket = (int)b;
 		s->buckets[b].nrules++;
 	}
+	/* Mail messages skip the matcher when no rule can apply to them. */
+	struct mh_ls_input in = {0};
+	struct mh_ls_class mail;
+	in.mail = 1;
+	in.event_id = -1;
+	mh_sg_ls_classify(&in, &mail);
+	for (size_t b = 0; b < s->nbuckets; b++)
+		if (mh_sg_ls_match(&mail, s->buckets[b].category,
+		                   s->buckets[b].product,
+		                   s->buckets[b].service))
+			s->mail_rules = 1;
 	return MH_OK;
 }
 

@@ -163,6 +163,7 @@ struct mh_sigma {
 	const struct mh_placeholder *ph;
 	size_t nph;
 	int has_corr;
+	int mail_rules; /* some rule's logsource a mail message satisfies */
 	double load_seconds;
 };
 
