@@ -277,6 +277,8 @@ int main(int argc, char **argv)
 	if (mh_sigma_ctx_new(s, &c))
 		return 4;
 	uint64_t matched = 0;
+	struct rusage r0, r1;
+	getrusage(RUSAGE_SELF, &r0);
 	t0 = now();
 	for (unsigned i = 0; i < n; i++) {
 		struct ev *e = &evs[i % pool];
@@ -294,15 +296,22 @@ int main(int argc, char **argv)
 		matched += k;
 	}
 	double dt = now() - t0;
+	getrusage(RUSAGE_SELF, &r1);
+	double cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) +
+	             (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e6 +
+	             (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
+	             (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e6;
 	uint64_t events, evals, matches;
 	mh_sigma_ctx_stats(c, &events, &evals, &matches);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("events: %u (%.0f bytes of names and values each); %.3f s; "
-	       "%.0f events/s on one core; %llu matches; %.1f rule "
-	       "evaluations per event; peak RSS %.1f MiB\n",
-	       n, (double)bytes / pool, dt, n / dt, (unsigned long long)matched,
-	       (double)evals / (double)events, ru.ru_maxrss / 1024.0);
+	printf("events: %u (%.0f bytes of names and values each); %.3f s "
+	       "wall, %.3f s CPU; %.0f events per CPU second (one core); "
+	       "%llu matches; %.1f rule evaluations per event; peak RSS "
+	       "%.1f MiB\n",
+	       n, (double)bytes / pool, dt, cpu, n / cpu,
+	       (unsigned long long)matched, (double)evals / (double)events,
+	       ru.ru_maxrss / 1024.0);
 	mh_sigma_ctx_free(c);
 	for (unsigned i = 0; i < pool; i++)
 		for (size_t k = 0; k < evs[i].nown; k++)

@@ -297,18 +297,25 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	char canon[256];
 	for (size_t i = 0; mh_sg_event_field(ev, i, &fname, &fval); i++) {
 		int shape;
+		const char *cn;
 		size_t cl = mh_sg_ls_winname(fname.p, fname.n, canon,
-		                             sizeof(canon), &shape);
+		                             sizeof(canon), &cn, &shape);
 		if (!push(v, fname.p, fname.n, fval.p, fval.n, 0))
 			return MH_ENOMEM;
 		if (cl) {
-			char *c = mh_arena_strndup(&v->scratch, canon, cl);
-			if (!c || !push(v, c, cl, fval.p, fval.n, 1))
+			const char *c = cn;
+			if (cn == canon) { /* rewritten: keep a copy */
+				c = mh_arena_strndup(&v->scratch, canon, cl);
+				if (!c)
+					return MH_ENOMEM;
+			}
+			if (!push(v, c, cl, fval.p, fval.n, 1))
 				return MH_ENOMEM;
 			if (shape == MH_SHAPE_PS) {
 				ps_hits++;
-				if (!strcmp(c, "Channel") ||
-				    !strcmp(c, "Provider_Name"))
+				if ((cl == 7 && !memcmp(c, "Channel", 7)) ||
+				    (cl == 13 &&
+				     !memcmp(c, "Provider_Name", 13)))
 					ps_win = 1;
 			} else {
 				v->shape = shape;

@@ -263,9 +263,10 @@ const char *mh_sg_ls_positions(const char *channel, size_t channel_n, long eid)
 }
 
 size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
-                        int *shape)
+                        const char **res, int *shape)
 {
 	*shape = MH_SHAPE_NONE;
+	*res = NULL;
 	if (n == 0)
 		return 0;
 	/* Cheap dispatch: every shape's names start with E, w, I, L, P, M
@@ -277,30 +278,36 @@ size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
 	for (size_t i = 0; i < N(shapes); i++) {
 		const char *f = shapes[i].from;
 		size_t fl = shapes[i].flen;
+		if (fl > n || f[0] != c)
+			continue;
 		if (shapes[i].kind == EXACT) {
 			if (n != fl || memcmp(name, f, fl) != 0)
 				continue;
-			size_t tl = shapes[i].tlen;
-			if (tl >= cap)
-				return 0;
-			memcpy(out, shapes[i].to, tl);
+			*res = shapes[i].to;
 			*shape = shapes[i].shape;
-			return tl;
+			return shapes[i].tlen;
 		}
-		if (n <= fl || memcmp(name, f, fl) != 0)
+		if (n == fl || memcmp(name, f, fl) != 0)
 			continue;
 		const char *r = name + fl;
 		size_t rl = n - fl;
+		*shape = shapes[i].shape;
 		if (shapes[i].kind == SKIP1) {
 			const char *dot = memchr(r, '.', rl);
-			if (!dot)
+			if (!dot) {
+				*shape = MH_SHAPE_NONE;
 				return 0;
+			}
 			rl -= (size_t)(dot + 1 - r);
 			r = dot + 1;
 		}
+		if (shapes[i].kind != SYSTEM || !memchr(r, '.', rl)) {
+			*res = r; /* a tail of the name itself */
+			return rl;
+		}
 		size_t o = 0;
 		for (size_t k = 0; k < rl && o + 1 < cap; k++) {
-			if (shapes[i].kind == SYSTEM && r[k] == '.') {
+			if (r[k] == '.') {
 				static const char attr[] = ".#attributes.";
 				static const char text[] = ".#text";
 				if (rl - k >= sizeof(attr) - 1 &&
@@ -317,7 +324,7 @@ size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
 			}
 			out[o++] = r[k];
 		}
-		*shape = shapes[i].shape;
+		*res = out;
 		return o;
 	}
 	return 0;

@@ -78,11 +78,12 @@ const char *mh_sg_ls_positions(const char *channel, size_t channel_n,
 
 enum { MH_SHAPE_NONE = 0, MH_SHAPE_EVTX, MH_SHAPE_ECS, MH_SHAPE_PS };
 
-/* The Sigma name of a Windows JSON field: writes it to out (cap bytes)
- * and returns its length and the shape in *shape, or 0 when the name is
- * not a Windows field (used as it is). */
-size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
-                        int *shape);
+/* The Sigma name of a Windows JSON field: sets *out to it (a tail of name,
+ * a static string, or buf when it had to be rewritten: buf holds cap
+ * bytes) and returns its length and the shape in *shape, or 0 when the
+ * name is not a Windows field (used as it is). */
+size_t mh_sg_ls_winname(const char *name, size_t n, char *buf, size_t cap,
+                        const char **out, int *shape);
 
 #define MH_LS_NSOURCES 3 /* M365, GWS, GCPLOG */
 
