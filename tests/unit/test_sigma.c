@@ -572,6 +572,17 @@ static void test_multidoc_and_filter(void **st)
 	assert_int_equal(nmatch(s, b), 1);
 	assert_int_equal(nmatch(s, c), 0);
 	mh_sigma_free(s);
+	/* reset: what follows no longer gets the global part (here: no
+	 * logsource, so it is refused) */
+	s = load("action: global\nlogsource:\n    product: windows\n---\n"
+	         "title: a\nid: ga\ndetection:\n    s:\n        EventID: 1\n"
+	         "    condition: s\n---\naction: reset\n---\n"
+	         "title: b\nid: gb\ndetection:\n    s:\n        EventID: 2\n"
+	         "    condition: s\n");
+	assert_int_equal(s->nrules, 1);
+	assert_int_equal(s->nrefused, 1);
+	assert_non_null(strstr(s->refused[0].reason, "logsource"));
+	mh_sigma_free(s);
 	/* a Sigma filter (the specification's example) */
 	y = "title: rar\nid: 6f3e2987-db24-4c78-a860-b4f4095a7095\nlogsource:\n"
 	    "    category: process_creation\n    product: windows\n"
