@@ -13,18 +13,13 @@
 
 #include "finding/finding.h"
 #include "rules/sigma/compile.h"
+#include "rules/sigma/loader.h"
 #include "rules/sigma/logsource.h"
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 #include "rules/sigma/yaml.h"
 
 #define MAX_WALK_DEPTH 32
-
-struct loader {
-	struct mh_sigma *s;
-	const struct mh_sigma_opts *o;
-	struct mh_strmap byid; /* id and name -> rule index + 1 */
-};
 
 /* MARK: - refusals */
 
@@ -50,8 +45,8 @@ static const char *refusal_kind(const char *msg)
 	return "invalid rule";
 }
 
-static int refuse(struct loader *L, const char *path, unsigned line,
-                  unsigned col, const char *title, const char *reason)
+int mh_sg_refuse(struct loader *L, const char *path, unsigned line,
+                 unsigned col, const char *title, const char *reason)
 {
 	struct mh_sigma *s = L->s;
 	if (s->nrefused == s->refused_alloc) {
@@ -449,11 +444,11 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 	mh_err_clear(&err);
 	const char *title = mh_yn_str(d, "title");
 	if (!d || d->type != MH_YN_MAP)
-		return refuse(L, path, d ? d->line : 1, d ? d->col : 0, NULL,
-		              "a rule must be a YAML map");
+		return mh_sg_refuse(L, path, d ? d->line : 1, d ? d->col : 0,
+		                    NULL, "a rule must be a YAML map");
 	if (!title || !*title)
-		return refuse(L, path, d->line, d->col, NULL,
-		              "rule has no title");
+		return mh_sg_refuse(L, path, d->line, d->col, NULL,
+		                    "rule has no title");
 	const struct mh_yn *det = mh_yn_get(d, "detection");
 	const struct mh_yn *corr = mh_yn_get(d, "correlation");
 	const struct mh_yn *filt = mh_yn_get(d, "filter");
@@ -469,9 +464,10 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 	                 : 0;
 	r->bucket = -1;
 	if (!r->kind)
-		return refuse(L, path, d->line, d->col, title,
-		              "rule has no detection, correlation or filter "
-		              "section");
+		return mh_sg_refuse(
+		        L, path, d->line, d->col, title,
+		        "rule has no detection, correlation or filter "
+		        "section");
 	r->title = sdup(s, title);
 	r->id = sdup(s, mh_yn_str(d, "id"));
 	r->name = sdup(s, mh_yn_str(d, "name"));
@@ -490,15 +486,16 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 	r->level = lv ? mh_level_parse(lv) : MH_LEVEL_INFO;
 	if (r->level < 0) {
 		const struct mh_yn *ln = mh_yn_get(d, "level");
-		return refuse(L, path, ln->line, ln->col, title,
-		              "level is not informational, low, medium, high "
-		              "or critical");
+		return mh_sg_refuse(
+		        L, path, ln->line, ln->col, title,
+		        "level is not informational, low, medium, high "
+		        "or critical");
 	}
 	int rc = MH_OK;
 	if (r->kind != MH_SG_CORRELATION) {
 		if (!ls || ls->type != MH_YN_MAP)
-			return refuse(L, path, d->line, d->col, title,
-			              "rule has no logsource map");
+			return mh_sg_refuse(L, path, d->line, d->col, title,
+			                    "rule has no logsource map");
 		r->category = sdup(s, mh_yn_str(ls, "category"));
 		r->product = sdup(s, mh_yn_str(ls, "product"));
 		r->service = sdup(s, mh_yn_str(ls, "service"));
@@ -521,8 +518,8 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 	if (rc == MH_ENOMEM)
 		return rc;
 	if (rc)
-		return refuse(L, path, err.line ? err.line : d->line, err.col,
-		              title, err.msg);
+		return mh_sg_refuse(L, path, err.line ? err.line : d->line,
+		                    err.col, title, err.msg);
 	collect_slots(s, r);
 	/* Index by id and name; a second rule with the same id is refused
 	 * (the first one loaded wins, as names must be unique). */
@@ -542,7 +539,7 @@ static int one_doc(struct loader *L, const char *path, const struct mh_yn *d)
 			snprintf(msg, sizeof(msg),
 			         "duplicate rule %s '%s' (also in %s)",
 			         k ? "name" : "id", keys[k], o->path);
-			return refuse(L, path, r->line, 0, title, msg);
+			return mh_sg_refuse(L, path, r->line, 0, title, msg);
 		}
 		*slot = (void *)(intptr_t)(s->nrules + 1);
 	}
@@ -564,7 +561,7 @@ static int load_file(struct loader *L, const char *path)
 		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return refuse(L, p, 0, 0, NULL, msg);
+		return mh_sg_refuse(L, p, 0, 0, NULL, msg);
 	}
 	if ((size_t)st.st_size > MH_YAML_MAX_BYTES) {
 		close(fd);
@@ -572,7 +569,7 @@ static int load_file(struct loader *L, const char *path)
 		         "file of %lld bytes is over the %zu MiB limit for a "
 		         "rule file",
 		         (long long)st.st_size, MH_YAML_MAX_BYTES >> 20);
-		return refuse(L, p, 0, 0, NULL, msg);
+		return mh_sg_refuse(L, p, 0, 0, NULL, msg);
 	}
 	size_t n = (size_t)st.st_size, got = 0;
 	char *buf = malloc(n + 1);
@@ -600,7 +597,7 @@ static int load_file(struct loader *L, const char *path)
 		return rc;
 	}
 	if (rc) {
-		rc = refuse(L, p, err.line, err.col, NULL, err.msg);
+		rc = mh_sg_refuse(L, p, err.line, err.col, NULL, err.msg);
 		free(buf);
 		mh_arena_release(&tmp);
 		return rc;
@@ -623,15 +620,17 @@ static int load_file(struct loader *L, const char *path)
 		const struct mh_yn *use = d;
 		if (action && !strcmp(action, "repeat")) {
 			if (!prev) {
-				rc = refuse(L, p, d->line, d->col, NULL,
-				            "'action: repeat' without a rule "
-				            "before it");
+				rc = mh_sg_refuse(
+				        L, p, d->line, d->col, NULL,
+				        "'action: repeat' without a rule "
+				        "before it");
 				continue;
 			}
 			use = merge(&tmp, prev, d, 0);
 		} else if (action) {
-			rc = refuse(L, p, d->line, d->col, NULL,
-			            "action is not global, reset or repeat");
+			rc = mh_sg_refuse(
+			        L, p, d->line, d->col, NULL,
+			        "action is not global, reset or repeat");
 			continue;
 		} else if (global) {
 			use = merge(&tmp, global, d, 0);
@@ -729,252 +728,6 @@ static int walk(struct loader *L, const char *path, int depth, int named)
 	return rc;
 }
 
-/* MARK: - linking */
-
-static int lookup(struct loader *L, const char *ref)
-{
-	void **v = mh_strmap_get(&L->byid, ref);
-	return v ? (int)(intptr_t)*v - 1 : -1;
-}
-
-/* Refuse rule i after loading (removed from the set by marking kind 0). */
-static int late_refuse(struct loader *L, size_t i, const char *why)
-{
-	struct mh_sg_rule *r = &L->s->rules[i];
-	r->kind = 0;
-	return refuse(L, r->path, r->line, 0, r->title, why);
-}
-
-static int link_rules(struct loader *L)
-{
-	struct mh_sigma *s = L->s;
-	char msg[400];
-	int changed = 1;
-	/* Correlations: resolve, refusing in cascade until stable. */
-	while (changed) {
-		changed = 0;
-		for (size_t i = 0; i < s->nrules; i++) {
-			struct mh_sg_rule *r = &s->rules[i];
-			if (r->kind != MH_SG_CORRELATION)
-				continue;
-			struct mh_sg_corr *c = &r->corr;
-			if (!c->rules)
-				c->rules = mh_arena_alloc(
-				        &s->arena,
-				        c->nrefs * sizeof(*c->rules));
-			if (!c->rules)
-				return MH_ENOMEM;
-			c->nrules = 0;
-			const char *bad = NULL;
-			for (uint32_t k = 0; k < c->nrefs && !bad; k++) {
-				int j = lookup(L, c->refs[k]);
-				if (j < 0 || !s->rules[j].kind ||
-				    s->rules[j].kind == MH_SG_FILTER)
-					bad = c->refs[k];
-				else
-					c->rules[c->nrules++] = (uint32_t)j;
-			}
-			if (bad) {
-				snprintf(msg, sizeof(msg),
-				         "correlation names '%s', which is not "
-				         "a loaded rule",
-				         bad);
-				if (late_refuse(L, i, msg))
-					return MH_ENOMEM;
-				changed = 1;
-			}
-		}
-	}
-	for (size_t i = 0; i < s->nrules; i++) {
-		struct mh_sg_rule *r = &s->rules[i];
-		if (r->kind != MH_SG_CORRELATION)
-			continue;
-		struct mh_sg_corr *c = &r->corr;
-		s->has_corr = 1;
-		for (uint32_t k = 0; k < c->nrules; k++) {
-			s->rules[c->rules[k]].referenced = 1;
-			s->rules[c->rules[k]].needs_ts = 1;
-		}
-		size_t na = (size_t)c->ngroup * c->nrules;
-		c->alias_field = mh_arena_alloc(
-		        &s->arena, (na ? na : 1) * sizeof(*c->alias_field));
-		if (!c->alias_field)
-			return MH_ENOMEM;
-		for (uint32_t g = 0; g < c->ngroup; g++)
-			for (uint32_t k = 0; k < c->nrules; k++) {
-				const char *f = NULL;
-				for (uint32_t a = 0; a < c->nal; a++) {
-					if (strcmp(c->al_name[a],
-					           c->group[g]) != 0)
-						continue;
-					int j = lookup(L, c->al_rule[a]);
-					if (j == (int)c->rules[k])
-						f = c->al_field[a];
-				}
-				c->alias_field[g * c->nrules + k] = f;
-			}
-	}
-	/* A rule referenced by a correlation reports alone only with
-	 * generate: true on a correlation naming it. */
-	for (size_t i = 0; i < s->nrules; i++) {
-		struct mh_sg_rule *r = &s->rules[i];
-		if (r->kind == MH_SG_CORRELATION && r->generate)
-			for (uint32_t k = 0; k < r->corr.nrules; k++)
-				s->rules[r->corr.rules[k]].generate = 1;
-	}
-	/* Filters: attach to the rules they name (unknown names are left:
-	 * the rule may simply not be loaded in this run). */
-	uint32_t *cnt = calloc(s->nrules ? s->nrules : 1, sizeof(*cnt));
-	if (!cnt)
-		return MH_ENOMEM;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < s->nrules; i++) {
-			struct mh_sg_rule *f = &s->rules[i];
-			if (f->kind != MH_SG_FILTER)
-				continue;
-			for (uint32_t k = 0; k < f->nfrefs; k++) {
-				int j = lookup(L, f->frefs[k]);
-				if (j < 0 ||
-				    s->rules[j].kind != MH_SG_DETECTION)
-					continue;
-				struct mh_sg_rule *t = &s->rules[j];
-				if (pass == 0)
-					cnt[j]++;
-				else
-					t->filters[t->nfilters++] = (uint32_t)i;
-			}
-		}
-		if (pass == 0)
-			for (size_t j = 0; j < s->nrules; j++)
-				if (cnt[j]) {
-					s->rules[j].filters = mh_arena_alloc(
-					        &s->arena,
-					        cnt[j] * sizeof(uint32_t));
-					if (!s->rules[j].filters) {
-						free(cnt);
-						return MH_ENOMEM;
-					}
-				}
-	}
-	free(cnt);
-	return MH_OK;
-}
-
-static int assign_buckets(struct mh_sigma *s)
-{
-	for (size_t i = 0; i < s->nrules; i++) {
-		struct mh_sg_rule *r = &s->rules[i];
-		if (r->kind != MH_SG_DETECTION && r->kind != MH_SG_FILTER)
-			continue;
-		size_t b;
-		for (b = 0; b < s->nbuckets; b++) {
-			const struct mh_sg_bucket *k = &s->buckets[b];
-			if (!mh_sg_ls_eq(k->category, r->category) &&
-			    !mh_sg_ls_eq(k->product, r->product) &&
-			    !mh_sg_ls_eq(k->service, r->service))
-				break;
-		}
-		if (b == s->nbuckets) {
-			if (s->nbuckets == s->buckets_alloc) {
-				size_t na = s->buckets_alloc
-				                    ? s->buckets_alloc * 2
-				                    : 64;
-				struct mh_sg_bucket *nv =
-				        realloc(s->buckets, na * sizeof(*nv));
-				if (!nv)
-					return MH_ENOMEM;
-				s->buckets = nv;
-				s->buckets_alloc = na;
-			}
-			struct mh_sg_bucket *k = &s->buckets[s->nbuckets++];
-			memset(k, 0, sizeof(*k));
-			k->category = r->category;
-			k->product = r->product;
-			k->service = r->service;
-			k->satisfiable = mh_sg_ls_known(r->category, r->product,
-			                                r->service);
-		}
-		r->bucket = (int)b;
-		s->buckets[b].nrules++;
-	}
-	/* Mail messages skip the matcher when no rule can apply to them. */
-	struct mh_ls_input in = {0};
-	struct mh_ls_class mail;
-	in.mail = 1;
-	in.event_id = -1;
-	mh_sg_ls_classify(&in, &mail);
-	for (size_t b = 0; b < s->nbuckets; b++)
-		if (mh_sg_ls_match(&mail, s->buckets[b].category,
-		                   s->buckets[b].product,
-		                   s->buckets[b].service))
-			s->mail_rules = 1;
-	return MH_OK;
-}
-
-/* A case-insensitive hash of a field name, eight bytes at a time: the
- * 0x20 bit is cleared on every byte, so 'a' and 'A' hash alike (and so do
- * a few pairs of punctuation such as '@' and '`': the lookup compares the
- * names anyway). */
-static uint32_t ihash(const char *p, size_t n)
-{
-	const uint64_t fold = ~0x2020202020202020ULL;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h = (h ^ (w & fold)) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	if (i < n) {
-		uint64_t w = 0;
-		memcpy(&w, p + i, n - i);
-		h = (h ^ (w & fold)) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	return (uint32_t)(h ^ (h >> 29));
-}
-
-/* Bit of the first eight bytes of a name (case folded) in slot_prefix:
- * most names of an event (Event.System..., Event.EventData...) are
- * tested by no rule under that name and are turned away here. */
-static unsigned prefix_bit(const char *p, size_t n)
-{
-	uint64_t w = 0;
-	memcpy(&w, p, n < 8 ? n : 8);
-	w &= ~0x2020202020202020ULL;
-	w *= 0x9e3779b97f4a7c15ULL;
-	return (unsigned)(w >> 52); /* 0..4095 */
-}
-
-/* The matcher looks a name up for every value of every event: a flat
- * table with the hash kept beside each slot. */
-static int build_slot_table(struct mh_sigma *s)
-{
-	size_t cap = 64;
-	while (cap < s->nslots * 4)
-		cap *= 2;
-	s->slot_tab = calloc(cap, sizeof(*s->slot_tab));
-	s->slot_hash = malloc((s->nslots + 1) * sizeof(*s->slot_hash));
-	s->slot_len = malloc((s->nslots + 1) * sizeof(*s->slot_len));
-	if (!s->slot_tab || !s->slot_hash || !s->slot_len)
-		return MH_ENOMEM;
-	s->slot_mask = cap - 1;
-	for (size_t i = 0; i < s->nslots; i++) {
-		size_t n = strlen(s->slot_name[i]);
-		uint32_t h = ihash(s->slot_name[i], n);
-		s->slot_hash[i] = h;
-		s->slot_len[i] = (uint32_t)n;
-		unsigned pb = prefix_bit(s->slot_name[i], n);
-		s->slot_prefix[pb / 64] |= (uint64_t)1 << (pb % 64);
-		size_t j = h & s->slot_mask;
-		while (s->slot_tab[j])
-			j = (j + 1) & s->slot_mask;
-		s->slot_tab[j] = (uint32_t)i + 1;
-	}
-	return MH_OK;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1012,13 +765,11 @@ int mh_sigma_load(const char *const *paths, size_t n,
 		}
 	}
 	if (rc == MH_OK)
-		rc = link_rules(&L);
-	if (rc == MH_OK)
-		rc = assign_buckets(s);
+		rc = mh_sg_link(&L);
 	if (rc == MH_OK)
 		rc = mh_sg_prefilter_build(s, &s->pf);
 	if (rc == MH_OK)
-		rc = build_slot_table(s);
+		rc = mh_sg_slot_table(s);
 	mh_strmap_release(&L.byid, NULL);
 	if (rc != MH_OK) {
 		if (rc == MH_ENOMEM)
@@ -1047,42 +798,4 @@ void mh_sigma_free(struct mh_sigma *s)
 	free(s->buckets);
 	mh_arena_release(&s->arena);
 	free(s);
-}
-
-int mh_sigma_slot(const struct mh_sigma *s, const char *name, size_t n)
-{
-	if (s->slot_tab) {
-		unsigned pb = prefix_bit(name, n);
-		if (!((s->slot_prefix[pb / 64] >> (pb % 64)) & 1))
-			return -1;
-		uint32_t h = ihash(name, n);
-		for (size_t j = h & s->slot_mask; s->slot_tab[j];
-		     j = (j + 1) & s->slot_mask) {
-			uint32_t k = s->slot_tab[j] - 1;
-			if (s->slot_hash[k] == h && s->slot_len[k] == n &&
-			    !strncasecmp(s->slot_name[k], name, n))
-				return (int)k;
-		}
-		return -1;
-	}
-	char low[256];
-	if (n >= sizeof(low))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		low[i] =
-		        (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] | 0x20
-		                                                : name[i]);
-	void **v = mh_strmap_find(&s->slots, low, n);
-	return v ? (int)(intptr_t)*v - 1 : -1;
-}
-
-const struct mh_sg_rule *mh_sigma_find(const struct mh_sigma *s, const char *id)
-{
-	for (size_t i = 0; i < s->nrules; i++) {
-		const struct mh_sg_rule *r = &s->rules[i];
-		if (r->kind && ((r->id && !strcmp(r->id, id)) ||
-		                (r->name && !strcmp(r->name, id))))
-			return r;
-	}
-	return NULL;
 }

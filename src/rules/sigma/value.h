@@ -137,6 +137,10 @@ int mh_sv_match(const struct mh_sv *p, const char *s, const char *low,
  * linear in practice, O(n * gn) at worst, never exponential. */
 int mh_sv_glob(const char *g, size_t gn, const char *s, size_t n);
 
+/* Decode one UTF-8 character at p (n > 0) into *cp and return its length;
+ * a byte that starts no valid sequence is taken alone (as Latin-1). */
+size_t mh_sv_utf8_cp(const unsigned char *p, size_t n, unsigned *cp);
+
 /* Parse a number as written in an event ("42", "-3.5", "0x1f"); 0 when
  * s is not a number. */
 int mh_sv_num(const char *s, size_t n, double *out);
