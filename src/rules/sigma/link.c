@@ -10,7 +10,6 @@
 #include "rules/sigma/loader.h"
 #include "rules/sigma/logsource.h"
 
-
 static int lookup(struct loader *L, const char *ref)
 {
 	void **v = mh_strmap_get(&L->byid, ref);

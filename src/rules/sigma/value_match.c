@@ -10,7 +10,6 @@
 
 #define ESC 0x01 /* value.c's escape byte in the glob form */
 
-
 int mh_sv_glob(const char *g, size_t gn, const char *s, size_t n)
 {
 	size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
@@ -25,8 +24,9 @@ int mh_sv_glob(const char *g, size_t gn, const char *s, size_t n)
 			if (c == '?') {
 				/* one UTF-8 character */
 				unsigned cp;
-				si += mh_sv_utf8_cp((const unsigned char *)s + si,
-				              n - si, &cp);
+				si += mh_sv_utf8_cp((const unsigned char *)s +
+				                            si,
+				                    n - si, &cp);
 				pi++;
 				continue;
 			}
