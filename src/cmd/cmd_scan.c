@@ -35,9 +35,12 @@
 #include "readers/reader.h"
 #include "readers/walk.h"
 #include "writers/events.h"
+#include "rules/sigma/sigma.h"
 #include "writers/writer.h"
 
 #define MAX_ORG_DOMAINS 64
+#define MAX_RULE_PATHS  64
+#define MAX_TAGS        32
 #define MAX_ANALYTICS   8
 #define QUEUE_CAP       1024
 /* A plain mbox or JSON Lines file at least this big is split into ranges
@@ -60,6 +63,12 @@ struct scan_opts {
 	size_t body_prefix;
 	size_t max_record;
 	const char *dump_path; /* --dump-events */
+	const char *rules[MAX_RULE_PATHS]; /* --rules */
+	size_t nrules;
+	const char *tags[MAX_TAGS]; /* --tags, lower case */
+	size_t ntags;
+	int no_builtin;
+	struct mh_sigma_phs ph; /* --placeholder */
 };
 
 struct job {
@@ -647,6 +656,37 @@ static const char scan_help_opts[] =
         "exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
         "input\nunreadable or skipped, 4 internal error.\n";
 
+static const char scan_help_sigma[] =
+        "\n"
+        "Sigma rules (docs/SIGMA.md):\n"
+        "      --rules PATH     also run the Sigma rules of PATH (a file, "
+        "or a\n"
+        "                       directory walked for *.yml; repeatable); "
+        "every rule\n"
+        "                       loads or is refused with file, line and "
+        "reason\n"
+        "                       (docs/SIGMA.md; check them with 'mailhunt "
+        "rules lint')\n"
+        "      --no-builtin     only the Sigma rules, not mailhunt's own "
+        "judgement\n"
+        "      --tags T[,T]     only findings tagged T or below it "
+        "(attack.t1114\n"
+        "                       keeps attack.t1114.003), Sigma and "
+        "built-in alike\n"
+        "      --placeholder NAME=VALUE\n"
+        "                       a value for %NAME% in rules using the "
+        "expand\n"
+        "                       modifier (repeatable)\n"
+        "\n"
+        "  mailhunt scan --rules ~/sigma/rules --min-level high logs/\n"
+        "      SigmaHQ's rules beside the built-in judgement; each finding "
+        "names\n"
+        "      the rule's author and links to the rule\n"
+        "  mailhunt scan --no-builtin --rules my-rules/ --tags attack.t1114 "
+        "logs/\n"
+        "      only your own rules, only findings about email "
+        "collection\n";
+
 /* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
  * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
  * checked against the month (2023-02-29 is refused, not read as March). */
@@ -759,7 +799,11 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		O_COLOR,
 		O_BODY,
 		O_MAXREC,
-		O_DUMP
+		O_DUMP,
+		O_RULES,
+		O_NOBUILTIN,
+		O_TAGS,
+		O_PH
 	};
 	static const struct option longopts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -774,6 +818,10 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 	        {"body-prefix", required_argument, NULL, O_BODY},
 	        {"max-record", required_argument, NULL, O_MAXREC},
 	        {"dump-events", required_argument, NULL, O_DUMP},
+	        {"rules", required_argument, NULL, O_RULES},
+	        {"no-builtin", no_argument, NULL, O_NOBUILTIN},
+	        {"tags", required_argument, NULL, O_TAGS},
+	        {"placeholder", required_argument, NULL, O_PH},
 	        {"no-color", no_argument, NULL, O_NOCOLOR},
 	        {"color", no_argument, NULL, O_COLOR},
 	        {"no-progress", no_argument, NULL, O_NOPROG},
@@ -879,6 +927,33 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 				                   optarg);
 			break;
 		case O_DUMP: o->dump_path = optarg; break;
+		case O_RULES:
+			if (o->nrules == MAX_RULE_PATHS)
+				return usage_error(
+				        "too many --rules (max 64)%s", "");
+			o->rules[o->nrules++] = optarg;
+			break;
+		case O_NOBUILTIN: o->no_builtin = 1; break;
+		case O_TAGS:
+			/* comma-separated, lower-cased in place */
+			for (char *t = strtok(optarg, ","); t;
+			     t = strtok(NULL, ",")) {
+				if (o->ntags == MAX_TAGS)
+					return usage_error("too many --tags "
+					                   "(max 32)%s",
+					                   "");
+				for (char *q = t; *q; q++)
+					if (*q >= 'A' && *q <= 'Z')
+						*q = (char)(*q | 0x20);
+				o->tags[o->ntags++] = t;
+			}
+			break;
+		case O_PH:
+			if (mh_sigma_phs_add(&o->ph, optarg))
+				return usage_error("bad --placeholder '%s' "
+				                   "(use NAME=VALUE)",
+				                   optarg);
+			break;
 		case O_NOCOLOR: o->color = 0; break;
 		case O_COLOR: o->color = 1; break;
 		case O_NOPROG: o->progress = 0; break;
@@ -886,6 +961,7 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		case 'h':
 			fputs(scan_help, stdout);
 			fputs(scan_help_opts, stdout);
+			fputs(scan_help_sigma, stdout);
 			return -1;
 		case ':':
 			return usage_error("option '%s' needs a value",
@@ -895,6 +971,8 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			                   argv[optind - 1]);
 		}
 	}
+	if (o->no_builtin && o->nrules == 0)
+		return usage_error("--no-builtin needs --rules%s", "");
 	if (o->since != MH_TS_NONE && o->until != MH_TS_NONE &&
 	    o->since >= o->until)
 		return usage_error("--since must be before --until%s", "");
@@ -954,14 +1032,27 @@ int mh_cmd_scan(int argc, char **argv)
 	int nworkers = 0, ret = MH_EXIT_INTERNAL, first = 0;
 	int queue_ready = 0, prog_started = 0;
 	struct mh_writer w = {0}; /* released at done: whatever begin kept */
+	struct mh_sigma *sigma = NULL;
 	double t0 = now_s();
 
 	memset(&s, 0, sizeof(s));
 	int prc = parse_opts(argc, argv, &s.o, &first);
-	if (prc == -1)
-		return MH_EXIT_OK;
-	if (prc)
-		return prc;
+	if (prc) {
+		mh_sigma_phs_release(&s.o.ph);
+		return prc == -1 ? MH_EXIT_OK : prc;
+	}
+	if (s.o.nrules) {
+		struct mh_sigma_opts so = {0};
+		struct mh_err serr;
+		mh_err_clear(&serr);
+		so.ph = s.o.ph.v;
+		so.nph = s.o.ph.n;
+		if (mh_sigma_load(s.o.rules, s.o.nrules, &so, &sigma, &serr)) {
+			fprintf(stderr, "mailhunt: %s\n", serr.msg);
+			mh_sigma_phs_release(&s.o.ph);
+			return MH_EXIT_USAGE;
+		}
+	}
 
 	mh_reader_opts_default(&s.ropts);
 	if (s.o.max_header)
@@ -1034,8 +1125,13 @@ int mh_cmd_scan(int argc, char **argv)
 	conf.org_domains = s.o.org;
 	conf.norg = s.o.norg;
 	conf.max_evidence = 5;
-	for (size_t a = 0; mh_analytics[a] && s.nan < MAX_ANALYTICS; a++)
+	conf.sigma = sigma;
+	for (size_t a = 0; mh_analytics[a] && s.nan < MAX_ANALYTICS; a++) {
+		int is_sigma = mh_analytics[a] == &mh_analytic_sigma;
+		if (is_sigma ? !sigma : s.o.no_builtin)
+			continue;
 		s.an[s.nan++] = mh_analytics[a];
+	}
 	for (int i = 0; i < s.o.jobs; i++) {
 		workers[i].scan = &s;
 		mh_buf_init(&workers[i].dump, (size_t)64 << 20);
@@ -1100,6 +1196,17 @@ join:
 			ret = MH_EXIT_INTERNAL;
 			goto done;
 		}
+	if (s.o.ntags) {
+		size_t k = 0;
+		for (size_t i = 0; i < findings.n; i++) {
+			if (mh_finding_has_tag(findings.v[i], s.o.tags,
+			                       s.o.ntags))
+				findings.v[k++] = findings.v[i];
+			else
+				mh_finding_free(findings.v[i]);
+		}
+		findings.n = k;
+	}
 	mh_findings_sort(&findings);
 
 	struct mh_writer_opts wo = {0};
@@ -1159,9 +1266,15 @@ join:
 		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
 		const struct mh_analytic_ops *fw =
 		        mh_analytic_by_name("forwarding");
-		for (size_t a = 0; nworkers && a < s.nan; a++)
+		for (size_t a = 0; nworkers && a < s.nan; a++) {
 			if (s.an[a] == fw)
 				print_org_domains(workers[0].acc[a]);
+			if (s.an[a] == &mh_analytic_sigma)
+				mh_sigma_scan_summary(
+				        sigma,
+				        mh_sigma_acc_seen(workers[0].acc[a]),
+				        stderr);
+		}
 	}
 	if (hidden_fail && s.o.quiet < 2)
 		fprintf(stderr,
@@ -1200,5 +1313,7 @@ done:
 		ret = MH_EXIT_INTERNAL;
 	if (out && out != stdout && fclose(out) != 0 && ret == MH_EXIT_OK)
 		ret = MH_EXIT_INTERNAL;
+	mh_sigma_free(sigma);
+	mh_sigma_phs_release(&s.o.ph);
 	return ret;
 }
