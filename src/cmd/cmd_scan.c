@@ -62,7 +62,7 @@ struct scan_opts {
 	size_t max_header;
 	size_t body_prefix;
 	size_t max_record;
-	const char *dump_path; /* --dump-events */
+	const char *dump_path;             /* --dump-events */
 	const char *rules[MAX_RULE_PATHS]; /* --rules */
 	size_t nrules;
 	const char *tags[MAX_TAGS]; /* --tags, lower case */
