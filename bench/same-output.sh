@@ -15,7 +15,7 @@
 # order) and the exit status of those two runs are
 # kept as DIR/<test>/<n>.j1.* and .j2.*. Scans reading standard input
 # ('-') are not repeated (their input is gone). Each INPUT is scanned the
-# same way into DIR/extra/<basename>.j1.* and .j2.*. Test temporary paths
+# same way into DIR/extra/<its path, '/' as '_'>.j1.* and .j2.*. Test temporary paths
 # are written as TMP (and finding ids naming them are left out).
 # Environment: MAILHUNT (default build/release/mailhunt), MH_SHARED
 # (default ../shared).
@@ -86,7 +86,7 @@ for t in tests/cli/t*.sh; do
 done
 for input in "$@"; do
 	mkdir -p "$out/extra"
-	repeat "$out/extra/$(basename "$input")" scan "$input"
+	repeat "$out/extra/$(printf '%s' "$input" | tr '/' '_')" scan "$input"
 	echo "same-output: $input recorded"
 done
 rm -f "$wrapper"
