@@ -1776,6 +1776,26 @@ static const char *const titles[] = {
         "Senior Engineer", "Office Manager",  "Legal Counsel",
 };
 
+/* Confidentiality notices that transport rules append: they hold the
+ * words of separator phrases ("message", "Nachricht") in ordinary text,
+ * as most real business mail does. */
+static const char *const disclaimers[] = {
+        "This message and any attachments are confidential and intended "
+        "solely for the addressee. If you have received this message in "
+        "error, please notify the sender immediately and delete it. Any "
+        "unauthorised use or disclosure is prohibited.",
+        "Diese Nachricht und ihre Anh\xc3\xa4nge sind vertraulich und "
+        "nur f\xc3\xbcr den Empf\xc3\xa4nger bestimmt. Wenn Sie diese "
+        "Nachricht irrt\xc3\xbcmlich erhalten haben, benachrichtigen Sie "
+        "bitte den Absender und l\xc3\xb6schen Sie die Nachricht.",
+        "Ce message et ses pi\xc3\xa8"
+        "ces jointes sont confidentiels et "
+        "destin\xc3\xa9s exclusivement \xc3\xa0 leur destinataire. Si "
+        "vous avez re\xc3\xa7u ce message par erreur, merci d'en "
+        "avertir l'exp\xc3\xa9"
+        "diteur et de le supprimer.",
+};
+
 /* The signature and size of an Outlook body. */
 static void journal_body(struct sim *s, struct mh_simexo_body *bd,
                          const char *signer, const char *org)
@@ -1792,6 +1812,10 @@ static void journal_body(struct sim *s, struct mh_simexo_body *bd,
 	bd->org = org;
 	bd->phone = phones[mh_simgen_below(g, NELEM(phones))];
 	bd->image = mh_simgen_below(g, 10) < 3;
+	/* Most of the organisation's mail, some of the partners'. */
+	if (mh_simgen_below(g, 100) < (strcmp(org, s->org) ? 40u : 70u))
+		bd->disclaimer =
+		        disclaimers[mh_simgen_below(g, NELEM(disclaimers))];
 }
 
 /* Trace of a journaled message: Delivered-To (the envelope recipient)

@@ -469,6 +469,31 @@ void mh_simexo_body(struct mh_simgen *g, const struct mh_simexo_body *bd)
 		for (unsigned i = 0; i < n; i++)
 			html_paragraph(g, &html);
 	}
+	if (bd->disclaimer) {
+		/* Wrapped at 72 in the text; one paragraph in the HTML. */
+		size_t col = 0;
+		mh_buf_adds(&text, "\n");
+		for (const char *w = bd->disclaimer; *w;) {
+			size_t wl = strcspn(w, " ");
+			if (col && col + 1 + wl > 72) {
+				mh_buf_addc(&text, '\n');
+				col = 0;
+			} else if (col) {
+				mh_buf_addc(&text, ' ');
+				col++;
+			}
+			mh_buf_add(&text, w, wl);
+			col += wl;
+			w += wl;
+			while (*w == ' ')
+				w++;
+		}
+		mh_buf_adds(&text, "\n");
+		mh_buf_printf(&html,
+		              "<p class=\"MsoNormal\"><span style=\"font-size:"
+		              "8.0pt;color:gray\">%s<o:p></o:p></span></p>\n",
+		              bd->disclaimer);
+	}
 	add(&html, "</div>\n</body>\n</html>\n");
 
 	if (bd->image) {

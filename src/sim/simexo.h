@@ -44,6 +44,9 @@ struct mh_simexo_body {
 	const struct mh_simorig *orig;
 	int fwd;
 	int image; /* an inline image001.png: multipart/related */
+	/* A confidentiality notice a transport rule appends at the very end
+	 * (UTF-8, one paragraph), or NULL. */
+	const char *disclaimer;
 };
 
 /* Content-Type field(s), the blank line and the body. */
