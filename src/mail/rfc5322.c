@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "core/memfind.h"
+
 int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
                size_t *body_off)
 {
@@ -30,27 +32,22 @@ int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
 		*body_off = p[0] == '\n' ? 1 : 2;
 		return MH_OK;
 	}
-	const char *s = p, *end = p + n;
-	for (;;) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl)
-			break;
-		const char *next = nl + 1;
-		size_t left = (size_t)(end - next);
-		if (left >= 1 && next[0] == '\n') {
-			*hdr_len = (size_t)(next - p);
-			*body_off = (size_t)(next - p) + 1;
-			return MH_OK;
-		}
-		if (left >= 2 && next[0] == '\r' && next[1] == '\n') {
-			*hdr_len = (size_t)(next - p);
-			*body_off = (size_t)(next - p) + 2;
-			return MH_OK;
-		}
-		/* Cannot tell yet whether the next line is empty. */
-		if (!eof && (left == 0 || (left == 1 && next[0] == '\r')))
-			break;
-		s = next;
+	/* The first line end followed by an empty line: one SIMD search
+	 * for each form of it (a header is mostly many short lines). A '\n'
+	 * at the end, or before a lone '\r' at the end, cannot be told yet
+	 * without eof; then the block is incomplete either way. */
+	const char *lf = mh_memfind(p, n, "\n\n", 2);
+	const char *crlf =
+	        mh_memfind(p, lf ? (size_t)(lf - p) + 2 : n, "\n\r\n", 3);
+	if (crlf && (!lf || crlf < lf)) {
+		*hdr_len = (size_t)(crlf - p) + 1;
+		*body_off = (size_t)(crlf - p) + 3;
+		return MH_OK;
+	}
+	if (lf) {
+		*hdr_len = (size_t)(lf - p) + 1;
+		*body_off = (size_t)(lf - p) + 2;
+		return MH_OK;
 	}
 	if (!eof)
 		return MH_ETRUNC;
