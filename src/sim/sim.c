@@ -1751,9 +1751,12 @@ static void journal_truth(struct sim *s, FILE *f, const struct scenario *x,
 	s->st->truth_lines++;
 	if (x->how == J_RULE_FWD || x->written < 5)
 		return;
+	/* Internal only: low, as MH-FWD-INT. */
 	fprintf(f, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", x->name, "MH-FWD-RATIO",
-	        external && x->written >= 20 ? "high" : "medium", mb, dest,
-	        x->written, a, b);
+	        !external          ? "low"
+	        : x->written >= 20 ? "high"
+	                           : "medium",
+	        mb, dest, x->written, a, b);
 	s->st->truth_lines++;
 }
 
