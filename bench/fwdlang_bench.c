@@ -66,8 +66,8 @@ static size_t split(const char *buf, size_t n, struct span **v, size_t *cap,
 	return k;
 }
 
-static int (*const fns[2])(const char *, size_t, int) = {
-        mh_fwdlang_body, mh_fwdlang_body_ref};
+static int (*const fns[2])(const char *, size_t, int) = {mh_fwdlang_body,
+                                                         mh_fwdlang_body_ref};
 static const char *const names[2] = {"mh_fwdlang_body", "mh_fwdlang_body_ref"};
 
 int main(int argc, char **argv)
@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 		a = 3;
 	}
 	if (a >= argc || rounds < 1) {
-		fputs("usage: fwdlang_bench [-r ROUNDS] FILE.mbox...\n", stderr);
+		fputs("usage: fwdlang_bench [-r ROUNDS] FILE.mbox...\n",
+		      stderr);
 		rc = 2;
 		goto done;
 	}

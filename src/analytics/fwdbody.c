@@ -374,8 +374,9 @@ static void run_lines(struct scan *sc, const char *p, const char *e)
 			p = nl ? nl + 1 : e;
 			continue;
 		}
+		/* A MIME boundary ends any HTML state. */
 		if (ln >= 2 && p[0] == '-' && p[1] == '-' && !sc->pend_b64)
-			sc->in_tag = 0; /* a MIME boundary ends any HTML state */
+			sc->in_tag = 0;
 		int soft = ln && p[ln - 1] == '=';
 		for (size_t i = 0; i < (soft ? ln - 1 : ln); i++)
 			put_text(sc, (unsigned char)p[i]);
@@ -418,11 +419,9 @@ static const struct noun {
 	const char *s;
 	size_t n;
 } nouns[] = {
-#define N(x) {x, sizeof(x) - 1}
-        N("messag"),  N("mensaj"),    N("mensag"),  N("meddel"),
-        N("melding"), N("nachricht"), N("bericht"), N("besked"),
-        N("brev"),    N("viesti"),    N("wiadomo"),
-#undef N
+        {"messag", 6},  {"mensaj", 6},    {"mensag", 6},  {"meddel", 6},
+        {"melding", 7}, {"nachricht", 9}, {"bericht", 7}, {"besked", 6},
+        {"brev", 4},    {"viesti", 6},    {"wiadomo", 7},
 };
 #define NNOUNS   (sizeof(nouns) / sizeof(nouns[0]))
 #define NOUN_MAX 9 /* strlen("nachricht") */
@@ -581,10 +580,12 @@ static int hit_at(const char *p, size_t n, size_t i)
 		return 0;
 	char w[4] = {(char)lc(b), (char)lc(c), (char)lc(d), (char)lc(e)};
 	static const char heads[][4] = {
-	        {'m', 'e', 's', 's'}, {'m', 'e', 'n', 's'}, {'m', 'e', 'd', 'd'},
-	        {'m', 'e', 'l', 'd'}, {'n', 'a', 'c', 'h'}, {'b', 'e', 'r', 'i'},
-	        {'b', 'e', 's', 'k'}, {'b', 'r', 'e', 'v'}, {'v', 'i', 'e', 's'},
-	        {'w', 'i', 'a', 'd'}, {'b', 'a', 's', 'e'},
+	        {'m', 'e', 's', 's'}, {'m', 'e', 'n', 's'},
+	        {'m', 'e', 'd', 'd'}, {'m', 'e', 'l', 'd'},
+	        {'n', 'a', 'c', 'h'}, {'b', 'e', 'r', 'i'},
+	        {'b', 'e', 's', 'k'}, {'b', 'r', 'e', 'v'},
+	        {'v', 'i', 'e', 's'}, {'w', 'i', 'a', 'd'},
+	        {'b', 'a', 's', 'e'},
 	};
 	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
 		if (!memcmp(w, heads[k], 4))
@@ -706,8 +707,7 @@ struct teddy {
 	unsigned char lo[3][16], hi[3][16];
 };
 
-#define ALNUM                                                                  \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 static void teddy_build(struct teddy *t)
 {
@@ -715,11 +715,11 @@ static void teddy_build(struct teddy *t)
 		unsigned char bucket;
 		const char *b[3];
 	} lits[] = {
-	        {0, {"mM", "eE", "sSnN"}},   {1, {"mM", "eE", "dDlL"}},
-	        {2, {"nN", "aA", "cC"}},     {3, {"bB", "eE", "rRsS"}},
-	        {4, {"bB", "rR", "eE"}},     {4, {"bB", "aA", "sS"}},
-	        {5, {"vV", "iI", "eE"}},     {5, {"wW", "iI", "aA"}},
-	        {6, {"&", "#", NULL}},       {7, {"=", "\n\r24567", ALNUM "\n"}},
+	        {0, {"mM", "eE", "sSnN"}}, {1, {"mM", "eE", "dDlL"}},
+	        {2, {"nN", "aA", "cC"}},   {3, {"bB", "eE", "rRsS"}},
+	        {4, {"bB", "rR", "eE"}},   {4, {"bB", "aA", "sS"}},
+	        {5, {"vV", "iI", "eE"}},   {5, {"wW", "iI", "aA"}},
+	        {6, {"&", "#", NULL}},     {7, {"=", "\n\r24567", ALNUM "\n"}},
 	};
 	memset(t, 0, sizeof(*t));
 	for (size_t k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
@@ -743,10 +743,10 @@ static void teddy_build(struct teddy *t)
 
 #if defined(MH_HAVE_AVX2)
 __attribute__((target("avx2"))) static uint64_t
-scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i,
-          size_t *at)
+scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *at)
 {
-	const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	const __m256i nib = _mm256_set1_epi8(0x0f),
+	              zero = _mm256_setzero_si256();
 	__m256i lo[3], hi[3];
 	for (int j = 0; j < 3; j++) {
 		lo[j] = _mm256_broadcastsi128_si256(
@@ -767,8 +767,8 @@ scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i,
 				        lo[j], _mm256_and_si256(x, nib));
 				__m256i h = _mm256_shuffle_epi8(
 				        hi[j],
-				        _mm256_and_si256(_mm256_srli_epi16(x, 4),
-				                         nib));
+				        _mm256_and_si256(
+				                _mm256_srli_epi16(x, 4), nib));
 				m = _mm256_and_si256(m, _mm256_and_si256(l, h));
 			}
 			unsigned none = (unsigned)_mm256_movemask_epi8(
@@ -829,8 +829,8 @@ static size_t pairs_next(struct pairs *it, size_t from)
 			size_t at;
 #if defined(MH_HAVE_AVX2)
 			if (it->avx2)
-				it->mask = scan_avx2(it->t, it->p, it->n, i,
-				                     &at);
+				it->mask =
+				        scan_avx2(it->t, it->p, it->n, i, &at);
 			else
 #endif
 				it->mask = scan_sse2(it->p, it->n, i, &at);
@@ -854,7 +854,17 @@ static size_t pairs_next(struct pairs *it, size_t from)
 
 /* base64 value + 1 of each byte (0: not in the alphabet). */
 static const unsigned char b64tab[256] = {
-        ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+        ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+        ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+        ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+        ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+        ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+        ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+        ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+        ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+        ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
 };
 
 /* One line of a base64 part as the machine takes it: 0 when it is not
@@ -1043,9 +1053,10 @@ static size_t last_tagish(const char *p, size_t n)
 	              eq = _mm_set1_epi8('=');
 	while (n >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(p + n - 16));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		        _mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, gt)),
-		        _mm_cmpeq_epi8(x, eq)));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lt),
+		                                  _mm_cmpeq_epi8(x, gt)),
+		                     _mm_cmpeq_epi8(x, eq)));
 		if (m)
 			return n - 16 + (size_t)(31 - __builtin_clz(m));
 		n -= 16;
@@ -1193,7 +1204,8 @@ int mh_fwdlang_body(const char *s, size_t n, int b64)
 				return mh_fwdlang_body_ref(s, n, b64);
 			int r = verify(&b, i, &done);
 			if (r)
-				return r > 0 ? 1 : mh_fwdlang_body_ref(s, n, b64);
+				return r > 0 ? 1
+				             : mh_fwdlang_body_ref(s, n, b64);
 		}
 		i++;
 	}
