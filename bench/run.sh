@@ -5,6 +5,9 @@
 #       (simulate --exchange-journal): the same commands
 #   (c) a Maildir of 200,000 messages: mailhunt -j1 / -j2 vs mlist | mhdr
 #   (d) peak resident memory of each command (/usr/bin/time -v)
+#   (e) the "looks forwarded" body test alone (bench/fwdlang_bench): MB/s
+#       of mh_fwdlang_body and of the full machine it replaces, on the
+#       bodies of (a) and (b)
 # Inputs come from `mailhunt simulate` (deterministic, seed 42) and are
 # kept in bench/out/ (ignored by git) for the next run. Times are
 # hyperfine medians on a warm page cache (--warmup 1).
@@ -12,12 +15,14 @@
 #   bench/run.sh              full size (needs ~4 GB of disk)
 #   bench/run.sh --small      64 MiB mboxes, 10,000 messages: try the script
 #   bench/run.sh --gen-only   only generate the inputs
-# Environment: MAILHUNT (default build/release/mailhunt), OUT (bench/out),
-# RUNS (5), J (2: threads of the parallel run).
+# Environment: MAILHUNT (default build/release/mailhunt), FWDLANG_BENCH
+# (fwdlang_bench beside it), OUT (bench/out), RUNS (5), J (2: threads of
+# the parallel run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MAILHUNT=${MAILHUNT:-build/release/mailhunt}
+FWDLANG_BENCH=${FWDLANG_BENCH:-$(dirname "$MAILHUNT")/bench/fwdlang_bench}
 OUT=${OUT:-bench/out}
 RUNS=${RUNS:-5}
 J=${J:-2}
@@ -29,7 +34,7 @@ for arg in "$@"; do
 	case $arg in
 	--small) size=64M; msgs=10000; OUT=$OUT/small ;;
 	--gen-only) gen_only=1 ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -39,6 +44,7 @@ need() {
 		{ echo "bench: '$1' not found (make bootstrap)" >&2; exit 2; }
 }
 [ -x "$MAILHUNT" ] || { echo "bench: no mailhunt at '$MAILHUNT' (make release, or set MAILHUNT)" >&2; exit 2; }
+[ -x "$FWDLANG_BENCH" ] || { echo "bench: no fwdlang_bench at '$FWDLANG_BENCH' (make release, or set FWDLANG_BENCH)" >&2; exit 2; }
 if [ $gen_only = 0 ]; then
 	for t in hyperfine rg mlist mhdr jq awk; do need "$t"; done
 	[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (GNU time)" >&2; exit 2; }
@@ -123,6 +129,16 @@ r_mb=$(rss "$mblaze_cmd")
 r_b1=$(rss "$(scan 1 "$md")")
 r_bj=$(rss "$(scan "$J" "$md")")
 
+echo "== (e) body test"
+# "mh_fwdlang_body  N bodies, X MB, K look forwarded: ... T ms, R MB/s"
+fb_a=$("$FWDLANG_BENCH" -r "$RUNS" "$mbox")
+fb_b=$("$FWDLANG_BENCH" -r "$RUNS" "$exo")
+printf '%s\n%s\n' "$fb_a" "$fb_b"
+mbs_of() { awk -v f="$2" '$1 == f { print $(NF - 1) }' <<<"$1"; }
+e_a=$(mbs_of "$fb_a" mh_fwdlang_body)
+e_ar=$(mbs_of "$fb_a" mh_fwdlang_body_ref)
+e_b=$(mbs_of "$fb_b" mh_fwdlang_body)
+e_br=$(mbs_of "$fb_b" mh_fwdlang_body_ref)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 med() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median' "$1"; }
 ms() { awk -v a="$1" 'BEGIN { printf "%.0f", a * 1000 }'; }
@@ -163,5 +179,9 @@ time (lower is better). mbox throughput with -j1: $(mbs "$mbox_bytes" "$a_1") MB
 | Maildir $nmd msgs | mlist \\| mhdr (peer) | $(ms "$b_mb") | 1.00 | $r_mb |
 | | mailhunt scan -j1 | $(ms "$b_1") | $(ratio "$b_1" "$b_mb") | $r_b1 |
 | | mailhunt scan -j$J | $(ms "$b_j") | $(ratio "$b_j" "$b_mb") | $r_bj |
+
+Body test alone (bench/fwdlang_bench, best of $RUNS, every body of the case,
+at most 64 KiB each): (a) mh_fwdlang_body $e_a MB/s, the full machine
+(mh_fwdlang_body_ref) $e_ar MB/s; (b) $e_b MB/s and $e_br MB/s.
 TABLE
 echo "bench: hyperfine JSON in $OUT/mbox.json, $OUT/exchange-journal.json and $OUT/maildir.json"
