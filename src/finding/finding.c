@@ -98,7 +98,7 @@ int mh_finding_attr(struct mh_finding *f, const char *key, const char *value)
 	if (!value)
 		return MH_OK;
 	for (size_t i = 0; i < f->nattrs; i++) {
-		if (strcmp(f->attrs[i].key, key))
+		if (strcmp(f->attrs[i].key, key) != 0)
 			continue;
 		/* Keys stay unique (they are JSON object keys): a second
 		 * value joins the first. */
@@ -106,7 +106,8 @@ int mh_finding_attr(struct mh_finding *f, const char *key, const char *value)
 		char *nv = realloc(f->attrs[i].value, a + 2 + b + 1);
 		if (!nv)
 			return MH_ENOMEM;
-		memcpy(nv + a, "; ", 2);
+		nv[a] = ';';
+		nv[a + 1] = ' ';
 		memcpy(nv + a + 2, value, b + 1);
 		f->attrs[i].value = nv;
 		return MH_OK;
