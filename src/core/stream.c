@@ -381,8 +381,11 @@ static int try_map(struct mh_stream *s)
 {
 	struct stat st;
 	unsigned char magic[2];
+	/* An inherited descriptor (standard input) may not be at the start:
+	 * read() would begin where it is, so only a fresh one is mapped. */
 	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < MAP_MIN || pread(s->fd, magic, 2, 0) != 2 ||
+	    (uint64_t)st.st_size < MAP_MIN || lseek(s->fd, 0, SEEK_CUR) != 0 ||
+	    pread(s->fd, magic, 2, 0) != 2 ||
 	    (magic[0] == 0x1f && magic[1] == 0x8b))
 		return 0;
 	s->slot = guard_claim();
