@@ -9,8 +9,9 @@
  * the rest of the buffer with one large read(), so a reader that consumes
  * what it peeked copies almost nothing.
  *
- * A plain (not gzip) regular file of at least 8 MiB opened with a buffer
- * of at least 1 MiB is not read() but mapped read-only, a window of 16
+ * A plain (not gzip) regular file of at least 8 MiB, opened with a buffer
+ * of at least 1 MiB (and, for a descriptor handed in, at offset 0), is not
+ * read() but mapped read-only, a window of 16
  * MiB (or what a peek needs, up to cap) at a time, the one before
  * unmapped: no copy from the page cache, memory still bounded (the window
  * counts in the resident set). If such a file shrinks while it is read,
