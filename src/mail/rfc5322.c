@@ -124,22 +124,48 @@ static size_t lines_in(const char *s, const char *e)
 }
 
 /* End of a valid field name in the line [s, le), or NULL when the line is
- * not a field. *colon gets the ':' position. */
+ * not a field: the bytes before its first ':', trailing blanks aside, at
+ * least one, none a control, space or DEL. *colon gets the ':' position.
+ * Field names run to 45 bytes (X-MS-Exchange-Organization-...): 16 of
+ * them are looked at a time for the ':' and for a byte a name may not
+ * hold. */
 static inline const char *field_name(const char *s, const char *le,
                                      const char **colon)
 {
-	const char *c = memchr(s, ':', (size_t)(le - s));
+	const char *c = NULL, *bad = NULL; /* first ':', first bad byte */
+	const char *q = s;
+#if defined(__SSE2__)
+	const __m128i col = _mm_set1_epi8(':'), sp = _mm_set1_epi8(' '),
+	              del = _mm_set1_epi8(0x7f);
+	while (!c && le - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)q);
+		unsigned mc =
+		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, col));
+		/* <= ' ' unsigned: min(x, ' ') == x */
+		unsigned mb = (unsigned)_mm_movemask_epi8(
+		        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+		                     _mm_cmpeq_epi8(x, del)));
+		if (mc)
+			c = q + __builtin_ctz(mc);
+		if (!bad && mb)
+			bad = q + __builtin_ctz(mb);
+		q += 16;
+	}
+#endif
+	for (; !c && q < le; q++) {
+		unsigned char u = (unsigned char)*q;
+		if (u == ':')
+			c = q;
+		else if (!bad && (u <= ' ' || u == 0x7f))
+			bad = q;
+	}
 	if (!c)
 		return NULL;
 	const char *ne = c;
 	while (ne > s && is_wsp(ne[-1]))
 		ne--;
-	if (ne == s)
+	if (ne == s || (bad && bad < ne))
 		return NULL;
-	for (const unsigned char *q = (const unsigned char *)s;
-	     q < (const unsigned char *)ne; q++)
-		if (*q <= ' ' || *q == 0x7f)
-			return NULL;
 	*colon = c;
 	return ne;
 }
