@@ -1,0 +1,220 @@
+/* fwdpic.h - the forwarding picture, as its sources see it. Internal to
+ * src/analytics (forwarding.h is the interface; docs/FORWARDING.md the
+ * contract).
+ *
+ * The analysis is one picture fed by several sources:
+ *   fwdmail.c     mail artefacts: header fields -> facts (one message)
+ *   fwdjournal.c  Exchange journal reports: envelope and original
+ *   fwdpic.c      the picture: facts -> pairs per (kind, mailbox,
+ *                 destination) and per mailbox, evidence, merge,
+ *                 organisation domains, internal/external, statistics
+ *   fwdfind.c     the rules: pairs -> MH-FWD-* findings
+ * A source turns what it reads into facts; only the picture aggregates
+ * them, so every source is judged by the same rules.
+ */
+#ifndef MH_FWDPIC_H
+#define MH_FWDPIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analytics/forwarding.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/strmap.h"
+#include "event/event.h"
+
+#define ADDR_MAX      320 /* RFC 5321 path limit is 256; room for junk */
+#define MAX_DEST      8   /* destinations kept per artefact */
+#define MAX_DELIVERED 8   /* Delivered-To fields looked at */
+#define MAX_FACTS     3   /* one per kind and analysis */
+/* A journal report: its own header, its attached original, and one fact
+ * per envelope "Forwarded:" mailbox. */
+#define FACTS_CAP  (2 * MAX_FACTS + MAX_DEST)
+#define HEADER_CAP 512 /* evidence "Name: value" limit, bytes */
+#define UNKNOWN    "unknown"
+
+/* What aggregates together: each kind is judged by its own rule. */
+enum kind { K_EXCH = 0, K_GMAIL, K_REDIRECT, K__COUNT };
+
+enum mech {
+	M_INBOX_RULE = 0,
+	M_MBX_FWD,
+	M_GMAIL,
+	M_SIEVE,
+	M_SERVER,
+	M_RESENT,
+	M_GENERIC,
+	M__COUNT
+};
+
+/* "exchange-inbox-rule", ... indexed by enum mech. */
+extern const char *const mh_fw_mech_names[M__COUNT];
+
+/* The artefacts a message carried (spec "Per-message artefacts"); the
+ * rules read them back (MH-FWD-RATIO names the mechanism from them). */
+enum {
+	A_EXO_AUTOFWD = 1u << 0,
+	A_EXO_RULES_LOOP = 1u << 1,
+	A_EXO_RULES_AGENT = 1u << 2,
+	A_EXO_FWD_LOOP = 1u << 3,
+	A_MAILFWDBY = 1u << 4,
+	A_FWD_TO = 1u << 5,
+	A_FWD_FOR = 1u << 6,
+	A_GMAIL_CAF = 1u << 7,
+	A_RESENT = 1u << 8,
+	A_SIEVE = 1u << 9,
+	A_DELIVERED_CHAIN = 1u << 10,
+	/* Not a header: a journal envelope's "Forwarded:" note. */
+	A_JOURNAL_NOTE = 1u << 11,
+};
+
+/* One piece of evidence as kept: owned strings. */
+struct ev_item {
+	char *file;
+	uint64_t offset;
+	unsigned line;
+	char *msgid;
+	char *header;
+	int64_t ts;
+};
+
+/* One (kind, mailbox, destination). */
+struct agg {
+	enum kind kind;
+	char *mailbox, *dest; /* one allocation, mailbox first */
+	uint64_t autofwd, looks;
+	int64_t first, last;
+	unsigned mechs; /* bit per enum mech */
+	unsigned arts;  /* A_* artefacts of its messages, for MH-FWD-RATIO */
+	struct ev_item *ev;
+	size_t nev;
+};
+
+/* One forwarding mailbox; messages counted once whatever the number of
+ * destinations. The exch_* counts feed the ratio heuristic. */
+struct mbox_acc {
+	uint64_t autofwd, looks;
+	int64_t first, last;
+	uint64_t exch_autofwd, exch_looks;
+	int64_t exch_first, exch_last;
+};
+
+struct mh_fwd;
+struct fact;
+
+/* Fills *out with the evidence item of fact x (owned strings). Called
+ * only when the item is among those kept, so that the thousands of
+ * messages whose evidence would be dropped cost no copy. MH_OK or
+ * MH_ENOMEM (out released). */
+typedef int (*mh_fw_evidence_fn)(struct mh_fwd *f, const struct fact *x,
+                                 struct ev_item *out);
+
+/* What one message says. */
+struct fact {
+	enum kind kind;
+	enum mech mech;
+	char mailbox[ADDR_MAX];
+	char dest[MAX_DEST][ADDR_MAX];
+	size_t ndest;
+	const struct mh_field *evidence;
+	unsigned arts; /* the A_* artefacts that made it */
+	/* The analysed (part of the) message: its line numbers, its
+	 * Message-ID and whether it looks forwarded. */
+	const struct mh_event *ev;
+	const struct mh_field *msgid;
+	int looks;
+	mh_fw_evidence_fn fill; /* the evidence item of this fact */
+};
+
+/* Why a journal report's original could not be analysed (spec "Journal
+ * reports"), in the order of the MH-FWD-JOURNAL counts. */
+enum jwhy { J_CUT = 0, J_ENCODED, J_NOATTACH, J_BADINNER, J__WHY };
+extern const char *const mh_fw_jwhy_names[J__WHY];
+
+struct mh_fwd {
+	size_t max_evidence;
+	struct mh_strmap given_org; /* --org-domain, lower case */
+	struct mh_strmap aggs;      /* key: kind 0x1f mailbox 0x1f dest */
+	struct mh_strmap mboxes;    /* key: mailbox; val: struct mbox_acc */
+	struct mh_strmap owner_dom; /* store owners' domains; val unused */
+	struct mh_strmap mdom;      /* forwarding mailbox domain -> messages
+	                        * naming it (uintptr_t) */
+	uint64_t messages, autofwd, looks;
+
+	/* Per-message scratch of the mail source, reused: allocation only
+	 * at warm-up. */
+	struct mh_arena arena;
+	struct mh_arena jarena; /* fields of a journal report's message */
+	struct mh_buf ubuf, dbuf;
+	struct fact facts[FACTS_CAP];
+	char last_owner[ADDR_MAX]; /* owner whose domain is recorded */
+
+	/* Derived on demand, dropped by event/merge. */
+	int org_ready;
+	struct mh_strmap org; /* given or inferred org domains; val:
+	                       * (uintptr_t) index + 1 into orgv */
+	struct mh_fwd_org_domain *orgv;
+	size_t norgv;
+	struct mh_arena stats_arena;
+	struct mh_fwd_pair_stat *pairs;
+	size_t npairs;
+	struct mh_fwd_mailbox_stat *mstats;
+	size_t nmstats;
+
+	/* Journal reports whose original could not be analysed: autofwd
+	 * is their number, evidence the reports (MH-FWD-JOURNAL). */
+	struct agg jr;
+	uint64_t jr_why[J__WHY];
+};
+
+/* MARK: - small helpers (fwdpic.c) */
+
+int mh_fw_lc(int c);
+void mh_fw_lower(char *s);
+/* The part after the last '@', "" when there is none. */
+const char *mh_fw_domain_of(const char *addr);
+/* Widen [*first, *last] to ts (MH_TS_NONE: unchanged). */
+void mh_fw_span(int64_t *first, int64_t *last, int64_t ts);
+/* Cut at most cap bytes without splitting a UTF-8 sequence. */
+size_t mh_fw_utf8_cut(const char *s, size_t n, size_t cap);
+
+/* MARK: - evidence (fwdpic.c) */
+
+void mh_fw_ev_release(struct ev_item *e);
+/* Order of evidence: (file, offset). */
+int mh_fw_ev_cmp(const struct ev_item *a, const struct ev_item *b);
+/* Keep the item at (file, offset) of a when it is among the max smallest
+ * (the same set whatever the order of arrival, hence across threads and
+ * merges); the item is made by fill(f, x, ...) only then. MH_OK or
+ * MH_ENOMEM. */
+int mh_fw_evidence(struct mh_fwd *f, struct agg *a, const struct fact *x);
+
+/* MARK: - the picture (fwdpic.c) */
+
+/* Add the facts of one message (all its analyses) to the accumulator:
+ * each pair and each forwarding mailbox counts the message once. MH_OK
+ * or MH_ENOMEM. */
+int mh_fw_record(struct mh_fwd *f, const struct fact *facts, size_t nf);
+/* A store owner seen (its domain may be an org domain). */
+int mh_fw_note_owner(struct mh_fwd *f, const char *owner);
+/* Build the org domains (given or inferred) once after the last change;
+ * MH_OK or MH_ENOMEM. */
+int mh_fw_org_build(struct mh_fwd *f);
+/* Spec "Internal or external", rules 1-6: 1 external, 0 internal, -1
+ * undecided. mh_fw_org_build must have run. */
+int mh_fw_externality(struct mh_fwd *f, const char *mailbox,
+                      const char *dest);
+
+/* MARK: - the sources */
+
+/* fwdmail.c: one mail event (kind MH_EV_MAIL with msg). MH_OK or
+ * MH_ENOMEM (err set). */
+int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
+                     struct mh_err *err);
+
+/* MARK: - the rules (fwdfind.c) */
+
+/* mh_fwd_findings: defined there. */
+
+#endif
