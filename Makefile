@@ -59,10 +59,10 @@ check: bootstrap format-check tidy test test-asan test-tsan
 	@echo "make check: all passed"
 
 format:
-	@clang-format -i $$(git ls-files '*.c' '*.h')
+	@clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')
 
 format-check:
-	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h' '*.cpp')
 
 tidy: dev
 	@git ls-files 'src/*.c' | xargs -P $(JOBS) -n 4 clang-tidy --quiet -p $(BUILD_DEV) 2>/dev/null

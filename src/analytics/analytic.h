@@ -27,11 +27,16 @@
 
 /* What analytics are configured with; one per scan, read-only while the
  * workers run. Each analytic reads the members it needs. */
+struct mh_sigma;
+
 struct mh_analytic_conf {
 	const char *const *org_domains; /* --org-domain, lower case; norg == 0:
 	                                 * inferred by the analytics */
 	size_t norg;
 	size_t max_evidence; /* evidence items per finding; 0: 5 */
+	/* Sigma rules loaded for --rules (rules/sigma/ruleset.h), or NULL:
+	 * the sigma analytic then does nothing */
+	const struct mh_sigma *sigma;
 };
 
 struct mh_analytic_ops {

@@ -99,9 +99,11 @@ static int name_is(struct mh_slice n, const char *s, size_t len)
 
 static void collect(const struct mh_event *ev, struct hdrs *h)
 {
+	size_t nf = 0;
+	const struct mh_field *fv = mh_event_fields(ev, &nf);
 	memset(h, 0, sizeof(*h));
-	for (size_t i = 0; i < ev->nfields; i++) {
-		const struct mh_field *f = &ev->fields[i];
+	for (size_t i = 0; i < nf; i++) {
+		const struct mh_field *f = &fv[i];
 		struct mh_slice n = f->name;
 		/* Length first: most fields are rejected by one switch. Names
 		 * of equal length share a case; the compiler rejects a

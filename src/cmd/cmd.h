@@ -16,5 +16,6 @@ enum {
 
 int mh_cmd_scan(int argc, char **argv);
 int mh_cmd_simulate(int argc, char **argv);
+int mh_cmd_rules(int argc, char **argv);
 
 #endif

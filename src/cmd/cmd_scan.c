@@ -3,9 +3,12 @@
  *
  * Threads: the main thread walks the inputs and feeds a bounded job queue;
  * each worker owns a reader at a time and its own analysis accumulator, so
- * the hot path takes no lock. Large mboxes are cut into byte ranges that
- * the mbox reader aligns to message boundaries. At the end the accumulators
- * are merged (the result does not depend on the split) and written.
+ * the hot path takes no lock. Large mboxes and JSON Lines files are cut
+ * into byte ranges that their readers align to record boundaries. The
+ * same audit record read twice (overlapping exports) is dropped by its
+ * dedup key in a set all workers share (core/keyset.h). At the end the
+ * accumulators are merged (the result does not depend on the split) and
+ * written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,17 +28,23 @@
 #include "cmd/scan_stats.h"
 #include "core/dirref.h"
 #include "core/escape.h"
+#include "core/keyset.h"
 #include "core/outpath.h"
 #include "core/stream.h"
 #include "core/time.h"
 #include "readers/reader.h"
 #include "readers/walk.h"
+#include "writers/events.h"
+#include "rules/sigma/sigma.h"
 #include "writers/writer.h"
 
 #define MAX_ORG_DOMAINS 64
+#define MAX_RULE_PATHS  64
+#define MAX_TAGS        32
 #define MAX_ANALYTICS   8
 #define QUEUE_CAP       1024
-/* A plain mbox at least this big is split into ranges for the workers. */
+/* A plain mbox or JSON Lines file at least this big is split into ranges
+ * for the workers. */
 #define CHUNK_MIN ((uint64_t)64 << 20)
 
 struct scan_opts {
@@ -52,6 +61,14 @@ struct scan_opts {
 	int progress; /* -1 auto */
 	size_t max_header;
 	size_t body_prefix;
+	size_t max_record;
+	const char *dump_path;             /* --dump-events */
+	const char *rules[MAX_RULE_PATHS]; /* --rules */
+	size_t nrules;
+	const char *tags[MAX_TAGS]; /* --tags, lower case */
+	size_t ntags;
+	int no_builtin;
+	struct mh_sigma_phs ph; /* --placeholder */
 };
 
 struct job {
@@ -77,6 +94,7 @@ struct worker {
 	struct scan *scan;
 	void *acc[MAX_ANALYTICS]; /* one accumulator per entry of an[] */
 	struct mh_scan_stats st;
+	struct mh_buf dump; /* --dump-events lines not yet written */
 	int internal_error;
 };
 
@@ -94,6 +112,10 @@ struct scan {
 	atomic_uint_fast64_t jobs_total, jobs_done;
 	atomic_int size_unknown; /* a job without a size (Maildir entries) */
 	struct mh_scan_stats walk_st;
+	struct mh_keyset *seen; /* dedup keys of the records read */
+	FILE *dump;             /* --dump-events, or NULL */
+	pthread_mutex_t dump_mu;
+	int dump_failed;
 };
 
 /* MARK: - diagnostics */
@@ -267,6 +289,33 @@ static int in_window(const struct scan_opts *o, int64_t ts)
 	return 1;
 }
 
+/* --dump-events: the worker's lines go out in blocks, under a lock. */
+static void dump_flush(struct worker *w)
+{
+	struct scan *s = w->scan;
+	if (!w->dump.len)
+		return;
+	pthread_mutex_lock(&s->dump_mu);
+	if (fwrite(w->dump.p, 1, w->dump.len, s->dump) != w->dump.len)
+		s->dump_failed = 1;
+	pthread_mutex_unlock(&s->dump_mu);
+	mh_buf_reset(&w->dump);
+}
+
+static void dump_event(struct worker *w, const struct mh_event *ev)
+{
+	size_t before = w->dump.len;
+	if (mh_event_jsonl(ev, 1, &w->dump) != MH_OK) {
+		/* A line over the buffer's cap: the event without fields. */
+		mh_buf_truncate(&w->dump, before);
+		dump_flush(w);
+		if (mh_event_jsonl(ev, 0, &w->dump) != MH_OK)
+			mh_buf_truncate(&w->dump, 0);
+	}
+	if (w->dump.len >= ((size_t)1 << 20))
+		dump_flush(w);
+}
+
 /* Position p of a reader working on range [lo, hi) clamped to it: a chunk
  * reader scans a little before its first record and reads past hi to
  * finish its last one, but each byte is counted by exactly one chunk. */
@@ -324,12 +373,25 @@ static void run_job(struct worker *w, struct job *j)
 			diag(s, &err, j->path);
 			break;
 		}
+		/* The same record read before (another export, the same
+		 * file twice): counted once. ENOMEM counts it as new. */
+		if (ev.record_id.n && mh_keyset_add(s->seen, ev.record_id.p,
+		                                    ev.record_id.n) == 0) {
+			w->st.dups++;
+			continue;
+		}
 		if (!in_window(&s->o, ev.ts)) {
 			w->st.skipped[MH_SKIP_FILTERED]++;
 			continue;
 		}
 		w->st.events++;
 		w->st.per_reader[ri]++;
+		w->st.per_kind[ev.kind & 7]++;
+		if (ev.audit && ev.audit->shape > 0 &&
+		    ev.audit->shape < MH_AS__COUNT)
+			w->st.per_shape[ev.audit->shape]++;
+		if (s->dump)
+			dump_event(w, &ev);
 		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {
 			mh_err_clear(&err);
 			rc = s->an[a]->event(w->acc[a], &ev, &err);
@@ -365,6 +427,8 @@ static void *worker_main(void *arg)
 			run_job(w, j);
 		job_free(j);
 	}
+	if (w->scan->dump)
+		dump_flush(w);
 	return NULL;
 }
 
@@ -378,7 +442,7 @@ static int on_source(const struct mh_source *src,
 	if (!src->size)
 		atomic_store(&s->size_unknown, 1);
 	uint64_t chunk = 0;
-	if (ops->can_chunk && !src->gzip && s->o.jobs > 1 &&
+	if (ops->can_chunk && !src->gzip && !src->stream && s->o.jobs > 1 &&
 	    src->size >= CHUNK_MIN) {
 		/* Several ranges per worker keeps them busy to the end. */
 		chunk = src->size / ((uint64_t)s->o.jobs * 4);
@@ -493,6 +557,20 @@ static const char scan_help[] =
         "content.\nPATH '-' is standard input (read once; a pipe is "
         "fine). Inputs are opened\nread-only and never modified.\n"
         "\n"
+        "Audit logs and configuration exports are read too, as JSON (JSON "
+        "Lines,\narrays, pretty-printed, API pages) or CSV: the Microsoft "
+        "365 unified audit\nlog (Management Activity API, Purview / "
+        "Search-UnifiedAuditLog exports,\nSentinel OfficeActivity, Defender "
+        "CloudAppEvents, Graph audit queries),\nSearch-AdminAuditLog, "
+        "Get-InboxRule / Get-Mailbox / Get-TransportRule /\n"
+        "Get-RemoteDomain / permission exports (also the "
+        "Microsoft-Extractor-Suite's),\nGoogle Workspace Reports API "
+        "activities and their Cloud Logging form.\nThe same audit record "
+        "in two exports is counted once (docs/AUDIT.md).\n"
+        "\n";
+
+/* Two literals: C17 guarantees only 4095 bytes in one. */
+static const char scan_help_opts[] =
         "options:\n"
         "  -f, --format FMT     table (default), jsonl or csv\n"
         "  -o, --output FILE    write findings to FILE instead of stdout\n"
@@ -529,6 +607,16 @@ static const char scan_help[] =
         "forward tests and\n"
         "                       journal reports (default 64K, at most "
         "16M)\n"
+        "      --max-record N   largest JSON record or CSV row in bytes "
+        "(default 16M,\n"
+        "                       at most 1G); bigger ones are skipped "
+        "unread and counted\n"
+        "      --dump-events F  write every event read (typed view and "
+        "fields) as\n"
+        "                       JSON Lines to F ('-': standard output) to "
+        "see what\n"
+        "                       mailhunt made of each record "
+        "(docs/AUDIT.md)\n"
         "      --no-color       no ANSI colours in the table (default: "
         "colour when\n"
         "                       stdout is a TTY and NO_COLOR is not set)\n"
@@ -553,11 +641,51 @@ static const char scan_help[] =
         "  ssh mx1 cat /var/mail/alice | mailhunt scan -\n"
         "      an mbox from another host, never stored here (gzip works "
         "too)\n"
+        "  mailhunt scan ual-2024-03.jsonl.gz purview-export.csv "
+        "MailboxRules.csv\n"
+        "      audit records and rule snapshots; overlapping exports are "
+        "deduplicated\n"
+        "  mailhunt scan --dump-events - -o /dev/null sentinel.csv | jq "
+        "'.audit.operation'\n"
+        "      what each record was read as (the typed view), for checks "
+        "and scripts\n"
         "\n"
-        "At the end stderr shows files, messages, bytes, skipped records by "
-        "reason\nand the time taken; records read = messages + skipped.\n"
+        "At the end stderr shows files, records, bytes, skipped records by "
+        "reason,\nduplicates dropped and the time taken; records read = "
+        "events + skipped\n+ duplicates.\n"
         "exit codes: 0 ok, 1 finding at --fail-on level, 2 usage, 3 some "
         "input\nunreadable or skipped, 4 internal error.\n";
+
+static const char scan_help_sigma[] =
+        "\n"
+        "Sigma rules (docs/SIGMA.md):\n"
+        "      --rules PATH     also run the Sigma rules of PATH (a file, "
+        "or a\n"
+        "                       directory walked for *.yml; repeatable); "
+        "every rule\n"
+        "                       loads or is refused with file, line and "
+        "reason\n"
+        "                       (docs/SIGMA.md; check them with 'mailhunt "
+        "rules lint')\n"
+        "      --no-builtin     only the Sigma rules, not mailhunt's own "
+        "judgement\n"
+        "      --tags T[,T]     only findings tagged T or below it "
+        "(attack.t1114\n"
+        "                       keeps attack.t1114.003), Sigma and "
+        "built-in alike\n"
+        "      --placeholder NAME=VALUE\n"
+        "                       a value for %NAME% in rules using the "
+        "expand\n"
+        "                       modifier (repeatable)\n"
+        "\n"
+        "  mailhunt scan --rules ~/sigma/rules --min-level high logs/\n"
+        "      SigmaHQ's rules beside the built-in judgement; each finding "
+        "names\n"
+        "      the rule's author and links to the rule\n"
+        "  mailhunt scan --no-builtin --rules my-rules/ --tags attack.t1114 "
+        "logs/\n"
+        "      only your own rules, only findings about email "
+        "collection\n";
 
 /* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
  * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
@@ -613,6 +741,8 @@ static int parse_size(const char *s, size_t *out)
 		mul = 1024, end++;
 	else if (*end == 'm' || *end == 'M')
 		mul = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mul = 1024 * 1024 * 1024, end++;
 	if (*end || v == 0 || v > SIZE_MAX / mul)
 		return -1;
 	*out = (size_t)(v * mul);
@@ -667,7 +797,13 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		O_MAXHDR,
 		O_NOPROG,
 		O_COLOR,
-		O_BODY
+		O_BODY,
+		O_MAXREC,
+		O_DUMP,
+		O_RULES,
+		O_NOBUILTIN,
+		O_TAGS,
+		O_PH
 	};
 	static const struct option longopts[] = {
 	        {"format", required_argument, NULL, 'f'},
@@ -680,6 +816,12 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 	        {"jobs", required_argument, NULL, 'j'},
 	        {"max-header", required_argument, NULL, O_MAXHDR},
 	        {"body-prefix", required_argument, NULL, O_BODY},
+	        {"max-record", required_argument, NULL, O_MAXREC},
+	        {"dump-events", required_argument, NULL, O_DUMP},
+	        {"rules", required_argument, NULL, O_RULES},
+	        {"no-builtin", no_argument, NULL, O_NOBUILTIN},
+	        {"tags", required_argument, NULL, O_TAGS},
+	        {"placeholder", required_argument, NULL, O_PH},
 	        {"no-color", no_argument, NULL, O_NOCOLOR},
 	        {"color", no_argument, NULL, O_COLOR},
 	        {"no-progress", no_argument, NULL, O_NOPROG},
@@ -778,11 +920,49 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 				return usage_error(
 				        "bad size '%s' (at most 16M)", optarg);
 			break;
+		case O_MAXREC:
+			if (parse_size(optarg, &o->max_record) ||
+			    o->max_record > ((size_t)1 << 30))
+				return usage_error("bad size '%s' (at most 1G)",
+				                   optarg);
+			break;
+		case O_DUMP: o->dump_path = optarg; break;
+		case O_RULES:
+			if (o->nrules == MAX_RULE_PATHS)
+				return usage_error(
+				        "too many --rules (max 64)%s", "");
+			o->rules[o->nrules++] = optarg;
+			break;
+		case O_NOBUILTIN: o->no_builtin = 1; break;
+		case O_TAGS:
+			/* comma-separated, lower-cased in place */
+			for (char *t = strtok(optarg, ","); t;
+			     t = strtok(NULL, ",")) {
+				if (o->ntags == MAX_TAGS)
+					return usage_error("too many --tags "
+					                   "(max 32)%s",
+					                   "");
+				for (char *q = t; *q; q++)
+					if (*q >= 'A' && *q <= 'Z')
+						*q = (char)(*q | 0x20);
+				o->tags[o->ntags++] = t;
+			}
+			break;
+		case O_PH:
+			if (mh_sigma_phs_add(&o->ph, optarg))
+				return usage_error("bad --placeholder '%s' "
+				                   "(use NAME=VALUE)",
+				                   optarg);
+			break;
 		case O_NOCOLOR: o->color = 0; break;
 		case O_COLOR: o->color = 1; break;
 		case O_NOPROG: o->progress = 0; break;
 		case 'q': o->quiet++; break;
-		case 'h': fputs(scan_help, stdout); return -1;
+		case 'h':
+			fputs(scan_help, stdout);
+			fputs(scan_help_opts, stdout);
+			fputs(scan_help_sigma, stdout);
+			return -1;
 		case ':':
 			return usage_error("option '%s' needs a value",
 			                   argv[optind - 1]);
@@ -791,6 +971,8 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			                   argv[optind - 1]);
 		}
 	}
+	if (o->no_builtin && o->nrules == 0)
+		return usage_error("--no-builtin needs --rules%s", "");
 	if (o->since != MH_TS_NONE && o->until != MH_TS_NONE &&
 	    o->since >= o->until)
 		return usage_error("--since must be before --until%s", "");
@@ -850,20 +1032,35 @@ int mh_cmd_scan(int argc, char **argv)
 	int nworkers = 0, ret = MH_EXIT_INTERNAL, first = 0;
 	int queue_ready = 0, prog_started = 0;
 	struct mh_writer w = {0}; /* released at done: whatever begin kept */
+	struct mh_sigma *sigma = NULL;
 	double t0 = now_s();
 
 	memset(&s, 0, sizeof(s));
 	int prc = parse_opts(argc, argv, &s.o, &first);
-	if (prc == -1)
-		return MH_EXIT_OK;
-	if (prc)
-		return prc;
+	if (prc) {
+		mh_sigma_phs_release(&s.o.ph);
+		return prc == -1 ? MH_EXIT_OK : prc;
+	}
+	if (s.o.nrules) {
+		struct mh_sigma_opts so = {0};
+		struct mh_err serr;
+		mh_err_clear(&serr);
+		so.ph = s.o.ph.v;
+		so.nph = s.o.ph.n;
+		if (mh_sigma_load(s.o.rules, s.o.nrules, &so, &sigma, &serr)) {
+			fprintf(stderr, "mailhunt: %s\n", serr.msg);
+			mh_sigma_phs_release(&s.o.ph);
+			return MH_EXIT_USAGE;
+		}
+	}
 
 	mh_reader_opts_default(&s.ropts);
 	if (s.o.max_header)
 		s.ropts.max_header = s.o.max_header;
 	if (s.o.body_prefix)
 		s.ropts.body_prefix = s.o.body_prefix;
+	if (s.o.max_record)
+		s.ropts.max_record = s.o.max_record;
 	if (s.o.progress == -1)
 		s.o.progress = !s.o.quiet && isatty(STDERR_FILENO);
 	if (s.o.quiet)
@@ -887,8 +1084,32 @@ int mh_cmd_scan(int argc, char **argv)
 	if (s.o.color == -1)
 		s.o.color = !s.o.out_path && isatty(STDOUT_FILENO) &&
 		            !getenv("NO_COLOR");
+	if (s.o.dump_path && !strcmp(s.o.dump_path, "-")) {
+		s.dump = stdout;
+	} else if (s.o.dump_path) {
+		struct mh_err derr;
+		mh_err_clear(&derr);
+		if (mh_outpath_check(s.o.dump_path,
+		                     (const char *const *)argv + first,
+		                     (size_t)(argc - first), &derr) != MH_OK) {
+			if (out != stdout)
+				fclose(out);
+			return usage_error("%s", derr.msg);
+		}
+		s.dump = fopen(s.o.dump_path, "w");
+		if (!s.dump) {
+			fprintf(stderr, "mailhunt: cannot write '%s': %s\n",
+			        s.o.dump_path, strerror(errno));
+			if (out != stdout)
+				fclose(out);
+			return MH_EXIT_USAGE;
+		}
+	}
+	if (mh_keyset_new(&s.seen) != MH_OK)
+		goto done;
 
 	pthread_mutex_init(&s.err_mu, NULL);
+	pthread_mutex_init(&s.dump_mu, NULL);
 	queue_init(&s.q);
 	queue_ready = 1;
 	atomic_init(&s.bytes_done, 0);
@@ -904,10 +1125,16 @@ int mh_cmd_scan(int argc, char **argv)
 	conf.org_domains = s.o.org;
 	conf.norg = s.o.norg;
 	conf.max_evidence = 5;
-	for (size_t a = 0; mh_analytics[a] && s.nan < MAX_ANALYTICS; a++)
+	conf.sigma = sigma;
+	for (size_t a = 0; mh_analytics[a] && s.nan < MAX_ANALYTICS; a++) {
+		int is_sigma = mh_analytics[a] == &mh_analytic_sigma;
+		if (is_sigma ? !sigma : s.o.no_builtin)
+			continue;
 		s.an[s.nan++] = mh_analytics[a];
+	}
 	for (int i = 0; i < s.o.jobs; i++) {
 		workers[i].scan = &s;
+		mh_buf_init(&workers[i].dump, (size_t)64 << 20);
 		for (size_t a = 0; a < s.nan; a++) {
 			struct mh_err cerr;
 			mh_err_clear(&cerr);
@@ -969,6 +1196,17 @@ join:
 			ret = MH_EXIT_INTERNAL;
 			goto done;
 		}
+	if (s.o.ntags) {
+		size_t k = 0;
+		for (size_t i = 0; i < findings.n; i++) {
+			if (mh_finding_has_tag(findings.v[i], s.o.tags,
+			                       s.o.ntags))
+				findings.v[k++] = findings.v[i];
+			else
+				mh_finding_free(findings.v[i]);
+		}
+		findings.n = k;
+	}
 	mh_findings_sort(&findings);
 
 	struct mh_writer_opts wo = {0};
@@ -1018,13 +1256,25 @@ join:
 		ret = MH_EXIT_INTERNAL;
 		goto done;
 	}
+	if (s.dump &&
+	    (s.dump_failed || fflush(s.dump) != 0 || ferror(s.dump))) {
+		write_error(s.dump == stdout ? NULL : s.o.dump_path);
+		ret = MH_EXIT_INTERNAL;
+		goto done;
+	}
 	if (!s.o.quiet) {
 		mh_scan_stats_print(stderr, &total, now_s() - t0, shown);
 		const struct mh_analytic_ops *fw =
 		        mh_analytic_by_name("forwarding");
-		for (size_t a = 0; nworkers && a < s.nan; a++)
+		for (size_t a = 0; nworkers && a < s.nan; a++) {
 			if (s.an[a] == fw)
 				print_org_domains(workers[0].acc[a]);
+			if (s.an[a] == &mh_analytic_sigma)
+				mh_sigma_scan_summary(
+				        sigma,
+				        mh_sigma_acc_seen(workers[0].acc[a]),
+				        stderr);
+		}
 	}
 	if (hidden_fail && s.o.quiet < 2)
 		fprintf(stderr,
@@ -1043,18 +1293,27 @@ join:
 done:
 	mh_writer_release(&w);
 	if (workers) {
-		for (int i = 0; i < s.o.jobs; i++)
+		for (int i = 0; i < s.o.jobs; i++) {
 			for (size_t a = 0; a < s.nan; a++)
 				if (workers[i].acc[a])
 					s.an[a]->destroy(workers[i].acc[a]);
+			mh_buf_release(&workers[i].dump);
+		}
 		free(workers);
 	}
+	mh_keyset_free(s.seen);
 	mh_findings_release(&findings);
 	if (queue_ready) {
 		queue_destroy(&s.q);
 		pthread_mutex_destroy(&s.err_mu);
+		pthread_mutex_destroy(&s.dump_mu);
 	}
+	if (s.dump && s.dump != stdout && fclose(s.dump) != 0 &&
+	    ret == MH_EXIT_OK)
+		ret = MH_EXIT_INTERNAL;
 	if (out && out != stdout && fclose(out) != 0 && ret == MH_EXIT_OK)
 		ret = MH_EXIT_INTERNAL;
+	mh_sigma_free(sigma);
+	mh_sigma_phs_release(&s.o.ph);
 	return ret;
 }

@@ -15,6 +15,8 @@ static const struct mh_command commands[] = {
          "find auto-forwarding (T1114.003) in mail stores"},
         {"simulate", mh_cmd_simulate,
          "write a synthetic mail store with known scenarios"},
+        {"rules", mh_cmd_rules,
+         "list, show and check Sigma rules (lint) before a scan"},
 };
 
 static void usage(FILE *f)
@@ -36,6 +38,10 @@ static void usage(FILE *f)
 	      "  mailhunt scan case1                      # scan it\n"
 	      "  mailhunt scan --format jsonl -o out.jsonl /var/mail "
 	      "~/Maildir\n"
+	      "  mailhunt scan --rules ~/sigma/rules evidence/   # add Sigma "
+	      "rules\n"
+	      "  mailhunt rules lint ~/sigma/rules          # check rules "
+	      "first\n"
 	      "\n"
 	      "'mailhunt <command> --help' explains each command.\n"
 	      "exit codes: 0 ok, 1 findings at --fail-on level, 2 usage, "

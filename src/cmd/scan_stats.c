@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 
+#include "event/event.h"
 #include "readers/reader.h"
 
 void mh_scan_stats_add(struct mh_scan_stats *a, const struct mh_scan_stats *b)
@@ -12,10 +13,15 @@ void mh_scan_stats_add(struct mh_scan_stats *a, const struct mh_scan_stats *b)
 	a->files_dup += b->files_dup;
 	a->bytes += b->bytes;
 	a->events += b->events;
+	a->dups += b->dups;
 	for (int i = 0; i < MH_SKIP__COUNT; i++)
 		a->skipped[i] += b->skipped[i];
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		a->per_reader[i] += b->per_reader[i];
+		a->per_kind[i] += b->per_kind[i];
+	}
+	for (int i = 0; i < MH_AS__COUNT; i++)
+		a->per_shape[i] += b->per_shape[i];
 }
 
 uint64_t mh_scan_stats_skipped(const struct mh_scan_stats *s)
@@ -41,13 +47,55 @@ static void human_bytes(uint64_t b, char *out, size_t n)
 		snprintf(out, n, "%.1f %s", v, unit[u]);
 }
 
+/* "events: 3 messages, 120 audit (m365-ual-api 100, ...), 2 records". */
+static void print_kinds(FILE *f, const struct mh_scan_stats *s)
+{
+	fputs("mailhunt: events:", f);
+	const char *sep = " ";
+	if (s->per_kind[MH_EV_MAIL]) {
+		fprintf(f, "%s%" PRIu64 " messages", sep,
+		        s->per_kind[MH_EV_MAIL]);
+		sep = ", ";
+	}
+	if (s->per_kind[MH_EV_AUDIT]) {
+		fprintf(f, "%s%" PRIu64 " audit (", sep,
+		        s->per_kind[MH_EV_AUDIT]);
+		const char *in = "";
+		for (int i = 1; i < MH_AS__COUNT; i++) {
+			if (!s->per_shape[i])
+				continue;
+			fprintf(f, "%s%s %" PRIu64, in, mh_audit_shape_name(i),
+			        s->per_shape[i]);
+			in = ", ";
+		}
+		fputc(')', f);
+		sep = ", ";
+	}
+	if (s->per_kind[MH_EV_WINEVENT]) {
+		fprintf(f, "%s%" PRIu64 " Windows events", sep,
+		        s->per_kind[MH_EV_WINEVENT]);
+		sep = ", ";
+	}
+	if (s->per_kind[MH_EV_RECORD]) {
+		fprintf(f,
+		        "%s%" PRIu64 " records of no known kind (fields only)",
+		        sep, s->per_kind[MH_EV_RECORD]);
+		sep = ", ";
+	}
+	if (*sep == ' ')
+		fputs(" none", f);
+	fputc('\n', f);
+}
+
 void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
                          double elapsed_s, size_t nfindings)
 {
 	char hb[32];
 	human_bytes(s->bytes, hb, sizeof(hb));
 	uint64_t skipped = mh_scan_stats_skipped(s);
-	uint64_t records = s->events + skipped;
+	uint64_t records = s->events + skipped + s->dups;
+	/* Mail only: the summary of the mail stores, word for word. */
+	int mail_only = s->dups == 0 && s->per_kind[MH_EV_MAIL] == s->events;
 	fprintf(f,
 	        "mailhunt: %" PRIu64 " files (%" PRIu64 " unreadable, %" PRIu64
 	        " of unknown type",
@@ -57,9 +105,9 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 		        s->files_dup);
 	fprintf(f, "), %s\n", hb);
 	fprintf(f,
-	        "mailhunt: %" PRIu64 " records read = %" PRIu64
-	        " messages + %" PRIu64 " skipped",
-	        records, s->events, skipped);
+	        "mailhunt: %" PRIu64 " records read = %" PRIu64 " %s + %" PRIu64
+	        " skipped",
+	        records, s->events, mail_only ? "messages" : "events", skipped);
 	if (skipped) {
 		const char *sep = " (";
 		for (int i = 1; i < MH_SKIP__COUNT; i++) {
@@ -71,7 +119,14 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 		}
 		fputc(')', f);
 	}
+	if (s->dups)
+		fprintf(f,
+		        " + %" PRIu64 " duplicates (the same record read "
+		        "before, dropped)",
+		        s->dups);
 	fputc('\n', f);
+	if (!mail_only)
+		print_kinds(f, s);
 	const char *sep = "mailhunt: by reader: ";
 	int any = 0;
 	for (int i = 0; i < 8 && mh_readers[i]; i++) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "event/audit.h"
 
 struct mh_scan_stats {
 	uint64_t files;         /* inputs opened by a reader */
@@ -17,7 +18,11 @@ struct mh_scan_stats {
 	uint64_t bytes;     /* bytes consumed by readers */
 	uint64_t events;    /* records turned into events */
 	uint64_t skipped[MH_SKIP__COUNT]; /* records skipped, by reason */
+	uint64_t dups; /* records dropped as read before (event.h record_id);
+	                * records read = events + skipped + dups */
 	uint64_t per_reader[8]; /* events per reader, index in mh_readers */
+	uint64_t per_kind[8];   /* events per enum mh_event_kind */
+	uint64_t per_shape[MH_AS__COUNT]; /* audit events per shape */
 };
 
 /* Add b into a. */

@@ -66,7 +66,8 @@ struct mh_stream {
 	uint64_t zin_total; /* compressed bytes read into zin so far */
 	const char *data;   /* == buf, or the caller's block */
 	char *buf;          /* owned window buffer */
-	size_t cap;         /* bytes allocated at buf */
+	size_t cap;         /* bytes of buf that hold data */
+	size_t pad;         /* readable bytes allocated after buf[cap] */
 	size_t maxcap;      /* cap may grow up to this */
 	size_t pos;         /* current position within data */
 	size_t len;         /* valid bytes at data */
@@ -691,26 +692,29 @@ static int fill(struct mh_stream *s, struct mh_err *err)
 static int make_room(struct mh_stream *s, size_t want)
 {
 	size_t tail = s->len - s->pos;
+	/* The unread tail to the front first; a larger buffer is then a
+	 * realloc, which for large blocks remaps pages instead of holding
+	 * the old and the new buffer at once (a peak of 1.5x the window). */
+	if (s->pos)
+		memmove(s->buf, s->buf + s->pos, tail);
+	s->data = s->buf;
+	s->base += s->pos;
+	s->len = tail;
+	s->pos = 0;
 	if (want > s->cap) {
 		size_t nc = s->cap;
 		while (nc < want && nc < s->maxcap / 2)
 			nc *= 2;
 		if (nc < want)
 			nc = s->maxcap;
-		char *nb = malloc(nc);
+		char *nb = realloc(s->buf, nc + s->pad);
 		if (!nb)
 			return MH_ENOMEM;
-		memcpy(nb, s->buf + s->pos, tail);
-		free(s->buf);
+		memset(nb + nc, 0, s->pad);
 		s->buf = nb;
+		s->data = nb;
 		s->cap = nc;
-	} else if (s->pos) {
-		memmove(s->buf, s->buf + s->pos, tail);
 	}
-	s->data = s->buf;
-	s->base += s->pos;
-	s->len = tail;
-	s->pos = 0;
 	return MH_OK;
 }
 
@@ -764,6 +768,22 @@ done:
 	*p = s->data + s->pos;
 	*avail = s->len - s->pos;
 	return rc;
+}
+
+int mh_stream_set_pad(struct mh_stream *s, size_t pad)
+{
+	if (s->mem)
+		return MH_EUNSUP;
+	if (pad <= s->pad)
+		return MH_OK;
+	char *nb = realloc(s->buf, s->cap + pad);
+	if (!nb)
+		return MH_ENOMEM;
+	memset(nb + s->cap, 0, pad);
+	s->buf = nb;
+	s->data = nb;
+	s->pad = pad;
+	return MH_OK;
 }
 
 void mh_stream_set_cap(struct mh_stream *s, size_t cap)

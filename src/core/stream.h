@@ -116,6 +116,14 @@ int mh_stream_open_mem(struct mh_stream **out, const char *p, size_t n,
  * for a stream opened before its reader knew its windows (stdin). */
 void mh_stream_set_cap(struct mh_stream *s, size_t cap);
 
+/* From now on keep pad readable bytes allocated after the end of the
+ * buffer, so that pad bytes after anything peek returns can be read (not
+ * as input: their values are unspecified). For parsers that read ahead in
+ * blocks (simdjson needs 64 bytes). Invalidates pointers from peek.
+ * MH_OK, MH_ENOMEM, or MH_EUNSUP for memory streams (the caller's block
+ * has no room after it: copy instead). */
+int mh_stream_set_pad(struct mh_stream *s, size_t pad);
+
 /* Close the file and free everything. NULL allowed. */
 void mh_stream_close(struct mh_stream *s);
 

@@ -7,8 +7,11 @@
  * keep anything copy it out.
  *
  * Generic access goes through fields (name/value pairs in input order,
- * duplicates kept). Kind-specific views (msg for mail) give typed access on
- * top. What the fields are, per input:
+ * duplicates kept), always through mh_event_fields(): record readers
+ * make them only when first asked (flattening every record costs more
+ * than the typed view most consumers need), mail readers have them ready.
+ * Kind-specific views (msg for mail, audit for audit records) give typed
+ * access on top. What the fields are, per input:
  *
  *  - mail: the header fields, raw and folded.
  *  - JSON records: one field per scalar leaf, named by its key path joined
@@ -20,10 +23,14 @@
  *    `Parameters|contains` sees it). String values are unescaped UTF-8;
  *    numbers as written; true/false as "true"/"false"; JSON null has
  *    value.p == NULL (an empty string has value.p != NULL).
- *  - CSV records: one field per column, named by the header cell.
+ *  - CSV records: one field per column, named by the header cell; a cell
+ *    that holds a JSON object or array also gives the fields of that
+ *    JSON below the column's name ("Parameters.Name").
  *  - Readers may add normalised fields on top (each reader's header and
- *    docs/FORMATS.md say which), e.g. an audit record's Parameters
- *    name/value list as "Parameters.ForwardTo".
+ *    docs/AUDIT.md say which), e.g. an audit record's Parameters
+ *    name/value list as "Parameters.ForwardTo" (json/flatten.h), and the
+ *    fields of a record held inside another (a Purview export's AuditData
+ *    JSON, Defender's RawEventData) without a prefix.
  *
  * Field names compare ASCII case-insensitively (mh_event_field).
  */
@@ -38,9 +45,12 @@
 enum mh_event_kind {
 	MH_EV_NONE = 0,
 	MH_EV_MAIL,     /* one message in a mail store; msg is set */
-	MH_EV_AUDIT,    /* cloud audit record (M365 UAL, Google Workspace) */
+	MH_EV_AUDIT,    /* cloud audit record or configuration snapshot
+	                 * (M365, Exchange, Google Workspace); audit is set */
 	MH_EV_WINEVENT, /* Windows event log record */
 	MH_EV_LOGLINE,  /* one line of a text log (auditd, maillog) */
+	MH_EV_RECORD,   /* a JSON or CSV record no normaliser recognised:
+	                 * fields only (rules may still match it) */
 };
 
 struct mh_field {
@@ -48,7 +58,8 @@ struct mh_field {
 	struct mh_slice value; /* raw, undecoded (for mail: folded) */
 };
 
-struct mh_msg; /* event/msg.h */
+struct mh_msg;   /* event/msg.h */
+struct mh_audit; /* event/audit.h */
 
 struct mh_event {
 	enum mh_event_kind kind;
@@ -58,7 +69,9 @@ struct mh_event {
 	uint64_t
 	        offset; /* byte offset of the record in the (decompressed) file */
 	unsigned line;  /* 1-based line of the record start, 0 if unknown */
-	uint64_t index; /* 0-based ordinal of the record within the file */
+	uint64_t index; /* 0-based ordinal of the record within the file,
+	                 * UINT64_MAX when not known (a byte range of a
+	                 * split file other than the first) */
 	struct mh_slice record_id; /* the source's own id of the record (an
 	                            * audit record's Id), by which the same
 	                            * record read twice is dropped; n == 0
@@ -69,10 +82,21 @@ struct mh_event {
 	                       * or NULL when the store does not say */
 	const char *
 	        folder; /* folder within the store ("INBOX", ".Sent"), or NULL */
+	/* The fields: read them with mh_event_fields(). A reader sets
+	 * either fields/nfields (ready) or fields_fn/fields_ctx (made on
+	 * the first call, by the reader, kept until its next next()). */
 	const struct mh_field *fields; /* nfields entries, input order */
 	size_t nfields;
-	const struct mh_msg *msg; /* kind == MH_EV_MAIL, else NULL */
+	const struct mh_field *(*fields_fn)(void *ctx, size_t *n);
+	void *fields_ctx;
+	const struct mh_msg *msg;     /* kind == MH_EV_MAIL, else NULL */
+	const struct mh_audit *audit; /* kind == MH_EV_AUDIT, else NULL */
 };
+
+/* The event's fields (*n of them, input order), made on first use for
+ * record inputs. Valid as long as the event. NULL with *n == 0 when there
+ * are none, or when they could not be made (out of memory). */
+const struct mh_field *mh_event_fields(const struct mh_event *ev, size_t *n);
 
 /* First field whose name equals name (ASCII case-insensitive), or NULL. */
 const struct mh_field *mh_event_field(const struct mh_event *ev,

@@ -219,3 +219,37 @@ void mh_findings_release(struct mh_findings *l)
 	l->v = NULL;
 	l->n = l->alloc = 0;
 }
+
+static int tag_under(const char *t, size_t tl, const char *want)
+{
+	size_t wl = strlen(want);
+	if (tl < wl || strncasecmp(t, want, wl) != 0)
+		return 0;
+	return tl == wl || t[wl] == '.';
+}
+
+int mh_finding_has_tag(const struct mh_finding *f, const char *const *tags,
+                       size_t n)
+{
+	char buf[96];
+	const char *own[2] = {f->technique, f->tactic};
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < 2; k++) {
+			if (!own[k])
+				continue;
+			int l = snprintf(buf, sizeof(buf), "attack.%s", own[k]);
+			if (l > 0 && (size_t)l < sizeof(buf) &&
+			    tag_under(buf, (size_t)l, tags[i]))
+				return 1;
+		}
+		const char *all = mh_finding_attr_get(f, "tags");
+		while (all && *all) {
+			const char *e = strchr(all, ' ');
+			size_t l = e ? (size_t)(e - all) : strlen(all);
+			if (tag_under(all, l, tags[i]))
+				return 1;
+			all = e ? e + 1 : NULL;
+		}
+	}
+	return 0;
+}

@@ -107,6 +107,13 @@ int mh_finding_attr(struct mh_finding *f, const char *key, const char *value);
 /* The value of the first detail called key, or NULL. */
 const char *mh_finding_attr_get(const struct mh_finding *f, const char *key);
 
+/* 1 when f carries one of tags[0..n) (lower case) or a tag below one
+ * ("attack.t1114" keeps "attack.t1114.003"): its "tags" detail (Sigma
+ * rules, space-separated), or attack.<technique> and attack.<tactic>
+ * (built-in findings). */
+int mh_finding_has_tag(const struct mh_finding *f, const char *const *tags,
+                       size_t n);
+
 /* Compute f->id from rule_id, mailbox and destination. */
 void mh_finding_set_id(struct mh_finding *f);
 /* Add a named count; ignored past MH_FINDING_MAX_COUNTS. */

@@ -61,6 +61,7 @@ struct mh_source {
 struct mh_reader_opts {
 	size_t max_header;  /* header block limit in bytes (default 1 MiB) */
 	size_t body_prefix; /* body bytes to keep in memory (default 64 KiB) */
+	size_t max_record;  /* JSON record or CSV row limit (default 16 MiB) */
 };
 
 struct mh_reader_ops {

@@ -6,6 +6,8 @@ extern const struct mh_reader_ops mh_reader_mbox;
 extern const struct mh_reader_ops mh_reader_maildir;
 extern const struct mh_reader_ops mh_reader_eml;
 extern const struct mh_reader_ops mh_reader_emlx;
+extern const struct mh_reader_ops mh_reader_json;
+extern const struct mh_reader_ops mh_reader_csv;
 
 /* Order matters only for ties: the more specific format first. */
 const struct mh_reader_ops *const mh_readers[] = {
@@ -13,6 +15,8 @@ const struct mh_reader_ops *const mh_readers[] = {
         &mh_reader_maildir,
         &mh_reader_emlx,
         &mh_reader_eml,
+        &mh_reader_json,
+        &mh_reader_csv,
         NULL,
 };
 
@@ -45,4 +49,5 @@ void mh_reader_opts_default(struct mh_reader_opts *o)
 {
 	o->max_header = (size_t)1 << 20;
 	o->body_prefix = (size_t)64 << 10;
+	o->max_record = (size_t)16 << 20;
 }

@@ -13,9 +13,16 @@ check "--help lists scan and simulate" grep -q 'simulate' "$TMP/o"
 run_mh "$TMP/o" "$TMP/e" scan --help
 check "scan --help exits 0" [ "$rc" -eq 0 ]
 for opt in --format --output --org-domain --min-level --fail-on --since \
-	   --until --jobs --no-color --quiet examples: 'exit codes'; do
+	   --until --jobs --no-color --quiet examples: 'exit codes' \
+	   --rules --no-builtin --tags --placeholder; do
 	check "scan --help documents $opt" grep -q -- "$opt" "$TMP/o"
 done
+
+run_mh "$TMP/o" "$TMP/e" rules --help
+check "rules --help exits 0 with examples" grep -q 'mailhunt rules lint' "$TMP/o"
+run_mh "$TMP/o" "$TMP/e" --help
+check "--help teaches --rules and rules lint" \
+	grep -q -- '--rules' "$TMP/o"
 
 run_mh "$TMP/o" "$TMP/e" simulate --help
 check "simulate --help exits 0" [ "$rc" -eq 0 -a -s "$TMP/o" ]

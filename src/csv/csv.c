@@ -1,0 +1,706 @@
+/* csv.c - RFC 4180 rows (see csv.h).
+ *
+ * A row is scanned by a small state machine whose state survives window
+ * refills, so a row is scanned once however it is split across reads.
+ * Inside a quoted cell (most of the bytes of an audit export: the JSON in
+ * AuditData) the next quote is found with memchr.
+ */
+#include "csv/csv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "core/buf.h"
+#include "core/stream.h"
+
+#define DEFAULT_MAX ((size_t)16 << 20)
+#define SLACK       ((size_t)64 << 10)
+#define MAX_CELLS   4096
+
+enum { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE_SEEN };
+
+struct cellpos {
+	size_t start, len;
+	int quoted, dq;
+};
+
+struct scan {
+	size_t pos; /* bytes of the row looked at */
+	int state;
+	size_t cell_start; /* of the current cell */
+	size_t open_quote; /* position of its opening quote */
+	int dq;
+	unsigned nl; /* line breaks inside quoted cells */
+	int ended;   /* the row's line break was seen at pos - 1 */
+	size_t ncells;
+	int too_many;
+};
+
+struct mh_csv {
+	struct mh_stream *s;
+	size_t max_record;
+	char delim;
+	unsigned line; /* line at the stream position */
+	int done;
+	size_t pending; /* bytes of the last row, consumed next call */
+	unsigned pending_nl;
+	struct cellpos *pos; /* MAX_CELLS */
+	struct mh_csv_cell *cells;
+	struct mh_slice *cols;
+	size_t ncols;
+	struct mh_arena colmem;
+};
+
+/* MARK: - scanning */
+
+static unsigned bits(unsigned m);
+
+/* In a quoted cell from p[i]: the first quote that is not the first of
+ * a doubled pair (the closing quote, or a quote at n - 1 whose partner is
+ * not read yet), or n. Counts line breaks before it into *nl and sets
+ * *dq when a doubled quote was passed. Each 16-byte block is loaded once
+ * however many quotes it holds (JSON in an AuditData cell has one every
+ * few bytes). */
+static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
+                         int *dq);
+
+/* Set bits of m (few: line breaks inside a quoted cell). */
+static unsigned bits(unsigned m)
+{
+	unsigned k = 0;
+	for (; m; m &= m - 1)
+		k++;
+	return k;
+}
+
+/* The next '"' in p[i..n) (n when none), counting the line breaks before
+ * it into *nl (NULL: not counted). Quoted cells of audit exports hold
+ * JSON whose quotes are doubled every few bytes: 16 bytes at a time,
+ * without a call per quote. */
+static size_t next_quote(const char *p, size_t i, size_t n, unsigned *nl)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
+	while (i + 16 <= n) {
+		__m128i b =
+		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
+		unsigned ml =
+		        nl ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf))
+		           : 0;
+		if (mq) {
+			unsigned at = (unsigned)__builtin_ctz(mq);
+			if (ml)
+				*nl += bits(ml & ((1u << at) - 1));
+			return i + at;
+		}
+		if (ml)
+			*nl += bits(ml);
+		i += 16;
+	}
+#endif
+	for (; i < n; i++) {
+		if (p[i] == '"')
+			return i;
+		if (nl && p[i] == '\n')
+			(*nl)++;
+	}
+	return n;
+}
+
+static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
+                         int *dq)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
+	while (i + 17 <= n) { /* one byte after the block for a partner */
+		__m128i b =
+		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
+		unsigned ml =
+		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf));
+		unsigned skip_next = 0;
+		while (mq) {
+			unsigned at = (unsigned)__builtin_ctz(mq);
+			if (p[i + at + 1] != '"') {
+				if (ml)
+					*nl += bits(ml & ((1u << at) - 1));
+				return i + at;
+			}
+			*dq = 1;
+			if (at == 15) {
+				skip_next =
+				        1; /* the partner opens the next block */
+				mq = 0;
+			} else {
+				mq &= ~(3u << at);
+			}
+		}
+		if (ml)
+			*nl += bits(ml);
+		i += 16 + skip_next;
+	}
+#endif
+	while (i < n) {
+		if (p[i] == '"') {
+			if (i + 1 < n && p[i + 1] == '"') {
+				*dq = 1;
+				i += 2;
+				continue;
+			}
+			return i;
+		}
+		if (p[i] == '\n')
+			(*nl)++;
+		i++;
+	}
+	return n;
+}
+
+static void end_cell(struct scan *sc, struct cellpos *cp, size_t start,
+                     size_t end, int quoted, int dq)
+{
+	if (sc->ncells >= MAX_CELLS) {
+		sc->too_many = 1;
+		return;
+	}
+	if (cp) {
+		cp[sc->ncells].start = start;
+		cp[sc->ncells].len = end > start ? end - start : 0;
+		cp[sc->ncells].quoted = quoted;
+		cp[sc->ncells].dq = dq;
+	}
+	sc->ncells++;
+}
+
+/* Scan p[sc->pos..n); 1 when the row ended (sc->pos just past its line
+ * break), 0 when more bytes are needed. cp NULL: cells not kept. */
+static int scan_run(struct scan *sc, const char *p, size_t n, char delim,
+                    struct cellpos *cp)
+{
+	size_t i = sc->pos;
+	while (i < n) {
+		char c = p[i];
+		switch (sc->state) {
+		case S_START:
+			if (c == '"') {
+				sc->state = S_QUOTED;
+				sc->open_quote = i;
+				sc->cell_start = i + 1;
+				sc->dq = 0;
+				i++;
+				continue;
+			}
+			sc->cell_start = i;
+			sc->state = S_UNQUOTED;
+			continue; /* the same byte, unquoted */
+		case S_UNQUOTED:
+			while (i < n && p[i] != delim && p[i] != '\n')
+				i++;
+			if (i >= n)
+				break;
+			if (p[i] == delim) {
+				end_cell(sc, cp, sc->cell_start, i, 0, 0);
+				sc->state = S_START;
+				i++;
+				continue;
+			}
+			/* '\n': the row ends; a CR before it is the CRLF. */
+			end_cell(sc, cp, sc->cell_start,
+			         i > sc->cell_start && p[i - 1] == '\r' ? i - 1
+			                                                : i,
+			         0, 0);
+			sc->pos = i + 1;
+			sc->ended = 1;
+			return 1;
+		case S_QUOTED:
+			i = quoted_end(p, i, n, &sc->nl, &sc->dq);
+			if (i >= n)
+				break;
+			sc->state = S_QUOTE_SEEN;
+			i++;
+			continue;
+		case S_QUOTE_SEEN:
+			if (c == '"') {
+				sc->dq = 1;
+				sc->state = S_QUOTED;
+				i++;
+				continue;
+			}
+			if (c == delim) {
+				end_cell(sc, cp, sc->cell_start, i - 1, 1,
+				         sc->dq);
+				sc->state = S_START;
+				i++;
+				continue;
+			}
+			if (c == '\n' ||
+			    (c == '\r' && i + 1 < n && p[i + 1] == '\n')) {
+				end_cell(sc, cp, sc->cell_start, i - 1, 1,
+				         sc->dq);
+				i += c == '\r' ? 2 : 1;
+				sc->pos = i;
+				sc->ended = 1;
+				return 1;
+			}
+			if (c == '\r' && i + 1 >= n) {
+				sc->pos = i; /* CR LF or not: the next byte */
+				return 0;
+			}
+			/* Text after the closing quote: the cell is its text
+			 * as written, from the opening quote on. */
+			sc->cell_start = sc->open_quote;
+			sc->state = S_UNQUOTED;
+			continue;
+		default: break;
+		}
+		if (i >= n)
+			break;
+	}
+	sc->pos = i;
+	return 0;
+}
+
+/* The row ends with the input (no line break): close the last cell. */
+static void scan_finish(struct scan *sc, const char *p, size_t n,
+                        struct cellpos *cp)
+{
+	switch (sc->state) {
+	case S_UNQUOTED:
+		end_cell(sc, cp, sc->cell_start,
+		         n > sc->cell_start && p[n - 1] == '\r' ? n - 1 : n, 0,
+		         0);
+		break;
+	case S_QUOTE_SEEN:
+		end_cell(sc, cp, sc->cell_start,
+		         n >= 2 && p[n - 1] == '\r' ? n - 2 : n - 1, 1, sc->dq);
+		break;
+	case S_START:
+		if (sc->ncells)
+			end_cell(sc, cp, n, n, 0, 0); /* "a,b," */
+		break;
+	default: break;
+	}
+	sc->pos = n;
+}
+
+/* MARK: - helpers */
+
+static int skip_report(struct mh_csv *c, struct mh_err *err, int reason,
+                       uint64_t off, unsigned line, const char *fmt, ...)
+        __attribute__((format(printf, 6, 7)));
+static int skip_report(struct mh_csv *c, struct mh_err *err, int reason,
+                       uint64_t off, unsigned line, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(c->s), off, line, "%s",
+	          msg);
+	return MH_ESKIP;
+}
+
+static size_t grow(size_t have, size_t cap)
+{
+	size_t w = have < 4096 ? 8192 : have * 2;
+	return w > cap ? cap : w;
+}
+
+int mh_csv_text(const struct mh_csv_cell *cell, struct mh_arena *a,
+                struct mh_slice *out)
+{
+	if (!cell->dq) {
+		*out = mh_slice_make(cell->p, cell->n);
+		return MH_OK;
+	}
+	char *o = mh_arena_alloc(a, cell->n + 1);
+	if (!o)
+		return MH_ENOMEM;
+	/* Runs up to each quote are copied whole; a doubled quote's second
+	 * half is dropped. */
+	size_t k = 0, i = 0;
+	while (i < cell->n) {
+		size_t q = next_quote(cell->p, i, cell->n, NULL);
+		size_t run = q < cell->n ? q + 1 - i : q - i;
+		memcpy(o + k, cell->p + i, run);
+		k += run;
+		i += run;
+		if (q < cell->n && i < cell->n && cell->p[i] == '"')
+			i++;
+	}
+	o[k] = '\0';
+	*out = mh_slice_make(o, k);
+	return MH_OK;
+}
+
+/* MARK: - rows */
+
+/* One row from the stream position: 1 with the cells in c->pos, sc and
+ * *pp and *plen describing it; MH_ESKIP (oversized, truncated, too many
+ * cells); 0 at the end; <0 read errors. */
+static int read_row(struct mh_csv *c, struct scan *sc, const char **pp,
+                    size_t *plen, struct mh_err *err)
+{
+	const char *p;
+	size_t n;
+	size_t limit = c->max_record + 1;
+	uint64_t off = mh_stream_tell(c->s);
+	unsigned line = c->line;
+	memset(sc, 0, sizeof(*sc));
+	int rc = mh_stream_peek(c->s, 1, &p, &n, err);
+	if (rc < 0)
+		return rc;
+	if (n == 0)
+		return 0;
+	for (;;) {
+		size_t look = n < limit ? n : limit;
+		if (scan_run(sc, p, look, c->delim, c->pos))
+			break;
+		if (n >= limit) {
+			/* Over the limit: scan on, dropping the bytes. */
+			mh_stream_advance(c->s, sc->pos);
+			for (;;) {
+				rc = mh_stream_peek(c->s, SLACK, &p, &n, err);
+				if (rc < 0)
+					return rc;
+				if (n == 0)
+					break;
+				sc->pos = 0;
+				int ended = scan_run(sc, p, n, c->delim, NULL);
+				if (!ended && mh_stream_all_buffered(c->s)) {
+					/* The input ends inside the row (a last
+					 * CR may wait for a byte that will
+					 * never come). */
+					mh_stream_advance(c->s, n);
+					break;
+				}
+				mh_stream_advance(c->s, sc->pos);
+				if (ended)
+					break;
+			}
+			c->line = line + sc->nl + (sc->ended ? 1 : 0);
+			return skip_report(c, err, MH_SKIP_OVERSIZED, off, line,
+			                   "row of more than %zu bytes "
+			                   "(--max-record), skipped",
+			                   c->max_record);
+		}
+		if (mh_stream_all_buffered(c->s)) {
+			if (sc->state == S_QUOTED) {
+				mh_stream_advance(c->s, n);
+				c->line = line + sc->nl;
+				return skip_report(c, err, MH_SKIP_TRUNCATED,
+				                   off, line, "%s",
+				                   "input ends inside a quoted "
+				                   "cell, row skipped");
+			}
+			scan_finish(sc, p, n, c->pos);
+			break;
+		}
+		rc = mh_stream_peek(c->s, grow(n, limit), &p, &n, err);
+		if (rc < 0)
+			return rc;
+	}
+	size_t used = sc->pos;
+	size_t len = used;
+	if (sc->ended) {
+		len--; /* the '\n' */
+		if (len && p[len - 1] == '\r')
+			len--;
+	}
+	*pp = p;
+	*plen = len;
+	c->pending = used;
+	c->pending_nl = sc->nl + (sc->ended ? 1 : 0);
+	if (sc->too_many)
+		return skip_report(c, err, MH_SKIP_MALFORMED, off, line,
+		                   "row of more than %d cells, skipped",
+		                   MAX_CELLS);
+	return 1;
+}
+
+static void consume_pending(struct mh_csv *c)
+{
+	if (c->pending) {
+		mh_stream_advance(c->s, c->pending);
+		if (c->line)
+			c->line += c->pending_nl;
+		c->pending = 0;
+	}
+}
+
+/* MARK: - open */
+
+static char pick_delim(const char *p, size_t n)
+{
+	size_t comma = 0, semi = 0, tab = 0;
+	int in_q = 0;
+	for (size_t i = 0; i < n && p[i] != '\n'; i++) {
+		if (p[i] == '"')
+			in_q = !in_q;
+		else if (!in_q && p[i] == ',')
+			comma++;
+		else if (!in_q && p[i] == ';')
+			semi++;
+		else if (!in_q && p[i] == '\t')
+			tab++;
+	}
+	if (semi > comma && semi >= tab)
+		return ';';
+	if (tab > comma && tab > semi)
+		return '\t';
+	return ',';
+}
+
+int mh_csv_open(struct mh_csv **out, struct mh_stream *s,
+                const struct mh_csv_opts *o, struct mh_err *err)
+{
+	*out = NULL;
+	struct mh_csv *c = calloc(1, sizeof(*c));
+	if (!c)
+		goto nomem;
+	c->s = s;
+	c->max_record = o && o->max_record ? o->max_record : DEFAULT_MAX;
+	c->line = 1;
+	c->pos = malloc(MAX_CELLS * sizeof(*c->pos));
+	c->cells = malloc(MAX_CELLS * sizeof(*c->cells));
+	mh_arena_init(&c->colmem, 16384, 0);
+	if (!c->pos || !c->cells)
+		goto nomem;
+	mh_stream_set_cap(s, c->max_record + SLACK);
+	mh_stream_defer_damage(s);
+
+	const char *p;
+	size_t n;
+	int rc = mh_stream_peek(s, SLACK, &p, &n, err);
+	if (rc < 0 && n == 0) {
+		mh_csv_free(c);
+		return rc;
+	}
+	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		mh_stream_advance(s, 3);
+		p += 3;
+		n -= 3;
+	}
+	if (n >= 5 && !memcmp(p, "#TYPE", 5)) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) + 1 : n;
+		mh_stream_advance(s, k);
+		p += k;
+		n -= k;
+		c->line++;
+	}
+	c->delim = pick_delim(p, n);
+	/* Blank lines before the header are not rows. */
+	for (;;) {
+		struct scan sc;
+		const char *rp;
+		size_t rl;
+		rc = read_row(c, &sc, &rp, &rl, err);
+		if (rc == 0 || rc < 0 || rc == MH_ESKIP) {
+			mh_csv_free(c);
+			if (rc == 0)
+				return mh_err_at(err, MH_EFORMAT,
+				                 MH_SKIP_UNKNOWN_TYPE,
+				                 mh_stream_name(s), 0, 0,
+				                 "no CSV header row");
+			return rc == MH_ESKIP ? MH_EFORMAT : rc;
+		}
+		if (rl == 0) {
+			consume_pending(c);
+			continue;
+		}
+		c->cols = mh_arena_alloc(&c->colmem,
+		                         sc.ncells * sizeof(*c->cols) + 1);
+		if (!c->cols)
+			goto nomem;
+		for (size_t i = 0; i < sc.ncells; i++) {
+			struct mh_csv_cell cell = {
+			        rp + c->pos[i].start, c->pos[i].len,
+			        c->pos[i].quoted, c->pos[i].dq};
+			struct mh_slice t;
+			if (mh_csv_text(&cell, &c->colmem, &t))
+				goto nomem;
+			char *d = mh_arena_strndup(&c->colmem, t.p, t.n);
+			if (!d)
+				goto nomem;
+			c->cols[i] = mh_slice_trim(mh_slice_make(d, t.n));
+		}
+		c->ncols = sc.ncells;
+		consume_pending(c);
+		break;
+	}
+	*out = c;
+	return MH_OK;
+nomem:
+	mh_csv_free(c);
+	return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, mh_stream_name(s),
+	                 0, 0, "out of memory");
+}
+
+const struct mh_slice *mh_csv_columns(const struct mh_csv *c, size_t *n)
+{
+	*n = c->ncols;
+	return c->cols;
+}
+
+char mh_csv_delim(const struct mh_csv *c)
+{
+	return c->delim;
+}
+
+int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
+{
+	memset(row, 0, sizeof(*row));
+	consume_pending(c);
+	while (!c->done) {
+		struct scan sc;
+		const char *p = NULL;
+		size_t len = 0;
+		uint64_t off = mh_stream_tell(c->s);
+		unsigned line = c->line;
+		int rc = read_row(c, &sc, &p, &len, err);
+		if (rc == 0) {
+			c->done = 1;
+			break;
+		}
+		if (rc != 1)
+			return rc;
+		if (len == 0 || sc.ncells == 0) {
+			consume_pending(c); /* a blank line */
+			continue;
+		}
+		for (size_t i = 0; i < sc.ncells; i++) {
+			c->cells[i].p = p + c->pos[i].start;
+			c->cells[i].n = c->pos[i].len;
+			c->cells[i].quoted = c->pos[i].quoted;
+			c->cells[i].dq = c->pos[i].dq;
+		}
+		row->p = p;
+		row->n = len;
+		row->offset = off;
+		row->line = line;
+		row->cells = c->cells;
+		row->ncells = sc.ncells;
+		return 1;
+	}
+	int rc = mh_stream_end(c->s, err);
+	return rc == MH_OK ? 0 : rc;
+}
+
+uint64_t mh_csv_pos(const struct mh_csv *c)
+{
+	return mh_stream_tell(c->s) + c->pending;
+}
+
+void mh_csv_free(struct mh_csv *c)
+{
+	if (!c)
+		return;
+	free(c->pos);
+	free(c->cells);
+	mh_arena_release(&c->colmem);
+	free(c);
+}
+
+/* MARK: - probe */
+
+/* The header line of head[0..n) after a BOM and a #TYPE line, without
+ * its line break; *typed set when a #TYPE line was there. */
+static struct mh_slice header_line(const char *head, size_t n, int *typed)
+{
+	size_t i = 0;
+	*typed = 0;
+	if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+		i = 3;
+	if (n - i >= 5 && !memcmp(head + i, "#TYPE", 5)) {
+		const char *nl = memchr(head + i, '\n', n - i);
+		if (!nl)
+			return MH_SLICE_NULL;
+		i = (size_t)(nl - head) + 1;
+		*typed = 1;
+	}
+	if (i >= n)
+		return MH_SLICE_NULL;
+	const char *line = head + i;
+	const char *nl = memchr(line, '\n', n - i);
+	size_t ll = nl ? (size_t)(nl - line) : n - i;
+	if (ll && line[ll - 1] == '\r')
+		ll--;
+	return mh_slice_make(line, ll);
+}
+
+size_t mh_csv_header_cells(const char *head, size_t n, struct mh_slice *out,
+                           size_t max)
+{
+	int typed;
+	struct mh_slice line = header_line(head, n, &typed);
+	if (!line.n)
+		return 0;
+	char d = pick_delim(line.p, line.n);
+	size_t k = 0, start = 0;
+	int in_q = 0;
+	for (size_t j = 0; j <= line.n; j++) {
+		if (j < line.n && line.p[j] == '"')
+			in_q = !in_q;
+		if (j < line.n && (in_q || line.p[j] != d))
+			continue;
+		struct mh_slice c =
+		        mh_slice_trim(mh_slice_make(line.p + start, j - start));
+		if (c.n >= 2 && c.p[0] == '"' && c.p[c.n - 1] == '"')
+			c = mh_slice_make(c.p + 1, c.n - 2);
+		if (k < max)
+			out[k] = c;
+		k++;
+		start = j + 1;
+	}
+	return k;
+}
+
+int mh_csv_probe(const char *head, size_t n, const char *name)
+{
+	(void)name;
+	int typed;
+	struct mh_slice hl = header_line(head, n, &typed);
+	const char *line = hl.p;
+	size_t ll = hl.n;
+	if (ll < 3 || line[0] == '{' || line[0] == '[')
+		return 0;
+	/* "Name: value" is a mail header field, not a header row. */
+	size_t k = 0;
+	while (k < ll && line[k] > ' ' && line[k] < 127 && line[k] != ':' &&
+	       line[k] != ',' && line[k] != ';' && line[k] != '"')
+		k++;
+	if (k < ll && line[k] == ':')
+		return 0;
+	char d = pick_delim(line, ll);
+	size_t cells = 1, cell_len = 0;
+	int in_q = 0;
+	for (size_t j = 0; j < ll; j++) {
+		unsigned char ch = (unsigned char)line[j];
+		if (ch == '"') {
+			in_q = !in_q;
+			continue;
+		}
+		if (!in_q && ch == (unsigned char)d) {
+			cells++;
+			cell_len = 0;
+			continue;
+		}
+		/* Column names are short printable text. */
+		if (ch < ' ' && ch != '\t')
+			return 0;
+		if (++cell_len > 128)
+			return 0;
+	}
+	if (in_q || cells < 2)
+		return 0;
+	return typed ? 70 : cells >= 3 ? 55 : 45;
+}

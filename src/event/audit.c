@@ -1,0 +1,715 @@
+/* audit.c - helpers of the audit typed view (see audit.h). */
+#include "event/audit.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/time.h"
+
+/* MARK: - names */
+
+const char *mh_audit_shape_name(int shape)
+{
+	static const char *const names[MH_AS__COUNT] = {
+	        [MH_AS_UNKNOWN] = "unknown",
+	        [MH_AS_UAL_API] = "m365-ual-api",
+	        [MH_AS_UAL_SEARCH] = "m365-purview",
+	        [MH_AS_SENTINEL] = "m365-sentinel",
+	        [MH_AS_DEFENDER] = "m365-defender",
+	        [MH_AS_GRAPH_AUDIT] = "m365-graph-audit",
+	        [MH_AS_ADMIN_AUDIT] = "exchange-admin-audit",
+	        [MH_AS_CFG_INBOX_RULE] = "exchange-inbox-rules",
+	        [MH_AS_CFG_MAILBOX] = "exchange-mailboxes",
+	        [MH_AS_CFG_TRANSPORT_RULE] = "exchange-transport-rules",
+	        [MH_AS_CFG_REMOTE_DOMAIN] = "exchange-remote-domains",
+	        [MH_AS_CFG_MAILBOX_PERMISSION] = "exchange-mailbox-permissions",
+	        [MH_AS_CFG_FOLDER_PERMISSION] = "exchange-folder-permissions",
+	        [MH_AS_GWS_REPORTS] = "gws-reports",
+	        [MH_AS_GWS_CLOUD_LOGGING] = "gws-cloud-logging",
+	};
+	if (shape < 0 || shape >= MH_AS__COUNT || !names[shape])
+		return "unknown";
+	return names[shape];
+}
+
+const struct mh_audit_param *mh_audit_param(const struct mh_audit *a,
+                                            const char *name,
+                                            const struct mh_audit_param *prev)
+{
+	struct mh_slice want = mh_slice_cstr(name);
+	size_t i = prev ? (size_t)(prev - a->params) + 1 : 0;
+	for (; i < a->nparams; i++)
+		if (mh_slice_ieq(a->params[i].name, want))
+			return &a->params[i];
+	return NULL;
+}
+
+/* MARK: - small parsing helpers */
+
+static int lc(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* s without leading/trailing white space and one pair of surrounding
+ * double quotes. */
+static struct mh_slice bare(struct mh_slice s)
+{
+	s = mh_slice_trim(s);
+	if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"')
+		s = mh_slice_trim(mh_slice_make(s.p + 1, s.n - 2));
+	return s;
+}
+
+/* Equal ignoring case and any '_', '-' and ' ' (PartiallySucceeded,
+ * partially_succeeded). */
+static int loose_eq(struct mh_slice s, const char *w)
+{
+	size_t i = 0;
+	for (; *w; w++) {
+		while (i < s.n &&
+		       (s.p[i] == '_' || s.p[i] == '-' || s.p[i] == ' '))
+			i++;
+		if (i >= s.n || lc((unsigned char)s.p[i]) != lc(*w))
+			return 0;
+		i++;
+	}
+	return i == s.n;
+}
+
+/* A non-negative decimal of at most 9 digits, or -1. */
+static long small_num(struct mh_slice s)
+{
+	if (s.n == 0 || s.n > 9)
+		return -1;
+	long v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (!digit(s.p[i]))
+			return -1;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	return v;
+}
+
+/* MARK: - results and types */
+
+enum mh_audit_result mh_audit_result(struct mh_slice s)
+{
+	/* The two values of almost every record, exactly as written. */
+	if (s.n == 9 && !memcmp(s.p, "Succeeded", 9))
+		return MH_AR_OK;
+	if (s.n == 4 && !memcmp(s.p, "True", 4))
+		return MH_AR_OK;
+	s = bare(s);
+	static const char *const ok[] = {"succeeded", "success", "true", "ok",
+	                                 "succeed"};
+	static const char *const bad[] = {"failed", "failure", "false", "fail"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (loose_eq(s, ok[i]))
+			return MH_AR_OK;
+	if (loose_eq(s, "partiallysucceeded") || loose_eq(s, "partial"))
+		return MH_AR_PARTIAL;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (loose_eq(s, bad[i]))
+			return MH_AR_FAILED;
+	return MH_AR_UNKNOWN;
+}
+
+struct name_num {
+	const char *name;
+	int num;
+};
+
+static int lookup(struct mh_slice s, const struct name_num *t, size_t n)
+{
+	s = bare(s);
+	long v = small_num(s);
+	if (v >= 0)
+		return v > 100000 ? -1 : (int)v;
+	for (size_t i = 0; i < n; i++)
+		if (loose_eq(s, t[i].name))
+			return t[i].num;
+	return -1;
+}
+
+/* office-365-management-activity-api-schema, AuditLogRecordType (the
+ * Exchange, identity and compliance types the judgement reads; other
+ * names are -1, their numbers are kept). */
+static const struct name_num record_types[] = {
+        {"ExchangeAdmin", 1},
+        {"ExchangeItem", 2},
+        {"ExchangeItemGroup", 3},
+        {"SharePoint", 4},
+        {"SharePointFileOperation", 6},
+        {"AzureActiveDirectory", 8},
+        {"AzureActiveDirectoryAccountLogon", 9},
+        {"DataCenterSecurityCmdlet", 10},
+        {"ComplianceDLPSharePoint", 11},
+        {"ComplianceDLPExchange", 13},
+        {"SharePointSharingOperation", 14},
+        {"AzureActiveDirectoryStsLogon", 15},
+        {"SecurityComplianceCenterEOPCmdlet", 18},
+        {"ExchangeAggregatedOperation", 19},
+        {"Discovery", 24},
+        {"MicrosoftTeams", 25},
+        {"ThreatIntelligence", 28},
+        {"MailSubmission", 29},
+        {"SecurityComplianceAlerts", 40},
+        {"ExchangeItemAggregated", 50},
+        {"ExchangeSearch", 101},
+};
+
+static const struct name_num user_types[] = {
+        {"Regular", 0},           {"Reserved", 1},     {"Admin", 2},
+        {"DcAdmin", 3},           {"System", 4},       {"Application", 5},
+        {"ServicePrincipal", 6},  {"CustomPolicy", 7}, {"SystemPolicy", 8},
+        {"PartnerTechnician", 9}, {"Guest", 10},
+};
+
+static const struct name_num logon_types[] = {
+        {"Owner", 0},          {"Admin", 1},         {"Delegated", 2},
+        {"Transport", 3},      {"SystemService", 4}, {"BestAccess", 5},
+        {"DelegatedAdmin", 6},
+};
+
+#define LOOKUP(s, t) lookup((s), (t), sizeof(t) / sizeof((t)[0]))
+
+int mh_audit_record_type(struct mh_slice s)
+{
+	return LOOKUP(s, record_types);
+}
+
+int mh_audit_user_type(struct mh_slice s)
+{
+	return LOOKUP(s, user_types);
+}
+
+int mh_audit_logon_type(struct mh_slice s)
+{
+	return LOOKUP(s, logon_types);
+}
+
+/* MARK: - client addresses */
+
+size_t mh_audit_ip(struct mh_slice raw, char out[MH_AUDIT_IP_MAX],
+                   unsigned *port)
+{
+	char tmp[64];
+	struct mh_slice s = bare(raw);
+	unsigned pt = 0;
+	out[0] = '\0';
+	if (port)
+		*port = 0;
+	/* A list ("1.2.3.4, 5.6.7.8" from a proxy): the first. */
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] == ',' || s.p[i] == ' ') {
+			s.n = i;
+			break;
+		}
+	if (s.n == 0 || s.n >= sizeof(tmp))
+		return 0;
+	const char *p = s.p;
+	size_t n = s.n;
+	if (p[0] == '[') {
+		const char *rb = memchr(p, ']', n);
+		if (!rb)
+			return 0;
+		size_t after = n - (size_t)(rb - p) - 1;
+		if (after) {
+			if (rb[1] != ':')
+				return 0;
+			long v = small_num(mh_slice_make(rb + 2, after - 1));
+			if (v < 0 || v > 65535)
+				return 0;
+			pt = (unsigned)v;
+		}
+		n = (size_t)(rb - p) - 1;
+		p++;
+	} else {
+		/* IPv4 with a port has one ':'; IPv6 without brackets has
+		 * two or more and no port. */
+		const char *c = memchr(p, ':', n);
+		if (c && !memchr(c + 1, ':', n - (size_t)(c - p) - 1)) {
+			long v = small_num(
+			        mh_slice_make(c + 1, n - (size_t)(c - p) - 1));
+			if (v < 0 || v > 65535)
+				return 0;
+			pt = (unsigned)v;
+			n = (size_t)(c - p);
+		}
+	}
+	/* Dotted quads, most addresses, without inet_pton/inet_ntop (their
+	 * printf shows in profiles). */
+	unsigned q[4], k = 0, digits = 0;
+	size_t j = 0;
+	q[0] = 0;
+	for (; j < n; j++) {
+		if (p[j] >= '0' && p[j] <= '9' && digits < 3) {
+			q[k] = q[k] * 10 + (unsigned)(p[j] - '0');
+			digits++;
+		} else if (p[j] == '.' && digits && k < 3) {
+			q[++k] = 0;
+			digits = 0;
+		} else {
+			break;
+		}
+	}
+	if (j == n && k == 3 && digits && q[0] < 256 && q[1] < 256 &&
+	    q[2] < 256 && q[3] < 256) {
+		size_t o = 0;
+		for (unsigned i = 0; i < 4; i++) {
+			if (i)
+				out[o++] = '.';
+			if (q[i] >= 100)
+				out[o++] = (char)('0' + q[i] / 100);
+			if (q[i] >= 10)
+				out[o++] = (char)('0' + q[i] / 10 % 10);
+			out[o++] = (char)('0' + q[i] % 10);
+		}
+		out[o] = '\0';
+		if (port)
+			*port = pt;
+		return o;
+	}
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	/* A zone index ("fe80::1%eth0") is not part of the address. */
+	char *pc = strchr(tmp, '%');
+	if (pc)
+		*pc = '\0';
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, tmp, bin) == 1) {
+		if (!inet_ntop(AF_INET, bin, out, MH_AUDIT_IP_MAX))
+			return 0;
+	} else if (inet_pton(AF_INET6, tmp, bin) == 1) {
+		static const unsigned char mapped[12] = {
+		        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (!memcmp(bin, mapped, 12)) {
+			if (!inet_ntop(AF_INET, bin + 12, out, MH_AUDIT_IP_MAX))
+				return 0;
+		} else if (!inet_ntop(AF_INET6, bin, out, MH_AUDIT_IP_MAX)) {
+			return 0;
+		}
+	} else {
+		out[0] = '\0';
+		return 0;
+	}
+	if (port)
+		*port = pt;
+	return strlen(out);
+}
+
+/* MARK: - times */
+
+struct tcur {
+	const char *p, *e;
+};
+
+/* Up to max digits as a number; -1 when none. *nd gets how many. */
+static long num(struct tcur *c, int max, int *nd)
+{
+	long v = 0;
+	int k = 0;
+	while (c->p < c->e && k < max && digit(*c->p)) {
+		v = v * 10 + (*c->p - '0');
+		c->p++;
+		k++;
+	}
+	if (nd)
+		*nd = k;
+	return k ? v : -1;
+}
+
+static int eat(struct tcur *c, char ch)
+{
+	if (c->p < c->e && *c->p == ch) {
+		c->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static void skip_frac(struct tcur *c)
+{
+	if (c->p < c->e && (*c->p == '.' || *c->p == ',') && c->p + 1 < c->e &&
+	    digit(c->p[1])) {
+		c->p++;
+		while (c->p < c->e && digit(*c->p))
+			c->p++;
+	}
+}
+
+/* "Z", "+hh:mm", "+hhmm", "+hh", " UTC", or nothing: seconds east. -1
+ * as *ok on trailing garbage. */
+static long zone(struct tcur *c, int *ok)
+{
+	*ok = 1;
+	while (c->p < c->e && *c->p == ' ')
+		c->p++;
+	if (c->p == c->e)
+		return 0;
+	if (*c->p == 'Z' || *c->p == 'z') {
+		c->p++;
+	} else if (c->e - c->p >= 3 && lc(c->p[0]) == 'u' &&
+	           lc(c->p[1]) == 't' && lc(c->p[2]) == 'c') {
+		c->p += 3;
+		if (c->p == c->e)
+			return 0;
+		if (*c->p != '+' && *c->p != '-')
+			goto trail;
+	}
+	if (c->p < c->e && (*c->p == '+' || *c->p == '-')) {
+		int sign = *c->p == '-' ? -1 : 1;
+		c->p++;
+		int nd = 0;
+		long hh = num(c, 2, &nd), mm = 0;
+		if (nd != 2 || hh > 14) {
+			*ok = 0;
+			return 0;
+		}
+		eat(c, ':');
+		if (c->p < c->e && digit(*c->p)) {
+			mm = num(c, 2, &nd);
+			if (nd != 2 || mm > 59) {
+				*ok = 0;
+				return 0;
+			}
+		}
+		return sign * (hh * 3600 + mm * 60);
+	}
+trail:
+	while (c->p < c->e && is_space(*c->p))
+		c->p++;
+	if (c->p != c->e)
+		*ok = 0;
+	return 0;
+}
+
+static int64_t civil(long y, long mo, long d, long h, long mi, long s)
+{
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mh_time_days_in((int)y, (int)mo) || h > 23 || mi > 59 || s > 60)
+		return MH_TS_NONE;
+	return mh_time_from_civil((int)y, (int)mo, (int)d, (int)h, (int)mi,
+	                          (int)s);
+}
+
+/* YYYY-MM-DD[Thh:mm[:ss[.f]]][zone] */
+static int64_t iso(struct tcur c)
+{
+	int nd;
+	long y = num(&c, 4, &nd);
+	if (nd != 4 || !eat(&c, '-'))
+		return MH_TS_NONE;
+	long mo = num(&c, 2, &nd);
+	if (!nd || !eat(&c, '-'))
+		return MH_TS_NONE;
+	long d = num(&c, 2, &nd);
+	if (!nd)
+		return MH_TS_NONE;
+	long h = 0, mi = 0, s = 0;
+	if (c.p < c.e && (*c.p == 'T' || *c.p == 't' || *c.p == ' ') &&
+	    c.p + 1 < c.e && digit(c.p[1])) {
+		c.p++;
+		h = num(&c, 2, &nd);
+		if (!nd || !eat(&c, ':'))
+			return MH_TS_NONE;
+		mi = num(&c, 2, &nd);
+		if (!nd)
+			return MH_TS_NONE;
+		if (eat(&c, ':')) {
+			s = num(&c, 2, &nd);
+			if (!nd)
+				return MH_TS_NONE;
+			skip_frac(&c);
+		}
+	}
+	int ok;
+	long off = zone(&c, &ok);
+	int64_t t = civil(y, mo, d, h, mi, s);
+	if (!ok || t == MH_TS_NONE)
+		return MH_TS_NONE;
+	return t - off;
+}
+
+/* M/D/YYYY[,] h:mm[:ss[.f]] [AM|PM] (day first when M > 12). */
+static int64_t slashed(struct tcur c)
+{
+	int nd;
+	long a = num(&c, 2, &nd);
+	if (!nd || !eat(&c, '/'))
+		return MH_TS_NONE;
+	long b = num(&c, 2, &nd);
+	if (!nd || !eat(&c, '/'))
+		return MH_TS_NONE;
+	long y = num(&c, 4, &nd);
+	if (nd != 4)
+		return MH_TS_NONE;
+	long mo = a, d = b;
+	if (a > 12 && b <= 12) {
+		mo = b;
+		d = a;
+	}
+	eat(&c, ',');
+	long h = 0, mi = 0, s = 0;
+	while (c.p < c.e && *c.p == ' ')
+		c.p++;
+	if (c.p < c.e && digit(*c.p)) {
+		h = num(&c, 2, &nd);
+		if (!eat(&c, ':'))
+			return MH_TS_NONE;
+		mi = num(&c, 2, &nd);
+		if (!nd)
+			return MH_TS_NONE;
+		if (eat(&c, ':')) {
+			s = num(&c, 2, &nd);
+			if (!nd)
+				return MH_TS_NONE;
+			skip_frac(&c);
+		}
+		while (c.p < c.e && *c.p == ' ')
+			c.p++;
+		if (c.e - c.p >= 2 && lc(c.p[1]) == 'm' &&
+		    (lc(c.p[0]) == 'a' || lc(c.p[0]) == 'p')) {
+			if (h < 1 || h > 12)
+				return MH_TS_NONE;
+			if (lc(c.p[0]) == 'a')
+				h = h == 12 ? 0 : h;
+			else
+				h = h == 12 ? 12 : h + 12;
+			c.p += 2;
+		}
+	}
+	int ok;
+	long off = zone(&c, &ok);
+	int64_t t = civil(y, mo, d, h, mi, s);
+	if (!ok || t == MH_TS_NONE)
+		return MH_TS_NONE;
+	return t - off;
+}
+
+/* "/Date(1709287203000)/" or "/Date(1709287203000+0100)/" (the offset
+ * only says where it was written; the number is UTC milliseconds). */
+static int64_t ms_date(struct tcur c)
+{
+	static const char pre[] = "/Date(";
+	if ((size_t)(c.e - c.p) < sizeof(pre) ||
+	    memcmp(c.p, pre, sizeof(pre) - 1) != 0)
+		return MH_TS_NONE;
+	c.p += sizeof(pre) - 1;
+	int neg = eat(&c, '-');
+	int64_t v = 0;
+	int k = 0;
+	while (c.p < c.e && digit(*c.p) && k < 18) {
+		v = v * 10 + (*c.p - '0');
+		c.p++;
+		k++;
+	}
+	if (!k)
+		return MH_TS_NONE;
+	return (neg ? -v : v) / 1000;
+}
+
+int64_t mh_audit_time(struct mh_slice s)
+{
+	s = bare(s);
+	if (s.n < 8)
+		return MH_TS_NONE;
+	struct tcur c = {s.p, s.p + s.n};
+	if (s.p[0] == '/' || s.p[0] == '\\')
+		return ms_date(
+		        s.p[0] == '\\' ? (struct tcur){s.p + 1, s.p + s.n} : c);
+	if (s.n >= 10 && digit(s.p[0]) && s.p[4] == '-')
+		return iso(c);
+	if (memchr(s.p, '/', s.n < 6 ? s.n : 6))
+		return slashed(c);
+	/* Unix seconds (10 digits) or milliseconds (13). */
+	int nd = 0;
+	long long v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (!digit(s.p[i]))
+			return MH_TS_NONE;
+		if (++nd > 13)
+			return MH_TS_NONE;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	if (nd == 13)
+		return (int64_t)(v / 1000);
+	if (nd == 10)
+		return (int64_t)v;
+	return MH_TS_NONE;
+}
+
+/* MARK: - address lists */
+
+static int addr_sep(char c)
+{
+	return c == ';' || c == ',' || is_space(c);
+}
+
+/* Classify and clean one address text. */
+static void classify(struct mh_slice t, struct mh_slice display,
+                     struct mh_audit_addr *a)
+{
+	t = bare(t);
+	a->display = display;
+	a->kind = MH_AADDR_OTHER;
+	if (t.n >= 5 && mh_slice_istarts(t, "smtp:"))
+		t = mh_slice_make(t.p + 5, t.n - 5);
+	if (t.n >= 3 && mh_slice_istarts(t, "ex:")) {
+		a->addr = mh_slice_make(t.p + 3, t.n - 3);
+		a->kind = MH_AADDR_X500;
+		return;
+	}
+	if (t.n >= 5 && mh_slice_istarts(t, "x500:")) {
+		a->addr = mh_slice_make(t.p + 5, t.n - 5);
+		a->kind = MH_AADDR_X500;
+		return;
+	}
+	if (t.n >= 3 && t.p[0] == '/' && lc((unsigned char)t.p[1]) == 'o' &&
+	    t.p[2] == '=') {
+		a->addr = t;
+		a->kind = MH_AADDR_X500;
+		return;
+	}
+	a->addr = t;
+	const char *at = memchr(t.p, '@', t.n);
+	if (at && at > t.p && at < t.p + t.n - 1 && !memchr(t.p, ' ', t.n))
+		a->kind = MH_AADDR_SMTP;
+}
+
+static void add_addr(struct mh_audit_addr *out, size_t max, size_t *k,
+                     struct mh_slice t, struct mh_slice display)
+{
+	if (bare(t).n == 0)
+		return;
+	if (*k < max)
+		classify(t, display, &out[*k]);
+	(*k)++;
+}
+
+size_t mh_audit_addrs(struct mh_slice value, struct mh_audit_addr *out,
+                      size_t max)
+{
+	struct mh_slice v = mh_slice_trim(value);
+	size_t k = 0;
+	if (!v.n)
+		return 0;
+	/* A JSON list of strings, PowerShell's "{a, b}". */
+	if (v.n >= 2 && ((v.p[0] == '[' && v.p[v.n - 1] == ']' &&
+	                  (v.n == 2 || memchr(v.p, '"', v.n))) ||
+	                 (v.p[0] == '{' && v.p[v.n - 1] == '}')))
+		v = mh_slice_make(v.p + 1, v.n - 2);
+	const char *p = v.p, *e = v.p + v.n;
+	while (p < e) {
+		while (p < e && addr_sep(*p))
+			p++;
+		if (p >= e)
+			break;
+		struct mh_slice display = MH_SLICE_NULL;
+		if (*p == '"') {
+			/* "Display Name" then [TYPE:addr] or <addr>, or a
+			 * quoted address alone (a JSON list element). */
+			const char *q = memchr(p + 1, '"', (size_t)(e - p - 1));
+			if (!q)
+				q = e;
+			struct mh_slice in =
+			        mh_slice_make(p + 1, (size_t)(q - p - 1));
+			p = q < e ? q + 1 : e;
+			const char *r = p;
+			while (r < e && is_space(*r))
+				r++;
+			if (r < e && (*r == '[' || *r == '<')) {
+				display = in;
+				p = r;
+			} else {
+				add_addr(out, max, &k, in, MH_SLICE_NULL);
+				continue;
+			}
+		}
+		if (*p == '[' || *p == '<') {
+			char close = *p == '[' ? ']' : '>';
+			const char *q =
+			        memchr(p + 1, close, (size_t)(e - p - 1));
+			if (!q)
+				q = e;
+			add_addr(out, max, &k,
+			         mh_slice_make(p + 1, (size_t)(q - p - 1)),
+			         display);
+			p = q < e ? q + 1 : e;
+			continue;
+		}
+		/* A bare token: up to ';' or ','. An X.500 DN keeps its
+		 * spaces; otherwise "Name <a@b>" or space-separated
+		 * addresses. */
+		const char *q = p;
+		while (q < e && *q != ';' && *q != ',')
+			q++;
+		struct mh_slice tok =
+		        mh_slice_trim(mh_slice_make(p, (size_t)(q - p)));
+		const char *lt = memchr(tok.p, '<', tok.n);
+		const char *lb = memchr(tok.p, '[', tok.n);
+		if (tok.n && tok.p[0] != '/' && (lt || lb)) {
+			/* "Name <a@b>" / "Name [SMTP:a@b]": the name, then
+			 * the rest from the bracket on. */
+			const char *b = lt && (!lb || lt < lb) ? lt : lb;
+			display = mh_slice_trim(
+			        mh_slice_make(tok.p, (size_t)(b - tok.p)));
+			char close = *b == '[' ? ']' : '>';
+			const char *c =
+			        memchr(b, close, (size_t)(tok.p + tok.n - b));
+			const char *ce = c ? c : tok.p + tok.n;
+			add_addr(out, max, &k,
+			         mh_slice_make(b + 1, (size_t)(ce - b - 1)),
+			         display.n ? display : MH_SLICE_NULL);
+			p = c ? c + 1 : q;
+			continue;
+		}
+		if (tok.n && tok.p[0] != '/' && memchr(tok.p, ' ', tok.n)) {
+			/* Words: each one with an '@' is an address; a run
+			 * of words without is one unresolved name. */
+			const char *w = tok.p, *te = tok.p + tok.n;
+			int all_at = 1;
+			for (const char *x = w; x < te;) {
+				while (x < te && is_space(*x))
+					x++;
+				const char *y = x;
+				while (y < te && !is_space(*y))
+					y++;
+				if (y > x && !memchr(x, '@', (size_t)(y - x)))
+					all_at = 0;
+				x = y;
+			}
+			if (all_at) {
+				while (w < te) {
+					while (w < te && is_space(*w))
+						w++;
+					const char *y = w;
+					while (y < te && !is_space(*y))
+						y++;
+					add_addr(out, max, &k,
+					         mh_slice_make(w,
+					                       (size_t)(y - w)),
+					         MH_SLICE_NULL);
+					w = y;
+				}
+				p = q;
+				continue;
+			}
+		}
+		add_addr(out, max, &k, tok, MH_SLICE_NULL);
+		p = q;
+	}
+	return k;
+}

@@ -1,0 +1,165 @@
+/* csv_reader.c - the "csv" reader: rows of a CSV export (csv.h) to
+ * events through the normalisers (rec.h). Columns are matched to the
+ * known keys once per file; a column that appears twice counts by its
+ * first appearance.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/stream.h"
+#include "csv/csv.h"
+#include "readers/reader.h"
+#include "readers/record/rec.h"
+
+struct mh_reader {
+	struct mh_stream *st;
+	struct mh_csv *csv;
+	struct mh_recstate rs;
+	int col[K__COUNT];
+	const struct mh_slice *cols;
+	size_t ncols;
+	struct mh_csv_row row; /* the current row: the event's fields are
+	                        * made from it (rec.h), so it lives here */
+	char *path, *mailbox, *folder;
+	uint64_t index;
+};
+
+static int has_suffix(const char *name, const char *suf)
+{
+	size_t n = name ? strlen(name) : 0, m = strlen(suf);
+	return n >= m && !strcasecmp(name + n - m, suf);
+}
+
+/* A CSV file is read when its header names two or more columns the
+ * normalisers know (an audit or configuration export), or when it is
+ * called .csv (its rows become records of no known kind, for rules).
+ * Other tables beside the evidence (hash lists, a case's notes) are not
+ * records. */
+static int csv_probe(const char *head, size_t n, const char *name)
+{
+	int s = mh_csv_probe(head, n, name);
+	if (!s)
+		return 0;
+	struct mh_slice cells[256];
+	size_t nc = mh_csv_header_cells(head, n, cells, 256);
+	size_t known = 0;
+	for (size_t i = 0; i < nc && i < 256; i++)
+		if (mh_rec_key_find(cells[i].p, cells[i].n) >= 0)
+			known++;
+	if (known >= 2)
+		return s + 25 > 100 ? 100 : s + 25;
+	if (has_suffix(name, ".csv") || has_suffix(name, ".csv.gz"))
+		return 51;
+	return 0;
+}
+
+static void csv_close(struct mh_reader *r)
+{
+	if (!r)
+		return;
+	mh_csv_free(r->csv);
+	mh_stream_close(r->st);
+	mh_recstate_release(&r->rs);
+	free(r->path);
+	free(r->mailbox);
+	free(r->folder);
+	free(r);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int csv_open(struct mh_reader **out, const struct mh_source *src,
+                    const struct mh_reader_opts *opts, struct mh_err *err)
+{
+	struct mh_reader *r = calloc(1, sizeof(*r));
+	*out = NULL;
+	if (!r) {
+		mh_stream_close(src->stream);
+		return mh_err_set(err, MH_ENOMEM, "out of memory");
+	}
+	r->st = src->stream;
+	mh_recstate_init(&r->rs);
+	r->path = strdup(src->path);
+	r->mailbox = dup_or_null(src->mailbox);
+	r->folder = dup_or_null(src->folder);
+	int rc = MH_ENOMEM;
+	if (!r->path || (src->mailbox && !r->mailbox) ||
+	    (src->folder && !r->folder)) {
+		mh_err_set(err, MH_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!r->st) {
+		/* A small file gets a buffer of its own size: one read sees
+		 * all of it (exports of one record are common). */
+		size_t init = MH_STREAM_INIT;
+		if (src->size && !src->gzip && src->size < MH_STREAM_INIT)
+			init = (size_t)src->size + 1;
+		rc = mh_stream_open_flags(&r->st, src->path, init,
+		                          opts->max_record + ((size_t)1 << 20),
+		                          src->regular ? MH_STREAM_REGULAR : 0,
+		                          err);
+		if (rc)
+			goto fail;
+	}
+	struct mh_csv_opts co = {opts->max_record};
+	rc = mh_csv_open(&r->csv, r->st, &co, err);
+	if (rc)
+		goto fail;
+	r->cols = mh_csv_columns(r->csv, &r->ncols);
+	for (int k = 0; k < K__COUNT; k++)
+		r->col[k] = -1;
+	for (size_t i = 0; i < r->ncols; i++) {
+		int k = mh_rec_key_find(r->cols[i].p, r->cols[i].n);
+		if (k >= 0 && r->col[k] < 0)
+			r->col[k] = (int)i;
+	}
+	*out = r;
+	return MH_OK;
+fail:
+	/* err may name the reader's or the stream's copy of the path,
+	 * both freed here: name the caller's. */
+	if (err && err->src)
+		err->src = src->path;
+	csv_close(r);
+	return rc;
+}
+
+static int csv_next(struct mh_reader *r, struct mh_event *ev,
+                    struct mh_err *err)
+{
+	struct mh_csv_row *row = &r->row;
+	int rc = mh_csv_next(r->csv, row, err);
+	if (rc == MH_ESKIP) {
+		r->index++;
+		return rc;
+	}
+	if (rc <= 0)
+		return rc;
+	struct mh_recpos pos = {"csv",      r->path,    row->offset, row->line,
+	                        r->index++, r->mailbox, r->folder};
+	rc = mh_rec_event_csv(&r->rs, row, r->cols, r->ncols, r->col, &pos, ev,
+	                      err);
+	if (rc == MH_ENOMEM)
+		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
+		                 row->offset, row->line, "out of memory");
+	return rc;
+}
+
+static uint64_t csv_pos(const struct mh_reader *r)
+{
+	return mh_csv_pos(r->csv);
+}
+
+const struct mh_reader_ops mh_reader_csv = {
+        .name = "csv",
+        .probe = csv_probe,
+        .can_chunk = 0,
+        .open = csv_open,
+        .next = csv_next,
+        .pos = csv_pos,
+        .close = csv_close,
+};

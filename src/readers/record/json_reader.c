@@ -1,0 +1,223 @@
+/* json_reader.c - the "json" reader: JSON records (jframe.h shapes) to
+ * events through the normalisers (rec.h).
+ *
+ * A record that does not parse is skipped with its offset and line
+ * (truncated when the input ends inside it, malformed otherwise); one
+ * with invalid UTF-8 is repaired (each bad byte becomes U+FFFD) and read,
+ * since an audit record with one mangled character is still evidence.
+ * JSON Lines files can be read in byte ranges (can_chunk); records of a
+ * range other than the first have no line or record number.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/stream.h"
+#include "core/utf8.h"
+#include "json/jframe.h"
+#include "json/json.h"
+#include "readers/reader.h"
+#include "readers/record/rec.h"
+
+/* Give the parser's memory back after a record this large. */
+#define TRIM_AFTER ((size_t)4 << 20)
+
+struct mh_reader {
+	struct mh_stream *st;
+	struct mh_jframe *f;
+	struct mh_json *j;
+	struct mh_recstate rs;
+	struct mh_buf fix; /* a record with invalid UTF-8, repaired */
+	char *path, *mailbox, *folder;
+	uint64_t index;
+	int chunked;
+	size_t last_n;
+};
+
+/* 1 when head starts with a UTF-16 byte-order mark followed by c. */
+static int utf16_starts(const char *head, size_t n, const char *cs)
+{
+	if (n < 4)
+		return 0;
+	const unsigned char *u = (const unsigned char *)head;
+	int le = u[0] == 0xff && u[1] == 0xfe,
+	    be = u[0] == 0xfe && u[1] == 0xff;
+	if (!le && !be)
+		return 0;
+	unsigned c =
+	        le ? u[2] | (unsigned)u[3] << 8 : u[3] | (unsigned)u[2] << 8;
+	return c < 128 && c && strchr(cs, (int)c) != NULL;
+}
+
+static int json_probe(const char *head, size_t n, const char *name)
+{
+	(void)name;
+	/* UTF-16 JSON (Windows PowerShell's Out-File) is claimed, to say
+	 * what to do with it rather than "no supported type". */
+	if (utf16_starts(head, n, "{["))
+		return 60;
+	return mh_jframe_looks_json(head, n);
+}
+
+static void json_close(struct mh_reader *r)
+{
+	if (!r)
+		return;
+	mh_jframe_free(r->f);
+	mh_stream_close(r->st);
+	mh_json_free(r->j);
+	mh_recstate_release(&r->rs);
+	mh_buf_release(&r->fix);
+	free(r->path);
+	free(r->mailbox);
+	free(r->folder);
+	free(r);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int json_open(struct mh_reader **out, const struct mh_source *src,
+                     const struct mh_reader_opts *opts, struct mh_err *err)
+{
+	struct mh_reader *r = calloc(1, sizeof(*r));
+	*out = NULL;
+	if (!r) {
+		mh_stream_close(src->stream);
+		return mh_err_set(err, MH_ENOMEM, "out of memory");
+	}
+	r->st = src->stream; /* taken over (reader.h) */
+	mh_recstate_init(&r->rs);
+	mh_buf_init(&r->fix, opts->max_record * 3 + MH_JSON_PADDING + 1);
+	r->path = strdup(src->path);
+	r->mailbox = dup_or_null(src->mailbox);
+	r->folder = dup_or_null(src->folder);
+	int rc = MH_ENOMEM;
+	if (!r->path || (src->mailbox && !r->mailbox) ||
+	    (src->folder && !r->folder) || mh_json_new(&r->j) != MH_OK) {
+		mh_err_set(err, MH_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!r->st) {
+		/* A small file gets a buffer of its own size: one read sees
+		 * all of it (exports of one record are common). */
+		size_t init = MH_STREAM_INIT;
+		if (src->size && !src->gzip && src->size < MH_STREAM_INIT)
+			init = (size_t)src->size + 1;
+		rc = mh_stream_open_flags(&r->st, src->path, init,
+		                          opts->max_record + ((size_t)1 << 20),
+		                          src->regular ? MH_STREAM_REGULAR : 0,
+		                          err);
+		if (rc)
+			goto fail;
+	}
+	const char *head;
+	size_t hn = 0;
+	if (mh_stream_peek(r->st, 4, &head, &hn, err) == MH_OK &&
+	    utf16_starts(head, hn, "{[")) {
+		rc = mh_err_at(err, MH_EUNSUP, MH_SKIP_UNREADABLE, src->path, 0,
+		               0,
+		               "UTF-16 text is not read: convert it first "
+		               "(iconv -f UTF-16 -t UTF-8 '%s' > out.json)",
+		               src->path);
+		goto fail;
+	}
+	struct mh_jframe_opts fo = {opts->max_record, src->range_start,
+	                            src->range_end};
+	r->chunked = src->range_start > 0;
+	rc = mh_jframe_open(&r->f, r->st, &fo, err);
+	if (rc)
+		goto fail;
+	*out = r;
+	return MH_OK;
+fail:
+	/* err may name the reader's or the stream's copy of the path,
+	 * both freed here: name the caller's. */
+	if (err && err->src)
+		err->src = src->path;
+	json_close(r);
+	return rc;
+}
+
+/* Parse the record, repairing invalid UTF-8. */
+static int parse(struct mh_reader *r, const struct mh_jrec *rec,
+                 struct mh_jv *root, struct mh_slice *text, struct mh_err *err)
+{
+	*text = mh_slice_make(rec->p, rec->n);
+	int rc = mh_json_parse(r->j, rec->p, rec->n, root, err);
+	if (rc != MH_EFORMAT || !mh_json_err_utf8(r->j))
+		return rc;
+	mh_buf_reset(&r->fix);
+	if (mh_utf8_sanitize(rec->p, rec->n, &r->fix) != MH_OK ||
+	    mh_buf_reserve(&r->fix, MH_JSON_PADDING) != MH_OK)
+		return rc; /* keep the first error */
+	memset(r->fix.p + r->fix.len, ' ', MH_JSON_PADDING);
+	*text = mh_slice_make(r->fix.p, r->fix.len);
+	return mh_json_parse(r->j, r->fix.p, r->fix.len, root, err);
+}
+
+static int json_next(struct mh_reader *r, struct mh_event *ev,
+                     struct mh_err *err)
+{
+	if (r->last_n > TRIM_AFTER) {
+		mh_json_trim(r->j);
+		r->last_n = 0;
+	}
+	struct mh_jrec rec;
+	int rc = mh_jframe_next(r->f, &rec, err);
+	if (rc == MH_ESKIP) {
+		r->index++;
+		return rc;
+	}
+	if (rc <= 0)
+		return rc;
+	uint64_t index = r->chunked ? UINT64_MAX : r->index;
+	r->index++;
+	r->last_n = rec.n;
+	struct mh_jv root;
+	struct mh_slice text;
+	rc = parse(r, &rec, &root, &text, err);
+	if (rc == MH_ENOMEM)
+		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
+		                 rec.offset, rec.line, "out of memory");
+	if (rc != MH_OK) {
+		int trunc = mh_json_err_incomplete(r->j) && rec.at_eof;
+		char why[200];
+		memcpy(why, err->msg, sizeof(why) - 1);
+		why[sizeof(why) - 1] = '\0';
+		return mh_err_at(
+		        err, MH_ESKIP,
+		        trunc ? MH_SKIP_TRUNCATED : MH_SKIP_MALFORMED, r->path,
+		        rec.offset, rec.line, "%s: %s, record skipped",
+		        trunc ? "input ends inside a record" : "not valid JSON",
+		        why);
+	}
+	if (mh_jv_type(root) != MH_JOBJ)
+		return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED, r->path,
+		                 rec.offset, rec.line, "%s",
+		                 "not a JSON object, record skipped");
+	struct mh_recpos pos = {"json", r->path,    rec.offset, rec.line,
+	                        index,  r->mailbox, r->folder};
+	rc = mh_rec_event_json(&r->rs, root, text, &pos, ev, err);
+	if (rc == MH_ENOMEM)
+		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
+		                 rec.offset, rec.line, "out of memory");
+	return rc;
+}
+
+static uint64_t json_pos(const struct mh_reader *r)
+{
+	return mh_jframe_pos(r->f);
+}
+
+const struct mh_reader_ops mh_reader_json = {
+        .name = "json",
+        .probe = json_probe,
+        .can_chunk = 1,
+        .open = json_open,
+        .next = json_next,
+        .pos = json_pos,
+        .close = json_close,
+};

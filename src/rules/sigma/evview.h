@@ -1,0 +1,80 @@
+/* evview.h - one event as the Sigma matcher sees it.
+ *
+ * For each event the view lists every (field, value) under the names
+ * rules use: the event's own name, the Sigma name of a Windows JSON field
+ * (logsource.def WIN_SHAPE), aliases of the event's class (Security 4688's
+ * NewProcessName as Image, a Google Workspace activity's events.name as
+ * protoPayload.metadata.event.eventName), Get-WinEvent's positional
+ * Properties and Sysmon Message lines. Each name that some rule tests
+ * has a slot (ruleset.h); values are linked per slot, so a test reads its
+ * field's values in O(1). Values that tests can read get an ASCII
+ * lower-cased copy for case-insensitive tests (mh_sg_view_lower). The event's class (logsource.h) is computed
+ * once.
+ *
+ * Event fields are read in exactly one place, mh_sg_event_field in
+ * evview.c: when events grow a field accessor (lazily materialised
+ * fields), that function is the one to change.
+ *
+ * A view belongs to one thread and is reused from event to event; what it
+ * points to is valid until the next build.
+ */
+#ifndef MH_SIGMA_EVVIEW_H
+#define MH_SIGMA_EVVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "event/event.h"
+#include "rules/sigma/logsource.h"
+#include "rules/sigma/ruleset.h"
+
+struct mh_sg_val {
+	const char *s;   /* value; NULL for JSON null */
+	const char *low; /* lower-cased copy, NULL until mh_sg_view_lower
+	                  * made it (and when s is NULL) */
+	uint32_t n;
+	int32_t slot;     /* -1: no rule tests this name */
+	int32_t next;     /* next value of the same slot, -1 at the end */
+	const char *name; /* the name it is seen under */
+	uint32_t nlen;
+	uint8_t dup; /* the same value as an earlier entry under another
+	              * name: skipped by keyword search and the prefilter */
+};
+
+struct mh_sg_view {
+	const struct mh_sigma *set;
+	struct mh_sg_val *v;
+	size_t n, alloc;
+	int32_t *head, *tail; /* per slot */
+	int32_t *touched;     /* slots with values, to reset */
+	size_t ntouched;
+	struct mh_arena scratch;
+	struct mh_ls_class cls;
+	int64_t ts; /* the event's, or MH_TS_NONE: see mh_sg_view_ts */
+	const char *timefield; /* a time field to parse when asked */
+	size_t timefield_n;
+	int shape; /* MH_SHAPE_* of a Windows event */
+};
+
+int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set);
+void mh_sg_view_release(struct mh_sg_view *v);
+/* Build the view of ev. MH_OK or MH_ENOMEM. */
+int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
+
+/* Fill the lower-cased copies (low) of every value that has a slot, and
+ * of every value when all is set (keyword search). MH_OK or MH_ENOMEM. */
+int mh_sg_view_lower(struct mh_sg_view *v, int all);
+
+/* The event time: the reader's, else parsed (once) from the record's
+ * time field (Event.System.TimeCreated, @timestamp, CreationTime,
+ * id.time); MH_TS_NONE when none. */
+int64_t mh_sg_view_ts(struct mh_sg_view *v);
+
+/* First value index of slot, or -1. */
+static inline int32_t mh_sg_view_first(const struct mh_sg_view *v, int slot)
+{
+	return slot >= 0 ? v->head[slot] : -1;
+}
+
+#endif

@@ -1,0 +1,374 @@
+#include "rules/sigma/match.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/strmap.h"
+#include "rules/sigma/prefilter.h"
+#include "rules/sigma/regex.h"
+
+struct mh_sigma_ctx {
+	const struct mh_sigma *set;
+	struct mh_sg_view view;
+	struct mh_sg_rescratch *rs;
+	struct mh_sg_pfscratch *ps;
+	struct mh_buf scanbuf;
+	uint32_t *mark; /* per rule: == gen when a candidate this event */
+	uint32_t gen;
+	uint32_t *cand, *out;
+	size_t ncand, nout;
+	uint64_t *bucket_bits;
+	size_t nwords;
+	int32_t *active; /* active bucket list */
+	size_t nactive;
+	/* class -> active buckets cache (classes are few) */
+	struct mh_strmap cls_cache;
+	uint64_t events, evals, matches;
+};
+
+int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
+{
+	struct mh_sigma_ctx *c = calloc(1, sizeof(*c));
+	*out = NULL;
+	if (!c)
+		return MH_ENOMEM;
+	c->set = set;
+	size_t nr = set->nrules ? set->nrules : 1;
+	c->mark = calloc(nr, sizeof(*c->mark));
+	c->cand = malloc(nr * sizeof(*c->cand));
+	c->out = malloc(nr * sizeof(*c->out));
+	c->nwords = (set->nbuckets + 63) / 64 + 1;
+	c->bucket_bits = calloc(c->nwords, sizeof(*c->bucket_bits));
+	c->active = malloc((set->nbuckets + 1) * sizeof(*c->active));
+	mh_buf_init(&c->scanbuf, (size_t)1 << 30);
+	mh_strmap_init(&c->cls_cache);
+	if (!c->mark || !c->cand || !c->out || !c->bucket_bits || !c->active ||
+	    mh_sg_view_init(&c->view, set) ||
+	    mh_sg_rescratch_new(set->re, &c->rs) ||
+	    mh_sg_pfscratch_new(set->pf, &c->ps)) {
+		mh_sigma_ctx_free(c);
+		return MH_ENOMEM;
+	}
+	*out = c;
+	return MH_OK;
+}
+
+static void free_list(void *p)
+{
+	free(p);
+}
+
+void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
+{
+	if (!c)
+		return;
+	mh_sg_view_release(&c->view);
+	mh_sg_rescratch_free(c->rs);
+	mh_sg_pfscratch_free(c->ps);
+	mh_buf_release(&c->scanbuf);
+	mh_strmap_release(&c->cls_cache, free_list);
+	free(c->mark);
+	free(c->cand);
+	free(c->out);
+	free(c->bucket_bits);
+	free(c->active);
+	free(c);
+}
+
+struct mh_sg_view *mh_sigma_ctx_view(struct mh_sigma_ctx *c)
+{
+	return &c->view;
+}
+
+const uint64_t *mh_sigma_ctx_buckets(const struct mh_sigma_ctx *c)
+{
+	return c->bucket_bits;
+}
+
+void mh_sigma_ctx_stats(const struct mh_sigma_ctx *c, uint64_t *events,
+                        uint64_t *evals, uint64_t *matches)
+{
+	*events = c->events;
+	*evals = c->evals;
+	*matches = c->matches;
+}
+
+/* MARK: - evaluation */
+
+static int re_match(struct mh_sigma_ctx *c, int32_t vi, int re)
+{
+	const struct mh_sg_val *e = &c->view.v[vi];
+	return e->s &&
+	       mh_sg_regex_match(c->set->re, c->rs, (size_t)re, e->s, e->n);
+}
+
+/* One pattern against one value of the view. */
+static int pat_val(struct mh_sigma_ctx *c, const struct mh_sv *p, int32_t vi)
+{
+	const struct mh_sg_val *e = &c->view.v[vi];
+	switch (p->kind) {
+	case MH_SV_RE: return re_match(c, vi, p->re);
+	case MH_SV_FIELDREF: {
+		if (!e->s)
+			return 0;
+		for (int32_t j = mh_sg_view_first(&c->view, p->slot); j >= 0;
+		     j = c->view.v[j].next) {
+			const struct mh_sg_val *o = &c->view.v[j];
+			if (!o->s || o->n != e->n)
+				continue;
+			if (p->cased ? !memcmp(o->s, e->s, e->n)
+			             : !memcmp(o->low, e->low, e->n))
+				return 1;
+		}
+		return 0;
+	}
+	default: return mh_sv_match(p, e->s, e->low, e->n);
+	}
+}
+
+static int any_pat(struct mh_sigma_ctx *c, const struct mh_sg_test *t,
+                   int32_t vi)
+{
+	for (uint32_t k = 0; k < t->npat; k++)
+		if (pat_val(c, &t->pat[k], vi))
+			return 1;
+	return 0;
+}
+
+static int test_eval(struct mh_sigma_ctx *c, const struct mh_sg_test *t)
+{
+	const struct mh_sg_view *v = &c->view;
+	if (t->npat == 0)
+		return 0;
+	const struct mh_sv *p0 = &t->pat[0];
+	if (p0->kind == MH_SV_EXISTS)
+		return (mh_sg_view_first(v, t->slot) >= 0) == !!p0->exists;
+	if (p0->kind == MH_SV_NULL) {
+		int32_t j = mh_sg_view_first(v, t->slot);
+		if (j < 0)
+			return 1;
+		for (; j >= 0; j = v->v[j].next)
+			if (!v->v[j].s)
+				return 1;
+		return 0;
+	}
+	if (t->slot < 0) {
+		/* keywords: every value of the event */
+		if (t->all) {
+			for (uint32_t k = 0; k < t->npat; k++) {
+				int hit = 0;
+				for (size_t i = 0; i < v->n && !hit; i++)
+					hit = !v->v[i].dup &&
+					      pat_val(c, &t->pat[k],
+					              (int32_t)i);
+				if (!hit)
+					return 0;
+			}
+			return 1;
+		}
+		for (size_t i = 0; i < v->n; i++)
+			if (!v->v[i].dup && any_pat(c, t, (int32_t)i))
+				return 1;
+		return 0;
+	}
+	int32_t first = mh_sg_view_first(v, t->slot);
+	if (t->neg) {
+		/* neq: some value that equals none of the patterns */
+		for (int32_t j = first; j >= 0; j = v->v[j].next)
+			if (v->v[j].s && !any_pat(c, t, j))
+				return 1;
+		return 0;
+	}
+	if (t->all) {
+		for (uint32_t k = 0; k < t->npat; k++) {
+			int hit = 0;
+			for (int32_t j = first; j >= 0 && !hit;
+			     j = v->v[j].next)
+				hit = pat_val(c, &t->pat[k], j);
+			if (!hit)
+				return 0;
+		}
+		return 1;
+	}
+	for (int32_t j = first; j >= 0; j = v->v[j].next)
+		if (any_pat(c, t, j))
+			return 1;
+	return 0;
+}
+
+static int sel_eval(struct mh_sigma_ctx *c, const struct mh_sg_sel *se)
+{
+	for (uint32_t a = 0; a < se->nalt; a++) {
+		int ok = 1;
+		for (uint32_t t = se->alt[a]; t < se->alt[a + 1] && ok; t++)
+			ok = test_eval(c, &se->tests[t]);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static int cond_eval(struct mh_sigma_ctx *c, const struct mh_sg_det *d, int i)
+{
+	const struct mh_sg_cnode *n = &d->cn[i];
+	switch (n->op) {
+	case MH_SGC_SEL: return sel_eval(c, &d->sels[n->a]);
+	case MH_SGC_NOT: return !cond_eval(c, d, n->a);
+	case MH_SGC_AND: return cond_eval(c, d, n->a) && cond_eval(c, d, n->b);
+	case MH_SGC_OR: return cond_eval(c, d, n->a) || cond_eval(c, d, n->b);
+	case MH_SGC_OF: {
+		uint32_t need = n->count ? n->count : n->nsels, got = 0;
+		for (uint32_t k = 0; k < n->nsels; k++) {
+			if (sel_eval(c, &d->sels[n->sels[k]]))
+				got++;
+			else if (n->count == 0)
+				return 0;
+			if (got >= need)
+				return 1;
+		}
+		return 0;
+	}
+	default: return 0;
+	}
+}
+
+static int bucket_on(const struct mh_sigma_ctx *c, int b)
+{
+	return b >= 0 && (c->bucket_bits[b / 64] >> (b % 64)) & 1;
+}
+
+int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t ri)
+{
+	const struct mh_sg_rule *r = &c->set->rules[ri];
+	if (r->kind != MH_SG_DETECTION && r->kind != MH_SG_FILTER)
+		return 0;
+	c->evals++;
+	if (!cond_eval(c, &r->det, r->det.root))
+		return 0;
+	for (uint32_t k = 0; k < r->nfilters; k++) {
+		const struct mh_sg_rule *f = &c->set->rules[r->filters[k]];
+		if (f->kind == MH_SG_FILTER && bucket_on(c, f->bucket) &&
+		    cond_eval(c, &f->det, f->det.root))
+			return 0;
+	}
+	return 1;
+}
+
+/* MARK: - per event */
+
+static int set_buckets(struct mh_sigma_ctx *c)
+{
+	const struct mh_sigma *s = c->set;
+	const struct mh_ls_class *cl = &c->view.cls;
+	char key[1024];
+	size_t kn = 0;
+	const char *const *lists[3] = {cl->cat, cl->prod, cl->svc};
+	uint8_t counts[3] = {cl->ncat, cl->nprod, cl->nsvc};
+	for (int l = 0; l < 3; l++) {
+		for (uint8_t i = 0; i < counts[l]; i++) {
+			size_t sl = strlen(lists[l][i]);
+			if (kn + sl + 2 >= sizeof(key))
+				break;
+			memcpy(key + kn, lists[l][i], sl);
+			kn += sl;
+			key[kn++] = ',';
+		}
+		key[kn++] = '|';
+	}
+	memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
+	void **slot;
+	int created;
+	if (mh_strmap_upsert(&c->cls_cache, key, kn, &slot, &created))
+		return MH_ENOMEM;
+	int32_t *list = *slot;
+	if (created) {
+		size_t n = 0;
+		for (size_t b = 0; b < s->nbuckets; b++)
+			if (mh_sg_ls_match(cl, s->buckets[b].category,
+			                   s->buckets[b].product,
+			                   s->buckets[b].service))
+				c->active[n++] = (int32_t)b;
+		list = malloc((n + 1) * sizeof(*list));
+		if (!list)
+			return MH_ENOMEM;
+		list[0] = (int32_t)n;
+		memcpy(list + 1, c->active, n * sizeof(*list));
+		*slot = list;
+	}
+	c->nactive = (size_t)list[0];
+	memcpy(c->active, list + 1, c->nactive * sizeof(*c->active));
+	for (size_t i = 0; i < c->nactive; i++)
+		c->bucket_bits[c->active[i] / 64] |= (uint64_t)1
+		                                     << (c->active[i] % 64);
+	return MH_OK;
+}
+
+static void on_cand(uint32_t ri, void *ud)
+{
+	struct mh_sigma_ctx *c = ud;
+	if (c->mark[ri] == c->gen)
+		return;
+	c->mark[ri] = c->gen;
+	if (bucket_on(c, c->set->rules[ri].bucket))
+		c->cand[c->ncand++] = ri;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
+                   const uint32_t **matched, size_t *n)
+{
+	*matched = c->out;
+	*n = 0;
+	c->nout = 0;
+	c->ncand = 0;
+	if (++c->gen == 0) {
+		memset(c->mark, 0, c->set->nrules * sizeof(*c->mark));
+		c->gen = 1;
+	}
+	c->events++;
+	if (ev->kind == MH_EV_MAIL && !c->set->mail_rules) {
+		/* nothing to do, and no logsource seen */
+		memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
+		c->nactive = 0;
+		return MH_OK;
+	}
+	if (mh_sg_view_build(&c->view, ev) || set_buckets(c))
+		return MH_ENOMEM;
+	if (c->nactive == 0)
+		return MH_OK;
+	/* Prefilter: the values rules test (all of them when a rule
+	 * searches keywords), one scan per active bucket. */
+	int all = 0;
+	for (size_t i = 0; i < c->nactive && !all; i++)
+		all = mh_sg_prefilter_keywords(c->set->pf, c->active[i]);
+	if (mh_sg_view_lower(&c->view, all))
+		return MH_ENOMEM;
+	struct mh_buf *b = &c->scanbuf;
+	mh_buf_reset(b);
+	for (size_t i = 0; i < c->view.n; i++) {
+		const struct mh_sg_val *e = &c->view.v[i];
+		if (!e->low || (all ? e->dup : e->slot < 0))
+			continue;
+		if (mh_buf_addc(b, MH_PF_START) ||
+		    mh_buf_add(b, e->low, e->n) || mh_buf_addc(b, MH_PF_END))
+			return MH_ENOMEM;
+	}
+	for (size_t i = 0; i < c->nactive; i++)
+		mh_sg_prefilter_scan(c->set->pf, c->ps, c->active[i],
+		                     b->p ? b->p : "", b->len ? b->len : 1,
+		                     on_cand, c);
+	for (size_t i = 0; i < c->ncand; i++)
+		if (mh_sigma_eval_rule(c, c->cand[i]))
+			c->out[c->nout++] = c->cand[i];
+	qsort(c->out, c->nout, sizeof(*c->out), cmp_u32);
+	c->matches += c->nout;
+	*n = c->nout;
+	return MH_OK;
+}

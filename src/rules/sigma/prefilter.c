@@ -1,0 +1,554 @@
+/* prefilter.c - atoms per rule, one literal database for all.
+ *
+ * How a necessary condition is derived (an "atom set" is a list of
+ * literals of which one must be present; NONE means no such list):
+ *  - a pattern: equals v -> "\x02v\x03", startswith -> "\x02v",
+ *    endswith -> "v\x03", contains -> "v", a glob -> its longest literal
+ *    run (anchored when it touches an end), a regex -> the longest literal
+ *    every match contains (regex.h); anything else (cidr, numbers,
+ *    exists, null, fieldref, neq) -> NONE. Atoms under 3 bytes are NONE
+ *    (too common to help).
+ *  - a test (field against patterns): OR of patterns -> the union (NONE
+ *    if one is NONE); `all` -> the best single pattern's set.
+ *  - an alternative (AND of tests) -> the best test's set; a selection
+ *    (OR of alternatives) -> the union.
+ *  - condition: AND -> the better side; OR -> the union; NOT -> NONE;
+ *    `all of` -> the best; `N of` -> the union.
+ * "Best" is the set with the lowest estimated hit rate: the sum over its
+ * atoms of 1/len^2.
+ */
+#include "rules/sigma/prefilter.h"
+
+#include <hs/hs.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_ATOM 3
+
+struct atom {
+	const char *s; /* pattern text, not anchored */
+	uint32_t n;
+	uint8_t pre, post;
+};
+
+struct aset {
+	int none;
+	struct atom *v;
+	size_t n, alloc;
+};
+
+/* One logsource bucket: its own literal database, so that an event only
+ * meets the atoms of rules that can apply to it. */
+struct pfb {
+	hs_database_t *db;
+	uint32_t *rule_off; /* atom i's rules: rules[rule_off[i]..[i+1]) */
+	uint32_t *rules;
+	size_t natoms;
+	uint32_t *always; /* rules without atoms */
+	size_t nalways;
+	int keywords; /* some rule searches every value */
+};
+
+struct mh_sg_prefilter {
+	struct pfb *b;
+	size_t nbuckets;
+	size_t natoms, rules_with_atoms, nalways;
+};
+
+struct mh_sg_pfscratch {
+	hs_scratch_t *s;
+};
+
+static void aset_free(struct aset *a)
+{
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static int aset_add(struct aset *a, struct atom at)
+{
+	if (a->n == a->alloc) {
+		size_t na = a->alloc ? a->alloc * 2 : 8;
+		struct atom *nv = realloc(a->v, na * sizeof(*nv));
+		if (!nv)
+			return MH_ENOMEM;
+		a->v = nv;
+		a->alloc = na;
+	}
+	a->v[a->n++] = at;
+	return MH_OK;
+}
+
+static double score(const struct aset *a)
+{
+	if (a->none)
+		return INFINITY;
+	double s = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		double l = (double)(a->v[i].n + a->v[i].pre + a->v[i].post);
+		s += 1.0 / (l * l);
+	}
+	return s;
+}
+
+/* Keep the better of *best and *cand in *best; free the other. */
+static void keep_best(struct aset *best, struct aset *cand, int *first)
+{
+	if (*first || score(cand) < score(best)) {
+		aset_free(best);
+		*best = *cand;
+		memset(cand, 0, sizeof(*cand));
+	} else {
+		aset_free(cand);
+	}
+	*first = 0;
+}
+
+/* out |= in (in is consumed). */
+static int union_into(struct aset *out, struct aset *in)
+{
+	int rc = MH_OK;
+	if (in->none)
+		out->none = 1;
+	for (size_t i = 0; i < in->n && !out->none && !rc; i++)
+		rc = aset_add(out, in->v[i]);
+	aset_free(in);
+	if (out->none) {
+		free(out->v);
+		out->v = NULL;
+		out->n = out->alloc = 0;
+	}
+	return rc;
+}
+
+static int pattern_atoms(const struct mh_sv *p, struct aset *out)
+{
+	struct atom a = {p->s, (uint32_t)p->n, 0, 0};
+	switch (p->kind) {
+	case MH_SV_EQ: a.pre = a.post = 1; break;
+	case MH_SV_PREFIX: a.pre = 1; break;
+	case MH_SV_SUFFIX: a.post = 1; break;
+	case MH_SV_CONTAINS: break;
+	case MH_SV_RE: break; /* its required literal (regex.h) */
+	case MH_SV_GLOB: {
+		/* longest literal run; escapes (0x01) end a run, simple */
+		size_t best = 0, bl = 0, i = 0;
+		while (i < p->n) {
+			size_t st = i;
+			while (i < p->n && p->s[i] != '*' && p->s[i] != '?' &&
+			       p->s[i] != 0x01)
+				i++;
+			if (i - st > bl) {
+				best = st;
+				bl = i - st;
+			}
+			if (i < p->n && p->s[i] == 0x01)
+				i++;
+			i++;
+		}
+		a.s = p->s + best;
+		a.n = (uint32_t)bl;
+		a.pre = best == 0;
+		a.post = best + bl == p->n;
+		break;
+	}
+	default: out->none = 1; return MH_OK;
+	}
+	if (p->neq || a.n + a.pre + a.post < MIN_ATOM) {
+		out->none = 1;
+		return MH_OK;
+	}
+	return aset_add(out, a);
+}
+
+static int test_atoms(const struct mh_sg_test *t, struct aset *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (t->neg || t->npat == 0) {
+		out->none = 1;
+		return MH_OK;
+	}
+	if (t->all) {
+		int first = 1;
+		for (uint32_t i = 0; i < t->npat; i++) {
+			struct aset c = {0};
+			if (pattern_atoms(&t->pat[i], &c))
+				return MH_ENOMEM;
+			keep_best(out, &c, &first);
+		}
+		return MH_OK;
+	}
+	for (uint32_t i = 0; i < t->npat && !out->none; i++)
+		if (pattern_atoms(&t->pat[i], out))
+			return MH_ENOMEM;
+	return MH_OK;
+}
+
+static int sel_atoms(const struct mh_sg_sel *se, struct aset *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint32_t a = 0; a < se->nalt && !out->none; a++) {
+		struct aset best = {0};
+		int first = 1;
+		best.none = 1;
+		for (uint32_t t = se->alt[a]; t < se->alt[a + 1]; t++) {
+			struct aset c;
+			if (test_atoms(&se->tests[t], &c))
+				return MH_ENOMEM;
+			keep_best(&best, &c, &first);
+		}
+		if (union_into(out, &best))
+			return MH_ENOMEM;
+	}
+	return MH_OK;
+}
+
+static int cond_atoms(const struct mh_sg_det *d, int i, int depth,
+                      struct aset *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct mh_sg_cnode *n = &d->cn[i];
+	if (depth > 200) {
+		out->none = 1;
+		return MH_OK;
+	}
+	switch (n->op) {
+	case MH_SGC_SEL: return sel_atoms(&d->sels[n->a], out);
+	case MH_SGC_NOT: out->none = 1; return MH_OK;
+	case MH_SGC_AND: {
+		struct aset l, r;
+		if (cond_atoms(d, n->a, depth + 1, &l) ||
+		    cond_atoms(d, n->b, depth + 1, &r))
+			return MH_ENOMEM;
+		int first = 1;
+		keep_best(out, &l, &first);
+		keep_best(out, &r, &first);
+		return MH_OK;
+	}
+	case MH_SGC_OR: {
+		struct aset l, r;
+		if (cond_atoms(d, n->a, depth + 1, &l) ||
+		    cond_atoms(d, n->b, depth + 1, &r))
+			return MH_ENOMEM;
+		*out = l;
+		return union_into(out, &r);
+	}
+	case MH_SGC_OF: {
+		int first = 1;
+		for (uint32_t k = 0; k < n->nsels; k++) {
+			struct aset c;
+			if (sel_atoms(&d->sels[n->sels[k]], &c))
+				return MH_ENOMEM;
+			if (n->count == 0) {
+				keep_best(out, &c, &first);
+			} else if (union_into(out, &c)) {
+				return MH_ENOMEM;
+			}
+		}
+		return MH_OK;
+	}
+	default: out->none = 1; return MH_OK;
+	}
+}
+
+/* Literal dictionary of one bucket: anchored, lower-cased text -> atom. */
+struct lit {
+	char *s;
+	size_t n;
+	uint32_t *rules;
+	size_t nrules, alloc;
+};
+
+struct dict {
+	struct mh_strmap map;
+	struct lit *v;
+	size_t n, alloc;
+};
+
+static void dict_release(struct dict *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].s);
+		free(d->v[i].rules);
+	}
+	free(d->v);
+	mh_strmap_release(&d->map, NULL);
+	memset(d, 0, sizeof(*d));
+}
+
+static int dict_add(struct dict *d, const struct atom *at, uint32_t ri)
+{
+	char buf[4096];
+	size_t n = 0;
+	if (at->n + 2 > sizeof(buf))
+		return MH_OK; /* cannot happen: patterns are far shorter */
+	if (at->pre)
+		buf[n++] = MH_PF_START;
+	for (uint32_t j = 0; j < at->n; j++) {
+		char c = at->s[j];
+		buf[n++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	if (at->post)
+		buf[n++] = MH_PF_END;
+	void **slot;
+	int created;
+	if (mh_strmap_upsert(&d->map, buf, n, &slot, &created))
+		return MH_ENOMEM;
+	if (created) {
+		if (d->n == d->alloc) {
+			size_t na = d->alloc ? d->alloc * 2 : 256;
+			struct lit *nl = realloc(d->v, na * sizeof(*nl));
+			if (!nl)
+				return MH_ENOMEM;
+			d->v = nl;
+			d->alloc = na;
+		}
+		struct lit *l = &d->v[d->n];
+		memset(l, 0, sizeof(*l));
+		l->s = malloc(n ? n : 1);
+		if (!l->s)
+			return MH_ENOMEM;
+		memcpy(l->s, buf, n);
+		l->n = n;
+		*slot = (void *)(intptr_t)(d->n + 1);
+		d->n++;
+	}
+	struct lit *l = &d->v[(intptr_t)*slot - 1];
+	if (l->nrules && l->rules[l->nrules - 1] == ri)
+		return MH_OK;
+	if (l->nrules == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 2;
+		uint32_t *nr = realloc(l->rules, l->alloc * sizeof(*nr));
+		if (!nr)
+			return MH_ENOMEM;
+		l->rules = nr;
+	}
+	l->rules[l->nrules++] = ri;
+	return MH_OK;
+}
+
+static int has_keywords(const struct mh_sg_det *d)
+{
+	for (uint32_t k = 0; k < d->nsels; k++)
+		for (uint32_t t = 0; t < d->sels[k].alt[d->sels[k].nalt]; t++)
+			if (d->sels[k].tests[t].slot < 0)
+				return 1;
+	return 0;
+}
+
+/* The database and rule lists of bucket bi. */
+static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
+                        size_t bi, const uint8_t *always)
+{
+	struct pfb *b = &pf->b[bi];
+	struct dict d;
+	memset(&d, 0, sizeof(d));
+	mh_strmap_init(&d.map);
+	int rc = MH_OK;
+	size_t nalw = 0;
+	for (size_t ri = 0; ri < s->nrules; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
+			continue;
+		nalw += always[ri];
+		b->keywords |= has_keywords(&r->det);
+	}
+	b->always = malloc((nalw ? nalw : 1) * sizeof(*b->always));
+	if (!b->always)
+		return MH_ENOMEM;
+	for (size_t ri = 0; ri < s->nrules && rc == MH_OK; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
+			continue;
+		if (always[ri]) {
+			b->always[b->nalways++] = (uint32_t)ri;
+			continue;
+		}
+		struct aset a;
+		if (cond_atoms(&r->det, r->det.root, 0, &a))
+			return MH_ENOMEM;
+		for (size_t k = 0; k < a.n && rc == MH_OK; k++)
+			rc = dict_add(&d, &a.v[k], (uint32_t)ri);
+		aset_free(&a);
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < d.n; i++)
+		total += d.v[i].nrules;
+	b->natoms = d.n;
+	pf->natoms += d.n;
+	b->rule_off = malloc((d.n + 1) * sizeof(*b->rule_off));
+	b->rules = malloc((total ? total : 1) * sizeof(*b->rules));
+	if (rc == MH_OK && (!b->rule_off || !b->rules))
+		rc = MH_ENOMEM;
+	size_t o = 0;
+	for (size_t i = 0; rc == MH_OK && i < d.n; i++) {
+		b->rule_off[i] = (uint32_t)o;
+		memcpy(b->rules + o, d.v[i].rules,
+		       d.v[i].nrules * sizeof(*b->rules));
+		o += d.v[i].nrules;
+	}
+	if (rc == MH_OK)
+		b->rule_off[d.n] = (uint32_t)o;
+	if (rc == MH_OK && d.n) {
+		const char **ex = malloc(d.n * sizeof(*ex));
+		size_t *lens = malloc(d.n * sizeof(*lens));
+		unsigned *ids = malloc(d.n * sizeof(*ids));
+		unsigned *fl = malloc(d.n * sizeof(*fl));
+		if (!ex || !lens || !ids || !fl) {
+			rc = MH_ENOMEM;
+		} else {
+			for (size_t i = 0; i < d.n; i++) {
+				ex[i] = d.v[i].s;
+				lens[i] = d.v[i].n;
+				ids[i] = (unsigned)i;
+				fl[i] = HS_FLAG_SINGLEMATCH;
+			}
+			hs_compile_error_t *ce = NULL;
+			if (hs_compile_lit_multi(ex, fl, ids, lens,
+			                         (unsigned)d.n, HS_MODE_BLOCK,
+			                         NULL, &b->db,
+			                         &ce) != HS_SUCCESS) {
+				hs_free_compile_error(ce);
+				rc = MH_ENOMEM;
+			}
+		}
+		free(ex);
+		free(lens);
+		free(ids);
+		free(fl);
+	}
+	dict_release(&d);
+	return rc;
+}
+
+int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
+{
+	struct mh_sg_prefilter *pf = calloc(1, sizeof(*pf));
+	uint8_t *always = calloc(s->nrules + 1, 1);
+	int rc = MH_OK;
+	*out = NULL;
+	if (!pf || !always) {
+		free(pf);
+		free(always);
+		return MH_ENOMEM;
+	}
+	pf->nbuckets = s->nbuckets;
+	pf->b = calloc(s->nbuckets + 1, sizeof(*pf->b));
+	if (!pf->b)
+		rc = MH_ENOMEM;
+	for (size_t ri = 0; ri < s->nrules && rc == MH_OK; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if (r->kind != MH_SG_DETECTION)
+			continue;
+		struct aset a;
+		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
+			rc = MH_ENOMEM;
+			break;
+		}
+		if (a.none || a.n == 0) {
+			always[ri] = 1;
+			pf->nalways++;
+		} else {
+			pf->rules_with_atoms++;
+		}
+		aset_free(&a);
+	}
+	/* Buckets no input can satisfy never see an event: no database. */
+	for (size_t bi = 0; bi < s->nbuckets && rc == MH_OK; bi++)
+		if (s->buckets[bi].satisfiable)
+			rc = build_bucket(s, pf, bi, always);
+	free(always);
+	if (rc) {
+		mh_sg_prefilter_free(pf);
+		return rc;
+	}
+	*out = pf;
+	return MH_OK;
+}
+
+void mh_sg_prefilter_free(struct mh_sg_prefilter *pf)
+{
+	if (!pf)
+		return;
+	for (size_t i = 0; pf->b && i < pf->nbuckets; i++) {
+		hs_free_database(pf->b[i].db);
+		free(pf->b[i].rule_off);
+		free(pf->b[i].rules);
+		free(pf->b[i].always);
+	}
+	free(pf->b);
+	free(pf);
+}
+
+void mh_sg_prefilter_stats(const struct mh_sg_prefilter *pf, size_t *atoms,
+                           size_t *with, size_t *always)
+{
+	*atoms = pf ? pf->natoms : 0;
+	*with = pf ? pf->rules_with_atoms : 0;
+	*always = pf ? pf->nalways : 0;
+}
+
+int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
+                        struct mh_sg_pfscratch **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return MH_ENOMEM;
+	/* one scratch big enough for every bucket's database */
+	for (size_t i = 0; pf && i < pf->nbuckets; i++)
+		if (pf->b[i].db &&
+		    hs_alloc_scratch(pf->b[i].db, &(*out)->s) != HS_SUCCESS) {
+			mh_sg_pfscratch_free(*out);
+			*out = NULL;
+			return MH_ENOMEM;
+		}
+	return MH_OK;
+}
+
+void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc)
+{
+	if (!sc)
+		return;
+	hs_free_scratch(sc->s);
+	free(sc);
+}
+
+struct scan_ctx {
+	const struct pfb *b;
+	void (*on_rule)(uint32_t, void *);
+	void *ud;
+};
+
+static int on_atom(unsigned id, unsigned long long from, unsigned long long to,
+                   unsigned flags, void *ctx)
+{
+	struct scan_ctx *c = ctx;
+	for (uint32_t k = c->b->rule_off[id]; k < c->b->rule_off[id + 1]; k++)
+		c->on_rule(c->b->rules[k], c->ud);
+	return 0;
+}
+
+void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
+                          struct mh_sg_pfscratch *sc, int bucket,
+                          const char *buf, size_t n,
+                          void (*on_rule)(uint32_t, void *), void *ud)
+{
+	if (!pf || bucket < 0 || (size_t)bucket >= pf->nbuckets)
+		return;
+	const struct pfb *b = &pf->b[bucket];
+	for (size_t i = 0; i < b->nalways; i++)
+		on_rule(b->always[i], ud);
+	if (!b->db || !sc || !sc->s || n == 0)
+		return;
+	struct scan_ctx c = {b, on_rule, ud};
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	hs_scan(b->db, buf, (unsigned)n, 0, sc->s, on_atom, &c);
+}
+
+int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket)
+{
+	return pf && bucket >= 0 && (size_t)bucket < pf->nbuckets &&
+	       pf->b[bucket].keywords;
+}

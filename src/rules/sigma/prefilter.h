@@ -1,0 +1,61 @@
+/* prefilter.h - which rules can possibly match an event, found with one
+ * Vectorscan scan of the event's values against the literals of all
+ * rules together.
+ *
+ * For every detection rule the prefilter derives a set of "atoms":
+ * literals of which at least one must occur in the event for the rule to
+ * match (a necessary condition; see prefilter.c for how AND, OR, NOT and
+ * the modifiers combine). Atoms are lower-case (values are matched
+ * lower-cased) and anchored with 0x02 before a value's start and 0x03
+ * after its end where the pattern is (equals, startswith, endswith), so
+ * that even short exact values ("4688") are selective. Rules without such
+ * a set (a condition that is only a negation, a regex, a number
+ * comparison) are "always" rules of their logsource bucket and are
+ * evaluated for every event of it.
+ *
+ * Every logsource bucket has its own database (none for buckets no input
+ * can satisfy). Per event: build "\x02value\x03" for the values rules test
+ * (all values when a rule of an active bucket searches keywords), scan it
+ * with the database of each bucket the event satisfies; each atom found
+ * names its rules; only those (and the always rules) are evaluated. Work
+ * per event grows with the bytes of the event and the number of
+ * candidates, not with the number of rules.
+ */
+#ifndef MH_SIGMA_PREFILTER_H
+#define MH_SIGMA_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/sigma/ruleset.h"
+
+struct mh_sg_prefilter;
+struct mh_sg_pfscratch;
+
+int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out);
+void mh_sg_prefilter_free(struct mh_sg_prefilter *pf);
+
+/* Statistics for docs and `rules lint`. */
+void mh_sg_prefilter_stats(const struct mh_sg_prefilter *pf, size_t *atoms,
+                           size_t *rules_with_atoms, size_t *always);
+
+int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
+                        struct mh_sg_pfscratch **out);
+void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc);
+
+/* The candidates of bucket b for the event whose values are buf[0..n):
+ * on_rule(rule index, ud) for every rule of b without atoms and every
+ * rule named by an atom found in buf (a rule may come more than once). */
+void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
+                          struct mh_sg_pfscratch *sc, int bucket,
+                          const char *buf, size_t n,
+                          void (*on_rule)(uint32_t rule, void *ud), void *ud);
+
+/* 1 when a rule of bucket b searches keywords (every value of the event
+ * must then be in buf; otherwise the values of tested fields suffice). */
+int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket);
+
+#define MH_PF_START '\x02'
+#define MH_PF_END   '\x03'
+
+#endif

@@ -1,0 +1,1113 @@
+/* test_sigma.c - the Sigma engine: every modifier and condition form with
+ * the specification's own examples, positive and negative; multi-document
+ * rules; filters; every correlation type on sliding windows. Events are
+ * built from flattened name/value lists (event.h's field convention). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analytics/analytic.h"
+#include "rules/sigma/cond.h"
+#include "rules/sigma/match.h"
+#include "rules/sigma/regex.h"
+#include "rules/sigma/sigma.h"
+
+#define NUL_VALUE "\x01null"
+
+static struct mh_sigma *load_ph(const char *yaml,
+                                const struct mh_placeholder *ph, size_t nph)
+{
+	char path[] = "/tmp/mh-sigma-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
+	close(fd);
+	struct mh_sigma_opts o = {0};
+	o.ph = ph;
+	o.nph = nph;
+	const char *p[1] = {path};
+	struct mh_sigma *s = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	assert_int_equal(mh_sigma_load(p, 1, &o, &s, &err), MH_OK);
+	unlink(path);
+	return s;
+}
+
+static struct mh_sigma *load(const char *yaml)
+{
+	return load_ph(yaml, NULL, 0);
+}
+
+/* An event from "name", "value", ... NULL (NUL_VALUE: JSON null). */
+static void make_event(struct mh_event *ev, struct mh_field *f, size_t cap,
+                       const char *const *kv)
+{
+	size_t n = 0;
+	for (; kv[2 * n] && n < cap; n++) {
+		f[n].name = mh_slice_cstr(kv[2 * n]);
+		f[n].value = strcmp(kv[2 * n + 1], NUL_VALUE)
+		                     ? mh_slice_cstr(kv[2 * n + 1])
+		                     : MH_SLICE_NULL;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = MH_EV_WINEVENT;
+	ev->path = "test";
+	ev->ts = MH_TS_NONE;
+	ev->fields = f;
+	ev->nfields = n;
+}
+
+/* Number of rules of s matching the event kv. */
+static size_t nmatch(const struct mh_sigma *s, const char *const *kv)
+{
+	struct mh_field f[64];
+	struct mh_event ev;
+	make_event(&ev, f, 64, kv);
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	const uint32_t *m;
+	size_t n;
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	mh_sigma_ctx_free(c);
+	return n;
+}
+
+#define SYSMON1                                                                \
+	"Event.System.Channel", "Microsoft-Windows-Sysmon/Operational",        \
+	        "Event.System.EventID", "1"
+
+/* A process_creation rule with the given detection body. */
+static char *rule(const char *det)
+{
+	static char buf[8192];
+	snprintf(buf, sizeof(buf),
+	         "title: t\nid: r1\nlogsource:\n    category: "
+	         "process_creation\n    product: windows\ndetection:\n%s",
+	         det);
+	return buf;
+}
+
+static void expect(const char *det, int want, const char *image,
+                   const char *cmd)
+{
+	struct mh_sigma *s = load(rule(det));
+	assert_int_equal(s->nrefused, 0);
+	const char *kv[] = {SYSMON1, "Event.EventData.Image",
+	                    image,   "Event.EventData.CommandLine",
+	                    cmd,     NULL};
+	size_t got = nmatch(s, kv);
+	if ((int)got != want)
+		fail_msg("%s: want %d got %zu (image %s cmd %s)", det, want,
+		         got, image, cmd);
+	mh_sigma_free(s);
+}
+
+static void refused(const char *det, const char *reason)
+{
+	struct mh_sigma *s = load(rule(det));
+	assert_int_equal(s->nrefused, 1);
+	if (!strstr(s->refused[0].reason, reason))
+		fail_msg("reason '%s' lacks '%s'", s->refused[0].reason,
+		         reason);
+	mh_sigma_free(s);
+}
+
+#define SEL(x) "    selection:\n" x "    condition: selection\n"
+
+static void test_plain_and_wildcards(void **st)
+{
+	(void)st;
+	/* spec: Image: 'C:\Windows\System32\whoami.exe', case-insensitive */
+	expect(SEL("        Image: 'C:\\Windows\\System32\\whoami.exe'\n"), 1,
+	       "c:\\windows\\system32\\WHOAMI.exe", "x");
+	expect(SEL("        Image: 'C:\\Windows\\System32\\whoami.exe'\n"), 0,
+	       "c:\\windows\\system32\\whoami.exe2", "x");
+	/* prog?.exe and antivirus_V*.exe */
+	expect(SEL("        Image: 'prog?.exe'\n"), 1, "progA.exe", "");
+	expect(SEL("        Image: 'prog?.exe'\n"), 0, "progAB.exe", "");
+	expect(SEL("        Image: 'antivirus_V*.exe'\n"), 1,
+	       "antivirus_V21.2.1.exe", "");
+	expect(SEL("        Image: 'antivirus_V*.exe'\n"), 0, "antivirus.exe",
+	       "");
+	/* escapes: \* literal star, \\* backslash then wildcard */
+	expect(SEL("        CommandLine: 'a\\*b'\n"), 1, "", "a*b");
+	expect(SEL("        CommandLine: 'a\\*b'\n"), 0, "", "axxb");
+	expect(SEL("        CommandLine: 'a\\\\*'\n"), 1, "", "a\\zzz");
+	expect(SEL("        CommandLine: 'a\\\\\\*'\n"), 1, "", "a\\*");
+	expect(SEL("        CommandLine: 'a\\\\\\*'\n"), 0, "", "a\\zz");
+	/* plain backslash not before a wildcard */
+	expect(SEL("        CommandLine: 'C:\\temp'\n"), 1, "", "c:\\TEMP");
+	/* empty value */
+	expect(SEL("        CommandLine: ''\n"), 1, "", "");
+	expect(SEL("        CommandLine: ''\n"), 0, "", "x");
+}
+
+static void test_string_modifiers(void **st)
+{
+	(void)st;
+	expect(SEL("        Image|endswith: '\\cmd.exe'\n"), 1,
+	       "C:\\x\\CMD.EXE", "");
+	expect(SEL("        Image|endswith: '\\cmd.exe'\n"), 0,
+	       "C:\\x\\cmd.exe.bak", "");
+	expect(SEL("        Image|startswith: 'C:\\Windows\\'\n"), 1,
+	       "c:\\windows\\x.exe", "");
+	expect(SEL("        Image|startswith: 'C:\\Windows\\'\n"), 0,
+	       "D:\\windows\\x.exe", "");
+	expect(SEL("        CommandLine|contains: 'Test executable'\n"), 1, "",
+	       "a test EXECUTABLE b");
+	expect(SEL("        CommandLine|contains: 'Test executable'\n"), 0, "",
+	       "a testexecutable b");
+	/* all: every value, any order */
+	expect(SEL("        CommandLine|contains|all:\n            - 'a1'\n"
+	           "            - 'b2'\n"),
+	       1, "", "x b2 y a1");
+	expect(SEL("        CommandLine|contains|all:\n            - 'a1'\n"
+	           "            - 'b2'\n"),
+	       0, "", "x b2 y");
+	/* list without all is OR */
+	expect(SEL("        CommandLine|contains:\n            - 'a1'\n"
+	           "            - 'b2'\n"),
+	       1, "", "x b2 y");
+	/* cased */
+	expect(SEL("        CommandLine|contains|cased: 'Ab'\n"), 1, "",
+	       "xAbx");
+	expect(SEL("        CommandLine|contains|cased: 'Ab'\n"), 0, "",
+	       "xabx");
+	/* windash: - / en dash em dash horizontal bar */
+	expect(SEL("        CommandLine|contains|windash: ' -f '\n"), 1, "",
+	       "shutdown /f /t 0");
+	expect(SEL("        CommandLine|contains|windash: ' -f '\n"), 1, "",
+	       "shutdown \xe2\x80\x93"
+	       "f x");
+	expect(SEL("        CommandLine|contains|windash: ' -f '\n"), 0, "",
+	       "shutdown +f x");
+	/* base64: 'cmd' -> Y21k */
+	expect(SEL("        CommandLine|base64: 'cmd'\n"), 1, "", "Y21k");
+	/* base64offset|contains: http:// at every offset */
+	for (int off = 0; off < 3; off++) {
+		static const char *const enc[] = {
+		        "aHR0cDovLw==", /* "http://" */
+		        "IGh0dHA6Ly8=", /* " http://" */
+		        "ICBodHRwOi8v", /* "  http://" */
+		};
+		expect(SEL("        CommandLine|base64offset|contains: "
+		           "'http://'\n"),
+		       1, "", enc[off]);
+	}
+	expect(SEL("        CommandLine|base64offset|contains: 'http://'\n"), 0,
+	       "", "aHR0cHM6Ly8="); /* https:// */
+	/* utf16le/wide, utf16be, utf16 with BOM, then base64 */
+	expect(SEL("        CommandLine|wide|base64offset|contains: 'ping'\n"),
+	       1, "", "cABpAG4AZwA="); /* UTF-16LE "ping" in base64 */
+	expect(SEL("        CommandLine|utf16le|base64: 'cmd'\n"), 1, "",
+	       "YwBtAGQA");
+	expect(SEL("        CommandLine|utf16be|base64: 'cmd'\n"), 1, "",
+	       "AGMAbQBk");
+	expect(SEL("        CommandLine|utf16|base64: 'cmd'\n"), 1, "",
+	       "//5jAG0AZAA=");
+}
+
+static void test_re(void **st)
+{
+	(void)st;
+	expect(SEL("        CommandLine|re: '\\s-[FTd]\\s'\n"), 1, "",
+	       "x -F y");
+	expect(SEL("        CommandLine|re: '\\s-[FTd]\\s'\n"), 0, "",
+	       "x -f y"); /* case-sensitive by default */
+	expect(SEL("        CommandLine|re|i: '\\s-[FTd]\\s'\n"), 1, "",
+	       "x -f y");
+	expect(SEL("        CommandLine|re: '^a.b$'\n"), 0, "", "a\nb");
+	expect(SEL("        CommandLine|re|s: '^a.b$'\n"), 1, "", "a\nb");
+	expect(SEL("        CommandLine|re: '^b'\n"), 0, "", "a\nb");
+	expect(SEL("        CommandLine|re|m: '^b'\n"), 1, "", "a\nb");
+	/* no backtracking: this is linear in Vectorscan */
+	char big[20001];
+	memset(big, 'a', 20000);
+	big[20000] = '\0';
+	expect(SEL("        CommandLine|re: '(a+)+b$'\n"), 0, "", big);
+	refused(SEL("        CommandLine|re: '(a)\\1'\n"), "back-reference");
+	refused(SEL("        CommandLine|re: '(?<=a)b'\n"), "lookbehind");
+	refused(SEL("        CommandLine|re: '(?!a)b'\n"), "lookahead");
+	refused(SEL("        CommandLine|re: '(?>a+)b'\n"), "atomic group");
+	refused(SEL("        CommandLine|re: 'a++b'\n"), "possessive");
+	refused(SEL("        CommandLine|re: '(a'\n"), "does not compile");
+	/* the same characters inside a class or escaped are fine */
+	static const char *const fine[] = {"[(?=]x\\(?=", "a\\+\\+", "[]a++]",
+	                                   "(?i)ab(?:c|d)+"};
+	for (size_t i = 0; i < 4; i++)
+		assert_null(mh_sg_regex_unbounded(fine[i], strlen(fine[i])));
+	assert_non_null(mh_sg_regex_unbounded("(a)\\2", 5));
+	/* the literal a regex needs, for the prefilter */
+	static const struct {
+		const char *re, *lit;
+	} lits[] = {
+	        {"ipconfig\\s+/all", "ipconfig"},
+	        {"(?i)\\\\(venv|python(.+)?)\\\\lib\\\\site-packages\\\\",
+	         "\\lib\\site-packages\\"},
+	        {"abc|defgh", ""},
+	        {"ab?cdef", "cdef"},
+	        {"xy+zzzz", "zzzz"},
+	        {"[a-z]{3}\\.exe$", ".exe"},
+	        {"(?x) a b c d", ""},
+	        {"Get-Item.{1,64}-Path", "get-item"},
+	};
+	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		char out[64];
+		size_t l = mh_sg_regex_literal(lits[i].re, strlen(lits[i].re),
+		                               out, sizeof(out));
+		if (l != strlen(lits[i].lit) || memcmp(out, lits[i].lit, l))
+			fail_msg("%s: got '%.*s' want '%s'", lits[i].re, (int)l,
+			         out, lits[i].lit);
+	}
+	/* a regex rule is found through its literal and still judged by
+	 * the regex: "ipconfig" present but not followed by /all */
+	expect(SEL("        CommandLine|re: 'ipconfig\\s+/all'\n"), 1, "",
+	       "ipconfig   /all");
+	expect(SEL("        CommandLine|re: 'ipconfig\\s+/all'\n"), 0, "",
+	       "ipconfig /renew");
+	expect(SEL("        CommandLine|re: 'IPCONFIG'\n"), 0, "", "ipconfig");
+}
+
+static void test_special_values(void **st)
+{
+	(void)st;
+	struct mh_sigma *s =
+	        load(rule("    selection:\n        EventID: 4738\n    filter:\n"
+	                  "        PasswordLastSet: null\n"
+	                  "    condition: selection and not filter\n"));
+	const char *with[] = {"EventID", "4738", "PasswordLastSet", "x", NULL};
+	const char *nul[] = {"EventID", "4738", "PasswordLastSet", NUL_VALUE,
+	                     NULL};
+	const char *absent[] = {"EventID", "4738", NULL};
+	/* process_creation logsource: needs a Sysmon 1 shape */
+	mh_sigma_free(s);
+	s = load("title: t\nlogsource:\n    product: windows\n"
+	         "detection:\n    selection:\n        EventID: 4738\n"
+	         "    filter:\n        PasswordLastSet: null\n"
+	         "    condition: selection and not filter\n");
+	const char *w1[] = {"Event.System.Channel",
+	                    "Security",
+	                    "Event.System.EventID",
+	                    "4738",
+	                    "Event.EventData.PasswordLastSet",
+	                    "x",
+	                    NULL};
+	const char *w2[] = {"Event.System.Channel",
+	                    "Security",
+	                    "Event.System.EventID",
+	                    "4738",
+	                    "Event.EventData.PasswordLastSet",
+	                    NUL_VALUE,
+	                    NULL};
+	const char *w3[] = {"Event.System.Channel", "Security",
+	                    "Event.System.EventID", "4738", NULL};
+	assert_int_equal(nmatch(s, w1), 1);
+	assert_int_equal(nmatch(s, w2), 0);
+	assert_int_equal(nmatch(s, w3), 0);
+	(void)with;
+	(void)nul;
+	(void)absent;
+	mh_sigma_free(s);
+	/* exists */
+	s = load("title: t\nlogsource:\n    product: windows\n"
+	         "detection:\n    selection:\n        EventID: 4738\n"
+	         "        PasswordLastSet|exists: true\n"
+	         "    condition: selection\n");
+	assert_int_equal(nmatch(s, w1), 1);
+	assert_int_equal(nmatch(s, w2), 1); /* present, even if null */
+	assert_int_equal(nmatch(s, w3), 0);
+	mh_sigma_free(s);
+	s = load("title: t\nlogsource:\n    product: windows\n"
+	         "detection:\n    selection:\n        EventID: 4738\n"
+	         "        PasswordLastSet|exists: false\n"
+	         "    condition: selection\n");
+	assert_int_equal(nmatch(s, w1), 0);
+	assert_int_equal(nmatch(s, w3), 1);
+	mh_sigma_free(s);
+	refused(SEL("        Image|exists: maybe\n"), "exists takes");
+	refused(SEL("        Image|contains: null\n"), "null takes no");
+}
+
+static void test_numbers_cidr_fieldref(void **st)
+{
+	(void)st;
+#define HDR                                                                    \
+	"title: t\nlogsource:\n    product: windows\n"                         \
+	"detection:\n    selection:\n%s"                                       \
+	"    condition: selection\n"
+	char y[1024];
+	const char *ev_lo[] = {"Event.System.Channel",
+	                       "Security",
+	                       "Event.EventData.Count",
+	                       "5",
+	                       "Event.EventData.IpAddress",
+	                       "10.1.2.3",
+	                       "Event.EventData.A",
+	                       "Same",
+	                       "Event.EventData.B",
+	                       "same",
+	                       NULL};
+	const char *ev_hi[] = {"Event.System.Channel",
+	                       "Security",
+	                       "Event.EventData.Count",
+	                       "500",
+	                       "Event.EventData.IpAddress",
+	                       "[::ffff:192.168.1.9]:445",
+	                       "Event.EventData.A",
+	                       "x",
+	                       "Event.EventData.B",
+	                       "y",
+	                       NULL};
+	static const struct {
+		const char *sel;
+		int lo, hi;
+	} t[] = {
+	        {"        Count|gt: 10\n", 0, 1},
+	        {"        Count|gte: 500\n", 0, 1},
+	        {"        Count|lt: 10\n", 1, 0},
+	        {"        Count|lte: 5\n", 1, 0},
+	        {"        IpAddress|cidr: 10.0.0.0/8\n", 1, 0},
+	        {"        IpAddress|cidr: 192.168.0.0/16\n", 0, 1},
+	        {"        IpAddress|cidr: '::1/128'\n", 0, 0},
+	        {"        A|fieldref: B\n", 1, 0},
+	        {"        A|fieldref|neq: B\n", 0, 1},
+	        {"        A|neq: same\n", 0, 1},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(y, sizeof(y), HDR, t[i].sel);
+		struct mh_sigma *s = load(y);
+		assert_int_equal(s->nrefused, 0);
+		if ((int)nmatch(s, ev_lo) != t[i].lo ||
+		    (int)nmatch(s, ev_hi) != t[i].hi)
+			fail_msg("%s", t[i].sel);
+		mh_sigma_free(s);
+	}
+	refused(SEL("        Image|gt: abc\n"), "not a number");
+	refused(SEL("        Image|cidr: 10.0.0.0/99\n"), "network");
+}
+
+static void test_expand(void **st)
+{
+	(void)st;
+	static const char *const adm[] = {"adm_*", "root"};
+	struct mh_placeholder ph = {"Administrators", adm, 2};
+	const char *y = "title: t\nlogsource:\n    product: windows\n"
+	                "detection:\n    selection:\n"
+	                "        User|expand: '%Administrators%'\n"
+	                "    condition: selection\n";
+	struct mh_sigma *s = load_ph(y, &ph, 1);
+	assert_int_equal(s->nrefused, 0);
+	const char *a[] = {"Event.System.Channel", "Security",
+	                   "Event.EventData.User", "ADM_bob", NULL};
+	const char *b[] = {"Event.System.Channel", "Security",
+	                   "Event.EventData.User", "root", NULL};
+	const char *c[] = {"Event.System.Channel", "Security",
+	                   "Event.EventData.User", "alice", NULL};
+	assert_int_equal(nmatch(s, a), 1);
+	assert_int_equal(nmatch(s, b), 1);
+	assert_int_equal(nmatch(s, c), 0);
+	mh_sigma_free(s);
+	/* without a value: refused, as the specification requires */
+	s = load(y);
+	assert_int_equal(s->nrefused, 1);
+	assert_non_null(strstr(s->refused[0].reason, "Administrators"));
+	mh_sigma_free(s);
+	/* a plain %x% without expand is a literal; \% escapes */
+	expect(SEL("        CommandLine: '%x%'\n"), 1, "", "%X%");
+}
+
+static void test_keywords(void **st)
+{
+	(void)st;
+	const char *y = "title: t\nlogsource:\n    product: windows\n"
+	                "detection:\n    keywords:\n        - 'event::clear'\n"
+	                "        - 'event::drop'\n    condition: keywords\n";
+	struct mh_sigma *s = load(y);
+	const char *a[] = {"Event.System.Channel", "Security",
+	                   "Event.EventData.Data", "mimikatz EVENT::Drop",
+	                   NULL};
+	const char *b[] = {"Event.System.Channel", "Security",
+	                   "Event.EventData.Data", "mimikatz", NULL};
+	assert_int_equal(nmatch(s, a), 1);
+	assert_int_equal(nmatch(s, b), 0);
+	mh_sigma_free(s);
+	y = "title: t\nlogsource:\n    product: windows\n"
+	    "detection:\n    keywords_cmdlet:\n        '|all':\n"
+	    "            - 'OabVirtualDirectory'\n"
+	    "            - ' -ExternalUrl '\n    condition: keywords_cmdlet\n";
+	s = load(y);
+	const char *c[] = {"Event.System.Channel",
+	                   "Security",
+	                   "Event.EventData.Data",
+	                   "Set-OabVirtualDirectory",
+	                   "Event.EventData.Data",
+	                   "x -ExternalUrl y",
+	                   NULL};
+	assert_int_equal(nmatch(s, c), 1);
+	assert_int_equal(nmatch(s, b), 0);
+	mh_sigma_free(s);
+}
+
+static void test_conditions(void **st)
+{
+	(void)st;
+#define D                                                                      \
+	"    selection_a:\n        Image|endswith: '\\a.exe'\n"                \
+	"    selection_b:\n        CommandLine|contains: 'bb'\n"               \
+	"    filter_x:\n        CommandLine|contains: 'xx'\n"                  \
+	"    _hidden:\n        CommandLine|contains: 'zz'\n"                   \
+	"    condition: %s\n"
+	static const struct {
+		const char *cond, *img, *cmd;
+		int want;
+	} t[] = {
+	        {"selection_a and selection_b", "c:\\a.exe", "bb", 1},
+	        {"selection_a and selection_b", "c:\\a.exe", "b", 0},
+	        {"selection_a or selection_b", "c:\\q.exe", "bb", 1},
+	        {"selection_a and not filter_x", "c:\\a.exe", "xx", 0},
+	        {"selection_a and not filter_x", "c:\\a.exe", "yy", 1},
+	        {"1 of selection_*", "c:\\q.exe", "bb", 1},
+	        {"all of selection_*", "c:\\q.exe", "bb", 0},
+	        {"all of selection_*", "c:\\a.exe", "bb", 1},
+	        {"1 of selection* and not 1 of filter*", "c:\\a.exe", "xx", 0},
+	        {"1 of them", "c:\\q.exe", "xx", 1},
+	        {"1 of them", "c:\\q.exe", "zz", 0}, /* _hidden not in them */
+	        {"all of them", "c:\\a.exe", "bb xx", 1},
+	        {"all of them", "c:\\a.exe", "bb", 0},
+	        {"2 of selection_* or filter_x", "c:\\a.exe", "bb", 1},
+	        {"2 of selection_*", "c:\\a.exe", "b", 0},
+	        {"not (selection_a or selection_b)", "c:\\q.exe", "q", 1},
+	        {"not selection_a and selection_b", "c:\\a.exe", "bb", 0},
+	        {"selection_a and (selection_b or filter_x)", "c:\\a.exe", "xx",
+	         1},
+	        {"SELECTION_A", "c:\\a.exe", "", -1}, /* names are exact */
+	};
+	char det[2048];
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(det, sizeof(det), D, t[i].cond);
+		if (t[i].want < 0) {
+			refused(det, "not a search identifier");
+			continue;
+		}
+		expect(det, t[i].want, t[i].img, t[i].cmd);
+	}
+	/* a list of conditions is OR */
+	expect("    a:\n        CommandLine: 'x'\n    b:\n        CommandLine: "
+	       "'y'\n    condition:\n        - a\n        - b\n",
+	       1, "", "y");
+	/* list of maps: OR of ANDs */
+	expect("    selection:\n        - Image|endswith: '\\example.exe'\n"
+	       "        - CommandLine|contains: 'Test executable'\n"
+	       "    condition: selection\n",
+	       1, "c:\\q.exe", "a Test executable");
+	refused("    selection:\n        Image: x\n", "no condition");
+	refused("    selection:\n        Image: x\n    condition: selection "
+	        "and\n",
+	        "expression expected");
+	refused("    selection:\n        Image: x\n    condition: selection "
+	        "| count() > 5\n",
+	        "aggregation");
+}
+
+static void test_cond_parser(void **st)
+{
+	(void)st;
+	struct mh_cond c;
+	struct mh_err err;
+	const char *ok[] = {"a",           "a and b or c", "not not a",
+	                    "(a)",         "1 of x*",      "all of them",
+	                    "any of them", "3 of sel_*"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(mh_cond_parse(ok[i], strlen(ok[i]), &c, &err),
+		                 MH_OK);
+		mh_cond_free(&c);
+	}
+	/* precedence: a or b and c == a or (b and c) */
+	assert_int_equal(mh_cond_parse("a or b and c", 12, &c, &err), MH_OK);
+	assert_int_equal(c.v[c.root].op, MH_CN_OR);
+	mh_cond_free(&c);
+	const char *bad[] = {"",     "a and", "(a",     "a)", "1 of",
+	                     "of x", "a b",   "0 of x", "a*", "a & b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mh_err_clear(&err);
+		assert_int_not_equal(
+		        mh_cond_parse(bad[i], strlen(bad[i]), &c, &err), MH_OK);
+		assert_true(err.msg[0] != '\0');
+	}
+	char deep[4000];
+	memset(deep, '(', 2000);
+	deep[2000] = 'a';
+	memset(deep + 2001, ')', 1998);
+	deep[3999] = '\0';
+	assert_int_equal(mh_cond_parse(deep, strlen(deep), &c, &err),
+	                 MH_EFORMAT);
+	assert_non_null(strstr(err.msg, "nested too deeply"));
+}
+
+static void test_multidoc_and_filter(void **st)
+{
+	(void)st;
+	const char *y = "action: global\ntitle: g\nlogsource:\n"
+	                "    category: process_creation\n    product: windows\n"
+	                "detection:\n    condition: selection\n---\n"
+	                "id: one\ndetection:\n    selection:\n"
+	                "        Image|endswith: '\\a.exe'\n---\n"
+	                "action: repeat\nid: two\ndetection:\n    selection:\n"
+	                "        Image|endswith: '\\b.exe'\n";
+	struct mh_sigma *s = load(y);
+	assert_int_equal(s->nrefused, 0);
+	assert_int_equal(s->nrules, 2);
+	const char *a[] = {SYSMON1, "Event.EventData.Image", "c:\\a.exe", NULL};
+	const char *b[] = {SYSMON1, "Event.EventData.Image", "c:\\b.exe", NULL};
+	const char *c[] = {SYSMON1, "Event.EventData.Image", "c:\\c.exe", NULL};
+	assert_int_equal(nmatch(s, a), 1);
+	assert_int_equal(nmatch(s, b), 1);
+	assert_int_equal(nmatch(s, c), 0);
+	mh_sigma_free(s);
+	/* reset: what follows no longer gets the global part (here: no
+	 * logsource, so it is refused) */
+	s = load("action: global\nlogsource:\n    product: windows\n---\n"
+	         "title: a\nid: ga\ndetection:\n    s:\n        EventID: 1\n"
+	         "    condition: s\n---\naction: reset\n---\n"
+	         "title: b\nid: gb\ndetection:\n    s:\n        EventID: 2\n"
+	         "    condition: s\n");
+	assert_int_equal(s->nrules, 1);
+	assert_int_equal(s->nrefused, 1);
+	assert_non_null(strstr(s->refused[0].reason, "logsource"));
+	mh_sigma_free(s);
+	/* a Sigma filter (the specification's example) */
+	y = "title: rar\nid: 6f3e2987-db24-4c78-a860-b4f4095a7095\nlogsource:\n"
+	    "    category: process_creation\n    product: windows\n"
+	    "detection:\n    selection:\n        Image|endswith: '\\rar.exe'\n"
+	    "    condition: selection\n---\n"
+	    "title: Filter Administrator account\nlogsource:\n"
+	    "    category: process_creation\n    product: windows\n"
+	    "filter:\n    rules:\n        - "
+	    "6f3e2987-db24-4c78-a860-b4f4095a7095\n"
+	    "    selection:\n        User|startswith: 'adm_'\n"
+	    "    condition: selection\n";
+	s = load(y);
+	assert_int_equal(s->nrefused, 0);
+	const char *u1[] = {SYSMON1,       "Event.EventData.Image",
+	                    "c:\\rar.exe", "Event.EventData.User",
+	                    "adm_bob",     NULL};
+	const char *u2[] = {SYSMON1,       "Event.EventData.Image",
+	                    "c:\\rar.exe", "Event.EventData.User",
+	                    "bob",         NULL};
+	assert_int_equal(nmatch(s, u1), 0);
+	assert_int_equal(nmatch(s, u2), 1);
+	mh_sigma_free(s);
+}
+
+static void test_logsource_shapes(void **st)
+{
+	(void)st;
+	struct mh_sigma *s =
+	        load(rule(SEL("        Image|endswith: '\\whoami.exe'\n"
+	                      "        ParentImage|endswith: '\\cmd.exe'\n")));
+	/* Sysmon 1 in the three shapes, Security 4688, and negatives */
+	const char *evtx[] = {SYSMON1,          "Event.EventData.Image",
+	                      "c:\\whoami.exe", "Event.EventData.ParentImage",
+	                      "c:\\cmd.exe",    NULL};
+	const char *ecs[] = {"winlog.channel",
+	                     "Microsoft-Windows-Sysmon/Operational",
+	                     "winlog.event_id",
+	                     "1",
+	                     "winlog.event_data.Image",
+	                     "c:\\whoami.exe",
+	                     "winlog.event_data.ParentImage",
+	                     "c:\\cmd.exe",
+	                     NULL};
+	const char *ps[] = {"Id",
+	                    "1",
+	                    "LogName",
+	                    "Microsoft-Windows-Sysmon/Operational",
+	                    "ProviderName",
+	                    "Microsoft-Windows-Sysmon",
+	                    "Message",
+	                    "Process Create:\r\nRuleName: -\r\nImage: "
+	                    "C:\\whoami.exe\r\nParentImage: C:\\cmd.exe\r\n",
+	                    NULL};
+	const char *sec[] = {"Event.System.Channel",
+	                     "Security",
+	                     "Event.System.EventID",
+	                     "4688",
+	                     "Event.EventData.NewProcessName",
+	                     "c:\\whoami.exe",
+	                     "Event.EventData.ParentProcessName",
+	                     "c:\\cmd.exe",
+	                     NULL};
+	const char *sec_ps[] = {"Id",
+	                        "4688",
+	                        "LogName",
+	                        "Security",
+	                        "Properties",
+	                        "[..]",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "S-1-5-18",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "bob",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "DOM",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x3e7",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x1",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "c:\\whoami.exe",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "%%1936",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x2",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "whoami",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "S-1-0-0",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "-",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "-",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "0x0",
+	                        "Properties",
+	                        "{}",
+	                        "Properties.Value",
+	                        "c:\\cmd.exe",
+	                        NULL};
+	const char *wrong_eid[] = {"Event.System.Channel",
+	                           "Microsoft-Windows-Sysmon/Operational",
+	                           "Event.System.EventID",
+	                           "11",
+	                           "Event.EventData.Image",
+	                           "c:\\whoami.exe",
+	                           "Event.EventData.ParentImage",
+	                           "c:\\cmd.exe",
+	                           NULL};
+	const char *no_shape[] = {"Image", "c:\\whoami.exe", "ParentImage",
+	                          "c:\\cmd.exe", NULL};
+	assert_int_equal(nmatch(s, evtx), 1);
+	assert_int_equal(nmatch(s, ecs), 1);
+	assert_int_equal(nmatch(s, ps), 1);
+	assert_int_equal(nmatch(s, sec), 1);
+	assert_int_equal(nmatch(s, sec_ps), 1);
+	assert_int_equal(nmatch(s, wrong_eid), 0);
+	assert_int_equal(nmatch(s, no_shape), 0);
+	mh_sigma_free(s);
+	/* service: security = channel Security; System attributes */
+	s = load("title: t\nlogsource:\n    product: windows\n    service: "
+	         "security\ndetection:\n    selection:\n"
+	         "        Provider_Name: Microsoft-Windows-Security-Auditing\n"
+	         "        EventID: 4624\n    condition: selection\n");
+	const char *lg[] = {"Event.System.Provider.#attributes.Name",
+	                    "Microsoft-Windows-Security-Auditing",
+	                    "Event.System.EventID",
+	                    "4624",
+	                    "Event.System.Channel",
+	                    "Security",
+	                    NULL};
+	const char *lg2[] = {"Event.System.Provider.#attributes.Name",
+	                     "Microsoft-Windows-Security-Auditing",
+	                     "Event.System.EventID",
+	                     "4624",
+	                     "Event.System.Channel",
+	                     "System",
+	                     NULL};
+	assert_int_equal(nmatch(s, lg), 1);
+	assert_int_equal(nmatch(s, lg2), 0);
+	mh_sigma_free(s);
+	/* Google Workspace Reports API record under a gcp gworkspace rule */
+	s = load("title: t\nlogsource:\n    product: gcp\n    service: "
+	         "google_workspace.login\ndetection:\n    selection:\n"
+	         "        protoPayload.serviceName: 'login.googleapis.com'\n"
+	         "        protoPayload.metadata.event.eventName: "
+	         "'email_forwarding_out_of_domain'\n"
+	         "    condition: selection\n");
+	const char *g1[] = {"id.applicationName", "login", "events.name",
+	                    "email_forwarding_out_of_domain", NULL};
+	const char *g2[] = {"id.applicationName", "user_accounts",
+	                    "events.name", "email_forwarding_out_of_domain",
+	                    NULL};
+	assert_int_equal(nmatch(s, g1), 1);
+	assert_int_equal(nmatch(s, g2), 0);
+	mh_sigma_free(s);
+	/* Microsoft 365 audit */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        Operation: Set-Mailbox\n"
+	         "        Parameters|contains: ForwardingSmtpAddress\n"
+	         "    condition: selection\n");
+	const char *m1[] = {
+	        "Workload",   "Exchange",
+	        "Operation",  "Set-Mailbox",
+	        "Parameters", "[{\"Name\":\"ForwardingSmtpAddress\"}]",
+	        NULL};
+	const char *m2[] = {"Operation", "Set-Mailbox", "Parameters",
+	                    "[{\"Name\":\"ForwardingSmtpAddress\"}]", NULL};
+	assert_int_equal(nmatch(s, m1), 1);
+	assert_int_equal(nmatch(s, m2), 0); /* no M365 shape: not audit */
+	mh_sigma_free(s);
+}
+
+/* MARK: - correlations */
+
+struct tev {
+	int64_t ts;
+	const char *kv[12];
+};
+
+static struct mh_findings run(struct mh_sigma *s, const struct tev *e, size_t n)
+{
+	struct mh_analytic_conf conf = {0};
+	conf.sigma = s;
+	void *acc[2];
+	struct mh_err err;
+	assert_int_equal(mh_analytic_sigma.create(&acc[0], &conf, &err), MH_OK);
+	assert_int_equal(mh_analytic_sigma.create(&acc[1], &conf, &err), MH_OK);
+	/* two workers, events handed out alternately in reverse order: the
+	 * engine must sort by time itself */
+	for (size_t i = n; i-- > 0;) {
+		struct mh_field f[12];
+		struct mh_event ev;
+		make_event(&ev, f, 12, e[i].kv);
+		ev.ts = e[i].ts;
+		ev.index = i;
+		assert_int_equal(mh_analytic_sigma.event(acc[i & 1], &ev, &err),
+		                 MH_OK);
+	}
+	assert_int_equal(mh_analytic_sigma.merge(acc[0], acc[1]), MH_OK);
+	struct mh_findings l = {0};
+	assert_int_equal(mh_analytic_sigma.findings(acc[0], &l), MH_OK);
+	mh_analytic_sigma.destroy(acc[0]);
+	mh_analytic_sigma.destroy(acc[1]);
+	return l;
+}
+
+static const char *base_rules =
+        "title: Single failed login\nid: f1\nname: failed_login\n"
+        "logsource:\n    product: windows\n    service: security\n"
+        "detection:\n    selection:\n        EventID:\n            - 529\n"
+        "            - 4625\n    condition: selection\n---\n"
+        "title: Successful login\nid: s1\nname: successful_login\n"
+        "logsource:\n    product: windows\n    service: security\n"
+        "detection:\n    selection:\n        EventID:\n            - 528\n"
+        "            - 4624\n    condition: selection\n";
+
+#define FAIL(u)                                                                \
+	"Event.System.Channel", "Security", "Event.System.EventID", "4625",    \
+	        "Event.EventData.User", u
+#define OK(u)                                                                  \
+	"Event.System.Channel", "Security", "Event.System.EventID", "4624",    \
+	        "Event.EventData.User", u
+
+static struct mh_sigma *corr(const char *c)
+{
+	static char y[8192];
+	snprintf(y, sizeof(y), "%s---\n%s", base_rules, c);
+	struct mh_sigma *s = load(y);
+	if (s->nrefused)
+		fail_msg("refused: %s", s->refused[0].reason);
+	return s;
+}
+
+static const struct mh_finding *find(const struct mh_findings *l,
+                                     const char *id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i]->rule_id, id))
+			return l->v[i];
+	return NULL;
+}
+
+static void test_event_count_sliding(void **st)
+{
+	(void)st;
+	struct mh_sigma *s = corr(
+	        "title: Many failed\nid: c1\nlevel: high\ncorrelation:\n"
+	        "    type: event_count\n    rules:\n        - failed_login\n"
+	        "    group-by:\n        - User\n    timespan: 1h\n"
+	        "    condition:\n        gte: 3\n");
+	/* three failures straddling a full hour (10:50, 11:05, 11:20): a
+	 * fixed-bucket engine sees 1 + 2 and misses it */
+	int64_t t0 = 1700000000 - 1700000000 % 3600 + 3000;
+	struct tev e[] = {
+	        {t0, {FAIL("bob"), NULL}},
+	        {t0 + 900, {FAIL("bob"), NULL}},
+	        {t0 + 1800, {FAIL("bob"), NULL}},
+	        {t0, {FAIL("eve"), NULL}},
+	        {t0 + 3700, {FAIL("eve"), NULL}}, /* outside the hour */
+	        {t0 + 7400, {FAIL("eve"), NULL}},
+	};
+	struct mh_findings l = run(s, e, 6);
+	const struct mh_finding *f = find(&l, "c1");
+	assert_non_null(f);
+	assert_int_equal(f->level, MH_LEVEL_HIGH);
+	assert_string_equal(mh_finding_attr_get(f, "group"), "bob");
+	assert_int_equal(f->counts[0].value, 3);
+	/* eve never has 3 within an hour; the base rule alone is not
+	 * reported (no generate) */
+	size_t c1 = 0;
+	for (size_t i = 0; i < l.n; i++)
+		c1 += !strcmp(l.v[i]->rule_id, "c1");
+	assert_int_equal(c1, 1);
+	assert_null(find(&l, "f1"));
+	mh_findings_release(&l);
+	mh_sigma_free(s);
+}
+
+static void test_value_count_and_metrics(void **st)
+{
+	(void)st;
+	struct mh_sigma *s = corr(
+	        "title: spray\nid: c2\ncorrelation:\n    type: value_count\n"
+	        "    rules: failed_login\n    group-by: Computer\n"
+	        "    timespan: 10m\n    condition:\n        field: User\n"
+	        "        gte: 3\n");
+	struct tev e[] = {
+	        {100, {FAIL("a"), "Event.System.Computer", "h1", NULL}},
+	        {110, {FAIL("a"), "Event.System.Computer", "h1", NULL}},
+	        {120, {FAIL("b"), "Event.System.Computer", "h1", NULL}},
+	        {130, {FAIL("c"), "Event.System.Computer", "h1", NULL}},
+	        {100, {FAIL("a"), "Event.System.Computer", "h2", NULL}},
+	        {130, {FAIL("b"), "Event.System.Computer", "h2", NULL}},
+	};
+	struct mh_findings l = run(s, e, 6);
+	const struct mh_finding *f = find(&l, "c2");
+	assert_non_null(f);
+	assert_string_equal(mh_finding_attr_get(f, "group"), "h1");
+	mh_findings_release(&l);
+	mh_sigma_free(s);
+
+	static const struct {
+		const char *type, *cond;
+		int fires;
+	} m[] = {
+	        {"value_sum", "gt: 1000", 1},
+	        {"value_sum", "gt: 5000", 0},
+	        {"value_avg", "gte: 500", 1},
+	        {"value_avg", "gt: 900", 0},
+	        {"value_percentile", "lte: 40", 1},
+	        {"value_percentile", "lte: 10", 0},
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		char c[1024];
+		snprintf(c, sizeof(c),
+		         "title: m\nid: c3\ncorrelation:\n    type: %s\n"
+		         "    rules: failed_login\n    group-by: User\n"
+		         "    timespan: 1h\n    condition:\n"
+		         "        field: Bytes\n        %s\n",
+		         m[i].type, m[i].cond);
+		s = corr(c);
+		struct tev b[] = {
+		        {10, {FAIL("u"), "Event.EventData.Bytes", "800", NULL}},
+		        {20, {FAIL("u"), "Event.EventData.Bytes", "400", NULL}},
+		        {30, {FAIL("u"), "Event.EventData.Bytes", "400", NULL}},
+		};
+		/* percentile: the value 800 is 1 of 1, then 400 is 1 of 2 (50 %),
+		 * then 2 of 3 (67 %); sum 1600, avg 533 */
+		l = run(s, b, 3);
+		if (!!find(&l, "c3") != m[i].fires)
+			fail_msg("%s %s", m[i].type, m[i].cond);
+		mh_findings_release(&l);
+		mh_sigma_free(s);
+	}
+}
+
+static void test_temporal(void **st)
+{
+	(void)st;
+	const char *ord =
+	        "title: brute then success\nid: c4\nlevel: high\n"
+	        "correlation:\n    type: temporal_ordered\n    rules:\n"
+	        "        - failed_login\n        - successful_login\n"
+	        "    group-by:\n        - User\n    timespan: 10m\n";
+	struct mh_sigma *s = corr(ord);
+	struct tev in_order[] = {
+	        {100, {FAIL("bob"), NULL}},
+	        {200, {OK("bob"), NULL}},
+	};
+	struct tev reversed[] = {
+	        {100, {OK("bob"), NULL}},
+	        {200, {FAIL("bob"), NULL}},
+	};
+	struct tev too_late[] = {
+	        {100, {FAIL("bob"), NULL}},
+	        {100 + 601, {OK("bob"), NULL}},
+	};
+	struct mh_findings l = run(s, in_order, 2);
+	assert_non_null(find(&l, "c4"));
+	mh_findings_release(&l);
+	l = run(s, reversed, 2);
+	assert_null(find(&l, "c4"));
+	mh_findings_release(&l);
+	l = run(s, too_late, 2);
+	assert_null(find(&l, "c4"));
+	mh_findings_release(&l);
+	mh_sigma_free(s);
+	/* temporal: any order */
+	s = corr("title: both\nid: c5\ncorrelation:\n    type: temporal\n"
+	         "    rules:\n        - failed_login\n        - "
+	         "successful_login\n    group-by: User\n    timespan: 10m\n");
+	l = run(s, reversed, 2);
+	assert_non_null(find(&l, "c5"));
+	mh_findings_release(&l);
+	struct tev other_user[] = {
+	        {100, {OK("bob"), NULL}},
+	        {200, {FAIL("eve"), NULL}},
+	};
+	l = run(s, other_user, 2);
+	assert_null(find(&l, "c5"));
+	mh_findings_release(&l);
+	mh_sigma_free(s);
+	/* the specification's chain: many failed (event_count) then a
+	 * success, with aliases on a temporal correlation */
+	s = corr("title: chain\nid: c6\ncorrelation:\n    type: "
+	         "temporal_ordered\n"
+	         "    rules:\n        - many_failed\n        - "
+	         "successful_login\n"
+	         "    group-by:\n        - User\n    timespan: 10m\n---\n"
+	         "title: many failed\nid: c7\nname: many_failed\ncorrelation:\n"
+	         "    type: event_count\n    rules:\n        - failed_login\n"
+	         "    group-by:\n        - User\n    timespan: 10m\n"
+	         "    condition:\n        gte: 2\n");
+	struct tev chain[] = {
+	        {100, {FAIL("bob"), NULL}},
+	        {110, {FAIL("bob"), NULL}},
+	        {200, {OK("bob"), NULL}},
+	};
+	l = run(s, chain, 3);
+	assert_non_null(find(&l, "c6"));
+	assert_null(find(&l, "c7")); /* inner correlation: not alone */
+	mh_findings_release(&l);
+	l = run(s, in_order, 2); /* one failure is not many */
+	assert_null(find(&l, "c6"));
+	mh_findings_release(&l);
+	mh_sigma_free(s);
+	/* aliases */
+	s = corr("title: al\nid: c8\ncorrelation:\n    type: temporal\n"
+	         "    rules:\n        - failed_login\n        - "
+	         "successful_login\n    group-by:\n        - who\n"
+	         "    timespan: 10m\n    aliases:\n        who:\n"
+	         "            failed_login: TargetUserName\n"
+	         "            successful_login: SubjectUserName\n");
+	struct tev al[] = {
+	        {100,
+	         {FAIL("x"), "Event.EventData.TargetUserName", "bob", NULL}},
+	        {200,
+	         {OK("y"), "Event.EventData.SubjectUserName", "BOB", NULL}},
+	};
+	l = run(s, al, 2);
+	assert_non_null(find(&l, "c8"));
+	mh_findings_release(&l);
+	mh_sigma_free(s);
+}
+
+static void test_mail(void **st)
+{
+	(void)st;
+	struct mh_sigma *s =
+	        load("title: t\nlogsource:\n    category: mail\ndetection:\n"
+	             "    selection:\n        X-Forwarded-To|exists: true\n"
+	             "        Subject|startswith: 'FW:'\n    condition: "
+	             "selection\n");
+	assert_int_equal(s->mail_rules, 1);
+	struct mh_field f[4];
+	struct mh_event ev;
+	const char *kv[] = {"Subject", "fw: numbers", "X-Forwarded-To",
+	                    "x@evil.example", NULL};
+	make_event(&ev, f, 4, kv);
+	ev.kind = MH_EV_MAIL;
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	const uint32_t *m;
+	size_t n;
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	assert_int_equal(n, 1);
+	ev.kind = MH_EV_WINEVENT; /* not mail: the logsource does not hold */
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	assert_int_equal(n, 0);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+	/* rules of no mail logsource: mail is not even looked at */
+	s = load(rule(SEL("        Subject|startswith: 'FW:'\n")));
+	assert_int_equal(s->mail_rules, 0);
+	ev.kind = MH_EV_MAIL;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+	assert_int_equal(n, 0);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+}
+
+static void test_attribution(void **st)
+{
+	(void)st;
+	struct mh_arena a;
+	mh_arena_init(&a, 4096, 0);
+	assert_string_equal(
+	        mh_sigma_link(&a, "/x/sigma/rules/windows/a/b.yml"),
+	        "https://github.com/SigmaHQ/sigma/blob/master/rules/windows/a/"
+	        "b.yml");
+	assert_string_equal(
+	        mh_sigma_link(&a, "s/rules-threat-hunting/cloud/m365/x.yml"),
+	        "https://github.com/SigmaHQ/sigma/blob/master/"
+	        "rules-threat-hunting/cloud/m365/x.yml");
+	assert_null(mh_sigma_link(&a, "/home/me/my-rules/x.yml"));
+	assert_null(mh_sigma_link(&a, "rules"));
+	mh_arena_release(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_plain_and_wildcards),
+	        cmocka_unit_test(test_string_modifiers),
+	        cmocka_unit_test(test_re),
+	        cmocka_unit_test(test_special_values),
+	        cmocka_unit_test(test_numbers_cidr_fieldref),
+	        cmocka_unit_test(test_expand),
+	        cmocka_unit_test(test_keywords),
+	        cmocka_unit_test(test_conditions),
+	        cmocka_unit_test(test_cond_parser),
+	        cmocka_unit_test(test_multidoc_and_filter),
+	        cmocka_unit_test(test_logsource_shapes),
+	        cmocka_unit_test(test_event_count_sliding),
+	        cmocka_unit_test(test_value_count_and_metrics),
+	        cmocka_unit_test(test_temporal),
+	        cmocka_unit_test(test_mail),
+	        cmocka_unit_test(test_attribution),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
