@@ -362,14 +362,37 @@ static int map_at(struct mh_stream *s, uint64_t off, size_t want,
 	uint64_t len = need > MAP_WIN ? need : MAP_WIN;
 	if (len > s->fsize - start)
 		len = s->fsize - start;
-	void *m = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-	               s->fd, (off_t)start);
-	if (m == MAP_FAILED)
+	/* With a tail pad (mh_stream_set_pad) the window is followed by
+	 * readable zero pages: the file's pages are mapped over an anonymous
+	 * reservation that is pad bytes longer, so a parser reading ahead
+	 * past the last byte of the file (or of the window) never faults. */
+	size_t flen = (size_t)len, total = flen;
+	if (s->pad) {
+		size_t pg = (size_t)guard_page;
+		total = ((flen + pg - 1) & ~(pg - 1)) +
+		        ((s->pad + pg - 1) & ~(pg - 1));
+	}
+	void *m = total == flen ? MAP_FAILED
+	                        : mmap(NULL, total, PROT_READ,
+	                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (total != flen && m == MAP_FAILED)
 		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot map",
 		            strerror(errno));
-	s->map = m;
-	s->map_len = (size_t)len;
-	guard_set(s->slot, s->map, s->map_len);
+	void *f = mmap(m == MAP_FAILED ? NULL : m, flen, PROT_READ,
+	               MAP_PRIVATE | MAP_POPULATE |
+	                       (m == MAP_FAILED ? 0 : MAP_FIXED),
+	               s->fd, (off_t)start);
+	if (f == MAP_FAILED) {
+		int e = errno;
+		if (m != MAP_FAILED)
+			munmap(m, total);
+		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot map",
+		            strerror(e));
+	}
+	s->map = f;
+	s->map_len = total;
+	/* Only the file's pages can fault when the file shrinks. */
+	guard_set(s->slot, s->map, flen);
 	s->data = s->map + (off - start);
 	s->len = (size_t)(len - (off - start));
 	s->eof = start + len >= s->fsize;
@@ -776,12 +799,24 @@ int mh_stream_set_pad(struct mh_stream *s, size_t pad)
 		return MH_EUNSUP;
 	if (pad <= s->pad)
 		return MH_OK;
+	if (s->mapped && s->map) {
+		/* The window now mapped has no pad after it: map it again
+		 * (same place in the file) with the reservation behind it. */
+		size_t keep_pos = s->pos;
+		uint64_t off = s->base;
+		s->pad = pad;
+		int rc = map_at(s, off, s->len, NULL);
+		if (rc != MH_OK)
+			return rc;
+		s->pos = keep_pos;
+	}
 	char *nb = realloc(s->buf, s->cap + pad);
 	if (!nb)
 		return MH_ENOMEM;
 	memset(nb + s->cap, 0, pad);
 	s->buf = nb;
-	s->data = nb;
+	if (!s->mapped)
+		s->data = nb;
 	s->pad = pad;
 	return MH_OK;
 }
