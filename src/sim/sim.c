@@ -2321,7 +2321,6 @@ static int write_audit(struct sim *s)
 	struct mh_simaudit_stats ast;
 	int rc = mh_simaudit_run(&ao, &ast, s->err);
 	s->st->files += ast.files;
-	s->st->disk_bytes += ast.bytes;
 	s->st->audit_records = ast.records;
 	s->st->audit_written = ast.written;
 	s->st->audit_bytes = ast.bytes;

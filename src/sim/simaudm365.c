@@ -295,7 +295,8 @@ int sa_signin(struct sa *s, int64_t t, const struct sa_user *u, const char *ip,
 	        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) "
 	        "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"};
 	struct mh_simrec *r = &s->r;
-	unsigned ui = (unsigned)(u - s->u);
+	/* Device traits from the user (also for a copy of one). */
+	unsigned ui = (unsigned char)u->puid[15] + (unsigned)strlen(u->addr);
 	const char *app = mh_simgen_below(&s->g, 2) ? SA_APP_EXO : SA_APP_SPO;
 	char id[37], g1[37], g2[37];
 	struct sa_hd h = {failed ? "UserLoginFailed" : "UserLoggedIn",
