@@ -21,6 +21,7 @@
 #include "analytics/forwarding.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/err.h"
 #include "core/strmap.h"
 #include "event/event.h"
 
@@ -142,8 +143,7 @@ struct mh_fwd {
 	                        * naming it (uintptr_t) */
 	uint64_t messages, autofwd, looks;
 
-	/* Per-message scratch of the mail source, reused: allocation only
-	 * at warm-up. */
+	/* Per-message scratch, reused: allocation only at warm-up. */
 	struct mh_arena arena;
 	struct mh_arena jarena; /* fields of a journal report's message */
 	struct mh_buf ubuf, dbuf;
@@ -178,23 +178,31 @@ const char *mh_fw_domain_of(const char *addr);
 void mh_fw_span(int64_t *first, int64_t *last, int64_t ts);
 /* Cut at most cap bytes without splitting a UTF-8 sequence. */
 size_t mh_fw_utf8_cut(const char *s, size_t n, size_t cap);
+/* d equals or is a subdomain of parent (both lower case). */
+int mh_fw_under(const char *d, const char *parent);
 
 /* MARK: - evidence (fwdpic.c) */
 
 void mh_fw_ev_release(struct ev_item *e);
 /* Order of evidence: (file, offset). */
 int mh_fw_ev_cmp(const struct ev_item *a, const struct ev_item *b);
-/* Keep the item at (file, offset) of a when it is among the max smallest
- * (the same set whatever the order of arrival, hence across threads and
- * merges); the item is made by fill(f, x, ...) only then. MH_OK or
- * MH_ENOMEM. */
-int mh_fw_evidence(struct mh_fwd *f, struct agg *a, const struct fact *x);
+/* Would an item at (file, offset) be among the max smallest of a? Saves
+ * copying strings for the thousands of messages that would be dropped. */
+int mh_fw_ev_wanted(const struct agg *a, size_t max, const char *file,
+                    uint64_t offset);
+/* Keep the max smallest items by (file, offset): the same set whatever
+ * the order of arrival, hence across threads and merges. Takes *e (it is
+ * released when not kept). MH_OK or MH_ENOMEM. */
+int mh_fw_ev_keep(struct agg *a, size_t max, struct ev_item *e);
+void mh_fw_agg_free(void *p);
 
 /* MARK: - the picture (fwdpic.c) */
 
+/* Derived state (org domains, statistics) is dropped on any change. */
+void mh_fw_drop_derived(struct mh_fwd *f);
 /* Add the facts of one message (all its analyses) to the accumulator:
- * each pair and each forwarding mailbox counts the message once. MH_OK
- * or MH_ENOMEM. */
+ * each pair and each forwarding mailbox counts the message once. Every
+ * fact has its fill. MH_OK or MH_ENOMEM. */
 int mh_fw_record(struct mh_fwd *f, const struct fact *facts, size_t nf);
 /* A store owner seen (its domain may be an org domain). */
 int mh_fw_note_owner(struct mh_fwd *f, const char *owner);
@@ -203,18 +211,20 @@ int mh_fw_note_owner(struct mh_fwd *f, const char *owner);
 int mh_fw_org_build(struct mh_fwd *f);
 /* Spec "Internal or external", rules 1-6: 1 external, 0 internal, -1
  * undecided. mh_fw_org_build must have run. */
-int mh_fw_externality(struct mh_fwd *f, const char *mailbox,
-                      const char *dest);
+int mh_fw_externality(struct mh_fwd *f, const char *mailbox, const char *dest);
 
 /* MARK: - the sources */
 
-/* fwdmail.c: one mail event (kind MH_EV_MAIL with msg). MH_OK or
- * MH_ENOMEM (err set). */
+/* fwdmail.c: one mail event (kind MH_EV_MAIL; without msg: ignored).
+ * MH_OK or MH_ENOMEM (err set). */
 int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
                      struct mh_err *err);
 
 /* MARK: - the rules (fwdfind.c) */
 
-/* mh_fwd_findings: defined there. */
+/* "exchange-inbox-rule,resent": the mechanisms of a bit set (enum mech),
+ * malloc'd, or NULL. */
+char *mh_fw_mechs_text(unsigned mechs);
+/* mh_fwd_findings (forwarding.h) is defined there. */
 
 #endif
