@@ -119,7 +119,8 @@ int mh_fwd_domain_internal(struct mh_fwd *f, const char *domain);
 /* One org domain in use. */
 struct mh_fwd_org_domain {
 	const char *domain; /* lower case */
-	const char *source; /* "given" (--org-domain), "store-owner" (from the
+	const char *source; /* "given" (--org-domain), "audit-tenant" (audit
+	                     * records of the tenant), "store-owner" (from the
 	                     * path) or "headers" (forwarding mailboxes) */
 	uint64_t messages;  /* "headers": messages whose forwarding mailbox
 	                     * is in the domain; else 0 */

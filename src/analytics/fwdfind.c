@@ -34,7 +34,7 @@ char *mh_fw_mechs_text(unsigned m)
 	return mh_buf_detach(&b, NULL);
 }
 
-static void mh_fw_when_text(int64_t first, int64_t last, char *out, size_t n)
+void mh_fw_when_text(int64_t first, int64_t last, char *out, size_t n)
 {
 	char a[21], b[21];
 	if (first == MH_TS_NONE) {
@@ -52,7 +52,7 @@ static void mh_fw_when_text(int64_t first, int64_t last, char *out, size_t n)
 /* The mailbox as an argument a mail admin can paste into a shell: only
  * when it is made of harmless characters (the address comes from a
  * header an attacker may have written), else a placeholder. */
-static void shell_arg(const char *mailbox, char *out, size_t n)
+void mh_fw_shell_arg(const char *mailbox, char *out, size_t n)
 {
 	int ok = strcmp(mailbox, UNKNOWN) != 0 && strchr(mailbox, '@');
 	for (const char *c = mailbox; ok && *c; c++)
@@ -66,8 +66,38 @@ static char *remediation(unsigned mechs, const char *mailbox)
 {
 	char mb[ADDR_MAX + 2];
 	struct mh_buf b = MH_BUF_INIT(4096);
-	shell_arg(mailbox, mb, sizeof(mb));
-	if (mechs & (1u << M_GMAIL)) {
+	mh_fw_shell_arg(mailbox, mb, sizeof(mb));
+	if (mechs & (1u << M_GWS_MONITOR)) {
+		mh_buf_printf(
+		        &b,
+		        "Google Workspace email monitor on %s (an "
+		        "administrator "
+		        "copies the user's mail to another account): list the "
+		        "monitors of the user with the Email Audit API (GET "
+		        "https://apps-apis.google.com/a/feeds/compliance/audit/"
+		        "mail/monitor/<domain>/<user>) or GAM (gam print "
+		        "monitors user <user>), delete an unapproved one (GAM: "
+		        "gam delete monitor <user> <destination>), and review "
+		        "the admin account that created it (Admin console "
+		        "audit, event CREATE_EMAIL_MONITOR: sign-ins, 2SV) "
+		        "(ATT&CK M1047, M1032). mailhunt runs none of this.",
+		        mb);
+	} else if (mechs & (1u << M_TRANSPORT)) {
+		mh_buf_printf(
+		        &b,
+		        "Exchange / Microsoft 365 transport rule that copies "
+		        "or "
+		        "redirects mail (scope %s): Get-TransportRule | fl "
+		        "Name,State,Priority,SentTo,From,BlindCopyTo,CopyTo,"
+		        "RedirectMessageTo,AddToRecipients; remove an "
+		        "unapproved rule (Remove-TransportRule -Identity "
+		        "<rule>) or disable it (Disable-TransportRule), search "
+		        "the unified audit log for New-/Set-TransportRule for "
+		        "who made it, and review that administrator's sign-ins "
+		        "and MFA (ATT&CK M1047, M1032). mailhunt runs none of "
+		        "this.",
+		        mb);
+	} else if (mechs & (1u << M_GMAIL)) {
 		mh_buf_printf(
 		        &b,
 		        "Google Workspace / Gmail, mailbox %s: Gmail settings "
@@ -158,10 +188,10 @@ static char *remediation(unsigned mechs, const char *mailbox)
 	return mh_buf_detach(&b, NULL);
 }
 
-static struct mh_finding *new_finding(const char *rule, const char *title,
-                                      enum mh_level level, int external,
-                                      const char *mailbox, const char *dest,
-                                      unsigned mechs)
+struct mh_finding *mh_fw_new_finding(const char *rule, const char *title,
+                                     enum mh_level level, int external,
+                                     const char *mailbox, const char *dest,
+                                     unsigned mechs)
 {
 	struct mh_finding *fd = mh_finding_new();
 	if (!fd)
@@ -193,9 +223,23 @@ static struct mh_finding *new_finding(const char *rule, const char *title,
 	return fd;
 }
 
+/* Insertion sort of v[0..n) by (file, offset): n is max_evidence. */
+static void ev_sort(const struct ev_item **v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && mh_fw_ev_cmp(v[j - 1], v[j]) > 0;
+		     j--) {
+			const struct ev_item *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+/* Evidence of a pair: its audit records first (who set it up), then its
+ * messages, each group in (file, offset) order. */
 static int copy_evidence(struct mh_finding *fd, const struct agg *a)
 {
-	size_t n = a->nev;
+	size_t n = a->naev + a->nev;
 	if (!n)
 		return MH_OK;
 	const struct ev_item **v = malloc(n * sizeof(*v));
@@ -204,16 +248,12 @@ static int copy_evidence(struct mh_finding *fd, const struct agg *a)
 		free(v);
 		return MH_ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = &a->ev[i];
-	/* Insertion sort: n is max_evidence. */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && mh_fw_ev_cmp(v[j - 1], v[j]) > 0;
-		     j--) {
-			const struct ev_item *t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	for (size_t i = 0; i < a->naev; i++)
+		v[i] = &a->aev[i];
+	for (size_t i = 0; i < a->nev; i++)
+		v[a->naev + i] = &a->ev[i];
+	ev_sort(v, a->naev);
+	ev_sort(v + a->naev, a->nev);
 	int rc = MH_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct mh_evidence *e = &fd->evidence[i];
@@ -223,17 +263,20 @@ static int copy_evidence(struct mh_finding *fd, const struct agg *a)
 		e->message_id = v[i]->msgid ? strdup(v[i]->msgid) : NULL;
 		e->header = v[i]->header ? strdup(v[i]->header) : NULL;
 		e->ts = v[i]->ts;
+		e->record = v[i]->record;
+		e->fields = v[i]->fields ? strdup(v[i]->fields) : NULL;
 		fd->nevidence++;
 		if (!e->file || (v[i]->msgid && !e->message_id) ||
-		    (v[i]->header && !e->header))
+		    (v[i]->header && !e->header) ||
+		    (v[i]->fields && !e->fields))
 			rc = MH_ENOMEM;
 	}
 	free(v);
 	return rc;
 }
 
-static int push(struct mh_findings *out, struct mh_finding *fd, char *summary,
-                const struct agg *evidence_from)
+int mh_fw_push(struct mh_findings *out, struct mh_finding *fd, char *summary,
+               const struct agg *evidence_from)
 {
 	fd->summary = summary;
 	if (!summary || copy_evidence(fd, evidence_from) ||
@@ -247,10 +290,16 @@ static int push(struct mh_findings *out, struct mh_finding *fd, char *summary,
 static int pair_finding(struct mh_fwd *f, const struct agg *a,
                         struct mh_findings *out)
 {
-	int external = mh_fw_externality(f, a->mailbox, a->dest);
+	/* An X.500 DN from the tenant's own records is one of its
+	 * recipients. */
+	int external = (a->aflags & AF_X500)
+	                       ? 0
+	                       : mh_fw_externality(f, a->mailbox, a->dest);
 	const char *rule, *title;
 	enum mh_level level;
-	if (a->kind == K_GMAIL) {
+	/* An email monitor is an administrator's copy, not the user's
+	 * Gmail forwarding: judged as auto-forwarding. */
+	if (a->kind == K_GMAIL && !(a->mechs & (1u << M_GWS_MONITOR))) {
 		rule = "MH-FWD-GMAIL";
 		title = "Gmail / Google Workspace forwarding";
 		level = external == 0  ? MH_LEVEL_LOW
@@ -276,8 +325,11 @@ static int pair_finding(struct mh_fwd *f, const struct agg *a,
 		                : "Auto-forwarding to an unknown destination";
 		level = MH_LEVEL_MEDIUM;
 	}
-	struct mh_finding *fd = new_finding(rule, title, level, external,
-	                                    a->mailbox, a->dest, a->mechs);
+	if (a->srcs & (S_AUDIT | S_SNAPSHOT))
+		return mh_fw_audit_finding(f, a, rule, title, level, external,
+		                           out);
+	struct mh_finding *fd = mh_fw_new_finding(
+	        rule, title, level, external, a->mailbox, a->dest, a->mechs);
 	if (!fd)
 		return MH_ENOMEM;
 	fd->first_seen = a->first;
@@ -299,7 +351,11 @@ static int pair_finding(struct mh_fwd *f, const struct agg *a,
 	                        "organisation domain known, give --org-domain"
 	                      : "destination unknown",
 	              (unsigned long long)a->looks, a->looks == 1 ? "s" : "");
-	return push(out, fd, mh_buf_detach(&b, NULL), a);
+	/* Audit records were read, and none set this pair up. */
+	if (f->audit_records)
+		mh_buf_adds(&b, "; seen only in mail: no rule or setting "
+		                "for it in the audit records scanned");
+	return mh_fw_push(out, fd, mh_buf_detach(&b, NULL), a);
 }
 
 /* MARK: - MH-FWD-RATIO */
@@ -355,7 +411,7 @@ static char *ratio_remediation(enum ratio_basis basis, const char *mailbox)
 {
 	char mb[ADDR_MAX + 2];
 	struct mh_buf b = MH_BUF_INIT(4096);
-	shell_arg(mailbox, mb, sizeof(mb));
+	mh_fw_shell_arg(mailbox, mb, sizeof(mb));
 	if (basis == R_RULE || basis == R_BOTH)
 		mh_buf_printf(
 		        &b,
@@ -436,7 +492,8 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 	size_t ndest = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct agg *a = v[i]->val;
-		if (!a || a->kind != K_EXCH || strcmp(a->mailbox, mailbox) != 0)
+		if (!a || a->kind != K_EXCH || !a->autofwd ||
+		    strcmp(a->mailbox, mailbox) != 0)
 			continue;
 		ndest++;
 		int e = mh_fw_externality(f, a->mailbox, a->dest);
@@ -459,10 +516,10 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 	                        b->exch_looks * 10 < b->exch_autofwd
 	                ? MH_LEVEL_HIGH
 	                : MH_LEVEL_MEDIUM;
-	struct mh_finding *fd =
-	        new_finding("MH-FWD-RATIO",
-	                    "Auto-forwarded mail that does not look forwarded",
-	                    level, external, mailbox, top->dest, top->mechs);
+	struct mh_finding *fd = mh_fw_new_finding(
+	        "MH-FWD-RATIO",
+	        "Auto-forwarded mail that does not look forwarded", level,
+	        external, mailbox, top->dest, top->mechs);
 	if (!fd)
 		return MH_ENOMEM;
 	free(fd->remediation);
@@ -490,7 +547,7 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 	                        "organisation domain known, give "
 	                        "--org-domain"
 	                      : "the destination is unknown");
-	return push(out, fd, mh_buf_detach(&s, NULL), top);
+	return mh_fw_push(out, fd, mh_buf_detach(&s, NULL), top);
 }
 
 /* Spec MH-FWD-JOURNAL: journal reports whose original could not be
@@ -545,7 +602,7 @@ static int journal_finding(struct mh_fwd *f, struct mh_findings *out)
 	              (unsigned long long)f->jr_why[J_ENCODED],
 	              (unsigned long long)f->jr_why[J_NOATTACH],
 	              (unsigned long long)f->jr_why[J_BADINNER]);
-	return push(out, fd, mh_buf_detach(&b, NULL), a);
+	return mh_fw_push(out, fd, mh_buf_detach(&b, NULL), a);
 }
 
 int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
@@ -564,6 +621,8 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 		if (mb[i]->val &&
 		    ratio_finding(f, mb[i]->key, mb[i]->val, v, n, out))
 			goto done;
+	if (mh_fw_many_findings(f, v, n, out))
+		goto done;
 	if (journal_finding(f, out))
 		goto done;
 	rc = MH_OK;

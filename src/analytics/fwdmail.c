@@ -729,7 +729,7 @@ static int add_evidence(struct mh_fwd *f, struct agg *a,
                         const struct mh_field *msgid)
 {
 	const char *path = ev->path ? ev->path : "";
-	if (!mh_fw_ev_wanted(a, f->max_evidence, path, ev->offset))
+	if (!mh_fw_ev_wanted(a->ev, a->nev, f->max_evidence, path, ev->offset))
 		return MH_OK;
 	struct ev_item e = {0};
 	e.file = strdup(path);
@@ -742,7 +742,7 @@ static int add_evidence(struct mh_fwd *f, struct agg *a,
 		mh_fw_ev_release(&e);
 		return MH_ENOMEM;
 	}
-	return mh_fw_ev_keep(a, f->max_evidence, &e);
+	return mh_fw_ev_keep(&a->ev, &a->nev, f->max_evidence, &e);
 }
 
 /* The evidence item of a message's fact (mh_fw_evidence_fn). */

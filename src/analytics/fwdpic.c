@@ -25,6 +25,8 @@ const char *const mh_fw_mech_names[M__COUNT] = {
         "server-redirect",
         "resent",
         "generic",
+        "exchange-transport-rule",
+        "gws-email-monitor",
 };
 
 int mh_fw_lc(int c)
@@ -49,6 +51,7 @@ void mh_fw_ev_release(struct ev_item *e)
 	free(e->file);
 	free(e->msgid);
 	free(e->header);
+	free(e->fields);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -60,6 +63,10 @@ void mh_fw_agg_free(void *p)
 	for (size_t i = 0; i < a->nev; i++)
 		mh_fw_ev_release(&a->ev[i]);
 	free(a->ev);
+	for (size_t i = 0; i < a->naev; i++)
+		mh_fw_ev_release(&a->aev[i]);
+	free(a->aev);
+	mh_fw_lead_release(&a->lead);
 	free(a->mailbox);
 	free(a);
 }
@@ -101,6 +108,8 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
 	mh_strmap_init(&f->mboxes);
 	mh_strmap_init(&f->owner_dom);
 	mh_strmap_init(&f->mdom);
+	mh_strmap_init(&f->removals);
+	mh_strmap_init(&f->tenant_dom);
 	mh_strmap_init(&f->org);
 	mh_arena_init(&f->arena, 16384, 0);
 	mh_arena_init(&f->jarena, 16384, 0);
@@ -141,6 +150,8 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->mboxes, free);
 	mh_strmap_release(&f->owner_dom, NULL);
 	mh_strmap_release(&f->mdom, NULL);
+	mh_strmap_release(&f->removals, free);
+	mh_strmap_release(&f->tenant_dom, NULL);
 	for (size_t i = 0; i < f->jr.nev; i++)
 		mh_fw_ev_release(&f->jr.ev[i]);
 	free(f->jr.ev);
@@ -186,14 +197,15 @@ int mh_fw_ev_cmp(const struct ev_item *a, const struct ev_item *b)
 
 /* Would an item at (file, offset) be among the max smallest? Saves
  * copying strings for the thousands of messages that would be dropped. */
-int mh_fw_ev_wanted(const struct agg *a, size_t max, const char *file,
-                    uint64_t offset)
+int mh_fw_ev_wanted(const struct ev_item *v, size_t n, size_t max,
+                    const char *file, uint64_t offset)
 {
-	if (a->nev < max)
+	if (n < max)
 		return 1;
-	struct ev_item probe = {(char *)file, offset, 0, NULL, NULL, 0};
-	for (size_t i = 0; i < a->nev; i++)
-		if (mh_fw_ev_cmp(&probe, &a->ev[i]) < 0)
+	struct ev_item probe = {(char *)file, offset, 0, NULL,
+	                        NULL,         0,      0, NULL};
+	for (size_t i = 0; i < n; i++)
+		if (mh_fw_ev_cmp(&probe, &v[i]) < 0)
 			return 1;
 	return 0;
 }
@@ -201,33 +213,36 @@ int mh_fw_ev_wanted(const struct agg *a, size_t max, const char *file,
 /* Keep the max smallest items by (file, offset): the same set whatever
  * the order of arrival, hence across threads and merges. Takes *e (it is
  * released when not kept). */
-int mh_fw_ev_keep(struct agg *a, size_t max, struct ev_item *e)
+int mh_fw_ev_keep(struct ev_item **pv, size_t *pn, size_t max,
+                  struct ev_item *e)
 {
+	struct ev_item *v = *pv;
+	size_t n = *pn;
 	/* One item per (file, offset): the same message fed twice (or two
 	 * analyses of one journal report) is one piece of evidence. */
-	for (size_t i = 0; i < a->nev; i++)
-		if (!mh_fw_ev_cmp(e, &a->ev[i])) {
+	for (size_t i = 0; i < n; i++)
+		if (!mh_fw_ev_cmp(e, &v[i])) {
 			mh_fw_ev_release(e);
 			return MH_OK;
 		}
-	if (a->nev == max) {
+	if (n == max) {
 		size_t worst = 0;
-		for (size_t i = 1; i < a->nev; i++)
-			if (mh_fw_ev_cmp(&a->ev[i], &a->ev[worst]) > 0)
+		for (size_t i = 1; i < n; i++)
+			if (mh_fw_ev_cmp(&v[i], &v[worst]) > 0)
 				worst = i;
-		if (mh_fw_ev_cmp(e, &a->ev[worst]) >= 0) {
+		if (mh_fw_ev_cmp(e, &v[worst]) >= 0) {
 			mh_fw_ev_release(e);
 			return MH_OK;
 		}
-		mh_fw_ev_release(&a->ev[worst]);
-		a->ev[worst] = *e;
+		mh_fw_ev_release(&v[worst]);
+		v[worst] = *e;
 		return MH_OK;
 	}
-	if (!a->ev && !(a->ev = calloc(max, sizeof(*a->ev)))) {
+	if (!v && !(v = *pv = calloc(max, sizeof(*v)))) {
 		mh_fw_ev_release(e);
 		return MH_ENOMEM;
 	}
-	a->ev[a->nev++] = *e;
+	v[(*pn)++] = *e;
 	return MH_OK;
 }
 
@@ -249,8 +264,8 @@ static int agg_key(struct mh_buf *b, enum kind k, const char *mailbox,
 	return mh_buf_printf(b, "%d\x1f%s\x1f%s", (int)k, mailbox, dest);
 }
 
-static struct agg *agg_get(struct mh_fwd *f, enum kind k, const char *mailbox,
-                           const char *dest)
+struct agg *mh_fw_agg_get(struct mh_fwd *f, enum kind k, const char *mailbox,
+                          const char *dest)
 {
 	void **slot;
 	int created;
@@ -279,6 +294,8 @@ static struct agg *agg_get(struct mh_fwd *f, enum kind k, const char *mailbox,
 	a->mailbox = mem;
 	a->dest = mem + ml + 1;
 	a->first = a->last = MH_TS_NONE;
+	a->afirst = a->alast = a->lead.ts = MH_TS_NONE;
+	a->lead.rank = -1;
 	*slot = a;
 done:
 	mh_buf_release(&key);
@@ -336,11 +353,12 @@ static int record_pair(struct mh_fwd *f, const struct fact *x, const char *dest,
                        struct touched_agg *ta, size_t *nta)
 {
 	const struct mh_event *ev = x->ev;
-	struct agg *a = agg_get(f, x->kind, x->mailbox, dest);
+	struct agg *a = mh_fw_agg_get(f, x->kind, x->mailbox, dest);
 	if (!a)
 		return MH_ENOMEM;
 	a->mechs |= 1u << x->mech;
 	a->arts |= x->arts;
+	a->srcs |= S_MAIL;
 	for (size_t k = 0; k < *nta; k++)
 		if (ta[k].a == a) {
 			/* Already counted for this message. */
@@ -358,12 +376,12 @@ static int record_pair(struct mh_fwd *f, const struct fact *x, const char *dest,
 		a->looks++;
 	mh_fw_span(&a->first, &a->last, ev->ts);
 	const char *path = ev->path ? ev->path : "";
-	if (!mh_fw_ev_wanted(a, f->max_evidence, path, ev->offset))
+	if (!mh_fw_ev_wanted(a->ev, a->nev, f->max_evidence, path, ev->offset))
 		return MH_OK;
 	struct ev_item e = {0};
 	if (x->fill(f, x, &e))
 		return MH_ENOMEM;
-	return mh_fw_ev_keep(a, f->max_evidence, &e);
+	return mh_fw_ev_keep(&a->ev, &a->nev, f->max_evidence, &e);
 }
 
 static int record_mbox(struct mh_fwd *f, const struct fact *x,
@@ -455,6 +473,8 @@ int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
 {
 	if (ev->kind == MH_EV_MAIL)
 		return mh_fw_mail_event(f, ev, err);
+	if (ev->kind == MH_EV_AUDIT && ev->audit)
+		return mh_fw_audit_event(f, ev, err);
 	return MH_OK;
 }
 
@@ -471,10 +491,11 @@ static void agg_add(struct agg *t, struct agg *a, size_t max)
 	for (size_t i = 0; i < a->nev; i++) {
 		/* ev_keep only fails before it holds anything; then the
 		 * item is released and the evidence is merely shorter. */
-		mh_fw_ev_keep(t, max, &a->ev[i]);
+		mh_fw_ev_keep(&t->ev, &t->nev, max, &a->ev[i]);
 		memset(&a->ev[i], 0, sizeof(a->ev[i]));
 	}
 	a->nev = 0;
+	mh_fw_audit_add(t, a, max);
 }
 
 static void mbox_add(struct mbox_acc *t, const struct mbox_acc *b)
@@ -563,7 +584,34 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	mh_strmap_release(&from->aggs, mh_fw_agg_free);
 	mh_strmap_release(&from->mboxes, free);
 	mh_strmap_release(&from->owner_dom, NULL);
+	pos = 0;
+	while (rc == MH_OK && (s = mh_strmap_next(&from->tenant_dom, &pos)))
+		if (mh_strmap_upsert(&into->tenant_dom, s->key, s->klen, &slot,
+		                     NULL))
+			rc = MH_ENOMEM;
+	pos = 0;
+	while (rc == MH_OK && (s = mh_strmap_next(&from->removals, &pos))) {
+		int64_t *r = s->val;
+		if (!r)
+			continue;
+		if (mh_strmap_upsert(&into->removals, s->key, s->klen, &slot,
+		                     NULL)) {
+			rc = MH_ENOMEM;
+			break;
+		}
+		if (!*slot) {
+			*slot = r;
+			from->removals.slot[pos - 1].val = NULL;
+		} else if (*r > *(int64_t *)*slot) {
+			*(int64_t *)*slot = *r;
+		}
+	}
+	into->audit_records += from->audit_records;
+	into->audit_facts += from->audit_facts;
+	from->audit_records = from->audit_facts = 0;
 	mh_strmap_release(&from->mdom, NULL);
+	mh_strmap_release(&from->tenant_dom, NULL);
+	mh_strmap_release(&from->removals, free);
 	from->last_owner[0] = '\0';
 	return rc;
 }
@@ -734,6 +782,19 @@ int mh_fw_org_build(struct mh_fwd *f)
 		 * exfiltration's destination is the organisation's. */
 		if (foreign_targets(f, &foreign))
 			goto done;
+		/* The tenant's own domains named by its audit records
+		 * (OrganizationName, its users' and mailboxes' UPN domains,
+		 * GWS actors): the tenant wrote them, an outsider's mail did
+		 * not, so they hold even when they receive forwarding. */
+		if (mh_strmap_sorted(&f->tenant_dom, &v, &n))
+			goto done;
+		for (size_t i = 0; i < n; i++)
+			if (!mh_fwd_consumer_domain(v[i]->key) &&
+			    org_put(f, v[i]->key, v[i]->klen, "audit-tenant",
+			            0))
+				goto done;
+		free(v);
+		v = NULL;
 		/* Store owners: trusted otherwise (no message count), but
 		 * never a consumer domain. */
 		if (mh_strmap_sorted(&f->owner_dom, &v, &n))

@@ -24,6 +24,7 @@
 #include "core/err.h"
 #include "core/strmap.h"
 #include "event/event.h"
+#include "finding/finding.h"
 
 #define ADDR_MAX      320 /* RFC 5321 path limit is 256; room for junk */
 #define MAX_DEST      8   /* destinations kept per artefact */
@@ -46,6 +47,9 @@ enum mech {
 	M_SERVER,
 	M_RESENT,
 	M_GENERIC,
+	/* Only named by audit records and configuration snapshots. */
+	M_TRANSPORT,
+	M_GWS_MONITOR,
 	M__COUNT
 };
 
@@ -70,7 +74,8 @@ enum {
 	A_JOURNAL_NOTE = 1u << 11,
 };
 
-/* One piece of evidence as kept: owned strings. */
+/* One piece of evidence as kept: owned strings. A message has msgid and
+ * header; an audit record has record (1-based) and fields. */
 struct ev_item {
 	char *file;
 	uint64_t offset;
@@ -78,6 +83,32 @@ struct ev_item {
 	char *msgid;
 	char *header;
 	int64_t ts;
+	uint64_t record;
+	char *fields;
+};
+
+/* Where a pair was seen (struct agg srcs). */
+enum { S_MAIL = 1u << 0, S_AUDIT = 1u << 1, S_SNAPSHOT = 1u << 2 };
+
+/* What the rule or setting does besides forwarding (struct agg aflags). */
+enum {
+	AF_NOKEEP = 1u << 0,   /* DeliverToMailboxAndForward False */
+	AF_DELETE = 1u << 1,   /* DeleteMessage, SoftDeleteMessage */
+	AF_MARKREAD = 1u << 2, /* MarkAsRead */
+	AF_STOP = 1u << 3,     /* StopProcessingRules */
+	AF_X500 = 1u << 4,     /* destination is an X.500 DN of the tenant */
+	AF_DISABLED = 1u << 5, /* snapshot: the rule exists, not enabled */
+};
+
+/* The audit record that best tells who set a pair up: the earliest
+ * successful change (snapshots, then attempts, after), ties by (file,
+ * offset), so the same whatever the order of arrival. Owned strings. */
+struct aud_lead {
+	int rank; /* 0 change, 1 snapshot, 2 attempt; -1 none */
+	int64_t ts;
+	char *file;
+	uint64_t offset;
+	char *operation, *actor, *client_ip, *app, *rule, *conditions, *actions;
 };
 
 /* One (kind, mailbox, destination). */
@@ -90,6 +121,15 @@ struct agg {
 	unsigned arts;  /* A_* artefacts of its messages, for MH-FWD-RATIO */
 	struct ev_item *ev;
 	size_t nev;
+	/* The audit side (fwdaudit.c): changes that set the pair, failed
+	 * attempts, configuration snapshots that show it, their times. */
+	unsigned srcs;   /* S_* */
+	unsigned aflags; /* AF_* */
+	uint64_t configured, attempts, snapshots;
+	int64_t afirst, alast;
+	struct aud_lead lead;
+	struct ev_item *aev;
+	size_t naev;
 };
 
 /* One forwarding mailbox; messages counted once whatever the number of
@@ -162,6 +202,15 @@ struct mh_fwd {
 	struct mh_fwd_mailbox_stat *mstats;
 	size_t nmstats;
 
+	/* Audit records read, and those that made forwarding facts. */
+	uint64_t audit_records, audit_facts;
+	/* Forwarding removed: key mech 0x1f mailbox 0x1f rule ("" for
+	 * mailbox forwarding); val: malloc'd int64_t, the latest time. */
+	struct mh_strmap removals;
+	/* The tenant's own domains from audit records (OrganizationName,
+	 * UPN domains of its users, GWS actor domains): val unused. */
+	struct mh_strmap tenant_dom;
+
 	/* Journal reports whose original could not be analysed: autofwd
 	 * is their number, evidence the reports (MH-FWD-JOURNAL). */
 	struct agg jr;
@@ -188,16 +237,19 @@ void mh_fw_ev_release(struct ev_item *e);
 int mh_fw_ev_cmp(const struct ev_item *a, const struct ev_item *b);
 /* Would an item at (file, offset) be among the max smallest of a? Saves
  * copying strings for the thousands of messages that would be dropped. */
-int mh_fw_ev_wanted(const struct agg *a, size_t max, const char *file,
-                    uint64_t offset);
+int mh_fw_ev_wanted(const struct ev_item *v, size_t n, size_t max,
+                    const char *file, uint64_t offset);
 /* Keep the max smallest items by (file, offset): the same set whatever
  * the order of arrival, hence across threads and merges. Takes *e (it is
  * released when not kept). MH_OK or MH_ENOMEM. */
-int mh_fw_ev_keep(struct agg *a, size_t max, struct ev_item *e);
+int mh_fw_ev_keep(struct ev_item **v, size_t *n, size_t max, struct ev_item *e);
 void mh_fw_agg_free(void *p);
 
 /* MARK: - the picture (fwdpic.c) */
 
+/* The pair (k, mailbox, dest), created empty when new; NULL: no memory. */
+struct agg *mh_fw_agg_get(struct mh_fwd *f, enum kind k, const char *mailbox,
+                          const char *dest);
 /* Derived state (org domains, statistics) is dropped on any change. */
 void mh_fw_drop_derived(struct mh_fwd *f);
 /* Add the facts of one message (all its analyses) to the accumulator:
@@ -220,11 +272,42 @@ int mh_fw_externality(struct mh_fwd *f, const char *mailbox, const char *dest);
 int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
                      struct mh_err *err);
 
+/* fwdaudit.c: one audit event (kind MH_EV_AUDIT with audit). MH_OK or
+ * MH_ENOMEM (err set). */
+int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev,
+                      struct mh_err *err);
+/* Merge the audit side of pair a into t (a's evidence moved). */
+void mh_fw_audit_add(struct agg *t, struct agg *a, size_t max);
+void mh_fw_lead_release(struct aud_lead *l);
+/* The removal time of (mech, mailbox, rule), MH_TS_NONE when none. */
+int64_t mh_fw_removed(const struct mh_fwd *f, enum mech m, const char *mailbox,
+                      const char *rule);
+
 /* MARK: - the rules (fwdfind.c) */
 
 /* "exchange-inbox-rule,resent": the mechanisms of a bit set (enum mech),
  * malloc'd, or NULL. */
 char *mh_fw_mechs_text(unsigned mechs);
 /* mh_fwd_findings (forwarding.h) is defined there. */
+struct mh_finding *mh_fw_new_finding(const char *rule, const char *title,
+                                     enum mh_level level, int external,
+                                     const char *mailbox, const char *dest,
+                                     unsigned mechs);
+/* Sets the summary (taken), the evidence of evidence_from, and appends fd
+ * to out; on MH_ENOMEM fd is freed. */
+int mh_fw_push(struct mh_findings *out, struct mh_finding *fd, char *summary,
+               const struct agg *evidence_from);
+void mh_fw_when_text(int64_t first, int64_t last, char *out, size_t n);
+/* A mailbox as a shell argument ('x@y') or "<mailbox>". */
+void mh_fw_shell_arg(const char *mailbox, char *out, size_t n);
+
+/* fwdjoin.c: the finding of a pair with an audit side (rule, title,
+ * level and externality as the mail rule chose them), and MH-FWD-MANY
+ * over the sorted pairs v. MH_OK or MH_ENOMEM. */
+int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
+                        const char *title, enum mh_level level, int external,
+                        struct mh_findings *out);
+int mh_fw_many_findings(struct mh_fwd *f, const struct mh_strmap_slot *const *v,
+                        size_t n, struct mh_findings *out);
 
 #endif
