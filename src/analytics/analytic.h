@@ -56,6 +56,13 @@ struct mh_analytic_ops {
 	int (*findings)(void *acc, struct mh_findings *out);
 	/* NULL allowed. */
 	void (*destroy)(void *acc);
+	/* NULL allowed. A record dropped as a duplicate of one already read
+	 * (the same audit record in two exports): which copy comes first
+	 * depends on the threads, so an analytic that keeps where a record
+	 * was read (evidence) sees every copy here and keeps the same one
+	 * whatever the order; it must count nothing. Same codes as event. */
+	int (*duplicate)(void *acc, const struct mh_event *ev,
+	                 struct mh_err *err);
 };
 
 /* registry.c: every analytic, in the order they run; NULL-terminated. */

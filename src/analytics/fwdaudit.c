@@ -374,8 +374,8 @@ static int describe(const struct mh_event *ev, const struct mh_audit *a,
 		add_kv(&k2, mh_slice_cstr("ClientIP"), a->client_ip_raw);
 	if (a->result_raw.p)
 		add_kv(&k2, mh_slice_cstr("Result"), a->result_raw);
-	if (ev->record_id.p && ev->record_id.n)
-		add_kv(&k2, mh_slice_cstr("Id"), ev->record_id);
+	if (a->id.p && a->id.n)
+		add_kv(&k2, mh_slice_cstr("Id"), a->id);
 	if (kf.len) {
 		mh_buf_adds(&k2, "; ");
 		mh_buf_add(&k2, kf.p, kf.len);
@@ -535,7 +535,8 @@ static char *app_text(const struct mh_audit *a)
 }
 
 static int add_pair(struct mh_fwd *f, const struct mh_event *ev,
-                    const struct mh_audit *a, const struct afact *x, size_t di)
+                    const struct mh_audit *a, const struct afact *x, size_t di,
+                    int dup)
 {
 	const char *mailbox = x->mailbox[0] ? x->mailbox : UNKNOWN;
 	struct agg *g = mh_fw_agg_get(f, x->kind, mailbox, x->dest[di]);
@@ -544,12 +545,10 @@ static int add_pair(struct mh_fwd *f, const struct mh_event *ev,
 	g->mechs |= 1u << x->mech;
 	g->srcs |= x->rank == 1 ? S_SNAPSHOT : S_AUDIT;
 	g->aflags |= x->aflags | x->dflags[di];
-	if (x->rank == 0)
-		g->configured++;
-	else if (x->rank == 1)
-		g->snapshots++;
-	else
-		g->attempts++;
+	/* A copy (dup) was counted with the one read first. */
+	g->configured += !dup && x->rank == 0;
+	g->snapshots += !dup && x->rank == 1;
+	g->attempts += !dup && x->rank == 2;
 	mh_fw_span(&g->afirst, &g->alast, ev->ts);
 
 	struct aud_lead l = {0};
@@ -627,7 +626,7 @@ static void transport_scope(const struct mh_audit *a, char out[ADDR_MAX])
 	snprintf(out, ADDR_MAX, "%s", "all mail");
 }
 
-int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev,
+int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err)
 {
 	const struct mh_audit *a = ev->audit;
@@ -636,7 +635,8 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev,
 	size_t ndp = 0;
 	int rc = MH_OK;
 
-	f->audit_records++;
+	if (!dup)
+		f->audit_records++;
 	note_tenant(f, a);
 	memset(&x, 0, sizeof(x));
 	x.rank = a->snapshot ? 1 : a->result == MH_AR_FAILED ? 2 : 0;
@@ -679,11 +679,11 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev,
 				continue;
 			struct dest_param gp = {dname, m};
 			if (describe(ev, a, &g, &gp, 1) == MH_OK) {
-				f->audit_facts++;
+				f->audit_facts += !dup;
 				changed(f);
 				for (size_t i = 0; i < g.ndest && rc == MH_OK;
 				     i++)
-					rc = add_pair(f, ev, a, &g, i);
+					rc = add_pair(f, ev, a, &g, i, dup);
 			} else {
 				rc = MH_ENOMEM;
 			}
@@ -747,13 +747,13 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev,
 		release_afact(&x);
 		return mh_err_set(err, MH_ENOMEM, "forwarding: out of memory");
 	}
-	f->audit_facts++;
+	f->audit_facts += !dup;
 	changed(f);
 	for (size_t i = 0; i < x.ndest && rc == MH_OK; i++) {
 		/* A rule that forwards to its own mailbox forwards nothing. */
 		if (!strcmp(x.dest[i], x.mailbox))
 			continue;
-		rc = add_pair(f, ev, a, &x, i);
+		rc = add_pair(f, ev, a, &x, i, dup);
 	}
 	release_afact(&x);
 	return rc ? mh_err_set(err, rc, "forwarding: out of memory") : MH_OK;

@@ -474,7 +474,7 @@ int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
 	if (ev->kind == MH_EV_MAIL)
 		return mh_fw_mail_event(f, ev, err);
 	if (ev->kind == MH_EV_AUDIT && ev->audit)
-		return mh_fw_audit_event(f, ev, err);
+		return mh_fw_audit_event(f, ev, 0, err);
 	return MH_OK;
 }
 
@@ -1060,6 +1060,14 @@ static void an_destroy(void *acc)
 	mh_fwd_free(acc);
 }
 
+static int an_duplicate(void *acc, const struct mh_event *ev,
+                        struct mh_err *err)
+{
+	if (ev->kind == MH_EV_AUDIT && ev->audit)
+		return mh_fw_audit_event(acc, ev, 1, err);
+	return MH_OK;
+}
+
 const struct mh_analytic_ops mh_analytic_forwarding = {
         .name = "forwarding",
         .create = an_create,
@@ -1067,4 +1075,5 @@ const struct mh_analytic_ops mh_analytic_forwarding = {
         .merge = an_merge,
         .findings = an_findings,
         .destroy = an_destroy,
+        .duplicate = an_duplicate,
 };

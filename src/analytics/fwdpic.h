@@ -272,9 +272,11 @@ int mh_fw_externality(struct mh_fwd *f, const char *mailbox, const char *dest);
 int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
                      struct mh_err *err);
 
-/* fwdaudit.c: one audit event (kind MH_EV_AUDIT with audit). MH_OK or
- * MH_ENOMEM (err set). */
-int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev,
+/* fwdaudit.c: one audit event (kind MH_EV_AUDIT with audit). dup: a copy
+ * of a record already counted (another export): only where it was read
+ * is kept, so that evidence and the lead record do not depend on which
+ * copy a thread read first. MH_OK or MH_ENOMEM (err set). */
+int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err);
 /* Merge the audit side of pair a into t (a's evidence moved). */
 void mh_fw_audit_add(struct agg *t, struct agg *a, size_t max);

@@ -378,6 +378,21 @@ static void run_job(struct worker *w, struct job *j)
 		if (ev.record_id.n && mh_keyset_add(s->seen, ev.record_id.p,
 		                                    ev.record_id.n) == 0) {
 			w->st.dups++;
+			for (size_t a = 0; a < s->nan && !w->internal_error &&
+			                   in_window(&s->o, ev.ts);
+			     a++) {
+				if (!s->an[a]->duplicate)
+					continue;
+				mh_err_clear(&err);
+				rc = s->an[a]->duplicate(w->acc[a], &ev, &err);
+				if (rc < 0) {
+					diag(s, &err, j->path);
+					if (rc == MH_ENOMEM)
+						w->internal_error = 1;
+				}
+			}
+			if (w->internal_error)
+				break;
 			continue;
 		}
 		if (!in_window(&s->o, ev.ts)) {

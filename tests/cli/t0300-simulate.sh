@@ -5,18 +5,36 @@
 . "$(dirname "$0")/lib.sh"
 
 # expected rule_id<TAB>level<TAB>mailbox<TAB>destination from ground truth
+# (the mail) and the forwarding rows of audit-truth.tsv (the audit logs
+# simulate writes with the mail): a pair in both is one finding. A
+# transport rule's mailbox "-" is its scope, "all mail".
+audit_fwd() {
+	[ -f "$1/audit-truth.tsv" ] || return 0
+	awk -F'\t' '$4 ~ /^MH-FWD-/ { print $4 "\t" $5 "\t" ($6 == "-" ? "all mail" : $6) "\t" $8 "\t" $10 "\t" $11 }' \
+		"$1/audit-truth.tsv"
+}
 truth() {
-	awk -F'\t' '!/^#/ && $1 != "scenario" && NF >= 5 { print $2 "\t" $3 "\t" $4 "\t" $5 }' \
-		"$1/ground-truth.tsv" | sort
+	{
+		awk -F'\t' '!/^#/ && $1 != "scenario" && NF >= 5 { print $2 "\t" $3 "\t" $4 "\t" $5 }' \
+			"$1/ground-truth.tsv"
+		audit_fwd "$1" | cut -f1-4
+	} | sort -u
 }
 found() {
 	jq -r 'select(.type == "finding") | [.rule_id, .level, (.mailbox // ""), (.destination // "")] | @tsv' \
 		"$1" | sort
 }
-# the same with first and last delivery time (columns 7 and 8)
+# the same with first and last time (delivery times of the mail, record
+# times of the audit logs; a joined pair spans both)
 truth_times() {
-	awk -F'\t' '!/^#/ && $1 != "scenario" && NF >= 8 { print $2 "\t" $4 "\t" $5 "\t" $7 "\t" $8 }' \
-		"$1/ground-truth.tsv" | sort
+	{
+		awk -F'\t' '!/^#/ && $1 != "scenario" && NF >= 8 { print $2 "\t" $4 "\t" $5 "\t" $7 "\t" $8 }' \
+			"$1/ground-truth.tsv"
+		audit_fwd "$1" | cut -f1,3-6
+	} | awk -F'\t' '{ k = $1 "\t" $2 "\t" $3
+		if (!(k in lo) || $4 < lo[k]) lo[k] = $4
+		if (!(k in hi) || $5 > hi[k]) hi[k] = $5 }
+		END { for (k in lo) print k "\t" lo[k] "\t" hi[k] }' | sort
 }
 found_times() {
 	jq -r 'select(.type == "finding") | [.rule_id, (.mailbox // ""), (.destination // ""), .first_seen, .last_seen] | @tsv' \

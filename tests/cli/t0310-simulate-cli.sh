@@ -78,6 +78,14 @@ run_mh "$TMP/o" "$TMP/e" simulate --out "$TMP/benign" --no-scenarios \
 	--mailboxes 2 --messages 200 -q
 check "--no-scenarios with 2 mailboxes: exit 0" [ "$rc" -eq 0 ]
 run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/benign"
-check "benign case: no findings" [ "$rc" -eq 0 -a ! -s "$TMP/o" ]
+# The benign activity of the audit logs holds an internal forwarding
+# rule (audit-truth.tsv, MH-FWD-INT low): that one, nothing from mail.
+check "benign case: exit 0" [ "$rc" -eq 0 ]
+check "benign case: only the labelled benign forwards of the audit logs" \
+	diff -u <(awk -F'\t' '$4 ~ /^MH-FWD-/ { print $4 "\t" $5 "\t" $6 "\t" $8 }' \
+		"$TMP/benign/audit-truth.tsv" | sort) \
+	<(jq -r '[.rule_id, .level, .mailbox, .destination] | @tsv' "$TMP/o" | sort)
+check "benign case: nothing above low" \
+	[ -z "$(jq -r 'select(.level != "low" and .level != "informational") | .id' "$TMP/o")" ]
 
 finish

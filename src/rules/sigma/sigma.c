@@ -526,7 +526,7 @@ static int findings(void *p, struct mh_findings *out)
 }
 
 const struct mh_analytic_ops mh_analytic_sigma = {
-        "sigma", create, on_event, merge, findings, destroy,
+        "sigma", create, on_event, merge, findings, destroy, NULL,
 };
 
 const uint64_t *mh_sigma_acc_seen(void *acc)
