@@ -500,8 +500,61 @@ static void lead_take(struct aud_lead *t, struct aud_lead *a)
 	}
 }
 
+/* Add name (lower case) to the sorted set *rules. */
+static int rules_add(char **rules, const char *name)
+{
+	size_t n = 0, nl = strlen(name);
+	const char *s = *rules;
+	struct mh_buf b = MH_BUF_INIT(256);
+	int done = 0;
+	if (!nl)
+		return MH_OK;
+	while (s && *s) {
+		const char *e = strchr(s, '\x1f');
+		size_t k = e ? (size_t)(e - s) : strlen(s);
+		int c = strncmp(s, name, k < nl ? k : nl);
+		if (!c)
+			c = k < nl ? -1 : k > nl;
+		if (!c) {
+			mh_buf_release(&b);
+			return MH_OK;
+		}
+		if (c > 0 && !done) {
+			mh_buf_printf(&b, "%s%s", b.len ? "\x1f" : "", name);
+			done = 1;
+			n++;
+		}
+		mh_buf_printf(&b, "%s%.*s", b.len ? "\x1f" : "", (int)k, s);
+		n++;
+		s = e ? e + 1 : s + k;
+	}
+	if (!done) {
+		mh_buf_printf(&b, "%s%s", b.len ? "\x1f" : "", name);
+		n++;
+	}
+	if (n > 8) { /* enough to tell; the set stays as it was */
+		mh_buf_release(&b);
+		return MH_OK;
+	}
+	char *r = mh_buf_detach(&b, NULL);
+	if (!r)
+		return MH_ENOMEM;
+	free(*rules);
+	*rules = r;
+	return MH_OK;
+}
+
 void mh_fw_audit_add(struct agg *t, struct agg *a, size_t max)
 {
+	/* Best effort on no memory: the set is merely shorter. */
+	for (const char *s = a->rules; s && *s;) {
+		const char *e = strchr(s, '\x1f');
+		size_t k = e ? (size_t)(e - s) : strlen(s);
+		char name[ADDR_MAX];
+		snprintf(name, sizeof(name), "%.*s", (int)k, s);
+		rules_add(&t->rules, name);
+		s = e ? e + 1 : s + k;
+	}
 	t->srcs |= a->srcs;
 	t->aflags |= a->aflags;
 	t->configured += a->configured;
@@ -568,6 +621,12 @@ static int add_pair(struct mh_fwd *f, const struct mh_event *ev,
 		return MH_ENOMEM;
 	}
 	lead_take(&g->lead, &l);
+	if (x->rule.p && (x->mech == M_INBOX_RULE || x->mech == M_TRANSPORT)) {
+		char r[ADDR_MAX];
+		put_lc(r, sizeof(r), mh_slice_trim(x->rule));
+		if (rules_add(&g->rules, r))
+			return MH_ENOMEM;
+	}
 
 	const char *path = ev->path ? ev->path : "";
 	if (!mh_fw_ev_wanted(g->aev, g->naev, f->max_evidence, path,

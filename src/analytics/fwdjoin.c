@@ -117,6 +117,47 @@ static char *audit_remediation(const struct agg *a, const char *base)
 	return mh_buf_detach(&b, NULL);
 }
 
+/* Every rule and setting that made the pair was removed after it was
+ * last set and after its last message: *at is the latest removal. */
+static int removed_since(const struct mh_fwd *f, const struct agg *a,
+                         int64_t *at)
+{
+	int64_t lo = MH_TS_NONE, hi = MH_TS_NONE;
+	int any = 0;
+	if (a->mechs & ((1u << M_GMAIL) | (1u << M_GWS_MONITOR)))
+		return 0;
+	if (a->mechs & (1u << M_MBX_FWD)) {
+		int64_t r = mh_fw_removed(f, M_MBX_FWD, a->mailbox, "");
+		if (r == MH_TS_NONE)
+			return 0;
+		mh_fw_span(&lo, &hi, r);
+		any = 1;
+	}
+	enum mech m =
+	        (a->mechs & (1u << M_TRANSPORT)) ? M_TRANSPORT : M_INBOX_RULE;
+	if (a->mechs & ((1u << M_INBOX_RULE) | (1u << M_TRANSPORT))) {
+		if (!a->rules)
+			return 0;
+		for (const char *s = a->rules; *s;) {
+			const char *e = strchr(s, '\x1f');
+			size_t k = e ? (size_t)(e - s) : strlen(s);
+			char name[ADDR_MAX];
+			snprintf(name, sizeof(name), "%.*s", (int)k, s);
+			int64_t r = mh_fw_removed(f, m, a->mailbox, name);
+			if (r == MH_TS_NONE)
+				return 0;
+			mh_fw_span(&lo, &hi, r);
+			any = 1;
+			s = e ? e + 1 : s + k;
+		}
+	}
+	if (!any || (a->alast != MH_TS_NONE && lo < a->alast) ||
+	    (a->last != MH_TS_NONE && lo < a->last))
+		return 0;
+	*at = hi;
+	return 1;
+}
+
 int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
                         const char *title, enum mh_level level, int external,
                         struct mh_findings *out)
@@ -124,16 +165,8 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
 	const struct aud_lead *l = &a->lead;
 	int only_attempts = !a->configured && !a->snapshots && !a->autofwd;
 	int disabled = (a->aflags & AF_DISABLED) && !a->configured;
-	enum mech m = (a->mechs & (1u << M_INBOX_RULE))  ? M_INBOX_RULE
-	              : (a->mechs & (1u << M_MBX_FWD))   ? M_MBX_FWD
-	              : (a->mechs & (1u << M_TRANSPORT)) ? M_TRANSPORT
-	                                                 : M_GMAIL;
-	int64_t rm =
-	        mh_fw_removed(f, m, a->mailbox, m == M_MBX_FWD ? "" : l->rule);
-	int64_t lastset = a->alast;
-	int removed = rm != MH_TS_NONE &&
-	              (lastset == MH_TS_NONE || rm >= lastset) &&
-	              (a->last == MH_TS_NONE || rm >= a->last);
+	int64_t rm = MH_TS_NONE;
+	int removed = removed_since(f, a, &rm);
 
 	/* An email monitor is always an administrator copying a user's
 	 * mail: high whatever the destination. */

@@ -67,6 +67,7 @@ void mh_fw_agg_free(void *p)
 		mh_fw_ev_release(&a->aev[i]);
 	free(a->aev);
 	mh_fw_lead_release(&a->lead);
+	free(a->rules);
 	free(a->mailbox);
 	free(a);
 }

@@ -128,6 +128,8 @@ struct agg {
 	uint64_t configured, attempts, snapshots;
 	int64_t afirst, alast;
 	struct aud_lead lead;
+	char *rules; /* names of the inbox or transport rules that set it,
+	              * lower case, sorted, 0x1f-separated, at most 8 */
 	struct ev_item *aev;
 	size_t naev;
 };
