@@ -103,6 +103,15 @@ static const struct act_param act_params[] = {
         {"RuleActions", 0},
 };
 
+/* Google Workspace admin Gmail settings that route or copy the mail of
+ * the organisation (SETTING_NAME of CREATE_/CHANGE_/DELETE_GMAIL_SETTING):
+ * the destination is in the rule, not in the record. */
+static const char *const gws_routing_settings[] = {
+        "MESSAGE_SECURITY_RULE", "UNIFIED_MAIL_ROUTING",  "ALIAS_TABLE",
+        "EMAIL_ROUTE",           "TOGGLE_OUTBOUND_RELAY", "OUTBOUND_RELAY",
+        "DEFAULT_ROUTING_RULE",  "RECIPIENT_ADDRESS_MAP",
+};
+
 #define NELEM(v) (sizeof(v) / sizeof((v)[0]))
 
 /* MARK: - helpers */
@@ -621,7 +630,8 @@ static int add_pair(struct mh_fwd *f, const struct mh_event *ev,
 		return MH_ENOMEM;
 	}
 	lead_take(&g->lead, &l);
-	if (x->rule.p && (x->mech == M_INBOX_RULE || x->mech == M_TRANSPORT)) {
+	if (x->rule.p && (x->mech == M_INBOX_RULE || x->mech == M_TRANSPORT ||
+	                  x->mech == M_GWS_ROUTING)) {
 		char r[ADDR_MAX];
 		put_lc(r, sizeof(r), mh_slice_trim(x->rule));
 		if (rules_add(&g->rules, r))
@@ -685,6 +695,66 @@ static void transport_scope(const struct mh_audit *a, char out[ADDR_MAX])
 	snprintf(out, ADDR_MAX, "%s", "all mail");
 }
 
+/* Google Workspace routing settings (MH-GWS-ROUTING): one pair per
+ * setting, mailbox "all mail", destination unknown; a deletion ends it. */
+static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
+                       const struct mh_audit *a, int dup)
+{
+	int rc = MH_OK;
+	for (size_t o = 0; o < a->nops && rc == MH_OK; o++) {
+		struct mh_slice op = a->ops[o];
+		int del = sl_is(op, "DELETE_GMAIL_SETTING");
+		if (!del && !sl_is(op, "CREATE_GMAIL_SETTING") &&
+		    !sl_is(op, "CHANGE_GMAIL_SETTING"))
+			continue;
+		struct mh_slice name = MH_SLICE_NULL, id = MH_SLICE_NULL;
+		for (size_t i = 0; i < a->nparams; i++) {
+			const struct mh_audit_param *p = &a->params[i];
+			if (p->op != o)
+				continue;
+			if (sl_is(p->name, "SETTING_NAME"))
+				name = p->value;
+			else if (sl_is(p->name, "USER_DEFINED_SETTING_NAME"))
+				id = p->value;
+		}
+		size_t k = 0;
+		while (k < NELEM(gws_routing_settings) &&
+		       !sl_is(name, gws_routing_settings[k]))
+			k++;
+		if (k == NELEM(gws_routing_settings))
+			continue;
+		struct afact g;
+		memset(&g, 0, sizeof(g));
+		g.kind = K_GMAIL;
+		g.mech = M_GWS_ROUTING;
+		g.rank = a->result == MH_AR_FAILED ? 2 : 0;
+		g.rule = id.p && id.n ? id : name;
+		snprintf(g.mailbox, sizeof(g.mailbox), "%s", "all mail");
+		snprintf(g.dest[0], sizeof(g.dest[0]), "%s", UNKNOWN);
+		g.ndest = 1;
+		struct dest_param none = {"SETTING_NAME", M_GWS_ROUTING};
+		if (describe(ev, a, &g, &none, 1) != MH_OK) {
+			release_afact(&g);
+			return MH_ENOMEM;
+		}
+		if (del && g.rank == 0) {
+			char r[ADDR_MAX];
+			put_lc(r, sizeof(r), mh_slice_trim(g.rule));
+			rc = note_removal(f, M_GWS_ROUTING, g.mailbox,
+			                  mh_slice_cstr(r), ev->ts);
+		}
+		/* A deletion is evidence of the rule, not a change that
+		 * sets it up: counted as nothing. */
+		if (rc == MH_OK) {
+			f->audit_facts += !dup && !del;
+			changed(f);
+			rc = add_pair(f, ev, a, &g, 0, dup || del);
+		}
+		release_afact(&g);
+	}
+	return rc;
+}
+
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err)
 {
@@ -702,6 +772,8 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 	x.kind = K_EXCH;
 	x.rule = MH_SLICE_NULL;
 
+	if (a->source == MH_AUDIT_GWS && (rc = gws_routing(f, ev, a, dup)))
+		return mh_err_set(err, rc, "forwarding: out of memory");
 	if (a->source == MH_AUDIT_GWS) {
 		/* Google Workspace: one activity may hold several events;
 		 * the parameters of each carry its index. */

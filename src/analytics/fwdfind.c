@@ -67,7 +67,24 @@ static char *remediation(unsigned mechs, const char *mailbox)
 	char mb[ADDR_MAX + 2];
 	struct mh_buf b = MH_BUF_INIT(4096);
 	mh_fw_shell_arg(mailbox, mb, sizeof(mb));
-	if (mechs & (1u << M_GWS_MONITOR)) {
+	if (mechs & (1u << M_GWS_ROUTING)) {
+		mh_buf_adds(
+		        &b,
+		        "Google Workspace routing (Admin console > Apps > "
+		        "Google "
+		        "Workspace > Gmail > Routing, Compliance and Default "
+		        "routing): open the rule named in the evidence and "
+		        "check "
+		        "whether it adds recipients, changes the route or "
+		        "relays "
+		        "mail out (Bcc, change envelope recipient, outbound "
+		        "gateway); delete an unapproved rule, and review the "
+		        "admin account that made it (Admin console audit, "
+		        "CREATE_GMAIL_SETTING / CHANGE_GMAIL_SETTING: "
+		        "sign-ins, "
+		        "2SV) (ATT&CK M1047, M1032). mailhunt runs none of "
+		        "this.");
+	} else if (mechs & (1u << M_GWS_MONITOR)) {
 		mh_buf_printf(
 		        &b,
 		        "Google Workspace email monitor on %s (an "
@@ -299,7 +316,11 @@ static int pair_finding(struct mh_fwd *f, const struct agg *a,
 	enum mh_level level;
 	/* An email monitor is an administrator's copy, not the user's
 	 * Gmail forwarding: judged as auto-forwarding. */
-	if (a->kind == K_GMAIL && !(a->mechs & (1u << M_GWS_MONITOR))) {
+	if (a->mechs & (1u << M_GWS_ROUTING)) {
+		rule = "MH-GWS-ROUTING";
+		title = "Google Workspace mail routing changed";
+		level = MH_LEVEL_MEDIUM;
+	} else if (a->kind == K_GMAIL && !(a->mechs & (1u << M_GWS_MONITOR))) {
 		rule = "MH-FWD-GMAIL";
 		title = "Gmail / Google Workspace forwarding";
 		level = external == 0  ? MH_LEVEL_LOW

@@ -36,6 +36,10 @@ static void what_text(struct mh_buf *b, const struct agg *a)
 	if (a->mechs & (1u << M_GWS_MONITOR))
 		mh_buf_printf(b, "Google Workspace email monitor on %s",
 		              a->mailbox);
+	else if (a->mechs & (1u << M_GWS_ROUTING))
+		mh_buf_printf(b, "Google Workspace mail routing setting%s%s%s",
+		              rule ? " '" : "", rule ? rule : "",
+		              rule ? "'" : "");
 	else if (a->mechs & (1u << M_TRANSPORT))
 		mh_buf_printf(b, "Transport rule%s%s%s (scope %s)",
 		              rule ? " '" : "", rule ? rule : "",
@@ -126,6 +130,21 @@ static int removed_since(const struct mh_fwd *f, const struct agg *a,
 	int any = 0;
 	if (a->mechs & ((1u << M_GMAIL) | (1u << M_GWS_MONITOR)))
 		return 0;
+	if (a->mechs & (1u << M_GWS_ROUTING)) {
+		for (const char *s = a->rules; s && *s;) {
+			const char *e = strchr(s, '\x1f');
+			size_t k = e ? (size_t)(e - s) : strlen(s);
+			char name[ADDR_MAX];
+			snprintf(name, sizeof(name), "%.*s", (int)k, s);
+			int64_t r = mh_fw_removed(f, M_GWS_ROUTING, a->mailbox,
+			                          name);
+			if (r == MH_TS_NONE)
+				return 0;
+			mh_fw_span(&lo, &hi, r);
+			any = 1;
+			s = e ? e + 1 : s + k;
+		}
+	}
 	if (a->mechs & (1u << M_MBX_FWD)) {
 		int64_t r = mh_fw_removed(f, M_MBX_FWD, a->mailbox, "");
 		if (r == MH_TS_NONE)
@@ -163,7 +182,8 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
                         struct mh_findings *out)
 {
 	const struct aud_lead *l = &a->lead;
-	int only_attempts = !a->configured && !a->snapshots && !a->autofwd;
+	int only_attempts =
+	        !a->configured && !a->snapshots && !a->autofwd && a->attempts;
 	int disabled = (a->aflags & AF_DISABLED) && !a->configured;
 	int64_t rm = MH_TS_NONE;
 	int removed = removed_since(f, a, &rm);
@@ -215,10 +235,10 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
 	     mh_finding_attr(fd, "conditions", l->conditions)) ||
 	    (l->actions && mh_finding_attr(fd, "actions", l->actions)))
 		rc = MH_ENOMEM;
-	char iso[21];
+	char iso[21], rmiso[21];
 	if (removed) {
-		mh_time_iso(rm, iso);
-		if (mh_finding_attr(fd, "removed_at", iso))
+		mh_time_iso(rm, rmiso);
+		if (mh_finding_attr(fd, "removed_at", rmiso))
 			rc = MH_ENOMEM;
 	}
 	char *base = fd->remediation;
@@ -231,11 +251,17 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
 
 	struct mh_buf b = MH_BUF_INIT(4096);
 	what_text(&b, a);
-	mh_buf_printf(&b, " %s to %s (%s)",
-	              only_attempts ? "was attempted, forwarding"
-	              : disabled    ? "(disabled) forwards"
-	                            : "forwards",
-	              a->dest, ext_text(a, external));
+	if (a->mechs & (1u << M_GWS_ROUTING))
+		mh_buf_adds(&b,
+		            " changed: an organisation-wide rule that may "
+		            "copy or reroute mail, whose destination the "
+		            "record does not hold (check the rule's content)");
+	else
+		mh_buf_printf(&b, " %s to %s (%s)",
+		              only_attempts ? "was attempted, forwarding"
+		              : disabled    ? "(disabled) forwards"
+		                            : "forwards",
+		              a->dest, ext_text(a, external));
 	if (l->rank == 1) {
 		mh_buf_adds(&b, ": configured, time unknown (configuration "
 		                "export)");
@@ -279,7 +305,7 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
 			mh_buf_printf(&b, "%sstops the rules after it", sep);
 	}
 	if (removed)
-		mh_buf_printf(&b, "; removed at %s", iso);
+		mh_buf_printf(&b, "; removed at %s", rmiso);
 	if (a->autofwd) {
 		char when[64];
 		mh_fw_when_text(a->first, a->last, when, sizeof(when));

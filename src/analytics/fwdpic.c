@@ -27,6 +27,7 @@ const char *const mh_fw_mech_names[M__COUNT] = {
         "generic",
         "exchange-transport-rule",
         "gws-email-monitor",
+        "gws-routing",
 };
 
 int mh_fw_lc(int c)

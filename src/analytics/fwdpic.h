@@ -50,6 +50,7 @@ enum mech {
 	/* Only named by audit records and configuration snapshots. */
 	M_TRANSPORT,
 	M_GWS_MONITOR,
+	M_GWS_ROUTING,
 	M__COUNT
 };
 

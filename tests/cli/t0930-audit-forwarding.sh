@@ -100,6 +100,15 @@ check "panther m365: DeliverToMailboxAndForward False is one level up" \
 scan "$D/gws/gsuite_external_forwarding.tests.jsonl"
 check "panther gws external forwarding: lines 1 and 2, external" \
 	[ "$(lines '.external == true')" = "1 2 " ]
+# Admin routing rule created then deleted (lines 1-2): the destination
+# is in the rule, not the record: MH-GWS-ROUTING, "check the rule's
+# content"; removed 38 s later, so one level down. Lines 3-4 benign.
+scan "$D/gws/gsuite_workspace_gmail_default_routing_rule.tests.jsonl"
+check "panther gws routing rule: lines 1 and 2, MH-GWS-ROUTING" \
+	[ "$(lines '.rule_id == "MH-GWS-ROUTING"')" = "1 2 " -a "$(n_t1114003)" -eq 1 ]
+check "panther gws routing rule: check the content, removed" \
+	jq -e '.mechanism == "gws-routing" and .details.removed_at == "2022-12-11T00:50:41Z"
+		and (.summary | test("check the rule.s content"))' "$TMP/f"
 scan "$D/gws/test-user-accounts.log"
 check "elastic gws user_accounts: line 9 only, to user@email.com" \
 	[ "$(lines 'true')" = "9 " -a "$(dests)" = "user@email.com " ]
