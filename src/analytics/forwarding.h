@@ -1,4 +1,5 @@
-/* forwarding.h - auto-forwarding (T1114.003) evidence in mail stores.
+/* forwarding.h - auto-forwarding (T1114.003) evidence in mail stores and
+ * audit logs: one picture fed by both (fwdpic.h lists the modules).
  *
  * One accumulator per worker thread consumes mail events; accumulators are
  * merged and turned into findings at the end. What counts as an artefact,
@@ -41,8 +42,9 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o);
 /* Free f and everything it owns. NULL allowed. */
 void mh_fwd_free(struct mh_fwd *f);
 
-/* Consume one event. Kinds other than MH_EV_MAIL, and mail events without
- * msg, are ignored (MH_OK). The event is not kept: what is needed is
+/* Consume one event: mail (MH_EV_MAIL with msg) or an audit record or
+ * configuration snapshot (MH_EV_AUDIT with audit); other kinds are
+ * ignored (MH_OK). The event is not kept: what is needed is
  * copied. Returns MH_OK, or MH_ENOMEM (err says so; the accumulator stays
  * usable but may have lost this message). Each event is one message:
  * the same message fed twice (one file reached by two paths) is counted

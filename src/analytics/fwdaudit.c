@@ -235,19 +235,55 @@ static void changed(struct mh_fwd *f)
 
 /* MARK: - the tenant's domains */
 
+/* A free-mail domain, never the tenant's; the answer is kept, for guests
+ * and consumer accounts recur in every record of theirs. */
+static int not_tenant(struct mh_fwd *f, const char *dom)
+{
+	void **slot;
+	if (mh_strmap_get(&f->not_tenant, dom))
+		return 1;
+	if (!mh_fwd_consumer_domain(dom))
+		return 0;
+	/* No memory: asked again next time. */
+	(void)mh_strmap_add(&f->not_tenant, dom, &slot, NULL);
+	return 1;
+}
+
 static void note_domain(struct mh_fwd *f, struct mh_slice addr)
 {
 	char d[ADDR_MAX];
 	void **slot;
 	struct mh_audit_addr one;
-	if (!addr.p || !addr.n || mh_audit_addrs(addr, &one, 1) < 1 ||
-	    one.kind != MH_AADDR_SMTP)
+	const char *dom = d;
+	if (!addr.p || !addr.n || !memchr(addr.p, '@', addr.n))
 		return;
-	put_lc(d, sizeof(d), one.addr);
-	const char *dom = mh_fw_domain_of(d);
+	/* A bare UPN ("user@corp.example"), the usual case: its domain as
+	 * it is; anything else through the address parser. */
+	const char *at = addr.p + addr.n;
+	while (at > addr.p && at[-1] != '@')
+		at--;
+	size_t dn = (size_t)(addr.p + addr.n - at), i = 0;
+	for (; i < dn && i < ADDR_MAX - 1; i++) {
+		int c = mh_fw_lc((unsigned char)at[i]);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-'))
+			break;
+		d[i] = (char)c;
+	}
+	d[i] = '\0';
+	if (i != dn) {
+		if (mh_audit_addrs(addr, &one, 1) < 1 ||
+		    one.kind != MH_AADDR_SMTP)
+			return;
+		put_lc(d, sizeof(d), one.addr);
+		dom = mh_fw_domain_of(d);
+	}
+	/* Known already: the common case, one lookup. */
+	if (!*dom || mh_strmap_get(&f->tenant_dom, dom))
+		return;
 	/* An external identity of the tenant ("x_gmail.com#EXT#@t") is
 	 * still the tenant's domain; a free-mail domain never is. */
-	if (!*dom || !strchr(dom, '.') || mh_fwd_consumer_domain(dom))
+	if (!strchr(dom, '.') || not_tenant(f, dom))
 		return;
 	if (mh_strmap_add(&f->tenant_dom, dom, &slot, NULL) == MH_OK)
 		changed(f);
@@ -256,20 +292,39 @@ static void note_domain(struct mh_fwd *f, struct mh_slice addr)
 /* OrganizationName ("x.onmicrosoft.com") and the UPN domains of the
  * tenant's actors and mailboxes; GWS: the actor's domain, the owner
  * domain. Never a destination's. */
+/* s equals the NUL-terminated last; if not, last becomes s (cut). */
+static int same_as_last(struct mh_slice s, char last[ADDR_MAX])
+{
+	if (!s.p || s.n >= ADDR_MAX)
+		return 0;
+	if (strlen(last) == s.n && !memcmp(last, s.p, s.n))
+		return 1;
+	memcpy(last, s.p, s.n);
+	last[s.n] = '\0';
+	return 0;
+}
+
 static void note_tenant(struct mh_fwd *f, const struct mh_audit *a)
 {
 	char d[ADDR_MAX];
 	void **slot;
-	if (a->org.p && a->org.n && memchr(a->org.p, '.', a->org.n) &&
+	int so = same_as_last(a->org, f->last_torg);
+	int sa = same_as_last(a->actor, f->last_tactor);
+	int sm = same_as_last(a->mailbox, f->last_tmbx);
+	if (so && sa && sm)
+		return;
+	if (!so && a->org.p && a->org.n && memchr(a->org.p, '.', a->org.n) &&
 	    !memchr(a->org.p, '@', a->org.n) &&
 	    !memchr(a->org.p, ' ', a->org.n)) {
 		put_lc(d, sizeof(d), a->org);
-		if (!mh_fwd_consumer_domain(d) &&
+		if (!mh_strmap_get(&f->tenant_dom, d) && !not_tenant(f, d) &&
 		    mh_strmap_add(&f->tenant_dom, d, &slot, NULL) == MH_OK)
 			changed(f);
 	}
-	note_domain(f, a->actor);
-	note_domain(f, a->mailbox);
+	if (!sa)
+		note_domain(f, a->actor);
+	if (!sm)
+		note_domain(f, a->mailbox);
 }
 
 /* MARK: - facts */
@@ -767,10 +822,7 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 	if (!dup)
 		f->audit_records++;
 	note_tenant(f, a);
-	memset(&x, 0, sizeof(x));
-	x.rank = a->snapshot ? 1 : a->result == MH_AR_FAILED ? 2 : 0;
-	x.kind = K_EXCH;
-	x.rule = MH_SLICE_NULL;
+	int rank = a->snapshot ? 1 : a->result == MH_AR_FAILED ? 2 : 0;
 
 	if (a->source == MH_AUDIT_GWS && (rc = gws_routing(f, ev, a, dup)))
 		return mh_err_set(err, rc, "forwarding: out of memory");
@@ -794,7 +846,7 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 			memset(&g, 0, sizeof(g));
 			g.kind = K_GMAIL;
 			g.mech = m;
-			g.rank = x.rank;
+			g.rank = rank;
 			g.rule = MH_SLICE_NULL;
 			mailbox_of(a->mailbox, g.mailbox);
 			for (size_t i = 0; i < a->nparams; i++) {
@@ -828,7 +880,6 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 
 	if (a->source != MH_AUDIT_M365)
 		return MH_OK;
-	mailbox_of(a->mailbox, x.mailbox);
 	int inbox = op_is(a, "New-InboxRule") || op_is(a, "Set-InboxRule") ||
 	            op_is(a, "UpdateInboxRules") ||
 	            a->shape == MH_AS_CFG_INBOX_RULE;
@@ -836,6 +887,17 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 	int transport = op_is(a, "New-TransportRule") ||
 	                op_is(a, "Set-TransportRule") ||
 	                a->shape == MH_AS_CFG_TRANSPORT_RULE;
+	int removal =
+	        !inbox && !mbx && !transport &&
+	        (op_is(a, "Remove-InboxRule") || op_is(a, "Disable-InboxRule"));
+	/* Most records (reads, sign-ins, files) stop here. */
+	if (!inbox && !mbx && !transport && !removal)
+		return MH_OK;
+	memset(&x, 0, sizeof(x));
+	x.rank = rank;
+	x.kind = K_EXCH;
+	x.rule = MH_SLICE_NULL;
+	mailbox_of(a->mailbox, x.mailbox);
 	if (inbox) {
 		dp = inbox_dests;
 		ndp = NELEM(inbox_dests);
@@ -848,8 +910,7 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 		ndp = NELEM(transport_dests);
 		x.rule = rule_name(a);
 		transport_scope(a, x.mailbox);
-	} else if (op_is(a, "Remove-InboxRule") ||
-	           op_is(a, "Disable-InboxRule")) {
+	} else if (removal) {
 		if (a->result == MH_AR_FAILED || !x.mailbox[0])
 			return MH_OK;
 		rc = note_removal(f, M_INBOX_RULE, x.mailbox, rule_name(a),

@@ -112,6 +112,7 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
 	mh_strmap_init(&f->mdom);
 	mh_strmap_init(&f->removals);
 	mh_strmap_init(&f->tenant_dom);
+	mh_strmap_init(&f->not_tenant);
 	mh_strmap_init(&f->org);
 	mh_arena_init(&f->arena, 16384, 0);
 	mh_arena_init(&f->jarena, 16384, 0);
@@ -154,6 +155,7 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->mdom, NULL);
 	mh_strmap_release(&f->removals, free);
 	mh_strmap_release(&f->tenant_dom, NULL);
+	mh_strmap_release(&f->not_tenant, NULL);
 	for (size_t i = 0; i < f->jr.nev; i++)
 		mh_fw_ev_release(&f->jr.ev[i]);
 	free(f->jr.ev);
@@ -615,6 +617,7 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	mh_strmap_release(&from->tenant_dom, NULL);
 	mh_strmap_release(&from->removals, free);
 	from->last_owner[0] = '\0';
+	from->last_tactor[0] = from->last_tmbx[0] = from->last_torg[0] = '\0';
 	return rc;
 }
 

@@ -213,6 +213,10 @@ struct mh_fwd {
 	/* The tenant's own domains from audit records (OrganizationName,
 	 * UPN domains of its users, GWS actor domains): val unused. */
 	struct mh_strmap tenant_dom;
+	struct mh_strmap not_tenant; /* free-mail domains seen: a cache */
+	/* The last actor, mailbox and organisation noted: records of one
+	 * export mostly repeat them, so most records cost three compares. */
+	char last_tactor[ADDR_MAX], last_tmbx[ADDR_MAX], last_torg[ADDR_MAX];
 
 	/* Journal reports whose original could not be analysed: autofwd
 	 * is their number, evidence the reports (MH-FWD-JOURNAL). */
