@@ -157,8 +157,12 @@ static int emptyish(struct mh_slice v)
 
 static void put_lc(char *dst, size_t cap, struct mh_slice s)
 {
+	if (!s.p) {
+		dst[0] = '\0';
+		return;
+	}
 	size_t n = s.n < cap - 1 ? s.n : cap - 1;
-	n = mh_fw_utf8_cut(s.p ? s.p : "", n, cap - 1);
+	n = mh_fw_utf8_cut(s.p, n, cap - 1);
 	if (n)
 		memcpy(dst, s.p, n);
 	dst[n] = '\0';
@@ -551,9 +555,7 @@ static int lead_before(const struct aud_lead *a, const struct aud_lead *b)
 
 static void lead_take(struct aud_lead *t, struct aud_lead *a)
 {
-	if (a->rank < 0)
-		return;
-	if (lead_before(a, t)) {
+	if (a->rank >= 0 && lead_before(a, t)) {
 		mh_fw_lead_release(t);
 		*t = *a;
 		memset(a, 0, sizeof(*a));
