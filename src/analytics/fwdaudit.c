@@ -598,9 +598,18 @@ static int rules_add(char **rules, const char *name)
 		mh_buf_printf(&b, "%s%s", b.len ? "\x1f" : "", name);
 		n++;
 	}
-	if (n > 8) { /* enough to tell; the set stays as it was */
-		mh_buf_release(&b);
-		return MH_OK;
+	/* The 8 smallest names: the same set whatever the order. */
+	if (n > 8 && b.p) {
+		char *cut = b.p;
+		for (int k = 0; k < 8 && cut; k++) {
+			cut = strchr(cut, '\x1f');
+			if (cut && k < 7)
+				cut++;
+		}
+		if (cut) {
+			*cut = '\0';
+			b.len = (size_t)(cut - b.p);
+		}
 	}
 	char *r = mh_buf_detach(&b, NULL);
 	if (!r)
