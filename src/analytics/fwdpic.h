@@ -265,6 +265,8 @@ void mh_fw_drop_derived(struct mh_fwd *f);
 int mh_fw_record(struct mh_fwd *f, const struct fact *facts, size_t nf);
 /* A store owner seen (its domain may be an org domain). */
 int mh_fw_note_owner(struct mh_fwd *f, const char *owner);
+/* fwdorg.c: drop the org domains built (they are derived). */
+void mh_fw_org_drop(struct mh_fwd *f);
 /* Build the org domains (given or inferred) once after the last change;
  * MH_OK or MH_ENOMEM. */
 int mh_fw_org_build(struct mh_fwd *f);
