@@ -5,7 +5,7 @@
  * item of a message. Facts go to the picture (fwdpic.c); the contract is
  * docs/FORWARDING.md.
  */
-#include "analytics/fwdpic.h"
+#include "analytics/fwdmail.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -21,18 +21,6 @@
 #include "mail/date.h"
 #include "mail/rfc2047.h"
 #include "mail/rfc5322.h"
-
-/* Found in one pass over the header names; the first occurrence (the
- * top-most, i.e. the most recent hop) of each, except Delivered-To. */
-struct hdrs {
-	const struct mh_field *autofwd, *rules_loop, *rules_agent, *fwd_loop,
-	        *mailfwdby, *fwd_to, *fwd_for, *return_path, *resent_from,
-	        *resent_sender, *resent_to, *sieve, *orig_to, *auto_sub,
-	        *subject, *msgid, *ctype, *cte, *to, *from, *list, *precedence,
-	        *autoreply, *journal;
-	const struct mh_field *delivered[MAX_DELIVERED];
-	size_t ndelivered;
-};
 
 /* n (any case) equals the lower-case literal s of length len. The caller
  * has already dispatched on the length. */
@@ -185,7 +173,7 @@ static int value_starts(const struct mh_field *f, const char *prefix)
 
 /* Unfolded value in f->ubuf (reused), cut to what any address or marker
  * needs. */
-static struct mh_slice unfolded(struct mh_fwd *f, struct mh_slice raw)
+struct mh_slice mh_fwm_unfolded(struct mh_fwd *f, struct mh_slice raw)
 {
 	mh_buf_reset(&f->ubuf);
 	if (raw.n > f->ubuf.cap - 1)
@@ -237,7 +225,7 @@ static int addr_ok(const char *a)
 static size_t addrs_of(struct mh_fwd *f, struct mh_slice raw, int space_list,
                        char (*out)[ADDR_MAX], size_t max)
 {
-	struct mh_slice v = unfolded(f, raw);
+	struct mh_slice v = mh_fwm_unfolded(f, raw);
 	size_t k = 0;
 	if (space_list && v.n && !memchr(v.p, '<', v.n) &&
 	    !memchr(v.p, '"', v.n) && !memchr(v.p, '(', v.n))
@@ -261,7 +249,7 @@ static size_t addrs_of(struct mh_fwd *f, struct mh_slice raw, int space_list,
 	return k;
 }
 
-static int addr1(struct mh_fwd *f, const struct mh_field *fd, char *out)
+int mh_fwm_addr1(struct mh_fwd *f, const struct mh_field *fd, char *out)
 {
 	char tmp[1][ADDR_MAX];
 	out[0] = '\0';
@@ -277,7 +265,7 @@ static int parse_caf(struct mh_fwd *f, const struct mh_field *rp, char *mbox,
                      char *dest)
 {
 	char a[ADDR_MAX];
-	if (!addr1(f, rp, a))
+	if (!mh_fwm_addr1(f, rp, a))
 		return 0;
 	char *at = strrchr(a, '@');
 	char *c = strstr(a, "+caf_=");
@@ -333,22 +321,6 @@ static int is_autoreply(const struct hdrs *h)
 }
 
 /* The envelope of an Exchange journal report (spec "Journal reports"). */
-struct env_fwd {
-	char mbox[ADDR_MAX];  /* the "Forwarded:" address */
-	char dest[ADDR_MAX];  /* the recipient of the line */
-	struct mh_field line; /* the line, as evidence (in the body) */
-};
-struct env {
-	int sender;    /* a "Sender:" line was seen */
-	size_t nlines; /* recipient lines after it */
-	char rcpt[MAX_DEST][ADDR_MAX];
-	size_t nrcpt;
-	char fwd[ADDR_MAX]; /* first "Forwarded:" address */
-	struct env_fwd fwds[MAX_DEST];
-	size_t nfwds;
-	struct mh_field msgid; /* the envelope's Message-Id line */
-	int has_msgid;
-};
 
 struct msg_ctx {
 	const struct mh_event *ev;
@@ -380,7 +352,7 @@ static int looks_forwarded(struct mh_fwd *f, const struct msg_ctx *m)
 	if (h->subject) {
 		struct mh_slice raw = h->subject->value;
 		if (memmem(raw.p, raw.n, "=?", 2)) {
-			struct mh_slice u = unfolded(f, raw);
+			struct mh_slice u = mh_fwm_unfolded(f, raw);
 			mh_buf_reset(&f->dbuf);
 			if (u.n > 4096)
 				u.n = 4096; /* prefixes are at the start */
@@ -402,14 +374,14 @@ static int looks_forwarded(struct mh_fwd *f, const struct msg_ctx *m)
 	return mh_fwdlang_body(msg->body.p, msg->body.n, b64);
 }
 
-static void put_addr(char *dst, const char *src)
+void mh_fwm_put_addr(char *dst, const char *src)
 {
 	size_t n = strnlen(src, ADDR_MAX - 1);
 	memmove(dst, src, n);
 	dst[n] = '\0';
 }
 
-static int in_list(char (*v)[ADDR_MAX], size_t n, const char *a)
+int mh_fwm_in_list(char (*v)[ADDR_MAX], size_t n, const char *a)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i], a))
@@ -427,7 +399,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 
 	if (value_starts(h->autofwd, "true"))
 		m->art |= A_EXO_AUTOFWD;
-	if (addr1(f, h->rules_loop, m->loop))
+	if (mh_fwm_addr1(f, h->rules_loop, m->loop))
 		m->art |= A_EXO_RULES_LOOP;
 	if (value_has(h->rules_agent, "mailbox rules agent"))
 		m->art |= A_EXO_RULES_AGENT;
@@ -438,10 +410,10 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 		struct mh_field tf = *h->fwd_loop;
 		if (semi)
 			tf.value.n = (size_t)(semi - v.p);
-		if (addr1(f, &tf, m->fwdloop))
+		if (mh_fwm_addr1(f, &tf, m->fwdloop))
 			m->art |= A_EXO_FWD_LOOP;
 	}
-	if (addr1(f, h->mailfwdby, m->fwdby))
+	if (mh_fwm_addr1(f, h->mailfwdby, m->fwdby))
 		m->art |= A_MAILFWDBY;
 	if (h->fwd_to &&
 	    (m->nto = addrs_of(f, h->fwd_to->value, 1, m->fwd_to, MAX_DEST)))
@@ -457,7 +429,7 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 	if (h->return_path &&
 	    parse_caf(f, h->return_path, m->caf_mbox, m->caf_dest))
 		m->art |= A_GMAIL_CAF;
-	if (addr1(f, h->sieve, m->sieve))
+	if (mh_fwm_addr1(f, h->sieve, m->sieve))
 		m->art |= A_SIEVE;
 
 	int listy = is_list(h), bounce = is_bounce(h),
@@ -471,8 +443,9 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 	    !bounce && !autoreply && value_starts(h->auto_sub, "auto-")) {
 		/* A re-send by a program; a person's re-send has no
 		 * Auto-Submitted (or "no") and is not forwarding. */
-		addr1(f, h->resent_from ? h->resent_from : h->resent_sender,
-		      m->resent);
+		mh_fwm_addr1(f,
+		             h->resent_from ? h->resent_from : h->resent_sender,
+		             m->resent);
 		if (*m->resent) {
 			m->art |= A_RESENT;
 			if (h->resent_to)
@@ -485,13 +458,13 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 		return 0;
 
 	if (h->ndelivered) {
-		addr1(f, h->delivered[0], m->top);
-		addr1(f, h->delivered[h->ndelivered - 1], m->low);
+		mh_fwm_addr1(f, h->delivered[0], m->top);
+		mh_fwm_addr1(f, h->delivered[h->ndelivered - 1], m->low);
 	}
-	addr1(f, h->orig_to, m->orig);
-	addr1(f, h->from, m->from);
+	mh_fwm_addr1(f, h->orig_to, m->orig);
+	mh_fwm_addr1(f, h->from, m->from);
 	if (m->ev->mailbox && addr_ok(m->ev->mailbox) && !m->env) {
-		put_addr(m->owner, m->ev->mailbox);
+		mh_fwm_put_addr(m->owner, m->ev->mailbox);
 		mh_fw_lower(m->owner);
 	}
 	/* Delivered-To chain / X-Original-To: a server-side redirect when the
@@ -508,16 +481,16 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 		struct fact *x = &out[nf++];
 		x->kind = K_GMAIL;
 		x->mech = M_GMAIL;
-		put_addr(x->mailbox,
-		         (m->art & A_FWD_FOR) ? m->fwd_for[0] : m->caf_mbox);
+		mh_fwm_put_addr(x->mailbox, (m->art & A_FWD_FOR) ? m->fwd_for[0]
+		                                                 : m->caf_mbox);
 		if (m->nto) {
 			memcpy(x->dest, m->fwd_to, sizeof(x->dest));
 			x->ndest = m->nto;
 		} else if (m->art & A_FWD_FOR) {
-			put_addr(x->dest[0], m->fwd_for[m->nfor - 1]);
+			mh_fwm_put_addr(x->dest[0], m->fwd_for[m->nfor - 1]);
 			x->ndest = 1;
 		} else {
-			put_addr(x->dest[0], m->caf_dest);
+			mh_fwm_put_addr(x->dest[0], m->caf_dest);
 			x->ndest = 1;
 		}
 		x->evidence = h->fwd_to              ? h->fwd_to
@@ -535,9 +508,9 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 			x->mech = M_MBX_FWD;
 		else
 			x->mech = M_GENERIC;
-		put_addr(x->mailbox, *m->loop      ? m->loop
-		                     : *m->fwdloop ? m->fwdloop
-		                                   : m->fwdby);
+		mh_fwm_put_addr(x->mailbox, *m->loop      ? m->loop
+		                            : *m->fwdloop ? m->fwdloop
+		                                          : m->fwdby);
 		if (m->nto && out[0].kind != K_GMAIL) {
 			memcpy(x->dest, m->fwd_to, sizeof(x->dest));
 			x->ndest = m->nto;
@@ -554,11 +527,11 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 		x->kind = K_REDIRECT;
 		if (m->art & A_SIEVE) {
 			x->mech = M_SIEVE;
-			put_addr(x->mailbox, m->sieve);
+			mh_fwm_put_addr(x->mailbox, m->sieve);
 			x->evidence = h->sieve;
 		} else {
 			x->mech = M_RESENT;
-			put_addr(x->mailbox, m->resent);
+			mh_fwm_put_addr(x->mailbox, m->resent);
 			memcpy(x->dest, m->resent_to, sizeof(x->dest));
 			x->ndest = m->nresent_to;
 			x->evidence = h->resent_from ? h->resent_from
@@ -600,28 +573,28 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, struct fact *out,
 			/* The store owner, unless the store is the
 			 * destination's (the message was delivered to it). */
 			if (env && *env->fwd)
-				put_addr(x->mailbox, env->fwd);
+				mh_fwm_put_addr(x->mailbox, env->fwd);
 			else if (*m->owner &&
-			         !in_list(x->dest, x->ndest, m->owner) &&
+			         !mh_fwm_in_list(x->dest, x->ndest, m->owner) &&
 			         strcmp(m->owner, m->top) != 0 &&
 			         strcmp(m->owner, m->orig) != 0)
-				put_addr(x->mailbox, m->owner);
+				mh_fwm_put_addr(x->mailbox, m->owner);
 			else if (chain_from(m))
-				put_addr(x->mailbox, chain_from(m));
+				mh_fwm_put_addr(x->mailbox, chain_from(m));
 			else if (x->ndest && *m->top &&
-			         !in_list(x->dest, x->ndest, m->top))
+			         !mh_fwm_in_list(x->dest, x->ndest, m->top))
 				/* The artefact names where the copy went and
 				 * this copy was delivered elsewhere: to the
 				 * mailbox that forwarded it (its kept copy,
 				 * a journal). */
-				put_addr(x->mailbox, m->top);
+				mh_fwm_put_addr(x->mailbox, m->top);
 			else if (m->looks && *m->from &&
-			         !in_list(x->dest, x->ndest, m->from))
+			         !mh_fwm_in_list(x->dest, x->ndest, m->from))
 				/* A forward is a new message from the
 				 * forwarder; a redirect keeps the author. */
-				put_addr(x->mailbox, m->from);
+				mh_fwm_put_addr(x->mailbox, m->from);
 			else
-				put_addr(x->mailbox, UNKNOWN);
+				mh_fwm_put_addr(x->mailbox, UNKNOWN);
 		}
 		if (x->ndest)
 			continue;
@@ -629,7 +602,8 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, struct fact *out,
 		for (size_t k = 0; env && k < env->nrcpt && x->ndest < MAX_DEST;
 		     k++)
 			if (strcmp(env->rcpt[k], x->mailbox) != 0)
-				put_addr(x->dest[x->ndest++], env->rcpt[k]);
+				mh_fwm_put_addr(x->dest[x->ndest++],
+				                env->rcpt[k]);
 		if (x->ndest)
 			continue;
 		const char *d = NULL;
@@ -643,7 +617,7 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, struct fact *out,
 		else if (*m->owner && strcmp(m->owner, x->mailbox) != 0)
 			d = m->owner;
 		if (d) {
-			put_addr(x->dest[0], d);
+			mh_fwm_put_addr(x->dest[0], d);
 			x->ndest = 1;
 		} else if (m->h.to && !strcmp(m->from, x->mailbox)) {
 			/* The forwarder wrote the message: its To are where
@@ -653,7 +627,8 @@ static void fallbacks(struct mh_fwd *f, struct msg_ctx *m, struct fact *out,
 			        addrs_of(f, m->h.to->value, 0, to, MAX_DEST);
 			for (size_t k = 0; k < nt; k++)
 				if (strcmp(to[k], x->mailbox) != 0)
-					put_addr(x->dest[x->ndest++], to[k]);
+					mh_fwm_put_addr(x->dest[x->ndest++],
+					                to[k]);
 		}
 	}
 }
@@ -669,7 +644,7 @@ static char *header_line(struct mh_fwd *f, const struct mh_field *fd)
 	struct mh_slice raw = fd->value;
 	if (raw.n > 4 * HEADER_CAP)
 		raw.n = 4 * HEADER_CAP;
-	struct mh_slice v = unfolded(f, raw);
+	struct mh_slice v = mh_fwm_unfolded(f, raw);
 	size_t vn = mh_fw_utf8_cut(v.p, v.n, HEADER_CAP - nn);
 	memcpy(out + nn, v.p, vn);
 	out[nn + vn] = '\0';
@@ -680,7 +655,7 @@ static char *msgid_of(struct mh_fwd *f, const struct mh_field *fd)
 {
 	if (!fd)
 		return NULL;
-	struct mh_slice v = unfolded(f, fd->value);
+	struct mh_slice v = mh_fwm_unfolded(f, fd->value);
 	while (v.n && (v.p[0] == '<' || v.p[0] == ' ')) {
 		v.p++;
 		v.n--;
@@ -694,7 +669,7 @@ static char *msgid_of(struct mh_fwd *f, const struct mh_field *fd)
 	return v.n ? strndup(v.p, v.n) : NULL;
 }
 
-static unsigned lines_in(const char *p, size_t n)
+unsigned mh_fwm_lines_in(const char *p, size_t n)
 {
 	unsigned k = 0;
 	for (size_t i = 0; i < n; i++)
@@ -713,18 +688,19 @@ static unsigned field_line(const struct mh_event *ev, const struct mh_field *fd)
 		return 0;
 	if (p >= msg->header.p && p < msg->header.p + msg->header.n)
 		return msg->header_line +
-		       lines_in(msg->header.p, (size_t)(p - msg->header.p));
+		       mh_fwm_lines_in(msg->header.p,
+		                       (size_t)(p - msg->header.p));
 	if (msg->body.p && p >= msg->body.p && p < msg->body.p + msg->body.n)
 		return msg->header_line +
-		       lines_in(msg->header.p, msg->header.n) + 1 +
-		       lines_in(msg->body.p, (size_t)(p - msg->body.p));
+		       mh_fwm_lines_in(msg->header.p, msg->header.n) + 1 +
+		       mh_fwm_lines_in(msg->body.p, (size_t)(p - msg->body.p));
 	return 0;
 }
 
 /* The message ev as an evidence item of a (when it is among the
  * max_evidence kept): its file and offset, the line and text of the
  * artefact field fd, its Message-ID. */
-static int add_evidence(struct mh_fwd *f, struct agg *a,
+int mh_fwm_add_evidence(struct mh_fwd *f, struct agg *a,
                         const struct mh_event *ev, const struct mh_field *fd,
                         const struct mh_field *msgid)
 {
@@ -762,225 +738,6 @@ static int mail_fill(struct mh_fwd *f, const struct fact *x,
 		return MH_ENOMEM;
 	}
 	return MH_OK;
-}
-
-/* MARK: - journal reports */
-
-/* One envelope line of a journal report part after its "Sender:" line:
- * "Recipient: addr", "To: addr", "Cc: addr", "Bcc: addr", each optionally
- * followed by ", Forwarded: addr" (the categorizer redirected the message
- * from that recipient to addr) or ", Expanded: ..." (a list). */
-static void envelope_line(struct mh_fwd *f, struct mh_slice line,
-                          struct env *env)
-{
-	static const char *const names[] = {"recipient:", "to:", "cc:", "bcc:"};
-	size_t k = 0;
-	while (k < 4 && !mh_slice_istarts(line, names[k]))
-		k++;
-	if (k == 4)
-		return;
-	size_t nl = strlen(names[k]);
-	env->nlines++;
-	mh_arena_reset(&f->arena); /* addresses are copied out */
-	struct mh_slice v = mh_slice_make(line.p + nl, line.n - nl);
-	/* Quoted local parts may hold ','; the note starts at the first ','
-	 * outside quotes. */
-	size_t cut = v.n;
-	int q = 0;
-	for (size_t i = 0; i < v.n; i++) {
-		if (v.p[i] == '"')
-			q = !q;
-		else if (v.p[i] == ',' && !q) {
-			cut = i;
-			break;
-		}
-	}
-	struct mh_field tf = {mh_slice_make(line.p, nl - 1),
-	                      mh_slice_make(v.p, cut)};
-	struct mh_slice rest =
-	        mh_slice_make(v.p + cut + (cut < v.n), v.n - cut - (cut < v.n));
-	size_t at = mh_slice_ifind(rest, "forwarded:");
-	/* Addresses are parsed only when they are kept: a report to a large
-	 * list has thousands of lines. */
-	if (env->nrcpt >= MAX_DEST && at == (size_t)-1)
-		return;
-	char a[ADDR_MAX], src[ADDR_MAX];
-	int ok = addr1(f, &tf, a);
-	if (ok && env->nrcpt < MAX_DEST && !in_list(env->rcpt, env->nrcpt, a))
-		put_addr(env->rcpt[env->nrcpt++], a);
-	if (at == (size_t)-1)
-		return;
-	tf.value = mh_slice_make(rest.p + at + 10, rest.n - at - 10);
-	if (!addr1(f, &tf, src))
-		return;
-	if (!*env->fwd)
-		put_addr(env->fwd, src);
-	if (ok && strcmp(src, a) != 0 && env->nfwds < MAX_DEST) {
-		struct env_fwd *w = &env->fwds[env->nfwds++];
-		put_addr(w->mbox, src);
-		put_addr(w->dest, a);
-		w->line.name = mh_slice_make(line.p, nl - 1);
-		w->line.value = v;
-	}
-}
-
-/* The value of a part header field starts with prefix (unfolded). */
-static int part_value_starts(struct mh_fwd *f, const struct mh_field *fd,
-                             const char *prefix)
-{
-	return fd && mh_slice_istarts(unfolded(f, fd->value), prefix);
-}
-
-#define J_FOUND J__WHY /* journal_scan: the original was found */
-
-/* Spec "Journal reports": the envelope (the "Sender:" line and the
- * recipient lines after it) and the first message/rfc822 MIME part of a
- * report, within the body prefix. Returns -1 when the body has no report
- * structure (an ordinary message); J_FOUND when the original was found,
- * then *iev / *imsg are an event of its own (same file, offset and time
- * as the report); else why it cannot be analysed (enum jwhy). */
-static int journal_scan(struct mh_fwd *f, const struct mh_event *ev,
-                        struct env *env, struct mh_event *iev,
-                        struct mh_msg *imsg)
-{
-	const struct mh_msg *msg = ev->msg;
-	const char *p = msg->body.p, *in = NULL;
-	size_t n = p ? msg->body.n : 0, i = 0;
-	int found = 0, encoded = 0, eof = msg->body_complete;
-
-	memset(env, 0, sizeof(*env));
-	mh_arena_reset(&f->jarena);
-	while (i < n) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		size_t e = nl ? (size_t)(nl - p) : n;
-		struct mh_slice line = mh_slice_make(p + i, e - i);
-		if (!nl && !eof)
-			break; /* a line cut by the prefix */
-		if (line.n && line.p[line.n - 1] == '\r')
-			line.n--;
-		if (line.n > 2 && line.p[0] == '-' && line.p[1] == '-') {
-			/* A boundary: a part header follows (RFC 2046
-			 * 5.1.1), its fields possibly folded. */
-			size_t hs = e + 1, phl = 0, pbo = 0, npf = 0;
-			struct mh_field *pf = NULL;
-			if (hs >= n || mh_hdr_end(p + hs, n - hs, eof, &phl,
-			                          &pbo) != MH_OK)
-				break; /* cut by the prefix */
-			if (phl && mh_hdr_split(p + hs, phl, &f->jarena, 256,
-			                        &pf, &npf, NULL) != MH_OK)
-				npf = 0;
-			if (part_value_starts(
-			            f, mh_hdr_find(pf, npf, "Content-Type"),
-			            "message/rfc822")) {
-				const struct mh_field *cte = mh_hdr_find(
-				        pf, npf, "Content-Transfer-Encoding");
-				found = 1;
-				encoded = part_value_starts(f, cte, "base64") ||
-				          part_value_starts(f, cte,
-				                            "quoted-printable");
-				in = p + hs + pbo;
-				break;
-			}
-			i = hs + pbo;
-			continue;
-		}
-		if (!env->sender) {
-			env->sender = mh_slice_istarts(line, "sender:");
-		} else if (mh_slice_istarts(line, "message-id:")) {
-			if (!env->has_msgid) {
-				env->msgid.name = mh_slice_make(line.p, 10);
-				env->msgid.value =
-				        mh_slice_make(line.p + 11, line.n - 11);
-				env->has_msgid = 1;
-			}
-		} else {
-			envelope_line(f, line, env);
-		}
-		if (!nl)
-			break;
-		i = e + 1;
-	}
-	if (!env->sender || !env->nlines)
-		return -1;
-	if (!found)
-		return eof ? J_NOATTACH : J_CUT;
-	if (encoded)
-		return J_ENCODED; /* not decoded: documented */
-	size_t inn = n - (size_t)(in - p), ihl, ibo;
-	if (!inn)
-		return eof ? J_BADINNER : J_CUT;
-	int rc = mh_hdr_end(in, inn, 0, &ihl, &ibo);
-	if (rc == MH_ETRUNC) /* cut by the body prefix: what there is */
-		rc = mh_hdr_end(in, inn, 1, &ihl, &ibo);
-	if (rc != MH_OK || !ihl)
-		return J_BADINNER;
-	struct mh_field *fl = NULL;
-	size_t nfl = 0;
-	if (mh_hdr_split(in, ihl, &f->jarena, 20000, &fl, &nfl, NULL) !=
-	            MH_OK ||
-	    !nfl)
-		return J_BADINNER;
-	*imsg = *msg;
-	imsg->header = mh_slice_make(in, ihl);
-	imsg->body = mh_slice_make(in + ibo, inn - ibo);
-	imsg->hdrs = fl;
-	imsg->nhdrs = nfl;
-	/* Line of the inner header in the file: after the report's header,
-	 * its blank line and the body lines before the part. */
-	imsg->header_line = 0;
-	if (msg->header_line && msg->header.p)
-		imsg->header_line = msg->header_line +
-		                    lines_in(msg->header.p, msg->header.n) + 1 +
-		                    lines_in(p, (size_t)(in - p));
-	*iev = *ev;
-	iev->fields = fl;
-	iev->nfields = nfl;
-	iev->msg = imsg;
-	return J_FOUND;
-}
-
-/* Spec "Journal reports": one fact per envelope "Forwarded:" mailbox,
- * its destinations the recipients of its lines. At most MAX_DEST. */
-static size_t envelope_facts(const struct env *env, const struct mh_event *ev,
-                             const struct mh_field *msgid, int looks,
-                             struct fact *out)
-{
-	size_t nf = 0;
-	for (size_t i = 0; i < env->nfwds; i++) {
-		const struct env_fwd *w = &env->fwds[i];
-		size_t k = 0;
-		while (k < nf && strcmp(out[k].mailbox, w->mbox) != 0)
-			k++;
-		struct fact *x = &out[k];
-		if (k == nf) {
-			memset(x, 0, sizeof(*x));
-			x->kind = K_EXCH;
-			x->mech = M_MBX_FWD;
-			x->arts = A_JOURNAL_NOTE;
-			put_addr(x->mailbox, w->mbox);
-			x->evidence = &w->line;
-			x->ev = ev;
-			x->msgid = msgid;
-			x->looks = looks;
-			nf++;
-		}
-		if (x->ndest < MAX_DEST && !in_list(x->dest, x->ndest, w->dest))
-			put_addr(x->dest[x->ndest++], w->dest);
-	}
-	return nf;
-}
-
-/* A journal report whose original could not be analysed (MH-FWD-JOURNAL):
- * counted, its time spanned, the report kept as evidence. */
-static int journal_unread(struct mh_fwd *f, const struct mh_event *ev,
-                          const struct hdrs *h, const struct mh_field *msgid,
-                          int why)
-{
-	struct agg *a = &f->jr;
-	a->autofwd++;
-	f->jr_why[why]++;
-	mh_fw_span(&a->first, &a->last, ev->ts);
-	return add_evidence(f, a, ev, h->journal, msgid);
 }
 
 /* Artefacts, exclusions and fallbacks of one header block (the message's,
@@ -1030,7 +787,7 @@ int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
 	/* Only the header pass is done for every message. */
 	collect(ev, &top.h);
 	if (top.h.journal)
-		js = journal_scan(f, ev, &env, &iev, &imsg);
+		js = mh_fwm_journal_scan(f, ev, &env, &iev, &imsg);
 	/* The message's own header, always: any sender can write
 	 * X-MS-Journal-Report, and it must hide nothing. */
 	if (maybe_forwarded(&top.h))
@@ -1055,10 +812,11 @@ int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
 			if (in.h.msgid)
 				msgid = in.h.msgid;
 			nf += k;
-		} else if (journal_unread(f, ev, &top.h, msgid, js)) {
+		} else if (mh_fwm_journal_unread(f, ev, &top.h, msgid, js)) {
 			return mh_err_set(err, MH_ENOMEM, "out of memory");
 		}
-		nf += envelope_facts(&env, ev, msgid, looks, f->facts + nf);
+		nf += mh_fwm_envelope_facts(&env, ev, msgid, looks,
+		                            f->facts + nf);
 	}
 	for (size_t i = 0; i < nf; i++)
 		f->facts[i].fill = mail_fill;
