@@ -5,10 +5,13 @@
  * The analysis is one picture fed by several sources:
  *   fwdmail.c     mail artefacts: header fields -> facts (one message)
  *   fwdjournal.c  Exchange journal reports: envelope and original
+ *   fwdaudit.c    audit records and configuration snapshots -> facts
  *   fwdpic.c      the picture: facts -> pairs per (kind, mailbox,
  *                 destination) and per mailbox, evidence, merge,
- *                 organisation domains, internal/external, statistics
+ *                 statistics, the analytic
+ *   fwdorg.c      organisation domains, internal/external
  *   fwdfind.c     the rules: pairs -> MH-FWD-* findings
+ *   fwdjoin.c     findings of pairs with an audit side, MH-FWD-MANY
  * A source turns what it reads into facts; only the picture aggregates
  * them, so every source is judged by the same rules.
  */
