@@ -13,12 +13,12 @@
 #
 #   bench/sigma.sh            RUNS=5, 200,000 events per run
 # Environment: MAILHUNT (build/release/mailhunt), BENCH
-# (build/release/sigma_bench), RULES (../shared/data/sigma-full), RUNS,
+# (build/release/bench/sigma_bench), RULES (../shared/data/sigma-full), RUNS,
 # EVENTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MAILHUNT=${MAILHUNT:-build/release/mailhunt}
-BENCH=${BENCH:-build/release/sigma_bench}
+BENCH=${BENCH:-build/release/bench/sigma_bench}
 RULES=${RULES:-../shared/data/sigma-full}
 RUNS=${RUNS:-5}
 EVENTS=${EVENTS:-200000}

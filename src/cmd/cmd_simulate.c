@@ -58,6 +58,12 @@ static const char sim_help[] =
         "      --single-mbox     everything in DIR/mbox/all.mbox "
         "(benchmarks)\n"
         "      --gzip            gzip-compress the mbox files (*.mbox.gz)\n"
+        "      --exchange-journal  an Exchange Online journal instead: "
+        "one mbox of\n"
+        "                        ~28 KiB Outlook messages (long Received "
+        "chains, ARC,\n"
+        "                        HTML), one in ten auto-forwarded by five "
+        "set-ups\n"
         "      --scenarios LIST  comma-separated names from above, all or "
         "none\n"
         "      --no-scenarios    benign traffic only (same as --scenarios "
@@ -74,6 +80,10 @@ static const char sim_help[] =
         "  mailhunt simulate --messages 200000 --mailboxes 50 --out "
         "/tmp/maildirs\n"
         "  mailhunt simulate --scenarios gmail-forwarding --out gmail-only\n"
+        "  mailhunt simulate --exchange-journal --seed 42 --size 1G --out "
+        "/tmp/exo\n"
+        "                                  # forwarding-heavy benchmark "
+        "input\n"
         "\n"
         "Layout and scenario details: docs/SIMULATE.md.\n";
 
@@ -164,7 +174,8 @@ int mh_cmd_simulate(int argc, char **argv)
 		O_GZIP,
 		O_SCEN,
 		O_NOSC,
-		O_FORCE
+		O_FORCE,
+		O_JOURNAL
 	};
 	static const struct option longopts[] = {
 	        {"out", required_argument, NULL, 'o'},
@@ -179,13 +190,14 @@ int mh_cmd_simulate(int argc, char **argv)
 	        {"scenarios", required_argument, NULL, O_SCEN},
 	        {"no-scenarios", no_argument, NULL, O_NOSC},
 	        {"force", no_argument, NULL, O_FORCE},
+	        {"exchange-journal", no_argument, NULL, O_JOURNAL},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct mh_sim_opts o;
 	struct mh_err err;
-	int quiet = 0, force = 0, format_set = 0, c;
+	int quiet = 0, force = 0, format_set = 0, scen_set = 0, c;
 	uint64_t v;
 
 	mh_sim_opts_default(&o);
@@ -233,10 +245,15 @@ int mh_cmd_simulate(int argc, char **argv)
 		case O_SINGLE: o.single_mbox = 1; break;
 		case O_GZIP: o.gzip = 1; break;
 		case O_SCEN:
+			scen_set = 1;
 			if (mh_sim_scenarios_parse(optarg, &o.scenarios, &err))
 				return usage(err.msg, NULL);
 			break;
-		case O_NOSC: o.scenarios = 0; break;
+		case O_NOSC:
+			scen_set = 1;
+			o.scenarios = 0;
+			break;
+		case O_JOURNAL: o.exchange_journal = 1; break;
 		case O_FORCE: force = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(sim_help, stdout); return MH_EXIT_OK;
@@ -254,9 +271,22 @@ int mh_cmd_simulate(int argc, char **argv)
 	if (o.single_mbox && format_set && o.format != MH_SIM_MBOX)
 		return usage("--single-mbox writes one mbox; drop --format",
 		             NULL);
+	if (o.exchange_journal) {
+		if (format_set && o.format != MH_SIM_MBOX)
+			return usage("--exchange-journal writes one mbox; drop "
+			             "--format",
+			             NULL);
+		if (scen_set)
+			return usage(
+			        "--exchange-journal has its own forwarding "
+			        "set-ups; drop --scenarios/--no-scenarios",
+			        NULL);
+		o.scenarios = 0;
+		o.single_mbox = 1;
+	}
 	if (o.single_mbox)
 		o.format = MH_SIM_MBOX;
-	if (o.scenarios && o.mailboxes < 8)
+	if ((o.scenarios || o.exchange_journal) && o.mailboxes < 8)
 		return usage("scenarios need 8 or more mailboxes "
 		             "(or --no-scenarios)",
 		             NULL);

@@ -7,7 +7,8 @@
  *   maildir/<domain>/<user>/Maildir/{cur,new,tmp}, .Sent, .Archive, .Lists
  *   mbox/<user>@<domain>.mbox         (one file per user, all folders)
  *   journal/outbound.mbox             (outbound gateway copies)
- *   mbox/all.mbox                     (everything, with single_mbox)
+ *   mbox/all.mbox                     (everything, with single_mbox or
+ *                                      exchange_journal)
  *   ground-truth.tsv                  (one line per expected finding)
  * mbox files get a ".gz" suffix and gzip content with gzip.
  *
@@ -54,6 +55,12 @@ struct mh_sim_opts {
 	unsigned scenarios;     /* MH_SIM_SC_* bits; 0 = benign only */
 	int gzip;               /* write mbox files gzip-compressed */
 	int single_mbox;        /* everything in mbox/all.mbox */
+	/* An Exchange Online journal instead of a small server's store
+	 * (docs/SIMULATE.md "Exchange journal"): everything in
+	 * mbox/all.mbox, ~28 KiB Outlook messages with long Exchange
+	 * header blocks, one in ten auto-forwarded by the journal's own
+	 * forwarding set-ups; scenarios must be 0 (they are not used). */
+	int exchange_journal;
 };
 
 struct mh_sim_stats {
