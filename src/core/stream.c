@@ -41,6 +41,8 @@
  * FADVISE_MIN, are mapped in windows of MAP_WIN bytes. */
 #define MAP_MIN ((uint64_t)8 << 20)
 #define MAP_WIN ((size_t)16 << 20)
+/* With MH_STREAM_SMALL_MAP: readers of small records need no more. */
+#define SMALL_MAP_WIN ((size_t)4 << 20)
 
 struct mh_stream {
 	int fd;           /* -1 for memory streams */
@@ -80,6 +82,7 @@ struct mh_stream {
 	int mapped;
 	char *map;
 	size_t map_len;
+	size_t map_win; /* bytes mapped at a time, 0: MAP_WIN */
 	uint64_t fsize;
 	int slot;
 	int fail_told; /* mh_stream_end has reported the shrink */
@@ -359,7 +362,8 @@ static int map_at(struct mh_stream *s, uint64_t off, size_t want,
 	}
 	uint64_t start = off & ~(uint64_t)(guard_page - 1);
 	uint64_t need = off - start + want;
-	uint64_t len = need > MAP_WIN ? need : MAP_WIN;
+	size_t win = s->map_win ? s->map_win : MAP_WIN;
+	uint64_t len = need > win ? need : win;
 	if (len > s->fsize - start)
 		len = s->fsize - start;
 	/* With a tail pad (mh_stream_set_pad) the window is followed by
@@ -496,6 +500,8 @@ int mh_stream_open_fd(struct mh_stream **out, int fd, const char *path,
 	}
 	s->fd = fd;
 	s->regular = (flags & MH_STREAM_REGULAR) != 0;
+	if (flags & MH_STREAM_SMALL_MAP)
+		s->map_win = SMALL_MAP_WIN;
 	s->maxcap = cap < MH_STREAM_MIN ? MH_STREAM_MIN : cap;
 	if (init < MH_STREAM_MIN)
 		init = MH_STREAM_MIN;

@@ -86,6 +86,10 @@ enum {
 	 * so a small file costs one read instead of two. A file that grows
 	 * while it is read is then read up to its size at that read. */
 	MH_STREAM_REGULAR = 1,
+	/* A large plain file is mapped 4 MiB at a time instead of 16 MiB
+	 * (mapped pages count as the process's memory): for readers of
+	 * records much smaller than that. */
+	MH_STREAM_SMALL_MAP = 2,
 };
 
 /* mh_stream_open_sized with flags (MH_STREAM_*, 0 for none). */

@@ -29,6 +29,7 @@
 #include "core/buf.h"
 #include "core/time.h"
 #include "mail/date.h"
+#include "sim/simaudit.h"
 #include "sim/simexo.h"
 #include "sim/simtext.h"
 
@@ -1352,11 +1353,34 @@ static const struct sc_def {
          0, 12.0, 5.0},
 };
 
+/* Scenarios of the audit logs only (simaudplant.c, simaudgws.c). */
+static const struct {
+	unsigned bit;
+	const char *name;
+} audit_sc[] = {
+        {MH_SIM_SC_MBXFWD_HIDDEN, "m365-mailbox-forwarding-hidden"},
+        {MH_SIM_SC_INBOX_RULES, "m365-inbox-rules"},
+        {MH_SIM_SC_TRANSPORT, "m365-transport-rule"},
+        {MH_SIM_SC_APP_READ, "m365-app-mail-read"},
+        {MH_SIM_SC_DELEGATE, "m365-delegate-access"},
+        {MH_SIM_SC_IMPERSONATION, "m365-impersonation"},
+        {MH_SIM_SC_EDISCOVERY, "m365-ediscovery-export"},
+        {MH_SIM_SC_MBX_EXPORT, "m365-mailbox-export"},
+        {MH_SIM_SC_IMAP_BULK, "m365-imap-bulk-read"},
+        {MH_SIM_SC_GWS_MONITOR, "gws-email-monitor"},
+        {MH_SIM_SC_GWS_TAKEOUT, "gws-takeout"},
+        {MH_SIM_SC_GWS_OAUTH, "gws-oauth-gmail"},
+        {MH_SIM_SC_GWS_ADMIN_ACCESS, "gws-admin-mail-access"},
+};
+
 const char *mh_sim_scenario_name(unsigned bit)
 {
 	for (size_t i = 0; i < NELEM(sc_defs); i++)
 		if (sc_defs[i].bit == bit)
 			return sc_defs[i].name;
+	for (size_t i = 0; i < NELEM(audit_sc); i++)
+		if (audit_sc[i].bit == bit)
+			return audit_sc[i].name;
 	return NULL;
 }
 
@@ -1371,16 +1395,18 @@ int mh_sim_scenarios_parse(const char *list, unsigned *out, struct mh_err *err)
 		} else if (n == 4 && !strncmp(p, "none", 4)) {
 			/* nothing */
 		} else {
-			size_t i = 0;
-			while (i < NELEM(sc_defs) &&
-			       (strlen(sc_defs[i].name) != n ||
-			        strncmp(sc_defs[i].name, p, n) != 0))
-				i++;
-			if (i == NELEM(sc_defs))
+			unsigned bit = 0;
+			for (unsigned b = 1; b & MH_SIM_SC_ALL; b <<= 1) {
+				const char *name = mh_sim_scenario_name(b);
+				if (name && strlen(name) == n &&
+				    !strncmp(name, p, n))
+					bit = b;
+			}
+			if (!bit)
 				return mh_err_set(err, MH_EINVAL,
 				                  "unknown scenario '%.*s'",
 				                  (int)(n > 64 ? 64 : n), p);
-			m |= sc_defs[i].bit;
+			m |= bit;
 		}
 		p += n;
 		if (*p == ',')
@@ -2063,6 +2089,7 @@ void mh_sim_opts_default(struct mh_sim_opts *o)
 	o->format = MH_SIM_MAILDIR;
 	o->mailboxes = 8;
 	o->scenarios = MH_SIM_SC_ALL;
+	o->audit = MH_SIM_AUDIT_WITH;
 }
 
 static int setup_users(struct sim *s)
@@ -2231,6 +2258,9 @@ static int check_opts(const struct mh_sim_opts *o, struct mh_err *err)
 		return mh_err_set(err, MH_EINVAL,
 		                  "the Exchange journal has its own forwarding "
 		                  "set-ups: no scenarios with it");
+	if (o->exchange_journal && o->audit == MH_SIM_AUDIT_ONLY)
+		return mh_err_set(err, MH_EINVAL,
+		                  "the Exchange journal has no audit logs");
 	unsigned min =
 	        (o->scenarios & MH_SIM_SC_ALL) || o->exchange_journal ? 8 : 1;
 	if (o->mailboxes < min || o->mailboxes > MH_SIM_MAILBOXES_MAX)
@@ -2245,6 +2275,60 @@ static int check_opts(const struct mh_sim_opts *o, struct mh_err *err)
 		                  "bad organisation domain '%s'",
 		                  o->org_domain);
 	return MH_OK;
+}
+
+/* The audit logs of the same case (simaudit.h): the same people, time
+ * span and scenarios. */
+static int write_audit(struct sim *s)
+{
+	const struct mh_sim_opts *o = s->o;
+	struct mh_simaudit_user *users = calloc(s->nusers, sizeof(*users));
+	struct mh_simaudit_mail mail[8];
+	unsigned nmail = 0;
+	if (!users)
+		return mh_err_set(s->err, MH_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < s->nusers; i++) {
+		users[i].local = s->users[i].local;
+		users[i].addr = s->users[i].addr;
+		users[i].name = s->users[i].p.txt;
+	}
+	for (unsigned k = 0; k < s->nsc && nmail < 8; k++) {
+		const struct scenario *x = &s->sc[k];
+		if (!x->bit)
+			continue;
+		mail[nmail].bit = x->bit;
+		mail[nmail].victim = x->victim;
+		mail[nmail].dest_user = x->dest_user;
+		mail[nmail].dest = x->dest;
+		mail[nmail].start = x->start;
+		nmail++;
+	}
+	struct mh_simaudit_opts ao = {
+	        .seed = o->seed,
+	        .out_dir = o->out_dir,
+	        .org = s->org,
+	        .users = users,
+	        .nusers = s->nusers,
+	        .start = START_TIME,
+	        .end = s->end,
+	        .scenarios = o->scenarios,
+	        .mail = mail,
+	        .nmail = nmail,
+	        .records = o->audit_records,
+	        .target_bytes = o->audit_bytes,
+	        .formats = o->audit_formats,
+	};
+	struct mh_simaudit_stats ast;
+	int rc = mh_simaudit_run(&ao, &ast, s->err);
+	s->st->files += ast.files;
+	s->st->audit_records = ast.records;
+	s->st->audit_written = ast.written;
+	s->st->audit_bytes = ast.bytes;
+	s->st->audit_planted = ast.planted;
+	s->st->audit_scenarios = ast.activities;
+	s->st->audit_truth_lines = ast.truth_lines;
+	free(users);
+	return rc;
 }
 
 int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
@@ -2281,8 +2365,9 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 	}
 	s.o = &copy;
 
+	int audit_only = o->audit == MH_SIM_AUDIT_ONLY;
 	if ((rc = mkdirs(&s, o->out_dir)) || (rc = setup_users(&s)) ||
-	    (rc = setup_stores(&s)) ||
+	    (!audit_only && (rc = setup_stores(&s))) ||
 	    (rc = plan_scenarios(&s, &plan, &nplan, &reserved)))
 		goto done;
 	if (copy.exchange_journal)
@@ -2305,10 +2390,20 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 	uint64_t days = est / ((uint64_t)s.nusers * 40) + 1;
 	if (days < 30)
 		days = 30;
+	if (audit_only && o->audit_bytes) {
+		/* About 1.3 KB a record, 150 records per user and day. */
+		days = o->audit_bytes / 1300 / ((uint64_t)s.nusers * 150) + 1;
+		if (days < 30)
+			days = 30;
+	}
 	if (days > 730)
 		days = 730;
 	s.span = (int64_t)days * DAY;
 	s.end = START_TIME + s.span;
+	if (audit_only) {
+		rc = write_truth(&s);
+		goto audit;
+	}
 
 	uint64_t used = 0;
 	for (;;) {
@@ -2346,6 +2441,9 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 		if (s.sc[k].written)
 			st->scenarios++;
 	rc = write_truth(&s);
+audit:
+	if (!rc && o->audit != MH_SIM_AUDIT_NONE && !o->exchange_journal)
+		rc = write_audit(&s);
 done:
 	if (s.users) {
 		for (unsigned u = 0; u < s.nusers; u++) {
