@@ -385,8 +385,7 @@ static int export_req(struct aj_acc *acc, const struct mh_event *ev)
 	struct mh_slice filter = pval(a, P_FILTER);
 	struct mh_slice mbx = pval(a, P_MAILBOX);
 	int web = webserved(path);
-	enum mh_level lv =
-	        web || filter.n ? MH_LEVEL_CRITICAL : MH_LEVEL_HIGH;
+	enum mh_level lv = web || filter.n ? MH_LEVEL_CRITICAL : MH_LEVEL_HIGH;
 	if (a->result == MH_AR_FAILED)
 		lv = down(lv);
 	struct mh_finding *f = aj_new(ev, AJ_R_EXPORT, lv, NULL, NULL);
@@ -491,23 +490,25 @@ static int activesync(struct aj_acc *acc, const struct mh_event *ev)
 		return MH_ENOMEM;
 	int rc = aj_attr(f, "device_ids", dev);
 	if (!rc)
-		rc = aj_summary(f,
-		                "ActiveSync device '%.*s' allow-listed for %s by "
-		                "%s: a phone or tool that syncs the whole mailbox",
-		                (int)dev.n, dev.p,
-		                f->mailbox ? f->mailbox : "a mailbox", who(f));
+		rc = aj_summary(
+		        f,
+		        "ActiveSync device '%.*s' allow-listed for %s by "
+		        "%s: a phone or tool that syncs the whole mailbox",
+		        (int)dev.n, dev.p,
+		        f->mailbox ? f->mailbox : "a mailbox", who(f));
 	if (rc) {
 		mh_finding_free(f);
 		return rc;
 	}
-	return finish(acc, f, "exchange-activesync",
-	              "Get-MobileDevice -Mailbox <mailbox> | fl "
-	              "DeviceId,DeviceModel,FirstSyncTime,UserDisplayName: "
-	              "confirm the device is the owner's; if not, "
-	              "Set-CASMailbox -ActiveSyncAllowedDeviceIDs @{remove=...} "
-	              "and Remove-MobileDevice, and treat the account as "
-	              "compromised.",
-	              dev, a, AJ_JOIN_NONE);
+	return finish(
+	        acc, f, "exchange-activesync",
+	        "Get-MobileDevice -Mailbox <mailbox> | fl "
+	        "DeviceId,DeviceModel,FirstSyncTime,UserDisplayName: "
+	        "confirm the device is the owner's; if not, "
+	        "Set-CASMailbox -ActiveSyncAllowedDeviceIDs @{remove=...} "
+	        "and Remove-MobileDevice, and treat the account as "
+	        "compromised.",
+	        dev, a, AJ_JOIN_NONE);
 }
 
 /* MARK: - alerts */
@@ -556,8 +557,8 @@ static int alert(struct aj_acc *acc, const struct mh_event *ev)
 	if (!sev.n)
 		sev = field(ev, "riskLevel");
 	enum mh_level lv = vendor_level(sev);
-	struct mh_finding *f = aj_new(ev, AJ_R_ALERT, lv, al->technique,
-	                              "collection");
+	struct mh_finding *f =
+	        aj_new(ev, AJ_R_ALERT, lv, al->technique, "collection");
 	if (!f)
 		return MH_ENOMEM;
 	int rc = MH_OK;
@@ -597,7 +598,7 @@ int aj_admin_event(struct aj_acc *acc, const struct mh_event *ev)
 {
 	if (ev->kind == MH_EV_RECORD)
 		return mh_event_field(ev, "riskEventType") ? alert(acc, ev)
-		                                            : MH_OK;
+		                                           : MH_OK;
 	const struct mh_audit *a = ev->audit;
 	if (!a || !a->operation.n || a->source != MH_AUDIT_M365)
 		return MH_OK;
@@ -670,12 +671,14 @@ int aj_admin_join(struct aj_acc *acc)
 			/* Exported, then the request (and its trace in
 			 * Get-MailboxExportRequest) removed. */
 			f->level = MH_LEVEL_CRITICAL;
-			rc = aj_summary(f, "%s; the request was %s (the trace "
-			                   "wiped)",
+			rc = aj_summary(f,
+			                "%s; the request was %s (the trace "
+			                "wiped)",
 			                f->summary, note);
 		} else if (!rc) {
-			rc = aj_summary(f, "%s; %s (the MailSniper pattern: "
-			                   "take the role, read, give it back)",
+			rc = aj_summary(f,
+			                "%s; %s (the MailSniper pattern: "
+			                "take the role, read, give it back)",
 			                f->summary, note);
 		}
 		if (rc)

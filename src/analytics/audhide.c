@@ -46,8 +46,8 @@ static int add_text(struct mh_buf *b, const char *k, struct mh_slice v)
 {
 	if (!v.n)
 		return MH_OK;
-	int rc = mh_buf_printf(b, "%s%s=%.*s", b->len ? "; " : "", k,
-	                       (int)v.n, v.p);
+	int rc = mh_buf_printf(b, "%s%s=%.*s", b->len ? "; " : "", k, (int)v.n,
+	                       v.p);
 	return rc == MH_ETOOBIG ? MH_OK : rc;
 }
 
@@ -114,7 +114,8 @@ static int uir_actions(struct rview *r, struct mh_slice t)
 			for (size_t i = 0; i < 4 && !r->move.n; i++)
 				r->move = json_str_after(t, pos, keys[i]);
 			if (!r->move.n)
-				r->move = MH_SLICE_LIT("(a folder given by id)");
+				r->move =
+				        MH_SLICE_LIT("(a folder given by id)");
 		}
 		int rc = add_text(&r->acts, "ActionType", type);
 		if (rc)
@@ -200,9 +201,7 @@ static int read_rule(const struct mh_audit *a, struct rview *r)
 				return rc;
 			break;
 		}
-		case P_STOP:
-			r->stop = aj_true(v);
-			break;
+		case P_STOP: r->stop = aj_true(v); break;
 		case P_ENABLED:
 			if (v.n && !aj_true(v))
 				r->disabled = 1;
@@ -222,8 +221,7 @@ static int read_rule(const struct mh_audit *a, struct rview *r)
 			if (v.n && mh_slice_ifind(v, "enabled") == (size_t)-1)
 				r->disabled = 1;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (r->move.n)
@@ -289,8 +287,7 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 	int hides_folder = r->move_kind == F_RSS ||
 	                   r->move_kind == F_CONVHIST ||
 	                   r->move_kind == F_NOTES;
-	int soft_folder = r->move_kind == F_JUNK ||
-	                  r->move_kind == F_DELETED ||
+	int soft_folder = r->move_kind == F_JUNK || r->move_kind == F_DELETED ||
 	                  r->move_kind == F_ARCHIVE;
 	int nhide = r->del + r->markread + hides_folder + soft_folder;
 	int odd = r->has_name && obfuscated(r->name);
@@ -313,17 +310,22 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		struct mh_finding *f =
 		        aj_new(ev, AJ_R_RULENAME, MH_LEVEL_LOW, NULL, NULL);
 		if (!f || aj_attr(f, "rule_name", r->name) ||
-		    aj_attr(f, "conditions", mh_slice_cstr(mh_buf_cstr(&r->cond))) ||
-		    aj_attr(f, "actions", mh_slice_cstr(mh_buf_cstr(&r->acts))) ||
+		    aj_attr(f, "conditions",
+		            mh_slice_cstr(mh_buf_cstr(&r->cond))) ||
+		    aj_attr(f, "actions",
+		            mh_slice_cstr(mh_buf_cstr(&r->acts))) ||
 		    aj_summary(f,
 		               "inbox rule named '%.*s' (punctuation, white "
 		               "space or one or two characters: a name meant "
 		               "not to be noticed) in %s",
 		               (int)r->name.n, r->name.p,
-		               f->mailbox ? f->mailbox : "an unknown mailbox") ||
+		               f->mailbox ? f->mailbox
+		                          : "an unknown mailbox") ||
 		    aj_remedy(f, "Ask the mailbox owner whether they made this "
-		                 "rule; list it with Get-InboxRule -Mailbox <mailbox> "
-		                 "-IncludeHidden | fl Name,Description and remove it "
+		                 "rule; list it with Get-InboxRule -Mailbox "
+		                 "<mailbox> "
+		                 "-IncludeHidden | fl Name,Description and "
+		                 "remove it "
 		                 "with Remove-InboxRule if they did not.")) {
 			mh_finding_free(f);
 			return MH_ENOMEM;
@@ -352,7 +354,7 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 	size_t w = 0;
 	what[0] = '\0';
 #define WHAT(s)                                                                \
-	w += (size_t)snprintf(what + w, sizeof(what) - w, "%s%s",             \
+	w += (size_t)snprintf(what + w, sizeof(what) - w, "%s%s",              \
 	                      w ? ", " : "", s);                               \
 	if (w >= sizeof(what))                                                 \
 		w = sizeof(what) - 1;
@@ -383,9 +385,11 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		         r->word);
 	int rc = aj_attr(f, "rule_name", r->name);
 	if (!rc)
-		rc = aj_attr(f, "conditions", mh_slice_cstr(mh_buf_cstr(&r->cond)));
+		rc = aj_attr(f, "conditions",
+		             mh_slice_cstr(mh_buf_cstr(&r->cond)));
 	if (!rc)
-		rc = aj_attr(f, "actions", mh_slice_cstr(mh_buf_cstr(&r->acts)));
+		rc = aj_attr(f, "actions",
+		             mh_slice_cstr(mh_buf_cstr(&r->acts)));
 	if (!rc && r->stop)
 		rc = mh_finding_attr(f, "stop_processing_rules", "true");
 	if (!rc && odd)
@@ -421,8 +425,9 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		        odd ? "; its name is meant not to be noticed" : "",
 		        r->nfwd ? "; it also forwards the mail" : "",
 		        r->disabled ? "; the rule is disabled" : "",
-		        a->result == MH_AR_FAILED ? "; the change failed (an attempt)"
-		                                  : "",
+		        a->result == MH_AR_FAILED
+		                ? "; the change failed (an attempt)"
+		                : "",
 		        a->snapshot ? "listed in a configuration export, time "
 		                      "unknown"
 		                    : "set by ",
@@ -431,16 +436,19 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		char mb[160], rn[160], buf[2048];
 		ps_quote(a->mailbox, mb, sizeof(mb));
 		ps_quote(r->name, rn, sizeof(rn));
-		snprintf(buf, sizeof(buf),
-		         "Check the rule with Get-InboxRule -Mailbox '%s' "
-		         "-IncludeHidden | ? Name -eq '%s' | fl Name,Description,"
-		         "Enabled,DeleteMessage,MarkAsRead,MoveToFolder,"
-		         "ForwardTo,RedirectTo. If the owner did not make it: "
-		         "Remove-InboxRule -Mailbox '%s' -Identity '%s', revoke "
-		         "the account's sessions, reset its password and MFA, "
-		         "review its sign-ins from the client IP, and search the "
-		         "folder the rule fed for the mail it hid.",
-		         mb, rn, mb, rn);
+		snprintf(
+		        buf, sizeof(buf),
+		        "Check the rule with Get-InboxRule -Mailbox '%s' "
+		        "-IncludeHidden | ? Name -eq '%s' | fl "
+		        "Name,Description,"
+		        "Enabled,DeleteMessage,MarkAsRead,MoveToFolder,"
+		        "ForwardTo,RedirectTo. If the owner did not make it: "
+		        "Remove-InboxRule -Mailbox '%s' -Identity '%s', revoke "
+		        "the account's sessions, reset its password and MFA, "
+		        "review its sign-ins from the client IP, and search "
+		        "the "
+		        "folder the rule fed for the mail it hid.",
+		        mb, rn, mb, rn);
 		rc = aj_remedy(f, buf);
 	}
 	if (rc) {
@@ -538,8 +546,8 @@ int aj_hide_findings(struct aj_acc *acc, struct mh_findings *out)
 		if (!f)
 			return MH_ENOMEM;
 		const struct aj_rule_info *ri = &aj_rules[AJ_R_BECSEQ];
-		int rc = mh_finding_set_rule(f, ri->id, ri->title, ri->technique,
-		                             ri->tactic);
+		int rc = mh_finding_set_rule(f, ri->id, ri->title,
+		                             ri->technique, ri->tactic);
 		f->level = MH_LEVEL_HIGH;
 		f->first_seen = f->last_seen = s[i].ts;
 		if (!rc)
@@ -558,7 +566,8 @@ int aj_hide_findings(struct aj_acc *acc, struct mh_findings *out)
 		if (!rc)
 			rc = aj_summary(
 			        f,
-			        "%s created an inbox rule at %s, sent mail, then "
+			        "%s created an inbox rule at %s, sent mail, "
+			        "then "
 			        "moved or deleted mail out of Sent Items at %s "
 			        "(%lld s after the rule): the pattern of a "
 			        "business e-mail compromise hiding its replies",
@@ -573,7 +582,8 @@ int aj_hide_findings(struct aj_acc *acc, struct mh_findings *out)
 			        "sender and time), and what was moved out of "
 			        "Sent Items (Recoverable Items). If the owner "
 			        "did not do this, remove the rule, revoke the "
-			        "sessions, reset the password and MFA, and warn "
+			        "sessions, reset the password and MFA, and "
+			        "warn "
 			        "the recipients of the message.");
 		struct mh_slice subj = mh_slice_cstr(t0);
 		if (rc) {

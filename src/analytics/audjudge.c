@@ -128,8 +128,7 @@ struct mh_slice aj_folder_leaf(struct mh_slice path)
 	for (size_t i = s.n; i > 0; i--)
 		if (s.p[i - 1] == '\\' || s.p[i - 1] == '/' ||
 		    s.p[i - 1] == ':')
-			return mh_slice_trim(
-			        mh_slice_make(s.p + i, s.n - i));
+			return mh_slice_trim(mh_slice_make(s.p + i, s.n - i));
 	return s;
 }
 
@@ -158,8 +157,9 @@ enum aj_folder_kind aj_folder_kind(struct mh_slice path)
 const char *aj_folder_kind_name(enum aj_folder_kind k)
 {
 	static const char *const names[] = {
-	        "", "RSS Feeds", "Conversation History", "Notes", "Junk Email",
-	        "Deleted Items", "Archive", "Sent Items", "Calendar"};
+	        "",        "RSS Feeds",  "Conversation History",
+	        "Notes",   "Junk Email", "Deleted Items",
+	        "Archive", "Sent Items", "Calendar"};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "";
 }
 
@@ -259,10 +259,14 @@ static char *key_fields(const struct mh_audit *a)
 		const char *k;
 		struct mh_slice v;
 	} top[] = {
-	        {"Operation", a->operation}, {"UserId", a->actor},
-	        {"Mailbox", a->mailbox},     {"ObjectId", a->object},
-	        {"ClientIP", a->client_ip_raw}, {"ClientInfoString", a->client_info},
-	        {"ResultStatus", a->result_raw}, {"Id", a->id},
+	        {"Operation", a->operation},
+	        {"UserId", a->actor},
+	        {"Mailbox", a->mailbox},
+	        {"ObjectId", a->object},
+	        {"ClientIP", a->client_ip_raw},
+	        {"ClientInfoString", a->client_info},
+	        {"ResultStatus", a->result_raw},
+	        {"Id", a->id},
 	};
 	int first = 1;
 	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
@@ -517,8 +521,7 @@ static int acc_create(void **out, const struct mh_analytic_conf *conf,
 	struct aj_acc *acc = calloc(1, sizeof(*acc));
 	if (!acc)
 		return MH_ENOMEM;
-	acc->max_evidence =
-	        conf && conf->max_evidence ? conf->max_evidence : 5;
+	acc->max_evidence = conf && conf->max_evidence ? conf->max_evidence : 5;
 	mh_buf_init(&acc->tmp, 0);
 	*out = acc;
 	return MH_OK;
@@ -532,8 +535,7 @@ static int acc_event(void *p, const struct mh_event *ev, struct mh_err *err)
 		return MH_OK;
 	int rc;
 	if (ev->kind == MH_EV_AUDIT && ev->audit &&
-	    ((rc = aj_hide_event(acc, ev)) ||
-	     (rc = aj_posture_event(acc, ev))))
+	    ((rc = aj_hide_event(acc, ev)) || (rc = aj_posture_event(acc, ev))))
 		return rc;
 	return aj_admin_event(acc, ev);
 }
@@ -563,8 +565,8 @@ static int acc_merge(void *into, void *from)
 {
 	struct aj_acc *a = into, *b = from;
 	if (b->nhits) {
-		struct aj_hit *v = realloc(a->hits, (a->nhits + b->nhits) *
-		                                            sizeof(*v));
+		struct aj_hit *v =
+		        realloc(a->hits, (a->nhits + b->nhits) * sizeof(*v));
 		if (!v)
 			return MH_ENOMEM;
 		memcpy(v + a->nhits, b->hits, b->nhits * sizeof(*v));
@@ -574,8 +576,8 @@ static int acc_merge(void *into, void *from)
 		b->nhits = 0;
 	}
 	if (b->nsteps) {
-		struct aj_step *v = realloc(a->steps, (a->nsteps + b->nsteps) *
-		                                              sizeof(*v));
+		struct aj_step *v =
+		        realloc(a->steps, (a->nsteps + b->nsteps) * sizeof(*v));
 		if (!v)
 			return MH_ENOMEM;
 		memcpy(v + a->nsteps, b->steps, b->nsteps * sizeof(*v));

@@ -57,8 +57,7 @@ static int remote_domain(struct aj_acc *acc, const struct mh_event *ev)
 	/* The default "*" lets every inbox rule and mailbox forward
 	 * anywhere; a named domain is a deliberate door (or one an
 	 * intruder opened, when the change is in the log). */
-	enum mh_level lv = all || !a->snapshot ? MH_LEVEL_MEDIUM
-	                                       : MH_LEVEL_LOW;
+	enum mh_level lv = all || !a->snapshot ? MH_LEVEL_MEDIUM : MH_LEVEL_LOW;
 	if (a->result == MH_AR_FAILED)
 		lv = MH_LEVEL_LOW;
 	struct mh_finding *f =
@@ -94,14 +93,14 @@ static int gmail_setting(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
 	for (size_t k = 0; k < a->nops; k++) {
-		struct mh_slice name = pval(a, P_GWS_SETTING, (unsigned short)k);
+		struct mh_slice name =
+		        pval(a, P_GWS_SETTING, (unsigned short)k);
 		if (mh_slice_ifind(name, "ENABLE_EMAIL_AUTOFORWARDING") ==
 		            (size_t)-1 &&
 		    mh_slice_ifind(name, "enableAutoForwarding") == (size_t)-1)
 			continue;
 		struct mh_slice nv = pval(a, P_GWS_NEWVALUE, (unsigned short)k);
-		if (!aj_true(nv) &&
-		    !mh_slice_ieq(nv, MH_SLICE_LIT("enabled")))
+		if (!aj_true(nv) && !mh_slice_ieq(nv, MH_SLICE_LIT("enabled")))
 			continue;
 		struct mh_finding *f =
 		        aj_new(ev, AJ_R_CFG_GMAILFWD, MH_LEVEL_LOW, NULL, NULL);
@@ -115,7 +114,8 @@ static int gmail_setting(struct aj_acc *acc, const struct mh_event *ev)
 			                "Gmail automatic forwarding allowed "
 			                "(%.*s set to %.*s) by %s",
 			                (int)name.n, name.p, (int)nv.n, nv.p,
-			                f->actor ? f->actor : "an administrator");
+			                f->actor ? f->actor
+			                         : "an administrator");
 		rc = push(acc, f, "gws-gmail-setting",
 		          "Admin console, Apps > Google Workspace > Gmail > "
 		          "End user access > Automatic forwarding: turn it off "
@@ -138,8 +138,7 @@ static int audit_bypass(struct aj_acc *acc, const struct mh_event *ev)
 	struct mh_slice id = pval(a, P_IDENTITY, 0);
 	enum mh_level lv =
 	        a->result == MH_AR_FAILED ? MH_LEVEL_MEDIUM : MH_LEVEL_HIGH;
-	struct mh_finding *f =
-	        aj_new(ev, AJ_R_CFG_AUDITBYPASS, lv, NULL, NULL);
+	struct mh_finding *f = aj_new(ev, AJ_R_CFG_AUDITBYPASS, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
 	int rc = MH_OK;
