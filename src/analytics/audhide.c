@@ -51,6 +51,15 @@ static int add_text(struct mh_buf *b, const char *k, struct mh_slice v)
 	return rc == MH_ETOOBIG ? MH_OK : rc;
 }
 
+/* "Name=value" with the parameter's own name. */
+static int add_named(struct mh_buf *b, struct mh_slice name, struct mh_slice v)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "%.*s", (int)(name.n < 63 ? name.n : 63),
+	         name.p);
+	return add_text(b, k, v);
+}
+
 static void judge_words(struct rview *r, struct mh_slice v)
 {
 	if (r->word)
@@ -161,23 +170,21 @@ static int read_rule(const struct mh_audit *a, struct rview *r)
 		case P_DELETE:
 			if (aj_true(v)) {
 				r->del = 1;
-				if ((rc = add_text(&r->acts, "delete",
-				                   p->name)))
+				if ((rc = add_named(&r->acts, p->name, v)))
 					return rc;
 			}
 			break;
 		case P_MARKREAD:
 			if (aj_true(v)) {
 				r->markread = 1;
-				if ((rc = add_text(&r->acts, "mark as read",
-				                   MH_SLICE_LIT("True"))))
+				if ((rc = add_named(&r->acts, p->name, v)))
 					return rc;
 			}
 			break;
 		case P_MOVE:
 			if (v.n) {
 				r->move = v;
-				if ((rc = add_text(&r->acts, "move to", v)))
+				if ((rc = add_named(&r->acts, p->name, v)))
 					return rc;
 			}
 			break;
@@ -185,22 +192,20 @@ static int read_rule(const struct mh_audit *a, struct rview *r)
 			if (v.n && !mh_slice_ieq(v, MH_SLICE_LIT("$null"))) {
 				if (!r->nfwd++)
 					r->fwd1 = v;
-				if ((rc = add_text(&r->acts, "forward to", v)))
+				if ((rc = add_named(&r->acts, p->name, v)))
 					return rc;
 			}
 			break;
 		case P_COND_WORDS:
 			judge_words(r, v);
 			/* fall through */
-		case P_COND: {
-			char k[64];
-			snprintf(k, sizeof(k), "%.*s",
-			         (int)(p->name.n < 63 ? p->name.n : 63),
-			         p->name.p);
-			if ((rc = add_text(&r->cond, k, v)))
+		case P_COND:
+			/* An export's switch columns say False when unset. */
+			if (mh_slice_ieq(v, MH_SLICE_LIT("False")))
+				break;
+			if ((rc = add_named(&r->cond, p->name, v)))
 				return rc;
 			break;
-		}
 		case P_STOP: r->stop = aj_true(v); break;
 		case P_ENABLED:
 			if (v.n && !aj_true(v))
@@ -403,9 +408,17 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 			struct mh_audit_addr ad;
 			if (mh_audit_addrs(r->fwd1, &ad, 1) &&
 			    ad.kind == MH_AADDR_SMTP) {
+				const char *at =
+				        memchr(ad.addr.p, '@', ad.addr.n);
 				free(f->destination);
 				f->destination = strndup(ad.addr.p, ad.addr.n);
-				if (!f->destination)
+				f->dest_domain =
+				        at ? strndup(at + 1,
+				                     (size_t)(ad.addr.p +
+				                              ad.addr.n - at -
+				                              1))
+				           : NULL;
+				if (!f->destination || (at && !f->dest_domain))
 					rc = MH_ENOMEM;
 			}
 		}
