@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analytics/audjudge.h"
 #include "core/err.h"
@@ -463,9 +464,36 @@ static int ediscovery(struct aj_acc *acc, const struct mh_event *ev,
 		mh_finding_free(f);
 		return rc;
 	}
-	/* One search is one finding: its name or query, whatever the
-	 * operation. */
-	struct mh_slice subj = scope.n ? scope : a->object;
+	/* One search is one finding, whatever the operation: its name
+	 * (SearchName, Name, Identity, or the ObjectId without the
+	 * "_Export" an action adds). */
+	struct mh_slice subj = pval(a, P_SEARCH_NAME);
+	if (!subj.n)
+		subj = pnamed(a, "Name");
+	if (!subj.n)
+		subj = pval(a, P_IDENTITY);
+	if (!subj.n) {
+		subj = mh_slice_trim(a->object);
+		static const char *const sfx[] = {"_Export", "_Preview",
+		                                  "_Purge"};
+		for (size_t i = 0; i < N(sfx); i++) {
+			size_t l = strlen(sfx[i]);
+			if (subj.n > l &&
+			    !strncasecmp(subj.p + subj.n - l, sfx[i], l))
+				subj.n -= l;
+		}
+	}
+	if (!rc)
+		rc = aj_attr(f, "search", subj);
+	/* The mailboxes searched, when named ("All" is every one). */
+	free(f->mailbox);
+	f->mailbox = NULL;
+	if (!rc && scope.n && !mh_slice_ieq(scope, MH_SLICE_LIT("All")))
+		rc = set_str(&f->mailbox, scope);
+	if (rc) {
+		mh_finding_free(f);
+		return rc;
+	}
 	return finish(acc, f, "ediscovery",
 	              "Check in Purview (Content search, eDiscovery cases) "
 	              "who ran this search, under which case and approval, "

@@ -555,6 +555,15 @@ int aj_hide_findings(struct aj_acc *acc, struct mh_findings *out)
 		}
 		if (!mv)
 			continue;
+		/* A later rule before the send claims the sequence: one
+		 * finding per sequence, from the rule nearest to it. */
+		int later = 0;
+		for (size_t j = i + 1; j < n && !strcmp(s[j].user, s[i].user) &&
+		                       s[j].ts <= send->ts;
+		     j++)
+			later |= s[j].kind == S_RULE;
+		if (later)
+			continue;
 		struct mh_finding *f = mh_finding_new();
 		if (!f)
 			return MH_ENOMEM;

@@ -644,6 +644,13 @@ static int coalesce(struct aj_acc *acc, struct aj_hit *h, size_t n)
 			v[f->nevidence++] = g->evidence[k];
 			memset(&g->evidence[k], 0, sizeof(g->evidence[k]));
 		}
+		/* Details only the others hold (a search's query, from the
+		 * record that created it). */
+		for (size_t k = 0; k < g->nattrs; k++)
+			if (!mh_finding_attr_get(f, g->attrs[k].key) &&
+			    mh_finding_attr(f, g->attrs[k].key,
+			                    g->attrs[k].value) == MH_ENOMEM)
+				return MH_ENOMEM;
 		mh_finding_free(g);
 		h[i].f = NULL;
 	}

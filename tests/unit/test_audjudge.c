@@ -57,9 +57,9 @@ static void feed(void **acc, size_t nacc, size_t *n, const char *name,
 			break;
 		if (rc != 1)
 			fail_msg("'%s': record skipped: %s", name, err.msg);
-		assert_int_equal(mh_analytic_audit.event(acc[*n % nacc], &ev,
-		                                         &err),
-		                 MH_OK);
+		assert_int_equal(
+		        mh_analytic_audit.event(acc[*n % nacc], &ev, &err),
+		        MH_OK);
 		(*n)++;
 	}
 	ops->close(r);
@@ -83,7 +83,8 @@ static void judge_files(const char *const *names, const char *const *contents,
 	for (size_t i = 0; i < nf; i++)
 		feed(acc, nacc, &n, names[i], contents[i]);
 	for (size_t i = 1; i < nacc; i++)
-		assert_int_equal(mh_analytic_audit.merge(acc[0], acc[i]), MH_OK);
+		assert_int_equal(mh_analytic_audit.merge(acc[0], acc[i]),
+		                 MH_OK);
 	memset(out, 0, sizeof(*out));
 	assert_int_equal(mh_analytic_audit.findings(acc[0], out), MH_OK);
 	for (size_t i = 0; i < nacc; i++)
@@ -180,8 +181,7 @@ static void test_hide_sekoia_shape(void **state)
 	assert_int_equal(f->evidence[0].line, 1);
 	assert_non_null(strstr(f->evidence[0].fields, "DeleteMessage=True"));
 	assert_non_null(strstr(f->remediation, "Remove-InboxRule"));
-	assert_true(mh_finding_has_tag(f, (const char *[]){"attack.t1564"},
-	                               1));
+	assert_true(mh_finding_has_tag(f, (const char *[]){"attack.t1564"}, 1));
 	mh_findings_release(&l);
 }
 
@@ -217,7 +217,7 @@ static void test_hide_folders(void **state)
 		char p[512], b[4096];
 		snprintf(p, sizeof(p),
 		         P("Name", "filing") ",{\"Name\":\"MoveToFolder\","
-		                        "\"Value\":\"%s\"}",
+		                             "\"Value\":\"%s\"}",
 		         c[i].folder);
 		ual(b, sizeof(b), "New-InboxRule", "u@corp.example",
 		    "2024-01-02T10:00:00", p, NULL);
@@ -240,7 +240,8 @@ static enum mh_level level_of(const char *params)
 	    "2024-01-02T10:00:00", params, NULL);
 	struct mh_findings l;
 	judge("w.jsonl", b, &l);
-	enum mh_level lv = l.n ? only(&l, "MH-AUD-HIDE")->level : (enum mh_level)-1;
+	enum mh_level lv =
+	        l.n ? only(&l, "MH-AUD-HIDE")->level : (enum mh_level) - 1;
 	mh_findings_release(&l);
 	return lv;
 }
@@ -249,44 +250,50 @@ static enum mh_level level_of(const char *params)
 static void test_hide_words(void **state)
 {
 	(void)state;
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage", "True")),
-	                 MH_LEVEL_MEDIUM);
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage",
-	                                               "True") "," P("SubjectContainsWords",
-	                                                             "Rechnungsnummer")),
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P("DeleteMessage", "True")),
+	        MH_LEVEL_MEDIUM);
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P(
+	                "DeleteMessage", "True") "," P("SubjectContainsWords",
+	                                               "Rechnungsnummer")),
+	        MH_LEVEL_HIGH);
+	assert_int_equal(level_of(P("Name", "my rule") "," P(
+	                         "DeleteMessage",
+	                         "True") "," P("SubjectOrBodyContainsWords",
+	                                       "\xc3\x9c"
+	                                       "berweisung")),
 	                 MH_LEVEL_HIGH);
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage",
-	                                               "True") "," P("SubjectOrBodyContainsWords",
-	                                                             "\xc3\x9c"
-	                                                             "berweisung")),
-	                 MH_LEVEL_HIGH);
-	assert_int_equal(level_of(P("Name", "my rule") "," P("MarkAsRead",
-	                                               "True") "," P("MoveToFolder",
-	                                                             "Archive") "," P("BodyContainsWords",
-	                                                                              "mot de passe")),
-	                 MH_LEVEL_HIGH);
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage",
-	                                               "True") "," P("From",
-	                                                             "security@"
-	                                                             "contoso."
-	                                                             "com")),
-	                 MH_LEVEL_HIGH);
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage",
-	                                               "True") "," P("SubjectContainsWords",
-	                                                             "fattura")),
-	                 MH_LEVEL_HIGH);
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P("MarkAsRead", "True") "," P(
+	                "MoveToFolder", "Archive") "," P("BodyContainsWords",
+	                                                 "mot de passe")),
+	        MH_LEVEL_HIGH);
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P(
+	                "DeleteMessage", "True") "," P("From", "security@"
+	                                                       "contoso."
+	                                                       "com")),
+	        MH_LEVEL_HIGH);
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P(
+	                "DeleteMessage", "True") "," P("SubjectContainsWords",
+	                                               "fattura")),
+	        MH_LEVEL_HIGH);
 	/* look-alikes: a whole-word entry inside a longer word, a word
 	 * inside another word */
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage",
-	                                               "True") "," P("SubjectContainsWords",
-	                                                             "wireless "
-	                                                             "offers")),
-	                 MH_LEVEL_MEDIUM);
-	assert_int_equal(level_of(P("Name", "my rule") "," P("DeleteMessage",
-	                                               "True") "," P("SubjectContainsWords",
-	                                                             "webinars, "
-	                                                             "unbanked")),
-	                 MH_LEVEL_MEDIUM);
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P(
+	                "DeleteMessage", "True") "," P("SubjectContainsWords",
+	                                               "wireless "
+	                                               "offers")),
+	        MH_LEVEL_MEDIUM);
+	assert_int_equal(
+	        level_of(P("Name", "my rule") "," P(
+	                "DeleteMessage", "True") "," P("SubjectContainsWords",
+	                                               "webinars, "
+	                                               "unbanked")),
+	        MH_LEVEL_MEDIUM);
 	/* a failed change is an attempt, one level lower */
 	char b[4096], b2[4096];
 	ual(b, sizeof(b), "New-InboxRule", "u@corp.example",
@@ -311,17 +318,17 @@ static void test_hide_negatives(void **state)
 	(void)state;
 	char b[8192];
 	size_t o = 0;
-	o += strlen(ual(b + o, sizeof(b) - o, "New-InboxRule",
-	                "adelev@corp.example", "2021-04-28T15:05:26",
-	                P("Name", "junk") "," P("SubjectContainsWords",
-	                                        "legal") "," P("PinMessage",
-	                                                       "True") "," P("StopProcessingRules",
-	                                                                     "True"),
-	                NULL));
+	o += strlen(ual(
+	        b + o, sizeof(b) - o, "New-InboxRule", "adelev@corp.example",
+	        "2021-04-28T15:05:26",
+	        P("Name", "junk") "," P("SubjectContainsWords", "legal") "," P(
+	                "PinMessage", "True") "," P("StopProcessingRules",
+	                                            "True"),
+	        NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "Set-InboxRule",
 	                "adelev@corp.example", "2021-04-28T15:06:26",
-	                P("Identity", "adelev\\\\old rule") "," P("DeleteMessage",
-	                                                           "False"),
+	                P("Identity",
+	                  "adelev\\\\old rule") "," P("DeleteMessage", "False"),
 	                NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "Remove-InboxRule",
 	                "adelev@corp.example", "2021-04-28T15:07:26",
@@ -358,8 +365,7 @@ static void test_hide_update_inbox_rules(void **state)
 	        "[{\\\"ActionType\\\":\\\"DeferAction\\\",\\\"LengthOfDeferData"
 	        "\\\":\\\"1453\\\"}]");
 	o += (size_t)snprintf(b + o, sizeof(b) - o, fmt, 2, 2, "phishing",
-	                      "zap",
-	                      "[{\\\"ActionType\\\":\\\"Delete\\\"}]");
+	                      "zap", "[{\\\"ActionType\\\":\\\"Delete\\\"}]");
 	o += (size_t)snprintf(
 	        b + o, sizeof(b) - o, fmt, 3, 3, "newsletter", "filing",
 	        "[{\\\"ActionType\\\":\\\"Move\\\",\\\"DestinationFolderId\\\":"
@@ -401,11 +407,11 @@ static void test_rulename(void **state)
 	                "2024-03-01T10:00:00",
 	                P("Name", "dd") "," P("MarkAsRead", "True"), NULL));
 	/* look-alikes: a CJK one-character name, a three-letter name */
-	o += strlen(ual(b + o, sizeof(b) - o, "New-InboxRule", "c@corp.example",
-	                "2024-03-01T10:00:00",
-	                P("Name", "\xe5\x8f\x91") "," P("ForwardTo",
-	                                               "x@corp.example"),
-	                NULL));
+	o += strlen(ual(
+	        b + o, sizeof(b) - o, "New-InboxRule", "c@corp.example",
+	        "2024-03-01T10:00:00",
+	        P("Name", "\xe5\x8f\x91") "," P("ForwardTo", "x@corp.example"),
+	        NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "New-InboxRule", "d@corp.example",
 	                "2024-03-01T10:00:00",
 	                P("Name", "ABC") "," P("ForwardTo", "x@corp.example"),
@@ -488,54 +494,56 @@ static void test_permissions(void **state)
 	(void)state;
 	char b[16384];
 	size_t o = 0;
-	o += strlen(ual(b + o, sizeof(b) - o, "Add-MailboxPermission",
-	                "admin@corp.example", "2024-06-01T09:00:00",
-	                P("Identity", "ceo@corp.example") "," P("User",
-	                                                        "intruder@corp."
-	                                                        "example") "," P("AccessRights",
-	                                                                         "FullAccess") "," P("InheritanceType",
-	                                                                                             "All"),
-	                NULL));
+	o += strlen(ual(
+	        b + o, sizeof(b) - o, "Add-MailboxPermission",
+	        "admin@corp.example", "2024-06-01T09:00:00",
+	        P("Identity", "ceo@corp.example") "," P(
+	                "User",
+	                "intruder@corp."
+	                "example") "," P("AccessRights",
+	                                 "FullAccess") "," P("InheritanceType",
+	                                                     "All"),
+	        NULL));
 	/* provisioning by the system: not a finding */
-	o += strlen(ual(b + o, sizeof(b) - o, "Add-MailboxPermission",
-	                "NT AUTHORITY\\\\SYSTEM (Microsoft.Exchange.Servicehost)",
-	                "2024-06-01T09:00:01",
-	                P("Identity", "DiscoverySearchMailbox{D919BA05}") "," P(
-	                        "User", "Discovery Management") "," P("AccessRi"
-	                                                              "ghts",
-	                                                              "FullAcce"
-	                                                              "ss"),
-	                NULL));
+	o += strlen(
+	        ual(b + o, sizeof(b) - o, "Add-MailboxPermission",
+	            "NT AUTHORITY\\\\SYSTEM (Microsoft.Exchange.Servicehost)",
+	            "2024-06-01T09:00:01",
+	            P("Identity", "DiscoverySearchMailbox{D919BA05}") "," P(
+	                    "User", "Discovery Management") "," P("AccessRi"
+	                                                          "ghts",
+	                                                          "FullAcce"
+	                                                          "ss"),
+	            NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "Add-MailboxFolderPermission",
 	                "admin@corp.example", "2024-06-01T09:01:00",
-	                P("Identity", "cfo@corp.example:\\\\Inbox") "," P("User",
-	                                                                  "Defaul"
-	                                                                  "t") "," P("AccessRights",
-	                                                                             "Reviewer"),
+	                P("Identity", "cfo@corp.example:\\\\Inbox") "," P(
+	                        "User", "Defaul"
+	                                "t") "," P("AccessRights", "Reviewer"),
 	                NULL));
 	/* a calendar shared with everyone: not mail */
 	o += strlen(ual(b + o, sizeof(b) - o, "Add-MailboxFolderPermission",
 	                "admin@corp.example", "2024-06-01T09:02:00",
-	                P("Identity", "cfo@corp.example:\\\\Calendar") "," P("Use"
-	                                                                     "r",
-	                                                                     "Def"
-	                                                                     "aul"
-	                                                                     "t") "," P("AccessRights",
-	                                                                                "Reviewer"),
+	                P("Identity", "cfo@corp.example:\\\\Calendar") "," P(
+	                        "Use"
+	                        "r",
+	                        "Def"
+	                        "aul"
+	                        "t") "," P("AccessRights", "Reviewer"),
 	                NULL));
 	/* visibility only: no ReadItems */
-	o += strlen(ual(b + o, sizeof(b) - o, "Add-MailboxFolderPermission",
-	                "admin@corp.example", "2024-06-01T09:03:00",
-	                P("Identity", "cfo@corp.example:\\\\Inbox") "," P("User",
-	                                                                  "bob") "," P("AccessRights",
-	                                                                               "FolderVisible"),
-	                NULL));
+	o += strlen(ual(
+	        b + o, sizeof(b) - o, "Add-MailboxFolderPermission",
+	        "admin@corp.example", "2024-06-01T09:03:00",
+	        P("Identity", "cfo@corp.example:\\\\Inbox") "," P(
+	                "User", "bob") "," P("AccessRights", "FolderVisible"),
+	        NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "Add-RecipientPermission",
 	                "admin@corp.example", "2024-06-01T09:04:00",
-	                P("Identity", "ceo@corp.example") "," P("Trustee",
-	                                                        "intruder@corp."
-	                                                        "example") "," P("AccessRights",
-	                                                                         "SendAs"),
+	                P("Identity", "ceo@corp.example") "," P(
+	                        "Trustee",
+	                        "intruder@corp."
+	                        "example") "," P("AccessRights", "SendAs"),
 	                NULL));
 	struct mh_findings l;
 	judge("perm.jsonl", b, &l);
@@ -610,20 +618,21 @@ static void test_impersonation(void **state)
 	size_t o = 0;
 	o += strlen(ual(b + o, sizeof(b) - o, "New-ManagementRoleAssignment",
 	                "admin@corp.example", "2024-07-01T10:00:00",
-	                P("Name", "imp1") "," P("Role",
-	                                        "ApplicationImpersonation") "," P("User",
-	                                                                          "svc-sniper@corp.example"),
+	                P("Name", "imp1") "," P(
+	                        "Role",
+	                        "ApplicationImpersonati"
+	                        "on") "," P("User", "svc-sniper@corp.example"),
 	                NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "Remove-ManagementRoleAssignment",
 	                "admin@corp.example", "2024-07-01T10:09:00",
 	                P("Identity", "imp1"), NULL));
 	/* look-alike: another role */
-	o += strlen(ual(b + o, sizeof(b) - o, "New-ManagementRoleAssignment",
-	                "admin@corp.example", "2024-07-01T11:00:00",
-	                P("Role", "Mail Recipients") "," P("User",
-	                                                   "helpdesk@corp."
-	                                                   "example"),
-	                NULL));
+	o += strlen(
+	        ual(b + o, sizeof(b) - o, "New-ManagementRoleAssignment",
+	            "admin@corp.example", "2024-07-01T11:00:00",
+	            P("Role", "Mail Recipients") "," P("User", "helpdesk@corp."
+	                                                       "example"),
+	            NULL));
 	struct mh_findings l;
 	judge("imp.jsonl", b, &l);
 	const struct mh_finding *f = only(&l, "MH-AUD-IMPERSONATION");
@@ -702,32 +711,36 @@ static void test_ediscovery(void **state)
 	size_t o = 0;
 	o += strlen(ual(b + o, sizeof(b) - o, "New-ComplianceSearch",
 	                "inv@corp.example", "2024-09-01T10:00:00",
-	                P("Name", "s1") "," P("ExchangeLocation",
-	                                      "All") "," P("ContentMatchQuery",
-	                                                   "password OR "
-	                                                   "invoice"),
+	                P("Name", "s1") "," P("ExchangeLocation", "All") "," P(
+	                        "ContentMatchQuery", "password OR "
+	                                             "invoice"),
 	                NULL));
 	o += strlen(ual(b + o, sizeof(b) - o, "New-ComplianceSearchAction",
 	                "inv@corp.example", "2024-09-01T10:30:00",
-	                P("SearchName", "s1") "," P("Export", "True") "," P("Format",
-	                                                                    "FxStre"
-	                                                                    "am"),
+	                P("SearchName",
+	                  "s1") "," P("Export", "True") "," P("Format", "FxStre"
+	                                                                "am"),
 	                NULL));
 	/* look-alike: a purge deletes, it does not collect */
-	o += strlen(ual(b + o, sizeof(b) - o, "New-ComplianceSearchAction",
-	                "inv@corp.example", "2024-09-01T11:00:00",
-	                P("SearchName", "phish-cleanup") "," P("Purge",
-	                                                       "True") "," P("PurgeType",
-	                                                                     "SoftDelete"),
-	                NULL));
+	o += strlen(
+	        ual(b + o, sizeof(b) - o, "New-ComplianceSearchAction",
+	            "inv@corp.example", "2024-09-01T11:00:00",
+	            P("SearchName", "phish-cleanup") "," P(
+	                    "Purge", "True") "," P("PurgeType", "SoftDelete"),
+	            NULL));
 	struct mh_findings l;
 	judge("ed.jsonl", b, &l);
-	assert_int_equal(count(&l, "MH-AUD-EDISCOVERY"), 2);
-	assert_int_equal(l.v[0]->level, MH_LEVEL_HIGH);
-	assert_string_equal(mh_finding_attr_get(l.v[0], "format"), "FxStream");
-	assert_int_equal(l.v[1]->level, MH_LEVEL_MEDIUM);
-	assert_string_equal(mh_finding_attr_get(l.v[1], "query"),
+	/* the search and its export: one finding, the export's level, the
+	 * query from the record that made the search */
+	const struct mh_finding *f = only(&l, "MH-AUD-EDISCOVERY");
+	assert_int_equal(l.n, 1);
+	assert_int_equal(f->level, MH_LEVEL_HIGH);
+	assert_string_equal(mh_finding_attr_get(f, "format"), "FxStream");
+	assert_string_equal(mh_finding_attr_get(f, "query"),
 	                    "password OR invoice");
+	assert_string_equal(mh_finding_attr_get(f, "search"), "s1");
+	assert_null(f->mailbox); /* ExchangeLocation All */
+	assert_int_equal(f->nevidence, 2);
 	mh_findings_release(&l);
 }
 
@@ -740,28 +753,31 @@ static void test_alert_and_activesync(void **state)
 	        b + o, sizeof(b) - o,
 	        "{\"CreationTime\":\"2024-10-01T10:00:00\",\"Id\":\"al1\","
 	        "\"Operation\":\"AlertTriggered\",\"RecordType\":40,"
-	        "\"ResultStatus\":\"Succeeded\",\"UserId\":\"SecurityComplianceAlerts\","
+	        "\"ResultStatus\":\"Succeeded\",\"UserId\":"
+	        "\"SecurityComplianceAlerts\","
 	        "\"Workload\":\"SecurityComplianceCenter\",\"Name\":"
-	        "\"Suspicious email forwarding activity\",\"Severity\":\"High\","
+	        "\"Suspicious email forwarding "
+	        "activity\",\"Severity\":\"High\","
 	        "\"AlertId\":\"a-1\",\"Category\":\"ThreatManagement\"}\n");
 	o += (size_t)snprintf(
 	        b + o, sizeof(b) - o,
 	        "{\"CreationTime\":\"2024-10-01T10:00:01\",\"Id\":\"al2\","
 	        "\"Operation\":\"AlertTriggered\",\"RecordType\":40,"
-	        "\"ResultStatus\":\"Succeeded\",\"UserId\":\"SecurityComplianceAlerts\","
+	        "\"ResultStatus\":\"Succeeded\",\"UserId\":"
+	        "\"SecurityComplianceAlerts\","
 	        "\"Workload\":\"SecurityComplianceCenter\",\"Name\":"
 	        "\"Unusual volume of file deletion\",\"Severity\":\"Medium\","
 	        "\"AlertId\":\"a-2\"}\n");
 	o += strlen(ual(b + o, sizeof(b) - o, "Set-CASMailbox",
 	                "admin@corp.example", "2024-10-01T11:00:00",
-	                P("Identity", "ceo@corp.example") "," P("ActiveSyncAllowedDeviceIDs",
-	                                                        "SEC1A2B3C4D5E6"),
+	                P("Identity", "ceo@corp.example") "," P(
+	                        "ActiveSyncAllowedDeviceIDs", "SEC1A2B3C4D5E6"),
 	                NULL));
-	o += strlen(ual(b + o, sizeof(b) - o, "Set-CASMailbox",
-	                "admin@corp.example", "2024-10-01T11:01:00",
-	                P("Identity", "ceo@corp.example") "," P("OWAEnabled",
-	                                                        "False"),
-	                NULL));
+	o += strlen(ual(
+	        b + o, sizeof(b) - o, "Set-CASMailbox", "admin@corp.example",
+	        "2024-10-01T11:01:00",
+	        P("Identity", "ceo@corp.example") "," P("OWAEnabled", "False"),
+	        NULL));
 	struct mh_findings l;
 	judge("alert.jsonl", b, &l);
 	assert_int_equal(l.n, 2);
@@ -821,15 +837,17 @@ static void test_posture(void **state)
 	mh_findings_release(&l);
 
 	o = 0;
-	o += strlen(ual(b + o, sizeof(b) - o, "Set-MailboxAuditBypassAssociation",
+	o += strlen(ual(b + o, sizeof(b) - o,
+	                "Set-MailboxAuditBypassAssociation",
 	                "admin@corp.example", "2024-12-01T10:00:00",
-	                P("Identity", "svc-backup@corp.example") "," P("AuditBypassEnabled",
-	                                                               "True"),
+	                P("Identity", "svc-backup@corp.example") "," P(
+	                        "AuditBypassEnabled", "True"),
 	                NULL));
-	o += strlen(ual(b + o, sizeof(b) - o, "Set-MailboxAuditBypassAssociation",
+	o += strlen(ual(b + o, sizeof(b) - o,
+	                "Set-MailboxAuditBypassAssociation",
 	                "admin@corp.example", "2024-12-01T11:00:00",
-	                P("Identity", "svc-old@corp.example") "," P("AuditBypassEnabled",
-	                                                            "False"),
+	                P("Identity", "svc-old@corp.example") "," P(
+	                        "AuditBypassEnabled", "False"),
 	                NULL));
 	judge("bypass.jsonl", b, &l);
 	f = only(&l, "MH-CFG-AUDITBYPASS");
@@ -849,8 +867,8 @@ static void test_same_rule_two_sources(void **state)
 	char b[4096];
 	ual(b, sizeof(b), "New-InboxRule", "eve@corp.example",
 	    "2024-02-01T10:00:00",
-	    P("Name", "Invoices") "," P("DeleteMessage", "True") "," P("SubjectContainsWords",
-	                                                               "invoice"),
+	    P("Name", "Invoices") "," P("DeleteMessage", "True") "," P(
+	            "SubjectContainsWords", "invoice"),
 	    NULL);
 	struct mh_findings l;
 	judge("new.jsonl", b, &l);
@@ -896,11 +914,12 @@ static void test_split_invariance(void **state)
 	for (int i = 0; i < 6; i++) {
 		char t[32];
 		snprintf(t, sizeof(t), "2024-02-0%dT10:00:00", i + 1);
-		o += strlen(ual(b + o, sizeof(b) - o, "New-InboxRule",
-		                i % 2 ? "a@corp.example" : "b@corp.example", t,
-		                i % 3 ? P("Name", "r") "," P("DeleteMessage", "True")
-		                      : P("Name", "r") "," P("MarkAsRead", "True"),
-		                NULL));
+		o += strlen(ual(
+		        b + o, sizeof(b) - o, "New-InboxRule",
+		        i % 2 ? "a@corp.example" : "b@corp.example", t,
+		        i % 3 ? P("Name", "r") "," P("DeleteMessage", "True")
+		              : P("Name", "r") "," P("MarkAsRead", "True"),
+		        NULL));
 	}
 	struct mh_findings one, three;
 	judge_split("s.jsonl", b, 1, &one);
@@ -936,8 +955,8 @@ static void test_helpers(void **state)
 	assert_int_equal(aj_folder_kind(MH_SLICE_LIT("\\Sent Items\\")),
 	                 F_SENT);
 	assert_int_equal(aj_folder_kind(MH_SLICE_LIT("")), F_NONE);
-	assert_string_equal(aj_word_find(MH_SLICE_LIT("Re: IBAN change"), W_FIN),
-	                    "iban");
+	assert_string_equal(
+	        aj_word_find(MH_SLICE_LIT("Re: IBAN change"), W_FIN), "iban");
 	assert_null(aj_word_find(MH_SLICE_LIT("Libanon"), W_FIN));
 	assert_string_equal(
 	        aj_word_find(MH_SLICE_LIT("N\xc3\x93MINA marzo"), W_FIN),
