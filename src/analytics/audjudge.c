@@ -437,6 +437,26 @@ static void evidence_release(struct mh_evidence *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* The accumulator's copy of path (one per file). */
+static char *intern(struct aj_acc *acc, const char *path)
+{
+	for (size_t i = acc->npaths; i > 0; i--)
+		if (!strcmp(acc->paths[i - 1], path))
+			return acc->paths[i - 1];
+	if (acc->npaths == acc->apaths) {
+		size_t na = acc->apaths ? acc->apaths * 2 : 8;
+		char **v = realloc(acc->paths, na * sizeof(*v));
+		if (!v)
+			return NULL;
+		acc->paths = v;
+		acc->apaths = na;
+	}
+	char *d = strdup(path);
+	if (d)
+		acc->paths[acc->npaths++] = d;
+	return d;
+}
+
 int aj_step(struct aj_acc *acc, const struct mh_event *ev, int kind,
             struct mh_slice user, const char *what)
 {
@@ -456,18 +476,19 @@ int aj_step(struct aj_acc *acc, const struct mh_event *ev, int kind,
 	s->kind = kind;
 	s->ts = ev->ts;
 	s->user = sdup(user);
-	s->ev.file = strdup(ev->path ? ev->path : "-");
+	s->ev.file = intern(acc, ev->path ? ev->path : "-");
 	s->ev.offset = ev->offset;
 	s->ev.line = ev->line;
 	s->ev.ts = ev->ts;
 	s->ev.record = ev->index != UINT64_MAX ? ev->index + 1 : 0;
-	s->ev.fields = ev->audit ? key_fields(ev->audit) : NULL;
+	int fields = ev->audit && kind != S_SEND;
+	s->ev.fields = fields ? key_fields(ev->audit) : NULL;
 	s->what = what ? strdup(what) : NULL;
-	if (!s->user || !s->ev.file || (ev->audit && !s->ev.fields) ||
+	if (!s->user || !s->ev.file || (fields && !s->ev.fields) ||
 	    (what && !s->what)) {
 		free(s->user);
 		free(s->what);
-		evidence_release(&s->ev);
+		free(s->ev.fields);
 		return MH_ENOMEM;
 	}
 	lower(s->user);
@@ -509,6 +530,12 @@ int aj_add_step_evidence(struct mh_finding *f, const struct aj_step *s,
 	if (evidence_copy(&v[f->nevidence], &s->ev))
 		return MH_ENOMEM;
 	f->nevidence++;
+	if (!s->ev.fields && s->kind == S_SEND &&
+	    asprintf(&v[f->nevidence - 1].fields, "Operation=Send; UserId=%s",
+	             s->user) < 0) {
+		v[f->nevidence - 1].fields = NULL;
+		return MH_ENOMEM;
+	}
 	return MH_OK;
 }
 
@@ -554,9 +581,12 @@ static void acc_destroy(void *p)
 	for (size_t i = 0; i < acc->nsteps; i++) {
 		free(acc->steps[i].user);
 		free(acc->steps[i].what);
-		evidence_release(&acc->steps[i].ev);
+		free(acc->steps[i].ev.fields);
 	}
 	free(acc->steps);
+	for (size_t i = 0; i < acc->npaths; i++)
+		free(acc->paths[i]);
+	free(acc->paths);
 	mh_buf_release(&acc->tmp);
 	free(acc);
 }
@@ -564,6 +594,18 @@ static void acc_destroy(void *p)
 static int acc_merge(void *into, void *from)
 {
 	struct aj_acc *a = into, *b = from;
+	if (b->npaths) {
+		/* b's steps point at b's paths: the paths move first. */
+		char **v =
+		        realloc(a->paths, (a->npaths + b->npaths) * sizeof(*v));
+		if (!v)
+			return MH_ENOMEM;
+		memcpy(v + a->npaths, b->paths, b->npaths * sizeof(*v));
+		a->paths = v;
+		a->npaths += b->npaths;
+		a->apaths = a->npaths;
+		b->npaths = 0;
+	}
 	if (b->nhits) {
 		struct aj_hit *v =
 		        realloc(a->hits, (a->nhits + b->nhits) * sizeof(*v));

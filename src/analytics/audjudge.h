@@ -133,12 +133,14 @@ enum aj_step_kind {
 	S_ROLE_REMOVE,   /* Remove-ManagementRoleAssignment */
 };
 
-/* One record a join needs: who, when, and where it is. */
+/* One record a join needs: who, when, and where it is. A Send (the
+ * commonest) keeps no key fields: they are rebuilt from kind and user
+ * when it becomes evidence, so a log of many sends costs little. */
 struct aj_step {
 	int kind;
 	char *user; /* lower case */
 	int64_t ts;
-	struct mh_evidence ev; /* owned strings */
+	struct mh_evidence ev; /* file: in aj_acc.paths; fields owned */
 	char *what;            /* a few words for the summary, or NULL */
 };
 
@@ -148,6 +150,8 @@ struct aj_acc {
 	size_t nhits, ahits;
 	struct aj_step *steps;
 	size_t nsteps, asteps;
+	char **paths; /* the files steps were read from, owned, once each */
+	size_t npaths, apaths;
 	struct mh_buf tmp; /* scratch for the modules */
 };
 
