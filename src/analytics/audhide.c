@@ -225,6 +225,10 @@ static int read_rule(const struct mh_audit *a, struct rview *r)
 		case P_UIR_STATE:
 			if (v.n && mh_slice_ifind(v, "enabled") == (size_t)-1)
 				r->disabled = 1;
+			/* Outlook's "stop processing more rules". */
+			if (mh_slice_ifind(v, "ExitAfterExecution") !=
+			    (size_t)-1)
+				r->stop = 1;
 			break;
 		default: break;
 		}
@@ -304,9 +308,12 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		lv = MH_LEVEL_LOW;
 	else
 		lv = MH_LEVEL_INFO; /* files mail away: shown, not judged */
-	/* A snapshot's ordinary filing rules are the owner's order, not an
-	 * event: said only when keyed on the words below. */
-	if (!hides && a->snapshot && !r->word && !odd)
+	/* Moving mail to a folder of the user's own is filing. Said (at
+	 * informational) only for a change in the audit log that also stops
+	 * the rules after it, as hiding rules do; a snapshot's filing rules
+	 * are the owner's order, not an event. Either way, said when keyed
+	 * on the words below. */
+	if (!hides && !r->word && !odd && (a->snapshot || !r->stop))
 		return MH_OK;
 	if (!hides && !r->move.n) {
 		/* Neither hides nor moves: only an odd name is said. */
