@@ -597,6 +597,19 @@ static int alert(struct aj_acc *acc, const struct mh_event *ev)
 		struct mh_slice ip = field(ev, "ipAddress");
 		if (!rc && ip.n)
 			rc = set_str(&f->client_ip, ip);
+		/* A plain record has no typed view: its key fields here. */
+		struct mh_slice id = field(ev, "id");
+		if (!rc && asprintf(&f->evidence[0].fields,
+		                    "riskEventType=%.*s; riskLevel=%.*s; "
+		                    "userPrincipalName=%.*s; ipAddress=%.*s; "
+		                    "id=%.*s",
+		                    (int)name.n, name.p ? name.p : "",
+		                    (int)sev.n, sev.p ? sev.p : "", (int)u.n,
+		                    u.p ? u.p : "", (int)ip.n, ip.p ? ip.p : "",
+		                    (int)id.n, id.p ? id.p : "") < 0) {
+			f->evidence[0].fields = NULL;
+			rc = MH_ENOMEM;
+		}
 	}
 	if (!rc)
 		rc = aj_attr(f, "alert", name);

@@ -818,6 +818,33 @@ static void test_alert_and_activesync(void **state)
 	mh_findings_release(&l);
 }
 
+/* An Entra ID Protection risk detection, exported as JSON (no audit
+ * normaliser knows it: a plain record). */
+static void test_entra_risk_detection(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	judge("risk.jsonl",
+	      "{\"id\":\"rd1\",\"riskEventType\":\"suspiciousInboxForwarding\","
+	      "\"riskLevel\":\"medium\",\"riskState\":\"atRisk\","
+	      "\"userPrincipalName\":\"alice@corp.example\",\"ipAddress\":"
+	      "\"198.51.100.4\",\"detectedDateTime\":\"2024-10-02T10:00:00Z\"}"
+	      "\n"
+	      "{\"id\":\"rd2\",\"riskEventType\":\"unfamiliarFeatures\","
+	      "\"riskLevel\":\"low\",\"userPrincipalName\":\"bob@corp."
+	      "example\"}\n",
+	      &l);
+	const struct mh_finding *f = only(&l, "MH-AUD-ALERT");
+	assert_int_equal(l.n, 1);
+	assert_int_equal(f->level, MH_LEVEL_MEDIUM);
+	assert_string_equal(f->technique, "T1114.003");
+	assert_string_equal(f->mailbox, "alice@corp.example");
+	assert_string_equal(f->client_ip, "198.51.100.4");
+	assert_int_equal(f->evidence[0].record, 1);
+	assert_non_null(strstr(f->evidence[0].fields, "id=rd1"));
+	mh_findings_release(&l);
+}
+
 /* MARK: - section D */
 
 static void test_posture(void **state)
@@ -1020,6 +1047,7 @@ int main(void)
 	        cmocka_unit_test(test_export),
 	        cmocka_unit_test(test_ediscovery),
 	        cmocka_unit_test(test_alert_and_activesync),
+	        cmocka_unit_test(test_entra_risk_detection),
 	        cmocka_unit_test(test_posture),
 	        cmocka_unit_test(test_same_rule_two_sources),
 	        cmocka_unit_test(test_split_invariance),
