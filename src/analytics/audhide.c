@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analytics/audjudge.h"
 #include "core/err.h"
@@ -475,7 +476,8 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		mh_finding_free(f);
 		return rc;
 	}
-	return aj_push(acc, f, r->name, a, AJ_JOIN_NONE);
+	return aj_push(acc, f, r->name, a,
+	               a->snapshot ? AJ_JOIN_NONE : AJ_JOIN_RULE);
 }
 
 static int inbox_rule(struct aj_acc *acc, const struct mh_event *ev)
@@ -536,8 +538,60 @@ int aj_hide_event(struct aj_acc *acc, const struct mh_event *ev)
 		return MH_OK;
 	if (is_op(a, "Send"))
 		return aj_step(acc, ev, S_SEND, a->actor, NULL);
+	if ((is_op(a, "Remove-InboxRule") || is_op(a, "Disable-InboxRule")) &&
+	    a->result != MH_AR_FAILED) {
+		struct mh_slice name = MH_SLICE_NULL;
+		const struct mh_audit_param *p =
+		        mh_audit_param(a, "Identity", NULL);
+		if (p)
+			name = leaf(mh_slice_trim(p->value));
+		if (!name.n)
+			name = leaf(mh_slice_trim(a->object));
+		if (!name.n || name.n > 255)
+			return MH_OK;
+		char nm[256];
+		memcpy(nm, name.p, name.n);
+		nm[name.n] = '\0';
+		return aj_step(acc, ev, S_RULE_REMOVE, a->mailbox, nm);
+	}
 	if (sent_move(ev))
 		return aj_step(acc, ev, S_SENTMOVE, a->actor, NULL);
+	return MH_OK;
+}
+
+/* A hiding rule removed or disabled later: said on its finding, with
+ * the record (hiding for a while, then cleaning up, is how a business
+ * e-mail compromise ends). */
+int aj_hide_join(struct aj_acc *acc)
+{
+	for (size_t i = 0; i < acc->nsteps; i++) {
+		const struct aj_step *s = &acc->steps[i];
+		if (s->kind != S_RULE_REMOVE || !s->what)
+			continue;
+		for (size_t h = 0; h < acc->nhits; h++) {
+			struct aj_hit *hit = &acc->hits[h];
+			struct mh_finding *f = hit->f;
+			const char *name = mh_finding_attr_get(f, "rule_name");
+			if (hit->join != AJ_JOIN_RULE || !name || !f->mailbox ||
+			    hit->ts == MH_TS_NONE || s->ts < hit->ts ||
+			    strcasecmp(name, s->what) != 0 ||
+			    !aj_same_identity(mh_slice_cstr(f->mailbox),
+			                      mh_slice_cstr(s->user)) ||
+			    mh_finding_attr_get(f, "removed"))
+				continue; /* the first removal says it */
+			char t[21], note[96];
+			mh_time_iso(s->ts, t);
+			snprintf(note, sizeof(note),
+			         "removed or disabled at %s (%lld s later)", t,
+			         (long long)(s->ts - hit->ts));
+			int rc = mh_finding_attr(f, "removed", note);
+			if (!rc)
+				rc = aj_add_step_evidence(f, s,
+				                          acc->max_evidence);
+			if (rc)
+				return rc;
+		}
+	}
 	return MH_OK;
 }
 

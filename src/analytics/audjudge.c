@@ -716,7 +716,8 @@ static int acc_findings(void *p, struct mh_findings *out)
 	if (acc->nsteps)
 		qsort(acc->steps, acc->nsteps, sizeof(*acc->steps), step_cmp);
 	int rc;
-	if ((rc = aj_admin_join(acc)) || (rc = aj_hide_findings(acc, out)))
+	if ((rc = aj_admin_join(acc)) || (rc = aj_hide_join(acc)) ||
+	    (rc = aj_hide_findings(acc, out)))
 		return rc;
 	if (acc->nhits)
 		qsort(acc->hits, acc->nhits, sizeof(*acc->hits), hit_cmp);

@@ -123,6 +123,7 @@ enum aj_join {
 	AJ_JOIN_NONE = 0,
 	AJ_JOIN_EXPORT, /* New-MailboxExportRequest: removed after? */
 	AJ_JOIN_ROLE,   /* New-ManagementRoleAssignment: removed after? */
+	AJ_JOIN_RULE,   /* an inbox rule changed: removed or disabled after? */
 };
 
 enum aj_step_kind {
@@ -131,6 +132,8 @@ enum aj_step_kind {
 	S_SENTMOVE,      /* a move or delete out of Sent Items */
 	S_EXPORT_REMOVE, /* Remove-MailboxExportRequest */
 	S_ROLE_REMOVE,   /* Remove-ManagementRoleAssignment */
+	S_RULE_REMOVE,   /* Remove-InboxRule, Disable-InboxRule: user is the
+	                  * mailbox, what the rule's name */
 };
 
 /* One record a join needs: who, when, and where it is. A Send (the
@@ -191,6 +194,7 @@ int aj_add_step_evidence(struct mh_finding *f, const struct aj_step *s,
 /* The rule modules: per event, and at the end (joins over the sorted
  * steps; steps are sorted by user, time, file and offset first). */
 int aj_hide_event(struct aj_acc *acc, const struct mh_event *ev);
+int aj_hide_join(struct aj_acc *acc); /* before hits are coalesced */
 int aj_hide_findings(struct aj_acc *acc, struct mh_findings *out);
 int aj_admin_event(struct aj_acc *acc, const struct mh_event *ev);
 int aj_admin_join(struct aj_acc *acc); /* before hits are coalesced */

@@ -418,6 +418,37 @@ static void test_hide_update_inbox_rules(void **state)
 	mh_findings_release(&l);
 }
 
+/* A hiding rule removed later says so, with the removal as evidence;
+ * another rule's removal, or one before it was made, does not count. */
+static void test_hide_removed_later(void **state)
+{
+	(void)state;
+	char b[8192];
+	size_t o = 0;
+	o += strlen(ual(b + o, sizeof(b) - o, "Remove-InboxRule",
+	                "kim@corp.example", "2024-04-01T08:00:00",
+	                P("Identity", "kim\\\\zz"), NULL));
+	o += strlen(ual(b + o, sizeof(b) - o, "New-InboxRule",
+	                "kim@corp.example", "2024-04-01T09:00:00",
+	                P("Name", "zz") "," P("DeleteMessage", "True"), NULL));
+	o += strlen(ual(b + o, sizeof(b) - o, "Remove-InboxRule",
+	                "kim@corp.example", "2024-04-01T09:30:00",
+	                P("Identity", "kim\\\\other"), NULL));
+	o += strlen(ual(b + o, sizeof(b) - o, "Disable-InboxRule",
+	                "kim@corp.example", "2024-04-01T10:00:00",
+	                P("Identity", "kim\\\\ZZ"), NULL));
+	struct mh_findings l;
+	judge("removed.jsonl", b, &l);
+	const struct mh_finding *f = only(&l, "MH-AUD-HIDE");
+	assert_int_equal(l.n, 1);
+	assert_string_equal(mh_finding_attr_get(f, "removed"),
+	                    "removed or disabled at 2024-04-01T10:00:00Z "
+	                    "(3600 s later)");
+	assert_int_equal(f->nevidence, 2);
+	assert_int_equal(f->evidence[1].record, 4);
+	mh_findings_release(&l);
+}
+
 /* MARK: - MH-AUD-RULENAME */
 
 static void test_rulename(void **state)
@@ -1039,6 +1070,7 @@ int main(void)
 	        cmocka_unit_test(test_hide_words),
 	        cmocka_unit_test(test_hide_negatives),
 	        cmocka_unit_test(test_hide_update_inbox_rules),
+	        cmocka_unit_test(test_hide_removed_later),
 	        cmocka_unit_test(test_rulename),
 	        cmocka_unit_test(test_bec_sequence),
 	        cmocka_unit_test(test_permissions),
