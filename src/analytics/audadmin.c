@@ -71,27 +71,6 @@ static const struct alert alerts[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static int is_op(const struct mh_audit *a, const char *op)
-{
-	return mh_slice_ieq(a->operation, mh_slice_cstr(op));
-}
-
-/* The first parameter of class c, or an empty slice. */
-static struct mh_slice pval(const struct mh_audit *a, enum aj_param_class c)
-{
-	for (size_t i = 0; i < a->nparams; i++)
-		if (aj_param_class(a->params[i].name) == c &&
-		    a->params[i].value.n)
-			return mh_slice_trim(a->params[i].value);
-	return MH_SLICE_NULL;
-}
-
-static struct mh_slice pnamed(const struct mh_audit *a, const char *name)
-{
-	const struct mh_audit_param *p = mh_audit_param(a, name, NULL);
-	return p && p->value.n ? mh_slice_trim(p->value) : MH_SLICE_NULL;
-}
-
 /* Does the list text hold one of names[] as a whole item (items end at
  * ',', ';', white space, quotes and brackets)? Returns it, or NULL. */
 static const char *list_has(struct mh_slice text, const char *const *names,
@@ -110,21 +89,6 @@ static const char *list_has(struct mh_slice text, const char *const *names,
 		}
 	}
 	return NULL;
-}
-
-static enum mh_level down(enum mh_level l)
-{
-	return l > MH_LEVEL_INFO ? l - 1 : l;
-}
-
-static int set_str(char **dst, struct mh_slice v)
-{
-	char *s = strndup(v.p ? v.p : "", v.n);
-	if (!s)
-		return MH_ENOMEM;
-	free(*dst);
-	*dst = s;
-	return MH_OK;
 }
 
 /* Finish a finding: attrs done by the caller; mechanism, summary (already
@@ -168,13 +132,13 @@ static int perm_finding(struct aj_acc *acc, const struct mh_event *ev,
 {
 	const struct mh_audit *a = ev->audit;
 	if (a->result == MH_AR_FAILED)
-		lv = down(lv);
+		lv = aj_down(lv);
 	struct mh_finding *f = aj_new(ev, AJ_R_PERM, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
 	int rc = MH_OK;
 	if (mailbox.n)
-		rc = set_str(&f->mailbox, mailbox);
+		rc = aj_set_str(&f->mailbox, mailbox);
 	if (!rc)
 		rc = aj_attr(f, "grantee", grantee);
 	if (!rc)
@@ -235,18 +199,18 @@ static int perm(struct aj_acc *acc, const struct mh_event *ev)
 	const struct mh_audit *a = ev->audit;
 	if (!a->snapshot && aj_system_identity(a->actor))
 		return MH_OK; /* provisioning (group mailboxes, discovery) */
-	struct mh_slice grantee = pval(a, P_GRANTEE);
-	struct mh_slice rights = pval(a, P_RIGHTS);
-	struct mh_slice id = pval(a, P_IDENTITY);
-	if (is_op(a, "Add-MailboxPermission") ||
+	struct mh_slice grantee = aj_pval(a, P_GRANTEE);
+	struct mh_slice rights = aj_pval(a, P_RIGHTS);
+	struct mh_slice id = aj_pval(a, P_IDENTITY);
+	if (aj_is_op(a, "Add-MailboxPermission") ||
 	    (a->snapshot && a->shape == MH_AS_CFG_MAILBOX_PERMISSION)) {
 		if (!grantee.n || aj_system_identity(grantee) ||
 		    aj_same_identity(grantee, a->mailbox) ||
 		    aj_system_identity(a->mailbox))
 			return MH_OK;
-		if (a->snapshot && aj_true(pnamed(a, "IsInherited")))
+		if (a->snapshot && aj_true(aj_pnamed(a, "IsInherited")))
 			return MH_OK;
-		if (a->snapshot && aj_true(pnamed(a, "Deny")))
+		if (a->snapshot && aj_true(aj_pnamed(a, "Deny")))
 			return MH_OK;
 		enum mh_level lv = MH_LEVEL_INFO;
 		int hit = 0;
@@ -261,12 +225,13 @@ static int perm(struct aj_acc *acc, const struct mh_event *ev)
 		if (!hit)
 			return MH_OK;
 		if (a->snapshot)
-			lv = down(lv); /* exists today: maybe long-standing */
+			lv = aj_down(
+			        lv); /* exists today: maybe long-standing */
 		return perm_finding(acc, ev, lv, a->mailbox, grantee, rights,
 		                    MH_SLICE_NULL,
 		                    a->snapshot ? "a standing grant" : NULL);
 	}
-	if (is_op(a, "Add-RecipientPermission")) {
+	if (aj_is_op(a, "Add-RecipientPermission")) {
 		const char *r[] = {"SendAs"};
 		if (!grantee.n || !list_has(rights, r, 1) ||
 		    aj_system_identity(grantee))
@@ -275,8 +240,8 @@ static int perm(struct aj_acc *acc, const struct mh_event *ev)
 		                    MH_SLICE_NULL,
 		                    "sending as the mailbox, not reading it");
 	}
-	if (is_op(a, "Set-Mailbox")) {
-		struct mh_slice sob = pnamed(a, "GrantSendOnBehalfTo");
+	if (aj_is_op(a, "Set-Mailbox")) {
+		struct mh_slice sob = aj_pnamed(a, "GrantSendOnBehalfTo");
 		if (!sob.n || mh_slice_ieq(sob, MH_SLICE_LIT("$null")))
 			return MH_OK;
 		return perm_finding(acc, ev, MH_LEVEL_LOW, a->mailbox, sob,
@@ -284,13 +249,13 @@ static int perm(struct aj_acc *acc, const struct mh_event *ev)
 		                    "sending on behalf of the mailbox, not "
 		                    "reading it");
 	}
-	if (is_op(a, "Add-MailboxFolderPermission") ||
-	    is_op(a, "Set-MailboxFolderPermission") ||
+	if (aj_is_op(a, "Add-MailboxFolderPermission") ||
+	    aj_is_op(a, "Set-MailboxFolderPermission") ||
 	    (a->snapshot && a->shape == MH_AS_CFG_FOLDER_PERMISSION)) {
 		struct mh_slice mbx, folder;
 		split_folder_id(id.n ? id : a->object, &mbx, &folder);
 		if (a->snapshot) {
-			struct mh_slice fn = pnamed(a, "FolderName");
+			struct mh_slice fn = aj_pnamed(a, "FolderName");
 			if (fn.n)
 				folder = fn;
 		}
@@ -307,9 +272,9 @@ static int perm(struct aj_acc *acc, const struct mh_event *ev)
 		                          "read it"
 		                        : NULL);
 	}
-	if (is_op(a, "ModifyFolderPermissions") ||
-	    is_op(a, "AddFolderPermissions") ||
-	    is_op(a, "UpdateFolderPermissions")) {
+	if (aj_is_op(a, "ModifyFolderPermissions") ||
+	    aj_is_op(a, "AddFolderPermissions") ||
+	    aj_is_op(a, "UpdateFolderPermissions")) {
 		const struct mh_field *mu =
 		        mh_event_field(ev, "Item.ParentFolder.MemberUpn");
 		const struct mh_field *mr =
@@ -335,14 +300,14 @@ static int perm(struct aj_acc *acc, const struct mh_event *ev)
 static int impersonation(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
-	struct mh_slice role = pval(a, P_ROLE);
+	struct mh_slice role = aj_pval(a, P_ROLE);
 	const char *r = list_has(role, roles, N(roles));
 	if (!r)
 		return MH_OK;
-	struct mh_slice to = pval(a, P_GRANTEE);
+	struct mh_slice to = aj_pval(a, P_GRANTEE);
 	enum mh_level lv = MH_LEVEL_HIGH;
 	if (a->result == MH_AR_FAILED)
-		lv = down(lv);
+		lv = aj_down(lv);
 	struct mh_finding *f = aj_new(ev, AJ_R_IMPERSONATION, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
@@ -382,17 +347,17 @@ static int webserved(struct mh_slice path)
 static int export_req(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
-	struct mh_slice path = pval(a, P_FILEPATH);
-	struct mh_slice filter = pval(a, P_FILTER);
-	struct mh_slice mbx = pval(a, P_MAILBOX);
+	struct mh_slice path = aj_pval(a, P_FILEPATH);
+	struct mh_slice filter = aj_pval(a, P_FILTER);
+	struct mh_slice mbx = aj_pval(a, P_MAILBOX);
 	int web = webserved(path);
 	enum mh_level lv = web || filter.n ? MH_LEVEL_CRITICAL : MH_LEVEL_HIGH;
 	if (a->result == MH_AR_FAILED)
-		lv = down(lv);
+		lv = aj_down(lv);
 	struct mh_finding *f = aj_new(ev, AJ_R_EXPORT, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
-	int rc = mbx.n ? set_str(&f->mailbox, mbx) : MH_OK;
+	int rc = mbx.n ? aj_set_str(&f->mailbox, mbx) : MH_OK;
 	if (!rc)
 		rc = aj_attr(f, "file_path", path);
 	if (!rc)
@@ -427,26 +392,26 @@ static int ediscovery(struct aj_acc *acc, const struct mh_event *ev,
 	const struct mh_audit *a = ev->audit;
 	enum mh_level lv = e->level;
 	struct mh_slice act = MH_SLICE_NULL;
-	if (is_op(a, "New-ComplianceSearchAction")) {
-		if (pnamed(a, "Purge").n || mh_audit_param(a, "Purge", NULL))
+	if (aj_is_op(a, "New-ComplianceSearchAction")) {
+		if (aj_pnamed(a, "Purge").n || mh_audit_param(a, "Purge", NULL))
 			return MH_OK; /* deletes, does not collect */
 		if (mh_audit_param(a, "Export", NULL)) {
 			lv = MH_LEVEL_HIGH;
 			act = MH_SLICE_LIT("Export");
 		}
 	}
-	struct mh_slice scope = pval(a, P_SEARCH_SCOPE);
-	if (is_op(a, "Search-Mailbox") && pnamed(a, "TargetMailbox").n)
+	struct mh_slice scope = aj_pval(a, P_SEARCH_SCOPE);
+	if (aj_is_op(a, "Search-Mailbox") && aj_pnamed(a, "TargetMailbox").n)
 		lv = MH_LEVEL_HIGH; /* results copied to another mailbox */
 	if (a->result == MH_AR_FAILED)
-		lv = down(lv);
+		lv = aj_down(lv);
 	struct mh_finding *f = aj_new(ev, AJ_R_EDISCOVERY, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
-	struct mh_slice query = pval(a, P_FILTER);
-	struct mh_slice fmt = pnamed(a, "Format");
+	struct mh_slice query = aj_pval(a, P_FILTER);
+	struct mh_slice fmt = aj_pnamed(a, "Format");
 	if (!fmt.n)
-		fmt = pnamed(a, "ExportFormat");
+		fmt = aj_pnamed(a, "ExportFormat");
 	int rc = aj_attr(f, "query", query);
 	if (!rc)
 		rc = aj_attr(f, "scope", scope);
@@ -467,11 +432,11 @@ static int ediscovery(struct aj_acc *acc, const struct mh_event *ev,
 	/* One search is one finding, whatever the operation: its name
 	 * (SearchName, Name, Identity, or the ObjectId without the
 	 * "_Export" an action adds). */
-	struct mh_slice subj = pval(a, P_SEARCH_NAME);
+	struct mh_slice subj = aj_pval(a, P_SEARCH_NAME);
 	if (!subj.n)
-		subj = pnamed(a, "Name");
+		subj = aj_pnamed(a, "Name");
 	if (!subj.n)
-		subj = pval(a, P_IDENTITY);
+		subj = aj_pval(a, P_IDENTITY);
 	if (!subj.n) {
 		subj = mh_slice_trim(a->object);
 		static const char *const sfx[] = {"_Export", "_Preview",
@@ -489,7 +454,7 @@ static int ediscovery(struct aj_acc *acc, const struct mh_event *ev,
 	free(f->mailbox);
 	f->mailbox = NULL;
 	if (!rc && scope.n && !mh_slice_ieq(scope, MH_SLICE_LIT("All")))
-		rc = set_str(&f->mailbox, scope);
+		rc = aj_set_str(&f->mailbox, scope);
 	if (rc) {
 		mh_finding_free(f);
 		return rc;
@@ -507,12 +472,12 @@ static int ediscovery(struct aj_acc *acc, const struct mh_event *ev,
 static int activesync(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
-	struct mh_slice dev = pval(a, P_DEVICE);
+	struct mh_slice dev = aj_pval(a, P_DEVICE);
 	if (!dev.n || mh_slice_ieq(dev, MH_SLICE_LIT("$null")))
 		return MH_OK;
 	enum mh_level lv = MH_LEVEL_LOW;
 	if (a->result == MH_AR_FAILED)
-		lv = down(lv);
+		lv = aj_down(lv);
 	struct mh_finding *f = aj_new(ev, AJ_R_ACTIVESYNC, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
@@ -593,10 +558,10 @@ static int alert(struct aj_acc *acc, const struct mh_event *ev)
 	if (!ev->audit) {
 		struct mh_slice u = field(ev, "userPrincipalName");
 		if (u.n)
-			rc = set_str(&f->mailbox, u);
+			rc = aj_set_str(&f->mailbox, u);
 		struct mh_slice ip = field(ev, "ipAddress");
 		if (!rc && ip.n)
-			rc = set_str(&f->client_ip, ip);
+			rc = aj_set_str(&f->client_ip, ip);
 		/* A plain record has no typed view: its key fields here. */
 		struct mh_slice id = field(ev, "id");
 		if (!rc && asprintf(&f->evidence[0].fields,
@@ -651,23 +616,23 @@ int aj_admin_event(struct aj_acc *acc, const struct mh_event *ev)
 		               ? perm(acc, ev)
 		               : MH_OK;
 	if (mh_slice_ifind(op, "Permission") != (size_t)-1 ||
-	    is_op(a, "Set-Mailbox"))
+	    aj_is_op(a, "Set-Mailbox"))
 		return perm(acc, ev);
-	if (is_op(a, "New-ManagementRoleAssignment"))
+	if (aj_is_op(a, "New-ManagementRoleAssignment"))
 		return impersonation(acc, ev);
-	if (is_op(a, "Remove-ManagementRoleAssignment"))
+	if (aj_is_op(a, "Remove-ManagementRoleAssignment"))
 		return aj_step(acc, ev, S_ROLE_REMOVE, a->actor, NULL);
-	if (is_op(a, "New-MailboxExportRequest"))
+	if (aj_is_op(a, "New-MailboxExportRequest"))
 		return export_req(acc, ev);
-	if (is_op(a, "Remove-MailboxExportRequest"))
+	if (aj_is_op(a, "Remove-MailboxExportRequest"))
 		return aj_step(acc, ev, S_EXPORT_REMOVE, a->actor, NULL);
-	if (is_op(a, "Set-CASMailbox"))
+	if (aj_is_op(a, "Set-CASMailbox"))
 		return activesync(acc, ev);
 	for (size_t i = 0; i < N(edisc_ops); i++)
-		if (is_op(a, edisc_ops[i].op))
+		if (aj_is_op(a, edisc_ops[i].op))
 			return ediscovery(acc, ev, &edisc_ops[i]);
-	if (is_op(a, "AlertTriggered") || is_op(a, "AlertEntityGenerated") ||
-	    a->record_type == 40) {
+	if (aj_is_op(a, "AlertTriggered") ||
+	    aj_is_op(a, "AlertEntityGenerated") || a->record_type == 40) {
 		if ((rc = alert(acc, ev)))
 			return rc;
 	}

@@ -38,11 +38,6 @@ struct rview {
 	struct mh_buf cond, acts;
 };
 
-static int is_op(const struct mh_audit *a, const char *op)
-{
-	return mh_slice_ieq(a->operation, mh_slice_cstr(op));
-}
-
 static int add_text(struct mh_buf *b, const char *k, struct mh_slice v)
 {
 	if (!v.n)
@@ -265,31 +260,6 @@ static int obfuscated(struct mh_slice name)
 	return !other && alnum <= 2 && mh_slice_trim(name).n <= 2;
 }
 
-static enum mh_level up(enum mh_level l, enum mh_level cap)
-{
-	return l < cap ? l + 1 : l;
-}
-
-static enum mh_level down(enum mh_level l)
-{
-	return l > MH_LEVEL_INFO ? l - 1 : l;
-}
-
-/* PowerShell single-quoted text: ' doubled. */
-static void ps_quote(struct mh_slice s, char *out, size_t n)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < s.n && o + 3 < n; i++) {
-		char c = s.p[i];
-		if (c == '\n' || c == '\r')
-			c = ' ';
-		out[o++] = c;
-		if (c == '\'')
-			out[o++] = '\'';
-	}
-	out[o] = '\0';
-}
-
 static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
                         struct rview *r)
 {
@@ -348,7 +318,7 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 	if (r->word)
 		lv = hides ? MH_LEVEL_HIGH : MH_LEVEL_LOW;
 	if (hides && odd)
-		lv = up(lv, MH_LEVEL_HIGH);
+		lv = aj_up(lv, MH_LEVEL_HIGH);
 	const char *tech = NULL, *tactic = NULL;
 	if (hides && r->nfwd) {
 		lv = MH_LEVEL_CRITICAL;
@@ -356,9 +326,9 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		tactic = "collection";
 	}
 	if (r->disabled)
-		lv = down(lv);
+		lv = aj_down(lv);
 	if (a->result == MH_AR_FAILED)
-		lv = down(lv);
+		lv = aj_down(lv);
 
 	struct mh_finding *f = aj_new(ev, AJ_R_HIDE, lv, tech, tactic);
 	if (!f)
@@ -455,8 +425,8 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		        a->snapshot ? "" : (f->actor ? f->actor : "the owner"));
 	if (!rc) {
 		char mb[160], rn[160], buf[2048];
-		ps_quote(a->mailbox, mb, sizeof(mb));
-		ps_quote(r->name, rn, sizeof(rn));
+		aj_ps_quote(a->mailbox, mb, sizeof(mb));
+		aj_ps_quote(r->name, rn, sizeof(rn));
 		snprintf(
 		        buf, sizeof(buf),
 		        "Check the rule with Get-InboxRule -Mailbox '%s' "
@@ -508,8 +478,8 @@ done:
 static int sent_move(const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
-	if (!is_op(a, "Move") && !is_op(a, "MoveToDeletedItems") &&
-	    !is_op(a, "SoftDelete") && !is_op(a, "HardDelete"))
+	if (!aj_is_op(a, "Move") && !aj_is_op(a, "MoveToDeletedItems") &&
+	    !aj_is_op(a, "SoftDelete") && !aj_is_op(a, "HardDelete"))
 		return 0;
 	const struct mh_field *fd = mh_event_field(ev, "Folder.Path");
 	if (!fd)
@@ -522,23 +492,25 @@ int aj_hide_event(struct aj_acc *acc, const struct mh_event *ev)
 	const struct mh_audit *a = ev->audit;
 	if (!a->operation.n)
 		return MH_OK;
-	int rule = is_op(a, "New-InboxRule") || is_op(a, "Set-InboxRule") ||
-	           is_op(a, "UpdateInboxRules") ||
+	int rule = aj_is_op(a, "New-InboxRule") ||
+	           aj_is_op(a, "Set-InboxRule") ||
+	           aj_is_op(a, "UpdateInboxRules") ||
 	           (a->snapshot && a->shape == MH_AS_CFG_INBOX_RULE);
 	if (rule) {
 		int rc = inbox_rule(acc, ev);
 		if (rc)
 			return rc;
-		if (is_op(a, "New-InboxRule") && a->result != MH_AR_FAILED &&
+		if (aj_is_op(a, "New-InboxRule") && a->result != MH_AR_FAILED &&
 		    ev->ts != MH_TS_NONE)
 			return aj_step(acc, ev, S_RULE, a->actor, NULL);
 		return MH_OK;
 	}
 	if (ev->ts == MH_TS_NONE)
 		return MH_OK;
-	if (is_op(a, "Send"))
+	if (aj_is_op(a, "Send"))
 		return aj_step(acc, ev, S_SEND, a->actor, NULL);
-	if ((is_op(a, "Remove-InboxRule") || is_op(a, "Disable-InboxRule")) &&
+	if ((aj_is_op(a, "Remove-InboxRule") ||
+	     aj_is_op(a, "Disable-InboxRule")) &&
 	    a->result != MH_AR_FAILED) {
 		struct mh_slice name = MH_SLICE_NULL;
 		const struct mh_audit_param *p =

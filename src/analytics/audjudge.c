@@ -227,6 +227,73 @@ int aj_system_identity(struct mh_slice s)
 	return 0;
 }
 
+int aj_is_op(const struct mh_audit *a, const char *op)
+{
+	return mh_slice_ieq(a->operation, mh_slice_cstr(op));
+}
+
+struct mh_slice aj_pval(const struct mh_audit *a, enum aj_param_class c)
+{
+	for (size_t i = 0; i < a->nparams; i++)
+		if (a->params[i].value.n &&
+		    aj_param_class(a->params[i].name) == c)
+			return mh_slice_trim(a->params[i].value);
+	return MH_SLICE_NULL;
+}
+
+struct mh_slice aj_pval_op(const struct mh_audit *a, enum aj_param_class c,
+                           unsigned op)
+{
+	for (size_t i = 0; i < a->nparams; i++)
+		if (a->params[i].op == op && a->params[i].value.n &&
+		    aj_param_class(a->params[i].name) == c)
+			return mh_slice_trim(a->params[i].value);
+	return MH_SLICE_NULL;
+}
+
+struct mh_slice aj_pnamed(const struct mh_audit *a, const char *name)
+{
+	const struct mh_audit_param *p = mh_audit_param(a, name, NULL);
+	return p && p->value.n ? mh_slice_trim(p->value) : MH_SLICE_NULL;
+}
+
+enum mh_level aj_down(enum mh_level l)
+{
+	return l > MH_LEVEL_INFO ? l - 1 : l;
+}
+
+enum mh_level aj_up(enum mh_level l, enum mh_level cap)
+{
+	return l < cap ? l + 1 : l;
+}
+
+void aj_ps_quote(struct mh_slice s, char *out, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < s.n && o + 3 < n; i++) {
+		char c = s.p[i];
+		if (c == '\n' || c == '\r')
+			c = ' ';
+		out[o++] = c;
+		if (c == '\'')
+			out[o++] = '\'';
+	}
+	out[o] = '\0';
+}
+
+int aj_set_str(char **dst, struct mh_slice v)
+{
+	char *s = malloc(v.n + 1);
+	if (!s)
+		return MH_ENOMEM;
+	if (v.n)
+		memcpy(s, v.p, v.n);
+	s[v.n] = '\0';
+	free(*dst);
+	*dst = s;
+	return MH_OK;
+}
+
 /* MARK: - findings */
 
 static char *sdup(struct mh_slice s)

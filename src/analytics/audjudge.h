@@ -97,6 +97,25 @@ enum aj_param_class aj_param_class(struct mh_slice name);
 
 /* MARK: - values */
 
+/* 1 when the record's operation is op (ASCII case-insensitive). */
+int aj_is_op(const struct mh_audit *a, const char *op);
+/* The first non-empty value (trimmed) of a parameter of class c, of any
+ * operation of the record (aj_pval) or of operation op (aj_pval_op);
+ * empty when none. aj_pnamed: the same by name. */
+struct mh_slice aj_pval(const struct mh_audit *a, enum aj_param_class c);
+struct mh_slice aj_pval_op(const struct mh_audit *a, enum aj_param_class c,
+                           unsigned op);
+struct mh_slice aj_pnamed(const struct mh_audit *a, const char *name);
+/* One level lower (not below info); one higher (not above cap). */
+enum mh_level aj_down(enum mh_level l);
+enum mh_level aj_up(enum mh_level l, enum mh_level cap);
+/* s as PowerShell single-quoted text ('' for ', no line breaks), cut to
+ * fit n bytes with its NUL. */
+void aj_ps_quote(struct mh_slice s, char *out, size_t n);
+/* *dst = a NUL-terminated copy of v (the old value freed). MH_OK or
+ * MH_ENOMEM (*dst unchanged). */
+int aj_set_str(char **dst, struct mh_slice v);
+
 /* 1 for "True", "$true", "1", "Yes" (any case, trimmed), else 0. */
 int aj_true(struct mh_slice v);
 /* 1 when a and b name the same identity: equal ignoring ASCII case, or

@@ -12,22 +12,6 @@
 #include "analytics/audjudge.h"
 #include "core/err.h"
 
-static int is_op(const struct mh_audit *a, const char *op)
-{
-	return mh_slice_ieq(a->operation, mh_slice_cstr(op));
-}
-
-static struct mh_slice pval(const struct mh_audit *a, enum aj_param_class c,
-                            unsigned short op)
-{
-	for (size_t i = 0; i < a->nparams; i++)
-		if (a->params[i].op == op &&
-		    aj_param_class(a->params[i].name) == c &&
-		    a->params[i].value.n)
-			return mh_slice_trim(a->params[i].value);
-	return MH_SLICE_NULL;
-}
-
 static int push(struct aj_acc *acc, struct mh_finding *f, const char *mech,
                 const char *remedy, struct mh_slice subject,
                 const struct mh_audit *a, int rc)
@@ -46,12 +30,12 @@ static int push(struct aj_acc *acc, struct mh_finding *f, const char *mech,
 static int remote_domain(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
-	struct mh_slice on = pval(a, P_AUTOFWD, 0);
+	struct mh_slice on = aj_pval(a, P_AUTOFWD);
 	if (!aj_true(on))
 		return MH_OK;
-	struct mh_slice dom = pval(a, P_DOMAIN, 0);
+	struct mh_slice dom = aj_pval(a, P_DOMAIN);
 	if (!dom.n)
-		dom = a->snapshot ? a->object : pval(a, P_IDENTITY, 0);
+		dom = a->snapshot ? a->object : aj_pval(a, P_IDENTITY);
 	int all = mh_slice_ieq(dom, MH_SLICE_LIT("*")) ||
 	          mh_slice_ieq(dom, MH_SLICE_LIT("Default"));
 	/* The default "*" lets every inbox rule and mailbox forward
@@ -94,12 +78,12 @@ static int gmail_setting(struct aj_acc *acc, const struct mh_event *ev)
 	const struct mh_audit *a = ev->audit;
 	for (size_t k = 0; k < a->nops; k++) {
 		struct mh_slice name =
-		        pval(a, P_GWS_SETTING, (unsigned short)k);
+		        aj_pval_op(a, P_GWS_SETTING, (unsigned)k);
 		if (mh_slice_ifind(name, "ENABLE_EMAIL_AUTOFORWARDING") ==
 		            (size_t)-1 &&
 		    mh_slice_ifind(name, "enableAutoForwarding") == (size_t)-1)
 			continue;
-		struct mh_slice nv = pval(a, P_GWS_NEWVALUE, (unsigned short)k);
+		struct mh_slice nv = aj_pval_op(a, P_GWS_NEWVALUE, (unsigned)k);
 		if (!aj_true(nv) && !mh_slice_ieq(nv, MH_SLICE_LIT("enabled")))
 			continue;
 		struct mh_finding *f =
@@ -133,9 +117,9 @@ static int gmail_setting(struct aj_acc *acc, const struct mh_event *ev)
 static int audit_bypass(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;
-	if (!aj_true(pval(a, P_BYPASS, 0)))
+	if (!aj_true(aj_pval(a, P_BYPASS)))
 		return MH_OK;
-	struct mh_slice id = pval(a, P_IDENTITY, 0);
+	struct mh_slice id = aj_pval(a, P_IDENTITY);
 	enum mh_level lv =
 	        a->result == MH_AR_FAILED ? MH_LEVEL_MEDIUM : MH_LEVEL_HIGH;
 	struct mh_finding *f = aj_new(ev, AJ_R_CFG_AUDITBYPASS, lv, NULL, NULL);
@@ -175,9 +159,9 @@ int aj_posture_event(struct aj_acc *acc, const struct mh_event *ev)
 		return MH_OK;
 	}
 	if ((a->snapshot && a->shape == MH_AS_CFG_REMOTE_DOMAIN) ||
-	    is_op(a, "Set-RemoteDomain") || is_op(a, "New-RemoteDomain"))
+	    aj_is_op(a, "Set-RemoteDomain") || aj_is_op(a, "New-RemoteDomain"))
 		return remote_domain(acc, ev);
-	if (is_op(a, "Set-MailboxAuditBypassAssociation"))
+	if (aj_is_op(a, "Set-MailboxAuditBypassAssociation"))
 		return audit_bypass(acc, ev);
 	return MH_OK;
 }
