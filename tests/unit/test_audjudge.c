@@ -670,6 +670,52 @@ static void test_folder_permission_records(void **state)
 	mh_findings_release(&l);
 }
 
+/* Get-MailboxPermission and Get-MailboxFolderPermission exports: standing
+ * grants, no time; inherited, denied, self and system rows are quiet. */
+static void test_permission_snapshots(void **state)
+{
+	(void)state;
+	struct mh_findings l;
+	judge("mbxperm.csv",
+	      "\"Identity\",\"User\",\"AccessRights\",\"IsInherited\","
+	      "\"Deny\"\r\n"
+	      "\"ceo\",\"CORP\\\\eve\",\"{FullAccess}\",\"False\","
+	      "\"False\"\r\n"
+	      "\"ceo\",\"NT AUTHORITY\\SELF\",\"{FullAccess, ReadPermission}\","
+	      "\"False\",\"False\"\r\n"
+	      "\"ceo\",\"CORP\\\\Domain Admins\",\"{FullAccess}\",\"True\","
+	      "\"False\"\r\n"
+	      "\"ceo\",\"CORP\\\\bob\",\"{FullAccess}\",\"False\","
+	      "\"True\"\r\n"
+	      "\"ceo\",\"CORP\\\\amy\",\"{ReadPermission}\",\"False\","
+	      "\"False\"\r\n",
+	      &l);
+	const struct mh_finding *f = only(&l, "MH-AUD-PERM");
+	assert_int_equal(l.n, 1);
+	assert_int_equal(f->level, MH_LEVEL_LOW);
+	assert_string_equal(f->mailbox, "ceo");
+	assert_int_equal(f->first_seen, MH_TS_NONE);
+	assert_non_null(strstr(f->summary, "standing grant"));
+	mh_findings_release(&l);
+
+	judge("folderperm.json",
+	      "[{\"Identity\":\"cfo:\\\\Inbox\",\"FolderName\":\"Inbox\","
+	      "\"User\":\"Default\",\"AccessRights\":[\"Reviewer\"]},"
+	      "{\"Identity\":\"cfo:\\\\Calendar\",\"FolderName\":\"Calendar\","
+	      "\"User\":\"Default\",\"AccessRights\":[\"Reviewer\"]},"
+	      "{\"Identity\":\"cfo:\\\\Inbox\",\"FolderName\":\"Inbox\","
+	      "\"User\":\"Anonymous\",\"AccessRights\":[\"None\"]},"
+	      "{\"Identity\":\"cfo:\\\\Inbox\",\"FolderName\":\"Inbox\","
+	      "\"User\":\"assistant\",\"AccessRights\":[\"Editor\"]}]\n",
+	      &l);
+	f = only(&l, "MH-AUD-PERM");
+	assert_int_equal(l.n, 1);
+	assert_int_equal(f->level, MH_LEVEL_MEDIUM);
+	assert_string_equal(f->mailbox, "cfo");
+	assert_string_equal(mh_finding_attr_get(f, "folder"), "Inbox");
+	mh_findings_release(&l);
+}
+
 static void test_impersonation(void **state)
 {
 	(void)state;
@@ -1075,6 +1121,7 @@ int main(void)
 	        cmocka_unit_test(test_bec_sequence),
 	        cmocka_unit_test(test_permissions),
 	        cmocka_unit_test(test_folder_permission_records),
+	        cmocka_unit_test(test_permission_snapshots),
 	        cmocka_unit_test(test_impersonation),
 	        cmocka_unit_test(test_export),
 	        cmocka_unit_test(test_ediscovery),
