@@ -279,17 +279,8 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		lv = MH_LEVEL_LOW;
 	else
 		lv = MH_LEVEL_INFO; /* files mail away: shown, not judged */
-	/* Moving mail to a folder of the user's own is filing. Said (at
-	 * informational) only for a change in the audit log that also stops
-	 * the rules after it, as hiding rules do; a snapshot's filing rules
-	 * are the owner's order, not an event. Either way, said when keyed
-	 * on the words below. */
-	if (!hides && !r->word && !odd && (a->snapshot || !r->stop))
-		return MH_OK;
-	if (!hides && !r->move.n) {
-		/* Neither hides nor moves: only an odd name is said. */
-		if (!odd)
-			return MH_OK;
+	if (!hides && odd) {
+		/* A rule that does not hide: only its odd name is said. */
 		struct mh_finding *f =
 		        aj_new(ev, AJ_R_RULENAME, MH_LEVEL_LOW, NULL, NULL);
 		if (!f || aj_attr(f, "rule_name", r->name) ||
@@ -315,6 +306,13 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		}
 		return aj_push(acc, f, r->name, a, AJ_JOIN_NONE);
 	}
+	/* Moving mail to a folder of the user's own is filing. Said (at
+	 * informational) only for a change in the audit log that also stops
+	 * the rules after it, as hiding rules do; a snapshot's filing rules
+	 * are the owner's order, not an event. Either way, said when keyed
+	 * on the words below (low). */
+	if (!hides && (!r->move.n || (!r->word && (a->snapshot || !r->stop))))
+		return MH_OK;
 	if (r->word)
 		lv = hides ? MH_LEVEL_HIGH : MH_LEVEL_LOW;
 	if (hides && odd)
