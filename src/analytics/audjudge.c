@@ -348,6 +348,10 @@ static char *key_fields(const struct mh_audit *a)
 		const struct mh_audit_param *p = &a->params[i];
 		if (aj_param_class(p->name) == P_NONE)
 			continue;
+		/* The Mailbox parameter is the typed view's mailbox, said. */
+		if (mh_slice_ieq(p->name, MH_SLICE_LIT("Mailbox")) &&
+		    mh_slice_eq(mh_slice_trim(p->value), a->mailbox))
+			continue;
 		if (mh_buf_printf(&b, "%s%.*s=%.*s", first ? "" : "; ",
 		                  (int)p->name.n, p->name.p, (int)p->value.n,
 		                  p->value.p ? p->value.p : ""))
