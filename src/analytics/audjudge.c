@@ -811,5 +811,10 @@ static int acc_findings(void *p, struct mh_findings *out)
 }
 
 const struct mh_analytic_ops mh_analytic_audit = {
-        "audit", acc_create, acc_event, acc_merge, acc_findings, acc_destroy,
+        .name = "audit",
+        .create = acc_create,
+        .event = acc_event,
+        .merge = acc_merge,
+        .findings = acc_findings,
+        .destroy = acc_destroy,
 };
