@@ -339,10 +339,14 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		c->nactive = 0;
 		return MH_OK;
 	}
-	if (mh_sg_view_build(&c->view, ev) || set_buckets(c))
+	/* The class first, from the typed view: an event in no rule's
+	 * logsource is done before any field is made. */
+	if (mh_sg_view_classify(&c->view, ev) || set_buckets(c))
 		return MH_ENOMEM;
 	if (c->nactive == 0)
 		return MH_OK;
+	if (mh_sg_view_build(&c->view, ev))
+		return MH_ENOMEM;
 	/* Prefilter: the values rules test (all of them when a rule
 	 * searches keywords), one scan per active bucket. */
 	int all = 0;
