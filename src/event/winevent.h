@@ -37,11 +37,11 @@ const char *mh_win_shape_name(int shape);
 
 struct mh_winevent {
 	enum mh_win_shape shape;
-	long event_id;            /* EventID, -1 when absent or not a number */
-	struct mh_slice channel;  /* "Security",
+	long event_id;             /* EventID, -1 when absent or not a number */
+	struct mh_slice channel;   /* "Security",
 	                           * "Microsoft-Windows-Sysmon/Operational" */
-	struct mh_slice provider; /* "Microsoft-Windows-Sysmon" */
-	struct mh_slice computer; /* as recorded ("ws1.corp.example") */
+	struct mh_slice provider;  /* "Microsoft-Windows-Sysmon" */
+	struct mh_slice computer;  /* as recorded ("ws1.corp.example") */
 	struct mh_slice record_id; /* EventRecordID as written (digits) */
 	int64_t ts;                /* == the event's ts */
 };

@@ -78,8 +78,7 @@ static struct mh_winevent *win_begin(struct nctx *c, enum mh_win_shape shape)
 /* The value of XML attribute name of element el of sys: el.#attributes.
  * name, el.name (exporters that fold attributes in), or
  * sys.el_attributes.name (evtx_dump --separate-json-attributes). */
-static struct mh_jv xml_attr(struct mh_jv sys, const char *el,
-                             const char *name)
+static struct mh_jv xml_attr(struct mh_jv sys, const char *el, const char *name)
 {
 	struct mh_jv e = mh_jv_get(sys, el);
 	struct mh_jv v = mh_jv_get(mh_jv_get(e, "#attributes"), name);
@@ -94,11 +93,15 @@ static struct mh_jv xml_attr(struct mh_jv sys, const char *el,
 }
 
 /* An element's text: the value, or its "#text" when it has attributes
- * (<EventID Qualifiers="0">4624</EventID>). */
+ * (<EventID Qualifiers="0">4624</EventID>); an object without "#text" is
+ * returned as it is (the wrong type, said by text()). */
 static struct mh_jv xml_text(struct mh_jv sys, const char *el)
 {
 	struct mh_jv e = mh_jv_get(sys, el);
-	return mh_jv_type(e) == MH_JOBJ ? mh_jv_get(e, "#text") : e;
+	if (mh_jv_type(e) != MH_JOBJ)
+		return e;
+	struct mh_jv t = mh_jv_get(e, "#text");
+	return mh_jv_type(t) == MH_JNONE ? e : t;
 }
 
 static int evtx_match(const struct nctx *c)
@@ -168,8 +171,8 @@ static int ecs_fill(struct nctx *c)
 	                   &w->channel)) ||
 	    (rc = ecs_text(c, wl, "provider_name", "winlog.provider_name", ev,
 	                   "provider", "event.provider", &w->provider)) ||
-	    (rc = ecs_text(c, wl, "computer_name", "winlog.computer_name",
-	                   host, "name", "host.name", &w->computer)) ||
+	    (rc = ecs_text(c, wl, "computer_name", "winlog.computer_name", host,
+	                   "name", "host.name", &w->computer)) ||
 	    (rc = ecs_text(c, wl, "record_id", "winlog.record_id", ev, NULL,
 	                   NULL, &w->record_id)) ||
 	    (rc = nc_key_text(c, c->top, K_ATTIMESTAMP, &t)))
@@ -179,8 +182,7 @@ static int ecs_fill(struct nctx *c)
 	return MH_OK;
 }
 
-const struct mh_norm mh_norm_win_ecs = {"win-winlogbeat", ecs_match,
-                                        ecs_fill};
+const struct mh_norm mh_norm_win_ecs = {"win-winlogbeat", ecs_match, ecs_fill};
 
 /* MARK: - Get-WinEvent | ConvertTo-Json */
 
@@ -215,5 +217,4 @@ static int ps_fill(struct nctx *c)
 	return MH_OK;
 }
 
-const struct mh_norm mh_norm_win_ps = {"win-get-winevent", ps_match,
-                                       ps_fill};
+const struct mh_norm mh_norm_win_ps = {"win-get-winevent", ps_match, ps_fill};
