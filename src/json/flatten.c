@@ -202,6 +202,23 @@ static int str(struct cur *c, struct mh_slice *raw)
 	return MH_EFORMAT;
 }
 
+/* A byte that ends a number, true, false or null. */
+static int ends_scalar(char ch)
+{
+	switch (ch) {
+	case ' ':
+	case '\t':
+	case '\r':
+	case '\n':
+	case ',':
+	case ']':
+	case '}':
+	case ':':
+	case '\0': return 1;
+	default: return 0;
+	}
+}
+
 /* Past the value at the cursor; *span its text. */
 static int skip(struct cur *c, struct mh_slice *span, int depth)
 {
@@ -238,7 +255,7 @@ static int skip(struct cur *c, struct mh_slice *span, int depth)
 			}
 		}
 	} else {
-		while (c->i < c->n && !strchr(" \t\r\n,]}:", c->p[c->i]))
+		while (c->i < c->n && !ends_scalar(c->p[c->i]))
 			c->i++;
 		if (c->i == s)
 			return MH_EFORMAT;
@@ -460,13 +477,17 @@ static int walk_value(struct walk *w, struct cur *c, int depth)
 		return MH_EFORMAT;
 	int ch = at(c);
 	if (ch == '{' || ch == '[') {
-		struct cur probe = *c;
-		struct mh_slice span;
-		if (skip(&probe, &span, depth))
-			return MH_EFORMAT;
-		if (emit(w, span))
+		/* The composite's field comes before its members; its text
+		 * is known once they are walked (one pass over the text, not
+		 * one per level). */
+		size_t start = c->i, idx = w->fl->n;
+		if (emit(w, mh_slice_make(c->p + start, 1)))
 			return w->stop;
-		return walk_members(w, c, ch, depth);
+		int rc = walk_members(w, c, ch, depth);
+		if (idx < w->fl->n)
+			w->fl->v[idx].value =
+			        mh_slice_make(c->p + start, c->i - start);
+		return rc;
 	}
 	struct mh_slice span, v;
 	if (skip(c, &span, depth))

@@ -66,6 +66,7 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 	e->name = name;
 	e->nlen = (uint32_t)nlen;
 	e->dup = (uint8_t)dup;
+	e->comp = 0;
 	return e;
 }
 
@@ -149,7 +150,7 @@ static int positional(struct mh_sg_view *v, size_t upto, const char *names)
 	int taken = 1;
 	for (size_t i = 0; i < upto; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (e->dup)
+		if (e->dup && !e->comp)
 			continue;
 		if (name_is(e, "Properties") && e->s && e->n &&
 		    e->s[0] == '{') {
@@ -413,6 +414,13 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 
 /* MARK: - values */
 
+/* 1 when name is a member of (or an element of the list) parent. */
+static int is_member(struct mh_slice name, struct mh_slice parent)
+{
+	return name.n >= parent.n && !memcmp(name.p, parent.p, parent.n) &&
+	       (name.n == parent.n || name.p[parent.n] == '.');
+}
+
 static int push_typed_slice(struct mh_sg_view *v, const struct mh_ls_alias *al,
                             struct mh_slice s)
 {
@@ -457,6 +465,8 @@ static int typed_alias(struct mh_sg_view *v, size_t upto,
 		}
 		return MH_OK;
 	}
+	if (!strcmp(m, "event_type"))
+		return push_typed_slice(v, al, a->event_type);
 	if (!strcmp(m, "result")) {
 		static const char *const words[] = {
 		        [MH_AR_OK] = "success",
@@ -532,9 +542,17 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	char canon[256];
 	for (size_t i = 0; i < nf; i++) {
 		struct mh_slice fname = f[i].name, fval = f[i].value;
-		if (!push(v, fname.p, fname.n, fval.p, fval.n, 0))
+		/* An object or list's own JSON text (event.h) repeats its
+		 * members, escaped: tests that name it see it, keyword search
+		 * and the keyword prefilter do not (as for dup). */
+		int comp = fval.n && (fval.p[0] == '{' || fval.p[0] == '[') &&
+		           i + 1 < nf && is_member(f[i + 1].name, fname);
+		struct mh_sg_val *pe =
+		        push(v, fname.p, fname.n, fval.p, fval.n, comp);
+		if (!pe)
 			return MH_ENOMEM;
-		if (v->shape == MH_SHAPE_NONE)
+		pe->comp = (uint8_t)comp;
+		if (v->shape == MH_SHAPE_NONE || comp)
 			continue;
 		int sh;
 		const char *cn;

@@ -39,8 +39,11 @@ struct mh_sg_val {
 	int32_t next;     /* next value of the same slot, -1 at the end */
 	const char *name; /* the name it is seen under */
 	uint32_t nlen;
-	uint8_t dup; /* the same value as an earlier entry under another
-	              * name: skipped by keyword search and the prefilter */
+	uint8_t dup;  /* the same value as an earlier entry under another
+	               * name, or (comp) the JSON text of an object or list
+	               * whose members follow: skipped by keyword search and
+	               * the keyword prefilter */
+	uint8_t comp; /* an object's or list's JSON text */
 };
 
 struct mh_sg_view {

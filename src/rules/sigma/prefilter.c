@@ -25,6 +25,8 @@
 #include <string.h>
 
 #define MIN_ATOM 3
+/* Buckets of at most this many rules get no database (build_bucket). */
+#define SMALL_BUCKET 6
 
 struct atom {
 	const char *s; /* pattern text, not anchored */
@@ -346,14 +348,21 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 	memset(&d, 0, sizeof(d));
 	mh_strmap_init(&d.map);
 	int rc = MH_OK;
-	size_t nalw = 0;
+	size_t nalw = 0, nrules = 0;
 	for (size_t ri = 0; ri < s->nrules; ri++) {
 		const struct mh_sg_rule *r = &s->rules[ri];
 		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
 			continue;
 		nalw += always[ri];
+		nrules++;
 		b->keywords |= has_keywords(&r->det);
 	}
+	/* A bucket of a few rules is cheaper to evaluate than to scan for:
+	 * a scan costs per byte of the event, a rule a few tests (not a
+	 * keyword search: that costs per byte too, per keyword). */
+	int small = nrules <= SMALL_BUCKET && !b->keywords;
+	if (small)
+		nalw = nrules;
 	b->always = malloc((nalw ? nalw : 1) * sizeof(*b->always));
 	if (!b->always)
 		return MH_ENOMEM;
@@ -361,7 +370,7 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 		const struct mh_sg_rule *r = &s->rules[ri];
 		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
 			continue;
-		if (always[ri]) {
+		if (always[ri] || small) {
 			b->always[b->nalways++] = (uint32_t)ri;
 			continue;
 		}
