@@ -86,9 +86,13 @@ static const char *const args[] = {
         "C:\\Users\\alice\\src\\app\\node_modules\\.bin\\tsc -p .",
 };
 static const char *const users[] = {
-        "CORP\\alice", "CORP\\bob",        "CORP\\carol",
-        "CORP\\svc_backup", "NT AUTHORITY\\SYSTEM",
-        "NT AUTHORITY\\LOCAL SERVICE", "NT AUTHORITY\\NETWORK SERVICE",
+        "CORP\\alice",
+        "CORP\\bob",
+        "CORP\\carol",
+        "CORP\\svc_backup",
+        "NT AUTHORITY\\SYSTEM",
+        "NT AUTHORITY\\LOCAL SERVICE",
+        "NT AUTHORITY\\NETWORK SERVICE",
 };
 static const char *const files[] = {
         "C:\\Users\\alice\\Documents\\report.docx",
@@ -129,11 +133,16 @@ static const char *const regkeys[] = {
         "Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\.docx",
 };
 static const char *const domains[] = {
-        "www.google.com",          "login.microsoftonline.com",
-        "outlook.office365.com",   "update.googleapis.com",
-        "github.com",              "registry.npmjs.org",
-        "settings-win.data.microsoft.com", "wpad.corp.example",
-        "dc01.corp.example",       "fileserver.corp.example",
+        "www.google.com",
+        "login.microsoftonline.com",
+        "outlook.office365.com",
+        "update.googleapis.com",
+        "github.com",
+        "registry.npmjs.org",
+        "settings-win.data.microsoft.com",
+        "wpad.corp.example",
+        "dc01.corp.example",
+        "fileserver.corp.example",
 };
 /* MARK: - output */
 
@@ -272,10 +281,10 @@ static void hashes(void)
 	kv("Hashes",
 	   "SHA1=%08X%08X%08X%08X%08X,MD5=%08X%08X%08X%08X,SHA256=%08X%08X%08X"
 	   "%08X%08X%08X%08X%08X,IMPHASH=%08X%08X%08X%08X",
+	   rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u),
+	   rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u),
 	   rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u),
-	   rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u),
-	   rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u), rnd(~0u),
-	   rnd(~0u), rnd(~0u), rnd(~0u));
+	   rnd(~0u));
 }
 
 /* The EventData members of event k (the caller opened the object). */
@@ -295,10 +304,11 @@ static void data(const struct kind *k, const char *ts)
 			kv("ProcessGuid", "%s", g);
 			kn("ProcessId", rnd(20000));
 			kv("Image", "%s", img);
-			kv("FileVersion", "10.0.19041.%u (WinBuild.160101.0800)",
-			   rnd(4000));
+			kv("FileVersion",
+			   "10.0.19041.%u (WinBuild.160101.0800)", rnd(4000));
 			kv("Description", "%s", "Windows host process");
-			kv("Product", "%s", "Microsoft Windows Operating System");
+			kv("Product", "%s",
+			   "Microsoft Windows Operating System");
 			kv("Company", "%s", "Microsoft Corporation");
 			kv("OriginalFileName", "%s", strrchr(img, '\\') + 1);
 			kv("CommandLine", "\"%s\" %s %s", img, PICK(args),
@@ -308,8 +318,7 @@ static void data(const struct kind *k, const char *ts)
 			kv("LogonGuid", "%s", pg);
 			kv("LogonId", "0x%x", rnd(0xfffff));
 			kn("TerminalSessionId", rnd(3));
-			kv("IntegrityLevel", "%s",
-			   rnd(4) ? "Medium" : "High");
+			kv("IntegrityLevel", "%s", rnd(4) ? "Medium" : "High");
 			hashes();
 			kv("ParentProcessGuid", "%s", pg);
 			kn("ParentProcessId", rnd(20000));
@@ -317,8 +326,9 @@ static void data(const struct kind *k, const char *ts)
 			kv("ParentCommandLine", "\"%s\" %s", par, PICK(args));
 			kv("ParentUser", "%s", user);
 		} else {
-			kv("SubjectUserSid", "S-1-5-21-1004336348-1177238915-"
-			                     "682003330-%u",
+			kv("SubjectUserSid",
+			   "S-1-5-21-1004336348-1177238915-"
+			   "682003330-%u",
 			   1000 + rnd(5));
 			kv("SubjectUserName", "%s", strchr(user, '\\') + 1);
 			kv("SubjectDomainName", "%s", "CORP");
@@ -395,9 +405,10 @@ static void data(const struct kind *k, const char *ts)
 		kn("TargetProcessId", rnd(20000));
 		kv("TargetImage", "%s", par);
 		kv("GrantedAccess", "0x%x", rnd(2) ? 0x1000 : 0x1400);
-		kv("CallTrace", "C:\\Windows\\SYSTEM32\\ntdll.dll+9d234|C:\\"
-		                "Windows\\System32\\KERNELBASE.dll+2c13e|UNKNOWN(%"
-		                "08X)",
+		kv("CallTrace",
+		   "C:\\Windows\\SYSTEM32\\ntdll.dll+9d234|C:\\"
+		   "Windows\\System32\\KERNELBASE.dll+2c13e|UNKNOWN(%"
+		   "08X)",
 		   rnd(~0u));
 		kv("SourceUser", "%s", user);
 		kv("TargetUser", "%s", user);
@@ -445,7 +456,8 @@ static void data(const struct kind *k, const char *ts)
 		kv("SubjectUserName", "WS%02u$", rnd(40));
 		kv("SubjectDomainName", "CORP");
 		kv("SubjectLogonId", "0x3e7");
-		kv("TargetUserSid", "S-1-5-21-1004336348-1177238915-682003330-%u",
+		kv("TargetUserSid",
+		   "S-1-5-21-1004336348-1177238915-682003330-%u",
 		   1000 + rnd(5));
 		kv("TargetUserName", "%s", strchr(user, '\\') + 1);
 		kv("TargetDomainName", "CORP");
@@ -478,28 +490,33 @@ static void data(const struct kind *k, const char *ts)
 		case 0:
 			str("Get-ChildItem -Path C:\\Users\\%s -Recurse | "
 			    "Where-Object { $_.Length -gt %u } | Select-Object "
-			    "FullName, Length | Export-Csv -Path C:\\temp\\out%u"
+			    "FullName, Length | Export-Csv -Path "
+			    "C:\\temp\\out%u"
 			    ".csv",
 			    who, rnd(100000), rnd(100));
 			break;
 		case 1:
 			str("$ErrorActionPreference = 'Stop'\\n$svc = "
 			    "Get-Service -Name 'Spooler'\\nif ($svc.Status -ne "
-			    "'Running') { Start-Service Spooler }\\nWrite-Output "
+			    "'Running') { Start-Service Spooler "
+			    "}\\nWrite-Output "
 			    "\"checked by %s %u\"",
 			    who, rnd(100000));
 			break;
 		case 2:
 			str("function Get-DiskReport {\\n  param([string]"
-			    "$Computer = $env:COMPUTERNAME)\\n  Get-CimInstance "
+			    "$Computer = $env:COMPUTERNAME)\\n  "
+			    "Get-CimInstance "
 			    "Win32_LogicalDisk -ComputerName $Computer | "
 			    "Where-Object DriveType -eq 3 | Select-Object "
-			    "DeviceID, @{n='FreeGB';e={[math]::Round($_.FreeSpace"
+			    "DeviceID, "
+			    "@{n='FreeGB';e={[math]::Round($_.FreeSpace"
 			    "/1GB,1)}}\\n}\\nGet-DiskReport # %s %u",
 			    who, rnd(100000));
 			break;
 		default:
-			str("Import-Module ActiveDirectory\\nGet-ADUser -Filter * "
+			str("Import-Module ActiveDirectory\\nGet-ADUser "
+			    "-Filter * "
 			    "-Properties LastLogonDate | Where-Object { "
 			    "$_.LastLogonDate -lt (Get-Date).AddDays(-%u) } | "
 			    "Select-Object SamAccountName # %s",
@@ -624,7 +641,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
 			size = parse_size(argv[++i]);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-			rng ^= strtoull(argv[++i], NULL, 10) * 0x9E3779B97F4A7C15ULL;
+			rng ^= strtoull(argv[++i], NULL, 10) *
+			       0x9E3779B97F4A7C15ULL;
 		} else {
 			fputs("usage: gen_winevents [--form evtx|ecs] [--size "
 			      "BYTES[K|M|G]] [--seed N]\n",
@@ -641,10 +659,12 @@ int main(int argc, char **argv)
 		unsigned ms = rnd(1000);
 		long long d = t % 86400;
 		char ts[40], iso[48];
-		snprintf(ts, sizeof(ts), "2024-03-%02lld %02lld:%02lld:%02lld.%03u",
+		snprintf(ts, sizeof(ts),
+		         "2024-03-%02lld %02lld:%02lld:%02lld.%03u",
 		         1 + (t - 1709251200) / 86400 % 28, d / 3600,
 		         d / 60 % 60, d % 60, ms);
-		snprintf(iso, sizeof(iso), "2024-03-%02lldT%02lld:%02lld:%02lld.%03u000Z",
+		snprintf(iso, sizeof(iso),
+		         "2024-03-%02lldT%02lld:%02lld:%02lld.%03u000Z",
 		         1 + (t - 1709251200) / 86400 % 28, d / 3600,
 		         d / 60 % 60, d % 60, ms);
 		if (ecs)

@@ -94,6 +94,11 @@ struct mh_event {
 	size_t nfields;
 	const struct mh_field *(*fields_fn)(void *ctx, size_t *n);
 	void *fields_ctx;
+	/* The record's own text as read, when every field is made from it
+	 * alone (a JSON record not held in another), else {NULL, 0}: a
+	 * consumer may rule an event out by a literal search in it before
+	 * making the fields (the Sigma prefilter does). */
+	struct mh_slice raw;
 	const struct mh_msg *msg;      /* kind == MH_EV_MAIL, else NULL */
 	const struct mh_audit *audit;  /* kind == MH_EV_AUDIT, else NULL */
 	const struct mh_winevent *win; /* kind == MH_EV_WINEVENT, else NULL */

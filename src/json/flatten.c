@@ -186,18 +186,25 @@ static int at(struct cur *c)
 	return c->i < c->n ? (unsigned char)c->p[c->i] : -1;
 }
 
-/* At '"': the raw contents in *raw, cursor past the closing quote. */
+/* At '"': the raw contents in *raw, cursor past the closing quote. The
+ * next quote found with memchr closes the string unless an odd number of
+ * backslashes precedes it. */
 static int str(struct cur *c, struct mh_slice *raw)
 {
 	size_t s = c->i + 1;
-	for (size_t k = s; k < c->n; k++) {
-		if (c->p[k] == '\\') {
-			k++;
-		} else if (c->p[k] == '"') {
-			*raw = mh_slice_make(c->p + s, k - s);
-			c->i = k + 1;
+	for (size_t k = s; k < c->n;) {
+		const char *q = memchr(c->p + k, '"', c->n - k);
+		if (!q)
+			return MH_EFORMAT;
+		size_t e = (size_t)(q - c->p), b = e;
+		while (b > s && c->p[b - 1] == '\\')
+			b--;
+		if ((e - b) % 2 == 0) {
+			*raw = mh_slice_make(c->p + s, e - s);
+			c->i = e + 1;
 			return MH_OK;
 		}
+		k = e + 1;
 	}
 	return MH_EFORMAT;
 }

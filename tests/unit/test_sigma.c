@@ -846,6 +846,16 @@ static void test_logsource_shapes(void **st)
 	                       "\"Name\":\"ForwardingSmtpAddress\",\"Value\":"
 	                       "\"smtp:b@y.example\"}]}\n"),
 	        1);
+	/* the raw prefilter (literals looked for in the record's text
+	 * before its fields are made) reads escapes as JSON does */
+	assert_int_equal(
+	        nmatch_json(s, "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                       "\"Id\":\"r3\",\"Operation\":\"\\u0053et-"
+	                       "Mailbox\",\"RecordType\":1,\"Workload\":"
+	                       "\"Exchange\",\"Parameters\":[{\"Name\":"
+	                       "\"ForwardingSmtpAddress\",\"Value\":"
+	                       "\"x\"}]}\n"),
+	        1);
 	/* no known shape: not an audit record */
 	assert_int_equal(nmatch_json(s, "{\"Operation\":\"Set-Mailbox\","
 	                                "\"Parameters\":\"ForwardingSmtp"
@@ -913,6 +923,26 @@ static void test_logsource_shapes(void **st)
 	assert_int_equal(nmatch_json(s, FED("True")), 1);
 	assert_int_equal(nmatch_json(s, FED("False")), 0);
 #undef FED
+	mh_sigma_free(s);
+	/* backslashes and quotes as JSON writes them, for the raw
+	 * prefilter of a bucket without Windows' always-rules */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "audit\ndetection:\n    selection:\n"
+	         "        ObjectId|endswith: '\\share\\\"x\" y'\n"
+	         "    condition: selection\n");
+	assert_int_equal(
+	        nmatch_json(s,
+	                    "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                    "\"Id\":\"o1\",\"Operation\":\"FileRead\","
+	                    "\"RecordType\":6,\"Workload\":\"SharePoint\","
+	                    "\"ObjectId\":\"C:\\\\Share\\\\\\\"X\\\" Y\"}\n"),
+	        1);
+	assert_int_equal(
+	        nmatch_json(s, "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                       "\"Id\":\"o2\",\"Operation\":\"FileRead\","
+	                       "\"RecordType\":6,\"Workload\":\"SharePoint\","
+	                       "\"ObjectId\":\"C:\\\\Share\\\\X Y\"}\n"),
+	        0);
 	mh_sigma_free(s);
 }
 

@@ -600,6 +600,13 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 		rs->src[rs->nsrc].text = text;
 		rs->src[rs->nsrc].prefix = MH_SLICE_NULL;
 		rs->nsrc++;
+		/* Fields from this text alone (nothing held, no rule actions
+		 * added): it is the event's raw text. */
+		int extra = 0;
+		for (size_t i = 0; i < rs->nparams && !extra; i++)
+			extra = rs->params[i].src == MH_AP_RULE_ACTION;
+		if (rs->nsrc == 1 && !extra)
+			ev->raw = text;
 	}
 	return rc;
 }

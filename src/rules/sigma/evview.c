@@ -212,7 +212,7 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 
 /* ASCII lower case, eight bytes at a time: a byte gets 0x20 when it is
  * in 'A'..'Z' (bit 7 clear, >= 'A', <= 'Z'). */
-static void lower(char *dst, const char *src, size_t n)
+void mh_sg_lower_ascii(char *dst, const char *src, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	size_t i = 0;
@@ -247,7 +247,7 @@ int mh_sg_view_lower(struct mh_sg_view *v, int all)
 		char *lo = mh_arena_alloc(&v->scratch, (size_t)e->n + 1);
 		if (!lo)
 			return MH_ENOMEM;
-		lower(lo, e->s, e->n);
+		mh_sg_lower_ascii(lo, e->s, e->n);
 		lo[e->n] = '\0';
 		e->low = lo;
 		/* the raw entry before a renamed one shares the value */
@@ -532,6 +532,22 @@ static int prefix_alias(struct mh_sg_view *v, size_t upto,
 			return MH_ENOMEM;
 	}
 	return MH_OK;
+}
+
+size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
+                              struct mh_slice *out, size_t cap)
+{
+	struct mh_ls_alias al[MAX_ALIASES];
+	size_t nal = mh_sg_ls_aliases(&v->in, al, MAX_ALIASES), n = 0;
+	size_t base = v->n;
+	for (size_t k = 0; k < nal; k++)
+		if (al[k].field[0] == '@' && typed_alias(v, base, &al[k], ev))
+			return (size_t)-1;
+	for (size_t i = base; i < v->n && n < cap; i++)
+		if (v->v[i].s)
+			out[n++] = mh_slice_make(v->v[i].s, v->v[i].n);
+	v->n = base; /* the values come again with the fields */
+	return n;
 }
 
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)

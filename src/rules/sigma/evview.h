@@ -71,6 +71,13 @@ void mh_sg_view_release(struct mh_sg_view *v);
  * ev->audit), so that an event no rule concerns costs no field; an
  * event without a typed view is classified from its fields. MH_OK. */
 int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev);
+/* After classify: the values the typed view gives the event (the status
+ * word of a result, a Google service name, ...; logsource.def AUDIT_ALIAS
+ * "@" rows), up to cap, valid until the next classify; (size_t)-1 on
+ * ENOMEM. With the event's raw text they are every value rules can see
+ * (for the raw prefilter). */
+size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
+                              struct mh_slice *out, size_t cap);
 /* Then its values (the event's fields made now). MH_OK or MH_ENOMEM. */
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
 
@@ -82,6 +89,9 @@ int mh_sg_view_lower(struct mh_sg_view *v, int all);
  * parsed once from its time field (Event.System.TimeCreated, @timestamp,
  * CreationTime, id.time); MH_TS_NONE when none. */
 int64_t mh_sg_view_ts(struct mh_sg_view *v);
+
+/* ASCII lower case of src[0..n) into dst (may be src). */
+void mh_sg_lower_ascii(char *dst, const char *src, size_t n);
 
 /* First value index of slot, or -1. */
 static inline int32_t mh_sg_view_first(const struct mh_sg_view *v, int slot)

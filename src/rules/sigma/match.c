@@ -26,6 +26,7 @@ struct mh_sigma_ctx {
 	/* class -> active buckets cache (classes are few) */
 	struct mh_strmap cls_cache;
 	uint64_t events, evals, matches;
+	uint64_t skipped; /* ruled out by the raw prefilter */
 };
 
 int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
@@ -345,6 +346,35 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		return MH_ENOMEM;
 	if (c->nactive == 0)
 		return MH_OK;
+	/* A JSON record none of whose rules' literals is in its text (or
+	 * in what its typed view adds) cannot match: no fields. */
+	if (ev->raw.n &&
+	    !mh_sg_prefilter_raw_open(c->set->pf, c->active, c->nactive) &&
+	    !memmem(ev->raw.p, ev->raw.n, "\\u", 2)) { /* \uXXXX: any
+	                                              * letter may hide */
+		struct mh_slice t[16];
+		size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
+		if (nt == (size_t)-1)
+			return MH_ENOMEM;
+		/* lower-cased copies, all in one buffer */
+		struct mh_buf *b = &c->scanbuf;
+		mh_buf_reset(b);
+		if (mh_buf_reserve(b, ev->raw.n + 1))
+			return MH_ENOMEM;
+		for (size_t i = 0; i < nt; i++) {
+			mh_buf_addc(b, MH_PF_START);
+			mh_buf_add(b, t[i].p, t[i].n);
+		}
+		mh_buf_addc(b, MH_PF_START);
+		if (mh_buf_add(b, ev->raw.p, ev->raw.n))
+			return MH_ENOMEM;
+		mh_sg_lower_ascii(b->p, b->p, b->len);
+		if (!mh_sg_prefilter_raw_may(c->set->pf, c->ps, c->active,
+		                             c->nactive, b->p, b->len)) {
+			c->skipped++;
+			return MH_OK;
+		}
+	}
 	if (mh_sg_view_build(&c->view, ev))
 		return MH_ENOMEM;
 	/* Prefilter: the values rules test (all of them when a rule

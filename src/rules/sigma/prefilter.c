@@ -27,6 +27,8 @@
 #define MIN_ATOM 3
 /* Buckets of at most this many rules get no database (build_bucket). */
 #define SMALL_BUCKET 6
+/* Buckets of more raw literals get no raw database (rawlits_compile). */
+#define RAW_MAX 256
 
 struct atom {
 	const char *s; /* pattern text, not anchored */
@@ -50,6 +52,14 @@ struct pfb {
 	uint32_t *always; /* rules without atoms */
 	size_t nalways;
 	int keywords; /* some rule searches every value */
+	/* The atoms of every rule as they would be written in a JSON
+	 * record's text (not anchored, backslash and quote escaped, lower
+	 * case, matched against a lower-cased copy): when none is in the record's text, no rule of the bucket
+	 * can match and the event's fields need not be made. open: some rule
+	 * has no atoms, or one that a JSON writer may spell otherwise
+	 * ('/', '<', '>', '&', '\'', control and non-ASCII bytes). */
+	hs_database_t *rawdb;
+	int open;
 };
 
 struct mh_sg_prefilter {
@@ -61,6 +71,93 @@ struct mh_sg_prefilter {
 struct mh_sg_pfscratch {
 	hs_scratch_t *s;
 };
+
+/* Raw-text literals of one bucket (pfb.rawdb). */
+struct rawlits {
+	char **v;
+	size_t *len;
+	size_t n, alloc;
+	int open;
+};
+
+static void rawlits_release(struct rawlits *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	free(r->v);
+	free(r->len);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The atom as a JSON writer writes it; unsafe ones open the bucket. */
+static int rawlits_add(struct rawlits *r, const struct atom *at)
+{
+	if (r->open)
+		return MH_OK;
+	char *o = malloc(2 * (size_t)at->n + 1);
+	if (!o)
+		return MH_ENOMEM;
+	size_t k = 0;
+	for (uint32_t j = 0; j < at->n; j++) {
+		unsigned char c = (unsigned char)at->s[j];
+		if (c < 0x20 || c >= 0x80 || strchr("/<>&'", c)) {
+			free(o);
+			r->open = 1;
+			return MH_OK;
+		}
+		if (c == '\\' || c == '"')
+			o[k++] = '\\';
+		o[k++] = (char)c;
+	}
+	if (r->n == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 64;
+		char **nv = realloc(r->v, na * sizeof(*nv));
+		size_t *nl = nv ? realloc(r->len, na * sizeof(*nl)) : NULL;
+		if (!nv || !nl) {
+			free(o);
+			if (nv)
+				r->v = nv;
+			return MH_ENOMEM;
+		}
+		r->v = nv;
+		r->len = nl;
+		r->alloc = na;
+	}
+	r->v[r->n] = o;
+	r->len[r->n++] = k;
+	return MH_OK;
+}
+
+static int rawlits_compile(struct rawlits *r, hs_database_t **db)
+{
+	*db = NULL;
+	/* Many literals: a bucket that big is rarely ruled out, and its
+	 * second database would cost load time and memory. */
+	if (r->n > RAW_MAX)
+		r->open = 1;
+	if (r->open || r->n == 0)
+		return MH_OK;
+	unsigned *fl = malloc(r->n * sizeof(*fl));
+	unsigned *ids = calloc(r->n, sizeof(*ids));
+	int rc = MH_OK;
+	if (!fl || !ids) {
+		rc = MH_ENOMEM;
+	} else {
+		for (size_t i = 0; i < r->n; i++)
+			fl[i] = HS_FLAG_SINGLEMATCH;
+		hs_compile_error_t *ce = NULL;
+		if (hs_compile_lit_multi((const char *const *)r->v, fl, ids,
+		                         r->len, (unsigned)r->n, HS_MODE_BLOCK,
+		                         NULL, db, &ce) != HS_SUCCESS) {
+			hs_free_compile_error(ce);
+			*db = NULL;
+			r->open = 1; /* no database: never rule an event out */
+		}
+	}
+	free(fl);
+	free(ids);
+	return rc;
+}
 
 static void aset_free(struct aset *a)
 {
@@ -366,21 +463,35 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 	b->always = malloc((nalw ? nalw : 1) * sizeof(*b->always));
 	if (!b->always)
 		return MH_ENOMEM;
+	struct rawlits raw;
+	memset(&raw, 0, sizeof(raw));
 	for (size_t ri = 0; ri < s->nrules && rc == MH_OK; ri++) {
 		const struct mh_sg_rule *r = &s->rules[ri];
 		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
 			continue;
-		if (always[ri] || small) {
+		if (always[ri])
+			raw.open = 1;
+		if (always[ri] || small)
 			b->always[b->nalways++] = (uint32_t)ri;
+		if (always[ri] || (small && raw.open))
 			continue;
-		}
 		struct aset a;
-		if (cond_atoms(&r->det, r->det.root, 0, &a))
+		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
+			rawlits_release(&raw);
 			return MH_ENOMEM;
-		for (size_t k = 0; k < a.n && rc == MH_OK; k++)
-			rc = dict_add(&d, &a.v[k], (uint32_t)ri);
+		}
+		for (size_t k = 0; k < a.n && rc == MH_OK; k++) {
+			if (!small)
+				rc = dict_add(&d, &a.v[k], (uint32_t)ri);
+			if (rc == MH_OK)
+				rc = rawlits_add(&raw, &a.v[k]);
+		}
 		aset_free(&a);
 	}
+	if (rc == MH_OK)
+		rc = rawlits_compile(&raw, &b->rawdb);
+	b->open = raw.open;
+	rawlits_release(&raw);
 	size_t total = 0;
 	for (size_t i = 0; i < d.n; i++)
 		total += d.v[i].nrules;
@@ -482,6 +593,7 @@ void mh_sg_prefilter_free(struct mh_sg_prefilter *pf)
 		return;
 	for (size_t i = 0; pf->b && i < pf->nbuckets; i++) {
 		hs_free_database(pf->b[i].db);
+		hs_free_database(pf->b[i].rawdb);
 		free(pf->b[i].rule_off);
 		free(pf->b[i].rules);
 		free(pf->b[i].always);
@@ -504,10 +616,13 @@ int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return MH_ENOMEM;
-	/* one scratch big enough for every bucket's database */
+	/* one scratch big enough for every bucket's databases */
 	for (size_t i = 0; pf && i < pf->nbuckets; i++)
-		if (pf->b[i].db &&
-		    hs_alloc_scratch(pf->b[i].db, &(*out)->s) != HS_SUCCESS) {
+		if ((pf->b[i].db &&
+		     hs_alloc_scratch(pf->b[i].db, &(*out)->s) != HS_SUCCESS) ||
+		    (pf->b[i].rawdb &&
+		     hs_alloc_scratch(pf->b[i].rawdb, &(*out)->s) !=
+		             HS_SUCCESS)) {
 			mh_sg_pfscratch_free(*out);
 			*out = NULL;
 			return MH_ENOMEM;
@@ -554,6 +669,42 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
 	hs_scan(b->db, buf, (unsigned)n, 0, sc->s, on_atom, &c);
+}
+
+static int on_raw(unsigned id, unsigned long long from, unsigned long long to,
+                  unsigned flags, void *ctx)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	*(int *)ctx = 1;
+	return 1; /* one is enough */
+}
+
+int mh_sg_prefilter_raw_open(const struct mh_sg_prefilter *pf,
+                             const int32_t *buckets, size_t nb)
+{
+	if (!pf)
+		return 1;
+	for (size_t i = 0; i < nb; i++)
+		if (pf->b[buckets[i]].open || !pf->b[buckets[i]].rawdb)
+			return 1;
+	return 0;
+}
+
+int mh_sg_prefilter_raw_may(const struct mh_sg_prefilter *pf,
+                            struct mh_sg_pfscratch *sc, const int32_t *buckets,
+                            size_t nb, const char *text, size_t n)
+{
+	if (mh_sg_prefilter_raw_open(pf, buckets, nb) || !sc || !sc->s ||
+	    n > UINT32_MAX)
+		return 1;
+	int hit = 0;
+	for (size_t i = 0; i < nb && !hit; i++)
+		hs_scan(pf->b[buckets[i]].rawdb, text, (unsigned)n, 0, sc->s,
+		        on_raw, &hit);
+	return hit;
 }
 
 int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket)

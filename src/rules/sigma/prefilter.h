@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/slice.h"
 #include "rules/sigma/ruleset.h"
 
 struct mh_sg_prefilter;
@@ -50,6 +51,22 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
                           struct mh_sg_pfscratch *sc, int bucket,
                           const char *buf, size_t n,
                           void (*on_rule)(uint32_t rule, void *ud), void *ud);
+
+/* The raw prefilter, before an event's fields are made. 1 when some
+ * bucket of buckets[0..nb) has a rule without atoms, an atom a JSON
+ * writer may spell otherwise ('/', '<', '>', '&', '\'', control or
+ * non-ASCII bytes) or too many atoms to be worth it: the event must be
+ * matched in full. */
+int mh_sg_prefilter_raw_open(const struct mh_sg_prefilter *pf,
+                             const int32_t *buckets, size_t nb);
+/* 0 when no rule of the buckets can match an event whose every value is
+ * in text[0..n) as a JSON writer writes it, lower-cased (a JSON record's
+ * own text and the values its typed view adds): none of their atoms is
+ * there, backslashes and quotes escaped. 1 when one is, or when
+ * mh_sg_prefilter_raw_open. */
+int mh_sg_prefilter_raw_may(const struct mh_sg_prefilter *pf,
+                            struct mh_sg_pfscratch *sc, const int32_t *buckets,
+                            size_t nb, const char *text, size_t n);
 
 /* 1 when a rule of bucket b searches keywords (every value of the event
  * must then be in buf; otherwise the values of tested fields suffice). */
