@@ -567,6 +567,9 @@ static const char scan_help[] =
         "Microsoft-Extractor-Suite's),\nGoogle Workspace Reports API "
         "activities and their Cloud Logging form.\nThe same audit record "
         "in two exports is counted once (docs/AUDIT.md).\n"
+        "Windows event logs exported as JSON (evtx_dump, Winlogbeat, "
+        "Get-WinEvent |\nConvertTo-Json) are read for Sigma rules "
+        "(--rules).\n"
         "\n";
 
 /* Two literals: C17 guarantees only 4095 bytes in one. */
@@ -685,7 +688,10 @@ static const char scan_help_sigma[] =
         "  mailhunt scan --no-builtin --rules my-rules/ --tags attack.t1114 "
         "logs/\n"
         "      only your own rules, only findings about email "
-        "collection\n";
+        "collection\n"
+        "  mailhunt scan --no-builtin --rules ~/sigma/rules -f jsonl "
+        "sysmon.jsonl\n"
+        "      SigmaHQ's rules on Windows events exported as JSON\n";
 
 /* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
  * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
