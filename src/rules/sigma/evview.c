@@ -185,7 +185,7 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 	for (size_t i = 0; i < upto; i++) {
 		struct mh_sg_val *e = &v->v[i];
 		if (e->nlen != al->field_n ||
-		    strncasecmp(e->name, al->field, al->field_n))
+		    strncasecmp(e->name, al->field, al->field_n) != 0)
 			continue;
 		const char *s = e->s;
 		size_t n = e->n;
@@ -517,7 +517,7 @@ static int prefix_alias(struct mh_sg_view *v, size_t upto,
 	for (size_t i = 0; i < upto; i++) {
 		const struct mh_sg_val *e = &v->v[i];
 		if (e->nlen <= al->field_n ||
-		    strncasecmp(e->name, al->field, al->field_n))
+		    strncasecmp(e->name, al->field, al->field_n) != 0)
 			continue;
 		size_t rest = e->nlen - al->field_n;
 		char *nm = mh_arena_alloc(&v->scratch, al->sigma_n + rest + 1);
