@@ -18,15 +18,15 @@
 #   bench/sigma.sh            RUNS=3; (d) reads UAL (bench/out/ual-1G.jsonl)
 #   bench/sigma.sh --small    30 MiB of Windows events: try the script
 # Environment: MAILHUNT (build/release/mailhunt), GEN
-# (build/release/gen_winevents), BENCH (build/release/sigma_bench), RULES
+# (build/release/bench/gen_winevents), BENCH (build/release/bench/sigma_bench), RULES
 # (../shared/data/sigma-full), RUNS, OUT (bench/out), UAL (an audit log
 # for (d); skipped when the file is missing), J (workers of the all-cores
 # runs: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MAILHUNT=${MAILHUNT:-build/release/mailhunt}
-GEN=${GEN:-build/release/gen_winevents}
-BENCH=${BENCH:-build/release/sigma_bench}
+GEN=${GEN:-build/release/bench/gen_winevents}
+BENCH=${BENCH:-build/release/bench/sigma_bench}
 RULES=${RULES:-../shared/data/sigma-full}
 RUNS=${RUNS:-3}
 OUT=${OUT:-bench/out}

@@ -175,6 +175,12 @@ static void collect(const struct mh_event *ev, struct hdrs *h)
 			if (IS("x-ms-journal-report"))
 				FIRST(journal);
 			break;
+		case L("list-unsubscribe"):
+			/* Bulk senders' mark (RFC 2369, 8058): list traffic
+			 * as List-Id is. */
+			if (IS("list-unsubscribe"))
+				FIRST(list);
+			break;
 		case L("x-forwarded-for"):
 			if (IS("x-forwarded-for"))
 				FIRST(fwd_for);
@@ -236,6 +242,7 @@ struct agg {
 	uint64_t autofwd, looks;
 	int64_t first, last;
 	unsigned mechs; /* bit per enum mech */
+	unsigned arts;  /* A_* artefacts of its messages, for MH-FWD-RATIO */
 	struct ev_item *ev;
 	size_t nev;
 };
@@ -257,6 +264,7 @@ struct fact {
 	char dest[MAX_DEST][ADDR_MAX];
 	size_t ndest;
 	const struct mh_field *evidence;
+	unsigned arts; /* the A_* artefacts that made it */
 	/* The analysed (part of the) message: its line numbers, its
 	 * Message-ID and whether it looks forwarded. */
 	const struct mh_event *ev;
@@ -569,6 +577,8 @@ enum {
 	A_RESENT = 1u << 8,
 	A_SIEVE = 1u << 9,
 	A_DELIVERED_CHAIN = 1u << 10,
+	/* Not a header: a journal envelope's "Forwarded:" note. */
+	A_JOURNAL_NOTE = 1u << 11,
 };
 
 /* Can this message carry an artefact at all? Name presence plus one
@@ -837,6 +847,8 @@ static size_t analyse(struct mh_fwd *f, struct msg_ctx *m, struct fact *out)
 			                             : h->resent_sender;
 		}
 	}
+	for (size_t i = 0; i < nf; i++)
+		out[i].arts = m->art;
 	return nf;
 }
 
@@ -1189,6 +1201,7 @@ static int record_pair(struct mh_fwd *f, const struct fact *x, const char *dest,
 	if (!a)
 		return MH_ENOMEM;
 	a->mechs |= 1u << x->mech;
+	a->arts |= x->arts;
 	for (size_t k = 0; k < *nta; k++)
 		if (ta[k].a == a) {
 			/* Already counted for this message. */
@@ -1482,6 +1495,7 @@ static size_t envelope_facts(const struct env *env, const struct mh_event *ev,
 			memset(x, 0, sizeof(*x));
 			x->kind = K_EXCH;
 			x->mech = M_MBX_FWD;
+			x->arts = A_JOURNAL_NOTE;
 			put_addr(x->mailbox, w->mbox);
 			x->evidence = &w->line;
 			x->ev = ev;
@@ -1597,6 +1611,7 @@ static void agg_add(struct agg *t, struct agg *a, size_t max)
 	t->autofwd += a->autofwd;
 	t->looks += a->looks;
 	t->mechs |= a->mechs;
+	t->arts |= a->arts;
 	span(&t->first, &t->last, a->first);
 	span(&t->first, &t->last, a->last);
 	for (size_t i = 0; i < a->nev; i++) {
@@ -2008,31 +2023,12 @@ static void shell_arg(const char *mailbox, char *out, size_t n)
 	snprintf(out, n, ok ? "'%s'" : "%s", ok ? mailbox : "<mailbox>");
 }
 
-static char *remediation(const char *rule, unsigned mechs, const char *mailbox)
+static char *remediation(unsigned mechs, const char *mailbox)
 {
 	char mb[ADDR_MAX + 2];
 	struct mh_buf b = MH_BUF_INIT(4096);
 	shell_arg(mailbox, mb, sizeof(mb));
-	if (!strcmp(rule, "MH-FWD-RATIO")) {
-		mh_buf_printf(
-		        &b,
-		        "Auto-forwarded copies that do not look forwarded "
-		        "point "
-		        "to forwarding set by an administrator, not by the "
-		        "user: "
-		        "Exchange / Microsoft 365: Get-Mailbox %s | fl "
-		        "ForwardingSmtpAddress,ForwardingAddress,"
-		        "DeliverToMailboxAndForward; Get-TransportRule | fl "
-		        "Name,State,BlindCopyTo,CopyTo,RedirectMessageTo; "
-		        "search "
-		        "the unified audit log for Set-Mailbox and "
-		        "New-/Set-TransportRule and check the administrator "
-		        "accounts that ran them (sign-ins, MFA); remove "
-		        "unapproved forwarding, reset the credentials of the "
-		        "accounts involved and revoke their sessions (ATT&CK "
-		        "M1047, M1032). mailhunt runs none of this.",
-		        mb);
-	} else if (mechs & (1u << M_GMAIL)) {
+	if (mechs & (1u << M_GMAIL)) {
 		mh_buf_printf(
 		        &b,
 		        "Google Workspace / Gmail, mailbox %s: Gmail settings "
@@ -2146,7 +2142,7 @@ static struct mh_finding *new_finding(const char *rule, const char *title,
 	fd->destination = dknown ? strdup(dest) : NULL;
 	fd->dest_domain = dknown ? strdup(domain_of(dest)) : NULL;
 	fd->mechanism = mechs_text(mechs);
-	fd->remediation = remediation(rule, mechs, mailbox);
+	fd->remediation = remediation(mechs, mailbox);
 	fd->first_seen = fd->last_seen = MH_TS_NONE;
 	if ((mknown && !fd->mailbox) || (dknown && !fd->destination) ||
 	    (dknown && !fd->dest_domain) || !fd->mechanism ||
@@ -2266,6 +2262,124 @@ static int pair_finding(struct mh_fwd *f, const struct agg *a,
 	return push(out, fd, mh_buf_detach(&b, NULL), a);
 }
 
+/* MARK: - MH-FWD-RATIO */
+
+/* What the artefacts of a forwarding mailbox say about copies that do not
+ * look forwarded (spec MH-FWD-RATIO): the mechanism they name decides
+ * what the finding concludes and where its remediation points. */
+enum ratio_basis {
+	R_UNNAMED, /* AutoForwarded, X-MailFwdBy, X-Forwarded-To only */
+	R_RULE,    /* inbox rule: a redirect rule keeps the original */
+	R_MAILBOX, /* ForwardingLoop / envelope Forwarded: note */
+	R_BOTH,    /* both an inbox rule and mailbox forwarding */
+};
+
+static enum ratio_basis ratio_basis(unsigned arts)
+{
+	int rule = (arts & (A_EXO_RULES_LOOP | A_EXO_RULES_AGENT)) != 0;
+	int mbx = (arts & (A_EXO_FWD_LOOP | A_JOURNAL_NOTE)) != 0;
+	return rule && mbx ? R_BOTH
+	       : rule      ? R_RULE
+	       : mbx       ? R_MAILBOX
+	                   : R_UNNAMED;
+}
+
+/* The conclusion of the summary, after "... but only K look forwarded". */
+static const char *const ratio_says[] = {
+        [R_UNNAMED] = "nothing in the headers names the mechanism, and "
+                      "copies that do not look forwarded point to "
+                      "forwarding set by an administrator "
+                      "(ForwardingSmtpAddress, transport rule) rather "
+                      "than by the user; investigate at admin level",
+        [R_RULE] = "the headers name an inbox rule "
+                   "(X-MS-Exchange-Inbox-Rules-Loop or the Mailbox Rules "
+                   "Agent), and such copies are what a redirect inbox "
+                   "rule sends: it keeps the original sender and subject, "
+                   "where a forward rule writes a new \"FW:\" message; "
+                   "review the mailbox's inbox rules",
+        [R_MAILBOX] = "the headers name mailbox forwarding "
+                      "(X-MS-Exchange-ForwardingLoop or a journal "
+                      "envelope's Forwarded: note): ForwardingSmtpAddress "
+                      "or ForwardingAddress, which passes each message on "
+                      "unchanged and is set by an administrator or in the "
+                      "mailbox's own forwarding settings; investigate at "
+                      "admin level",
+        [R_BOTH] = "the headers name both an inbox rule and mailbox "
+                   "forwarding: a redirect inbox rule (which keeps the "
+                   "original sender and subject) or ForwardingSmtpAddress "
+                   "/ ForwardingAddress set on the mailbox; review the "
+                   "inbox rules and the mailbox's forwarding",
+};
+
+static char *ratio_remediation(enum ratio_basis basis, const char *mailbox)
+{
+	char mb[ADDR_MAX + 2];
+	struct mh_buf b = MH_BUF_INIT(4096);
+	shell_arg(mailbox, mb, sizeof(mb));
+	if (basis == R_RULE || basis == R_BOTH)
+		mh_buf_printf(
+		        &b,
+		        "Exchange / Microsoft 365, inbox rule that redirects "
+		        "(copies keep the original sender): Get-InboxRule "
+		        "-Mailbox %s -IncludeHidden | fl "
+		        "Name,Enabled,RedirectTo,"
+		        "ForwardTo,ForwardAsAttachmentTo,DeleteMessage,"
+		        "StopProcessingRules; search the unified audit log for "
+		        "New-InboxRule, Set-InboxRule and UpdateInboxRules on "
+		        "this "
+		        "mailbox for who created the rule and from where; "
+		        "remove "
+		        "an unapproved rule (Remove-InboxRule), revoke the "
+		        "user's "
+		        "sessions, reset the credentials and enforce MFA "
+		        "(ATT&CK "
+		        "M1047, M1032); block external auto-forwarding "
+		        "(outbound "
+		        "spam policy; Get-RemoteDomain | fl "
+		        "Name,AutoForwardEnabled).%s",
+		        mb,
+		        basis == R_BOTH ? " " : " mailhunt runs none of this.");
+	if (basis == R_MAILBOX || basis == R_BOTH)
+		mh_buf_printf(
+		        &b,
+		        "Exchange / Microsoft 365, mailbox forwarding (copies "
+		        "pass on unchanged): Get-Mailbox %s | fl "
+		        "ForwardingSmtpAddress,ForwardingAddress,"
+		        "DeliverToMailboxAndForward; search the unified audit "
+		        "log "
+		        "for Set-Mailbox on this mailbox and check the "
+		        "accounts "
+		        "that ran it (administrators' sign-ins, MFA) or "
+		        "whether "
+		        "the user set it in the mailbox's settings; remove "
+		        "unapproved forwarding, reset the credentials of the "
+		        "accounts involved and revoke their sessions (ATT&CK "
+		        "M1047, M1032). mailhunt runs none of this.",
+		        mb);
+	if (basis == R_UNNAMED)
+		mh_buf_printf(
+		        &b,
+		        "Auto-forwarded copies that do not look forwarded, "
+		        "with "
+		        "nothing naming the mechanism, point to forwarding set "
+		        "by "
+		        "an administrator, not by the user: Exchange / "
+		        "Microsoft "
+		        "365: Get-Mailbox %s | fl ForwardingSmtpAddress,"
+		        "ForwardingAddress,DeliverToMailboxAndForward; "
+		        "Get-TransportRule | fl Name,State,BlindCopyTo,CopyTo,"
+		        "RedirectMessageTo; search the unified audit log for "
+		        "Set-Mailbox and New-/Set-TransportRule and check the "
+		        "administrator accounts that ran them (sign-ins, MFA); "
+		        "remove unapproved forwarding, reset the credentials "
+		        "of "
+		        "the accounts involved and revoke their sessions "
+		        "(ATT&CK "
+		        "M1047, M1032). mailhunt runs none of this.",
+		        mb);
+	return mh_buf_detach(&b, NULL);
+}
+
 /* Spec MH-FWD-RATIO: per forwarding mailbox, Exchange-style artefacts
  * only (Gmail and Sieve always pass the message on as it was). */
 static int ratio_finding(struct mh_fwd *f, const char *mailbox,
@@ -2277,30 +2391,45 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 	    b->exch_looks * 4 >= b->exch_autofwd)
 		return MH_OK;
 	const struct agg *top = NULL;
-	int external = 0;
+	int any_ext = 0, all_int = 1;
+	unsigned arts = 0;
 	size_t ndest = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct agg *a = v[i]->val;
 		if (!a || a->kind != K_EXCH || strcmp(a->mailbox, mailbox) != 0)
 			continue;
 		ndest++;
-		if (externality(f, a->mailbox, a->dest) > 0)
-			external = 1;
+		int e = externality(f, a->mailbox, a->dest);
+		any_ext |= e > 0;
+		all_int &= e == 0;
+		arts |= a->arts;
 		/* Strictly more wins: ties go to the first in key order. */
 		if (!top || a->autofwd > top->autofwd)
 			top = a;
 	}
 	if (!top)
 		return MH_OK;
-	int high = b->exch_autofwd >= 20 &&
-	           b->exch_looks * 10 < b->exch_autofwd && external;
+	/* External when a destination is, internal when all are (then low,
+	 * as MH-FWD-INT), else undecided. */
+	int external = any_ext ? 1 : all_int ? 0 : -1;
+	enum ratio_basis basis = ratio_basis(arts);
+	enum mh_level level =
+	        external == 0 ? MH_LEVEL_LOW
+	        : external > 0 && b->exch_autofwd >= 20 &&
+	                        b->exch_looks * 10 < b->exch_autofwd
+	                ? MH_LEVEL_HIGH
+	                : MH_LEVEL_MEDIUM;
 	struct mh_finding *fd =
 	        new_finding("MH-FWD-RATIO",
 	                    "Auto-forwarded mail that does not look forwarded",
-	                    high ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
-	                    external ? 1 : 0, mailbox, top->dest, top->mechs);
+	                    level, external, mailbox, top->dest, top->mechs);
 	if (!fd)
 		return MH_ENOMEM;
+	free(fd->remediation);
+	if (!(fd->remediation = ratio_remediation(basis, mailbox))) {
+		mh_finding_free(fd);
+		return MH_ENOMEM;
+	}
 	fd->first_seen = b->exch_first;
 	fd->last_seen = b->exch_last;
 	mh_finding_count(fd, "auto_forwarded", b->exch_autofwd);
@@ -2311,12 +2440,16 @@ static int ratio_finding(struct mh_fwd *f, const char *mailbox,
 	struct mh_buf s = MH_BUF_INIT(4096);
 	mh_buf_printf(&s,
 	              "%llu messages from %s carry auto-forward headers %s "
-	              "but only %llu look forwarded: forwarding set by an "
-	              "administrator (ForwardingSmtpAddress, transport "
-	              "rule) rather than by the user; investigate at admin "
-	              "level",
+	              "but only %llu look forwarded: %s; %s",
 	              (unsigned long long)b->exch_autofwd, mailbox, when,
-	              (unsigned long long)b->exch_looks);
+	              (unsigned long long)b->exch_looks, ratio_says[basis],
+	              external > 0    ? "a destination is external"
+	              : external == 0 ? "every destination is internal"
+	              : strcmp(top->dest, UNKNOWN)
+	                      ? "internal or external undecided: no "
+	                        "organisation domain known, give "
+	                        "--org-domain"
+	                      : "the destination is unknown");
 	return push(out, fd, mh_buf_detach(&s, NULL), top);
 }
 

@@ -10,15 +10,17 @@
 
 #include "cmd/cmd.h"
 #include "sim/sim.h"
+#include "sim/simaudit.h"
 
 static const char sim_help[] =
         "usage: mailhunt simulate --out DIR [options]\n"
         "\n"
-        "Write a synthetic mail case for tests, demos and benchmarks. Only "
-        "files\n"
-        "under DIR are written; nothing is sent. The same seed and options "
-        "give\n"
-        "the same bytes.\n"
+        "Write a synthetic case for tests, demos and benchmarks: mail "
+        "stores and\n"
+        "the audit logs of the same organisation. Only files under DIR "
+        "are\n"
+        "written; nothing is sent. The same seed and options give the "
+        "same bytes.\n"
         "\n"
         "  mailhunt simulate --seed 1 --out demo    # a small case (2000 "
         "messages)\n"
@@ -26,6 +28,8 @@ static const char sim_help[] =
         "injected\n"
         "  cat demo/ground-truth.tsv                # what a correct scan "
         "reports\n"
+        "  cat demo/audit-truth.tsv                 # each planted audit "
+        "activity\n"
         "\n"
         "The case holds user mailboxes with ordinary traffic (replies, "
         "manual\n"
@@ -43,6 +47,54 @@ static const char sim_help[] =
         "  exchange-inbox-rule-internal    inbox rule to a colleague\n"
         "  sieve-redirect                  Dovecot Sieve redirect\n"
         "\n"
+        "Beside the mail, DIR/audit/ holds the Microsoft 365 unified audit "
+        "log of\n"
+        "the same people and times (m365-ual.jsonl, a collector's rerun of "
+        "one day,\n"
+        "the same records as a Purview search CSV and as Sentinel "
+        "OfficeActivity\n"
+        "rows) and Google Workspace activities (JSON Lines and an API "
+        "page): the\n"
+        "set-up of each scenario above (the rule, the setting), sign-ins, "
+        "reads,\n"
+        "SharePoint and Teams noise, ordinary rules, and look-alikes "
+        "(owner reads,\n"
+        "client-side rules, system provisioning, consents without mail "
+        "scopes).\n"
+        "These scenarios exist in the audit logs only:\n";
+
+/* Split in two: C17 promises string literals of 4095 bytes only. */
+static const char sim_help2[] =
+        "  m365-mailbox-forwarding-hidden  Set-Mailbox forwarding, no "
+        "copy kept;\n"
+        "                                  a failed attempt first\n"
+        "  m365-inbox-rules                Set-InboxRule redirect, Outlook "
+        "forward,\n"
+        "                                  hiding rules in DE/FR/IT/ES\n"
+        "  m365-transport-rule             transport rule Bcc to an "
+        "outside address\n"
+        "  m365-app-mail-read              Mail.Read consents, an app "
+        "reading\n"
+        "                                  every mailbox through Graph\n"
+        "  m365-delegate-access            FullAccess grant, non-owner "
+        "reads, an\n"
+        "                                  inbox opened to Default\n"
+        "  m365-impersonation              ApplicationImpersonation given "
+        "and removed\n"
+        "  m365-ediscovery-export          content search exported as "
+        "PST\n"
+        "  m365-mailbox-export             New-/Remove-MailboxExportRequest "
+        "to .aspx\n"
+        "  m365-imap-bulk-read             throttled IMAP download\n"
+        "  gws-email-monitor               CREATE_EMAIL_MONITOR\n"
+        "  gws-takeout                     Takeout of a user's Gmail\n"
+        "  gws-oauth-gmail                 OAuth grant of "
+        "https://mail.google.com/\n"
+        "  gws-admin-mail-access           an admin reads a user's "
+        "message\n"
+        "\n";
+
+static const char sim_help3[] =
         "options:\n"
         "  -o, --out DIR         output directory (created; must be empty "
         "unless --force)\n"
@@ -58,10 +110,24 @@ static const char sim_help[] =
         "      --single-mbox     everything in DIR/mbox/all.mbox "
         "(benchmarks)\n"
         "      --gzip            gzip-compress the mbox files (*.mbox.gz)\n"
+        "      --exchange-journal  an Exchange Online journal instead: "
+        "one mbox of\n"
+        "                        ~28 KiB Outlook messages (long Received "
+        "chains, ARC,\n"
+        "                        HTML), one in ten auto-forwarded by five "
+        "set-ups;\n"
+        "                        no audit logs\n"
         "      --scenarios LIST  comma-separated names from above, all or "
         "none\n"
         "      --no-scenarios    benign traffic only (same as --scenarios "
         "none)\n"
+        "      --no-audit        no audit logs\n"
+        "      --audit-only      the audit logs without any mail\n"
+        "      --audit-records N  benign audit records (default 2000)\n"
+        "      --audit-size SIZE  instead: write until m365-ual.jsonl "
+        "holds SIZE\n"
+        "      --audit-formats LIST  ual, purview, sentinel, gws or all "
+        "(default)\n"
         "      --force           write into a non-empty directory (old files "
         "stay)\n"
         "  -q, --quiet           no summary on stderr\n"
@@ -74,8 +140,18 @@ static const char sim_help[] =
         "  mailhunt simulate --messages 200000 --mailboxes 50 --out "
         "/tmp/maildirs\n"
         "  mailhunt simulate --scenarios gmail-forwarding --out gmail-only\n"
+        "  mailhunt simulate --exchange-journal --seed 42 --size 1G --out "
+        "/tmp/exo\n"
+        "                                  # forwarding-heavy benchmark "
+        "input\n"
+        "  mailhunt simulate --audit-only --audit-size 1G --mailboxes 200 "
+        "\\\n"
+        "      --audit-formats ual,purview --seed 42 --out /tmp/ual   # 1 "
+        "GiB of UAL\n"
+        "  mailhunt scan demo/audit/m365-ual.jsonl  # the audit log "
+        "alone\n"
         "\n"
-        "Layout and scenario details: docs/SIMULATE.md.\n";
+        "Layout, scenarios and both truth files: docs/SIMULATE.md.\n";
 
 static int usage(const char *msg, const char *arg)
 {
@@ -164,7 +240,13 @@ int mh_cmd_simulate(int argc, char **argv)
 		O_GZIP,
 		O_SCEN,
 		O_NOSC,
-		O_FORCE
+		O_FORCE,
+		O_JOURNAL,
+		O_NOAUDIT,
+		O_AUDITONLY,
+		O_AUDITREC,
+		O_AUDITSIZE,
+		O_AUDITFMT
 	};
 	static const struct option longopts[] = {
 	        {"out", required_argument, NULL, 'o'},
@@ -179,13 +261,20 @@ int mh_cmd_simulate(int argc, char **argv)
 	        {"scenarios", required_argument, NULL, O_SCEN},
 	        {"no-scenarios", no_argument, NULL, O_NOSC},
 	        {"force", no_argument, NULL, O_FORCE},
+	        {"exchange-journal", no_argument, NULL, O_JOURNAL},
+	        {"no-audit", no_argument, NULL, O_NOAUDIT},
+	        {"audit-only", no_argument, NULL, O_AUDITONLY},
+	        {"audit-records", required_argument, NULL, O_AUDITREC},
+	        {"audit-size", required_argument, NULL, O_AUDITSIZE},
+	        {"audit-formats", required_argument, NULL, O_AUDITFMT},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct mh_sim_opts o;
 	struct mh_err err;
-	int quiet = 0, force = 0, format_set = 0, c;
+	int quiet = 0, force = 0, format_set = 0, scen_set = 0, c;
+	int audit_set = 0, no_audit = 0;
 	uint64_t v;
 
 	mh_sim_opts_default(&o);
@@ -233,13 +322,46 @@ int mh_cmd_simulate(int argc, char **argv)
 		case O_SINGLE: o.single_mbox = 1; break;
 		case O_GZIP: o.gzip = 1; break;
 		case O_SCEN:
+			scen_set = 1;
 			if (mh_sim_scenarios_parse(optarg, &o.scenarios, &err))
 				return usage(err.msg, NULL);
 			break;
-		case O_NOSC: o.scenarios = 0; break;
+		case O_NOSC:
+			scen_set = 1;
+			o.scenarios = 0;
+			break;
+		case O_JOURNAL: o.exchange_journal = 1; break;
+		case O_NOAUDIT: no_audit = 1; break;
+		case O_AUDITONLY:
+			audit_set = 1;
+			o.audit = MH_SIM_AUDIT_ONLY;
+			break;
+		case O_AUDITREC:
+			audit_set = 1;
+			if (parse_u64(optarg, &o.audit_records, 0) ||
+			    !o.audit_records)
+				return usage("bad audit record count", optarg);
+			break;
+		case O_AUDITSIZE:
+			audit_set = 1;
+			if (parse_u64(optarg, &o.audit_bytes, 1) ||
+			    !o.audit_bytes)
+				return usage("bad audit size (e.g. 80M, 1G)",
+				             optarg);
+			break;
+		case O_AUDITFMT:
+			audit_set = 1;
+			if (mh_simaudit_formats_parse(optarg, &o.audit_formats,
+			                              &err))
+				return usage(err.msg, NULL);
+			break;
 		case O_FORCE: force = 1; break;
 		case 'q': quiet = 1; break;
-		case 'h': fputs(sim_help, stdout); return MH_EXIT_OK;
+		case 'h':
+			fputs(sim_help, stdout);
+			fputs(sim_help2, stdout);
+			fputs(sim_help3, stdout);
+			return MH_EXIT_OK;
 		case ':':
 			return usage("option needs a value:", argv[optind - 1]);
 		default: return usage("unknown option", argv[optind - 1]);
@@ -251,12 +373,43 @@ int mh_cmd_simulate(int argc, char **argv)
 		return usage("--out DIR is required", NULL);
 	if (o.messages && o.target_bytes)
 		return usage("use --messages or --size, not both", NULL);
+	if (o.audit_records && o.audit_bytes)
+		return usage("use --audit-records or --audit-size, not both",
+		             NULL);
+	if (no_audit && audit_set)
+		return usage("--no-audit with an --audit option", NULL);
+	if (o.exchange_journal && audit_set)
+		return usage(
+		        "--exchange-journal writes no audit logs; drop the "
+		        "--audit options",
+		        NULL);
+	if (o.audit == MH_SIM_AUDIT_ONLY &&
+	    (format_set || o.messages || o.target_bytes || o.single_mbox ||
+	     o.gzip))
+		return usage("--audit-only writes no mail; drop the mail "
+		             "options",
+		             NULL);
+	if (no_audit)
+		o.audit = MH_SIM_AUDIT_NONE;
 	if (o.single_mbox && format_set && o.format != MH_SIM_MBOX)
 		return usage("--single-mbox writes one mbox; drop --format",
 		             NULL);
+	if (o.exchange_journal) {
+		if (format_set && o.format != MH_SIM_MBOX)
+			return usage("--exchange-journal writes one mbox; drop "
+			             "--format",
+			             NULL);
+		if (scen_set)
+			return usage(
+			        "--exchange-journal has its own forwarding "
+			        "set-ups; drop --scenarios/--no-scenarios",
+			        NULL);
+		o.scenarios = 0;
+		o.single_mbox = 1;
+	}
 	if (o.single_mbox)
 		o.format = MH_SIM_MBOX;
-	if (o.scenarios && o.mailboxes < 8)
+	if ((o.scenarios || o.exchange_journal) && o.mailboxes < 8)
 		return usage("scenarios need 8 or more mailboxes "
 		             "(or --no-scenarios)",
 		             NULL);
@@ -294,6 +447,18 @@ int mh_cmd_simulate(int argc, char **argv)
 		if (o.gzip)
 			fprintf(stderr, " (%s on disk)", d);
 		fprintf(stderr, " in '%s'\n", o.out_dir);
+		if (st.audit_records) {
+			human(st.audit_bytes, b, sizeof(b));
+			fprintf(stderr,
+			        "mailhunt simulate: %" PRIu64
+			        " audit records (%u planted, %u audit-only "
+			        "scenarios), %" PRIu64
+			        " written to the export files, %s; %u lines "
+			        "in '%s/audit-truth.tsv'\n",
+			        st.audit_records, st.audit_planted,
+			        st.audit_scenarios, st.audit_written, b,
+			        st.audit_truth_lines, o.out_dir);
+		}
 		fprintf(stderr,
 		        "mailhunt simulate: %u expected findings in "
 		        "'%s/ground-truth.tsv'; next: mailhunt scan '%s'\n",

@@ -1,23 +1,49 @@
-/* keyset.c - sharded set of 128-bit hashes (see keyset.h). */
+/* keyset.c - sharded set of 128-bit hashes in bounded memory: tables,
+ * sorted runs in a temporary file, Bloom filters (see keyset.h). */
 #include "core/keyset.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/err.h"
 
-#define SHARDS 64 /* a power of two */
+#define SHARDS   64  /* a power of two */
+#define MAX_RUNS 8   /* a shard merges its runs past this */
+#define BLOCK    256 /* keys read at once when searching a run (4 KiB) */
+/* Bloom filter of a shard's spilled keys: 2^20 bits (128 KiB) in blocks
+ * of 512 bits, four bits a key inside one block (one cache line). */
+#define BLOOM_WORDS  ((size_t)1 << 14)
+#define BLOOM_BLOCKS (BLOOM_WORDS / 8)
+#define DEFAULT_KEYS ((size_t)393216) /* 6144 a shard: 8192-slot tables */
+
+struct run {
+	uint64_t off, n; /* n keys (16 bytes each) at offset off */
+};
 
 struct shard {
 	pthread_mutex_t mu;
 	uint64_t *v; /* 2 words a slot; v[2i+1] == 0: empty */
 	size_t cap;  /* slots: 0 or a power of two */
 	size_t n;
+	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
+	struct run *runs;
+	size_t nruns, caprun;
+	uint64_t spilled, written, lookups, nrun_total;
 };
 
 struct mh_keyset {
 	struct shard sh[SHARDS];
+	size_t max_cap; /* a table's slots before it spills */
+	pthread_mutex_t fmu;
+	int fd;      /* the temporary file, -1 until the first spill */
+	int no_file; /* it could not be made or written: memory only */
+	uint64_t fend;
+	char tmpdir[4096];
 };
 
 /* MARK: - hash */
@@ -100,16 +126,36 @@ void mh_hash128(const void *data, size_t n, uint64_t out[2])
 
 /* MARK: - set */
 
-int mh_keyset_new(struct mh_keyset **out)
+int mh_keyset_new_opts(struct mh_keyset **out,
+                       const struct mh_keyset_opts *opts)
 {
 	struct mh_keyset *s = calloc(1, sizeof(*s));
 	*out = NULL;
 	if (!s)
 		return MH_ENOMEM;
+	size_t keys = opts && opts->mem_keys ? opts->mem_keys : DEFAULT_KEYS;
+	size_t per = keys / SHARDS ? keys / SHARDS : 1;
+	/* Slots for per keys at a load of at most 3/4. */
+	s->max_cap = 16;
+	while (s->max_cap * 3 / 4 < per)
+		s->max_cap *= 2;
+	const char *dir = opts && opts->tmpdir ? opts->tmpdir : NULL;
+	if (!dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(s->tmpdir, sizeof(s->tmpdir), "%s", dir);
+	s->fd = -1;
+	pthread_mutex_init(&s->fmu, NULL);
 	for (int i = 0; i < SHARDS; i++)
 		pthread_mutex_init(&s->sh[i].mu, NULL);
 	*out = s;
 	return MH_OK;
+}
+
+int mh_keyset_new(struct mh_keyset **out)
+{
+	return mh_keyset_new_opts(out, NULL);
 }
 
 void mh_keyset_free(struct mh_keyset *s)
@@ -119,7 +165,12 @@ void mh_keyset_free(struct mh_keyset *s)
 	for (int i = 0; i < SHARDS; i++) {
 		pthread_mutex_destroy(&s->sh[i].mu);
 		free(s->sh[i].v);
+		free(s->sh[i].bloom);
+		free(s->sh[i].runs);
 	}
+	if (s->fd >= 0)
+		close(s->fd);
+	pthread_mutex_destroy(&s->fmu);
 	free(s);
 }
 
@@ -132,9 +183,9 @@ static size_t find(const uint64_t *v, size_t cap, uint64_t a, uint64_t b)
 	return i;
 }
 
-static int grow(struct shard *sh)
+static int grow(struct shard *sh, size_t max_cap)
 {
-	size_t nc = sh->cap ? sh->cap * 2 : 1024;
+	size_t nc = sh->cap ? sh->cap * 2 : max_cap < 1024 ? max_cap : 1024;
 	uint64_t *nv = calloc(nc, 2 * sizeof(*nv));
 	if (!nv)
 		return MH_ENOMEM;
@@ -151,6 +202,364 @@ static int grow(struct shard *sh)
 	return MH_OK;
 }
 
+/* MARK: - Bloom filter */
+
+static void bloom_bits(uint64_t b, size_t *block, unsigned bit[4])
+{
+	*block = (size_t)(b >> 53) & (BLOOM_BLOCKS - 1);
+	bit[0] = (unsigned)(b >> 1) & 511;
+	bit[1] = (unsigned)(b >> 10) & 511;
+	bit[2] = (unsigned)(b >> 19) & 511;
+	bit[3] = (unsigned)(b >> 28) & 511;
+}
+
+static void bloom_add(uint64_t *bl, uint64_t b)
+{
+	size_t block;
+	unsigned bit[4];
+	bloom_bits(b, &block, bit);
+	uint64_t *w = bl + block * 8;
+	for (int i = 0; i < 4; i++)
+		w[bit[i] >> 6] |= (uint64_t)1 << (bit[i] & 63);
+}
+
+static int bloom_maybe(const uint64_t *bl, uint64_t b)
+{
+	size_t block;
+	unsigned bit[4];
+	bloom_bits(b, &block, bit);
+	const uint64_t *w = bl + block * 8;
+	for (int i = 0; i < 4; i++)
+		if (!(w[bit[i] >> 6] & ((uint64_t)1 << (bit[i] & 63))))
+			return 0;
+	return 1;
+}
+
+/* MARK: - the temporary file */
+
+static int file_ready(struct mh_keyset *s)
+{
+	if (s->fd >= 0)
+		return 1;
+	if (s->no_file)
+		return 0;
+	/* Unlinked from the start: nothing is left behind, whatever
+	 * happens to the process. */
+	int fd = open(s->tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/mailhunt-keys-XXXXXX",
+		         s->tmpdir);
+		fd = mkstemp(path);
+		if (fd >= 0)
+			unlink(path);
+	}
+	if (fd < 0) {
+		s->no_file = 1;
+		return 0;
+	}
+	s->fd = fd;
+	return 1;
+}
+
+/* Room for n bytes in the file: its offset, or UINT64_MAX when there is
+ * no file. */
+static uint64_t reserve(struct mh_keyset *s, uint64_t n)
+{
+	uint64_t off = UINT64_MAX;
+	pthread_mutex_lock(&s->fmu);
+	if (file_ready(s)) {
+		off = s->fend;
+		s->fend += n;
+	}
+	pthread_mutex_unlock(&s->fmu);
+	return off;
+}
+
+static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = pwrite(fd, c, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int pread_all(int fd, void *p, size_t n, uint64_t off)
+{
+	char *c = p;
+	while (n) {
+		ssize_t r = pread(fd, c, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Give the disk space of a run back (holes; failure only wastes it). */
+static void drop_run(struct mh_keyset *s, const struct run *r)
+{
+#ifdef FALLOC_FL_PUNCH_HOLE
+	(void)fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	                (off_t)r->off, (off_t)(r->n * 16));
+#else
+	(void)s;
+	(void)r;
+#endif
+}
+
+/* MARK: - runs */
+
+static int cmp_key(const void *x, const void *y)
+{
+	const uint64_t *a = x, *b = y;
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* Sort n keys (pairs of words) by (a, b): the hashes are uniform, so two
+ * counting passes over 22 bits of a (the shard's six are all equal)
+ * leave them almost in order, and an insertion pass finishes. */
+static void sort_keys(uint64_t *k, uint64_t *tmp, size_t n)
+{
+	for (int shift = 36; shift <= 47; shift += 11) {
+		size_t count[2049] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((k[2 * i] >> shift) & 2047) + 1]++;
+		for (size_t d = 1; d <= 2048; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++) {
+			size_t j = count[(k[2 * i] >> shift) & 2047]++;
+			tmp[2 * j] = k[2 * i];
+			tmp[2 * j + 1] = k[2 * i + 1];
+		}
+		memcpy(k, tmp, n * 16);
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t a = k[2 * i], b = k[2 * i + 1];
+		size_t j = i;
+		while (j > 0 &&
+		       cmp_key(&k[2 * (j - 1)], (uint64_t[]){a, b}) > 0) {
+			k[2 * j] = k[2 * (j - 1)];
+			k[2 * j + 1] = k[2 * (j - 1) + 1];
+			j--;
+		}
+		k[2 * j] = a;
+		k[2 * j + 1] = b;
+	}
+}
+
+static int key_lt(uint64_t a, uint64_t b, const uint64_t *k)
+{
+	return a < k[0] || (a == k[0] && b < k[1]);
+}
+
+/* 1 when (a, b) is in run r, 0 when not, -1 when it cannot be read.
+ * Keys are uniform hashes: the estimate of its place is within a block
+ * or two of it. */
+static int run_has(struct mh_keyset *s, const struct run *r, uint64_t a,
+                   uint64_t b)
+{
+	uint64_t buf[2 * BLOCK];
+	uint64_t n = r->n;
+	/* The shard's bits (the top six) are the same in every key. */
+	double f = (double)(a << 6) / 18446744073709551616.0;
+	uint64_t est = (uint64_t)(f * (double)n);
+	uint64_t lo = est > BLOCK / 2 ? est - BLOCK / 2 : 0;
+	int moved = 0; /* -1 left, 1 right */
+	for (;;) {
+		if (lo + BLOCK > n)
+			lo = n > BLOCK ? n - BLOCK : 0;
+		size_t k = (size_t)(n - lo < BLOCK ? n - lo : BLOCK);
+		if (!k)
+			return 0;
+		if (pread_all(s->fd, buf, k * 16, r->off + lo * 16) != 0)
+			return -1;
+		if (key_lt(a, b, buf)) {
+			if (lo == 0 || moved > 0)
+				return 0;
+			lo = lo > BLOCK ? lo - BLOCK : 0;
+			moved = -1;
+			continue;
+		}
+		if (key_lt(buf[2 * (k - 1)], buf[2 * (k - 1) + 1],
+		           (const uint64_t[]){a, b})) {
+			if (lo + k >= n || moved < 0)
+				return 0;
+			lo += k;
+			moved = 1;
+			continue;
+		}
+		size_t l = 0, h = k;
+		while (l < h) {
+			size_t m = l + (h - l) / 2;
+			if (key_lt(buf[2 * m], buf[2 * m + 1],
+			           (const uint64_t[]){a, b}))
+				l = m + 1;
+			else
+				h = m;
+		}
+		return l < k && buf[2 * l] == a && buf[2 * l + 1] == b;
+	}
+}
+
+/* Merge all of a shard's runs into one. MH_OK, or an error with the
+ * runs left as they were. */
+static int merge(struct mh_keyset *s, struct shard *sh)
+{
+	size_t nr = sh->nruns;
+	uint64_t total = 0;
+	for (size_t i = 0; i < nr; i++)
+		total += sh->runs[i].n;
+	uint64_t off = reserve(s, total * 16);
+	if (off == UINT64_MAX)
+		return MH_EIO;
+	/* A block of each run, and one for the output. */
+	uint64_t *bufs = malloc((nr + 1) * BLOCK * 16);
+	size_t *pos = calloc(nr, sizeof(*pos) * 3);
+	if (!bufs || !pos) {
+		free(bufs);
+		free(pos);
+		return MH_ENOMEM;
+	}
+	size_t *len = pos + nr;  /* keys in each buffer */
+	size_t *done = len + nr; /* keys of each run read so far */
+	uint64_t *out = bufs + nr * BLOCK * 2;
+	size_t nout = 0;
+	uint64_t w = off;
+	int rc = MH_OK;
+	for (;;) {
+		int best = -1;
+		for (size_t i = 0; i < nr; i++) {
+			if (pos[i] == len[i]) {
+				uint64_t left = sh->runs[i].n - done[i];
+				size_t k = left < BLOCK ? (size_t)left : BLOCK;
+				pos[i] = len[i] = 0;
+				if (!k)
+					continue;
+				if (pread_all(s->fd, bufs + i * BLOCK * 2,
+				              k * 16,
+				              sh->runs[i].off + done[i] * 16)) {
+					rc = MH_EIO;
+					goto out;
+				}
+				len[i] = k;
+				done[i] += k;
+			}
+			const uint64_t *c = bufs + i * BLOCK * 2 + 2 * pos[i];
+			if (best < 0 || key_lt(c[0], c[1],
+			                       bufs + (size_t)best * BLOCK * 2 +
+			                               2 * pos[best]))
+				best = (int)i;
+		}
+		if (best >= 0) {
+			const uint64_t *c =
+			        bufs + (size_t)best * BLOCK * 2 + 2 * pos[best];
+			out[2 * nout] = c[0];
+			out[2 * nout + 1] = c[1];
+			nout++;
+			pos[best]++;
+		}
+		if (nout == BLOCK || (best < 0 && nout)) {
+			if (pwrite_all(s->fd, out, nout * 16, w)) {
+				rc = MH_EIO;
+				goto out;
+			}
+			w += nout * 16;
+			sh->written += nout * 16;
+			nout = 0;
+		}
+		if (best < 0)
+			break;
+	}
+	for (size_t i = 0; i < nr; i++)
+		drop_run(s, &sh->runs[i]);
+	sh->runs[0].off = off;
+	sh->runs[0].n = total;
+	sh->nruns = 1;
+	sh->nrun_total++;
+out:
+	free(bufs);
+	free(pos);
+	return rc;
+}
+
+/* Write the shard's table as a sorted run and empty it. MH_OK, or an
+ * error with the table as it was. */
+static int spill(struct mh_keyset *s, struct shard *sh)
+{
+	if (sh->nruns == sh->caprun) {
+		size_t nc = sh->caprun ? sh->caprun * 2 : MAX_RUNS + 2;
+		struct run *nrn = realloc(sh->runs, nc * sizeof(*nrn));
+		if (!nrn)
+			return MH_ENOMEM;
+		sh->runs = nrn;
+		sh->caprun = nc;
+	}
+	if (!sh->bloom && !(sh->bloom = calloc(BLOOM_WORDS, sizeof(uint64_t))))
+		return MH_ENOMEM;
+	uint64_t off = reserve(s, (uint64_t)sh->n * 16);
+	if (off == UINT64_MAX)
+		return MH_EIO;
+	uint64_t *keys = malloc(sh->n * 32);
+	if (!keys)
+		return MH_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < sh->cap; i++) {
+		if (!sh->v[2 * i + 1])
+			continue;
+		keys[2 * k] = sh->v[2 * i];
+		keys[2 * k + 1] = sh->v[2 * i + 1];
+		k++;
+	}
+	sort_keys(keys, keys + 2 * sh->n, k);
+	if (pwrite_all(s->fd, keys, k * 16, off)) {
+		free(keys);
+		return MH_EIO;
+	}
+	for (size_t i = 0; i < k; i++)
+		bloom_add(sh->bloom, keys[2 * i + 1]);
+	free(keys);
+	sh->runs[sh->nruns].off = off;
+	sh->runs[sh->nruns].n = k;
+	sh->nruns++;
+	sh->nrun_total++;
+	sh->spilled += k;
+	sh->written += k * 16;
+	memset(sh->v, 0, sh->cap * 16);
+	sh->n = 0;
+	/* A failed merge leaves more runs: slower lookups, same answers. */
+	if (sh->nruns > MAX_RUNS)
+		(void)merge(s, sh);
+	return MH_OK;
+}
+
+/* 1 when (a, b) was spilled, 0 when not (or its runs cannot be read). */
+static int spilled(struct mh_keyset *s, struct shard *sh, uint64_t a,
+                   uint64_t b)
+{
+	if (!sh->nruns || !bloom_maybe(sh->bloom, b))
+		return 0;
+	sh->lookups++;
+	for (size_t i = 0; i < sh->nruns; i++)
+		if (run_has(s, &sh->runs[i], a, b) == 1)
+			return 1;
+	return 0;
+}
+
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 {
 	uint64_t h[2];
@@ -160,15 +569,27 @@ int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 	struct shard *sh = &s->sh[(h[0] >> 58) & (SHARDS - 1)];
 	int rc = 1;
 	pthread_mutex_lock(&sh->mu);
-	if ((sh->n + 1) * 4 > sh->cap * 3 && grow(sh) != MH_OK) {
-		rc = MH_ENOMEM;
-		goto done;
+	if (sh->cap) {
+		size_t i = find(sh->v, sh->cap, a, b);
+		if (sh->v[2 * i + 1]) {
+			rc = 0;
+			goto done;
+		}
 	}
-	size_t i = find(sh->v, sh->cap, a, b);
-	if (sh->v[2 * i + 1]) {
+	if (spilled(s, sh, a, b)) {
 		rc = 0;
 		goto done;
 	}
+	if ((sh->n + 1) * 4 > sh->cap * 3) {
+		/* Full: a bigger table while under the bound, else a run;
+		 * without a file, bigger anyway (exact beats bounded). */
+		int r = sh->cap >= s->max_cap ? spill(s, sh) : MH_EIO;
+		if (r != MH_OK && grow(sh, s->max_cap) != MH_OK) {
+			rc = MH_ENOMEM;
+			goto done;
+		}
+	}
+	size_t i = find(sh->v, sh->cap, a, b);
 	sh->v[2 * i] = a;
 	sh->v[2 * i + 1] = b;
 	sh->n++;
@@ -182,8 +603,26 @@ size_t mh_keyset_count(struct mh_keyset *s)
 	size_t n = 0;
 	for (int i = 0; i < SHARDS; i++) {
 		pthread_mutex_lock(&s->sh[i].mu);
-		n += s->sh[i].n;
+		n += s->sh[i].n + (size_t)s->sh[i].spilled;
 		pthread_mutex_unlock(&s->sh[i].mu);
 	}
 	return n;
+}
+
+void mh_keyset_stats(struct mh_keyset *s, struct mh_keyset_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < SHARDS; i++) {
+		struct shard *sh = &s->sh[i];
+		pthread_mutex_lock(&sh->mu);
+		st->keys += sh->n + sh->spilled;
+		st->spilled += sh->spilled;
+		st->runs += sh->nrun_total;
+		st->disk_bytes += sh->written;
+		st->disk_lookups += sh->lookups;
+		pthread_mutex_unlock(&sh->mu);
+	}
+	pthread_mutex_lock(&s->fmu);
+	st->memory_only = s->no_file;
+	pthread_mutex_unlock(&s->fmu);
 }

@@ -1,14 +1,27 @@
-/* keyset.h - a set of 128-bit hashes of byte strings, shared by threads.
+/* keyset.h - a set of 128-bit hashes of byte strings, shared by threads,
+ * in bounded memory.
  *
  * `scan` remembers every audit record it has read by a hash of its dedup
  * key (event.h record_id), so that the same record read from two
  * overlapping exports, or twice in one, is counted once whichever worker
  * reads it. 128 bits: at a billion records the chance of two different
- * records colliding is about 1e-21, where 64 bits would give 3 %.
+ * records colliding (a record dropped that was no duplicate) is about
+ * 1e-21, where 64 bits would give 3 %.
  *
- * The set is split into shards, each with its own lock, picked by the
- * hash: two workers rarely wait for each other. Memory: 16 bytes a key at
- * a load of at most 3/4 (about 21 bytes a record).
+ * Memory is bounded, the answer exact: the set is split into shards
+ * (each with its own lock, picked by the hash, so two workers rarely wait
+ * for each other); a shard keeps its newest keys in a hash table of at
+ * most mem_keys / 64 keys and, when that is full, writes them sorted to
+ * an unlinked temporary file as a run and starts again. A key not in the
+ * table is looked for in the shard's runs only when a Bloom filter of the
+ * spilled keys (fixed size) says it may be there: then one 4 KiB read per
+ * run (keys are uniform, so a run is searched by interpolation). A shard
+ * merges its runs when it has more than eight. Nothing is forgotten and
+ * nothing is dropped on a guess: a key is "seen" only when its 128 bits
+ * were found. Defaults: 393,216 keys in memory (8 MiB of tables) and 8
+ * MiB of Bloom filters, whatever the input size; 16 bytes a key on disk.
+ * Without a writable temporary directory ($TMPDIR, else /tmp) the tables
+ * grow in memory instead (exact, unbounded), and the stats say so.
  */
 #ifndef MH_KEYSET_H
 #define MH_KEYSET_H
@@ -18,18 +31,38 @@
 
 struct mh_keyset;
 
-/* MH_OK or MH_ENOMEM. */
+struct mh_keyset_opts {
+	size_t mem_keys;    /* keys held in memory before spilling (0:
+	                     * 393,216); rounded to the shards' table sizes */
+	const char *tmpdir; /* NULL: $TMPDIR, else /tmp */
+};
+
+/* MH_OK or MH_ENOMEM. opts NULL: the defaults. */
 int mh_keyset_new(struct mh_keyset **out);
-/* NULL allowed. */
+int mh_keyset_new_opts(struct mh_keyset **out,
+                       const struct mh_keyset_opts *opts);
+/* NULL allowed. Closes (and so removes) the temporary file. */
 void mh_keyset_free(struct mh_keyset *s);
 
 /* Add the hash of p[0..n). 1 when it was not in the set, 0 when it was,
  * MH_ENOMEM when the set could not grow (the key then counts as new:
- * reading a record twice beats dropping one). Thread-safe. */
+ * reading a record twice beats dropping one; so does a temporary file
+ * that cannot be read back). Thread-safe. */
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n);
 
 /* Keys in the set (a snapshot when other threads add). */
 size_t mh_keyset_count(struct mh_keyset *s);
+
+struct mh_keyset_stats {
+	uint64_t keys;         /* distinct keys added */
+	uint64_t spilled;      /* of them, in the temporary file */
+	uint64_t runs;         /* runs written (merges included) */
+	uint64_t disk_bytes;   /* bytes written to the temporary file */
+	uint64_t disk_lookups; /* keys looked for in runs (Bloom said maybe) */
+	int memory_only;       /* no temporary file: tables grew instead */
+};
+
+void mh_keyset_stats(struct mh_keyset *s, struct mh_keyset_stats *st);
 
 /* A 128-bit hash of p[0..n) (MurmurHash3 x64/128's construction). */
 void mh_hash128(const void *p, size_t n, uint64_t out[2]);

@@ -2,7 +2,19 @@
  *
  * Layout of the buffer: data[0..len) holds input bytes base..base+len,
  * data[pos] is the current position. For files data == buf (owned); for
- * memory streams data is the caller's block and buf is NULL.
+ * memory streams data is the caller's block and buf is NULL; for mapped
+ * files data points into the mapped window map[0..map_len).
+ *
+ * Mapped windows: read() copies every byte from the page cache, which on
+ * a 1 GiB mbox cost about as much as all the parsing. A large plain file
+ * (MAP_MIN) read in large blocks is instead mapped read-only, a window of
+ * MAP_WIN bytes (or what a peek needs) at a time, pre-faulted; the window
+ * before is unmapped, so memory stays bounded. A mapped file that shrinks
+ * while it is read would kill the process with SIGBUS at the first byte
+ * past its new end: a handler (installed at the first mapping, chaining
+ * to any earlier one) maps zero pages over the rest of that window
+ * instead and flags it, and the stream then reports the file as cut
+ * where it now ends.
  */
 #include "core/stream.h"
 
@@ -13,6 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -21,6 +37,12 @@
 #define ZIN_CAP ((size_t)256 << 10)
 /* fadvise only pays off for inputs read in large blocks. */
 #define FADVISE_MIN ((size_t)1 << 20)
+/* Plain files at least this large, read in blocks of at least
+ * FADVISE_MIN, are mapped in windows of MAP_WIN bytes. */
+#define MAP_MIN ((uint64_t)8 << 20)
+#define MAP_WIN ((size_t)16 << 20)
+/* With MH_STREAM_SMALL_MAP: readers of small records need no more. */
+#define SMALL_MAP_WIN ((size_t)4 << 20)
 
 struct mh_stream {
 	int fd;           /* -1 for memory streams */
@@ -55,7 +77,128 @@ struct mh_stream {
 	char *name;
 	char failed_msg[160];
 	char dmg_msg[200];
+	/* Mapped windows (see the top): the window, the file size last
+	 * seen, and the SIGBUS guard slot of this stream (-1: none). */
+	int mapped;
+	char *map;
+	size_t map_len;
+	size_t map_win; /* bytes mapped at a time, 0: MAP_WIN */
+	uint64_t fsize;
+	int slot;
+	int fail_told; /* mh_stream_end has reported the shrink */
 };
+
+/* MARK: - the SIGBUS guard of mapped windows */
+
+#define GUARD_SLOTS 256
+
+static struct guard_slot {
+	atomic_int used;
+	atomic_int hit; /* a fault hit the window: file shrank */
+	_Atomic(uintptr_t) lo, hi;
+} guard[GUARD_SLOTS];
+
+static struct sigaction guard_old;
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t guard_page;
+
+static void guard_handler(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	uintptr_t a = (uintptr_t)si->si_addr;
+	for (int i = 0; i < GUARD_SLOTS; i++) {
+		uintptr_t lo = atomic_load(&guard[i].lo);
+		uintptr_t hi = atomic_load(&guard[i].hi);
+		if (a < lo || a >= hi)
+			continue;
+		/* Zero pages over the rest of the window: the faulting
+		 * read sees 0 and the stream reports the cut. */
+		uintptr_t pg = a & ~(guard_page - 1);
+		if (mmap((void *)pg, hi - pg, PROT_READ,
+		         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+		         0) != MAP_FAILED) {
+			atomic_store(&guard[i].hit, 1);
+			errno = saved;
+			return;
+		}
+		break;
+	}
+	/* Not a window of ours: what was there before. */
+	errno = saved;
+	if ((guard_old.sa_flags & SA_SIGINFO) && guard_old.sa_sigaction) {
+		guard_old.sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (!(guard_old.sa_flags & SA_SIGINFO) &&
+	    guard_old.sa_handler != SIG_DFL &&
+	    guard_old.sa_handler != SIG_IGN) {
+		guard_old.sa_handler(sig);
+		return;
+	}
+	/* Default action: the faulting access runs again and kills. */
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGBUS, &dfl, NULL);
+}
+
+/* The handler is (again) SIGBUS's: installed at the first mapping, and
+ * again when something replaced it since (a test harness does, around
+ * each test), chaining to what it found. 0, or -1 when it cannot be. */
+static int guard_install(void)
+{
+	struct sigaction cur, sa;
+	int rc = -1;
+	pthread_mutex_lock(&guard_lock);
+	if (!guard_page) {
+		long pg = sysconf(_SC_PAGESIZE);
+		if (pg > 0)
+			guard_page = (uintptr_t)pg;
+	}
+	if (guard_page && sigaction(SIGBUS, NULL, &cur) == 0) {
+		if ((cur.sa_flags & SA_SIGINFO) &&
+		    cur.sa_sigaction == guard_handler) {
+			rc = 0;
+		} else {
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_sigaction = guard_handler;
+			sa.sa_flags = SA_SIGINFO | SA_RESTART;
+			sigemptyset(&sa.sa_mask);
+			guard_old = cur;
+			rc = sigaction(SIGBUS, &sa, NULL) == 0 ? 0 : -1;
+		}
+	}
+	pthread_mutex_unlock(&guard_lock);
+	return rc;
+}
+
+/* A guard slot, or -1 when the guard cannot be had (then no mapping). */
+static int guard_claim(void)
+{
+	if (guard_install() != 0)
+		return -1;
+	for (int i = 0; i < GUARD_SLOTS; i++) {
+		int zero = 0;
+		if (atomic_compare_exchange_strong(&guard[i].used, &zero, 1)) {
+			atomic_store(&guard[i].hit, 0);
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void guard_set(int i, const char *p, size_t n)
+{
+	atomic_store(&guard[i].hi, (uintptr_t)0);
+	atomic_store(&guard[i].lo, (uintptr_t)p);
+	atomic_store(&guard[i].hi, (uintptr_t)p + n);
+}
+
+static void guard_release(int i)
+{
+	guard_set(i, NULL, 0);
+	atomic_store(&guard[i].used, 0);
+}
 
 /* Record the first error (what, and detail when not NULL) and return it. */
 static int fail(struct mh_stream *s, struct mh_err *err, int code, int reason,
@@ -129,10 +272,23 @@ static ssize_t read_full(int fd, void *p, size_t n)
 	return r;
 }
 
+static void unmap_window(struct mh_stream *s)
+{
+	if (!s->map)
+		return;
+	guard_set(s->slot, NULL, 0);
+	munmap(s->map, s->map_len);
+	s->map = NULL;
+	s->map_len = 0;
+}
+
 static void stream_free(struct mh_stream *s)
 {
 	if (!s)
 		return;
+	unmap_window(s);
+	if (s->slot >= 0)
+		guard_release(s->slot);
 	if (s->z_ready)
 		inflateEnd(&s->z);
 	if (s->fd >= 0)
@@ -149,6 +305,7 @@ static struct mh_stream *stream_new(const char *name)
 	if (!s)
 		return NULL;
 	s->fd = -1;
+	s->slot = -1;
 	s->name = strdup(name);
 	if (!s->name) {
 		free(s);
@@ -180,6 +337,123 @@ static int start_gzip(struct mh_stream *s)
 	s->len = 0;
 	s->eof = 0;
 	return MH_OK;
+}
+
+/* Map the window of the file that starts at off (the current position)
+ * and holds want bytes if the file does: a window of at least MAP_WIN
+ * bytes from the page boundary below off, up to the file's size now. */
+static int map_at(struct mh_stream *s, uint64_t off, size_t want,
+                  struct mh_err *err)
+{
+	struct stat st;
+	unmap_window(s);
+	if (fstat(s->fd, &st) != 0)
+		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot stat",
+		            strerror(errno));
+	s->fsize = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	if (off > s->fsize)
+		off = s->fsize;
+	s->base = off;
+	s->pos = s->len = 0;
+	s->data = "";
+	if (off >= s->fsize) {
+		s->eof = 1;
+		return MH_OK;
+	}
+	uint64_t start = off & ~(uint64_t)(guard_page - 1);
+	uint64_t need = off - start + want;
+	size_t win = s->map_win ? s->map_win : MAP_WIN;
+	uint64_t len = need > win ? need : win;
+	if (len > s->fsize - start)
+		len = s->fsize - start;
+	/* With a tail pad (mh_stream_set_pad) the window is followed by
+	 * readable zero pages: the file's pages are mapped over an anonymous
+	 * reservation that is pad bytes longer, so a parser reading ahead
+	 * past the last byte of the file (or of the window) never faults. */
+	size_t flen = (size_t)len, total = flen;
+	if (s->pad) {
+		size_t pg = (size_t)guard_page;
+		total = ((flen + pg - 1) & ~(pg - 1)) +
+		        ((s->pad + pg - 1) & ~(pg - 1));
+	}
+	void *m = total == flen ? MAP_FAILED
+	                        : mmap(NULL, total, PROT_READ,
+	                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (total != flen && m == MAP_FAILED)
+		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot map",
+		            strerror(errno));
+	void *f = mmap(m == MAP_FAILED ? NULL : m, flen, PROT_READ,
+	               MAP_PRIVATE | MAP_POPULATE |
+	                       (m == MAP_FAILED ? 0 : MAP_FIXED),
+	               s->fd, (off_t)start);
+	if (f == MAP_FAILED) {
+		int e = errno;
+		if (m != MAP_FAILED)
+			munmap(m, total);
+		return fail(s, err, MH_EIO, MH_SKIP_UNREADABLE, "cannot map",
+		            strerror(e));
+	}
+	s->map = f;
+	s->map_len = total;
+	/* Only the file's pages can fault when the file shrinks. */
+	guard_set(s->slot, s->map, flen);
+	s->data = s->map + (off - start);
+	s->len = (size_t)(len - (off - start));
+	s->eof = start + len >= s->fsize;
+	return MH_OK;
+}
+
+/* A large plain file read in large blocks: mapped windows from here on,
+ * when it is not gzip (its first bytes) and a guard slot is free. */
+static int try_map(struct mh_stream *s)
+{
+	struct stat st;
+	unsigned char magic[2];
+	/* An inherited descriptor (standard input) may not be at the start:
+	 * read() would begin where it is, so only a fresh one is mapped. */
+	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < MAP_MIN || lseek(s->fd, 0, SEEK_CUR) != 0 ||
+	    pread(s->fd, magic, 2, 0) != 2 ||
+	    (magic[0] == 0x1f && magic[1] == 0x8b))
+		return 0;
+	s->slot = guard_claim();
+	if (s->slot < 0)
+		return 0;
+	s->mapped = 1;
+	if (map_at(s, 0, 0, NULL) != MH_OK) {
+		/* Back to read(): nothing has been handed out yet. */
+		s->mapped = 0;
+		s->failed = 0;
+		s->eof = 0;
+		s->base = 0;
+		s->pos = s->len = 0;
+		s->data = NULL;
+		guard_release(s->slot);
+		s->slot = -1;
+		return 0;
+	}
+	return 1;
+}
+
+/* A fault in the window (the file shrank): the data ends where the file
+ * now ends, and the stream has failed as after a read error (reported by
+ * peek when more is asked for, or by mh_stream_end). */
+static void map_check(struct mh_stream *s)
+{
+	if (!s->mapped || s->failed || !atomic_load(&guard[s->slot].hit))
+		return;
+	struct stat st;
+	uint64_t now = fstat(s->fd, &st) == 0 && st.st_size > 0
+	                       ? (uint64_t)st.st_size
+	                       : 0;
+	if (now < s->base + s->len)
+		s->len = now > s->base ? (size_t)(now - s->base) : 0;
+	if (s->pos > s->len)
+		s->pos = s->len;
+	char what[96];
+	snprintf(what, sizeof(what),
+	         "the file shrank to %" PRIu64 " bytes while it was read", now);
+	fail(s, NULL, MH_EIO, MH_SKIP_TRUNCATED, what, NULL);
 }
 
 int mh_stream_open_sized(struct mh_stream **out, const char *path, size_t init,
@@ -226,12 +500,18 @@ int mh_stream_open_fd(struct mh_stream **out, int fd, const char *path,
 	}
 	s->fd = fd;
 	s->regular = (flags & MH_STREAM_REGULAR) != 0;
+	if (flags & MH_STREAM_SMALL_MAP)
+		s->map_win = SMALL_MAP_WIN;
 	s->maxcap = cap < MH_STREAM_MIN ? MH_STREAM_MIN : cap;
 	if (init < MH_STREAM_MIN)
 		init = MH_STREAM_MIN;
 	s->cap = init < s->maxcap ? init : s->maxcap;
 	if (s->cap >= FADVISE_MIN)
 		(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (s->cap >= FADVISE_MIN && try_map(s)) {
+		*out = s;
+		return MH_OK;
+	}
 	s->buf = malloc(s->cap);
 	if (!s->buf)
 		goto fail;
@@ -471,7 +751,18 @@ int mh_stream_peek(struct mh_stream *s, size_t want, const char **p,
                    size_t *avail, struct mh_err *err)
 {
 	int rc = MH_OK;
-	if (s->len - s->pos < want && !s->eof) {
+	map_check(s);
+	if (s->mapped && s->len - s->pos < want && !s->eof) {
+		if (want > s->maxcap)
+			rc = mh_err_at(err, MH_ETOOBIG, MH_SKIP_OVERSIZED,
+			               s->name, s->base + s->pos, 0,
+			               "window of %zu bytes over the %zu limit",
+			               want, s->maxcap);
+		else
+			rc = map_at(s, s->base + s->pos, want, err);
+		if (rc)
+			goto done;
+	} else if (s->len - s->pos < want && !s->eof) {
 		if (want > s->maxcap) {
 			rc = mh_err_at(err, MH_ETOOBIG, MH_SKIP_OVERSIZED,
 			               s->name, s->base + s->pos, 0,
@@ -514,12 +805,24 @@ int mh_stream_set_pad(struct mh_stream *s, size_t pad)
 		return MH_EUNSUP;
 	if (pad <= s->pad)
 		return MH_OK;
+	if (s->mapped && s->map) {
+		/* The window now mapped has no pad after it: map it again
+		 * (same place in the file) with the reservation behind it. */
+		size_t keep_pos = s->pos;
+		uint64_t off = s->base;
+		s->pad = pad;
+		int rc = map_at(s, off, s->len, NULL);
+		if (rc != MH_OK)
+			return rc;
+		s->pos = keep_pos;
+	}
 	char *nb = realloc(s->buf, s->cap + pad);
 	if (!nb)
 		return MH_ENOMEM;
 	memset(nb + s->cap, 0, pad);
 	s->buf = nb;
-	s->data = nb;
+	if (!s->mapped)
+		s->data = nb;
 	s->pad = pad;
 	return MH_OK;
 }
@@ -560,6 +863,13 @@ void mh_stream_defer_damage(struct mh_stream *s)
 
 int mh_stream_end(struct mh_stream *s, struct mh_err *err)
 {
+	map_check(s);
+	if (s->mapped && s->failed && !s->fail_told) {
+		/* The file shrank after the last peek had all of it. */
+		s->fail_told = 1;
+		return mh_err_at(err, s->failed, s->failed_rs, s->name,
+		                 s->base + s->len, 0, "%s", s->failed_msg);
+	}
 	if (!s->dmg || s->dmg_told)
 		return MH_OK;
 	s->dmg_told = 1;
@@ -624,9 +934,12 @@ int mh_stream_seek(struct mh_stream *s, uint64_t off, struct mh_err *err)
 		s->pos = s->len;
 		return MH_OK;
 	}
+	map_check(s);
 	if (s->failed)
 		return mh_err_at(err, s->failed, s->failed_rs, s->name,
 		                 s->base + s->len, 0, "%s", s->failed_msg);
+	if (s->mapped) /* past the end is at the end */
+		return map_at(s, off, 0, err);
 	if (!s->gz) {
 		struct stat st;
 		/* Past the end is at the end: tell() must not run past the

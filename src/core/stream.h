@@ -4,10 +4,24 @@
  * The stream keeps one buffer and exposes a window of it: peek() makes at
  * least `want` bytes from the current position available (fewer only at the
  * end of input), advance() consumes. The buffer starts at `init` bytes and
- * grows only when a peek asks for more, never past `cap`; nothing is mapped
- * or loaded whole. Refills move only the unconsumed tail to the front and
- * then fill the rest of the buffer with one large read(), so a reader that
- * consumes what it peeked copies almost nothing.
+ * grows only when a peek asks for more, never past `cap`; nothing is loaded
+ * whole. Refills move only the unconsumed tail to the front and then fill
+ * the rest of the buffer with one large read(), so a reader that consumes
+ * what it peeked copies almost nothing.
+ *
+ * A plain (not gzip) regular file of at least 8 MiB, opened with a buffer
+ * of at least 1 MiB (and, for a descriptor handed in, at offset 0), is not
+ * read() but mapped read-only, a window of 16
+ * MiB (or what a peek needs, up to cap) at a time, the one before
+ * unmapped: no copy from the page cache, memory still bounded (the window
+ * counts in the resident set). If such a file shrinks while it is read,
+ * the bytes past its new end read as zero instead of killing the process
+ * (a SIGBUS handler, installed at the first mapping and chaining to any
+ * earlier one), the data ends there, and the stream has failed with
+ * MH_EIO, reason MH_SKIP_TRUNCATED, "the file shrank to N bytes while it
+ * was read": reported by the next peek that needs more, else by
+ * mh_stream_end. Bytes a reader took from the window between the shrink
+ * and that report may be zeros.
  *
  * Files are opened O_RDONLY|O_CLOEXEC|O_NOCTTY and never written. gzip is
  * detected by its magic bytes (1f 8b) in the first read, not by the name,
@@ -72,6 +86,10 @@ enum {
 	 * so a small file costs one read instead of two. A file that grows
 	 * while it is read is then read up to its size at that read. */
 	MH_STREAM_REGULAR = 1,
+	/* A large plain file is mapped 4 MiB at a time instead of 16 MiB
+	 * (mapped pages count as the process's memory): for readers of
+	 * records much smaller than that. */
+	MH_STREAM_SMALL_MAP = 2,
 };
 
 /* mh_stream_open_sized with flags (MH_STREAM_*, 0 for none). */
@@ -156,6 +174,8 @@ void mh_stream_defer_damage(struct mh_stream *s);
  * reported by one call only; later calls return MH_OK, so a reader may
  * return this from every next() call once it is done. */
 int mh_stream_end(struct mh_stream *s, struct mh_err *err);
+/* (A mapped file that shrank is reported here once too, before any gzip
+ * damage; see the top.) */
 
 /* Move to absolute offset off. Inside the buffer: no I/O. Plain files:
  * lseek. Pipes: read and discard forward; backwards before the buffer is

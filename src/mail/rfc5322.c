@@ -12,7 +12,14 @@
  */
 #include "mail/rfc5322.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "core/memfind.h"
 
 int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
                size_t *body_off)
@@ -30,27 +37,22 @@ int mh_hdr_end(const char *p, size_t n, int eof, size_t *hdr_len,
 		*body_off = p[0] == '\n' ? 1 : 2;
 		return MH_OK;
 	}
-	const char *s = p, *end = p + n;
-	for (;;) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		if (!nl)
-			break;
-		const char *next = nl + 1;
-		size_t left = (size_t)(end - next);
-		if (left >= 1 && next[0] == '\n') {
-			*hdr_len = (size_t)(next - p);
-			*body_off = (size_t)(next - p) + 1;
-			return MH_OK;
-		}
-		if (left >= 2 && next[0] == '\r' && next[1] == '\n') {
-			*hdr_len = (size_t)(next - p);
-			*body_off = (size_t)(next - p) + 2;
-			return MH_OK;
-		}
-		/* Cannot tell yet whether the next line is empty. */
-		if (!eof && (left == 0 || (left == 1 && next[0] == '\r')))
-			break;
-		s = next;
+	/* The first line end followed by an empty line: one SIMD search
+	 * for each form of it (a header is mostly many short lines). A '\n'
+	 * at the end, or before a lone '\r' at the end, cannot be told yet
+	 * without eof; then the block is incomplete either way. */
+	const char *lf = mh_memfind(p, n, "\n\n", 2);
+	const char *crlf =
+	        mh_memfind(p, lf ? (size_t)(lf - p) + 2 : n, "\n\r\n", 3);
+	if (crlf && (!lf || crlf < lf)) {
+		*hdr_len = (size_t)(crlf - p) + 1;
+		*body_off = (size_t)(crlf - p) + 3;
+		return MH_OK;
+	}
+	if (lf) {
+		*hdr_len = (size_t)(lf - p) + 1;
+		*body_off = (size_t)(lf - p) + 2;
+		return MH_OK;
 	}
 	if (!eof)
 		return MH_ETRUNC;
@@ -81,23 +83,89 @@ static inline const char *strip_eol(const char *s, const char *e)
 	return e;
 }
 
+/* Just past the end of the field that starts at s: past the first '\n'
+ * not followed by a blank (a continuation line), or end. Folded values
+ * (Exchange's anti-spam blobs run to 40 lines) are crossed 16 bytes at a
+ * time instead of one memchr call per line. */
+static const char *field_end(const char *s, const char *end)
+{
+#if defined(__SSE2__)
+	const __m128i lf = _mm_set1_epi8('\n'), sp = _mm_set1_epi8(' '),
+	              tab = _mm_set1_epi8('\t');
+	/* Loads read s[i .. i + 17). */
+	while (end - s >= 17) {
+		__m128i a = _mm_loadu_si128((const __m128i *)s);
+		__m128i b = _mm_loadu_si128((const __m128i *)(s + 1));
+		__m128i blank = _mm_or_si128(_mm_cmpeq_epi8(b, sp),
+		                             _mm_cmpeq_epi8(b, tab));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		        _mm_andnot_si128(blank, _mm_cmpeq_epi8(a, lf)));
+		if (m)
+			return s + __builtin_ctz(m) + 1;
+		s += 16;
+	}
+#endif
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl || nl + 1 == end || !is_wsp(nl[1]))
+			return nl ? nl + 1 : end;
+		s = nl + 1;
+	}
+	return end;
+}
+
+/* Lines in [s, e): one per '\n', and one more for a last line without. */
+static size_t lines_in(const char *s, const char *e)
+{
+	size_t k = 0;
+	for (const char *q = s; q < e; q++)
+		k += *q == '\n';
+	return k + (e > s && e[-1] != '\n');
+}
+
 /* End of a valid field name in the line [s, le), or NULL when the line is
- * not a field. *colon gets the ':' position. */
+ * not a field: the bytes before its first ':', trailing blanks aside, at
+ * least one, none a control, space or DEL. *colon gets the ':' position.
+ * Field names run to 45 bytes (X-MS-Exchange-Organization-...): 16 of
+ * them are looked at a time for the ':' and for a byte a name may not
+ * hold. */
 static inline const char *field_name(const char *s, const char *le,
                                      const char **colon)
 {
-	const char *c = memchr(s, ':', (size_t)(le - s));
+	const char *c = NULL, *bad = NULL; /* first ':', first bad byte */
+	const char *q = s;
+#if defined(__SSE2__)
+	const __m128i col = _mm_set1_epi8(':'), sp = _mm_set1_epi8(' '),
+	              del = _mm_set1_epi8(0x7f);
+	while (!c && le - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)q);
+		unsigned mc =
+		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, col));
+		/* <= ' ' unsigned: min(x, ' ') == x */
+		unsigned mb = (unsigned)_mm_movemask_epi8(
+		        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+		                     _mm_cmpeq_epi8(x, del)));
+		if (mc)
+			c = q + __builtin_ctz(mc);
+		if (!bad && mb)
+			bad = q + __builtin_ctz(mb);
+		q += 16;
+	}
+#endif
+	for (; !c && q < le; q++) {
+		unsigned char u = (unsigned char)*q;
+		if (u == ':')
+			c = q;
+		else if (!bad && (u <= ' ' || u == 0x7f))
+			bad = q;
+	}
 	if (!c)
 		return NULL;
 	const char *ne = c;
 	while (ne > s && is_wsp(ne[-1]))
 		ne--;
-	if (ne == s)
+	if (ne == s || (bad && bad < ne))
 		return NULL;
-	for (const unsigned char *q = (const unsigned char *)s;
-	     q < (const unsigned char *)ne; q++)
-		if (*q <= ' ' || *q == 0x7f)
-			return NULL;
 	*colon = c;
 	return ne;
 }
@@ -131,27 +199,23 @@ int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
 	v = mh_arena_alloc(arena, cap * sizeof(*v));
 	if (!v)
 		return MH_ENOMEM;
-	/* Continuation lines of a skipped line (junk before the first field,
-	 * a line without ':') go with it, as in GMime. */
-	int in_bad = 1;
+	/* A field is its line and the continuation lines after it, which
+	 * go with it; those of a skipped line (junk before the first field,
+	 * a line without ':') are skipped with it, as in GMime. */
 	while (s < end) {
-		const char *le = line_end(s, end);
+		const char *fe = field_end(s, end);
 		if (is_wsp(*s)) {
-			if (in_bad)
-				bad++;
-			else
-				v[count - 1].value.n =
-				        (size_t)(strip_eol(s, le) -
-				                 v[count - 1].value.p);
-			s = le;
+			/* Continuation lines before any line: junk. */
+			bad += lines_in(s, fe);
+			s = fe;
 			continue;
 		}
+		const char *le = line_end(s, fe);
 		const char *colon = NULL;
 		const char *ne = field_name(s, le, &colon);
 		if (!ne) {
-			bad++;
-			in_bad = 1;
-			s = le;
+			bad += lines_in(s, fe);
+			s = fe;
 			continue;
 		}
 		if (count >= max_fields) {
@@ -167,13 +231,12 @@ int mh_hdr_split(const char *p, size_t n, struct mh_arena *arena,
 			v = nv;
 			cap *= 2;
 		}
-		in_bad = 0;
 		v[count].name = mh_slice_make(s, (size_t)(ne - s));
 		v[count].value = mh_slice_make(
 		        colon + 1,
-		        (size_t)(strip_eol(colon + 1, le) - (colon + 1)));
+		        (size_t)(strip_eol(colon + 1, fe) - (colon + 1)));
 		count++;
-		s = le;
+		s = fe;
 	}
 	*out = count ? v : NULL;
 	*out_n = count;

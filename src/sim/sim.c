@@ -29,6 +29,8 @@
 #include "core/buf.h"
 #include "core/time.h"
 #include "mail/date.h"
+#include "sim/simaudit.h"
+#include "sim/simexo.h"
 #include "sim/simtext.h"
 
 #define NELEM(a)   (sizeof(a) / sizeof((a)[0]))
@@ -137,7 +139,8 @@ struct user {
 };
 
 struct scenario {
-	unsigned bit;
+	unsigned bit; /* MH_SIM_SC_*, or 0: an Exchange journal set-up */
+	int how;      /* enum jhow of an Exchange journal set-up */
 	const char *name;
 	unsigned victim, dest_user; /* user indexes (dest_user: internal) */
 	const char *dest;           /* external destination or NULL */
@@ -169,7 +172,7 @@ struct sim {
 	int64_t span, end;
 	uint64_t seq;
 	char tenant[40];
-	struct scenario sc[5];
+	struct scenario sc[8];
 	unsigned nsc;
 };
 
@@ -1350,11 +1353,34 @@ static const struct sc_def {
          0, 12.0, 5.0},
 };
 
+/* Scenarios of the audit logs only (simaudplant.c, simaudgws.c). */
+static const struct {
+	unsigned bit;
+	const char *name;
+} audit_sc[] = {
+        {MH_SIM_SC_MBXFWD_HIDDEN, "m365-mailbox-forwarding-hidden"},
+        {MH_SIM_SC_INBOX_RULES, "m365-inbox-rules"},
+        {MH_SIM_SC_TRANSPORT, "m365-transport-rule"},
+        {MH_SIM_SC_APP_READ, "m365-app-mail-read"},
+        {MH_SIM_SC_DELEGATE, "m365-delegate-access"},
+        {MH_SIM_SC_IMPERSONATION, "m365-impersonation"},
+        {MH_SIM_SC_EDISCOVERY, "m365-ediscovery-export"},
+        {MH_SIM_SC_MBX_EXPORT, "m365-mailbox-export"},
+        {MH_SIM_SC_IMAP_BULK, "m365-imap-bulk-read"},
+        {MH_SIM_SC_GWS_MONITOR, "gws-email-monitor"},
+        {MH_SIM_SC_GWS_TAKEOUT, "gws-takeout"},
+        {MH_SIM_SC_GWS_OAUTH, "gws-oauth-gmail"},
+        {MH_SIM_SC_GWS_ADMIN_ACCESS, "gws-admin-mail-access"},
+};
+
 const char *mh_sim_scenario_name(unsigned bit)
 {
 	for (size_t i = 0; i < NELEM(sc_defs); i++)
 		if (sc_defs[i].bit == bit)
 			return sc_defs[i].name;
+	for (size_t i = 0; i < NELEM(audit_sc); i++)
+		if (audit_sc[i].bit == bit)
+			return audit_sc[i].name;
 	return NULL;
 }
 
@@ -1369,16 +1395,18 @@ int mh_sim_scenarios_parse(const char *list, unsigned *out, struct mh_err *err)
 		} else if (n == 4 && !strncmp(p, "none", 4)) {
 			/* nothing */
 		} else {
-			size_t i = 0;
-			while (i < NELEM(sc_defs) &&
-			       (strlen(sc_defs[i].name) != n ||
-			        strncmp(sc_defs[i].name, p, n) != 0))
-				i++;
-			if (i == NELEM(sc_defs))
+			unsigned bit = 0;
+			for (unsigned b = 1; b & MH_SIM_SC_ALL; b <<= 1) {
+				const char *name = mh_sim_scenario_name(b);
+				if (name && strlen(name) == n &&
+				    !strncmp(name, p, n))
+					bit = b;
+			}
+			if (!bit)
 				return mh_err_set(err, MH_EINVAL,
 				                  "unknown scenario '%.*s'",
 				                  (int)(n > 64 ? 64 : n), p);
-			m |= sc_defs[i].bit;
+			m |= bit;
 		}
 		p += n;
 		if (*p == ',')
@@ -1707,6 +1735,303 @@ static int sc_message(struct sim *s, struct scenario *x, unsigned i, int64_t t)
 	}
 }
 
+/* MARK: - Exchange Online journal (--exchange-journal) */
+
+/* How a journal set-up forwards (docs/SIMULATE.md "Exchange journal"). */
+enum jhow {
+	J_RULE_FWD,      /* inbox rule "forward": a new "FW:" message */
+	J_RULE_REDIRECT, /* inbox rule "redirect": the message unchanged */
+	J_FWD_SMTP,      /* ForwardingSmtpAddress (admin), external */
+	J_FWD_ADDR,      /* ForwardingAddress (admin), to a colleague */
+};
+
+static const struct jfwd_def {
+	const char *name;
+	const char *dest; /* external, or NULL: dest_user */
+	enum jhow how;
+	unsigned victim, dest_user;
+	unsigned weight; /* per mille of the forwarding events */
+} jfwd_defs[] = {
+        {"exchange-inbox-rule-forward-external", "exfil.box@protonmail.example",
+         J_RULE_FWD, 0, 0, 250},
+        {"exchange-forwardingsmtpaddress-external",
+         "b.keller.archive@freemail.example", J_FWD_SMTP, 1, 0, 300},
+        {"exchange-inbox-rule-redirect-internal", NULL, J_RULE_REDIRECT, 2, 3,
+         200},
+        {"exchange-inbox-rule-redirect-external",
+         "erin.dubois@home-isp.example", J_RULE_REDIRECT, 4, 0, 150},
+        {"exchange-forwardingaddress-internal", NULL, J_FWD_ADDR, 5, 6, 100},
+};
+
+/* The ground truth of one journal set-up: the pair finding, and the
+ * ratio finding when its copies do not look forwarded (docs/FORWARDING.md
+ * MH-FWD-RATIO: at least 5, high from 20 when external). */
+static void journal_truth(struct sim *s, FILE *f, const struct scenario *x,
+                          const char *dest, const char *a, const char *b)
+{
+	const char *mb = s->users[x->victim].addr;
+	int external = x->dest != NULL;
+	fprintf(f, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", x->name,
+	        external ? "MH-FWD-EXT" : "MH-FWD-INT",
+	        external ? "high" : "low", mb, dest, x->written, a, b);
+	s->st->truth_lines++;
+	if (x->how == J_RULE_FWD || x->written < 5)
+		return;
+	/* Internal only: low, as MH-FWD-INT. */
+	fprintf(f, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", x->name, "MH-FWD-RATIO",
+	        !external          ? "low"
+	        : x->written >= 20 ? "high"
+	                           : "medium",
+	        mb, dest, x->written, a, b);
+	s->st->truth_lines++;
+}
+
+static void journal_setups(struct sim *s)
+{
+	for (size_t k = 0; k < NELEM(jfwd_defs); k++) {
+		const struct jfwd_def *d = &jfwd_defs[k];
+		struct scenario *x = &s->sc[s->nsc++];
+		memset(x, 0, sizeof(*x));
+		x->how = (int)d->how;
+		x->name = d->name;
+		x->victim = d->victim;
+		x->dest_user = d->dest_user;
+		x->dest = d->dest;
+	}
+}
+
+static const char *const titles[] = {
+        "Account Manager", "Head of Finance", "Project Lead",
+        "Senior Engineer", "Office Manager",  "Legal Counsel",
+};
+
+/* Confidentiality notices that transport rules append: they hold the
+ * words of separator phrases ("message", "Nachricht") in ordinary text,
+ * as most real business mail does. */
+static const char *const disclaimers[] = {
+        "This message and any attachments are confidential and intended "
+        "solely for the addressee. If you have received this message in "
+        "error, please notify the sender immediately and delete it. Any "
+        "unauthorised use or disclosure is prohibited.",
+        "Diese Nachricht und ihre Anh\xc3\xa4nge sind vertraulich und "
+        "nur f\xc3\xbcr den Empf\xc3\xa4nger bestimmt. Wenn Sie diese "
+        "Nachricht irrt\xc3\xbcmlich erhalten haben, benachrichtigen Sie "
+        "bitte den Absender und l\xc3\xb6schen Sie die Nachricht.",
+        "Ce message et ses pi\xc3\xa8"
+        "ces jointes sont confidentiels et "
+        "destin\xc3\xa9s exclusivement \xc3\xa0 leur destinataire. Si "
+        "vous avez re\xc3\xa7u ce message par erreur, merci d'en "
+        "avertir l'exp\xc3\xa9"
+        "diteur et de le supprimer.",
+};
+
+/* The signature and size of an Outlook body. */
+static void journal_body(struct sim *s, struct mh_simexo_body *bd,
+                         const char *signer, const char *org)
+{
+	struct mh_simgen *g = &s->g;
+	static const char *const phones[] = {
+	        "+49 30 5550 123", "+44 20 7946 0958", "+33 1 70 18 99 00",
+	        "+1 212 555 0142", "+39 02 555 0199",
+	};
+	memset(bd, 0, sizeof(*bd));
+	bd->paragraphs = 11 + mh_simgen_below(g, 16);
+	bd->signer = signer;
+	bd->title = titles[mh_simgen_below(g, NELEM(titles))];
+	bd->org = org;
+	bd->phone = phones[mh_simgen_below(g, NELEM(phones))];
+	bd->image = mh_simgen_below(g, 10) < 3;
+	/* Most of the organisation's mail, some of the partners'. */
+	if (mh_simgen_below(g, 100) < (strcmp(org, s->org) ? 40u : 70u))
+		bd->disclaimer =
+		        disclaimers[mh_simgen_below(g, NELEM(disclaimers))];
+}
+
+/* Trace of a journaled message: Delivered-To (the envelope recipient)
+ * when given, Exchange Online hops dated t, ARC for mail from outside,
+ * the anti-spam fields. */
+static void journal_trace(struct sim *s, const char *rcpt, const char *client,
+                          const char *sender_domain, int inbound, int64_t t)
+{
+	struct mh_simgen *g = &s->g;
+	if (rcpt)
+		mh_simgen_field(g, "Delivered-To", rcpt);
+	mh_simexo_received(g, client, 6 + mh_simgen_below(g, 7), t);
+	if (inbound) {
+		mh_simexo_arc(g, 1, "microsoft.com", sender_domain, t);
+		mh_simgen_fieldf(g, "Authentication-Results",
+		                 "spf=pass (sender IP is 198.51.100.%u) "
+		                 "smtp.mailfrom=%s; dkim=pass (signature was "
+		                 "verified) header.d=%s;dmarc=pass action=none "
+		                 "header.from=%s;compauth=pass reason=100",
+		                 2 + mh_simgen_below(g, 250), sender_domain,
+		                 sender_domain, sender_domain);
+	}
+	mh_simexo_antispam(g, s->tenant, inbound, t);
+}
+
+/* A journaled message being composed: what a copy of it needs. */
+struct jmsg {
+	struct compose c;
+	struct ext e;
+	struct mh_simorig orig;
+	char subj[600], prev_id[96];
+	const char *subj_txt; /* decoded subject (static storage) */
+};
+
+/* Ordinary journaled mail: from outside, to outside or internal
+ * (to_victim: from outside to that user). Its message part stays in g.b
+ * (a forwarding set-up re-sends it). */
+static int journal_ordinary(struct sim *s, int64_t t, int to_victim,
+                            unsigned victim, struct jmsg *m)
+{
+	struct mh_simgen *g = &s->g;
+	struct compose *c = &m->c;
+	struct ext *e = &m->e;
+	unsigned kind = to_victim ? 0 : mh_simgen_below(g, 100);
+	unsigned u = to_victim ? victim : mh_simgen_below(g, s->nusers);
+	unsigned v = other_user(s, u);
+	const struct mh_simword *topic = mh_simgen_topic(g, 1);
+	int inbound = kind < 45, internal = kind >= 80;
+	int reply = mh_simgen_below(g, 3) == 0;
+	/* Manual "FW:" by a user: looks forwarded, no artefact. Never on
+	 * mail a set-up re-sends (its copies must not look forwarded). */
+	int manual_fwd = !inbound && !to_victim && mh_simgen_below(g, 20) == 0;
+	pick_contact(s, e);
+	mh_simgen_reset(g);
+	memset(c, 0, sizeof(*c));
+	memset(&m->orig, 0, sizeof(m->orig));
+	m->subj_txt = topic->txt;
+	c->from = inbound ? &e->p : &s->users[u].p;
+	c->to[0] = inbound ? &s->users[u].p : internal ? &s->users[v].p : &e->p;
+	c->nto = 1;
+	if (!internal && mh_simgen_below(g, 4) == 0) {
+		c->cc[0] = &s->users[v].p;
+		c->ncc = 1;
+	}
+	c->date = t - 2 - (int64_t)mh_simgen_below(g, 30);
+	c->tz = inbound ? ext_tz(e, c->date) : mh_simgen_zone_cet(c->date);
+	c->mua = inbound ? ext_mua(s) : MUA_OUTLOOK;
+	if (manual_fwd || reply) {
+		m->orig.from = manual_fwd ? e->p : *c->to[0];
+		m->orig.to = *c->from;
+		m->orig.subject = topic->enc;
+		m->orig.subject_txt = topic->txt;
+		m->orig.t = c->date - HOUR - (int64_t)mh_simgen_below(g, 86400);
+		m->orig.tz = mh_simgen_zone_cet(m->orig.t);
+	}
+	if (manual_fwd)
+		snprintf(m->subj, sizeof(m->subj), "FW: %s", topic->enc);
+	else if (reply)
+		snprintf(m->subj, sizeof(m->subj), "%s%s",
+		         mh_simgen_below(g, 2) ? "RE: " : "Re: ", topic->enc);
+	else
+		snprintf(m->subj, sizeof(m->subj), "%s", topic->enc);
+	if (reply && !manual_fwd) {
+		snprintf(m->prev_id, sizeof(m->prev_id), "%016llx@%s",
+		         (unsigned long long)mh_simgen_next(g),
+		         inbound ? s->org : e->dom->name);
+		c->in_reply_to = m->prev_id;
+	}
+	c->subject = m->subj;
+	if (inbound)
+		dkim(s, e->dom->name);
+	originator(s, c);
+	struct mh_simexo_body bd;
+	journal_body(s, &bd, c->from->txt ? c->from->txt : c->from->addr,
+	             inbound ? e->dom->name : s->org);
+	if (manual_fwd || reply) {
+		bd.orig = &m->orig;
+		bd.fwd = manual_fwd;
+	}
+	mh_simexo_body(g, &bd);
+
+	trace_begin(s);
+	journal_trace(s, NULL, inbound ? e->dom->mx : "EX01.corp.example",
+	              e->dom->name, inbound, t);
+	trace_end(s);
+	return store_journal(s, c->from->addr, t);
+}
+
+/* One copy made by set-up x of the message just stored (in g.b, sent
+ * by e to the victim at t0), delivered at t. */
+static int journal_copy(struct sim *s, struct scenario *x, int64_t t,
+                        const struct jmsg *m)
+{
+	const struct compose *oc = &m->c;
+	const struct ext *e = &m->e;
+	struct mh_simgen *g = &s->g;
+	struct user *v = &s->users[x->victim];
+	char dest[200], loop[300];
+	sc_dest(s, x, dest, sizeof(dest));
+	if (x->how == J_RULE_FWD) {
+		/* The rule agent writes a new message from the victim. */
+		char subj[700];
+		struct mh_simperson to = {dest, NULL, NULL};
+		struct mh_simorig orig = {0};
+		struct compose c = {0};
+		orig.from = e->p;
+		orig.to = v->p;
+		orig.subject = oc->subject;
+		orig.subject_txt = m->subj_txt;
+		orig.t = oc->date;
+		orig.tz = oc->tz;
+		snprintf(subj, sizeof(subj), "FW: %s", oc->subject);
+		mh_simgen_reset(g);
+		c.from = &v->p;
+		c.to[0] = &to;
+		c.nto = 1;
+		c.subject = subj;
+		c.date = t - 1;
+		c.tz = mh_simgen_zone_cet(c.date);
+		c.mua = MUA_OUTLOOK;
+		originator(s, &c);
+		struct mh_simexo_body bd;
+		journal_body(s, &bd, v->p.txt, s->org);
+		bd.paragraphs = 1;
+		bd.orig = &orig;
+		bd.fwd = 1;
+		mh_simexo_body(g, &bd);
+	}
+	trace_begin(s);
+	journal_trace(s, dest, "EX01.corp.example", s->org, 0, t);
+	mh_simgen_field(g, "X-MS-Exchange-Organization-AutoForwarded", "true");
+	if (x->how == J_RULE_FWD || x->how == J_RULE_REDIRECT) {
+		mh_simgen_field(g, "X-MS-Exchange-Inbox-Rules-Loop", v->addr);
+		mh_simgen_field(g, "X-MS-Exchange-Generated-Message-Source",
+		                "Mailbox Rules Agent");
+	} else {
+		snprintf(loop, sizeof(loop), "%s;%s", v->addr, s->tenant);
+		mh_simgen_field(g, "X-MS-Exchange-ForwardingLoop", loop);
+	}
+	trace_end(s);
+	sc_seen(x, t);
+	s->st->scenario_messages++;
+	return store_journal(s, x->how == J_RULE_FWD ? v->addr : e->addr, t);
+}
+
+/* One event: an ordinary message, or (one in nine events, so that one
+ * message in ten is a copy) a message to a forwarding mailbox and the
+ * copy its set-up makes. */
+static int journal_event(struct sim *s, int64_t t, uint64_t room)
+{
+	struct mh_simgen *g = &s->g;
+	struct jmsg m;
+	if (room < 2 || mh_simgen_below(g, 1000) >= 111)
+		return journal_ordinary(s, t, 0, 0, &m);
+	unsigned w = mh_simgen_below(g, 1000), k = 0;
+	while (k + 1 < NELEM(jfwd_defs) && w >= jfwd_defs[k].weight) {
+		w -= jfwd_defs[k].weight;
+		k++;
+	}
+	struct scenario *x = &s->sc[k];
+	int rc = journal_ordinary(s, t, 1, x->victim, &m);
+	if (!rc)
+		rc = journal_copy(s, x, t + 1 + (int64_t)mh_simgen_below(g, 20),
+		                  &m);
+	return rc;
+}
+
 static int write_truth(struct sim *s)
 {
 	char path[4096];
@@ -1723,6 +2048,11 @@ static int write_truth(struct sim *s)
 		sc_dest(s, x, dest, sizeof(dest));
 		mh_time_iso(x->first, a);
 		mh_time_iso(x->last, b);
+		if (!x->bit) {
+			if (x->written)
+				journal_truth(s, f, x, dest, a, b);
+			continue;
+		}
 		const char *rule = x->bit == MH_SIM_SC_GMAIL ? "MH-FWD-GMAIL"
 		                   : x->bit == MH_SIM_SC_SIEVE
 		                           ? "MH-FWD-REDIRECT"
@@ -1759,6 +2089,7 @@ void mh_sim_opts_default(struct mh_sim_opts *o)
 	o->format = MH_SIM_MAILDIR;
 	o->mailboxes = 8;
 	o->scenarios = MH_SIM_SC_ALL;
+	o->audit = MH_SIM_AUDIT_WITH;
 }
 
 static int setup_users(struct sim *s)
@@ -1923,7 +2254,15 @@ static int check_opts(const struct mh_sim_opts *o, struct mh_err *err)
 {
 	if (!o->out_dir || !*o->out_dir)
 		return mh_err_set(err, MH_EINVAL, "no output directory");
-	unsigned min = (o->scenarios & MH_SIM_SC_ALL) ? 8 : 1;
+	if (o->exchange_journal && (o->scenarios & MH_SIM_SC_ALL))
+		return mh_err_set(err, MH_EINVAL,
+		                  "the Exchange journal has its own forwarding "
+		                  "set-ups: no scenarios with it");
+	if (o->exchange_journal && o->audit == MH_SIM_AUDIT_ONLY)
+		return mh_err_set(err, MH_EINVAL,
+		                  "the Exchange journal has no audit logs");
+	unsigned min =
+	        (o->scenarios & MH_SIM_SC_ALL) || o->exchange_journal ? 8 : 1;
 	if (o->mailboxes < min || o->mailboxes > MH_SIM_MAILBOXES_MAX)
 		return mh_err_set(
 		        err, MH_EINVAL, "mailboxes must be %u..%u%s, not %u",
@@ -1936,6 +2275,60 @@ static int check_opts(const struct mh_sim_opts *o, struct mh_err *err)
 		                  "bad organisation domain '%s'",
 		                  o->org_domain);
 	return MH_OK;
+}
+
+/* The audit logs of the same case (simaudit.h): the same people, time
+ * span and scenarios. */
+static int write_audit(struct sim *s)
+{
+	const struct mh_sim_opts *o = s->o;
+	struct mh_simaudit_user *users = calloc(s->nusers, sizeof(*users));
+	struct mh_simaudit_mail mail[8];
+	unsigned nmail = 0;
+	if (!users)
+		return mh_err_set(s->err, MH_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < s->nusers; i++) {
+		users[i].local = s->users[i].local;
+		users[i].addr = s->users[i].addr;
+		users[i].name = s->users[i].p.txt;
+	}
+	for (unsigned k = 0; k < s->nsc && nmail < 8; k++) {
+		const struct scenario *x = &s->sc[k];
+		if (!x->bit)
+			continue;
+		mail[nmail].bit = x->bit;
+		mail[nmail].victim = x->victim;
+		mail[nmail].dest_user = x->dest_user;
+		mail[nmail].dest = x->dest;
+		mail[nmail].start = x->start;
+		nmail++;
+	}
+	struct mh_simaudit_opts ao = {
+	        .seed = o->seed,
+	        .out_dir = o->out_dir,
+	        .org = s->org,
+	        .users = users,
+	        .nusers = s->nusers,
+	        .start = START_TIME,
+	        .end = s->end,
+	        .scenarios = o->scenarios,
+	        .mail = mail,
+	        .nmail = nmail,
+	        .records = o->audit_records,
+	        .target_bytes = o->audit_bytes,
+	        .formats = o->audit_formats,
+	};
+	struct mh_simaudit_stats ast;
+	int rc = mh_simaudit_run(&ao, &ast, s->err);
+	s->st->files += ast.files;
+	s->st->audit_records = ast.records;
+	s->st->audit_written = ast.written;
+	s->st->audit_bytes = ast.bytes;
+	s->st->audit_planted = ast.planted;
+	s->st->audit_scenarios = ast.activities;
+	s->st->audit_truth_lines = ast.truth_lines;
+	free(users);
+	return rc;
 }
 
 int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
@@ -1966,12 +2359,19 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 	struct mh_sim_opts copy = *o;
 	if (!(copy.format & MH_SIM_BOTH))
 		copy.format = MH_SIM_MAILDIR;
+	if (copy.exchange_journal) {
+		copy.single_mbox = 1;
+		copy.format = MH_SIM_MBOX;
+	}
 	s.o = &copy;
 
+	int audit_only = o->audit == MH_SIM_AUDIT_ONLY;
 	if ((rc = mkdirs(&s, o->out_dir)) || (rc = setup_users(&s)) ||
-	    (rc = setup_stores(&s)) ||
+	    (!audit_only && (rc = setup_stores(&s))) ||
 	    (rc = plan_scenarios(&s, &plan, &nplan, &reserved)))
 		goto done;
+	if (copy.exchange_journal)
+		journal_setups(&s);
 
 	/* Count mode: exactly `messages` stored messages in the end. Size
 	 * mode: until one copy of the case reaches target_bytes. */
@@ -1982,14 +2382,28 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 		budget = want > reserved ? want - reserved : 0;
 	}
 	/* About 40 messages per user and day, at least a month. */
-	uint64_t est = by_size ? o->target_bytes / 9000 + 1 : budget + 1;
+	uint64_t est =
+	        by_size ? o->target_bytes /
+	                                  (o->exchange_journal ? 28000 : 9000) +
+	                          1
+	                : budget + 1;
 	uint64_t days = est / ((uint64_t)s.nusers * 40) + 1;
 	if (days < 30)
 		days = 30;
+	if (audit_only && o->audit_bytes) {
+		/* About 1.3 KB a record, 150 records per user and day. */
+		days = o->audit_bytes / 1300 / ((uint64_t)s.nusers * 150) + 1;
+		if (days < 30)
+			days = 30;
+	}
 	if (days > 730)
 		days = 730;
 	s.span = (int64_t)days * DAY;
 	s.end = START_TIME + s.span;
+	if (audit_only) {
+		rc = write_truth(&s);
+		goto audit;
+	}
 
 	uint64_t used = 0;
 	for (;;) {
@@ -2012,7 +2426,8 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 		}
 		uint64_t before = st->messages;
 		uint64_t room = by_size ? UINT64_MAX : budget - used;
-		if ((rc = benign(&s, t, room)))
+		if ((rc = o->exchange_journal ? journal_event(&s, t, room)
+		                              : benign(&s, t, room)))
 			goto done;
 		used += st->messages - before;
 	}
@@ -2026,6 +2441,9 @@ int mh_sim_run(const struct mh_sim_opts *o, struct mh_sim_stats *st,
 		if (s.sc[k].written)
 			st->scenarios++;
 	rc = write_truth(&s);
+audit:
+	if (!rc && o->audit != MH_SIM_AUDIT_NONE && !o->exchange_journal)
+		rc = write_audit(&s);
 done:
 	if (s.users) {
 		for (unsigned u = 0; u < s.nusers; u++) {

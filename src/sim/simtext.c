@@ -544,6 +544,35 @@ static void paragraph(struct lw *w, unsigned flags, int html)
 	lw_break(w);
 }
 
+size_t mh_simgen_sentence(struct mh_simgen *g, unsigned flags, char *out,
+                          size_t n)
+{
+	size_t len = 0;
+	unsigned nw = 5 + mh_simgen_below(g, 10);
+	if (!n)
+		return 0;
+	for (unsigned i = 0; i < nw; i++) {
+		uint64_t x = mh_simgen_next(g);
+		const char *wd = ((flags & (MH_SIMBODY_QP | MH_SIMBODY_8BIT)) &&
+		                  (x & 31) == 0)
+		                         ? words8[(x >> 8) % NELEM(words8)][0]
+		                         : words[(x >> 8) % NELEM(words)];
+		size_t wl = strlen(wd);
+		if (len + wl + 3 > n)
+			break;
+		if (i)
+			out[len++] = ' ';
+		memcpy(out + len, wd, wl);
+		if (i == 0 && wd[0] >= 'a' && wd[0] <= 'z')
+			out[len] = (char)(wd[0] - 'a' + 'A');
+		len += wl;
+		if (i == nw - 1)
+			out[len++] = (x >> 40) % 6 == 0 ? '?' : '.';
+	}
+	out[len] = '\0';
+	return len;
+}
+
 static void paragraphs(struct mh_simgen *g, unsigned n, unsigned flags,
                        const char *prefix, int html)
 {
@@ -707,6 +736,11 @@ static void b64_random(struct mh_simgen *g, const char *magic, size_t bytes)
 		mh_simgen_eol(g);
 		chars -= n;
 	}
+}
+
+void mh_simgen_base64(struct mh_simgen *g, const char *magic, size_t bytes)
+{
+	b64_random(g, magic, bytes);
 }
 
 static size_t attachment_size(struct mh_simgen *g)

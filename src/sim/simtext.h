@@ -133,6 +133,15 @@ const char *mh_simgen_reply_prefix(struct mh_simgen *g);
 /* Body: Content-Type (and -Transfer-Encoding) fields, the blank line
  * and the body; MIME boundaries are random per message. */
 void mh_simgen_body(struct mh_simgen *g, const struct mh_simbody *bd);
+/* One sentence of 5..14 words from the vocabulary, capitalised, ending
+ * in '.' or '?', into out (NUL-terminated, cut at n - 1 bytes); returns
+ * its length. flags MH_SIMBODY_QP or _8BIT: some non-ASCII words, in raw
+ * UTF-8 either way (the caller encodes). */
+size_t mh_simgen_sentence(struct mh_simgen *g, unsigned flags, char *out,
+                          size_t n);
+/* Random base64 of `bytes` bytes starting with magic (already base64:
+ * a file signature), in 76-character lines. */
+void mh_simgen_base64(struct mh_simgen *g, const char *magic, size_t bytes);
 /* Text paragraphs for a plain body (no MIME headers). */
 void mh_simgen_text(struct mh_simgen *g, unsigned paragraphs, unsigned flags);
 /* RFC 3464 bounce: multipart/report with the notification, the

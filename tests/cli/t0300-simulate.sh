@@ -75,4 +75,18 @@ check "80 MB mbox: same file and byte totals with chunks ($f1 / $f2)" \
 	sh -c '[ -n "$1" ] && [ "$1" = "$2" ]' - "$f1" "$f2"
 check "80 MB mbox: findings match ground truth" \
 	diff -u <(truth "$TMP/big") <(found "$TMP/o1")
+
+# The Exchange Online journal (--exchange-journal): large messages, one in
+# ten auto-forwarded; chunked or not, exactly the labelled findings.
+"$MH_BIN" simulate --exchange-journal --seed 9 --size 70M --out "$TMP/exo" --quiet
+check "exchange journal: one mbox only" \
+	[ "$(find "$TMP/exo" -type f | sort | tr '\n' ' ')" = "$TMP/exo/ground-truth.tsv $TMP/exo/mbox/all.mbox " ]
+for j in 1 2; do
+	run_mh "$TMP/x$j" "$TMP/xe$j" scan -j$j --format jsonl "$TMP/exo"
+	check "exchange journal -j$j: findings match ground truth" \
+		diff -u <(truth "$TMP/exo") <(found "$TMP/x$j")
+done
+check "exchange journal: -j1 and -j2 identical" cmp -s "$TMP/x1" "$TMP/x2"
+check "exchange journal: delivery times as labelled" \
+	diff -u <(truth_times "$TMP/exo") <(found_times "$TMP/x1")
 finish

@@ -9,7 +9,8 @@ check "--help: exit 0" [ "$rc" -eq 0 ]
 check "--help: on stdout only" [ -s "$TMP/o" -a ! -s "$TMP/e" ]
 check "--help: teaches by example" grep -q 'mailhunt scan demo' "$TMP/o"
 for opt in --out --seed --format --messages --size --mailboxes --org-domain \
-	   --single-mbox --gzip --scenarios --no-scenarios --force --quiet; do
+	   --single-mbox --gzip --scenarios --no-scenarios --force --quiet \
+	   --exchange-journal; do
 	check "--help documents $opt" grep -q -- "$opt" "$TMP/o"
 done
 
@@ -36,6 +37,9 @@ usage --out "$TMP/u" --mailboxes 3
 usage --out "$TMP/u" --mailboxes 501 --no-scenarios
 usage --out "$TMP/u" --scenarios gmail
 usage --out "$TMP/u" --single-mbox --format maildir
+usage --out "$TMP/u" --exchange-journal --format maildir
+usage --out "$TMP/u" --exchange-journal --scenarios gmail-forwarding
+usage --out "$TMP/u" --exchange-journal --mailboxes 4
 usage --out "$TMP/u" --org-domain 'a/b'
 usage --out "$TMP/u" extra-argument
 usage --seed

@@ -3,7 +3,9 @@
 # (docs/FORWARDING.md): no header makes an external destination internal,
 # "external" is not claimed when nothing is known about the organisation,
 # quoted local parts are destinations, the time of a message is its
-# delivery time, and Exchange journal reports are looked inside.
+# delivery time, Exchange journal reports are looked inside, the ratio
+# finding says what the mechanism the artefacts name means, and a bulk
+# sender's re-send marker is no redirect (issue 8).
 . "$(dirname "$0")/lib.sh"
 
 d=$TMP/case
@@ -268,6 +270,74 @@ line=$(grep -n '^To: exfil@evil.example, Forwarded' "$TMP/j4.eml" | cut -d: -f1)
 run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/j4.eml"
 check "journal: envelope Forwarded: evidence names its line ($line)" \
 	jq -e -s --argjson line "$line" 'length == 1 and .[0].evidence[0].line == $line' "$TMP/o"
+
+# 6. Issue 8: an inbox rule of carol sends ten copies to her colleague
+# dave, none looking forwarded (a redirect rule). Internal: MH-FWD-INT low
+# and MH-FWD-RATIO low, which names the redirect inbox rule (not admin
+# forwarding) and points its remediation at the inbox rules.
+mkdir -p "$TMP/redir"
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	cat >"$TMP/redir/$i.eml" <<EOF
+Delivered-To: dave@corp.example
+Received: from EX01.corp.example by EX02.corp.example; Tue, 5 Mar 2024 1$i:00:00 +0000
+X-MS-Exchange-Organization-AutoForwarded: true
+X-MS-Exchange-Inbox-Rules-Loop: carol@corp.example
+X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent
+From: p$i@partner.example
+To: carol@corp.example
+Subject: Offer $i
+Date: Tue, 5 Mar 2024 1$i:00:00 +0000
+Message-ID: <offer$i@partner.example>
+
+Our offer.
+EOF
+done
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet --org-domain corp.example "$TMP/redir"
+check "redirect rule to a colleague: MH-FWD-INT low" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-INT" and .level == "low" and .counts.auto_forwarded == 10 and .counts.looks_forwarded == 0)' "$TMP/o"
+check "redirect rule to a colleague: MH-FWD-RATIO low, internal, inbox rule" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-RATIO" and .level == "low" and .external == false and .mechanism == "exchange-inbox-rule" and (.summary | contains("redirect inbox rule")) and (.summary | contains("administrator") | not) and (.remediation | contains("Get-InboxRule")))' "$TMP/o"
+# Without --org-domain the colleague's domain is inferred: the same.
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/redir"
+check "redirect rule to a colleague, org inferred: ratio low" \
+	jq -e -s 'any(.[]; .rule_id == "MH-FWD-RATIO" and .level == "low")' "$TMP/o"
+
+# 7. Issue 8: a forum notification through a bulk-mail server stamps
+# Resent-Sender with its own envelope sender (List-Unsubscribe, no
+# List-Id): not a redirect. A Dovecot Sieve redirect beside it still is.
+mkdir -p "$TMP/bulk"
+cat >"$TMP/bulk/forum.eml" <<'EOF'
+Return-Path: <bounce-8f3a-forum@bulk.mailer.example>
+Received: from out.bulk.mailer.example by mx.corp.example; Wed, 6 Mar 2024 10:00:00 +0000
+Resent-Sender: bounce-8f3a-forum@bulk.mailer.example
+Resent-Date: Wed, 6 Mar 2024 10:00:00 +0000
+Auto-Submitted: auto-generated
+List-Unsubscribe: <https://forum.example/unsubscribe/8f3a>, <mailto:unsub-8f3a@bulk.mailer.example>
+From: Forum <noreply@forum.example>
+To: ana@corp.example
+Subject: New reply in your topic
+Date: Wed, 6 Mar 2024 09:59:00 +0000
+Message-ID: <n8f3a@forum.example>
+
+Someone replied.
+EOF
+cat >"$TMP/bulk/sieve.eml" <<'EOF'
+Delivered-To: heidi@home-isp.example
+Received: from mail.corp.example by mx-out.corp.example; Wed, 6 Mar 2024 11:00:00 +0000
+X-Sieve: Pigeonhole Sieve 0.5.21
+X-Sieve-Redirected-From: heidi@corp.example
+Delivered-To: heidi@corp.example
+From: s@partner.example
+To: heidi@corp.example
+Subject: x
+Date: Wed, 6 Mar 2024 10:59:00 +0000
+Message-ID: <s1@partner.example>
+
+x
+EOF
+run_mh "$TMP/o" "$TMP/e" scan --format jsonl --quiet "$TMP/bulk"
+check "bulk Resent-Sender: no finding; Sieve redirect: MH-FWD-REDIRECT" \
+	jq -e -s 'length == 1 and .[0].rule_id == "MH-FWD-REDIRECT" and .[0].mechanism == "sieve-redirect" and .[0].mailbox == "heidi@corp.example" and .[0].destination == "heidi@home-isp.example"' "$TMP/o"
 
 # The real corpus: mcgrof's Gmail forward stays external/high when an
 # unrelated gmail.com forwarding mailbox is scanned along with it.

@@ -444,6 +444,23 @@ static void test_redirects(void **state)
 	assert_string_equal(l.v[0]->destination, "archive@backup.example");
 	assert_string_equal(l.v[0]->mechanism, "resent");
 	mh_findings_release(&l);
+
+	/* A Sieve redirect is a strong artefact: a newsletter (bulk, with
+	 * List-Unsubscribe) that a mailbox redirects is still redirected. */
+	one("Delivered-To: heidi@home-isp.example\n"
+	    "X-Sieve-Redirected-From: heidi@corp.example\n"
+	    "Delivered-To: heidi@corp.example\n"
+	    "Return-Path: <bounce-77@news.example>\n"
+	    "List-Unsubscribe: <https://news.example/u/77>\n"
+	    "Precedence: bulk\n"
+	    "From: news@news.example\nTo: heidi@corp.example\n"
+	    "Subject: Tech Weekly\n\nnews\n",
+	    NULL, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0]->rule_id, "MH-FWD-REDIRECT");
+	assert_string_equal(l.v[0]->mailbox, "heidi@corp.example");
+	assert_string_equal(l.v[0]->mechanism, "sieve-redirect");
+	mh_findings_release(&l);
 }
 
 /* MARK: - exclusions */
@@ -469,6 +486,31 @@ static void test_exclusions(void **state)
 	            "List-Id: <announce.lists.example>\n"
 	            "From: s@partner.example\nSubject: x\n\nx\n",
 	            NULL);
+	/* A bulk sender's re-send marker (issue 8: a forum notification
+	 * through a bulk-mail server): its Resent-Sender is its own envelope
+	 * sender, and List-Unsubscribe or Precedence: bulk/list make it list
+	 * traffic as List-Id does. Nothing was redirected from a mailbox. */
+	static const char *const bulk_marks[] = {
+	        "List-Unsubscribe: <https://forum.example/u/8f3a>, "
+	        "<mailto:unsub-8f3a@bulk.mailer.example>\n",
+	        "Precedence: bulk\n",
+	        "Precedence: list\n",
+	};
+	for (size_t k = 0; k < 3; k++) {
+		char m[2048];
+		snprintf(
+		        m, sizeof(m),
+		        "Return-Path: <bounce-8f3a-forum@bulk.mailer.example>\n"
+		        "Resent-Sender: bounce-8f3a-forum@bulk.mailer.example\n"
+		        "Resent-Date: Wed, 6 Mar 2024 10:00:00 +0000\n"
+		        "Auto-Submitted: auto-generated\n"
+		        "%s"
+		        "From: Forum <noreply@forum.example>\n"
+		        "To: ana@corp.example\n"
+		        "Subject: New reply in your topic\n\nreply\n",
+		        bulk_marks[k]);
+		expect_none(m, NULL);
+	}
 	/* X-Forwarded-For with one address, as the linux-pwm messages. */
 	expect_none("X-Forwarded-For: roman@prusa3d.example\n"
 	            "X-AuthUser: dev@sender.example\nPrecedence: bulk\n"
@@ -1519,7 +1561,8 @@ static void test_ratio(void **state)
 	struct mh_findings l;
 	const struct mh_finding *x;
 
-	/* 30 auto-forwarded, 1 looks forwarded: admin-level forwarding. */
+	/* 30 auto-forwarded, 1 looks forwarded, the forwarding loop names
+	 * mailbox forwarding: admin level. */
 	run_ratio(30, 1, &l);
 	assert_int_equal(l.n, 2);
 	assert_non_null(x = find(&l, "MH-FWD-EXT", "bob@corp.example",
@@ -1536,7 +1579,11 @@ static void test_ratio(void **state)
 	assert_non_null(strstr(x->summary, "only 1 look"));
 	assert_non_null(
 	        strstr(x->summary, "between 2024-03-01 and 2024-03-28"));
-	assert_non_null(strstr(x->remediation, "Get-TransportRule"));
+	assert_non_null(strstr(x->summary, "name mailbox forwarding"));
+	assert_non_null(strstr(x->summary, "investigate at admin level"));
+	assert_non_null(
+	        strstr(x->remediation, "Get-Mailbox 'bob@corp.example'"));
+	assert_null(strstr(x->remediation, "Get-InboxRule"));
 	assert_int_equal(x->nevidence, 5);
 	mh_findings_release(&l);
 
@@ -1571,6 +1618,152 @@ static void test_ratio(void **state)
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0]->rule_id, "MH-FWD-GMAIL");
 	assert_int_equal(count(l.v[0], "auto_forwarded"), 10);
+	mh_findings_release(&l);
+	mh_fwd_free(f);
+}
+
+/* Copies from `mailbox` to `dest` carrying the artefacts `arts` (lines
+ * of header, "MBOX" for the mailbox), none looking forwarded. */
+static void ratio_case(struct mh_fwd *f, unsigned copies, const char *mailbox,
+                       const char *dest, const char *arts)
+{
+	for (unsigned i = 0; i < copies; i++) {
+		char a[512], m[2048];
+		size_t k = 0;
+		for (const char *q = arts; *q && k + 100 < sizeof(a);)
+			if (!strncmp(q, "MBOX", 4)) {
+				k += (size_t)snprintf(a + k, sizeof(a) - k,
+				                      "%s", mailbox);
+				q += 4;
+			} else {
+				a[k++] = *q++;
+			}
+		a[k] = '\0';
+		snprintf(m, sizeof(m),
+		         "%s%s%s%s"
+		         "From: p%u@partner.example\nTo: %s\n"
+		         "Subject: quote %u\n"
+		         "Date: Tue, %u Mar 2024 09:00:00 +0000\n"
+		         "Message-ID: <r%u.%s>\n\nthe numbers\n",
+		         dest ? "Delivered-To: " : "", dest ? dest : "",
+		         dest ? "\n" : "", a, i, mailbox, i, 1 + i % 28, i,
+		         mailbox);
+		feed(f, m, NULL);
+	}
+}
+
+static const char arts_rule[] =
+        "X-MS-Exchange-Organization-AutoForwarded: true\n"
+        "X-MS-Exchange-Inbox-Rules-Loop: MBOX\n"
+        "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n";
+static const char arts_loop[] =
+        "X-MS-Exchange-Organization-AutoForwarded: true\n"
+        "X-MS-Exchange-ForwardingLoop: MBOX;6b2c\n";
+static const char arts_both[] =
+        "X-MS-Exchange-Organization-AutoForwarded: true\n"
+        "X-MS-Exchange-Inbox-Rules-Loop: MBOX\n"
+        "X-MS-Exchange-ForwardingLoop: MBOX;6b2c\n";
+static const char arts_mailfwdby[] = "X-MailFwdBy: MBOX\n";
+
+/* docs/FORWARDING.md MH-FWD-RATIO, each combination: the mechanism the
+ * artefacts name (inbox rule, mailbox forwarding, both, none), internal
+ * or external or undecided, few or many copies. */
+static void test_ratio_mechanisms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *arts, *says, *remedy, *not_remedy;
+		const char *dest;
+		unsigned copies;
+		int given_org;
+		int rule_level; /* the pair finding's level */
+		enum mh_level level;
+		int external;
+	} c[] = {
+	        /* Issue 8: an inbox rule to a colleague, ten copies, none
+	         * looking forwarded: low, and it says redirect rule. */
+	        {arts_rule, "redirect inbox rule", "Get-InboxRule",
+	         "Get-TransportRule", "dave@corp.example", 10, 1, MH_LEVEL_LOW,
+	         MH_LEVEL_LOW, 0},
+	        {arts_rule, "redirect inbox rule", "RedirectTo",
+	         "Get-TransportRule", "dave@corp.example", 25, 1, MH_LEVEL_LOW,
+	         MH_LEVEL_LOW, 0},
+	        {arts_rule, "redirect inbox rule", "Get-InboxRule",
+	         "Get-TransportRule", "drop@evil.example", 6, 1, MH_LEVEL_HIGH,
+	         MH_LEVEL_MEDIUM, 1},
+	        {arts_rule, "redirect inbox rule", "Get-InboxRule",
+	         "Get-TransportRule", "drop@evil.example", 25, 1, MH_LEVEL_HIGH,
+	         MH_LEVEL_HIGH, 1},
+	        /* Mailbox forwarding named: admin level, low when internal. */
+	        {arts_loop, "name mailbox forwarding", "Get-Mailbox",
+	         "Get-InboxRule", "dave@corp.example", 6, 1, MH_LEVEL_LOW,
+	         MH_LEVEL_LOW, 0},
+	        {arts_loop, "investigate at admin level", "Set-Mailbox",
+	         "Get-InboxRule", "drop@evil.example", 6, 1, MH_LEVEL_HIGH,
+	         MH_LEVEL_MEDIUM, 1},
+	        {arts_loop, "investigate at admin level", "Set-Mailbox",
+	         "Get-InboxRule", "drop@evil.example", 25, 1, MH_LEVEL_HIGH,
+	         MH_LEVEL_HIGH, 1},
+	        /* Both named: both places to look. */
+	        {arts_both, "both an inbox rule and mailbox forwarding",
+	         "Get-InboxRule", NULL, "drop@evil.example", 25, 1,
+	         MH_LEVEL_HIGH, MH_LEVEL_HIGH, 1},
+	        /* Nothing names it (X-MailFwdBy): the admin-level heuristic,
+	         * transport rules included; still low when internal. */
+	        {arts_mailfwdby, "nothing in the headers names",
+	         "Get-TransportRule", "Get-InboxRule", "drop@evil.example", 25,
+	         1, MH_LEVEL_HIGH, MH_LEVEL_HIGH, 1},
+	        {arts_mailfwdby, "nothing in the headers names",
+	         "Get-TransportRule", "Get-InboxRule", "dave@corp.example", 7,
+	         1, MH_LEVEL_LOW, MH_LEVEL_LOW, 0},
+	        /* Nothing names where the copies went: undecided, as the
+	         * pair finding (a destination unknown is never internal). */
+	        {arts_rule, "redirect inbox rule", "Get-InboxRule", NULL, NULL,
+	         25, 1, MH_LEVEL_MEDIUM, MH_LEVEL_MEDIUM, -1},
+	};
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		const char *mb = "carol@corp.example";
+		struct mh_fwd *f = c[k].given_org ? new_fwd(corp, 1, 0)
+		                                  : new_fwd(NULL, 0, 0);
+		struct mh_findings l;
+		const struct mh_finding *x;
+		ratio_case(f, c[k].copies, mb, c[k].dest, c[k].arts);
+		findings_of(f, &l);
+		if (!(x = find(&l, "MH-FWD-RATIO", mb, c[k].dest)))
+			fail_msg("case %zu: no ratio finding", k);
+		if (x->level != c[k].level || x->external != c[k].external)
+			fail_msg("case %zu: level %d external %d", k,
+			         (int)x->level, x->external);
+		if (!strstr(x->summary, c[k].says) ||
+		    !strstr(x->remediation, c[k].remedy) ||
+		    (c[k].not_remedy &&
+		     strstr(x->remediation, c[k].not_remedy)))
+			fail_msg("case %zu: %s / %s", k, x->summary,
+			         x->remediation);
+		assert_int_equal(count(x, "auto_forwarded"), c[k].copies);
+		assert_int_equal(count(x, "looks_forwarded"), 0);
+		/* The pair finding beside it is unchanged by the ratio. */
+		for (size_t i = 0; i < l.n; i++)
+			if (strcmp(l.v[i]->rule_id, "MH-FWD-RATIO") != 0 &&
+			    (int)l.v[i]->level != c[k].rule_level)
+				fail_msg("case %zu: %s level %d", k,
+				         l.v[i]->rule_id, (int)l.v[i]->level);
+		if (c[k].external == 0)
+			assert_non_null(strstr(
+			        x->summary, "every destination is internal"));
+		if (c[k].external < 0)
+			assert_non_null(strstr(x->summary,
+			                       "the destination is unknown"));
+		mh_findings_release(&l);
+		mh_fwd_free(f);
+	}
+	/* Four copies are too few, whatever names them. */
+	struct mh_fwd *f = new_fwd(corp, 1, 0);
+	struct mh_findings l;
+	ratio_case(f, 4, "carol@corp.example", "drop@evil.example", arts_rule);
+	findings_of(f, &l);
+	assert_null(find(&l, "MH-FWD-RATIO", NULL, NULL));
+	assert_non_null(find(&l, "MH-FWD-EXT", "carol@corp.example", NULL));
 	mh_findings_release(&l);
 	mh_fwd_free(f);
 }
@@ -2040,6 +2233,7 @@ int main(void)
 	        cmocka_unit_test(test_journal_report),
 	        cmocka_unit_test(test_journal_hardening),
 	        cmocka_unit_test(test_ratio),
+	        cmocka_unit_test(test_ratio_mechanisms),
 	        cmocka_unit_test(test_evidence),
 	        cmocka_unit_test(test_merge_determinism),
 	        cmocka_unit_test(test_stats),

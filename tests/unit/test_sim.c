@@ -444,11 +444,12 @@ static void check_truth(const char *dir, const struct seen *s,
 	uint64_t named = 0, autofwd = 0;
 	unsigned matched = 0;
 	for (size_t i = 0; i < nt; i++) {
-		const char *kind = strstr(t[i].name, "inbox-rule") ? "rules"
-		                   : strstr(t[i].name, "forwardingsmtp")
-		                           ? "fwdloop"
-		                   : strstr(t[i].name, "gmail") ? "gmail"
-		                                                : "sieve";
+		/* exchange-forwardingsmtpaddress, -forwardingaddress: the
+		 * forwarding-loop field; gmail-forwarding: X-Forwarded-For. */
+		const char *kind = strstr(t[i].name, "inbox-rule")   ? "rules"
+		                   : strstr(t[i].name, "gmail")      ? "gmail"
+		                   : strstr(t[i].name, "forwarding") ? "fwdloop"
+		                                                     : "sieve";
 		char key[300];
 		snprintf(key, sizeof(key), "%s:%s", kind, t[i].mailbox);
 		const struct art *a = NULL;
@@ -730,6 +731,67 @@ static void test_counts_and_subsets(void **state)
 	check_truth(sub, &s, &st);
 }
 
+/* --exchange-journal: one mbox of large Exchange Online messages, one in
+ * ten an auto-forwarded copy of one of five set-ups, every copy named by
+ * the ground truth with its ratio line where its copies do not look
+ * forwarded. */
+static void test_exchange_journal(void **state)
+{
+	const char *dir = *state;
+	char sub[4200], a[4200], b[4200];
+	struct mh_sim_opts o;
+	struct mh_sim_stats st, st2;
+	struct seen s;
+	mh_sim_opts_default(&o);
+	o.exchange_journal = 1;
+	o.scenarios = 0;
+	o.seed = 42;
+	o.target_bytes = (uint64_t)24 << 20;
+	snprintf(sub, sizeof(sub), "%s/exo", dir);
+	run_sim(&o, sub, &st);
+	snprintf(a, sizeof(a), "%s/exo/mbox/all.mbox", dir);
+	uint64_t size = file_size(a);
+	check_case(sub, &s);
+	check_truth(sub, &s, &st);
+	assert_int_equal(s.mbox_messages, st.messages);
+	assert_int_equal(s.maildir_messages, 0);
+	/* ~28 KiB messages; 8 to 12 % auto-forwarded copies. */
+	assert_true(size / st.messages >= 24 * 1024 &&
+	            size / st.messages <= 32 * 1024);
+	assert_true(s.autofwd_top * 100 >= st.messages * 8 &&
+	            s.autofwd_top * 100 <= st.messages * 12);
+	assert_int_equal(s.autofwd_top, st.scenario_messages);
+	/* Five set-ups; the four whose copies do not look forwarded also
+	 * have a ratio line. */
+	assert_int_equal(s.nart, 5);
+	assert_int_equal(st.truth_lines, 9);
+	struct truth t[16];
+	size_t nt = read_truth(sub, t, 16);
+	unsigned ratio = 0, internal = 0;
+	for (size_t i = 0; i < nt; i++) {
+		ratio += !strcmp(t[i].rule, "MH-FWD-RATIO");
+		internal += !strcmp(t[i].rule, "MH-FWD-INT");
+	}
+	assert_int_equal(ratio, 4);
+	assert_int_equal(internal, 2);
+	/* Same seed, same bytes. */
+	snprintf(sub, sizeof(sub), "%s/exo2", dir);
+	run_sim(&o, sub, &st2);
+	snprintf(b, sizeof(b), "%s/exo2/mbox/all.mbox", dir);
+	size_t la, lb;
+	char *x = slurp(a, &la), *y = slurp(b, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(x, y, la);
+	free(x);
+	free(y);
+	/* Scenarios are the server case's: refused with the journal. */
+	struct mh_err err;
+	o.scenarios = MH_SIM_SC_GMAIL;
+	snprintf(sub, sizeof(sub), "%s/exo3", dir);
+	o.out_dir = sub;
+	assert_int_equal(mh_sim_run(&o, NULL, &err), MH_EINVAL);
+}
+
 static void test_bad_options(void **state)
 {
 	(void)state;
@@ -837,6 +899,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_gzip, setup_dir,
 	                                        teardown_dir),
 	        cmocka_unit_test_setup_teardown(test_counts_and_subsets,
+	                                        setup_dir, teardown_dir),
+	        cmocka_unit_test_setup_teardown(test_exchange_journal,
 	                                        setup_dir, teardown_dir),
 	        cmocka_unit_test(test_bad_options),
 	        cmocka_unit_test(test_encoded_words),

@@ -1,7 +1,9 @@
-/* Unit tests for core/stream.h: windowed reading of plain files, gzip
- * (multi-member, truncated, trailing garbage, corrupt, damage reported
- * after the data with mh_stream_defer_damage) and memory blocks;
- * peek/advance/tell/eof/all_buffered/seek and the cap. */
+/* Unit tests for core/stream.h: windowed reading of plain files (read
+ * into a buffer, or in mapped windows when large), gzip (multi-member,
+ * truncated, trailing garbage, corrupt, damage reported after the data
+ * with mh_stream_defer_damage) and memory blocks;
+ * peek/advance/tell/eof/all_buffered/seek and the cap; a mapped file that
+ * shrinks while it is read is reported, not a crash. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -669,6 +671,141 @@ static void test_gzip_corrupt(void **state)
 	free(b);
 }
 
+/* A file large enough to be read in mapped windows: the same bytes as
+ * the read() path gives, whatever the peeks, across window ends; seeks
+ * forward and back across windows; past the end is at the end. */
+static void test_plain_large(void **state)
+{
+	(void)state;
+	const size_t n = ((size_t)40 << 20) + 12345; /* windows and a tail */
+	char *b = pattern(n);
+	struct mh_stream *s;
+	struct mh_err err;
+	const char *p;
+	size_t avail;
+	const char *path = tpath("large.bin");
+	put(path, b, n, "wb");
+	assert_int_equal(mh_stream_open(&s, path, (size_t)20 << 20, &err),
+	                 MH_OK);
+	assert_false(mh_stream_is_gzip(s));
+	read_compare(s, b, n, (size_t)3 << 20);
+	/* Back into the first window, then forward into the last. */
+	assert_int_equal(mh_stream_seek(s, 1000, &err), MH_OK);
+	assert_int_equal(mh_stream_peek(s, 5000, &p, &avail, &err), MH_OK);
+	assert_true(avail >= 5000);
+	assert_memory_equal(p, b + 1000, 5000);
+	assert_int_equal(mh_stream_seek(s, n - 10, &err), MH_OK);
+	assert_int_equal(mh_stream_peek(s, 100, &p, &avail, &err), MH_OK);
+	assert_int_equal(avail, 10);
+	assert_memory_equal(p, b + n - 10, 10);
+	mh_stream_advance(s, 10);
+	assert_true(mh_stream_eof(s));
+	assert_int_equal(mh_stream_seek(s, (uint64_t)n + 999, &err), MH_OK);
+	assert_int_equal(mh_stream_tell(s), n);
+	/* A window larger than the default one, when asked for. */
+	assert_int_equal(mh_stream_seek(s, 7, &err), MH_OK);
+	assert_int_equal(mh_stream_peek(s, (size_t)18 << 20, &p, &avail, &err),
+	                 MH_OK);
+	assert_true(avail >= (size_t)18 << 20);
+	assert_memory_equal(p + ((size_t)18 << 20) - 64,
+	                    b + 7 + ((size_t)18 << 20) - 64, 64);
+	/* Over the cap: refused as for a read buffer. */
+	assert_int_equal(mh_stream_peek(s, (size_t)21 << 20, &p, &avail, &err),
+	                 MH_ETOOBIG);
+	assert_int_equal(mh_stream_end(s, &err), MH_OK);
+	mh_stream_close(s);
+	free(b);
+	unlink(path);
+}
+
+/* A tail pad on a mapped file (what the JSON reader asks for: simdjson
+ * reads up to 64 bytes past a record): set after the first window is
+ * mapped, the pad bytes after every window and after the file's last
+ * byte are readable, also when the file ends exactly on a page. */
+static void test_plain_large_pad(void **state)
+{
+	(void)state;
+	const size_t n = (size_t)24 << 20; /* a multiple of every page size */
+	char *b = pattern(n);
+	struct mh_stream *s;
+	struct mh_err err;
+	const char *p;
+	size_t avail;
+	volatile char sink = 0;
+	const char *path = tpath("large-pad.bin");
+	put(path, b, n, "wb");
+	assert_int_equal(mh_stream_open(&s, path, (size_t)20 << 20, &err),
+	                 MH_OK);
+	assert_int_equal(mh_stream_peek(s, 100, &p, &avail, &err), MH_OK);
+	assert_int_equal(mh_stream_set_pad(s, 64), MH_OK);
+	size_t done = 0;
+	while (done < n) {
+		assert_int_equal(
+		        mh_stream_peek(s, (size_t)1 << 20, &p, &avail, &err),
+		        MH_OK);
+		assert_true(avail > 0);
+		assert_memory_equal(p, b + done, avail < 4096 ? avail : 4096);
+		for (size_t k = 0; k < 64; k++) /* would fault without pad */
+			sink = (char)(sink ^ p[avail + k]);
+		mh_stream_advance(s, avail);
+		done += avail;
+	}
+	(void)sink;
+	assert_true(mh_stream_eof(s));
+	assert_int_equal(mh_stream_end(s, &err), MH_OK);
+	mh_stream_close(s);
+	free(b);
+	unlink(path);
+}
+
+/* A large file cut while it is read: the bytes past its new end read as
+ * zero (no SIGBUS), the data ends where the file now ends, and the cut
+ * is reported: by peek when more is asked for, or by mh_stream_end. */
+static void test_plain_large_shrinks(void **state)
+{
+	(void)state;
+	const size_t n = (size_t)24 << 20, cut = ((size_t)1 << 20) + 100;
+	char *b = pattern(n);
+	struct mh_stream *s;
+	struct mh_err err;
+	const char *p;
+	size_t avail;
+	const char *path = tpath("shrinks.bin");
+	for (int how = 0; how < 2; how++) {
+		put(path, b, n, "wb");
+		assert_int_equal(
+		        mh_stream_open(&s, path, (size_t)32 << 20, &err),
+		        MH_OK);
+		assert_int_equal(
+		        mh_stream_peek(s, (size_t)4 << 20, &p, &avail, &err),
+		        MH_OK);
+		assert_true(avail >= (size_t)4 << 20);
+		assert_int_equal(truncate(path, (off_t)cut), 0);
+		/* Within the window peeked before: a fault, turned into
+		 * zeros. */
+		volatile const char *q = p;
+		assert_int_equal(q[(size_t)3 << 20], 0);
+		assert_memory_equal(p, b, 4096); /* before the cut: intact */
+		if (how == 0) {
+			assert_int_equal(mh_stream_peek(s, (size_t)4 << 20, &p,
+			                                &avail, &err),
+			                 MH_EIO);
+			assert_int_equal(avail, cut);
+			assert_int_equal(err.reason, MH_SKIP_TRUNCATED);
+			assert_non_null(strstr(err.msg, "shrank"));
+			assert_false(mh_stream_eof(s));
+		} else {
+			mh_stream_advance(s, 1000);
+			assert_int_equal(mh_stream_end(s, &err), MH_EIO);
+			assert_int_equal(err.reason, MH_SKIP_TRUNCATED);
+			assert_int_equal(mh_stream_end(s, &err), MH_OK);
+		}
+		mh_stream_close(s);
+	}
+	free(b);
+	unlink(path);
+}
+
 static void test_memory(void **state)
 {
 	(void)state;
@@ -733,6 +870,9 @@ int main(void)
 	        cmocka_unit_test(test_gzip_trailer_cut_deferred),
 	        cmocka_unit_test(test_gzip_damage_named),
 	        cmocka_unit_test(test_gzip_corrupt),
+	        cmocka_unit_test(test_plain_large),
+	        cmocka_unit_test(test_plain_large_pad),
+	        cmocka_unit_test(test_plain_large_shrinks),
 	        cmocka_unit_test(test_memory),
 	};
 	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);

@@ -106,10 +106,12 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 		size_t init = MH_STREAM_INIT;
 		if (src->size && !src->gzip && src->size < MH_STREAM_INIT)
 			init = (size_t)src->size + 1;
-		rc = mh_stream_open_flags(&r->st, src->path, init,
-		                          opts->max_record + ((size_t)1 << 20),
-		                          src->regular ? MH_STREAM_REGULAR : 0,
-		                          err);
+		rc = mh_stream_open_flags(
+		        &r->st, src->path, init,
+		        opts->max_record + ((size_t)1 << 20),
+		        MH_STREAM_SMALL_MAP |
+		                (src->regular ? MH_STREAM_REGULAR : 0),
+		        err);
 		if (rc)
 			goto fail;
 	}

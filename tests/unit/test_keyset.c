@@ -1,0 +1,161 @@
+/* core/keyset: exact answers whatever is in memory, on disk, merged, or
+ * added by several threads at once; memory-only when there is no
+ * temporary directory. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/keyset.h"
+
+static size_t key(uint64_t i, char out[32])
+{
+	return (size_t)snprintf(out, 32, "record-%llu", (unsigned long long)i);
+}
+
+static int add(struct mh_keyset *s, uint64_t i)
+{
+	char k[32];
+	size_t n = key(i, k);
+	return mh_keyset_add(s, k, n);
+}
+
+/* With 64 keys in memory (one a shard), 20,000 keys spill hundreds of
+ * runs, merged every eight: every key is new once and seen after, in
+ * any order, and keys never added are never seen. */
+static void test_spill_exact(void **state)
+{
+	(void)state;
+	struct mh_keyset *s;
+	struct mh_keyset_opts o = {64, NULL};
+	assert_int_equal(mh_keyset_new_opts(&s, &o), MH_OK);
+	for (uint64_t i = 0; i < 20000; i += 2)
+		assert_int_equal(add(s, i), 1);
+	/* Again, interleaved with keys not seen yet. */
+	for (uint64_t i = 0; i < 20000; i++)
+		assert_int_equal(add(s, i), i % 2 ? 1 : 0);
+	for (uint64_t i = 19999;; i--) {
+		assert_int_equal(add(s, i), 0);
+		if (!i)
+			break;
+	}
+	assert_int_equal(mh_keyset_count(s), 20000);
+	struct mh_keyset_stats st;
+	mh_keyset_stats(s, &st);
+	assert_int_equal(st.keys, 20000);
+	assert_false(st.memory_only);
+	assert_true(st.spilled > 15000);
+	assert_true(st.runs > 64);
+	assert_true(st.disk_lookups > 0);
+	/* Merges keep a shard's runs few: lookups read little. */
+	assert_true(st.disk_bytes >= st.spilled * 16);
+	mh_keyset_free(s);
+}
+
+/* The default bound: a million keys, exact, the tables capped. */
+static void test_default_bound(void **state)
+{
+	(void)state;
+	struct mh_keyset *s;
+	assert_int_equal(mh_keyset_new(&s), MH_OK);
+	for (uint64_t i = 0; i < 1000000; i++)
+		assert_int_equal(add(s, i), 1);
+	for (uint64_t i = 0; i < 1000000; i += 997)
+		assert_int_equal(add(s, i), 0);
+	struct mh_keyset_stats st;
+	mh_keyset_stats(s, &st);
+	assert_int_equal(st.keys, 1000000);
+	/* At most 393,216 in memory (6144 a shard), the rest on disk. */
+	assert_true(st.spilled >= 1000000 - 393216);
+	mh_keyset_free(s);
+}
+
+/* No temporary directory: the tables grow instead, still exact. */
+static void test_memory_only(void **state)
+{
+	(void)state;
+	struct mh_keyset *s;
+	struct mh_keyset_opts o = {64, "/nonexistent/mailhunt-test"};
+	assert_int_equal(mh_keyset_new_opts(&s, &o), MH_OK);
+	for (uint64_t i = 0; i < 5000; i++)
+		assert_int_equal(add(s, i), 1);
+	for (uint64_t i = 0; i < 5000; i++)
+		assert_int_equal(add(s, i), 0);
+	struct mh_keyset_stats st;
+	mh_keyset_stats(s, &st);
+	assert_true(st.memory_only);
+	assert_int_equal(st.spilled, 0);
+	assert_int_equal(st.keys, 5000);
+	mh_keyset_free(s);
+}
+
+struct job {
+	struct mh_keyset *s;
+	uint64_t from;
+	unsigned fresh;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	/* Half of each thread's keys are shared with the next thread. */
+	for (uint64_t i = j->from; i < j->from + 20000; i++)
+		if (add(j->s, i) == 1)
+			j->fresh++;
+	return NULL;
+}
+
+/* Four threads adding overlapping keys while shards spill and merge:
+ * each key is new for exactly one of them. */
+static void test_threads(void **state)
+{
+	(void)state;
+	struct mh_keyset *s;
+	struct mh_keyset_opts o = {256, NULL};
+	assert_int_equal(mh_keyset_new_opts(&s, &o), MH_OK);
+	pthread_t t[4];
+	struct job j[4];
+	for (int i = 0; i < 4; i++) {
+		j[i] = (struct job){s, (uint64_t)i * 10000, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, worker, &j[i]), 0);
+	}
+	unsigned fresh = 0;
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		fresh += j[i].fresh;
+	}
+	assert_int_equal(fresh, 50000); /* keys 0 .. 49,999 */
+	assert_int_equal(mh_keyset_count(s), 50000);
+	mh_keyset_free(s);
+}
+
+/* The hash: the same bytes give the same 128 bits; one bit differs. */
+static void test_hash(void **state)
+{
+	(void)state;
+	uint64_t a[2], b[2], c[2];
+	mh_hash128("abc", 3, a);
+	mh_hash128("abc", 3, b);
+	mh_hash128("abd", 3, c);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_true(a[0] != c[0] && a[1] != c[1]);
+	mh_keyset_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_spill_exact),
+	        cmocka_unit_test(test_default_bound),
+	        cmocka_unit_test(test_memory_only),
+	        cmocka_unit_test(test_threads),
+	        cmocka_unit_test(test_hash),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
