@@ -1053,6 +1053,7 @@ int mh_cmd_scan(int argc, char **argv)
 		mh_err_clear(&serr);
 		so.ph = s.o.ph.v;
 		so.nph = s.o.ph.n;
+		so.lazy = 1;
 		if (mh_sigma_load(s.o.rules, s.o.nrules, &so, &sigma, &serr)) {
 			fprintf(stderr, "mailhunt: %s\n", serr.msg);
 			mh_sigma_phs_release(&s.o.ph);

@@ -5,6 +5,7 @@
  * except for the logsource tests, which read real-shaped records through
  * the json reader (its normalisers give the typed views the class comes
  * from). */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,8 +26,9 @@
 
 #define NUL_VALUE "\x01null"
 
-static struct mh_sigma *load_ph(const char *yaml,
-                                const struct mh_placeholder *ph, size_t nph)
+static struct mh_sigma *load_opts(const char *yaml,
+                                  const struct mh_placeholder *ph, size_t nph,
+                                  int lazy)
 {
 	char path[] = "/tmp/mh-sigma-test-XXXXXX";
 	int fd = mkstemp(path);
@@ -36,6 +38,7 @@ static struct mh_sigma *load_ph(const char *yaml,
 	struct mh_sigma_opts o = {0};
 	o.ph = ph;
 	o.nph = nph;
+	o.lazy = lazy;
 	const char *p[1] = {path};
 	struct mh_sigma *s = NULL;
 	struct mh_err err;
@@ -43,6 +46,12 @@ static struct mh_sigma *load_ph(const char *yaml,
 	assert_int_equal(mh_sigma_load(p, 1, &o, &s, &err), MH_OK);
 	unlink(path);
 	return s;
+}
+
+static struct mh_sigma *load_ph(const char *yaml,
+                                const struct mh_placeholder *ph, size_t nph)
+{
+	return load_opts(yaml, ph, nph, 0);
 }
 
 static struct mh_sigma *load(const char *yaml)
@@ -946,6 +955,128 @@ static void test_logsource_shapes(void **st)
 	mh_sigma_free(s);
 }
 
+/* MARK: - lazy prefilter */
+
+/* Rules of three logsources, and records of two of them: an Exchange
+ * cmdlet (matches), a sign-in (does not), Sysmon 1 of whoami.exe from
+ * cmd.exe (matches), the same from explorer.exe (does not), one with
+ * its image escaped (\u0077hoami: matches). */
+static const char *lazy_rules =
+        "title: a\nid: 3f1c2a4e-0000-4000-8000-000000000001\nlogsource:\n"
+        "    product: m365\n    service: audit\ndetection:\n"
+        "    selection:\n        Operation: Set-Mailbox\n"
+        "        Parameters|contains: ForwardingSmtpAddress\n"
+        "    condition: selection\n"
+        "---\n"
+        "title: w\nid: 3f1c2a4e-0000-4000-8000-000000000002\nlogsource:\n"
+        "    product: windows\n    category: process_creation\n"
+        "detection:\n    selection:\n"
+        "        Image|endswith: '\\whoami.exe'\n"
+        "        ParentImage|endswith: '\\cmd.exe'\n"
+        "    condition: selection\n"
+        "---\n"
+        "title: d\nid: 3f1c2a4e-0000-4000-8000-000000000003\nlogsource:\n"
+        "    product: windows\n    category: dns_query\ndetection:\n"
+        "    selection:\n        QueryName|endswith: '.evil.example'\n"
+        "    condition: selection\n";
+
+static const char *lazy_records =
+        "{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"r1\","
+        "\"Operation\":\"Set-Mailbox\",\"RecordType\":1,\"Workload\":"
+        "\"Exchange\",\"UserId\":\"adm@x.example\",\"Parameters\":[{"
+        "\"Name\":\"ForwardingSmtpAddress\",\"Value\":\"smtp:b@y."
+        "example\"}]}\n"
+        "{\"CreationTime\":\"2024-03-01T10:00:01\",\"Id\":\"r2\","
+        "\"Operation\":\"UserLoggedIn\",\"RecordType\":15,\"Workload\":"
+        "\"AzureActiveDirectory\",\"UserId\":\"a@x.example\"}\n" EVTX_SYSMON(
+                "1", WHOAMI_DATA) EVTX_SYSMON("1", "{\"Image\":\"c:\\\\whoami."
+                                                   "exe\",\"ParentImage\":\"c:"
+                                                   "\\\\explorer.exe\"}")
+                EVTX_SYSMON("1", "{\"Image\":\"c:\\\\\\u0077hoami.exe\","
+                                 "\"ParentImage\":\"c:\\\\cmd.exe\"}");
+
+struct lazy_job {
+	const struct mh_sigma *s;
+	const char *path;
+	size_t total; /* matches; SIZE_MAX on an error */
+};
+
+/* nmatch_json without cmocka's asserts (it runs in threads). */
+static void *lazy_worker(void *arg)
+{
+	struct lazy_job *j = arg;
+	j->total = SIZE_MAX;
+	const struct mh_reader_ops *ops = mh_reader_by_name("json");
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = j->path;
+	src.range_end = UINT64_MAX;
+	src.regular = 1;
+	struct mh_reader_opts o;
+	mh_reader_opts_default(&o);
+	struct mh_reader *r = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	struct mh_sigma_ctx *c = NULL;
+	if (!ops || ops->open(&r, &src, &o, &err))
+		return NULL;
+	if (mh_sigma_ctx_new(j->s, &c) == MH_OK) {
+		size_t total = 0;
+		struct mh_event ev;
+		int rc;
+		while ((rc = ops->next(r, &ev, &err)) == 1) {
+			const uint32_t *m;
+			size_t n;
+			if (mh_sigma_match(c, &ev, &m, &n))
+				break;
+			total += n;
+		}
+		if (rc == 0)
+			j->total = total;
+	}
+	mh_sigma_ctx_free(c);
+	ops->close(r);
+	return NULL;
+}
+
+/* A lazy rule set (scan's: each bucket's databases compiled when an
+ * event first needs them) matches what the eager one (lint's) matches,
+ * also when threads meet the same unbuilt buckets at once. */
+static void test_lazy_prefilter(void **st)
+{
+	(void)st;
+	struct mh_sigma *eager = load_opts(lazy_rules, NULL, 0, 0);
+	assert_int_equal(eager->nrules, 3);
+	assert_int_equal(nmatch_json(eager, lazy_records), 3);
+	for (int round = 0; round < 8; round++) {
+		struct mh_sigma *lazy = load_opts(lazy_rules, NULL, 0, 1);
+		char path[] = "/tmp/mh-sigma-lazy-XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, lazy_records, strlen(lazy_records)),
+		                 (ssize_t)strlen(lazy_records));
+		close(fd);
+		pthread_t t[4];
+		struct lazy_job j[4];
+		for (int i = 0; i < 4; i++) {
+			j[i].s = lazy;
+			j[i].path = path;
+			assert_int_equal(
+			        pthread_create(&t[i], NULL, lazy_worker, &j[i]),
+			        0);
+		}
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(t[i], NULL), 0);
+			assert_int_equal(j[i].total, 3);
+		}
+		/* and one thread after the buckets are built */
+		assert_int_equal(nmatch_json(lazy, lazy_records), 3);
+		unlink(path);
+		mh_sigma_free(lazy);
+	}
+	mh_sigma_free(eager);
+}
+
 /* MARK: - correlations */
 
 struct tev {
@@ -1268,6 +1399,7 @@ int main(void)
 	        cmocka_unit_test(test_cond_parser),
 	        cmocka_unit_test(test_multidoc_and_filter),
 	        cmocka_unit_test(test_logsource_shapes),
+	        cmocka_unit_test(test_lazy_prefilter),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),
 	        cmocka_unit_test(test_temporal),

@@ -427,8 +427,11 @@ static int push_typed_slice(struct mh_sg_view *v, const struct mh_ls_alias *al,
 	if (!s.p)
 		return MH_OK;
 	const char *fmt = al->format;
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) /* most: no copy */
+		return push(v, al->sigma, al->sigma_n, s.p, s.n, 0) ? MH_OK
+		                                                    : MH_ENOMEM;
 	const char *pc = strstr(fmt, "%s");
-	if (!pc || !strcmp(fmt, "%s"))
+	if (!pc)
 		return push(v, al->sigma, al->sigma_n, s.p, s.n, 0) ? MH_OK
 		                                                    : MH_ENOMEM;
 	size_t pre = (size_t)(pc - fmt), post = strlen(pc + 2);
@@ -450,14 +453,15 @@ static int typed_alias(struct mh_sg_view *v, size_t upto,
 {
 	const struct mh_audit *a = ev->audit;
 	const char *m = al->field + 1;
-	if (!strcmp(m, "workload"))
+	/* the members' first letters differ: one strcmp per alias */
+	if (m[0] == 'w' && !strcmp(m, "workload"))
 		return push_typed_slice(
 		        v, al,
 		        a ? a->workload
 		          : mh_slice_make(v->in.workload, v->in.workload_n));
 	if (!a)
 		return MH_OK;
-	if (!strcmp(m, "operation")) {
+	if (m[0] == 'o' && !strcmp(m, "operation")) {
 		for (size_t i = 0; i < a->nops; i++) {
 			int rc = push_typed_slice(v, al, a->ops[i]);
 			if (rc)
@@ -465,9 +469,9 @@ static int typed_alias(struct mh_sg_view *v, size_t upto,
 		}
 		return MH_OK;
 	}
-	if (!strcmp(m, "event_type"))
+	if (m[0] == 'e' && !strcmp(m, "event_type"))
 		return push_typed_slice(v, al, a->event_type);
-	if (!strcmp(m, "result")) {
+	if (m[0] == 'r' && !strcmp(m, "result")) {
 		static const char *const words[] = {
 		        [MH_AR_OK] = "success",
 		        [MH_AR_PARTIAL] = "partial",
@@ -477,7 +481,7 @@ static int typed_alias(struct mh_sg_view *v, size_t upto,
 			return MH_OK;
 		return push_typed_slice(v, al, mh_slice_cstr(words[a->result]));
 	}
-	if (!strcmp(m, "invocation")) {
+	if (m[0] == 'i' && !strcmp(m, "invocation")) {
 		if (!a->operation.p)
 			return MH_OK;
 		struct mh_slice params = MH_SLICE_NULL;
@@ -495,7 +499,7 @@ static int typed_alias(struct mh_sg_view *v, size_t upto,
 		o[n] = '\0';
 		return push_typed_slice(v, al, mh_slice_make(o, n));
 	}
-	if (!strcmp(m, "params")) {
+	if (m[0] == 'p' && !strcmp(m, "params")) {
 		for (size_t i = 0; i < a->nparams; i++) {
 			const struct mh_audit_param *p = &a->params[i];
 			if (!p->name.n || !p->value.p)

@@ -77,8 +77,10 @@ static const struct {
 static const struct {
 	int group;
 	const char *sigma, *field, *format;
+	size_t sigma_n,
+	        field_n; /* lengths, so that none is counted per event */
 } auditalias[] = {
-#define AUDIT_ALIAS(g, s, f, fmt) {g, s, f, fmt},
+#define AUDIT_ALIAS(g, s, f, fmt) {g, s, f, fmt, sizeof(s) - 1, sizeof(f) - 1},
 #include "rules/sigma/logsource.def"
 #undef AUDIT_ALIAS
 };
@@ -245,8 +247,8 @@ size_t mh_sg_ls_aliases(const struct mh_ls_input *in, struct mh_ls_alias *out,
 		a->sigma = auditalias[i].sigma;
 		a->field = auditalias[i].field;
 		a->format = auditalias[i].format;
-		a->sigma_n = strlen(a->sigma);
-		a->field_n = strlen(a->field);
+		a->sigma_n = auditalias[i].sigma_n;
+		a->field_n = auditalias[i].field_n;
 		if (a->field_n && a->field[a->field_n - 1] == '*') {
 			a->prefix = 1;
 			a->field_n--;

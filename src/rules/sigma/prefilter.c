@@ -21,13 +21,15 @@
 
 #include <hs/hs.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIN_ATOM 3
 /* Buckets of at most this many rules get no database (build_bucket). */
 #define SMALL_BUCKET 6
-/* Buckets of more raw literals get no raw database (rawlits_compile). */
+/* Buckets of more raw literals get no raw prefilter (build_bucket). */
 #define RAW_MAX 256
 
 struct atom {
@@ -42,6 +44,14 @@ struct aset {
 	size_t n, alloc;
 };
 
+/* Raw-text literals of one bucket (pfb.raw). */
+struct rawlits {
+	char **v;
+	size_t *len;
+	size_t n, alloc;
+	int open;
+};
+
 /* One logsource bucket: its own literal database, so that an event only
  * meets the atoms of rules that can apply to it. */
 struct pfb {
@@ -53,31 +63,33 @@ struct pfb {
 	size_t nalways;
 	int keywords; /* some rule searches every value */
 	/* The atoms of every rule as they would be written in a JSON
-	 * record's text (not anchored, backslash and quote escaped, lower
-	 * case, matched against a lower-cased copy): when none is in the record's text, no rule of the bucket
-	 * can match and the event's fields need not be made. open: some rule
+	 * record's text (not anchored, backslash and quote escaped, matched
+	 * in any ASCII case): when none is in the record's text, no rule of
+	 * the bucket can match and the event's fields need not be made. open: some rule
 	 * has no atoms, or one that a JSON writer may spell otherwise
-	 * ('/', '<', '>', '&', '\'', control and non-ASCII bytes). */
-	hs_database_t *rawdb;
-	int open;
+	 * ('/', '<', '>', '&', '\'', control and non-ASCII bytes), or too
+	 * many. Compiled per set of buckets (mh_sg_rawset_new). */
+	struct rawlits raw;
+	/* Built (ready set, with release order, after everything above is
+	 * written; rc its result). A lazy prefilter builds a bucket when an
+	 * event first needs it, under mu. */
+	atomic_int ready;
+	int rc;
 };
 
 struct mh_sg_prefilter {
 	struct pfb *b;
 	size_t nbuckets;
 	size_t natoms, rules_with_atoms, nalways;
+	const struct mh_sigma *s; /* what a lazy build reads */
+	uint8_t *always;          /* per rule: no atoms */
+	pthread_mutex_t mu;
 };
 
 struct mh_sg_pfscratch {
 	hs_scratch_t *s;
-};
-
-/* Raw-text literals of one bucket (pfb.rawdb). */
-struct rawlits {
-	char **v;
-	size_t *len;
-	size_t n, alloc;
-	int open;
+	uint8_t *has; /* per bucket: s is big enough for its databases */
+	size_t nb;
 };
 
 static void rawlits_release(struct rawlits *r)
@@ -126,37 +138,6 @@ static int rawlits_add(struct rawlits *r, const struct atom *at)
 	r->v[r->n] = o;
 	r->len[r->n++] = k;
 	return MH_OK;
-}
-
-static int rawlits_compile(struct rawlits *r, hs_database_t **db)
-{
-	*db = NULL;
-	/* Many literals: a bucket that big is rarely ruled out, and its
-	 * second database would cost load time and memory. */
-	if (r->n > RAW_MAX)
-		r->open = 1;
-	if (r->open || r->n == 0)
-		return MH_OK;
-	unsigned *fl = malloc(r->n * sizeof(*fl));
-	unsigned *ids = calloc(r->n, sizeof(*ids));
-	int rc = MH_OK;
-	if (!fl || !ids) {
-		rc = MH_ENOMEM;
-	} else {
-		for (size_t i = 0; i < r->n; i++)
-			fl[i] = HS_FLAG_SINGLEMATCH;
-		hs_compile_error_t *ce = NULL;
-		if (hs_compile_lit_multi((const char *const *)r->v, fl, ids,
-		                         r->len, (unsigned)r->n, HS_MODE_BLOCK,
-		                         NULL, db, &ce) != HS_SUCCESS) {
-			hs_free_compile_error(ce);
-			*db = NULL;
-			r->open = 1; /* no database: never rule an event out */
-		}
-	}
-	free(fl);
-	free(ids);
-	return rc;
 }
 
 static void aset_free(struct aset *a)
@@ -488,10 +469,15 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 		}
 		aset_free(&a);
 	}
-	if (rc == MH_OK)
-		rc = rawlits_compile(&raw, &b->rawdb);
-	b->open = raw.open;
-	rawlits_release(&raw);
+	/* Many literals: a bucket that big is rarely ruled out, and its
+	 * database would cost load time and memory. */
+	if (raw.n > RAW_MAX || raw.n == 0)
+		raw.open = 1;
+	if (raw.open) {
+		rawlits_release(&raw);
+		raw.open = 1;
+	}
+	b->raw = raw;
 	size_t total = 0;
 	for (size_t i = 0; i < d.n; i++)
 		total += d.v[i].nrules;
@@ -542,7 +528,8 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 	return rc;
 }
 
-int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
+int mh_sg_prefilter_build(struct mh_sigma *s, int lazy,
+                          struct mh_sg_prefilter **out)
 {
 	struct mh_sg_prefilter *pf = calloc(1, sizeof(*pf));
 	uint8_t *always = calloc(s->nrules + 1, 1);
@@ -553,6 +540,13 @@ int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
 		free(always);
 		return MH_ENOMEM;
 	}
+	if (pthread_mutex_init(&pf->mu, NULL)) {
+		free(pf);
+		free(always);
+		return MH_ENOMEM;
+	}
+	pf->s = s;
+	pf->always = always;
 	pf->nbuckets = s->nbuckets;
 	pf->b = calloc(s->nbuckets + 1, sizeof(*pf->b));
 	if (!pf->b)
@@ -574,16 +568,62 @@ int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
 		}
 		aset_free(&a);
 	}
-	/* Buckets no input can satisfy never see an event: no database. */
-	for (size_t bi = 0; bi < s->nbuckets && rc == MH_OK; bi++)
+	/* Buckets no input can satisfy never see an event: no database.
+	 * The others now, or (lazy) when an event first needs them: most
+	 * of the load time of SigmaHQ's rules is these databases, and an
+	 * audit log needs few of them. */
+	for (size_t bi = 0; bi < s->nbuckets && rc == MH_OK; bi++) {
+		if (lazy && s->buckets[bi].satisfiable)
+			continue;
 		if (s->buckets[bi].satisfiable)
 			rc = build_bucket(s, pf, bi, always);
-	free(always);
+		atomic_store_explicit(&pf->b[bi].ready, 1,
+		                      memory_order_relaxed);
+	}
 	if (rc) {
 		mh_sg_prefilter_free(pf);
 		return rc;
 	}
 	*out = pf;
+	return MH_OK;
+}
+
+/* Bucket bi built (once, by whichever thread first needs it) and sc big
+ * enough for its databases. */
+static int ensure(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                  size_t bi)
+{
+	struct pfb *b = &pf->b[bi];
+	if (!atomic_load_explicit(&b->ready, memory_order_acquire)) {
+		pthread_mutex_lock(&pf->mu);
+		if (!atomic_load_explicit(&b->ready, memory_order_relaxed)) {
+			b->rc = build_bucket(pf->s, pf, bi, pf->always);
+			atomic_store_explicit(&b->ready, 1,
+			                      memory_order_release);
+		}
+		pthread_mutex_unlock(&pf->mu);
+	}
+	if (b->rc)
+		return b->rc;
+	if (sc && bi < sc->nb && !sc->has[bi]) {
+		if (b->db && hs_alloc_scratch(b->db, &sc->s) != HS_SUCCESS)
+			return MH_ENOMEM;
+		sc->has[bi] = 1;
+	}
+	return MH_OK;
+}
+
+int mh_sg_prefilter_ready(struct mh_sg_prefilter *pf,
+                          struct mh_sg_pfscratch *sc, const int32_t *buckets,
+                          size_t nb)
+{
+	for (size_t i = 0; pf && i < nb; i++) {
+		if (buckets[i] < 0 || (size_t)buckets[i] >= pf->nbuckets)
+			continue;
+		int rc = ensure(pf, sc, (size_t)buckets[i]);
+		if (rc)
+			return rc;
+	}
 	return MH_OK;
 }
 
@@ -593,12 +633,14 @@ void mh_sg_prefilter_free(struct mh_sg_prefilter *pf)
 		return;
 	for (size_t i = 0; pf->b && i < pf->nbuckets; i++) {
 		hs_free_database(pf->b[i].db);
-		hs_free_database(pf->b[i].rawdb);
+		rawlits_release(&pf->b[i].raw);
 		free(pf->b[i].rule_off);
 		free(pf->b[i].rules);
 		free(pf->b[i].always);
 	}
 	free(pf->b);
+	free(pf->always);
+	pthread_mutex_destroy(&pf->mu);
 	free(pf);
 }
 
@@ -610,23 +652,31 @@ void mh_sg_prefilter_stats(const struct mh_sg_prefilter *pf, size_t *atoms,
 	*always = pf ? pf->nalways : 0;
 }
 
-int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
+int mh_sg_pfscratch_new(struct mh_sg_prefilter *pf,
                         struct mh_sg_pfscratch **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return MH_ENOMEM;
-	/* one scratch big enough for every bucket's databases */
-	for (size_t i = 0; pf && i < pf->nbuckets; i++)
-		if ((pf->b[i].db &&
-		     hs_alloc_scratch(pf->b[i].db, &(*out)->s) != HS_SUCCESS) ||
-		    (pf->b[i].rawdb &&
-		     hs_alloc_scratch(pf->b[i].rawdb, &(*out)->s) !=
-		             HS_SUCCESS)) {
+	(*out)->nb = pf ? pf->nbuckets : 0;
+	(*out)->has = calloc((*out)->nb + 1, 1);
+	if (!(*out)->has) {
+		mh_sg_pfscratch_free(*out);
+		*out = NULL;
+		return MH_ENOMEM;
+	}
+	/* big enough for every bucket built so far; the others grow it
+	 * when they are built (mh_sg_prefilter_ready) */
+	for (size_t i = 0; pf && i < pf->nbuckets; i++) {
+		if (!atomic_load_explicit(&pf->b[i].ready,
+		                          memory_order_acquire))
+			continue;
+		if (ensure(pf, *out, i)) {
 			mh_sg_pfscratch_free(*out);
 			*out = NULL;
 			return MH_ENOMEM;
 		}
+	}
 	return MH_OK;
 }
 
@@ -635,6 +685,7 @@ void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc)
 	if (!sc)
 		return;
 	hs_free_scratch(sc->s);
+	free(sc->has);
 	free(sc);
 }
 
@@ -671,6 +722,80 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
 	hs_scan(b->db, buf, (unsigned)n, 0, sc->s, on_atom, &c);
 }
 
+struct mh_sg_rawset {
+	hs_database_t *db;
+};
+
+int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                     const int32_t *buckets, size_t nb,
+                     struct mh_sg_rawset **out)
+{
+	*out = NULL;
+	if (!pf || !sc)
+		return MH_OK;
+	size_t n = 1;
+	for (size_t i = 0; i < nb; i++) {
+		const struct pfb *b = &pf->b[buckets[i]];
+		if (b->raw.open)
+			return MH_OK; /* no raw prefilter for this set */
+		n += b->raw.n;
+	}
+	const char **ex = malloc(n * sizeof(*ex));
+	size_t *lens = malloc(n * sizeof(*lens));
+	unsigned *fl = malloc(n * sizeof(*fl));
+	unsigned *ids = calloc(n, sizeof(*ids));
+	struct mh_sg_rawset *rs = calloc(1, sizeof(*rs));
+	int rc = MH_OK;
+	if (!ex || !lens || !fl || !ids || !rs) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	size_t k = 0;
+	/* \uXXXX in a record's text: any letter may hide behind one, so
+	 * such a record is never ruled out */
+	ex[k] = "\\u";
+	lens[k++] = 2;
+	for (size_t i = 0; i < nb; i++) {
+		const struct rawlits *r = &pf->b[buckets[i]].raw;
+		for (size_t j = 0; j < r->n; j++) {
+			ex[k] = r->v[j];
+			lens[k++] = r->len[j];
+		}
+	}
+	/* caseless: the record's text is scanned as it is (the atoms are
+	 * ASCII, so this is exactly lower-casing it) */
+	for (size_t i = 0; i < n; i++)
+		fl[i] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS;
+	hs_compile_error_t *ce = NULL;
+	if (hs_compile_lit_multi(ex, fl, ids, lens, (unsigned)n, HS_MODE_BLOCK,
+	                         NULL, &rs->db, &ce) != HS_SUCCESS) {
+		hs_free_compile_error(ce);
+		rs->db = NULL; /* no database: never rule an event out */
+		goto out;
+	}
+	if (hs_alloc_scratch(rs->db, &sc->s) != HS_SUCCESS) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	*out = rs;
+	rs = NULL;
+out:
+	mh_sg_rawset_free(rs);
+	free(ex);
+	free(lens);
+	free(fl);
+	free(ids);
+	return rc;
+}
+
+void mh_sg_rawset_free(struct mh_sg_rawset *rs)
+{
+	if (!rs)
+		return;
+	hs_free_database(rs->db);
+	free(rs);
+}
+
 static int on_raw(unsigned id, unsigned long long from, unsigned long long to,
                   unsigned flags, void *ctx)
 {
@@ -682,28 +807,13 @@ static int on_raw(unsigned id, unsigned long long from, unsigned long long to,
 	return 1; /* one is enough */
 }
 
-int mh_sg_prefilter_raw_open(const struct mh_sg_prefilter *pf,
-                             const int32_t *buckets, size_t nb)
+int mh_sg_rawset_may(const struct mh_sg_rawset *rs, struct mh_sg_pfscratch *sc,
+                     const char *text, size_t n)
 {
-	if (!pf)
-		return 1;
-	for (size_t i = 0; i < nb; i++)
-		if (pf->b[buckets[i]].open || !pf->b[buckets[i]].rawdb)
-			return 1;
-	return 0;
-}
-
-int mh_sg_prefilter_raw_may(const struct mh_sg_prefilter *pf,
-                            struct mh_sg_pfscratch *sc, const int32_t *buckets,
-                            size_t nb, const char *text, size_t n)
-{
-	if (mh_sg_prefilter_raw_open(pf, buckets, nb) || !sc || !sc->s ||
-	    n > UINT32_MAX)
+	if (!rs || !sc || !sc->s || n > UINT32_MAX)
 		return 1;
 	int hit = 0;
-	for (size_t i = 0; i < nb && !hit; i++)
-		hs_scan(pf->b[buckets[i]].rawdb, text, (unsigned)n, 0, sc->s,
-		        on_raw, &hit);
+	hs_scan(rs->db, text, (unsigned)n, 0, sc->s, on_raw, &hit);
 	return hit;
 }
 
