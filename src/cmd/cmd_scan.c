@@ -691,7 +691,14 @@ static const char scan_help_sigma[] =
         "collection\n"
         "  mailhunt scan --no-builtin --rules ~/sigma/rules -f jsonl "
         "sysmon.jsonl\n"
-        "      SigmaHQ's rules on Windows events exported as JSON\n";
+        "      SigmaHQ's rules on Windows events exported as JSON\n"
+        "  mailhunt scan --rules ~/sigma/rules/cloud/m365 ual.jsonl "
+        "purview.csv\n"
+        "      SigmaHQ's Microsoft 365 rules on the unified audit log, "
+        "any export\n"
+        "  mailhunt scan --rules ~/sigma/rules-placeholder --placeholder "
+        "Admins=adm_* logs/\n"
+        "      rules using %Admins% (expand) with a value for it\n";
 
 /* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
  * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
