@@ -46,11 +46,21 @@ static const char rules_help[] =
         "examples:\n"
         "  mailhunt rules lint ~/sigma/rules\n"
         "      check a rule tree before a scan; every refusal is listed\n"
+        "  mailhunt rules lint my-rules/ && mailhunt scan --rules my-rules/ "
+        "evidence/\n"
+        "      only scan with rules that all load\n"
         "  mailhunt rules list ~/sigma/rules/cloud/m365\n"
-        "  mailhunt rules show 1e95725d-7320-415d-80f7-004da920fc11 "
+        "      what would run on Microsoft 365 audit logs\n"
+        "  mailhunt rules list\n"
+        "      the built-in analytics\n"
+        "  mailhunt rules show c726e007-2cd0-4a55-abfb-79730fbedee5 "
         "~/sigma/rules\n"
+        "      one rule (mail forwarding in Microsoft 365): file, author, "
+        "link,\n"
+        "      what it tests\n"
         "  mailhunt rules lint --placeholder Admins=adm_* "
-        "~/sigma/rules-placeholder\n";
+        "~/sigma/rules-placeholder\n"
+        "      rules using %Admins% load once it has a value\n";
 
 static void put_term(FILE *f, const char *s, size_t max)
 {

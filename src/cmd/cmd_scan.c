@@ -582,6 +582,9 @@ static const char scan_help[] =
         "Microsoft-Extractor-Suite's),\nGoogle Workspace Reports API "
         "activities and their Cloud Logging form.\nThe same audit record "
         "in two exports is counted once (docs/AUDIT.md).\n"
+        "Windows event logs exported as JSON (evtx_dump, Winlogbeat, "
+        "Get-WinEvent |\nConvertTo-Json) are read for Sigma rules "
+        "(--rules).\n"
         "\n";
 
 /* Two literals: C17 guarantees only 4095 bytes in one. */
@@ -706,7 +709,17 @@ static const char scan_help_sigma[] =
         "  mailhunt scan --no-builtin --rules my-rules/ --tags attack.t1114 "
         "logs/\n"
         "      only your own rules, only findings about email "
-        "collection\n";
+        "collection\n"
+        "  mailhunt scan --no-builtin --rules ~/sigma/rules -f jsonl "
+        "sysmon.jsonl\n"
+        "      SigmaHQ's rules on Windows events exported as JSON\n"
+        "  mailhunt scan --rules ~/sigma/rules/cloud/m365 ual.jsonl "
+        "purview.csv\n"
+        "      SigmaHQ's Microsoft 365 rules on the unified audit log, "
+        "any export\n"
+        "  mailhunt scan --rules ~/sigma/rules-placeholder --placeholder "
+        "Admins=adm_* logs/\n"
+        "      rules using %Admins% (expand) with a value for it\n";
 
 /* YYYY-MM-DD, optionally followed by T or a space and HH:MM[:SS], then
  * optionally Z or a +HH:MM / -HH:MM offset; no zone means UTC. Days are
@@ -1068,6 +1081,7 @@ int mh_cmd_scan(int argc, char **argv)
 		mh_err_clear(&serr);
 		so.ph = s.o.ph.v;
 		so.nph = s.o.ph.n;
+		so.lazy = 1;
 		if (mh_sigma_load(s.o.rules, s.o.nrules, &so, &sigma, &serr)) {
 			fprintf(stderr, "mailhunt: %s\n", serr.msg);
 			mh_sigma_phs_release(&s.o.ph);

@@ -26,6 +26,10 @@
  *  - CSV records: one field per column, named by the header cell; a cell
  *    that holds a JSON object or array also gives the fields of that
  *    JSON below the column's name ("Parameters.Name").
+ *  - Windows events (JSON): the record's own key paths as above
+ *    ("Event.EventData.Image", "winlog.event_data.Image",
+ *    "Properties.Value"); the typed view (event/winevent.h) says which
+ *    form it is, so a consumer knows where the event data is.
  *  - Readers may add normalised fields on top (each reader's header and
  *    docs/AUDIT.md say which), e.g. an audit record's Parameters
  *    name/value list as "Parameters.ForwardTo" (json/flatten.h), and the
@@ -58,8 +62,9 @@ struct mh_field {
 	struct mh_slice value; /* raw, undecoded (for mail: folded) */
 };
 
-struct mh_msg;   /* event/msg.h */
-struct mh_audit; /* event/audit.h */
+struct mh_msg;      /* event/msg.h */
+struct mh_audit;    /* event/audit.h */
+struct mh_winevent; /* event/winevent.h */
 
 struct mh_event {
 	enum mh_event_kind kind;
@@ -89,8 +94,14 @@ struct mh_event {
 	size_t nfields;
 	const struct mh_field *(*fields_fn)(void *ctx, size_t *n);
 	void *fields_ctx;
-	const struct mh_msg *msg;     /* kind == MH_EV_MAIL, else NULL */
-	const struct mh_audit *audit; /* kind == MH_EV_AUDIT, else NULL */
+	/* The record's own text as read, when every field is made from it
+	 * alone (a JSON record not held in another), else {NULL, 0}: a
+	 * consumer may rule an event out by a literal search in it before
+	 * making the fields (the Sigma prefilter does). */
+	struct mh_slice raw;
+	const struct mh_msg *msg;      /* kind == MH_EV_MAIL, else NULL */
+	const struct mh_audit *audit;  /* kind == MH_EV_AUDIT, else NULL */
+	const struct mh_winevent *win; /* kind == MH_EV_WINEVENT, else NULL */
 };
 
 /* The event's fields (*n of them, input order), made on first use for

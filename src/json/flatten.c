@@ -186,20 +186,44 @@ static int at(struct cur *c)
 	return c->i < c->n ? (unsigned char)c->p[c->i] : -1;
 }
 
-/* At '"': the raw contents in *raw, cursor past the closing quote. */
+/* At '"': the raw contents in *raw, cursor past the closing quote. The
+ * next quote found with memchr closes the string unless an odd number of
+ * backslashes precedes it. */
 static int str(struct cur *c, struct mh_slice *raw)
 {
 	size_t s = c->i + 1;
-	for (size_t k = s; k < c->n; k++) {
-		if (c->p[k] == '\\') {
-			k++;
-		} else if (c->p[k] == '"') {
-			*raw = mh_slice_make(c->p + s, k - s);
-			c->i = k + 1;
+	for (size_t k = s; k < c->n;) {
+		const char *q = memchr(c->p + k, '"', c->n - k);
+		if (!q)
+			return MH_EFORMAT;
+		size_t e = (size_t)(q - c->p), b = e;
+		while (b > s && c->p[b - 1] == '\\')
+			b--;
+		if ((e - b) % 2 == 0) {
+			*raw = mh_slice_make(c->p + s, e - s);
+			c->i = e + 1;
 			return MH_OK;
 		}
+		k = e + 1;
 	}
 	return MH_EFORMAT;
+}
+
+/* A byte that ends a number, true, false or null. */
+static int ends_scalar(char ch)
+{
+	switch (ch) {
+	case ' ':
+	case '\t':
+	case '\r':
+	case '\n':
+	case ',':
+	case ']':
+	case '}':
+	case ':':
+	case '\0': return 1;
+	default: return 0;
+	}
 }
 
 /* Past the value at the cursor; *span its text. */
@@ -238,7 +262,7 @@ static int skip(struct cur *c, struct mh_slice *span, int depth)
 			}
 		}
 	} else {
-		while (c->i < c->n && !strchr(" \t\r\n,]}:", c->p[c->i]))
+		while (c->i < c->n && !ends_scalar(c->p[c->i]))
 			c->i++;
 		if (c->i == s)
 			return MH_EFORMAT;
@@ -460,13 +484,17 @@ static int walk_value(struct walk *w, struct cur *c, int depth)
 		return MH_EFORMAT;
 	int ch = at(c);
 	if (ch == '{' || ch == '[') {
-		struct cur probe = *c;
-		struct mh_slice span;
-		if (skip(&probe, &span, depth))
-			return MH_EFORMAT;
-		if (emit(w, span))
+		/* The composite's field comes before its members; its text
+		 * is known once they are walked (one pass over the text, not
+		 * one per level). */
+		size_t start = c->i, idx = w->fl->n;
+		if (emit(w, mh_slice_make(c->p + start, 1)))
 			return w->stop;
-		return walk_members(w, c, ch, depth);
+		int rc = walk_members(w, c, ch, depth);
+		if (idx < w->fl->n)
+			w->fl->v[idx].value =
+			        mh_slice_make(c->p + start, c->i - start);
+		return rc;
 	}
 	struct mh_slice span, v;
 	if (skip(c, &span, depth))

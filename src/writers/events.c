@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/escape.h"
 #include "event/audit.h"
+#include "event/winevent.h"
 #include "writers/writer.h"
 
 static int jslice(struct mh_buf *b, struct mh_slice s)
@@ -135,6 +136,18 @@ static int audit(struct mh_buf *b, const struct mh_audit *a)
 	return rc;
 }
 
+static int win(struct mh_buf *b, const struct mh_winevent *w)
+{
+	int rc = mh_buf_printf(b, "{\"shape\":\"%s\"",
+	                       mh_win_shape_name(w->shape));
+	rc = rc ? rc : knum(b, "event_id", w->event_id);
+	rc = rc ? rc : kslice(b, "channel", w->channel);
+	rc = rc ? rc : kslice(b, "provider", w->provider);
+	rc = rc ? rc : kslice(b, "computer", w->computer);
+	rc = rc ? rc : kslice(b, "record_id", w->record_id);
+	return rc ? rc : mh_buf_addc(b, '}');
+}
+
 int mh_event_jsonl(const struct mh_event *ev, int fields, struct mh_buf *out)
 {
 	struct mh_buf *b = out;
@@ -160,6 +173,10 @@ int mh_event_jsonl(const struct mh_event *ev, int fields, struct mh_buf *out)
 	rc = rc ? rc : key(b, "audit", 0);
 	if (!rc)
 		rc = ev->audit ? audit(b, ev->audit) : mh_buf_add(b, "null", 4);
+	if (!rc && ev->win) {
+		rc = key(b, "win", 0);
+		rc = rc ? rc : win(b, ev->win);
+	}
 	if (!rc && fields) {
 		size_t n = 0;
 		const struct mh_field *f = mh_event_fields(ev, &n);

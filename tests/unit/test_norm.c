@@ -18,6 +18,7 @@
 #include "core/time.h"
 #include "event/audit.h"
 #include "event/event.h"
+#include "event/winevent.h"
 #include "readers/reader.h"
 #include "readers/record/rec.h"
 
@@ -841,6 +842,203 @@ static void test_gws(void **state)
 	assert_int_equal(run.nskip, 0);
 }
 
+/* MARK: - Windows events */
+
+static void check_win(const struct mh_event *ev, size_t i)
+{
+	assert_int_equal(ev->kind, MH_EV_WINEVENT);
+	assert_null(ev->audit);
+	assert_non_null(ev->win);
+	const struct mh_winevent *w = ev->win;
+	int64_t t = mh_time_from_civil(2024, 3, 1, 10, 0, 0);
+	switch (i) {
+	case 0: /* evtx_dump, attributes under #attributes */
+		assert_int_equal(w->shape, MH_WS_EVTX);
+		assert_int_equal(w->event_id, 1);
+		eq(w->channel, "Microsoft-Windows-Sysmon/Operational");
+		eq(w->provider, "Microsoft-Windows-Sysmon");
+		eq(w->computer, "ws1.corp.example");
+		eq(w->record_id, "14961");
+		assert_int_equal(ev->ts, t);
+		assert_string_equal(field(ev, "Event.EventData.Image"),
+		                    "C:\\Windows\\System32\\whoami.exe");
+		break;
+	case 1: /* evtx_dump --separate-json-attributes, EventID #text */
+		assert_int_equal(w->shape, MH_WS_EVTX);
+		assert_int_equal(w->event_id, 4624);
+		eq(w->channel, "Security");
+		eq(w->provider, "Microsoft-Windows-Security-Auditing");
+		eq(w->record_id, NULL);
+		assert_int_equal(ev->ts, t);
+		assert_int_equal(ev->record_id.n, 0); /* no id: never dropped */
+		break;
+	case 2: /* Winlogbeat 8: strings; time from @timestamp */
+		assert_int_equal(w->shape, MH_WS_ECS);
+		assert_int_equal(w->event_id, 4104);
+		eq(w->channel, "Microsoft-Windows-PowerShell/Operational");
+		eq(w->provider, "Microsoft-Windows-PowerShell");
+		eq(w->computer, "ws2");
+		eq(w->record_id, "77");
+		assert_int_equal(ev->ts, t);
+		assert_string_equal(
+		        field(ev, "winlog.event_data.ScriptBlockText"),
+		        "Get-Mailbox");
+		break;
+	case 3: /* Winlogbeat 7: numbers; event.code and host.name when
+	         * winlog lacks them */
+		assert_int_equal(w->shape, MH_WS_ECS);
+		assert_int_equal(w->event_id, 11);
+		eq(w->provider, "Microsoft-Windows-Sysmon");
+		eq(w->computer, "ws3");
+		eq(w->record_id, "78");
+		break;
+	case 4: /* Get-WinEvent from Windows PowerShell: /Date()/ */
+		assert_int_equal(w->shape, MH_WS_PS);
+		assert_int_equal(w->event_id, 4688);
+		eq(w->channel, "Security");
+		eq(w->computer, "ws4");
+		eq(w->record_id, "99");
+		assert_int_equal(ev->ts, t);
+		break;
+	case 5: /* Get-WinEvent from PowerShell 7: ISO time with offset */
+		assert_int_equal(w->shape, MH_WS_PS);
+		assert_int_equal(ev->ts, t);
+		break;
+	default: fail_msg("event %zu", i);
+	}
+}
+
+static void test_windows(void **state)
+{
+	(void)state;
+	const char *in =
+	        /* 0: two records concatenated, pretty-printed, as SigmaHQ's
+	         * regression JSON is */
+	        "{\n  \"Event\": {\n    \"#attributes\": {\"xmlns\": "
+	        "\"http://schemas.microsoft.com/win/2004/08/events/event\"},\n"
+	        "    \"System\": {\n      \"Provider\": {\"#attributes\": "
+	        "{\"Name\": \"Microsoft-Windows-Sysmon\", \"Guid\": \"5770385F-"
+	        "C22A-43E0-BF4C-06F5698FFBD9\"}},\n      \"EventID\": 1,\n"
+	        "      \"TimeCreated\": {\"#attributes\": {\"SystemTime\": "
+	        "\"2024-03-01T10:00:00.640670Z\"}},\n      \"EventRecordID\": "
+	        "14961,\n      \"Channel\": \"Microsoft-Windows-Sysmon/"
+	        "Operational\",\n      \"Computer\": \"ws1.corp.example\"\n"
+	        "    },\n    \"EventData\": {\"Image\": \"C:\\\\Windows\\\\"
+	        "System32\\\\whoami.exe\", \"ProcessId\": 7760}\n  }\n}\n"
+	        "{\"Event\":{\"System\":{\"Provider_attributes\":{\"Name\":"
+	        "\"Microsoft-Windows-Security-Auditing\"},\"EventID\":{"
+	        "\"#attributes\":{\"Qualifiers\":\"\"},\"#text\":4624},"
+	        "\"Channel\":\"Security\",\"TimeCreated_attributes\":{"
+	        "\"SystemTime\":\"2024-03-01T10:00:00Z\"}},\"EventData\":{"
+	        "\"LogonType\":3}}}\n";
+	const char *ecs =
+	        "{\"@timestamp\":\"2024-03-01T10:00:00.000Z\",\"event\":{"
+	        "\"code\":\"4104\",\"original\":\"<Event/>\"},\"winlog\":{"
+	        "\"channel\":\"Microsoft-Windows-PowerShell/Operational\","
+	        "\"event_id\":\"4104\",\"provider_name\":\"Microsoft-Windows-"
+	        "PowerShell\",\"computer_name\":\"ws2\",\"record_id\":\"77\","
+	        "\"event_data\":{\"ScriptBlockText\":\"Get-Mailbox\"}}}\n"
+	        "{\"@timestamp\":\"2024-03-01T10:00:00Z\",\"event\":{\"code\":"
+	        "11,\"provider\":\"Microsoft-Windows-Sysmon\"},\"host\":{"
+	        "\"name\":\"ws3\"},\"winlog\":{\"channel\":\"Microsoft-Windows-"
+	        "Sysmon/Operational\",\"record_id\":78}}\n";
+	char all[8192];
+	snprintf(all, sizeof(all), "%s%s", in, ecs);
+	struct run run;
+	read_file("win.json", all, check_win, &run);
+	assert_int_equal(run.nev, 4);
+	assert_int_equal(run.nskip, 0);
+}
+
+/* Get-WinEvent's objects, checked in order 4, 5. */
+static void check_ps(const struct mh_event *ev, size_t i)
+{
+	check_win(ev, i + 4);
+}
+
+static void test_windows_ps(void **state)
+{
+	(void)state;
+	struct run run;
+	read_file("ps.json",
+	          "[{\"Id\":4688,\"Version\":2,\"LogName\":\"Security\","
+	          "\"ProviderName\":\"Microsoft-Windows-Security-Auditing\","
+	          "\"MachineName\":\"ws4\",\"RecordId\":99,\"TimeCreated\":"
+	          "\"\\/Date(1709287200000)\\/\",\"Properties\":[{\"Value\":"
+	          "\"S-1-5-18\"}],\"Message\":\"A new process has been "
+	          "created.\"},\n{\"Id\":4688,\"LogName\":\"Security\","
+	          "\"ProviderName\":\"Microsoft-Windows-Security-Auditing\","
+	          "\"RecordId\":100,\"TimeCreated\":\"2024-03-01T11:00:00+01:"
+	          "00\"}]\n",
+	          check_ps, &run);
+	assert_int_equal(run.nev, 2);
+	assert_int_equal(run.nskip, 0);
+}
+
+static void check_not_win(const struct mh_event *ev, size_t i)
+{
+	assert_null(ev->win);
+	assert_int_equal(ev->kind, i == 0 ? MH_EV_RECORD : MH_EV_AUDIT);
+}
+
+/* The dedup key: the same record in two forms is one; two computers'
+ * record 5 are two. */
+static char keys[4][256];
+
+static void keep_key(const struct mh_event *ev, size_t i)
+{
+	assert_true(ev->record_id.n > 0 && ev->record_id.n < 256);
+	memcpy(keys[i], ev->record_id.p, ev->record_id.n);
+	keys[i][ev->record_id.n] = '\0';
+}
+
+static void test_windows_keys_and_types(void **state)
+{
+	(void)state;
+	struct run run;
+	read_file(
+	        "keys.json",
+	        "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{"
+	        "\"Name\":\"P\"}},\"EventID\":1,\"EventRecordID\":5,"
+	        "\"Channel\":\"C\",\"Computer\":\"a\",\"TimeCreated\":{"
+	        "\"#attributes\":{\"SystemTime\":\"2024-03-01T10:00:00Z\"}}}}}"
+	        "\n{\"@timestamp\":\"2024-03-01T10:00:00.000Z\",\"winlog\":{"
+	        "\"channel\":\"C\",\"event_id\":1,\"provider_name\":\"P\","
+	        "\"computer_name\":\"a\",\"record_id\":\"5\"}}\n"
+	        "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{"
+	        "\"Name\":\"P\"}},\"EventID\":1,\"EventRecordID\":5,"
+	        "\"Channel\":\"C\",\"Computer\":\"b\",\"TimeCreated\":{"
+	        "\"#attributes\":{\"SystemTime\":\"2024-03-01T10:00:00Z\"}}}}}"
+	        "\n",
+	        keep_key, &run);
+	assert_int_equal(run.nev, 3);
+	assert_string_equal(keys[0], keys[1]);
+	assert_string_not_equal(keys[0], keys[2]);
+	/* a Windows record's key is not an audit record's */
+	assert_true(strncmp(keys[0], "win\x1f", 4) == 0);
+	/* wrong types: skipped, naming the key */
+	read_file("bad.json",
+	          "{\"Event\":{\"System\":{\"Channel\":{\"x\":1},\"EventID\":"
+	          "1}}}\n{\"winlog\":{\"channel\":[\"a\"]}}\n"
+	          "{\"Id\":1,\"LogName\":\"Security\",\"ProviderName\":{}}\n",
+	          NULL, &run);
+	assert_int_equal(run.nev, 0);
+	assert_int_equal(run.nskip, 3);
+	assert_non_null(strstr(run.skip_msg[0], "'Event.System.Channel'"));
+	assert_non_null(strstr(run.skip_msg[1], "'winlog.channel'"));
+	assert_non_null(strstr(run.skip_msg[2], "'ProviderName'"));
+	assert_int_equal(run.skip_line[1], 2);
+	/* not Windows: "Event" that is no evtx record, a Cloud Logging
+	 * entry with logName, a UAL record with an Id */
+	read_file("notwin.json",
+	          "{\"Event\":{\"name\":\"x\"}}\n"
+	          "{\"insertId\":\"i\",\"logName\":\"l\",\"Id\":\"x\","
+	          "\"ProviderName\":\"p\",\"protoPayload\":{\"serviceName\":"
+	          "\"admin.googleapis.com\"}}\n",
+	          check_not_win, &run);
+	assert_int_equal(run.nev, 2);
+}
+
 /* MARK: - generic records, keys */
 
 static void check_generic(const struct mh_event *ev, size_t i)
@@ -893,6 +1091,9 @@ int main(void)
 	        cmocka_unit_test(test_admin_audit),
 	        cmocka_unit_test(test_config_json),
 	        cmocka_unit_test(test_gws),
+	        cmocka_unit_test(test_windows),
+	        cmocka_unit_test(test_windows_ps),
+	        cmocka_unit_test(test_windows_keys_and_types),
 	        cmocka_unit_test(test_generic_and_keys),
 	};
 	return cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);

@@ -1,7 +1,11 @@
 /* test_sigma.c - the Sigma engine: every modifier and condition form with
  * the specification's own examples, positive and negative; multi-document
  * rules; filters; every correlation type on sliding windows. Events are
- * built from flattened name/value lists (event.h's field convention). */
+ * built from flattened name/value lists (event.h's field convention),
+ * except for the logsource tests, which read real-shaped records through
+ * the json reader (its normalisers give the typed views the class comes
+ * from). */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,12 +21,14 @@
 #include "rules/sigma/cond.h"
 #include "rules/sigma/match.h"
 #include "rules/sigma/regex.h"
+#include "readers/reader.h"
 #include "rules/sigma/sigma.h"
 
 #define NUL_VALUE "\x01null"
 
-static struct mh_sigma *load_ph(const char *yaml,
-                                const struct mh_placeholder *ph, size_t nph)
+static struct mh_sigma *load_opts(const char *yaml,
+                                  const struct mh_placeholder *ph, size_t nph,
+                                  int lazy)
 {
 	char path[] = "/tmp/mh-sigma-test-XXXXXX";
 	int fd = mkstemp(path);
@@ -32,6 +38,7 @@ static struct mh_sigma *load_ph(const char *yaml,
 	struct mh_sigma_opts o = {0};
 	o.ph = ph;
 	o.nph = nph;
+	o.lazy = lazy;
 	const char *p[1] = {path};
 	struct mh_sigma *s = NULL;
 	struct mh_err err;
@@ -39,6 +46,12 @@ static struct mh_sigma *load_ph(const char *yaml,
 	assert_int_equal(mh_sigma_load(p, 1, &o, &s, &err), MH_OK);
 	unlink(path);
 	return s;
+}
+
+static struct mh_sigma *load_ph(const char *yaml,
+                                const struct mh_placeholder *ph, size_t nph)
+{
+	return load_opts(yaml, ph, nph, 0);
 }
 
 static struct mh_sigma *load(const char *yaml)
@@ -607,178 +620,461 @@ static void test_multidoc_and_filter(void **st)
 	mh_sigma_free(s);
 }
 
+/* Number of rule matches of s over the records of a JSON text, read by
+ * the json reader and its normalisers (the production path: the typed
+ * view decides the class, fields are made on demand). */
+static size_t nmatch_json(const struct mh_sigma *s, const char *json)
+{
+	char path[] = "/tmp/mh-sigma-json-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+	close(fd);
+	const struct mh_reader_ops *ops = mh_reader_by_name("json");
+	assert_non_null(ops);
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.range_end = UINT64_MAX;
+	src.regular = 1;
+	struct mh_reader_opts o;
+	mh_reader_opts_default(&o);
+	struct mh_reader *r = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	assert_int_equal(ops->open(&r, &src, &o, &err), MH_OK);
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	size_t total = 0, nev = 0;
+	struct mh_event ev;
+	int rc;
+	while ((rc = ops->next(r, &ev, &err)) != 0) {
+		if (rc != 1)
+			fail_msg("record skipped: %s", err.msg);
+		const uint32_t *m;
+		size_t n;
+		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+		total += n;
+		nev++;
+	}
+	assert_true(nev > 0);
+	mh_sigma_ctx_free(c);
+	ops->close(r);
+	unlink(path);
+	return total;
+}
+
+/* Sysmon 1 of whoami.exe started by cmd.exe, and what must not pass for
+ * it, in the three JSON forms of Windows events. */
+#define EVTX_SYSMON(eid, data)                                                 \
+	"{\"Event\":{\"#attributes\":{\"xmlns\":\"http://schemas.microsoft."   \
+	"com/win/2004/08/events/event\"},\"System\":{\"Provider\":{"           \
+	"\"#attributes\":{\"Name\":\"Microsoft-Windows-Sysmon\"}},"            \
+	"\"EventID\":" eid ",\"EventRecordID\":10,\"Channel\":\"Microsoft-"    \
+	"Windows-Sysmon/Operational\",\"Computer\":\"ws1\",\"TimeCreated\":{"  \
+	"\"#attributes\":{\"SystemTime\":\"2024-03-01T10:00:00.1Z\"}}},"       \
+	"\"EventData\":" data "}}\n"
+#define WHOAMI_DATA                                                            \
+	"{\"Image\":\"c:\\\\whoami.exe\",\"ParentImage\":\"c:\\\\cmd.exe\"}"
+
 static void test_logsource_shapes(void **st)
 {
 	(void)st;
 	struct mh_sigma *s =
 	        load(rule(SEL("        Image|endswith: '\\whoami.exe'\n"
 	                      "        ParentImage|endswith: '\\cmd.exe'\n")));
-	/* Sysmon 1 in the three shapes, Security 4688, and negatives */
-	const char *evtx[] = {SYSMON1,          "Event.EventData.Image",
-	                      "c:\\whoami.exe", "Event.EventData.ParentImage",
-	                      "c:\\cmd.exe",    NULL};
-	const char *ecs[] = {"winlog.channel",
-	                     "Microsoft-Windows-Sysmon/Operational",
-	                     "winlog.event_id",
-	                     "1",
-	                     "winlog.event_data.Image",
-	                     "c:\\whoami.exe",
-	                     "winlog.event_data.ParentImage",
-	                     "c:\\cmd.exe",
-	                     NULL};
-	const char *ps[] = {"Id",
-	                    "1",
-	                    "LogName",
-	                    "Microsoft-Windows-Sysmon/Operational",
-	                    "ProviderName",
-	                    "Microsoft-Windows-Sysmon",
-	                    "Message",
-	                    "Process Create:\r\nRuleName: -\r\nImage: "
-	                    "C:\\whoami.exe\r\nParentImage: C:\\cmd.exe\r\n",
-	                    NULL};
-	const char *sec[] = {"Event.System.Channel",
-	                     "Security",
-	                     "Event.System.EventID",
-	                     "4688",
-	                     "Event.EventData.NewProcessName",
-	                     "c:\\whoami.exe",
-	                     "Event.EventData.ParentProcessName",
-	                     "c:\\cmd.exe",
-	                     NULL};
-	const char *sec_ps[] = {"Id",
-	                        "4688",
-	                        "LogName",
-	                        "Security",
-	                        "Properties",
-	                        "[..]",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "S-1-5-18",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "bob",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "DOM",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "0x3e7",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "0x1",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "c:\\whoami.exe",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "%%1936",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "0x2",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "whoami",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "S-1-0-0",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "-",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "-",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "0x0",
-	                        "Properties",
-	                        "{}",
-	                        "Properties.Value",
-	                        "c:\\cmd.exe",
-	                        NULL};
-	const char *wrong_eid[] = {"Event.System.Channel",
-	                           "Microsoft-Windows-Sysmon/Operational",
-	                           "Event.System.EventID",
-	                           "11",
-	                           "Event.EventData.Image",
-	                           "c:\\whoami.exe",
-	                           "Event.EventData.ParentImage",
-	                           "c:\\cmd.exe",
-	                           NULL};
-	const char *no_shape[] = {"Image", "c:\\whoami.exe", "ParentImage",
-	                          "c:\\cmd.exe", NULL};
-	assert_int_equal(nmatch(s, evtx), 1);
-	assert_int_equal(nmatch(s, ecs), 1);
-	assert_int_equal(nmatch(s, ps), 1);
-	assert_int_equal(nmatch(s, sec), 1);
-	assert_int_equal(nmatch(s, sec_ps), 1);
-	assert_int_equal(nmatch(s, wrong_eid), 0);
-	assert_int_equal(nmatch(s, no_shape), 0);
+	assert_int_equal(nmatch_json(s, EVTX_SYSMON("1", WHOAMI_DATA)), 1);
+	/* the same in evtx_dump --separate-json-attributes form, EventID
+	 * with attributes */
+	assert_int_equal(
+	        nmatch_json(s,
+	                    "{\"Event\":{\"System\":{\"Provider_attributes\":"
+	                    "{\"Name\":\"Microsoft-Windows-Sysmon\"},"
+	                    "\"EventID\":{\"#attributes\":{\"Qualifiers\":"
+	                    "\"\"},\"#text\":1},\"Channel\":\"Microsoft-"
+	                    "Windows-Sysmon/Operational\"},\"EventData\":"
+	                    "{\"Image\":\"c:\\\\whoami.exe\","
+	                    "\"ParentImage\":\"c:\\\\cmd.exe\"}}}\n"),
+	        1);
+	assert_int_equal(nmatch_json(s, EVTX_SYSMON("11", WHOAMI_DATA)), 0);
+	assert_int_equal(
+	        nmatch_json(s, EVTX_SYSMON("1", "{\"Image\":\"c:\\\\whoami."
+	                                        "exe\",\"ParentImage\":\"c:"
+	                                        "\\\\explorer.exe\"}")),
+	        0);
+	/* Winlogbeat 8 (event_id a string) */
+	assert_int_equal(
+	        nmatch_json(s, "{\"@timestamp\":\"2024-03-01T10:00:00.000Z\","
+	                       "\"event\":{\"code\":\"1\",\"provider\":"
+	                       "\"Microsoft-Windows-Sysmon\"},\"winlog\":{"
+	                       "\"channel\":\"Microsoft-Windows-Sysmon/"
+	                       "Operational\",\"event_id\":\"1\","
+	                       "\"provider_name\":\"Microsoft-Windows-Sysmon\","
+	                       "\"computer_name\":\"ws1\",\"record_id\":\"11\","
+	                       "\"event_data\":" WHOAMI_DATA "}}\n"),
+	        1);
+	/* Get-WinEvent of Sysmon: the data is in Message */
+	assert_int_equal(
+	        nmatch_json(s,
+	                    "{\"Id\":1,\"LogName\":\"Microsoft-Windows-"
+	                    "Sysmon/Operational\",\"ProviderName\":"
+	                    "\"Microsoft-Windows-Sysmon\",\"MachineName\":"
+	                    "\"ws1\",\"RecordId\":12,\"TimeCreated\":"
+	                    "\"/Date(1709287200000)/\",\"Message\":\"Process "
+	                    "Create:\\r\\nRuleName: -\\r\\nImage: "
+	                    "C:\\\\whoami.exe\\r\\nParentImage: "
+	                    "C:\\\\cmd.exe\\r\\n\",\"Properties\":[{\"Value\":"
+	                    "\"-\"}]}\n"),
+	        1);
+	/* Security 4688: NewProcessName is Image, ParentProcessName
+	 * ParentImage; as evtx JSON and as Get-WinEvent (by position) */
+	assert_int_equal(
+	        nmatch_json(s, "{\"Event\":{\"System\":{\"Provider\":{"
+	                       "\"#attributes\":{\"Name\":\"Microsoft-Windows-"
+	                       "Security-Auditing\"}},\"EventID\":4688,"
+	                       "\"Channel\":\"Security\"},\"EventData\":{"
+	                       "\"NewProcessName\":\"c:\\\\whoami.exe\","
+	                       "\"ParentProcessName\":\"c:\\\\cmd.exe\"}}}\n"),
+	        1);
+	assert_int_equal(
+	        nmatch_json(s, "[{\"Id\":4688,\"LogName\":\"Security\","
+	                       "\"ProviderName\":\"Microsoft-Windows-Security-"
+	                       "Auditing\",\"Properties\":[{\"Value\":"
+	                       "\"S-1-5-18\"},{\"Value\":\"bob\"},{\"Value\":"
+	                       "\"DOM\"},{\"Value\":\"0x3e7\"},{\"Value\":"
+	                       "\"0x1\"},{\"Value\":\"c:\\\\whoami.exe\"},"
+	                       "{\"Value\":\"%%1936\"},{\"Value\":\"0x2\"},"
+	                       "{\"Value\":\"whoami\"},{\"Value\":\"S-1-0-0\"},"
+	                       "{\"Value\":\"-\"},{\"Value\":\"-\"},{\"Value\":"
+	                       "\"0x0\"},{\"Value\":\"c:\\\\cmd.exe\"}]}]\n"),
+	        1);
+	/* the same names in a record of no Windows form */
+	assert_int_equal(nmatch_json(s, "{\"Image\":\"c:\\\\whoami.exe\","
+	                                "\"ParentImage\":\"c:\\\\cmd.exe\"}\n"),
+	                 0);
+	/* an event built by hand (no typed view): classified from its
+	 * fields */
+	const char *kv[] = {SYSMON1,          "Event.EventData.Image",
+	                    "c:\\whoami.exe", "Event.EventData.ParentImage",
+	                    "c:\\cmd.exe",    NULL};
+	assert_int_equal(nmatch(s, kv), 1);
 	mh_sigma_free(s);
+
 	/* service: security = channel Security; System attributes */
 	s = load("title: t\nlogsource:\n    product: windows\n    service: "
 	         "security\ndetection:\n    selection:\n"
 	         "        Provider_Name: Microsoft-Windows-Security-Auditing\n"
 	         "        EventID: 4624\n    condition: selection\n");
-	const char *lg[] = {"Event.System.Provider.#attributes.Name",
-	                    "Microsoft-Windows-Security-Auditing",
-	                    "Event.System.EventID",
-	                    "4624",
-	                    "Event.System.Channel",
-	                    "Security",
-	                    NULL};
-	const char *lg2[] = {"Event.System.Provider.#attributes.Name",
-	                     "Microsoft-Windows-Security-Auditing",
-	                     "Event.System.EventID",
-	                     "4624",
-	                     "Event.System.Channel",
-	                     "System",
-	                     NULL};
-	assert_int_equal(nmatch(s, lg), 1);
-	assert_int_equal(nmatch(s, lg2), 0);
+#define LOGON(channel)                                                         \
+	"{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":"     \
+	"\"Microsoft-Windows-Security-Auditing\"}},\"EventID\":4624,"          \
+	"\"Channel\":\"" channel "\"}}}\n"
+	assert_int_equal(nmatch_json(s, LOGON("Security")), 1);
+	assert_int_equal(nmatch_json(s, LOGON("System")), 0);
+#undef LOGON
 	mh_sigma_free(s);
-	/* Google Workspace Reports API record under a gcp gworkspace rule */
+
+	/* Google Workspace: a login-application rule on a Reports API
+	 * activity, Panther's form of one, and a Cloud Logging entry */
 	s = load("title: t\nlogsource:\n    product: gcp\n    service: "
 	         "google_workspace.login\ndetection:\n    selection:\n"
 	         "        protoPayload.serviceName: 'login.googleapis.com'\n"
 	         "        protoPayload.metadata.event.eventName: "
 	         "'email_forwarding_out_of_domain'\n"
 	         "    condition: selection\n");
-	const char *g1[] = {"id.applicationName", "login", "events.name",
-	                    "email_forwarding_out_of_domain", NULL};
-	const char *g2[] = {"id.applicationName", "user_accounts",
-	                    "events.name", "email_forwarding_out_of_domain",
-	                    NULL};
-	assert_int_equal(nmatch(s, g1), 1);
-	assert_int_equal(nmatch(s, g2), 0);
+#define GWS(app)                                                               \
+	"{\"kind\":\"admin#reports#activity\",\"id\":{\"time\":\"2024-03-01T"  \
+	"10:00:00Z\",\"uniqueQualifier\":\"1\",\"applicationName\":\"" app     \
+	"\"},\"actor\":{\"email\":\"a@x.example\"},\"events\":[{\"type\":"     \
+	"\"email_forwarding_change\",\"name\":\"email_forwarding_out_of_"      \
+	"domain\",\"parameters\":[{\"name\":\"email_forwarding_destination_"   \
+	"address\",\"value\":\"b@y.example\"}]}]}\n"
+	assert_int_equal(nmatch_json(s, GWS("login")), 1);
+	assert_int_equal(nmatch_json(s, GWS("user_accounts")), 0);
+#undef GWS
+	assert_int_equal(
+	        nmatch_json(s,
+	                    "{\"log\":{\"id\":{\"applicationName\":\"login\"},"
+	                    "\"actor\":{\"email\":\"a@x.example\"},\"type\":"
+	                    "\"email_forwarding_change\",\"name\":"
+	                    "\"email_forwarding_out_of_domain\"}}\n"),
+	        1);
+	assert_int_equal(
+	        nmatch_json(s, "{\"protoPayload\":{\"serviceName\":\"login."
+	                       "googleapis.com\",\"metadata\":{\"event\":[{"
+	                       "\"eventName\":\"email_forwarding_out_of_"
+	                       "domain\"}]}},\"insertId\":\"i1\",\"timestamp\":"
+	                       "\"2024-03-01T10:00:00Z\"}\n"),
+	        1);
 	mh_sigma_free(s);
-	/* Microsoft 365 audit */
+	/* google_workspace.admin rules name parameters in lower case */
+	s = load("title: t\nlogsource:\n    product: gcp\n    service: "
+	         "google_workspace.admin\ndetection:\n    selection:\n"
+	         "        eventService: admin.googleapis.com\n"
+	         "        eventName: ENFORCE_STRONG_AUTHENTICATION\n"
+	         "        new_value: 'false'\n    condition: selection\n");
+#define ADMIN(v)                                                               \
+	"{\"kind\":\"admin#reports#activity\",\"id\":{\"time\":\"2024-03-01T"  \
+	"10:00:00Z\",\"uniqueQualifier\":\"2\",\"applicationName\":\"admin\"}" \
+	","                                                                    \
+	"\"actor\":{\"email\":\"a@x.example\"},\"events\":[{\"type\":"         \
+	"\"DOMAIN_SETTINGS\",\"name\":\"ENFORCE_STRONG_AUTHENTICATION\","      \
+	"\"parameters\":[{\"name\":\"NEW_VALUE\",\"value\":\"" v "\"}]}]}\n"
+	assert_int_equal(nmatch_json(s, ADMIN("false")), 1);
+	assert_int_equal(nmatch_json(s, ADMIN("true")), 0);
+#undef ADMIN
+	mh_sigma_free(s);
+
+	/* Microsoft 365 audit, as the API gives it and as a Sentinel row */
 	s = load("title: t\nlogsource:\n    product: m365\n    service: audit\n"
 	         "detection:\n    selection:\n        Operation: Set-Mailbox\n"
 	         "        Parameters|contains: ForwardingSmtpAddress\n"
 	         "    condition: selection\n");
-	const char *m1[] = {
-	        "Workload",   "Exchange",
-	        "Operation",  "Set-Mailbox",
-	        "Parameters", "[{\"Name\":\"ForwardingSmtpAddress\"}]",
-	        NULL};
-	const char *m2[] = {"Operation", "Set-Mailbox", "Parameters",
-	                    "[{\"Name\":\"ForwardingSmtpAddress\"}]", NULL};
-	assert_int_equal(nmatch(s, m1), 1);
-	assert_int_equal(nmatch(s, m2), 0); /* no M365 shape: not audit */
+	assert_int_equal(
+	        nmatch_json(s, "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                       "\"Id\":\"r1\",\"Operation\":\"Set-Mailbox\","
+	                       "\"RecordType\":1,\"Workload\":\"Exchange\","
+	                       "\"UserId\":\"adm@x.example\",\"Parameters\":[{"
+	                       "\"Name\":\"ForwardingSmtpAddress\",\"Value\":"
+	                       "\"smtp:b@y.example\"}]}\n"),
+	        1);
+	assert_int_equal(
+	        nmatch_json(s, "{\"TimeGenerated\":\"2024-03-01T10:00:00Z\","
+	                       "\"OfficeWorkload\":\"Exchange\",\"Operation\":"
+	                       "\"Set-Mailbox\",\"OfficeId\":\"r2\","
+	                       "\"Parameters\":\"[{\\\"Name\\\":\\\"Forwarding"
+	                       "SmtpAddress\\\",\\\"Value\\\":\\\"smtp:b@y."
+	                       "example\\\"}]\",\"SourceRecordId\":\"s2\"}\n"),
+	        1);
+	/* the admin audit log names them CmdletName, CmdletParameters */
+	assert_int_equal(
+	        nmatch_json(s, "{\"CmdletName\":\"Set-Mailbox\",\"Caller\":"
+	                       "\"adm@x.example\",\"RunDate\":\"2024-03-01T10:"
+	                       "00:00\",\"ObjectModified\":\"alice\","
+	                       "\"Succeeded\":true,\"CmdletParameters\":[{"
+	                       "\"Name\":\"ForwardingSmtpAddress\",\"Value\":"
+	                       "\"smtp:b@y.example\"}]}\n"),
+	        1);
+	/* the raw prefilter (literals looked for in the record's text
+	 * before its fields are made) reads escapes as JSON does */
+	assert_int_equal(
+	        nmatch_json(s, "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                       "\"Id\":\"r3\",\"Operation\":\"\\u0053et-"
+	                       "Mailbox\",\"RecordType\":1,\"Workload\":"
+	                       "\"Exchange\",\"Parameters\":[{\"Name\":"
+	                       "\"ForwardingSmtpAddress\",\"Value\":"
+	                       "\"x\"}]}\n"),
+	        1);
+	/* no known shape: not an audit record */
+	assert_int_equal(nmatch_json(s, "{\"Operation\":\"Set-Mailbox\","
+	                                "\"Parameters\":\"ForwardingSmtp"
+	                                "Address\"}\n"),
+	                 0);
 	mh_sigma_free(s);
+
+	/* threat_management: an alert's name is eventName, its workload
+	 * eventSource, ResultStatus Succeeded is status success */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "threat_management\ndetection:\n    selection:\n"
+	         "        eventSource: SecurityComplianceCenter\n"
+	         "        eventName: 'Suspicious inbox forwarding'\n"
+	         "        status: success\n    condition: selection\n");
+#define ALERT(name, status)                                                    \
+	"{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"al-" name "\","    \
+	"\"Operation\":\"AlertTriggered\",\"RecordType\":40,\"ResultStatus\":" \
+	"\"" status "\",\"UserId\":\"SecurityComplianceAlerts\",\"Workload\":" \
+	"\"SecurityComplianceCenter\",\"Name\":\"" name "\",\"Status\":"       \
+	"\"Active\",\"Category\":\"ThreatManagement\"}\n"
+	assert_int_equal(nmatch_json(s, ALERT("Suspicious inbox forwarding",
+	                                      "Succeeded")),
+	                 1);
+	assert_int_equal(
+	        nmatch_json(s, ALERT("Suspicious inbox forwarding", "Failed")),
+	        0);
+	assert_int_equal(nmatch_json(s, ALERT("Impossible travel activity",
+	                                      "Succeeded")),
+	                 0);
+#undef ALERT
+	mh_sigma_free(s);
+	/* a Security & Compliance cmdlet: Payload is the command line */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "threat_management\ndetection:\n    selection:\n"
+	         "        eventSource: SecurityComplianceCenter\n"
+	         "        Payload|contains|all:\n"
+	         "            - 'New-ComplianceSearchAction'\n"
+	         "            - 'Export'\n            - 'pst'\n"
+	         "    condition: selection\n");
+#define SCC(params)                                                            \
+	"{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"c-" params "\","   \
+	"\"Operation\":\"New-ComplianceSearchAction\",\"RecordType\":18,"      \
+	"\"ResultStatus\":\"True\",\"UserId\":\"adm@x.example\",\"Workload\":" \
+	"\"SecurityComplianceCenter\",\"Parameters\":\"-SearchName s1 " params \
+	"\"}\n"
+	assert_int_equal(
+	        nmatch_json(s,
+	                    SCC("-Export -ExchangeArchiveFormat PerUserPst")),
+	        1);
+	assert_int_equal(nmatch_json(s, SCC("-Purge -PurgeType SoftDelete")),
+	                 0);
+#undef SCC
+	mh_sigma_free(s);
+	/* exchange: the operation is eventName; "True" is success */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "exchange\ndetection:\n    selection:\n"
+	         "        eventSource: Exchange\n"
+	         "        eventName: 'Add-FederatedDomain'\n"
+	         "        status: success\n    condition: selection\n");
+#define FED(result)                                                            \
+	"{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"f-" result "\","   \
+	"\"Operation\":\"Add-FederatedDomain\",\"RecordType\":1,"              \
+	"\"ResultStatus\":\"" result "\",\"UserId\":\"adm@x.example\","        \
+	"\"Workload\":\"Exchange\"}\n"
+	assert_int_equal(nmatch_json(s, FED("True")), 1);
+	assert_int_equal(nmatch_json(s, FED("False")), 0);
+#undef FED
+	mh_sigma_free(s);
+	/* backslashes and quotes as JSON writes them, for the raw
+	 * prefilter of a bucket without Windows' always-rules */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "audit\ndetection:\n    selection:\n"
+	         "        ObjectId|endswith: '\\share\\\"x\" y'\n"
+	         "    condition: selection\n");
+	assert_int_equal(
+	        nmatch_json(s,
+	                    "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                    "\"Id\":\"o1\",\"Operation\":\"FileRead\","
+	                    "\"RecordType\":6,\"Workload\":\"SharePoint\","
+	                    "\"ObjectId\":\"C:\\\\Share\\\\\\\"X\\\" Y\"}\n"),
+	        1);
+	assert_int_equal(
+	        nmatch_json(s, "{\"CreationTime\":\"2024-03-01T10:00:00\","
+	                       "\"Id\":\"o2\",\"Operation\":\"FileRead\","
+	                       "\"RecordType\":6,\"Workload\":\"SharePoint\","
+	                       "\"ObjectId\":\"C:\\\\Share\\\\X Y\"}\n"),
+	        0);
+	mh_sigma_free(s);
+}
+
+/* MARK: - lazy prefilter */
+
+/* Rules of three logsources, and records of two of them: an Exchange
+ * cmdlet (matches), a sign-in (does not), Sysmon 1 of whoami.exe from
+ * cmd.exe (matches), the same from explorer.exe (does not), one with
+ * its image escaped (\u0077hoami: matches). */
+static const char *lazy_rules =
+        "title: a\nid: 3f1c2a4e-0000-4000-8000-000000000001\nlogsource:\n"
+        "    product: m365\n    service: audit\ndetection:\n"
+        "    selection:\n        Operation: Set-Mailbox\n"
+        "        Parameters|contains: ForwardingSmtpAddress\n"
+        "    condition: selection\n"
+        "---\n"
+        "title: w\nid: 3f1c2a4e-0000-4000-8000-000000000002\nlogsource:\n"
+        "    product: windows\n    category: process_creation\n"
+        "detection:\n    selection:\n"
+        "        Image|endswith: '\\whoami.exe'\n"
+        "        ParentImage|endswith: '\\cmd.exe'\n"
+        "    condition: selection\n"
+        "---\n"
+        "title: d\nid: 3f1c2a4e-0000-4000-8000-000000000003\nlogsource:\n"
+        "    product: windows\n    category: dns_query\ndetection:\n"
+        "    selection:\n        QueryName|endswith: '.evil.example'\n"
+        "    condition: selection\n";
+
+static const char *lazy_records =
+        "{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"r1\","
+        "\"Operation\":\"Set-Mailbox\",\"RecordType\":1,\"Workload\":"
+        "\"Exchange\",\"UserId\":\"adm@x.example\",\"Parameters\":[{"
+        "\"Name\":\"ForwardingSmtpAddress\",\"Value\":\"smtp:b@y."
+        "example\"}]}\n"
+        "{\"CreationTime\":\"2024-03-01T10:00:01\",\"Id\":\"r2\","
+        "\"Operation\":\"UserLoggedIn\",\"RecordType\":15,\"Workload\":"
+        "\"AzureActiveDirectory\",\"UserId\":\"a@x.example\"}\n" EVTX_SYSMON(
+                "1", WHOAMI_DATA) EVTX_SYSMON("1", "{\"Image\":\"c:\\\\whoami."
+                                                   "exe\",\"ParentImage\":\"c:"
+                                                   "\\\\explorer.exe\"}")
+                EVTX_SYSMON("1", "{\"Image\":\"c:\\\\\\u0077hoami.exe\","
+                                 "\"ParentImage\":\"c:\\\\cmd.exe\"}");
+
+struct lazy_job {
+	const struct mh_sigma *s;
+	const char *path;
+	size_t total; /* matches; SIZE_MAX on an error */
+};
+
+/* nmatch_json without cmocka's asserts (it runs in threads). */
+static void *lazy_worker(void *arg)
+{
+	struct lazy_job *j = arg;
+	j->total = SIZE_MAX;
+	const struct mh_reader_ops *ops = mh_reader_by_name("json");
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = j->path;
+	src.range_end = UINT64_MAX;
+	src.regular = 1;
+	struct mh_reader_opts o;
+	mh_reader_opts_default(&o);
+	struct mh_reader *r = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	struct mh_sigma_ctx *c = NULL;
+	if (!ops || ops->open(&r, &src, &o, &err))
+		return NULL;
+	if (mh_sigma_ctx_new(j->s, &c) == MH_OK) {
+		size_t total = 0;
+		struct mh_event ev;
+		int rc;
+		while ((rc = ops->next(r, &ev, &err)) == 1) {
+			const uint32_t *m;
+			size_t n;
+			if (mh_sigma_match(c, &ev, &m, &n))
+				break;
+			total += n;
+		}
+		if (rc == 0)
+			j->total = total;
+	}
+	mh_sigma_ctx_free(c);
+	ops->close(r);
+	return NULL;
+}
+
+/* A lazy rule set (scan's: each bucket's databases compiled when an
+ * event first needs them) matches what the eager one (lint's) matches,
+ * also when threads meet the same unbuilt buckets at once. */
+static void test_lazy_prefilter(void **st)
+{
+	(void)st;
+	struct mh_sigma *eager = load_opts(lazy_rules, NULL, 0, 0);
+	assert_int_equal(eager->nrules, 3);
+	assert_int_equal(nmatch_json(eager, lazy_records), 3);
+	for (int round = 0; round < 8; round++) {
+		struct mh_sigma *lazy = load_opts(lazy_rules, NULL, 0, 1);
+		char path[] = "/tmp/mh-sigma-lazy-XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, lazy_records, strlen(lazy_records)),
+		                 (ssize_t)strlen(lazy_records));
+		close(fd);
+		pthread_t t[4];
+		struct lazy_job j[4];
+		for (int i = 0; i < 4; i++) {
+			j[i].s = lazy;
+			j[i].path = path;
+			assert_int_equal(
+			        pthread_create(&t[i], NULL, lazy_worker, &j[i]),
+			        0);
+		}
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(t[i], NULL), 0);
+			assert_int_equal(j[i].total, 3);
+		}
+		/* and one thread after the buckets are built */
+		assert_int_equal(nmatch_json(lazy, lazy_records), 3);
+		unlink(path);
+		mh_sigma_free(lazy);
+	}
+	mh_sigma_free(eager);
 }
 
 /* MARK: - correlations */
@@ -1103,6 +1399,7 @@ int main(void)
 	        cmocka_unit_test(test_cond_parser),
 	        cmocka_unit_test(test_multidoc_and_filter),
 	        cmocka_unit_test(test_logsource_shapes),
+	        cmocka_unit_test(test_lazy_prefilter),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),
 	        cmocka_unit_test(test_temporal),

@@ -27,6 +27,9 @@ extern const struct mh_norm mh_norm_cfg_mailbox_permission;
 extern const struct mh_norm mh_norm_cfg_folder_permission;
 extern const struct mh_norm mh_norm_gws_reports;
 extern const struct mh_norm mh_norm_gws_cloud_logging;
+extern const struct mh_norm mh_norm_win_evtx;
+extern const struct mh_norm mh_norm_win_ecs;
+extern const struct mh_norm mh_norm_win_ps;
 
 /* Order breaks ties: the more specific shapes first. */
 const struct mh_norm *const mh_norms[] = {
@@ -47,10 +50,10 @@ const struct mh_norm *const mh_norms[] = {
         /* Google Workspace (norm_gws.c) */
         &mh_norm_gws_reports,
         &mh_norm_gws_cloud_logging,
-        /* Windows events as JSON (kind MH_EV_WINEVENT, for the Sigma
-         * engine) go here: a normaliser whose match() looks for the
-         * System/EventData shape of evtx exports and whose fill() sets
-         * c->kind = MH_EV_WINEVENT; add its keys to keys.def. */
+        /* Windows events as JSON, kind MH_EV_WINEVENT (norm_win.c) */
+        &mh_norm_win_evtx,
+        &mh_norm_win_ecs,
+        &mh_norm_win_ps,
         NULL,
 };
 

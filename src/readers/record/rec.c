@@ -81,6 +81,9 @@ static void reset(struct mh_recstate *rs)
 	rs->audit.logon_type = -1;
 	rs->audit.op_count = -1;
 	rs->audit.ts = MH_TS_NONE;
+	memset(&rs->win, 0, sizeof(rs->win));
+	rs->win.event_id = -1;
+	rs->win.ts = MH_TS_NONE;
 }
 
 /* MARK: - values */
@@ -460,6 +463,41 @@ static int dedup_key(struct mh_recstate *rs, struct mh_slice *out)
 	return MH_OK;
 }
 
+/* A Windows event's key: the record id counts within one channel of one
+ * computer; with the time, event id and provider, the same record
+ * exported twice (evtx_dump and Winlogbeat) is one, and two machines'
+ * record 1234 are two. No record id: no key (never dropped). */
+static int win_key(struct mh_recstate *rs, struct mh_slice *out)
+{
+	const struct mh_winevent *w = &rs->win;
+	char ts[17], id[12];
+	uint64_t t = (uint64_t)w->ts;
+	for (int i = 15; i >= 0; i--, t >>= 4)
+		ts[i] = "0123456789abcdef"[t & 15];
+	ts[16] = '\0';
+	snprintf(id, sizeof(id), "%ld", w->event_id);
+	const struct mh_slice parts[] = {
+	        MH_SLICE_LIT("win"), w->computer,       w->channel,
+	        w->record_id,        mh_slice_cstr(ts), mh_slice_cstr(id),
+	        w->provider,
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		n += parts[i].n + 1;
+	char *d = mh_arena_alloc(&rs->arena, n);
+	if (!d)
+		return MH_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].n)
+			memcpy(d + k, parts[i].p, parts[i].n);
+		k += parts[i].n;
+		d[k++] = '\x1f';
+	}
+	*out = mh_slice_make(d, k);
+	return MH_OK;
+}
+
 /* A time for records no normaliser knows, from common keys. */
 static int64_t generic_time(struct nctx *c)
 {
@@ -516,6 +554,15 @@ static int build(struct nctx *c, struct mh_event *ev)
 		return 1;
 	}
 	ev->kind = c->kind;
+	if (ev->kind == MH_EV_WINEVENT) {
+		ev->win = &rs->win;
+		ev->ts = rs->win.ts;
+		if (rs->win.shape > 0 && rs->win.shape < MH_WS__COUNT)
+			rs->win_shapes[rs->win.shape]++;
+		if (rs->win.record_id.n && win_key(rs, &ev->record_id))
+			return MH_ENOMEM;
+		return 1;
+	}
 	if (a->operation.p && rs->nops == 0 && nc_op(c, a->operation))
 		return MH_ENOMEM;
 	a->ops = rs->ops;
@@ -553,6 +600,13 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 		rs->src[rs->nsrc].text = text;
 		rs->src[rs->nsrc].prefix = MH_SLICE_NULL;
 		rs->nsrc++;
+		/* Fields from this text alone (nothing held, no rule actions
+		 * added): it is the event's raw text. */
+		int extra = 0;
+		for (size_t i = 0; i < rs->nparams && !extra; i++)
+			extra = rs->params[i].src == MH_AP_RULE_ACTION;
+		if (rs->nsrc == 1 && !extra)
+			ev->raw = text;
 	}
 	return rc;
 }

@@ -35,6 +35,7 @@
 #include "csv/csv.h"
 #include "event/audit.h"
 #include "event/event.h"
+#include "event/winevent.h"
 #include "json/flatten.h"
 #include "json/json.h"
 
@@ -77,6 +78,7 @@ struct mh_recstate {
 	struct mh_json *pool[NC_POOL];
 	size_t pool_used;
 	struct mh_audit audit;
+	struct mh_winevent win; /* Windows events (norm_win.c) */
 	struct mh_audit_param *params;
 	size_t nparams, cap_params;
 	struct mh_slice *ops;
@@ -97,6 +99,7 @@ struct mh_recstate {
 	size_t nobjs;
 	/* Records per normaliser shape and generic ones, for tests. */
 	uint64_t shapes[MH_AS__COUNT];
+	uint64_t win_shapes[MH_WS__COUNT];
 	uint64_t generic;
 };
 
@@ -133,7 +136,8 @@ struct nctx {
 	struct mh_audit *a; /* being filled (zeroed, -1 for unknowns) */
 	struct mh_err *err;
 	const struct mh_recpos *pos;
-	int kind; /* event kind: MH_EV_AUDIT unless the normaliser says */
+	int kind; /* event kind: MH_EV_AUDIT unless the normaliser says
+	           * (MH_EV_WINEVENT: it fills rs->win, not a) */
 	struct mh_slice text; /* the JSON text top was parsed from (a record
 	                       * held in a string has its own), or empty */
 };

@@ -6,18 +6,16 @@
 #include <strings.h>
 
 #include "core/time.h"
+#include "event/audit.h"
+#include "event/winevent.h"
 
 #define MAX_ALIASES 32
 
-/* The ONE place event fields are read. Returns 0 past the last field. */
-static int mh_sg_event_field(const struct mh_event *ev, size_t i,
-                             struct mh_slice *name, struct mh_slice *value)
+/* The ONE place event fields are read: made on first use for record
+ * inputs (event.h), so an event no rule can concern never makes them. */
+static const struct mh_field *event_fields(const struct mh_event *ev, size_t *n)
 {
-	if (i >= ev->nfields)
-		return 0;
-	*name = ev->fields[i].name;
-	*value = ev->fields[i].value;
-	return 1;
+	return mh_event_fields(ev, n);
 }
 
 int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set)
@@ -68,6 +66,7 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 	e->name = name;
 	e->nlen = (uint32_t)nlen;
 	e->dup = (uint8_t)dup;
+	e->comp = 0;
 	return e;
 }
 
@@ -151,7 +150,7 @@ static int positional(struct mh_sg_view *v, size_t upto, const char *names)
 	int taken = 1;
 	for (size_t i = 0; i < upto; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (e->dup)
+		if (e->dup && !e->comp)
 			continue;
 		if (name_is(e, "Properties") && e->s && e->n &&
 		    e->s[0] == '{') {
@@ -185,7 +184,8 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 	int fmt_plain = !strcmp(al->format, "%s");
 	for (size_t i = 0; i < upto; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (!name_is(e, al->field))
+		if (e->nlen != al->field_n ||
+		    strncasecmp(e->name, al->field, al->field_n) != 0)
 			continue;
 		const char *s = e->s;
 		size_t n = e->n;
@@ -204,7 +204,7 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 			s = o;
 			n = pre + n + post;
 		}
-		if (!push(v, al->sigma, strlen(al->sigma), s, n, fmt_plain))
+		if (!push(v, al->sigma, al->sigma_n, s, n, fmt_plain))
 			return MH_ENOMEM;
 	}
 	return MH_OK;
@@ -212,7 +212,7 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 
 /* ASCII lower case, eight bytes at a time: a byte gets 0x20 when it is
  * in 'A'..'Z' (bit 7 clear, >= 'A', <= 'Z'). */
-static void lower(char *dst, const char *src, size_t n)
+void mh_sg_lower_ascii(char *dst, const char *src, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	size_t i = 0;
@@ -247,7 +247,7 @@ int mh_sg_view_lower(struct mh_sg_view *v, int all)
 		char *lo = mh_arena_alloc(&v->scratch, (size_t)e->n + 1);
 		if (!lo)
 			return MH_ENOMEM;
-		lower(lo, e->s, e->n);
+		mh_sg_lower_ascii(lo, e->s, e->n);
 		lo[e->n] = '\0';
 		e->low = lo;
 		/* the raw entry before a renamed one shares the value */
@@ -267,84 +267,87 @@ int64_t mh_sg_view_ts(struct mh_sg_view *v)
 	return v->ts;
 }
 
-int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
+static int is_sysmon(const char *p, size_t n)
 {
-	for (size_t i = 0; i < v->ntouched; i++)
-		v->head[v->touched[i]] = v->tail[v->touched[i]] = -1;
-	v->ntouched = 0;
-	v->n = 0;
-	mh_arena_reset(&v->scratch);
-	v->shape = MH_SHAPE_NONE;
-	v->ts = ev->ts;
+	return p && n == 24 && !strncasecmp(p, "Microsoft-Windows-Sysmon", 24);
+}
 
-	size_t nrows = mh_sg_ls_audit_rows();
-	const char *aval[64];
-	size_t alen[64];
-	if (nrows > 64)
-		nrows = 64;
-	memset(aval, 0, sizeof(aval));
-	struct mh_ls_input in;
-	memset(&in, 0, sizeof(in));
-	in.event_id = -1;
-	in.mail = ev->kind == MH_EV_MAIL;
-	in.audit_val = aval;
-	in.audit_len = alen;
-	int ps_hits = 0, ps_win = 0;
-	const char *provider = NULL, *timefield = NULL;
-	size_t provider_n = 0, timefield_n = 0;
+/* MARK: - class */
 
-	struct mh_slice fname, fval;
+/* An audit record's groups (logsource.def) from its typed view. */
+static unsigned audit_groups(const struct mh_audit *a)
+{
+	if (a->snapshot)
+		return 0;
+	if (a->source == MH_AUDIT_GWS)
+		return 1u << (a->shape == MH_AS_GWS_CLOUD_LOGGING
+		                      ? MH_LSG_GCPLOG
+		                      : MH_LSG_GWS);
+	if (a->source != MH_AUDIT_M365)
+		return 0;
+	unsigned g = 1u << MH_LSG_M365;
+	struct mh_slice op = a->operation;
+	int alert = a->record_type == 40 ||
+	            mh_slice_ieq(op, MH_SLICE_LIT("AlertTriggered")) ||
+	            mh_slice_ieq(op, MH_SLICE_LIT("AlertEntityGenerated")) ||
+	            mh_slice_ieq(op, MH_SLICE_LIT("AlertUpdated"));
+	g |= 1u << (alert ? MH_LSG_M365_ALERT : MH_LSG_M365_ACT);
+	if (a->shape == MH_AS_SENTINEL)
+		g |= 1u << MH_LSG_SENTINEL;
+	if (a->shape == MH_AS_ADMIN_AUDIT)
+		g |= 1u << MH_LSG_ADMIN;
+	return g;
+}
+
+/* An event without a typed view (a generic record, an event built by
+ * hand): the class from its fields, with any Windows shape. */
+static void classify_fields(struct mh_sg_view *v, const struct mh_event *ev)
+{
+	struct mh_ls_input *in = &v->in;
+	size_t nf;
+	const struct mh_field *f = event_fields(ev, &nf);
+	int ps_hits = 0, ps_win = 0, shape = MH_SHAPE_NONE;
+	const char *timefield = NULL;
+	size_t timefield_n = 0;
 	char canon[256];
-	for (size_t i = 0; mh_sg_event_field(ev, i, &fname, &fval); i++) {
-		int shape;
+	for (size_t i = 0; i < nf; i++) {
+		struct mh_slice fname = f[i].name, fval = f[i].value;
+		int sh;
 		const char *cn;
-		size_t cl = mh_sg_ls_winname(fname.p, fname.n, canon,
-		                             sizeof(canon), &cn, &shape);
-		if (!push(v, fname.p, fname.n, fval.p, fval.n, 0))
-			return MH_ENOMEM;
+		size_t cl = mh_sg_ls_winname(fname.p, fname.n, MH_SHAPE_NONE,
+		                             canon, sizeof(canon), &cn, &sh);
 		if (cl) {
-			const char *c = cn;
-			if (cn == canon) { /* rewritten: keep a copy */
-				c = mh_arena_strndup(&v->scratch, canon, cl);
-				if (!c)
-					return MH_ENOMEM;
-			}
-			if (!push(v, c, cl, fval.p, fval.n, 1))
-				return MH_ENOMEM;
-			if (shape == MH_SHAPE_PS) {
+			if (sh == MH_SHAPE_PS) {
 				ps_hits++;
-				if ((cl == 7 && !memcmp(c, "Channel", 7)) ||
-				    (cl == 13 &&
-				     !memcmp(c, "Provider_Name", 13)))
-					ps_win = 1;
+				ps_win |= (cl == 7 &&
+				           !memcmp(cn, "Channel", 7)) ||
+				          (cl == 13 &&
+				           !memcmp(cn, "Provider_Name", 13));
 			} else {
-				v->shape = shape;
+				shape = sh;
 			}
-			struct mh_sg_val *e = &v->v[v->n - 1];
-			if (name_is(e, "Channel")) {
-				in.channel = fval.p;
-				in.channel_n = fval.n;
-			} else if (name_is(e, "EventID")) {
-				in.event_id = parse_long(fval.p, fval.n);
-			} else if (name_is(e, "Provider_Name")) {
-				provider = fval.p;
-				provider_n = fval.n;
-			} else if (name_is(e, "TimeCreated_SystemTime")) {
+			if (cl == 7 && !strncasecmp(cn, "Channel", 7)) {
+				in->channel = fval.p;
+				in->channel_n = fval.n;
+			} else if (cl == 7 && !strncasecmp(cn, "EventID", 7)) {
+				in->event_id = parse_long(fval.p, fval.n);
+			} else if (cl == 13 &&
+			           !strncasecmp(cn, "Provider_Name", 13)) {
+				v->provider = fval.p;
+				v->provider_n = fval.n;
+			} else if (cl == 22 &&
+			           !strncasecmp(cn, "TimeCreated_SystemTime",
+			                        22)) {
 				timefield = fval.p;
 				timefield_n = fval.n;
 			}
 		}
-		for (size_t r = 0;
-		     r < nrows && fname.n && fval.p &&
-		     mh_sg_ls_audit_first((unsigned char)fname.p[0]);
-		     r++) {
-			size_t al;
-			const char *af = mh_sg_ls_audit_field(r, &al);
-			if (!aval[r] && fval.p && fname.n == al &&
-			    !strncasecmp(fname.p, af, fname.n)) {
-				aval[r] = fval.p;
-				alen[r] = fval.n;
-			}
+		unsigned g =
+		        fval.p ? mh_sg_ls_record_group(fname.p, fname.n) : 0;
+		if (g && !in->groups) {
+			in->groups = g;
+			in->workload = fval.p;
+			in->workload_n = fval.n;
 		}
 		if (!timefield && fval.p &&
 		    ((fname.n == 10 && !memcmp(fname.p, "@timestamp", 10)) ||
@@ -355,43 +358,264 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 			timefield_n = fval.n;
 		}
 	}
-	if (v->shape == MH_SHAPE_NONE && ps_hits && ps_win)
-		v->shape = MH_SHAPE_PS;
-	in.windows = v->shape != MH_SHAPE_NONE;
-	if (in.windows && !in.channel && provider && provider_n == 24 &&
-	    !strncasecmp(provider, "Microsoft-Windows-Sysmon", 24)) {
-		in.channel = "Microsoft-Windows-Sysmon/Operational";
-		in.channel_n = strlen(in.channel);
-	}
+	if (shape == MH_SHAPE_NONE && ps_hits && ps_win)
+		shape = MH_SHAPE_PS;
+	v->shape = shape;
+	v->any_shape = 1;
+	in->windows = shape != MH_SHAPE_NONE;
 	/* parsed only when a rule matches (mh_sg_view_ts) */
 	v->timefield = v->ts == MH_TS_NONE ? timefield : NULL;
 	v->timefield_n = timefield_n;
-	mh_sg_ls_classify(&in, &v->cls);
+}
+
+int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
+{
+	for (size_t i = 0; i < v->ntouched; i++)
+		v->head[v->touched[i]] = v->tail[v->touched[i]] = -1;
+	v->ntouched = 0;
+	v->n = 0;
+	mh_arena_reset(&v->scratch);
+	v->shape = MH_SHAPE_NONE;
+	v->any_shape = 0;
+	v->ts = ev->ts;
+	v->timefield = NULL;
+	v->provider = NULL;
+	v->provider_n = 0;
+	struct mh_ls_input *in = &v->in;
+	memset(in, 0, sizeof(*in));
+	in->event_id = -1;
+	in->mail = ev->kind == MH_EV_MAIL;
+	if (ev->win) {
+		const struct mh_winevent *w = ev->win;
+		v->shape = (int)w->shape;
+		in->windows = 1;
+		in->channel = w->channel.p;
+		in->channel_n = w->channel.n;
+		in->event_id = w->event_id;
+		v->provider = w->provider.p;
+		v->provider_n = w->provider.n;
+	} else if (ev->audit) {
+		in->groups = audit_groups(ev->audit);
+		in->workload = ev->audit->workload.p;
+		in->workload_n = ev->audit->workload.n;
+	} else if (!in->mail) {
+		classify_fields(v, ev);
+	}
+	/* Sysmon exported without its channel (Get-WinEvent from a saved
+	 * log can lose it): the provider says which log it is. */
+	if (in->windows && !in->channel &&
+	    is_sysmon(v->provider, v->provider_n)) {
+		in->channel = "Microsoft-Windows-Sysmon/Operational";
+		in->channel_n = strlen(in->channel);
+	}
+	mh_sg_ls_classify(in, &v->cls);
+	return MH_OK;
+}
+
+/* MARK: - values */
+
+/* 1 when name is a member of (or an element of the list) parent. */
+static int is_member(struct mh_slice name, struct mh_slice parent)
+{
+	return name.n >= parent.n && !memcmp(name.p, parent.p, parent.n) &&
+	       (name.n == parent.n || name.p[parent.n] == '.');
+}
+
+static int push_typed_slice(struct mh_sg_view *v, const struct mh_ls_alias *al,
+                            struct mh_slice s)
+{
+	if (!s.p)
+		return MH_OK;
+	const char *fmt = al->format;
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) /* most: no copy */
+		return push(v, al->sigma, al->sigma_n, s.p, s.n, 0) ? MH_OK
+		                                                    : MH_ENOMEM;
+	const char *pc = strstr(fmt, "%s");
+	if (!pc)
+		return push(v, al->sigma, al->sigma_n, s.p, s.n, 0) ? MH_OK
+		                                                    : MH_ENOMEM;
+	size_t pre = (size_t)(pc - fmt), post = strlen(pc + 2);
+	char *o = mh_arena_alloc(&v->scratch, pre + s.n + post + 1);
+	if (!o)
+		return MH_ENOMEM;
+	memcpy(o, fmt, pre);
+	memcpy(o + pre, s.p, s.n);
+	memcpy(o + pre + s.n, pc + 2, post);
+	o[pre + s.n + post] = '\0';
+	return push(v, al->sigma, al->sigma_n, o, pre + s.n + post, 0)
+	               ? MH_OK
+	               : MH_ENOMEM;
+}
+
+/* A typed-view member (logsource.def AUDIT_ALIAS "@..."). */
+static int typed_alias(struct mh_sg_view *v, size_t upto,
+                       const struct mh_ls_alias *al, const struct mh_event *ev)
+{
+	const struct mh_audit *a = ev->audit;
+	const char *m = al->field + 1;
+	/* the members' first letters differ: one strcmp per alias */
+	if (m[0] == 'w' && !strcmp(m, "workload"))
+		return push_typed_slice(
+		        v, al,
+		        a ? a->workload
+		          : mh_slice_make(v->in.workload, v->in.workload_n));
+	if (!a)
+		return MH_OK;
+	if (m[0] == 'o' && !strcmp(m, "operation")) {
+		for (size_t i = 0; i < a->nops; i++) {
+			int rc = push_typed_slice(v, al, a->ops[i]);
+			if (rc)
+				return rc;
+		}
+		return MH_OK;
+	}
+	if (m[0] == 'e' && !strcmp(m, "event_type"))
+		return push_typed_slice(v, al, a->event_type);
+	if (m[0] == 'r' && !strcmp(m, "result")) {
+		static const char *const words[] = {
+		        [MH_AR_OK] = "success",
+		        [MH_AR_PARTIAL] = "partial",
+		        [MH_AR_FAILED] = "failure",
+		};
+		if (a->result == MH_AR_UNKNOWN)
+			return MH_OK;
+		return push_typed_slice(v, al, mh_slice_cstr(words[a->result]));
+	}
+	if (m[0] == 'i' && !strcmp(m, "invocation")) {
+		if (!a->operation.p)
+			return MH_OK;
+		struct mh_slice params = MH_SLICE_NULL;
+		for (size_t i = 0; i < upto && !params.p; i++)
+			if (name_is(&v->v[i], "Parameters") && v->v[i].s)
+				params = mh_slice_make(v->v[i].s, v->v[i].n);
+		size_t n = a->operation.n + 1 + params.n;
+		char *o = mh_arena_alloc(&v->scratch, n + 1);
+		if (!o)
+			return MH_ENOMEM;
+		memcpy(o, a->operation.p, a->operation.n);
+		o[a->operation.n] = ' ';
+		if (params.n)
+			memcpy(o + a->operation.n + 1, params.p, params.n);
+		o[n] = '\0';
+		return push_typed_slice(v, al, mh_slice_make(o, n));
+	}
+	if (m[0] == 'p' && !strcmp(m, "params")) {
+		for (size_t i = 0; i < a->nparams; i++) {
+			const struct mh_audit_param *p = &a->params[i];
+			if (!p->name.n || !p->value.p)
+				continue;
+			if (!push(v, p->name.p, p->name.n, p->value.p,
+			          p->value.n, 0))
+				return MH_ENOMEM;
+		}
+		return MH_OK;
+	}
+	return MH_OK;
+}
+
+/* Every value whose name starts with the alias's field prefix, also under
+ * its sigma prefix. */
+static int prefix_alias(struct mh_sg_view *v, size_t upto,
+                        const struct mh_ls_alias *al)
+{
+	for (size_t i = 0; i < upto; i++) {
+		const struct mh_sg_val *e = &v->v[i];
+		if (e->nlen <= al->field_n ||
+		    strncasecmp(e->name, al->field, al->field_n) != 0)
+			continue;
+		size_t rest = e->nlen - al->field_n;
+		char *nm = mh_arena_alloc(&v->scratch, al->sigma_n + rest + 1);
+		if (!nm)
+			return MH_ENOMEM;
+		memcpy(nm, al->sigma, al->sigma_n);
+		memcpy(nm + al->sigma_n, e->name + al->field_n, rest);
+		nm[al->sigma_n + rest] = '\0';
+		const char *s = e->s;
+		size_t n = e->n;
+		if (!push(v, nm, al->sigma_n + rest, s, n, 1))
+			return MH_ENOMEM;
+	}
+	return MH_OK;
+}
+
+size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
+                              struct mh_slice *out, size_t cap)
+{
+	struct mh_ls_alias al[MAX_ALIASES];
+	size_t nal = mh_sg_ls_aliases(&v->in, al, MAX_ALIASES), n = 0;
+	size_t base = v->n;
+	for (size_t k = 0; k < nal; k++)
+		if (al[k].field[0] == '@' && typed_alias(v, base, &al[k], ev))
+			return (size_t)-1;
+	for (size_t i = base; i < v->n && n < cap; i++)
+		if (v->v[i].s)
+			out[n++] = mh_slice_make(v->v[i].s, v->v[i].n);
+	v->n = base; /* the values come again with the fields */
+	return n;
+}
+
+int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
+{
+	size_t nf;
+	const struct mh_field *f = event_fields(ev, &nf);
+	int want = v->any_shape ? MH_SHAPE_NONE : v->shape;
+	char canon[256];
+	for (size_t i = 0; i < nf; i++) {
+		struct mh_slice fname = f[i].name, fval = f[i].value;
+		/* An object or list's own JSON text (event.h) repeats its
+		 * members, escaped: tests that name it see it, keyword search
+		 * and the keyword prefilter do not (as for dup). */
+		int comp = fval.n && (fval.p[0] == '{' || fval.p[0] == '[') &&
+		           i + 1 < nf && is_member(f[i + 1].name, fname);
+		struct mh_sg_val *pe =
+		        push(v, fname.p, fname.n, fval.p, fval.n, comp);
+		if (!pe)
+			return MH_ENOMEM;
+		pe->comp = (uint8_t)comp;
+		if (v->shape == MH_SHAPE_NONE || comp)
+			continue;
+		int sh;
+		const char *cn;
+		size_t cl = mh_sg_ls_winname(fname.p, fname.n, want, canon,
+		                             sizeof(canon), &cn, &sh);
+		if (!cl)
+			continue;
+		const char *c = cn;
+		if (cn == canon) { /* rewritten: keep a copy */
+			c = mh_arena_strndup(&v->scratch, canon, cl);
+			if (!c)
+				return MH_ENOMEM;
+		}
+		if (!push(v, c, cl, fval.p, fval.n, 1))
+			return MH_ENOMEM;
+	}
+	const struct mh_ls_input *in = &v->in;
 
 	/* Derived names. */
 	size_t base = v->n;
 	int rc = MH_OK;
-	if (v->shape == MH_SHAPE_PS && in.channel) {
-		const char *pos = mh_sg_ls_positions(in.channel, in.channel_n,
-		                                     in.event_id);
+	if (v->shape == MH_SHAPE_PS && in->channel) {
+		const char *pos = mh_sg_ls_positions(in->channel, in->channel_n,
+		                                     in->event_id);
 		if (pos)
 			rc = positional(v, base, pos);
-		else if (provider && provider_n == 24 &&
-		         !strncasecmp(provider, "Microsoft-Windows-Sysmon", 24))
+		else if (is_sysmon(v->provider, v->provider_n))
 			for (size_t i = 0; i < base && rc == MH_OK; i++)
 				if (name_is(&v->v[i], "Message") && v->v[i].s)
 					rc = message_lines(v, v->v[i].s,
 					                   v->v[i].n);
 	}
-	int src_active[MH_LS_NSOURCES] = {0};
-	for (size_t r = 0; r < nrows; r++)
-		if (aval[r])
-			src_active[mh_sg_ls_audit_source(r)] = 1;
 	struct mh_ls_alias al[MAX_ALIASES];
-	size_t nal = mh_sg_ls_aliases(&in, src_active, al, MAX_ALIASES);
+	size_t nal = mh_sg_ls_aliases(in, al, MAX_ALIASES);
 	size_t upto = v->n;
-	for (size_t k = 0; k < nal && rc == MH_OK; k++)
-		rc = apply_alias(v, upto, &al[k]);
+	for (size_t k = 0; k < nal && rc == MH_OK; k++) {
+		if (al[k].field[0] == '@')
+			rc = typed_alias(v, upto, &al[k], ev);
+		else if (al[k].prefix)
+			rc = prefix_alias(v, upto, &al[k]);
+		else
+			rc = apply_alias(v, upto, &al[k]);
+	}
 	if (rc)
 		return rc;
 

@@ -11,9 +11,10 @@
  * lower-cased copy for case-insensitive tests (mh_sg_view_lower). The event's class (logsource.h) is computed
  * once.
  *
- * Event fields are read in exactly one place, mh_sg_event_field in
- * evview.c: when events grow a field accessor (lazily materialised
- * fields), that function is the one to change.
+ * Event fields are read in exactly one place, event_fields in evview.c,
+ * through the event's accessor (mh_event_fields: record readers make
+ * them on first use), and only once the class (from the typed view) has
+ * put the event in some rule's logsource.
  *
  * A view belongs to one thread and is reused from event to event; what it
  * points to is valid until the next build.
@@ -38,8 +39,11 @@ struct mh_sg_val {
 	int32_t next;     /* next value of the same slot, -1 at the end */
 	const char *name; /* the name it is seen under */
 	uint32_t nlen;
-	uint8_t dup; /* the same value as an earlier entry under another
-	              * name: skipped by keyword search and the prefilter */
+	uint8_t dup;  /* the same value as an earlier entry under another
+	               * name, or (comp) the JSON text of an object or list
+	               * whose members follow: skipped by keyword search and
+	               * the keyword prefilter */
+	uint8_t comp; /* an object's or list's JSON text */
 };
 
 struct mh_sg_view {
@@ -54,22 +58,40 @@ struct mh_sg_view {
 	int64_t ts; /* the event's, or MH_TS_NONE: see mh_sg_view_ts */
 	const char *timefield; /* a time field to parse when asked */
 	size_t timefield_n;
-	int shape; /* MH_SHAPE_* of a Windows event */
+	int shape;            /* MH_SHAPE_* of a Windows event */
+	int any_shape;        /* no typed view: field names of any shape */
+	const char *provider; /* a Windows event's provider */
+	size_t provider_n;
+	struct mh_ls_input in; /* what the class was made from */
 };
 
 int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set);
 void mh_sg_view_release(struct mh_sg_view *v);
-/* Build the view of ev. MH_OK or MH_ENOMEM. */
+/* Start the view of ev: its class (cls) from its typed view (ev->win,
+ * ev->audit), so that an event no rule concerns costs no field; an
+ * event without a typed view is classified from its fields. MH_OK. */
+int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev);
+/* After classify: the values the typed view gives the event (the status
+ * word of a result, a Google service name, ...; logsource.def AUDIT_ALIAS
+ * "@" rows), up to cap, valid until the next classify; (size_t)-1 on
+ * ENOMEM. With the event's raw text they are every value rules can see
+ * (for the raw prefilter). */
+size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
+                              struct mh_slice *out, size_t cap);
+/* Then its values (the event's fields made now). MH_OK or MH_ENOMEM. */
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
 
 /* Fill the lower-cased copies (low) of every value that has a slot, and
  * of every value when all is set (keyword search). MH_OK or MH_ENOMEM. */
 int mh_sg_view_lower(struct mh_sg_view *v, int all);
 
-/* The event time: the reader's, else parsed (once) from the record's
- * time field (Event.System.TimeCreated, @timestamp, CreationTime,
- * id.time); MH_TS_NONE when none. */
+/* The event time: the reader's, else (an event without typed view)
+ * parsed once from its time field (Event.System.TimeCreated, @timestamp,
+ * CreationTime, id.time); MH_TS_NONE when none. */
 int64_t mh_sg_view_ts(struct mh_sg_view *v);
+
+/* ASCII lower case of src[0..n) into dst (may be src). */
+void mh_sg_lower_ascii(char *dst, const char *src, size_t n);
 
 /* First value index of slot, or -1. */
 static inline int32_t mh_sg_view_first(const struct mh_sg_view *v, int slot)

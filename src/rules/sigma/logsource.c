@@ -6,7 +6,15 @@
 
 enum { PREFIX = 1, SKIP1, SYSTEM, EXACT };
 enum { EVTX = MH_SHAPE_EVTX, ECS = MH_SHAPE_ECS, PS = MH_SHAPE_PS };
-enum { M365 = 0, GWS = 1, GCPLOG = 2 };
+enum {
+	M365 = MH_LSG_M365,
+	M365_ACT = MH_LSG_M365_ACT,
+	M365_ALERT = MH_LSG_M365_ALERT,
+	SENTINEL = MH_LSG_SENTINEL,
+	ADMIN = MH_LSG_ADMIN,
+	GWS = MH_LSG_GWS,
+	GCPLOG = MH_LSG_GCPLOG,
+};
 
 static const struct {
 	int shape, kind;
@@ -58,21 +66,21 @@ static const struct {
 };
 
 static const struct {
-	int src;
-	const char *prod, *svc, *field;
-	size_t flen;
-	const char *value;
+	int group;
+	const char *prod, *svc, *workload;
 } audit[] = {
-#define AUDIT_SOURCE(id, p, s, f, v) {id, p, s, f, sizeof(f) - 1, v},
+#define AUDIT_SOURCE(g, p, s, w) {g, p, s, w},
 #include "rules/sigma/logsource.def"
 #undef AUDIT_SOURCE
 };
 
 static const struct {
-	int src;
+	int group;
 	const char *sigma, *field, *format;
+	size_t sigma_n,
+	        field_n; /* lengths, so that none is counted per event */
 } auditalias[] = {
-#define AUDIT_ALIAS(id, s, f, fmt) {id, s, f, fmt},
+#define AUDIT_ALIAS(g, s, f, fmt) {g, s, f, fmt, sizeof(s) - 1, sizeof(f) - 1},
 #include "rules/sigma/logsource.def"
 #undef AUDIT_ALIAS
 };
@@ -171,11 +179,11 @@ void mh_sg_ls_classify(const struct mh_ls_input *in, struct mh_ls_class *out)
 					    categories[i].cat);
 		}
 	}
-	for (size_t i = 0; in->audit_val && i < N(audit); i++) {
-		const char *v = in->audit_val[i];
-		if (!v)
+	for (size_t i = 0; in->groups && i < N(audit); i++) {
+		if (!(in->groups & (1u << audit[i].group)))
 			continue;
-		if (audit[i].value && !eqn(audit[i].value, v, in->audit_len[i]))
+		if (audit[i].workload &&
+		    !eqn(audit[i].workload, in->workload, in->workload_n))
 			continue;
 		add(out->prod, &out->nprod, audit[i].prod);
 		add(out->svc, &out->nsvc, audit[i].svc);
@@ -198,39 +206,24 @@ int mh_sg_ls_match(const struct mh_ls_class *c, const char *cat,
 	       (!svc || in_set(c->svc, c->nsvc, svc));
 }
 
-int mh_sg_ls_audit_first(unsigned char c)
+unsigned mh_sg_ls_record_group(const char *name, size_t n)
 {
-	static uint8_t first[256];
-	static int init;
-	if (!init) { /* benign race: every thread writes the same bytes */
-		for (size_t i = 0; i < N(audit); i++) {
-			unsigned char f = (unsigned char)audit[i].field[0];
-			first[f] = 1;
-			first[f >= 'a' && f <= 'z' ? f - 32 : f | 0x20] = 1;
-		}
-		init = 1;
-	}
-	return first[c];
+	static const struct {
+		const char *field;
+		unsigned groups;
+	} by[] = {
+	        {"Workload", 1u << M365 | 1u << M365_ACT},
+	        {"id.applicationName", 1u << GWS},
+	        {"protoPayload.serviceName", 1u << GCPLOG},
+	};
+	for (size_t i = 0; i < N(by); i++)
+		if (eqn(by[i].field, name, n))
+			return by[i].groups;
+	return 0;
 }
 
-size_t mh_sg_ls_audit_rows(void)
-{
-	return N(audit);
-}
-
-const char *mh_sg_ls_audit_field(size_t i, size_t *len)
-{
-	*len = audit[i].flen;
-	return audit[i].field;
-}
-
-int mh_sg_ls_audit_source(size_t i)
-{
-	return audit[i].src;
-}
-
-size_t mh_sg_ls_aliases(const struct mh_ls_input *in, const int *src_active,
-                        struct mh_ls_alias *out, size_t cap)
+size_t mh_sg_ls_aliases(const struct mh_ls_input *in, struct mh_ls_alias *out,
+                        size_t cap)
 {
 	size_t n = 0;
 	if (in->windows && in->channel)
@@ -238,18 +231,31 @@ size_t mh_sg_ls_aliases(const struct mh_ls_input *in, const int *src_active,
 			if (winalias[i].eid == in->event_id &&
 			    eqn(winalias[i].channel, in->channel,
 			        in->channel_n)) {
+				memset(&out[n], 0, sizeof(out[n]));
 				out[n].sigma = winalias[i].sigma;
+				out[n].sigma_n = strlen(winalias[i].sigma);
 				out[n].field = winalias[i].field;
+				out[n].field_n = strlen(winalias[i].field);
 				out[n].format = "%s";
 				out[n++].hide = 1;
 			}
-	for (size_t i = 0; i < N(auditalias) && n < cap; i++)
-		if (src_active[auditalias[i].src]) {
-			out[n].sigma = auditalias[i].sigma;
-			out[n].field = auditalias[i].field;
-			out[n].format = auditalias[i].format;
-			out[n++].hide = 0;
+	for (size_t i = 0; in->groups && i < N(auditalias) && n < cap; i++) {
+		if (!(in->groups & (1u << auditalias[i].group)))
+			continue;
+		struct mh_ls_alias *a = &out[n++];
+		memset(a, 0, sizeof(*a));
+		a->sigma = auditalias[i].sigma;
+		a->field = auditalias[i].field;
+		a->format = auditalias[i].format;
+		a->sigma_n = auditalias[i].sigma_n;
+		a->field_n = auditalias[i].field_n;
+		if (a->field_n && a->field[a->field_n - 1] == '*') {
+			a->prefix = 1;
+			a->field_n--;
+			if (a->sigma_n)
+				a->sigma_n--;
 		}
+	}
 	return n;
 }
 
@@ -262,8 +268,8 @@ const char *mh_sg_ls_positions(const char *channel, size_t channel_n, long eid)
 	return NULL;
 }
 
-size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
-                        const char **res, int *shape)
+size_t mh_sg_ls_winname(const char *name, size_t n, int want, char *out,
+                        size_t cap, const char **res, int *shape)
 {
 	*shape = MH_SHAPE_NONE;
 	*res = NULL;
@@ -278,7 +284,7 @@ size_t mh_sg_ls_winname(const char *name, size_t n, char *out, size_t cap,
 	for (size_t i = 0; i < N(shapes); i++) {
 		const char *f = shapes[i].from;
 		size_t fl = shapes[i].flen;
-		if (fl > n || f[0] != c)
+		if (fl > n || f[0] != c || (want && shapes[i].shape != want))
 			continue;
 		if (shapes[i].kind == EXACT) {
 			if (n != fl || memcmp(name, f, fl) != 0)

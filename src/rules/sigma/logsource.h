@@ -5,7 +5,8 @@
  * forms of Windows events, Security 4688's names for Sysmon's process
  * fields, Get-WinEvent's positional Properties, and the audit sources
  * (Microsoft 365, Google Workspace) with the Sigma field names their
- * rules use. evview.c classifies each event with them; ruleset.c asks
+ * rules use. evview.c classifies each event with them, from its typed
+ * view (event/winevent.h, event/audit.h) before any field is made; ruleset.c asks
  * mh_sg_ls_known whether a rule's logsource can be satisfied at all.
  *
  * A rule's logsource (category, product, service; each may be absent)
@@ -18,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event/winevent.h"
+
 #define MH_LS_MAX 12 /* attributes of one kind an event may have */
 
 struct mh_ls_class {
@@ -25,16 +28,29 @@ struct mh_ls_class {
 	uint8_t ncat, nprod, nsvc;
 };
 
-/* Values that decide the class, as found in the event (NULL: absent). */
+/* Groups of audit records (logsource.def explains them). */
+enum {
+	MH_LSG_M365,
+	MH_LSG_M365_ACT,
+	MH_LSG_M365_ALERT,
+	MH_LSG_SENTINEL,
+	MH_LSG_ADMIN,
+	MH_LSG_GWS,
+	MH_LSG_GCPLOG,
+	MH_LSG__COUNT
+};
+
+/* Values that decide the class, from the event's typed view (or, for an
+ * event without one, from its fields). */
 struct mh_ls_input {
-	int windows; /* a Windows event shape was seen */
+	int windows; /* a Windows event */
 	int mail;
 	const char *channel;
 	size_t channel_n;
-	long event_id; /* -1 unknown */
-	/* audit: the value of each AUDIT_SOURCE field (by row), or NULL */
-	const char *const *audit_val;
-	const size_t *audit_len;
+	long event_id;   /* -1 unknown */
+	unsigned groups; /* audit: 1u << MH_LSG_* of each group it is in */
+	const char *workload;
+	size_t workload_n;
 };
 
 /* 0 when a and b are the same logsource value (both absent, or equal
@@ -52,39 +68,42 @@ void mh_sg_ls_classify(const struct mh_ls_input *in, struct mh_ls_class *out);
 int mh_sg_ls_match(const struct mh_ls_class *c, const char *category,
                    const char *product, const char *service);
 
-/* The AUDIT_SOURCE rows: count, field and source id of row i. */
-size_t mh_sg_ls_audit_rows(void);
-/* 1 when some AUDIT_SOURCE field starts with c (either case). */
-int mh_sg_ls_audit_first(unsigned char c);
-const char *mh_sg_ls_audit_field(size_t i, size_t *len);
-int mh_sg_ls_audit_source(size_t i);
+/* The audit group a field name puts a record without a typed view in
+ * (its value is then the workload): 1u << MH_LSG_*, or 0. */
+unsigned mh_sg_ls_record_group(const char *name, size_t n);
 
 /* Aliases (WIN_ALIAS, AUDIT_ALIAS) that apply to class inputs. Fills
- * out[] with up to cap entries; returns the count. For audit aliases,
- * src_active[k] says whether audit source id k holds for the event. */
+ * out[] with up to cap entries; returns the count. */
 struct mh_ls_alias {
-	const char *sigma;  /* the name rules use */
-	const char *field;  /* the event's field */
-	const char *format; /* "%s" style, one %s */
-	int hide;           /* hide the event's own field named sigma */
+	const char *sigma;       /* the name rules use ("" for @params) */
+	const char *field;       /* the event's field, or "@member" */
+	const char *format;      /* "%s" style, one %s */
+	size_t sigma_n, field_n; /* without the '*' of a prefix */
+	uint8_t hide;            /* hide the event's own field named sigma */
+	uint8_t prefix;          /* sigma and field are name prefixes */
 };
-size_t mh_sg_ls_aliases(const struct mh_ls_input *in, const int *src_active,
-                        struct mh_ls_alias *out, size_t cap);
+size_t mh_sg_ls_aliases(const struct mh_ls_input *in, struct mh_ls_alias *out,
+                        size_t cap);
 
 /* Get-WinEvent positional names for (channel, event id): a
  * comma-separated list, or NULL. */
 const char *mh_sg_ls_positions(const char *channel, size_t channel_n,
                                long event_id);
 
-enum { MH_SHAPE_NONE = 0, MH_SHAPE_EVTX, MH_SHAPE_ECS, MH_SHAPE_PS };
+/* The shapes of WIN_SHAPE: those of event/winevent.h. */
+enum {
+	MH_SHAPE_NONE = MH_WS_UNKNOWN,
+	MH_SHAPE_EVTX = MH_WS_EVTX,
+	MH_SHAPE_ECS = MH_WS_ECS,
+	MH_SHAPE_PS = MH_WS_PS,
+};
 
-/* The Sigma name of a Windows JSON field: sets *out to it (a tail of name,
- * a static string, or buf when it had to be rewritten: buf holds cap
- * bytes) and returns its length and the shape in *shape, or 0 when the
- * name is not a Windows field (used as it is). */
-size_t mh_sg_ls_winname(const char *name, size_t n, char *buf, size_t cap,
-                        const char **out, int *shape);
-
-#define MH_LS_NSOURCES 3 /* M365, GWS, GCPLOG */
+/* The Sigma name of a Windows JSON field of shape want (MH_SHAPE_NONE:
+ * any shape): sets *out to it (a tail of name, a static string, or buf
+ * when it had to be rewritten: buf holds cap bytes) and returns its length
+ * and the shape in *shape, or 0 when the name is not a Windows field
+ * (used as it is). */
+size_t mh_sg_ls_winname(const char *name, size_t n, int want, char *buf,
+                        size_t cap, const char **out, int *shape);
 
 #endif

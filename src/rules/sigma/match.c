@@ -9,6 +9,15 @@
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 
+/* What a class of events gives: its buckets, and their raw prefilter
+ * (built when first needed: the buckets must be ready). */
+struct cls {
+	struct mh_sg_rawset *raw;
+	int raw_done;
+	size_t n;
+	int32_t list[];
+};
+
 struct mh_sigma_ctx {
 	const struct mh_sigma *set;
 	struct mh_sg_view view;
@@ -23,9 +32,11 @@ struct mh_sigma_ctx {
 	size_t nwords;
 	int32_t *active; /* active bucket list */
 	size_t nactive;
-	/* class -> active buckets cache (classes are few) */
+	/* class -> struct cls (classes are few) */
 	struct mh_strmap cls_cache;
+	struct cls *cur; /* this event's */
 	uint64_t events, evals, matches;
+	uint64_t skipped; /* ruled out by the raw prefilter */
 };
 
 int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
@@ -55,9 +66,12 @@ int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 	return MH_OK;
 }
 
-static void free_list(void *p)
+static void free_cls(void *p)
 {
-	free(p);
+	struct cls *e = p;
+	if (e)
+		mh_sg_rawset_free(e->raw);
+	free(e);
 }
 
 void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
@@ -68,7 +82,7 @@ void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
 	mh_sg_rescratch_free(c->rs);
 	mh_sg_pfscratch_free(c->ps);
 	mh_buf_release(&c->scanbuf);
-	mh_strmap_release(&c->cls_cache, free_list);
+	mh_strmap_release(&c->cls_cache, free_cls);
 	free(c->mark);
 	free(c->cand);
 	free(c->out);
@@ -282,7 +296,7 @@ static int set_buckets(struct mh_sigma_ctx *c)
 	int created;
 	if (mh_strmap_upsert(&c->cls_cache, key, kn, &slot, &created))
 		return MH_ENOMEM;
-	int32_t *list = *slot;
+	struct cls *e = *slot;
 	if (created) {
 		size_t n = 0;
 		for (size_t b = 0; b < s->nbuckets; b++)
@@ -290,15 +304,16 @@ static int set_buckets(struct mh_sigma_ctx *c)
 			                   s->buckets[b].product,
 			                   s->buckets[b].service))
 				c->active[n++] = (int32_t)b;
-		list = malloc((n + 1) * sizeof(*list));
-		if (!list)
+		e = calloc(1, sizeof(*e) + (n + 1) * sizeof(*e->list));
+		if (!e)
 			return MH_ENOMEM;
-		list[0] = (int32_t)n;
-		memcpy(list + 1, c->active, n * sizeof(*list));
-		*slot = list;
+		e->n = n;
+		memcpy(e->list, c->active, n * sizeof(*e->list));
+		*slot = e;
 	}
-	c->nactive = (size_t)list[0];
-	memcpy(c->active, list + 1, c->nactive * sizeof(*c->active));
+	c->cur = e;
+	c->nactive = e->n;
+	memcpy(c->active, e->list, c->nactive * sizeof(*c->active));
 	for (size_t i = 0; i < c->nactive; i++)
 		c->bucket_bits[c->active[i] / 64] |= (uint64_t)1
 		                                     << (c->active[i] % 64);
@@ -339,10 +354,46 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		c->nactive = 0;
 		return MH_OK;
 	}
-	if (mh_sg_view_build(&c->view, ev) || set_buckets(c))
+	/* The class first, from the typed view: an event in no rule's
+	 * logsource is done before any field is made. */
+	if (mh_sg_view_classify(&c->view, ev) || set_buckets(c))
 		return MH_ENOMEM;
 	if (c->nactive == 0)
 		return MH_OK;
+	if (mh_sg_prefilter_ready(c->set->pf, c->ps, c->active, c->nactive))
+		return MH_ENOMEM;
+	/* A JSON record none of whose rules' literals is in its text (or
+	 * in what its typed view adds) cannot match: no fields. One
+	 * caseless scan of the record's text where it is (a lower-cased
+	 * copy and a search for \uXXXX were most of the engine's cost on
+	 * an audit log), one of the typed view's values. */
+	struct cls *ce = c->cur;
+	if (!ce->raw_done) {
+		if (mh_sg_rawset_new(c->set->pf, c->ps, c->active, c->nactive,
+		                     &ce->raw))
+			return MH_ENOMEM;
+		ce->raw_done = 1;
+	}
+	if (ev->raw.n && ce->raw &&
+	    !mh_sg_rawset_may(ce->raw, c->ps, ev->raw.p, ev->raw.n)) {
+		struct mh_slice t[16];
+		size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
+		if (nt == (size_t)-1)
+			return MH_ENOMEM;
+		struct mh_buf *b = &c->scanbuf;
+		mh_buf_reset(b);
+		for (size_t i = 0; i < nt; i++)
+			if (mh_buf_addc(b, MH_PF_START) ||
+			    mh_buf_add(b, t[i].p, t[i].n))
+				return MH_ENOMEM;
+		if (b->len == 0 ||
+		    !mh_sg_rawset_may(ce->raw, c->ps, b->p, b->len)) {
+			c->skipped++;
+			return MH_OK;
+		}
+	}
+	if (mh_sg_view_build(&c->view, ev))
+		return MH_ENOMEM;
 	/* Prefilter: the values rules test (all of them when a rule
 	 * searches keywords), one scan per active bucket. */
 	int all = 0;

@@ -21,10 +21,16 @@
 
 #include <hs/hs.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIN_ATOM 3
+/* Buckets of at most this many rules get no database (build_bucket). */
+#define SMALL_BUCKET 6
+/* Buckets of more raw literals get no raw prefilter (build_bucket). */
+#define RAW_MAX 256
 
 struct atom {
 	const char *s; /* pattern text, not anchored */
@@ -38,6 +44,14 @@ struct aset {
 	size_t n, alloc;
 };
 
+/* Raw-text literals of one bucket (pfb.raw). */
+struct rawlits {
+	char **v;
+	size_t *len;
+	size_t n, alloc;
+	int open;
+};
+
 /* One logsource bucket: its own literal database, so that an event only
  * meets the atoms of rules that can apply to it. */
 struct pfb {
@@ -48,17 +62,83 @@ struct pfb {
 	uint32_t *always; /* rules without atoms */
 	size_t nalways;
 	int keywords; /* some rule searches every value */
+	/* The atoms of every rule as they would be written in a JSON
+	 * record's text (not anchored, backslash and quote escaped, matched
+	 * in any ASCII case): when none is in the record's text, no rule of
+	 * the bucket can match and the event's fields need not be made. open: some rule
+	 * has no atoms, or one that a JSON writer may spell otherwise
+	 * ('/', '<', '>', '&', '\'', control and non-ASCII bytes), or too
+	 * many. Compiled per set of buckets (mh_sg_rawset_new). */
+	struct rawlits raw;
+	/* Built (ready set, with release order, after everything above is
+	 * written; rc its result). A lazy prefilter builds a bucket when an
+	 * event first needs it, under mu. */
+	atomic_int ready;
+	int rc;
 };
 
 struct mh_sg_prefilter {
 	struct pfb *b;
 	size_t nbuckets;
 	size_t natoms, rules_with_atoms, nalways;
+	const struct mh_sigma *s; /* what a lazy build reads */
+	uint8_t *always;          /* per rule: no atoms */
+	pthread_mutex_t mu;
 };
 
 struct mh_sg_pfscratch {
 	hs_scratch_t *s;
+	uint8_t *has; /* per bucket: s is big enough for its databases */
+	size_t nb;
 };
+
+static void rawlits_release(struct rawlits *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	free(r->v);
+	free(r->len);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The atom as a JSON writer writes it; unsafe ones open the bucket. */
+static int rawlits_add(struct rawlits *r, const struct atom *at)
+{
+	if (r->open)
+		return MH_OK;
+	char *o = malloc(2 * (size_t)at->n + 1);
+	if (!o)
+		return MH_ENOMEM;
+	size_t k = 0;
+	for (uint32_t j = 0; j < at->n; j++) {
+		unsigned char c = (unsigned char)at->s[j];
+		if (c < 0x20 || c >= 0x80 || strchr("/<>&'", c)) {
+			free(o);
+			r->open = 1;
+			return MH_OK;
+		}
+		if (c == '\\' || c == '"')
+			o[k++] = '\\';
+		o[k++] = (char)c;
+	}
+	if (r->n == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 64;
+		char **nv = realloc(r->v, na * sizeof(*nv));
+		size_t *nl = nv ? realloc(r->len, na * sizeof(*nl)) : NULL;
+		if (!nv || !nl) {
+			free(o);
+			if (nv)
+				r->v = nv;
+			return MH_ENOMEM;
+		}
+		r->v = nv;
+		r->len = nl;
+		r->alloc = na;
+	}
+	r->v[r->n] = o;
+	r->len[r->n++] = k;
+	return MH_OK;
+}
 
 static void aset_free(struct aset *a)
 {
@@ -346,32 +426,58 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 	memset(&d, 0, sizeof(d));
 	mh_strmap_init(&d.map);
 	int rc = MH_OK;
-	size_t nalw = 0;
+	size_t nalw = 0, nrules = 0;
 	for (size_t ri = 0; ri < s->nrules; ri++) {
 		const struct mh_sg_rule *r = &s->rules[ri];
 		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
 			continue;
 		nalw += always[ri];
+		nrules++;
 		b->keywords |= has_keywords(&r->det);
 	}
+	/* A bucket of a few rules is cheaper to evaluate than to scan for:
+	 * a scan costs per byte of the event, a rule a few tests (not a
+	 * keyword search: that costs per byte too, per keyword). */
+	int small = nrules <= SMALL_BUCKET && !b->keywords;
+	if (small)
+		nalw = nrules;
 	b->always = malloc((nalw ? nalw : 1) * sizeof(*b->always));
 	if (!b->always)
 		return MH_ENOMEM;
+	struct rawlits raw;
+	memset(&raw, 0, sizeof(raw));
 	for (size_t ri = 0; ri < s->nrules && rc == MH_OK; ri++) {
 		const struct mh_sg_rule *r = &s->rules[ri];
 		if (r->kind != MH_SG_DETECTION || r->bucket != (int)bi)
 			continue;
-		if (always[ri]) {
+		if (always[ri])
+			raw.open = 1;
+		if (always[ri] || small)
 			b->always[b->nalways++] = (uint32_t)ri;
+		if (always[ri] || (small && raw.open))
 			continue;
-		}
 		struct aset a;
-		if (cond_atoms(&r->det, r->det.root, 0, &a))
+		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
+			rawlits_release(&raw);
 			return MH_ENOMEM;
-		for (size_t k = 0; k < a.n && rc == MH_OK; k++)
-			rc = dict_add(&d, &a.v[k], (uint32_t)ri);
+		}
+		for (size_t k = 0; k < a.n && rc == MH_OK; k++) {
+			if (!small)
+				rc = dict_add(&d, &a.v[k], (uint32_t)ri);
+			if (rc == MH_OK)
+				rc = rawlits_add(&raw, &a.v[k]);
+		}
 		aset_free(&a);
 	}
+	/* Many literals: a bucket that big is rarely ruled out, and its
+	 * database would cost load time and memory. */
+	if (raw.n > RAW_MAX || raw.n == 0)
+		raw.open = 1;
+	if (raw.open) {
+		rawlits_release(&raw);
+		raw.open = 1;
+	}
+	b->raw = raw;
 	size_t total = 0;
 	for (size_t i = 0; i < d.n; i++)
 		total += d.v[i].nrules;
@@ -422,7 +528,8 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 	return rc;
 }
 
-int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
+int mh_sg_prefilter_build(struct mh_sigma *s, int lazy,
+                          struct mh_sg_prefilter **out)
 {
 	struct mh_sg_prefilter *pf = calloc(1, sizeof(*pf));
 	uint8_t *always = calloc(s->nrules + 1, 1);
@@ -433,6 +540,13 @@ int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
 		free(always);
 		return MH_ENOMEM;
 	}
+	if (pthread_mutex_init(&pf->mu, NULL)) {
+		free(pf);
+		free(always);
+		return MH_ENOMEM;
+	}
+	pf->s = s;
+	pf->always = always;
 	pf->nbuckets = s->nbuckets;
 	pf->b = calloc(s->nbuckets + 1, sizeof(*pf->b));
 	if (!pf->b)
@@ -454,16 +568,62 @@ int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out)
 		}
 		aset_free(&a);
 	}
-	/* Buckets no input can satisfy never see an event: no database. */
-	for (size_t bi = 0; bi < s->nbuckets && rc == MH_OK; bi++)
+	/* Buckets no input can satisfy never see an event: no database.
+	 * The others now, or (lazy) when an event first needs them: most
+	 * of the load time of SigmaHQ's rules is these databases, and an
+	 * audit log needs few of them. */
+	for (size_t bi = 0; bi < s->nbuckets && rc == MH_OK; bi++) {
+		if (lazy && s->buckets[bi].satisfiable)
+			continue;
 		if (s->buckets[bi].satisfiable)
 			rc = build_bucket(s, pf, bi, always);
-	free(always);
+		atomic_store_explicit(&pf->b[bi].ready, 1,
+		                      memory_order_relaxed);
+	}
 	if (rc) {
 		mh_sg_prefilter_free(pf);
 		return rc;
 	}
 	*out = pf;
+	return MH_OK;
+}
+
+/* Bucket bi built (once, by whichever thread first needs it) and sc big
+ * enough for its databases. */
+static int ensure(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                  size_t bi)
+{
+	struct pfb *b = &pf->b[bi];
+	if (!atomic_load_explicit(&b->ready, memory_order_acquire)) {
+		pthread_mutex_lock(&pf->mu);
+		if (!atomic_load_explicit(&b->ready, memory_order_relaxed)) {
+			b->rc = build_bucket(pf->s, pf, bi, pf->always);
+			atomic_store_explicit(&b->ready, 1,
+			                      memory_order_release);
+		}
+		pthread_mutex_unlock(&pf->mu);
+	}
+	if (b->rc)
+		return b->rc;
+	if (sc && bi < sc->nb && !sc->has[bi]) {
+		if (b->db && hs_alloc_scratch(b->db, &sc->s) != HS_SUCCESS)
+			return MH_ENOMEM;
+		sc->has[bi] = 1;
+	}
+	return MH_OK;
+}
+
+int mh_sg_prefilter_ready(struct mh_sg_prefilter *pf,
+                          struct mh_sg_pfscratch *sc, const int32_t *buckets,
+                          size_t nb)
+{
+	for (size_t i = 0; pf && i < nb; i++) {
+		if (buckets[i] < 0 || (size_t)buckets[i] >= pf->nbuckets)
+			continue;
+		int rc = ensure(pf, sc, (size_t)buckets[i]);
+		if (rc)
+			return rc;
+	}
 	return MH_OK;
 }
 
@@ -473,11 +633,14 @@ void mh_sg_prefilter_free(struct mh_sg_prefilter *pf)
 		return;
 	for (size_t i = 0; pf->b && i < pf->nbuckets; i++) {
 		hs_free_database(pf->b[i].db);
+		rawlits_release(&pf->b[i].raw);
 		free(pf->b[i].rule_off);
 		free(pf->b[i].rules);
 		free(pf->b[i].always);
 	}
 	free(pf->b);
+	free(pf->always);
+	pthread_mutex_destroy(&pf->mu);
 	free(pf);
 }
 
@@ -489,20 +652,31 @@ void mh_sg_prefilter_stats(const struct mh_sg_prefilter *pf, size_t *atoms,
 	*always = pf ? pf->nalways : 0;
 }
 
-int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
+int mh_sg_pfscratch_new(struct mh_sg_prefilter *pf,
                         struct mh_sg_pfscratch **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return MH_ENOMEM;
-	/* one scratch big enough for every bucket's database */
-	for (size_t i = 0; pf && i < pf->nbuckets; i++)
-		if (pf->b[i].db &&
-		    hs_alloc_scratch(pf->b[i].db, &(*out)->s) != HS_SUCCESS) {
+	(*out)->nb = pf ? pf->nbuckets : 0;
+	(*out)->has = calloc((*out)->nb + 1, 1);
+	if (!(*out)->has) {
+		mh_sg_pfscratch_free(*out);
+		*out = NULL;
+		return MH_ENOMEM;
+	}
+	/* big enough for every bucket built so far; the others grow it
+	 * when they are built (mh_sg_prefilter_ready) */
+	for (size_t i = 0; pf && i < pf->nbuckets; i++) {
+		if (!atomic_load_explicit(&pf->b[i].ready,
+		                          memory_order_acquire))
+			continue;
+		if (ensure(pf, *out, i)) {
 			mh_sg_pfscratch_free(*out);
 			*out = NULL;
 			return MH_ENOMEM;
 		}
+	}
 	return MH_OK;
 }
 
@@ -511,6 +685,7 @@ void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc)
 	if (!sc)
 		return;
 	hs_free_scratch(sc->s);
+	free(sc->has);
 	free(sc);
 }
 
@@ -545,6 +720,101 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
 	hs_scan(b->db, buf, (unsigned)n, 0, sc->s, on_atom, &c);
+}
+
+struct mh_sg_rawset {
+	hs_database_t *db;
+};
+
+int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                     const int32_t *buckets, size_t nb,
+                     struct mh_sg_rawset **out)
+{
+	*out = NULL;
+	if (!pf || !sc)
+		return MH_OK;
+	size_t n = 1;
+	for (size_t i = 0; i < nb; i++) {
+		const struct pfb *b = &pf->b[buckets[i]];
+		if (b->raw.open)
+			return MH_OK; /* no raw prefilter for this set */
+		n += b->raw.n;
+	}
+	const char **ex = malloc(n * sizeof(*ex));
+	size_t *lens = malloc(n * sizeof(*lens));
+	unsigned *fl = malloc(n * sizeof(*fl));
+	unsigned *ids = calloc(n, sizeof(*ids));
+	struct mh_sg_rawset *rs = calloc(1, sizeof(*rs));
+	int rc = MH_OK;
+	if (!ex || !lens || !fl || !ids || !rs) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	size_t k = 0;
+	/* \uXXXX in a record's text: any letter may hide behind one, so
+	 * such a record is never ruled out */
+	ex[k] = "\\u";
+	lens[k++] = 2;
+	for (size_t i = 0; i < nb; i++) {
+		const struct rawlits *r = &pf->b[buckets[i]].raw;
+		for (size_t j = 0; j < r->n; j++) {
+			ex[k] = r->v[j];
+			lens[k++] = r->len[j];
+		}
+	}
+	/* caseless: the record's text is scanned as it is (the atoms are
+	 * ASCII, so this is exactly lower-casing it) */
+	for (size_t i = 0; i < n; i++)
+		fl[i] = HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS;
+	hs_compile_error_t *ce = NULL;
+	if (hs_compile_lit_multi(ex, fl, ids, lens, (unsigned)n, HS_MODE_BLOCK,
+	                         NULL, &rs->db, &ce) != HS_SUCCESS) {
+		hs_free_compile_error(ce);
+		rs->db = NULL; /* no database: never rule an event out */
+		goto out;
+	}
+	if (hs_alloc_scratch(rs->db, &sc->s) != HS_SUCCESS) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	*out = rs;
+	rs = NULL;
+out:
+	mh_sg_rawset_free(rs);
+	free(ex);
+	free(lens);
+	free(fl);
+	free(ids);
+	return rc;
+}
+
+void mh_sg_rawset_free(struct mh_sg_rawset *rs)
+{
+	if (!rs)
+		return;
+	hs_free_database(rs->db);
+	free(rs);
+}
+
+static int on_raw(unsigned id, unsigned long long from, unsigned long long to,
+                  unsigned flags, void *ctx)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	*(int *)ctx = 1;
+	return 1; /* one is enough */
+}
+
+int mh_sg_rawset_may(const struct mh_sg_rawset *rs, struct mh_sg_pfscratch *sc,
+                     const char *text, size_t n)
+{
+	if (!rs || !sc || !sc->s || n > UINT32_MAX)
+		return 1;
+	int hit = 0;
+	hs_scan(rs->db, text, (unsigned)n, 0, sc->s, on_raw, &hit);
+	return hit;
 }
 
 int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket)

@@ -27,21 +27,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/slice.h"
 #include "rules/sigma/ruleset.h"
 
 struct mh_sg_prefilter;
 struct mh_sg_pfscratch;
 
-int mh_sg_prefilter_build(struct mh_sigma *s, struct mh_sg_prefilter **out);
+/* lazy: a bucket's databases are compiled when an event of it is first
+ * matched (mh_sg_prefilter_ready; scan), not now (lint, which reports
+ * the load's cost and statistics of every bucket). */
+int mh_sg_prefilter_build(struct mh_sigma *s, int lazy,
+                          struct mh_sg_prefilter **out);
 void mh_sg_prefilter_free(struct mh_sg_prefilter *pf);
 
 /* Statistics for docs and `rules lint`. */
 void mh_sg_prefilter_stats(const struct mh_sg_prefilter *pf, size_t *atoms,
                            size_t *rules_with_atoms, size_t *always);
 
-int mh_sg_pfscratch_new(const struct mh_sg_prefilter *pf,
+/* A scratch per thread. */
+int mh_sg_pfscratch_new(struct mh_sg_prefilter *pf,
                         struct mh_sg_pfscratch **out);
 void mh_sg_pfscratch_free(struct mh_sg_pfscratch *sc);
+
+/* Before the other calls below on buckets[0..nb): each built (a lazy
+ * prefilter compiles it now, once, whichever thread comes first; safe
+ * to call from many threads) and sc big enough for it. MH_OK or
+ * MH_ENOMEM. */
+int mh_sg_prefilter_ready(struct mh_sg_prefilter *pf,
+                          struct mh_sg_pfscratch *sc, const int32_t *buckets,
+                          size_t nb);
 
 /* The candidates of bucket b for the event whose values are buf[0..n):
  * on_rule(rule index, ud) for every rule of b without atoms and every
@@ -50,6 +64,27 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
                           struct mh_sg_pfscratch *sc, int bucket,
                           const char *buf, size_t n,
                           void (*on_rule)(uint32_t rule, void *ud), void *ud);
+
+/* The raw prefilter, before an event's fields are made, for one set of
+ * buckets (the buckets an event's class gives), one per thread: one
+ * database of the atoms of all their rules as a JSON writer writes them
+ * (backslashes and quotes escaped), matched in any ASCII case, and "\\u".
+ * *out is NULL (and MH_OK) when some bucket of the set has a rule without
+ * atoms, an atom a JSON writer may spell otherwise ('/', '<', '>', '&',
+ * '\'', control or non-ASCII bytes) or too many atoms to be worth it: its
+ * events must be matched in full. The buckets must be ready; sc grows to
+ * fit. MH_OK or MH_ENOMEM. */
+struct mh_sg_rawset;
+int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                     const int32_t *buckets, size_t nb,
+                     struct mh_sg_rawset **out);
+void mh_sg_rawset_free(struct mh_sg_rawset *rs);
+/* 0 when none of the set's atoms, nor a \uXXXX escape, is in text[0..n):
+ * an event whose every value is in the texts so scanned (a JSON record's
+ * own text, then the values its typed view adds) and that has none in
+ * any of them cannot match. 1 when one is, or rs is NULL. */
+int mh_sg_rawset_may(const struct mh_sg_rawset *rs, struct mh_sg_pfscratch *sc,
+                     const char *text, size_t n);
 
 /* 1 when a rule of bucket b searches keywords (every value of the event
  * must then be in buf; otherwise the values of tested fields suffice). */

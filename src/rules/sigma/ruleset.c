@@ -767,7 +767,7 @@ int mh_sigma_load(const char *const *paths, size_t n,
 	if (rc == MH_OK)
 		rc = mh_sg_link(&L);
 	if (rc == MH_OK)
-		rc = mh_sg_prefilter_build(s, &s->pf);
+		rc = mh_sg_prefilter_build(s, o && o->lazy, &s->pf);
 	if (rc == MH_OK)
 		rc = mh_sg_slot_table(s);
 	mh_strmap_release(&L.byid, NULL);

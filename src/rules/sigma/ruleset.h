@@ -174,6 +174,10 @@ struct mh_sigma_opts {
 	 * allowed */
 	void (*on_refuse)(const struct mh_sg_refusal *r, void *ud);
 	void *ud;
+	/* 1: compile each logsource bucket's literal databases when an
+	 * event first needs them (scan: an input that holds one kind of
+	 * event does not pay for the others'); 0: all at load (lint) */
+	int lazy;
 };
 
 /* Load every rule of paths[0..n) (files, or directories walked for *.yml
