@@ -317,18 +317,18 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		lv = hides ? MH_LEVEL_HIGH : MH_LEVEL_LOW;
 	if (hides && odd)
 		lv = aj_up(lv, MH_LEVEL_HIGH);
-	const char *tech = NULL, *tactic = NULL;
-	if (hides && r->nfwd) {
+	/* Hiding what the rule also forwards is the business-email-compromise
+	 * pattern: critical. The forward itself is the forwarding picture's
+	 * finding (MH-FWD-*, T1114.003, with the same bump); this one stays
+	 * about the hiding, so one rule is not judged twice as collection. */
+	if (hides && r->nfwd)
 		lv = MH_LEVEL_CRITICAL;
-		tech = "T1114.003";
-		tactic = "collection";
-	}
 	if (r->disabled)
 		lv = aj_down(lv);
 	if (a->result == MH_AR_FAILED)
 		lv = aj_down(lv);
 
-	struct mh_finding *f = aj_new(ev, AJ_R_HIDE, lv, tech, tactic);
+	struct mh_finding *f = aj_new(ev, AJ_R_HIDE, lv, NULL, NULL);
 	if (!f)
 		return MH_ENOMEM;
 	char what[256];
@@ -375,30 +375,8 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		rc = mh_finding_attr(f, "stop_processing_rules", "true");
 	if (!rc && odd)
 		rc = mh_finding_attr(f, "obfuscated_name", "true");
-	if (!rc && tech)
-		rc = mh_finding_attr(f, "tags",
-		                     "attack.defense-evasion attack.t1564.008");
-	if (!rc && r->nfwd) {
+	if (!rc && r->nfwd)
 		rc = aj_attr(f, "forward_to", r->fwd1);
-		if (!rc && r->fwd1.n) {
-			struct mh_audit_addr ad;
-			if (mh_audit_addrs(r->fwd1, &ad, 1) &&
-			    ad.kind == MH_AADDR_SMTP) {
-				const char *at =
-				        memchr(ad.addr.p, '@', ad.addr.n);
-				free(f->destination);
-				f->destination = strndup(ad.addr.p, ad.addr.n);
-				f->dest_domain =
-				        at ? strndup(at + 1,
-				                     (size_t)(ad.addr.p +
-				                              ad.addr.n - at -
-				                              1))
-				           : NULL;
-				if (!f->destination || (at && !f->dest_domain))
-					rc = MH_ENOMEM;
-			}
-		}
-	}
 	if (!rc) {
 		f->mechanism = strdup(a->snapshot ? "exchange-inbox-rule-config"
 		                                  : "exchange-inbox-rule");
@@ -412,7 +390,9 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		        f->mailbox ? f->mailbox : "an unknown mailbox",
 		        hides ? "hides mail: " : "files mail away: ", what, why,
 		        odd ? "; its name is meant not to be noticed" : "",
-		        r->nfwd ? "; it also forwards the mail" : "",
+		        r->nfwd ? "; it also forwards the mail (the MH-FWD "
+		                          "finding of the same rule)"
+		                : "",
 		        r->disabled ? "; the rule is disabled" : "",
 		        a->result == MH_AR_FAILED
 		                ? "; the change failed (an attempt)"

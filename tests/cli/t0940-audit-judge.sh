@@ -54,12 +54,13 @@ check "sentinel: New-InboxRule 'junk' and ModifyFolderPermissions are read" \
 	[ "$(jq -r '.audit.operation' "$TMP/ev" | grep -cE '^(New-InboxRule|ModifyFolderPermissions)$')" -eq 3 ]
 
 # Sekoia New-InboxRule: deletes, marks read, moves to the French
-# Conversation History and forwards: critical, collection.
+# Conversation History and forwards: critical hiding (T1564.008); the
+# forward is the forwarding picture's finding (t0930), not a second one here.
 jq -r '.input.message' "$A/sekoia-o365/inbox_rule.json" >"$TMP/rule.jsonl"
 mine "$TMP/rule.jsonl" >"$TMP/rule.out"
 check "sekoia inbox_rule: one finding" [ "$(wc -l <"$TMP/rule.out")" -eq 1 ]
-check "sekoia inbox_rule: MH-AUD-HIDE critical T1114.003" \
-	[ "$(jq -r '[.rule_id,.level,.technique]|join(" ")' "$TMP/rule.out")" = "MH-AUD-HIDE critical T1114.003" ]
+check "sekoia inbox_rule: MH-AUD-HIDE critical T1564.008, no destination of its own" \
+	[ "$(jq -r '[.rule_id,.level,.technique,(.destination // "-")]|join(" ")' "$TMP/rule.out")" = "MH-AUD-HIDE critical T1564.008 -" ]
 check "sekoia inbox_rule: rule, mailbox, client IP, time" \
 	[ "$(jq -r '[.details.rule_name,.mailbox,.client_ip,.first_seen]|join(" ")' "$TMP/rule.out")" = "RULE_NAME user1 1.2.3.4 2023-05-24T15:10:53Z" ]
 check "sekoia inbox_rule: Historique des conversations named as Conversation History" \
@@ -76,8 +77,8 @@ mine "$A/invictus-mes/MailboxRules.csv" >"$TMP/mes.out"
 check "MES row 12: MH-AUD-HIDE critical, keyed on 'invoice', record 12" \
 	[ "$(jq -r 'select(.evidence[0].record == 12) | [.rule_id,.level,.mailbox,.details.rule_name]|join(" ")' "$TMP/mes.out")" = "MH-AUD-HIDE critical jacksone@bonacu.onmicrosoft.com forward" ]
 check "MES row 12: the finance word" grep -q "keyed on the finance word 'invoice'" "$TMP/mes.out"
-check "MES: the only T1114.003 hiding finding is row 12" \
-	[ "$(jq -r 'select(.technique == "T1114.003") | .evidence[0].record' "$TMP/mes.out" | tr '\n' ' ')" = "12 " ]
+check "MES: the only critical hiding finding is row 12, and no hiding finding claims T1114" \
+	[ "$(jq -r 'select(.level == "critical") | .evidence[0].record' "$TMP/mes.out" | tr '\n' ' ')$(jq -r 'select((.technique // "") | startswith("T1114")) | .id' "$TMP/mes.out")" = "12 " ]
 check "MES: no hiding finding for the forward-only rows 48, 49, 61, 102" \
 	[ -z "$(jq -r 'select(.evidence[0].record | IN(48, 49, 61, 102)) | .rule_id' "$TMP/mes.out")" ]
 check "MES: the Dutch Junk folder 'Ongewenste e-mail' is Junk Email" \

@@ -167,7 +167,8 @@ static void test_hide_sekoia_shape(void **state)
 	judge("a.jsonl", b, &l);
 	const struct mh_finding *f = only(&l, "MH-AUD-HIDE");
 	assert_int_equal(f->level, MH_LEVEL_CRITICAL);
-	assert_string_equal(f->technique, "T1114.003");
+	/* Hiding: the forward is the forwarding picture's finding. */
+	assert_string_equal(f->technique, "T1564.008");
 	assert_string_equal(mh_finding_attr_get(f, "rule_name"), "RULE_NAME");
 	assert_non_null(strstr(mh_finding_attr_get(f, "actions"),
 	                       "Historique des conversations"));
@@ -175,7 +176,9 @@ static void test_hide_sekoia_shape(void **state)
 	assert_string_equal(f->mailbox, "user1@corp.example");
 	assert_null(f->actor); /* the owner did it */
 	assert_string_equal(f->client_ip, "203.0.113.7");
-	assert_string_equal(f->destination, "bob@example.org");
+	assert_null(f->destination);
+	assert_non_null(strstr(mh_finding_attr_get(f, "forward_to"),
+	                       "bob@example.org"));
 	assert_int_equal(f->nevidence, 1);
 	assert_int_equal(f->evidence[0].record, 1);
 	assert_int_equal(f->evidence[0].line, 1);
