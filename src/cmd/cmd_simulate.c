@@ -438,15 +438,18 @@ int mh_cmd_simulate(int argc, char **argv)
 		char b[32], d[32];
 		human(st.bytes, b, sizeof(b));
 		human(st.disk_bytes, d, sizeof(d));
-		fprintf(stderr,
-		        "mailhunt simulate: %" PRIu64 " messages (%" PRIu64
-		        " with forwarding artefacts, %u scenarios), %" PRIu64
-		        " files, %s",
-		        st.messages, st.scenario_messages, st.scenarios,
-		        st.files, b);
-		if (o.gzip)
-			fprintf(stderr, " (%s on disk)", d);
-		fprintf(stderr, " in '%s'\n", o.out_dir);
+		if (st.messages) {
+			fprintf(stderr,
+			        "mailhunt simulate: %" PRIu64
+			        " messages (%" PRIu64
+			        " with forwarding artefacts, %u scenarios), "
+			        "%" PRIu64 " files, %s",
+			        st.messages, st.scenario_messages, st.scenarios,
+			        st.files, b);
+			if (o.gzip)
+				fprintf(stderr, " (%s on disk)", d);
+			fprintf(stderr, " in '%s'\n", o.out_dir);
+		}
 		if (st.audit_records) {
 			human(st.audit_bytes, b, sizeof(b));
 			fprintf(stderr,
