@@ -150,6 +150,12 @@ static const char sim_help3[] =
         "GiB of UAL\n"
         "  mailhunt scan demo/audit/m365-ual.jsonl  # the audit log "
         "alone\n"
+        "  mailhunt simulate --audit-only --audit-formats gws "
+        "--audit-records 500 --out gws\n"
+        "                                  # Google Workspace activities "
+        "only\n"
+        "  mailhunt simulate --no-audit --seed 7 --out mail7   # the mail "
+        "alone\n"
         "\n"
         "Layout, scenarios and both truth files: docs/SIMULATE.md.\n";
 

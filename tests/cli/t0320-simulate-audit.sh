@@ -68,6 +68,17 @@ check "--audit-only: ground-truth.tsv holds its header only" [ "$(wc -l <"$TMP/a
 check "--audit-only: the summary names no messages" sh -c "! grep -q ' messages (' '$TMP/e'"
 check "--audit-formats ual: the UAL and its rerun only" \
 	[ "$(ls "$TMP/a/audit" | tr '\n' ' ')" = "m365-ual-rerun.jsonl m365-ual.jsonl " ]
+# --audit-formats gws: no Microsoft 365 record is made for nothing: the
+# truth names Google Workspace activities only, every record it counts is
+# in a file.
+run_mh "$TMP/o" "$TMP/e" simulate --seed 3 --audit-only --audit-formats gws --audit-records 300 --out "$TMP/g"
+check "--audit-formats gws: Google Workspace files only" \
+	[ "$(ls "$TMP/g/audit" | tr '\n' ' ')" = "gws-activities.jsonl gws-admin-activities-page.json " ]
+check "--audit-formats gws: the truth names gws activities only" \
+	[ "$(tail -n +2 "$TMP/g/audit-truth.tsv" | cut -f2 | sort -u)" = gws ]
+n=$(wc -l <"$TMP/g/audit/gws-activities.jsonl")
+check "--audit-formats gws: '$n audit records' said, at least 300" \
+	sh -c "[ $n -ge 300 ] && grep -q ': $n audit records' '$TMP/e'"
 # --no-audit: the mail store as before this existed.
 "$MH_BIN" simulate --seed 3 --messages 300 --no-audit --out "$TMP/n" --quiet
 check "--no-audit: no audit directory, no audit truth" \
