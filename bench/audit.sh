@@ -143,6 +143,10 @@ echo "UAL: $same_ual; CSV: $same_csv"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 med() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median' "$1"; }
+# CPU seconds (user + system, mean of the runs): what a shared machine's
+# other load disturbs least.
+cpu_of() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .user + .system' "$1"; }
+s2() { awk -v a="$1" 'BEGIN { printf "%.2f", a }'; }
 ms() { awk -v a="$1" 'BEGIN { printf "%.0f", a * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mbs() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
@@ -151,6 +155,11 @@ a_1=$(med "$OUT/audit-ual.json" mailhunt-j1)
 a_j=$(med "$OUT/audit-ual.json" "mailhunt-j$J")
 c_1=$(med "$OUT/audit-csv.json" mailhunt-j1)
 c_j=$(med "$OUT/audit-csv.json" "mailhunt-j$J")
+u_jq=$(cpu_of "$OUT/audit-ual.json" jq)
+u_1=$(cpu_of "$OUT/audit-ual.json" mailhunt-j1)
+u_j=$(cpu_of "$OUT/audit-ual.json" "mailhunt-j$J")
+u_c1=$(cpu_of "$OUT/audit-csv.json" mailhunt-j1)
+u_cj=$(cpu_of "$OUT/audit-csv.json" "mailhunt-j$J")
 ual_bytes=$(stat -c %s "$ual")
 csv_bytes=$(stat -c %s "$csv")
 small_bytes=$(stat -c %s "$ual_small")
@@ -173,16 +182,17 @@ Medians of $RUNS runs after one warm-up (page cache warm); ratio = time / jq's t
 (lower is better). Throughput: jq $(mbs "$ual_bytes" "$a_jq") MB/s; mailhunt UAL -j1 $(mbs "$ual_bytes" "$a_1") MB/s
 ($(ratio "$a_jq" "$a_1")x jq), -j$J $(mbs "$ual_bytes" "$a_j") MB/s (-j$J / -j1 time $(ratio "$a_j" "$a_1"));
 Purview CSV -j1 $(mbs "$csv_bytes" "$c_1") MB/s, -j$J $(mbs "$csv_bytes" "$c_j") MB/s.
+By CPU time (user + system): mailhunt UAL -j1 $(ratio "$u_jq" "$u_1")x jq, $(mbs "$ual_bytes" "$u_1") MB per CPU second.
 Findings -j1 vs -j$J: UAL $same_ual; CSV $same_csv.
 
-| input | command | median ms | ratio | peak RSS MiB |
-|---|---|---:|---:|---:|
-| UAL $(du -h "$ual" | cut -f1) | jq select (peer) | $(ms "$a_jq") | 1.00 | $r_jq |
-| | mailhunt scan -j1 | $(ms "$a_1") | $(ratio "$a_1" "$a_jq") | $r_1 |
-| | mailhunt scan -j$J | $(ms "$a_j") | $(ratio "$a_j" "$a_jq") | $r_j |
-| Purview CSV $(du -h "$csv" | cut -f1) | mailhunt scan -j1 | $(ms "$c_1") | $(ratio "$c_1" "$a_jq") | $r_c1 |
-| | mailhunt scan -j$J | $(ms "$c_j") | $(ratio "$c_j" "$a_jq") | $r_cj |
-| UAL $(du -h "$ual_small" | cut -f1) ($small_bytes bytes) | mailhunt scan -j1 | | | $r_s1 |
-| | mailhunt scan -j$J | | | $r_sj |
+| input | command | median ms | ratio | CPU s | CPU ratio | peak RSS MiB |
+|---|---|---:|---:|---:|---:|---:|
+| UAL $(du -h "$ual" | cut -f1) | jq select (peer) | $(ms "$a_jq") | 1.00 | $(s2 "$u_jq") | 1.00 | $r_jq |
+| | mailhunt scan -j1 | $(ms "$a_1") | $(ratio "$a_1" "$a_jq") | $(s2 "$u_1") | $(ratio "$u_1" "$u_jq") | $r_1 |
+| | mailhunt scan -j$J | $(ms "$a_j") | $(ratio "$a_j" "$a_jq") | $(s2 "$u_j") | $(ratio "$u_j" "$u_jq") | $r_j |
+| Purview CSV $(du -h "$csv" | cut -f1) | mailhunt scan -j1 | $(ms "$c_1") | $(ratio "$c_1" "$a_jq") | $(s2 "$u_c1") | $(ratio "$u_c1" "$u_jq") | $r_c1 |
+| | mailhunt scan -j$J | $(ms "$c_j") | $(ratio "$c_j" "$a_jq") | $(s2 "$u_cj") | $(ratio "$u_cj" "$u_jq") | $r_cj |
+| UAL $(du -h "$ual_small" | cut -f1) ($small_bytes bytes) | mailhunt scan -j1 | | | | | $r_s1 |
+| | mailhunt scan -j$J | | | | | $r_sj |
 TABLE
 echo "bench: hyperfine JSON in $OUT/audit-ual.json and $OUT/audit-csv.json"
