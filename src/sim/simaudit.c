@@ -493,11 +493,12 @@ int sa_emit(struct sa *s, int64_t t, int gws, const char *id, const char *op)
 		free(f->raw);
 		return mh_err_set(s->err, MH_ENOMEM, "out of memory");
 	}
-	memcpy(f->json, r->json.p, r->json.len);
-	if (r->raw.len)
-		memcpy(f->raw, r->raw.p, r->raw.len);
+	memcpy(f->json, v.json, v.jn);
+	size_t rn = r->raw.p ? r->raw.len : 0;
+	if (rn)
+		memcpy(f->raw, v.raw, rn);
 	f->jn = r->json.len;
-	f->rn = r->raw.len;
+	f->rn = rn;
 	f->t = t;
 	f->seq = (unsigned)s->nfz;
 	f->gws = gws;
