@@ -342,6 +342,7 @@ static void run_job(struct worker *w, struct job *j)
 		if (lo == 0)
 			w->st.files_failed++;
 		w->st.skipped[MH_SKIP_UNREADABLE]++;
+		w->st.per_reader[ri]++;
 		diag(s, &err, j->path);
 		goto done;
 	}
@@ -360,6 +361,7 @@ static void run_job(struct worker *w, struct job *j)
 			                ? err.reason
 			                : MH_SKIP_MALFORMED;
 			w->st.skipped[reason]++;
+			w->st.per_reader[ri]++;
 			diag(s, &err, j->path);
 			continue;
 		}
@@ -370,9 +372,17 @@ static void run_job(struct worker *w, struct job *j)
 			                                        MH_SKIP__COUNT
 			                      ? err.reason
 			                      : MH_SKIP_UNREADABLE]++;
+			w->st.per_reader[ri]++;
 			diag(s, &err, j->path);
 			break;
 		}
+		/* Records read per reader and shape, before duplicates are
+		 * dropped: which copy of a record is read first depends on
+		 * the threads, how many copies each export holds does not. */
+		w->st.per_reader[ri]++;
+		if (ev.audit && ev.audit->shape > 0 &&
+		    ev.audit->shape < MH_AS__COUNT)
+			w->st.per_shape[ev.audit->shape]++;
 		/* The same record read before (another export, the same
 		 * file twice): counted once. ENOMEM counts it as new. */
 		if (ev.record_id.n && mh_keyset_add(s->seen, ev.record_id.p,
@@ -400,11 +410,7 @@ static void run_job(struct worker *w, struct job *j)
 			continue;
 		}
 		w->st.events++;
-		w->st.per_reader[ri]++;
 		w->st.per_kind[ev.kind & 7]++;
-		if (ev.audit && ev.audit->shape > 0 &&
-		    ev.audit->shape < MH_AS__COUNT)
-			w->st.per_shape[ev.audit->shape]++;
 		if (s->dump)
 			dump_event(w, &ev);
 		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {

@@ -150,6 +150,12 @@ static const char sim_help3[] =
         "GiB of UAL\n"
         "  mailhunt scan demo/audit/m365-ual.jsonl  # the audit log "
         "alone\n"
+        "  mailhunt simulate --audit-only --audit-formats gws "
+        "--audit-records 500 --out gws\n"
+        "                                  # Google Workspace activities "
+        "only\n"
+        "  mailhunt simulate --no-audit --seed 7 --out mail7   # the mail "
+        "alone\n"
         "\n"
         "Layout, scenarios and both truth files: docs/SIMULATE.md.\n";
 
@@ -438,15 +444,18 @@ int mh_cmd_simulate(int argc, char **argv)
 		char b[32], d[32];
 		human(st.bytes, b, sizeof(b));
 		human(st.disk_bytes, d, sizeof(d));
-		fprintf(stderr,
-		        "mailhunt simulate: %" PRIu64 " messages (%" PRIu64
-		        " with forwarding artefacts, %u scenarios), %" PRIu64
-		        " files, %s",
-		        st.messages, st.scenario_messages, st.scenarios,
-		        st.files, b);
-		if (o.gzip)
-			fprintf(stderr, " (%s on disk)", d);
-		fprintf(stderr, " in '%s'\n", o.out_dir);
+		if (st.messages) {
+			fprintf(stderr,
+			        "mailhunt simulate: %" PRIu64
+			        " messages (%" PRIu64
+			        " with forwarding artefacts, %u scenarios), "
+			        "%" PRIu64 " files, %s",
+			        st.messages, st.scenario_messages, st.scenarios,
+			        st.files, b);
+			if (o.gzip)
+				fprintf(stderr, " (%s on disk)", d);
+			fprintf(stderr, " in '%s'\n", o.out_dir);
+		}
 		if (st.audit_records) {
 			human(st.audit_bytes, b, sizeof(b));
 			fprintf(stderr,

@@ -47,7 +47,7 @@ static void human_bytes(uint64_t b, char *out, size_t n)
 		snprintf(out, n, "%.1f %s", v, unit[u]);
 }
 
-/* "events: 3 messages, 120 audit (m365-ual-api 100, ...), 2 records". */
+/* "events: 3 messages, 120 audit, 2 records" (after duplicates). */
 static void print_kinds(FILE *f, const struct mh_scan_stats *s)
 {
 	fputs("mailhunt: events:", f);
@@ -58,17 +58,8 @@ static void print_kinds(FILE *f, const struct mh_scan_stats *s)
 		sep = ", ";
 	}
 	if (s->per_kind[MH_EV_AUDIT]) {
-		fprintf(f, "%s%" PRIu64 " audit (", sep,
+		fprintf(f, "%s%" PRIu64 " audit", sep,
 		        s->per_kind[MH_EV_AUDIT]);
-		const char *in = "";
-		for (int i = 1; i < MH_AS__COUNT; i++) {
-			if (!s->per_shape[i])
-				continue;
-			fprintf(f, "%s%s %" PRIu64, in, mh_audit_shape_name(i),
-			        s->per_shape[i]);
-			in = ", ";
-		}
-		fputc(')', f);
 		sep = ", ";
 	}
 	if (s->per_kind[MH_EV_WINEVENT]) {
@@ -85,6 +76,40 @@ static void print_kinds(FILE *f, const struct mh_scan_stats *s)
 	if (*sep == ' ')
 		fputs(" none", f);
 	fputc('\n', f);
+}
+
+/* Records read per reader and audit records read per shape. The copies
+ * of a duplicated record count in every export that holds them: which
+ * copy became the event depends on the threads. */
+static void print_sources(FILE *f, const struct mh_scan_stats *s)
+{
+	const char *end = s->dups ? " (duplicates included)\n" : "\n";
+	/* The labels avoid "records read", which scripts grep for the
+	 * totals line. */
+	const char *sep = "mailhunt: by reader: ";
+	int any = 0;
+	for (int i = 0; i < 8 && mh_readers[i]; i++) {
+		if (!s->per_reader[i])
+			continue;
+		fprintf(f, "%s%s %" PRIu64, sep, mh_readers[i]->name,
+		        s->per_reader[i]);
+		sep = ", ";
+		any = 1;
+	}
+	if (any)
+		fputs(end, f);
+	sep = "mailhunt: audit by source: ";
+	any = 0;
+	for (int i = 1; i < MH_AS__COUNT; i++) {
+		if (!s->per_shape[i])
+			continue;
+		fprintf(f, "%s%s %" PRIu64, sep, mh_audit_shape_name(i),
+		        s->per_shape[i]);
+		sep = ", ";
+		any = 1;
+	}
+	if (any)
+		fputs(end, f);
 }
 
 void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
@@ -127,18 +152,7 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 	fputc('\n', f);
 	if (!mail_only)
 		print_kinds(f, s);
-	const char *sep = "mailhunt: by reader: ";
-	int any = 0;
-	for (int i = 0; i < 8 && mh_readers[i]; i++) {
-		if (!s->per_reader[i])
-			continue;
-		fprintf(f, "%s%s %" PRIu64, sep, mh_readers[i]->name,
-		        s->per_reader[i]);
-		sep = ", ";
-		any = 1;
-	}
-	if (any)
-		fputc('\n', f);
+	print_sources(f, s);
 	double mbps = elapsed_s > 0 ? (double)s->bytes / 1e6 / elapsed_s : 0;
 	fprintf(f, "mailhunt: %zu findings in %.2f s (%.0f MB/s)\n", nfindings,
 	        elapsed_s, mbps);

@@ -20,9 +20,12 @@ struct mh_scan_stats {
 	uint64_t skipped[MH_SKIP__COUNT]; /* records skipped, by reason */
 	uint64_t dups; /* records dropped as read before (event.h record_id);
 	                * records read = events + skipped + dups */
-	uint64_t per_reader[8]; /* events per reader, index in mh_readers */
-	uint64_t per_kind[8];   /* events per enum mh_event_kind */
-	uint64_t per_shape[MH_AS__COUNT]; /* audit events per shape */
+	/* Records read (events, skipped and duplicates) per reader, index
+	 * in mh_readers, and audit records read per shape: both independent
+	 * of which copy of a duplicated record a thread read first. */
+	uint64_t per_reader[8];
+	uint64_t per_shape[MH_AS__COUNT];
+	uint64_t per_kind[8]; /* events per enum mh_event_kind */
 };
 
 /* Add b into a. */

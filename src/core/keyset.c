@@ -186,6 +186,8 @@ static size_t find(const uint64_t *v, size_t cap, uint64_t a, uint64_t b)
 static int grow(struct shard *sh, size_t max_cap)
 {
 	size_t nc = sh->cap ? sh->cap * 2 : max_cap < 1024 ? max_cap : 1024;
+	if (nc < 16) /* max_cap is 16 at least (mh_keyset_new) */
+		nc = 16;
 	uint64_t *nv = calloc(nc, 2 * sizeof(*nv));
 	if (!nv)
 		return MH_ENOMEM;
@@ -373,7 +375,8 @@ static int key_lt(uint64_t a, uint64_t b, const uint64_t *k)
 static int run_has(struct mh_keyset *s, const struct run *r, uint64_t a,
                    uint64_t b)
 {
-	uint64_t buf[2 * BLOCK];
+	/* Zeroed: the analyser cannot see that pread_all fills k keys. */
+	uint64_t buf[2 * BLOCK] = {0};
 	uint64_t n = r->n;
 	/* The shard's bits (the top six) are the same in every key. */
 	double f = (double)(a << 6) / 18446744073709551616.0;

@@ -158,7 +158,7 @@ static void file(struct walker *w, const char *path, uint64_t size)
 	        mh_reader_detect(head, (size_t)n, base_name(path));
 	if (!ops) {
 		report(w, path, MH_SKIP_UNKNOWN_TYPE,
-		       n == 0 ? "empty file" : "not a mail store");
+		       n == 0 ? "empty file" : "not a mail store or audit log");
 		return;
 	}
 	struct mh_source src;
@@ -590,7 +590,8 @@ static void stream_input(struct walker *w, const char *name, int fd)
 	const struct mh_reader_ops *ops = mh_reader_detect(head, n, name);
 	if (!ops) {
 		report(w, name, MH_SKIP_UNKNOWN_TYPE,
-		       n == 0 ? "empty input" : "not a mail store");
+		       n == 0 ? "empty input"
+		              : "not a mail store or audit log");
 		mh_stream_close(st);
 		return;
 	}

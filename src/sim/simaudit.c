@@ -462,14 +462,20 @@ int sa_emit(struct sa *s, int64_t t, int gws, const char *id, const char *op)
 	struct mh_simrec *r = &s->r;
 	if (mh_simrec_failed(r) || !r->json.p)
 		return mh_err_set(s->err, MH_ENOMEM, "out of memory");
+	struct view v = {r->json.p, r->raw.p ? r->raw.p : "", r->json.len, r->m,
+	                 r->nm};
+	s->seq++;
+	/* A record no export asked for (--audit-formats sentinel: no
+	 * sign-ins) is neither counted nor in the truth. */
+	unsigned fm = s->o->formats ? s->o->formats : MH_SAF_ALL;
+	if (gws ? !(fm & MH_SAF_GWS)
+	        : !(fm & (MH_SAF_UAL | MH_SAF_PURVIEW)) &&
+	                    !((fm & MH_SAF_SENTINEL) && sentinel_wants(&v)))
+		return MH_OK;
 	truth_add(s, t, id, op);
 	s->st->records++;
-	s->seq++;
-	if (!s->freezing) {
-		struct view v = {r->json.p, r->raw.p ? r->raw.p : "",
-		                 r->json.len, r->m, r->nm};
+	if (!s->freezing)
 		return write_view(s, &v, t, gws);
-	}
 	if (s->nfz == s->capfz) {
 		size_t nc = s->capfz ? s->capfz * 2 : 64;
 		struct sa_frozen *nf = realloc(s->fz, nc * sizeof(*nf));
@@ -487,11 +493,12 @@ int sa_emit(struct sa *s, int64_t t, int gws, const char *id, const char *op)
 		free(f->raw);
 		return mh_err_set(s->err, MH_ENOMEM, "out of memory");
 	}
-	memcpy(f->json, r->json.p, r->json.len);
-	if (r->raw.len)
-		memcpy(f->raw, r->raw.p, r->raw.len);
+	memcpy(f->json, v.json, v.jn);
+	size_t rn = r->raw.p ? r->raw.len : 0;
+	if (rn)
+		memcpy(f->raw, v.raw, rn);
 	f->jn = r->json.len;
-	f->rn = r->raw.len;
+	f->rn = rn;
 	f->t = t;
 	f->seq = (unsigned)s->nfz;
 	f->gws = gws;
@@ -799,7 +806,9 @@ int mh_simaudit_run(const struct mh_simaudit_opts *o,
 		goto done;
 	/* The planted records first, kept until their time. */
 	s.freezing = 1;
-	if ((rc = sa_m365_plant(&s)) || (rc = sa_gws_plant(&s)))
+	/* No Microsoft 365 export (--audit-formats gws): nothing of it. */
+	int have_m365 = s.ual.f || s.purview.f || s.sentinel.f;
+	if ((have_m365 && (rc = sa_m365_plant(&s))) || (rc = sa_gws_plant(&s)))
 		goto done;
 	s.freezing = 0;
 	qsort(s.fz, s.nfz, sizeof(*s.fz), cmp_frozen);
@@ -825,7 +834,7 @@ int mh_simaudit_run(const struct mh_simaudit_opts *o,
 			if ((rc = write_frozen(&s, &s.fz[s.nextfz++])))
 				goto done;
 		/* About one record in twenty is Google Workspace. */
-		if (have_gws && mh_simgen_below(&s.g, 20) == 0)
+		if (have_gws && (!have_m365 || mh_simgen_below(&s.g, 20) == 0))
 			rc = sa_gws_noise(&s, t);
 		else
 			rc = sa_m365_noise(&s, t);

@@ -21,11 +21,9 @@
 
 /* MARK: - folder names, as a mailbox of each language has them */
 
-static const char *const f_inbox[SA__LOCALES] = {"Inbox", "Posteingang",
-                                                 "Bo\xc3\xaete de r\xc3\xa9"
-                                                 "ception",
-                                                 "Posta in arrivo",
-                                                 "Bandeja de entrada"};
+static const char *const f_inbox[SA__LOCALES] = {
+        "Inbox", "Posteingang", "Bo\xc3\xaete de r\303\251ception",
+        "Posta in arrivo", "Bandeja de entrada"};
 static const char *const f_sent[SA__LOCALES] = {
         "Sent Items", "Gesendete Elemente",
         "\xc3\x89l\xc3\xa9ments envoy\xc3\xa9s", "Posta inviata",

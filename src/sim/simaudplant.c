@@ -20,7 +20,7 @@
 
 static const struct sa_user *U(struct sa *s, unsigned i)
 {
-	return &s->u[i % s->nu];
+	return &s->u[s->nu ? i % s->nu : 0];
 }
 
 /* A time at fraction f of the case, on a working day's hour h. */
@@ -122,7 +122,7 @@ static int reads(struct sa *s, int64_t t, const struct sa_user *u,
 		                    logon,    SA_APP_EXO, "",      client,
 		                    ip,       "Bind",     0,       folders,
 		                    nfolders, 2 + i % 3,  0,       SA_APP_EXO};
-		m.count = (int64_t)(m.items * nfolders);
+		m.count = (int64_t)m.items * (int64_t)nfolders;
 		int64_t ti = t + (int64_t)i * 7 * SA_MINUTE;
 		sa_mail_read(s, ti, &m, id);
 		int rc = sa_emit_m365(s, ti, id, "MailItemsAccessed");
@@ -789,16 +789,13 @@ static int plant_mbx_export(struct sa *s)
 	               "a mailbox exported to a web-served .aspx path, the "
 	               "request removed nine minutes later by the same "
 	               "actor");
-	const char *nv[] = {
-	        "Mailbox",
-	        h->addr,
-	        "Name",
-	        "MailboxExport",
-	        "FilePath",
+	/* A path the web server publishes: the export downloaded as a
+	 * page. */
+	static const char path[] =
 	        "\\\\EXCH01\\c$\\Program Files\\Microsoft\\Exchange "
-	        "Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\"
-	        "zmx.aspx",
-	        NULL};
+	        "Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\zmx.aspx";
+	const char *nv[] = {"Mailbox",  h->addr, "Name", "MailboxExport",
+	                    "FilePath", path,    NULL};
 	int rc = admin_cmd(s, t, "New-MailboxExportRequest", SA_ATTACKER_IP,
 	                   h->addr, "True", nv);
 	if (rc)

@@ -8,9 +8,12 @@ run_mh "$TMP/o" "$TMP/e" simulate --help
 check "--help: exit 0" [ "$rc" -eq 0 ]
 check "--help: on stdout only" [ -s "$TMP/o" -a ! -s "$TMP/e" ]
 check "--help: teaches by example" grep -q 'mailhunt scan demo' "$TMP/o"
+check "--help: teaches the audit options by example" \
+	sh -c "grep -q 'simulate --audit-only .*--audit-formats' '$TMP/o' && grep -q 'simulate --no-audit' '$TMP/o'"
 for opt in --out --seed --format --messages --size --mailboxes --org-domain \
 	   --single-mbox --gzip --scenarios --no-scenarios --force --quiet \
-	   --exchange-journal; do
+	   --exchange-journal --no-audit --audit-only --audit-records \
+	   --audit-size --audit-formats; do
 	check "--help documents $opt" grep -q -- "$opt" "$TMP/o"
 done
 
