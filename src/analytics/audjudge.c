@@ -479,9 +479,18 @@ int aj_push(struct aj_acc *acc, struct mh_finding *f, struct mh_slice subject,
 	h->f = f;
 	h->ts = f->first_seen;
 	h->join = join;
+	if (acc->cur_rid.n) {
+		h->rid = sdup(acc->cur_rid);
+		if (!h->rid) {
+			free(key);
+			mh_finding_free(f);
+			return MH_ENOMEM;
+		}
+	}
 	if (a && a->actor.n) {
 		h->actor = sdup(a->actor);
 		if (!h->actor) {
+			free(h->rid);
 			free(key);
 			mh_finding_free(f);
 			return MH_ENOMEM;
@@ -555,11 +564,13 @@ int aj_step(struct aj_acc *acc, const struct mh_event *ev, int kind,
 	int fields = ev->audit && kind != S_SEND;
 	s->ev.fields = fields ? key_fields(ev->audit) : NULL;
 	s->what = what ? strdup(what) : NULL;
+	s->rid = acc->cur_rid.n ? sdup(acc->cur_rid) : NULL;
 	if (!s->user || !s->ev.file || (fields && !s->ev.fields) ||
-	    (what && !s->what)) {
+	    (what && !s->what) || (acc->cur_rid.n && !s->rid)) {
 		free(s->user);
 		free(s->what);
 		free(s->ev.fields);
+		free(s->rid);
 		return MH_ENOMEM;
 	}
 	lower(s->user);
@@ -631,11 +642,24 @@ static int acc_event(void *p, const struct mh_event *ev, struct mh_err *err)
 	struct aj_acc *acc = p;
 	if (ev->kind != MH_EV_AUDIT && ev->kind != MH_EV_RECORD)
 		return MH_OK;
-	int rc;
-	if (ev->kind == MH_EV_AUDIT && ev->audit &&
-	    ((rc = aj_hide_event(acc, ev)) || (rc = aj_posture_event(acc, ev))))
-		return rc;
-	return aj_admin_event(acc, ev);
+	acc->cur_rid = ev->record_id;
+	int rc = MH_OK;
+	if (ev->kind == MH_EV_AUDIT && ev->audit)
+		rc = aj_hide_event(acc, ev);
+	if (!rc && ev->kind == MH_EV_AUDIT && ev->audit)
+		rc = aj_posture_event(acc, ev);
+	if (!rc)
+		rc = aj_admin_event(acc, ev);
+	acc->cur_rid = (struct mh_slice){0};
+	return rc;
+}
+
+/* A copy of a record already read: judged like the first (see
+ * aj_acc.cur_rid); drop_copies keeps one of them. */
+static int acc_duplicate(void *p, const struct mh_event *ev,
+                         struct mh_err *err)
+{
+	return acc_event(p, ev, err);
 }
 
 static void acc_destroy(void *p)
@@ -647,12 +671,14 @@ static void acc_destroy(void *p)
 		mh_finding_free(acc->hits[i].f);
 		free(acc->hits[i].key);
 		free(acc->hits[i].actor);
+		free(acc->hits[i].rid);
 	}
 	free(acc->hits);
 	for (size_t i = 0; i < acc->nsteps; i++) {
 		free(acc->steps[i].user);
 		free(acc->steps[i].what);
 		free(acc->steps[i].ev.fields);
+		free(acc->steps[i].rid);
 	}
 	free(acc->steps);
 	for (size_t i = 0; i < acc->npaths; i++)
@@ -781,9 +807,76 @@ static int coalesce(struct aj_acc *acc, struct aj_hit *h, size_t n)
 	return MH_OK;
 }
 
+/* Copies of one record (same id) that made the same hit or step: the
+ * one first in file order stays. */
+static int rid_cmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? 1 : b ? -1 : 0;
+	return strcmp(a, b);
+}
+
+static int hit_copy_cmp(const void *x, const void *y)
+{
+	const struct aj_hit *a = x, *b = y;
+	int c = rid_cmp(a->rid, b->rid);
+	if (!c)
+		c = strcmp(a->key, b->key);
+	return c ? c : ev_cmp(&a->f->evidence[0], &b->f->evidence[0]);
+}
+
+static int step_copy_cmp(const void *x, const void *y)
+{
+	const struct aj_step *a = x, *b = y;
+	int c = rid_cmp(a->rid, b->rid);
+	if (!c)
+		c = a->kind - b->kind;
+	return c ? c : ev_cmp(&a->ev, &b->ev);
+}
+
+static void drop_copies(struct aj_acc *acc)
+{
+	if (acc->nhits)
+		qsort(acc->hits, acc->nhits, sizeof(*acc->hits), hit_copy_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < acc->nhits; i++) {
+		struct aj_hit *h = &acc->hits[i];
+		if (n && h->rid && acc->hits[n - 1].rid &&
+		    !strcmp(h->rid, acc->hits[n - 1].rid) &&
+		    !strcmp(h->key, acc->hits[n - 1].key)) {
+			mh_finding_free(h->f);
+			free(h->key);
+			free(h->actor);
+			free(h->rid);
+			continue;
+		}
+		acc->hits[n++] = *h;
+	}
+	acc->nhits = n;
+	if (acc->nsteps)
+		qsort(acc->steps, acc->nsteps, sizeof(*acc->steps),
+		      step_copy_cmp);
+	n = 0;
+	for (size_t i = 0; i < acc->nsteps; i++) {
+		struct aj_step *st = &acc->steps[i];
+		if (n && st->rid && acc->steps[n - 1].rid &&
+		    !strcmp(st->rid, acc->steps[n - 1].rid) &&
+		    st->kind == acc->steps[n - 1].kind) {
+			free(st->user);
+			free(st->what);
+			free(st->ev.fields);
+			free(st->rid);
+			continue;
+		}
+		acc->steps[n++] = *st;
+	}
+	acc->nsteps = n;
+}
+
 static int acc_findings(void *p, struct mh_findings *out)
 {
 	struct aj_acc *acc = p;
+	drop_copies(acc);
 	if (acc->nsteps)
 		qsort(acc->steps, acc->nsteps, sizeof(*acc->steps), step_cmp);
 	int rc;
@@ -817,4 +910,5 @@ const struct mh_analytic_ops mh_analytic_audit = {
         .merge = acc_merge,
         .findings = acc_findings,
         .destroy = acc_destroy,
+        .duplicate = acc_duplicate,
 };

@@ -135,7 +135,8 @@ struct aj_hit {
 	                       * with one key become one */
 	char *actor;          /* lower case, for joins; or NULL */
 	int64_t ts;
-	int join; /* AJ_JOIN_* */
+	int join;  /* AJ_JOIN_* */
+	char *rid; /* the record's own id (event.h record_id), or NULL */
 };
 
 enum aj_join {
@@ -164,6 +165,7 @@ struct aj_step {
 	int64_t ts;
 	struct mh_evidence ev; /* file: in aj_acc.paths; fields owned */
 	char *what;            /* a few words for the summary, or NULL */
+	char *rid;             /* the record's own id, or NULL */
 };
 
 struct aj_acc {
@@ -175,6 +177,12 @@ struct aj_acc {
 	char **paths; /* the files steps were read from, owned, once each */
 	size_t npaths, apaths;
 	struct mh_buf tmp; /* scratch for the modules */
+	/* The id of the record being judged (event or duplicate), copied
+	 * into every hit and step it makes. Copies of one record read from
+	 * several exports are all judged (the duplicate hook) and only the
+	 * one found first in file order is kept at the end, so findings and
+	 * their evidence do not depend on which copy a thread read first. */
+	struct mh_slice cur_rid;
 };
 
 /* MARK: - making findings */
