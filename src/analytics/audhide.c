@@ -391,7 +391,7 @@ static int hide_finding(struct aj_acc *acc, const struct mh_event *ev,
 		        hides ? "hides mail: " : "files mail away: ", what, why,
 		        odd ? "; its name is meant not to be noticed" : "",
 		        r->nfwd ? "; it also forwards the mail (the MH-FWD "
-		                          "finding of the same rule)"
+		                  "finding of the same rule)"
 		                : "",
 		        r->disabled ? "; the rule is disabled" : "",
 		        a->result == MH_AR_FAILED

@@ -656,8 +656,7 @@ static int acc_event(void *p, const struct mh_event *ev, struct mh_err *err)
 
 /* A copy of a record already read: judged like the first (see
  * aj_acc.cur_rid); drop_copies keeps one of them. */
-static int acc_duplicate(void *p, const struct mh_event *ev,
-                         struct mh_err *err)
+static int acc_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
 {
 	return acc_event(p, ev, err);
 }
