@@ -39,7 +39,7 @@ build: release
 demo: release
 	@rm -rf $(DEMO)
 	@$(MAILHUNT) simulate --seed 1 --out $(DEMO) --quiet
-	@echo "== mailhunt scan $(DEMO)  (expected findings: $(DEMO)/ground-truth.tsv)"
+	@echo "== mailhunt scan $(DEMO)  (expected: $(DEMO)/ground-truth.tsv, planted audit activity: $(DEMO)/audit-truth.tsv)"
 	@$(MAILHUNT) scan --org-domain corp.example $(DEMO); rc=$$?; \
 	  [ $$rc -le 1 ] || exit $$rc
 
