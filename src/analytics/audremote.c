@@ -42,6 +42,7 @@
 #define VOL_FACTOR  10   /* hour >= factor x the mailbox's hourly median */
 #define VOL_HOURS   6    /* active hours needed for a median */
 #define MANY_MBX    5    /* mailboxes that make a read high */
+#define MANY_FOLDERS 5   /* folders of others above which it is high */
 #define GRAPH_APP   "00000003-0000-0000-c000-000000000000"
 
 /* MARK: - tables */
@@ -757,6 +758,22 @@ static int64_t hour_of(int64_t ts)
 	return ts >= 0 ? ts / 3600 : (ts - 3599) / 3600;
 }
 
+/* The folders a read names (Folders[].Path), as "mailbox:path". */
+static void add_folders(struct agg *g, const struct mh_event *ev,
+                        const char *mbx, int *oom)
+{
+	size_t n = 0;
+	const struct mh_field *f = mh_event_fields(ev, &n);
+	for (size_t i = 0; f && i < n; i++) {
+		if (!f[i].value.p || !ieq(f[i].name, "Folders.Path"))
+			continue;
+		char b[2 * TXT_CAP + 2], v[TXT_CAP];
+		tcopy(v, sizeof(v), f[i].value, 0);
+		snprintf(b, sizeof(b), "%s:%s", mbx, v);
+		set_add_c(g, S_X2, b, oom);
+	}
+}
+
 static int on_read(struct acc *c, const struct mh_event *ev,
                    const struct mh_audit *a, int bind_only)
 {
@@ -803,9 +820,11 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 		if ((g = observe(c, ev, app[0] ? app : "(no app id)", &o,
 		                 &oom))) {
 			set_add_c(g, S_MBX, mbx, &oom);
-			/* an app reading as itself: UserId is the mailbox */
-			if (!appident || strcmp(act, mbx))
-				set_add_c(g, S_ACTOR, act, &oom);
+			/* an app reading as itself: UserId is the mailbox,
+			 * the actor is the app */
+			set_add_c(g, S_ACTOR,
+			          !appident || strcmp(act, mbx) ? act : app,
+			          &oom);
 			set_add_c(g, S_APP, app, &oom);
 			agg_name(g, fp, &oom);
 			set_add_s(g, S_X1, a->client_info, 0, &oom);
@@ -823,7 +842,7 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 			                  ? logon_name(a->logon_type)
 			                  : "unknown",
 			          &oom);
-			set_add_s(g, S_X2, a->operation, 0, &oom);
+			add_folders(g, ev, mbx, &oom);
 		}
 	}
 	return oom ? MH_ENOMEM : MH_OK;
@@ -1082,8 +1101,10 @@ static int on_gws_takeout(struct acc *c, const struct mh_event *ev,
 		tcopy(who, sizeof(who),
 		      ue && ue->value.p ? ue->value : a->actor, 1);
 	int oom = 0;
-	int level = customer || (pr && pr->value.p) ? MH_LEVEL_HIGH
-	                                           : MH_LEVEL_MEDIUM;
+	/* a user's own takeout is medium; one of every user, or one that
+	 * someone else started for the user, high */
+	int level = customer || strcmp(who, act) ? MH_LEVEL_HIGH
+	                                         : MH_LEVEL_MEDIUM;
 	if (failed)
 		level--;
 	struct obs o = {R_TAKEOUT, level, failed ? F_FAILED : 0, 1, 0, 0, 0,
@@ -1592,15 +1613,17 @@ static int f_volume(struct mh_findings *out, const char *key,
 static int f_othermbx(struct mh_findings *out, const char *key,
                       const struct agg *g)
 {
-	size_t nm = g->set[S_MBX].n;
+	size_t nm = g->set[S_MBX].n, nf = g->set[S_X2].n;
 	struct fspec sp = {
 	        "MH-AUD-OTHERMBX",
 	        "mailboxes of others read",
-	        nm >= MANY_MBX ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
-	        fmt("%s read %zu%s other %s (%" PRIu64 " record(s), %" PRIu64
-	            " item(s); logon %s)",
+	        nm >= MANY_MBX || nf > MANY_FOLDERS ? MH_LEVEL_HIGH
+	                                            : MH_LEVEL_MEDIUM,
+	        fmt("%s read %zu%s other %s, %zu%s folder(s) (%" PRIu64
+	            " record(s), %" PRIu64 " item(s); logon %s)",
 	            key, nm, g->set[S_MBX].capped ? "+" : "",
-	            mbx_word(&g->set[S_MBX]), g->records, g->items,
+	            mbx_word(&g->set[S_MBX]), nf,
+	            g->set[S_X2].capped ? "+" : "", g->records, g->items,
 	            first_or(&g->set[S_X1], "unknown")),
 	        "Check that this identity is meant to have access to these "
 	        "mailboxes (Get-MailboxPermission, folder permissions, an "
@@ -1610,7 +1633,7 @@ static int f_othermbx(struct mh_findings *out, const char *key,
 	        "changes nothing.",
 	        NULL,
 	        0};
-	return emit(out, key, g, &sp, "logon_types", "operations");
+	return emit(out, key, g, &sp, "logon_types", "folders");
 }
 
 static int f_login(struct mh_findings *out, const char *key,
@@ -1713,11 +1736,11 @@ static int f_consent(struct mh_findings *out, const char *key,
 	        "MH-AUD-CONSENT",
 	        "mail permission granted to an app",
 	        lv,
-	        fmt("%s%s mail scope(s) %s %s to app %s%s%s%s",
+	        fmt("%s%s mail permission %s%s granted to app %s%s%s%s",
 	            attempted ? "attempted: " : "",
 	            g->flags & F_APPWIDE ? "tenant-wide" : "delegated",
 	            first_or(&g->set[S_X1], "?"),
-	            g->set[S_X1].n > 1 ? "and more" : "granted", key,
+	            g->set[S_X1].n > 1 ? " and more" : "", key,
 	            g->name ? " (" : "", g->name ? g->name : "",
 	            g->name ? ")" : ""),
 	        "Check the app in Entra ID (Enterprise applications, "
