@@ -1022,8 +1022,18 @@ static int on_consent(struct acc *c, const struct mh_event *ev,
 		for (size_t i = 0; i < nf; i++)
 			set_add_c(g, S_X1, found[i], &oom);
 		set_add_s(g, S_X2, a->operation, 0, &oom);
-		const struct mh_field *dn = mh_event_field(ev, "Target.ID");
-		(void)dn;
+		/* the app's display name: the Target entry that is neither
+		 * an id nor "ServicePrincipal_<id>" */
+		for (size_t i = 0; f && i < n; i++) {
+			struct mh_slice v = f[i].value;
+			if (!v.p || !v.n || !ieq(f[i].name, "Target.ID") ||
+			    mh_slice_istarts(v, "ServicePrincipal_") ||
+			    (v.n == 36 && v.p[8] == '-' && v.p[13] == '-'))
+				continue;
+			char nm[TXT_CAP];
+			tcopy(nm, sizeof(nm), v, 0);
+			agg_name(g, nm, &oom);
+		}
 	}
 	return oom ? MH_ENOMEM : MH_OK;
 }
