@@ -1018,6 +1018,9 @@ static int on_consent(struct acc *c, const struct mh_event *ev,
 	                        &oom);
 	if (g) {
 		set_add_c(g, S_ACTOR, act, &oom);
+		/* a delegated grant opens the consenting user's own mail */
+		if (!appwide)
+			set_add_c(g, S_MBX, act, &oom);
 		set_add_c(g, S_APP, key, &oom);
 		for (size_t i = 0; i < nf; i++)
 			set_add_c(g, S_X1, found[i], &oom);

@@ -620,7 +620,7 @@ static void test_consent(void **state)
 	        "offline_access]]; ");
 	char *out = run(1, one);
 	const char *f = find_rule(out, "MH-AUD-CONSENT");
-	has(f, "|medium|-|grace@corp.example|198.51.100.26|" ROGUE2
+	has(f, "|medium|grace@corp.example|grace@corp.example|198.51.100.26|" ROGUE2
 	       " (PDF Converter Online)|");
 	has(f, "delegated mail permission Mail.Read and more granted");
 	has(f, "scopes=Mail.Read, Mail.Send;");
