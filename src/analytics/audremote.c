@@ -6,9 +6,12 @@
  * reached, small sorted sets (mailboxes, actors, addresses, apps and two
  * rule-specific ones), hourly buckets where a rule needs a rate, and the
  * evidence records. Everything is bounded: a map keeps at most
- * MAX_KEYS aggregates, a set at most its cap of members, an hour list
- * MAX_HOURS hours, an evidence list max_evidence records, always the
- * smallest ones (bytewise keys, file then offset for evidence). Keeping
+ * key_cap aggregates, a set at most its cap of members, an hour list
+ * hour_cap hours, an evidence list max_evidence records, always the
+ * smallest ones (bytewise keys, earliest hours, the heaviest records then
+ * file and offset for evidence). At the caps: 4096 x 744 hours of 16
+ * bytes for MH-AUD-VOLUME (48 MiB at worst, a month of 4096 mailboxes
+ * read every hour), 1024 x 168 x 190 bytes for MH-AUD-SEARCH. Keeping
  * the k smallest of each worker's part keeps exactly the k smallest of the
  * whole, so merging worker accumulators gives the same result whatever
  * the -j (analytic.h); a capped set says so in the finding.
@@ -33,8 +36,10 @@
 
 #define TECH        "T1114.002"
 #define TACTIC      "collection"
-#define MAX_KEYS    4096 /* aggregates per rule */
-#define MAX_HOURS   744  /* hourly buckets per aggregate (31 days) */
+#define MAX_KEYS    4096 /* aggregates per rule (key_cap) */
+#define MAX_HOURS   744  /* hourly buckets per mailbox (31 days) */
+#define MAX_QHOURS  168  /* hourly buckets of searches per user (a week) */
+#define MAX_SEARCHERS 1024 /* users whose search rate is followed */
 #define HASH_CAP    21   /* distinct queries kept per hour: > 20 is enough */
 #define TXT_CAP     256  /* bytes kept of a value (query, subject, ...) */
 #define SEARCH_RATE 20   /* distinct queries in one hour above which */
@@ -256,6 +261,7 @@ static void sset_free(struct sset *st)
 /* MARK: - evidence */
 
 struct ref {
+	uint64_t weight;  /* larger first (VOLUME: items, throttled first) */
 	const char *file; /* interned in the accumulator */
 	uint64_t offset, record;
 	unsigned line;
@@ -263,8 +269,11 @@ struct ref {
 	char *fields; /* owned or NULL */
 };
 
+/* Evidence order: weight, larger first, then file and offset. */
 static int ref_cmp(const struct ref *a, const struct ref *b)
 {
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
 	int c = strcmp(a->file, b->file);
 	if (c)
 		return c;
@@ -319,11 +328,10 @@ static void evl_free(struct evl *l)
 /* MARK: - hours */
 
 struct hour {
-	int64_t h;       /* Unix time / 3600 */
-	uint64_t items;  /* records (or items read) in it */
-	uint64_t *hash;  /* distinct query hashes, sorted, <= HASH_CAP */
-	uint32_t nh;     /* entries in hash */
-	struct ref first; /* its first record (no fields) */
+	int32_t h;      /* Unix time / 3600 */
+	uint32_t items; /* records or items read in it (saturating) */
+	uint64_t *hash; /* SEARCH: [0] the count, then the distinct query
+	                 * hashes sorted, at most HASH_CAP; else NULL */
 };
 
 struct hours {
@@ -332,7 +340,10 @@ struct hours {
 	int capped;
 };
 
-static struct hour *hours_get(struct hours *hs, int64_t h, int *oom)
+/* The bucket of hour h, keeping the cap earliest hours (NULL when h is
+ * not among them, or out of memory with *oom set). */
+static struct hour *hours_get(struct hours *hs, int32_t h, size_t cap,
+                              int *oom)
 {
 	size_t lo = 0, hi = hs->n;
 	while (lo < hi) {
@@ -344,7 +355,7 @@ static struct hour *hours_get(struct hours *hs, int64_t h, int *oom)
 		else
 			lo = mid + 1;
 	}
-	if (hs->n == MAX_HOURS) {
+	if (hs->n == cap) {
 		hs->capped = 1;
 		if (lo == hs->n)
 			return NULL;
@@ -367,31 +378,34 @@ static struct hour *hours_get(struct hours *hs, int64_t h, int *oom)
 	return &hs->v[lo];
 }
 
-static int hour_hash(struct hour *o, uint64_t x)
+static void hour_items(struct hour *o, uint64_t n)
 {
-	uint32_t i = 0;
-	while (i < o->nh && o->hash[i] < x)
-		i++;
-	if (i < o->nh && o->hash[i] == x)
-		return MH_OK;
-	if (i >= HASH_CAP)
-		return MH_OK;
-	if (!o->hash && !(o->hash = calloc(HASH_CAP, sizeof(*o->hash))))
-		return MH_ENOMEM;
-	if (o->nh == HASH_CAP)
-		o->nh--;
-	memmove(o->hash + i + 1, o->hash + i, (o->nh - i) * sizeof(*o->hash));
-	o->hash[i] = x;
-	o->nh++;
-	return MH_OK;
+	uint64_t t = o->items + n;
+	o->items = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
-static void hour_first(struct hour *o, const struct ref *r)
+static uint32_t hour_nq(const struct hour *o)
 {
-	if (!o->first.file || ref_cmp(r, &o->first) < 0) {
-		o->first = *r;
-		o->first.fields = NULL;
-	}
+	return o->hash ? (uint32_t)o->hash[0] : 0;
+}
+
+/* Keep x among the HASH_CAP smallest distinct hashes of the hour. */
+static int hour_hash(struct hour *o, uint64_t x)
+{
+	if (!o->hash && !(o->hash = calloc(HASH_CAP + 1, sizeof(*o->hash))))
+		return MH_ENOMEM;
+	uint64_t *v = o->hash + 1;
+	uint32_t n = (uint32_t)o->hash[0], i = 0;
+	while (i < n && v[i] < x)
+		i++;
+	if ((i < n && v[i] == x) || i >= HASH_CAP)
+		return MH_OK;
+	if (n == HASH_CAP)
+		n--;
+	memmove(v + i + 1, v + i, (n - i) * sizeof(*v));
+	v[i] = x;
+	o->hash[0] = n + 1;
+	return MH_OK;
 }
 
 static void hours_free(struct hours *hs)
@@ -419,6 +433,12 @@ enum {
 	R_ADMINACCESS,
 	R__N
 };
+
+static const size_t key_cap[R__N] = {
+        MAX_KEYS, MAX_KEYS,      MAX_KEYS, MAX_KEYS, MAX_SEARCHERS,
+        MAX_KEYS, MAX_KEYS,      MAX_KEYS, MAX_KEYS};
+static const size_t hour_cap[R__N] = {0, MAX_HOURS, 0, 0, MAX_QHOURS,
+                                      0, 0,         0, 0};
 
 /* flags */
 enum {
@@ -471,7 +491,8 @@ struct amap {
 
 /* The aggregate of key (created), NULL when dropped by the cap or (with
  * *oom set) out of memory. */
-static struct agg *amap_get(struct amap *m, const char *key, int *oom)
+static struct agg *amap_get(struct amap *m, const char *key, size_t cap,
+                            int *oom)
 {
 	size_t lo = 0, hi = m->n;
 	while (lo < hi) {
@@ -484,7 +505,7 @@ static struct agg *amap_get(struct amap *m, const char *key, int *oom)
 		else
 			lo = mid + 1;
 	}
-	if (m->n == MAX_KEYS) {
+	if (m->n == cap) {
 		m->capped = 1;
 		if (lo == m->n)
 			return NULL;
@@ -642,9 +663,10 @@ struct obs {
 	int rule, level;
 	unsigned flags;
 	uint64_t items, c0, c1, op;
-	int evidence;  /* the record is evidence */
-	int64_t hour;  /* INT64_MIN: none */
-	uint64_t hash; /* query hash, 0: none */
+	int evidence;    /* the record may be evidence */
+	int64_t hour;    /* INT64_MIN: none */
+	uint64_t hash;   /* query hash, 0: none */
+	uint64_t weight; /* evidence order: heavier first */
 };
 
 /* Count one record into the aggregate of key; returns the aggregate for
@@ -653,7 +675,7 @@ struct obs {
 static struct agg *observe(struct acc *c, const struct mh_event *ev,
                            const char *key, const struct obs *o, int *oom)
 {
-	struct agg *g = amap_get(&c->map[o->rule], key, oom);
+	struct agg *g = amap_get(&c->map[o->rule], key, key_cap[o->rule], oom);
 	if (!g)
 		return NULL;
 	const struct mh_audit *a = ev->audit;
@@ -687,11 +709,12 @@ static struct agg *observe(struct acc *c, const struct mh_event *ev,
 	r.record = ev->index == UINT64_MAX ? 0 : ev->index + 1;
 	r.line = ev->line;
 	r.ts = ev->ts;
+	r.weight = o->weight;
 	if (o->hour != INT64_MIN) {
-		struct hour *h = hours_get(&g->hrs, o->hour, oom);
+		struct hour *h = hours_get(&g->hrs, (int32_t)o->hour,
+		                           hour_cap[o->rule], oom);
 		if (h) {
-			h->items += o->items;
-			hour_first(h, &r);
+			hour_items(h, o->items);
 			if (o->hash && hour_hash(h, o->hash))
 				*oom = 1;
 		}
@@ -792,12 +815,14 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 
 	if (!bind_only && mbx[0]) {
 		struct obs o = {R_VOLUME, MH_LEVEL_MEDIUM, 0, items, 0, 0, 0,
-		                0, hour_of(ev->ts), 0};
+		                0, hour_of(ev->ts), 0, 0};
 		o.c0 = thr;
 		o.c1 = a->op_count >= VOL_MIN;
 		o.op = a->op_count > 0 ? (uint64_t)a->op_count : 0;
 		o.flags = (thr ? F_THROTTLED : 0) | (o.c1 ? F_BIGOP : 0);
-		o.evidence = thr || o.c1;
+		/* evidence: the throttled records, then the largest */
+		o.evidence = 1;
+		o.weight = (thr ? (uint64_t)1 << 40 : 0) + o.op;
 		if ((g = observe(c, ev, mbx, &o, &oom))) {
 			set_add_c(g, S_MBX, mbx, &oom);
 			set_add_c(g, S_ACTOR, act, &oom);
@@ -810,7 +835,7 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 	if (!bind_only && !sys &&
 	    (appident || (nonowner && via_api(a) && !fp))) {
 		struct obs o = {R_APPREAD, MH_LEVEL_MEDIUM, 0, items, 0, 0, 0,
-		                1, INT64_MIN, 0};
+		                1, INT64_MIN, 0, 0};
 		if (appident && fp)
 			o.level = MH_LEVEL_LOW;
 		o.c0 = thr;
@@ -832,7 +857,7 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 	}
 	if (!sys && !appident && nonowner) {
 		struct obs o = {R_OTHERMBX, MH_LEVEL_MEDIUM, 0, items, 0, 0,
-		                0, 1, INT64_MIN, 0};
+		                0, 1, INT64_MIN, 0, 0};
 		if ((g = observe(c, ev, act, &o, &oom))) {
 			set_add_c(g, S_MBX, mbx, &oom);
 			set_add_c(g, S_ACTOR, act, &oom);
@@ -866,7 +891,7 @@ static int on_login(struct acc *c, const struct mh_event *ev,
 	tcopy(act, sizeof(act), a->actor, 1);
 	snprintf(key, sizeof(key), "%s\x1f%s", act, mbx);
 	int oom = 0;
-	struct obs o = {R_LOGIN, MH_LEVEL_LOW, 0, 1, 0, 0, 0, 1, INT64_MIN, 0};
+	struct obs o = {R_LOGIN, MH_LEVEL_LOW, 0, 1, 0, 0, 0, 1, INT64_MIN, 0, 0};
 	o.flags = (ps ? F_POWERSHELL : 0) | (nonowner ? F_NONOWNER : 0);
 	struct agg *g = observe(c, ev, key, &o, &oom);
 	if (g) {
@@ -901,10 +926,11 @@ static int on_search(struct acc *c, const struct mh_event *ev,
 		return MH_OK;
 	int oom = 0;
 	struct obs o = {R_SEARCH, MH_LEVEL_MEDIUM, 0, 1, 0, 0, 0, 0,
-	                hour_of(ev->ts), 0};
+	                hour_of(ev->ts), 0, 0};
 	o.c0 = w != NULL;
 	o.flags = w ? F_SECRET : 0;
-	o.evidence = w != NULL;
+	o.evidence = 1;
+	o.weight = w != NULL; /* searches for secrets first */
 	o.hash = qt.p && qt.n ? fnv(qt) : 0;
 	struct agg *g = observe(c, ev, act, &o, &oom);
 	if (g) {
@@ -947,7 +973,7 @@ static int on_harddelete(struct acc *c, const struct mh_event *ev,
 	tcopy(act, sizeof(act), a->actor, 1);
 	int oom = 0;
 	struct obs o = {R_HARDDELETE, MH_LEVEL_MEDIUM, F_SECRET, nh, 0, 0, 0,
-	                1, INT64_MIN, 0};
+	                1, INT64_MIN, 0, 0};
 	struct agg *g = observe(c, ev, mbx[0] ? mbx : act, &o, &oom);
 	if (g) {
 		set_add_c(g, S_MBX, mbx, &oom);
@@ -1013,7 +1039,7 @@ static int on_consent(struct acc *c, const struct mh_event *ev,
 	tcopy(act, sizeof(act), a->actor, 1);
 	int oom = 0;
 	struct obs o = {R_CONSENT, appwide ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM,
-	                appwide ? F_APPWIDE : 0, 1, 0, 0, 0, 1, INT64_MIN, 0};
+	                appwide ? F_APPWIDE : 0, 1, 0, 0, 0, 1, INT64_MIN, 0, 0};
 	struct agg *g = observe(c, ev, key[0] ? key : "(unknown app)", &o,
 	                        &oom);
 	if (g) {
@@ -1077,7 +1103,7 @@ static int on_gws_token(struct acc *c, const struct mh_event *ev,
 	tcopy(act, sizeof(act), a->actor, 1);
 	int oom = 0;
 	struct obs o = {R_CONSENT, MH_LEVEL_MEDIUM, 0, 1, 0, 0, 0, 1,
-	                INT64_MIN, 0};
+	                INT64_MIN, 0, 0};
 	struct agg *g = observe(c, ev, key[0] ? key : "(unknown app)", &o,
 	                        &oom);
 	if (g) {
@@ -1121,7 +1147,7 @@ static int on_gws_takeout(struct acc *c, const struct mh_event *ev,
 	if (failed)
 		level--;
 	struct obs o = {R_TAKEOUT, level, failed ? F_FAILED : 0, 1, 0, 0, 0,
-	                1, INT64_MIN, 0};
+	                1, INT64_MIN, 0, 0};
 	struct agg *g = observe(c, ev, who[0] ? who : "(unknown)", &o, &oom);
 	if (g) {
 		set_add_c(g, S_MBX, who, &oom);
@@ -1173,7 +1199,7 @@ static int on_gws_admin_access(struct acc *c, const struct mh_event *ev,
 	tcopy(act, sizeof(act), a->actor, 1);
 	int oom = 0;
 	struct obs o = {R_ADMINACCESS, MH_LEVEL_MEDIUM, 0, 1, 0, 0, 0, 1,
-	                INT64_MIN, 0};
+	                INT64_MIN, 0, 0};
 	struct agg *g = observe(c, ev, mbx[0] ? mbx : "(unknown mailbox)", &o,
 	                        &oom);
 	if (g) {
@@ -1252,7 +1278,8 @@ static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 	return MH_OK;
 }
 
-static int merge_agg(struct acc *into, struct agg *x, struct agg *y)
+static int merge_agg(struct acc *into, int rule, struct agg *x,
+                     struct agg *y)
 {
 	int oom = 0;
 	x->records += y->records;
@@ -1290,18 +1317,13 @@ static int merge_agg(struct acc *into, struct agg *x, struct agg *y)
 	}
 	for (size_t i = 0; i < y->hrs.n; i++) {
 		struct hour *hy = &y->hrs.v[i];
-		struct hour *hx = hours_get(&x->hrs, hy->h, &oom);
+		struct hour *hx = hours_get(&x->hrs, hy->h, hour_cap[rule], &oom);
 		if (!hx)
 			continue;
-		hx->items += hy->items;
-		for (uint32_t k = 0; k < hy->nh; k++)
-			if (hour_hash(hx, hy->hash[k]))
+		hour_items(hx, hy->items);
+		for (uint32_t k = 0; k < hour_nq(hy); k++)
+			if (hour_hash(hx, hy->hash[1 + k]))
 				oom = 1;
-		struct ref r = hy->first;
-		r.file = intern(into, r.file);
-		if (!r.file)
-			return MH_ENOMEM;
-		hour_first(hx, &r);
 	}
 	if (y->hrs.capped)
 		x->hrs.capped = 1;
@@ -1318,10 +1340,10 @@ static int merge(void *pinto, void *pfrom)
 		for (size_t i = 0; i < m->n; i++) {
 			int oom = 0;
 			struct agg *x = amap_get(&into->map[r], m->v[i].key,
-			                         &oom);
+			                         key_cap[r], &oom);
 			if (oom)
 				return MH_ENOMEM;
-			if (x && merge_agg(into, x, m->v[i].a))
+			if (x && merge_agg(into, r, x, m->v[i].a))
 				return MH_ENOMEM;
 		}
 	}
@@ -1346,14 +1368,11 @@ static char *join(const struct sset *s, size_t show)
 	return mh_buf_detach(&b, NULL);
 }
 
-static int copy_evidence(struct mh_finding *f, const struct evl *l,
-                         const struct hours *extra, const int64_t *hours,
-                         size_t nhours)
+static int copy_evidence(struct mh_finding *f, const struct evl *l)
 {
-	size_t n = l->n + nhours;
-	if (!n)
+	if (!l->n)
 		return MH_OK;
-	f->evidence = calloc(n, sizeof(*f->evidence));
+	f->evidence = calloc(l->n, sizeof(*f->evidence));
 	if (!f->evidence)
 		return MH_ENOMEM;
 	for (size_t i = 0; i < l->n; i++) {
@@ -1366,30 +1385,6 @@ static int copy_evidence(struct mh_finding *f, const struct evl *l,
 		e->fields = l->v[i].fields ? strdup(l->v[i].fields) : NULL;
 		f->nevidence++;
 		if (!e->file || (l->v[i].fields && !e->fields))
-			return MH_ENOMEM;
-	}
-	for (size_t k = 0; k < nhours; k++) {
-		const struct hour *h = NULL;
-		for (size_t j = 0; j < extra->n; j++)
-			if (extra->v[j].h == hours[k])
-				h = &extra->v[j];
-		if (!h || !h->first.file)
-			continue;
-		struct mh_evidence *e = &f->evidence[f->nevidence];
-		char iso[21], buf[160];
-		mh_time_iso(h->h * 3600, iso);
-		snprintf(buf, sizeof(buf),
-		         "first record of the hour from %s: %" PRIu64
-		         " in that hour",
-		         iso, h->items);
-		e->file = strdup(h->first.file);
-		e->offset = h->first.offset;
-		e->line = h->first.line;
-		e->record = h->first.record;
-		e->ts = h->first.ts;
-		e->fields = strdup(buf);
-		f->nevidence++;
-		if (!e->file || !e->fields)
 			return MH_ENOMEM;
 	}
 	return MH_OK;
@@ -1411,8 +1406,7 @@ struct fspec {
 	int level;
 	char *summary;           /* owned, moved in */
 	const char *remediation; /* static */
-	const int64_t *hours;    /* evidence hours (VOLUME, SEARCH) */
-	size_t nhours;
+	char *hours;             /* owned: the hours that made it, or NULL */
 };
 
 static int attr_set(struct mh_finding *f, const char *key,
@@ -1433,6 +1427,7 @@ static int emit(struct mh_findings *out, const char *key, const struct agg *g,
 	int rc = MH_ENOMEM;
 	if (!f) {
 		free(sp->summary);
+		free(sp->hours);
 		return MH_ENOMEM;
 	}
 	f->summary = sp->summary;
@@ -1473,14 +1468,20 @@ static int emit(struct mh_findings *out, const char *key, const struct agg *g,
 	mh_finding_count(f, "records", g->records);
 	mh_finding_count(f, "items", g->items);
 	mh_finding_count(f, "mailboxes", g->set[S_MBX].n);
-	rc = copy_evidence(f, &g->ev, &g->hrs, sp->hours, sp->nhours);
+	if (sp->hours && (rc = mh_finding_attr(f, "hours", sp->hours)) &&
+	    rc != MH_ETOOBIG)
+		goto fail;
+	rc = copy_evidence(f, &g->ev);
 	if (rc)
 		goto fail;
 	set_key_id(f, key);
+	free(sp->hours);
+	sp->hours = NULL;
 	if ((rc = mh_findings_push(out, f)))
 		goto fail;
 	return MH_OK;
 fail:
+	free(sp->hours);
 	mh_finding_free(f);
 	return rc ? rc : MH_ENOMEM;
 }
@@ -1544,8 +1545,7 @@ static int f_appread(struct mh_findings *out, const char *key,
 	        "consents and credentials, and review what it read with "
 	        "MailItemsAccessed (InternetMessageId). mailhunt changes "
 	        "nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "client_info", NULL);
 }
 
@@ -1555,15 +1555,50 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* "2024-03-20T09:00:00Z 300" for each hour of hs at or above lim (at
+ * most 8 named), NULL when none; *n the number of such hours. */
+static char *hour_list(const struct hours *hs, uint64_t lim, int queries,
+                       size_t *n, uint64_t *peak)
+{
+	struct mh_buf b = MH_BUF_INIT(1024);
+	*n = 0;
+	for (size_t i = 0; i < hs->n; i++) {
+		uint64_t v = queries ? hour_nq(&hs->v[i]) : hs->v[i].items;
+		if (v < lim)
+			continue;
+		if (v > *peak)
+			*peak = v;
+		if ((*n)++ < 8) {
+			char iso[21];
+			mh_time_iso((int64_t)hs->v[i].h * 3600, iso);
+			/* distinct queries are counted up to HASH_CAP */
+			if (queries)
+				mh_buf_printf(&b, "%s%s >%d", *n > 1 ? ", " : "",
+				              iso, SEARCH_RATE);
+			else
+				mh_buf_printf(&b, "%s%s %" PRIu64,
+				              *n > 1 ? ", " : "", iso, v);
+		}
+	}
+	if (*n > 8)
+		mh_buf_printf(&b, " (+%zu more)", *n - 8);
+	if (!*n) {
+		mh_buf_release(&b);
+		return NULL;
+	}
+	return mh_buf_detach(&b, NULL);
+}
+
 static int f_volume(struct mh_findings *out, const char *key,
                     const struct agg *g)
 {
 	/* the hourly statistic: the (lower) median of the items read per
-	 * active hour of this mailbox in the scan */
-	uint64_t med = 0;
-	int64_t spikes[8];
+	 * active hour (an hour with at least one MailItemsAccessed record)
+	 * of this mailbox in the scan; an hour is far above it at
+	 * VOL_FACTOR times the median and at least VOL_MIN items */
+	uint64_t med = 0, peak = 0;
 	size_t ns = 0;
-	uint64_t peak = 0;
+	char *hl = NULL;
 	const struct hours *hs = &g->hrs;
 	if (hs->n >= VOL_HOURS) {
 		uint64_t *v = malloc(hs->n * sizeof(*v));
@@ -1577,14 +1612,7 @@ static int f_volume(struct mh_findings *out, const char *key,
 		uint64_t lim = med * VOL_FACTOR;
 		if (lim < VOL_MIN)
 			lim = VOL_MIN;
-		for (size_t i = 0; i < hs->n; i++)
-			if (hs->v[i].items >= lim) {
-				if (ns < 8)
-					spikes[ns] = hs->v[i].h;
-				ns++;
-				if (hs->v[i].items > peak)
-					peak = hs->v[i].items;
-			}
+		hl = hour_list(hs, lim, 0, &ns, &peak);
 	}
 	if (!g->c[0] && !g->c[1] && !ns)
 		return MH_OK;
@@ -1618,8 +1646,7 @@ static int f_volume(struct mh_findings *out, const char *key,
 	        "tokens of that identity, or the app's consent. A backup or "
 	        "migration tool, an archiver or an eDiscovery search explains "
 	        "it when sanctioned. mailhunt changes nothing.",
-	        spikes,
-	        ns < 8 ? ns : 8};
+	        hl};
 	return emit(out, key, g, &sp, NULL, NULL);
 }
 
@@ -1644,8 +1671,7 @@ static int f_othermbx(struct mh_findings *out, const char *key,
 	        "(Remove-MailboxPermission), revoke the identity's sessions "
 	        "and review what was read (MailItemsAccessed). mailhunt "
 	        "changes nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "logon_types", "folders");
 }
 
@@ -1669,27 +1695,16 @@ static int f_login(struct mh_findings *out, const char *key,
 	        "come from known admin hosts; otherwise revoke its sessions "
 	        "and review its mailbox permissions. mailhunt changes "
 	        "nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "logon_types", "clients");
 }
 
 static int f_search(struct mh_findings *out, const char *key,
                     const struct agg *g)
 {
-	int64_t busy[8];
 	size_t nb = 0;
-	uint32_t maxq = 0;
-	for (size_t i = 0; i < g->hrs.n; i++) {
-		const struct hour *h = &g->hrs.v[i];
-		if (h->nh > maxq)
-			maxq = h->nh;
-		if (h->nh > SEARCH_RATE) {
-			if (nb < 8)
-				busy[nb] = h->h;
-			nb++;
-		}
-	}
+	uint64_t peak = 0;
+	char *hl = hour_list(&g->hrs, SEARCH_RATE + 1, 1, &nb, &peak);
 	if (!g->c[0] && !nb)
 		return MH_OK;
 	struct mh_buf b = MH_BUF_INIT(2048);
@@ -1699,8 +1714,9 @@ static int f_search(struct mh_findings *out, const char *key,
 		              first_or(&g->set[S_X2], "?"));
 	if (nb)
 		mh_buf_printf(&b,
-		              "; more than %d distinct queries in %zu hour(s)",
-		              SEARCH_RATE, nb);
+		              "; more than %d distinct queries in %zu hour(s)%s",
+		              SEARCH_RATE, nb,
+		              g->hrs.capped ? " (hours capped)" : "");
 	struct fspec sp = {
 	        "MH-AUD-SEARCH",
 	        "mailbox searched for secrets",
@@ -1711,9 +1727,7 @@ static int f_search(struct mh_findings *out, const char *key,
 	        "tokens, reset the password and MFA methods, and look for "
 	        "what was read next (MailItemsAccessed). mailhunt changes "
 	        "nothing.",
-	        busy,
-	        nb < 8 ? nb : 8};
-	(void)maxq;
+	        hl};
 	return emit(out, key, g, &sp, "queries", "words");
 }
 
@@ -1733,8 +1747,7 @@ static int f_harddelete(struct mh_findings *out, const char *key,
 	        "sessions, reset credentials and MFA methods, and check inbox "
 	        "rules and payroll or bank changes. mailhunt changes "
 	        "nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "subjects", "words");
 }
 
@@ -1762,8 +1775,7 @@ static int f_consent(struct mh_findings *out, const char *key,
 	        "and reply URLs; if it is not sanctioned, revoke the grant "
 	        "and the app's tokens, disable it, and review the mail it "
 	        "read. mailhunt changes nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "scopes", "operations");
 }
 
@@ -1782,8 +1794,7 @@ static int f_takeout(struct mh_findings *out, const char *key,
 	        "went (TAKEOUT_DESTINATION); if not, revoke the sessions of "
 	        "the actor and restrict Takeout for the organisational unit. "
 	        "mailhunt changes nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "events", "destinations");
 }
 
@@ -1803,8 +1814,7 @@ static int f_adminaccess(struct mh_findings *out, const char *key,
 	        "this user's mail; unexplained access is collection by an "
 	        "administrator account: review its sessions and privileges. "
 	        "mailhunt changes nothing.",
-	        NULL,
-	        0};
+	        NULL};
 	return emit(out, key, g, &sp, "justifications", "events");
 }
 

@@ -439,7 +439,9 @@ static void test_volume(void **state)
 	has(f, "MH-AUD-VOLUME|medium|erin@corp.example|");
 	has(f, "1 hour(s) at 10x or more its hourly median of 2 over 9 "
 	       "active hours (peak 300)");
-	has(f, "|#9"); /* the first record of that hour */
+	has(f, "hours=2024-03-20T09:00:00Z 300;");
+	/* evidence: the largest reads, in the order of the file */
+	has(f, "|#9|#10|#11|#12|#13");
 	free(out);
 
 	/* one record of 150 items */
@@ -557,6 +559,7 @@ static void test_search(void **state)
 	out = run(1, one);
 	has(find_rule(out, "MH-AUD-SEARCH"),
 	    "ran 55 search(es); more than 20 distinct queries in 1 hour(s)");
+	has(find_rule(out, "MH-AUD-SEARCH"), "hours=2024-03-08T11:00:00Z >20;");
 	free(out);
 }
 
