@@ -4,7 +4,7 @@
 
 extern const struct mh_analytic_ops mh_analytic_forwarding;
 extern const struct mh_analytic_ops mh_analytic_audremote; /* audremote.c */
-extern const struct mh_analytic_ops mh_analytic_sigma; /* rules/sigma */
+extern const struct mh_analytic_ops mh_analytic_sigma;     /* rules/sigma */
 
 const struct mh_analytic_ops *const mh_analytics[] = {
         &mh_analytic_forwarding,

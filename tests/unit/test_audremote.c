@@ -35,9 +35,9 @@ static void rec_begin(void)
 }
 
 /* MailItemsAccessed as the Management Activity API writes it. */
-static void mia(const char *when, const char *user, const char *mbx,
-                int utype, int logon, const char *app, const char *client,
-                int count, int throttled, const char *folder)
+static void mia(const char *when, const char *user, const char *mbx, int utype,
+                int logon, const char *app, const char *client, int count,
+                int throttled, const char *folder)
 {
 	mh_buf_printf(
 	        &in,
@@ -50,7 +50,8 @@ static void mia(const char *when, const char *user, const char *mbx,
 	        "\"ClientInfoString\":\"%s\",\"ExternalAccess\":false,"
 	        "\"InternalLogonType\":0,\"LogonType\":%d,\"MailboxOwnerUPN\":"
 	        "\"%s\",\"OperationProperties\":[{\"Name\":\"MailAccessType\","
-	        "\"Value\":\"Bind\"},{\"Name\":\"IsThrottled\",\"Value\":\"%s\"}],"
+	        "\"Value\":\"Bind\"},{\"Name\":\"IsThrottled\",\"Value\":\"%"
+	        "s\"}],"
 	        "\"OrganizationName\":\"corp.onmicrosoft.com\",\"Folders\":[{"
 	        "\"FolderItems\":[{\"InternetMessageId\":\"<a@b>\"}],\"Path\":"
 	        "\"%s\"}],\"OperationCount\":%d}\n",
@@ -70,11 +71,11 @@ static void line(const char *fmt, ...)
 	mh_buf_addc(&in, '\n');
 }
 
-#define OWA      "Client=OWA;Action=ViaProxy"
-#define REST     "Client=REST;Client=RESTSystem;;"
-#define EXO_APP  "00000002-0000-0ff1-ce00-000000000000"
-#define ROGUE    "5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-#define ROGUE2   "8a18aa92-0a1e-4e06-abd0-e118fa4787b1"
+#define OWA     "Client=OWA;Action=ViaProxy"
+#define REST    "Client=REST;Client=RESTSystem;;"
+#define EXO_APP "00000002-0000-0ff1-ce00-000000000000"
+#define ROGUE   "5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+#define ROGUE2  "8a18aa92-0a1e-4e06-abd0-e118fa4787b1"
 
 /* MARK: - running the analytic */
 
@@ -164,8 +165,9 @@ static char *run(size_t nacc, assign_fn assign)
 			              f->attrs[a].value);
 		for (size_t e = 0; e < f->nevidence; e++) {
 			assert_true(f->evidence[e].record > 0);
-			mh_buf_printf(&b, "|#%llu",
-			              (unsigned long long)f->evidence[e].record);
+			mh_buf_printf(
+			        &b, "|#%llu",
+			        (unsigned long long)f->evidence[e].record);
 		}
 		mh_buf_addc(&b, '\n');
 	}
@@ -221,10 +223,9 @@ static void test_tables(void **state)
 	 * binary search), in any case */
 	assert_string_equal(mh_audr_first_party(mh_slice_cstr(EXO_APP)),
 	                    "Office 365 Exchange Online");
-	assert_string_equal(
-	        mh_audr_first_party(mh_slice_cstr(
-	                "A3883EBA-FBE9-48BD-9ED3-DCA3E0E84250")),
-	        "Exchange Online");
+	assert_string_equal(mh_audr_first_party(mh_slice_cstr(
+	                            "A3883EBA-FBE9-48BD-9ED3-DCA3E0E84250")),
+	                    "Exchange Online");
 	assert_non_null(mh_audr_first_party(
 	        mh_slice_cstr("ffcb16e8-f789-467c-8ce9-f826a080d987")));
 	assert_non_null(mh_audr_first_party(
@@ -243,40 +244,41 @@ static void test_tables(void **state)
 	                    "wire");
 	assert_null(mh_audr_secret(mh_slice_cstr("wireless mouse"),
 	                           MH_AUDR_Q_SEARCH));
-	assert_string_equal(mh_audr_secret(mh_slice_cstr("MFA setup"),
-	                                   MH_AUDR_Q_SEARCH),
-	                    "mfa");
+	assert_string_equal(
+	        mh_audr_secret(mh_slice_cstr("MFA setup"), MH_AUDR_Q_SEARCH),
+	        "mfa");
 	assert_null(mh_audr_secret(mh_slice_cstr("mfaq"), MH_AUDR_Q_SEARCH));
-	assert_null(mh_audr_secret(mh_slice_cstr("xpassword"),
-	                           MH_AUDR_Q_SEARCH));
+	assert_null(
+	        mh_audr_secret(mh_slice_cstr("xpassword"), MH_AUDR_Q_SEARCH));
 	assert_string_equal(mh_audr_secret(mh_slice_cstr("ÜBERWEISUNG März"),
 	                                   MH_AUDR_Q_SEARCH),
 	                    "überweisung");
-	assert_string_equal(mh_audr_secret(mh_slice_cstr("Code de Vérification"),
-	                                   MH_AUDR_Q_SUBJECT),
-	                    "code de vérification");
+	assert_string_equal(
+	        mh_audr_secret(mh_slice_cstr("Code de Vérification"),
+	                       MH_AUDR_Q_SUBJECT),
+	        "code de vérification");
 	assert_string_equal(mh_audr_secret(mh_slice_cstr("la busta paga"),
 	                                   MH_AUDR_Q_SEARCH),
 	                    "busta paga");
 	/* a search word that is not a subject word */
-	assert_null(mh_audr_secret(mh_slice_cstr("invoice 42"),
-	                           MH_AUDR_Q_SUBJECT));
+	assert_null(
+	        mh_audr_secret(mh_slice_cstr("invoice 42"), MH_AUDR_Q_SUBJECT));
 	assert_null(mh_audr_secret(mh_slice_cstr("team lunch"),
 	                           MH_AUDR_Q_SEARCH | MH_AUDR_Q_SUBJECT));
 
 	/* scopes: whole tokens only */
-	struct mh_slice t = mh_slice_cstr(
-	        "[[Scope:  openid Mail.Read, Mail.ReadWrite.All "
-	        "mail.send offline_access]]");
+	struct mh_slice t =
+	        mh_slice_cstr("[[Scope:  openid Mail.Read, Mail.ReadWrite.All "
+	                      "mail.send offline_access]]");
 	size_t pos = 0;
 	assert_string_equal(mh_audr_scope(t, &pos), "Mail.Read");
 	assert_string_equal(mh_audr_scope(t, &pos), "Mail.Send");
 	assert_null(mh_audr_scope(t, &pos));
 	pos = 0;
-	assert_null(mh_audr_scope(
-	        mh_slice_cstr("https://www.googleapis.com/auth/"
-	                      "admin.reports.audit.readonly"),
-	        &pos));
+	assert_null(
+	        mh_audr_scope(mh_slice_cstr("https://www.googleapis.com/auth/"
+	                                    "admin.reports.audit.readonly"),
+	                      &pos));
 	pos = 0;
 	assert_string_equal(
 	        mh_audr_scope(mh_slice_cstr("https://mail.google.com/"), &pos),
@@ -292,8 +294,8 @@ static void test_appread(void **state)
 	rec_begin();
 	mia("2024-03-14T23:18:20", "alice@corp.example", "alice@corp.example",
 	    5, 0, ROGUE, REST, 20, 0, "\\\\Inbox");
-	mia("2024-03-14T23:48:20", "bob@corp.example", "bob@corp.example", 5,
-	    0, ROGUE, REST, 30, 0, "\\\\Inbox");
+	mia("2024-03-14T23:48:20", "bob@corp.example", "bob@corp.example", 5, 0,
+	    ROGUE, REST, 30, 0, "\\\\Inbox");
 	char *out = run(1, one);
 	const char *f = find_rule(out, "MH-AUD-APPREAD");
 	has(f, "|medium|alice@corp.example, bob@corp.example|" ROGUE
@@ -308,9 +310,8 @@ static void test_appread(void **state)
 
 	/* five mailboxes: high */
 	rec_begin();
-	const char *u[] = {"a@corp.example", "b@corp.example",
-	                   "c@corp.example", "d@corp.example",
-	                   "e@corp.example"};
+	const char *u[] = {"a@corp.example", "b@corp.example", "c@corp.example",
+	                   "d@corp.example", "e@corp.example"};
 	for (int i = 0; i < 5; i++)
 		mia("2024-03-15T01:00:00", u[i], u[i], 5, 0, ROGUE, REST, 3, 0,
 		    "\\\\Inbox");
@@ -365,8 +366,8 @@ static void test_othermbx(void **state)
 	(void)state;
 	/* a delegate reads seven folders of one mailbox: high */
 	rec_begin();
-	const char *fo[] = {"\\\\Inbox",  "\\\\Sent Items", "\\\\Finance",
-	                    "\\\\HR",     "\\\\Legal",      "\\\\Board",
+	const char *fo[] = {"\\\\Inbox", "\\\\Sent Items", "\\\\Finance",
+	                    "\\\\HR",    "\\\\Legal",      "\\\\Board",
 	                    "\\\\Drafts"};
 	for (int i = 0; i < 7; i++)
 		mia("2024-03-16T22:28:13", "dave@corp.example",
@@ -381,9 +382,8 @@ static void test_othermbx(void **state)
 
 	/* an admin reads five mailboxes, one folder each: high */
 	rec_begin();
-	const char *u[] = {"a@corp.example", "b@corp.example",
-	                   "c@corp.example", "d@corp.example",
-	                   "e@corp.example"};
+	const char *u[] = {"a@corp.example", "b@corp.example", "c@corp.example",
+	                   "d@corp.example", "e@corp.example"};
 	for (int i = 0; i < 5; i++)
 		mia("2024-03-16T22:28:13", "admin@corp.example", u[i], 2, 1,
 		    EXO_APP, OWA, 1, 0, "\\\\Inbox");
@@ -403,15 +403,15 @@ static void test_othermbx(void **state)
 	/* not findings: the system account, the owner (in another case),
 	 * a transport logon */
 	rec_begin();
-	mia("2024-03-16T22:28:13", "S-1-5-18", "bob@corp.example", 2, 1,
-	    "", "Client=WebServices;Action=ConfigureGroupMailbox", 1, 0,
+	mia("2024-03-16T22:28:13", "S-1-5-18", "bob@corp.example", 2, 1, "",
+	    "Client=WebServices;Action=ConfigureGroupMailbox", 1, 0,
 	    "\\\\Calendar");
 	mia("2024-03-16T22:28:13", "NT AUTHORITY\\\\SYSTEM (w3wp)",
 	    "bob@corp.example", 3, 1, "", OWA, 1, 0, "\\\\Inbox");
-	mia("2024-03-16T22:28:13", "Bob@Corp.example", "bob@corp.example", 0,
-	    0, EXO_APP, OWA, 1, 0, "\\\\Inbox");
-	mia("2024-03-16T22:28:13", "relay@corp.example", "bob@corp.example",
-	    0, 3, EXO_APP, OWA, 1, 0, "\\\\Inbox");
+	mia("2024-03-16T22:28:13", "Bob@Corp.example", "bob@corp.example", 0, 0,
+	    EXO_APP, OWA, 1, 0, "\\\\Inbox");
+	mia("2024-03-16T22:28:13", "relay@corp.example", "bob@corp.example", 0,
+	    3, EXO_APP, OWA, 1, 0, "\\\\Inbox");
 	out = run(1, one);
 	assert_string_equal(out, "");
 	free(out);
@@ -623,8 +623,8 @@ static void test_consent(void **state)
 	        "offline_access]]; ");
 	char *out = run(1, one);
 	const char *f = find_rule(out, "MH-AUD-CONSENT");
-	has(f, "|medium|grace@corp.example|grace@corp.example|198.51.100.26|" ROGUE2
-	       " (PDF Converter Online)|");
+	has(f, "|medium|grace@corp.example|grace@corp.example|198.51.100."
+	       "26|" ROGUE2 " (PDF Converter Online)|");
 	has(f, "delegated mail permission Mail.Read and more granted");
 	has(f, "scopes=Mail.Read, Mail.Send;");
 	free(out);
@@ -742,7 +742,8 @@ static void test_merge(void **state)
 		snprintf(mbx, sizeof(mbx), "user%02d@corp.example", i);
 		snprintf(t, sizeof(t), "2024-03-%02dT%02d:00:00", 1 + i % 20,
 		         i % 24);
-		mia(t, mbx, mbx, 5, 0, ROGUE, REST, 1 + i, i == 33, "\\\\Inbox");
+		mia(t, mbx, mbx, 5, 0, ROGUE, REST, 1 + i, i == 33,
+		    "\\\\Inbox");
 		mia(t, "dave@corp.example", mbx, 0, 2, EXO_APP, OWA, 2, 0,
 		    "\\\\Inbox");
 	}
