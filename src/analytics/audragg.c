@@ -17,15 +17,14 @@
 
 const size_t mh_audr_set_cap[NSET] = {64, 16, 16, 16, 16, 16};
 
-const size_t mh_audr_key_cap[R__N] = {
-        MAX_KEYS, MAX_KEYS,      MAX_KEYS, MAX_KEYS, MAX_SEARCHERS,
-        MAX_KEYS, MAX_KEYS,      MAX_KEYS, MAX_KEYS};
+const size_t mh_audr_key_cap[R__N] = {MAX_KEYS, MAX_KEYS,      MAX_KEYS,
+                                      MAX_KEYS, MAX_SEARCHERS, MAX_KEYS,
+                                      MAX_KEYS, MAX_KEYS,      MAX_KEYS};
 
 const size_t mh_audr_hour_cap[R__N] = {0, MAX_HOURS, 0, 0, MAX_QHOURS,
-                                      0, 0,         0, 0};
+                                       0, 0,         0, 0};
 
 /* MARK: - bounded sorted sets */
-
 
 /* Insert s (copied) keeping the cap smallest. MH_OK or MH_ENOMEM. */
 static int mh_audr_sset_add(struct sset *st, const char *s, size_t cap)
@@ -74,7 +73,6 @@ static void mh_audr_sset_free(struct sset *st)
 
 /* MARK: - evidence */
 
-
 /* Evidence order: weight, larger first, then file and offset. */
 static int mh_audr_ref_cmp(const struct ref *a, const struct ref *b)
 {
@@ -86,10 +84,10 @@ static int mh_audr_ref_cmp(const struct ref *a, const struct ref *b)
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
-
-static int mh_audr_evl_wants(const struct evl *l, size_t max, const struct ref *r)
+static int mh_audr_evl_wants(const struct evl *l, size_t max,
+                             const struct ref *r)
 {
-	if (l->n < max)
+	if (l->n < max || !l->v)
 		return 1;
 	return mh_audr_ref_cmp(r, &l->v[l->n - 1]) < 0;
 }
@@ -129,12 +127,10 @@ static void mh_audr_evl_free(struct evl *l)
 
 /* MARK: - hours */
 
-
-
 /* The bucket of hour h, keeping the cap earliest hours (NULL when h is
  * not among them, or out of memory with *oom set). */
 static struct hour *mh_audr_hours_get(struct hours *hs, int32_t h, size_t cap,
-                              int *oom)
+                                      int *oom)
 {
 	size_t lo = 0, hi = hs->n;
 	while (lo < hi) {
@@ -222,7 +218,7 @@ void mh_audr_agg_free(struct agg *a)
 /* The aggregate of key (created), NULL when dropped by the cap or (with
  * *oom set) out of memory. */
 struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
-                            int *oom)
+                             int *oom)
 {
 	size_t lo = 0, hi = m->n;
 	while (lo < hi) {
@@ -279,10 +275,10 @@ static const char *mh_audr_intern(struct acc *c, const char *path)
 		return NULL;
 	if (created) {
 		struct mh_strmap_slot *s =
-		        (struct mh_strmap_slot *)(void *)((char *)slot -
-		                                          offsetof(struct
-		                                                   mh_strmap_slot,
-		                                                   val));
+		        (struct mh_strmap_slot
+		                 *)(void *)((char *)slot -
+		                            offsetof(struct mh_strmap_slot,
+		                                     val));
 		*slot = s->key;
 	}
 	return *slot;
@@ -304,7 +300,7 @@ void mh_audr_tcopy(char *out, size_t cap, struct mh_slice s, int lower)
 }
 
 void mh_audr_set_add_s(struct agg *g, int set, struct mh_slice s, int lower,
-                      int *oom)
+                       int *oom)
 {
 	char b[TXT_CAP];
 	mh_audr_tcopy(b, sizeof(b), s, lower);
@@ -333,10 +329,9 @@ void mh_audr_agg_name(struct agg *g, const char *name, int *oom)
 
 const char *mh_audr_logon_name(int t)
 {
-	static const char *const n[] = {"Owner",         "Admin",
-	                                "Delegated",     "Transport",
-	                                "SystemService", "BestAccess",
-	                                "DelegatedAdmin"};
+	static const char *const n[] = {
+	        "Owner",         "Admin",      "Delegated",     "Transport",
+	        "SystemService", "BestAccess", "DelegatedAdmin"};
 	return t >= 0 && t < 7 ? n[t] : NULL;
 }
 
@@ -348,10 +343,14 @@ static char *mh_audr_key_fields(const struct mh_audit *a)
 		const char *n;
 		struct mh_slice v;
 	} kv[] = {
-	        {"Operation", a->operation},   {"UserId", a->actor},
-	        {"Mailbox", a->mailbox},       {"ObjectId", a->object},
-	        {"AppId", a->app_id},          {"ClientAppId", a->client_app_id},
-	        {"ClientInfo", a->client_info}, {"ClientIP", a->client_ip_raw},
+	        {"Operation", a->operation},
+	        {"UserId", a->actor},
+	        {"Mailbox", a->mailbox},
+	        {"ObjectId", a->object},
+	        {"AppId", a->app_id},
+	        {"ClientAppId", a->client_app_id},
+	        {"ClientInfo", a->client_info},
+	        {"ClientIP", a->client_ip_raw},
 	        {"ResultStatus", a->result_raw},
 	};
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
@@ -367,7 +366,8 @@ static char *mh_audr_key_fields(const struct mh_audit *a)
 		mh_buf_add(&b, a->actor_type.p, a->actor_type.n);
 	}
 	if (mh_audr_logon_name(a->logon_type))
-		mh_buf_printf(&b, "; LogonType=%s", mh_audr_logon_name(a->logon_type));
+		mh_buf_printf(&b, "; LogonType=%s",
+		              mh_audr_logon_name(a->logon_type));
 	if (a->op_count >= 0)
 		mh_buf_printf(&b, "; OperationCount=%" PRId64, a->op_count);
 	for (size_t i = 0; i < a->nparams; i++) {
@@ -383,14 +383,14 @@ static char *mh_audr_key_fields(const struct mh_audit *a)
 	return s;
 }
 
-
 /* Count one record into the aggregate of key; returns the aggregate for
  * the rule's own sets (NULL when dropped by the cap or out of memory:
  * *oom tells). */
 struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
-                           const char *key, const struct obs *o, int *oom)
+                            const char *key, const struct obs *o, int *oom)
 {
-	struct agg *g = mh_audr_amap_get(&c->map[o->rule], key, mh_audr_key_cap[o->rule], oom);
+	struct agg *g = mh_audr_amap_get(&c->map[o->rule], key,
+	                                 mh_audr_key_cap[o->rule], oom);
 	if (!g)
 		return NULL;
 	const struct mh_audit *a = ev->audit;
@@ -426,8 +426,9 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 	r.ts = ev->ts;
 	r.weight = o->weight;
 	if (o->hour != INT64_MIN) {
-		struct hour *h = mh_audr_hours_get(&g->hrs, (int32_t)o->hour,
-		                           mh_audr_hour_cap[o->rule], oom);
+		struct hour *h =
+		        mh_audr_hours_get(&g->hrs, (int32_t)o->hour,
+		                          mh_audr_hour_cap[o->rule], oom);
 		if (h) {
 			mh_audr_hour_items(h, o->items);
 			if (o->hash && mh_audr_hour_hash(h, o->hash))
@@ -442,8 +443,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 	return g;
 }
 
-int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x,
-                     struct agg *y)
+int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x, struct agg *y)
 {
 	int oom = 0;
 	x->records += y->records;
@@ -481,7 +481,8 @@ int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x,
 	}
 	for (size_t i = 0; i < y->hrs.n; i++) {
 		struct hour *hy = &y->hrs.v[i];
-		struct hour *hx = mh_audr_hours_get(&x->hrs, hy->h, mh_audr_hour_cap[rule], &oom);
+		struct hour *hx = mh_audr_hours_get(
+		        &x->hrs, hy->h, mh_audr_hour_cap[rule], &oom);
 		if (!hx)
 			continue;
 		mh_audr_hour_items(hx, hy->items);
@@ -493,4 +494,3 @@ int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x,
 		x->hrs.capped = 1;
 	return oom ? MH_ENOMEM : MH_OK;
 }
-

@@ -28,22 +28,21 @@
 #include "event/event.h"
 #include "finding/finding.h"
 
-#define TECH        "T1114.002"
-#define TACTIC      "collection"
-#define MAX_KEYS    4096 /* aggregates per rule (key_cap) */
-#define MAX_HOURS   744  /* hourly buckets per mailbox (31 days) */
-#define MAX_QHOURS  168  /* hourly buckets of searches per user (a week) */
+#define TECH          "T1114.002"
+#define TACTIC        "collection"
+#define MAX_KEYS      4096 /* aggregates per rule (key_cap) */
+#define MAX_HOURS     744  /* hourly buckets per mailbox (31 days) */
+#define MAX_QHOURS    168  /* hourly buckets of searches per user (a week) */
 #define MAX_SEARCHERS 1024 /* users whose search rate is followed */
-#define HASH_CAP    21   /* distinct queries kept per hour: > 20 is enough */
-#define TXT_CAP     256  /* bytes kept of a value (query, subject, ...) */
-#define SEARCH_RATE 20   /* distinct queries in one hour above which */
-#define VOL_MIN     100  /* items in one record or hour for MH-AUD-VOLUME */
-#define VOL_FACTOR  10   /* hour >= factor x the mailbox's hourly median */
-#define VOL_HOURS   6    /* active hours needed for a median */
-#define MANY_MBX    5    /* mailboxes that make a read high */
-#define MANY_FOLDERS 5   /* folders of others above which it is high */
-#define GRAPH_APP   "00000003-0000-0000-c000-000000000000"
-
+#define HASH_CAP      21   /* distinct queries kept per hour: > 20 is enough */
+#define TXT_CAP       256  /* bytes kept of a value (query, subject, ...) */
+#define SEARCH_RATE   20   /* distinct queries in one hour above which */
+#define VOL_MIN       100  /* items in one record or hour for MH-AUD-VOLUME */
+#define VOL_FACTOR    10   /* hour >= factor x the mailbox's hourly median */
+#define VOL_HOURS     6    /* active hours needed for a median */
+#define MANY_MBX      5    /* mailboxes that make a read high */
+#define MANY_FOLDERS  5    /* folders of others above which it is high */
+#define GRAPH_APP     "00000003-0000-0000-c000-000000000000"
 
 static inline int mh_audr_lc(int c)
 {
@@ -101,7 +100,6 @@ enum {
 	R_ADMINACCESS,
 	R__N
 };
-
 
 /* flags */
 enum {
@@ -179,8 +177,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 /* Distinct queries counted in an hour (at most HASH_CAP). */
 uint32_t mh_audr_hour_nq(const struct hour *o);
 /* Move y (of rule) into x of into. MH_OK or MH_ENOMEM. */
-int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x,
-                      struct agg *y);
+int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x, struct agg *y);
 /* The aggregate of key (created), NULL beyond cap or out of memory. */
 struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
                              int *oom);

@@ -128,7 +128,7 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 			mh_audr_set_add_c(g, S_APP, app, &oom);
 		}
 	}
-	int nonowner = mbx[0] && act[0] && strcmp(mbx, act) &&
+	int nonowner = mbx[0] && act[0] && strcmp(mbx, act) != 0 &&
 	               a->logon_type != 0 && a->logon_type != 3 &&
 	               a->logon_type != 4;
 	if (!bind_only && !sys &&
@@ -146,10 +146,10 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 			mh_audr_set_add_c(g, S_MBX, mbx, &oom);
 			/* an app reading as itself: UserId is the mailbox,
 			 * the actor is the app */
-			mh_audr_set_add_c(g, S_ACTOR,
-			                  !appident || strcmp(act, mbx) ? act
-			                                                : app,
-			                  &oom);
+			mh_audr_set_add_c(
+			        g, S_ACTOR,
+			        !appident || strcmp(act, mbx) != 0 ? act : app,
+			        &oom);
 			mh_audr_set_add_c(g, S_APP, app, &oom);
 			mh_audr_agg_name(g, fp, &oom);
 			mh_audr_set_add_s(g, S_X1, a->client_info, 0, &oom);
@@ -467,8 +467,8 @@ static int on_gws_takeout(struct acc *c, const struct mh_event *ev,
 	int oom = 0;
 	/* a user's own takeout is medium; one of every user, or one that
 	 * someone else started for the user, high */
-	int level =
-	        customer || strcmp(who, act) ? MH_LEVEL_HIGH : MH_LEVEL_MEDIUM;
+	int level = customer || strcmp(who, act) != 0 ? MH_LEVEL_HIGH
+	                                              : MH_LEVEL_MEDIUM;
 	if (failed)
 		level--;
 	struct obs o = {R_TAKEOUT, level, failed ? F_FAILED : 0,

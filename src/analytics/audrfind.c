@@ -76,8 +76,8 @@ struct fspec {
 	char *hours;             /* owned: the hours that made it, or NULL */
 };
 
-static int attr_set(struct mh_finding *f, const char *key,
-                    const struct sset *s, size_t show)
+static int attr_set(struct mh_finding *f, const char *key, const struct sset *s,
+                    size_t show)
 {
 	char *v = join(s, show);
 	if (!v)
@@ -194,17 +194,15 @@ static int f_appread(struct mh_findings *out, const char *key,
 	        "MH-AUD-APPREAD",
 	        "mail read by an application",
 	        lv,
-	        fmt("%s %s%s read %" PRIu64 " item(s) in %zu%s %s (%" PRIu64
+	        fmt("%s %s read %" PRIu64 " item(s) in %zu%s %s (%" PRIu64
 	            " MailItemsAccessed record(s))%s%s",
 	            g->flags & F_APPIDENT ? "application identity"
 	                                  : "third-party app",
-	            key, g->name && *g->name ? "" : "",
-	            g->items, nm, g->set[S_MBX].capped ? "+" : "",
+	            key, g->items, nm, g->set[S_MBX].capped ? "+" : "",
 	            mbx_word(&g->set[S_MBX]), g->records,
 	            g->flags & F_THROTTLED ? "; throttled" : "",
-	            g->flags & F_FIRSTPARTY
-	                    ? "; a Microsoft first-party app id"
-	                    : ""),
+	            g->flags & F_FIRSTPARTY ? "; a Microsoft first-party app id"
+	                                    : ""),
 	        "Check in Entra ID (Enterprise applications) which application "
 	        "this id is, who consented to it and which mail permissions "
 	        "it holds (Mail.Read, full_access_as_app); if it is not "
@@ -230,7 +228,8 @@ static char *hour_list(const struct hours *hs, uint64_t lim, int queries,
 	struct mh_buf b = MH_BUF_INIT(1024);
 	*n = 0;
 	for (size_t i = 0; i < hs->n; i++) {
-		uint64_t v = queries ? mh_audr_hour_nq(&hs->v[i]) : hs->v[i].items;
+		uint64_t v =
+		        queries ? mh_audr_hour_nq(&hs->v[i]) : hs->v[i].items;
 		if (v < lim)
 			continue;
 		if (v > *peak)
@@ -240,8 +239,9 @@ static char *hour_list(const struct hours *hs, uint64_t lim, int queries,
 			mh_time_iso((int64_t)hs->v[i].h * 3600, iso);
 			/* distinct queries are counted up to HASH_CAP */
 			if (queries)
-				mh_buf_printf(&b, "%s%s >%d", *n > 1 ? ", " : "",
-				              iso, SEARCH_RATE);
+				mh_buf_printf(&b, "%s%s >%d",
+				              *n > 1 ? ", " : "", iso,
+				              SEARCH_RATE);
 			else
 				mh_buf_printf(&b, "%s%s %" PRIu64,
 				              *n > 1 ? ", " : "", iso, v);
@@ -284,8 +284,8 @@ static int f_volume(struct mh_findings *out, const char *key,
 	if (!g->c[0] && !g->c[1] && !ns)
 		return MH_OK;
 	struct mh_buf b = MH_BUF_INIT(2048);
-	mh_buf_printf(&b, "%s: %" PRIu64 " item(s) read in %" PRIu64
-	                  " record(s)",
+	mh_buf_printf(&b,
+	              "%s: %" PRIu64 " item(s) read in %" PRIu64 " record(s)",
 	              key, g->items, g->records);
 	if (g->c[0])
 		mh_buf_printf(&b, "; %" PRIu64 " throttled record(s)", g->c[0]);
@@ -355,8 +355,7 @@ static int f_login(struct mh_findings *out, const char *key,
 	            first_or(&g->set[S_ACTOR], "(unknown)"),
 	            first_or(&g->set[S_MBX], "(unknown mailbox)"), g->records,
 	            g->flags & F_NONOWNER ? " as a non-owner" : "",
-	            g->flags & F_POWERSHELL ? " through PowerShell/WinRM"
-	                                    : ""),
+	            g->flags & F_POWERSHELL ? " through PowerShell/WinRM" : ""),
 	        "Check that the identity is an administrator or delegate "
 	        "expected to open this mailbox, and that PowerShell sessions "
 	        "come from known admin hosts; otherwise revoke its sessions "
@@ -380,10 +379,10 @@ static int f_search(struct mh_findings *out, const char *key,
 		mh_buf_printf(&b, "; %" PRIu64 " for secrets (%s)", g->c[0],
 		              first_or(&g->set[S_X2], "?"));
 	if (nb)
-		mh_buf_printf(&b,
-		              "; more than %d distinct queries in %zu hour(s)%s",
-		              SEARCH_RATE, nb,
-		              g->hrs.capped ? " (hours capped)" : "");
+		mh_buf_printf(
+		        &b, "; more than %d distinct queries in %zu hour(s)%s",
+		        SEARCH_RATE, nb,
+		        g->hrs.capped ? " (hours capped)" : "");
 	struct fspec sp = {
 	        "MH-AUD-SEARCH",
 	        "mailbox searched for secrets",
@@ -406,8 +405,7 @@ static int f_harddelete(struct mh_findings *out, const char *key,
 	        "security or payroll mail purged",
 	        MH_LEVEL_MEDIUM,
 	        fmt("%s: %" PRIu64 " item(s) that look like security, MFA or "
-	            "payroll mail purged (HardDelete) in %" PRIu64
-	            " record(s)",
+	            "payroll mail purged (HardDelete) in %" PRIu64 " record(s)",
 	            key, g->items, g->records),
 	        "Ask the owner whether they purged these messages; if not, "
 	        "someone hid sign-in, MFA or payroll notices: revoke the "
@@ -489,14 +487,14 @@ int mh_audr_findings(struct acc *c, struct mh_findings *out)
 {
 	static int (*const fn[R__N])(struct mh_findings *, const char *,
 	                             const struct agg *) = {
-	        f_appread, f_volume, f_othermbx,  f_login,      f_search,
-	        f_harddelete, f_consent, f_takeout, f_adminaccess};
+	        f_appread,    f_volume,  f_othermbx, f_login,      f_search,
+	        f_harddelete, f_consent, f_takeout,  f_adminaccess};
 	for (int r = 0; r < R__N; r++)
 		for (size_t i = 0; i < c->map[r].n; i++) {
-			int rc = fn[r](out, c->map[r].v[i].key, c->map[r].v[i].a);
+			int rc = fn[r](out, c->map[r].v[i].key,
+			               c->map[r].v[i].a);
 			if (rc)
 				return rc;
 		}
 	return MH_OK;
 }
-

@@ -109,7 +109,7 @@ static int wordch(unsigned char c)
 
 const char *mh_audr_secret(struct mh_slice text, int cls)
 {
-	char f[2048];
+	char f[2048] = {0};
 	if (!text.p || !text.n)
 		return NULL;
 	size_t n = fold(text, f, sizeof(f));
@@ -119,7 +119,7 @@ const char *mh_audr_secret(struct mh_slice text, int cls)
 			continue;
 		size_t wl = strlen(s->w);
 		for (size_t i = 0; i + wl <= n; i++) {
-			if (f[i] != s->w[0] || memcmp(f + i, s->w, wl))
+			if (f[i] != s->w[0] || memcmp(f + i, s->w, wl) != 0)
 				continue;
 			if (i && wordch((unsigned char)f[i - 1]))
 				continue;
@@ -160,4 +160,3 @@ const char *mh_audr_scope(struct mh_slice t, size_t *pos)
 	*pos = t.n;
 	return NULL;
 }
-
