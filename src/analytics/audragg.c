@@ -269,6 +269,10 @@ struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
  * stable as the table grows), kept as the value too. */
 static const char *mh_audr_intern(struct acc *c, const char *path)
 {
+	/* records come file after file: compare with the last one first
+	 * (by content: a freed path's address may be reused) */
+	if (path && c->last_interned && !strcmp(path, c->last_interned))
+		return c->last_interned;
 	void **slot;
 	int created = 0;
 	if (mh_strmap_add(&c->files, path ? path : "-", &slot, &created))
@@ -281,6 +285,7 @@ static const char *mh_audr_intern(struct acc *c, const char *path)
 		                                     val));
 		*slot = s->key;
 	}
+	c->last_interned = *slot;
 	return *slot;
 }
 
@@ -336,6 +341,19 @@ const char *mh_audr_logon_name(int t)
 }
 
 /* The record's key fields, "name=value; ..." (capped at 1024 bytes). */
+/* v in decimal in out (24 bytes); printf costs more than the rest of
+ * the record's key fields together. */
+static const char *itoa_u(uint64_t v, char out[24])
+{
+	char *p = out + 23;
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 static char *mh_audr_key_fields(const struct mh_audit *a)
 {
 	struct mh_buf b = MH_BUF_INIT(1024);
@@ -356,20 +374,29 @@ static char *mh_audr_key_fields(const struct mh_audit *a)
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		if (!kv[i].v.p)
 			continue;
-		mh_buf_printf(&b, "%s%s=", b.len ? "; " : "", kv[i].n);
+		if (b.len)
+			mh_buf_adds(&b, "; ");
+		mh_buf_adds(&b, kv[i].n);
+		mh_buf_addc(&b, '=');
 		mh_buf_add(&b, kv[i].v.p, kv[i].v.n > 200 ? 200 : kv[i].v.n);
 	}
-	if (a->user_type >= 0)
-		mh_buf_printf(&b, "; UserType=%d", a->user_type);
+	char num[24];
+	if (a->user_type >= 0) {
+		mh_buf_adds(&b, "; UserType=");
+		mh_buf_adds(&b, itoa_u((uint64_t)a->user_type, num));
+	}
 	if (a->actor_type.p) {
 		mh_buf_adds(&b, "; AccountType=");
 		mh_buf_add(&b, a->actor_type.p, a->actor_type.n);
 	}
-	if (mh_audr_logon_name(a->logon_type))
-		mh_buf_printf(&b, "; LogonType=%s",
-		              mh_audr_logon_name(a->logon_type));
-	if (a->op_count >= 0)
-		mh_buf_printf(&b, "; OperationCount=%" PRId64, a->op_count);
+	if (mh_audr_logon_name(a->logon_type)) {
+		mh_buf_adds(&b, "; LogonType=");
+		mh_buf_adds(&b, mh_audr_logon_name(a->logon_type));
+	}
+	if (a->op_count >= 0) {
+		mh_buf_adds(&b, "; OperationCount=");
+		mh_buf_adds(&b, itoa_u((uint64_t)a->op_count, num));
+	}
 	for (size_t i = 0; i < a->nparams; i++) {
 		const struct mh_audit_param *p = &a->params[i];
 		if (!p->value.p || !p->name.p)

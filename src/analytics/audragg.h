@@ -142,6 +142,7 @@ struct acc {
 	struct amap map[R__N];
 	struct mh_strmap files; /* interned paths */
 	size_t max_ev;
+	const char *last_interned; /* the copy of the last path interned */
 };
 
 struct obs {

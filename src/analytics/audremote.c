@@ -109,7 +109,6 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 	int thr = throttled(a);
 	int appident = is_app_identity(a);
 	int sys = is_system(a);
-	const char *fp = mh_audr_first_party(appid);
 	struct agg *g;
 
 	if (!bind_only && mbx[0]) {
@@ -121,7 +120,12 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 		o.flags = (thr ? F_THROTTLED : 0) | (o.c1 ? F_BIGOP : 0);
 		/* evidence: the throttled records, then the largest */
 		o.evidence = 1;
-		o.weight = (thr ? (uint64_t)1 << 40 : 0) + o.op;
+		/* the order of magnitude only: ties go to the earliest
+		 * record, so few records are ever formatted as evidence */
+		unsigned mag = 0;
+		for (uint64_t v = o.op; v; v >>= 1)
+			mag++;
+		o.weight = (thr ? (uint64_t)1 << 40 : 0) + mag;
 		if ((g = mh_audr_observe(c, ev, mbx, &o, &oom))) {
 			mh_audr_set_add_c(g, S_MBX, mbx, &oom);
 			mh_audr_set_add_c(g, S_ACTOR, act, &oom);
@@ -131,6 +135,9 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 	int nonowner = mbx[0] && act[0] && strcmp(mbx, act) != 0 &&
 	               a->logon_type != 0 && a->logon_type != 3 &&
 	               a->logon_type != 4;
+	/* most reads are the owner's: look the app up only when it counts */
+	const char *fp =
+	        appident || nonowner ? mh_audr_first_party(appid) : NULL;
 	if (!bind_only && !sys &&
 	    (appident || (nonowner && via_api(a) && !fp))) {
 		struct obs o = {R_APPREAD, MH_LEVEL_MEDIUM, 0, items, 0, 0, 0,
