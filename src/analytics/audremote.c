@@ -96,6 +96,21 @@ static void add_folders(struct agg *g, const struct mh_event *ev,
 	}
 }
 
+/* a and b (lower case) name the same user: equal, or one is a bare
+ * name and the local part of the other ("user1" and "user1@x.example",
+ * as anonymised exports and some on-premises records write them). */
+static int same_identity(const char *a, const char *b)
+{
+	if (!strcmp(a, b))
+		return 1;
+	const char *at_a = strchr(a, '@'), *at_b = strchr(b, '@');
+	if (!at_a == !at_b)
+		return 0;
+	const char *full = at_a ? a : b, *bare = at_a ? b : a;
+	size_t n = (size_t)((at_a ? at_a : at_b) - full);
+	return strlen(bare) == n && !memcmp(full, bare, n);
+}
+
 static int on_read(struct acc *c, const struct mh_event *ev,
                    const struct mh_audit *a, int bind_only)
 {
@@ -132,7 +147,7 @@ static int on_read(struct acc *c, const struct mh_event *ev,
 			mh_audr_set_add_c(g, S_APP, app, &oom);
 		}
 	}
-	int nonowner = mbx[0] && act[0] && strcmp(mbx, act) != 0 &&
+	int nonowner = mbx[0] && act[0] && !same_identity(mbx, act) &&
 	               a->logon_type != 0 && a->logon_type != 3 &&
 	               a->logon_type != 4;
 	/* most reads are the owner's: look the app up only when it counts */

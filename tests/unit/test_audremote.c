@@ -412,6 +412,13 @@ static void test_othermbx(void **state)
 	    EXO_APP, OWA, 1, 0, "\\\\Inbox");
 	mia("2024-03-16T22:28:13", "relay@corp.example", "bob@corp.example", 0,
 	    3, EXO_APP, OWA, 1, 0, "\\\\Inbox");
+	/* the same user as a bare name, LogonType not recorded */
+	line("{\"CreationTime\":\"2024-03-16T22:28:13\",\"Id\":\"9999aaaa-"
+	     "0000-0000-0000-000000000000\",\"Operation\":"
+	     "\"MailItemsAccessed\",\"RecordType\":50,\"UserType\":0,"
+	     "\"Workload\":\"Exchange\",\"UserId\":\"bob\","
+	     "\"MailboxOwnerUPN\":\"bob@corp.example\","
+	     "\"ClientInfoString\":\"Client=OWA\",\"OperationCount\":1}");
 	out = run(1, one);
 	assert_string_equal(out, "");
 	free(out);
