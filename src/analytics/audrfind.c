@@ -125,7 +125,9 @@ static int emit(struct mh_findings *out, const char *key, const struct agg *g,
 	}
 	if (!(f->remediation = strdup(sp->remediation)))
 		goto fail;
-	if ((rc = attr_set(f, "mailboxes", &g->set[S_MBX], 64)) ||
+	/* the mailbox column names 8; the detail all that were kept */
+	if ((g->set[S_MBX].n > 8 &&
+	     (rc = attr_set(f, "mailboxes", &g->set[S_MBX], 64))) ||
 	    (x1name && (rc = attr_set(f, x1name, &g->set[S_X1], 16))) ||
 	    (x2name && (rc = attr_set(f, x2name, &g->set[S_X2], 16))))
 		goto fail;
