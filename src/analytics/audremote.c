@@ -340,12 +340,15 @@ static int on_consent(struct acc *c, const struct mh_event *ev,
 	const char *found[16];
 	size_t nf = 0;
 	int appwide = approle;
-	for (size_t i = 0; f && i < n; i++) {
-		if (!f[i].value.p)
+	/* the new values of the record (ModifiedProperties NewValue,
+	 * Parameters, ExtendedProperties): what a change removed (OldValue)
+	 * is not a grant */
+	for (size_t i = 0; i < a->nparams; i++) {
+		if (!a->params[i].value.p)
 			continue;
 		size_t pos = 0;
 		const char *s;
-		while ((s = mh_audr_scope(f[i].value, &pos))) {
+		while ((s = mh_audr_scope(a->params[i].value, &pos))) {
 			if (app_only_scope(s))
 				appwide = 1;
 			size_t k = 0;

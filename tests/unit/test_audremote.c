@@ -660,6 +660,20 @@ static void test_consent(void **state)
 	has(find_rule(out, "MH-AUD-CONSENT"), "attempted: tenant-wide");
 	free(out);
 
+	/* a grant whose mail scope was only in the old value (removed) */
+	rec_begin();
+	line("{\"CreationTime\":\"2024-03-11T14:09:16\",\"Id\":\"4200aaaa-"
+	     "0000-0000-0000-000000000000\",\"Operation\":\"Add delegated "
+	     "permission grant.\",\"RecordType\":8,\"ResultStatus\":"
+	     "\"Success\",\"UserType\":0,\"Workload\":"
+	     "\"AzureActiveDirectory\",\"UserId\":\"grace@corp.example\","
+	     "\"ObjectId\":\"obj\",\"ModifiedProperties\":[{\"Name\":"
+	     "\"DelegatedPermissionGrant.Scope\",\"NewValue\":\" User.Read\","
+	     "\"OldValue\":\" User.Read Mail.Read\"}]}");
+	out = run(1, one);
+	assert_string_equal(out, "");
+	free(out);
+
 	/* consent without a mail scope */
 	rec_begin();
 	consent("Consent to application.", "True",
