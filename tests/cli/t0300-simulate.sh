@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Simulated cases: the scan must report exactly the labelled scenarios of
 # ground-truth.tsv (none missed, none extra), whatever the store format and
-# the number of threads. The mail stores only (--no-audit): the audit logs
-# simulate writes beside them have their own truth (audit-truth.tsv) and
-# tests (t0950).
+# the number of threads. The mail alone (--no-audit): the audit logs'
+# findings are checked against audit-truth.tsv in t0940-audit-judge.
 . "$(dirname "$0")/lib.sh"
 
 # expected rule_id<TAB>level<TAB>mailbox<TAB>destination from ground truth
@@ -28,8 +27,8 @@ found_times() {
 for fmt in mbox maildir; do
 	for seed in 1 7; do
 		case=$TMP/case-$fmt-$seed
-		"$MH_BIN" simulate --seed $seed --format $fmt --messages 3000 --no-audit \
-			--out "$case" --quiet
+		"$MH_BIN" simulate --seed $seed --format $fmt --messages 3000 \
+			--no-audit --out "$case" --quiet
 		check "simulate $fmt seed $seed: exit 0" [ $? -eq 0 ]
 		truth "$case" >"$TMP/want"
 		check "ground truth for $fmt/$seed is not empty" [ -s "$TMP/want" ]
@@ -62,8 +61,8 @@ found "$TMP/o" >"$TMP/got"
 check "inferred org domain gives the same verdicts" diff -u <(truth "$TMP/case-mbox-1") "$TMP/got"
 
 # A big mbox split into chunks for the workers sees every message once.
-"$MH_BIN" simulate --seed 5 --format mbox --single-mbox --size 80M --no-audit \
-	--out "$TMP/big" --quiet
+"$MH_BIN" simulate --seed 5 --format mbox --single-mbox --size 80M \
+	--no-audit --out "$TMP/big" --quiet
 run_mh "$TMP/o1" "$TMP/e1" scan -j1 --format jsonl "$TMP/big"
 run_mh "$TMP/o2" "$TMP/e2" scan -j2 --format jsonl "$TMP/big"
 check "80 MB mbox: -j1 and -j2 give identical findings" cmp -s "$TMP/o1" "$TMP/o2"
@@ -80,7 +79,7 @@ check "80 MB mbox: findings match ground truth" \
 
 # The Exchange Online journal (--exchange-journal): large messages, one in
 # ten auto-forwarded; chunked or not, exactly the labelled findings.
-"$MH_BIN" simulate --exchange-journal --seed 9 --size 70M --no-audit --out "$TMP/exo" --quiet
+"$MH_BIN" simulate --exchange-journal --seed 9 --size 70M --out "$TMP/exo" --quiet
 check "exchange journal: one mbox only" \
 	[ "$(find "$TMP/exo" -type f | sort | tr '\n' ' ')" = "$TMP/exo/ground-truth.tsv $TMP/exo/mbox/all.mbox " ]
 for j in 1 2; do
