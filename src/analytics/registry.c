@@ -3,12 +3,14 @@
 #include "analytics/analytic.h"
 
 extern const struct mh_analytic_ops mh_analytic_forwarding;
-extern const struct mh_analytic_ops mh_analytic_audit; /* audjudge.c */
-extern const struct mh_analytic_ops mh_analytic_sigma; /* rules/sigma */
+extern const struct mh_analytic_ops mh_analytic_audit;     /* audjudge.c */
+extern const struct mh_analytic_ops mh_analytic_audremote; /* audremote.c */
+extern const struct mh_analytic_ops mh_analytic_sigma;     /* rules/sigma */
 
 const struct mh_analytic_ops *const mh_analytics[] = {
         &mh_analytic_forwarding,
         &mh_analytic_audit,
+        &mh_analytic_audremote,
         &mh_analytic_sigma,
         NULL,
 };
