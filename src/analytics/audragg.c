@@ -92,9 +92,49 @@ static int mh_audr_evl_wants(const struct evl *l, size_t max,
 	return mh_audr_ref_cmp(r, &l->v[l->n - 1]) < 0;
 }
 
-/* Keep r (its fields moved in) if among the max smallest. */
+static int loc_cmp(const struct ref *a, const struct ref *b)
+{
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* Keep r (its fields moved in) if among the max smallest; a copy of a
+ * record kept already (same rid) takes its place when first in file
+ * order. */
 static int mh_audr_evl_add(struct evl *l, size_t max, struct ref *r)
 {
+	for (size_t k = 0; r->rid && k < l->n; k++) {
+		struct ref *o = &l->v[k];
+		if (o->rid != r->rid)
+			continue;
+		if (loc_cmp(r, o) < 0) {
+			uint64_t w =
+			        o->weight > r->weight ? o->weight : r->weight;
+			free(o->fields);
+			*o = *r;
+			o->weight = w;
+			r->fields = NULL;
+			/* The order may have changed: back into place. */
+			while (k > 0 &&
+			       mh_audr_ref_cmp(&l->v[k - 1], &l->v[k]) > 0) {
+				struct ref t = l->v[k];
+				l->v[k] = l->v[k - 1];
+				l->v[--k] = t;
+			}
+			while (k + 1 < l->n &&
+			       mh_audr_ref_cmp(&l->v[k], &l->v[k + 1]) > 0) {
+				struct ref t = l->v[k];
+				l->v[k] = l->v[k + 1];
+				l->v[++k] = t;
+			}
+		} else {
+			free(r->fields);
+			r->fields = NULL;
+		}
+		return MH_OK;
+	}
 	size_t i = 0;
 	while (i < l->n && mh_audr_ref_cmp(&l->v[i], r) < 0)
 		i++;
@@ -421,6 +461,26 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 	if (!g)
 		return NULL;
 	const struct mh_audit *a = ev->audit;
+	if (c->dup) {
+		struct ref r = {0};
+		r.file = mh_audr_intern(c, ev->path);
+		if (!r.file) {
+			*oom = 1;
+			return NULL;
+		}
+		r.offset = ev->offset;
+		r.record = ev->index == UINT64_MAX ? 0 : ev->index + 1;
+		r.line = ev->line;
+		r.ts = ev->ts;
+		r.weight = o->weight;
+		r.rid = c->rid;
+		if (o->evidence && r.rid) {
+			r.fields = mh_audr_key_fields(a);
+			if (mh_audr_evl_add(&g->ev, c->max_ev, &r))
+				*oom = 1;
+		}
+		return NULL; /* counted with the first copy */
+	}
 	g->records++;
 	g->items += o->items;
 	g->c[0] += o->c0;
@@ -452,6 +512,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 	r.line = ev->line;
 	r.ts = ev->ts;
 	r.weight = o->weight;
+	r.rid = c->rid;
 	if (o->hour != INT64_MIN) {
 		struct hour *h =
 		        mh_audr_hours_get(&g->hrs, (int32_t)o->hour,

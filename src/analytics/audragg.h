@@ -63,6 +63,7 @@ struct sset {
 };
 struct ref {
 	uint64_t weight;  /* larger first (VOLUME: items, throttled first) */
+	uint64_t rid;     /* hash of the record's own id, 0: none */
 	const char *file; /* interned in the accumulator */
 	uint64_t offset, record;
 	unsigned line;
@@ -143,6 +144,13 @@ struct acc {
 	struct mh_strmap files; /* interned paths */
 	size_t max_ev;
 	const char *last_interned; /* the copy of the last path interned */
+	/* The record being observed: the hash of its id, and whether it is
+	 * a copy of one read before (another export of it). A copy counts
+	 * nothing; it only offers itself as evidence, and of the copies of
+	 * one record the evidence keeps the one first in file order, so the
+	 * evidence does not depend on which copy a thread read first. */
+	uint64_t rid;
+	int dup;
 };
 
 struct obs {

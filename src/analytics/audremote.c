@@ -593,9 +593,42 @@ static int create(void **out, const struct mh_analytic_conf *conf,
 	return MH_OK;
 }
 
+static int observe_event(struct acc *c, const struct mh_event *ev,
+                         struct mh_err *err);
+
+static uint64_t rid_hash(struct mh_slice id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	for (size_t i = 0; i < id.n; i++)
+		h = (h ^ (unsigned char)id.p[i]) * 0x100000001b3ULL;
+	return id.n ? h | 1 : 0;
+}
+
 static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 {
 	struct acc *c = p;
+	c->rid = rid_hash(ev->record_id);
+	c->dup = 0;
+	return observe_event(c, ev, err);
+}
+
+/* Another copy of a record read before: evidence only (acc.dup). A
+ * partial export's copy (a Sentinel row) is never better evidence. */
+static int on_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
+{
+	struct acc *c = p;
+	if (!ev->audit || mh_audit_shape_partial(ev->audit->shape))
+		return MH_OK;
+	c->rid = rid_hash(ev->record_id);
+	c->dup = 1;
+	int rc = observe_event(c, ev, err);
+	c->dup = 0;
+	return rc;
+}
+
+static int observe_event(struct acc *c, const struct mh_event *ev,
+                         struct mh_err *err)
+{
 	if (ev->kind != MH_EV_AUDIT || !ev->audit)
 		return MH_OK;
 	const struct mh_audit *a = ev->audit;
@@ -692,4 +725,5 @@ const struct mh_analytic_ops mh_analytic_audremote = {
         .merge = merge,
         .findings = findings,
         .destroy = destroy,
+        .duplicate = on_duplicate,
 };

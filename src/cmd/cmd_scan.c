@@ -75,6 +75,8 @@ struct job {
 	struct mh_source src;
 	const struct mh_reader_ops *ops;
 	char *path, *mailbox, *folder; /* owned copies for src */
+	int reopenable; /* a file the reader opens by path (not a stream) */
+	int deferred;   /* put back once already: read it now */
 };
 
 struct queue {
@@ -85,6 +87,14 @@ struct queue {
 	unsigned get_waiting; /* workers blocked in queue_get */
 	int put_waiting;      /* the walker is blocked in queue_put */
 	int closed;
+	/* Exports that keep only part of each record (a Sentinel table) are
+	 * read after every other input has been: a record also exported in
+	 * full is then always judged from its full copy, and the partial one
+	 * is the duplicate, whatever the threads and the order of the inputs
+	 * (audit.h mh_audit_shape_partial). */
+	struct job **later;
+	size_t nlater, alater;
+	unsigned active; /* jobs taken and not yet done */
 };
 
 struct scan;
@@ -164,8 +174,13 @@ static void queue_init(struct queue *q)
 	pthread_cond_init(&q->can_get, NULL);
 }
 
+static void job_free(struct job *j);
+
 static void queue_destroy(struct queue *q)
 {
+	for (size_t i = 0; i < q->nlater; i++)
+		job_free(q->later[i]);
+	free(q->later);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->can_put);
 	pthread_cond_destroy(&q->can_get);
@@ -199,25 +214,67 @@ static void queue_close(struct queue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* NULL when the queue is closed and empty. */
+/* NULL when the queue is closed and empty, no job is running and none
+ * is put back for later. A job taken is ended with queue_done. */
 static struct job *queue_get(struct queue *q)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->n == 0 && !q->closed) {
+	struct job *j = NULL;
+	for (;;) {
+		if (q->n) {
+			j = q->v[q->head];
+			q->head = (q->head + 1) % QUEUE_CAP;
+			q->n--;
+			if (q->put_waiting && q->n <= QUEUE_CAP / 2)
+				pthread_cond_signal(&q->can_put);
+			break;
+		}
+		if (q->closed && !q->active) {
+			if (q->nlater) /* everything else is read */
+				j = q->later[--q->nlater];
+			break;
+		}
 		q->get_waiting++;
 		pthread_cond_wait(&q->can_get, &q->mu);
 		q->get_waiting--;
 	}
-	struct job *j = NULL;
-	if (q->n) {
-		j = q->v[q->head];
-		q->head = (q->head + 1) % QUEUE_CAP;
-		q->n--;
-		if (q->put_waiting && q->n <= QUEUE_CAP / 2)
-			pthread_cond_signal(&q->can_put);
-	}
+	if (j)
+		q->active++;
 	pthread_mutex_unlock(&q->mu);
 	return j;
+}
+
+/* The end of a job taken with queue_get. */
+static void queue_done(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	if (--q->active == 0 && q->closed)
+		pthread_cond_broadcast(&q->can_get);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Put j back to be read once every other job is done. 0, or -1 when out
+ * of memory (j is then read now). */
+static int queue_defer(struct queue *q, struct job *j)
+{
+	pthread_mutex_lock(&q->mu);
+	int rc = 0;
+	if (q->nlater == q->alater) {
+		size_t na = q->alater ? q->alater * 2 : 8;
+		struct job **v = realloc(q->later, na * sizeof(*v));
+		if (!v)
+			rc = -1;
+		else {
+			q->later = v;
+			q->alater = na;
+		}
+	}
+	if (!rc) {
+		j->deferred = 1;
+		q->later[q->nlater++] = j;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return rc;
 }
 
 static void job_free(struct job *j)
@@ -247,6 +304,7 @@ static struct job *job_new(const struct mh_source *src,
 	j->src.dir = NULL; /* both taken below, once the copies exist */
 	j->src.stream = NULL;
 	j->ops = ops;
+	j->reopenable = src->stream == NULL;
 	j->path = dup_or_null(src->path);
 	j->mailbox = dup_or_null(src->mailbox);
 	j->folder = dup_or_null(src->folder);
@@ -324,7 +382,8 @@ static uint64_t clamp_pos(uint64_t p, uint64_t lo, uint64_t hi)
 	return p < lo ? lo : p > hi ? hi : p;
 }
 
-static void run_job(struct worker *w, struct job *j)
+/* 1 when j was put back to be read later (queue_defer), else 0. */
+static int run_job(struct worker *w, struct job *j)
 {
 	struct scan *s = w->scan;
 	struct mh_reader *r = NULL;
@@ -348,13 +407,30 @@ static void run_job(struct worker *w, struct job *j)
 	}
 	if (lo == 0)
 		w->st.files++;
-	for (;;) {
+	for (int first = 1;; first = 0) {
 		struct mh_event ev;
 		memset(&ev, 0, sizeof(ev));
 		mh_err_clear(&err);
 		rc = j->ops->next(r, &ev, &err);
 		if (rc == 0)
 			break;
+		/* A partial export, found by its first record: read after
+		 * the rest (queue.later), nothing of it counted yet. */
+		if (first && rc > 0 && ev.audit && j->reopenable &&
+		    !j->deferred && mh_audit_shape_partial(ev.audit->shape)) {
+			j->ops->close(r);
+			j->src.stream = NULL;
+			if (queue_defer(&s->q, j) == 0) {
+				if (lo == 0)
+					w->st.files--;
+				return 1;
+			}
+			/* Out of memory: read it now after all. */
+			if (lo == 0)
+				w->st.files--;
+			j->deferred = 1;
+			return run_job(w, j);
+		}
 		if (rc == MH_ESKIP) {
 			int reason =
 			        err.reason > 0 && err.reason < MH_SKIP__COUNT
@@ -437,6 +513,7 @@ static void run_job(struct worker *w, struct job *j)
 done:
 	if (r)
 		j->ops->close(r);
+	return 0;
 }
 
 static void *worker_main(void *arg)
@@ -444,9 +521,10 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct job *j;
 	while ((j = queue_get(&w->scan->q)) != NULL) {
-		if (!w->internal_error)
-			run_job(w, j);
-		job_free(j);
+		int later = !w->internal_error && run_job(w, j);
+		if (!later)
+			job_free(j);
+		queue_done(&w->scan->q);
 	}
 	if (w->scan->dump)
 		dump_flush(w);

@@ -33,6 +33,11 @@ const char *mh_audit_shape_name(int shape)
 	return names[shape];
 }
 
+int mh_audit_shape_partial(int shape)
+{
+	return shape == MH_AS_SENTINEL;
+}
+
 const struct mh_audit_param *mh_audit_param(const struct mh_audit *a,
                                             const char *name,
                                             const struct mh_audit_param *prev)

@@ -59,6 +59,11 @@ enum mh_audit_shape {
 
 /* "m365-ual-api", "m365-purview", ... (docs/AUDIT.md); never NULL. */
 const char *mh_audit_shape_name(int shape);
+/* 1 for a shape that keeps only part of the record it exports (a
+ * Sentinel OfficeActivity row has no OperationCount, QueryText, ...),
+ * so that another export of the same record, when there is one, says
+ * more; else 0. */
+int mh_audit_shape_partial(int shape);
 
 enum mh_audit_result {
 	MH_AR_UNKNOWN = 0, /* not recorded, or a value not known */
