@@ -12,9 +12,9 @@ struct mh_command {
 
 static const struct mh_command commands[] = {
         {"scan", mh_cmd_scan,
-         "find auto-forwarding (T1114.003) in mail stores"},
+         "find email collection in mail stores and audit logs"},
         {"simulate", mh_cmd_simulate,
-         "write a synthetic mail store with known scenarios"},
+         "write a synthetic case (mail and audit logs) with its truth"},
         {"rules", mh_cmd_rules,
          "list, show and check Sigma rules (lint) before a scan"},
 };
