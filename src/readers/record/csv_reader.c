@@ -83,6 +83,7 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	}
 	r->st = src->stream;
 	mh_recstate_init(&r->rs);
+	r->rs.audit_ops = opts->audit_ops; /* the dedup key (rec.h) */
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
