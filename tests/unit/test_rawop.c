@@ -30,7 +30,7 @@ static int peek(const char *s, struct mh_rawop *o)
 	char *p = malloc(n ? n : 1);
 	assert_non_null(p);
 	memcpy(p, s, n);
-	int r = mh_rawop_peek(p, n, o);
+	int r = mh_rawop_peek(p, n, o) && mh_rawop_sure(p, n);
 	free(p);
 	return r;
 }
@@ -59,12 +59,13 @@ static void test_peek_found(void **state)
 	assert_int_equal(o.rtype, 6);
 	/* Another order, spaces and line breaks around ':' and ',', nested
 	 * values (without an operation) before the keys. */
-	assert_int_equal(
-	        peek(" {\n  \"Item\" : {\"a\":[1,{\"b\":\"}\"}]},\n"
-	             "  \"RecordType\" : \"15\" ,\n  \"Operation\" :\t\"UserLoggedIn\","
-	             "\"Id\":\"b\", \"CreationTime\": \"2024-03-01T10:00:03Z\"\n}",
-	             &o),
-	        1);
+	assert_int_equal(peek(" {\n  \"Item\" : {\"a\":[1,{\"b\":\"}\"}]},\n"
+	                      "  \"RecordType\" : \"15\" ,\n  \"Operation\" "
+	                      ":\t\"UserLoggedIn\","
+	                      "\"Id\":\"b\", \"CreationTime\": "
+	                      "\"2024-03-01T10:00:03Z\"\n}",
+	                      &o),
+	                 1);
 	eq(o.op, "UserLoggedIn");
 	eq(o.id, "b");
 	assert_int_equal(o.rtype, 15);
@@ -159,18 +160,40 @@ static void test_peek_doubt(void **state)
 static void test_wanted(void **state)
 {
 	(void)state;
-	static const char *const ops[] = {"New-InboxRule", "*Permission",
-	                                  "#40", NULL};
+	static const char *const ops[] = {"New-InboxRule", "*Permission", "#40",
+	                                  NULL};
 	static const char *const none[] = {NULL};
-	assert_true(mh_rawop_wanted(ops, MH_SLICE_LIT("new-inboxrule"), 1));
+	static struct mh_rawop_set set, empty, off;
+	mh_rawop_set_init(&set, ops);
+	mh_rawop_set_init(&empty, none);
+	mh_rawop_set_init(&off, NULL);
+	assert_true(mh_rawop_wanted(&set, MH_SLICE_LIT("new-inboxrule"), 1));
 	assert_true(mh_rawop_wanted(
-	        ops, MH_SLICE_LIT("Add-MailboxFolderPermission"), 1));
-	assert_true(mh_rawop_wanted(ops, MH_SLICE_LIT("AlertUpdated"), 40));
-	assert_false(mh_rawop_wanted(ops, MH_SLICE_LIT("New-InboxRul"), 1));
-	assert_false(mh_rawop_wanted(ops, MH_SLICE_LIT("FileAccessed"), 6));
-	assert_false(mh_rawop_wanted(ops, MH_SLICE_LIT("FileAccessed"), -1));
-	assert_false(mh_rawop_wanted(none, MH_SLICE_LIT("New-InboxRule"), 1));
-	assert_true(mh_rawop_wanted(NULL, MH_SLICE_LIT("FileAccessed"), 6));
+	        &set, MH_SLICE_LIT("Add-MailboxFolderPermission"), 1));
+	assert_true(mh_rawop_wanted(&set, MH_SLICE_LIT("AlertUpdated"), 40));
+	assert_false(mh_rawop_wanted(&set, MH_SLICE_LIT("New-InboxRul"), 1));
+	assert_false(mh_rawop_wanted(&set, MH_SLICE_LIT("New-InboxRules"), 1));
+	assert_false(mh_rawop_wanted(&set, MH_SLICE_LIT("FileAccessed"), 6));
+	assert_false(mh_rawop_wanted(&set, MH_SLICE_LIT("FileAccessed"), -1));
+	assert_false(mh_rawop_wanted(&set, MH_SLICE_LIT("FileAccessed"), 4));
+	assert_false(mh_rawop_wanted(&empty, MH_SLICE_LIT("New-InboxRule"), 1));
+	assert_true(mh_rawop_wanted(&off, MH_SLICE_LIT("FileAccessed"), 6));
+	/* Names of every length, long ones too, and the same length as
+	 * another. */
+	static const char long_name[] =
+	        "Add app role assignment grant to user and service principal."
+	        "x";
+	static const char *const more[] = {"Send", "Move", long_name, "A",
+	                                   NULL};
+	static struct mh_rawop_set m;
+	mh_rawop_set_init(&m, more);
+	assert_true(mh_rawop_wanted(&m, MH_SLICE_LIT("move"), -1));
+	assert_true(mh_rawop_wanted(&m, MH_SLICE_LIT("SEND"), -1));
+	assert_true(mh_rawop_wanted(&m, MH_SLICE_LIT("a"), -1));
+	assert_true(mh_rawop_wanted(&m, mh_slice_cstr(long_name), -1));
+	assert_false(mh_rawop_wanted(&m, MH_SLICE_LIT("Mov"), -1));
+	assert_false(mh_rawop_wanted(&m, MH_SLICE_LIT("Sent"), -1));
+	assert_false(mh_rawop_wanted(&m, MH_SLICE_LIT(""), -1));
 }
 
 /* Each event of file name (content) read with the prefilter ops: kind,
@@ -230,7 +253,7 @@ static void read_with(const char *name, const char *content,
 }
 
 #define REC(id, op)                                                            \
-	"{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":\"" id              \
+	"{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":\"" id               \
 	"\",\"Operation\":\"" op "\",\"OrganizationId\":\"o\",\"RecordType\":" \
 	"1,\"UserId\":\"u@corp.example\",\"Workload\":\"Exchange\"}"
 
@@ -242,10 +265,12 @@ static void test_reader(void **state)
 	 * again is passed over with the same key; a record an analytic
 	 * reads is parsed and keyed as before (not "m365raw"). */
 	struct got g;
-	read_with("ual.jsonl",
-	          REC("a", "FileAccessed") "\n" REC("a", "FileAccessed") "\n" REC(
-	                  "b", "New-InboxRule") "\n" REC("c", "UserLoggedIn") "\n",
-	          ops, &g);
+	read_with(
+	        "ual.jsonl",
+	        REC("a", "FileAccessed") "\n" REC("a", "FileAccessed") "\n" REC(
+	                "b", "New-InboxRule") "\n" REC("c",
+	                                               "UserLoggedIn") "\n",
+	        ops, &g);
 	assert_int_equal(g.n, 4);
 	assert_int_equal(g.unparsed[0], 0);
 	assert_string_equal(g.op[0], "FileAccessed");
@@ -271,9 +296,11 @@ static void test_reader(void **state)
 	read_with("purview.csv",
 	          "CreationDate,UserIds,Operations,AuditData\r\n"
 	          "2024-03-01T10:00:03.0000000Z,u@corp.example,FileAccessed,"
-	          "\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:03\"\",\"\"Id\"\":"
+	          "\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:03\"\","
+	          "\"\"Id\"\":"
 	          "\"\"c\"\",\"\"Operation\"\":\"\"UserLoggedIn\"\","
-	          "\"\"RecordType\"\":15,\"\"UserId\"\":\"\"u@corp.example\"\"}\"\r\n",
+	          "\"\"RecordType\"\":15,\"\"UserId\"\":\"\"u@corp.example\"\"}"
+	          "\"\r\n",
 	          ops, &c);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.unparsed[0], 0);

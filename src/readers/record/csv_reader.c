@@ -10,6 +10,7 @@
 #include "core/stream.h"
 #include "csv/csv.h"
 #include "readers/reader.h"
+#include "readers/record/rawop.h"
 #include "readers/record/rec.h"
 
 struct mh_reader {
@@ -83,7 +84,8 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	}
 	r->st = src->stream;
 	mh_recstate_init(&r->rs);
-	r->rs.audit_ops = opts->audit_ops; /* the dedup key (rec.h) */
+	/* the dedup key (rec.h) */
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);

@@ -34,10 +34,9 @@ struct mh_reader {
 	struct mh_jframe *f;
 	struct mh_json *j;
 	struct mh_recstate rs;
-	struct mh_buf fix;      /* a record with invalid UTF-8, repaired */
-	struct mh_buf key;      /* an unparsed record's dedup key */
-	const char *const *ops; /* the prefilter, or NULL */
-	int parsed_one;         /* the first record was parsed */
+	struct mh_buf fix; /* a record with invalid UTF-8, repaired */
+	struct mh_buf key; /* an unparsed record's dedup key */
+	int parsed_one;    /* the first record was parsed */
 	char *path, *mailbox, *folder;
 	uint64_t index;
 	int chunked;
@@ -103,8 +102,7 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	mh_recstate_init(&r->rs);
 	mh_buf_init(&r->fix, opts->max_record * 3 + MH_JSON_PADDING + 1);
 	mh_buf_init(&r->key, opts->max_record + 64);
-	r->ops = opts->audit_ops;
-	r->rs.audit_ops = opts->audit_ops;
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -181,7 +179,8 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 {
 	struct mh_rawop o;
 	if (!mh_rawop_peek(rec->p, rec->n, &o) ||
-	    mh_rawop_wanted(r->ops, o.op, o.rtype))
+	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
+	    !mh_rawop_sure(rec->p, rec->n))
 		return 0;
 	int64_t ts = mh_audit_time(o.time);
 	if (ts == MH_TS_NONE)
@@ -226,7 +225,7 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 	uint64_t index = r->chunked ? UINT64_MAX : r->index;
 	r->index++;
 	r->last_n = rec.n;
-	if (r->ops && r->parsed_one) {
+	if (r->rs.audit_ops.on && r->parsed_one) {
 		rc = pass_over(r, &rec, index, ev);
 		if (rc == MH_ENOMEM)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,

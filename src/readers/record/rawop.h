@@ -31,15 +31,44 @@ struct mh_rawop {
 	int64_t rtype;        /* RecordType (number or digits), -1 if none */
 };
 
-/* 1 with out filled when p[0..n) is a JSON object whose operation, Id and
- * CreationTime are known for sure from the text; 0 otherwise. */
+/* 1 with out filled when p[0..n) is a JSON object whose top-level
+ * Operation, Id and CreationTime (plain strings) and RecordType were
+ * found by the walk; 0 otherwise. Not yet sure: see mh_rawop_sure. */
 int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out);
 
-/* 1 when an analytic reads a record of operation op and RecordType
- * rtype (-1: unknown) by the list ops (analytic.h: names compared ASCII
+/* After mh_rawop_peek said 1: 1 when the operation it found is the only
+ * key like "Operation" in the whole text (a pass over all of it, so
+ * asked only of records about to be passed over); 0: parse it. */
+int mh_rawop_sure(const char *p, size_t n);
+
+/* The analytics' list (analytic.h: names compared ASCII
  * case-insensitively, "*text" an operation holding text, "#N" RecordType
- * N); ops NULL: every record is read. */
-int mh_rawop_wanted(const char *const *ops, struct mh_slice op, int64_t rtype);
+ * N), made ready for a lookup per record. */
+#define MH_RAWOP_MAX 256
+#define MH_RAWOP_LEN 64 /* names this long or longer: in e[] too */
+struct mh_rawop_set {
+	int on; /* 0: no list, every record is read */
+	size_t n;
+	struct {
+		const char *s;
+		size_t len;
+		char kind; /* '=' name, '*' substring, '#' RecordType */
+		int64_t rtype;
+	} e[MH_RAWOP_MAX];
+	/* Names shorter than MH_RAWOP_LEN, by length: byname[at[len] ..
+	 * at[len + 1]) index e[]; the rest (substrings, RecordTypes, long
+	 * names) are in other[0..nother). */
+	unsigned short at[MH_RAWOP_LEN + 1], byname[MH_RAWOP_MAX];
+	unsigned short other[MH_RAWOP_MAX], nother;
+};
+
+/* set from ops (NULL: off). Entries past MH_RAWOP_MAX turn it off. */
+void mh_rawop_set_init(struct mh_rawop_set *set, const char *const *ops);
+
+/* 1 when an analytic reads a record of operation op and RecordType
+ * rtype (-1: unknown); 1 for every record when set is off. */
+int mh_rawop_wanted(const struct mh_rawop_set *set, struct mh_slice op,
+                    int64_t rtype);
 
 /* The dedup key of a Microsoft 365 record no analytic reads, with the
  * prefilter on: "m365raw", Id, the time (16 hex digits) and the

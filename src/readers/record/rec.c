@@ -578,9 +578,9 @@ static int build(struct nctx *c, struct mh_event *ev)
 	if (ev->kind == MH_EV_AUDIT)
 		ev->audit = a;
 	if (a->id.n && !a->snapshot) {
-		if (rs->audit_ops && a->source == MH_AUDIT_M365 &&
+		if (rs->audit_ops.on && a->source == MH_AUDIT_M365 &&
 		    a->ts != MH_TS_NONE &&
-		    !mh_rawop_wanted(rs->audit_ops, a->operation,
+		    !mh_rawop_wanted(&rs->audit_ops, a->operation,
 		                     a->record_type)) {
 			size_t kn = mh_rawop_key_len(a->id, a->operation);
 			char *d = mh_arena_alloc(&rs->arena, kn);
