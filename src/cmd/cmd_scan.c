@@ -422,9 +422,9 @@ static uint64_t clamp_pos(uint64_t p, uint64_t lo, uint64_t hi)
 static void passed_over(struct worker *w, const struct mh_event *ev)
 {
 	struct scan *s = w->scan;
-	/* Only Management Activity API records are passed over (the
-	 * reader's peek asks for their keys). */
-	w->st.per_shape[MH_AS_UAL_API]++;
+	/* The shape the reader saw (API JSON, a Purview row). */
+	if (ev->unparsed > 0 && ev->unparsed < MH_AS__COUNT)
+		w->st.per_shape[ev->unparsed]++;
 	/* Counted before duplicates are dropped, like the shapes: which
 	 * copy of a record is read first (and so which is parsed) depends
 	 * on the threads. */

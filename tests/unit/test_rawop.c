@@ -236,7 +236,8 @@ static void read_with(const char *name, const char *content,
 		g->unparsed[g->n] = ev.unparsed;
 		if (ev.unparsed) {
 			assert_null(ev.audit);
-			assert_true(ev.raw.n > 0);
+			assert_true(ev.unparsed == MH_AS_UAL_API ||
+			            ev.unparsed == MH_AS_UAL_SEARCH);
 		} else {
 			snprintf(g->op[g->n], 64, "%.*s",
 			         (int)ev.audit->operation.n,
@@ -290,22 +291,44 @@ static void test_reader(void **state)
 	assert_int_equal(off.unparsed[0] + off.unparsed[1], 0);
 	assert_true(memcmp(off.key[0], "m365raw", 7) != 0);
 
-	/* The same records in a Purview audit search CSV: parsed (no
-	 * prefilter for CSV), with the key of the JSON Lines copy. */
+	/* The same records in a Purview audit search CSV: the first row
+	 * parsed, the next passed over, each with the key of its JSON
+	 * Lines copy; a row an analytic reads is parsed. */
+#define PV(id, op)                                                             \
+	"2024-03-01T10:00:03.0000000Z,u@corp.example," op ",\"{\"\"Creation"   \
+	"Time\"\":\"\"2024-03-01T10:00:03\"\",\"\"Id\"\":\"\"" id "\"\",\"\""  \
+	"Operation\"\":\"\"" op                                                \
+	"\"\",\"\"OrganizationId\"\":\"\"o\"\",\"\"Record"                     \
+	"Type\"\":1,\"\"UserId\"\":\"\"u@corp.example\"\",\"\"Workload\"\":"   \
+	"\"\"Exchange\"\"}\"\r\n"
 	struct got c;
-	read_with("purview.csv",
-	          "CreationDate,UserIds,Operations,AuditData\r\n"
-	          "2024-03-01T10:00:03.0000000Z,u@corp.example,FileAccessed,"
-	          "\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:03\"\","
-	          "\"\"Id\"\":"
-	          "\"\"c\"\",\"\"Operation\"\":\"\"UserLoggedIn\"\","
-	          "\"\"RecordType\"\":15,\"\"UserId\"\":\"\"u@corp.example\"\"}"
-	          "\"\r\n",
-	          ops, &c);
-	assert_int_equal(c.n, 1);
+	read_with(
+	        "purview.csv",
+	        "CreationDate,UserIds,Operations,AuditData\r\n" PV(
+	                "c", "UserLoggedIn") PV("a", "FileAccessed")
+	                PV("b", "New-InboxRule") "2024-03-01T10:00:03.0000000Z,"
+	                                         "u,FileAccessed,"
+	                                         "\"{\"\"CreationTime\"\":"
+	                                         "\"\"2024-03-01T10:00:"
+	                                         "03\"\",\"\"Id\"\":\"\"d\"\","
+	                                         "\"\"Operation\"\":"
+	                                         "\"\"FileAccessed\"\","
+	                                         "\"\"X\"\":{\"\"Operation"
+	                                         "\"\":\"\"New-InboxRule\"\"}}"
+	                                         "\"\r\n",
+	        ops, &c);
+	assert_int_equal(c.n, 4);
+	/* A second operation inside AuditData (doubled quotes): parsed. */
+	assert_int_equal(c.unparsed[3], 0);
 	assert_int_equal(c.unparsed[0], 0);
 	assert_int_equal(c.keyn[0], g.keyn[3]);
 	assert_memory_equal(c.key[0], g.key[3], g.keyn[3]);
+	assert_int_equal(c.unparsed[1], MH_AS_UAL_SEARCH);
+	assert_int_equal(c.keyn[1], g.keyn[0]);
+	assert_memory_equal(c.key[1], g.key[0], g.keyn[0]);
+	assert_int_equal(c.unparsed[2], 0);
+	assert_string_equal(c.op[2], "New-InboxRule");
+	assert_memory_equal(c.key[2], g.key[2], g.keyn[2]);
 }
 
 int main(void)

@@ -193,7 +193,7 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 	r->key.len = kn;
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = MH_EV_AUDIT;
-	ev->unparsed = 1;
+	ev->unparsed = MH_AS_UAL_API;
 	ev->reader = "json";
 	ev->path = r->path;
 	ev->offset = rec->offset;
