@@ -38,7 +38,7 @@ static int peek(const char *s, struct mh_rawop *o)
 
 static void eq(struct mh_slice s, const char *want)
 {
-	if (s.n != strlen(want) || memcmp(s.p, want, s.n))
+	if (s.n != strlen(want) || memcmp(s.p, want, s.n) != 0)
 		fail_msg("got '%.*s', want '%s'", (int)s.n, s.p ? s.p : "",
 		         want);
 }

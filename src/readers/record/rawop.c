@@ -242,7 +242,8 @@ size_t mh_rawop_key_len(struct mh_slice id, struct mh_slice op)
 void mh_rawop_key_put(char *d, struct mh_slice id, int64_t ts,
                       struct mh_slice op)
 {
-	memcpy(d, "m365raw\x1f", 8);
+	static const char tag[8] = {'m', '3', '6', '5', 'r', 'a', 'w', 0x1f};
+	memcpy(d, tag, sizeof(tag));
 	d += 8;
 	if (id.n)
 		memcpy(d, id.p, id.n);
