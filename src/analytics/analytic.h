@@ -63,6 +63,24 @@ struct mh_analytic_ops {
 	 * whatever the order; it must count nothing. Same codes as event. */
 	int (*duplicate)(void *acc, const struct mh_event *ev,
 	                 struct mh_err *err);
+	/* NULL allowed: the analytic reads every audit record. Otherwise the
+	 * Microsoft 365 audit operations it reads, for the readers' literal
+	 * prefilter (`scan` hands the union of every analytic's list to
+	 * the readers, readers/record/rawop.h): a Management Activity API
+	 * record whose operation is on no list is passed over unparsed and
+	 * never reaches event(). A NULL-terminated list, kept as data next
+	 * to the code that reads those operations; names compare ASCII
+	 * case-insensitively, "*text" stands for every operation that
+	 * holds text, "#N" for every record of RecordType N whatever its
+	 * operation. The hook may return NULL (reads every audit record,
+	 * which turns the prefilter off) when conf says so, e.g. when
+	 * every record teaches it something. An empty list: reads none. */
+	const char *const *(*audit_ops)(const struct mh_analytic_conf *conf);
+	/* NULL allowed. A record passed over unparsed (not a duplicate):
+	 * ev has its position, record_id, ts and raw, kind MH_EV_AUDIT with
+	 * audit NULL and unparsed set; it holds nothing to judge, only that
+	 * an audit record was read. */
+	void (*passed_over)(void *acc, const struct mh_event *ev);
 };
 
 /* registry.c: every analytic, in the order they run; NULL-terminated. */

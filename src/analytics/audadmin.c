@@ -600,6 +600,26 @@ static int alert(struct aj_acc *acc, const struct mh_event *ev)
 
 /* MARK: - per event */
 
+/* Every operation aj_admin_event reads: any holding "Permission"
+ * (Add-MailboxPermission, Add-MailboxFolderPermission, ...), the
+ * eDiscovery ones of audadmin.def, and every alert record (RecordType
+ * 40) whatever its operation. */
+const char *const aj_admin_ops[] = {
+        "*Permission",
+        "Set-Mailbox",
+        "New-ManagementRoleAssignment",
+        "Remove-ManagementRoleAssignment",
+        "New-MailboxExportRequest",
+        "Remove-MailboxExportRequest",
+        "Set-CASMailbox",
+#define AUD_EDISC(o, l, w) o,
+#include "analytics/audadmin.def"
+        "AlertTriggered",
+        "AlertEntityGenerated",
+        "#40",
+        NULL,
+};
+
 int aj_admin_event(struct aj_acc *acc, const struct mh_event *ev)
 {
 	if (ev->kind == MH_EV_RECORD)

@@ -465,6 +465,22 @@ static int sent_move(const struct mh_event *ev)
 	return fd && aj_folder_kind(fd->value) == F_SENT;
 }
 
+/* Every operation aj_hide_event and sent_move read (the literal
+ * prefilter passes over the rest unparsed). */
+const char *const aj_hide_ops[] = {
+        "New-InboxRule",
+        "Set-InboxRule",
+        "UpdateInboxRules",
+        "Remove-InboxRule",
+        "Disable-InboxRule",
+        "Send",
+        "Move",
+        "MoveToDeletedItems",
+        "SoftDelete",
+        "HardDelete",
+        NULL,
+};
+
 int aj_hide_event(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;

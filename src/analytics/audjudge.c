@@ -3,6 +3,7 @@
  * (audjudge.h). */
 #include "analytics/audjudge.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -902,6 +903,29 @@ static int acc_findings(void *p, struct mh_findings *out)
 	return MH_OK;
 }
 
+/* The union of the rule modules' lists (audjudge.h), made once. */
+static const char *judge_ops[128];
+static pthread_once_t judge_ops_once = PTHREAD_ONCE_INIT;
+
+static void judge_ops_build(void)
+{
+	const char *const *const lists[] = {aj_hide_ops, aj_admin_ops,
+	                                    aj_posture_ops};
+	size_t n = 0;
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (size_t i = 0; lists[l][i]; i++)
+			if (n + 1 < sizeof(judge_ops) / sizeof(judge_ops[0]))
+				judge_ops[n++] = lists[l][i];
+	judge_ops[n] = NULL;
+}
+
+static const char *const *acc_audit_ops(const struct mh_analytic_conf *conf)
+{
+	(void)conf;
+	pthread_once(&judge_ops_once, judge_ops_build);
+	return judge_ops;
+}
+
 const struct mh_analytic_ops mh_analytic_audit = {
         .name = "audit",
         .create = acc_create,
@@ -910,4 +934,5 @@ const struct mh_analytic_ops mh_analytic_audit = {
         .findings = acc_findings,
         .destroy = acc_destroy,
         .duplicate = acc_duplicate,
+        .audit_ops = acc_audit_ops,
 };

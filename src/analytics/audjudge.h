@@ -227,4 +227,11 @@ int aj_admin_event(struct aj_acc *acc, const struct mh_event *ev);
 int aj_admin_join(struct aj_acc *acc); /* before hits are coalesced */
 int aj_posture_event(struct aj_acc *acc, const struct mh_event *ev);
 
+/* The Microsoft 365 operations each rule module reads (analytic.h
+ * audit_ops: "*text" and "#N" forms), NULL-terminated: every operation
+ * its *_event function looks at, kept next to it. */
+extern const char *const aj_hide_ops[];
+extern const char *const aj_admin_ops[];
+extern const char *const aj_posture_ops[];
+
 #endif

@@ -149,6 +149,14 @@ static int audit_bypass(struct aj_acc *acc, const struct mh_event *ev)
 	            id, a, rc);
 }
 
+/* Every Microsoft 365 operation aj_posture_event reads. */
+const char *const aj_posture_ops[] = {
+        "Set-RemoteDomain",
+        "New-RemoteDomain",
+        "Set-MailboxAuditBypassAssociation",
+        NULL,
+};
+
 int aj_posture_event(struct aj_acc *acc, const struct mh_event *ev)
 {
 	const struct mh_audit *a = ev->audit;

@@ -626,6 +626,28 @@ static int on_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
 	return rc;
 }
 
+/* Every Microsoft 365 operation observe_event reads (the literal
+ * prefilter passes over the rest unparsed). */
+static const char *const remote_ops[] = {
+        "MailItemsAccessed",
+        "FolderBind",
+        "MessageBind",
+        "MailboxLogin",
+        "SearchQueryInitiatedExchange",
+        "SearchQueryInitiatedSharePoint",
+        "HardDelete",
+        "Consent to application.",
+        "Add delegated permission grant.",
+        "Add app role assignment to service principal.",
+        NULL,
+};
+
+static const char *const *audit_ops(const struct mh_analytic_conf *conf)
+{
+	(void)conf;
+	return remote_ops;
+}
+
 static int observe_event(struct acc *c, const struct mh_event *ev,
                          struct mh_err *err)
 {
@@ -726,4 +748,5 @@ const struct mh_analytic_ops mh_analytic_audremote = {
         .findings = findings,
         .destroy = destroy,
         .duplicate = on_duplicate,
+        .audit_ops = audit_ops,
 };

@@ -821,6 +821,21 @@ static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
 	return rc;
 }
 
+/* Every Microsoft 365 operation mh_fw_audit_event reads for forwarding
+ * (the literal prefilter passes over the rest unparsed). */
+static const char *const fw_audit_ops[] = {
+        "New-InboxRule",    "Set-InboxRule",     "UpdateInboxRules",
+        "Set-Mailbox",      "New-TransportRule", "Set-TransportRule",
+        "Remove-InboxRule", "Disable-InboxRule", NULL,
+};
+
+const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf)
+{
+	/* Without --org-domain every record names the tenant's domains
+	 * (note_tenant): all of them are read. */
+	return conf->norg ? fw_audit_ops : NULL;
+}
+
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err)
 {

@@ -782,6 +782,15 @@ static int an_duplicate(void *acc, const struct mh_event *ev,
 	return MH_OK;
 }
 
+/* An audit record no analytic reads: still an audit record scanned (the
+ * mail-only findings say whether audit records were read). */
+static void an_passed_over(void *acc, const struct mh_event *ev)
+{
+	(void)ev;
+	struct mh_fwd *f = acc;
+	f->audit_records++;
+}
+
 const struct mh_analytic_ops mh_analytic_forwarding = {
         .name = "forwarding",
         .create = an_create,
@@ -790,4 +799,6 @@ const struct mh_analytic_ops mh_analytic_forwarding = {
         .findings = an_findings,
         .destroy = an_destroy,
         .duplicate = an_duplicate,
+        .audit_ops = mh_fw_audit_ops,
+        .passed_over = an_passed_over,
 };

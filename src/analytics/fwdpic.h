@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analytics/analytic.h"
 #include "analytics/forwarding.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -288,6 +289,9 @@ int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
  * of a record already counted (another export): only where it was read
  * is kept, so that evidence and the lead record do not depend on which
  * copy a thread read first. MH_OK or MH_ENOMEM (err set). */
+/* The operations mh_fw_audit_event reads (analytic.h audit_ops), or
+ * NULL when conf makes it read every audit record. */
+const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf);
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err);
 /* Merge the audit side of pair a into t (a's evidence moved). */

@@ -128,6 +128,40 @@ struct scan {
 	int dump_failed;
 };
 
+/* MARK: - the literal prefilter */
+
+/* The union of the analytics' audit operations (analytic.h audit_ops)
+ * in *out (NULL-terminated, owned by the caller), or *out NULL when one
+ * analytic reads every audit record or --dump-events writes every event
+ * in full. MH_OK or MH_ENOMEM. */
+static int prefilter_ops(const struct scan *s,
+                         const struct mh_analytic_conf *conf, const char ***out)
+{
+	*out = NULL;
+	if (s->o.dump_path)
+		return MH_OK;
+	const char *const *lists[MAX_ANALYTICS];
+	size_t n = 0;
+	for (size_t a = 0; a < s->nan; a++) {
+		if (!s->an[a]->audit_ops)
+			return MH_OK;
+		lists[a] = s->an[a]->audit_ops(conf);
+		if (!lists[a])
+			return MH_OK;
+		for (size_t i = 0; lists[a][i]; i++)
+			n++;
+	}
+	const char **v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return MH_ENOMEM;
+	n = 0;
+	for (size_t a = 0; a < s->nan; a++)
+		for (size_t i = 0; lists[a][i]; i++)
+			v[n++] = lists[a][i];
+	*out = v;
+	return MH_OK;
+}
+
 /* MARK: - diagnostics */
 
 static void diag(struct scan *s, const struct mh_err *err, const char *path)
@@ -383,6 +417,34 @@ static uint64_t clamp_pos(uint64_t p, uint64_t lo, uint64_t hi)
 }
 
 /* 1 when j was put back to be read later (queue_defer), else 0. */
+/* A record the reader passed over unparsed (the literal prefilter): a
+ * duplicate, filtered by time, or an event no analytic needs. */
+static void passed_over(struct worker *w, const struct mh_event *ev)
+{
+	struct scan *s = w->scan;
+	/* The shape the reader saw (API JSON, a Purview row). */
+	if (ev->unparsed > 0 && ev->unparsed < MH_AS__COUNT)
+		w->st.per_shape[ev->unparsed]++;
+	/* Counted before duplicates are dropped, like the shapes: which
+	 * copy of a record is read first (and so which is parsed) depends
+	 * on the threads. */
+	w->st.passed++;
+	if (ev->record_id.n &&
+	    mh_keyset_add(s->seen, ev->record_id.p, ev->record_id.n) == 0) {
+		w->st.dups++;
+		return;
+	}
+	if (!in_window(&s->o, ev->ts)) {
+		w->st.skipped[MH_SKIP_FILTERED]++;
+		return;
+	}
+	w->st.events++;
+	w->st.per_kind[ev->kind & 7]++;
+	for (size_t a = 0; a < s->nan; a++)
+		if (s->an[a]->passed_over)
+			s->an[a]->passed_over(w->acc[a], ev);
+}
+
 static int run_job(struct worker *w, struct job *j)
 {
 	struct scan *s = w->scan;
@@ -456,6 +518,10 @@ static int run_job(struct worker *w, struct job *j)
 		 * dropped: which copy of a record is read first depends on
 		 * the threads, how many copies each export holds does not. */
 		w->st.per_reader[ri]++;
+		if (ev.unparsed) {
+			passed_over(w, &ev);
+			continue;
+		}
 		if (ev.audit && ev.audit->shape > 0 &&
 		    ev.audit->shape < MH_AS__COUNT)
 			w->st.per_shape[ev.audit->shape]++;
@@ -1163,6 +1229,7 @@ int mh_cmd_scan(int argc, char **argv)
 	int queue_ready = 0, prog_started = 0;
 	struct mh_writer w = {0}; /* released at done: whatever begin kept */
 	struct mh_sigma *sigma = NULL;
+	const char **pf_ops = NULL; /* the literal prefilter's list */
 	double t0 = now_s();
 
 	memset(&s, 0, sizeof(s));
@@ -1263,6 +1330,9 @@ int mh_cmd_scan(int argc, char **argv)
 			continue;
 		s.an[s.nan++] = mh_analytics[a];
 	}
+	if (prefilter_ops(&s, &conf, &pf_ops) == MH_ENOMEM)
+		goto done;
+	s.ropts.audit_ops = (const char *const *)pf_ops;
 	for (int i = 0; i < s.o.jobs; i++) {
 		workers[i].scan = &s;
 		mh_buf_init(&workers[i].dump, (size_t)64 << 20);
@@ -1422,6 +1492,7 @@ join:
 	                                       total.skipped[MH_SKIP_FILTERED])
 		ret = MH_EXIT_INPUT;
 done:
+	free(pf_ops);
 	mh_writer_release(&w);
 	if (workers) {
 		for (int i = 0; i < s.o.jobs; i++) {

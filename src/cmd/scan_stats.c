@@ -14,6 +14,7 @@ void mh_scan_stats_add(struct mh_scan_stats *a, const struct mh_scan_stats *b)
 	a->bytes += b->bytes;
 	a->events += b->events;
 	a->dups += b->dups;
+	a->passed += b->passed;
 	for (int i = 0; i < MH_SKIP__COUNT; i++)
 		a->skipped[i] += b->skipped[i];
 	for (int i = 0; i < 8; i++) {
@@ -152,6 +153,12 @@ void mh_scan_stats_print(FILE *f, const struct mh_scan_stats *s,
 	fputc('\n', f);
 	if (!mail_only)
 		print_kinds(f, s);
+	if (s->passed)
+		fprintf(f,
+		        "mailhunt: %" PRIu64
+		        " records passed over unparsed: no "
+		        "analytic reads their operation%s",
+		        s->passed, s->dups ? " (duplicates included)\n" : "\n");
 	print_sources(f, s);
 	double mbps = elapsed_s > 0 ? (double)s->bytes / 1e6 / elapsed_s : 0;
 	fprintf(f, "mailhunt: %zu findings in %.2f s (%.0f MB/s)\n", nfindings,

@@ -26,6 +26,9 @@ struct mh_scan_stats {
 	uint64_t per_reader[8];
 	uint64_t per_shape[MH_AS__COUNT];
 	uint64_t per_kind[8]; /* events per enum mh_event_kind */
+	uint64_t passed;      /* records passed over unparsed (event.h
+	                  * unparsed), duplicates included: each is an
+	                  * event no analytic sees, a duplicate or skipped */
 };
 
 /* Add b into a. */

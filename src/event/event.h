@@ -99,6 +99,12 @@ struct mh_event {
 	 * consumer may rule an event out by a literal search in it before
 	 * making the fields (the Sigma prefilter does). */
 	struct mh_slice raw;
+	/* Not 0: an audit record the reader passed over without parsing it
+	 * (no analytic reads its operation: reader.h audit_ops), and the
+	 * shape it has (event/audit.h MH_AS_*). kind is MH_EV_AUDIT, audit
+	 * NULL, no fields; record_id ("m365raw", Id, time, operation), ts,
+	 * the position and (JSON) raw are set. */
+	int unparsed;
 	const struct mh_msg *msg;      /* kind == MH_EV_MAIL, else NULL */
 	const struct mh_audit *audit;  /* kind == MH_EV_AUDIT, else NULL */
 	const struct mh_winevent *win; /* kind == MH_EV_WINEVENT, else NULL */

@@ -62,6 +62,13 @@ struct mh_reader_opts {
 	size_t max_header;  /* header block limit in bytes (default 1 MiB) */
 	size_t body_prefix; /* body bytes to keep in memory (default 64 KiB) */
 	size_t max_record;  /* JSON record or CSV row limit (default 16 MiB) */
+	/* The literal prefilter (analytic.h audit_ops: the union of the
+	 * analytics' lists), or NULL (default): every record is parsed.
+	 * The JSON reader passes over Management Activity API records
+	 * whose operation is on no list (rawop.h) and returns them as
+	 * unparsed events (event.h). Borrowed for as long as the readers
+	 * live. */
+	const char *const *audit_ops;
 };
 
 struct mh_reader_ops {

@@ -50,4 +50,5 @@ void mh_reader_opts_default(struct mh_reader_opts *o)
 	o->max_header = (size_t)1 << 20;
 	o->body_prefix = (size_t)64 << 10;
 	o->max_record = (size_t)16 << 20;
+	o->audit_ops = NULL; /* every record parsed */
 }

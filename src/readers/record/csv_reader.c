@@ -2,14 +2,22 @@
  * events through the normalisers (rec.h). Columns are matched to the
  * known keys once per file; a column that appears twice counts by its
  * first appearance.
+ *
+ * With the literal prefilter on (reader.h audit_ops), a row of a Purview
+ * audit search export whose AuditData record no analytic reads (rawop.h,
+ * on the cell's JSON) is not parsed: it becomes an unparsed event with
+ * the key the same record passed over in JSON Lines gets. The first row
+ * is always parsed (scan finds partial exports by it).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "core/stream.h"
 #include "csv/csv.h"
 #include "readers/reader.h"
+#include "readers/record/rawop.h"
 #include "readers/record/rec.h"
 
 struct mh_reader {
@@ -23,6 +31,10 @@ struct mh_reader {
 	                        * made from it (rec.h), so it lives here */
 	char *path, *mailbox, *folder;
 	uint64_t index;
+	int purview;        /* the columns of a Purview export: prefilter */
+	int parsed_one;     /* the first row was parsed */
+	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
+	struct mh_buf key;  /* an unparsed row's dedup key */
 };
 
 static int has_suffix(const char *name, const char *suf)
@@ -61,6 +73,8 @@ static void csv_close(struct mh_reader *r)
 	mh_csv_free(r->csv);
 	mh_stream_close(r->st);
 	mh_recstate_release(&r->rs);
+	mh_buf_release(&r->cell);
+	mh_buf_release(&r->key);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -83,6 +97,8 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	}
 	r->st = src->stream;
 	mh_recstate_init(&r->rs);
+	/* the dedup key (rec.h) */
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -119,6 +135,19 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 		if (k >= 0 && r->col[k] < 0)
 			r->col[k] = (int)i;
 	}
+	/* An AuditData column and none of another shape's (norm_m365.c:
+	 * purview_match, and the shapes that would win over it): the
+	 * record is the AuditData cell alone. */
+	r->purview = r->col[K_AUDITDATA] >= 0;
+	static const int other[] = {K_USERPRINCIPALNAME,  K_CREATEDDATETIME,
+	                            K_AUDITLOGRECORDTYPE, K_RAWEVENTDATA,
+	                            K_OFFICEWORKLOAD,     K_CMDLETNAME,
+	                            K_SOURCERECORDID};
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (r->col[other[i]] >= 0)
+			r->purview = 0;
+	mh_buf_init(&r->cell, opts->max_record + 1);
+	mh_buf_init(&r->key, opts->max_record + 64);
 	*out = r;
 	return MH_OK;
 fail:
@@ -128,6 +157,70 @@ fail:
 		err->src = src->path;
 	csv_close(r);
 	return rc;
+}
+
+#define PEEK_MAX 1024 /* bytes of AuditData the walk may read */
+
+/* The literal prefilter on a Purview row: 1 with ev an unparsed event
+ * when no analytic reads its record, 0 to parse it, MH_ENOMEM. */
+static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
+                     uint64_t index, struct mh_event *ev)
+{
+	size_t c = (size_t)r->col[K_AUDITDATA];
+	if (c >= row->ncells)
+		return 0;
+	const struct mh_csv_cell *cell = &row->cells[c];
+	/* The walk reads the first two hundred bytes or so: only a prefix
+	 * is unquoted (doubled quotes undone, RFC 4180), never a lone quote
+	 * at its end. The whole-text check reads the cell as it is: a key
+	 * like "Operation" is followed by a quote, doubled or not. */
+	const char *p = cell->p;
+	size_t n = cell->n < PEEK_MAX ? cell->n : PEEK_MAX;
+	if (cell->dq) {
+		mh_buf_reset(&r->cell);
+		if (mh_buf_reserve(&r->cell, n))
+			return MH_ENOMEM;
+		char *d = r->cell.p;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] == '"') {
+				if (i + 1 >= n)
+					break;
+				if (p[i + 1] == '"')
+					i++;
+			}
+			d[k++] = p[i];
+		}
+		p = d;
+		n = k;
+	}
+	struct mh_rawop o;
+	if (!mh_rawop_peek(p, n, &o) ||
+	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
+	    !mh_rawop_sure(cell->p, cell->n))
+		return 0;
+	int64_t ts = mh_audit_time(o.time);
+	if (ts == MH_TS_NONE)
+		return 0;
+	size_t kn = mh_rawop_key_len(o.id, o.op);
+	mh_buf_reset(&r->key);
+	if (mh_buf_reserve(&r->key, kn))
+		return MH_ENOMEM;
+	mh_rawop_key_put(r->key.p, o.id, ts, o.op);
+	r->key.len = kn;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = MH_EV_AUDIT;
+	ev->unparsed = MH_AS_UAL_SEARCH;
+	ev->reader = "csv";
+	ev->path = r->path;
+	ev->offset = row->offset;
+	ev->line = row->line;
+	ev->index = index;
+	ev->mailbox = r->mailbox;
+	ev->folder = r->folder;
+	ev->record_id = mh_slice_make(r->key.p, kn);
+	ev->ts = ts;
+	return 1;
 }
 
 static int csv_next(struct mh_reader *r, struct mh_event *ev,
@@ -141,6 +234,18 @@ static int csv_next(struct mh_reader *r, struct mh_event *ev,
 	}
 	if (rc <= 0)
 		return rc;
+	if (r->purview && r->rs.audit_ops.on && r->parsed_one) {
+		rc = pass_over(r, row, r->index, ev);
+		if (rc == MH_ENOMEM)
+			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
+			                 r->path, row->offset, row->line,
+			                 "out of memory");
+		if (rc) {
+			r->index++;
+			return 1;
+		}
+	}
+	r->parsed_one = 1;
 	struct mh_recpos pos = {"csv",      r->path,    row->offset, row->line,
 	                        r->index++, r->mailbox, r->folder};
 	rc = mh_rec_event_csv(&r->rs, row, r->cols, r->ncols, r->col, &pos, ev,

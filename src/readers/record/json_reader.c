@@ -7,6 +7,12 @@
  * since an audit record with one mangled character is still evidence.
  * JSON Lines files can be read in byte ranges (can_chunk); records of a
  * range other than the first have no line or record number.
+ *
+ * With the literal prefilter on (reader.h audit_ops), a Management
+ * Activity API record whose operation no analytic reads (rawop.h says so
+ * for sure from its text) is not parsed: it becomes an unparsed event
+ * (event.h) with a dedup key made from the raw text. The first record
+ * of each reader is always parsed (scan finds partial exports by it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include "json/jframe.h"
 #include "json/json.h"
 #include "readers/reader.h"
+#include "readers/record/rawop.h"
 #include "readers/record/rec.h"
 
 /* Give the parser's memory back after a record this large. */
@@ -28,6 +35,8 @@ struct mh_reader {
 	struct mh_json *j;
 	struct mh_recstate rs;
 	struct mh_buf fix; /* a record with invalid UTF-8, repaired */
+	struct mh_buf key; /* an unparsed record's dedup key */
+	int parsed_one;    /* the first record was parsed */
 	char *path, *mailbox, *folder;
 	uint64_t index;
 	int chunked;
@@ -68,6 +77,7 @@ static void json_close(struct mh_reader *r)
 	mh_json_free(r->j);
 	mh_recstate_release(&r->rs);
 	mh_buf_release(&r->fix);
+	mh_buf_release(&r->key);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -91,6 +101,8 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	r->st = src->stream; /* taken over (reader.h) */
 	mh_recstate_init(&r->rs);
 	mh_buf_init(&r->fix, opts->max_record * 3 + MH_JSON_PADDING + 1);
+	mh_buf_init(&r->key, opts->max_record + 64);
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -160,6 +172,41 @@ static int parse(struct mh_reader *r, const struct mh_jrec *rec,
 	return mh_json_parse(r->j, r->fix.p, r->fix.len, root, err);
 }
 
+/* The literal prefilter: 1 with ev an unparsed event when no analytic
+ * reads this record, 0 to parse it, MH_ENOMEM. */
+static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
+                     uint64_t index, struct mh_event *ev)
+{
+	struct mh_rawop o;
+	if (!mh_rawop_peek(rec->p, rec->n, &o) ||
+	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
+	    !mh_rawop_sure(rec->p, rec->n))
+		return 0;
+	int64_t ts = mh_audit_time(o.time);
+	if (ts == MH_TS_NONE)
+		return 0;
+	size_t kn = mh_rawop_key_len(o.id, o.op);
+	mh_buf_reset(&r->key);
+	if (mh_buf_reserve(&r->key, kn))
+		return MH_ENOMEM;
+	mh_rawop_key_put(r->key.p, o.id, ts, o.op);
+	r->key.len = kn;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = MH_EV_AUDIT;
+	ev->unparsed = MH_AS_UAL_API;
+	ev->reader = "json";
+	ev->path = r->path;
+	ev->offset = rec->offset;
+	ev->line = rec->line;
+	ev->index = index;
+	ev->mailbox = r->mailbox;
+	ev->folder = r->folder;
+	ev->record_id = mh_slice_make(r->key.p, r->key.len);
+	ev->ts = ts;
+	ev->raw = mh_slice_make(rec->p, rec->n);
+	return 1;
+}
+
 static int json_next(struct mh_reader *r, struct mh_event *ev,
                      struct mh_err *err)
 {
@@ -178,6 +225,16 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 	uint64_t index = r->chunked ? UINT64_MAX : r->index;
 	r->index++;
 	r->last_n = rec.n;
+	if (r->rs.audit_ops.on && r->parsed_one) {
+		rc = pass_over(r, &rec, index, ev);
+		if (rc == MH_ENOMEM)
+			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
+			                 r->path, rec.offset, rec.line,
+			                 "out of memory");
+		if (rc)
+			return 1;
+	}
+	r->parsed_one = 1;
 	struct mh_jv root;
 	struct mh_slice text;
 	rc = parse(r, &rec, &root, &text, err);

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/time.h"
 #include "core/utf8.h"
+#include "readers/record/rawop.h"
 
 /* MARK: - known keys */
 
@@ -576,8 +577,21 @@ static int build(struct nctx *c, struct mh_event *ev)
 	ev->ts = a->ts;
 	if (ev->kind == MH_EV_AUDIT)
 		ev->audit = a;
-	if (a->id.n && !a->snapshot && dedup_key(rs, &ev->record_id))
-		return MH_ENOMEM;
+	if (a->id.n && !a->snapshot) {
+		if (rs->audit_ops.on && a->source == MH_AUDIT_M365 &&
+		    a->ts != MH_TS_NONE &&
+		    !mh_rawop_wanted(&rs->audit_ops, a->operation,
+		                     a->record_type)) {
+			size_t kn = mh_rawop_key_len(a->id, a->operation);
+			char *d = mh_arena_alloc(&rs->arena, kn);
+			if (!d)
+				return MH_ENOMEM;
+			mh_rawop_key_put(d, a->id, a->ts, a->operation);
+			ev->record_id = mh_slice_make(d, kn);
+		} else if (dedup_key(rs, &ev->record_id)) {
+			return MH_ENOMEM;
+		}
+	}
 	if (a->shape > 0 && a->shape < MH_AS__COUNT)
 		rs->shapes[a->shape]++;
 	return 1;

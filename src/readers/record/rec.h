@@ -38,6 +38,7 @@
 #include "event/winevent.h"
 #include "json/flatten.h"
 #include "json/json.h"
+#include "readers/record/rawop.h"
 
 enum {
 #define MH_KEY(id, name) id,
@@ -101,6 +102,10 @@ struct mh_recstate {
 	uint64_t shapes[MH_AS__COUNT];
 	uint64_t win_shapes[MH_WS__COUNT];
 	uint64_t generic;
+	/* The literal prefilter (reader.h audit_ops; off: no list): a
+	 * Microsoft 365 record no analytic reads gets the key a record
+	 * passed over gets (rawop.h), whoever read it. Set by the reader. */
+	struct mh_rawop_set audit_ops;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);

@@ -525,8 +525,15 @@ static int findings(void *p, struct mh_findings *out)
 	return MH_OK;
 }
 
+/* No audit_ops: the rules may read any record, so with --rules every
+ * record is parsed. */
 const struct mh_analytic_ops mh_analytic_sigma = {
-        "sigma", create, on_event, merge, findings, destroy, NULL,
+        .name = "sigma",
+        .create = create,
+        .event = on_event,
+        .merge = merge,
+        .findings = findings,
+        .destroy = destroy,
 };
 
 const uint64_t *mh_sigma_acc_seen(void *acc)
