@@ -425,6 +425,9 @@ static const struct noun {
 };
 #define NNOUNS   (sizeof(nouns) / sizeof(nouns[0]))
 #define NOUN_MAX 9 /* strlen("nachricht") */
+/* Decoded bytes kept from one chunk of a base64 part to the next: a cut
+ * noun, or a cut entity ('&', 12 characters, ';'). */
+#define KEEP 16
 
 static int ieq(const char *p, const char *lower, size_t n)
 {
@@ -926,12 +929,29 @@ static int ent_char(unsigned char c)
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '#';
 }
 
-/* Decoded bytes that can make a line the machine finds: a noun, a
- * numeric entity ("&#" and a digit or 'x'), or (last) an entity still
- * open at the end ('&' and only entity characters after it, at most 12),
- * which the text after the part can finish. */
+/* Decoded bytes of a base64 part go to the HTML stage unchanged, so the
+ * letters of a noun on a virtual line are there literally or as numeric
+ * entities ('&' always starts an entity; bytes of a failed one are given
+ * back in place; named entities give no ASCII letter). The entity the
+ * machine reads from d[i] == '&': 1 when it decodes to a letter, 0 when
+ * not or when it is cut by the end of d (the next chunk holds it whole,
+ * or at the end of the part the open-entity rule decides). */
+static int entity_letter(const unsigned char *d, size_t n, size_t i)
+{
+	char ent[12];
+	size_t k = 0, j = i + 1;
+	while (j < n && k < sizeof(ent) && ent_char(d[j]))
+		ent[k++] = (char)d[j++];
+	if (j == n || d[j] != ';')
+		return 0;
+	uint32_t cp;
+	return entity_cp(ent, k, &cp) && cp < 128 && is_alpha((int)cp);
+}
+
+/* Decoded bytes that can make a line the machine finds: a noun, or a
+ * numeric entity that gives a letter. */
 static int decoded_candidate(const struct teddy *t, const unsigned char *d,
-                             size_t n, int last)
+                             size_t n)
 {
 	const char *p = (const char *)d;
 	struct pairs it;
@@ -942,21 +962,36 @@ static int decoded_candidate(const struct teddy *t, const unsigned char *d,
 				return 1;
 			continue;
 		}
-		/* "&#": a letter needs a number after it; a cut one is the
-		 * next chunk's (or, at the end, the open-entity rule's). */
-		if (i + 2 >= n || (d[i + 2] >= '0' && d[i + 2] <= '9') ||
-		    lc(d[i + 2]) == 'x')
+		if (entity_letter(d, n, i))
 			return 1;
 	}
-	if (last)
-		for (size_t i = n > 13 ? n - 13 : 0; i < n; i++)
-			if (d[i] == '&') {
-				size_t j = i + 1;
-				while (j < n && ent_char(d[j]))
-					j++;
-				if (j == n)
-					return 1;
-			}
+	return 0;
+}
+
+/* An entity still open at the end of a part's decoded bytes d[0..n) ('&'
+ * and at most 12 entity characters after it), which the text after the
+ * part may finish; next is where that text starts. When the part is
+ * followed by an empty line or the end of the body, the machine gives
+ * the entity back as a line of its own ("&" and those characters; or
+ * swallows it in a tag): judged here as line_end() would. 1 when the
+ * machine may find something, 0 when it cannot. */
+static int open_entity(const struct body *b, const unsigned char *d, size_t n,
+                       size_t next)
+{
+	for (size_t i = n > 13 ? n - 13 : 0; i < n; i++) {
+		if (d[i] != '&')
+			continue;
+		size_t j = i + 1;
+		while (j < n && ent_char(d[j]))
+			j++;
+		if (j < n)
+			continue;
+		if (next < b->n &&
+		    content_len(b, next, line_end_at(b, next)) != 0)
+			return 1;
+		return mh_fwdlang_separator((const char *)d + i, n - i) ||
+		       is_ct_rfc822(d + i, n - i);
+	}
 	return 0;
 }
 
@@ -980,14 +1015,15 @@ static size_t after_blank(const struct body *b, size_t ls)
  * bytes hold a candidate. */
 static int b64_part(const struct body *b, size_t at, size_t *end)
 {
-	unsigned char buf[4096 + 3 * NOUN_MAX];
+	unsigned char buf[4096 + 3 * KEEP];
 	size_t have = 0, p = at;
+	buf[0] = 0; /* for -Wmaybe-uninitialized: only buf[0..have) is read */
 	uint32_t acc = 0;
 	int bits = 0;
 	while (p < b->n) {
 		size_t le = line_end_at(b, p);
 		size_t ln = content_len(b, p, le);
-		if (ln > sizeof(buf) - NOUN_MAX) {
+		if (ln > sizeof(buf) - KEEP) {
 			/* Longer than the buffer: the machine, when it is a
 			 * base64 line at all. */
 			if (b64_line(b->s + p, ln))
@@ -995,11 +1031,12 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 			break;
 		}
 		/* Each line gives at most ln bytes; keep the last few of the
-		 * previous chunk so a noun or "&#" across chunks is seen. */
+		 * previous chunk so a noun or an entity across chunks is
+		 * seen. */
 		if (have + ln > sizeof(buf)) {
-			if (decoded_candidate(b->t, buf, have, 0))
+			if (decoded_candidate(b->t, buf, have))
 				return 1;
-			size_t keep = have < NOUN_MAX ? have : NOUN_MAX;
+			size_t keep = have < KEEP ? have : KEEP;
 			memmove(buf, buf + have - keep, keep);
 			have = keep;
 		}
@@ -1008,7 +1045,8 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 		p = le < b->n ? le + 1 : b->n;
 	}
 	*end = p;
-	return decoded_candidate(b->t, buf, have, 1);
+	return decoded_candidate(b->t, buf, have) ||
+	       open_entity(b, buf, have, p);
 }
 
 /* "Content-Transfer-Encoding: base64" at the start of the line at ls. */
