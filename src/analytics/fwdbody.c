@@ -12,8 +12,9 @@
  * "bericht", ...), and so does "message/rfc822". A virtual line can only
  * hold such a noun when the raw bytes hold it literally, or when the raw
  * bytes hide one of its letters: a quoted-printable escape of a letter
- * (or of '&' or '#', which can start an entity), a numeric entity ("&#"),
- * a soft line break between two letter runs, or a base64 part. One SIMD
+ * (or of '&' or '#', which can start an entity), a numeric entity ("&#",
+ * or '&' and a soft line break before its '#'), a soft line break between
+ * two letter runs, or a base64 part. One SIMD
  * pass over the raw bytes finds all of these; most bodies have none and
  * are done. A candidate in the text before any base64 part is verified
  * by running the machine over its logical line alone (the raw lines joined
@@ -26,6 +27,7 @@
  */
 #include "analytics/fwdlang.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -469,6 +471,27 @@ static int noun_across(const char *p, size_t n, size_t cut)
 	return 0;
 }
 
+/* Bit b of bigram[a] ('a'..'z' as 0..25): some noun holds the letters
+ * a, b one after the other. A noun across a soft line break made of
+ * letters only has such a pair on its two sides. */
+static uint32_t bigram[26];
+
+static void bigrams_build(void)
+{
+	for (size_t k = 0; k < NNOUNS; k++)
+		for (size_t i = 0; i + 1 < nouns[k].n; i++)
+			bigram[nouns[k].s[i] - 'a'] |= UINT32_C(1)
+			                               << (nouns[k].s[i + 1] - 'a');
+}
+
+/* Letters a, b (either case) one after the other in some noun. */
+static int noun_bigram(char a, char b)
+{
+	int x = lc((unsigned char)a) - 'a', y = lc((unsigned char)b) - 'a';
+	return x >= 0 && x < 26 && y >= 0 && y < 26 &&
+	       (bigram[x] >> y & 1) != 0;
+}
+
 /* A quoted-printable escape at p (p[0] == '=') whose byte is a letter,
  * or '&' or '#' (which can make a numeric entity). */
 static int letter_escape(const char *p, size_t n)
@@ -557,7 +580,7 @@ static int soft_join(const struct body *b, size_t t)
  * takes): with letters case-folded,
  *  - the first four letters of a noun ("mess", "mens", "medd", "meld",
  *    "nach", "beri", "besk", "brev", "vies", "wiad") or "base" (base64);
- *  - "&#";
+ *  - "&#", or '&' then a soft line break ("=\n" or "=\r\n");
  *  - '=' then '4'..'7', or "23" or "26" (an escape of a letter, '#', '&');
  *  - '=' after a letter and before "\n" or "\r\n" and a letter (a soft
  *    break between letters). */
@@ -568,7 +591,8 @@ static int hit_at(const char *p, size_t n, size_t i)
 	unsigned char d = i + 2 < n ? (unsigned char)p[i + 2] : 0;
 	unsigned char e = i + 3 < n ? (unsigned char)p[i + 3] : 0;
 	if (b == '&')
-		return c == '#';
+		return c == '#' ||
+		       (c == '=' && (d == '\n' || (d == '\r' && e == '\n')));
 	if (b == '=') {
 		if (c >= '4' && c <= '7')
 			return 1;
@@ -658,7 +682,10 @@ struct pairs {
 		                   E(f4, B('s'))),                             \
 		                 A(A(E(f1, B('w')), E(f3, B('a'))),            \
 		                   E(f4, B('d'))))));                          \
-		h = O(h, A(E(x1, B('&')), E(x2, B('#'))));                     \
+		h = O(h, A(E(x1, B('&')),                                      \
+		           O(E(x2, B('#')),                                    \
+		             A(E(x2, B('=')),                                  \
+		               O(E(x3, B('\n')), E(x3, B('\r')))))));          \
 		V eq = E(x1, B('='));                                          \
 		V d4 = S(x2, B('4'));                                          \
 		V esc = O(E(M(d4, B(3)), d4),                                  \
@@ -694,40 +721,48 @@ static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t *at)
 }
 #endif
 
-/* With AVX2, a Teddy-style filter (after Hyperscan's): each of the first
- * three bytes of a hit is tested against eight buckets of allowed bytes
- * by two 16-entry tables (one per nibble) and a byte shuffle; a position
- * passes when some bucket allows all three. The buckets (letters in
- * either case, NULL: any byte):
- *   "mes" "men" | "med" "mel" | "nac" | "ber" "bes" | "bre" "bas" |
- *   "vie" "wia" | '&' '#' any | '=' then '\n' '\r' '2' '4'..'7', then a
- *   letter, digit or '\n' (a letter after a soft break, the '\n' of
- *   "\r\n", a hex digit of an escape).
- * The nibble tables let some other triples pass ("brs", "=:x"), never
- * another first byte (or another second byte after '&'): the consumers
- * check what they take (classify(), decoded_candidate()). */
+/* With AVX2, a Teddy-style filter (after Hyperscan's): each of five
+ * bytes around a position (the one before it, it and the three after it)
+ * is tested against eight buckets of allowed bytes by two 16-entry tables
+ * (one per nibble) and a byte shuffle; a position passes when some bucket
+ * allows all five. The buckets (letters in either case, NULL: any byte):
+ *   "mess" "mens" | "medd" "meld" | "nach" | "beri" "besk" |
+ *   "brev" "base" | "vies" "wiad" | '&', '#' or '=', then a digit, 'x',
+ *   '=', '\n' or '\r' (a numeric entity that can give a letter: its
+ *   number may start with an escape or a soft break, and a soft break may
+ *   come before the '#') | '=', then '\n', '\r', '2' or '4'..'7', then a
+ *   letter, digit or '\n' (an escape; a soft break, which classify()
+ *   takes only between letters; the '\n' of "\r\n").
+ * Four bytes of a noun, not three: "view", "members", "back" pass three.
+ * The nibble tables let some other strings pass ("bree", "=:"), never
+ * another first byte: the consumers check what they take (classify(),
+ * decoded_candidate()). hit_at() also takes "&#" before any byte, which
+ * cannot give a letter ("&#;", "&#<"): the entity is given back. */
 struct teddy {
-	unsigned char lo[3][16], hi[3][16];
+	unsigned char lo[5][16], hi[5][16];
 };
 
-#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+#define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 static void teddy_build(struct teddy *t)
 {
 	static const struct {
 		unsigned char bucket;
-		const char *b[3];
+		const char *b[5];
 	} lits[] = {
-	        {0, {"mM", "eE", "sSnN"}}, {1, {"mM", "eE", "dDlL"}},
-	        {2, {"nN", "aA", "cC"}},   {3, {"bB", "eE", "rRsS"}},
-	        {4, {"bB", "rR", "eE"}},   {4, {"bB", "aA", "sS"}},
-	        {5, {"vV", "iI", "eE"}},   {5, {"wW", "iI", "aA"}},
-	        {6, {"&", "#", NULL}},     {7, {"=", "\n\r24567", ALNUM "\n"}},
+	        {0, {NULL, "mM", "eE", "sSnN", "sS"}},
+	        {1, {NULL, "mM", "eE", "dDlL", "dD"}},
+	        {2, {NULL, "nN", "aA", "cC", "hH"}},
+	        {3, {NULL, "bB", "eE", "rRsS", "iIkK"}},
+	        {4, {NULL, "bB", "rRaA", "eEsS", "vVeE"}},
+	        {5, {NULL, "vVwW", "iI", "eEaA", "sSdD"}},
+	        {6, {NULL, "&", "#=", "0123456789xX=\n\r", NULL}},
+	        {7, {NULL, "=", "\n\r24567", LETTERS "0123456789\n", NULL}},
 	};
 	memset(t, 0, sizeof(*t));
 	for (size_t k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
 		unsigned char bit = (unsigned char)(1u << lits[k].bucket);
-		for (int j = 0; j < 3; j++) {
+		for (int j = 0; j < 5; j++) {
 			const char *c = lits[k].b[j];
 			if (!c) {
 				for (int x = 0; x < 16; x++) {
@@ -745,25 +780,27 @@ static void teddy_build(struct teddy *t)
 }
 
 #if defined(MH_HAVE_AVX2)
+/* From i on (i >= 1), 64 positions at a time while a block's loads,
+ * p[i - 1 .. i + 67), stay within n: the first block with a possible hit
+ * (its offset in *at) and its mask, or 0 and where it stopped. */
 __attribute__((target("avx2"))) static uint64_t
 scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *at)
 {
 	const __m256i nib = _mm256_set1_epi8(0x0f),
 	              zero = _mm256_setzero_si256();
-	__m256i lo[3], hi[3];
-	for (int j = 0; j < 3; j++) {
+	__m256i lo[5], hi[5];
+	for (int j = 0; j < 5; j++) {
 		lo[j] = _mm256_broadcastsi128_si256(
 		        _mm_loadu_si128((const __m128i *)t->lo[j]));
 		hi[j] = _mm256_broadcastsi128_si256(
 		        _mm_loadu_si128((const __m128i *)t->hi[j]));
 	}
-	/* A block reads p[i .. i + 66). */
-	for (; i + 66 <= n; i += 64) {
+	for (; i + 67 <= n; i += 64) {
 		uint64_t all = 0;
 		for (int k = 0; k < 2; k++) {
-			const char *q = p + i + 32 * (size_t)k;
+			const char *q = p + i + 32 * (size_t)k - 1;
 			__m256i m = _mm256_set1_epi8(-1);
-			for (int j = 0; j < 3; j++) {
+			for (int j = 0; j < 5; j++) {
 				__m256i x = _mm256_loadu_si256(
 				        (const __m256i *)(q + j));
 				__m256i l = _mm256_shuffle_epi8(
@@ -785,6 +822,23 @@ scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *at)
 	}
 	*at = i;
 	return 0;
+}
+
+/* The first or last positions, whose loads would pass an end: 64 at most
+ * from i, through a copy with zero bytes around it (a byte past n counts
+ * as 0 for hit_at too). */
+__attribute__((target("avx2"))) static uint64_t
+edge_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *len)
+{
+	char buf[1 + 64 + 3] = {0};
+	size_t k = n - i < 64 ? n - i : 64, c = n - i < 67 ? n - i : 67;
+	if (i)
+		buf[0] = p[i - 1];
+	memcpy(buf + 1, p + i, c);
+	size_t at;
+	uint64_t m = scan_avx2(t, buf, sizeof(buf), 1, &at);
+	*len = k;
+	return k == 64 ? m : m & ((UINT64_C(1) << k) - 1);
 }
 #endif
 
@@ -818,6 +872,28 @@ static size_t pairs_next(struct pairs *it, size_t from)
 		if (it->next < from)
 			it->next = from;
 		size_t i = it->next;
+#if defined(MH_HAVE_AVX2)
+		if (it->avx2 && i < it->n) {
+			size_t at = i;
+			if (i >= 1 && i + 67 <= it->n) {
+				it->mask = scan_avx2(it->t, it->p, it->n, i, &at);
+				if (it->mask) {
+					it->blk = at;
+					it->next = at + 64;
+					continue;
+				}
+				if (at >= it->n) {
+					it->next = it->n;
+					continue;
+				}
+			}
+			size_t len;
+			it->mask = edge_avx2(it->t, it->p, it->n, at, &len);
+			it->blk = at;
+			it->next = at + len;
+			continue;
+		}
+#endif
 		if (i == 0 && it->n) {
 			/* No byte before it: the vector loads cannot start
 			 * here. */
@@ -830,13 +906,7 @@ static size_t pairs_next(struct pairs *it, size_t from)
 		/* A block reads p[i - 1 .. i + 67). */
 		if (i >= 1 && i + 67 <= it->n) {
 			size_t at;
-#if defined(MH_HAVE_AVX2)
-			if (it->avx2)
-				it->mask =
-				        scan_avx2(it->t, it->p, it->n, i, &at);
-			else
-#endif
-				it->mask = scan_sse2(it->p, it->n, i, &at);
+			it->mask = scan_sse2(it->p, it->n, i, &at);
 			if (it->mask) {
 				it->blk = at;
 				it->next = at + 64;
@@ -1209,11 +1279,27 @@ static int classify(const struct body *b, size_t i)
 	const char *p = b->s + i;
 	size_t left = b->n - i;
 	switch (*p) {
-	case '&': return left > 1 && p[1] == '#' ? C_TEXT : C_NONE;
+	case '&':
+		/* "&#", or '&' and a soft line break (the '#' after it). */
+		if (left > 1 && p[1] == '#')
+			return C_TEXT;
+		return left > 2 && p[1] == '=' &&
+		                       (p[2] == '\n' ||
+		                        (p[2] == '\r' && left > 3 && p[3] == '\n'))
+		               ? C_TEXT
+		               : C_NONE;
 	case '=':
 		if (left > 1 && (p[1] == '\n' ||
-		                 (p[1] == '\r' && left > 2 && p[2] == '\n')))
-			return soft_join(b, i) ? C_TEXT : C_NONE;
+		                 (p[1] == '\r' && left > 2 && p[2] == '\n'))) {
+			/* A soft line break: a noun across it has two of its
+			 * letters on the two sides (hidden ones are hits of
+			 * their own). */
+			size_t j = p[1] == '\r' ? 3 : 2;
+			return i > 0 && j < left && noun_bigram(p[-1], p[j]) &&
+			                       soft_join(b, i)
+			               ? C_TEXT
+			               : C_NONE;
+		}
 		return letter_escape(p, left) ? C_TEXT : C_NONE;
 	default:
 		if ((*p | 0x20) == 'b' && left >= 6 && ieq(p, "base64", 6))
@@ -1222,23 +1308,32 @@ static int classify(const struct body *b, size_t i)
 	}
 }
 
+/* The tables, built once for every thread. */
+static struct teddy teddy_tab;
+static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
+
+static void tabs_build(void)
+{
+	teddy_build(&teddy_tab);
+	bigrams_build();
+}
+
 int mh_fwdlang_body(const char *s, size_t n, int b64)
 {
-	struct teddy t;
-	struct body b = {s, n, 0, 0, 0, &t};
+	struct body b = {s, n, 0, 0, 0, &teddy_tab};
 	size_t i = 0, done = 0;
 	/* [skip, skip_end): base64 lines, searched decoded already. */
 	size_t skip = n, skip_end = n;
 	int b64_seen = b64;
 	if (!s)
 		return 0;
-	teddy_build(&t);
+	pthread_once(&tabs_once, tabs_build);
 	struct pairs it;
 	if (b64) {
 		if (b64_part(&b, 0, &i))
 			return mh_fwdlang_body_ref(s, n, b64);
 	}
-	pairs_init(&it, &t, s, n, i);
+	pairs_init(&it, &teddy_tab, s, n, i);
 	while ((i = pairs_next(&it, i)) < n) {
 		if (i >= skip && i < skip_end) {
 			i = skip_end;
