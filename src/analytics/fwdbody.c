@@ -721,11 +721,10 @@ static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t *at)
 }
 #endif
 
-/* With AVX2, a Teddy-style filter (after Hyperscan's): each of five
- * bytes around a position (the one before it, it and the three after it)
- * is tested against eight buckets of allowed bytes by two 16-entry tables
- * (one per nibble) and a byte shuffle; a position passes when some bucket
- * allows all five. The buckets (letters in either case, NULL: any byte):
+/* With AVX2, a Teddy-style filter (after Hyperscan's): each of the four
+ * bytes from a position is tested against eight buckets of allowed bytes
+ * by two 16-entry tables (one per nibble) and a byte shuffle; a position
+ * passes when some bucket allows all four. The buckets (letters in either case, NULL: any byte):
  *   "mess" "mens" | "medd" "meld" | "nach" | "beri" "besk" |
  *   "brev" "base" | "vies" "wiad" | '&', '#' or '=', then a digit, 'x',
  *   '=', '\n' or '\r' (a numeric entity that can give a letter: its
@@ -739,7 +738,7 @@ static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t *at)
  * decoded_candidate()). hit_at() also takes "&#" before any byte, which
  * cannot give a letter ("&#;", "&#<"): the entity is given back. */
 struct teddy {
-	unsigned char lo[5][16], hi[5][16];
+	unsigned char lo[4][16], hi[4][16];
 };
 
 #define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -748,21 +747,21 @@ static void teddy_build(struct teddy *t)
 {
 	static const struct {
 		unsigned char bucket;
-		const char *b[5];
+		const char *b[4];
 	} lits[] = {
-	        {0, {NULL, "mM", "eE", "sSnN", "sS"}},
-	        {1, {NULL, "mM", "eE", "dDlL", "dD"}},
-	        {2, {NULL, "nN", "aA", "cC", "hH"}},
-	        {3, {NULL, "bB", "eE", "rRsS", "iIkK"}},
-	        {4, {NULL, "bB", "rRaA", "eEsS", "vVeE"}},
-	        {5, {NULL, "vVwW", "iI", "eEaA", "sSdD"}},
-	        {6, {NULL, "&", "#=", "0123456789xX=\n\r", NULL}},
-	        {7, {NULL, "=", "\n\r24567", LETTERS "0123456789\n", NULL}},
+	        {0, {"mM", "eE", "sSnN", "sS"}},
+	        {1, {"mM", "eE", "dDlL", "dD"}},
+	        {2, {"nN", "aA", "cC", "hH"}},
+	        {3, {"bB", "eE", "rRsS", "iIkK"}},
+	        {4, {"bB", "rRaA", "eEsS", "vVeE"}},
+	        {5, {"vVwW", "iI", "eEaA", "sSdD"}},
+	        {6, {"&", "#=", "0123456789xX=\n\r", NULL}},
+	        {7, {"=", "\n\r24567", LETTERS "0123456789\n", NULL}},
 	};
 	memset(t, 0, sizeof(*t));
 	for (size_t k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
 		unsigned char bit = (unsigned char)(1u << lits[k].bucket);
-		for (int j = 0; j < 5; j++) {
+		for (int j = 0; j < 4; j++) {
 			const char *c = lits[k].b[j];
 			if (!c) {
 				for (int x = 0; x < 16; x++) {
@@ -780,63 +779,66 @@ static void teddy_build(struct teddy *t)
 }
 
 #if defined(MH_HAVE_AVX2)
-/* From i on (i >= 1), 64 positions at a time while a block's loads,
- * p[i - 1 .. i + 67), stay within n: the first block with a possible hit
- * (its offset in *at) and its mask, or 0 and where it stopped. */
+/* From i on, 64 positions at a time while a block's loads, p[i .. i +
+ * 67), stay within n: the first block with a possible hit (its offset in
+ * *at) and its mask, or 0 and where it stopped. */
+/* One byte position j of a Teddy step: the buckets that allow x. */
+#define TEDDY_BYTE(lo, hi, x)                                                  \
+	_mm256_and_si256(                                                      \
+	        _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib)),             \
+	        _mm256_shuffle_epi8(                                           \
+	                hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)))
+
 __attribute__((target("avx2"))) static uint64_t
 scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *at)
 {
-	const __m256i nib = _mm256_set1_epi8(0x0f),
-	              zero = _mm256_setzero_si256();
-	__m256i lo[5], hi[5];
-	for (int j = 0; j < 5; j++) {
-		lo[j] = _mm256_broadcastsi128_si256(
-		        _mm_loadu_si128((const __m128i *)t->lo[j]));
-		hi[j] = _mm256_broadcastsi128_si256(
-		        _mm_loadu_si128((const __m128i *)t->hi[j]));
-	}
+	const __m256i zero = _mm256_setzero_si256(),
+	              nib = _mm256_set1_epi8(0x0f);
+#define TAB(a, j)                                                              \
+	_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->a[j]))
+	/* Named, not an array: GCC keeps all eight in registers. */
+	const __m256i lo0 = TAB(lo, 0), lo1 = TAB(lo, 1), lo2 = TAB(lo, 2),
+	              lo3 = TAB(lo, 3), hi0 = TAB(hi, 0), hi1 = TAB(hi, 1),
+	              hi2 = TAB(hi, 2), hi3 = TAB(hi, 3);
+#undef TAB
 	for (; i + 67 <= n; i += 64) {
-		uint64_t all = 0;
+		uint64_t none = 0;
+		/* Bodies come from memory, not cache: ask ahead. */
+		_mm_prefetch(p + i + 512, _MM_HINT_T0);
 		for (int k = 0; k < 2; k++) {
-			const char *q = p + i + 32 * (size_t)k - 1;
-			__m256i m = _mm256_set1_epi8(-1);
-			for (int j = 0; j < 5; j++) {
-				__m256i x = _mm256_loadu_si256(
-				        (const __m256i *)(q + j));
-				__m256i l = _mm256_shuffle_epi8(
-				        lo[j], _mm256_and_si256(x, nib));
-				__m256i h = _mm256_shuffle_epi8(
-				        hi[j],
-				        _mm256_and_si256(
-				                _mm256_srli_epi16(x, 4), nib));
-				m = _mm256_and_si256(m, _mm256_and_si256(l, h));
-			}
-			unsigned none = (unsigned)_mm256_movemask_epi8(
-			        _mm256_cmpeq_epi8(m, zero));
-			all |= (uint64_t)(~none) << (32 * k);
+			const char *q = p + i + 32 * (size_t)k;
+#define LD(o) _mm256_loadu_si256((const __m256i *)(q + (o)))
+			__m256i m = _mm256_and_si256(
+			        _mm256_and_si256(TEDDY_BYTE(lo0, hi0, LD(0)),
+			                         TEDDY_BYTE(lo1, hi1, LD(1))),
+			        _mm256_and_si256(TEDDY_BYTE(lo2, hi2, LD(2)),
+			                         TEDDY_BYTE(lo3, hi3, LD(3))));
+#undef LD
+			none |= (uint64_t)(unsigned)_mm256_movemask_epi8(
+			                _mm256_cmpeq_epi8(m, zero))
+			        << (32 * k);
 		}
-		if (all) {
+		if (~none) {
 			*at = i;
-			return all;
+			return ~none;
 		}
 	}
 	*at = i;
 	return 0;
 }
+#undef TEDDY_BYTE
 
-/* The first or last positions, whose loads would pass an end: 64 at most
- * from i, through a copy with zero bytes around it (a byte past n counts
- * as 0 for hit_at too). */
+/* The last positions, whose loads would pass the end: 64 at most from
+ * i, through a copy with zero bytes after it (a byte past n counts as 0
+ * for hit_at too). */
 __attribute__((target("avx2"))) static uint64_t
 edge_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *len)
 {
-	char buf[1 + 64 + 3] = {0};
+	char buf[64 + 3] = {0};
 	size_t k = n - i < 64 ? n - i : 64, c = n - i < 67 ? n - i : 67;
-	if (i)
-		buf[0] = p[i - 1];
-	memcpy(buf + 1, p + i, c);
+	memcpy(buf, p + i, c);
 	size_t at;
-	uint64_t m = scan_avx2(t, buf, sizeof(buf), 1, &at);
+	uint64_t m = scan_avx2(t, buf, sizeof(buf), 0, &at);
 	*len = k;
 	return k == 64 ? m : m & ((UINT64_C(1) << k) - 1);
 }
@@ -875,7 +877,7 @@ static size_t pairs_next(struct pairs *it, size_t from)
 #if defined(MH_HAVE_AVX2)
 		if (it->avx2 && i < it->n) {
 			size_t at = i;
-			if (i >= 1 && i + 67 <= it->n) {
+			if (i + 67 <= it->n) {
 				it->mask = scan_avx2(it->t, it->p, it->n, i, &at);
 				if (it->mask) {
 					it->blk = at;
