@@ -942,19 +942,80 @@ static const unsigned char b64tab[256] = {
         ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
 };
 
+#if defined(MH_HAVE_AVX2)
+/* 32 base64 alphabet characters at p decoded to 24 bytes at out (32
+ * written); 0, nothing meant, when one of them is outside the alphabet
+ * ('=', a line end, anything else). */
+__attribute__((target("avx2"))) static int b64_32(const char *p,
+                                                  unsigned char *out)
+{
+#define RANGE(x, a, z)                                                         \
+	_mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8((a)-1)),        \
+	                 _mm256_cmpgt_epi8(_mm256_set1_epi8((z) + 1), x))
+	__m256i x = _mm256_loadu_si256((const __m256i *)p);
+	__m256i up = RANGE(x, 'A', 'Z'), low = RANGE(x, 'a', 'z'),
+	        dig = RANGE(x, '0', '9'),
+	        plus = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('+')),
+	        sl = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'));
+#undef RANGE
+	__m256i ok = _mm256_or_si256(_mm256_or_si256(up, low),
+	                             _mm256_or_si256(dig, _mm256_or_si256(plus, sl)));
+	if ((unsigned)_mm256_movemask_epi8(ok) != 0xffffffffu)
+		return 0;
+	/* The value: the byte plus what its class adds. */
+	__m256i add = _mm256_or_si256(
+	        _mm256_or_si256(
+	                _mm256_and_si256(up, _mm256_set1_epi8(-'A')),
+	                _mm256_and_si256(low, _mm256_set1_epi8(26 - 'a'))),
+	        _mm256_or_si256(
+	                _mm256_and_si256(dig, _mm256_set1_epi8(52 - '0')),
+	                _mm256_or_si256(
+	                        _mm256_and_si256(plus,
+	                                         _mm256_set1_epi8(62 - '+')),
+	                        _mm256_and_si256(sl,
+	                                         _mm256_set1_epi8(63 - '/')))));
+	__m256i v = _mm256_add_epi8(x, add);
+	/* Four 6-bit values a b c d per 32 bits: a * 64 + b and c * 64 + d
+	 * in 16 bits, then (a * 64 + b) << 12 | (c * 64 + d) in 32; its
+	 * three bytes, high first, packed to the front of each half, and the
+	 * halves joined. */
+	v = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
+	v = _mm256_madd_epi16(v, _mm256_set1_epi32(0x00011000));
+	v = _mm256_shuffle_epi8(
+	        v, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1,
+	                            -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
+	                            13, 12, -1, -1, -1, -1));
+	v = _mm256_permutevar8x32_epi32(v,
+	                                _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+	_mm256_storeu_si256((__m256i *)out, v);
+	return 1;
+}
+#endif
+
 /* One line of a base64 part as the machine takes it: 0 when it is not
  * base64 (b64_line: empty, or a byte outside the alphabet and '='),
  * else its decoded bytes appended at out (b64_decode_line: '=' ends a
  * quantum), *k advanced. */
 static int b64_decode(const char *p, size_t n, uint32_t *acc, int *bits,
-                      unsigned char *out, size_t *k)
+                      unsigned char *out, size_t *k, int avx2)
 {
 	uint32_t a = *acc;
 	int bt = *bits;
-	size_t o = *k;
+	size_t o = *k, i = 0;
 	if (!n)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
+#if defined(MH_HAVE_AVX2)
+	/* On a quantum boundary, 32 characters at a time (older bits of acc
+	 * never reach an output from there). */
+	if (avx2 && bt == 0)
+		for (; i + 32 <= n && b64_32(p + i, out + o); i += 32) {
+			o += 24;
+			a = 0;
+		}
+#else
+	(void)avx2;
+#endif
+	for (; i < n; i++) {
 		/* Four alphabet characters on a quantum boundary: three bytes
 		 * at once (what the loop below would give, and acc's older
 		 * bits never reach an output). */
@@ -1087,15 +1148,27 @@ static size_t after_blank(const struct body *b, size_t ls)
  * bytes hold a candidate. */
 static int b64_part(const struct body *b, size_t at, size_t *end)
 {
-	unsigned char buf[4096 + 3 * KEEP];
-	size_t have = 0, p = at;
+	/* 32 bytes more than a chunk: b64_32() writes 8 past its 24. */
+	unsigned char buf[16384 + 3 * KEEP + 32];
+	size_t have = 0, p = at, guess = 0;
 	buf[0] = 0; /* for -Wmaybe-uninitialized: only buf[0..have) is read */
 	uint32_t acc = 0;
 	int bits = 0;
+#if defined(MH_HAVE_AVX2)
+	int avx2 = __builtin_cpu_supports("avx2") != 0;
+#else
+	int avx2 = 0;
+#endif
 	while (p < b->n) {
-		size_t le = line_end_at(b, p);
+		/* Lines of a part are mostly as long as the one before: try
+		 * its length (a '\n' inside would make the line no base64
+		 * line; then it is measured). */
+		size_t le = p + guess;
+		int guessed = guess && le < b->n && b->s[le] == '\n';
+		if (!guessed)
+			le = line_end_at(b, p);
 		size_t ln = content_len(b, p, le);
-		if (ln > sizeof(buf) - KEEP) {
+		if (ln > sizeof(buf) - 32 - KEEP) {
 			/* Longer than the buffer: the machine, when it is a
 			 * base64 line at all. */
 			if (b64_line(b->s + p, ln))
@@ -1105,15 +1178,20 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 		/* Each line gives at most ln bytes; keep the last few of the
 		 * previous chunk so a noun or an entity across chunks is
 		 * seen. */
-		if (have + ln > sizeof(buf)) {
+		if (have + ln > sizeof(buf) - 32) {
 			if (decoded_candidate(b->t, buf, have))
 				return 1;
 			size_t keep = have < KEEP ? have : KEEP;
 			memmove(buf, buf + have - keep, keep);
 			have = keep;
 		}
-		if (!b64_decode(b->s + p, ln, &acc, &bits, buf, &have))
-			break;
+		if (!b64_decode(b->s + p, ln, &acc, &bits, buf, &have, avx2)) {
+			if (!guessed)
+				break;
+			guess = 0; /* measure it */
+			continue;
+		}
+		guess = le - p;
 		p = le < b->n ? le + 1 : b->n;
 	}
 	*end = p;
