@@ -480,8 +480,8 @@ static void bigrams_build(void)
 {
 	for (size_t k = 0; k < NNOUNS; k++)
 		for (size_t i = 0; i + 1 < nouns[k].n; i++)
-			bigram[nouns[k].s[i] - 'a'] |= UINT32_C(1)
-			                               << (nouns[k].s[i + 1] - 'a');
+			bigram[nouns[k].s[i] - 'a'] |=
+			        UINT32_C(1) << (nouns[k].s[i + 1] - 'a');
 }
 
 /* Letters a, b (either case) one after the other in some noun. */
@@ -878,7 +878,8 @@ static size_t pairs_next(struct pairs *it, size_t from)
 		if (it->avx2 && i < it->n) {
 			size_t at = i;
 			if (i + 67 <= it->n) {
-				it->mask = scan_avx2(it->t, it->p, it->n, i, &at);
+				it->mask =
+				        scan_avx2(it->t, it->p, it->n, i, &at);
 				if (it->mask) {
 					it->blk = at;
 					it->next = at + 64;
@@ -958,8 +959,9 @@ __attribute__((target("avx2"))) static int b64_32(const char *p,
 	        plus = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('+')),
 	        sl = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'));
 #undef RANGE
-	__m256i ok = _mm256_or_si256(_mm256_or_si256(up, low),
-	                             _mm256_or_si256(dig, _mm256_or_si256(plus, sl)));
+	__m256i ok = _mm256_or_si256(
+	        _mm256_or_si256(up, low),
+	        _mm256_or_si256(dig, _mm256_or_si256(plus, sl)));
 	if ((unsigned)_mm256_movemask_epi8(ok) != 0xffffffffu)
 		return 0;
 	/* The value: the byte plus what its class adds. */
@@ -985,8 +987,8 @@ __attribute__((target("avx2"))) static int b64_32(const char *p,
 	        v, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1,
 	                            -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
 	                            13, 12, -1, -1, -1, -1));
-	v = _mm256_permutevar8x32_epi32(v,
-	                                _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+	v = _mm256_permutevar8x32_epi32(
+	        v, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
 	_mm256_storeu_si256((__m256i *)out, v);
 	return 1;
 }
@@ -1369,7 +1371,8 @@ static int classify(const struct body *b, size_t i)
 			return C_TEXT;
 		return left > 2 && p[1] == '=' &&
 		                       (p[2] == '\n' ||
-		                        (p[2] == '\r' && left > 3 && p[3] == '\n'))
+		                        (p[2] == '\r' && left > 3 &&
+		                         p[3] == '\n'))
 		               ? C_TEXT
 		               : C_NONE;
 	case '=':

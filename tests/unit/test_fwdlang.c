@@ -266,11 +266,11 @@ static void test_body_hidden_letters(void **state)
 	        /* An entity open at the end of a part ("<p>binary &#4"),
 	         * then an empty line, a boundary, or text that finishes it
 	         * ("&#45;" is '-': a separator line). */
-	        {"--b\nContent-Transfer-Encoding: base64\n\nPHA+YmluYXJ5ICYjNA==\n"
-	         "\n--b--\n",
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "PHA+YmluYXJ5ICYjNA==\n\n--b--\n",
 	         0},
-	        {"--b\nContent-Transfer-Encoding: base64\n\nPHA+YmluYXJ5ICYjNA==\n"
-	         "--b--\n",
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "PHA+YmluYXJ5ICYjNA==\n--b--\n",
 	         0},
 	        {"--b\nContent-Transfer-Encoding: base64\n\naGVsbG8gJiM0\n"
 	         "5;-----Original Message-----\n",
