@@ -12,8 +12,9 @@
  * "bericht", ...), and so does "message/rfc822". A virtual line can only
  * hold such a noun when the raw bytes hold it literally, or when the raw
  * bytes hide one of its letters: a quoted-printable escape of a letter
- * (or of '&' or '#', which can start an entity), a numeric entity ("&#"),
- * a soft line break between two letter runs, or a base64 part. One SIMD
+ * (or of '&' or '#', which can start an entity), a numeric entity ("&#",
+ * or '&' and a soft line break before its '#'), a soft line break between
+ * two letter runs, or a base64 part. One SIMD
  * pass over the raw bytes finds all of these; most bodies have none and
  * are done. A candidate in the text before any base64 part is verified
  * by running the machine over its logical line alone (the raw lines joined
@@ -26,6 +27,7 @@
  */
 #include "analytics/fwdlang.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -425,6 +427,9 @@ static const struct noun {
 };
 #define NNOUNS   (sizeof(nouns) / sizeof(nouns[0]))
 #define NOUN_MAX 9 /* strlen("nachricht") */
+/* Decoded bytes kept from one chunk of a base64 part to the next: a cut
+ * noun, or a cut entity ('&', 12 characters, ';'). */
+#define KEEP 16
 
 static int ieq(const char *p, const char *lower, size_t n)
 {
@@ -464,6 +469,27 @@ static int noun_across(const char *p, size_t n, size_t cut)
 		}
 	}
 	return 0;
+}
+
+/* Bit b of bigram[a] ('a'..'z' as 0..25): some noun holds the letters
+ * a, b one after the other. A noun across a soft line break made of
+ * letters only has such a pair on its two sides. */
+static uint32_t bigram[26];
+
+static void bigrams_build(void)
+{
+	for (size_t k = 0; k < NNOUNS; k++)
+		for (size_t i = 0; i + 1 < nouns[k].n; i++)
+			bigram[nouns[k].s[i] - 'a'] |=
+			        UINT32_C(1) << (nouns[k].s[i + 1] - 'a');
+}
+
+/* Letters a, b (either case) one after the other in some noun. */
+static int noun_bigram(char a, char b)
+{
+	int x = lc((unsigned char)a) - 'a', y = lc((unsigned char)b) - 'a';
+	return x >= 0 && x < 26 && y >= 0 && y < 26 &&
+	       (bigram[x] >> y & 1) != 0;
 }
 
 /* A quoted-printable escape at p (p[0] == '=') whose byte is a letter,
@@ -554,7 +580,7 @@ static int soft_join(const struct body *b, size_t t)
  * takes): with letters case-folded,
  *  - the first four letters of a noun ("mess", "mens", "medd", "meld",
  *    "nach", "beri", "besk", "brev", "vies", "wiad") or "base" (base64);
- *  - "&#";
+ *  - "&#", or '&' then a soft line break ("=\n" or "=\r\n");
  *  - '=' then '4'..'7', or "23" or "26" (an escape of a letter, '#', '&');
  *  - '=' after a letter and before "\n" or "\r\n" and a letter (a soft
  *    break between letters). */
@@ -565,7 +591,8 @@ static int hit_at(const char *p, size_t n, size_t i)
 	unsigned char d = i + 2 < n ? (unsigned char)p[i + 2] : 0;
 	unsigned char e = i + 3 < n ? (unsigned char)p[i + 3] : 0;
 	if (b == '&')
-		return c == '#';
+		return c == '#' ||
+		       (c == '=' && (d == '\n' || (d == '\r' && e == '\n')));
 	if (b == '=') {
 		if (c >= '4' && c <= '7')
 			return 1;
@@ -655,7 +682,10 @@ struct pairs {
 		                   E(f4, B('s'))),                             \
 		                 A(A(E(f1, B('w')), E(f3, B('a'))),            \
 		                   E(f4, B('d'))))));                          \
-		h = O(h, A(E(x1, B('&')), E(x2, B('#'))));                     \
+		h = O(h, A(E(x1, B('&')),                                      \
+		           O(E(x2, B('#')),                                    \
+		             A(E(x2, B('=')),                                  \
+		               O(E(x3, B('\n')), E(x3, B('\r')))))));          \
 		V eq = E(x1, B('='));                                          \
 		V d4 = S(x2, B('4'));                                          \
 		V esc = O(E(M(d4, B(3)), d4),                                  \
@@ -691,40 +721,47 @@ static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t *at)
 }
 #endif
 
-/* With AVX2, a Teddy-style filter (after Hyperscan's): each of the first
- * three bytes of a hit is tested against eight buckets of allowed bytes
+/* With AVX2, a Teddy-style filter (after Hyperscan's): each of the four
+ * bytes from a position is tested against eight buckets of allowed bytes
  * by two 16-entry tables (one per nibble) and a byte shuffle; a position
- * passes when some bucket allows all three. The buckets (letters in
- * either case, NULL: any byte):
- *   "mes" "men" | "med" "mel" | "nac" | "ber" "bes" | "bre" "bas" |
- *   "vie" "wia" | '&' '#' any | '=' then '\n' '\r' '2' '4'..'7', then a
- *   letter, digit or '\n' (a letter after a soft break, the '\n' of
- *   "\r\n", a hex digit of an escape).
- * The nibble tables let some other triples pass ("brs", "=:x"), never
- * another first byte (or another second byte after '&'): the consumers
- * check what they take (classify(), decoded_candidate()). */
+ * passes when some bucket allows all four. The buckets (letters in either case, NULL: any byte):
+ *   "mess" "mens" | "medd" "meld" | "nach" | "beri" "besk" |
+ *   "brev" "base" | "vies" "wiad" | '&', '#' or '=', then a digit, 'x',
+ *   '=', '\n' or '\r' (a numeric entity that can give a letter: its
+ *   number may start with an escape or a soft break, and a soft break may
+ *   come before the '#') | '=', then '\n', '\r', '2' or '4'..'7', then a
+ *   letter, digit or '\n' (an escape; a soft break, which classify()
+ *   takes only between letters; the '\n' of "\r\n").
+ * Four bytes of a noun, not three: "view", "members", "back" pass three.
+ * The nibble tables let some other strings pass ("bree", "=:"), never
+ * another first byte: the consumers check what they take (classify(),
+ * decoded_candidate()). hit_at() also takes "&#" before any byte, which
+ * cannot give a letter ("&#;", "&#<"): the entity is given back. */
 struct teddy {
-	unsigned char lo[3][16], hi[3][16];
+	unsigned char lo[4][16], hi[4][16];
 };
 
-#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+#define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 static void teddy_build(struct teddy *t)
 {
 	static const struct {
 		unsigned char bucket;
-		const char *b[3];
+		const char *b[4];
 	} lits[] = {
-	        {0, {"mM", "eE", "sSnN"}}, {1, {"mM", "eE", "dDlL"}},
-	        {2, {"nN", "aA", "cC"}},   {3, {"bB", "eE", "rRsS"}},
-	        {4, {"bB", "rR", "eE"}},   {4, {"bB", "aA", "sS"}},
-	        {5, {"vV", "iI", "eE"}},   {5, {"wW", "iI", "aA"}},
-	        {6, {"&", "#", NULL}},     {7, {"=", "\n\r24567", ALNUM "\n"}},
+	        {0, {"mM", "eE", "sSnN", "sS"}},
+	        {1, {"mM", "eE", "dDlL", "dD"}},
+	        {2, {"nN", "aA", "cC", "hH"}},
+	        {3, {"bB", "eE", "rRsS", "iIkK"}},
+	        {4, {"bB", "rRaA", "eEsS", "vVeE"}},
+	        {5, {"vVwW", "iI", "eEaA", "sSdD"}},
+	        {6, {"&", "#=", "0123456789xX=\n\r", NULL}},
+	        {7, {"=", "\n\r24567", LETTERS "0123456789\n", NULL}},
 	};
 	memset(t, 0, sizeof(*t));
 	for (size_t k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
 		unsigned char bit = (unsigned char)(1u << lits[k].bucket);
-		for (int j = 0; j < 3; j++) {
+		for (int j = 0; j < 4; j++) {
 			const char *c = lits[k].b[j];
 			if (!c) {
 				for (int x = 0; x < 16; x++) {
@@ -742,46 +779,68 @@ static void teddy_build(struct teddy *t)
 }
 
 #if defined(MH_HAVE_AVX2)
+/* From i on, 64 positions at a time while a block's loads, p[i .. i +
+ * 67), stay within n: the first block with a possible hit (its offset in
+ * *at) and its mask, or 0 and where it stopped. */
+/* One byte position j of a Teddy step: the buckets that allow x. */
+#define TEDDY_BYTE(lo, hi, x)                                                  \
+	_mm256_and_si256(                                                      \
+	        _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib)),             \
+	        _mm256_shuffle_epi8(                                           \
+	                hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)))
+
 __attribute__((target("avx2"))) static uint64_t
 scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *at)
 {
-	const __m256i nib = _mm256_set1_epi8(0x0f),
-	              zero = _mm256_setzero_si256();
-	__m256i lo[3], hi[3];
-	for (int j = 0; j < 3; j++) {
-		lo[j] = _mm256_broadcastsi128_si256(
-		        _mm_loadu_si128((const __m128i *)t->lo[j]));
-		hi[j] = _mm256_broadcastsi128_si256(
-		        _mm_loadu_si128((const __m128i *)t->hi[j]));
-	}
-	/* A block reads p[i .. i + 66). */
-	for (; i + 66 <= n; i += 64) {
-		uint64_t all = 0;
+	const __m256i zero = _mm256_setzero_si256(),
+	              nib = _mm256_set1_epi8(0x0f);
+#define TAB(a, j)                                                              \
+	_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->a[j]))
+	/* Named, not an array: GCC keeps all eight in registers. */
+	const __m256i lo0 = TAB(lo, 0), lo1 = TAB(lo, 1), lo2 = TAB(lo, 2),
+	              lo3 = TAB(lo, 3), hi0 = TAB(hi, 0), hi1 = TAB(hi, 1),
+	              hi2 = TAB(hi, 2), hi3 = TAB(hi, 3);
+#undef TAB
+	for (; i + 67 <= n; i += 64) {
+		uint64_t none = 0;
+		/* Bodies come from memory, not cache: ask ahead. */
+		_mm_prefetch(p + i + 512, _MM_HINT_T0);
 		for (int k = 0; k < 2; k++) {
 			const char *q = p + i + 32 * (size_t)k;
-			__m256i m = _mm256_set1_epi8(-1);
-			for (int j = 0; j < 3; j++) {
-				__m256i x = _mm256_loadu_si256(
-				        (const __m256i *)(q + j));
-				__m256i l = _mm256_shuffle_epi8(
-				        lo[j], _mm256_and_si256(x, nib));
-				__m256i h = _mm256_shuffle_epi8(
-				        hi[j],
-				        _mm256_and_si256(
-				                _mm256_srli_epi16(x, 4), nib));
-				m = _mm256_and_si256(m, _mm256_and_si256(l, h));
-			}
-			unsigned none = (unsigned)_mm256_movemask_epi8(
-			        _mm256_cmpeq_epi8(m, zero));
-			all |= (uint64_t)(~none) << (32 * k);
+#define LD(o) _mm256_loadu_si256((const __m256i *)(q + (o)))
+			__m256i m = _mm256_and_si256(
+			        _mm256_and_si256(TEDDY_BYTE(lo0, hi0, LD(0)),
+			                         TEDDY_BYTE(lo1, hi1, LD(1))),
+			        _mm256_and_si256(TEDDY_BYTE(lo2, hi2, LD(2)),
+			                         TEDDY_BYTE(lo3, hi3, LD(3))));
+#undef LD
+			none |= (uint64_t)(unsigned)_mm256_movemask_epi8(
+			                _mm256_cmpeq_epi8(m, zero))
+			        << (32 * k);
 		}
-		if (all) {
+		if (~none) {
 			*at = i;
-			return all;
+			return ~none;
 		}
 	}
 	*at = i;
 	return 0;
+}
+#undef TEDDY_BYTE
+
+/* The last positions, whose loads would pass the end: 64 at most from
+ * i, through a copy with zero bytes after it (a byte past n counts as 0
+ * for hit_at too). */
+__attribute__((target("avx2"))) static uint64_t
+edge_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *len)
+{
+	char buf[64 + 3] = {0};
+	size_t k = n - i < 64 ? n - i : 64, c = n - i < 67 ? n - i : 67;
+	memcpy(buf, p + i, c);
+	size_t at;
+	uint64_t m = scan_avx2(t, buf, sizeof(buf), 0, &at);
+	*len = k;
+	return k == 64 ? m : m & ((UINT64_C(1) << k) - 1);
 }
 #endif
 
@@ -815,6 +874,29 @@ static size_t pairs_next(struct pairs *it, size_t from)
 		if (it->next < from)
 			it->next = from;
 		size_t i = it->next;
+#if defined(MH_HAVE_AVX2)
+		if (it->avx2 && i < it->n) {
+			size_t at = i;
+			if (i + 67 <= it->n) {
+				it->mask =
+				        scan_avx2(it->t, it->p, it->n, i, &at);
+				if (it->mask) {
+					it->blk = at;
+					it->next = at + 64;
+					continue;
+				}
+				if (at >= it->n) {
+					it->next = it->n;
+					continue;
+				}
+			}
+			size_t len;
+			it->mask = edge_avx2(it->t, it->p, it->n, at, &len);
+			it->blk = at;
+			it->next = at + len;
+			continue;
+		}
+#endif
 		if (i == 0 && it->n) {
 			/* No byte before it: the vector loads cannot start
 			 * here. */
@@ -827,13 +909,7 @@ static size_t pairs_next(struct pairs *it, size_t from)
 		/* A block reads p[i - 1 .. i + 67). */
 		if (i >= 1 && i + 67 <= it->n) {
 			size_t at;
-#if defined(MH_HAVE_AVX2)
-			if (it->avx2)
-				it->mask =
-				        scan_avx2(it->t, it->p, it->n, i, &at);
-			else
-#endif
-				it->mask = scan_sse2(it->p, it->n, i, &at);
+			it->mask = scan_sse2(it->p, it->n, i, &at);
 			if (it->mask) {
 				it->blk = at;
 				it->next = at + 64;
@@ -867,19 +943,81 @@ static const unsigned char b64tab[256] = {
         ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
 };
 
+#if defined(MH_HAVE_AVX2)
+/* 32 base64 alphabet characters at p decoded to 24 bytes at out (32
+ * written); 0, nothing meant, when one of them is outside the alphabet
+ * ('=', a line end, anything else). */
+__attribute__((target("avx2"))) static int b64_32(const char *p,
+                                                  unsigned char *out)
+{
+#define RANGE(x, a, z)                                                         \
+	_mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8((a)-1)),        \
+	                 _mm256_cmpgt_epi8(_mm256_set1_epi8((z) + 1), x))
+	__m256i x = _mm256_loadu_si256((const __m256i *)p);
+	__m256i up = RANGE(x, 'A', 'Z'), low = RANGE(x, 'a', 'z'),
+	        dig = RANGE(x, '0', '9'),
+	        plus = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('+')),
+	        sl = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'));
+#undef RANGE
+	__m256i ok = _mm256_or_si256(
+	        _mm256_or_si256(up, low),
+	        _mm256_or_si256(dig, _mm256_or_si256(plus, sl)));
+	if ((unsigned)_mm256_movemask_epi8(ok) != 0xffffffffu)
+		return 0;
+	/* The value: the byte plus what its class adds. */
+	__m256i add = _mm256_or_si256(
+	        _mm256_or_si256(
+	                _mm256_and_si256(up, _mm256_set1_epi8(-'A')),
+	                _mm256_and_si256(low, _mm256_set1_epi8(26 - 'a'))),
+	        _mm256_or_si256(
+	                _mm256_and_si256(dig, _mm256_set1_epi8(52 - '0')),
+	                _mm256_or_si256(
+	                        _mm256_and_si256(plus,
+	                                         _mm256_set1_epi8(62 - '+')),
+	                        _mm256_and_si256(sl,
+	                                         _mm256_set1_epi8(63 - '/')))));
+	__m256i v = _mm256_add_epi8(x, add);
+	/* Four 6-bit values a b c d per 32 bits: a * 64 + b and c * 64 + d
+	 * in 16 bits, then (a * 64 + b) << 12 | (c * 64 + d) in 32; its
+	 * three bytes, high first, packed to the front of each half, and the
+	 * halves joined. */
+	v = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
+	v = _mm256_madd_epi16(v, _mm256_set1_epi32(0x00011000));
+	v = _mm256_shuffle_epi8(
+	        v, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1,
+	                            -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
+	                            13, 12, -1, -1, -1, -1));
+	v = _mm256_permutevar8x32_epi32(
+	        v, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+	_mm256_storeu_si256((__m256i *)out, v);
+	return 1;
+}
+#endif
+
 /* One line of a base64 part as the machine takes it: 0 when it is not
  * base64 (b64_line: empty, or a byte outside the alphabet and '='),
  * else its decoded bytes appended at out (b64_decode_line: '=' ends a
  * quantum), *k advanced. */
 static int b64_decode(const char *p, size_t n, uint32_t *acc, int *bits,
-                      unsigned char *out, size_t *k)
+                      unsigned char *out, size_t *k, int avx2)
 {
 	uint32_t a = *acc;
 	int bt = *bits;
-	size_t o = *k;
+	size_t o = *k, i = 0;
 	if (!n)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
+#if defined(MH_HAVE_AVX2)
+	/* On a quantum boundary, 32 characters at a time (older bits of acc
+	 * never reach an output from there). */
+	if (avx2 && bt == 0)
+		for (; i + 32 <= n && b64_32(p + i, out + o); i += 32) {
+			o += 24;
+			a = 0;
+		}
+#else
+	(void)avx2;
+#endif
+	for (; i < n; i++) {
 		/* Four alphabet characters on a quantum boundary: three bytes
 		 * at once (what the loop below would give, and acc's older
 		 * bits never reach an output). */
@@ -926,12 +1064,29 @@ static int ent_char(unsigned char c)
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '#';
 }
 
-/* Decoded bytes that can make a line the machine finds: a noun, a
- * numeric entity ("&#" and a digit or 'x'), or (last) an entity still
- * open at the end ('&' and only entity characters after it, at most 12),
- * which the text after the part can finish. */
+/* Decoded bytes of a base64 part go to the HTML stage unchanged, so the
+ * letters of a noun on a virtual line are there literally or as numeric
+ * entities ('&' always starts an entity; bytes of a failed one are given
+ * back in place; named entities give no ASCII letter). The entity the
+ * machine reads from d[i] == '&': 1 when it decodes to a letter, 0 when
+ * not or when it is cut by the end of d (the next chunk holds it whole,
+ * or at the end of the part the open-entity rule decides). */
+static int entity_letter(const unsigned char *d, size_t n, size_t i)
+{
+	char ent[12];
+	size_t k = 0, j = i + 1;
+	while (j < n && k < sizeof(ent) && ent_char(d[j]))
+		ent[k++] = (char)d[j++];
+	if (j == n || d[j] != ';')
+		return 0;
+	uint32_t cp;
+	return entity_cp(ent, k, &cp) && cp < 128 && is_alpha((int)cp);
+}
+
+/* Decoded bytes that can make a line the machine finds: a noun, or a
+ * numeric entity that gives a letter. */
 static int decoded_candidate(const struct teddy *t, const unsigned char *d,
-                             size_t n, int last)
+                             size_t n)
 {
 	const char *p = (const char *)d;
 	struct pairs it;
@@ -942,21 +1097,36 @@ static int decoded_candidate(const struct teddy *t, const unsigned char *d,
 				return 1;
 			continue;
 		}
-		/* "&#": a letter needs a number after it; a cut one is the
-		 * next chunk's (or, at the end, the open-entity rule's). */
-		if (i + 2 >= n || (d[i + 2] >= '0' && d[i + 2] <= '9') ||
-		    lc(d[i + 2]) == 'x')
+		if (entity_letter(d, n, i))
 			return 1;
 	}
-	if (last)
-		for (size_t i = n > 13 ? n - 13 : 0; i < n; i++)
-			if (d[i] == '&') {
-				size_t j = i + 1;
-				while (j < n && ent_char(d[j]))
-					j++;
-				if (j == n)
-					return 1;
-			}
+	return 0;
+}
+
+/* An entity still open at the end of a part's decoded bytes d[0..n) ('&'
+ * and at most 12 entity characters after it), which the text after the
+ * part may finish; next is where that text starts. When the part is
+ * followed by an empty line or the end of the body, the machine gives
+ * the entity back as a line of its own ("&" and those characters; or
+ * swallows it in a tag): judged here as line_end() would. 1 when the
+ * machine may find something, 0 when it cannot. */
+static int open_entity(const struct body *b, const unsigned char *d, size_t n,
+                       size_t next)
+{
+	for (size_t i = n > 13 ? n - 13 : 0; i < n; i++) {
+		if (d[i] != '&')
+			continue;
+		size_t j = i + 1;
+		while (j < n && ent_char(d[j]))
+			j++;
+		if (j < n)
+			continue;
+		if (next < b->n &&
+		    content_len(b, next, line_end_at(b, next)) != 0)
+			return 1;
+		return mh_fwdlang_separator((const char *)d + i, n - i) ||
+		       is_ct_rfc822(d + i, n - i);
+	}
 	return 0;
 }
 
@@ -980,14 +1150,31 @@ static size_t after_blank(const struct body *b, size_t ls)
  * bytes hold a candidate. */
 static int b64_part(const struct body *b, size_t at, size_t *end)
 {
-	unsigned char buf[4096 + 3 * NOUN_MAX];
-	size_t have = 0, p = at;
+	/* 32 bytes more than a chunk: b64_32() writes 8 past its 24. */
+	unsigned char buf[16384 + 3 * KEEP + 32];
+	size_t have = 0, p = at, guess = 0;
+	buf[0] = 0; /* for -Wmaybe-uninitialized: only buf[0..have) is read */
 	uint32_t acc = 0;
 	int bits = 0;
+#if defined(MH_HAVE_AVX2)
+	int avx2 = __builtin_cpu_supports("avx2") != 0;
+#else
+	int avx2 = 0;
+#endif
 	while (p < b->n) {
-		size_t le = line_end_at(b, p);
+		/* Lines of a part are mostly as long as the one before: try
+		 * its length (a '\n' inside would make the line no base64
+		 * line; then it is measured). */
+		size_t le = p + guess;
+#if defined(__SSE2__)
+		/* Bodies come from memory, not cache: ask ahead. */
+		_mm_prefetch(b->s + p + 1024, _MM_HINT_T0);
+#endif
+		int guessed = guess && le < b->n && b->s[le] == '\n';
+		if (!guessed)
+			le = line_end_at(b, p);
 		size_t ln = content_len(b, p, le);
-		if (ln > sizeof(buf) - NOUN_MAX) {
+		if (ln > sizeof(buf) - 32 - KEEP) {
 			/* Longer than the buffer: the machine, when it is a
 			 * base64 line at all. */
 			if (b64_line(b->s + p, ln))
@@ -995,20 +1182,27 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 			break;
 		}
 		/* Each line gives at most ln bytes; keep the last few of the
-		 * previous chunk so a noun or "&#" across chunks is seen. */
-		if (have + ln > sizeof(buf)) {
-			if (decoded_candidate(b->t, buf, have, 0))
+		 * previous chunk so a noun or an entity across chunks is
+		 * seen. */
+		if (have + ln > sizeof(buf) - 32) {
+			if (decoded_candidate(b->t, buf, have))
 				return 1;
-			size_t keep = have < NOUN_MAX ? have : NOUN_MAX;
+			size_t keep = have < KEEP ? have : KEEP;
 			memmove(buf, buf + have - keep, keep);
 			have = keep;
 		}
-		if (!b64_decode(b->s + p, ln, &acc, &bits, buf, &have))
-			break;
+		if (!b64_decode(b->s + p, ln, &acc, &bits, buf, &have, avx2)) {
+			if (!guessed)
+				break;
+			guess = 0; /* measure it */
+			continue;
+		}
+		guess = le - p;
 		p = le < b->n ? le + 1 : b->n;
 	}
 	*end = p;
-	return decoded_candidate(b->t, buf, have, 1);
+	return decoded_candidate(b->t, buf, have) ||
+	       open_entity(b, buf, have, p);
 }
 
 /* "Content-Transfer-Encoding: base64" at the start of the line at ls. */
@@ -1171,11 +1365,28 @@ static int classify(const struct body *b, size_t i)
 	const char *p = b->s + i;
 	size_t left = b->n - i;
 	switch (*p) {
-	case '&': return left > 1 && p[1] == '#' ? C_TEXT : C_NONE;
+	case '&':
+		/* "&#", or '&' and a soft line break (the '#' after it). */
+		if (left > 1 && p[1] == '#')
+			return C_TEXT;
+		return left > 2 && p[1] == '=' &&
+		                       (p[2] == '\n' ||
+		                        (p[2] == '\r' && left > 3 &&
+		                         p[3] == '\n'))
+		               ? C_TEXT
+		               : C_NONE;
 	case '=':
 		if (left > 1 && (p[1] == '\n' ||
-		                 (p[1] == '\r' && left > 2 && p[2] == '\n')))
-			return soft_join(b, i) ? C_TEXT : C_NONE;
+		                 (p[1] == '\r' && left > 2 && p[2] == '\n'))) {
+			/* A soft line break: a noun across it has two of its
+			 * letters on the two sides (hidden ones are hits of
+			 * their own). */
+			size_t j = p[1] == '\r' ? 3 : 2;
+			return i > 0 && j < left && noun_bigram(p[-1], p[j]) &&
+			                       soft_join(b, i)
+			               ? C_TEXT
+			               : C_NONE;
+		}
 		return letter_escape(p, left) ? C_TEXT : C_NONE;
 	default:
 		if ((*p | 0x20) == 'b' && left >= 6 && ieq(p, "base64", 6))
@@ -1184,23 +1395,32 @@ static int classify(const struct body *b, size_t i)
 	}
 }
 
+/* The tables, built once for every thread. */
+static struct teddy teddy_tab;
+static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
+
+static void tabs_build(void)
+{
+	teddy_build(&teddy_tab);
+	bigrams_build();
+}
+
 int mh_fwdlang_body(const char *s, size_t n, int b64)
 {
-	struct teddy t;
-	struct body b = {s, n, 0, 0, 0, &t};
+	struct body b = {s, n, 0, 0, 0, &teddy_tab};
 	size_t i = 0, done = 0;
 	/* [skip, skip_end): base64 lines, searched decoded already. */
 	size_t skip = n, skip_end = n;
 	int b64_seen = b64;
 	if (!s)
 		return 0;
-	teddy_build(&t);
+	pthread_once(&tabs_once, tabs_build);
 	struct pairs it;
 	if (b64) {
 		if (b64_part(&b, 0, &i))
 			return mh_fwdlang_body_ref(s, n, b64);
 	}
-	pairs_init(&it, &t, s, n, i);
+	pairs_init(&it, &teddy_tab, s, n, i);
 	while ((i = pairs_next(&it, i)) < n) {
 		if (i >= skip && i < skip_end) {
 			i = skip_end;

@@ -239,6 +239,59 @@ static void test_body_encodings(void **state)
 	assert_int_equal(body(longl), 0);
 }
 
+/* What the fast scan (fwdbody.c) reads around instead of decoding: each
+ * case is checked against the full machine too. */
+static void test_body_hidden_letters(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int want;
+	} cases[] = {
+	        /* A soft line break between '&' and the '#' of an entity
+	         * that gives the noun's first letter. */
+	        {"-----Original &=\n#77;essage-----\n", 1},
+	        {"-----Original &=\r\n#77;essage-----\r\n", 1},
+	        {"-----Original &#=\n77;essage-----\n", 1},
+	        {"-----Original =26#77;essage-----\n", 1},
+	        {"-----Original &=23=37=37;essage-----\n", 1},
+	        /* A noun across soft line breaks, over three lines. */
+	        {"-----Original M=\ne=\nssage-----\n", 1},
+	        {"-----Original Mes=\nsage-----\n", 1},
+	        {"-----Original Mass=\nage-----\n", 0},
+	        /* In a base64 part: an entity that gives a letter. */
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "LS0tLS1PcmlnaW5hbCAmIzc3O2Vzc2FnZS0tLS0tCg==\n--b--\n",
+	         1},
+	        /* An entity open at the end of a part ("<p>binary &#4"),
+	         * then an empty line, a boundary, or text that finishes it
+	         * ("&#45;" is '-': a separator line). */
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "PHA+YmluYXJ5ICYjNA==\n\n--b--\n",
+	         0},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "PHA+YmluYXJ5ICYjNA==\n--b--\n",
+	         0},
+	        {"--b\nContent-Transfer-Encoding: base64\n\naGVsbG8gJiM0\n"
+	         "5;-----Original Message-----\n",
+	         1},
+	        {"--b\nContent-Transfer-Encoding: base64\n\naGVsbG8gJiM0", 0},
+	        /* A noun cut by the end of the part, the rest in text. */
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "LS0tLS1PcmlnaW5hbCAmIzc3O2Vzcw==\nage-----\n",
+	         0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].s);
+		assert_int_equal(mh_fwdlang_body_ref(cases[i].s, n, 0),
+		                 cases[i].want);
+		assert_int_equal(mh_fwdlang_body(cases[i].s, n, 0),
+		                 cases[i].want);
+		assert_int_equal(mh_fwdlang_body(cases[i].s, n, 1),
+		                 mh_fwdlang_body_ref(cases[i].s, n, 1));
+	}
+}
+
 static void test_body_bounds(void **state)
 {
 	(void)state;
@@ -263,6 +316,7 @@ int main(void)
 	        cmocka_unit_test(test_separators),
 	        cmocka_unit_test(test_body_plain_and_rfc822),
 	        cmocka_unit_test(test_body_encodings),
+	        cmocka_unit_test(test_body_hidden_letters),
 	        cmocka_unit_test(test_body_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
