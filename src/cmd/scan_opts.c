@@ -358,9 +358,10 @@ int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		case 'o': o->out_path = optarg; break;
 		case O_ORG: {
 			if (o->norg == MAX_ORG_DOMAINS)
-				return mh_scan_usage_error("too many --org-domain (max "
-				                   "64)%s",
-				                   "");
+				return mh_scan_usage_error(
+				        "too many --org-domain (max "
+				        "64)%s",
+				        "");
 			/* Lower-case in place: argv is ours to change. */
 			for (char *p = optarg; *p; p++)
 				if (*p >= 'A' && *p <= 'Z')
@@ -385,36 +386,38 @@ int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			o->min_level = mh_level_parse(optarg);
 			if (o->min_level < 0)
 				return mh_scan_usage_error("unknown level '%s'",
-				                   optarg);
+				                           optarg);
 			break;
 		case O_FAIL:
 			o->fail_on = mh_level_parse(optarg);
 			if (o->fail_on < 0)
 				return mh_scan_usage_error("unknown level '%s'",
-				                   optarg);
+				                           optarg);
 			break;
 		case O_SINCE:
 		case O_UNTIL:
 			if (parse_when(optarg,
 			               c == O_SINCE ? &o->since : &o->until))
-				return mh_scan_usage_error("bad date '%s' (use "
-				                   "2024-03-01, "
-				                   "2024-03-01T12:00:00Z or "
-				                   "2024-03-01T13:00+01:00)",
-				                   optarg);
+				return mh_scan_usage_error(
+				        "bad date '%s' (use "
+				        "2024-03-01, "
+				        "2024-03-01T12:00:00Z or "
+				        "2024-03-01T13:00+01:00)",
+				        optarg);
 			break;
 		case 'j': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 1024)
 				return mh_scan_usage_error("bad job count '%s'",
-				                   optarg);
+				                           optarg);
 			o->jobs = (int)v;
 			break;
 		}
 		case O_MAXHDR:
 			if (parse_size(optarg, &o->max_header))
-				return mh_scan_usage_error("bad size '%s'", optarg);
+				return mh_scan_usage_error("bad size '%s'",
+				                           optarg);
 			break;
 		case O_BODY:
 			if (parse_size(optarg, &o->body_prefix) ||
@@ -425,8 +428,8 @@ int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 		case O_MAXREC:
 			if (parse_size(optarg, &o->max_record) ||
 			    o->max_record > ((size_t)1 << 30))
-				return mh_scan_usage_error("bad size '%s' (at most 1G)",
-				                   optarg);
+				return mh_scan_usage_error(
+				        "bad size '%s' (at most 1G)", optarg);
 			break;
 		case O_DUMP: o->dump_path = optarg; break;
 		case O_RULES:
@@ -441,9 +444,10 @@ int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			for (char *t = strtok(optarg, ","); t;
 			     t = strtok(NULL, ",")) {
 				if (o->ntags == MAX_TAGS)
-					return mh_scan_usage_error("too many --tags "
-					                   "(max 32)%s",
-					                   "");
+					return mh_scan_usage_error(
+					        "too many --tags "
+					        "(max 32)%s",
+					        "");
 				for (char *q = t; *q; q++)
 					if (*q >= 'A' && *q <= 'Z')
 						*q = (char)(*q | 0x20);
@@ -452,9 +456,10 @@ int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			break;
 		case O_PH:
 			if (mh_sigma_phs_add(&o->ph, optarg))
-				return mh_scan_usage_error("bad --placeholder '%s' "
-				                   "(use NAME=VALUE)",
-				                   optarg);
+				return mh_scan_usage_error(
+				        "bad --placeholder '%s' "
+				        "(use NAME=VALUE)",
+				        optarg);
 			break;
 		case O_NOCOLOR: o->color = 0; break;
 		case O_COLOR: o->color = 1; break;
@@ -467,17 +472,18 @@ int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first)
 			return -1;
 		case ':':
 			return mh_scan_usage_error("option '%s' needs a value",
-			                   argv[optind - 1]);
+			                           argv[optind - 1]);
 		default:
 			return mh_scan_usage_error("unknown option '%s'",
-			                   argv[optind - 1]);
+			                           argv[optind - 1]);
 		}
 	}
 	if (o->no_builtin && o->nrules == 0)
 		return mh_scan_usage_error("--no-builtin needs --rules%s", "");
 	if (o->since != MH_TS_NONE && o->until != MH_TS_NONE &&
 	    o->since >= o->until)
-		return mh_scan_usage_error("--since must be before --until%s", "");
+		return mh_scan_usage_error("--since must be before --until%s",
+		                           "");
 	if (optind >= argc)
 		return mh_scan_usage_error("no input given%s", "");
 	*first = optind;

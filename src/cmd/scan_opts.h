@@ -41,12 +41,11 @@ struct scan_opts {
  * *first the index of the first PATH; -1 after --help was printed to
  * stdout (exit 0); else the exit code of a usage error already printed
  * to stderr (MH_EXIT_USAGE). */
-int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o,
-                       int *first);
+int mh_scan_parse_opts(int argc, char **argv, struct scan_opts *o, int *first);
 
 /* "mailhunt scan: " + the message + a pointer to --help on stderr;
  * returns MH_EXIT_USAGE. */
-__attribute__((format(printf, 1, 2))) int
-mh_scan_usage_error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) int mh_scan_usage_error(const char *fmt,
+                                                              ...);
 
 #endif
