@@ -195,8 +195,9 @@ int mh_fw_ev_wanted(const struct ev_item *v, size_t n, size_t max,
 {
 	if (n < max)
 		return 1;
-	struct ev_item probe = {(char *)file, offset, 0, NULL,
-	                        NULL,         0,      0, NULL};
+	struct ev_item probe = {0};
+	probe.file = (char *)file;
+	probe.offset = offset;
 	for (size_t i = 0; i < n; i++)
 		if (mh_fw_ev_cmp(&probe, &v[i]) < 0)
 			return 1;
@@ -211,6 +212,20 @@ int mh_fw_ev_keep(struct ev_item **pv, size_t *pn, size_t max,
 {
 	struct ev_item *v = *pv;
 	size_t n = *pn;
+	/* One item per audit record: of its copies, the first in file order
+	 * (the smallest copy of each record, then the max smallest of those,
+	 * whatever the order of arrival). */
+	for (size_t i = 0; e->rid && i < n; i++) {
+		if (v[i].rid != e->rid)
+			continue;
+		if (mh_fw_ev_cmp(e, &v[i]) < 0) {
+			mh_fw_ev_release(&v[i]);
+			v[i] = *e;
+		} else {
+			mh_fw_ev_release(e);
+		}
+		return MH_OK;
+	}
 	/* One item per (file, offset): the same message fed twice (or two
 	 * analyses of one journal report) is one piece of evidence. */
 	for (size_t i = 0; i < n; i++)

@@ -90,6 +90,10 @@ struct ev_item {
 	int64_t ts;
 	uint64_t record;
 	char *fields;
+	/* Hash of the audit record's own id (event.h record_id), 0 for mail:
+	 * the copies of one record in several exports are one item, the copy
+	 * first in file order. */
+	uint64_t rid;
 };
 
 /* Where a pair was seen (struct agg srcs). */

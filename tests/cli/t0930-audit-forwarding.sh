@@ -145,5 +145,12 @@ done
 # Joined, nothing is counted twice: the same number of findings per pair.
 check "simulated case: one finding per pair and rule" \
 	[ "$(jq -r '[.rule_id, .mailbox, .destination] | @tsv' "$TMP/all" | sort | uniq -d | wc -l)" -eq 0 ]
+# The case exports each audit record up to three ways (API JSON Lines,
+# Purview CSV, Sentinel rows): a finding names each record once, by the
+# copy first in file order.
+check "simulated case: no audit record twice in one finding's evidence" \
+	[ "$(jq -r '.id as $f | .evidence[] | select(.fields != null) | (.fields | capture("(?:^|; )Id=(?<i>[0-9a-f-]{36})").i // empty) | "\($f) \(.)"' "$TMP/all" | sort | uniq -d | wc -l)" -eq 0 ]
+check "simulated case: some findings carry audit evidence" \
+	[ "$(jq -r '.evidence[] | select(.fields != null) | .fields' "$TMP/all" | grep -cE '(^|; )Id=')" -gt 0 ]
 
 finish
