@@ -453,6 +453,22 @@ static char *mh_audr_key_fields(const struct mh_audit *a)
 /* Count one record into the aggregate of key; returns the aggregate for
  * the rule's own sets (NULL when dropped by the cap or out of memory:
  * *oom tells). */
+/* Where ev is, as a possible evidence item (no fields yet). -1 when out
+ * of memory. */
+static int ref_of(struct acc *c, const struct mh_event *ev, const struct obs *o,
+                  struct ref *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->file = mh_audr_intern(c, ev->path);
+	r->offset = ev->offset;
+	r->record = ev->index == UINT64_MAX ? 0 : ev->index + 1;
+	r->line = ev->line;
+	r->ts = ev->ts;
+	r->weight = o->weight;
+	r->rid = c->rid;
+	return r->file ? 0 : -1;
+}
+
 struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
                             const char *key, const struct obs *o, int *oom)
 {
@@ -462,18 +478,11 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 		return NULL;
 	const struct mh_audit *a = ev->audit;
 	if (c->dup) {
-		struct ref r = {0};
-		r.file = mh_audr_intern(c, ev->path);
-		if (!r.file) {
+		struct ref r;
+		if (ref_of(c, ev, o, &r)) {
 			*oom = 1;
 			return NULL;
 		}
-		r.offset = ev->offset;
-		r.record = ev->index == UINT64_MAX ? 0 : ev->index + 1;
-		r.line = ev->line;
-		r.ts = ev->ts;
-		r.weight = o->weight;
-		r.rid = c->rid;
 		if (o->evidence && r.rid) {
 			r.fields = mh_audr_key_fields(a);
 			if (mh_audr_evl_add(&g->ev, c->max_ev, &r))
@@ -501,18 +510,11 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 		mh_audr_set_add_s(g, S_IP, a->client_ip, 0, oom);
 	else if (a->client_ip_raw.p)
 		mh_audr_set_add_s(g, S_IP, a->client_ip_raw, 0, oom);
-	struct ref r = {0};
-	r.file = mh_audr_intern(c, ev->path);
-	if (!r.file) {
+	struct ref r;
+	if (ref_of(c, ev, o, &r)) {
 		*oom = 1;
 		return NULL;
 	}
-	r.offset = ev->offset;
-	r.record = ev->index == UINT64_MAX ? 0 : ev->index + 1;
-	r.line = ev->line;
-	r.ts = ev->ts;
-	r.weight = o->weight;
-	r.rid = c->rid;
 	if (o->hour != INT64_MIN) {
 		struct hour *h =
 		        mh_audr_hours_get(&g->hrs, (int32_t)o->hour,

@@ -596,18 +596,10 @@ static int create(void **out, const struct mh_analytic_conf *conf,
 static int observe_event(struct acc *c, const struct mh_event *ev,
                          struct mh_err *err);
 
-static uint64_t rid_hash(struct mh_slice id)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-	for (size_t i = 0; i < id.n; i++)
-		h = (h ^ (unsigned char)id.p[i]) * 0x100000001b3ULL;
-	return id.n ? h | 1 : 0;
-}
-
 static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 {
 	struct acc *c = p;
-	c->rid = rid_hash(ev->record_id);
+	c->rid = mh_audit_rid_hash(ev->record_id);
 	c->dup = 0;
 	return observe_event(c, ev, err);
 }
@@ -619,7 +611,7 @@ static int on_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
 	struct acc *c = p;
 	if (!ev->audit || mh_audit_shape_partial(ev->audit->shape))
 		return MH_OK;
-	c->rid = rid_hash(ev->record_id);
+	c->rid = mh_audit_rid_hash(ev->record_id);
 	c->dup = 1;
 	int rc = observe_event(c, ev, err);
 	c->dup = 0;

@@ -662,15 +662,6 @@ static char *app_text(const struct mh_audit *a)
 	return sl_dup(a->client_app_id);
 }
 
-/* FNV-1a of a record id, never 0 for one (0: no id). */
-static uint64_t rid_hash(struct mh_slice id)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < id.n; i++)
-		h = (h ^ (unsigned char)id.p[i]) * 0x100000001b3ULL;
-	return id.n ? h | 1 : 0;
-}
-
 static int add_pair(struct mh_fwd *f, const struct mh_event *ev,
                     const struct mh_audit *a, const struct afact *x, size_t di,
                     int dup)
@@ -724,7 +715,7 @@ static int add_pair(struct mh_fwd *f, const struct mh_event *ev,
 	e.record = ev->index + 1;
 	e.ts = ev->ts;
 	e.fields = x->fields ? strdup(x->fields) : NULL;
-	e.rid = rid_hash(ev->record_id);
+	e.rid = mh_audit_rid_hash(ev->record_id);
 	if (!e.file) {
 		mh_fw_ev_release(&e);
 		return MH_ENOMEM;

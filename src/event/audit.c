@@ -38,6 +38,14 @@ int mh_audit_shape_partial(int shape)
 	return shape == MH_AS_SENTINEL;
 }
 
+uint64_t mh_audit_rid_hash(struct mh_slice id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < id.n; i++)
+		h = (h ^ (unsigned char)id.p[i]) * 0x100000001b3ULL;
+	return id.n ? h | 1 : 0;
+}
+
 const struct mh_audit_param *mh_audit_param(const struct mh_audit *a,
                                             const char *name,
                                             const struct mh_audit_param *prev)
