@@ -75,8 +75,11 @@ struct mh_event {
 	        offset; /* byte offset of the record in the (decompressed) file */
 	unsigned line;  /* 1-based line of the record start, 0 if unknown */
 	uint64_t index; /* 0-based ordinal of the record within the file,
-	                 * UINT64_MAX when not known (a byte range of a
-	                 * split file other than the first) */
+	                 * UINT64_MAX when not known. In a byte range of a
+	                 * split file other than the first, index and line
+	                 * are counted from the range's start (reader.h
+	                 * struct mh_range_count: scan numbers the findings'
+	                 * evidence as the file's after the merge) */
 	struct mh_slice record_id; /* the source's own id of the record (an
 	                            * audit record's Id), by which the same
 	                            * record read twice is dropped; n == 0

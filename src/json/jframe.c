@@ -38,8 +38,16 @@ struct mh_jframe {
 	int chunked; /* range does not start at 0 */
 	int padded;  /* the stream keeps MH_JSON_PADDING after its window */
 	int done;
-	unsigned line;       /* line at the stream position, 0 when unknown */
+	unsigned line;       /* line at the stream position, 0 when unknown;
+	                      * counted from the range's first line (1) in a
+	                      * range that does not start at 0 */
 	uint64_t line_start; /* offset of the line the position is on */
+	/* JSON Lines in a range that does not reach the end: what a later
+	 * range needs to number its lines and records (mh_jframe_range). */
+	int count_nl;      /* counting nl_owned */
+	uint64_t first;    /* the first line start read (UINT64_MAX: none) */
+	uint64_t nl_owned; /* newlines consumed before range_end - 1 */
+	int ended;         /* next() said the range is done */
 	unsigned char stack[MAX_NEST];
 	size_t depth;
 	size_t pending;      /* bytes of the last record, consumed next call */
@@ -272,8 +280,19 @@ static int window(struct mh_jframe *f, size_t want, const char **p, size_t *n,
  * the current line starts. */
 static void consume(struct mh_jframe *f, const char *p, size_t n)
 {
-	if (f->line)
+	if (f->count_nl) {
+		/* Only the newlines before range_end - 1 separate lines this
+		 * range owns (mh_jframe_range). */
+		uint64_t at = mh_stream_tell(f->s), stop = f->range_end - 1;
+		size_t k = at >= stop      ? 0
+		           : stop - at < n ? (size_t)(stop - at)
+		                           : n;
+		unsigned a = count_nl(p, k), b = count_nl(p + k, n - k);
+		f->nl_owned += a;
+		f->line += a + b;
+	} else if (f->line) {
 		f->line += count_nl(p, n);
+	}
 	const char *nl = n ? memrchr(p, '\n', n) : NULL;
 	if (nl)
 		f->line_start = mh_stream_tell(f->s) + (uint64_t)(nl - p) + 1;
@@ -301,6 +320,13 @@ static size_t grow(size_t have, size_t cap)
 
 /* MARK: - skips */
 
+/* A line for a message: lines of a range that does not start at 0 are
+ * counted from the range's start, which says nothing to a reader. */
+static unsigned msg_line(const struct mh_jframe *f, unsigned line)
+{
+	return f->chunked ? 0 : line;
+}
+
 static int skip_report(struct mh_jframe *f, struct mh_err *err, int reason,
                        uint64_t off, unsigned line, const char *fmt, ...)
         __attribute__((format(printf, 6, 7)));
@@ -312,8 +338,8 @@ static int skip_report(struct mh_jframe *f, struct mh_err *err, int reason,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(f->s), off, line, "%s",
-	          msg);
+	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(f->s), off,
+	          msg_line(f, line), "%s", msg);
 	return MH_ESKIP;
 }
 
@@ -458,7 +484,8 @@ static int emit(struct mh_jframe *f, const char *p, size_t n, size_t used,
 		if (mh_buf_reserve(&f->copy, n + MH_JSON_PADDING) != MH_OK)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
 			                 mh_stream_name(f->s), rec->offset,
-			                 rec->line, "out of memory");
+			                 msg_line(f, rec->line),
+			                 "out of memory");
 		if (n)
 			memcpy(f->copy.p, p, n);
 		memset(f->copy.p + n, ' ', MH_JSON_PADDING);
@@ -566,10 +593,10 @@ static int line_sub(struct mh_jframe *f, struct mh_err *err)
 			            MH_OK) {
 				mh_stream_close(f->sub_s);
 				f->sub_s = NULL;
-				return mh_err_at(err, MH_ENOMEM,
-				                 MH_SKIP_UNREADABLE,
-				                 mh_stream_name(f->s), tell(f),
-				                 f->line, "out of memory");
+				return mh_err_at(
+				        err, MH_ENOMEM, MH_SKIP_UNREADABLE,
+				        mh_stream_name(f->s), tell(f),
+				        msg_line(f, f->line), "out of memory");
 			}
 			f->sub_off = tell(f);
 			f->sub_line = f->line;
@@ -596,7 +623,7 @@ static int sub_next(struct mh_jframe *f, struct mh_jrec *rec,
 	}
 	if (rc == MH_ESKIP) {
 		err->offset += f->sub_off;
-		err->line = f->sub_line;
+		err->line = msg_line(f, f->sub_line);
 		err->src = mh_stream_name(f->s);
 		if (err->reason == MH_SKIP_TRUNCATED && !f->sub_eof) {
 			err->reason = MH_SKIP_MALFORMED;
@@ -713,7 +740,8 @@ static int frame_open(struct mh_jframe **out, struct mh_stream *s,
 	f->range_start = o ? o->range_start : 0;
 	f->range_end = o && o->range_end ? o->range_end : UINT64_MAX;
 	f->chunked = f->range_start > 0;
-	f->line = f->chunked ? 0 : 1;
+	f->line = 1;
+	f->first = f->chunked ? UINT64_MAX : 0;
 	mh_buf_init(&f->copy, f->max_record + MH_JSON_PADDING + 1);
 	mh_stream_set_cap(s, f->max_record + SLACK);
 	mh_stream_defer_damage(s);
@@ -758,11 +786,14 @@ static int frame_open(struct mh_jframe **out, struct mh_stream *s,
 			if (nl) {
 				mh_stream_advance(s, (size_t)(nl - p) + 1);
 				f->line_start = mh_stream_tell(s);
+				f->first = f->line_start;
 				break;
 			}
 			mh_stream_advance(s, n);
 		}
 	}
+	f->count_nl =
+	        f->mode == MH_JF_LINES && !is_sub && f->range_end != UINT64_MAX;
 	*out = f;
 	return MH_OK;
 }
@@ -898,7 +929,28 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 	rc = mh_stream_end(f->s, err);
 	if (rc != MH_OK)
 		return rc;
+	f->ended = 1;
 	return 0;
+}
+
+int mh_jframe_range(const struct mh_jframe *f, uint64_t *first, uint64_t *lines)
+{
+	*first = f->first;
+	*lines = 0;
+	if (f->mode != MH_JF_LINES) {
+		/* Structured input: the range at 0 reads it all. */
+		*first = f->chunked ? UINT64_MAX : 0;
+		return f->ended;
+	}
+	if (f->first == UINT64_MAX)
+		return f->ended; /* no line starts in the range */
+	if (!f->ended)
+		return 0;
+	/* The lines this range owns start in [first, the first line start
+	 * at or after range_end): first's own, and one after each newline
+	 * before range_end - 1 (none after it comes before that start). */
+	*lines = f->first < f->range_end ? f->nl_owned + 1 : 0;
+	return 1;
 }
 
 enum mh_jframe_mode mh_jframe_mode(const struct mh_jframe *f)

@@ -27,7 +27,8 @@
  * newline (a malformed line then costs that line only). Otherwise every
  * record's end is found by tracking strings and brackets. Only JSON Lines
  * can be read in byte ranges (jframe_opts.range_*): a range starts at the
- * first line start at or after range_start; in the other mode a range
+ * first line start at or after range_start (its lines and records are
+ * counted from there: mh_jframe_range); in the other mode a range
  * that does not start at 0 gives nothing and the one that does reads to
  * the end, so a split input is still read once.
  *
@@ -73,8 +74,9 @@ struct mh_jrec {
 	                  * readable; valid until the next call */
 	size_t n;
 	uint64_t offset; /* of p[0] in the (decompressed) input */
-	unsigned line;   /* 1-based line of p[0]; 0 when unknown (a range
-	                  * that does not start at 0) */
+	unsigned line;   /* 1-based line of p[0]; in a range that does not
+	                  * start at 0, counted from the range's first line
+	                  * (mh_jframe_range says how to make it the file's) */
 	unsigned flags;  /* MH_JREC_* */
 	int at_eof;      /* 1 when the input ends with this record's text
 	                  * (no newline after it): a parse error is then
@@ -96,6 +98,21 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec,
                    struct mh_err *err);
 
 enum mh_jframe_mode mh_jframe_mode(const struct mh_jframe *f);
+
+/* What a range of JSON Lines needs from the ranges before it to number
+ * its records and lines as one read of the file does: 1 with *first the
+ * offset of the range's first line (records
+ * at or past it and before the next range's first are this range's;
+ * UINT64_MAX when the range holds none: no line starts in it, or the
+ * input is not JSON Lines and the range does not start at 0) and *lines
+ * the number of lines the range holds (from *first to the next range's
+ * first line); 0 with *first set and *lines 0 until next() has returned
+ * 0 (the range read to its end). A record's line in the file is its line in the range
+ * plus the lines of the ranges before; its record number likewise with
+ * the records (and skips) each range gave. Messages (err) of a range
+ * that does not start at 0 carry no line. */
+int mh_jframe_range(const struct mh_jframe *f, uint64_t *first,
+                    uint64_t *lines);
 
 /* Input bytes consumed so far. */
 uint64_t mh_jframe_pos(const struct mh_jframe *f);

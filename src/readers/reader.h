@@ -71,6 +71,18 @@ struct mh_reader_opts {
 	const char *const *audit_ops;
 };
 
+/* What one byte range of a split file holds (reader.h range op): events
+ * of a range that does not start at 0 carry their index and line
+ * counted from the range's start, and whoever runs the ranges adds the
+ * counts of the ranges before it (cmd_scan.c fixes up the findings). */
+struct mh_range_count {
+	uint64_t first;   /* offset of the range's first record; records at
+	                   * or past it (and before the next range's first)
+	                   * are the range's. UINT64_MAX: it holds none */
+	uint64_t records; /* records and skips it gave (index advances) */
+	uint64_t lines;   /* lines from first to the next range's first */
+};
+
 struct mh_reader_ops {
 	const char *name; /* "mbox", "maildir", "eml", "emlx" */
 	/* Score 0..100 that head (the first n bytes of the decompressed file,
@@ -86,6 +98,11 @@ struct mh_reader_ops {
 	uint64_t (*pos)(const struct mh_reader *r);
 	/* NULL allowed. */
 	void (*close)(struct mh_reader *r);
+	/* NULL when the reader's ranges number records as the file does
+	 * (or not at all). Sets out->first; 1 with the counts too once
+	 * next() has returned 0, else 0 (the range was not read to its
+	 * end: the counts are not known). */
+	int (*range)(const struct mh_reader *r, struct mh_range_count *out);
 };
 
 /* registry.c: all readers, NULL-terminated. */

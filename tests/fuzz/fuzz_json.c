@@ -9,7 +9,8 @@
  *   - whatever simdjson accepts, the C flattener walks without an error,
  *     and every member path mh_json_member_text finds is a value;
  *   - JSON Lines split at any byte gives the records of one read (ranges
- *     meet exactly).
+ *     meet exactly), on the lines of one read once the first range's
+ *     line count (mh_jframe_range) is added to the second's.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +32,10 @@ struct run {
 	size_t n;
 	uint64_t off[MAXREC];
 	size_t len[MAXREC];
+	unsigned line[MAXREC];
 	int mode;
+	int counted; /* mh_jframe_range at the end */
+	uint64_t first, lines;
 	int end_rc;
 };
 
@@ -158,9 +162,13 @@ static void frame(struct mh_stream *s, size_t size, uint64_t lo, uint64_t hi,
 		if (out->n < MAXREC) {
 			out->off[out->n] = r.offset;
 			out->len[out->n] = r.n;
+			out->line[out->n] = r.line;
 		}
 		out->n++;
 	}
+	out->counted = mh_jframe_range(f, &out->first, &out->lines);
+	/* A range's records start at or past its first line. */
+	CHECK(out->n == 0 || out->first <= out->off[0]);
 	mh_jframe_free(f);
 }
 
@@ -225,6 +233,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     i < part2.n && i < MAXREC && part1.n + i < MAXREC;
 			     i++)
 				CHECK(part2.off[i] == small.off[part1.n + i]);
+			CHECK(part1.counted);
+			for (size_t i = 0;
+			     i < part2.n && i < MAXREC && part1.n + i < MAXREC;
+			     i++)
+				CHECK(part2.line[i] + part1.lines ==
+				      small.line[part1.n + i]);
 		}
 	}
 	return 0;

@@ -38,6 +38,8 @@ struct got {
 	uint64_t skip_off[MAXR];
 	char skip_msg[MAXR][256];
 	int end_rc;
+	int counted; /* mh_jframe_range at the end */
+	uint64_t first, lines;
 	int mode;
 };
 
@@ -88,6 +90,7 @@ static void frame_stream(struct mh_stream *s, const struct mh_jframe_opts *o,
 		}
 		g->n++;
 	}
+	g->counted = mh_jframe_range(f, &g->first, &g->lines);
 	mh_jframe_free(f);
 }
 
@@ -361,21 +364,28 @@ static void test_gzip_and_ranges(void **state)
 	const char *plain = tpath("r.jsonl");
 	testdir_write(plain, buf, n, "wb");
 	/* Ranges at every 97th byte meet exactly: each record once, in
-	 * order, the first range with line numbers. */
+	 * order; lines counted from each range's first line, the lines of
+	 * the ranges before added give the file's. */
 	size_t total = 0;
-	uint64_t last = 0;
+	uint64_t last = 0, lines_before = 0;
 	for (uint64_t lo = 0; lo < n; lo += 97) {
 		struct mh_jframe_opts o = {0, lo,
 		                           lo + 97 >= n ? UINT64_MAX : lo + 97};
 		frame_file(plain, &o, &g);
+		assert_true(g.counted);
 		for (size_t i = 0; i < g.n; i++) {
 			assert_true(total == 0 || g.off[i] > last);
 			assert_true(g.off[i] >= lo);
+			assert_true(g.off[i] >= g.first);
 			assert_true(g.off[i] == 0 || buf[g.off[i] - 1] == '\n');
-			assert_int_equal(g.line[i], lo == 0 ? i + 1 : 0);
+			assert_int_equal(g.line[i] + lines_before, total + 1);
 			last = g.off[i];
 			total++;
 		}
+		/* One record per line: a range holds as many lines. */
+		if (o.range_end != UINT64_MAX)
+			assert_int_equal(g.lines, g.n);
+		lines_before += g.lines;
 		got_free(&g);
 	}
 	assert_int_equal(total, 300);

@@ -5,8 +5,10 @@
  * (truncated when the input ends inside it, malformed otherwise); one
  * with invalid UTF-8 is repaired (each bad byte becomes U+FFFD) and read,
  * since an audit record with one mangled character is still evidence.
- * JSON Lines files can be read in byte ranges (can_chunk); records of a
- * range other than the first have no line or record number.
+ * JSON Lines files can be read in byte ranges (can_chunk); the events of
+ * a range other than the first carry their line and record number
+ * counted from the range's start (json_range gives what to add), and
+ * messages about them no line.
  *
  * With the literal prefilter on (reader.h audit_ops), a Management
  * Activity API record whose operation no analytic reads (rawop.h says so
@@ -222,14 +224,15 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 	}
 	if (rc <= 0)
 		return rc;
-	uint64_t index = r->chunked ? UINT64_MAX : r->index;
+	uint64_t index = r->index;
 	r->index++;
+	unsigned eline = r->chunked ? 0 : rec.line; /* for messages */
 	r->last_n = rec.n;
 	if (r->rs.audit_ops.on && r->parsed_one) {
 		rc = pass_over(r, &rec, index, ev);
 		if (rc == MH_ENOMEM)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
-			                 r->path, rec.offset, rec.line,
+			                 r->path, rec.offset, eline,
 			                 "out of memory");
 		if (rc)
 			return 1;
@@ -240,7 +243,7 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 	rc = parse(r, &rec, &root, &text, err);
 	if (rc == MH_ENOMEM)
 		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
-		                 rec.offset, rec.line, "out of memory");
+		                 rec.offset, eline, "out of memory");
 	if (rc != MH_OK) {
 		int trunc = mh_json_err_incomplete(r->j) && rec.at_eof;
 		char why[200];
@@ -249,26 +252,34 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 		return mh_err_at(
 		        err, MH_ESKIP,
 		        trunc ? MH_SKIP_TRUNCATED : MH_SKIP_MALFORMED, r->path,
-		        rec.offset, rec.line, "%s: %s, record skipped",
+		        rec.offset, eline, "%s: %s, record skipped",
 		        trunc ? "input ends inside a record" : "not valid JSON",
 		        why);
 	}
 	if (mh_jv_type(root) != MH_JOBJ)
 		return mh_err_at(err, MH_ESKIP, MH_SKIP_MALFORMED, r->path,
-		                 rec.offset, rec.line, "%s",
+		                 rec.offset, eline, "%s",
 		                 "not a JSON object, record skipped");
 	struct mh_recpos pos = {"json", r->path,    rec.offset, rec.line,
 	                        index,  r->mailbox, r->folder};
 	rc = mh_rec_event_json(&r->rs, root, text, &pos, ev, err);
 	if (rc == MH_ENOMEM)
 		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
-		                 rec.offset, rec.line, "out of memory");
+		                 rec.offset, eline, "out of memory");
+	if (rc == MH_ESKIP)
+		err->line = eline;
 	return rc;
 }
 
 static uint64_t json_pos(const struct mh_reader *r)
 {
 	return mh_jframe_pos(r->f);
+}
+
+static int json_range(const struct mh_reader *r, struct mh_range_count *out)
+{
+	out->records = r->index;
+	return mh_jframe_range(r->f, &out->first, &out->lines);
 }
 
 const struct mh_reader_ops mh_reader_json = {
@@ -279,4 +290,5 @@ const struct mh_reader_ops mh_reader_json = {
         .next = json_next,
         .pos = json_pos,
         .close = json_close,
+        .range = json_range,
 };
