@@ -26,6 +26,7 @@
 #include "analytics/forwarding.h"
 #include "cmd/cmd.h"
 #include "cmd/scan_opts.h"
+#include "cmd/scan_ranges.h"
 #include "cmd/scan_stats.h"
 #include "core/dirref.h"
 #include "core/escape.h"
@@ -49,6 +50,7 @@ struct job {
 	struct mh_source src;
 	const struct mh_reader_ops *ops;
 	char *path, *mailbox, *folder; /* owned copies for src */
+	int range_slot; /* scan_ranges.h slot of a split file's range, or -1 */
 	int reopenable; /* a file the reader opens by path (not a stream) */
 	int deferred;   /* put back once already: read it now */
 };
@@ -96,8 +98,13 @@ struct scan {
 	atomic_uint_fast64_t jobs_total, jobs_done;
 	atomic_int size_unknown; /* a job without a size (Maildir entries) */
 	struct mh_scan_stats walk_st;
-	struct mh_keyset *seen; /* dedup keys of the records read */
-	FILE *dump;             /* --dump-events, or NULL */
+	struct mh_keyset *seen;        /* dedup keys of the records read */
+	struct mh_scan_ranges *ranges; /* split files' ranges */
+	/* MH_TEST_CHUNK (bytes; tests only): split files this big and
+	 * larger into ranges this big, to test the ranges on small files.
+	 * 0: the sizes above. */
+	uint64_t test_chunk;
+	FILE *dump; /* --dump-events, or NULL */
 	pthread_mutex_t dump_mu;
 	int dump_failed;
 };
@@ -312,6 +319,7 @@ static struct job *job_new(const struct mh_source *src,
 	j->src.dir = NULL; /* both taken below, once the copies exist */
 	j->src.stream = NULL;
 	j->ops = ops;
+	j->range_slot = -1;
 	j->reopenable = src->stream == NULL;
 	j->path = dup_or_null(src->path);
 	j->mailbox = dup_or_null(src->mailbox);
@@ -443,13 +451,16 @@ static int run_job(struct worker *w, struct job *j)
 	}
 	if (lo == 0)
 		w->st.files++;
+	int at_end = 0;
 	for (int first = 1;; first = 0) {
 		struct mh_event ev;
 		memset(&ev, 0, sizeof(ev));
 		mh_err_clear(&err);
 		rc = j->ops->next(r, &ev, &err);
-		if (rc == 0)
+		if (rc == 0) {
+			at_end = 1;
 			break;
+		}
 		/* A partial export, found by its first record: read after
 		 * the rest (queue.later), nothing of it counted yet. */
 		if (first && rc > 0 && ev.audit && j->reopenable &&
@@ -527,8 +538,16 @@ static int run_job(struct worker *w, struct job *j)
 		}
 		w->st.events++;
 		w->st.per_kind[ev.kind & 7]++;
-		if (s->dump)
-			dump_event(w, &ev);
+		if (s->dump) {
+			/* A later range numbers its records from its start
+			 * (scan_ranges.h): not said, rather than said wrong. */
+			struct mh_event d = ev;
+			if (j->range_slot >= 0 && lo > 0) {
+				d.index = UINT64_MAX;
+				d.line = 0;
+			}
+			dump_event(w, &d);
+		}
 		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {
 			mh_err_clear(&err);
 			rc = s->an[a]->event(w->acc[a], &ev, &err);
@@ -545,6 +564,11 @@ static int run_job(struct worker *w, struct job *j)
 			atomic_fetch_add(&s->bytes_done, p - last_pos);
 			last_pos = p;
 		}
+	}
+	if (j->range_slot >= 0) {
+		struct mh_range_count c = {UINT64_MAX, 0, 0};
+		int counted = j->ops->range(r, &c) == 1 && at_end;
+		mh_scan_ranges_set(s->ranges, j->range_slot, counted, &c);
 	}
 	uint64_t end = clamp_pos(j->ops->pos(r), lo, hi);
 	atomic_fetch_add(&s->bytes_done, end - last_pos);
@@ -582,11 +606,13 @@ static int on_source(const struct mh_source *src,
 		atomic_store(&s->size_unknown, 1);
 	uint64_t chunk = 0;
 	if (ops->can_chunk && !src->gzip && !src->stream && s->o.jobs > 1 &&
-	    src->size >= CHUNK_MIN) {
+	    src->size >= (s->test_chunk ? s->test_chunk : CHUNK_MIN)) {
 		/* Several ranges per worker keeps them busy to the end. */
 		chunk = src->size / ((uint64_t)s->o.jobs * 4);
 		if (chunk < ((uint64_t)16 << 20))
 			chunk = (uint64_t)16 << 20;
+		if (s->test_chunk)
+			chunk = s->test_chunk;
 	}
 	uint64_t start = 0;
 	do {
@@ -599,6 +625,14 @@ static int on_source(const struct mh_source *src,
 		if (!j) {
 			mh_stream_close(src->stream);
 			return MH_ENOMEM;
+		}
+		if (chunk && ops->range) {
+			j->range_slot =
+			        mh_scan_ranges_add(s->ranges, j->path, start);
+			if (j->range_slot < 0) {
+				job_free(j);
+				return MH_ENOMEM;
+			}
 		}
 		atomic_fetch_add(&s->jobs_total, 1);
 		queue_put(&s->q, j);
@@ -807,8 +841,12 @@ int mh_cmd_scan(int argc, char **argv)
 			return MH_EXIT_USAGE;
 		}
 	}
-	if (mh_keyset_new(&s.seen) != MH_OK)
+	if (mh_keyset_new(&s.seen) != MH_OK ||
+	    mh_scan_ranges_new(&s.ranges) != MH_OK)
 		goto done;
+	const char *tc = getenv("MH_TEST_CHUNK");
+	if (tc && *tc)
+		s.test_chunk = strtoull(tc, NULL, 10);
 
 	pthread_mutex_init(&s.err_mu, NULL);
 	pthread_mutex_init(&s.dump_mu, NULL);
@@ -912,6 +950,7 @@ join:
 		}
 		findings.n = k;
 	}
+	mh_scan_ranges_fix(s.ranges, &findings);
 	mh_findings_sort(&findings);
 
 	struct mh_writer_opts wo = {0};
@@ -1008,6 +1047,7 @@ done:
 		free(workers);
 	}
 	mh_keyset_free(s.seen);
+	mh_scan_ranges_free(s.ranges);
 	mh_findings_release(&findings);
 	if (queue_ready) {
 		queue_destroy(&s.q);
