@@ -18,7 +18,8 @@
  *     RedirectMessageTo, AddToRecipients;
  *   Google Workspace email_forwarding_out_of_domain
  *     (email_forwarding_destination_address) and CREATE_EMAIL_MONITOR.
- * Remove-InboxRule, Disable-InboxRule and emptied values end a forward.
+ * Remove-InboxRule, Disable-InboxRule and emptied values end a forward;
+ * Enable-InboxRule after Disable-InboxRule starts it again.
  */
 #include "analytics/fwdpic.h"
 
@@ -474,44 +475,77 @@ static int removal_key(struct mh_buf *b, enum mech m, const char *mailbox,
 	return mh_buf_printf(b, "%d\x1f%s\x1f%s", (int)m, mailbox, r);
 }
 
-static int note_removal(struct mh_fwd *f, enum mech m, const char *mailbox,
-                        struct mh_slice rule, int64_t ts)
+int mh_fw_time_note(struct mh_strmap *m, const char *key, size_t klen,
+                    int64_t ts)
 {
-	struct mh_buf key = MH_BUF_INIT(4 * ADDR_MAX);
 	void **slot;
-	int created, rc = MH_ENOMEM;
-	if (removal_key(&key, m, mailbox, rule) ||
-	    mh_strmap_upsert(&f->removals, key.p, key.len, &slot, &created))
-		goto done;
+	int created;
+	if (mh_strmap_upsert(m, key, klen, &slot, &created))
+		return MH_ENOMEM;
 	if (!*slot) {
 		int64_t *v = malloc(sizeof(*v));
 		if (!v)
-			goto done;
+			return MH_ENOMEM;
 		*v = ts;
 		*slot = v;
 	} else if (ts > *(int64_t *)*slot) {
 		*(int64_t *)*slot = ts;
 	}
-	changed(f);
-	rc = MH_OK;
-done:
+	return MH_OK;
+}
+
+/* A removal (removals) or an enable (enables) of (m, mailbox, rule). */
+static int note_time(struct mh_fwd *f, struct mh_strmap *map, enum mech m,
+                     const char *mailbox, struct mh_slice rule, int64_t ts)
+{
+	struct mh_buf key = MH_BUF_INIT(4 * ADDR_MAX);
+	int rc = MH_ENOMEM;
+	if (removal_key(&key, m, mailbox, rule) == MH_OK &&
+	    mh_fw_time_note(map, key.p, key.len, ts) == MH_OK) {
+		changed(f);
+		rc = MH_OK;
+	}
 	mh_buf_release(&key);
 	return rc;
+}
+
+static int note_removal(struct mh_fwd *f, enum mech m, const char *mailbox,
+                        struct mh_slice rule, int64_t ts)
+{
+	return note_time(f, &f->removals, m, mailbox, rule, ts);
+}
+
+static int64_t time_of(const struct mh_strmap *map, const struct mh_buf *key)
+{
+	void **slot = mh_strmap_find(map, key->p, key->len);
+	return slot && *slot ? *(int64_t *)*slot : MH_TS_NONE;
+}
+
+int64_t mh_fw_reenabled(const struct mh_fwd *f, enum mech m,
+                        const char *mailbox, const char *rule,
+                        int64_t *disabled)
+{
+	struct mh_buf key = MH_BUF_INIT(4 * ADDR_MAX);
+	int64_t r = MH_TS_NONE, e = MH_TS_NONE;
+	if (removal_key(&key, m, mailbox, mh_slice_cstr(rule ? rule : "")) ==
+	    MH_OK) {
+		r = time_of(&f->removals, &key);
+		e = time_of(&f->enables, &key);
+	}
+	mh_buf_release(&key);
+	*disabled = r;
+	/* The same second: the records do not tell the order, and a rule
+	 * said to forward is the safer reading. */
+	return r != MH_TS_NONE && e != MH_TS_NONE && e >= r ? e : MH_TS_NONE;
 }
 
 int64_t mh_fw_removed(const struct mh_fwd *f, enum mech m, const char *mailbox,
                       const char *rule)
 {
-	struct mh_buf key = MH_BUF_INIT(4 * ADDR_MAX);
-	int64_t ts = MH_TS_NONE;
-	if (removal_key(&key, m, mailbox, mh_slice_cstr(rule ? rule : "")) ==
-	    MH_OK) {
-		void **slot = mh_strmap_find(&f->removals, key.p, key.len);
-		if (slot && *slot)
-			ts = *(int64_t *)*slot;
-	}
-	mh_buf_release(&key);
-	return ts;
+	int64_t r;
+	if (mh_fw_reenabled(f, m, mailbox, rule, &r) != MH_TS_NONE)
+		return MH_TS_NONE;
+	return r;
 }
 
 /* MARK: - the pair's audit side */
@@ -825,9 +859,11 @@ static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
 /* Every Microsoft 365 operation mh_fw_audit_event reads for forwarding
  * (the literal prefilter passes over the rest unparsed). */
 static const char *const fw_audit_ops[] = {
-        "New-InboxRule",    "Set-InboxRule",     "UpdateInboxRules",
-        "Set-Mailbox",      "New-TransportRule", "Set-TransportRule",
-        "Remove-InboxRule", "Disable-InboxRule", NULL,
+        "New-InboxRule",     "Set-InboxRule",
+        "UpdateInboxRules",  "Set-Mailbox",
+        "New-TransportRule", "Set-TransportRule",
+        "Remove-InboxRule",  "Disable-InboxRule",
+        "Enable-InboxRule",  NULL,
 };
 
 const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf)
@@ -917,14 +953,18 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 	int removal =
 	        !inbox && !mbx && !transport &&
 	        (op_is(a, "Remove-InboxRule") || op_is(a, "Disable-InboxRule"));
+	int enable = !inbox && !mbx && !transport && !removal &&
+	             op_is(a, "Enable-InboxRule");
 	/* Most records (reads, sign-ins, files) stop here. */
-	if (!inbox && !mbx && !transport && !removal)
+	if (!inbox && !mbx && !transport && !removal && !enable)
 		return MH_OK;
 	memset(&x, 0, sizeof(x));
 	x.rank = rank;
 	x.kind = K_EXCH;
 	x.rule = MH_SLICE_NULL;
 	mailbox_of(a->mailbox, x.mailbox);
+	if (!transport && mh_fw_alias_learn(f, a, x.mailbox))
+		return mh_err_set(err, MH_ENOMEM, "forwarding: out of memory");
 	if (inbox) {
 		dp = inbox_dests;
 		ndp = NELEM(inbox_dests);
@@ -937,11 +977,11 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 		ndp = NELEM(transport_dests);
 		x.rule = rule_name(a);
 		transport_scope(a, x.mailbox);
-	} else if (removal) {
+	} else if (removal || enable) {
 		if (a->result == MH_AR_FAILED || !x.mailbox[0])
 			return MH_OK;
-		rc = note_removal(f, M_INBOX_RULE, x.mailbox, rule_name(a),
-		                  ev->ts);
+		rc = note_time(f, removal ? &f->removals : &f->enables,
+		               M_INBOX_RULE, x.mailbox, rule_name(a), ev->ts);
 		return rc ? mh_err_set(err, rc, "forwarding: out of memory")
 		          : MH_OK;
 	} else {

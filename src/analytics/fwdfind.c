@@ -632,7 +632,10 @@ int mh_fwd_findings(struct mh_fwd *f, struct mh_findings *out)
 	size_t n = 0, nmb = 0;
 	int rc = MH_ENOMEM;
 
-	if (mh_fw_org_build(f) || mh_strmap_sorted(&f->aggs, &v, &n) ||
+	/* Other names of a mailbox first: the pairs they make are the
+	 * address's (org domains are built from what is left). */
+	if (mh_fw_alias_resolve(f) || mh_fw_org_build(f) ||
+	    mh_strmap_sorted(&f->aggs, &v, &n) ||
 	    mh_strmap_sorted(&f->mboxes, &mb, &nmb))
 		goto done;
 	for (size_t i = 0; i < n; i++)

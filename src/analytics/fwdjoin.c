@@ -177,6 +177,31 @@ static int removed_since(const struct mh_fwd *f, const struct agg *a,
 	return 1;
 }
 
+/* An inbox rule of the pair disabled and then enabled again (the latest
+ * such): 1 with *dis and *en, else 0. */
+static int reenabled(const struct mh_fwd *f, const struct agg *a, int64_t *dis,
+                     int64_t *en)
+{
+	int any = 0;
+	if (!(a->mechs & (1u << M_INBOX_RULE)) || !a->rules)
+		return 0;
+	for (const char *s = a->rules; *s;) {
+		const char *e = strchr(s, '\x1f');
+		size_t k = e ? (size_t)(e - s) : strlen(s);
+		char name[ADDR_MAX];
+		snprintf(name, sizeof(name), "%.*s", (int)k, s);
+		int64_t d, t = mh_fw_reenabled(f, M_INBOX_RULE, a->mailbox,
+		                               name, &d);
+		if (t != MH_TS_NONE && (!any || t > *en)) {
+			*en = t;
+			*dis = d;
+			any = 1;
+		}
+		s = e ? e + 1 : s + k;
+	}
+	return any;
+}
+
 int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
                         const char *title, enum mh_level level, int external,
                         struct mh_findings *out)
@@ -235,10 +260,20 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
 	     mh_finding_attr(fd, "conditions", l->conditions)) ||
 	    (l->actions && mh_finding_attr(fd, "actions", l->actions)))
 		rc = MH_ENOMEM;
-	char iso[21], rmiso[21];
+	char iso[21], rmiso[21], disiso[21], eniso[21];
 	if (removed) {
 		mh_time_iso(rm, rmiso);
 		if (mh_finding_attr(fd, "removed_at", rmiso))
+			rc = MH_ENOMEM;
+	}
+	/* Disabled for a while and enabled again: not removed, said. */
+	int64_t dis = MH_TS_NONE, en = MH_TS_NONE;
+	int again = !removed && reenabled(f, a, &dis, &en);
+	if (again) {
+		mh_time_iso(dis, disiso);
+		mh_time_iso(en, eniso);
+		if (mh_finding_attr(fd, "disabled_at", disiso) ||
+		    mh_finding_attr(fd, "enabled_again_at", eniso))
 			rc = MH_ENOMEM;
 	}
 	char *base = fd->remediation;
@@ -306,6 +341,11 @@ int mh_fw_audit_finding(struct mh_fwd *f, const struct agg *a, const char *rule,
 	}
 	if (removed)
 		mh_buf_printf(&b, "; removed at %s", rmiso);
+	if (again)
+		mh_buf_printf(&b,
+		              "; disabled at %s and enabled again at %s: it "
+		              "forwards again",
+		              disiso, eniso);
 	if (a->autofwd) {
 		char when[64];
 		mh_fw_when_text(a->first, a->last, when, sizeof(when));

@@ -100,6 +100,8 @@ int mh_fwd_new(struct mh_fwd **out, const struct mh_fwd_opts *o)
 	mh_strmap_init(&f->owner_dom);
 	mh_strmap_init(&f->mdom);
 	mh_strmap_init(&f->removals);
+	mh_strmap_init(&f->enables);
+	mh_strmap_init(&f->aliases);
 	mh_strmap_init(&f->tenant_dom);
 	mh_strmap_init(&f->not_tenant);
 	mh_strmap_init(&f->org);
@@ -143,6 +145,8 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->owner_dom, NULL);
 	mh_strmap_release(&f->mdom, NULL);
 	mh_strmap_release(&f->removals, free);
+	mh_strmap_release(&f->enables, free);
+	mh_strmap_release(&f->aliases, mh_fw_alias_free);
 	mh_strmap_release(&f->tenant_dom, NULL);
 	mh_strmap_release(&f->not_tenant, NULL);
 	for (size_t i = 0; i < f->jr.nev; i++)
@@ -488,7 +492,7 @@ int mh_fwd_event(struct mh_fwd *f, const struct mh_event *ev,
 
 /* MARK: - merge */
 
-static void agg_add(struct agg *t, struct agg *a, size_t max)
+void mh_fw_agg_add(struct agg *t, struct agg *a, size_t max)
 {
 	t->autofwd += a->autofwd;
 	t->looks += a->looks;
@@ -541,7 +545,7 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 		if (!*slot) {
 			*slot = a; /* moved */
 		} else {
-			agg_add(*slot, a, into->max_evidence);
+			mh_fw_agg_add(*slot, a, into->max_evidence);
 			mh_fw_agg_free(a);
 		}
 		from->aggs.slot[pos - 1].val = NULL;
@@ -582,7 +586,7 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	into->autofwd += from->autofwd;
 	into->looks += from->looks;
 	from->messages = from->autofwd = from->looks = 0;
-	agg_add(&into->jr, &from->jr, into->max_evidence);
+	mh_fw_agg_add(&into->jr, &from->jr, into->max_evidence);
 	from->jr.autofwd = from->jr.looks = 0;
 	from->jr.first = from->jr.last = MH_TS_NONE;
 	for (size_t i = 0; i < J__WHY; i++) {
@@ -597,29 +601,26 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 		if (mh_strmap_upsert(&into->tenant_dom, s->key, s->klen, &slot,
 		                     NULL))
 			rc = MH_ENOMEM;
-	pos = 0;
-	while (rc == MH_OK && (s = mh_strmap_next(&from->removals, &pos))) {
-		int64_t *r = s->val;
-		if (!r)
-			continue;
-		if (mh_strmap_upsert(&into->removals, s->key, s->klen, &slot,
-		                     NULL)) {
-			rc = MH_ENOMEM;
-			break;
-		}
-		if (!*slot) {
-			*slot = r;
-			from->removals.slot[pos - 1].val = NULL;
-		} else if (*r > *(int64_t *)*slot) {
-			*(int64_t *)*slot = *r;
+	struct mh_strmap *tm[][2] = {{&into->removals, &from->removals},
+	                             {&into->enables, &from->enables}};
+	for (size_t t = 0; t < 2; t++) {
+		pos = 0;
+		while (rc == MH_OK && (s = mh_strmap_next(tm[t][1], &pos))) {
+			int64_t *r = s->val;
+			if (r && mh_fw_time_note(tm[t][0], s->key, s->klen, *r))
+				rc = MH_ENOMEM;
 		}
 	}
+	if (rc == MH_OK)
+		rc = mh_fw_alias_merge(into, from);
 	into->audit_records += from->audit_records;
 	into->audit_facts += from->audit_facts;
 	from->audit_records = from->audit_facts = 0;
 	mh_strmap_release(&from->mdom, NULL);
 	mh_strmap_release(&from->tenant_dom, NULL);
 	mh_strmap_release(&from->removals, free);
+	mh_strmap_release(&from->enables, free);
+	mh_strmap_release(&from->aliases, mh_fw_alias_free);
 	from->last_owner[0] = '\0';
 	from->last_tactor[0] = from->last_tmbx[0] = from->last_torg[0] = '\0';
 	return rc;

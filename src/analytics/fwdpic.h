@@ -6,6 +6,7 @@
  *   fwdmail.c     mail artefacts: header fields -> facts (one message)
  *   fwdjournal.c  Exchange journal reports: envelope and original
  *   fwdaudit.c    audit records and configuration snapshots -> facts
+ *   fwdalias.c    other names of a mailbox (alias, DN) -> its address
  *   fwdpic.c      the picture: facts -> pairs per (kind, mailbox,
  *                 destination) and per mailbox, evidence, merge,
  *                 statistics, the analytic
@@ -218,6 +219,13 @@ struct mh_fwd {
 	/* Forwarding removed: key mech 0x1f mailbox 0x1f rule ("" for
 	 * mailbox forwarding); val: malloc'd int64_t, the latest time. */
 	struct mh_strmap removals;
+	/* Inbox rules enabled (Enable-InboxRule), keyed as removals: a
+	 * rule disabled and enabled again forwards again. */
+	struct mh_strmap enables;
+	/* Other names of a mailbox (alias, legacy DN, GUID: lower case)
+	 * -> its address, learnt from records that give both (fwdalias.c);
+	 * val: malloc'd address, or mh_fw_alias_ambiguous. */
+	struct mh_strmap aliases;
 	/* The tenant's own domains from audit records (OrganizationName,
 	 * UPN domains of its users, GWS actor domains): val unused. */
 	struct mh_strmap tenant_dom;
@@ -301,9 +309,43 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 /* Merge the audit side of pair a into t (a's evidence moved). */
 void mh_fw_audit_add(struct agg *t, struct agg *a, size_t max);
 void mh_fw_lead_release(struct aud_lead *l);
-/* The removal time of (mech, mailbox, rule), MH_TS_NONE when none. */
+/* The removal time of (mech, mailbox, rule), MH_TS_NONE when none or
+ * when the rule was enabled again at or after it. */
 int64_t mh_fw_removed(const struct mh_fwd *f, enum mech m, const char *mailbox,
                       const char *rule);
+/* The time (mech, mailbox, rule) was enabled again at or after its
+ * last removal (Disable-InboxRule), *disabled that removal's time;
+ * MH_TS_NONE when it was not. */
+int64_t mh_fw_reenabled(const struct mh_fwd *f, enum mech m,
+                        const char *mailbox, const char *rule,
+                        int64_t *disabled);
+/* Keep the latest time of key in a removals-like map (val malloc'd
+ * int64_t). MH_OK or MH_ENOMEM. */
+int mh_fw_time_note(struct mh_strmap *m, const char *key, size_t klen,
+                    int64_t ts);
+/* Merge pair a into t (a's evidence moved; a is then freed by the
+ * caller). */
+void mh_fw_agg_add(struct agg *t, struct agg *a, size_t max);
+
+/* MARK: - other names of a mailbox (fwdalias.c) */
+
+extern char mh_fw_alias_ambiguous[];
+/* Learn the other names of mailbox (an address, lower case) that the
+ * Microsoft 365 cmdlet record a writes beside it: the owner part of its
+ * ObjectId and of its Identity or Mailbox parameters, when they are not
+ * addresses. Only inbox rule cmdlets and Set-Mailbox, whose objects are
+ * the mailbox or a rule in it. MH_OK or MH_ENOMEM. */
+int mh_fw_alias_learn(struct mh_fwd *f, const struct mh_audit *a,
+                      const char *mailbox);
+/* Merge from's names into into's (a name learnt with two addresses is
+ * ambiguous). MH_OK or MH_ENOMEM. */
+int mh_fw_alias_merge(struct mh_fwd *into, struct mh_fwd *from);
+void mh_fw_alias_free(void *p);
+/* Before the findings: every pair, removal and enable whose mailbox is
+ * an unambiguous other name of an address is moved to that address, so
+ * that a rule set on "alice" and the mail alice@corp.example sent are one
+ * pair. MH_OK or MH_ENOMEM. */
+int mh_fw_alias_resolve(struct mh_fwd *f);
 
 /* MARK: - the rules (fwdfind.c) */
 
