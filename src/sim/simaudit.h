@@ -37,7 +37,7 @@ struct mh_simaudit_user {
 };
 
 /* A forwarding scenario of the mail part whose set-up the audit trail
- * records (sim.c's scenarios): bit is its MH_SIM_SC_* bit, start the
+ * records (simscen.c's scenarios): bit is its MH_SIM_SC_* bit, start the
  * time of its first forwarded message (the set-up comes before). */
 struct mh_simaudit_mail {
 	unsigned bit;
