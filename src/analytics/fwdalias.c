@@ -8,7 +8,8 @@
  * "alice" would not meet the mail alice@corp.example sent through it.
  * Some records write both: a rule the owner made in her own mailbox
  * (UserId alice@corp.example, ObjectId ".../alice\\Rule"), a cmdlet run
- * with -Mailbox alice@corp.example -Identity "alice\\Rule". Each such
+ * with -Mailbox alice@corp.example -Identity "alice\\Rule", a mailbox
+ * audit record (MailboxOwnerUPN with MailboxGuid). Each such
  * record teaches that the other name is that address; a name taught two
  * addresses is ambiguous and never used. Before the findings, pairs,
  * removals and enables under a name are moved to its address.
@@ -96,7 +97,7 @@ static void name_of(const char *p, size_t n, int rule, char out[ADDR_MAX])
 	out[n] = '\0';
 }
 
-static int teach(struct mh_fwd *f, const char *name, const char *addr)
+int mh_fw_alias_teach(struct mh_fwd *f, const char *name, const char *addr)
 {
 	void **slot;
 	int created;
@@ -129,7 +130,7 @@ int mh_fw_alias_learn(struct mh_fwd *f, const struct mh_audit *a,
 	char name[ADDR_MAX];
 	if (a->object.p) {
 		name_of(a->object.p, a->object.n, rule, name);
-		if (teach(f, name, mailbox))
+		if (mh_fw_alias_teach(f, name, mailbox))
 			return MH_ENOMEM;
 	}
 	for (size_t i = 0; i < a->nparams; i++) {
@@ -141,7 +142,7 @@ int mh_fw_alias_learn(struct mh_fwd *f, const struct mh_audit *a,
 		/* -Mailbox names the mailbox itself, also on rule cmdlets. */
 		int r = rule && mh_slice_ieq(p->name, MH_SLICE_LIT("Identity"));
 		name_of(p->value.p, p->value.n, r, name);
-		if (teach(f, name, mailbox))
+		if (mh_fw_alias_teach(f, name, mailbox))
 			return MH_ENOMEM;
 	}
 	return MH_OK;

@@ -856,6 +856,29 @@ static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
 	return rc;
 }
 
+/* A mailbox audit record names its mailbox by address (MailboxOwnerUPN)
+ * and by GUID (MailboxGuid): the GUID is another name of the address
+ * (fwdalias.c). Most records repeat the last pair: two compares. */
+static int learn_guid(struct mh_fwd *f, const struct mh_audit *a)
+{
+	struct mh_slice g = mh_slice_trim(a->mailbox_guid);
+	if (g.n >= sizeof(f->last_guid) || a->mailbox.n >= ADDR_MAX)
+		return MH_OK;
+	if (mh_slice_eq(g, mh_slice_cstr(f->last_guid)) &&
+	    mh_slice_eq(a->mailbox, mh_slice_cstr(f->last_gmbx)))
+		return MH_OK;
+	char mb[ADDR_MAX], name[64];
+	mailbox_of(a->mailbox, mb);
+	put_lc(name, sizeof(name), g);
+	if (strchr(mb, '@') && mh_fw_alias_teach(f, name, mb))
+		return MH_ENOMEM;
+	memcpy(f->last_guid, g.p, g.n);
+	f->last_guid[g.n] = '\0';
+	memcpy(f->last_gmbx, a->mailbox.p, a->mailbox.n);
+	f->last_gmbx[a->mailbox.n] = '\0';
+	return MH_OK;
+}
+
 /* Every Microsoft 365 operation mh_fw_audit_event reads for forwarding
  * (the literal prefilter passes over the rest unparsed). */
 static const char *const fw_audit_ops[] = {
@@ -943,6 +966,8 @@ int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
 
 	if (a->source != MH_AUDIT_M365)
 		return MH_OK;
+	if (a->mailbox_guid.n && learn_guid(f, a))
+		return mh_err_set(err, MH_ENOMEM, "forwarding: out of memory");
 	int inbox = op_is(a, "New-InboxRule") || op_is(a, "Set-InboxRule") ||
 	            op_is(a, "UpdateInboxRules") ||
 	            a->shape == MH_AS_CFG_INBOX_RULE;

@@ -233,6 +233,9 @@ struct mh_fwd {
 	/* The last actor, mailbox and organisation noted: records of one
 	 * export mostly repeat them, so most records cost three compares. */
 	char last_tactor[ADDR_MAX], last_tmbx[ADDR_MAX], last_torg[ADDR_MAX];
+	/* The last MailboxGuid taught, and its mailbox (as raw text): the
+	 * mailbox audit records of one mailbox repeat them. */
+	char last_guid[64], last_gmbx[ADDR_MAX];
 
 	/* Journal reports whose original could not be analysed: autofwd
 	 * is their number, evidence the reports (MH-FWD-JOURNAL). */
@@ -337,6 +340,9 @@ extern char mh_fw_alias_ambiguous[];
  * the mailbox or a rule in it. MH_OK or MH_ENOMEM. */
 int mh_fw_alias_learn(struct mh_fwd *f, const struct mh_audit *a,
                       const char *mailbox);
+/* Learn that name (lower case: an alias, a GUID) is another name of
+ * the mailbox addr (an address, lower case). MH_OK or MH_ENOMEM. */
+int mh_fw_alias_teach(struct mh_fwd *f, const char *name, const char *addr);
 /* Merge from's names into into's (a name learnt with two addresses is
  * ambiguous). MH_OK or MH_ENOMEM. */
 int mh_fw_alias_merge(struct mh_fwd *into, struct mh_fwd *from);

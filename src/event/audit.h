@@ -132,6 +132,8 @@ struct mh_audit {
 	 * identity "mailbox\\rule"); a snapshot's owner; the GWS user the
 	 * event is about (for user-level events the actor). */
 	struct mh_slice mailbox;
+	struct mh_slice mailbox_guid; /* MailboxGuid (mailbox audit records:
+	                               * the GUID of mailbox), else NULL */
 	struct mh_slice object; /* ObjectId, OfficeObjectId, rule Identity */
 	/* Client address normalised: bare IPv4 (also from ::ffff:a.b.c.d)
 	 * or canonical IPv6 (RFC 5952), port and brackets removed,

@@ -118,6 +118,21 @@ check "legacy DN: the forwarding set on the DN and bob's mail are one finding" \
 		and .[0].details.source == "audit+mail" and .[0].counts.auto_forwarded == 1' "$TMP/f"
 rm "$d"/*.jsonl
 
+# A mailbox audit record gives MailboxOwnerUPN with MailboxGuid: a rule an
+# administrator sets naming that GUID joins the owner's mail.
+gu=dac2d42c-0e87-410c-a857-ded21d858cfc
+sed -e 's/alice@corp.example/frank@corp.example/' -e 's/x@evil.example/frank.m@mailbox.example/' \
+	-e 's/good-1/good-3/' "$d/fwd.eml" >"$d/fwd3.eml"
+{
+	printf '{"CreationTime":"2024-03-01T02:31:24","Id":"568a7468-1e68-4324-b413-764c5afbd6f5","Operation":"MailItemsAccessed","OrganizationId":"%s","RecordType":50,"ResultStatus":"Succeeded","UserKey":"100320D0A34B0F69","UserType":0,"Version":1,"Workload":"Exchange","UserId":"frank@corp.example","ClientIPAddress":"192.0.2.11","ClientInfoString":"Client=MSExchangeRPC","ExternalAccess":false,"InternalLogonType":0,"LogonType":0,"LogonUserSid":"S-1-5-21-3141592653-589793238-462643383-1111","MailboxGuid":"%s","MailboxOwnerSid":"S-1-5-21-3141592653-589793238-462643383-1111","MailboxOwnerUPN":"frank@corp.example","OperationProperties":[{"Name":"MailAccessType","Value":"Sync"},{"Name":"IsThrottled","Value":"False"}],"OrganizationName":"corp.onmicrosoft.com","OriginatingServer":"DB9PR02MB6675 (15.20.7440.015)","SessionId":"8d668851-a43f-43a0-9321-2743689d2935","Folders":[{"Id":"AAMkAD48f3986cd889e3ebAAA450b4642705bAAA=","Path":"\\\\Inbox"}],"OperationCount":1}\n' "$org" "$gu"
+	cmdlet 2024-03-04T23:30:00 New-InboxRule admin@corp.example "$path/$gu\\\\Sync" 203.0.113.77 \
+		"$(p Mailbox "$gu"),$(p Name Sync),$(p ForwardTo frank.m@mailbox.example)"
+} >"$d/mguid.jsonl"
+fwd_findings "$d/mguid.jsonl" "$d/fwd3.eml"
+check "MailboxGuid: the rule set on the GUID and frank's mail are one finding" \
+	jq -e -s 'length == 1 and .[0].mailbox == "frank@corp.example" and .[0].details.source == "audit+mail"' "$TMP/f"
+rm "$d"/*.jsonl
+
 # A GUID in the object path (as in Sekoia's New-InboxRule sample): the
 # owner made the rule; an administrator disables it by the GUID path.
 g=bc1b1df3-f861-4aec-bf7c-40ce5b5566c1

@@ -334,6 +334,7 @@ int mh_norm_ual_fill(struct nctx *c, const struct robj *o)
 	    (rc = FIRST(c, o, &a->workload, K_WORKLOAD, K_OFFICEWORKLOAD)) ||
 	    (rc = nc_key_text(c, o, K_USERID, &a->actor)) ||
 	    (rc = nc_key_text(c, o, K_MAILBOXOWNERUPN, &a->mailbox)) ||
+	    (rc = nc_key_text(c, o, K_MAILBOXGUID, &a->mailbox_guid)) ||
 	    (rc = FIRST(c, o, &a->object, K_OBJECTID, K_OFFICEOBJECTID)) ||
 	    (rc = FIRST(c, o, &a->app_id, K_APPID, K_APPLICATIONID)) ||
 	    (rc = nc_key_text(c, o, K_CLIENTAPPID, &a->client_app_id)) ||
