@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/strmap.h"
@@ -858,24 +859,23 @@ static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
 
 /* A mailbox audit record names its mailbox by address (MailboxOwnerUPN)
  * and by GUID (MailboxGuid): the GUID is another name of the address
- * (fwdalias.c). Most records repeat the last pair: two compares. */
+ * (fwdalias.c). Most records repeat a pair taught before, and GUIDs are
+ * written in lower case: one look-up of the GUID as written answers. */
 static int learn_guid(struct mh_fwd *f, const struct mh_audit *a)
 {
-	struct mh_slice g = mh_slice_trim(a->mailbox_guid);
-	if (g.n >= sizeof(f->last_guid) || a->mailbox.n >= ADDR_MAX)
+	struct mh_slice g = a->mailbox_guid, m = a->mailbox;
+	if (g.n >= 64 || !m.n || m.n >= ADDR_MAX)
 		return MH_OK;
-	if (mh_slice_eq(g, mh_slice_cstr(f->last_guid)) &&
-	    mh_slice_eq(a->mailbox, mh_slice_cstr(f->last_gmbx)))
+	void **slot = mh_strmap_find(&f->aliases, g.p, g.n);
+	if (slot && *slot &&
+	    (*slot == mh_fw_alias_ambiguous ||
+	     (!strncasecmp(*slot, m.p, m.n) && !((char *)*slot)[m.n])))
 		return MH_OK;
 	char mb[ADDR_MAX], name[64];
-	mailbox_of(a->mailbox, mb);
-	put_lc(name, sizeof(name), g);
+	mailbox_of(m, mb);
+	put_lc(name, sizeof(name), mh_slice_trim(g));
 	if (strchr(mb, '@') && mh_fw_alias_teach(f, name, mb))
 		return MH_ENOMEM;
-	memcpy(f->last_guid, g.p, g.n);
-	f->last_guid[g.n] = '\0';
-	memcpy(f->last_gmbx, a->mailbox.p, a->mailbox.n);
-	f->last_gmbx[a->mailbox.n] = '\0';
 	return MH_OK;
 }
 

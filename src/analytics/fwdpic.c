@@ -623,7 +623,6 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	mh_strmap_release(&from->aliases, mh_fw_alias_free);
 	from->last_owner[0] = '\0';
 	from->last_tactor[0] = from->last_tmbx[0] = from->last_torg[0] = '\0';
-	from->last_guid[0] = from->last_gmbx[0] = '\0';
 	return rc;
 }
 

@@ -233,9 +233,6 @@ struct mh_fwd {
 	/* The last actor, mailbox and organisation noted: records of one
 	 * export mostly repeat them, so most records cost three compares. */
 	char last_tactor[ADDR_MAX], last_tmbx[ADDR_MAX], last_torg[ADDR_MAX];
-	/* The last MailboxGuid taught, and its mailbox (as raw text): the
-	 * mailbox audit records of one mailbox repeat them. */
-	char last_guid[64], last_gmbx[ADDR_MAX];
 
 	/* Journal reports whose original could not be analysed: autofwd
 	 * is their number, evidence the reports (MH-FWD-JOURNAL). */
