@@ -232,6 +232,11 @@ static const char *const separators[] = {
         NULL,
 };
 
+const char *const *mh_fwdlang_phrases(void)
+{
+	return separators;
+}
+
 /* Single-byte encodings of the non-ASCII letters in the table, for bodies
  * in ISO-8859-1/-2 or windows-1250 (lower and upper case). */
 struct legacy {

@@ -4,7 +4,8 @@
  * The language tables (subject prefixes and body separator lines as mail
  * clients write them in English, German, French, Italian, Spanish,
  * Portuguese, Dutch, Danish, Norwegian, Swedish, Finnish and Polish) live
- * in fwdlang.c; the body scan is fwdbody.c. Everything here works on borrowed bytes, never reads past
+ * in fwdlang.c; the body scan is fwdbody.c (its SIMD stages fwdscan.c).
+ * Everything here works on borrowed bytes, never reads past
  * s[n-1], never allocates and keeps no state between calls, so it is safe
  * from any thread.
  */
@@ -32,6 +33,10 @@ int mh_fwdlang_subject(const char *s, size_t n);
  * Accented letters match in UTF-8 and in ISO-8859-1 (and -2 / windows-1250
  * for Polish). 0 otherwise. */
 int mh_fwdlang_separator(const char *line, size_t n);
+
+/* The phrases of mh_fwdlang_separator, lower case, UTF-8, single
+ * spaces, NULL-terminated (static; for the body scan's bounds). */
+const char *const *mh_fwdlang_phrases(void);
 
 /* 1 when a body prefix holds a separator line (see above) or a MIME part
  * header "Content-Type: message/rfc822" (or message/global). The body is
