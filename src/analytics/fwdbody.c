@@ -806,27 +806,42 @@ static int tail_char(unsigned char c)
 	       c == '#' || c == '~';
 }
 
-/* 1 when the noun whose letters are at s[h..] literally cannot be on a
- * line the machine finds: read forward as the machine decodes (escapes,
- * soft breaks) up to the first byte that could end the line or start a
- * tag or an entity, the line holds a byte no separator line holds after
- * its phrase starts (a digit, '.', ',', '"', ...), or more letters than
- * any phrase from a noun on (tail_max). A line is judged whole, so what
- * follows the noun on it is what follows in these bytes, whatever came
- * before (an open entity gives its bytes back in order; a noun inside a
- * tag is on no line). "Content-Type: message/" is not read here: its
- * '/' keeps the noun. 0 when in doubt (the machine decides). */
-static int noun_dismissed(const struct body *b, size_t h)
+/* 1 when the noun that starts at most `slack` decoded letters after
+ * s[from] (a letter, literal or escaped, and only letters up to the noun)
+ * cannot be on a line the machine finds: read forward as the machine
+ * decodes (escapes, soft breaks) up to the first byte that could end the
+ * line or start a tag or an entity, the line holds a byte no separator
+ * line holds after its phrase starts (a digit, '.', ',', '"', ...), or
+ * more letters than any phrase from a noun on (tail_max), and the slack.
+ * A line is judged whole, so what follows the noun on it is what follows
+ * in these bytes, whatever came before (a noun inside a tag is on no
+ * line), unless an entity is open at s[from]: its '&' shortly before, and
+ * only entity characters, escapes and soft breaks after it (it could turn
+ * the letters and digits after it into a letter). A '/' near the start
+ * may be "Content-Type: message/...", which keeps the noun. 0 when in
+ * doubt (the machine decides). */
+static int dismissed_from(const struct body *b, size_t from, size_t slack)
 {
 	const char *s = b->s;
 	size_t n = b->n, letters = 0, k = 0;
-	/* A first letter 'b' (a hex digit) may end an escape. */
-	if ((h >= 1 && s[h - 1] == '=') ||
-	    (h >= 2 && s[h - 2] == '=' && hexval((unsigned char)s[h - 1]) >= 0))
+	/* A first letter 'a'..'f' may end an escape. */
+	if ((from >= 1 && s[from - 1] == '=') ||
+	    (from >= 2 && s[from - 2] == '=' &&
+	     hexval((unsigned char)s[from - 1]) >= 0))
 		return 0;
+	/* An entity holds at most 12 characters, each at most 3 raw bytes
+	 * with a soft break (3 more) after it. */
+	for (size_t j = from, m = 0; j > 0 && m < 6 * 13; j--, m++) {
+		unsigned char c = (unsigned char)s[j - 1];
+		if (c == '&' || (c == '=' && j + 1 < n && s[j] == '2' &&
+		                 (s[j + 1] == '6' || s[j + 1] == '3')))
+			return 0;
+		if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '#' &&
+		    c != '=' && c != '\n' && c != '\r')
+			break;
+	}
 	pthread_once(&tail_once, tail_build);
-	int msg = n - h >= 6 && ieq(s + h, "messag", 6);
-	for (size_t i = h; i < n; k++) {
+	for (size_t i = from; i < n; k++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '=') {
 			if (i + 1 < n && s[i + 1] == '\n') {
@@ -854,16 +869,55 @@ static int noun_dismissed(const struct body *b, size_t h)
 				return 0;
 			i++;
 		}
-		if (msg && k == 7 && c == '/')
+		if (c == '/' && k <= slack + 7)
 			return 0;
 		if (is_alpha(c)) {
-			if (++letters > tail_max)
+			if (++letters > tail_max + slack)
 				return 1;
 		} else if (c < 0x80 && !tail_char(c)) {
 			return 1;
 		}
 	}
 	return 0;
+}
+
+/* The literal or escaped letter before s[i] ('=' of an escape or a soft
+ * break, or a literal letter), stepping back over letters the machine
+ * decodes as such: the offset where it starts, or (size_t)-1. */
+static size_t letter_before(const struct body *b, size_t i)
+{
+	const char *s = b->s;
+	if (i >= 1 && is_alpha((unsigned char)s[i - 1]) &&
+	    !(i >= 3 && s[i - 3] == '=' &&
+	      hexval((unsigned char)s[i - 2]) >= 0))
+		return i - 1;
+	/* "=XX" right before: every '=' starts an escape. */
+	if (i >= 3 && s[i - 3] == '=' && hexval((unsigned char)s[i - 2]) >= 0 &&
+	    hexval((unsigned char)s[i - 1]) >= 0 &&
+	    is_alpha(hexval((unsigned char)s[i - 2]) * 16 +
+	             hexval((unsigned char)s[i - 1])))
+		return i - 3;
+	return (size_t)-1;
+}
+
+/* A hit at s[i] (a soft break, or an escape of a letter) that cannot be
+ * in a noun on a line the machine finds: from up to
+ * MH_FWDSCAN_NOUN_MAX - 1 letters before it (where a noun through it
+ * starts), as dismissed_from() reads it. */
+static int hit_dismissed(const struct body *b, size_t i)
+{
+	size_t from = i, slack = 0, p;
+	/* An escape of '&' or '#' starts an entity, not a letter. */
+	if (b->s[i + 1] != '\n' && b->s[i + 1] != '\r' &&
+	    !is_alpha(hexval((unsigned char)b->s[i + 1]) * 16 +
+	              hexval((unsigned char)b->s[i + 2])))
+		return 0;
+	while (slack < MH_FWDSCAN_NOUN_MAX - 1 &&
+	       (p = letter_before(b, from)) != (size_t)-1) {
+		from = p;
+		slack++;
+	}
+	return dismissed_from(b, from, slack + 1);
 }
 
 enum { C_NONE, C_TEXT, C_B64 };
@@ -892,15 +946,17 @@ static int classify(const struct body *b, size_t i)
 			 * passes both (hidden letters are hits of their
 			 * own). */
 			return mh_fwdscan_soft_hit(b->s, b->n, i) &&
-			                       soft_join(b, i)
+			                       soft_join(b, i) &&
+			                       !hit_dismissed(b, i)
 			               ? C_TEXT
 			               : C_NONE;
 		}
-		return letter_escape(p, left) ? C_TEXT : C_NONE;
+		return letter_escape(p, left) && !hit_dismissed(b, i) ? C_TEXT
+		                                                      : C_NONE;
 	default:
 		if ((*p | 0x20) == 'b' && left >= 6 && ieq(p, "base64", 6))
 			return cte_line(b, line_start(b, i)) ? C_B64 : C_NONE;
-		return mh_fwdscan_noun_at(p, left) && !noun_dismissed(b, i)
+		return mh_fwdscan_noun_at(p, left) && !dismissed_from(b, i, 0)
 		               ? C_TEXT
 		               : C_NONE;
 	}

@@ -81,28 +81,28 @@ int mh_fwdscan_noun_across(const char *p, size_t n, size_t cut)
 /* Bit b of bigram[a] ('a'..'z' as 0..25): some noun holds the letters
  * a, b one after the other; bit c of trigram[a * 26 + b]: letters a, b,
  * c. Built once (tabs_build). */
-static uint32_t bigram[26];
-static uint32_t trigram[26 * 26];
+/* Index 26 stands for any byte that is no letter: its rows and bits are
+ * 0, so lookups need no test (lidx maps a byte to its index). */
+static uint32_t bigram[27];
+static uint32_t trigram[27 * 27];
+static unsigned char lidx[256];
 
 static void grams_build(void)
 {
+	for (int c = 0; c < 256; c++) {
+		unsigned v = (unsigned)(c | 0x20) - 'a';
+		lidx[c] = (unsigned char)(v < 26 ? v : 26);
+	}
 	for (size_t k = 0; k < NNOUNS; k++) {
 		const char *w = nouns[k].s;
 		for (size_t i = 0; i + 1 < nouns[k].n; i++) {
 			int a = w[i] - 'a', b = w[i + 1] - 'a';
 			bigram[a] |= UINT32_C(1) << b;
 			if (i + 2 < nouns[k].n)
-				trigram[a * 26 + b] |= UINT32_C(1)
+				trigram[a * 27 + b] |= UINT32_C(1)
 				                       << (w[i + 2] - 'a');
 		}
 	}
-}
-
-/* The letter's index 0..25 (either case), or -1. */
-static int letter(unsigned char c)
-{
-	unsigned v = (unsigned)(c | 0x20) - 'a';
-	return v < 26 ? (int)v : -1;
 }
 
 /* Why this is enough (fwdscan.h): take the first soft break inside a
@@ -124,21 +124,30 @@ static inline int soft_hit(const char *p, size_t n, size_t i)
 		k = i + 3;
 	else
 		return 0;
-	int a = letter((unsigned char)p[i - 1]),
-	    c = letter((unsigned char)p[k]);
-	if (a < 0 || c < 0 || !(bigram[a] >> c & 1))
+	unsigned a = lidx[(unsigned char)p[i - 1]],
+	         c = lidx[(unsigned char)p[k]];
+	if (!(bigram[a] >> c & 1))
 		return 0;
-	if (i >= 2) {
-		int z = letter((unsigned char)p[i - 2]);
-		if (z >= 0 && (trigram[z * 26 + a] >> c & 1))
-			return 1;
-	}
+	if (i >= 2 &&
+	    (trigram[lidx[(unsigned char)p[i - 2]] * 27 + a] >> c & 1))
+		return 1;
 	if (k + 1 >= n)
 		return 0;
 	if (p[k + 1] == '=')
 		return 1;
-	int d = letter((unsigned char)p[k + 1]);
-	return d >= 0 && (trigram[a * 26 + c] >> d & 1) != 0;
+	return (trigram[a * 27 + c] >> lidx[(unsigned char)p[k + 1]] & 1) != 0;
+}
+
+/* soft_hit() without branches, for the '=' of "=\n" or "=\r\n" at p[i]
+ * with p[i - 2 .. i + 4] in the body. */
+static inline uint64_t soft_fast(const unsigned char *p, size_t i)
+{
+	size_t k = i + 3 - (p[i + 1] == '\n');
+	unsigned z = lidx[p[i - 2]], a = lidx[p[i - 1]], c = lidx[p[k]],
+	         d = lidx[p[k + 1]];
+	uint32_t t = (trigram[z * 27 + a] >> c) | (trigram[a * 27 + c] >> d) |
+	             (uint32_t)(p[k + 1] == '=');
+	return (bigram[a] >> c) & t & 1;
 }
 
 int mh_fwdscan_soft_hit(const char *p, size_t n, size_t i)
@@ -198,9 +207,12 @@ static uint64_t soft_hits(uint64_t soft, const char *rp, size_t rn, size_t base)
 	uint64_t keep = 0;
 	while (soft) {
 		unsigned b = (unsigned)__builtin_ctzll(soft);
+		size_t j = base + b;
 		soft &= soft - 1;
-		if (soft_hit(rp, rn, base + b))
-			keep |= UINT64_C(1) << b;
+		keep |= (j >= 2 && j + 4 < rn
+		                 ? soft_fast((const unsigned char *)rp, j)
+		                 : (uint64_t)soft_hit(rp, rn, j))
+		        << b;
 	}
 	return keep;
 }
