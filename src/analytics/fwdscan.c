@@ -597,8 +597,8 @@ static const unsigned char b64tab[256] = {
 /* 32 base64 alphabet characters at p decoded to 24 bytes at out (32
  * written); 0, nothing meant, when one of them is outside the alphabet
  * ('=', a line end, anything else). */
-__attribute__((target("avx2"))) static int b64_32(const char *p,
-                                                  unsigned char *out)
+__attribute__((target("avx2"), always_inline)) static inline int
+b64_32(const char *p, unsigned char *out)
 {
 #define RANGE(x, a, z)                                                         \
 	_mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8((a)-1)),        \
@@ -642,6 +642,64 @@ __attribute__((target("avx2"))) static int b64_32(const char *p,
 	_mm256_storeu_si256((__m256i *)out, v);
 	return 1;
 }
+
+/* The same for 16 characters at p: 12 bytes at out (16 written). */
+__attribute__((target("avx2"), always_inline)) static inline int
+b64_16(const char *p, unsigned char *out)
+{
+#define RANGE(x, a, z)                                                         \
+	_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8((a)-1)),                 \
+	              _mm_cmpgt_epi8(_mm_set1_epi8((z) + 1), x))
+	__m128i x = _mm_loadu_si128((const __m128i *)p);
+	__m128i up = RANGE(x, 'A', 'Z'), low = RANGE(x, 'a', 'z'),
+	        dig = RANGE(x, '0', '9'),
+	        plus = _mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
+	        sl = _mm_cmpeq_epi8(x, _mm_set1_epi8('/'));
+#undef RANGE
+	__m128i ok = _mm_or_si128(_mm_or_si128(up, low),
+	                          _mm_or_si128(dig, _mm_or_si128(plus, sl)));
+	if ((unsigned)_mm_movemask_epi8(ok) != 0xffffu)
+		return 0;
+	__m128i add = _mm_or_si128(
+	        _mm_or_si128(_mm_and_si128(up, _mm_set1_epi8(-'A')),
+	                     _mm_and_si128(low, _mm_set1_epi8(26 - 'a'))),
+	        _mm_or_si128(
+	                _mm_and_si128(dig, _mm_set1_epi8(52 - '0')),
+	                _mm_or_si128(
+	                        _mm_and_si128(plus, _mm_set1_epi8(62 - '+')),
+	                        _mm_and_si128(sl, _mm_set1_epi8(63 - '/')))));
+	__m128i v = _mm_add_epi8(x, add);
+	v = _mm_maddubs_epi16(v, _mm_set1_epi32(0x01400140));
+	v = _mm_madd_epi16(v, _mm_set1_epi32(0x00011000));
+	v = _mm_shuffle_epi8(v, _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
+	                                      13, 12, -1, -1, -1, -1));
+	_mm_storeu_si128((__m128i *)out, v);
+	return 1;
+}
+#endif
+
+#if defined(MH_HAVE_AVX2)
+/* The longest run of whole quanta from p[0] that b64_32 and b64_16 take
+ * (characters, a multiple of 4), decoded at out: 32 characters at a
+ * time, then 16, then the last 16 of the line again when its rest is
+ * whole quanta (quanta decoded twice give the same bytes in the same
+ * place). */
+__attribute__((target("avx2"))) static size_t
+b64_run(const char *p, size_t n, unsigned char *out)
+{
+	size_t i = 0, o = 0;
+	for (; i + 32 <= n && b64_32(p + i, out + o); i += 32)
+		o += 24;
+	if (n - i >= 16 && b64_16(p + i, out + o)) {
+		i += 16;
+		o += 12;
+	}
+	size_t rest = n - i;
+	if (rest > 0 && rest < 16 && rest % 4 == 0 && n >= 16 &&
+	    b64_16(p + n - 16, out + o - 3 * (16 - rest) / 4))
+		i = n;
+	return i;
+}
 #endif
 
 /* The scalar loop below decodes as the machine does (fwdbody.c
@@ -655,13 +713,16 @@ int mh_fwdscan_b64(const char *p, size_t n, uint32_t *acc, int *bits,
 	if (!n)
 		return 0;
 #if defined(MH_HAVE_AVX2)
-	/* On a quantum boundary, 32 characters at a time (older bits of acc
+	/* On a quantum boundary, whole quanta with AVX2 (older bits of acc
 	 * never reach an output from there). */
-	if (bt == 0 && mh_fwdscan_kernel() == MH_FWDSCAN_AVX2)
-		for (; i + 32 <= n && b64_32(p + i, out + o); i += 32) {
-			o += 24;
+	if (bt == 0 && mh_fwdscan_kernel() == MH_FWDSCAN_AVX2) {
+		size_t d = b64_run(p, n, out + o);
+		if (d) {
+			o += 3 * d / 4;
+			i = d;
 			a = 0;
 		}
+	}
 #endif
 	for (; i < n; i++) {
 		/* Four alphabet characters on a quantum boundary: three bytes
