@@ -994,6 +994,7 @@ int mh_fwdlang_body(const char *s, size_t n, int b64)
 					return mh_fwdlang_body_ref(s, n, b64);
 				skip = at;
 				skip_end = end;
+				mh_fwdscan_skip(&it, at, end);
 			}
 		} else if (c == C_TEXT && i >= done) {
 			if (b64_seen)

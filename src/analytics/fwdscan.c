@@ -266,14 +266,15 @@ static uint64_t soft_hits(uint64_t soft, const char *rp, size_t rn, size_t base)
 /* From i on, 64 positions at a time while a block's loads, p[i .. i +
  * 67), stay within n: the first block with a hit (its offset in *at) and
  * its mask, or 0 and where it stopped. */
-static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t *at)
+static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t lim,
+                          size_t *at)
 {
 #define L(a) _mm_loadu_si128((const __m128i *)(a))
 #define E    _mm_cmpeq_epi8
 #define A    _mm_and_si128
 #define O    _mm_or_si128
 #define B    _mm_set1_epi8
-	for (; i + 67 <= n; i += 64) {
+	for (; i + 67 <= n && i < lim; i += 64) {
 		uint64_t all = 0, soft = 0;
 		for (int k = 0; k < 4; k++) {
 			const char *q = p + i + 16 * (size_t)k;
@@ -372,7 +373,7 @@ static void teddy_build(struct mh_fwdscan_tabs *t)
  * may be a padded copy of its end). */
 __attribute__((target("avx2"))) static uint64_t
 scan_avx2(const struct mh_fwdscan_tabs *t, const char *p, size_t n, size_t i,
-          size_t *at, const char *rp, size_t rn, size_t roff)
+          size_t lim, size_t *at, const char *rp, size_t rn, size_t roff)
 {
 	const __m256i zero = _mm256_setzero_si256(),
 	              nib = _mm256_set1_epi8(0x0f), eqc = _mm256_set1_epi8('='),
@@ -386,7 +387,7 @@ scan_avx2(const struct mh_fwdscan_tabs *t, const char *p, size_t n, size_t i,
 	              hi0 = TAB(t->hi[0]), hi1 = TAB(t->hi[1]),
 	              hi2 = TAB(t->hi[2]), hi3 = TAB(t->hi[3]);
 #undef TAB
-	for (; i + 67 <= n; i += 64) {
+	for (; i + 67 <= n && i < lim; i += 64) {
 		uint64_t none = 0, soft = 0;
 		/* Bodies come from memory, not cache: ask ahead. */
 		_mm_prefetch(p + i + 512, _MM_HINT_T0);
@@ -438,7 +439,7 @@ edge_avx2(const struct mh_fwdscan_tabs *t, const char *p, size_t n, size_t i,
 	size_t k = n - i < 64 ? n - i : 64, c = n - i < 67 ? n - i : 67;
 	memcpy(buf, p + i, c);
 	size_t at;
-	uint64_t m = scan_avx2(t, buf, sizeof(buf), 0, &at, p, n, i);
+	uint64_t m = scan_avx2(t, buf, sizeof(buf), 0, 1, &at, p, n, i);
 	*len = k;
 	return k == 64 ? m : m & ((UINT64_C(1) << k) - 1);
 }
@@ -515,7 +516,15 @@ void mh_fwdscan_init(struct mh_fwdscan *it, const char *p, size_t n,
 	it->mask = 0;
 	it->blk = from;
 	it->next = from;
+	it->skip_from = n;
+	it->skip_to = n;
 	it->kernel = (int)mh_fwdscan_kernel();
+}
+
+void mh_fwdscan_skip(struct mh_fwdscan *it, size_t from, size_t to)
+{
+	it->skip_from = from;
+	it->skip_to = to;
 }
 
 size_t mh_fwdscan_next(struct mh_fwdscan *it, size_t from)
@@ -524,25 +533,30 @@ size_t mh_fwdscan_next(struct mh_fwdscan *it, size_t from)
 		while (it->mask) {
 			size_t i = it->blk + (size_t)__builtin_ctzll(it->mask);
 			it->mask &= it->mask - 1;
-			if (i >= from)
+			if (i >= from &&
+			    (i < it->skip_from || i >= it->skip_to))
 				return i;
 		}
 		if (it->next < from)
 			it->next = from;
+		if (it->next >= it->skip_from && it->next < it->skip_to)
+			it->next = it->skip_to;
 		size_t i = it->next;
+		/* The vector loops stop before a skipped range. */
+		size_t lim = i < it->skip_from ? it->skip_from : it->n;
 #if defined(MH_HAVE_AVX2)
 		if (it->kernel == MH_FWDSCAN_AVX2 && i < it->n) {
 			size_t at = i;
 			if (i + 67 <= it->n) {
 				it->mask = scan_avx2(it->t, it->p, it->n, i,
-				                     &at, it->p, it->n, 0);
+				                     lim, &at, it->p, it->n, 0);
 				if (it->mask) {
 					it->blk = at;
 					it->next = at + 64;
 					continue;
 				}
-				if (at >= it->n) {
-					it->next = it->n;
+				if (at >= lim) {
+					it->next = at < it->n ? at : it->n;
 					continue;
 				}
 			}
@@ -557,20 +571,29 @@ size_t mh_fwdscan_next(struct mh_fwdscan *it, size_t from)
 		/* A block reads p[i .. i + 67). */
 		if (it->kernel == MH_FWDSCAN_SSE2 && i + 67 <= it->n) {
 			size_t at;
-			it->mask = scan_sse2(it->p, it->n, i, &at);
+			it->mask = scan_sse2(it->p, it->n, i, lim, &at);
 			if (it->mask) {
 				it->blk = at;
 				it->next = at + 64;
 				continue;
 			}
+			if (at >= lim) {
+				it->next = at;
+				continue;
+			}
 			i = at; /* the rest, scalar */
 		}
 #endif
-		for (; i < it->n; i++)
+		for (; i < it->n; i++) {
+			if (i == it->skip_from && it->skip_to > i) {
+				i = it->skip_to - 1;
+				continue;
+			}
 			if (mh_fwdscan_hit_at(it->p, it->n, i)) {
 				it->next = i + 1;
 				return i;
 			}
+		}
 		it->next = it->n;
 		return it->n;
 	}
@@ -684,8 +707,8 @@ b64_16(const char *p, unsigned char *out)
  * time, then 16, then the last 16 of the line again when its rest is
  * whole quanta (quanta decoded twice give the same bytes in the same
  * place). */
-__attribute__((target("avx2"))) static size_t
-b64_run(const char *p, size_t n, unsigned char *out)
+__attribute__((target("avx2"))) static size_t b64_run(const char *p, size_t n,
+                                                      unsigned char *out)
 {
 	size_t i = 0, o = 0;
 	for (; i + 32 <= n && b64_32(p + i, out + o); i += 32)

@@ -61,10 +61,11 @@ struct mh_fwdscan_tabs;
 struct mh_fwdscan {
 	const char *p;
 	size_t n;
-	size_t blk;    /* offset of the block of mask */
-	uint64_t mask; /* hits of that block not yet handed out */
-	size_t next;   /* first offset not yet tested */
-	int kernel;    /* enum mh_fwdscan_kernel, never AUTO */
+	size_t blk;                /* offset of the block of mask */
+	uint64_t mask;             /* hits of that block not yet handed out */
+	size_t next;               /* first offset not yet tested */
+	size_t skip_from, skip_to; /* not wanted (mh_fwdscan_skip) */
+	int kernel;                /* enum mh_fwdscan_kernel, never AUTO */
 	const struct mh_fwdscan_tabs *t;
 };
 
@@ -74,6 +75,11 @@ void mh_fwdscan_init(struct mh_fwdscan *it, const char *p, size_t n,
 
 /* The next hit at or after `from` (hits before it are dropped), or n. */
 size_t mh_fwdscan_next(struct mh_fwdscan *it, size_t from);
+
+/* Hits in [from, to) are not wanted (a base64 part the caller searched
+ * decoded): the scan stops before them and goes on at `to`. One range
+ * at a time: a later call replaces it. */
+void mh_fwdscan_skip(struct mh_fwdscan *it, size_t from, size_t to);
 
 /* One line p[0..n) of a base64 part as the decoding machine takes it:
  * 0 when it is not a base64 line (empty, or a byte outside the alphabet

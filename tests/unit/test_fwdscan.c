@@ -153,6 +153,53 @@ static void test_hits_random(void **state)
 /* A noun cut by soft breaks ("=\n" or "=\r\n") at the given places:
  * its first break passes the soft-break test, with any letters around
  * the noun. */
+/* With [a, b) skipped after the first hit at or after `set` is handed
+ * out: no hit in it, and every hit_at position outside it. */
+static void check_skip(enum mh_fwdscan_kernel k, const char *p, size_t n,
+                       size_t set, size_t a, size_t b)
+{
+	struct mh_fwdscan it;
+	unsigned char *got = calloc(n ? n : 1, 1);
+	assert_non_null(got);
+	assert_int_equal(mh_fwdscan_use(k), 0);
+	mh_fwdscan_init(&it, p, n, 0);
+	int armed = 0;
+	for (size_t i = 0; (i = mh_fwdscan_next(&it, i)) < n; i++) {
+		got[i] = 1;
+		if (!armed && i >= set) {
+			mh_fwdscan_skip(&it, a, b);
+			armed = 1;
+		} else if (armed && i >= a && i < b) {
+			fail_msg("kernel %d: hit %zu in the skipped [%zu, %zu)",
+			         (int)k, i, a, b);
+		}
+	}
+	for (size_t j = 0; j < n; j++)
+		if (!got[j] && mh_fwdscan_hit_at(p, n, j) &&
+		    (!armed || j < a || j >= b) && (armed || j < set))
+			missed(k, p, n, j);
+	assert_int_equal(mh_fwdscan_use(MH_FWDSCAN_AUTO), 0);
+	free(got);
+}
+
+static void test_skip(void **state)
+{
+	(void)state;
+	static const char alpha[] = "=\n&#4mMeEsSaAgGnNbBrRiIvVwW dx";
+	char buf[900];
+	for (int round = 0; round < 300; round++) {
+		size_t n = 1 + rnd(sizeof(buf));
+		for (size_t i = 0; i < n; i++)
+			buf[i] = alpha[rnd(sizeof(alpha) - 1)];
+		size_t set = rnd((unsigned)n), a = set + 1 + rnd(200),
+		       b = a + rnd(400);
+		for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]);
+		     k++)
+			if (have(kernels[k]))
+				check_skip(kernels[k], buf, n, set, a, b);
+	}
+}
+
 static void test_soft_breaks_in_nouns(void **state)
 {
 	(void)state;
@@ -260,6 +307,7 @@ int main(void)
 	        cmocka_unit_test(test_kernels_available),
 	        cmocka_unit_test(test_hits_exchange_html),
 	        cmocka_unit_test(test_hits_random),
+	        cmocka_unit_test(test_skip),
 	        cmocka_unit_test(test_soft_breaks_in_nouns),
 	        cmocka_unit_test(test_b64_kernels),
 	};
