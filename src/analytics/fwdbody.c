@@ -535,6 +535,9 @@ static int entity_letter(const unsigned char *d, size_t n, size_t i)
 	return entity_cp(ent, k, &cp) && cp < 128 && is_alpha((int)cp);
 }
 
+static int tail_rules_out(const char *s, size_t n, size_t from, size_t slack,
+                          int qp);
+
 /* Decoded bytes that can make a line the machine finds: a noun, or a
  * numeric entity that gives a letter. */
 static int decoded_candidate(const unsigned char *d, size_t n)
@@ -544,7 +547,8 @@ static int decoded_candidate(const unsigned char *d, size_t n)
 	mh_fwdscan_init(&it, p, n, 0);
 	for (size_t i = 0; (i = mh_fwdscan_next(&it, i)) < n; i++) {
 		if (p[i] != '&') {
-			if (mh_fwdscan_noun_at(p + i, n - i))
+			if (mh_fwdscan_noun_at(p + i, n - i) &&
+			    !tail_rules_out(p, n, i, 0, 0))
 				return 1;
 			continue;
 		}
@@ -559,8 +563,11 @@ static int decoded_candidate(const unsigned char *d, size_t n)
  * part may finish; next is where that text starts. When the part is
  * followed by an empty line or the end of the body, the machine gives
  * the entity back as a line of its own ("&" and those characters; or
- * swallows it in a tag): judged here as line_end() would. 1 when the
- * machine may find something, 0 when it cannot. */
+ * swallows it in a tag): judged here as line_end() would. When the text
+ * goes on with a byte that can neither go on with the entity nor end it
+ * (a MIME boundary's '-'), the entity is given back at the start of the
+ * line the part's end began: a line that starts with '&' is never
+ * found. 1 when the machine may find something, 0 when it cannot. */
 static int open_entity(const struct body *b, const unsigned char *d, size_t n,
                        size_t next)
 {
@@ -573,8 +580,11 @@ static int open_entity(const struct body *b, const unsigned char *d, size_t n,
 		if (j < n)
 			continue;
 		if (next < b->n &&
-		    content_len(b, next, line_end_at(b, next)) != 0)
-			return 1;
+		    content_len(b, next, line_end_at(b, next)) != 0) {
+			unsigned char c = (unsigned char)b->s[next];
+			/* '=' may start an escape of one. */
+			return ent_char(c) || c == ';' || c == '=';
+		}
 		return mh_fwdlang_separator((const char *)d + i, n - i) ||
 		       is_ct_rfc822(d + i, n - i);
 	}
@@ -808,7 +818,9 @@ static int tail_char(unsigned char c)
 
 /* 1 when the noun that starts at most `slack` decoded letters after
  * s[from] (a letter, literal or escaped, and only letters up to the noun)
- * cannot be on a line the machine finds: read forward as the machine
+ * cannot be on a line the machine finds (s[0..n): raw text when qp, else
+ * decoded bytes of a base64 part, which go to the HTML stage as they
+ * are): read forward as the machine
  * decodes (escapes, soft breaks) up to the first byte that could end the
  * line or start a tag or an entity, the line holds a byte no separator
  * line holds after its phrase starts (a digit, '.', ',', '"', ...), or
@@ -820,18 +832,18 @@ static int tail_char(unsigned char c)
  * the letters and digits after it into a letter). A '/' near the start
  * may be "Content-Type: message/...", which keeps the noun. 0 when in
  * doubt (the machine decides). */
-static int dismissed_from(const struct body *b, size_t from, size_t slack)
+static int tail_rules_out(const char *s, size_t n, size_t from, size_t slack,
+                          int qp)
 {
-	const char *s = b->s;
-	size_t n = b->n, letters = 0, k = 0;
+	size_t letters = 0, k = 0, j = from, m = 0;
 	/* A first letter 'a'..'f' may end an escape. */
-	if ((from >= 1 && s[from - 1] == '=') ||
-	    (from >= 2 && s[from - 2] == '=' &&
-	     hexval((unsigned char)s[from - 1]) >= 0))
+	if (qp && ((from >= 1 && s[from - 1] == '=') ||
+	           (from >= 2 && s[from - 2] == '=' &&
+	            hexval((unsigned char)s[from - 1]) >= 0)))
 		return 0;
 	/* An entity holds at most 12 characters, each at most 3 raw bytes
 	 * with a soft break (3 more) after it. */
-	for (size_t j = from, m = 0; j > 0 && m < 6 * 13; j--, m++) {
+	for (; j > 0 && m < 6 * 13; j--, m++) {
 		unsigned char c = (unsigned char)s[j - 1];
 		if (c == '&' || (c == '=' && j + 1 < n && s[j] == '2' &&
 		                 (s[j + 1] == '6' || s[j + 1] == '3')))
@@ -840,10 +852,13 @@ static int dismissed_from(const struct body *b, size_t from, size_t slack)
 		    c != '=' && c != '\n' && c != '\r')
 			break;
 	}
+	/* Decoded bytes in chunks: an entity may begin before the chunk. */
+	if (!qp && j == 0 && m < 6 * 13)
+		return 0;
 	pthread_once(&tail_once, tail_build);
 	for (size_t i = from; i < n; k++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '=') {
+		if (c == '=' && qp) {
 			if (i + 1 < n && s[i + 1] == '\n') {
 				i += 2; /* soft break: nothing decoded */
 				k--;
@@ -879,6 +894,11 @@ static int dismissed_from(const struct body *b, size_t from, size_t slack)
 		}
 	}
 	return 0;
+}
+
+static int dismissed_from(const struct body *b, size_t from, size_t slack)
+{
+	return tail_rules_out(b->s, b->n, from, slack, 1);
 }
 
 /* The literal or escaped letter before s[i] ('=' of an escape or a soft

@@ -342,6 +342,26 @@ static void test_body_noun_context(void **state)
 	        {"Forwarded message&#10;and more, text.\n", 1},
 	        {"Forwarded message=0Aand more, text.\n", 1},
 	        {"Forwarded message=3Cbr>and more, text.\n", 1},
+	        /* The same in the decoded bytes of a base64 part: "Ce
+	         * message et ses pieces.", "this message, please",
+	         * "<p>-----Original Message-----</p>", "Content-Type:
+	         * message/rfc822", "&#77;essage" (an entity before the
+	         * noun). */
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "Q2UgbWVzc2FnZSBldCBzZXMgcGllY2VzLgo=\n--b--\n",
+	         0},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "dGhpcyBtZXNzYWdlLCBwbGVhc2UK\n--b--\n",
+	         0},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "PHA+LS0tLS1PcmlnaW5hbCBNZXNzYWdlLS0tLS08L3A+Cg==\n--b--\n",
+	         1},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "Q29udGVudC1UeXBlOiBtZXNzYWdlL3JmYzgyMgo=\n--b--\n",
+	         1},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "LS0tLS1PcmlnaW5hbCAmIzc3O2Vzc2FnZS0tLS0tCg==\n--b--\n",
+	         1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t n = strlen(cases[i].s);
