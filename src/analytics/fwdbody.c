@@ -31,7 +31,6 @@
 
 #include "analytics/fwdscan.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -785,37 +784,6 @@ static int verify(struct body *b, size_t i, size_t *done)
 	return sc.found;
 }
 
-/* The most ASCII letters a separator phrase holds from the start of a
- * noun in it to its end (about 20), from the tables once. */
-static size_t tail_max;
-static pthread_once_t tail_once = PTHREAD_ONCE_INIT;
-
-static void tail_build(void)
-{
-	for (const char *const *ph = mh_fwdlang_phrases(); *ph; ph++) {
-		size_t len = strlen(*ph);
-		for (size_t j = 0; j < len; j++) {
-			if (!mh_fwdscan_noun_at(*ph + j, len - j))
-				continue;
-			size_t k = 0;
-			for (size_t x = j; x < len; x++)
-				k += is_alpha((unsigned char)(*ph)[x]) != 0;
-			if (k > tail_max)
-				tail_max = k;
-		}
-	}
-}
-
-/* The bytes a separator line holds after its phrase starts, besides
- * letters and bytes >= 0x80: spaces and the apostrophe of the phrase,
- * what is stripped at the end ('\r', ':' and the frame characters). */
-static int tail_char(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\'' || c == '\r' || c == ':' ||
-	       c == '-' || c == '_' || c == '=' || c == '*' || c == '>' ||
-	       c == '#' || c == '~';
-}
-
 /* 1 when the noun that starts at most `slack` decoded letters after
  * s[from] (a letter, literal or escaped, and only letters up to the noun)
  * cannot be on a line the machine finds (s[0..n): raw text when qp, else
@@ -824,7 +792,7 @@ static int tail_char(unsigned char c)
  * decodes (escapes, soft breaks) up to the first byte that could end the
  * line or start a tag or an entity, the line holds a byte no separator
  * line holds after its phrase starts (a digit, '.', ',', '"', ...), or
- * more letters than any phrase from a noun on (tail_max), and the slack.
+ * more letters than any phrase from a noun on, and the slack.
  * A line is judged whole, so what follows the noun on it is what follows
  * in these bytes, whatever came before (a noun inside a tag is on no
  * line), unless an entity is open at s[from]: its '&' shortly before, and
@@ -855,7 +823,7 @@ static int tail_rules_out(const char *s, size_t n, size_t from, size_t slack,
 	/* Decoded bytes in chunks: an entity may begin before the chunk. */
 	if (!qp && j == 0 && m < 6 * 13)
 		return 0;
-	pthread_once(&tail_once, tail_build);
+	size_t tail_max = mh_fwdlang_tail_letters();
 	for (size_t i = from; i < n; k++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '=' && qp) {
@@ -889,7 +857,7 @@ static int tail_rules_out(const char *s, size_t n, size_t from, size_t slack,
 		if (is_alpha(c)) {
 			if (++letters > tail_max + slack)
 				return 1;
-		} else if (c < 0x80 && !tail_char(c)) {
+		} else if (c < 0x80 && !mh_fwdlang_tail_byte(c)) {
 			return 1;
 		}
 	}

@@ -34,10 +34,6 @@ int mh_fwdlang_subject(const char *s, size_t n);
  * for Polish). 0 otherwise. */
 int mh_fwdlang_separator(const char *line, size_t n);
 
-/* The phrases of mh_fwdlang_separator, lower case, UTF-8, single
- * spaces, NULL-terminated (static; for the body scan's bounds). */
-const char *const *mh_fwdlang_phrases(void);
-
 /* 1 when a body prefix holds a separator line (see above) or a MIME part
  * header "Content-Type: message/rfc822" (or message/global). The body is
  * read as mail clients write it: quoted-printable escapes and soft line
@@ -53,5 +49,14 @@ int mh_fwdlang_body(const char *s, size_t n, int b64);
  * mh_fwdlang_body runs it only around what may be a separator
  * (fwdbody.c); this one is for tests and the differential fuzzer. */
 int mh_fwdlang_body_ref(const char *s, size_t n, int b64);
+
+/* For the body scan (fwdbody.c), which sets aside a noun of fwdscan.h
+ * by what follows it on its line: the most ASCII letters a separator
+ * phrase holds from the start of a noun in it to its end (about 20), and
+ * whether a byte < 0x80 that is no letter may follow the start of the
+ * phrase on a separator line (spaces, the apostrophe, ':', '\r', frame
+ * characters). */
+size_t mh_fwdlang_tail_letters(void);
+int mh_fwdlang_tail_byte(unsigned char c);
 
 #endif

@@ -10,9 +10,10 @@
  * base64 decoding of a part's lines as the decoding machine takes them,
  * and the backward search for HTML tag characters.
  *
- * Three kernels give the same hits: AVX2 (a Teddy-style nibble filter,
- * chosen at run time when the CPU has it), SSE2 and plain C.
- * mh_fwdscan_use() forces one, for tests and bench/ only.
+ * Three kernels give the same answers: AVX2 (a Teddy-style nibble
+ * filter, base64 in whole quanta; chosen at run time when the CPU has
+ * it), SSE2 and plain C. mh_fwdscan_use() forces one, for tests and
+ * bench/ only; every function here follows it.
  *
  * Everything works on borrowed bytes and never reads past p[n-1]; the
  * tables are built once (pthread_once) and only read after that, so all
