@@ -193,9 +193,8 @@ int mh_fwdscan_hit_at(const char *p, size_t n, size_t i)
 }
 
 /* The vector kernels test 64 positions at a time and hand out the hits
- * of a block from a bit mask; the first position and the last few (whose
- * loads would pass the ends) go to the scalar test or through a padded
- * copy. A soft line break is found by the vectors ('=' then "\n" or
+ * of a block from a bit mask; the last few positions (whose loads would
+ * pass the end) go through a padded copy (AVX2) or to the scalar test. A soft line break is found by the vectors ('=' then "\n" or
  * "\r\n") and judged by mh_fwdscan_soft_hit() inside the loop: Exchange
  * HTML in quoted-printable has one on nearly every line, and few of them
  * pass. */
