@@ -150,14 +150,17 @@ static inline uint64_t soft_fast(const unsigned char *p, size_t i)
 	return (bigram[a] >> c) & t & 1;
 }
 
+static void tabs_ready(void);
+
 int mh_fwdscan_soft_hit(const char *p, size_t n, size_t i)
 {
+	tabs_ready();
 	return soft_hit(p, n, i);
 }
 
 /* MARK: - the filter */
 
-int mh_fwdscan_hit_at(const char *p, size_t n, size_t i)
+static int hit_at(const char *p, size_t n, size_t i)
 {
 	unsigned char b = (unsigned char)p[i];
 	unsigned char c = i + 1 < n ? (unsigned char)p[i + 1] : 0;
@@ -173,7 +176,7 @@ int mh_fwdscan_hit_at(const char *p, size_t n, size_t i)
 			       ((d | 0x20) >= 'a' && (d | 0x20) <= 'f');
 		if (c == '2')
 			return d == '3' || d == '6';
-		return mh_fwdscan_soft_hit(p, n, i);
+		return soft_hit(p, n, i);
 	}
 	if (i + 3 >= n)
 		return 0;
@@ -190,6 +193,12 @@ int mh_fwdscan_hit_at(const char *p, size_t n, size_t i)
 		if (!memcmp(w, heads[k], 4))
 			return 1;
 	return 0;
+}
+
+int mh_fwdscan_hit_at(const char *p, size_t n, size_t i)
+{
+	tabs_ready();
+	return hit_at(p, n, i);
 }
 
 /* The vector kernels test 64 positions at a time and hand out the hits
@@ -454,6 +463,11 @@ static void tabs_build(void)
 	grams_build();
 }
 
+static void tabs_ready(void)
+{
+	pthread_once(&tabs_once, tabs_build);
+}
+
 /* The kernel forced by mh_fwdscan_use() (AUTO: none). */
 static _Atomic int forced = MH_FWDSCAN_AUTO;
 
@@ -508,7 +522,7 @@ enum mh_fwdscan_kernel mh_fwdscan_kernel(void)
 void mh_fwdscan_init(struct mh_fwdscan *it, const char *p, size_t n,
                      size_t from)
 {
-	pthread_once(&tabs_once, tabs_build);
+	tabs_ready();
 	it->t = &teddy_tab;
 	it->p = p;
 	it->n = n;
@@ -588,7 +602,7 @@ size_t mh_fwdscan_next(struct mh_fwdscan *it, size_t from)
 				i = it->skip_to - 1;
 				continue;
 			}
-			if (mh_fwdscan_hit_at(it->p, it->n, i)) {
+			if (hit_at(it->p, it->n, i)) {
 				it->next = i + 1;
 				return i;
 			}
