@@ -2,13 +2,19 @@
  * (mh_fwdlang_body) against the full decoding machine it replaces
  * (mh_fwdlang_body_ref), on the bodies of the messages of mbox files.
  *
- *   build/release/bench/fwdlang_bench [-r ROUNDS] FILE.mbox...
+ *   build/release/bench/fwdlang_bench [-r ROUNDS] [-R REF_ROUNDS]
+ *                                     [-k avx2|sse2|scalar] FILE.mbox...
  *
  * Each message body (after the header's blank line, at most 64 KiB: the
- * scan's default body prefix) is tested ROUNDS times (default 5) by each
- * function; the best round's MB/s of body bytes is printed, with how
- * many bodies each found; the two must agree on every body (checked on
- * the last round's answers). Only the bodies are timed:
+ * scan's default body prefix) is tested ROUNDS times (default 5) by
+ * mh_fwdlang_body and REF_ROUNDS times (default ROUNDS; the reference is
+ * 10-30 times slower; 0: not at all, nor checked, for profiles) by
+ * mh_fwdlang_body_ref; the best round's MB/s of
+ * body bytes is printed, by wall clock and by the thread's CPU time (which
+ * leaves out the time other processes took the core), with how many
+ * bodies each found; the two must agree on every body (checked on the
+ * last round's answers). -k forces the SIMD kernel of the filter
+ * (analytics/fwdscan.h; default: the best this machine has). Only the bodies are timed:
  * reading and splitting the files is not. Bodies of messages that carry
  * no forwarding artefact are tested too (a scan tests only those that
  * do): this measures the function, not a scan.
@@ -20,6 +26,7 @@
 #include <time.h>
 
 #include "analytics/fwdlang.h"
+#include "analytics/fwdscan.h"
 
 #define PREFIX ((size_t)64 << 10)
 
@@ -28,10 +35,10 @@ struct span {
 	size_t n;
 };
 
-static double now(void)
+static double now(clockid_t c)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -73,18 +80,41 @@ static const char *const names[2] = {"mh_fwdlang_body", "mh_fwdlang_body_ref"};
 
 int main(int argc, char **argv)
 {
-	int rounds = 5, a = 1, rc = 0;
+	int rounds = 5, ref_rounds = -1, a = 1, rc = 0;
 	struct span *v = NULL;
 	size_t nv = 0, cap = 0, nb = 0;
 	char **bufs = calloc((size_t)argc, sizeof(*bufs));
 	if (!bufs)
 		return 4;
-	if (argc > 2 && !strcmp(argv[1], "-r")) {
-		rounds = atoi(argv[2]);
-		a = 3;
+	while (a + 1 < argc &&
+	       (!strcmp(argv[a], "-r") || !strcmp(argv[a], "-R") ||
+	        !strcmp(argv[a], "-k"))) {
+		if (argv[a][1] == 'r') {
+			rounds = atoi(argv[a + 1]);
+		} else if (argv[a][1] == 'R') {
+			ref_rounds = atoi(argv[a + 1]);
+		} else {
+			static const char *const kn[] = {"auto", "scalar",
+			                                 "sse2", "avx2"};
+			int k = 0;
+			while (k < 4 && strcmp(argv[a + 1], kn[k]))
+				k++;
+			if (k == 4 ||
+			    mh_fwdscan_use((enum mh_fwdscan_kernel)k) != 0) {
+				fprintf(stderr,
+				        "fwdlang_bench: no kernel '%s' here\n",
+				        argv[a + 1]);
+				rc = 2;
+				goto done;
+			}
+		}
+		a += 2;
 	}
-	if (a >= argc || rounds < 1) {
-		fputs("usage: fwdlang_bench [-r ROUNDS] FILE.mbox...\n",
+	if (ref_rounds < 0)
+		ref_rounds = rounds;
+	if (a >= argc || rounds < 1 || ref_rounds < 0) {
+		fputs("usage: fwdlang_bench [-r ROUNDS] [-R REF_ROUNDS] "
+		      "[-k avx2|sse2|scalar] FILE.mbox...\n",
 		      stderr);
 		rc = 2;
 		goto done;
@@ -122,28 +152,39 @@ int main(int argc, char **argv)
 		rc = 4;
 		goto done;
 	}
+	static const char *const kname[] = {"auto", "scalar", "sse2", "avx2"};
+	printf("filter kernel: %s\n", kname[mh_fwdscan_kernel()]);
 	for (int k = 0; k < 2; k++) {
-		double best = 1e30;
-		for (int r = 0; r < rounds; r++) {
+		double best = 1e30, best_cpu = 1e30;
+		int nr = k ? ref_rounds : rounds;
+		if (!nr)
+			break;
+		for (int r = 0; r < nr; r++) {
 			size_t fd = 0;
-			double t0 = now();
+			double t0 = now(CLOCK_MONOTONIC),
+			       c0 = now(CLOCK_THREAD_CPUTIME_ID);
 			for (size_t i = 0; i < nv; i++) {
 				int f = fns[k](v[i].p, v[i].n, 0) != 0;
 				ans[k * nv + i] = (unsigned char)f;
 				fd += (size_t)f;
 			}
-			double t = now() - t0;
+			double t = now(CLOCK_MONOTONIC) - t0,
+			       c = now(CLOCK_THREAD_CPUTIME_ID) - c0;
 			if (t < best)
 				best = t;
+			if (c < best_cpu)
+				best_cpu = c;
 			found[k] = fd;
 		}
 		printf("%-20s %zu bodies, %.1f MB, %zu look forwarded: best of "
-		       "%d rounds %.1f ms, %.0f MB/s\n",
-		       names[k], nv, bytes / 1e6, found[k], rounds, best * 1e3,
-		       bytes / best / 1e6);
+		       "%d rounds %.1f ms, %.0f MB/s (CPU time %.1f ms, %.0f "
+		       "MB/s)\n",
+		       names[k], nv, bytes / 1e6, found[k], nr, best * 1e3,
+		       bytes / best / 1e6, best_cpu * 1e3,
+		       bytes / best_cpu / 1e6);
 	}
 	size_t differ = 0;
-	for (size_t i = 0; i < nv; i++)
+	for (size_t i = 0; ref_rounds && i < nv; i++)
 		differ += ans[i] != ans[nv + i];
 	free(ans);
 	if (differ) {

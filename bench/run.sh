@@ -130,11 +130,12 @@ r_b1=$(rss "$(scan 1 "$md")")
 r_bj=$(rss "$(scan "$J" "$md")")
 
 echo "== (e) body test"
-# "mh_fwdlang_body  N bodies, X MB, K look forwarded: ... T ms, R MB/s"
+# "mh_fwdlang_body  N bodies, X MB, K look forwarded: ... T ms, R MB/s
+# (CPU time C ms, Q MB/s)": R, the wall-clock figure.
 fb_a=$("$FWDLANG_BENCH" -r "$RUNS" "$mbox")
 fb_b=$("$FWDLANG_BENCH" -r "$RUNS" "$exo")
 printf '%s\n%s\n' "$fb_a" "$fb_b"
-mbs_of() { awk -v f="$2" '$1 == f { print $(NF - 1) }' <<<"$1"; }
+mbs_of() { awk -v f="$2" '$1 == f { for (i = 2; i <= NF; i++) if ($i == "MB/s") { print $(i - 1); exit } }' <<<"$1"; }
 e_a=$(mbs_of "$fb_a" mh_fwdlang_body)
 e_ar=$(mbs_of "$fb_a" mh_fwdlang_body_ref)
 e_b=$(mbs_of "$fb_b" mh_fwdlang_body)

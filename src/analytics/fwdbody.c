@@ -13,21 +13,24 @@
  * hold such a noun when the raw bytes hold it literally, or when the raw
  * bytes hide one of its letters: a quoted-printable escape of a letter
  * (or of '&' or '#', which can start an entity), a numeric entity ("&#",
- * or '&' and a soft line break before its '#'), a soft line break between
- * two letter runs, or a base64 part. One SIMD
- * pass over the raw bytes finds all of these; most bodies have none and
- * are done. A candidate in the text before any base64 part is verified
- * by running the machine over its logical line alone (the raw lines joined
- * by soft breaks), started in the state it would have there, which at a
- * line start after a hard line break depends only on whether an HTML tag
- * is open; that is read backwards from the line. Anything less simple (a
- * base64 part whose decoded bytes hold a candidate, a candidate after one,
- * a tag longer than the machine's limit) runs the machine over the whole
- * body.
+ * or '&' and a soft line break before its '#'), a soft line break inside
+ * the noun, or a base64 part. One SIMD pass over the raw bytes finds all
+ * of these (fwdscan.c); most bodies have none and are done. A literal
+ * noun followed on its line by what no separator line holds after its
+ * phrase starts (prose: a '.', a digit, too many letters) is set aside
+ * there. Another candidate in the text before any base64 part is
+ * verified by running the machine over its logical line alone (the raw
+ * lines joined by soft breaks), started in the state it would have
+ * there, which at a line start after a hard line break depends only on
+ * whether an HTML tag is open; that is read backwards from the line.
+ * Anything less simple (a base64 part whose decoded bytes hold a
+ * candidate, a candidate after one, a tag longer than the machine's
+ * limit) runs the machine over the whole body.
  */
 #include "analytics/fwdlang.h"
 
-#include <pthread.h>
+#include "analytics/fwdscan.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -413,20 +416,6 @@ int mh_fwdlang_body_ref(const char *s, size_t n, int b64)
 
 /* MARK: - the fast path */
 
-/* The nouns of the separator phrases (one is in each, in ASCII letters,
- * fwdlang.c) and of "message/rfc822": a line the machine would find holds
- * one of them. Lower case; grouped by their first two letters, which the
- * SIMD pass looks for. */
-static const struct noun {
-	const char *s;
-	size_t n;
-} nouns[] = {
-        {"messag", 6},  {"mensaj", 6},    {"mensag", 6},  {"meddel", 6},
-        {"melding", 7}, {"nachricht", 9}, {"bericht", 7}, {"besked", 6},
-        {"brev", 4},    {"viesti", 6},    {"wiadomo", 7},
-};
-#define NNOUNS   (sizeof(nouns) / sizeof(nouns[0]))
-#define NOUN_MAX 9 /* strlen("nachricht") */
 /* Decoded bytes kept from one chunk of a base64 part to the next: a cut
  * noun, or a cut entity ('&', 12 characters, ';'). */
 #define KEEP 16
@@ -437,59 +426,6 @@ static int ieq(const char *p, const char *lower, size_t n)
 		if (lc((unsigned char)p[i]) != lower[i])
 			return 0;
 	return 1;
-}
-
-/* A noun starts at p[0..n): the first letter picks the few to compare. */
-static int noun_at(const char *p, size_t n)
-{
-	if (n < 4)
-		return 0;
-	int c = lc((unsigned char)p[0]);
-	if (c != 'm' && c != 'n' && c != 'b' && c != 'v' && c != 'w')
-		return 0;
-	for (size_t k = 0; k < NNOUNS; k++)
-		if (nouns[k].s[0] == c && nouns[k].n <= n &&
-		    ieq(p, nouns[k].s, nouns[k].n))
-			return 1;
-	return 0;
-}
-
-/* A noun in p[0..n) that starts before `cut` and ends after it. */
-static int noun_across(const char *p, size_t n, size_t cut)
-{
-	for (size_t i = 0; i < cut; i++) {
-		int c = lc((unsigned char)p[i]);
-		if (c != 'm' && c != 'n' && c != 'b' && c != 'v' && c != 'w')
-			continue;
-		for (size_t k = 0; k < NNOUNS; k++) {
-			size_t l = nouns[k].n;
-			if (nouns[k].s[0] == c && l <= n - i && i + l > cut &&
-			    ieq(p + i, nouns[k].s, l))
-				return 1;
-		}
-	}
-	return 0;
-}
-
-/* Bit b of bigram[a] ('a'..'z' as 0..25): some noun holds the letters
- * a, b one after the other. A noun across a soft line break made of
- * letters only has such a pair on its two sides. */
-static uint32_t bigram[26];
-
-static void bigrams_build(void)
-{
-	for (size_t k = 0; k < NNOUNS; k++)
-		for (size_t i = 0; i + 1 < nouns[k].n; i++)
-			bigram[nouns[k].s[i] - 'a'] |=
-			        UINT32_C(1) << (nouns[k].s[i + 1] - 'a');
-}
-
-/* Letters a, b (either case) one after the other in some noun. */
-static int noun_bigram(char a, char b)
-{
-	int x = lc((unsigned char)a) - 'a', y = lc((unsigned char)b) - 'a';
-	return x >= 0 && x < 26 && y >= 0 && y < 26 &&
-	       (bigram[x] >> y & 1) != 0;
 }
 
 /* A quoted-printable escape at p (p[0] == '=') whose byte is a letter,
@@ -506,13 +442,11 @@ static int letter_escape(const char *p, size_t n)
 /* The body s[0..n), and what is known of the machine's HTML state at the
  * line start tc_at (nothing before it needs reading again): a tag open
  * there (tc_open), begun at tc_start. */
-struct teddy;
 struct body {
 	const char *s;
 	size_t n;
 	size_t tc_at, tc_start;
 	int tc_open;
-	const struct teddy *t; /* the SIMD filter's tables */
 };
 
 static size_t line_start(const struct body *b, size_t i)
@@ -550,10 +484,10 @@ static int is_soft(const struct body *b, size_t ls, size_t le)
 static int soft_join(const struct body *b, size_t t)
 {
 	const char *s = b->s;
-	char w[2 * NOUN_MAX];
+	char w[2 * MH_FWDSCAN_NOUN_MAX];
 	size_t k = 0, from = t;
 	/* A '\n' is no letter: the run stays within the line. */
-	while (from > 0 && t - from < NOUN_MAX - 1 &&
+	while (from > 0 && t - from < MH_FWDSCAN_NOUN_MAX - 1 &&
 	       is_alpha((unsigned char)s[from - 1]))
 		from--;
 	if (from == t)
@@ -561,7 +495,7 @@ static int soft_join(const struct body *b, size_t t)
 	for (size_t i = from; i < t; i++)
 		w[k++] = s[i];
 	size_t cut = k, ns = t + 2 + (s[t + 1] == '\r'), h = 0;
-	while (ns + h < b->n && h < NOUN_MAX - 1 &&
+	while (ns + h < b->n && h < MH_FWDSCAN_NOUN_MAX - 1 &&
 	       is_alpha((unsigned char)s[ns + h])) {
 		w[k++] = s[ns + h];
 		h++;
@@ -573,490 +507,7 @@ static int soft_join(const struct body *b, size_t t)
 	    ((q + 1 < b->n && s[q + 1] == '\n') ||
 	     (q + 2 < b->n && s[q + 1] == '\r' && s[q + 2] == '\n')))
 		return 1;
-	return noun_across(w, k, cut);
-}
-
-/* The positions the SIMD pass reports (a superset of what classify()
- * takes): with letters case-folded,
- *  - the first four letters of a noun ("mess", "mens", "medd", "meld",
- *    "nach", "beri", "besk", "brev", "vies", "wiad") or "base" (base64);
- *  - "&#", or '&' then a soft line break ("=\n" or "=\r\n");
- *  - '=' then '4'..'7', or "23" or "26" (an escape of a letter, '#', '&');
- *  - '=' after a letter and before "\n" or "\r\n" and a letter (a soft
- *    break between letters). */
-static int hit_at(const char *p, size_t n, size_t i)
-{
-	unsigned char b = (unsigned char)p[i];
-	unsigned char c = i + 1 < n ? (unsigned char)p[i + 1] : 0;
-	unsigned char d = i + 2 < n ? (unsigned char)p[i + 2] : 0;
-	unsigned char e = i + 3 < n ? (unsigned char)p[i + 3] : 0;
-	if (b == '&')
-		return c == '#' ||
-		       (c == '=' && (d == '\n' || (d == '\r' && e == '\n')));
-	if (b == '=') {
-		if (c >= '4' && c <= '7')
-			return 1;
-		if (c == '2')
-			return d == '3' || d == '6';
-		if (!i || !is_alpha((unsigned char)p[i - 1]))
-			return 0;
-		return (c == '\n' && is_alpha(d)) ||
-		       (c == '\r' && d == '\n' && is_alpha(e));
-	}
-	if (i + 3 >= n)
-		return 0;
-	char w[4] = {(char)lc(b), (char)lc(c), (char)lc(d), (char)lc(e)};
-	static const char heads[][4] = {
-	        {'m', 'e', 's', 's'}, {'m', 'e', 'n', 's'},
-	        {'m', 'e', 'd', 'd'}, {'m', 'e', 'l', 'd'},
-	        {'n', 'a', 'c', 'h'}, {'b', 'e', 'r', 'i'},
-	        {'b', 'e', 's', 'k'}, {'b', 'r', 'e', 'v'},
-	        {'v', 'i', 'e', 's'}, {'w', 'i', 'a', 'd'},
-	        {'b', 'a', 's', 'e'},
-	};
-	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++)
-		if (!memcmp(w, heads[k], 4))
-			return 1;
-	return 0;
-}
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-#if defined(__SSE2__) && defined(__x86_64__) &&                                \
-        (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define MH_HAVE_AVX2 1
-#endif
-
-/* Offsets i with hit_at(p, n, i), in order: the vector loops test 64
- * positions at a time and hand out the hits of a block from a bit mask;
- * the first position and the last few (whose loads would pass the ends)
- * go to the scalar test. */
-struct teddy;
-
-struct pairs {
-	const char *p;
-	size_t n;
-	size_t blk;    /* offset of the block of mask */
-	uint64_t mask; /* possible hits of that block not yet handed out */
-	size_t next;   /* first offset not yet tested */
-	int avx2;
-	const struct teddy *t; /* AVX2 tables */
-};
-
-/* The vector test of hit_at for W positions from q (W = 16 or 32): the
- * same expression with either instruction set. V is the vector type,
- * L(x) an unaligned load, E(a, b) compare bytes, A and O and, or, S(a, b)
- * subtract, M(a, b) unsigned minimum, B(c) broadcast; the loads read
- * q[-1 .. W + 3). */
-#define HIT_VECTOR(V, L, E, A, O, S, M, B, q, out)                             \
-	do {                                                                   \
-		V x0 = L((q)-1), x1 = L(q), x2 = L((q) + 1), x3 = L((q) + 2),  \
-		  x4 = L((q) + 3);                                             \
-		V f1 = O(x1, B(0x20)), f2 = O(x2, B(0x20)),                    \
-		  f3 = O(x3, B(0x20)), f4 = O(x4, B(0x20));                    \
-		/* letter: (x | 0x20) - 'a' <= 25 unsigned */                  \
-		V l0 = S(O(x0, B(0x20)), B('a')), l3 = S(f3, B('a')),          \
-		  l4 = S(f4, B('a'));                                          \
-		l0 = E(M(l0, B(25)), l0);                                      \
-		l3 = E(M(l3, B(25)), l3);                                      \
-		l4 = E(M(l4, B(25)), l4);                                      \
-		V me = A(E(f1, B('m')), E(f2, B('e')));                        \
-		V mm = O(O(A(E(f3, B('s')), E(f4, B('s'))),                    \
-		           A(E(f3, B('n')), E(f4, B('s')))),                   \
-		         A(O(E(f3, B('d')), E(f3, B('l'))), E(f4, B('d'))));   \
-		V h = A(me, mm);                                               \
-		h = O(h, A(A(E(f1, B('n')), E(f2, B('a'))),                    \
-		           A(E(f3, B('c')), E(f4, B('h')))));                  \
-		V b1 = E(f1, B('b'));                                          \
-		V be = A(b1, E(f2, B('e')));                                   \
-		h = O(h, A(be, O(A(E(f3, B('r')), E(f4, B('i'))),              \
-		                 A(E(f3, B('s')), E(f4, B('k'))))));           \
-		h = O(h, A(A(b1, E(f2, B('r'))),                               \
-		           A(E(f3, B('e')), E(f4, B('v')))));                  \
-		h = O(h, A(A(b1, E(f2, B('a'))),                               \
-		           A(E(f3, B('s')), E(f4, B('e')))));                  \
-		V vi = A(O(E(f1, B('v')), E(f1, B('w'))), E(f2, B('i')));      \
-		h = O(h, A(vi, O(A(A(E(f1, B('v')), E(f3, B('e'))),            \
-		                   E(f4, B('s'))),                             \
-		                 A(A(E(f1, B('w')), E(f3, B('a'))),            \
-		                   E(f4, B('d'))))));                          \
-		h = O(h, A(E(x1, B('&')),                                      \
-		           O(E(x2, B('#')),                                    \
-		             A(E(x2, B('=')),                                  \
-		               O(E(x3, B('\n')), E(x3, B('\r')))))));          \
-		V eq = E(x1, B('='));                                          \
-		V d4 = S(x2, B('4'));                                          \
-		V esc = O(E(M(d4, B(3)), d4),                                  \
-		          A(E(x2, B('2')), O(E(x3, B('3')), E(x3, B('6')))));  \
-		V soft = A(l0, O(A(E(x2, B('\n')), l3),                        \
-		                 A(A(E(x2, B('\r')), E(x3, B('\n'))), l4)));   \
-		(out) = O(h, A(eq, O(esc, soft)));                             \
-	} while (0)
-
-#if defined(__SSE2__)
-static uint64_t scan_sse2(const char *p, size_t n, size_t i, size_t *at)
-{
-#define L(a) _mm_loadu_si128((const __m128i *)(a))
-	for (; i + 67 <= n; i += 64) {
-		uint64_t all = 0;
-		for (int k = 0; k < 4; k++) {
-			const char *q = p + i + 16 * (size_t)k;
-			__m128i m;
-			HIT_VECTOR(__m128i, L, _mm_cmpeq_epi8, _mm_and_si128,
-			           _mm_or_si128, _mm_sub_epi8, _mm_min_epu8,
-			           _mm_set1_epi8, q, m);
-			all |= (uint64_t)(unsigned)_mm_movemask_epi8(m)
-			       << (16 * k);
-		}
-		if (all) {
-			*at = i;
-			return all;
-		}
-	}
-#undef L
-	*at = i;
-	return 0;
-}
-#endif
-
-/* With AVX2, a Teddy-style filter (after Hyperscan's): each of the four
- * bytes from a position is tested against eight buckets of allowed bytes
- * by two 16-entry tables (one per nibble) and a byte shuffle; a position
- * passes when some bucket allows all four. The buckets (letters in either case, NULL: any byte):
- *   "mess" "mens" | "medd" "meld" | "nach" | "beri" "besk" |
- *   "brev" "base" | "vies" "wiad" | '&', '#' or '=', then a digit, 'x',
- *   '=', '\n' or '\r' (a numeric entity that can give a letter: its
- *   number may start with an escape or a soft break, and a soft break may
- *   come before the '#') | '=', then '\n', '\r', '2' or '4'..'7', then a
- *   letter, digit or '\n' (an escape; a soft break, which classify()
- *   takes only between letters; the '\n' of "\r\n").
- * Four bytes of a noun, not three: "view", "members", "back" pass three.
- * The nibble tables let some other strings pass ("bree", "=:"), never
- * another first byte: the consumers check what they take (classify(),
- * decoded_candidate()). hit_at() also takes "&#" before any byte, which
- * cannot give a letter ("&#;", "&#<"): the entity is given back. */
-struct teddy {
-	unsigned char lo[4][16], hi[4][16];
-};
-
-#define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-static void teddy_build(struct teddy *t)
-{
-	static const struct {
-		unsigned char bucket;
-		const char *b[4];
-	} lits[] = {
-	        {0, {"mM", "eE", "sSnN", "sS"}},
-	        {1, {"mM", "eE", "dDlL", "dD"}},
-	        {2, {"nN", "aA", "cC", "hH"}},
-	        {3, {"bB", "eE", "rRsS", "iIkK"}},
-	        {4, {"bB", "rRaA", "eEsS", "vVeE"}},
-	        {5, {"vVwW", "iI", "eEaA", "sSdD"}},
-	        {6, {"&", "#=", "0123456789xX=\n\r", NULL}},
-	        {7, {"=", "\n\r24567", LETTERS "0123456789\n", NULL}},
-	};
-	memset(t, 0, sizeof(*t));
-	for (size_t k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
-		unsigned char bit = (unsigned char)(1u << lits[k].bucket);
-		for (int j = 0; j < 4; j++) {
-			const char *c = lits[k].b[j];
-			if (!c) {
-				for (int x = 0; x < 16; x++) {
-					t->lo[j][x] |= bit;
-					t->hi[j][x] |= bit;
-				}
-				continue;
-			}
-			for (; *c; c++) {
-				t->lo[j][(unsigned char)*c & 15] |= bit;
-				t->hi[j][(unsigned char)*c >> 4] |= bit;
-			}
-		}
-	}
-}
-
-#if defined(MH_HAVE_AVX2)
-/* From i on, 64 positions at a time while a block's loads, p[i .. i +
- * 67), stay within n: the first block with a possible hit (its offset in
- * *at) and its mask, or 0 and where it stopped. */
-/* One byte position j of a Teddy step: the buckets that allow x. */
-#define TEDDY_BYTE(lo, hi, x)                                                  \
-	_mm256_and_si256(                                                      \
-	        _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib)),             \
-	        _mm256_shuffle_epi8(                                           \
-	                hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)))
-
-__attribute__((target("avx2"))) static uint64_t
-scan_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *at)
-{
-	const __m256i zero = _mm256_setzero_si256(),
-	              nib = _mm256_set1_epi8(0x0f);
-#define TAB(a, j)                                                              \
-	_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->a[j]))
-	/* Named, not an array: GCC keeps all eight in registers. */
-	const __m256i lo0 = TAB(lo, 0), lo1 = TAB(lo, 1), lo2 = TAB(lo, 2),
-	              lo3 = TAB(lo, 3), hi0 = TAB(hi, 0), hi1 = TAB(hi, 1),
-	              hi2 = TAB(hi, 2), hi3 = TAB(hi, 3);
-#undef TAB
-	for (; i + 67 <= n; i += 64) {
-		uint64_t none = 0;
-		/* Bodies come from memory, not cache: ask ahead. */
-		_mm_prefetch(p + i + 512, _MM_HINT_T0);
-		for (int k = 0; k < 2; k++) {
-			const char *q = p + i + 32 * (size_t)k;
-#define LD(o) _mm256_loadu_si256((const __m256i *)(q + (o)))
-			__m256i m = _mm256_and_si256(
-			        _mm256_and_si256(TEDDY_BYTE(lo0, hi0, LD(0)),
-			                         TEDDY_BYTE(lo1, hi1, LD(1))),
-			        _mm256_and_si256(TEDDY_BYTE(lo2, hi2, LD(2)),
-			                         TEDDY_BYTE(lo3, hi3, LD(3))));
-#undef LD
-			none |= (uint64_t)(unsigned)_mm256_movemask_epi8(
-			                _mm256_cmpeq_epi8(m, zero))
-			        << (32 * k);
-		}
-		if (~none) {
-			*at = i;
-			return ~none;
-		}
-	}
-	*at = i;
-	return 0;
-}
-#undef TEDDY_BYTE
-
-/* The last positions, whose loads would pass the end: 64 at most from
- * i, through a copy with zero bytes after it (a byte past n counts as 0
- * for hit_at too). */
-__attribute__((target("avx2"))) static uint64_t
-edge_avx2(const struct teddy *t, const char *p, size_t n, size_t i, size_t *len)
-{
-	char buf[64 + 3] = {0};
-	size_t k = n - i < 64 ? n - i : 64, c = n - i < 67 ? n - i : 67;
-	memcpy(buf, p + i, c);
-	size_t at;
-	uint64_t m = scan_avx2(t, buf, sizeof(buf), 0, &at);
-	*len = k;
-	return k == 64 ? m : m & ((UINT64_C(1) << k) - 1);
-}
-#endif
-
-static void pairs_init(struct pairs *it, const struct teddy *t, const char *p,
-                       size_t n, size_t from)
-{
-	it->t = t;
-	it->p = p;
-	it->n = n;
-	it->mask = 0;
-	it->blk = from;
-	it->next = from;
-#if defined(MH_HAVE_AVX2)
-	/* libgcc has read the CPU before main(): a load and a test. */
-	it->avx2 = __builtin_cpu_supports("avx2") != 0;
-#else
-	it->avx2 = 0;
-#endif
-}
-
-/* The next hit at or after `from` (hits before it are dropped), or n. */
-static size_t pairs_next(struct pairs *it, size_t from)
-{
-	for (;;) {
-		while (it->mask) {
-			size_t i = it->blk + (size_t)__builtin_ctzll(it->mask);
-			it->mask &= it->mask - 1;
-			if (i >= from)
-				return i;
-		}
-		if (it->next < from)
-			it->next = from;
-		size_t i = it->next;
-#if defined(MH_HAVE_AVX2)
-		if (it->avx2 && i < it->n) {
-			size_t at = i;
-			if (i + 67 <= it->n) {
-				it->mask =
-				        scan_avx2(it->t, it->p, it->n, i, &at);
-				if (it->mask) {
-					it->blk = at;
-					it->next = at + 64;
-					continue;
-				}
-				if (at >= it->n) {
-					it->next = it->n;
-					continue;
-				}
-			}
-			size_t len;
-			it->mask = edge_avx2(it->t, it->p, it->n, at, &len);
-			it->blk = at;
-			it->next = at + len;
-			continue;
-		}
-#endif
-		if (i == 0 && it->n) {
-			/* No byte before it: the vector loads cannot start
-			 * here. */
-			it->next = 1;
-			if (hit_at(it->p, it->n, 0))
-				return 0;
-			continue;
-		}
-#if defined(__SSE2__)
-		/* A block reads p[i - 1 .. i + 67). */
-		if (i >= 1 && i + 67 <= it->n) {
-			size_t at;
-			it->mask = scan_sse2(it->p, it->n, i, &at);
-			if (it->mask) {
-				it->blk = at;
-				it->next = at + 64;
-				continue;
-			}
-			i = at; /* the rest, scalar */
-		}
-#endif
-		for (; i < it->n; i++)
-			if (hit_at(it->p, it->n, i)) {
-				it->next = i + 1;
-				return i;
-			}
-		it->next = it->n;
-		return it->n;
-	}
-}
-
-/* base64 value + 1 of each byte (0: not in the alphabet). */
-static const unsigned char b64tab[256] = {
-        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
-        ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
-        ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-        ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-        ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-        ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-        ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-        ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-        ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-        ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-};
-
-#if defined(MH_HAVE_AVX2)
-/* 32 base64 alphabet characters at p decoded to 24 bytes at out (32
- * written); 0, nothing meant, when one of them is outside the alphabet
- * ('=', a line end, anything else). */
-__attribute__((target("avx2"))) static int b64_32(const char *p,
-                                                  unsigned char *out)
-{
-#define RANGE(x, a, z)                                                         \
-	_mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8((a)-1)),        \
-	                 _mm256_cmpgt_epi8(_mm256_set1_epi8((z) + 1), x))
-	__m256i x = _mm256_loadu_si256((const __m256i *)p);
-	__m256i up = RANGE(x, 'A', 'Z'), low = RANGE(x, 'a', 'z'),
-	        dig = RANGE(x, '0', '9'),
-	        plus = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('+')),
-	        sl = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'));
-#undef RANGE
-	__m256i ok = _mm256_or_si256(
-	        _mm256_or_si256(up, low),
-	        _mm256_or_si256(dig, _mm256_or_si256(plus, sl)));
-	if ((unsigned)_mm256_movemask_epi8(ok) != 0xffffffffu)
-		return 0;
-	/* The value: the byte plus what its class adds. */
-	__m256i add = _mm256_or_si256(
-	        _mm256_or_si256(
-	                _mm256_and_si256(up, _mm256_set1_epi8(-'A')),
-	                _mm256_and_si256(low, _mm256_set1_epi8(26 - 'a'))),
-	        _mm256_or_si256(
-	                _mm256_and_si256(dig, _mm256_set1_epi8(52 - '0')),
-	                _mm256_or_si256(
-	                        _mm256_and_si256(plus,
-	                                         _mm256_set1_epi8(62 - '+')),
-	                        _mm256_and_si256(sl,
-	                                         _mm256_set1_epi8(63 - '/')))));
-	__m256i v = _mm256_add_epi8(x, add);
-	/* Four 6-bit values a b c d per 32 bits: a * 64 + b and c * 64 + d
-	 * in 16 bits, then (a * 64 + b) << 12 | (c * 64 + d) in 32; its
-	 * three bytes, high first, packed to the front of each half, and the
-	 * halves joined. */
-	v = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
-	v = _mm256_madd_epi16(v, _mm256_set1_epi32(0x00011000));
-	v = _mm256_shuffle_epi8(
-	        v, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1,
-	                            -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
-	                            13, 12, -1, -1, -1, -1));
-	v = _mm256_permutevar8x32_epi32(
-	        v, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
-	_mm256_storeu_si256((__m256i *)out, v);
-	return 1;
-}
-#endif
-
-/* One line of a base64 part as the machine takes it: 0 when it is not
- * base64 (b64_line: empty, or a byte outside the alphabet and '='),
- * else its decoded bytes appended at out (b64_decode_line: '=' ends a
- * quantum), *k advanced. */
-static int b64_decode(const char *p, size_t n, uint32_t *acc, int *bits,
-                      unsigned char *out, size_t *k, int avx2)
-{
-	uint32_t a = *acc;
-	int bt = *bits;
-	size_t o = *k, i = 0;
-	if (!n)
-		return 0;
-#if defined(MH_HAVE_AVX2)
-	/* On a quantum boundary, 32 characters at a time (older bits of acc
-	 * never reach an output from there). */
-	if (avx2 && bt == 0)
-		for (; i + 32 <= n && b64_32(p + i, out + o); i += 32) {
-			o += 24;
-			a = 0;
-		}
-#else
-	(void)avx2;
-#endif
-	for (; i < n; i++) {
-		/* Four alphabet characters on a quantum boundary: three bytes
-		 * at once (what the loop below would give, and acc's older
-		 * bits never reach an output). */
-		while (bt == 0 && i + 4 <= n) {
-			unsigned c0 = b64tab[(unsigned char)p[i]],
-			         c1 = b64tab[(unsigned char)p[i + 1]],
-			         c2 = b64tab[(unsigned char)p[i + 2]],
-			         c3 = b64tab[(unsigned char)p[i + 3]];
-			if (!c0 || !c1 || !c2 || !c3)
-				break;
-			uint32_t q = (c0 - 1) << 18 | (c1 - 1) << 12 |
-			             (c2 - 1) << 6 | (c3 - 1);
-			out[o++] = (unsigned char)(q >> 16);
-			out[o++] = (unsigned char)(q >> 8);
-			out[o++] = (unsigned char)q;
-			a = a << 24 | q;
-			i += 4;
-		}
-		if (i >= n)
-			break;
-		unsigned v = b64tab[(unsigned char)p[i]];
-		if (!v) {
-			if (p[i] != '=')
-				return 0;
-			a = 0;
-			bt = 0;
-			continue;
-		}
-		a = (a << 6) | (v - 1);
-		bt += 6;
-		if (bt >= 8) {
-			bt -= 8;
-			out[o++] = (unsigned char)((a >> bt) & 0xff);
-		}
-	}
-	*acc = a;
-	*bits = bt;
-	*k = o;
-	return 1;
+	return mh_fwdscan_noun_across(w, k, cut);
 }
 
 static int ent_char(unsigned char c)
@@ -1083,17 +534,20 @@ static int entity_letter(const unsigned char *d, size_t n, size_t i)
 	return entity_cp(ent, k, &cp) && cp < 128 && is_alpha((int)cp);
 }
 
+static int tail_rules_out(const char *s, size_t n, size_t from, size_t slack,
+                          int qp);
+
 /* Decoded bytes that can make a line the machine finds: a noun, or a
  * numeric entity that gives a letter. */
-static int decoded_candidate(const struct teddy *t, const unsigned char *d,
-                             size_t n)
+static int decoded_candidate(const unsigned char *d, size_t n)
 {
 	const char *p = (const char *)d;
-	struct pairs it;
-	pairs_init(&it, t, p, n, 0);
-	for (size_t i = 0; (i = pairs_next(&it, i)) < n; i++) {
+	struct mh_fwdscan it;
+	mh_fwdscan_init(&it, p, n, 0);
+	for (size_t i = 0; (i = mh_fwdscan_next(&it, i)) < n; i++) {
 		if (p[i] != '&') {
-			if (noun_at(p + i, n - i))
+			if (mh_fwdscan_noun_at(p + i, n - i) &&
+			    !tail_rules_out(p, n, i, 0, 0))
 				return 1;
 			continue;
 		}
@@ -1108,8 +562,11 @@ static int decoded_candidate(const struct teddy *t, const unsigned char *d,
  * part may finish; next is where that text starts. When the part is
  * followed by an empty line or the end of the body, the machine gives
  * the entity back as a line of its own ("&" and those characters; or
- * swallows it in a tag): judged here as line_end() would. 1 when the
- * machine may find something, 0 when it cannot. */
+ * swallows it in a tag): judged here as line_end() would. When the text
+ * goes on with a byte that can neither go on with the entity nor end it
+ * (a MIME boundary's '-'), the entity is given back at the start of the
+ * line the part's end began: a line that starts with '&' is never
+ * found. 1 when the machine may find something, 0 when it cannot. */
 static int open_entity(const struct body *b, const unsigned char *d, size_t n,
                        size_t next)
 {
@@ -1122,8 +579,11 @@ static int open_entity(const struct body *b, const unsigned char *d, size_t n,
 		if (j < n)
 			continue;
 		if (next < b->n &&
-		    content_len(b, next, line_end_at(b, next)) != 0)
-			return 1;
+		    content_len(b, next, line_end_at(b, next)) != 0) {
+			unsigned char c = (unsigned char)b->s[next];
+			/* '=' may start an escape of one. */
+			return ent_char(c) || c == ';' || c == '=';
+		}
 		return mh_fwdlang_separator((const char *)d + i, n - i) ||
 		       is_ct_rfc822(d + i, n - i);
 	}
@@ -1156,20 +616,13 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 	buf[0] = 0; /* for -Wmaybe-uninitialized: only buf[0..have) is read */
 	uint32_t acc = 0;
 	int bits = 0;
-#if defined(MH_HAVE_AVX2)
-	int avx2 = __builtin_cpu_supports("avx2") != 0;
-#else
-	int avx2 = 0;
-#endif
 	while (p < b->n) {
 		/* Lines of a part are mostly as long as the one before: try
 		 * its length (a '\n' inside would make the line no base64
 		 * line; then it is measured). */
 		size_t le = p + guess;
-#if defined(__SSE2__)
 		/* Bodies come from memory, not cache: ask ahead. */
-		_mm_prefetch(b->s + p + 1024, _MM_HINT_T0);
-#endif
+		__builtin_prefetch(b->s + p + 1024);
 		int guessed = guess && le < b->n && b->s[le] == '\n';
 		if (!guessed)
 			le = line_end_at(b, p);
@@ -1185,13 +638,13 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 		 * previous chunk so a noun or an entity across chunks is
 		 * seen. */
 		if (have + ln > sizeof(buf) - 32) {
-			if (decoded_candidate(b->t, buf, have))
+			if (decoded_candidate(buf, have))
 				return 1;
 			size_t keep = have < KEEP ? have : KEEP;
 			memmove(buf, buf + have - keep, keep);
 			have = keep;
 		}
-		if (!b64_decode(b->s + p, ln, &acc, &bits, buf, &have, avx2)) {
+		if (!mh_fwdscan_b64(b->s + p, ln, &acc, &bits, buf, &have)) {
 			if (!guessed)
 				break;
 			guess = 0; /* measure it */
@@ -1201,8 +654,7 @@ static int b64_part(const struct body *b, size_t at, size_t *end)
 		p = le < b->n ? le + 1 : b->n;
 	}
 	*end = p;
-	return decoded_candidate(b->t, buf, have) ||
-	       open_entity(b, buf, have, p);
+	return decoded_candidate(buf, have) || open_entity(b, buf, have, p);
 }
 
 /* "Content-Transfer-Encoding: base64" at the start of the line at ls. */
@@ -1259,31 +711,6 @@ static int tag_char(const char *p, size_t ls, size_t i)
 	return 0;
 }
 
-/* The last '<', '>' or '=' in p[0..n), or (size_t)-1. */
-static size_t last_tagish(const char *p, size_t n)
-{
-#if defined(__SSE2__)
-	const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
-	              eq = _mm_set1_epi8('=');
-	while (n >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(p + n - 16));
-		unsigned m = (unsigned)_mm_movemask_epi8(
-		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, lt),
-		                                  _mm_cmpeq_epi8(x, gt)),
-		                     _mm_cmpeq_epi8(x, eq)));
-		if (m)
-			return n - 16 + (size_t)(31 - __builtin_clz(m));
-		n -= 16;
-	}
-#endif
-	while (n > 0) {
-		n--;
-		if (p[n] == '<' || p[n] == '>' || p[n] == '=')
-			return n;
-	}
-	return (size_t)-1;
-}
-
 /* Whether an HTML tag is open at the line start L when the body holds no
  * base64 part before L (its lines are all text): the last tag character
  * before L decides ('>' closes a tag or is text; '<' opens one or is
@@ -1301,7 +728,8 @@ static int tag_state(struct body *b, size_t L, size_t *start)
 		ls = line_start(b, le);
 		size_t ln = content_len(b, ls, le), j = ln;
 		/* Backwards over '<', '>' and the '=' of "=3C", "=3E". */
-		while ((j = last_tagish(b->s + ls, j)) != (size_t)-1) {
+		while ((j = mh_fwdscan_last_tagish(b->s + ls, j)) !=
+		       (size_t)-1) {
 			const char *q = b->s + ls + j;
 			int t = *q == '<'   ? 1
 			        : *q == '>' ? 2
@@ -1356,6 +784,130 @@ static int verify(struct body *b, size_t i, size_t *done)
 	return sc.found;
 }
 
+/* 1 when the noun that starts at most `slack` decoded letters after
+ * s[from] (a letter, literal or escaped, and only letters up to the noun)
+ * cannot be on a line the machine finds (s[0..n): raw text when qp, else
+ * decoded bytes of a base64 part, which go to the HTML stage as they
+ * are): read forward as the machine
+ * decodes (escapes, soft breaks) up to the first byte that could end the
+ * line or start a tag or an entity, the line holds a byte no separator
+ * line holds after its phrase starts (a digit, '.', ',', '"', ...), or
+ * more letters than any phrase from a noun on, and the slack.
+ * A line is judged whole, so what follows the noun on it is what follows
+ * in these bytes, whatever came before (a noun inside a tag is on no
+ * line), unless an entity is open at s[from]: its '&' shortly before, and
+ * only entity characters, escapes and soft breaks after it (it could turn
+ * the letters and digits after it into a letter). A '/' near the start
+ * may be "Content-Type: message/...", which keeps the noun. 0 when in
+ * doubt (the machine decides). */
+static int tail_rules_out(const char *s, size_t n, size_t from, size_t slack,
+                          int qp)
+{
+	size_t letters = 0, k = 0, j = from, m = 0;
+	/* A first letter 'a'..'f' may end an escape. */
+	if (qp && ((from >= 1 && s[from - 1] == '=') ||
+	           (from >= 2 && s[from - 2] == '=' &&
+	            hexval((unsigned char)s[from - 1]) >= 0)))
+		return 0;
+	/* An entity holds at most 12 characters, each at most 3 raw bytes
+	 * with a soft break (3 more) after it. */
+	for (; j > 0 && m < 6 * 13; j--, m++) {
+		unsigned char c = (unsigned char)s[j - 1];
+		if (c == '&' || (c == '=' && j + 1 < n && s[j] == '2' &&
+		                 (s[j + 1] == '6' || s[j + 1] == '3')))
+			return 0;
+		if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '#' &&
+		    c != '=' && c != '\n' && c != '\r')
+			break;
+	}
+	/* Decoded bytes in chunks: an entity may begin before the chunk. */
+	if (!qp && j == 0 && m < 6 * 13)
+		return 0;
+	size_t tail_max = mh_fwdlang_tail_letters();
+	for (size_t i = from; i < n; k++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '=' && qp) {
+			if (i + 1 < n && s[i + 1] == '\n') {
+				i += 2; /* soft break: nothing decoded */
+				k--;
+				continue;
+			}
+			if (i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n') {
+				i += 3;
+				k--;
+				continue;
+			}
+			int hi = i + 2 < n ? hexval((unsigned char)s[i + 1])
+			                   : -1,
+			    lo = i + 2 < n ? hexval((unsigned char)s[i + 2])
+			                   : -1;
+			if (hi < 0 || lo < 0)
+				return 0;
+			c = (unsigned char)(hi * 16 + lo);
+			i += 3;
+			if (c == '\n' || c == '<' || c == '&')
+				return 0;
+		} else {
+			if (c == '\n' || c == '\r' || c == '<' || c == '&')
+				return 0;
+			i++;
+		}
+		if (c == '/' && k <= slack + 7)
+			return 0;
+		if (is_alpha(c)) {
+			if (++letters > tail_max + slack)
+				return 1;
+		} else if (c < 0x80 && !mh_fwdlang_tail_byte(c)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int dismissed_from(const struct body *b, size_t from, size_t slack)
+{
+	return tail_rules_out(b->s, b->n, from, slack, 1);
+}
+
+/* The literal or escaped letter before s[i] ('=' of an escape or a soft
+ * break, or a literal letter), stepping back over letters the machine
+ * decodes as such: the offset where it starts, or (size_t)-1. */
+static size_t letter_before(const struct body *b, size_t i)
+{
+	const char *s = b->s;
+	if (i >= 1 && is_alpha((unsigned char)s[i - 1]) &&
+	    !(i >= 3 && s[i - 3] == '=' &&
+	      hexval((unsigned char)s[i - 2]) >= 0))
+		return i - 1;
+	/* "=XX" right before: every '=' starts an escape. */
+	if (i >= 3 && s[i - 3] == '=' && hexval((unsigned char)s[i - 2]) >= 0 &&
+	    hexval((unsigned char)s[i - 1]) >= 0 &&
+	    is_alpha(hexval((unsigned char)s[i - 2]) * 16 +
+	             hexval((unsigned char)s[i - 1])))
+		return i - 3;
+	return (size_t)-1;
+}
+
+/* A hit at s[i] (a soft break, or an escape of a letter) that cannot be
+ * in a noun on a line the machine finds: from up to
+ * MH_FWDSCAN_NOUN_MAX - 1 letters before it (where a noun through it
+ * starts), as dismissed_from() reads it. */
+static int hit_dismissed(const struct body *b, size_t i)
+{
+	size_t from = i, slack = 0, p;
+	/* An escape of '&' or '#' starts an entity, not a letter. */
+	if (b->s[i + 1] != '\n' && b->s[i + 1] != '\r' &&
+	    !is_alpha(hexval((unsigned char)b->s[i + 1]) * 16 +
+	              hexval((unsigned char)b->s[i + 2])))
+		return 0;
+	while (slack < MH_FWDSCAN_NOUN_MAX - 1 &&
+	       (p = letter_before(b, from)) != (size_t)-1) {
+		from = p;
+		slack++;
+	}
+	return dismissed_from(b, from, slack + 1);
+}
+
 enum { C_NONE, C_TEXT, C_B64 };
 
 /* What the pair at offset i is: C_TEXT a candidate in text, C_B64 a
@@ -1365,63 +917,55 @@ static int classify(const struct body *b, size_t i)
 	const char *p = b->s + i;
 	size_t left = b->n - i;
 	switch (*p) {
-	case '&':
-		/* "&#", or '&' and a soft line break (the '#' after it). */
-		if (left > 1 && p[1] == '#')
-			return C_TEXT;
-		return left > 2 && p[1] == '=' &&
-		                       (p[2] == '\n' ||
-		                        (p[2] == '\r' && left > 3 &&
-		                         p[3] == '\n'))
-		               ? C_TEXT
-		               : C_NONE;
+	case '&': {
+		/* "&#", or '&' and soft line breaks and the '#' (an escaped
+		 * '#' is a hit of its own; named entities give no letter). */
+		size_t k = 1;
+		while (k + 1 < left && p[k] == '=' &&
+		       (p[k + 1] == '\n' ||
+		        (p[k + 1] == '\r' && k + 2 < left && p[k + 2] == '\n')))
+			k += p[k + 1] == '\n' ? 2 : 3;
+		return k < left && p[k] == '#' ? C_TEXT : C_NONE;
+	}
 	case '=':
 		if (left > 1 && (p[1] == '\n' ||
 		                 (p[1] == '\r' && left > 2 && p[2] == '\n'))) {
-			/* A soft line break: a noun across it has two of its
-			 * letters on the two sides (hidden ones are hits of
-			 * their own). */
-			size_t j = p[1] == '\r' ? 3 : 2;
-			return i > 0 && j < left && noun_bigram(p[-1], p[j]) &&
-			                       soft_join(b, i)
+			/* A soft line break: the first one inside a noun
+			 * passes both (hidden letters are hits of their
+			 * own). */
+			return mh_fwdscan_soft_hit(b->s, b->n, i) &&
+			                       soft_join(b, i) &&
+			                       !hit_dismissed(b, i)
 			               ? C_TEXT
 			               : C_NONE;
 		}
-		return letter_escape(p, left) ? C_TEXT : C_NONE;
+		return letter_escape(p, left) && !hit_dismissed(b, i) ? C_TEXT
+		                                                      : C_NONE;
 	default:
 		if ((*p | 0x20) == 'b' && left >= 6 && ieq(p, "base64", 6))
 			return cte_line(b, line_start(b, i)) ? C_B64 : C_NONE;
-		return noun_at(p, left) ? C_TEXT : C_NONE;
+		return mh_fwdscan_noun_at(p, left) && !dismissed_from(b, i, 0)
+		               ? C_TEXT
+		               : C_NONE;
 	}
-}
-
-/* The tables, built once for every thread. */
-static struct teddy teddy_tab;
-static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
-
-static void tabs_build(void)
-{
-	teddy_build(&teddy_tab);
-	bigrams_build();
 }
 
 int mh_fwdlang_body(const char *s, size_t n, int b64)
 {
-	struct body b = {s, n, 0, 0, 0, &teddy_tab};
+	struct body b = {s, n, 0, 0, 0};
 	size_t i = 0, done = 0;
 	/* [skip, skip_end): base64 lines, searched decoded already. */
 	size_t skip = n, skip_end = n;
 	int b64_seen = b64;
 	if (!s)
 		return 0;
-	pthread_once(&tabs_once, tabs_build);
-	struct pairs it;
+	struct mh_fwdscan it;
 	if (b64) {
 		if (b64_part(&b, 0, &i))
 			return mh_fwdlang_body_ref(s, n, b64);
 	}
-	pairs_init(&it, &teddy_tab, s, n, i);
-	while ((i = pairs_next(&it, i)) < n) {
+	mh_fwdscan_init(&it, s, n, i);
+	while ((i = mh_fwdscan_next(&it, i)) < n) {
 		if (i >= skip && i < skip_end) {
 			i = skip_end;
 			continue;
@@ -1438,6 +982,7 @@ int mh_fwdlang_body(const char *s, size_t n, int b64)
 					return mh_fwdlang_body_ref(s, n, b64);
 				skip = at;
 				skip_end = end;
+				mh_fwdscan_skip(&it, at, end);
 			}
 		} else if (c == C_TEXT && i >= done) {
 			if (b64_seen)

@@ -9,9 +9,11 @@
  */
 #include "analytics/fwdlang.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "analytics/fwdscan.h"
 #include "core/utf8.h"
 
 static int lc(int c)
@@ -372,4 +374,40 @@ int mh_fwdlang_separator(const char *line, size_t n)
 		if (phrase_is(s + a, b - a, separators[i]))
 			return 1;
 	return 0;
+}
+
+/* MARK: - for the body scan */
+
+static size_t tail_max;
+static pthread_once_t tail_once = PTHREAD_ONCE_INIT;
+
+static void tail_build(void)
+{
+	for (size_t i = 0; separators[i]; i++) {
+		const char *ph = separators[i];
+		size_t len = strlen(ph);
+		for (size_t j = 0; j < len; j++) {
+			if (!mh_fwdscan_noun_at(ph + j, len - j))
+				continue;
+			size_t k = 0;
+			for (size_t x = j; x < len; x++)
+				k += is_alpha((unsigned char)ph[x]) != 0;
+			if (k > tail_max)
+				tail_max = k;
+		}
+	}
+}
+
+size_t mh_fwdlang_tail_letters(void)
+{
+	pthread_once(&tail_once, tail_build);
+	return tail_max;
+}
+
+int mh_fwdlang_tail_byte(unsigned char c)
+{
+	/* Spaces and the apostrophe of a phrase; what mh_fwdlang_separator
+	 * strips at the end: '\r', ':' and the frame characters. */
+	return c == ' ' || c == '\t' || c == '\'' || c == '\r' || c == ':' ||
+	       frame_char(c);
 }

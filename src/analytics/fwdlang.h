@@ -4,7 +4,8 @@
  * The language tables (subject prefixes and body separator lines as mail
  * clients write them in English, German, French, Italian, Spanish,
  * Portuguese, Dutch, Danish, Norwegian, Swedish, Finnish and Polish) live
- * in fwdlang.c; the body scan is fwdbody.c. Everything here works on borrowed bytes, never reads past
+ * in fwdlang.c; the body scan is fwdbody.c (its SIMD stages fwdscan.c).
+ * Everything here works on borrowed bytes, never reads past
  * s[n-1], never allocates and keeps no state between calls, so it is safe
  * from any thread.
  */
@@ -48,5 +49,14 @@ int mh_fwdlang_body(const char *s, size_t n, int b64);
  * mh_fwdlang_body runs it only around what may be a separator
  * (fwdbody.c); this one is for tests and the differential fuzzer. */
 int mh_fwdlang_body_ref(const char *s, size_t n, int b64);
+
+/* For the body scan (fwdbody.c), which sets aside a noun of fwdscan.h
+ * by what follows it on its line: the most ASCII letters a separator
+ * phrase holds from the start of a noun in it to its end (about 20), and
+ * whether a byte < 0x80 that is no letter may follow the start of the
+ * phrase on a separator line (spaces, the apostrophe, ':', '\r', frame
+ * characters). */
+size_t mh_fwdlang_tail_letters(void);
+int mh_fwdlang_tail_byte(unsigned char c);
 
 #endif

@@ -2,7 +2,8 @@
  * whole forwarding analysis on a message: no crash, no read past the end,
  * no leak, the body scan gives the same answer however the input is cut
  * (a scan never depends on bytes past n), and the fast body scan gives
- * the answer of the full decoding machine (mh_fwdlang_body_ref).
+ * the answer of the full decoding machine (mh_fwdlang_body_ref) with
+ * each SIMD kernel of fwdscan.h this machine has (AVX2, SSE2, plain C).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "analytics/forwarding.h"
 #include "analytics/fwdlang.h"
+#include "analytics/fwdscan.h"
 #include "core/arena.h"
 #include "core/charset.h"
 #include "event/msg.h"
@@ -74,9 +76,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)mh_fwdlang_separator(c, size);
 	int b0 = mh_fwdlang_body(c, size, 0);
 	int b1 = mh_fwdlang_body(c, size, 1);
-	/* Differential: the fast scan answers as the full machine does. */
+	/* Differential: the fast scan answers as the full machine does,
+	 * whichever kernel filters. */
 	CHECK(b0 == mh_fwdlang_body_ref(c, size, 0));
 	CHECK(b1 == mh_fwdlang_body_ref(c, size, 1));
+	static const enum mh_fwdscan_kernel kernels[] = {
+	        MH_FWDSCAN_SCALAR, MH_FWDSCAN_SSE2, MH_FWDSCAN_AVX2};
+	for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {
+		if (mh_fwdscan_use(kernels[k]) != 0)
+			continue;
+		CHECK(mh_fwdlang_body(c, size, 0) == b0);
+		CHECK(mh_fwdlang_body(c, size, 1) == b1);
+	}
+	(void)mh_fwdscan_use(MH_FWDSCAN_AUTO);
 	/* A prefix ending at a line end scans like the whole up to there:
 	 * once found in the prefix, the whole must find it too. */
 	const char *nl = size ? memchr(c, '\n', size) : NULL;

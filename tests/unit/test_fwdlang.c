@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "analytics/fwdlang.h"
+#include "analytics/fwdscan.h"
 
 static int subj(const char *s)
 {
@@ -292,6 +293,85 @@ static void test_body_hidden_letters(void **state)
 	}
 }
 
+/* A noun the fast scan sets aside from what follows it on its line (a
+ * byte or more letters than a separator line holds after its phrase
+ * starts), each checked against the full machine. */
+static void test_body_noun_context(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int want;
+	} cases[] = {
+	        /* Disclaimers: the noun in prose. */
+	        {"Ce message et ses pi=C3=A8ces jointes sont confidentiels "
+	         "et destin=C3=A9s\n",
+	         0},
+	        {"If you have received this message in error, please\n", 0},
+	        {"Diese Nachricht und ihre Anh=C3=A4nge sind vertraulich "
+	         "und nur f=C3=BCr den\n",
+	         0},
+	        {"<p>Diese Nach=\nricht ist vertraulich.</p>\n", 0},
+	        /* The longest phrases after their noun, with what may be
+	         * stripped after them: found. */
+	        {"--- Mensagem reencaminhada ---:\n", 1},
+	        {"-----Mensaje   reenviado-----\n", 1},
+	        {"-- Messaggio originale ---\r\n", 1},
+	        {"-- Message d'origine -- ~~ ## ** >>\n", 1},
+	        {"-----Wiadomo\xc5\x9b\xc4\x87 przekazana-----\n", 1},
+	        {"<div>-----Original Message-----<br>", 1},
+	        {"-----Original Message=\n-----\n", 1},
+	        {"-----Original Mess=\nage=2D=2D=2D\n", 1},
+	        /* One byte or letter too many. */
+	        {"-----Original Message-----.\n", 0},
+	        {"-----Original Message----- 2\n", 0},
+	        {"-----Original Message x-----\n", 0},
+	        {"-- Mensagem reencaminhada ja --\n", 0},
+	        /* "Content-Type: message/..." keeps its noun, whatever
+	         * follows. */
+	        {"Content-Type: message/rfc822; name=\"fwd.eml\"\n", 1},
+	        {"Content-Type: Message=2Frfc822; name=3D\"a.eml\"\n", 1},
+	        {"Content-Type: text/plain; x=message/rfc822\n", 0},
+	        /* A 'b' after '=' is an escape's digit, not a noun. */
+	        {"-----Urspr=FCngliches =\nbericht-----\n", 0},
+	        {"---- Doorgestuurd =bericht ----\n", 0},
+	        {"---- Doorgestuurd bericht ----\n", 1},
+	        /* What ends the line before the bytes that would set the
+	         * noun aside: a tag, an entity, a line end. */
+	        {"<p>Forwarded message<br>Hi, all. 1 2 3</p>\n", 1},
+	        {"Forwarded message&#10;and more, text.\n", 1},
+	        {"Forwarded message=0Aand more, text.\n", 1},
+	        {"Forwarded message=3Cbr>and more, text.\n", 1},
+	        /* The same in the decoded bytes of a base64 part: "Ce
+	         * message et ses pieces.", "this message, please",
+	         * "<p>-----Original Message-----</p>", "Content-Type:
+	         * message/rfc822", "&#77;essage" (an entity before the
+	         * noun). */
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "Q2UgbWVzc2FnZSBldCBzZXMgcGllY2VzLgo=\n--b--\n",
+	         0},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "dGhpcyBtZXNzYWdlLCBwbGVhc2UK\n--b--\n",
+	         0},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "PHA+LS0tLS1PcmlnaW5hbCBNZXNzYWdlLS0tLS08L3A+Cg==\n--b--\n",
+	         1},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "Q29udGVudC1UeXBlOiBtZXNzYWdlL3JmYzgyMgo=\n--b--\n",
+	         1},
+	        {"--b\nContent-Transfer-Encoding: base64\n\n"
+	         "LS0tLS1PcmlnaW5hbCAmIzc3O2Vzc2FnZS0tLS0tCg==\n--b--\n",
+	         1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].s);
+		if (mh_fwdlang_body_ref(cases[i].s, n, 0) != cases[i].want)
+			fail_msg("machine: case %zu '%s'", i, cases[i].s);
+		if (mh_fwdlang_body(cases[i].s, n, 0) != cases[i].want)
+			fail_msg("fast scan: case %zu '%s'", i, cases[i].s);
+	}
+}
+
 static void test_body_bounds(void **state)
 {
 	(void)state;
@@ -314,10 +394,29 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_subject_languages),
 	        cmocka_unit_test(test_separators),
+	};
+	/* The body tests once with each SIMD kernel of fwdscan.h this
+	 * machine has (AVX2, SSE2, plain C). */
+	const struct CMUnitTest body_tests[] = {
 	        cmocka_unit_test(test_body_plain_and_rfc822),
 	        cmocka_unit_test(test_body_encodings),
 	        cmocka_unit_test(test_body_hidden_letters),
+	        cmocka_unit_test(test_body_noun_context),
 	        cmocka_unit_test(test_body_bounds),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	static const enum mh_fwdscan_kernel kernels[] = {
+	        MH_FWDSCAN_AVX2, MH_FWDSCAN_SSE2, MH_FWDSCAN_SCALAR};
+	static const char *const names[] = {"avx2", "sse2", "scalar"};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t k = 0; k < 3; k++) {
+		if (mh_fwdscan_use(kernels[k]) != 0) {
+			printf("# body tests: no %s kernel on this machine\n",
+			       names[k]);
+			continue;
+		}
+		printf("# body tests with the %s kernel\n", names[k]);
+		rc |= cmocka_run_group_tests(body_tests, NULL, NULL);
+	}
+	(void)mh_fwdscan_use(MH_FWDSCAN_AUTO);
+	return rc;
 }
