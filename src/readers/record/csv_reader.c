@@ -9,7 +9,8 @@
  * consumer such as the Sigma rules, asked of the row's text, wants it):
  * it becomes an unparsed event with the key the same record passed over
  * in JSON Lines gets. The first row is always parsed (scan finds
- * partial exports by it).
+ * partial exports by it). A row's event has the row's text as its raw
+ * text (event.h raw_csv).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,8 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	ev->folder = r->folder;
 	ev->record_id = mh_slice_make(r->key.p, kn);
 	ev->ts = ts;
+	ev->raw = mh_slice_make(row->p, row->n);
+	ev->raw_csv = 1;
 	return 1;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/strmap.h"
+#include "event/audit.h"
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 
@@ -37,6 +38,10 @@ struct mh_sigma_ctx {
 	struct cls *cur; /* this event's */
 	uint64_t events, evals, matches;
 	uint64_t skipped; /* ruled out by the raw prefilter */
+	/* mh_sigma_audit_judge: 0 not asked yet, 1 ready, -1 cannot */
+	int judge;
+	struct mh_sg_rawset *jraw;
+	int jjoin; /* @invocation joins the operation and the parameters */
 };
 
 int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
@@ -83,6 +88,7 @@ void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
 	mh_sg_pfscratch_free(c->ps);
 	mh_buf_release(&c->scanbuf);
 	mh_strmap_release(&c->cls_cache, free_cls);
+	mh_sg_rawset_free(c->jraw);
 	free(c->mark);
 	free(c->cand);
 	free(c->out);
@@ -374,7 +380,10 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 			return MH_ENOMEM;
 		ce->raw_done = 1;
 	}
+	/* A CSV row's text (quotes doubled, other cells not JSON-escaped)
+	 * shows every atom without quote or backslash as JSON would. */
 	if (ev->raw.n && ce->raw &&
+	    (!ev->raw_csv || mh_sg_rawset_plain(ce->raw)) &&
 	    !mh_sg_rawset_may(ce->raw, c->ps, ev->raw.p, ev->raw.n)) {
 		struct mh_slice t[16];
 		size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
@@ -386,8 +395,14 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 			if (mh_buf_addc(b, MH_PF_START) ||
 			    mh_buf_add(b, t[i].p, t[i].n))
 				return MH_ENOMEM;
-		if (b->len == 0 ||
-		    !mh_sg_rawset_may(ce->raw, c->ps, b->p, b->len)) {
+		/* @invocation ("Operation Parameters") is made with the
+		 * fields: an atom across its space is looked for at the end
+		 * of the operation (the texts above have only "Operation ") */
+		struct mh_slice op =
+		        ev->audit ? ev->audit->operation : MH_SLICE_NULL;
+		if ((b->len == 0 ||
+		     !mh_sg_rawset_may(ce->raw, c->ps, b->p, b->len)) &&
+		    !(op.n && mh_sg_rawset_may_join(ce->raw, op.p, op.n))) {
 			c->skipped++;
 			return MH_OK;
 		}
@@ -422,4 +437,132 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	c->matches += c->nout;
 	*n = c->nout;
 	return MH_OK;
+}
+
+/* MARK: - audit records passed over */
+
+/* What a Microsoft 365 activity record the readers may pass over can be
+ * (readers/record/rawop.h: a Management Activity API record, alone or in
+ * a Purview row): in the M365 group, an activity or an alert, in any
+ * export shape's group, of any workload. */
+static const unsigned judge_groups[] = {
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ACT,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ALERT,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ACT | 1u << MH_LSG_SENTINEL,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ALERT | 1u << MH_LSG_SENTINEL,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ACT | 1u << MH_LSG_ADMIN,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ALERT | 1u << MH_LSG_ADMIN,
+};
+
+#define JUDGE_WL 32
+#define JUDGE_AL 64
+
+/* The classes' buckets in on[], and whether their typed-view values are
+ * all in a record's text or known (*join: @invocation, *result:
+ * @result). 1 when they are, 0 when some value cannot be told from the
+ * text. */
+static int judge_classes(const struct mh_sigma *s, uint8_t *on, int *join,
+                         int *result)
+{
+	const char *wl[JUDGE_WL + 1];
+	unsigned all = 0;
+	for (size_t g = 0; g < sizeof(judge_groups) / sizeof(*judge_groups);
+	     g++)
+		all |= judge_groups[g];
+	size_t nwl = mh_sg_ls_workloads(all, wl, JUDGE_WL);
+	wl[nwl++] = NULL; /* any other workload */
+	for (size_t g = 0; g < sizeof(judge_groups) / sizeof(*judge_groups);
+	     g++)
+		for (size_t w = 0; w < nwl; w++) {
+			struct mh_ls_input in;
+			memset(&in, 0, sizeof(in));
+			in.event_id = -1;
+			in.groups = judge_groups[g];
+			in.workload = wl[w] ? wl[w] : "";
+			in.workload_n = wl[w] ? strlen(wl[w]) : 0;
+			struct mh_ls_class cl;
+			mh_sg_ls_classify(&in, &cl);
+			for (size_t b = 0; b < s->nbuckets; b++)
+				if (mh_sg_ls_match(&cl, s->buckets[b].category,
+				                   s->buckets[b].product,
+				                   s->buckets[b].service))
+					on[b] = 1;
+			struct mh_ls_alias al[JUDGE_AL];
+			size_t na = mh_sg_ls_aliases(&in, al, JUDGE_AL);
+			if (na == JUDGE_AL)
+				return 0;
+			for (size_t k = 0; k < na; k++) {
+				const char *f = al[k].field;
+				if (f[0] != '@')
+					continue; /* another field's values */
+				if (strcmp(al[k].format, "%s") != 0)
+					return 0;
+				/* Workload (or OfficeWorkload) and Operation
+				 * as the record writes them */
+				if (!strcmp(f, "@workload") ||
+				    !strcmp(f, "@operation"))
+					continue;
+				if (!strcmp(f, "@invocation"))
+					*join = 1;
+				else if (!strcmp(f, "@result"))
+					*result = 1;
+				else
+					return 0;
+			}
+		}
+	return 1;
+}
+
+int mh_sigma_audit_judge(struct mh_sigma_ctx *c)
+{
+	if (c->judge)
+		return c->judge > 0;
+	c->judge = -1;
+	const struct mh_sigma *s = c->set;
+	uint8_t *on = calloc(s->nbuckets + 1, 1);
+	int32_t *list = malloc((s->nbuckets + 1) * sizeof(*list));
+	int rc = MH_OK, join = 0, result = 0;
+	struct mh_sg_rawset *rs = NULL;
+	if (!on || !list) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	if (!judge_classes(s, on, &join, &result))
+		goto out;
+	size_t n = 0;
+	for (size_t b = 0; b < s->nbuckets; b++)
+		if (on[b])
+			list[n++] = (int32_t)b;
+	if ((rc = mh_sg_prefilter_ready(s->pf, c->ps, list, n)) ||
+	    (rc = mh_sg_rawset_new(s->pf, c->ps, list, n, &rs)))
+		goto out;
+	/* Every atom as its JSON text: a Purview row's quotes are doubled,
+	 * a string holding JSON escapes once more. */
+	if (!rs || !mh_sg_rawset_plain(rs))
+		goto out;
+	/* @result's words are the typed view's, not the record's */
+	static const char *const words[] = {"success", "failure", "partial"};
+	for (size_t i = 0; result && i < 3; i++)
+		if (mh_sg_rawset_may(rs, c->ps, words[i], strlen(words[i])))
+			goto out;
+	c->jraw = rs;
+	rs = NULL;
+	c->jjoin = join;
+	c->judge = 1;
+out:
+	mh_sg_rawset_free(rs);
+	free(on);
+	free(list);
+	return rc ? rc : c->judge > 0;
+}
+
+int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text,
+                       struct mh_slice op)
+{
+	if (mh_sigma_audit_judge(c) != 1)
+		return 1;
+	if (mh_sg_rawset_may(c->jraw, c->ps, text.p, text.n))
+		return 1;
+	/* "Operation Parameters": an atom across the space */
+	return c->jjoin && mh_sg_rawset_may_join(c->jraw, op.p, op.n);
 }

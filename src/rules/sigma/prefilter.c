@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MIN_ATOM 3
 /* Buckets of at most this many rules get no database (build_bucket). */
@@ -724,6 +725,12 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
 
 struct mh_sg_rawset {
 	hs_database_t *db;
+	int plain; /* no atom holds a quote or a backslash */
+	/* The text before each space of every atom that holds one, as
+	 * written in the atom (mh_sg_rawset_may_join), lower case. */
+	struct mh_slice *pre;
+	size_t npre;
+	int lead; /* an atom starts with a space */
 };
 
 int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
@@ -750,18 +757,39 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 		rc = MH_ENOMEM;
 		goto out;
 	}
-	size_t k = 0;
+	size_t k = 0, nsp = 0;
 	/* \uXXXX in a record's text: any letter may hide behind one, so
 	 * such a record is never ruled out */
 	ex[k] = "\\u";
 	lens[k++] = 2;
+	rs->plain = 1;
 	for (size_t i = 0; i < nb; i++) {
 		const struct rawlits *r = &pf->b[buckets[i]].raw;
 		for (size_t j = 0; j < r->n; j++) {
 			ex[k] = r->v[j];
 			lens[k++] = r->len[j];
+			for (size_t q = 0; q < r->len[j]; q++) {
+				char ch = r->v[j][q];
+				if (ch == '"' || ch == '\\')
+					rs->plain = 0;
+				if (ch == ' ')
+					nsp++;
+			}
 		}
 	}
+	rs->pre = malloc((nsp ? nsp : 1) * sizeof(*rs->pre));
+	if (!rs->pre) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 1; i < k; i++)
+		for (size_t q = 0; q < lens[i]; q++) {
+			if (ex[i][q] != ' ')
+				continue;
+			if (q == 0)
+				rs->lead = 1;
+			rs->pre[rs->npre++] = mh_slice_make(ex[i], q);
+		}
 	/* caseless: the record's text is scanned as it is (the atoms are
 	 * ASCII, so this is exactly lower-casing it) */
 	for (size_t i = 0; i < n; i++)
@@ -793,7 +821,28 @@ void mh_sg_rawset_free(struct mh_sg_rawset *rs)
 	if (!rs)
 		return;
 	hs_free_database(rs->db);
+	free(rs->pre);
 	free(rs);
+}
+
+int mh_sg_rawset_plain(const struct mh_sg_rawset *rs)
+{
+	return rs && rs->plain;
+}
+
+int mh_sg_rawset_may_join(const struct mh_sg_rawset *rs, const char *left,
+                          size_t n)
+{
+	if (!rs)
+		return 1;
+	if (rs->lead)
+		return 1;
+	for (size_t i = 0; i < rs->npre; i++) {
+		const struct mh_slice *p = &rs->pre[i];
+		if (p->n <= n && !strncasecmp(left + n - p->n, p->p, p->n))
+			return 1;
+	}
+	return 0;
 }
 
 static int on_raw(unsigned id, unsigned long long from, unsigned long long to,

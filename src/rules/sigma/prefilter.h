@@ -86,6 +86,18 @@ void mh_sg_rawset_free(struct mh_sg_rawset *rs);
 int mh_sg_rawset_may(const struct mh_sg_rawset *rs, struct mh_sg_pfscratch *sc,
                      const char *text, size_t n);
 
+/* 1 when no atom of rs holds a quote or a backslash: then a text whose
+ * quotes are doubled (a CSV row as written) or a JSON string's value
+ * escaped once more can be scanned as its JSON text would be. 0 when rs
+ * is NULL. */
+int mh_sg_rawset_plain(const struct mh_sg_rawset *rs);
+/* 1 when an atom of rs could occur across the join of left[0..n) and a
+ * space followed by anything: some atom holds a space and its text
+ * before that space is a suffix of left (any ASCII case), or starts
+ * with a space. 1 when rs is NULL. */
+int mh_sg_rawset_may_join(const struct mh_sg_rawset *rs, const char *left,
+                          size_t n);
+
 /* 1 when a rule of bucket b searches keywords (every value of the event
  * must then be in buf; otherwise the values of tested fields suffice). */
 int mh_sg_prefilter_keywords(const struct mh_sg_prefilter *pf, int bucket);
