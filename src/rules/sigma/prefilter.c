@@ -730,6 +730,8 @@ struct mh_sg_rawset {
 	 * written in the atom (mh_sg_rawset_may_join), lower case. */
 	struct mh_slice *pre;
 	size_t npre;
+	/* pre[at[c] .. at[c + 1]): the prefixes whose last byte is c */
+	uint16_t at[257];
 	int lead; /* an atom starts with a space */
 };
 
@@ -782,14 +784,31 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 		rc = MH_ENOMEM;
 		goto out;
 	}
+	/* by last byte (a counting sort), to look at few per operation */
+	size_t cnt[257] = {0};
 	for (size_t i = 1; i < k; i++)
-		for (size_t q = 0; q < lens[i]; q++) {
-			if (ex[i][q] != ' ')
-				continue;
-			if (q == 0)
-				rs->lead = 1;
-			rs->pre[rs->npre++] = mh_slice_make(ex[i], q);
-		}
+		for (size_t q = 0; q < lens[i]; q++)
+			if (ex[i][q] == ' ') {
+				if (q == 0)
+					rs->lead = 1;
+				else
+					cnt[(unsigned char)ex[i][q - 1] + 1]++;
+			}
+	for (int c = 0; c < 256; c++)
+		cnt[c + 1] += cnt[c];
+	if (cnt[256] >= UINT16_MAX) {
+		rs->lead = 1; /* too many to sort: always say may */
+	} else {
+		for (int c = 0; c <= 256; c++)
+			rs->at[c] = (uint16_t)cnt[c];
+		for (size_t i = 1; i < k; i++)
+			for (size_t q = 1; q < lens[i]; q++)
+				if (ex[i][q] == ' ')
+					rs->pre[cnt[(
+					        unsigned char)ex[i][q - 1]]++] =
+					        mh_slice_make(ex[i], q);
+		rs->npre = rs->at[256];
+	}
 	/* caseless: the record's text is scanned as it is (the atoms are
 	 * ASCII, so this is exactly lower-casing it) */
 	for (size_t i = 0; i < n; i++)
@@ -837,7 +856,13 @@ int mh_sg_rawset_may_join(const struct mh_sg_rawset *rs, const char *left,
 		return 1;
 	if (rs->lead)
 		return 1;
-	for (size_t i = 0; i < rs->npre; i++) {
+	if (n == 0)
+		return 0;
+	/* the prefixes are lower case, grouped by their last byte */
+	unsigned char last = (unsigned char)left[n - 1];
+	if (last >= 'A' && last <= 'Z')
+		last |= 0x20;
+	for (size_t i = rs->at[last]; i < rs->at[last + 1]; i++) {
 		const struct mh_slice *p = &rs->pre[i];
 		if (p->n <= n && !strncasecmp(left + n - p->n, p->p, p->n))
 			return 1;
