@@ -280,6 +280,9 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t ri)
 
 static int set_buckets(struct mh_sigma_ctx *c)
 {
+	/* the last event's class: its buckets are still set */
+	if (c->view.cls_same && c->cur)
+		return MH_OK;
 	const struct mh_sigma *s = c->set;
 	const struct mh_ls_class *cl = &c->view.cls;
 	char key[1024];
@@ -358,6 +361,7 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		/* nothing to do, and no logsource seen */
 		memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
 		c->nactive = 0;
+		c->cur = NULL; /* the next event sets its buckets */
 		return MH_OK;
 	}
 	/* The class first, from the typed view: an event in no rule's
