@@ -1050,6 +1050,12 @@ static void test_audit_judge(void **st)
 	assert_int_equal(may(c, UAL("Set-Mailbox", ",\"x\":\"whoami.exe\""),
 	                     "Set-Mailbox"),
 	                 0);
+	/* a record that may be read as an admin audit log entry (its
+	 * operation and workload are then not those of its text) */
+	assert_int_equal(
+	        may(c, UAL("Set-Mailbox", ",\"cmdletNAME\":\"New-InboxRule\""),
+	            "Set-Mailbox"),
+	        1);
 	mh_sigma_ctx_free(c);
 	mh_sigma_free(s);
 }

@@ -15,6 +15,7 @@
 struct cls {
 	struct mh_sg_rawset *raw;
 	int raw_done;
+	int words_hit; /* an atom of raw is in a result word (@result) */
 	size_t n;
 	int32_t list[];
 };
@@ -42,7 +43,41 @@ struct mh_sigma_ctx {
 	int judge;
 	struct mh_sg_rawset *jraw;
 	int jjoin; /* @invocation joins the operation and the parameters */
+	/* typed_in_raw for the last event's class and aliases */
+	const struct cls *typed_cls;
+	int typed_ok;
 };
+
+/* The words @result gives (evview.c typed_alias). */
+static const char *const result_words[] = {"success", "failure", "partial"};
+
+/* 1 when every value the typed view adds (aliases "@...") for the current
+ * event is in its raw text or known not to hold an atom of ce->raw, so
+ * that a text without atoms needs no scan of those values: @workload and
+ * @operation are values of the record (their atoms, having no quote or
+ * backslash, show in its text however escaped), @result's words hold
+ * none of the atoms, @invocation is left to the join check. */
+static int typed_in_raw(const struct mh_sigma_ctx *c, const struct cls *ce)
+{
+	/* an admin audit log entry's workload is "Exchange", not its */
+	if (!mh_sg_rawset_plain(ce->raw) ||
+	    (c->view.in.groups & (1u << MH_LSG_ADMIN)))
+		return 0;
+	for (size_t k = 0; k < c->view.nal; k++) {
+		const struct mh_ls_alias *al = &c->view.al[k];
+		const char *f = al->field;
+		if (f[0] != '@')
+			continue;
+		if (strcmp(al->format, "%s") != 0)
+			return 0;
+		if (!strcmp(f, "@workload") || !strcmp(f, "@operation") ||
+		    !strcmp(f, "@invocation"))
+			continue;
+		if (strcmp(f, "@result") != 0 || ce->words_hit)
+			return 0;
+	}
+	return 1;
+}
 
 int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 {
@@ -380,25 +415,35 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	struct cls *ce = c->cur;
 	if (!ce->raw_done) {
 		if (mh_sg_rawset_new(c->set->pf, c->ps, c->active, c->nactive,
-		                     &ce->raw))
+		                     NULL, &ce->raw))
 			return MH_ENOMEM;
+		for (size_t i = 0; ce->raw && i < 3; i++)
+			ce->words_hit |= mh_sg_rawset_may(
+			        ce->raw, c->ps, result_words[i],
+			        strlen(result_words[i]));
 		ce->raw_done = 1;
+	}
+	if (!c->view.cls_same || c->typed_cls != ce) {
+		c->typed_ok = ce->raw && typed_in_raw(c, ce);
+		c->typed_cls = ce;
 	}
 	/* A CSV row's text (quotes doubled, other cells not JSON-escaped)
 	 * shows every atom without quote or backslash as JSON would. */
 	if (ev->raw.n && ce->raw &&
 	    (!ev->raw_csv || mh_sg_rawset_plain(ce->raw)) &&
 	    !mh_sg_rawset_may(ce->raw, c->ps, ev->raw.p, ev->raw.n)) {
-		struct mh_slice t[16];
-		size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
-		if (nt == (size_t)-1)
-			return MH_ENOMEM;
 		struct mh_buf *b = &c->scanbuf;
 		mh_buf_reset(b);
-		for (size_t i = 0; i < nt; i++)
-			if (mh_buf_addc(b, MH_PF_START) ||
-			    mh_buf_add(b, t[i].p, t[i].n))
+		if (!c->typed_ok) {
+			struct mh_slice t[16];
+			size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
+			if (nt == (size_t)-1)
 				return MH_ENOMEM;
+			for (size_t i = 0; i < nt; i++)
+				if (mh_buf_addc(b, MH_PF_START) ||
+				    mh_buf_add(b, t[i].p, t[i].n))
+					return MH_ENOMEM;
+		}
 		/* @invocation ("Operation Parameters") is made with the
 		 * fields: an atom across its space is looked for at the end
 		 * of the operation (the texts above have only "Operation ") */
@@ -537,17 +582,21 @@ int mh_sigma_audit_judge(struct mh_sigma_ctx *c)
 	for (size_t b = 0; b < s->nbuckets; b++)
 		if (on[b])
 			list[n++] = (int32_t)b;
+	/* A record with a CmdletName key may be read as an admin audit
+	 * log entry: its operation is that key's, its workload "Exchange"
+	 * (not in its text). Such a record is parsed. */
+	static const char *const admin[] = {"cmdletname", NULL};
 	if ((rc = mh_sg_prefilter_ready(s->pf, c->ps, list, n)) ||
-	    (rc = mh_sg_rawset_new(s->pf, c->ps, list, n, &rs)))
+	    (rc = mh_sg_rawset_new(s->pf, c->ps, list, n, admin, &rs)))
 		goto out;
 	/* Every atom as its JSON text: a Purview row's quotes are doubled,
 	 * a string holding JSON escapes once more. */
 	if (!rs || !mh_sg_rawset_plain(rs))
 		goto out;
 	/* @result's words are the typed view's, not the record's */
-	static const char *const words[] = {"success", "failure", "partial"};
 	for (size_t i = 0; result && i < 3; i++)
-		if (mh_sg_rawset_may(rs, c->ps, words[i], strlen(words[i])))
+		if (mh_sg_rawset_may(rs, c->ps, result_words[i],
+		                     strlen(result_words[i])))
 			goto out;
 	c->jraw = rs;
 	rs = NULL;

@@ -50,7 +50,10 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t r);
  * @operation are in it, @invocation ("Operation Parameters") joins two
  * of its values with a space (an atom across that space is looked for
  * at the end of the operation), and @result's words ("success", ...)
- * must hit no atom. 1 when c can judge, 0 when those rules need the
+ * must hit no atom; a record with a CmdletName key (which may be read
+ * as an admin audit log entry, whose operation is that key's and whose
+ * workload is "Exchange") is always parsed. 1 when c can judge, 0 when
+ * those rules need the
  * fields of every record (a rule without atoms, an atom with a quote or
  * a backslash, a result word hit, a typed value of another kind): then
  * every record must be parsed. MH_ENOMEM. Built once per c. */

@@ -737,12 +737,15 @@ struct mh_sg_rawset {
 
 int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
                      const int32_t *buckets, size_t nb,
-                     struct mh_sg_rawset **out)
+                     const char *const *extra, struct mh_sg_rawset **out)
 {
 	*out = NULL;
 	if (!pf || !sc)
 		return MH_OK;
-	size_t n = 1;
+	size_t n = 1, nx = 0;
+	while (extra && extra[nx])
+		nx++;
+	n += nx;
 	for (size_t i = 0; i < nb; i++) {
 		const struct pfb *b = &pf->b[buckets[i]];
 		if (b->raw.open)
@@ -765,6 +768,12 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 	ex[k] = "\\u";
 	lens[k++] = 2;
 	rs->plain = 1;
+	/* the caller's (not atoms: no join prefixes from them) */
+	for (size_t i = 0; i < nx; i++) {
+		ex[k] = extra[i];
+		lens[k++] = strlen(extra[i]);
+	}
+	size_t first_atom = k;
 	for (size_t i = 0; i < nb; i++) {
 		const struct rawlits *r = &pf->b[buckets[i]].raw;
 		for (size_t j = 0; j < r->n; j++) {
@@ -786,7 +795,7 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 	}
 	/* by last byte (a counting sort), to look at few per operation */
 	size_t cnt[257] = {0};
-	for (size_t i = 1; i < k; i++)
+	for (size_t i = first_atom; i < k; i++)
 		for (size_t q = 0; q < lens[i]; q++)
 			if (ex[i][q] == ' ') {
 				if (q == 0)
@@ -801,7 +810,7 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 	} else {
 		for (int c = 0; c <= 256; c++)
 			rs->at[c] = (uint16_t)cnt[c];
-		for (size_t i = 1; i < k; i++)
+		for (size_t i = first_atom; i < k; i++)
 			for (size_t q = 1; q < lens[i]; q++)
 				if (ex[i][q] == ' ')
 					rs->pre[cnt[(

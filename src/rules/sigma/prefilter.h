@@ -75,9 +75,11 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
  * events must be matched in full. The buckets must be ready; sc grows to
  * fit. MH_OK or MH_ENOMEM. */
 struct mh_sg_rawset;
+/* extra (NULL or NULL-terminated): more literals (ASCII, matched in any
+ * case) whose presence keeps a text, as an atom's does. */
 int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
                      const int32_t *buckets, size_t nb,
-                     struct mh_sg_rawset **out);
+                     const char *const *extra, struct mh_sg_rawset **out);
 void mh_sg_rawset_free(struct mh_sg_rawset *rs);
 /* 0 when none of the set's atoms, nor a \uXXXX escape, is in text[0..n):
  * an event whose every value is in the texts so scanned (a JSON record's
