@@ -664,6 +664,49 @@ static size_t nmatch_json(const struct mh_sigma *s, const char *json)
 	return total;
 }
 
+/* The same through the csv reader: a Purview audit search export. */
+static size_t nmatch_csv(const struct mh_sigma *s, const char *csv)
+{
+	char path[] = "/tmp/mh-sigma-csv-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+	close(fd);
+	const struct mh_reader_ops *ops = mh_reader_by_name("csv");
+	assert_non_null(ops);
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.range_end = UINT64_MAX;
+	src.regular = 1;
+	struct mh_reader_opts o;
+	mh_reader_opts_default(&o);
+	struct mh_reader *r = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	assert_int_equal(ops->open(&r, &src, &o, &err), MH_OK);
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	size_t total = 0, nev = 0;
+	struct mh_event ev;
+	int rc;
+	while ((rc = ops->next(r, &ev, &err)) != 0) {
+		if (rc != 1)
+			fail_msg("row skipped: %s", err.msg);
+		assert_int_equal(ev.raw_csv, 1);
+		const uint32_t *m;
+		size_t n;
+		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+		total += n;
+		nev++;
+	}
+	assert_true(nev > 0);
+	mh_sigma_ctx_free(c);
+	ops->close(r);
+	unlink(path);
+	return total;
+}
+
 /* Sysmon 1 of whoami.exe started by cmd.exe, and what must not pass for
  * it, in the three JSON forms of Windows events. */
 #define EVTX_SYSMON(eid, data)                                                 \
@@ -953,6 +996,54 @@ static void test_logsource_shapes(void **st)
 	                       "\"ObjectId\":\"C:\\\\Share\\\\X Y\"}\n"),
 	        0);
 	mh_sigma_free(s);
+}
+
+/* A Purview row's text is its raw text (event.h raw_csv): the raw
+ * prefilter finds atoms in every cell, and leaves a row to the full way
+ * when an atom holds a quote (the row doubles it). */
+static void test_purview_raw(void **st)
+{
+	(void)st;
+#define PURVIEW_HEAD                                                           \
+	"RecordId,CreationDate,RecordType,Operation,UserId,AuditData\n"
+#define PURVIEW_ROW(op, obj)                                                   \
+	"p1,2024-03-01T10:00:00.0000000Z,ExchangeItem," op                     \
+	",alice@corp.example,\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:"    \
+	"00\"\","                                                              \
+	"\"\"Id\"\":\"\"p1\"\",\"\"Operation\"\":\"\"" op                      \
+	"\"\",\"\"RecordType\"\":2,"                                           \
+	"\"\"Workload\"\":\"\"Exchange\"\",\"\"UserId\"\":\"\"alice@corp."     \
+	"example\"\","                                                         \
+	"\"\"ObjectId\"\":\"\"" obj "\"\"}\"\n"
+	static const struct {
+		const char *test;
+		size_t want;
+	} cases[] = {
+	        /* a value of AuditData and of a column */
+	        {"        UserId|endswith: '@corp.example'\n", 1},
+	        /* a column's only: RecordType by name */
+	        {"        RecordType: 'ExchangeItem'\n", 1},
+	        /* an atom with a quote: "x\"y" in AuditData, doubled */
+	        {"        ObjectId|contains: 'x\"y'\n", 1},
+	        {"        Operation: 'FileDeleted'\n", 0},
+	        {"        ObjectId|contains: 'x\"z'\n", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char y[512];
+		snprintf(y, sizeof(y),
+		         "title: t\nlogsource:\n    product: m365\n    "
+		         "service: audit\ndetection:\n    selection:\n%s"
+		         "    condition: selection\n",
+		         cases[i].test);
+		struct mh_sigma *s = load(y);
+		assert_int_equal(
+		        nmatch_csv(s, PURVIEW_HEAD PURVIEW_ROW(
+		                              "MailItemsAccessed", "x\\\"\"y")),
+		        cases[i].want);
+		mh_sigma_free(s);
+	}
+#undef PURVIEW_ROW
+#undef PURVIEW_HEAD
 }
 
 /* MARK: - audit records judged from their text */
@@ -1505,6 +1596,7 @@ int main(void)
 	        cmocka_unit_test(test_cond_parser),
 	        cmocka_unit_test(test_multidoc_and_filter),
 	        cmocka_unit_test(test_logsource_shapes),
+	        cmocka_unit_test(test_purview_raw),
 	        cmocka_unit_test(test_audit_judge),
 	        cmocka_unit_test(test_lazy_prefilter),
 	        cmocka_unit_test(test_event_count_sliding),

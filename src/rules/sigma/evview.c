@@ -415,11 +415,11 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 	        l->mail == in->mail && l->event_id == in->event_id &&
 	        l->groups == in->groups && l->channel_n == in->channel_n &&
 	        l->workload_n == in->workload_n &&
-	        (!in->channel_n ||
+	        !l->channel == !in->channel && !l->workload == !in->workload &&
+	        (!in->channel || !in->channel_n ||
 	         !memcmp(l->channel, in->channel, in->channel_n)) &&
-	        (!in->workload_n ||
-	         !memcmp(l->workload, in->workload, in->workload_n)) &&
-	        !l->channel == !in->channel && !l->workload == !in->workload;
+	        (!in->workload || !in->workload_n ||
+	         !memcmp(l->workload, in->workload, in->workload_n));
 	if (v->cls_same)
 		return MH_OK;
 	mh_sg_ls_classify(in, &v->cls);
@@ -428,9 +428,9 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 	v->last.ok = in->channel_n <= sizeof(v->last.channel) &&
 	             in->workload_n <= sizeof(v->last.workload);
 	if (v->last.ok) {
-		if (in->channel_n)
+		if (in->channel && in->channel_n)
 			memcpy(v->last.channel, in->channel, in->channel_n);
-		if (in->workload_n)
+		if (in->workload && in->workload_n)
 			memcpy(v->last.workload, in->workload, in->workload_n);
 		l->channel = in->channel ? v->last.channel : NULL;
 		l->workload = in->workload ? v->last.workload : NULL;
