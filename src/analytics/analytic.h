@@ -81,6 +81,15 @@ struct mh_analytic_ops {
 	 * audit NULL and unparsed set; it holds nothing to judge, only that
 	 * an audit record was read. */
 	void (*passed_over)(void *acc, const struct mh_event *ev);
+	/* NULL allowed. For an analytic whose audit_ops list cannot name
+	 * what it reads (Sigma rules test any field of any record): asked
+	 * about every record the lists would pass over, from its raw text
+	 * (reader.h audit_raw: text, csv, op), on the worker's thread with
+	 * its accumulator. 1: the record is parsed and reaches event()
+	 * after all. It must never say 0 for a record the analytic could
+	 * act on. */
+	int (*audit_raw)(void *acc, struct mh_slice text, int csv,
+	                 struct mh_slice op);
 };
 
 /* registry.c: every analytic, in the order they run; NULL-terminated. */

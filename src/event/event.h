@@ -100,13 +100,16 @@ struct mh_event {
 	/* The record's own text as read, when every field is made from it
 	 * alone (a JSON record not held in another), else {NULL, 0}: a
 	 * consumer may rule an event out by a literal search in it before
-	 * making the fields (the Sigma prefilter does). */
+	 * making the fields (the Sigma prefilter does). With raw_csv set it
+	 * is a CSV row as written (RFC 4180 quoting: the cells' values, a
+	 * JSON cell's text with its quotes doubled), not a JSON text. */
 	struct mh_slice raw;
+	int raw_csv;
 	/* Not 0: an audit record the reader passed over without parsing it
 	 * (no analytic reads its operation: reader.h audit_ops), and the
 	 * shape it has (event/audit.h MH_AS_*). kind is MH_EV_AUDIT, audit
 	 * NULL, no fields; record_id ("m365raw", Id, time, operation), ts,
-	 * the position and (JSON) raw are set. */
+	 * the position and raw are set. */
 	int unparsed;
 	const struct mh_msg *msg;      /* kind == MH_EV_MAIL, else NULL */
 	const struct mh_audit *audit;  /* kind == MH_EV_AUDIT, else NULL */

@@ -69,6 +69,16 @@ struct mh_reader_opts {
 	 * unparsed events (event.h). Borrowed for as long as the readers
 	 * live. */
 	const char *const *audit_ops;
+	/* With audit_ops: a second say on each record the list would pass
+	 * over (NULL: none). 1: parse it after all, a consumer may need it
+	 * (the Sigma rules: analytic.h audit_raw); 0: pass it over. text
+	 * is the record's own text (event.h raw: a JSON record, or with csv
+	 * set a Purview row as written), op its operation as the peek read
+	 * it. Called on the reader's thread with audit_raw_ctx (one set of
+	 * options per worker thread). */
+	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
+	                 struct mh_slice op);
+	void *audit_raw_ctx;
 };
 
 /* What one byte range of a split file holds (reader.h range op): events

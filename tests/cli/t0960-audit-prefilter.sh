@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The literal prefilter (docs/AUDIT.md "Records passed over unparsed"):
-# with --org-domain and without --rules, Management Activity API records
-# whose operation no analytic reads are passed over unparsed. Nothing may
+# with --org-domain, Management Activity API records whose operation no
+# analytic reads (and, with --rules, that no rule can match) are passed
+# over unparsed. Nothing may
 # change but the speed and one summary line: the findings, byte for byte,
 # the records read, the duplicates dropped (a record passed over in the
 # UAL and its Purview and Sentinel copies are one) and the time window's
@@ -10,6 +11,7 @@
 # and on the real samples.
 . "$(dirname "$0")/lib.sh"
 need_shared
+command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
 "$MH_BIN" simulate --seed 3 --audit-only --audit-records 6000 --out "$TMP/sim" --quiet
 check "simulate: exit 0" [ $? -eq 0 ]
 
@@ -52,8 +54,68 @@ same "real samples" -j2 --org-domain corp.example "$MH_SHARED/data/audit" \
 # from every audit record: nothing is passed over.
 run_mh "$TMP/on" "$TMP/on.err" scan --no-progress -f jsonl "$TMP/sim"
 check "no --org-domain: nothing passed over" sh -c '! grep -q "passed over" "$1"' - "$TMP/on.err"
-# Sigma rules may read any record: nothing is passed over.
+
+# With Sigma rules the prefilter stays on: a record no analytic reads is
+# passed over only when no rule can match it either (the rules' atoms
+# are not in its text, docs/SIGMA.md). One rule here matches records no
+# built-in analytic reads (SharePoint page views): they are parsed after
+# all and counted, in the UAL and in the Purview CSV alike. Sigma keeps
+# the evidence of the copy it saw first, so one worker: the same copy.
+mkdir -p "$TMP/rules"
+cat >"$TMP/rules/pageviewed.yml" <<'YML'
+title: SharePoint page viewed (test)
+id: 5b0f5c55-7a1e-4c55-9a43-3f5d2d1a0c01
+status: test
+description: records no built-in analytic reads
+author: mailhunt tests
+logsource:
+    product: m365
+    service: audit
+detection:
+    selection:
+        Operation: 'PageViewed'
+        Workload: 'SharePoint'
+    condition: selection
+level: low
+YML
+cat >"$TMP/rules/noatoms.yml" <<'YML'
+title: not a login (test)
+id: 5b0f5c55-7a1e-4c55-9a43-3f5d2d1a0c02
+status: test
+description: a rule without literals, every record must be parsed
+author: mailhunt tests
+logsource:
+    product: m365
+    service: audit
+detection:
+    selection:
+        Operation: 'UserLoggedIn'
+    condition: not selection
+level: low
+YML
+M365=$MH_SHARED/data/sigma-full/rules/cloud/m365
+PV=5b0f5c55-7a1e-4c55-9a43-3f5d2d1a0c01
+same "--rules" -j1 --org-domain corp.example --rules "$M365" \
+	--rules "$TMP/rules/pageviewed.yml" "$TMP/sim"
+check "--rules: records passed over" grep -q "passed over unparsed" "$TMP/on.err"
+check "--rules: the page views were parsed and matched" \
+	sh -c '[ "$(jq -r --arg id "$1" "select(.rule_id == \$id) | .counts.events" "$2")" -gt 0 ]' - "$PV" "$TMP/on"
+same "--rules, the Purview CSV alone" -j1 --org-domain corp.example --rules "$M365" \
+	--rules "$TMP/rules/pageviewed.yml" "$TMP/sim/audit/purview-audit-search.csv"
+check "--rules, Purview CSV: rows passed over" grep -q "passed over unparsed" "$TMP/on.err"
+check "--rules, Purview CSV: the page views were parsed and matched" \
+	sh -c '[ "$(jq -r --arg id "$1" "select(.rule_id == \$id) | .counts.events" "$2")" -gt 0 ]' - "$PV" "$TMP/on"
+same "--rules, real samples" -j1 --org-domain corp.example \
+	--rules "$MH_SHARED/data/sigma-full/rules/cloud" --rules "$MH_SHARED/data/sigma" \
+	"$MH_SHARED/data/audit" "$MH_SHARED/data/m365"
+# A rule without literals may match any record: nothing is passed over.
 run_mh "$TMP/on" "$TMP/on.err" scan --no-progress -f jsonl --org-domain corp.example \
-	--rules "$MH_SHARED/data/sigma-full/rules/cloud/m365" "$TMP/sim"
-check "--rules: nothing passed over" sh -c '! grep -q "passed over" "$1"' - "$TMP/on.err"
+	--rules "$TMP/rules" "$TMP/sim"
+check "--rules, a rule without literals: nothing passed over" \
+	sh -c '! grep -q "passed over" "$1"' - "$TMP/on.err"
+# Rules alone: every record is parsed (each keeps its full dedup key).
+run_mh "$TMP/on" "$TMP/on.err" scan --no-progress -f jsonl --no-builtin \
+	--rules "$M365" "$TMP/sim"
+check "--no-builtin --rules: nothing passed over" \
+	sh -c '! grep -q "passed over" "$1"' - "$TMP/on.err"
 finish

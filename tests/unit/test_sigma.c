@@ -664,6 +664,49 @@ static size_t nmatch_json(const struct mh_sigma *s, const char *json)
 	return total;
 }
 
+/* The same through the csv reader: a Purview audit search export. */
+static size_t nmatch_csv(const struct mh_sigma *s, const char *csv)
+{
+	char path[] = "/tmp/mh-sigma-csv-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+	close(fd);
+	const struct mh_reader_ops *ops = mh_reader_by_name("csv");
+	assert_non_null(ops);
+	struct mh_source src;
+	memset(&src, 0, sizeof(src));
+	src.path = path;
+	src.range_end = UINT64_MAX;
+	src.regular = 1;
+	struct mh_reader_opts o;
+	mh_reader_opts_default(&o);
+	struct mh_reader *r = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	assert_int_equal(ops->open(&r, &src, &o, &err), MH_OK);
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	size_t total = 0, nev = 0;
+	struct mh_event ev;
+	int rc;
+	while ((rc = ops->next(r, &ev, &err)) != 0) {
+		if (rc != 1)
+			fail_msg("row skipped: %s", err.msg);
+		assert_int_equal(ev.raw_csv, 1);
+		const uint32_t *m;
+		size_t n;
+		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+		total += n;
+		nev++;
+	}
+	assert_true(nev > 0);
+	mh_sigma_ctx_free(c);
+	ops->close(r);
+	unlink(path);
+	return total;
+}
+
 /* Sysmon 1 of whoami.exe started by cmd.exe, and what must not pass for
  * it, in the three JSON forms of Windows events. */
 #define EVTX_SYSMON(eid, data)                                                 \
@@ -954,6 +997,160 @@ static void test_logsource_shapes(void **st)
 	        0);
 	mh_sigma_free(s);
 }
+
+/* A Purview row's text is its raw text (event.h raw_csv): the raw
+ * prefilter finds atoms in every cell, and leaves a row to the full way
+ * when an atom holds a quote (the row doubles it). */
+static void test_purview_raw(void **st)
+{
+	(void)st;
+#define PURVIEW_HEAD                                                           \
+	"RecordId,CreationDate,RecordType,Operation,UserId,AuditData\n"
+#define PURVIEW_ROW(op, obj)                                                   \
+	"p1,2024-03-01T10:00:00.0000000Z,ExchangeItem," op                     \
+	",alice@corp.example,\"{\"\"CreationTime\"\":\"\"2024-03-01T10:00:"    \
+	"00\"\","                                                              \
+	"\"\"Id\"\":\"\"p1\"\",\"\"Operation\"\":\"\"" op                      \
+	"\"\",\"\"RecordType\"\":2,"                                           \
+	"\"\"Workload\"\":\"\"Exchange\"\",\"\"UserId\"\":\"\"alice@corp."     \
+	"example\"\","                                                         \
+	"\"\"ObjectId\"\":\"\"" obj "\"\"}\"\n"
+	static const struct {
+		const char *test;
+		size_t want;
+	} cases[] = {
+	        /* a value of AuditData and of a column */
+	        {"        UserId|endswith: '@corp.example'\n", 1},
+	        /* a column's only: RecordType by name */
+	        {"        RecordType: 'ExchangeItem'\n", 1},
+	        /* an atom with a quote: "x\"y" in AuditData, doubled */
+	        {"        ObjectId|contains: 'x\"y'\n", 1},
+	        {"        Operation: 'FileDeleted'\n", 0},
+	        {"        ObjectId|contains: 'x\"z'\n", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char y[512];
+		snprintf(y, sizeof(y),
+		         "title: t\nlogsource:\n    product: m365\n    "
+		         "service: audit\ndetection:\n    selection:\n%s"
+		         "    condition: selection\n",
+		         cases[i].test);
+		struct mh_sigma *s = load(y);
+		assert_int_equal(
+		        nmatch_csv(s, PURVIEW_HEAD PURVIEW_ROW(
+		                              "MailItemsAccessed", "x\\\"\"y")),
+		        cases[i].want);
+		mh_sigma_free(s);
+	}
+#undef PURVIEW_ROW
+#undef PURVIEW_HEAD
+}
+
+/* MARK: - audit records judged from their text */
+
+/* mh_sigma_audit_judge / mh_sigma_audit_may for the rules of yaml: want
+ * the judge's answer, then (when it can judge) may for each text. */
+static int judge_of(struct mh_sigma *s, struct mh_sigma_ctx **c)
+{
+	assert_int_equal(mh_sigma_ctx_new(s, c), MH_OK);
+	return mh_sigma_audit_judge(*c);
+}
+
+static int may(struct mh_sigma_ctx *c, const char *text, const char *op)
+{
+	return mh_sigma_audit_may(c, mh_slice_cstr(text), mh_slice_cstr(op));
+}
+
+#define UAL(op, rest)                                                          \
+	"{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"j1\","             \
+	"\"Operation\":\"" op "\",\"RecordType\":1,\"Workload\":"              \
+	"\"Exchange\"" rest "}"
+
+static void test_audit_judge(void **st)
+{
+	(void)st;
+	struct mh_sigma_ctx *c;
+	/* an alert's name: only records holding it may match */
+	struct mh_sigma *s =
+	        load("title: t\nlogsource:\n    product: m365\n    service: "
+	             "threat_management\ndetection:\n    selection:\n"
+	             "        eventSource: SecurityComplianceCenter\n"
+	             "        eventName: 'Suspicious inbox forwarding'\n"
+	             "        status: success\n    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	assert_int_equal(may(c, UAL("UserLoggedIn", ""), "UserLoggedIn"), 0);
+	assert_int_equal(may(c,
+	                     UAL("AlertTriggered",
+	                         ",\"Name\":\"SUSPICIOUS inbox forwarding\""),
+	                     "AlertTriggered"),
+	                 1);
+	/* an escape may hide any letter */
+	assert_int_equal(may(c, UAL("\\u0055serLoggedIn", ""), "x"), 1);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+
+	/* Payload is "Operation Parameters": an atom across the space is
+	 * looked for at the end of the operation */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "audit\ndetection:\n    selection:\n"
+	         "        Payload|contains: 'mailbox -identity'\n"
+	         "    condition: selection\n");
+	const char *rec = UAL("Set-Mailbox", ",\"Parameters\":\"-Identity a\"");
+	assert_int_equal(
+	        nmatch_json(s, UAL("Set-Mailbox",
+	                           ",\"Parameters\":\"-Identity a\"") "\n"),
+	        1);
+	assert_int_equal(judge_of(s, &c), 1);
+	assert_int_equal(may(c, rec, "Set-Mailbox"), 1);
+	assert_int_equal(may(c,
+	                     UAL("Set-User", ",\"Parameters\":\"-Identity a\""),
+	                     "Set-User"),
+	                 0);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+
+	/* cannot judge: a result word is an atom (status is the typed
+	 * view's word, not the record's), a rule without literals, an atom
+	 * with a quote (a Purview row doubles it) */
+	static const char *const cannot[] = {
+	        "        status: success\n    condition: selection\n",
+	        "        Operation: UserLoggedIn\n    condition: not "
+	        "selection\n",
+	        "        ObjectId|contains: 'a\"b'\n    condition: "
+	        "selection\n",
+	};
+	for (size_t i = 0; i < sizeof(cannot) / sizeof(*cannot); i++) {
+		char y[512];
+		snprintf(y, sizeof(y),
+		         "title: t\nlogsource:\n    product: m365\n    "
+		         "service: audit\ndetection:\n    selection:\n%s",
+		         cannot[i]);
+		s = load(y);
+		assert_int_equal(judge_of(s, &c), 0);
+		assert_int_equal(may(c, UAL("UserLoggedIn", ""), "x"), 1);
+		mh_sigma_ctx_free(c);
+		mh_sigma_free(s);
+	}
+
+	/* no rule of an audit logsource: no record may match */
+	s = load("title: t\nlogsource:\n    product: windows\n    category: "
+	         "process_creation\ndetection:\n    selection:\n"
+	         "        Image|endswith: '\\whoami.exe'\n"
+	         "    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	assert_int_equal(may(c, UAL("Set-Mailbox", ",\"x\":\"whoami.exe\""),
+	                     "Set-Mailbox"),
+	                 0);
+	/* a record that may be read as an admin audit log entry (its
+	 * operation and workload are then not those of its text) */
+	assert_int_equal(
+	        may(c, UAL("Set-Mailbox", ",\"cmdletNAME\":\"New-InboxRule\""),
+	            "Set-Mailbox"),
+	        1);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+}
+#undef UAL
 
 /* MARK: - lazy prefilter */
 
@@ -1399,6 +1596,8 @@ int main(void)
 	        cmocka_unit_test(test_cond_parser),
 	        cmocka_unit_test(test_multidoc_and_filter),
 	        cmocka_unit_test(test_logsource_shapes),
+	        cmocka_unit_test(test_purview_raw),
+	        cmocka_unit_test(test_audit_judge),
 	        cmocka_unit_test(test_lazy_prefilter),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),

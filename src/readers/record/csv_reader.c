@@ -5,9 +5,12 @@
  *
  * With the literal prefilter on (reader.h audit_ops), a row of a Purview
  * audit search export whose AuditData record no analytic reads (rawop.h,
- * on the cell's JSON) is not parsed: it becomes an unparsed event with
- * the key the same record passed over in JSON Lines gets. The first row
- * is always parsed (scan finds partial exports by it).
+ * on the cell's JSON) is not parsed (unless the options' audit_raw, a
+ * consumer such as the Sigma rules, asked of the row's text, wants it):
+ * it becomes an unparsed event with the key the same record passed over
+ * in JSON Lines gets. The first row is always parsed (scan finds
+ * partial exports by it). A row's event has the row's text as its raw
+ * text (event.h raw_csv).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,10 @@ struct mh_reader {
 	int parsed_one;     /* the first row was parsed */
 	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
 	struct mh_buf key;  /* an unparsed row's dedup key */
+	/* reader.h audit_raw: a consumer's say on rows passed over */
+	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
+	                 struct mh_slice op);
+	void *audit_raw_ctx;
 };
 
 static int has_suffix(const char *name, const char *suf)
@@ -99,6 +106,8 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	mh_recstate_init(&r->rs);
 	/* the dedup key (rec.h) */
 	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
+	r->audit_raw = opts->audit_raw;
+	r->audit_raw_ctx = opts->audit_raw_ctx;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -197,7 +206,10 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	struct mh_rawop o;
 	if (!mh_rawop_peek(p, n, &o) ||
 	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
-	    !mh_rawop_sure(cell->p, cell->n))
+	    !mh_rawop_sure(cell->p, cell->n) ||
+	    (r->audit_raw &&
+	     r->audit_raw(r->audit_raw_ctx, mh_slice_make(row->p, row->n), 1,
+	                  o.op)))
 		return 0;
 	int64_t ts = mh_audit_time(o.time);
 	if (ts == MH_TS_NONE)
@@ -220,6 +232,8 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	ev->folder = r->folder;
 	ev->record_id = mh_slice_make(r->key.p, kn);
 	ev->ts = ts;
+	ev->raw = mh_slice_make(row->p, row->n);
+	ev->raw_csv = 1;
 	return 1;
 }
 

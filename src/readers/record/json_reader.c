@@ -13,8 +13,10 @@
  * With the literal prefilter on (reader.h audit_ops), a Management
  * Activity API record whose operation no analytic reads (rawop.h says so
  * for sure from its text) is not parsed: it becomes an unparsed event
- * (event.h) with a dedup key made from the raw text. The first record
- * of each reader is always parsed (scan finds partial exports by it).
+ * (event.h) with a dedup key made from the raw text, unless the
+ * options' audit_raw (a consumer such as the Sigma rules) wants it
+ * parsed. The first record of each reader is always parsed (scan finds
+ * partial exports by it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,10 @@ struct mh_reader {
 	uint64_t index;
 	int chunked;
 	size_t last_n;
+	/* reader.h audit_raw: a consumer's say on records passed over */
+	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
+	                 struct mh_slice op);
+	void *audit_raw_ctx;
 };
 
 /* 1 when head starts with a UTF-16 byte-order mark followed by c. */
@@ -105,6 +111,8 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	mh_buf_init(&r->fix, opts->max_record * 3 + MH_JSON_PADDING + 1);
 	mh_buf_init(&r->key, opts->max_record + 64);
 	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
+	r->audit_raw = opts->audit_raw;
+	r->audit_raw_ctx = opts->audit_raw_ctx;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -182,7 +190,10 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 	struct mh_rawop o;
 	if (!mh_rawop_peek(rec->p, rec->n, &o) ||
 	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
-	    !mh_rawop_sure(rec->p, rec->n))
+	    !mh_rawop_sure(rec->p, rec->n) ||
+	    (r->audit_raw &&
+	     r->audit_raw(r->audit_raw_ctx, mh_slice_make(rec->p, rec->n), 0,
+	                  o.op)))
 		return 0;
 	int64_t ts = mh_audit_time(o.time);
 	if (ts == MH_TS_NONE)

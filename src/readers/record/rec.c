@@ -639,5 +639,13 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
 	rs->ncols = ncols;
 	struct nctx c = {rs,  top,         &rs->audit,   err,
 	                 pos, MH_EV_AUDIT, MH_SLICE_NULL};
-	return build(&c, ev);
+	int rc = build(&c, ev);
+	if (rc == 1) {
+		/* Every field is a cell's text, or made from a cell's text
+		 * (a JSON cell's members, the record it holds): the row as
+		 * written is the event's raw text, in CSV form. */
+		ev->raw = mh_slice_make(row->p, row->n);
+		ev->raw_csv = 1;
+	}
+	return rc;
 }

@@ -9,7 +9,7 @@
 #include "event/audit.h"
 #include "event/winevent.h"
 
-#define MAX_ALIASES 32
+#define MAX_ALIASES MH_SG_VIEW_ALIASES
 
 /* The ONE place event fields are read: made on first use for record
  * inputs (event.h), so an event no rule can concern never makes them. */
@@ -408,7 +408,33 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 		in->channel = "Microsoft-Windows-Sysmon/Operational";
 		in->channel_n = strlen(in->channel);
 	}
+	/* The same input as the last event's: the same class. */
+	struct mh_ls_input *l = &v->last.in;
+	v->cls_same =
+	        v->last.ok && l->windows == in->windows &&
+	        l->mail == in->mail && l->event_id == in->event_id &&
+	        l->groups == in->groups && l->channel_n == in->channel_n &&
+	        l->workload_n == in->workload_n &&
+	        !l->channel == !in->channel && !l->workload == !in->workload &&
+	        (!in->channel || !in->channel_n ||
+	         !memcmp(l->channel, in->channel, in->channel_n)) &&
+	        (!in->workload || !in->workload_n ||
+	         !memcmp(l->workload, in->workload, in->workload_n));
+	if (v->cls_same)
+		return MH_OK;
 	mh_sg_ls_classify(in, &v->cls);
+	v->nal = mh_sg_ls_aliases(in, v->al, MAX_ALIASES);
+	*l = *in;
+	v->last.ok = in->channel_n <= sizeof(v->last.channel) &&
+	             in->workload_n <= sizeof(v->last.workload);
+	if (v->last.ok) {
+		if (in->channel && in->channel_n)
+			memcpy(v->last.channel, in->channel, in->channel_n);
+		if (in->workload && in->workload_n)
+			memcpy(v->last.workload, in->workload, in->workload_n);
+		l->channel = in->channel ? v->last.channel : NULL;
+		l->workload = in->workload ? v->last.workload : NULL;
+	}
 	return MH_OK;
 }
 
@@ -541,8 +567,8 @@ static int prefix_alias(struct mh_sg_view *v, size_t upto,
 size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
                               struct mh_slice *out, size_t cap)
 {
-	struct mh_ls_alias al[MAX_ALIASES];
-	size_t nal = mh_sg_ls_aliases(&v->in, al, MAX_ALIASES), n = 0;
+	const struct mh_ls_alias *al = v->al;
+	size_t nal = v->nal, n = 0;
 	size_t base = v->n;
 	for (size_t k = 0; k < nal; k++)
 		if (al[k].field[0] == '@' && typed_alias(v, base, &al[k], ev))
@@ -605,8 +631,8 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 					rc = message_lines(v, v->v[i].s,
 					                   v->v[i].n);
 	}
-	struct mh_ls_alias al[MAX_ALIASES];
-	size_t nal = mh_sg_ls_aliases(in, al, MAX_ALIASES);
+	const struct mh_ls_alias *al = v->al;
+	size_t nal = v->nal;
 	size_t upto = v->n;
 	for (size_t k = 0; k < nal && rc == MH_OK; k++) {
 		if (al[k].field[0] == '@')

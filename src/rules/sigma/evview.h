@@ -46,6 +46,8 @@ struct mh_sg_val {
 	uint8_t comp; /* an object's or list's JSON text */
 };
 
+#define MH_SG_VIEW_ALIASES 32
+
 struct mh_sg_view {
 	const struct mh_sigma *set;
 	struct mh_sg_val *v;
@@ -63,6 +65,18 @@ struct mh_sg_view {
 	const char *provider; /* a Windows event's provider */
 	size_t provider_n;
 	struct mh_ls_input in; /* what the class was made from */
+	/* The aliases of the class (logsource.h), made with it. */
+	struct mh_ls_alias al[MH_SG_VIEW_ALIASES];
+	size_t nal;
+	/* The input of the last class made: an event with the same input
+	 * (most are: one export, one workload after another) keeps its
+	 * class and aliases, and says so in cls_same. */
+	struct {
+		int ok; /* a class was made and its input fits below */
+		struct mh_ls_input in;
+		char channel[64], workload[64];
+	} last;
+	int cls_same;
 };
 
 int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set);

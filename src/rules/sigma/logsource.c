@@ -222,6 +222,15 @@ unsigned mh_sg_ls_record_group(const char *name, size_t n)
 	return 0;
 }
 
+size_t mh_sg_ls_workloads(unsigned groups, const char **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N(audit) && n < cap; i++)
+		if ((groups & (1u << audit[i].group)) && audit[i].workload)
+			out[n++] = audit[i].workload;
+	return n;
+}
+
 size_t mh_sg_ls_aliases(const struct mh_ls_input *in, struct mh_ls_alias *out,
                         size_t cap)
 {

@@ -72,6 +72,12 @@ int mh_sg_ls_match(const struct mh_ls_class *c, const char *category,
  * (its value is then the workload): 1u << MH_LSG_*, or 0. */
 unsigned mh_sg_ls_record_group(const char *name, size_t n);
 
+/* The workloads that put records of groups (1u << MH_LSG_*) in a
+ * service of their own (AUDIT_SOURCE rows with a workload), up to cap of
+ * them in out; returns the count. With any other workload (or none) a
+ * record gets only the services of the rows without one. */
+size_t mh_sg_ls_workloads(unsigned groups, const char **out, size_t cap);
+
 /* Aliases (WIN_ALIAS, AUDIT_ALIAS) that apply to class inputs. Fills
  * out[] with up to cap entries; returns the count. */
 struct mh_ls_alias {

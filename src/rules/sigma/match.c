@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/strmap.h"
+#include "event/audit.h"
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 
@@ -14,6 +15,7 @@
 struct cls {
 	struct mh_sg_rawset *raw;
 	int raw_done;
+	int words_hit; /* an atom of raw is in a result word (@result) */
 	size_t n;
 	int32_t list[];
 };
@@ -37,7 +39,45 @@ struct mh_sigma_ctx {
 	struct cls *cur; /* this event's */
 	uint64_t events, evals, matches;
 	uint64_t skipped; /* ruled out by the raw prefilter */
+	/* mh_sigma_audit_judge: 0 not asked yet, 1 ready, -1 cannot */
+	int judge;
+	struct mh_sg_rawset *jraw;
+	int jjoin; /* @invocation joins the operation and the parameters */
+	/* typed_in_raw for the last event's class and aliases */
+	const struct cls *typed_cls;
+	int typed_ok;
 };
+
+/* The words @result gives (evview.c typed_alias). */
+static const char *const result_words[] = {"success", "failure", "partial"};
+
+/* 1 when every value the typed view adds (aliases "@...") for the current
+ * event is in its raw text or known not to hold an atom of ce->raw, so
+ * that a text without atoms needs no scan of those values: @workload and
+ * @operation are values of the record (their atoms, having no quote or
+ * backslash, show in its text however escaped), @result's words hold
+ * none of the atoms, @invocation is left to the join check. */
+static int typed_in_raw(const struct mh_sigma_ctx *c, const struct cls *ce)
+{
+	/* an admin audit log entry's workload is "Exchange", not its */
+	if (!mh_sg_rawset_plain(ce->raw) ||
+	    (c->view.in.groups & (1u << MH_LSG_ADMIN)))
+		return 0;
+	for (size_t k = 0; k < c->view.nal; k++) {
+		const struct mh_ls_alias *al = &c->view.al[k];
+		const char *f = al->field;
+		if (f[0] != '@')
+			continue;
+		if (strcmp(al->format, "%s") != 0)
+			return 0;
+		if (!strcmp(f, "@workload") || !strcmp(f, "@operation") ||
+		    !strcmp(f, "@invocation"))
+			continue;
+		if (strcmp(f, "@result") != 0 || ce->words_hit)
+			return 0;
+	}
+	return 1;
+}
 
 int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 {
@@ -83,6 +123,7 @@ void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
 	mh_sg_pfscratch_free(c->ps);
 	mh_buf_release(&c->scanbuf);
 	mh_strmap_release(&c->cls_cache, free_cls);
+	mh_sg_rawset_free(c->jraw);
 	free(c->mark);
 	free(c->cand);
 	free(c->out);
@@ -274,6 +315,9 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t ri)
 
 static int set_buckets(struct mh_sigma_ctx *c)
 {
+	/* the last event's class: its buckets are still set */
+	if (c->view.cls_same && c->cur)
+		return MH_OK;
 	const struct mh_sigma *s = c->set;
 	const struct mh_ls_class *cl = &c->view.cls;
 	char key[1024];
@@ -352,6 +396,7 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		/* nothing to do, and no logsource seen */
 		memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
 		c->nactive = 0;
+		c->cur = NULL; /* the next event sets its buckets */
 		return MH_OK;
 	}
 	/* The class first, from the typed view: an event in no rule's
@@ -370,24 +415,43 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	struct cls *ce = c->cur;
 	if (!ce->raw_done) {
 		if (mh_sg_rawset_new(c->set->pf, c->ps, c->active, c->nactive,
-		                     &ce->raw))
+		                     NULL, &ce->raw))
 			return MH_ENOMEM;
+		for (size_t i = 0; ce->raw && i < 3; i++)
+			ce->words_hit |= mh_sg_rawset_may(
+			        ce->raw, c->ps, result_words[i],
+			        strlen(result_words[i]));
 		ce->raw_done = 1;
 	}
+	if (!c->view.cls_same || c->typed_cls != ce) {
+		c->typed_ok = ce->raw && typed_in_raw(c, ce);
+		c->typed_cls = ce;
+	}
+	/* A CSV row's text (quotes doubled, other cells not JSON-escaped)
+	 * shows every atom without quote or backslash as JSON would. */
 	if (ev->raw.n && ce->raw &&
+	    (!ev->raw_csv || mh_sg_rawset_plain(ce->raw)) &&
 	    !mh_sg_rawset_may(ce->raw, c->ps, ev->raw.p, ev->raw.n)) {
-		struct mh_slice t[16];
-		size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
-		if (nt == (size_t)-1)
-			return MH_ENOMEM;
 		struct mh_buf *b = &c->scanbuf;
 		mh_buf_reset(b);
-		for (size_t i = 0; i < nt; i++)
-			if (mh_buf_addc(b, MH_PF_START) ||
-			    mh_buf_add(b, t[i].p, t[i].n))
+		if (!c->typed_ok) {
+			struct mh_slice t[16];
+			size_t nt = mh_sg_view_typed_texts(&c->view, ev, t, 16);
+			if (nt == (size_t)-1)
 				return MH_ENOMEM;
-		if (b->len == 0 ||
-		    !mh_sg_rawset_may(ce->raw, c->ps, b->p, b->len)) {
+			for (size_t i = 0; i < nt; i++)
+				if (mh_buf_addc(b, MH_PF_START) ||
+				    mh_buf_add(b, t[i].p, t[i].n))
+					return MH_ENOMEM;
+		}
+		/* @invocation ("Operation Parameters") is made with the
+		 * fields: an atom across its space is looked for at the end
+		 * of the operation (the texts above have only "Operation ") */
+		struct mh_slice op =
+		        ev->audit ? ev->audit->operation : MH_SLICE_NULL;
+		if ((b->len == 0 ||
+		     !mh_sg_rawset_may(ce->raw, c->ps, b->p, b->len)) &&
+		    !(op.n && mh_sg_rawset_may_join(ce->raw, op.p, op.n))) {
 			c->skipped++;
 			return MH_OK;
 		}
@@ -422,4 +486,136 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	c->matches += c->nout;
 	*n = c->nout;
 	return MH_OK;
+}
+
+/* MARK: - audit records passed over */
+
+/* What a Microsoft 365 activity record the readers may pass over can be
+ * (readers/record/rawop.h: a Management Activity API record, alone or in
+ * a Purview row): in the M365 group, an activity or an alert, in any
+ * export shape's group, of any workload. */
+static const unsigned judge_groups[] = {
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ACT,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ALERT,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ACT | 1u << MH_LSG_SENTINEL,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ALERT | 1u << MH_LSG_SENTINEL,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ACT | 1u << MH_LSG_ADMIN,
+        1u << MH_LSG_M365 | 1u << MH_LSG_M365_ALERT | 1u << MH_LSG_ADMIN,
+};
+
+#define JUDGE_WL 32
+#define JUDGE_AL 64
+
+/* The classes' buckets in on[], and whether their typed-view values are
+ * all in a record's text or known (*join: @invocation, *result:
+ * @result). 1 when they are, 0 when some value cannot be told from the
+ * text. */
+static int judge_classes(const struct mh_sigma *s, uint8_t *on, int *join,
+                         int *result)
+{
+	const char *wl[JUDGE_WL + 1];
+	unsigned all = 0;
+	for (size_t g = 0; g < sizeof(judge_groups) / sizeof(*judge_groups);
+	     g++)
+		all |= judge_groups[g];
+	size_t nwl = mh_sg_ls_workloads(all, wl, JUDGE_WL);
+	wl[nwl++] = NULL; /* any other workload */
+	for (size_t g = 0; g < sizeof(judge_groups) / sizeof(*judge_groups);
+	     g++)
+		for (size_t w = 0; w < nwl; w++) {
+			struct mh_ls_input in;
+			memset(&in, 0, sizeof(in));
+			in.event_id = -1;
+			in.groups = judge_groups[g];
+			in.workload = wl[w] ? wl[w] : "";
+			in.workload_n = wl[w] ? strlen(wl[w]) : 0;
+			struct mh_ls_class cl;
+			mh_sg_ls_classify(&in, &cl);
+			for (size_t b = 0; b < s->nbuckets; b++)
+				if (mh_sg_ls_match(&cl, s->buckets[b].category,
+				                   s->buckets[b].product,
+				                   s->buckets[b].service))
+					on[b] = 1;
+			struct mh_ls_alias al[JUDGE_AL];
+			size_t na = mh_sg_ls_aliases(&in, al, JUDGE_AL);
+			if (na == JUDGE_AL)
+				return 0;
+			for (size_t k = 0; k < na; k++) {
+				const char *f = al[k].field;
+				if (f[0] != '@')
+					continue; /* another field's values */
+				if (strcmp(al[k].format, "%s") != 0)
+					return 0;
+				/* Workload (or OfficeWorkload) and Operation
+				 * as the record writes them */
+				if (!strcmp(f, "@workload") ||
+				    !strcmp(f, "@operation"))
+					continue;
+				if (!strcmp(f, "@invocation"))
+					*join = 1;
+				else if (!strcmp(f, "@result"))
+					*result = 1;
+				else
+					return 0;
+			}
+		}
+	return 1;
+}
+
+int mh_sigma_audit_judge(struct mh_sigma_ctx *c)
+{
+	if (c->judge)
+		return c->judge > 0;
+	c->judge = -1;
+	const struct mh_sigma *s = c->set;
+	uint8_t *on = calloc(s->nbuckets + 1, 1);
+	int32_t *list = malloc((s->nbuckets + 1) * sizeof(*list));
+	int rc = MH_OK, join = 0, result = 0;
+	struct mh_sg_rawset *rs = NULL;
+	if (!on || !list) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	if (!judge_classes(s, on, &join, &result))
+		goto out;
+	size_t n = 0;
+	for (size_t b = 0; b < s->nbuckets; b++)
+		if (on[b])
+			list[n++] = (int32_t)b;
+	/* A record with a CmdletName key may be read as an admin audit
+	 * log entry: its operation is that key's, its workload "Exchange"
+	 * (not in its text). Such a record is parsed. */
+	static const char *const admin[] = {"cmdletname", NULL};
+	if ((rc = mh_sg_prefilter_ready(s->pf, c->ps, list, n)) ||
+	    (rc = mh_sg_rawset_new(s->pf, c->ps, list, n, admin, &rs)))
+		goto out;
+	/* Every atom as its JSON text: a Purview row's quotes are doubled,
+	 * a string holding JSON escapes once more. */
+	if (!rs || !mh_sg_rawset_plain(rs))
+		goto out;
+	/* @result's words are the typed view's, not the record's */
+	for (size_t i = 0; result && i < 3; i++)
+		if (mh_sg_rawset_may(rs, c->ps, result_words[i],
+		                     strlen(result_words[i])))
+			goto out;
+	c->jraw = rs;
+	rs = NULL;
+	c->jjoin = join;
+	c->judge = 1;
+out:
+	mh_sg_rawset_free(rs);
+	free(on);
+	free(list);
+	return rc ? rc : c->judge > 0;
+}
+
+int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text,
+                       struct mh_slice op)
+{
+	if (mh_sigma_audit_judge(c) != 1)
+		return 1;
+	if (mh_sg_rawset_may(c->jraw, c->ps, text.p, text.n))
+		return 1;
+	/* "Operation Parameters": an atom across the space */
+	return c->jjoin && mh_sg_rawset_may_join(c->jraw, op.p, op.n);
 }

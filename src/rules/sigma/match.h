@@ -40,6 +40,31 @@ const uint64_t *mh_sigma_ctx_buckets(const struct mh_sigma_ctx *c);
  * prefilter: for tests. 1 match, 0 not. */
 int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t r);
 
+/* The readers' literal prefilter with rules (analytic.h audit_raw): a
+ * Microsoft 365 activity record the built-in analytics do not read is
+ * passed over unparsed when no rule can match it, which is decided from
+ * its raw text alone. One Vectorscan database holds the atoms
+ * (prefilter.h) of every rule of every logsource such a record can be
+ * in, whatever its workload, group and export shape; values its typed
+ * view adds that are not in its text are accounted for: @workload and
+ * @operation are in it, @invocation ("Operation Parameters") joins two
+ * of its values with a space (an atom across that space is looked for
+ * at the end of the operation), and @result's words ("success", ...)
+ * must hit no atom; a record with a CmdletName key (which may be read
+ * as an admin audit log entry, whose operation is that key's and whose
+ * workload is "Exchange") is always parsed. 1 when c can judge, 0 when
+ * those rules need the
+ * fields of every record (a rule without atoms, an atom with a quote or
+ * a backslash, a result word hit, a typed value of another kind): then
+ * every record must be parsed. MH_ENOMEM. Built once per c. */
+int mh_sigma_audit_judge(struct mh_sigma_ctx *c);
+
+/* 0 when no rule can match the record whose raw text (a JSON record, or
+ * a Purview row as written) is text and whose operation is op: it need
+ * not be parsed. 1 otherwise, and always when c cannot judge. */
+int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text,
+                       struct mh_slice op);
+
 /* Counters since creation: events, candidate evaluations, matches. */
 void mh_sigma_ctx_stats(const struct mh_sigma_ctx *c, uint64_t *events,
                         uint64_t *evals, uint64_t *matches);

@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MIN_ATOM 3
 /* Buckets of at most this many rules get no database (build_bucket). */
@@ -724,16 +725,27 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
 
 struct mh_sg_rawset {
 	hs_database_t *db;
+	int plain; /* no atom holds a quote or a backslash */
+	/* The text before each space of every atom that holds one, as
+	 * written in the atom (mh_sg_rawset_may_join), lower case. */
+	struct mh_slice *pre;
+	size_t npre;
+	/* pre[at[c] .. at[c + 1]): the prefixes whose last byte is c */
+	uint16_t at[257];
+	int lead; /* an atom starts with a space */
 };
 
 int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
                      const int32_t *buckets, size_t nb,
-                     struct mh_sg_rawset **out)
+                     const char *const *extra, struct mh_sg_rawset **out)
 {
 	*out = NULL;
 	if (!pf || !sc)
 		return MH_OK;
-	size_t n = 1;
+	size_t n = 1, nx = 0;
+	while (extra && extra[nx])
+		nx++;
+	n += nx;
 	for (size_t i = 0; i < nb; i++) {
 		const struct pfb *b = &pf->b[buckets[i]];
 		if (b->raw.open)
@@ -750,17 +762,61 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 		rc = MH_ENOMEM;
 		goto out;
 	}
-	size_t k = 0;
+	size_t k = 0, nsp = 0;
 	/* \uXXXX in a record's text: any letter may hide behind one, so
 	 * such a record is never ruled out */
 	ex[k] = "\\u";
 	lens[k++] = 2;
+	rs->plain = 1;
+	/* the caller's (not atoms: no join prefixes from them) */
+	for (size_t i = 0; i < nx; i++) {
+		ex[k] = extra[i];
+		lens[k++] = strlen(extra[i]);
+	}
+	size_t first_atom = k;
 	for (size_t i = 0; i < nb; i++) {
 		const struct rawlits *r = &pf->b[buckets[i]].raw;
 		for (size_t j = 0; j < r->n; j++) {
 			ex[k] = r->v[j];
 			lens[k++] = r->len[j];
+			for (size_t q = 0; q < r->len[j]; q++) {
+				char ch = r->v[j][q];
+				if (ch == '"' || ch == '\\')
+					rs->plain = 0;
+				if (ch == ' ')
+					nsp++;
+			}
 		}
+	}
+	rs->pre = malloc((nsp ? nsp : 1) * sizeof(*rs->pre));
+	if (!rs->pre) {
+		rc = MH_ENOMEM;
+		goto out;
+	}
+	/* by last byte (a counting sort), to look at few per operation */
+	size_t cnt[257] = {0};
+	for (size_t i = first_atom; i < k; i++)
+		for (size_t q = 0; q < lens[i]; q++)
+			if (ex[i][q] == ' ') {
+				if (q == 0)
+					rs->lead = 1;
+				else
+					cnt[(unsigned char)ex[i][q - 1] + 1]++;
+			}
+	for (int c = 0; c < 256; c++)
+		cnt[c + 1] += cnt[c];
+	if (cnt[256] >= UINT16_MAX) {
+		rs->lead = 1; /* too many to sort: always say may */
+	} else {
+		for (int c = 0; c <= 256; c++)
+			rs->at[c] = (uint16_t)cnt[c];
+		for (size_t i = first_atom; i < k; i++)
+			for (size_t q = 1; q < lens[i]; q++)
+				if (ex[i][q] == ' ')
+					rs->pre[cnt[(
+					        unsigned char)ex[i][q - 1]]++] =
+					        mh_slice_make(ex[i], q);
+		rs->npre = rs->at[256];
 	}
 	/* caseless: the record's text is scanned as it is (the atoms are
 	 * ASCII, so this is exactly lower-casing it) */
@@ -793,7 +849,34 @@ void mh_sg_rawset_free(struct mh_sg_rawset *rs)
 	if (!rs)
 		return;
 	hs_free_database(rs->db);
+	free(rs->pre);
 	free(rs);
+}
+
+int mh_sg_rawset_plain(const struct mh_sg_rawset *rs)
+{
+	return rs && rs->plain;
+}
+
+int mh_sg_rawset_may_join(const struct mh_sg_rawset *rs, const char *left,
+                          size_t n)
+{
+	if (!rs)
+		return 1;
+	if (rs->lead)
+		return 1;
+	if (n == 0)
+		return 0;
+	/* the prefixes are lower case, grouped by their last byte */
+	unsigned char last = (unsigned char)left[n - 1];
+	if (last >= 'A' && last <= 'Z')
+		last |= 0x20;
+	for (size_t i = rs->at[last]; i < rs->at[last + 1]; i++) {
+		const struct mh_slice *p = &rs->pre[i];
+		if (p->n <= n && !strncasecmp(left + n - p->n, p->p, p->n))
+			return 1;
+	}
+	return 0;
 }
 
 static int on_raw(unsigned id, unsigned long long from, unsigned long long to,

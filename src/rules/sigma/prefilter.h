@@ -75,9 +75,11 @@ void mh_sg_prefilter_scan(const struct mh_sg_prefilter *pf,
  * events must be matched in full. The buckets must be ready; sc grows to
  * fit. MH_OK or MH_ENOMEM. */
 struct mh_sg_rawset;
+/* extra (NULL or NULL-terminated): more literals (ASCII, matched in any
+ * case) whose presence keeps a text, as an atom's does. */
 int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
                      const int32_t *buckets, size_t nb,
-                     struct mh_sg_rawset **out);
+                     const char *const *extra, struct mh_sg_rawset **out);
 void mh_sg_rawset_free(struct mh_sg_rawset *rs);
 /* 0 when none of the set's atoms, nor a \uXXXX escape, is in text[0..n):
  * an event whose every value is in the texts so scanned (a JSON record's
@@ -85,6 +87,18 @@ void mh_sg_rawset_free(struct mh_sg_rawset *rs);
  * any of them cannot match. 1 when one is, or rs is NULL. */
 int mh_sg_rawset_may(const struct mh_sg_rawset *rs, struct mh_sg_pfscratch *sc,
                      const char *text, size_t n);
+
+/* 1 when no atom of rs holds a quote or a backslash: then a text whose
+ * quotes are doubled (a CSV row as written) or a JSON string's value
+ * escaped once more can be scanned as its JSON text would be. 0 when rs
+ * is NULL. */
+int mh_sg_rawset_plain(const struct mh_sg_rawset *rs);
+/* 1 when an atom of rs could occur across the join of left[0..n) and a
+ * space followed by anything: some atom holds a space and its text
+ * before that space is a suffix of left (any ASCII case), or starts
+ * with a space. 1 when rs is NULL. */
+int mh_sg_rawset_may_join(const struct mh_sg_rawset *rs, const char *left,
+                          size_t n);
 
 /* 1 when a rule of bucket b searches keywords (every value of the event
  * must then be in buf; otherwise the values of tested fields suffice). */

@@ -525,8 +525,31 @@ static int findings(void *p, struct mh_findings *out)
 	return MH_OK;
 }
 
-/* No audit_ops: the rules may read any record, so with --rules every
- * record is parsed. */
+/* The readers' literal prefilter stays on with rules when the rules of
+ * every logsource a Microsoft 365 record may be in can be judged from
+ * its raw text (match.h mh_sigma_audit_judge): no operation is on the
+ * list, and audit_raw asks the rules about each record the other
+ * analytics' lists pass over. Otherwise (NULL) every record is parsed.
+ * The judge is built here once to see whether it can be (a context
+ * freed at once), then once per worker on first use. */
+static const char *const *audit_ops(const struct mh_analytic_conf *conf)
+{
+	static const char *const none[] = {NULL};
+	struct mh_sigma_ctx *c;
+	if (!conf->sigma || mh_sigma_ctx_new(conf->sigma, &c))
+		return NULL;
+	int ok = mh_sigma_audit_judge(c) == 1;
+	mh_sigma_ctx_free(c);
+	return ok ? none : NULL;
+}
+
+static int audit_raw(void *p, struct mh_slice text, int csv, struct mh_slice op)
+{
+	struct acc *a = p;
+	(void)csv; /* the judge holds only atoms a CSV row shows alike */
+	return a->set && mh_sigma_audit_may(a->ctx, text, op);
+}
+
 const struct mh_analytic_ops mh_analytic_sigma = {
         .name = "sigma",
         .create = create,
@@ -534,6 +557,8 @@ const struct mh_analytic_ops mh_analytic_sigma = {
         .merge = merge,
         .findings = findings,
         .destroy = destroy,
+        .audit_ops = audit_ops,
+        .audit_raw = audit_raw,
 };
 
 const uint64_t *mh_sigma_acc_seen(void *acc)
