@@ -832,9 +832,20 @@ static const char *const fw_audit_ops[] = {
 
 const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf)
 {
+	(void)conf;
+	return fw_audit_ops;
+}
+
+unsigned mh_fw_audit_need(const struct mh_analytic_conf *conf)
+{
 	/* Without --org-domain every record names the tenant's domains
-	 * (note_tenant): all of them are read. */
-	return conf->norg ? fw_audit_ops : NULL;
+	 * (note_tenant): a record passed over still tells them. */
+	return conf->norg ? 0 : MH_AN_NEED_TENANT;
+}
+
+void mh_fw_audit_tenant(struct mh_fwd *f, const struct mh_audit *a)
+{
+	note_tenant(f, a);
 }
 
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,

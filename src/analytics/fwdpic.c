@@ -801,9 +801,12 @@ static int an_duplicate(void *acc, const struct mh_event *ev,
  * mail-only findings say whether audit records were read). */
 static void an_passed_over(void *acc, const struct mh_event *ev)
 {
-	(void)ev;
 	struct mh_fwd *f = acc;
 	f->audit_records++;
+	/* It still names the tenant's domains (without --org-domain,
+	 * mh_fw_audit_need asked the reader for them). */
+	if (ev->audit)
+		mh_fw_audit_tenant(f, ev->audit);
 }
 
 const struct mh_analytic_ops mh_analytic_forwarding = {
@@ -815,5 +818,6 @@ const struct mh_analytic_ops mh_analytic_forwarding = {
         .destroy = an_destroy,
         .duplicate = an_duplicate,
         .audit_ops = mh_fw_audit_ops,
+        .audit_need = mh_fw_audit_need,
         .passed_over = an_passed_over,
 };

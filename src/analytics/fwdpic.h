@@ -296,6 +296,12 @@ int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
 /* The operations mh_fw_audit_event reads (analytic.h audit_ops), or
  * NULL when conf makes it read every audit record. */
 const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf);
+/* What a record passed over must tell (analytic.h audit_need): the
+ * tenant's facts without --org-domain. */
+unsigned mh_fw_audit_need(const struct mh_analytic_conf *conf);
+/* The tenant's domains a record names (OrganizationName, the actor's
+ * and the mailbox's domains), for one passed over unparsed. */
+void mh_fw_audit_tenant(struct mh_fwd *f, const struct mh_audit *a);
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err);
 /* Merge the audit side of pair a into t (a's evidence moved). */

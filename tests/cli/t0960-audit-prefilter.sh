@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The literal prefilter (docs/AUDIT.md "Records passed over unparsed"):
-# with --org-domain and without --rules, Management Activity API records
+# without --rules (with or without --org-domain), Management Activity API records
 # whose operation no analytic reads are passed over unparsed. Nothing may
 # change but the speed and one summary line: the findings, byte for byte,
 # the records read, the duplicates dropped (a record passed over in the
@@ -49,9 +49,31 @@ same "real samples" -j2 --org-domain corp.example "$MH_SHARED/data/audit" \
 	"$MH_SHARED/data/m365"
 
 # Without --org-domain the forwarding picture learns the tenant's domains
-# from every audit record: nothing is passed over.
-run_mh "$TMP/on" "$TMP/on.err" scan --no-progress -f jsonl "$TMP/sim"
-check "no --org-domain: nothing passed over" sh -c '! grep -q "passed over" "$1"' - "$TMP/on.err"
+# from every audit record: a record passed over still tells them (its
+# UserId, MailboxOwnerUPN, OrganizationName), read from the raw text.
+same "no --org-domain -j1" -j1 "$TMP/sim"
+check "no --org-domain: records passed over" grep -Eq '^mailhunt: [1-9][0-9]* records passed over' "$TMP/on.err"
+same "no --org-domain -j2" -j2 "$TMP/sim"
+same "no --org-domain, UAL after its copies" -j1 \
+	"$TMP/sim/audit/purview-audit-search.csv" "$TMP/sim/audit/m365-ual.jsonl"
+same "no --org-domain, real samples" -j2 "$MH_SHARED/data/audit" "$MH_SHARED/data/m365"
+# A domain of the tenant named only by a record passed over (a file read
+# by bob@subsidiary.example): the rule forwarding to bob is internal
+# either way (without the facts of that record it would be external).
+mkdir -p "$TMP/tenant"
+rec() { # id op user rest
+	printf '{"CreationTime":"2024-03-01T%s","Id":"b985f0ae-0000-4955-8d22-%012d","Operation":"%s","OrganizationId":"920ef4d8","RecordType":%s,"Workload":"Exchange","UserId":"%s"%s}\n' \
+		"$1" "$2" "$3" "$4" "$5" "$6"
+}
+{
+	rec 00:00:26 1 FileAccessed 6 ivan3@corp.example ''
+	rec 00:00:27 2 FileAccessed 6 bob@subsidiary.example ''
+	rec 14:38:13 3 New-InboxRule 1 grace9@corp.example \
+		',"ObjectId":"grace9\\Copy to bob","OrganizationName":"corp.onmicrosoft.com","Parameters":[{"Name":"Name","Value":"Copy to bob"},{"Name":"ForwardTo","Value":"bob@subsidiary.example"}]'
+} >"$TMP/tenant/ual.jsonl"
+same "no --org-domain, a domain named only by a record passed over" -j1 "$TMP/tenant/ual.jsonl"
+check "that record passed over" grep -q '^mailhunt: 1 records passed over' "$TMP/on.err"
+check "the forward is internal" grep -q '"rule_id":"MH-FWD-INT".*"destination":"bob@subsidiary.example"' "$TMP/on"
 # Sigma rules may read any record: nothing is passed over.
 run_mh "$TMP/on" "$TMP/on.err" scan --no-progress -f jsonl --org-domain corp.example \
 	--rules "$MH_SHARED/data/sigma-full/rules/cloud/m365" "$TMP/sim"

@@ -34,7 +34,6 @@ struct mh_reader {
 	int purview;        /* the columns of a Purview export: prefilter */
 	int parsed_one;     /* the first row was parsed */
 	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
-	struct mh_buf key;  /* an unparsed row's dedup key */
 };
 
 static int has_suffix(const char *name, const char *suf)
@@ -74,7 +73,6 @@ static void csv_close(struct mh_reader *r)
 	mh_stream_close(r->st);
 	mh_recstate_release(&r->rs);
 	mh_buf_release(&r->cell);
-	mh_buf_release(&r->key);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -98,7 +96,7 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	r->st = src->stream;
 	mh_recstate_init(&r->rs);
 	/* the dedup key (rec.h) */
-	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -147,7 +145,6 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 		if (r->col[other[i]] >= 0)
 			r->purview = 0;
 	mh_buf_init(&r->cell, opts->max_record + 1);
-	mh_buf_init(&r->key, opts->max_record + 64);
 	*out = r;
 	return MH_OK;
 fail:
@@ -161,8 +158,9 @@ fail:
 
 #define PEEK_MAX 1024 /* bytes of AuditData the walk may read */
 
-/* The literal prefilter on a Purview row: 1 with ev an unparsed event
- * when no analytic reads its record, 0 to parse it, MH_ENOMEM. */
+/* The literal prefilter on a Purview row (rawop.h mh_rawop_pass): 1 with
+ * ev an unparsed event when no analytic reads its record, 0 to parse it,
+ * MH_ENOMEM. */
 static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
                      uint64_t index, struct mh_event *ev)
 {
@@ -170,57 +168,44 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	if (c >= row->ncells)
 		return 0;
 	const struct mh_csv_cell *cell = &row->cells[c];
-	/* The walk reads the first two hundred bytes or so: only a prefix
-	 * is unquoted (doubled quotes undone, RFC 4180), never a lone quote
-	 * at its end. The whole-text check reads the cell as it is: a key
-	 * like "Operation" is followed by a quote, doubled or not. */
+	/* The walk to the decision reads the first two hundred bytes or
+	 * so: only a prefix is unquoted (doubled quotes undone, RFC 4180),
+	 * never a lone quote at its end; the tenant's facts need all of
+	 * it. The whole-text check reads the cell as it is: a key like
+	 * "Operation" is followed by a quote, doubled or not. */
 	const char *p = cell->p;
-	size_t n = cell->n < PEEK_MAX ? cell->n : PEEK_MAX;
+	size_t n = cell->n;
+	if (!(r->rs.audit_ops.need & MH_RAWOP_TENANT) && n > PEEK_MAX)
+		n = PEEK_MAX;
 	if (cell->dq) {
 		mh_buf_reset(&r->cell);
 		if (mh_buf_reserve(&r->cell, n))
 			return MH_ENOMEM;
 		char *d = r->cell.p;
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (p[i] == '"') {
-				if (i + 1 >= n)
-					break;
-				if (p[i + 1] == '"')
-					i++;
-			}
-			d[k++] = p[i];
+		size_t k = 0, i = 0;
+		while (i < n) {
+			const char *q = memchr(p + i, '"', n - i);
+			size_t m = q ? (size_t)(q - (p + i)) : n - i;
+			memcpy(d + k, p + i, m);
+			k += m;
+			i += m;
+			if (!q)
+				break;
+			if (i + 1 >= n)
+				break;
+			d[k++] = '"';
+			i += p[i + 1] == '"' ? 2 : 1;
 		}
 		p = d;
 		n = k;
 	}
 	struct mh_rawop o;
-	if (!mh_rawop_peek(p, n, &o) ||
-	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
-	    !mh_rawop_sure(cell->p, cell->n))
+	if (!mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
+	                   MH_RAWOP_CELL, &o))
 		return 0;
-	int64_t ts = mh_audit_time(o.time);
-	if (ts == MH_TS_NONE)
-		return 0;
-	size_t kn = mh_rawop_key_len(o.id, o.op);
-	mh_buf_reset(&r->key);
-	if (mh_buf_reserve(&r->key, kn))
-		return MH_ENOMEM;
-	mh_rawop_key_put(r->key.p, o.id, ts, o.op);
-	r->key.len = kn;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = MH_EV_AUDIT;
-	ev->unparsed = MH_AS_UAL_SEARCH;
-	ev->reader = "csv";
-	ev->path = r->path;
-	ev->offset = row->offset;
-	ev->line = row->line;
-	ev->index = index;
-	ev->mailbox = r->mailbox;
-	ev->folder = r->folder;
-	ev->record_id = mh_slice_make(r->key.p, kn);
-	ev->ts = ts;
-	return 1;
+	struct mh_recpos pos = {"csv", r->path,    row->offset, row->line,
+	                        index, r->mailbox, r->folder};
+	return mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_SEARCH, &pos, ev);
 }
 
 static int csv_next(struct mh_reader *r, struct mh_event *ev,
