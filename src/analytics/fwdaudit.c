@@ -312,6 +312,10 @@ static void note_tenant(struct mh_fwd *f, const struct mh_audit *a)
 {
 	char d[ADDR_MAX];
 	void **slot;
+	/* --org-domain given: the organisation is known, the tenant's
+	 * domains are never asked for (mh_fw_org_build). */
+	if (f->given_org.n)
+		return;
 	int so = same_as_last(a->org, f->last_torg);
 	int sa = same_as_last(a->actor, f->last_tactor);
 	int sm = same_as_last(a->mailbox, f->last_tmbx);
@@ -839,8 +843,15 @@ const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf)
 unsigned mh_fw_audit_need(const struct mh_analytic_conf *conf)
 {
 	/* Without --org-domain every record names the tenant's domains
-	 * (note_tenant): a record passed over still tells them. */
-	return conf->norg ? 0 : MH_AN_NEED_TENANT;
+	 * (note_tenant): a record passed over still tells them. A domain
+	 * given is one with a letter left once mh_fwd_new trims "@" and
+	 * dots. */
+	for (size_t i = 0; i < conf->norg; i++) {
+		const char *d = conf->org_domains[i];
+		if (d && d[strspn(d, "@.")] != '\0')
+			return 0;
+	}
+	return MH_AN_NEED_TENANT;
 }
 
 void mh_fw_audit_tenant(struct mh_fwd *f, const struct mh_audit *a)

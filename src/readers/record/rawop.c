@@ -159,6 +159,11 @@ static int op_keys(const char *p, size_t n)
 static int key_of(const char *p, size_t ks, size_t ke)
 {
 	size_t n = ke - ks;
+	/* Most keys have a length no wanted key has. */
+	static const uint32_t lens = 1u << 2 | 1u << 6 | 1u << 9 | 1u << 10 |
+	                             1u << 12 | 1u << 14 | 1u << 15 | 1u << 16;
+	if (n >= 32 || !(lens & (1u << n)))
+		return -1;
 	for (int w = 0; w < R__N; w++) {
 		if (n != wanted_keys[w].n)
 			continue;
@@ -356,17 +361,29 @@ void mh_rawop_key_put(char *d, struct mh_slice id, int64_t ts,
 	d[op.n] = '\x1f';
 }
 
-/* FNV-1a of op with ASCII letters lower-cased. */
+static int ci_eq(const char *p, const char *s, size_t n);
+
+/* A hash of p[0..n) equal for names equal ASCII case-insensitively:
+ * eight bytes a step with the 0x20 bit of each byte set (which folds
+ * letters' case, and some punctuation together: a compare follows). */
 static uint32_t name_hash(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		h = (h ^ c) * 16777619u;
+	const uint64_t fold = 0x2020202020202020ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
 	}
-	return h;
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 void mh_rawop_set_init_owned(struct mh_rawop_set *set, const char *const *ops,
@@ -389,7 +406,7 @@ void mh_rawop_set_init_owned(struct mh_rawop_set *set, const char *const *ops,
 			size_t k;
 			while ((k = set->slot[h]) != 0 &&
 			       !(set->e[k - 1].len == len &&
-			         !strncasecmp(set->e[k - 1].s, o, len)))
+			         ci_eq(set->e[k - 1].s, o, len)))
 				h = (h + 1) & (MH_RAWOP_SLOT - 1);
 			if (k) { /* the same name again */
 				set->e[k - 1].owners |= own;
@@ -423,6 +440,30 @@ void mh_rawop_set_init(struct mh_rawop_set *set, const char *const *ops,
 	mh_rawop_set_init_owned(set, ops, NULL, need);
 }
 
+static int lc(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+}
+
+/* ASCII case-insensitive equality of p[0..n) and s[0..n). */
+static int ci_eq(const char *p, const char *s, size_t n)
+{
+	/* Eight bytes a step may differ only in the 0x20 bits ... */
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, p + i, 8);
+		memcpy(&y, s + i, 8);
+		if ((x ^ y) & ~0x2020202020202020ULL)
+			return 0;
+	}
+	/* ... and then only where both are the same letter. */
+	for (i = 0; i < n; i++)
+		if (lc((unsigned char)p[i]) != lc((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
 uint32_t mh_rawop_owners(const struct mh_rawop_set *set, struct mh_slice op,
                          int64_t rtype)
 {
@@ -432,7 +473,7 @@ uint32_t mh_rawop_owners(const struct mh_rawop_set *set, struct mh_slice op,
 		size_t k;
 		while ((k = set->slot[h]) != 0) {
 			if (set->e[k - 1].len == op.n &&
-			    !strncasecmp(op.p, set->e[k - 1].s, op.n)) {
+			    ci_eq(op.p, set->e[k - 1].s, op.n)) {
 				m = set->e[k - 1].owners;
 				break;
 			}
@@ -441,11 +482,21 @@ uint32_t mh_rawop_owners(const struct mh_rawop_set *set, struct mh_slice op,
 	}
 	for (size_t k = 0; k < set->nother; k++) {
 		size_t i = set->other[k];
-		if (set->e[i].kind == '*'
-		            ? op.n && mh_slice_ifind(op, set->e[i].s) !=
-		                              (size_t)-1
-		            : rtype >= 0 && rtype == set->e[i].rtype)
-			m |= set->e[i].owners;
+		size_t len = set->e[i].len;
+		if (set->e[i].kind == '#') {
+			if (rtype >= 0 && rtype == set->e[i].rtype)
+				m |= set->e[i].owners;
+			continue;
+		}
+		/* "*text": op holds text, any case. */
+		const char *t = set->e[i].s;
+		for (size_t j = 0; len && j + len <= op.n; j++)
+			if (lc((unsigned char)op.p[j]) ==
+			            lc((unsigned char)t[0]) &&
+			    ci_eq(op.p + j, t, len)) {
+				m |= set->e[i].owners;
+				break;
+			}
 	}
 	return m;
 }
