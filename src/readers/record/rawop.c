@@ -448,17 +448,25 @@ static int lc(unsigned char c)
 /* ASCII case-insensitive equality of p[0..n) and s[0..n). */
 static int ci_eq(const char *p, const char *s, size_t n)
 {
-	/* Eight bytes a step may differ only in the 0x20 bits ... */
+	/* Eight bytes a step may differ only in the 0x20 bits, and only
+	 * where both are the same letter. */
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x, y;
 		memcpy(&x, p + i, 8);
 		memcpy(&y, s + i, 8);
-		if ((x ^ y) & ~0x2020202020202020ULL)
+		uint64_t d = x ^ y;
+		if (d & ~0x2020202020202020ULL)
 			return 0;
+		while (d) {
+			size_t b = (size_t)__builtin_ctzll(d) / 8;
+			unsigned char c = (unsigned char)p[i + b] | 0x20;
+			if (c < 'a' || c > 'z')
+				return 0;
+			d &= ~((uint64_t)0xff << (8 * b));
+		}
 	}
-	/* ... and then only where both are the same letter. */
-	for (i = 0; i < n; i++)
+	for (; i < n; i++)
 		if (lc((unsigned char)p[i]) != lc((unsigned char)s[i]))
 			return 0;
 	return 1;
