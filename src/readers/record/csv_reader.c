@@ -144,7 +144,7 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
 		if (r->col[other[i]] >= 0)
 			r->purview = 0;
-	mh_buf_init(&r->cell, opts->max_record + 1);
+	mh_buf_init(&r->cell, opts->max_record + 17);
 	*out = r;
 	return MH_OK;
 fail:
@@ -169,35 +169,28 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 		return 0;
 	const struct mh_csv_cell *cell = &row->cells[c];
 	/* The walk to the decision reads the first two hundred bytes or
-	 * so: only a prefix is unquoted (doubled quotes undone, RFC 4180),
-	 * never a lone quote at its end; the tenant's facts need all of
-	 * it. The whole-text check reads the cell as it is: a key like
+	 * so: only a prefix is unquoted (doubled quotes undone, RFC 4180);
+	 * the tenant's facts need all of it. The whole-text check reads the cell as it is: a key like
 	 * "Operation" is followed by a quote, doubled or not. */
 	const char *p = cell->p;
 	size_t n = cell->n;
 	if (!(r->rs.audit_ops.need & MH_RAWOP_TENANT) && n > PEEK_MAX)
 		n = PEEK_MAX;
 	if (cell->dq) {
-		mh_buf_reset(&r->cell);
-		if (mh_buf_reserve(&r->cell, n))
-			return MH_ENOMEM;
-		char *d = r->cell.p;
-		size_t k = 0, i = 0;
-		while (i < n) {
-			const char *q = memchr(p + i, '"', n - i);
-			size_t m = q ? (size_t)(q - (p + i)) : n - i;
-			memcpy(d + k, p + i, m);
-			k += m;
-			i += m;
-			if (!q)
-				break;
-			if (i + 1 >= n)
-				break;
-			d[k++] = '"';
-			i += p[i + 1] == '"' ? 2 : 1;
+		/* A prefix ending inside a run of quotes of odd length may
+		 * have cut a doubled quote in two: its last quote is left
+		 * out. */
+		if (n < cell->n) {
+			size_t q = 0;
+			while (q < n && p[n - 1 - q] == '"')
+				q++;
+			n -= q & 1;
 		}
-		p = d;
-		n = k;
+		mh_buf_reset(&r->cell);
+		if (mh_buf_reserve(&r->cell, n + 16))
+			return MH_ENOMEM;
+		n = mh_csv_undouble(p, n, r->cell.p);
+		p = r->cell.p;
 	}
 	struct mh_rawop o;
 	if (!mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
