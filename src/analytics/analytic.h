@@ -39,6 +39,11 @@ struct mh_analytic_conf {
 	const struct mh_sigma *sigma;
 };
 
+/* audit_need: the tenant's facts of every record (the actor's and the
+ * mailbox's domains, OrganizationName: readers/record/rawop.h
+ * MH_RAWOP_TENANT). */
+#define MH_AN_NEED_TENANT 1u
+
 struct mh_analytic_ops {
 	const char *name; /* "forwarding", ... */
 	/* New accumulator in *out. MH_OK, or a negative code with err set
@@ -76,10 +81,17 @@ struct mh_analytic_ops {
 	 * which turns the prefilter off) when conf says so, e.g. when
 	 * every record teaches it something. An empty list: reads none. */
 	const char *const *(*audit_ops)(const struct mh_analytic_conf *conf);
+	/* NULL allowed (0). What the analytic still needs of a record
+	 * passed over unparsed, MH_AN_NEED_* flags, given to the readers:
+	 * they parse a record whose raw text does not tell it for sure. */
+	unsigned (*audit_need)(const struct mh_analytic_conf *conf);
 	/* NULL allowed. A record passed over unparsed (not a duplicate):
-	 * ev has its position, record_id, ts and raw, kind MH_EV_AUDIT with
-	 * audit NULL and unparsed set; it holds nothing to judge, only that
-	 * an audit record was read. */
+	 * ev has its position, record_id, ts and raw, kind MH_EV_AUDIT and
+	 * unparsed set, and an audit view with only source, shape,
+	 * operation, id, ts, record_type and (when an analytic's
+	 * audit_need asked for MH_AN_NEED_TENANT) actor, mailbox and org;
+	 * it holds nothing to judge, only that an audit record was read
+	 * and whose tenant it is. */
 	void (*passed_over)(void *acc, const struct mh_event *ev);
 	/* NULL allowed. For an analytic whose audit_ops list cannot name
 	 * what it reads (Sigma rules test any field of any record): asked

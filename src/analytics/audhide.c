@@ -459,6 +459,10 @@ static int sent_move(const struct mh_event *ev)
 	if (!aj_is_op(a, "Move") && !aj_is_op(a, "MoveToDeletedItems") &&
 	    !aj_is_op(a, "SoftDelete") && !aj_is_op(a, "HardDelete"))
 		return 0;
+	/* Making the fields reads all of the record: first ask its text
+	 * (the record's own, when it is all there is: event.h raw). */
+	if (ev->raw.p && !aj_text_may_name(ev->raw, F_SENT))
+		return 0;
 	const struct mh_field *fd = mh_event_field(ev, "Folder.Path");
 	if (!fd)
 		fd = mh_event_field(ev, "Folders.Path");

@@ -4,6 +4,9 @@
 #include "analytics/audjudge.h"
 
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include <strings.h>
 
 #include "core/err.h"
+#include "core/memfind.h"
 #include "core/time.h"
 
 /* MARK: - tables */
@@ -155,6 +159,65 @@ enum aj_folder_kind aj_folder_kind(struct mh_slice path)
 	return F_NONE;
 }
 
+int aj_text_may_name(struct mh_slice text, enum aj_folder_kind kind)
+{
+	/* A \u escape may spell any name; a text too long for the buffer
+	 * is not looked at: maybe. */
+	char low[8192];
+	if (!text.p || text.n > sizeof(low) ||
+	    mh_memfind(text.p, text.n, "\\u", 2))
+		return 1;
+	/* Otherwise a leaf that folds to a name of the table is in the text
+	 * as it is (a JSON string's other escapes spell no letter), and so
+	 * is each run of ASCII of that name, up to case. */
+	size_t i = 0;
+#ifdef __SSE2__
+	/* 'A'..'Z' moved to the sixteen lowest signed bytes, found with one
+	 * compare, given their 0x20 bit. */
+	const __m128i shift = _mm_set1_epi8((char)(0x80 - 'A')),
+	              lim = _mm_set1_epi8((char)(0x80 + 26)),
+	              bit = _mm_set1_epi8(0x20);
+	for (; i + 16 <= text.n; i += 16) {
+		__m128i v = _mm_loadu_si128(
+		        (const __m128i *)(const void *)(text.p + i));
+		__m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, shift), lim);
+		_mm_storeu_si128((__m128i *)(void *)(low + i),
+		                 _mm_or_si128(v, _mm_and_si128(up, bit)));
+	}
+#endif
+	for (; i < text.n; i++) {
+		unsigned char c = (unsigned char)text.p[i];
+		low[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	for (size_t f = 0; f < sizeof(folders) / sizeof(folders[0]); f++) {
+		if (folders[f].kind != kind)
+			continue;
+		/* the name's longest run of ASCII, lower case */
+		const char *nm = folders[f].name;
+		size_t best = 0, bat = 0;
+		for (size_t a = 0; nm[a];) {
+			size_t b = a;
+			while (nm[b] && (unsigned char)nm[b] < 0x80)
+				b++;
+			if (b - a > best) {
+				best = b - a;
+				bat = a;
+			}
+			a = nm[b] ? b + 1 : b;
+		}
+		char run[64];
+		if (best < 3 || best >= sizeof(run))
+			return 1;
+		for (size_t k = 0; k < best; k++) {
+			unsigned char c = (unsigned char)nm[bat + k];
+			run[k] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		}
+		if (mh_memfind(low, text.n, run, best))
+			return 1;
+	}
+	return 0;
+}
+
 const char *aj_folder_kind_name(enum aj_folder_kind k)
 {
 	static const char *const names[] = {
@@ -230,7 +293,14 @@ int aj_system_identity(struct mh_slice s)
 
 int aj_is_op(const struct mh_audit *a, const char *op)
 {
-	return mh_slice_ieq(a->operation, mh_slice_cstr(op));
+	/* Asked once per rule of every record: the first letter rules out
+	 * most before the length is counted. */
+	struct mh_slice o = a->operation;
+	if (!o.n)
+		return !*op;
+	if (((unsigned char)o.p[0] | 0x20) != ((unsigned char)op[0] | 0x20))
+		return 0;
+	return mh_slice_ieq(o, mh_slice_cstr(op));
 }
 
 struct mh_slice aj_pval(const struct mh_audit *a, enum aj_param_class c)

@@ -72,6 +72,10 @@ enum aj_folder_kind {
 enum aj_folder_kind aj_folder_kind(struct mh_slice path);
 /* "RSS Feeds", "Conversation History", ... (for summaries). */
 const char *aj_folder_kind_name(enum aj_folder_kind k);
+/* 0 when text (a record's raw JSON) cannot name a folder of kind: no
+ * \u escape, and no run of ASCII of a name of that kind in it, any case
+ * (so no string value of it has such a leaf: aj_folder_kind); 1 maybe. */
+int aj_text_may_name(struct mh_slice text, enum aj_folder_kind kind);
 /* The last element of a folder path (after the last '\\', '/' or ':'). */
 struct mh_slice aj_folder_leaf(struct mh_slice path);
 

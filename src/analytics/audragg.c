@@ -335,6 +335,17 @@ void mh_audr_tcopy(char *out, size_t cap, struct mh_slice s, int lower)
 {
 	size_t k = 0;
 	s = mh_slice_trim(s);
+	/* The usual value (an address, an app id): no NUL, copied with
+	 * memcpy and lowered in place. */
+	if (s.p && s.n < cap && !memchr(s.p, '\0', s.n)) {
+		memcpy(out, s.p, s.n);
+		out[s.n] = '\0';
+		if (lower)
+			for (size_t i = 0; i < s.n; i++)
+				out[i] =
+				        (char)mh_audr_lc((unsigned char)out[i]);
+		return;
+	}
 	for (size_t i = 0; s.p && i < s.n && k + 1 < cap; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 		if (!c)

@@ -52,6 +52,9 @@ static inline int mh_audr_lc(int c)
 /* s equals the NUL-terminated b, ignoring ASCII case (NULL s: no). */
 static inline int mh_audr_ieq(struct mh_slice s, const char *b)
 {
+	if (!s.n ||
+	    ((unsigned char)s.p[0] | 0x20) != ((unsigned char)b[0] | 0x20))
+		return s.p && !s.n && !*b;
 	size_t n = strlen(b);
 	return s.p && s.n == n && mh_slice_ieq(s, mh_slice_make(b, n));
 }

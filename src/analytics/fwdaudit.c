@@ -314,6 +314,10 @@ static void note_tenant(struct mh_fwd *f, const struct mh_audit *a)
 {
 	char d[ADDR_MAX];
 	void **slot;
+	/* --org-domain given: the organisation is known, the tenant's
+	 * domains are never asked for (mh_fw_org_build). */
+	if (f->given_org.n)
+		return;
 	int so = same_as_last(a->org, f->last_torg);
 	int sa = same_as_last(a->actor, f->last_tactor);
 	int sm = same_as_last(a->mailbox, f->last_tmbx);
@@ -891,9 +895,28 @@ static const char *const fw_audit_ops[] = {
 
 const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf)
 {
-	/* Without --org-domain every record names the tenant's domains
-	 * (note_tenant): all of them are read. */
-	return conf->norg ? fw_audit_ops : NULL;
+	(void)conf;
+	return fw_audit_ops;
+}
+
+unsigned mh_fw_audit_need(const struct mh_analytic_conf *conf)
+{
+	/* A record passed over still tells the tenant's facts: without
+	 * --org-domain every record names the tenant's domains
+	 * (note_tenant), and whatever --org-domain says a mailbox audit
+	 * record names its mailbox's GUID beside its address (learn_guid),
+	 * so that a rule set on the GUID joins the address's mail with the
+	 * prefilter on as with it off. */
+	(void)conf;
+	return MH_AN_NEED_TENANT;
+}
+
+int mh_fw_audit_tenant(struct mh_fwd *f, const struct mh_audit *a)
+{
+	note_tenant(f, a);
+	if (a->source == MH_AUDIT_M365 && a->mailbox_guid.n)
+		return learn_guid(f, a);
+	return MH_OK;
 }
 
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,

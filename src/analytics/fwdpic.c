@@ -777,11 +777,14 @@ static int an_event(void *acc, const struct mh_event *ev, struct mh_err *err)
 
 static int an_merge(void *into, void *from)
 {
+	((struct mh_fwd *)into)->oom |= ((struct mh_fwd *)from)->oom;
 	return mh_fwd_merge(into, from);
 }
 
 static int an_findings(void *acc, struct mh_findings *out)
 {
+	if (((struct mh_fwd *)acc)->oom)
+		return MH_ENOMEM;
 	return mh_fwd_findings(acc, out);
 }
 
@@ -802,9 +805,12 @@ static int an_duplicate(void *acc, const struct mh_event *ev,
  * mail-only findings say whether audit records were read). */
 static void an_passed_over(void *acc, const struct mh_event *ev)
 {
-	(void)ev;
 	struct mh_fwd *f = acc;
 	f->audit_records++;
+	/* It still names the tenant's domains (without --org-domain,
+	 * mh_fw_audit_need asked the reader for them). */
+	if (ev->audit && mh_fw_audit_tenant(f, ev->audit))
+		f->oom = 1;
 }
 
 const struct mh_analytic_ops mh_analytic_forwarding = {
@@ -816,5 +822,6 @@ const struct mh_analytic_ops mh_analytic_forwarding = {
         .destroy = an_destroy,
         .duplicate = an_duplicate,
         .audit_ops = mh_fw_audit_ops,
+        .audit_need = mh_fw_audit_need,
         .passed_over = an_passed_over,
 };

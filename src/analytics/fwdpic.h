@@ -226,6 +226,9 @@ struct mh_fwd {
 	 * -> its address, learnt from records that give both (fwdalias.c);
 	 * val: malloc'd address, or mh_fw_alias_ambiguous. */
 	struct mh_strmap aliases;
+	/* Out of memory where no error could be returned (passed_over):
+	 * findings then fail with MH_ENOMEM rather than be incomplete. */
+	int oom;
 	/* The tenant's own domains from audit records (OrganizationName,
 	 * UPN domains of its users, GWS actor domains): val unused. */
 	struct mh_strmap tenant_dom;
@@ -304,6 +307,13 @@ int mh_fw_mail_event(struct mh_fwd *f, const struct mh_event *ev,
 /* The operations mh_fw_audit_event reads (analytic.h audit_ops), or
  * NULL when conf makes it read every audit record. */
 const char *const *mh_fw_audit_ops(const struct mh_analytic_conf *conf);
+/* What a record passed over must tell (analytic.h audit_need): the
+ * tenant's facts (its domains without --org-domain, a mailbox's GUID). */
+unsigned mh_fw_audit_need(const struct mh_analytic_conf *conf);
+/* The tenant's domains a record names (OrganizationName, the actor's
+ * and the mailbox's domains) and the GUID beside a mailbox's address,
+ * for one passed over unparsed. MH_OK or MH_ENOMEM. */
+int mh_fw_audit_tenant(struct mh_fwd *f, const struct mh_audit *a);
 int mh_fw_audit_event(struct mh_fwd *f, const struct mh_event *ev, int dup,
                       struct mh_err *err);
 /* Merge the audit side of pair a into t (a's evidence moved). */

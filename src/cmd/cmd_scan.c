@@ -34,7 +34,9 @@
 #include "core/outpath.h"
 #include "core/stream.h"
 #include "core/time.h"
+#include "event/audit.h"
 #include "readers/reader.h"
+#include "readers/record/rawop.h"
 #include "readers/walk.h"
 #include "writers/events.h"
 #include "rules/sigma/sigma.h"
@@ -107,6 +109,14 @@ struct scan {
 	 * 0: the sizes above. */
 	uint64_t test_chunk;
 	FILE *dump; /* --dump-events, or NULL */
+	/* With the literal prefilter on: the operations each analytic reads
+	 * (owner bit a for an[a]), so that a record is handed only to the
+	 * analytics that read it (the others see it as passed over); NULL
+	 * when off. */
+	struct mh_rawop_set *ops_of;
+	/* The analytics that judge records by their text (audit_raw: the
+	 * Sigma rules), an owner bit each: they read every record parsed. */
+	uint32_t raw_owners;
 	pthread_mutex_t dump_mu;
 	int dump_failed;
 };
@@ -114,12 +124,13 @@ struct scan {
 /* MARK: - the literal prefilter */
 
 /* The union of the analytics' audit operations (analytic.h audit_ops)
- * in *out (NULL-terminated, owned by the caller), or *out NULL when one
- * analytic reads every audit record, --dump-events writes every event
- * in full, or only analytics that judge records by their text (the
- * Sigma rules, audit_raw) run. MH_OK or MH_ENOMEM. */
-static int prefilter_ops(const struct scan *s,
-                         const struct mh_analytic_conf *conf, const char ***out)
+ * in *out (NULL-terminated, owned by the caller) and s->ops_of (which
+ * analytic reads which), or *out NULL when one analytic reads every
+ * audit record, --dump-events writes every event in full, or only
+ * analytics that judge records by their text (the Sigma rules,
+ * audit_raw) run. MH_OK or MH_ENOMEM. */
+static int prefilter_ops(struct scan *s, const struct mh_analytic_conf *conf,
+                         const char ***out)
 {
 	*out = NULL;
 	if (s->o.dump_path)
@@ -135,7 +146,10 @@ static int prefilter_ops(const struct scan *s,
 			return MH_OK;
 		for (size_t i = 0; lists[a][i]; i++)
 			n++;
-		asks |= s->an[a]->audit_raw != NULL;
+		if (s->an[a]->audit_raw) {
+			asks = 1;
+			s->raw_owners |= (uint32_t)1 << a;
+		}
 	}
 	/* Rules alone (--no-builtin): every record is parsed, so that each
 	 * keeps its full dedup key (a record passed over is known by Id,
@@ -143,12 +157,27 @@ static int prefilter_ops(const struct scan *s,
 	if (n == 0 && asks)
 		return MH_OK;
 	const char **v = calloc(n + 1, sizeof(*v));
-	if (!v)
+	uint32_t *own = calloc(n + 1, sizeof(*own));
+	s->ops_of = malloc(sizeof(*s->ops_of));
+	if (!v || !own || !s->ops_of) {
+		free(v);
+		free(own);
+		free(s->ops_of);
+		s->ops_of = NULL;
 		return MH_ENOMEM;
+	}
 	n = 0;
 	for (size_t a = 0; a < s->nan; a++)
-		for (size_t i = 0; lists[a][i]; i++)
+		for (size_t i = 0; lists[a][i]; i++) {
+			own[n] = (uint32_t)1 << a;
 			v[n++] = lists[a][i];
+		}
+	mh_rawop_set_init_owned(s->ops_of, v, own, 0);
+	free(own);
+	if (!s->ops_of->on) { /* too many to hand out: everyone reads all */
+		free(s->ops_of);
+		s->ops_of = NULL;
+	}
 	*out = v;
 	return MH_OK;
 }
@@ -165,6 +194,21 @@ static int audit_raw(void *ctx, struct mh_slice text, int csv,
 		    s->an[a]->audit_raw(w->acc[a], text, csv, op))
 			return 1;
 	return 0;
+}
+
+/* Which analytics read ev (owner bits of an[]): every one, but for a
+ * Microsoft 365 activity record with the prefilter on only those whose
+ * list holds its operation (the rest would pass it over unparsed: the
+ * analytic.h contract of audit_ops) and those that judge records by
+ * their text (audit_raw: they read every record parsed). */
+static uint32_t readers_of(const struct scan *s, const struct mh_event *ev)
+{
+	const struct mh_audit *a = ev->audit;
+	if (!s->ops_of || !a || a->source != MH_AUDIT_M365 || a->snapshot ||
+	    !a->operation.n)
+		return UINT32_MAX;
+	return mh_rawop_owners(s->ops_of, a->operation, a->record_type) |
+	       s->raw_owners;
 }
 
 /* MARK: - diagnostics */
@@ -539,10 +583,12 @@ static int run_job(struct worker *w, struct job *j)
 		if (ev.record_id.n && mh_keyset_add(s->seen, ev.record_id.p,
 		                                    ev.record_id.n) == 0) {
 			w->st.dups++;
+			uint32_t rd = readers_of(s, &ev);
 			for (size_t a = 0; a < s->nan && !w->internal_error &&
 			                   in_window(&s->o, ev.ts);
 			     a++) {
-				if (!s->an[a]->duplicate)
+				if (!s->an[a]->duplicate ||
+				    !(rd & ((uint32_t)1 << a)))
 					continue;
 				mh_err_clear(&err);
 				rc = s->an[a]->duplicate(w->acc[a], &ev, &err);
@@ -572,7 +618,13 @@ static int run_job(struct worker *w, struct job *j)
 			}
 			dump_event(w, &d);
 		}
+		uint32_t rd = readers_of(s, &ev);
 		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {
+			if (!(rd & ((uint32_t)1 << a))) {
+				if (s->an[a]->passed_over)
+					s->an[a]->passed_over(w->acc[a], &ev);
+				continue;
+			}
 			mh_err_clear(&err);
 			rc = s->an[a]->event(w->acc[a], &ev, &err);
 			if (rc < 0) {
@@ -902,6 +954,10 @@ int mh_cmd_scan(int argc, char **argv)
 	for (size_t a = 0; a < s.nan && pf_ops; a++)
 		if (s.an[a]->audit_raw)
 			s.ropts.audit_raw = audit_raw;
+	for (size_t a = 0; a < s.nan; a++)
+		if (s.an[a]->audit_need &&
+		    (s.an[a]->audit_need(&conf) & MH_AN_NEED_TENANT))
+			s.ropts.audit_need |= MH_READ_TENANT;
 	for (int i = 0; i < s.o.jobs; i++) {
 		workers[i].scan = &s;
 		workers[i].ropts = s.ropts;
@@ -1065,6 +1121,7 @@ join:
 		ret = MH_EXIT_INPUT;
 done:
 	free(pf_ops);
+	free(s.ops_of);
 	mh_writer_release(&w);
 	if (workers) {
 		for (int i = 0; i < s.o.jobs; i++) {

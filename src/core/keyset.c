@@ -27,8 +27,12 @@ struct run {
 
 struct shard {
 	pthread_mutex_t mu;
-	uint64_t *v; /* 2 words a slot; v[2i+1] == 0: empty */
-	size_t cap;  /* slots: 0 or a power of two */
+	/* A probe reads tag[] only (4 bytes a slot, 2 MiB for all shards
+	 * where the keys take 8: most of it stays in the cache), and the
+	 * key of a slot whose tag matches. */
+	uint32_t *tag; /* a slot's tag, never 0; 0: empty */
+	uint64_t *v;   /* 2 words a slot */
+	size_t cap;    /* slots: 0 or a power of two */
 	size_t n;
 	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
 	struct run *runs;
@@ -165,6 +169,7 @@ void mh_keyset_free(struct mh_keyset *s)
 	for (int i = 0; i < SHARDS; i++) {
 		pthread_mutex_destroy(&s->sh[i].mu);
 		free(s->sh[i].v);
+		free(s->sh[i].tag);
 		free(s->sh[i].bloom);
 		free(s->sh[i].runs);
 	}
@@ -174,11 +179,18 @@ void mh_keyset_free(struct mh_keyset *s)
 	free(s);
 }
 
-/* Slot of (a, b) in v (cap slots): its own, or the empty one to use. */
-static size_t find(const uint64_t *v, size_t cap, uint64_t a, uint64_t b)
+static uint32_t tag_of(uint64_t b)
+{
+	return (uint32_t)(b >> 32) | 1;
+}
+
+/* Slot of (a, b) (cap slots): its own, or the empty one to use. */
+static size_t find(const uint32_t *tag, const uint64_t *v, size_t cap,
+                   uint64_t a, uint64_t b)
 {
 	size_t i = (size_t)(a ^ (a >> 29)) & (cap - 1);
-	while (v[2 * i + 1] && (v[2 * i] != a || v[2 * i + 1] != b))
+	uint32_t t = tag_of(b);
+	while (tag[i] && (tag[i] != t || v[2 * i] != a || v[2 * i + 1] != b))
 		i = (i + 1) & (cap - 1);
 	return i;
 }
@@ -189,17 +201,24 @@ static int grow(struct shard *sh, size_t max_cap)
 	if (nc < 16) /* max_cap is 16 at least (mh_keyset_new) */
 		nc = 16;
 	uint64_t *nv = calloc(nc, 2 * sizeof(*nv));
-	if (!nv)
+	uint32_t *nt = calloc(nc, sizeof(*nt));
+	if (!nv || !nt) {
+		free(nv);
+		free(nt);
 		return MH_ENOMEM;
+	}
 	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->v[2 * i + 1])
+		if (!sh->tag[i])
 			continue;
-		size_t j = find(nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
+		size_t j = find(nt, nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
+		nt[j] = sh->tag[i];
 		nv[2 * j] = sh->v[2 * i];
 		nv[2 * j + 1] = sh->v[2 * i + 1];
 	}
 	free(sh->v);
+	free(sh->tag);
 	sh->v = nv;
+	sh->tag = nt;
 	sh->cap = nc;
 	return MH_OK;
 }
@@ -522,7 +541,7 @@ static int spill(struct mh_keyset *s, struct shard *sh)
 		return MH_ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->v[2 * i + 1])
+		if (!sh->tag[i])
 			continue;
 		keys[2 * k] = sh->v[2 * i];
 		keys[2 * k + 1] = sh->v[2 * i + 1];
@@ -542,7 +561,7 @@ static int spill(struct mh_keyset *s, struct shard *sh)
 	sh->nrun_total++;
 	sh->spilled += k;
 	sh->written += k * 16;
-	memset(sh->v, 0, sh->cap * 16);
+	memset(sh->tag, 0, sh->cap * sizeof(*sh->tag));
 	sh->n = 0;
 	/* A failed merge leaves more runs: slower lookups, same answers. */
 	if (sh->nruns > MAX_RUNS)
@@ -573,8 +592,8 @@ int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 	int rc = 1;
 	pthread_mutex_lock(&sh->mu);
 	if (sh->cap) {
-		size_t i = find(sh->v, sh->cap, a, b);
-		if (sh->v[2 * i + 1]) {
+		size_t i = find(sh->tag, sh->v, sh->cap, a, b);
+		if (sh->tag[i]) {
 			rc = 0;
 			goto done;
 		}
@@ -592,7 +611,8 @@ int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 			goto done;
 		}
 	}
-	size_t i = find(sh->v, sh->cap, a, b);
+	size_t i = find(sh->tag, sh->v, sh->cap, a, b);
+	sh->tag[i] = tag_of(b);
 	sh->v[2 * i] = a;
 	sh->v[2 * i + 1] = b;
 	sh->n++;

@@ -18,8 +18,9 @@
  * run (keys are uniform, so a run is searched by interpolation). A shard
  * merges its runs when it has more than eight. Nothing is forgotten and
  * nothing is dropped on a guess: a key is "seen" only when its 128 bits
- * were found. Defaults: 393,216 keys in memory (8 MiB of tables) and 8
- * MiB of Bloom filters, whatever the input size; 16 bytes a key on disk.
+ * were found. Defaults: 393,216 keys in memory (8 MiB of tables, and 2
+ * MiB of 32-bit tags that a probe reads first, so that looking up a new
+ * key mostly stays in the cache) and 8 MiB of Bloom filters, whatever the input size; 16 bytes a key on disk.
  * Without a writable temporary directory ($TMPDIR, else /tmp) the tables
  * grow in memory instead (exact, unbounded), and the stats say so.
  */

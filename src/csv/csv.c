@@ -79,41 +79,6 @@ static unsigned bits(unsigned m)
 	return k;
 }
 
-/* The next '"' in p[i..n) (n when none), counting the line breaks before
- * it into *nl (NULL: not counted). Quoted cells of audit exports hold
- * JSON whose quotes are doubled every few bytes: 16 bytes at a time,
- * without a call per quote. */
-static size_t next_quote(const char *p, size_t i, size_t n, unsigned *nl)
-{
-#if defined(__SSE2__)
-	const __m128i q = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
-	while (i + 16 <= n) {
-		__m128i b =
-		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
-		unsigned ml =
-		        nl ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf))
-		           : 0;
-		if (mq) {
-			unsigned at = (unsigned)__builtin_ctz(mq);
-			if (ml)
-				*nl += bits(ml & ((1u << at) - 1));
-			return i + at;
-		}
-		if (ml)
-			*nl += bits(ml);
-		i += 16;
-	}
-#endif
-	for (; i < n; i++) {
-		if (p[i] == '"')
-			return i;
-		if (nl && p[i] == '\n')
-			(*nl)++;
-	}
-	return n;
-}
-
 static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
                          int *dq)
 {
@@ -314,6 +279,42 @@ static size_t grow(size_t have, size_t cap)
 	return w > cap ? cap : w;
 }
 
+size_t mh_csv_undouble(const char *p, size_t n, char *d)
+{
+	/* Sixteen bytes stored at a time (d has room for n + 16), the
+	 * output index moved past the quote found: a JSON text in a cell
+	 * has a doubled quote every few bytes, too often for a call per
+	 * run. */
+	size_t k = 0, i = 0;
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"');
+	while (i + 16 <= n) {
+		__m128i b =
+		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		_mm_storeu_si128((__m128i *)(void *)(d + k), b);
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
+		if (!mq) {
+			i += 16;
+			k += 16;
+			continue;
+		}
+		unsigned at = (unsigned)__builtin_ctz(mq);
+		/* d[k + at] is the quote: keep it, drop its double. */
+		i += at + 1;
+		k += at + 1;
+		if (i < n && p[i] == '"')
+			i++;
+	}
+#endif
+	while (i < n) {
+		char c = p[i++];
+		d[k++] = c;
+		if (c == '"' && i < n && p[i] == '"')
+			i++;
+	}
+	return k;
+}
+
 int mh_csv_text(const struct mh_csv_cell *cell, struct mh_arena *a,
                 struct mh_slice *out)
 {
@@ -321,21 +322,10 @@ int mh_csv_text(const struct mh_csv_cell *cell, struct mh_arena *a,
 		*out = mh_slice_make(cell->p, cell->n);
 		return MH_OK;
 	}
-	char *o = mh_arena_alloc(a, cell->n + 1);
+	char *o = mh_arena_alloc(a, cell->n + 17);
 	if (!o)
 		return MH_ENOMEM;
-	/* Runs up to each quote are copied whole; a doubled quote's second
-	 * half is dropped. */
-	size_t k = 0, i = 0;
-	while (i < cell->n) {
-		size_t q = next_quote(cell->p, i, cell->n, NULL);
-		size_t run = q < cell->n ? q + 1 - i : q - i;
-		memcpy(o + k, cell->p + i, run);
-		k += run;
-		i += run;
-		if (q < cell->n && i < cell->n && cell->p[i] == '"')
-			i++;
-	}
+	size_t k = mh_csv_undouble(cell->p, cell->n, o);
 	o[k] = '\0';
 	*out = mh_slice_make(o, k);
 	return MH_OK;

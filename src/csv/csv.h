@@ -69,6 +69,10 @@ uint64_t mh_csv_pos(const struct mh_csv *c);
 /* NULL allowed. */
 void mh_csv_free(struct mh_csv *c);
 
+/* p[0..n) with each doubled quote made one (a lone quote kept) into d,
+ * which has room for n + 16 bytes; the length written. */
+size_t mh_csv_undouble(const char *p, size_t n, char *d);
+
 /* The text of a cell: its bytes, or for a cell with doubled quotes an
  * unescaped copy in a. MH_OK or MH_ENOMEM. */
 int mh_csv_text(const struct mh_csv_cell *cell, struct mh_arena *a,

@@ -65,7 +65,7 @@ const char *mh_audit_shape_name(int shape);
  * more; else 0. */
 int mh_audit_shape_partial(int shape);
 
-/* A 64-bit hash (FNV-1a) of a record's own id (event.h record_id), never
+/* A 64-bit hash (core/keyset.h mh_hash128) of a record's own id (event.h record_id), never
  * 0 for an id; 0 for none. The analytics key copies of one record by it. */
 uint64_t mh_audit_rid_hash(struct mh_slice id);
 

@@ -192,8 +192,10 @@ static const char *const MH_JF_ITEM_KEYS[] = {"items", "value", "records",
 
 static int key_in(const char *k, size_t kl, const char *const *set)
 {
+	/* The first byte first: asked of every record's first key. */
 	for (size_t i = 0; set[i]; i++)
-		if (strlen(set[i]) == kl && !memcmp(set[i], k, kl))
+		if (kl && set[i][0] == k[0] && strlen(set[i]) == kl &&
+		    !memcmp(set[i], k, kl))
 			return 1;
 	return 0;
 }

@@ -58,6 +58,9 @@ struct mh_source {
 	                   /* record at or after range_end (UINT64_MAX: EOF) */
 };
 
+/* mh_reader_opts.audit_need (== record/rawop.h MH_RAWOP_TENANT) */
+#define MH_READ_TENANT 1u
+
 struct mh_reader_opts {
 	size_t max_header;  /* header block limit in bytes (default 1 MiB) */
 	size_t body_prefix; /* body bytes to keep in memory (default 64 KiB) */
@@ -69,6 +72,12 @@ struct mh_reader_opts {
 	 * unparsed events (event.h). Borrowed for as long as the readers
 	 * live. */
 	const char *const *audit_ops;
+	/* What a record passed over must still tell the analytics
+	 * (analytic.h audit_need): 0, or MH_READ_TENANT for the tenant's
+	 * facts (the event's audit then
+	 * has actor, mailbox and org; a record whose facts the peek is not
+	 * sure of is parsed). */
+	unsigned audit_need;
 	/* With audit_ops: a second say on each record the list would pass
 	 * over (NULL: none). 1: parse it after all, a consumer may need it
 	 * (the Sigma rules: analytic.h audit_raw); 0: pass it over. text

@@ -131,6 +131,26 @@ sed -e 's/alice@corp.example/frank@corp.example/' -e 's/x@evil.example/frank.m@m
 fwd_findings "$d/mguid.jsonl" "$d/fwd3.eml"
 check "MailboxGuid: the rule set on the GUID and frank's mail are one finding" \
 	jq -e -s 'length == 1 and .[0].mailbox == "frank@corp.example" and .[0].details.source == "audit+mail"' "$TMP/f"
+# The same with the literal prefilter on (records before it, the first
+# of which is always parsed; with and without --org-domain): the mailbox
+# audit record reaches the forwarding picture as passed over (its
+# operation is not on its list), which still learns the GUID (from the
+# record's text when it was not parsed: test_rawop checks that peek).
+{
+	for i in 1 2; do
+		printf '{"CreationTime":"2024-03-01T00:00:2%s","Id":"b985f0ae-0000-4955-8d22-00000000000%s","Operation":"FileAccessed","OrganizationId":"%s","RecordType":6,"Workload":"SharePoint","UserId":"ivan3@corp.example"}\n' "$i" "$i" "$org"
+	done
+	cat "$d/mguid.jsonl"
+} >"$d/mguid2.jsonl"
+for od in "" "--org-domain corp.example"; do
+	# shellcheck disable=SC2086
+	fwd_findings $od "$d/mguid2.jsonl" "$d/fwd3.eml"
+	check "MailboxGuid from a record passed over${od:+ ($od)}: one finding" \
+		jq -e -s 'length == 1 and .[0].mailbox == "frank@corp.example" and .[0].details.source == "audit+mail"' "$TMP/f"
+	# shellcheck disable=SC2086
+	"$MH_BIN" scan -j1 -f jsonl -o /dev/null $od "$d/mguid2.jsonl" "$d/fwd3.eml" 2>"$TMP/err" || true
+	check "the prefilter was on${od:+ ($od)}" grep -q 'records passed over' "$TMP/err"
+done
 rm "$d"/*.jsonl
 
 # A GUID in the object path (as in Sekoia's New-InboxRule sample): the

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The literal prefilter (docs/AUDIT.md "Records passed over unparsed"):
-# with --org-domain, Management Activity API records whose operation no
-# analytic reads (and, with --rules, that no rule can match) are passed
-# over unparsed. Nothing may
+# with or without --org-domain, Management Activity API records whose
+# operation no analytic reads (and, with --rules, that no rule can match)
+# are passed over unparsed. Nothing may
 # change but the speed and one summary line: the findings, byte for byte,
 # the records read, the duplicates dropped (a record passed over in the
 # UAL and its Purview and Sentinel copies are one) and the time window's
@@ -51,9 +51,31 @@ same "real samples" -j2 --org-domain corp.example "$MH_SHARED/data/audit" \
 	"$MH_SHARED/data/m365"
 
 # Without --org-domain the forwarding picture learns the tenant's domains
-# from every audit record: nothing is passed over.
-run_mh "$TMP/on" "$TMP/on.err" scan --no-progress -f jsonl "$TMP/sim"
-check "no --org-domain: nothing passed over" sh -c '! grep -q "passed over" "$1"' - "$TMP/on.err"
+# from every audit record: a record passed over still tells them (its
+# UserId, MailboxOwnerUPN, OrganizationName), read from the raw text.
+same "no --org-domain -j1" -j1 "$TMP/sim"
+check "no --org-domain: records passed over" grep -Eq '^mailhunt: [1-9][0-9]* records passed over' "$TMP/on.err"
+same "no --org-domain -j2" -j2 "$TMP/sim"
+same "no --org-domain, UAL after its copies" -j1 \
+	"$TMP/sim/audit/purview-audit-search.csv" "$TMP/sim/audit/m365-ual.jsonl"
+same "no --org-domain, real samples" -j2 "$MH_SHARED/data/audit" "$MH_SHARED/data/m365"
+# A domain of the tenant named only by a record passed over (a file read
+# by bob@subsidiary.example): the rule forwarding to bob is internal
+# either way (without the facts of that record it would be external).
+mkdir -p "$TMP/tenant"
+rec() { # id op user rest
+	printf '{"CreationTime":"2024-03-01T%s","Id":"b985f0ae-0000-4955-8d22-%012d","Operation":"%s","OrganizationId":"920ef4d8","RecordType":%s,"Workload":"Exchange","UserId":"%s"%s}\n' \
+		"$1" "$2" "$3" "$4" "$5" "$6"
+}
+{
+	rec 00:00:26 1 FileAccessed 6 ivan3@corp.example ''
+	rec 00:00:27 2 FileAccessed 6 bob@subsidiary.example ''
+	rec 14:38:13 3 New-InboxRule 1 grace9@corp.example \
+		',"ObjectId":"grace9\\Copy to bob","OrganizationName":"corp.onmicrosoft.com","Parameters":[{"Name":"Name","Value":"Copy to bob"},{"Name":"ForwardTo","Value":"bob@subsidiary.example"}]'
+} >"$TMP/tenant/ual.jsonl"
+same "no --org-domain, a domain named only by a record passed over" -j1 "$TMP/tenant/ual.jsonl"
+check "that record passed over" grep -q '^mailhunt: 1 records passed over' "$TMP/on.err"
+check "the forward is internal" grep -q '"rule_id":"MH-FWD-INT".*"destination":"bob@subsidiary.example"' "$TMP/on"
 
 # With Sigma rules the prefilter stays on: a record no analytic reads is
 # passed over only when no rule can match it either (the rules' atoms
@@ -99,6 +121,11 @@ same "--rules" -j1 --org-domain corp.example --rules "$M365" \
 	--rules "$TMP/rules/pageviewed.yml" "$TMP/sim"
 check "--rules: records passed over" grep -q "passed over unparsed" "$TMP/on.err"
 check "--rules: the page views were parsed and matched" \
+	sh -c '[ "$(jq -r --arg id "$1" "select(.rule_id == \$id) | .counts.events" "$2")" -gt 0 ]' - "$PV" "$TMP/on"
+same "--rules, no --org-domain" -j1 --rules "$M365" \
+	--rules "$TMP/rules/pageviewed.yml" "$TMP/sim"
+check "--rules, no --org-domain: records passed over" grep -q "passed over unparsed" "$TMP/on.err"
+check "--rules, no --org-domain: the page views were parsed and matched" \
 	sh -c '[ "$(jq -r --arg id "$1" "select(.rule_id == \$id) | .counts.events" "$2")" -gt 0 ]' - "$PV" "$TMP/on"
 same "--rules, the Purview CSV alone" -j1 --org-domain corp.example --rules "$M365" \
 	--rules "$TMP/rules/pageviewed.yml" "$TMP/sim/audit/purview-audit-search.csv"

@@ -1093,6 +1093,32 @@ static void test_split_invariance(void **state)
 static void test_helpers(void **state)
 {
 	(void)state;
+	/* The raw text's answer before the fields are made: no Sent folder
+	 * can be named without one of its names' ASCII runs (any case) or
+	 * a \u escape; each name of the table is seen. */
+	assert_int_equal(aj_text_may_name(MH_SLICE_LIT("{\"Folder\":{\"Path\":"
+	                                               "\"\\\\Inbox\"}}"),
+	                                  F_SENT),
+	                 0);
+	assert_int_equal(aj_text_may_name(MH_SLICE_LIT("{\"Path\":\"\\\\SENT "
+	                                               "ITEMS\"}"),
+	                                  F_SENT),
+	                 1);
+	assert_int_equal(
+	        aj_text_may_name(
+	                MH_SLICE_LIT("{\"Path\":\"\\\\\xc3\x89l\xc3\xa9"
+	                             "ments envoy\xc3\xa9s\"}"),
+	                F_SENT),
+	        1);
+	assert_int_equal(aj_text_may_name(MH_SLICE_LIT("{\"Path\":\"Posta "
+	                                               "inviata\"}"),
+	                                  F_SENT),
+	                 1);
+	assert_int_equal(aj_text_may_name(MH_SLICE_LIT("{\"Path\":\"\\u0053ent "
+	                                               "Items\"}"),
+	                                  F_SENT),
+	                 1);
+	assert_int_equal(aj_text_may_name(MH_SLICE_NULL, F_SENT), 1);
 	assert_int_equal(aj_folder_kind(MH_SLICE_LIT("\\Inbox\\RSS Feeds")),
 	                 F_RSS);
 	assert_int_equal(aj_folder_kind(MH_SLICE_LIT("Mes flux RSS")), F_RSS);

@@ -165,9 +165,9 @@ static void test_wanted(void **state)
 	                                  NULL};
 	static const char *const none[] = {NULL};
 	static struct mh_rawop_set set, empty, off;
-	mh_rawop_set_init(&set, ops);
-	mh_rawop_set_init(&empty, none);
-	mh_rawop_set_init(&off, NULL);
+	mh_rawop_set_init(&set, ops, 0);
+	mh_rawop_set_init(&empty, none, 0);
+	mh_rawop_set_init(&off, NULL, 0);
 	assert_true(mh_rawop_wanted(&set, MH_SLICE_LIT("new-inboxrule"), 1));
 	assert_true(mh_rawop_wanted(
 	        &set, MH_SLICE_LIT("Add-MailboxFolderPermission"), 1));
@@ -187,7 +187,7 @@ static void test_wanted(void **state)
 	static const char *const more[] = {"Send", "Move", long_name, "A",
 	                                   NULL};
 	static struct mh_rawop_set m;
-	mh_rawop_set_init(&m, more);
+	mh_rawop_set_init(&m, more, 0);
 	assert_true(mh_rawop_wanted(&m, MH_SLICE_LIT("move"), -1));
 	assert_true(mh_rawop_wanted(&m, MH_SLICE_LIT("SEND"), -1));
 	assert_true(mh_rawop_wanted(&m, MH_SLICE_LIT("a"), -1));
@@ -236,9 +236,18 @@ static void read_with(const char *name, const char *content,
 		assert_int_equal(ev.kind, MH_EV_AUDIT);
 		g->unparsed[g->n] = ev.unparsed;
 		if (ev.unparsed) {
-			assert_null(ev.audit);
+			/* The few members the raw text gave. */
+			assert_non_null(ev.audit);
+			assert_int_equal(ev.audit->shape, ev.unparsed);
+			assert_int_equal(ev.audit->source, MH_AUDIT_M365);
+			assert_int_equal(ev.audit->ts, ev.ts);
 			assert_true(ev.unparsed == MH_AS_UAL_API ||
 			            ev.unparsed == MH_AS_UAL_SEARCH);
+			assert_int_equal(ev.audit->nops, 1);
+			assert_ptr_equal(ev.audit->ops, &ev.audit->operation);
+			snprintf(g->op[g->n], 64, "%.*s",
+			         (int)ev.audit->operation.n,
+			         ev.audit->operation.p);
 		} else {
 			snprintf(g->op[g->n], 64, "%.*s",
 			         (int)ev.audit->operation.n,
@@ -332,6 +341,108 @@ static void test_reader(void **state)
 	assert_memory_equal(c.key[2], g.key[2], g.keyn[2]);
 }
 
+/* mh_rawop_pass with the tenant's facts asked for (no --org-domain): the
+ * walk on to the end for UserId, MailboxOwnerUPN and OrganizationName
+ * (else OrganizationId); the doubts that make a record parsed. */
+static int pass_t(const char *s, unsigned flags, struct mh_rawop *o)
+{
+	static const char *const ops[] = {"New-InboxRule", NULL};
+	static struct mh_rawop_set set;
+	mh_rawop_set_init(&set, ops, MH_RAWOP_TENANT);
+	size_t n = strlen(s);
+	free(copy);
+	copy = malloc(n ? n : 1);
+	assert_non_null(copy);
+	memcpy(copy, s, n);
+	return mh_rawop_pass(&set, copy, n, copy, n, mh_slice_make(copy, n),
+	                     flags, o);
+}
+
+#define HEAD                                                                   \
+	"{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":\"a-1\","            \
+	"\"Operation\":\"MailItemsAccessed\",\"RecordType\":50,"
+
+static void test_tenant(void **state)
+{
+	(void)state;
+	struct mh_rawop o;
+	/* The keys after the four of the decision, nested values skipped. */
+	assert_int_equal(
+	        pass_t(HEAD
+	               "\"OrganizationId\":\"9f-1\",\"UserId\":\"u@a.example\","
+	               "\"Folders\":[{\"Id\":\"x\",\"UserId\":\"no\"}],"
+	               "\"MailboxOwnerUPN\":\"m@b.example\","
+	               "\"MailboxGuid\":\"dac2d42c-0e87-410c\","
+	               "\"OrganizationName\":\"corp.onmicrosoft.com\"}",
+	               0, &o),
+	        1);
+	eq(o.actor, "u@a.example");
+	eq(o.mailbox, "m@b.example");
+	eq(o.org, "corp.onmicrosoft.com");
+	eq(o.guid, "dac2d42c-0e87-410c");
+	assert_true(o.ts != INT64_MIN);
+	/* A second MailboxGuid, or one escaped: doubt. */
+	assert_int_equal(pass_t(HEAD "\"MailboxGuid\":\"a\",\"MailboxGuid\":"
+	                             "\"b\"}",
+	                        0, &o),
+	                 0);
+	assert_int_equal(pass_t(HEAD "\"MailboxGuid\":\"a\\u002d\"}", 0, &o),
+	                 0);
+	/* Facts before the decision's keys count too; OrganizationId when
+	 * there is no OrganizationName; none at all is no doubt. */
+	assert_int_equal(
+	        pass_t("{\"UserId\":\"u@a.example\",\"OrganizationId\":"
+	               "\"9f-1\",\"CreationTime\":\"2024-03-01T10:00:03\","
+	               "\"Id\":\"a-1\",\"Operation\":\"FileAccessed\"}",
+	               0, &o),
+	        1);
+	eq(o.actor, "u@a.example");
+	eq(o.org, "9f-1");
+	assert_null(o.mailbox.p);
+	assert_int_equal(pass_t(HEAD "\"Workload\":\"Exchange\"}", 0, &o), 1);
+	assert_null(o.actor.p);
+	/* ...but a Purview cell without UserId is parsed (its UserIds
+	 * column stands in). */
+	assert_int_equal(
+	        pass_t(HEAD "\"Workload\":\"Exchange\"}", MH_RAWOP_CELL, &o),
+	        0);
+	/* Doubt: a fact escaped, not a string, twice, in another case. */
+	assert_int_equal(
+	        pass_t(HEAD "\"UserId\":\"u\\u0040a.example\"}", 0, &o), 0);
+	assert_int_equal(pass_t(HEAD "\"UserId\":[\"u@a.example\"]}", 0, &o),
+	                 0);
+	assert_int_equal(
+	        pass_t(HEAD "\"UserId\":\"u@a\",\"UserId\":\"v@b\"}", 0, &o),
+	        0);
+	assert_int_equal(pass_t(HEAD "\"userid\":\"u@a.example\"}", 0, &o), 0);
+	assert_int_equal(pass_t(HEAD "\"OrganizationName\":null}", 0, &o), 0);
+	/* The mailbox in the parameters, or an inbox rule's caller. */
+	assert_int_equal(pass_t(HEAD "\"Parameters\":[{\"Name\":\"Identity\","
+	                             "\"Value\":\"m@b.example\"}]}",
+	                        0, &o),
+	                 0);
+	assert_int_equal(pass_t(HEAD "\"MailboxOwnerUPN\":\"m@b.example\","
+	                             "\"Parameters\":[]}",
+	                        0, &o),
+	                 1);
+	eq(o.mailbox, "m@b.example");
+	assert_int_equal(
+	        pass_t("{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":\"a\","
+	               "\"Operation\":\"Get-InboxRule\",\"UserId\":\"u@a\"}",
+	               0, &o),
+	        0);
+	/* Broken text after the decision's keys: parsed (the parser says
+	 * why). */
+	assert_int_equal(pass_t(HEAD "\"UserId\":\"u@a.example\"", 0, &o), 0);
+	assert_int_equal(pass_t(HEAD "\"UserId\" \"u@a.example\"}", 0, &o), 0);
+	/* The operation wanted: parsed, whatever the facts. */
+	assert_int_equal(
+	        pass_t("{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":\"a\","
+	               "\"Operation\":\"New-InboxRule\",\"UserId\":\"u@a\"}",
+	               0, &o),
+	        0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +450,7 @@ int main(void)
 	        cmocka_unit_test(test_peek_doubt),
 	        cmocka_unit_test(test_wanted),
 	        cmocka_unit_test(test_reader),
+	        cmocka_unit_test(test_tenant),
 	};
 	int rc = cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 	free(copy);

@@ -37,11 +37,6 @@ struct mh_reader {
 	int purview;        /* the columns of a Purview export: prefilter */
 	int parsed_one;     /* the first row was parsed */
 	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
-	struct mh_buf key;  /* an unparsed row's dedup key */
-	/* reader.h audit_raw: a consumer's say on rows passed over */
-	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
-	                 struct mh_slice op);
-	void *audit_raw_ctx;
 };
 
 static int has_suffix(const char *name, const char *suf)
@@ -81,7 +76,6 @@ static void csv_close(struct mh_reader *r)
 	mh_stream_close(r->st);
 	mh_recstate_release(&r->rs);
 	mh_buf_release(&r->cell);
-	mh_buf_release(&r->key);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -105,9 +99,9 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	r->st = src->stream;
 	mh_recstate_init(&r->rs);
 	/* the dedup key (rec.h) */
-	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
-	r->audit_raw = opts->audit_raw;
-	r->audit_raw_ctx = opts->audit_raw_ctx;
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
+	r->rs.audit_ops.raw = opts->audit_raw;
+	r->rs.audit_ops.raw_ctx = opts->audit_raw_ctx;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -155,8 +149,7 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
 		if (r->col[other[i]] >= 0)
 			r->purview = 0;
-	mh_buf_init(&r->cell, opts->max_record + 1);
-	mh_buf_init(&r->key, opts->max_record + 64);
+	mh_buf_init(&r->cell, opts->max_record + 17);
 	*out = r;
 	return MH_OK;
 fail:
@@ -170,8 +163,9 @@ fail:
 
 #define PEEK_MAX 1024 /* bytes of AuditData the walk may read */
 
-/* The literal prefilter on a Purview row: 1 with ev an unparsed event
- * when no analytic reads its record, 0 to parse it, MH_ENOMEM. */
+/* The literal prefilter on a Purview row (rawop.h mh_rawop_pass): 1 with
+ * ev an unparsed event when no analytic reads its record, 0 to parse it,
+ * MH_ENOMEM. */
 static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
                      uint64_t index, struct mh_event *ev)
 {
@@ -179,62 +173,42 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	if (c >= row->ncells)
 		return 0;
 	const struct mh_csv_cell *cell = &row->cells[c];
-	/* The walk reads the first two hundred bytes or so: only a prefix
-	 * is unquoted (doubled quotes undone, RFC 4180), never a lone quote
-	 * at its end. The whole-text check reads the cell as it is: a key
-	 * like "Operation" is followed by a quote, doubled or not. */
+	/* The walk to the decision reads the first two hundred bytes or
+	 * so: only a prefix is unquoted (doubled quotes undone, RFC 4180);
+	 * the tenant's facts need all of it. The whole-text check reads the cell as it is: a key like
+	 * "Operation" is followed by a quote, doubled or not. */
 	const char *p = cell->p;
-	size_t n = cell->n < PEEK_MAX ? cell->n : PEEK_MAX;
+	size_t n = cell->n;
+	if (!(r->rs.audit_ops.need & MH_RAWOP_TENANT) && n > PEEK_MAX)
+		n = PEEK_MAX;
 	if (cell->dq) {
-		mh_buf_reset(&r->cell);
-		if (mh_buf_reserve(&r->cell, n))
-			return MH_ENOMEM;
-		char *d = r->cell.p;
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (p[i] == '"') {
-				if (i + 1 >= n)
-					break;
-				if (p[i + 1] == '"')
-					i++;
-			}
-			d[k++] = p[i];
+		/* A prefix ending inside a run of quotes of odd length may
+		 * have cut a doubled quote in two: its last quote is left
+		 * out. */
+		if (n < cell->n) {
+			size_t q = 0;
+			while (q < n && p[n - 1 - q] == '"')
+				q++;
+			n -= q & 1;
 		}
-		p = d;
-		n = k;
+		mh_buf_reset(&r->cell);
+		if (mh_buf_reserve(&r->cell, n + 16))
+			return MH_ENOMEM;
+		n = mh_csv_undouble(p, n, r->cell.p);
+		p = r->cell.p;
 	}
 	struct mh_rawop o;
-	if (!mh_rawop_peek(p, n, &o) ||
-	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
-	    !mh_rawop_sure(cell->p, cell->n) ||
-	    (r->audit_raw &&
-	     r->audit_raw(r->audit_raw_ctx, mh_slice_make(row->p, row->n), 1,
-	                  o.op)))
+	if (!mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
+	                   mh_slice_make(row->p, row->n), MH_RAWOP_CELL, &o))
 		return 0;
-	int64_t ts = mh_audit_time(o.time);
-	if (ts == MH_TS_NONE)
-		return 0;
-	size_t kn = mh_rawop_key_len(o.id, o.op);
-	mh_buf_reset(&r->key);
-	if (mh_buf_reserve(&r->key, kn))
-		return MH_ENOMEM;
-	mh_rawop_key_put(r->key.p, o.id, ts, o.op);
-	r->key.len = kn;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = MH_EV_AUDIT;
-	ev->unparsed = MH_AS_UAL_SEARCH;
-	ev->reader = "csv";
-	ev->path = r->path;
-	ev->offset = row->offset;
-	ev->line = row->line;
-	ev->index = index;
-	ev->mailbox = r->mailbox;
-	ev->folder = r->folder;
-	ev->record_id = mh_slice_make(r->key.p, kn);
-	ev->ts = ts;
-	ev->raw = mh_slice_make(row->p, row->n);
-	ev->raw_csv = 1;
-	return 1;
+	struct mh_recpos pos = {"csv", r->path,    row->offset, row->line,
+	                        index, r->mailbox, r->folder};
+	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_SEARCH, &pos, ev);
+	if (rc == 1) {
+		ev->raw = mh_slice_make(row->p, row->n);
+		ev->raw_csv = 1;
+	}
+	return rc;
 }
 
 static int csv_next(struct mh_reader *r, struct mh_event *ev,

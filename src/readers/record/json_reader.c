@@ -39,16 +39,11 @@ struct mh_reader {
 	struct mh_json *j;
 	struct mh_recstate rs;
 	struct mh_buf fix; /* a record with invalid UTF-8, repaired */
-	struct mh_buf key; /* an unparsed record's dedup key */
 	int parsed_one;    /* the first record was parsed */
 	char *path, *mailbox, *folder;
 	uint64_t index;
 	int chunked;
 	size_t last_n;
-	/* reader.h audit_raw: a consumer's say on records passed over */
-	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
-	                 struct mh_slice op);
-	void *audit_raw_ctx;
 };
 
 /* 1 when head starts with a UTF-16 byte-order mark followed by c. */
@@ -85,7 +80,6 @@ static void json_close(struct mh_reader *r)
 	mh_json_free(r->j);
 	mh_recstate_release(&r->rs);
 	mh_buf_release(&r->fix);
-	mh_buf_release(&r->key);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -109,10 +103,9 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	r->st = src->stream; /* taken over (reader.h) */
 	mh_recstate_init(&r->rs);
 	mh_buf_init(&r->fix, opts->max_record * 3 + MH_JSON_PADDING + 1);
-	mh_buf_init(&r->key, opts->max_record + 64);
-	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops);
-	r->audit_raw = opts->audit_raw;
-	r->audit_raw_ctx = opts->audit_raw_ctx;
+	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
+	r->rs.audit_ops.raw = opts->audit_raw;
+	r->rs.audit_ops.raw_ctx = opts->audit_raw_ctx;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -182,42 +175,21 @@ static int parse(struct mh_reader *r, const struct mh_jrec *rec,
 	return mh_json_parse(r->j, r->fix.p, r->fix.len, root, err);
 }
 
-/* The literal prefilter: 1 with ev an unparsed event when no analytic
- * reads this record, 0 to parse it, MH_ENOMEM. */
+/* The literal prefilter (rawop.h mh_rawop_pass): 1 with ev an unparsed
+ * event when no analytic reads this record, 0 to parse it, MH_ENOMEM. */
 static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
                      uint64_t index, struct mh_event *ev)
 {
 	struct mh_rawop o;
-	if (!mh_rawop_peek(rec->p, rec->n, &o) ||
-	    mh_rawop_wanted(&r->rs.audit_ops, o.op, o.rtype) ||
-	    !mh_rawop_sure(rec->p, rec->n) ||
-	    (r->audit_raw &&
-	     r->audit_raw(r->audit_raw_ctx, mh_slice_make(rec->p, rec->n), 0,
-	                  o.op)))
+	if (!mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p, rec->n,
+	                   mh_slice_make(rec->p, rec->n), 0, &o))
 		return 0;
-	int64_t ts = mh_audit_time(o.time);
-	if (ts == MH_TS_NONE)
-		return 0;
-	size_t kn = mh_rawop_key_len(o.id, o.op);
-	mh_buf_reset(&r->key);
-	if (mh_buf_reserve(&r->key, kn))
-		return MH_ENOMEM;
-	mh_rawop_key_put(r->key.p, o.id, ts, o.op);
-	r->key.len = kn;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = MH_EV_AUDIT;
-	ev->unparsed = MH_AS_UAL_API;
-	ev->reader = "json";
-	ev->path = r->path;
-	ev->offset = rec->offset;
-	ev->line = rec->line;
-	ev->index = index;
-	ev->mailbox = r->mailbox;
-	ev->folder = r->folder;
-	ev->record_id = mh_slice_make(r->key.p, r->key.len);
-	ev->ts = ts;
-	ev->raw = mh_slice_make(rec->p, rec->n);
-	return 1;
+	struct mh_recpos pos = {"json", r->path,    rec->offset, rec->line,
+	                        index,  r->mailbox, r->folder};
+	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_API, &pos, ev);
+	if (rc == 1)
+		ev->raw = mh_slice_make(rec->p, rec->n);
+	return rc;
 }
 
 static int json_next(struct mh_reader *r, struct mh_event *ev,

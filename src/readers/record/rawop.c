@@ -9,8 +9,28 @@
 #endif
 
 #include "core/memfind.h"
+#include "core/time.h"
+#include "event/audit.h"
+#include "readers/reader.h"
 
-enum { R_OP, R_ID, R_TIME, R_TYPE, R__N };
+_Static_assert(MH_RAWOP_TENANT == MH_READ_TENANT, "one flag, two names");
+
+/* The top-level keys the walk looks for. The first four make the
+ * decision (R__CORE); the rest are the tenant's facts (MH_RAWOP_TENANT). */
+enum {
+	R_OP,
+	R_ID,
+	R_TIME,
+	R_TYPE,
+	R__CORE,
+	R_USER = R__CORE,
+	R_MBX,
+	R_ORGNAME,
+	R_ORGID,
+	R_MGUID,
+	R_PARAMS,
+	R__N
+};
 
 static const struct {
 	const char *name;
@@ -20,6 +40,12 @@ static const struct {
         [R_ID] = {"Id", 2},
         [R_TIME] = {"CreationTime", 12},
         [R_TYPE] = {"RecordType", 10},
+        [R_USER] = {"UserId", 6},
+        [R_MBX] = {"MailboxOwnerUPN", 15},
+        [R_ORGNAME] = {"OrganizationName", 16},
+        [R_ORGID] = {"OrganizationId", 14},
+        [R_MGUID] = {"MailboxGuid", 11},
+        [R_PARAMS] = {"Parameters", 10},
 };
 
 static size_t ws(const char *p, size_t n, size_t i)
@@ -129,22 +155,45 @@ static int op_keys(const char *p, size_t n)
 	return count;
 }
 
-int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
+/* The key of p[ks..ke) among wanted_keys (a length first, then the
+ * bytes): its index, -1 for none, -2 for doubt (a wanted key in another
+ * case: the parser would decide which spelling counts). */
+static int key_of(const char *p, size_t ks, size_t ke)
 {
-	memset(out, 0, sizeof(*out));
-	out->rtype = -1;
-	int seen[R__N] = {0};
-	int found = 0;
-	size_t i = ws(p, n, 0);
-	if (i >= n || p[i] != '{')
-		return 0;
-	i++;
-	while (found < R__N) {
+	size_t n = ke - ks;
+	/* Most keys have a length no wanted key has. */
+	static const uint32_t lens = 1u << 2 | 1u << 6 | 1u << 9 | 1u << 10 |
+	                             1u << 11 | 1u << 12 | 1u << 14 | 1u << 15 |
+	                             1u << 16;
+	if (n >= 32 || !(lens & (1u << n)))
+		return -1;
+	for (int w = 0; w < R__N; w++) {
+		if (n != wanted_keys[w].n)
+			continue;
+		if (!memcmp(p + ks, wanted_keys[w].name, n))
+			return w;
+		if (!strncasecmp(p + ks, wanted_keys[w].name, n))
+			return -2;
+	}
+	return -1;
+}
+
+/* Walk the members of the object from out->pos until the four keys of
+ * the decision are seen (all 0) or the object ends. 1 when the walk went
+ * well (out->pos past the last member read, out->done at the end), 0 on
+ * doubt. */
+static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
+{
+	size_t i = out->pos;
+	while (all ||
+	       (out->seen & ((1u << R__CORE) - 1)) != (1u << R__CORE) - 1) {
 		i = ws(p, n, i);
 		if (i >= n)
 			return 0;
-		if (p[i] == '}')
+		if (p[i] == '}') {
+			out->done = 1;
 			break;
+		}
 		if (p[i] != '"')
 			return 0;
 		int esc;
@@ -162,20 +211,15 @@ int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
 		i = skip_value(p, n, i, &vesc);
 		if (i >= n)
 			return 0;
-		int k = -1;
-		for (int w = 0; w < R__N; w++)
-			if (ke - ks == wanted_keys[w].n &&
-			    !strncasecmp(p + ks, wanted_keys[w].name,
-			                 wanted_keys[w].n))
-				k = w;
+		int k = key_of(p, ks, ke);
+		if (k == -2)
+			return 0;
 		if (k >= 0) {
-			/* Another spelling, or the key twice: the parser
-			 * would decide which one counts. */
-			if (seen[k] || memcmp(p + ks, wanted_keys[k].name,
-			                      wanted_keys[k].n) != 0)
+			/* The key twice: the parser would decide which one
+			 * counts. */
+			if (out->seen & (1u << k))
 				return 0;
-			seen[k] = 1;
-			found++;
+			out->seen |= 1u << k;
 			if (k == R_TYPE) {
 				size_t a = vs, b = i;
 				if (p[a] == '"') {
@@ -191,18 +235,22 @@ int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
 					v = v * 10 + (p[j] - '0');
 				}
 				out->rtype = v;
-			} else {
+			} else if (k != R_PARAMS) {
 				/* A plain string, escapes are doubt. */
 				if (p[vs] != '"' || vesc)
 					return 0;
 				struct mh_slice s =
 				        mh_slice_make(p + vs + 1, i - vs - 2);
-				if (k == R_OP)
-					out->op = s;
-				else if (k == R_ID)
-					out->id = s;
-				else
-					out->time = s;
+				switch (k) {
+				case R_OP: out->op = s; break;
+				case R_ID: out->id = s; break;
+				case R_TIME: out->time = s; break;
+				case R_USER: out->actor = s; break;
+				case R_MBX: out->mailbox = s; break;
+				case R_ORGNAME: out->org_name = s; break;
+				case R_MGUID: out->guid = s; break;
+				default: out->org_id = s; break;
+				}
 			}
 		}
 		i = ws(p, n, i);
@@ -210,14 +258,75 @@ int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
 			i++;
 			continue;
 		}
-		if (i < n && p[i] == '}')
+		if (i < n && p[i] == '}') {
+			out->done = 1;
 			break;
+		}
 		return 0;
 	}
-	if (!seen[R_OP] || !seen[R_ID] || !seen[R_TIME] || !out->op.n ||
-	    !out->id.n || !out->time.n)
+	out->pos = i;
+	return 1;
+}
+
+int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->rtype = -1;
+	out->ts = MH_TS_NONE;
+	size_t i = ws(p, n, 0);
+	if (i >= n || p[i] != '{')
+		return 0;
+	out->pos = i + 1;
+	if (!walk(p, n, out, 0))
+		return 0;
+	if (!out->op.n || !out->id.n || !out->time.n)
 		return 0;
 	return 1;
+}
+
+/* ASCII case-insensitive: does s hold t (NUL-terminated, lower case)? */
+static int ci_holds(struct mh_slice s, const char *t)
+{
+	return mh_slice_ifind(s, t) != (size_t)-1;
+}
+
+int mh_rawop_tenant(const char *p, size_t n, struct mh_rawop *out)
+{
+	if (!out->done && !walk(p, n, out, 1))
+		return 0;
+	/* The normaliser's mailbox (norm_m365.c mh_norm_ual_fill): a
+	 * cmdlet's Identity or Mailbox parameter, or the caller of an inbox
+	 * rule cmdlet, when MailboxOwnerUPN says none: parse those. */
+	if (!out->mailbox.n &&
+	    ((out->seen & (1u << R_PARAMS)) || ci_holds(out->op, "inboxrule")))
+		return 0;
+	/* OrganizationName, else OrganizationId (the first not empty). */
+	out->org = out->org_name.n ? out->org_name : out->org_id;
+	return 1;
+}
+
+int mh_rawop_pass(const struct mh_rawop_set *set, const char *p, size_t n,
+                  const char *whole, size_t wn, struct mh_slice text,
+                  unsigned flags, struct mh_rawop *out)
+{
+	if (!set->on || !mh_rawop_peek(p, n, out) ||
+	    mh_rawop_wanted(set, out->op, out->rtype))
+		return 0;
+	if (set->need & MH_RAWOP_TENANT) {
+		if (!mh_rawop_tenant(p, n, out))
+			return 0;
+		/* A Purview row's UserIds column stands in for a record
+		 * without UserId (norm_m365.c purview_fill): parse it. */
+		if ((flags & MH_RAWOP_CELL) && !out->actor.n)
+			return 0;
+	}
+	if (!mh_rawop_sure(whole, wn))
+		return 0;
+	if (set->raw &&
+	    set->raw(set->raw_ctx, text, (flags & MH_RAWOP_CELL) != 0, out->op))
+		return 0;
+	out->ts = mh_audit_time(out->time);
+	return out->ts != MH_TS_NONE;
 }
 
 int mh_rawop_sure(const char *p, size_t n)
@@ -259,71 +368,156 @@ void mh_rawop_key_put(char *d, struct mh_slice id, int64_t ts,
 	d[op.n] = '\x1f';
 }
 
-void mh_rawop_set_init(struct mh_rawop_set *set, const char *const *ops)
+static int ci_eq(const char *p, const char *s, size_t n);
+
+/* A hash of p[0..n) equal for names equal ASCII case-insensitively:
+ * eight bytes a step with the 0x20 bit of each byte set (which folds
+ * letters' case, and some punctuation together: a compare follows). */
+static uint32_t name_hash(const char *p, size_t n)
+{
+	const uint64_t fold = 0x2020202020202020ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ (w | fold)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+void mh_rawop_set_init_owned(struct mh_rawop_set *set, const char *const *ops,
+                             const uint32_t *owners, unsigned need)
 {
 	memset(set, 0, sizeof(*set));
 	if (!ops)
 		return;
 	set->on = 1;
+	set->need = need;
 	for (size_t i = 0; ops[i]; i++) {
-		if (set->n == MH_RAWOP_MAX) {
-			set->on = 0;
-			return;
-		}
 		const char *o = ops[i];
+		uint32_t own = owners ? owners[i] : 1;
 		char kind = o[0] == '*' || o[0] == '#' ? o[0] : '=';
 		if (kind != '=')
 			o++;
+		size_t len = strlen(o);
+		if (kind == '=') {
+			uint32_t h = name_hash(o, len) & (MH_RAWOP_SLOT - 1);
+			size_t k;
+			while ((k = set->slot[h]) != 0 &&
+			       !(set->e[k - 1].len == len &&
+			         ci_eq(set->e[k - 1].s, o, len)))
+				h = (h + 1) & (MH_RAWOP_SLOT - 1);
+			if (k) { /* the same name again */
+				set->e[k - 1].owners |= own;
+				continue;
+			}
+		}
+		if (set->n == MH_RAWOP_MAX) {
+			memset(set, 0, sizeof(*set));
+			return;
+		}
 		set->e[set->n].s = o;
-		set->e[set->n].len = strlen(o);
+		set->e[set->n].len = len;
 		set->e[set->n].kind = kind;
 		set->e[set->n].rtype = kind == '#' ? dec(o) : -1;
+		set->e[set->n].owners = own;
+		if (kind == '=') {
+			uint32_t h = name_hash(o, len) & (MH_RAWOP_SLOT - 1);
+			while (set->slot[h])
+				h = (h + 1) & (MH_RAWOP_SLOT - 1);
+			set->slot[h] = (unsigned short)(set->n + 1);
+		} else {
+			set->other[set->nother++] = (unsigned short)set->n;
+		}
 		set->n++;
 	}
-	/* Names by length (a counting sort), the rest apart. */
-	size_t count[MH_RAWOP_LEN] = {0};
-	for (size_t i = 0; i < set->n; i++) {
-		if (set->e[i].kind == '=' && set->e[i].len < MH_RAWOP_LEN)
-			count[set->e[i].len]++;
-		else
-			set->other[set->nother++] = (unsigned short)i;
-	}
-	size_t sum = 0;
-	for (size_t l = 0; l < MH_RAWOP_LEN; l++) {
-		set->at[l] = (unsigned short)sum;
-		sum += count[l];
-	}
-	set->at[MH_RAWOP_LEN] = (unsigned short)sum;
-	size_t fill[MH_RAWOP_LEN];
-	for (size_t l = 0; l < MH_RAWOP_LEN; l++)
-		fill[l] = set->at[l];
-	for (size_t i = 0; i < set->n; i++)
-		if (set->e[i].kind == '=' && set->e[i].len < MH_RAWOP_LEN)
-			set->byname[fill[set->e[i].len]++] = (unsigned short)i;
 }
 
-static int entry_wanted(const struct mh_rawop_set *set, size_t i,
-                        struct mh_slice op, int64_t rtype)
+void mh_rawop_set_init(struct mh_rawop_set *set, const char *const *ops,
+                       unsigned need)
 {
-	const char *s = set->e[i].s;
-	switch (set->e[i].kind) {
-	case '=': return op.n == set->e[i].len && !strncasecmp(op.p, s, op.n);
-	case '*': return mh_slice_ifind(op, s) != (size_t)-1;
-	default: return rtype >= 0 && rtype == set->e[i].rtype;
+	mh_rawop_set_init_owned(set, ops, NULL, need);
+}
+
+static int lc(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+}
+
+/* ASCII case-insensitive equality of p[0..n) and s[0..n). */
+static int ci_eq(const char *p, const char *s, size_t n)
+{
+	/* Eight bytes a step may differ only in the 0x20 bits, and only
+	 * where both are the same letter. */
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, p + i, 8);
+		memcpy(&y, s + i, 8);
+		uint64_t d = x ^ y;
+		if (d & ~0x2020202020202020ULL)
+			return 0;
+		while (d) {
+			size_t b = (size_t)__builtin_ctzll(d) / 8;
+			unsigned char c = (unsigned char)p[i + b] | 0x20;
+			if (c < 'a' || c > 'z')
+				return 0;
+			d &= ~((uint64_t)0xff << (8 * b));
+		}
 	}
+	for (; i < n; i++)
+		if (lc((unsigned char)p[i]) != lc((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+uint32_t mh_rawop_owners(const struct mh_rawop_set *set, struct mh_slice op,
+                         int64_t rtype)
+{
+	uint32_t m = 0;
+	if (op.n) {
+		uint32_t h = name_hash(op.p, op.n) & (MH_RAWOP_SLOT - 1);
+		size_t k;
+		while ((k = set->slot[h]) != 0) {
+			if (set->e[k - 1].len == op.n &&
+			    ci_eq(op.p, set->e[k - 1].s, op.n)) {
+				m = set->e[k - 1].owners;
+				break;
+			}
+			h = (h + 1) & (MH_RAWOP_SLOT - 1);
+		}
+	}
+	for (size_t k = 0; k < set->nother; k++) {
+		size_t i = set->other[k];
+		size_t len = set->e[i].len;
+		if (set->e[i].kind == '#') {
+			if (rtype >= 0 && rtype == set->e[i].rtype)
+				m |= set->e[i].owners;
+			continue;
+		}
+		/* "*text": op holds text, any case. */
+		const char *t = set->e[i].s;
+		for (size_t j = 0; len && j + len <= op.n; j++)
+			if (lc((unsigned char)op.p[j]) ==
+			            lc((unsigned char)t[0]) &&
+			    ci_eq(op.p + j, t, len)) {
+				m |= set->e[i].owners;
+				break;
+			}
+	}
+	return m;
 }
 
 int mh_rawop_wanted(const struct mh_rawop_set *set, struct mh_slice op,
                     int64_t rtype)
 {
-	if (!set->on)
-		return 1;
-	if (op.n && op.n < MH_RAWOP_LEN)
-		for (size_t k = set->at[op.n]; k < set->at[op.n + 1]; k++)
-			if (entry_wanted(set, set->byname[k], op, rtype))
-				return 1;
-	for (size_t k = 0; k < set->nother; k++)
-		if (entry_wanted(set, set->other[k], op, rtype))
-			return 1;
-	return 0;
+	return !set->on || mh_rawop_owners(set, op, rtype) != 0;
 }

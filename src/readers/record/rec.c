@@ -597,6 +597,44 @@ static int build(struct nctx *c, struct mh_event *ev)
 	return 1;
 }
 
+int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
+                    const struct mh_recpos *pos, struct mh_event *ev)
+{
+	reset(rs);
+	size_t kn = mh_rawop_key_len(o->id, o->op);
+	char *d = mh_arena_alloc(&rs->arena, kn);
+	if (!d)
+		return MH_ENOMEM;
+	mh_rawop_key_put(d, o->id, o->ts, o->op);
+	struct mh_audit *a = &rs->audit;
+	a->source = MH_AUDIT_M365;
+	a->shape = shape;
+	a->operation = o->op;
+	a->ops = &a->operation;
+	a->nops = 1;
+	a->record_type = o->rtype > INT32_MAX ? -1 : (int)o->rtype;
+	a->ts = o->ts;
+	a->id = o->id;
+	a->actor = o->actor;
+	a->mailbox = o->mailbox;
+	a->org = o->org;
+	a->mailbox_guid = o->guid;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = MH_EV_AUDIT;
+	ev->unparsed = shape;
+	ev->audit = a;
+	ev->reader = pos->reader;
+	ev->path = pos->path;
+	ev->offset = pos->offset;
+	ev->line = pos->line;
+	ev->index = pos->index;
+	ev->mailbox = pos->mailbox;
+	ev->folder = pos->folder;
+	ev->record_id = mh_slice_make(d, kn);
+	ev->ts = o->ts;
+	return 1;
+}
+
 int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
                       struct mh_slice text, const struct mh_recpos *pos,
                       struct mh_event *ev, struct mh_err *err)

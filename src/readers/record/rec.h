@@ -133,6 +133,14 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
                      const struct mh_recpos *pos, struct mh_event *ev,
                      struct mh_err *err);
 
+/* A record the literal prefilter passes over (rawop.h mh_rawop_pass said
+ * 1 with o): ev an unparsed event of shape (MH_AS_*) with its dedup key,
+ * time and the few members of the typed view the raw text gave (event.h
+ * unparsed). The previous record's memory is released first. 1, or
+ * MH_ENOMEM. */
+int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
+                    const struct mh_recpos *pos, struct mh_event *ev);
+
 /* MARK: - for normalisers */
 
 struct nctx {
