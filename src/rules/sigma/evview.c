@@ -5,11 +5,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "core/time.h"
 #include "event/audit.h"
 #include "event/winevent.h"
+#include "rules/sigma/prefilter.h"
 
 #define MAX_ALIASES 32
+/* Name cache slots (a power of two); emptied when half full, so that
+ * inputs with endless distinct names cost bounded memory. */
+#define NAME_CAP 2048
 
 /* The ONE place event fields are read: made on first use for record
  * inputs (event.h), so an event no rule can concern never makes them. */
@@ -33,6 +38,13 @@ int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set)
 	for (size_t i = 0; i < ns; i++)
 		v->head[i] = v->tail[i] = -1;
 	mh_arena_init(&v->scratch, 64 * 1024, 0);
+	mh_arena_init(&v->name_arena, 64 * 1024, 0);
+	v->names = calloc(NAME_CAP, sizeof(*v->names));
+	if (!v->names) {
+		mh_sg_view_release(v);
+		return MH_ENOMEM;
+	}
+	v->nnames_cap = NAME_CAP;
 	return MH_OK;
 }
 
@@ -42,7 +54,9 @@ void mh_sg_view_release(struct mh_sg_view *v)
 	free(v->head);
 	free(v->tail);
 	free(v->touched);
+	free(v->names);
 	mh_arena_release(&v->scratch);
+	mh_arena_release(&v->name_arena);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -67,6 +81,7 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 	e->nlen = (uint32_t)nlen;
 	e->dup = (uint8_t)dup;
 	e->comp = 0;
+	e->slotset = 0;
 	return e;
 }
 
@@ -232,29 +247,57 @@ void mh_sg_lower_ascii(char *dst, const char *src, size_t n)
 	}
 }
 
-int mh_sg_view_lower(struct mh_sg_view *v, int all)
+/* One value lower-cased into the scan text at *o (START value END). */
+static void scan_put(struct mh_sg_val *e, char **o)
 {
+	char *p = *o;
+	*p++ = MH_PF_START;
+	mh_sg_lower_ascii(p, e->s, e->n);
+	e->low = p;
+	p += e->n;
+	*p++ = MH_PF_END;
+	*o = p;
+}
+
+int mh_sg_view_scantext(struct mh_sg_view *v, int all, struct mh_buf *b,
+                        size_t *tested)
+{
+	mh_buf_reset(b);
+	size_t need = 1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct mh_sg_val *e = &v->v[i];
+		if (e->s && (e->slot >= 0 || (all && !e->dup)))
+			need += (size_t)e->n + 2;
+	}
+	if (mh_buf_reserve(b, need))
+		return MH_ENOMEM;
+	char *o = b->p;
+	/* The values rules test; a raw name and its Sigma name (next to
+	 * each other, the same value) once. */
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (!e->s || e->low ||
-		    !(all ? !e->dup || e->slot >= 0 : e->slot >= 0))
+		if (!e->s || e->slot < 0)
 			continue;
-		if (i > 0 && v->v[i - 1].s == e->s && v->v[i - 1].low &&
-		    v->v[i - 1].n == e->n) {
-			e->low = v->v[i - 1].low;
-			continue;
-		}
-		char *lo = mh_arena_alloc(&v->scratch, (size_t)e->n + 1);
-		if (!lo)
-			return MH_ENOMEM;
-		mh_sg_lower_ascii(lo, e->s, e->n);
-		lo[e->n] = '\0';
-		e->low = lo;
-		/* the raw entry before a renamed one shares the value */
-		if (i > 0 && v->v[i - 1].s == e->s && !v->v[i - 1].low &&
-		    v->v[i - 1].n == e->n)
-			v->v[i - 1].low = lo;
+		const struct mh_sg_val *pr = i ? &v->v[i - 1] : NULL;
+		if (pr && pr->low && pr->s == e->s && pr->n == e->n)
+			e->low = pr->low;
+		else
+			scan_put(e, &o);
 	}
+	*tested = (size_t)(o - b->p);
+	/* Keyword search: every other value not dup after them. */
+	for (size_t i = 0; all && i < v->n; i++) {
+		struct mh_sg_val *e = &v->v[i];
+		if (!e->s || e->dup || e->low)
+			continue;
+		const struct mh_sg_val *nx = i + 1 < v->n ? &v->v[i + 1] : NULL;
+		if (nx && nx->low && nx->s == e->s && nx->n == e->n)
+			e->low = nx->low;
+		else
+			scan_put(e, &o);
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
 	return MH_OK;
 }
 
@@ -554,12 +597,93 @@ size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
 	return n;
 }
 
+/* A hash of name[0..n) and want, eight bytes at a time; never 0. */
+static uint64_t name_hash(const char *p, size_t n, int want)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL) ^
+	             (uint64_t)(unsigned)want;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
+/* What name (of a Windows event of shape want; MH_SHAPE_NONE: no Sigma
+ * name wanted) gives: its slot, its Sigma name and that name's slot.
+ * Made once per view and name (mh_sg_ls_winname, mh_sigma_slot), then
+ * found by hash. NULL on ENOMEM. */
+static const struct mh_sg_name *name_info(struct mh_sg_view *v,
+                                          const char *name, size_t n, int want,
+                                          int any_shape)
+{
+	int key = want + (any_shape ? 16 : 0);
+	uint64_t h = name_hash(name, n, key);
+	size_t mask = v->nnames_cap - 1, j = (size_t)h & mask;
+	for (; v->names[j].h; j = (j + 1) & mask) {
+		const struct mh_sg_name *e = &v->names[j];
+		if (e->h == h && e->nlen == n && e->want == key &&
+		    !memcmp(e->name, name, n))
+			return e;
+	}
+	/* Full (emptied only between events: the names of this event's
+	 * values are in name_arena): this one lives as long as the event. */
+	int full = v->nnames >= v->nnames_cap / 2;
+	struct mh_arena *ar = full ? &v->scratch : &v->name_arena;
+	struct mh_sg_name e = {0};
+	e.h = h;
+	e.want = key;
+	e.nlen = (uint32_t)n;
+	e.name = mh_arena_strndup(ar, name, n);
+	if (!e.name)
+		return NULL;
+	e.slot = mh_sigma_slot(v->set, name, n);
+	e.cslot = -1;
+	if (want != MH_SHAPE_NONE) {
+		char canon[256];
+		int sh;
+		const char *cn;
+		size_t cl = mh_sg_ls_winname(name, n,
+		                             any_shape ? MH_SHAPE_NONE : want,
+		                             canon, sizeof(canon), &cn, &sh);
+		if (cl) {
+			e.canon = mh_arena_strndup(ar, cn, cl);
+			if (!e.canon)
+				return NULL;
+			e.clen = (uint32_t)cl;
+			e.cslot = mh_sigma_slot(v->set, cn, cl);
+		}
+	}
+	if (full) {
+		struct mh_sg_name *t = mh_arena_alloc(&v->scratch, sizeof(*t));
+		if (t)
+			*t = e;
+		return t;
+	}
+	v->names[j] = e;
+	v->nnames++;
+	return &v->names[j];
+}
+
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 {
 	size_t nf;
 	const struct mh_field *f = event_fields(ev, &nf);
-	int want = v->any_shape ? MH_SHAPE_NONE : v->shape;
-	char canon[256];
+	if (v->nnames >= v->nnames_cap / 2) {
+		memset(v->names, 0, v->nnames_cap * sizeof(*v->names));
+		v->nnames = 0;
+		mh_arena_reset(&v->name_arena);
+	}
 	for (size_t i = 0; i < nf; i++) {
 		struct mh_slice fname = f[i].name, fval = f[i].value;
 		/* An object or list's own JSON text (event.h) repeats its
@@ -567,27 +691,25 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 		 * and the keyword prefilter do not (as for dup). */
 		int comp = fval.n && (fval.p[0] == '{' || fval.p[0] == '[') &&
 		           i + 1 < nf && is_member(f[i + 1].name, fname);
+		const struct mh_sg_name *ni = name_info(
+		        v, fname.p, fname.n, comp ? MH_SHAPE_NONE : v->shape,
+		        v->any_shape);
+		if (!ni)
+			return MH_ENOMEM;
 		struct mh_sg_val *pe =
 		        push(v, fname.p, fname.n, fval.p, fval.n, comp);
 		if (!pe)
 			return MH_ENOMEM;
 		pe->comp = (uint8_t)comp;
-		if (v->shape == MH_SHAPE_NONE || comp)
+		pe->slot = ni->slot;
+		pe->slotset = 1;
+		if (!ni->canon)
 			continue;
-		int sh;
-		const char *cn;
-		size_t cl = mh_sg_ls_winname(fname.p, fname.n, want, canon,
-		                             sizeof(canon), &cn, &sh);
-		if (!cl)
-			continue;
-		const char *c = cn;
-		if (cn == canon) { /* rewritten: keep a copy */
-			c = mh_arena_strndup(&v->scratch, canon, cl);
-			if (!c)
-				return MH_ENOMEM;
-		}
-		if (!push(v, c, cl, fval.p, fval.n, 1))
+		pe = push(v, ni->canon, ni->clen, fval.p, fval.n, 1);
+		if (!pe)
 			return MH_ENOMEM;
+		pe->slot = ni->cslot;
+		pe->slotset = 1;
 	}
 	const struct mh_ls_input *in = &v->in;
 
@@ -619,17 +741,23 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	if (rc)
 		return rc;
 
-	/* Slots (lower-cased copies come later: mh_sg_view_lower). */
+	/* Slots (lower-cased copies come later: mh_sg_view_scantext). */
 	const struct mh_sigma *set = v->set;
+	int anyhide = 0;
+	for (size_t k = 0; k < nal; k++)
+		anyhide |= al[k].hide;
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
 		int hidden = 0;
-		if (i < upto)
+		if (i < upto && anyhide)
 			for (size_t k = 0; k < nal && !hidden; k++)
 				hidden = al[k].hide && name_is(e, al[k].sigma);
-		if (hidden)
+		if (hidden) {
+			e->slot = -1;
 			continue;
-		int slot = mh_sigma_slot(set, e->name, e->nlen);
+		}
+		int slot = e->slotset ? e->slot
+		                      : mh_sigma_slot(set, e->name, e->nlen);
 		e->slot = slot;
 		if (slot < 0)
 			continue;

@@ -399,22 +399,19 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	int all = 0;
 	for (size_t i = 0; i < c->nactive && !all; i++)
 		all = mh_sg_prefilter_keywords(c->set->pf, c->active[i]);
-	if (mh_sg_view_lower(&c->view, all))
-		return MH_ENOMEM;
 	struct mh_buf *b = &c->scanbuf;
-	mh_buf_reset(b);
-	for (size_t i = 0; i < c->view.n; i++) {
-		const struct mh_sg_val *e = &c->view.v[i];
-		if (!e->low || (all ? e->dup : e->slot < 0))
-			continue;
-		if (mh_buf_addc(b, MH_PF_START) ||
-		    mh_buf_add(b, e->low, e->n) || mh_buf_addc(b, MH_PF_END))
-			return MH_ENOMEM;
+	size_t tested;
+	if (mh_sg_view_scantext(&c->view, all, b, &tested))
+		return MH_ENOMEM;
+	/* A bucket without keyword search needs only the tested values,
+	 * the start of the text. */
+	for (size_t i = 0; i < c->nactive; i++) {
+		size_t len = mh_sg_prefilter_keywords(c->set->pf, c->active[i])
+		                     ? b->len
+		                     : tested;
+		mh_sg_prefilter_scan(c->set->pf, c->ps, c->active[i], b->p,
+		                     len ? len : 1, on_cand, c);
 	}
-	for (size_t i = 0; i < c->nactive; i++)
-		mh_sg_prefilter_scan(c->set->pf, c->ps, c->active[i],
-		                     b->p ? b->p : "", b->len ? b->len : 1,
-		                     on_cand, c);
 	for (size_t i = 0; i < c->ncand; i++)
 		if (mh_sigma_eval_rule(c, c->cand[i]))
 			c->out[c->nout++] = c->cand[i];
