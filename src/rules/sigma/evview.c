@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "event/audit.h"
 #include "event/winevent.h"
+#include "json/json.h"
 #include "rules/sigma/prefilter.h"
 
 #define MAX_ALIASES 32
@@ -675,15 +676,12 @@ static const struct mh_sg_name *name_info(struct mh_sg_view *v,
 	return &v->names[j];
 }
 
-int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
+/* The values from the event's fields (event.h), each under its own
+ * name and its Sigma name. */
+static int field_values(struct mh_sg_view *v, const struct mh_event *ev)
 {
 	size_t nf;
 	const struct mh_field *f = event_fields(ev, &nf);
-	if (v->nnames >= v->nnames_cap / 2) {
-		memset(v->names, 0, v->nnames_cap * sizeof(*v->names));
-		v->nnames = 0;
-		mh_arena_reset(&v->name_arena);
-	}
 	for (size_t i = 0; i < nf; i++) {
 		struct mh_slice fname = f[i].name, fval = f[i].value;
 		/* An object or list's own JSON text (event.h) repeats its
@@ -711,11 +709,144 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 		pe->slot = ni->cslot;
 		pe->slotset = 1;
 	}
+	return MH_OK;
+}
+
+/* MARK: - values from the parsed record */
+
+#define DOM_BAIL  1
+#define DOM_DEPTH 16
+#define DOM_WIDE  128
+#define DOM_PATH  512
+
+/* The decimal text of x into the scratch arena. */
+static const char *int_text(struct mh_sg_view *v, int64_t x, size_t *n)
+{
+	char b[24];
+	size_t k = sizeof(b);
+	uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+	do {
+		b[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (x < 0)
+		b[--k] = '-';
+	*n = sizeof(b) - k;
+	return mh_arena_strndup(&v->scratch, b + k, *n);
+}
+
+/* One scalar under its own name and its Sigma name, as field_values
+ * would push it. */
+static int dom_scalar(struct mh_sg_view *v, const char *path, size_t pn,
+                      const char *s, size_t n)
+{
+	const struct mh_sg_name *ni =
+	        name_info(v, path, pn, v->shape, v->any_shape);
+	if (!ni)
+		return MH_ENOMEM;
+	struct mh_sg_val *pe = push(v, ni->name, pn, s, n, 0);
+	if (!pe)
+		return MH_ENOMEM;
+	pe->slot = ni->slot;
+	pe->slotset = 1;
+	if (!ni->canon)
+		return MH_OK;
+	pe = push(v, ni->canon, ni->clen, s, n, 1);
+	if (!pe)
+		return MH_ENOMEM;
+	pe->slot = ni->cslot;
+	pe->slotset = 1;
+	return MH_OK;
+}
+
+/* The members of object obj, whose key path is path[0..pn), in the
+ * order and under the names the fields would have them. DOM_BAIL where
+ * the fields' text cannot be had from the parsed record: a list (its
+ * name/value normalisation, flatten.h), an empty object (its text is a
+ * value), a real number (as written), an object whose own name a rule
+ * tests (its JSON text), very deep or wide records. */
+static int dom_obj(struct mh_sg_view *v, struct mh_jv obj, char *path,
+                   size_t pn, int depth)
+{
+	struct mh_jmember m[DOM_WIDE];
+	size_t cnt = mh_jv_members(obj, m, DOM_WIDE);
+	if (cnt > DOM_WIDE || depth > DOM_DEPTH)
+		return DOM_BAIL;
+	for (size_t i = 0; i < cnt; i++) {
+		size_t kn = m[i].key.n;
+		size_t nn = pn + (pn ? 1 : 0) + kn;
+		if (nn >= DOM_PATH)
+			return DOM_BAIL;
+		if (pn)
+			path[pn] = '.';
+		if (kn)
+			memcpy(path + nn - kn, m[i].key.p, kn);
+		int rc = MH_OK;
+		switch (m[i].t) {
+		case MH_JOBJ: {
+			if (mh_jv_count(m[i].v) == 0)
+				return DOM_BAIL;
+			const struct mh_sg_name *ni = name_info(
+			        v, path, nn, MH_SHAPE_NONE, v->any_shape);
+			if (!ni)
+				return MH_ENOMEM;
+			if (ni->slot >= 0)
+				return DOM_BAIL;
+			rc = dom_obj(v, m[i].v, path, nn, depth + 1);
+			break;
+		}
+		case MH_JSTR:
+			rc = dom_scalar(v, path, nn, m[i].s.p, m[i].s.n);
+			break;
+		case MH_JINT: {
+			size_t n;
+			const char *t = int_text(v, m[i].i, &n);
+			rc = t ? dom_scalar(v, path, nn, t, n) : MH_ENOMEM;
+			break;
+		}
+		case MH_JBOOL:
+			rc = dom_scalar(v, path, nn, m[i].i ? "true" : "false",
+			                m[i].i ? 4 : 5);
+			break;
+		case MH_JNULL: rc = dom_scalar(v, path, nn, NULL, 0); break;
+		default: return DOM_BAIL; /* lists, reals, big integers */
+		}
+		if (rc)
+			return rc;
+	}
+	return MH_OK;
+}
+
+int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
+{
+	if (v->nnames >= v->nnames_cap / 2) {
+		memset(v->names, 0, v->nnames_cap * sizeof(*v->names));
+		v->nnames = 0;
+		mh_arena_reset(&v->name_arena);
+	}
+	/* A Windows event read from JSON: its values straight from the
+	 * parsed record, the same as its fields would give (dom_obj),
+	 * without making them. Correlations look fields up by any name
+	 * (sigma.c), objects' texts included: they take the fields. */
+	int rc = DOM_BAIL;
+	v->from_json = 0;
+	if (ev->json && ev->win && !v->any_shape && !v->set->has_corr &&
+	    (v->shape == MH_SHAPE_EVTX || v->shape == MH_SHAPE_ECS)) {
+		char path[DOM_PATH];
+		rc = dom_obj(v, *ev->json, path, 0, 0);
+		if (rc == DOM_BAIL)
+			v->n = 0;
+		v->from_json = rc == MH_OK;
+	}
+	if (rc == DOM_BAIL)
+		rc = field_values(v, ev);
+	if (rc)
+		return rc;
 	const struct mh_ls_input *in = &v->in;
 
 	/* Derived names. */
 	size_t base = v->n;
-	int rc = MH_OK;
+	rc = MH_OK;
 	if (v->shape == MH_SHAPE_PS && in->channel) {
 		const char *pos = mh_sg_ls_positions(in->channel, in->channel_n,
 		                                     in->event_id);

@@ -80,6 +80,8 @@ struct mh_sg_view {
 	struct mh_sg_name *names; /* open addressing, nnames_cap slots */
 	size_t nnames, nnames_cap;
 	struct mh_arena name_arena; /* the names' copies */
+	int from_json; /* the last build read the parsed record (ev->json),
+	                * not the fields (tests) */
 };
 
 int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set);
@@ -95,7 +97,11 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev);
  * (for the raw prefilter). */
 size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
                               struct mh_slice *out, size_t cap);
-/* Then its values (the event's fields made now). MH_OK or MH_ENOMEM. */
+/* Then its values: those of the event's fields, read from the parsed
+ * record (ev->json) when it is a Windows event whose fields it gives
+ * exactly (no list, real number, empty object, object whose own text a
+ * rule tests; no correlation rule), else from the fields made now.
+ * MH_OK or MH_ENOMEM. */
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
 
 /* The text the prefilter scans, in b (reset first): MH_PF_START, the
