@@ -80,10 +80,10 @@ static void view_text(const struct mh_sg_view *v, struct got *g)
 			assert_false(v->from_json);
 			continue;
 		}
-		int k = snprintf(g->txt + len, cap - len, "%.*s=%s%.*s|%d%d|%d\n",
-		                 (int)e->nlen, e->name, e->s ? "" : "(null)",
-		                 e->s ? (int)e->n : 0, e->s ? e->s : "",
-		                 e->dup, e->comp, e->slot);
+		int k = snprintf(g->txt + len, cap - len,
+		                 "%.*s=%s%.*s|%d%d|%d\n", (int)e->nlen, e->name,
+		                 e->s ? "" : "(null)", e->s ? (int)e->n : 0,
+		                 e->s ? e->s : "", e->dup, e->comp, e->slot);
 		assert_true(k > 0 && (size_t)k < cap - len);
 		len += (size_t)k;
 	}
@@ -161,12 +161,13 @@ static size_t compare(const struct mh_sigma *s, const char *json,
 	"\"2024-03-01T10:00:00.1Z\"}}},\"EventData\":" data "}}\n"
 
 #define ECS(data)                                                              \
-	"{\"@timestamp\":\"2024-03-01T10:00:00.1Z\",\"event\":{\"code\":\"1\","  \
+	"{\"@timestamp\":\"2024-03-01T10:00:00.1Z\",\"event\":{\"code\":"      \
+	"\"1\","                                                               \
 	"\"provider\":\"Microsoft-Windows-Sysmon\"},\"winlog\":{\"channel\":"  \
 	"\"Microsoft-Windows-Sysmon/Operational\",\"event_id\":\"1\","         \
 	"\"provider_name\":\"Microsoft-Windows-Sysmon\",\"record_id\":\"7\","  \
-	"\"process\":{\"pid\":2749,\"thread\":{\"id\":4306}},\"event_data\":"  \
-	data "}}\n"
+	"\"process\":{\"pid\":2749,\"thread\":{\"id\":4306}},\"event_"         \
+	"data\":" data "}}\n"
 
 /* Escapes of every kind, a key with an escape, negative and large
  * integers, booleans, null, an empty string. */
@@ -193,8 +194,7 @@ static void test_same_view(void **st)
 	        ECS("{\"Image\":\"a\",\"Params\":[{\"Name\":\"n\","
 	            "\"Value\":\"v\"}]}"),
 	};
-	for (size_t i = 0; i < sizeof(take_fields) / sizeof(*take_fields);
-	     i++)
+	for (size_t i = 0; i < sizeof(take_fields) / sizeof(*take_fields); i++)
 		assert_int_equal(compare(s, take_fields[i], 1), 0);
 	mh_sigma_free(s);
 	/* a rule naming an object: its JSON text as written is a value */
