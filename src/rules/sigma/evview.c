@@ -620,23 +620,13 @@ static uint64_t name_hash(const char *p, size_t n, int want)
 	return h ? h : 1;
 }
 
-/* What name (of a Windows event of shape want; MH_SHAPE_NONE: no Sigma
- * name wanted) gives: its slot, its Sigma name and that name's slot.
- * Made once per view and name (mh_sg_ls_winname, mh_sigma_slot), then
- * found by hash. NULL on ENOMEM. */
-static const struct mh_sg_name *name_info(struct mh_sg_view *v,
-                                          const char *name, size_t n, int want,
-                                          int any_shape)
+/* A new entry for name at table slot j (hash h, cache key key); in the
+ * scratch arena for this event only when the table is full. */
+static const struct mh_sg_name *
+name_insert(struct mh_sg_view *v, size_t j, uint64_t h, int key,
+            const char *name, size_t n, int want, int any_shape,
+            const struct mh_sg_name *parent, size_t kn)
 {
-	int key = want + (any_shape ? 16 : 0);
-	uint64_t h = name_hash(name, n, key);
-	size_t mask = v->nnames_cap - 1, j = (size_t)h & mask;
-	for (; v->names[j].h; j = (j + 1) & mask) {
-		const struct mh_sg_name *e = &v->names[j];
-		if (e->h == h && e->nlen == n && e->want == key &&
-		    !memcmp(e->name, name, n))
-			return e;
-	}
 	/* Full (emptied only between events: the names of this event's
 	 * values are in name_arena): this one lives as long as the event. */
 	int full = v->nnames >= v->nnames_cap / 2;
@@ -645,6 +635,8 @@ static const struct mh_sg_name *name_info(struct mh_sg_view *v,
 	e.h = h;
 	e.want = key;
 	e.nlen = (uint32_t)n;
+	e.parent = parent;
+	e.klen = (uint32_t)kn;
 	e.name = mh_arena_strndup(ar, name, n);
 	if (!e.name)
 		return NULL;
@@ -674,6 +666,59 @@ static const struct mh_sg_name *name_info(struct mh_sg_view *v,
 	v->names[j] = e;
 	v->nnames++;
 	return &v->names[j];
+}
+
+/* What name (of a Windows event of shape want; MH_SHAPE_NONE: no Sigma
+ * name wanted) gives: its slot, its Sigma name and that name's slot.
+ * Made once per view and name (mh_sg_ls_winname, mh_sigma_slot), then
+ * found by hash. NULL on ENOMEM. */
+static const struct mh_sg_name *name_info(struct mh_sg_view *v,
+                                          const char *name, size_t n, int want,
+                                          int any_shape)
+{
+	int key = want + (any_shape ? 16 : 0);
+	uint64_t h = name_hash(name, n, key);
+	size_t mask = v->nnames_cap - 1, j = (size_t)h & mask;
+	for (; v->names[j].h; j = (j + 1) & mask) {
+		const struct mh_sg_name *e = &v->names[j];
+		if (e->h == h && e->nlen == n && e->want == key &&
+		    !memcmp(e->name, name, n))
+			return e;
+	}
+	return name_insert(v, j, h, key, name, n, want, any_shape, NULL, 0);
+}
+
+/* The same for the member k[0..kn) of the object whose entry is parent
+ * (NULL: the record): found by parent and key, without the whole name
+ * (made only the first time). NULL on ENOMEM or a name over 4 KiB. */
+static const struct mh_sg_name *name_child(struct mh_sg_view *v,
+                                           const struct mh_sg_name *parent,
+                                           const char *k, size_t kn, int want)
+{
+	int key = want + (v->any_shape ? 16 : 0) + 32;
+	uint64_t h = name_hash(k, kn, key) ^
+	             ((uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL);
+	h = h ? h : 1;
+	size_t mask = v->nnames_cap - 1, j = (size_t)h & mask;
+	for (; v->names[j].h; j = (j + 1) & mask) {
+		const struct mh_sg_name *e = &v->names[j];
+		if (e->h == h && e->parent == parent && e->want == key &&
+		    e->klen == kn && !memcmp(e->name + e->nlen - kn, k, kn))
+			return e;
+	}
+	char name[4096];
+	size_t pn = parent ? parent->nlen : 0;
+	size_t n = pn + (pn ? 1 : 0) + kn;
+	if (n >= sizeof(name))
+		return NULL;
+	if (pn) {
+		memcpy(name, parent->name, pn);
+		name[pn] = '.';
+	}
+	if (kn)
+		memcpy(name + n - kn, k, kn);
+	return name_insert(v, j, h, key, name, n, want, v->any_shape, parent,
+	                   kn);
 }
 
 /* The values from the event's fields (event.h), each under its own
@@ -737,14 +782,10 @@ static const char *int_text(struct mh_sg_view *v, int64_t x, size_t *n)
 
 /* One scalar under its own name and its Sigma name, as field_values
  * would push it. */
-static int dom_scalar(struct mh_sg_view *v, const char *path, size_t pn,
+static int dom_scalar(struct mh_sg_view *v, const struct mh_sg_name *ni,
                       const char *s, size_t n)
 {
-	const struct mh_sg_name *ni =
-	        name_info(v, path, pn, v->shape, v->any_shape);
-	if (!ni)
-		return MH_ENOMEM;
-	struct mh_sg_val *pe = push(v, ni->name, pn, s, n, 0);
+	struct mh_sg_val *pe = push(v, ni->name, ni->nlen, s, n, 0);
 	if (!pe)
 		return MH_ENOMEM;
 	pe->slot = ni->slot;
@@ -759,57 +800,57 @@ static int dom_scalar(struct mh_sg_view *v, const char *path, size_t pn,
 	return MH_OK;
 }
 
-/* The members of object obj, whose key path is path[0..pn), in the
- * order and under the names the fields would have them. DOM_BAIL where
- * the fields' text cannot be had from the parsed record: a list (its
- * name/value normalisation, flatten.h), an empty object (its text is a
- * value), a real number (as written), an object whose own name a rule
- * tests (its JSON text), very deep or wide records. */
-static int dom_obj(struct mh_sg_view *v, struct mh_jv obj, char *path,
-                   size_t pn, int depth)
+/* The members of object obj, whose entry is parent (NULL: the record),
+ * in the order and under the names the fields would have them.
+ * DOM_BAIL where the fields' text cannot be had from the parsed record:
+ * a list (its name/value normalisation, flatten.h), an empty object (its
+ * text is a value), a real number (as written), an object whose own name
+ * a rule tests (its JSON text), very deep or wide records, long names.
+ * (A string with a lone surrogate escape is not here: the parser refuses
+ * the record.) */
+static int dom_obj(struct mh_sg_view *v, struct mh_jv obj,
+                   const struct mh_sg_name *parent, int depth)
 {
 	struct mh_jmember m[DOM_WIDE];
 	size_t cnt = mh_jv_members(obj, m, DOM_WIDE);
 	if (cnt > DOM_WIDE || depth > DOM_DEPTH)
 		return DOM_BAIL;
+	size_t pn = parent ? parent->nlen + 1 : 0;
 	for (size_t i = 0; i < cnt; i++) {
+		const char *k = m[i].key.p;
 		size_t kn = m[i].key.n;
-		size_t nn = pn + (pn ? 1 : 0) + kn;
-		if (nn >= DOM_PATH)
+		if (pn + kn >= DOM_PATH)
 			return DOM_BAIL;
-		if (pn)
-			path[pn] = '.';
-		if (kn)
-			memcpy(path + nn - kn, m[i].key.p, kn);
-		int rc = MH_OK;
-		switch (m[i].t) {
-		case MH_JOBJ: {
-			if (mh_jv_count(m[i].v) == 0)
-				return DOM_BAIL;
-			const struct mh_sg_name *ni = name_info(
-			        v, path, nn, MH_SHAPE_NONE, v->any_shape);
-			if (!ni)
-				return MH_ENOMEM;
+		enum mh_jtype t = m[i].t;
+		if (t == MH_JOBJ && mh_jv_count(m[i].v) == 0)
+			return DOM_BAIL;
+		if (t != MH_JOBJ && t != MH_JSTR && t != MH_JINT &&
+		    t != MH_JBOOL && t != MH_JNULL)
+			return DOM_BAIL; /* lists, reals, big integers */
+		const struct mh_sg_name *ni =
+		        name_child(v, parent, k, kn,
+		                   t == MH_JOBJ ? MH_SHAPE_NONE : v->shape);
+		if (!ni)
+			return MH_ENOMEM;
+		int rc;
+		switch (t) {
+		case MH_JOBJ:
 			if (ni->slot >= 0)
 				return DOM_BAIL;
-			rc = dom_obj(v, m[i].v, path, nn, depth + 1);
+			rc = dom_obj(v, m[i].v, ni, depth + 1);
 			break;
-		}
-		case MH_JSTR:
-			rc = dom_scalar(v, path, nn, m[i].s.p, m[i].s.n);
-			break;
+		case MH_JSTR: rc = dom_scalar(v, ni, m[i].s.p, m[i].s.n); break;
 		case MH_JINT: {
 			size_t n;
-			const char *t = int_text(v, m[i].i, &n);
-			rc = t ? dom_scalar(v, path, nn, t, n) : MH_ENOMEM;
+			const char *tx = int_text(v, m[i].i, &n);
+			rc = tx ? dom_scalar(v, ni, tx, n) : MH_ENOMEM;
 			break;
 		}
 		case MH_JBOOL:
-			rc = dom_scalar(v, path, nn, m[i].i ? "true" : "false",
+			rc = dom_scalar(v, ni, m[i].i ? "true" : "false",
 			                m[i].i ? 4 : 5);
 			break;
-		case MH_JNULL: rc = dom_scalar(v, path, nn, NULL, 0); break;
-		default: return DOM_BAIL; /* lists, reals, big integers */
+		default: rc = dom_scalar(v, ni, NULL, 0); break;
 		}
 		if (rc)
 			return rc;
@@ -832,8 +873,7 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	v->from_json = 0;
 	if (ev->json && ev->win && !v->any_shape && !v->set->has_corr &&
 	    (v->shape == MH_SHAPE_EVTX || v->shape == MH_SHAPE_ECS)) {
-		char path[DOM_PATH];
-		rc = dom_obj(v, *ev->json, path, 0, 0);
+		rc = dom_obj(v, *ev->json, NULL, 0);
 		if (rc == DOM_BAIL)
 			v->n = 0;
 		v->from_json = rc == MH_OK;

@@ -58,6 +58,10 @@ struct mh_sg_name {
 	uint32_t nlen, clen;
 	int32_t slot, cslot; /* of the name, of canon */
 	int want;
+	/* Found by the parent object's entry and the last key (the last
+	 * klen bytes of name) when parent is set or klen is not 0. */
+	const struct mh_sg_name *parent;
+	uint32_t klen;
 };
 
 struct mh_sg_view {
