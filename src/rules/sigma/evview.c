@@ -16,6 +16,8 @@
 /* Name cache slots (a power of two); emptied when half full, so that
  * inputs with endless distinct names cost bounded memory. */
 #define NAME_CAP 2048
+/* Windows event classes kept (direct-mapped): a power of two. */
+#define CLS_MEMO 64
 
 /* The ONE place event fields are read: made on first use for record
  * inputs (event.h), so an event no rule can concern never makes them. */
@@ -41,7 +43,8 @@ int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set)
 	mh_arena_init(&v->scratch, 64 * 1024, 0);
 	mh_arena_init(&v->name_arena, 64 * 1024, 0);
 	v->names = calloc(NAME_CAP, sizeof(*v->names));
-	if (!v->names) {
+	v->clsmemo = calloc(CLS_MEMO, sizeof(*v->clsmemo));
+	if (!v->names || !v->clsmemo) {
 		mh_sg_view_release(v);
 		return MH_ENOMEM;
 	}
@@ -56,6 +59,7 @@ void mh_sg_view_release(struct mh_sg_view *v)
 	free(v->tail);
 	free(v->touched);
 	free(v->names);
+	free(v->clsmemo);
 	mh_arena_release(&v->scratch);
 	mh_arena_release(&v->name_arena);
 	memset(v, 0, sizeof(*v));
@@ -451,6 +455,33 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 	    is_sysmon(v->provider, v->provider_n)) {
 		in->channel = "Microsoft-Windows-Sysmon/Operational";
 		in->channel_n = strlen(in->channel);
+	}
+	v->cls_user = NULL;
+	if (in->windows && !in->groups && !in->mail && in->channel &&
+	    in->channel_n <= sizeof(v->clsmemo->channel)) {
+		/* A Windows event's class depends on its channel and event
+		 * id alone: made once per pair (most logs have a few). */
+		const char *ch = in->channel;
+		size_t cn = in->channel_n;
+		unsigned h = (unsigned)in->event_id * 0x9e3779b1u ^
+		             (unsigned)cn * 0x85ebca77u;
+		if (cn)
+			h ^= (unsigned char)ch[cn - 1] * 0xc2b2ae3du ^
+			     (unsigned char)ch[cn / 2] * 0x27d4eb2fu;
+		h ^= h >> 15;
+		struct mh_sg_clsmemo *m = &v->clsmemo[h & (CLS_MEMO - 1)];
+		if (!m->used || m->event_id != in->event_id ||
+		    m->channel_n != cn || memcmp(m->channel, ch, cn) != 0) {
+			memcpy(m->channel, ch, cn);
+			m->channel_n = cn;
+			m->event_id = in->event_id;
+			m->used = 1;
+			m->user = NULL;
+			mh_sg_ls_classify(in, &m->cls);
+		}
+		v->cls = m->cls;
+		v->cls_user = &m->user;
+		return MH_OK;
 	}
 	mh_sg_ls_classify(in, &v->cls);
 	return MH_OK;

@@ -84,6 +84,19 @@ struct mh_sg_view {
 	struct mh_sg_name *names; /* open addressing, nnames_cap slots */
 	size_t nnames, nnames_cap;
 	struct mh_arena name_arena; /* the names' copies */
+	/* Classes of Windows events by channel and event id (classify):
+	 * made once each; user is the caller's, per class (NULL at
+	 * first), and cls_user points at this event's (NULL when its class
+	 * is not kept). */
+	struct mh_sg_clsmemo {
+		char channel[96];
+		size_t channel_n;
+		long event_id;
+		int used;
+		struct mh_ls_class cls;
+		void *user;
+	} * clsmemo;
+	void **cls_user;
 	int from_json; /* the last build read the parsed record (ev->json),
 	                * not the fields (tests) */
 };

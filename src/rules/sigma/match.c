@@ -272,10 +272,27 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t ri)
 
 /* MARK: - per event */
 
+/* The active buckets of a class found before. */
+static void use_cls(struct mh_sigma_ctx *c, struct cls *e)
+{
+	memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
+	c->cur = e;
+	c->nactive = e->n;
+	memcpy(c->active, e->list, c->nactive * sizeof(*c->active));
+	for (size_t i = 0; i < c->nactive; i++)
+		c->bucket_bits[c->active[i] / 64] |= (uint64_t)1
+		                                     << (c->active[i] % 64);
+}
+
 static int set_buckets(struct mh_sigma_ctx *c)
 {
 	const struct mh_sigma *s = c->set;
 	const struct mh_ls_class *cl = &c->view.cls;
+	void **memo = c->view.cls_user;
+	if (memo && *memo) { /* the view knows the class */
+		use_cls(c, *memo);
+		return MH_OK;
+	}
 	char key[1024];
 	size_t kn = 0;
 	const char *const *lists[3] = {cl->cat, cl->prod, cl->svc};
@@ -311,12 +328,9 @@ static int set_buckets(struct mh_sigma_ctx *c)
 		memcpy(e->list, c->active, n * sizeof(*e->list));
 		*slot = e;
 	}
-	c->cur = e;
-	c->nactive = e->n;
-	memcpy(c->active, e->list, c->nactive * sizeof(*c->active));
-	for (size_t i = 0; i < c->nactive; i++)
-		c->bucket_bits[c->active[i] / 64] |= (uint64_t)1
-		                                     << (c->active[i] % 64);
+	use_cls(c, e);
+	if (memo)
+		*memo = e;
 	return MH_OK;
 }
 
