@@ -264,8 +264,8 @@ static void scan_put(struct mh_sg_val *e, char **o)
 	*o = p;
 }
 
-int mh_sg_view_scantext(struct mh_sg_view *v, int all, struct mh_buf *b,
-                        size_t *tested)
+int mh_sg_view_scantext(struct mh_sg_view *v, int all, const uint64_t *slots,
+                        struct mh_buf *b, size_t *tested)
 {
 	mh_buf_reset(b);
 	size_t need = 1;
@@ -281,7 +281,8 @@ int mh_sg_view_scantext(struct mh_sg_view *v, int all, struct mh_buf *b,
 	 * each other, the same value) once. */
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (!e->s || e->slot < 0)
+		if (!e->s || e->slot < 0 ||
+		    (slots && !((slots[e->slot / 64] >> (e->slot % 64)) & 1)))
 			continue;
 		const struct mh_sg_val *pr = i ? &v->v[i - 1] : NULL;
 		if (pr && pr->low && pr->s == e->s && pr->n == e->n)

@@ -123,12 +123,13 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
 
 /* The text the prefilter scans, in b (reset first): MH_PF_START, the
  * ASCII lower-cased value, MH_PF_END, for every value that has a slot
- * (b->p[0..*tested)), then (all: keyword search) every other value not
+ * (of the bit set slots, when not NULL: the slots the event's rules
+ * test) (b->p[0..*tested)), then (all: keyword search) every other value not
  * dup; each value once (a raw name and its Sigma name share it). Sets
  * low of those values, pointing into b (not NUL-terminated there): b
  * must not change while the view is read. MH_OK or MH_ENOMEM. */
-int mh_sg_view_scantext(struct mh_sg_view *v, int all, struct mh_buf *b,
-                        size_t *tested);
+int mh_sg_view_scantext(struct mh_sg_view *v, int all, const uint64_t *slots,
+                        struct mh_buf *b, size_t *tested);
 
 /* The event time: the reader's, else (an event without typed view)
  * parsed once from its time field (Event.System.TimeCreated, @timestamp,

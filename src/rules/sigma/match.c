@@ -14,6 +14,7 @@
 struct cls {
 	struct mh_sg_rawset *raw;
 	int raw_done;
+	uint64_t *tested; /* slots the rules of its buckets test (bits) */
 	size_t n;
 	int32_t list[];
 };
@@ -69,8 +70,10 @@ int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 static void free_cls(void *p)
 {
 	struct cls *e = p;
-	if (e)
+	if (e) {
 		mh_sg_rawset_free(e->raw);
+		free(e->tested);
+	}
 	free(e);
 }
 
@@ -272,6 +275,40 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t ri)
 
 /* MARK: - per event */
 
+static void mark_slot(uint64_t *m, int slot)
+{
+	if (slot >= 0)
+		m[slot / 64] |= (uint64_t)1 << (slot % 64);
+}
+
+/* The slots the rules (detections and filters) of the active buckets
+ * test, fields named by fieldref included: only their values need a
+ * lower-cased copy and a place in the prefilter's text. NULL on ENOMEM. */
+static uint64_t *tested_slots(const struct mh_sigma_ctx *c)
+{
+	const struct mh_sigma *s = c->set;
+	uint64_t *m = calloc(s->nslots / 64 + 1, sizeof(*m));
+	if (!m)
+		return NULL;
+	for (size_t ri = 0; ri < s->nrules; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if ((r->kind != MH_SG_DETECTION && r->kind != MH_SG_FILTER) ||
+		    !bucket_on(c, r->bucket))
+			continue;
+		for (uint32_t k = 0; k < r->det.nsels; k++) {
+			const struct mh_sg_sel *se = &r->det.sels[k];
+			for (uint32_t t = 0; t < se->alt[se->nalt]; t++) {
+				const struct mh_sg_test *ts = &se->tests[t];
+				mark_slot(m, ts->slot);
+				for (uint32_t q = 0; q < ts->npat; q++)
+					if (ts->pat[q].kind == MH_SV_FIELDREF)
+						mark_slot(m, ts->pat[q].slot);
+			}
+		}
+	}
+	return m;
+}
+
 /* The active buckets of a class found before. */
 static void use_cls(struct mh_sigma_ctx *c, struct cls *e)
 {
@@ -327,6 +364,10 @@ static int set_buckets(struct mh_sigma_ctx *c)
 		e->n = n;
 		memcpy(e->list, c->active, n * sizeof(*e->list));
 		*slot = e;
+		use_cls(c, e);
+		e->tested = tested_slots(c);
+		if (!e->tested)
+			return MH_ENOMEM;
 	}
 	use_cls(c, e);
 	if (memo)
@@ -415,7 +456,7 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 		all = mh_sg_prefilter_keywords(c->set->pf, c->active[i]);
 	struct mh_buf *b = &c->scanbuf;
 	size_t tested;
-	if (mh_sg_view_scantext(&c->view, all, b, &tested))
+	if (mh_sg_view_scantext(&c->view, all, ce->tested, b, &tested))
 		return MH_ENOMEM;
 	/* A bucket without keyword search needs only the tested values,
 	 * the start of the text. */
