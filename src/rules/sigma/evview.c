@@ -77,6 +77,7 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 		v->alloc = na;
 	}
 	struct mh_sg_val *e = &v->v[v->n++];
+	v->vbytes += n;
 	e->s = s;
 	e->n = (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n);
 	e->low = NULL;
@@ -268,12 +269,8 @@ int mh_sg_view_scantext(struct mh_sg_view *v, int all, const uint64_t *slots,
                         struct mh_buf *b, size_t *tested)
 {
 	mh_buf_reset(b);
-	size_t need = 1;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct mh_sg_val *e = &v->v[i];
-		if (e->s && (e->slot >= 0 || (all && !e->dup)))
-			need += (size_t)e->n + 2;
-	}
+	/* room for every value: more than enough, without a pass */
+	size_t need = v->vbytes + 2 * v->n + 1;
 	if (mh_buf_reserve(b, need))
 		return MH_ENOMEM;
 	char *o = b->p;
@@ -423,6 +420,7 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 		v->head[v->touched[i]] = v->tail[v->touched[i]] = -1;
 	v->ntouched = 0;
 	v->n = 0;
+	v->vbytes = 0;
 	mh_arena_reset(&v->scratch);
 	v->shape = MH_SHAPE_NONE;
 	v->any_shape = 0;
@@ -642,9 +640,19 @@ static uint64_t name_hash(const char *p, size_t n, int want)
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 		h ^= h >> 29;
 	}
-	if (i < n) {
+	if (i < n) { /* the tail: fixed-size loads, overlapping */
 		uint64_t w = 0;
-		memcpy(&w, p + i, n - i);
+		if (n >= 8) {
+			memcpy(&w, p + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t x, y;
+			memcpy(&x, p, 4);
+			memcpy(&y, p + n - 4, 4);
+			w = (uint64_t)x << 32 | y;
+		} else {
+			for (size_t k = 0; k < n; k++)
+				w = w << 8 | (unsigned char)p[k];
+		}
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 		h ^= h >> 29;
 	}

@@ -68,6 +68,7 @@ struct mh_sg_view {
 	const struct mh_sigma *set;
 	struct mh_sg_val *v;
 	size_t n, alloc;
+	size_t vbytes;        /* bytes of the values pushed since classify */
 	int32_t *head, *tail; /* per slot */
 	int32_t *touched;     /* slots with values, to reset */
 	size_t ntouched;

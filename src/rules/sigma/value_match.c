@@ -157,12 +157,14 @@ static int contains(const char *h, size_t n, const char *nd, size_t m)
 	if (n < m)
 		return 0;
 	const char *end = h + n - m + 1;
-	const char c0 = nd[0];
+	const char c0 = nd[0], cl = nd[m - 1];
 	while (h < end) {
 		const char *q = memchr(h, c0, (size_t)(end - h));
 		if (!q)
 			return 0;
-		if (!memcmp(q + 1, nd + 1, m - 1))
+		/* the last byte before the call: most first-byte hits
+		 * differ there */
+		if (q[m - 1] == cl && !memcmp(q + 1, nd + 1, m - 1))
 			return 1;
 		h = q + 1;
 	}
