@@ -65,6 +65,7 @@ struct mh_field {
 struct mh_msg;      /* event/msg.h */
 struct mh_audit;    /* event/audit.h */
 struct mh_winevent; /* event/winevent.h */
+struct mh_jv;       /* json/json.h */
 
 struct mh_event {
 	enum mh_event_kind kind;
@@ -105,6 +106,9 @@ struct mh_event {
 	 * JSON cell's text with its quotes doubled), not a JSON text. */
 	struct mh_slice raw;
 	int raw_csv;
+	/* With raw: the record as parsed (json/json.h), from which the
+	 * same fields can be read without making them, or NULL. */
+	const struct mh_jv *json;
 	/* Not 0: an audit record the reader passed over without parsing it
 	 * (no analytic reads its operation: reader.h audit_ops), and the
 	 * shape it has (event/audit.h MH_AS_*). kind is MH_EV_AUDIT, audit

@@ -102,6 +102,9 @@ static void fn_check_event(const struct mh_event *ev)
 	mh_buf_release(&b);
 }
 
+/* Called with every event read, when a target sets it. */
+static void (*fn_extra)(const struct mh_event *ev);
+
 static void fn_read(const char *reader, size_t size)
 {
 	const struct mh_reader_ops *ops = mh_reader_by_name(reader);
@@ -135,6 +138,8 @@ static void fn_read(const char *reader, size_t size)
 		if (rc < 0)
 			break;
 		fn_check_event(&ev);
+		if (fn_extra)
+			fn_extra(&ev);
 	}
 	ops->close(r);
 }

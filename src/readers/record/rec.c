@@ -657,8 +657,11 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 		int extra = 0;
 		for (size_t i = 0; i < rs->nparams && !extra; i++)
 			extra = rs->params[i].src == MH_AP_RULE_ACTION;
-		if (rs->nsrc == 1 && !extra)
+		if (rs->nsrc == 1 && !extra) {
 			ev->raw = text;
+			rs->root = root;
+			ev->json = &rs->root;
+		}
 	}
 	return rc;
 }

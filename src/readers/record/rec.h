@@ -91,6 +91,7 @@ struct mh_recstate {
 	} src[4];
 	size_t nsrc;
 	struct mh_slice text;         /* JSON: the record's text */
+	struct mh_jv root;            /* JSON: the record parsed (ev->json) */
 	const struct mh_csv_row *row; /* CSV: the row */
 	const struct mh_slice *cols;
 	size_t ncols;

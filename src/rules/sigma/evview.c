@@ -5,11 +5,19 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "core/time.h"
 #include "event/audit.h"
 #include "event/winevent.h"
+#include "json/json.h"
+#include "rules/sigma/prefilter.h"
 
 #define MAX_ALIASES MH_SG_VIEW_ALIASES
+/* Name cache slots (a power of two); emptied when half full, so that
+ * inputs with endless distinct names cost bounded memory. */
+#define NAME_CAP 2048
+/* Windows event classes kept (direct-mapped): a power of two. */
+#define CLS_MEMO 64
 
 /* The ONE place event fields are read: made on first use for record
  * inputs (event.h), so an event no rule can concern never makes them. */
@@ -33,6 +41,14 @@ int mh_sg_view_init(struct mh_sg_view *v, const struct mh_sigma *set)
 	for (size_t i = 0; i < ns; i++)
 		v->head[i] = v->tail[i] = -1;
 	mh_arena_init(&v->scratch, 64 * 1024, 0);
+	mh_arena_init(&v->name_arena, 64 * 1024, 0);
+	v->names = calloc(NAME_CAP, sizeof(*v->names));
+	v->clsmemo = calloc(CLS_MEMO, sizeof(*v->clsmemo));
+	if (!v->names || !v->clsmemo) {
+		mh_sg_view_release(v);
+		return MH_ENOMEM;
+	}
+	v->nnames_cap = NAME_CAP;
 	return MH_OK;
 }
 
@@ -42,7 +58,10 @@ void mh_sg_view_release(struct mh_sg_view *v)
 	free(v->head);
 	free(v->tail);
 	free(v->touched);
+	free(v->names);
+	free(v->clsmemo);
 	mh_arena_release(&v->scratch);
+	mh_arena_release(&v->name_arena);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -58,6 +77,7 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 		v->alloc = na;
 	}
 	struct mh_sg_val *e = &v->v[v->n++];
+	v->vbytes += n;
 	e->s = s;
 	e->n = (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n);
 	e->low = NULL;
@@ -67,6 +87,7 @@ static struct mh_sg_val *push(struct mh_sg_view *v, const char *name,
 	e->nlen = (uint32_t)nlen;
 	e->dup = (uint8_t)dup;
 	e->comp = 0;
+	e->slotset = 0;
 	return e;
 }
 
@@ -232,29 +253,54 @@ void mh_sg_lower_ascii(char *dst, const char *src, size_t n)
 	}
 }
 
-int mh_sg_view_lower(struct mh_sg_view *v, int all)
+/* One value lower-cased into the scan text at *o (START value END). */
+static void scan_put(struct mh_sg_val *e, char **o)
 {
+	char *p = *o;
+	*p++ = MH_PF_START;
+	mh_sg_lower_ascii(p, e->s, e->n);
+	e->low = p;
+	p += e->n;
+	*p++ = MH_PF_END;
+	*o = p;
+}
+
+int mh_sg_view_scantext(struct mh_sg_view *v, int all, const uint64_t *slots,
+                        struct mh_buf *b, size_t *tested)
+{
+	mh_buf_reset(b);
+	/* room for every value: more than enough, without a pass */
+	size_t need = v->vbytes + 2 * v->n + 1;
+	if (mh_buf_reserve(b, need))
+		return MH_ENOMEM;
+	char *o = b->p;
+	/* The values rules test; a raw name and its Sigma name (next to
+	 * each other, the same value) once. */
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
-		if (!e->s || e->low ||
-		    !(all ? !e->dup || e->slot >= 0 : e->slot >= 0))
+		if (!e->s || e->slot < 0 ||
+		    (slots && !((slots[e->slot / 64] >> (e->slot % 64)) & 1)))
 			continue;
-		if (i > 0 && v->v[i - 1].s == e->s && v->v[i - 1].low &&
-		    v->v[i - 1].n == e->n) {
-			e->low = v->v[i - 1].low;
-			continue;
-		}
-		char *lo = mh_arena_alloc(&v->scratch, (size_t)e->n + 1);
-		if (!lo)
-			return MH_ENOMEM;
-		mh_sg_lower_ascii(lo, e->s, e->n);
-		lo[e->n] = '\0';
-		e->low = lo;
-		/* the raw entry before a renamed one shares the value */
-		if (i > 0 && v->v[i - 1].s == e->s && !v->v[i - 1].low &&
-		    v->v[i - 1].n == e->n)
-			v->v[i - 1].low = lo;
+		const struct mh_sg_val *pr = i ? &v->v[i - 1] : NULL;
+		if (pr && pr->low && pr->s == e->s && pr->n == e->n)
+			e->low = pr->low;
+		else
+			scan_put(e, &o);
 	}
+	*tested = (size_t)(o - b->p);
+	/* Keyword search: every other value not dup after them. */
+	for (size_t i = 0; all && i < v->n; i++) {
+		struct mh_sg_val *e = &v->v[i];
+		if (!e->s || e->dup || e->low)
+			continue;
+		const struct mh_sg_val *nx = i + 1 < v->n ? &v->v[i + 1] : NULL;
+		if (nx && nx->low && nx->s == e->s && nx->n == e->n)
+			e->low = nx->low;
+		else
+			scan_put(e, &o);
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
 	return MH_OK;
 }
 
@@ -374,6 +420,7 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 		v->head[v->touched[i]] = v->tail[v->touched[i]] = -1;
 	v->ntouched = 0;
 	v->n = 0;
+	v->vbytes = 0;
 	mh_arena_reset(&v->scratch);
 	v->shape = MH_SHAPE_NONE;
 	v->any_shape = 0;
@@ -422,7 +469,34 @@ int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev)
 	         !memcmp(l->workload, in->workload, in->workload_n));
 	if (v->cls_same)
 		return MH_OK;
-	mh_sg_ls_classify(in, &v->cls);
+	v->cls_user = NULL;
+	if (in->windows && !in->groups && !in->mail && in->channel &&
+	    in->channel_n <= sizeof(v->clsmemo->channel)) {
+		/* A Windows event's class depends on its channel and event
+		 * id alone: made once per pair (most logs have a few). */
+		const char *ch = in->channel;
+		size_t cn = in->channel_n;
+		unsigned h = (unsigned)in->event_id * 0x9e3779b1u ^
+		             (unsigned)cn * 0x85ebca77u;
+		if (cn)
+			h ^= (unsigned char)ch[cn - 1] * 0xc2b2ae3du ^
+			     (unsigned char)ch[cn / 2] * 0x27d4eb2fu;
+		h ^= h >> 15;
+		struct mh_sg_clsmemo *m = &v->clsmemo[h & (CLS_MEMO - 1)];
+		if (!m->used || m->event_id != in->event_id ||
+		    m->channel_n != cn || memcmp(m->channel, ch, cn) != 0) {
+			memcpy(m->channel, ch, cn);
+			m->channel_n = cn;
+			m->event_id = in->event_id;
+			m->used = 1;
+			m->user = NULL;
+			mh_sg_ls_classify(in, &m->cls);
+		}
+		v->cls = m->cls;
+		v->cls_user = &m->user;
+	} else {
+		mh_sg_ls_classify(in, &v->cls);
+	}
 	v->nal = mh_sg_ls_aliases(in, v->al, MAX_ALIASES);
 	*l = *in;
 	v->last.ok = in->channel_n <= sizeof(v->last.channel) &&
@@ -580,12 +654,145 @@ size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
 	return n;
 }
 
-int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
+/* A hash of name[0..n) and want, eight bytes at a time; never 0. */
+static uint64_t name_hash(const char *p, size_t n, int want)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL) ^
+	             (uint64_t)(unsigned)want;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	if (i < n) { /* the tail: fixed-size loads, overlapping */
+		uint64_t w = 0;
+		if (n >= 8) {
+			memcpy(&w, p + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t x, y;
+			memcpy(&x, p, 4);
+			memcpy(&y, p + n - 4, 4);
+			w = (uint64_t)x << 32 | y;
+		} else {
+			for (size_t k = 0; k < n; k++)
+				w = w << 8 | (unsigned char)p[k];
+		}
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
+/* A new entry for name at table slot j (hash h, cache key key); in the
+ * scratch arena for this event only when the table is full. */
+static const struct mh_sg_name *
+name_insert(struct mh_sg_view *v, size_t j, uint64_t h, int key,
+            const char *name, size_t n, int want, int any_shape,
+            const struct mh_sg_name *parent, size_t kn)
+{
+	/* Full (emptied only between events: the names of this event's
+	 * values are in name_arena): this one lives as long as the event. */
+	int full = v->nnames >= v->nnames_cap / 2;
+	struct mh_arena *ar = full ? &v->scratch : &v->name_arena;
+	struct mh_sg_name e = {0};
+	e.h = h;
+	e.want = key;
+	e.nlen = (uint32_t)n;
+	e.parent = parent;
+	e.klen = (uint32_t)kn;
+	e.name = mh_arena_strndup(ar, name, n);
+	if (!e.name)
+		return NULL;
+	e.slot = mh_sigma_slot(v->set, name, n);
+	e.cslot = -1;
+	if (want != MH_SHAPE_NONE) {
+		char canon[256];
+		int sh;
+		const char *cn;
+		size_t cl = mh_sg_ls_winname(name, n,
+		                             any_shape ? MH_SHAPE_NONE : want,
+		                             canon, sizeof(canon), &cn, &sh);
+		if (cl) {
+			e.canon = mh_arena_strndup(ar, cn, cl);
+			if (!e.canon)
+				return NULL;
+			e.clen = (uint32_t)cl;
+			e.cslot = mh_sigma_slot(v->set, cn, cl);
+		}
+	}
+	if (full) {
+		struct mh_sg_name *t = mh_arena_alloc(&v->scratch, sizeof(*t));
+		if (t)
+			*t = e;
+		return t;
+	}
+	v->names[j] = e;
+	v->nnames++;
+	return &v->names[j];
+}
+
+/* What name (of a Windows event of shape want; MH_SHAPE_NONE: no Sigma
+ * name wanted) gives: its slot, its Sigma name and that name's slot.
+ * Made once per view and name (mh_sg_ls_winname, mh_sigma_slot), then
+ * found by hash. NULL on ENOMEM. */
+static const struct mh_sg_name *name_info(struct mh_sg_view *v,
+                                          const char *name, size_t n, int want,
+                                          int any_shape)
+{
+	int key = want + (any_shape ? 16 : 0);
+	uint64_t h = name_hash(name, n, key);
+	size_t mask = v->nnames_cap - 1, j = (size_t)h & mask;
+	for (; v->names[j].h; j = (j + 1) & mask) {
+		const struct mh_sg_name *e = &v->names[j];
+		if (e->h == h && e->nlen == n && e->want == key &&
+		    !memcmp(e->name, name, n))
+			return e;
+	}
+	return name_insert(v, j, h, key, name, n, want, any_shape, NULL, 0);
+}
+
+/* The same for the member k[0..kn) of the object whose entry is parent
+ * (NULL: the record): found by parent and key, without the whole name
+ * (made only the first time). NULL on ENOMEM or a name over 4 KiB. */
+static const struct mh_sg_name *name_child(struct mh_sg_view *v,
+                                           const struct mh_sg_name *parent,
+                                           const char *k, size_t kn, int want)
+{
+	int key = want + (v->any_shape ? 16 : 0) + 32;
+	uint64_t h = name_hash(k, kn, key) ^
+	             ((uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL);
+	h = h ? h : 1;
+	size_t mask = v->nnames_cap - 1, j = (size_t)h & mask;
+	for (; v->names[j].h; j = (j + 1) & mask) {
+		const struct mh_sg_name *e = &v->names[j];
+		if (e->h == h && e->parent == parent && e->want == key &&
+		    e->klen == kn && !memcmp(e->name + e->nlen - kn, k, kn))
+			return e;
+	}
+	char name[4096];
+	size_t pn = parent ? parent->nlen : 0;
+	size_t n = pn + (pn ? 1 : 0) + kn;
+	if (n >= sizeof(name))
+		return NULL;
+	if (pn) {
+		memcpy(name, parent->name, pn);
+		name[pn] = '.';
+	}
+	if (kn)
+		memcpy(name + n - kn, k, kn);
+	return name_insert(v, j, h, key, name, n, want, v->any_shape, parent,
+	                   kn);
+}
+
+/* The values from the event's fields (event.h), each under its own
+ * name and its Sigma name. */
+static int field_values(struct mh_sg_view *v, const struct mh_event *ev)
 {
 	size_t nf;
 	const struct mh_field *f = event_fields(ev, &nf);
-	int want = v->any_shape ? MH_SHAPE_NONE : v->shape;
-	char canon[256];
 	for (size_t i = 0; i < nf; i++) {
 		struct mh_slice fname = f[i].name, fval = f[i].value;
 		/* An object or list's own JSON text (event.h) repeats its
@@ -593,33 +800,159 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 		 * and the keyword prefilter do not (as for dup). */
 		int comp = fval.n && (fval.p[0] == '{' || fval.p[0] == '[') &&
 		           i + 1 < nf && is_member(f[i + 1].name, fname);
+		const struct mh_sg_name *ni = name_info(
+		        v, fname.p, fname.n, comp ? MH_SHAPE_NONE : v->shape,
+		        v->any_shape);
+		if (!ni)
+			return MH_ENOMEM;
 		struct mh_sg_val *pe =
 		        push(v, fname.p, fname.n, fval.p, fval.n, comp);
 		if (!pe)
 			return MH_ENOMEM;
 		pe->comp = (uint8_t)comp;
-		if (v->shape == MH_SHAPE_NONE || comp)
+		pe->slot = ni->slot;
+		pe->slotset = 1;
+		if (!ni->canon)
 			continue;
-		int sh;
-		const char *cn;
-		size_t cl = mh_sg_ls_winname(fname.p, fname.n, want, canon,
-		                             sizeof(canon), &cn, &sh);
-		if (!cl)
-			continue;
-		const char *c = cn;
-		if (cn == canon) { /* rewritten: keep a copy */
-			c = mh_arena_strndup(&v->scratch, canon, cl);
-			if (!c)
-				return MH_ENOMEM;
-		}
-		if (!push(v, c, cl, fval.p, fval.n, 1))
+		pe = push(v, ni->canon, ni->clen, fval.p, fval.n, 1);
+		if (!pe)
 			return MH_ENOMEM;
+		pe->slot = ni->cslot;
+		pe->slotset = 1;
 	}
+	return MH_OK;
+}
+
+/* MARK: - values from the parsed record */
+
+#define DOM_BAIL  1
+#define DOM_DEPTH 16
+#define DOM_WIDE  128
+#define DOM_PATH  512
+
+/* The decimal text of x into the scratch arena. */
+static const char *int_text(struct mh_sg_view *v, int64_t x, size_t *n)
+{
+	char b[24];
+	size_t k = sizeof(b);
+	uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+	do {
+		b[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (x < 0)
+		b[--k] = '-';
+	*n = sizeof(b) - k;
+	return mh_arena_strndup(&v->scratch, b + k, *n);
+}
+
+/* One scalar under its own name and its Sigma name, as field_values
+ * would push it. */
+static int dom_scalar(struct mh_sg_view *v, const struct mh_sg_name *ni,
+                      const char *s, size_t n)
+{
+	struct mh_sg_val *pe = push(v, ni->name, ni->nlen, s, n, 0);
+	if (!pe)
+		return MH_ENOMEM;
+	pe->slot = ni->slot;
+	pe->slotset = 1;
+	if (!ni->canon)
+		return MH_OK;
+	pe = push(v, ni->canon, ni->clen, s, n, 1);
+	if (!pe)
+		return MH_ENOMEM;
+	pe->slot = ni->cslot;
+	pe->slotset = 1;
+	return MH_OK;
+}
+
+/* The members of object obj, whose entry is parent (NULL: the record),
+ * in the order and under the names the fields would have them.
+ * DOM_BAIL where the fields' text cannot be had from the parsed record:
+ * a list (its name/value normalisation, flatten.h), an empty object (its
+ * text is a value), a real number (as written), an object whose own name
+ * a rule tests (its JSON text), very deep or wide records, long names.
+ * (A string with a lone surrogate escape is not here: the parser refuses
+ * the record.) */
+static int dom_obj(struct mh_sg_view *v, struct mh_jv obj,
+                   const struct mh_sg_name *parent, int depth)
+{
+	struct mh_jmember m[DOM_WIDE];
+	size_t cnt = mh_jv_members(obj, m, DOM_WIDE);
+	if (cnt > DOM_WIDE || depth > DOM_DEPTH)
+		return DOM_BAIL;
+	size_t pn = parent ? parent->nlen + 1 : 0;
+	for (size_t i = 0; i < cnt; i++) {
+		const char *k = m[i].key.p;
+		size_t kn = m[i].key.n;
+		if (pn + kn >= DOM_PATH)
+			return DOM_BAIL;
+		enum mh_jtype t = m[i].t;
+		if (t == MH_JOBJ && mh_jv_count(m[i].v) == 0)
+			return DOM_BAIL;
+		if (t != MH_JOBJ && t != MH_JSTR && t != MH_JINT &&
+		    t != MH_JBOOL && t != MH_JNULL)
+			return DOM_BAIL; /* lists, reals, big integers */
+		const struct mh_sg_name *ni =
+		        name_child(v, parent, k, kn,
+		                   t == MH_JOBJ ? MH_SHAPE_NONE : v->shape);
+		if (!ni)
+			return MH_ENOMEM;
+		int rc;
+		switch (t) {
+		case MH_JOBJ:
+			if (ni->slot >= 0)
+				return DOM_BAIL;
+			rc = dom_obj(v, m[i].v, ni, depth + 1);
+			break;
+		case MH_JSTR: rc = dom_scalar(v, ni, m[i].s.p, m[i].s.n); break;
+		case MH_JINT: {
+			size_t n;
+			const char *tx = int_text(v, m[i].i, &n);
+			rc = tx ? dom_scalar(v, ni, tx, n) : MH_ENOMEM;
+			break;
+		}
+		case MH_JBOOL:
+			rc = dom_scalar(v, ni, m[i].i ? "true" : "false",
+			                m[i].i ? 4 : 5);
+			break;
+		default: rc = dom_scalar(v, ni, NULL, 0); break;
+		}
+		if (rc)
+			return rc;
+	}
+	return MH_OK;
+}
+
+int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
+{
+	if (v->nnames >= v->nnames_cap / 2) {
+		memset(v->names, 0, v->nnames_cap * sizeof(*v->names));
+		v->nnames = 0;
+		mh_arena_reset(&v->name_arena);
+	}
+	/* A Windows event read from JSON: its values straight from the
+	 * parsed record, the same as its fields would give (dom_obj),
+	 * without making them. Correlations look fields up by any name
+	 * (sigma.c), objects' texts included: they take the fields. */
+	int rc = DOM_BAIL;
+	v->from_json = 0;
+	if (ev->json && ev->win && !v->any_shape && !v->set->has_corr &&
+	    (v->shape == MH_SHAPE_EVTX || v->shape == MH_SHAPE_ECS)) {
+		rc = dom_obj(v, *ev->json, NULL, 0);
+		if (rc == DOM_BAIL)
+			v->n = 0;
+		v->from_json = rc == MH_OK;
+	}
+	if (rc == DOM_BAIL)
+		rc = field_values(v, ev);
+	if (rc)
+		return rc;
 	const struct mh_ls_input *in = &v->in;
 
 	/* Derived names. */
 	size_t base = v->n;
-	int rc = MH_OK;
+	rc = MH_OK;
 	if (v->shape == MH_SHAPE_PS && in->channel) {
 		const char *pos = mh_sg_ls_positions(in->channel, in->channel_n,
 		                                     in->event_id);
@@ -645,17 +978,23 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	if (rc)
 		return rc;
 
-	/* Slots (lower-cased copies come later: mh_sg_view_lower). */
+	/* Slots (lower-cased copies come later: mh_sg_view_scantext). */
 	const struct mh_sigma *set = v->set;
+	int anyhide = 0;
+	for (size_t k = 0; k < nal; k++)
+		anyhide |= al[k].hide;
 	for (size_t i = 0; i < v->n; i++) {
 		struct mh_sg_val *e = &v->v[i];
 		int hidden = 0;
-		if (i < upto)
+		if (i < upto && anyhide)
 			for (size_t k = 0; k < nal && !hidden; k++)
 				hidden = al[k].hide && name_is(e, al[k].sigma);
-		if (hidden)
+		if (hidden) {
+			e->slot = -1;
 			continue;
-		int slot = mh_sigma_slot(set, e->name, e->nlen);
+		}
+		int slot = e->slotset ? e->slot
+		                      : mh_sigma_slot(set, e->name, e->nlen);
 		e->slot = slot;
 		if (slot < 0)
 			continue;

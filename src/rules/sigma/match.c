@@ -15,7 +15,8 @@
 struct cls {
 	struct mh_sg_rawset *raw;
 	int raw_done;
-	int words_hit; /* an atom of raw is in a result word (@result) */
+	int words_hit;    /* an atom of raw is in a result word (@result) */
+	uint64_t *tested; /* slots the rules of its buckets test (bits) */
 	size_t n;
 	int32_t list[];
 };
@@ -109,8 +110,10 @@ int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 static void free_cls(void *p)
 {
 	struct cls *e = p;
-	if (e)
+	if (e) {
 		mh_sg_rawset_free(e->raw);
+		free(e->tested);
+	}
 	free(e);
 }
 
@@ -313,6 +316,52 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t ri)
 
 /* MARK: - per event */
 
+static void mark_slot(uint64_t *m, int slot)
+{
+	if (slot >= 0)
+		m[slot / 64] |= (uint64_t)1 << (slot % 64);
+}
+
+/* The slots the rules (detections and filters) of the active buckets
+ * test, fields named by fieldref included: only their values need a
+ * lower-cased copy and a place in the prefilter's text. NULL on ENOMEM. */
+static uint64_t *tested_slots(const struct mh_sigma_ctx *c)
+{
+	const struct mh_sigma *s = c->set;
+	uint64_t *m = calloc(s->nslots / 64 + 1, sizeof(*m));
+	if (!m)
+		return NULL;
+	for (size_t ri = 0; ri < s->nrules; ri++) {
+		const struct mh_sg_rule *r = &s->rules[ri];
+		if ((r->kind != MH_SG_DETECTION && r->kind != MH_SG_FILTER) ||
+		    !bucket_on(c, r->bucket))
+			continue;
+		for (uint32_t k = 0; k < r->det.nsels; k++) {
+			const struct mh_sg_sel *se = &r->det.sels[k];
+			for (uint32_t t = 0; t < se->alt[se->nalt]; t++) {
+				const struct mh_sg_test *ts = &se->tests[t];
+				mark_slot(m, ts->slot);
+				for (uint32_t q = 0; q < ts->npat; q++)
+					if (ts->pat[q].kind == MH_SV_FIELDREF)
+						mark_slot(m, ts->pat[q].slot);
+			}
+		}
+	}
+	return m;
+}
+
+/* The active buckets of a class found before. */
+static void use_cls(struct mh_sigma_ctx *c, struct cls *e)
+{
+	memset(c->bucket_bits, 0, c->nwords * sizeof(*c->bucket_bits));
+	c->cur = e;
+	c->nactive = e->n;
+	memcpy(c->active, e->list, c->nactive * sizeof(*c->active));
+	for (size_t i = 0; i < c->nactive; i++)
+		c->bucket_bits[c->active[i] / 64] |= (uint64_t)1
+		                                     << (c->active[i] % 64);
+}
+
 static int set_buckets(struct mh_sigma_ctx *c)
 {
 	/* the last event's class: its buckets are still set */
@@ -320,6 +369,11 @@ static int set_buckets(struct mh_sigma_ctx *c)
 		return MH_OK;
 	const struct mh_sigma *s = c->set;
 	const struct mh_ls_class *cl = &c->view.cls;
+	void **memo = c->view.cls_user;
+	if (memo && *memo) { /* the view knows the class */
+		use_cls(c, *memo);
+		return MH_OK;
+	}
 	char key[1024];
 	size_t kn = 0;
 	const char *const *lists[3] = {cl->cat, cl->prod, cl->svc};
@@ -354,13 +408,14 @@ static int set_buckets(struct mh_sigma_ctx *c)
 		e->n = n;
 		memcpy(e->list, c->active, n * sizeof(*e->list));
 		*slot = e;
+		use_cls(c, e);
+		e->tested = tested_slots(c);
+		if (!e->tested)
+			return MH_ENOMEM;
 	}
-	c->cur = e;
-	c->nactive = e->n;
-	memcpy(c->active, e->list, c->nactive * sizeof(*c->active));
-	for (size_t i = 0; i < c->nactive; i++)
-		c->bucket_bits[c->active[i] / 64] |= (uint64_t)1
-		                                     << (c->active[i] % 64);
+	use_cls(c, e);
+	if (memo)
+		*memo = e;
 	return MH_OK;
 }
 
@@ -463,22 +518,19 @@ int mh_sigma_match(struct mh_sigma_ctx *c, const struct mh_event *ev,
 	int all = 0;
 	for (size_t i = 0; i < c->nactive && !all; i++)
 		all = mh_sg_prefilter_keywords(c->set->pf, c->active[i]);
-	if (mh_sg_view_lower(&c->view, all))
-		return MH_ENOMEM;
 	struct mh_buf *b = &c->scanbuf;
-	mh_buf_reset(b);
-	for (size_t i = 0; i < c->view.n; i++) {
-		const struct mh_sg_val *e = &c->view.v[i];
-		if (!e->low || (all ? e->dup : e->slot < 0))
-			continue;
-		if (mh_buf_addc(b, MH_PF_START) ||
-		    mh_buf_add(b, e->low, e->n) || mh_buf_addc(b, MH_PF_END))
-			return MH_ENOMEM;
+	size_t tested;
+	if (mh_sg_view_scantext(&c->view, all, ce->tested, b, &tested))
+		return MH_ENOMEM;
+	/* A bucket without keyword search needs only the tested values,
+	 * the start of the text. */
+	for (size_t i = 0; i < c->nactive; i++) {
+		size_t len = mh_sg_prefilter_keywords(c->set->pf, c->active[i])
+		                     ? b->len
+		                     : tested;
+		mh_sg_prefilter_scan(c->set->pf, c->ps, c->active[i], b->p,
+		                     len ? len : 1, on_cand, c);
 	}
-	for (size_t i = 0; i < c->nactive; i++)
-		mh_sg_prefilter_scan(c->set->pf, c->ps, c->active[i],
-		                     b->p ? b->p : "", b->len ? b->len : 1,
-		                     on_cand, c);
 	for (size_t i = 0; i < c->ncand; i++)
 		if (mh_sigma_eval_rule(c, c->cand[i]))
 			c->out[c->nout++] = c->cand[i];

@@ -7,7 +7,8 @@
  *    run (anchored when it touches an end), a regex -> the longest literal
  *    every match contains (regex.h); anything else (cidr, numbers,
  *    exists, null, fieldref, neq) -> NONE. Atoms under 3 bytes are NONE
- *    (too common to help).
+ *    (too common to help), but for two bytes that are both rare in
+ *    values (non-ASCII, ^ ` | ; ~: rare_pair).
  *  - a test (field against patterns): OR of patterns -> the union (NONE
  *    if one is NONE); `all` -> the best single pattern's set.
  *  - an alternative (AND of tests) -> the best test's set; a selection
@@ -203,6 +204,23 @@ static int union_into(struct aset *out, struct aset *in)
 	return rc;
 }
 
+/* A byte seldom in event values: non-ASCII (a UTF-8 lead or trail byte:
+ * homoglyph rules look for Cyrillic letters) or punctuation that command
+ * lines rarely hold (obfuscation rules look for "^^"). */
+static int rare_byte(unsigned char c)
+{
+	return c >= 0x80 || c == '^' || c == '`' || c == '|' || c == ';' ||
+	       c == '~';
+}
+
+/* Two rare bytes are as selective as three common ones: an atom. */
+static int rare_pair(const struct atom *a)
+{
+	return a->n == 2 && !a->pre && !a->post &&
+	       rare_byte((unsigned char)a->s[0]) &&
+	       rare_byte((unsigned char)a->s[1]);
+}
+
 static int pattern_atoms(const struct mh_sv *p, struct aset *out)
 {
 	struct atom a = {p->s, (uint32_t)p->n, 0, 0};
@@ -236,7 +254,7 @@ static int pattern_atoms(const struct mh_sv *p, struct aset *out)
 	}
 	default: out->none = 1; return MH_OK;
 	}
-	if (p->neq || a.n + a.pre + a.post < MIN_ATOM) {
+	if (p->neq || (a.n + a.pre + a.post < MIN_ATOM && !rare_pair(&a))) {
 		out->none = 1;
 		return MH_OK;
 	}

@@ -157,12 +157,14 @@ static int contains(const char *h, size_t n, const char *nd, size_t m)
 	if (n < m)
 		return 0;
 	const char *end = h + n - m + 1;
-	const char c0 = nd[0];
+	const char c0 = nd[0], cl = nd[m - 1];
 	while (h < end) {
 		const char *q = memchr(h, c0, (size_t)(end - h));
 		if (!q)
 			return 0;
-		if (!memcmp(q + 1, nd + 1, m - 1))
+		/* the last byte before the call: most first-byte hits
+		 * differ there */
+		if (q[m - 1] == cl && !memcmp(q + 1, nd + 1, m - 1))
 			return 1;
 		h = q + 1;
 	}
@@ -175,10 +177,18 @@ int mh_sv_match(const struct mh_sv *p, const char *s, const char *low, size_t n)
 		return 0;
 	const char *t = p->cased ? s : low;
 	switch (p->kind) {
-	case MH_SV_EQ: return n == p->n && !memcmp(t, p->s, n);
-	case MH_SV_PREFIX: return n >= p->n && !memcmp(t, p->s, p->n);
+	/* The first byte compared here: most values differ there, and a
+	 * call to memcmp costs more than the test. */
+	case MH_SV_EQ:
+		return n == p->n &&
+		       (n == 0 || (t[0] == p->s[0] && !memcmp(t, p->s, n)));
+	case MH_SV_PREFIX:
+		return n >= p->n && (p->n == 0 || (t[0] == p->s[0] &&
+		                                   !memcmp(t, p->s, p->n)));
 	case MH_SV_SUFFIX:
-		return n >= p->n && !memcmp(t + n - p->n, p->s, p->n);
+		return n >= p->n &&
+		       (p->n == 0 || (t[n - p->n] == p->s[0] &&
+		                      !memcmp(t + n - p->n, p->s, p->n)));
 	case MH_SV_CONTAINS: return contains(t, n, p->s, p->n);
 	case MH_SV_GLOB: return mh_sv_glob(p->s, p->n, t, n);
 	case MH_SV_CIDR: return cidr_match(p, s, n);
