@@ -20,6 +20,8 @@ struct item {
 	unsigned line;
 	int64_t ts;
 	char *fields;
+	char *rid; /* the record's own id (event.h record_id), or NULL */
+	size_t nrid;
 };
 
 struct agg {
@@ -49,6 +51,7 @@ struct acc {
 static void item_free(struct item *it)
 {
 	free(it->fields);
+	free(it->rid);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -186,10 +189,32 @@ static int item_cmp(const struct item *x, const struct item *y)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Keep the max_ev smallest by (file, offset): the same evidence whatever
- * the order events arrive in. Takes it (fields) on success. */
+static int same_record(const struct item *x, const struct item *y)
+{
+	return x->nrid && x->nrid == y->nrid &&
+	       !memcmp(x->rid, y->rid, x->nrid);
+}
+
+/* Keep the max_ev smallest by (file, offset), one item per record (the
+ * copy of a record read in several exports that is first in that order):
+ * the same evidence whatever the order events and copies arrive in.
+ * Takes it (fields, rid) in every case. */
 static void agg_add_item(struct agg *g, size_t max, struct item *it)
 {
+	for (size_t k = 0; it->nrid && k < g->nev; k++) {
+		if (!same_record(it, &g->ev[k]))
+			continue;
+		if (item_cmp(it, &g->ev[k]) >= 0) {
+			item_free(it);
+			return;
+		}
+		/* the smaller copy goes in below, where k was or before */
+		item_free(&g->ev[k]);
+		memmove(&g->ev[k], &g->ev[k + 1],
+		        (g->nev - k - 1) * sizeof(*it));
+		g->nev--;
+		break;
+	}
 	size_t pos = g->nev;
 	while (pos > 0 && item_cmp(it, &g->ev[pos - 1]) < 0)
 		pos--;
@@ -275,18 +300,27 @@ static int corr_record(struct acc *a, const struct ref *rf,
 	return rc;
 }
 
-static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
+/* One event through the rules. dup: another copy of a record read
+ * before (the duplicate hook): it counts nothing (no count, no first or
+ * last time, no logsource seen, no correlation record) and is only
+ * offered as evidence, so that the copy kept is the one first by (file,
+ * offset) whichever copy a thread read first. Correlations take only
+ * the copy counted: their evidence may still name either copy of a
+ * record read in two exports. */
+static int judge(struct acc *a, const struct mh_event *ev, int dup,
+                 struct mh_err *err)
 {
-	struct acc *a = p;
 	if (!a->set)
 		return MH_OK;
 	const uint32_t *m;
 	size_t n;
 	if (mh_sigma_match(a->ctx, ev, &m, &n))
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
-	const uint64_t *b = mh_sigma_ctx_buckets(a->ctx);
-	for (size_t i = 0; i < a->nwords; i++)
-		a->seen[i] |= b[i];
+	if (!dup) {
+		const uint64_t *b = mh_sigma_ctx_buckets(a->ctx);
+		for (size_t i = 0; i < a->nwords; i++)
+			a->seen[i] |= b[i];
+	}
 	if (n == 0)
 		return MH_OK;
 	const char *file = intern(a, ev->path);
@@ -296,7 +330,7 @@ static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const struct mh_sg_rule *r = &a->set->rules[m[i]];
-		if (r->referenced)
+		if (r->referenced && !dup)
 			for (size_t k = 0; k < a->nrefs; k++)
 				if (a->refs[k].rule == m[i] &&
 				    corr_record(a, &a->refs[k], ev, file))
@@ -307,21 +341,41 @@ static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 		struct agg *g = agg_get(a, m[i]);
 		if (!g)
 			return mh_err_set(err, MH_ENOMEM, "out of memory");
-		agg_time(g, ts, 1);
+		if (!dup)
+			agg_time(g, ts, 1);
 		struct item it = {0};
 		it.file = file;
 		it.offset = ev->offset;
 		it.line = ev->line;
 		it.record = ev->kind == MH_EV_MAIL ? 0 : ev->index + 1;
 		it.ts = ts;
-		/* cheap reject before formatting the fields */
+		/* cheap reject before formatting the fields (an item no
+		 * smaller than the last replaces no copy either) */
 		if (g->nev == a->max_ev &&
 		    item_cmp(&it, &g->ev[g->nev - 1]) >= 0)
 			continue;
+		if (ev->record_id.n) {
+			it.rid = malloc(ev->record_id.n);
+			if (!it.rid)
+				return mh_err_set(err, MH_ENOMEM,
+				                  "out of memory");
+			memcpy(it.rid, ev->record_id.p, ev->record_id.n);
+			it.nrid = ev->record_id.n;
+		}
 		it.fields = tested_fields(a->set, r, v);
 		agg_add_item(g, a->max_ev, &it);
 	}
 	return MH_OK;
+}
+
+static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
+{
+	return judge(p, ev, 0, err);
+}
+
+static int on_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
+{
+	return judge(p, ev, 1, err);
 }
 
 static int merge(void *into, void *from)
@@ -557,6 +611,7 @@ const struct mh_analytic_ops mh_analytic_sigma = {
         .merge = merge,
         .findings = findings,
         .destroy = destroy,
+        .duplicate = on_duplicate,
         .audit_ops = audit_ops,
         .audit_raw = audit_raw,
 };
