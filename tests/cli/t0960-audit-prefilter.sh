@@ -81,8 +81,8 @@ check "the forward is internal" grep -q '"rule_id":"MH-FWD-INT".*"destination":"
 # passed over only when no rule can match it either (the rules' atoms
 # are not in its text, docs/SIGMA.md). One rule here matches records no
 # built-in analytic reads (SharePoint page views): they are parsed after
-# all and counted, in the UAL and in the Purview CSV alike. Sigma keeps
-# the evidence of the copy it saw first, so one worker: the same copy.
+# all and counted, in the UAL and in the Purview CSV alike (the copy
+# Sigma names as evidence whatever the order: t0965).
 mkdir -p "$TMP/rules"
 cat >"$TMP/rules/pageviewed.yml" <<'YML'
 title: SharePoint page viewed (test)
