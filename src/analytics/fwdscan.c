@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/b64.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -614,21 +616,6 @@ size_t mh_fwdscan_next(struct mh_fwdscan *it, size_t from)
 
 /* MARK: - base64 */
 
-/* base64 value + 1 of each byte (0: not in the alphabet). */
-static const unsigned char b64tab[256] = {
-        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
-        ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
-        ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-        ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-        ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-        ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-        ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-        ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-        ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-        ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-};
-
 #if defined(MH_HAVE_AVX2)
 /* 32 base64 alphabet characters at p decoded to 24 bytes at out (32
  * written); 0, nothing meant, when one of them is outside the alphabet
@@ -765,10 +752,10 @@ int mh_fwdscan_b64(const char *p, size_t n, uint32_t *acc, int *bits,
 		 * at once (what the loop below would give, and acc's older
 		 * bits never reach an output). */
 		while (bt == 0 && i + 4 <= n) {
-			unsigned c0 = b64tab[(unsigned char)p[i]],
-			         c1 = b64tab[(unsigned char)p[i + 1]],
-			         c2 = b64tab[(unsigned char)p[i + 2]],
-			         c3 = b64tab[(unsigned char)p[i + 3]];
+			unsigned c0 = mh_b64_val[(unsigned char)p[i]],
+			         c1 = mh_b64_val[(unsigned char)p[i + 1]],
+			         c2 = mh_b64_val[(unsigned char)p[i + 2]],
+			         c3 = mh_b64_val[(unsigned char)p[i + 3]];
 			if (!c0 || !c1 || !c2 || !c3)
 				break;
 			uint32_t q = (c0 - 1) << 18 | (c1 - 1) << 12 |
@@ -781,7 +768,7 @@ int mh_fwdscan_b64(const char *p, size_t n, uint32_t *acc, int *bits,
 		}
 		if (i >= n)
 			break;
-		unsigned v = b64tab[(unsigned char)p[i]];
+		unsigned v = mh_b64_val[(unsigned char)p[i]];
 		if (!v) {
 			if (p[i] != '=')
 				return 0;

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "core/b64.h"
 #include "core/charset.h"
 #include "core/err.h"
 #include "core/utf8.h"
@@ -27,20 +28,6 @@ static const unsigned char hexv[256] = {
         ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
         ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 }; /* value + 1; 0 = not a hex digit */
-
-static const unsigned char b64v[256] = {
-        ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
-        ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
-        ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-        ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-        ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-        ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-        ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-        ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-        ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-        ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-        ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-}; /* value + 1; 0 = not base64 */
 
 static inline int is_space(char c)
 {
@@ -56,7 +43,7 @@ static int decode_b(const char *s, size_t n, struct mh_buf *out, int *rc)
 	unsigned acc = 0;
 	int bits = 0, bad = 0;
 	for (size_t i = 0; i < n; i++) {
-		int v = b64v[(unsigned char)s[i]];
+		int v = mh_b64_val[(unsigned char)s[i]];
 		if (!v) {
 			if (s[i] == '=') {
 				acc = 0;

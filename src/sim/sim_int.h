@@ -131,6 +131,12 @@ int sm_out_close(struct sim *s, struct out *o);
  * user ui's folder (NULL: INBOX) of each store written, or all.mbox. */
 int sm_store_user(struct sim *s, unsigned ui, const char *folder,
                   const char *env_from, int64_t t);
+/* The composed message delivered in one hop from env_from to user ui
+ * (dom: the sending organisation's domain, NULL for a colleague): its
+ * trace fields (sm_trace_begin, sm_trace_inbound with the envelope,
+ * sm_trace_end) and sm_store_user into folder. */
+int sm_deliver(struct sim *s, const char *env_from, unsigned ui,
+               const struct domain *dom, const char *folder, int64_t t);
 /* Write the composed message into the outbound gateway journal. */
 int sm_store_journal(struct sim *s, const char *env_from, int64_t t);
 /* Trace fields: collected in s->tr while a delivery is composed. */

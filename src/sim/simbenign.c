@@ -225,10 +225,7 @@ static int ev_inbound(struct sim *s, int64_t t, uint64_t room, int reply)
 	int rc = sm_store_user(s, u, folder, e.addr, t);
 	if (rc || cc == u || room < 2)
 		return rc;
-	sm_trace_begin(s);
-	sm_trace_inbound(s, e.addr, s->users[cc].addr, e.dom, t, 1);
-	sm_trace_end(s);
-	return sm_store_user(s, cc, folder, e.addr, t);
+	return sm_deliver(s, e.addr, cc, e.dom, folder, t);
 }
 
 /* A user writes to colleagues: a copy in each inbox and in Sent. */
@@ -616,10 +613,7 @@ static int ev_autoreply(struct sim *s, int64_t t)
 	struct mh_simbody bd = {0};
 	bd.paragraphs = 1;
 	mh_simgen_body(g, &bd);
-	sm_trace_begin(s);
-	sm_trace_inbound(s, e.addr, s->users[u].addr, e.dom, t, 1);
-	sm_trace_end(s);
-	return sm_store_user(s, u, NULL, e.addr, t);
+	return sm_deliver(s, e.addr, u, e.dom, NULL, t);
 }
 
 /* A colleague re-sends ("bounce"/redirect in the mail client) a message
@@ -658,10 +652,7 @@ static int ev_resend(struct sim *s, int64_t t)
 	bd.signer = e.p.txt;
 	bd.org = e.dom->name;
 	mh_simgen_body(g, &bd);
-	sm_trace_begin(s);
-	sm_trace_inbound(s, s->users[v].addr, s->users[u].addr, NULL, t, 1);
-	sm_trace_end(s);
-	return sm_store_user(s, u, NULL, s->users[v].addr, t);
+	return sm_deliver(s, s->users[v].addr, u, NULL, NULL, t);
 }
 
 static int ev_invite(struct sim *s, int64_t t)
@@ -685,10 +676,7 @@ static int ev_invite(struct sim *s, int64_t t)
 	sm_originator(s, &c);
 	mh_simgen_body_invite(g, e.addr, s->users[u].addr, topic->txt,
 	                      t + DAY * (1 + mh_simgen_below(g, 14)));
-	sm_trace_begin(s);
-	sm_trace_inbound(s, e.addr, s->users[u].addr, e.dom, t, 1);
-	sm_trace_end(s);
-	return sm_store_user(s, u, NULL, e.addr, t);
+	return sm_deliver(s, e.addr, u, e.dom, NULL, t);
 }
 
 /* Mail to a user's address at the old company domain, delivered by an

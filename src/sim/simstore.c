@@ -464,3 +464,12 @@ void sm_originator(struct sim *s, struct compose *c)
 	default: break;
 	}
 }
+
+int sm_deliver(struct sim *s, const char *env_from, unsigned ui,
+               const struct domain *dom, const char *folder, int64_t t)
+{
+	sm_trace_begin(s);
+	sm_trace_inbound(s, env_from, s->users[ui].addr, dom, t, 1);
+	sm_trace_end(s);
+	return sm_store_user(s, ui, folder, env_from, t);
+}

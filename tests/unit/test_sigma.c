@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "rdfile.h"
+
 #include "analytics/analytic.h"
 #include "rules/sigma/cond.h"
 #include "rules/sigma/match.h"
@@ -620,37 +622,26 @@ static void test_multidoc_and_filter(void **st)
 	mh_sigma_free(s);
 }
 
-/* Number of rule matches of s over the records of a JSON text, read by
- * the json reader and its normalisers (the production path: the typed
- * view decides the class, fields are made on demand). */
-static size_t nmatch_json(const struct mh_sigma *s, const char *json)
+/* Number of rule matches of s over the records of text, read by the
+ * reader named `reader` and its normalisers (the production path: the
+ * typed view decides the class, fields are made on demand). A Purview
+ * row read by the csv reader carries its row as raw text. */
+static size_t nmatch_read(const struct mh_sigma *s, const char *reader,
+                          const char *text)
 {
-	char path[] = "/tmp/mh-sigma-json-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-	close(fd);
-	const struct mh_reader_ops *ops = mh_reader_by_name("json");
-	assert_non_null(ops);
-	struct mh_source src;
-	memset(&src, 0, sizeof(src));
-	src.path = path;
-	src.range_end = UINT64_MAX;
-	src.regular = 1;
-	struct mh_reader_opts o;
-	mh_reader_opts_default(&o);
-	struct mh_reader *r = NULL;
-	struct mh_err err;
-	mh_err_clear(&err);
-	assert_int_equal(ops->open(&r, &src, &o, &err), MH_OK);
+	int csv = !strcmp(reader, "csv");
+	struct rdfile rf;
+	rdfile_open(&rf, reader, text);
 	struct mh_sigma_ctx *c;
 	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
 	size_t total = 0, nev = 0;
 	struct mh_event ev;
 	int rc;
-	while ((rc = ops->next(r, &ev, &err)) != 0) {
+	while ((rc = rf.ops->next(rf.r, &ev, &rf.err)) != 0) {
 		if (rc != 1)
-			fail_msg("record skipped: %s", err.msg);
+			fail_msg("record skipped: %s", rf.err.msg);
+		if (csv)
+			assert_int_equal(ev.raw_csv, 1);
 		const uint32_t *m;
 		size_t n;
 		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
@@ -659,52 +650,18 @@ static size_t nmatch_json(const struct mh_sigma *s, const char *json)
 	}
 	assert_true(nev > 0);
 	mh_sigma_ctx_free(c);
-	ops->close(r);
-	unlink(path);
+	rdfile_close(&rf);
 	return total;
 }
 
-/* The same through the csv reader: a Purview audit search export. */
+static size_t nmatch_json(const struct mh_sigma *s, const char *json)
+{
+	return nmatch_read(s, "json", json);
+}
+
 static size_t nmatch_csv(const struct mh_sigma *s, const char *csv)
 {
-	char path[] = "/tmp/mh-sigma-csv-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
-	close(fd);
-	const struct mh_reader_ops *ops = mh_reader_by_name("csv");
-	assert_non_null(ops);
-	struct mh_source src;
-	memset(&src, 0, sizeof(src));
-	src.path = path;
-	src.range_end = UINT64_MAX;
-	src.regular = 1;
-	struct mh_reader_opts o;
-	mh_reader_opts_default(&o);
-	struct mh_reader *r = NULL;
-	struct mh_err err;
-	mh_err_clear(&err);
-	assert_int_equal(ops->open(&r, &src, &o, &err), MH_OK);
-	struct mh_sigma_ctx *c;
-	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
-	size_t total = 0, nev = 0;
-	struct mh_event ev;
-	int rc;
-	while ((rc = ops->next(r, &ev, &err)) != 0) {
-		if (rc != 1)
-			fail_msg("row skipped: %s", err.msg);
-		assert_int_equal(ev.raw_csv, 1);
-		const uint32_t *m;
-		size_t n;
-		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
-		total += n;
-		nev++;
-	}
-	assert_true(nev > 0);
-	mh_sigma_ctx_free(c);
-	ops->close(r);
-	unlink(path);
-	return total;
+	return nmatch_read(s, "csv", csv);
 }
 
 /* Sysmon 1 of whoami.exe started by cmd.exe, and what must not pass for

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "rdfile.h"
+
 #include "readers/reader.h"
 #include "rules/sigma/evview.h"
 #include "rules/sigma/sigma.h"
@@ -94,32 +96,16 @@ static void view_text(const struct mh_sg_view *v, struct got *g)
 static size_t compare(const struct mh_sigma *s, const char *json,
                       size_t want_records)
 {
-	char path[] = "/tmp/mh-sgview-json-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-	close(fd);
-	const struct mh_reader_ops *ops = mh_reader_by_name("json");
-	assert_non_null(ops);
-	struct mh_source src;
-	memset(&src, 0, sizeof(src));
-	src.path = path;
-	src.range_end = UINT64_MAX;
-	src.regular = 1;
-	struct mh_reader_opts o;
-	mh_reader_opts_default(&o);
-	struct mh_reader *r = NULL;
-	struct mh_err err;
-	mh_err_clear(&err);
-	assert_int_equal(ops->open(&r, &src, &o, &err), MH_OK);
+	struct rdfile rf;
+	rdfile_open(&rf, "json", json);
 	struct mh_sg_view v;
 	assert_int_equal(mh_sg_view_init(&v, s), MH_OK);
 	struct mh_event ev;
 	size_t nrec = 0, dom = 0;
 	int rc;
-	while ((rc = ops->next(r, &ev, &err)) != 0) {
+	while ((rc = rf.ops->next(rf.r, &ev, &rf.err)) != 0) {
 		if (rc != 1)
-			fail_msg("record skipped: %s", err.msg);
+			fail_msg("record skipped: %s", rf.err.msg);
 		assert_non_null(ev.win);
 		struct got a, b;
 		assert_int_equal(mh_sg_view_classify(&v, &ev), MH_OK);
@@ -146,8 +132,7 @@ static size_t compare(const struct mh_sigma *s, const char *json,
 	}
 	assert_int_equal(nrec, want_records);
 	mh_sg_view_release(&v);
-	ops->close(r);
-	unlink(path);
+	rdfile_close(&rf);
 	return dom;
 }
 

@@ -523,6 +523,34 @@ void mh_rec_force(const struct mh_norm *norm)
 	forced = norm;
 }
 
+/* ev emptied and placed where pos says (the record's position). */
+static void event_at(struct mh_event *ev, const struct mh_recpos *pos)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->reader = pos->reader;
+	ev->path = pos->path;
+	ev->offset = pos->offset;
+	ev->line = pos->line;
+	ev->index = pos->index;
+	ev->mailbox = pos->mailbox;
+	ev->folder = pos->folder;
+}
+
+/* The dedup key of a record no analytic reads (rawop.h), in the arena:
+ * the same for a copy parsed and a copy passed over. MH_OK or
+ * MH_ENOMEM. */
+static int raw_key(struct mh_recstate *rs, struct mh_slice id, int64_t ts,
+                   struct mh_slice op, struct mh_slice *out)
+{
+	size_t kn = mh_rawop_key_len(id, op);
+	char *d = mh_arena_alloc(&rs->arena, kn);
+	if (!d)
+		return MH_ENOMEM;
+	mh_rawop_key_put(d, id, ts, op);
+	*out = mh_slice_make(d, kn);
+	return MH_OK;
+}
+
 static int build(struct nctx *c, struct mh_event *ev)
 {
 	struct mh_recstate *rs = c->rs;
@@ -537,14 +565,7 @@ static int build(struct nctx *c, struct mh_event *ev)
 	if (rc != MH_OK)
 		return rc;
 	const struct mh_recpos *pos = c->pos;
-	memset(ev, 0, sizeof(*ev));
-	ev->reader = pos->reader;
-	ev->path = pos->path;
-	ev->offset = pos->offset;
-	ev->line = pos->line;
-	ev->index = pos->index;
-	ev->mailbox = pos->mailbox;
-	ev->folder = pos->folder;
+	event_at(ev, pos);
 	ev->fields_fn = make_fields;
 	ev->fields_ctx = rs;
 	struct mh_audit *a = &rs->audit;
@@ -582,12 +603,9 @@ static int build(struct nctx *c, struct mh_event *ev)
 		    a->ts != MH_TS_NONE &&
 		    !mh_rawop_wanted(&rs->audit_ops, a->operation,
 		                     a->record_type)) {
-			size_t kn = mh_rawop_key_len(a->id, a->operation);
-			char *d = mh_arena_alloc(&rs->arena, kn);
-			if (!d)
+			if (raw_key(rs, a->id, a->ts, a->operation,
+			            &ev->record_id))
 				return MH_ENOMEM;
-			mh_rawop_key_put(d, a->id, a->ts, a->operation);
-			ev->record_id = mh_slice_make(d, kn);
 		} else if (dedup_key(rs, &ev->record_id)) {
 			return MH_ENOMEM;
 		}
@@ -601,11 +619,9 @@ int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
                     const struct mh_recpos *pos, struct mh_event *ev)
 {
 	reset(rs);
-	size_t kn = mh_rawop_key_len(o->id, o->op);
-	char *d = mh_arena_alloc(&rs->arena, kn);
-	if (!d)
+	struct mh_slice key;
+	if (raw_key(rs, o->id, o->ts, o->op, &key))
 		return MH_ENOMEM;
-	mh_rawop_key_put(d, o->id, o->ts, o->op);
 	struct mh_audit *a = &rs->audit;
 	a->source = MH_AUDIT_M365;
 	a->shape = shape;
@@ -619,18 +635,11 @@ int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
 	a->mailbox = o->mailbox;
 	a->org = o->org;
 	a->mailbox_guid = o->guid;
-	memset(ev, 0, sizeof(*ev));
+	event_at(ev, pos);
 	ev->kind = MH_EV_AUDIT;
 	ev->unparsed = shape;
 	ev->audit = a;
-	ev->reader = pos->reader;
-	ev->path = pos->path;
-	ev->offset = pos->offset;
-	ev->line = pos->line;
-	ev->index = pos->index;
-	ev->mailbox = pos->mailbox;
-	ev->folder = pos->folder;
-	ev->record_id = mh_slice_make(d, kn);
+	ev->record_id = key;
 	ev->ts = o->ts;
 	return 1;
 }
