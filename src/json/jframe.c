@@ -48,6 +48,7 @@ struct mh_jframe {
 	uint64_t first;    /* the first line start read (UINT64_MAX: none) */
 	uint64_t nl_owned; /* newlines consumed before range_end - 1 */
 	int ended;         /* next() said the range is done */
+	int looked;        /* next() has seen a non-blank byte in the range */
 	unsigned char stack[MAX_NEST];
 	size_t depth;
 	size_t pending;      /* bytes of the last record, consumed next call */
@@ -345,9 +346,19 @@ static int skip_report(struct mh_jframe *f, struct mh_err *err, int reason,
 	return MH_ESKIP;
 }
 
+/* Blanks within a line (a line of only these and its newline is blank). */
+static int is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* Bytes that are not a value: up to the next line whose first non-blank
- * byte is '{' or '['. */
-static int resync(struct mh_jframe *f, struct mh_err *err, const char *what)
+ * byte is '{' or '[' (the input's end; in a range, the first line start
+ * at or after range_end: the range after it goes on with the run without
+ * counting it, see run_before). 0 (nothing counted) when quiet, else the
+ * skip, counted once for the whole run. */
+static int resync(struct mh_jframe *f, struct mh_err *err, const char *what,
+                  int quiet)
 {
 	uint64_t off = tell(f);
 	unsigned line = f->line;
@@ -365,17 +376,97 @@ static int resync(struct mh_jframe *f, struct mh_err *err, const char *what)
 			continue;
 		}
 		consume(f, p, (size_t)(nl - p) + 1);
-		/* At a line start: the window holds its first bytes. */
-		rc = window(f, SLACK, &p, &n, err);
-		if (rc)
-			return rc;
-		size_t k = 0;
-		while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
-			k++;
+		if (f->mode == MH_JF_LINES && f->line_start >= f->range_end)
+			break;
+		/* At a line start: its first non-blank byte decides (blanks
+		 * however many: a window full of them is not an end). */
+		size_t k;
+		for (;;) {
+			rc = window(f, SLACK, &p, &n, err);
+			if (rc)
+				return rc;
+			k = 0;
+			while (k < n && is_blank((unsigned char)p[k]))
+				k++;
+			if (k < n || all_buffered(f))
+				break;
+			consume(f, p, k);
+		}
 		if (k == n || p[k] == '{' || p[k] == '[')
 			break;
 	}
+	if (quiet)
+		return 0;
 	return skip_report(f, err, MH_SKIP_MALFORMED, off, line, "%s", what);
+}
+
+/* How far run_before reads back at a time. */
+#define BACK_STEP ((size_t)64 << 10)
+
+/* The byte before offset at, reading back in windows of BACK_STEP: *c,
+ * 1; 0 at the input's start (after a byte-order mark at 0, which the
+ * read from 0 skips). Leaves the stream anywhere. */
+static int byte_before(struct mh_jframe *f, uint64_t at, const char **win,
+                       uint64_t *win_lo, size_t *win_n, unsigned char *c,
+                       struct mh_err *err)
+{
+	if (at == 0)
+		return 0;
+	if (at <= *win_lo || at > *win_lo + *win_n) {
+		uint64_t lo = at > BACK_STEP ? at - BACK_STEP : 0;
+		int rc = mh_stream_seek(f->s, lo, err);
+		if (rc)
+			return rc;
+		const char *p;
+		size_t n;
+		rc = window(f, (size_t)(at - lo), &p, &n, err);
+		if (rc)
+			return rc;
+		if (n < at - lo)
+			return mh_err_at(err, MH_EIO, MH_SKIP_UNREADABLE,
+			                 mh_stream_name(f->s), lo, 0, "%s",
+			                 "input shrank while read");
+		*win = p;
+		*win_lo = lo;
+		*win_n = (size_t)(at - lo);
+	}
+	if (at == 3 && *win_lo == 0 && !memcmp(*win, "\xef\xbb\xbf", 3))
+		return 0;
+	*c = (unsigned char)(*win)[at - 1 - *win_lo];
+	return 1;
+}
+
+/* A range of JSON Lines whose first non-blank line (at offset at) is not
+ * JSON: 1 when a run of such bytes that one read of the file skips as
+ * one (resync) already holds it, as it does when the nearest non-blank
+ * line before at is also not JSON: the range that holds the run's start
+ * counts it. 0 when the run starts at at; else an error from the stream.
+ * The stream is put back at at. Reads back to that line's start. */
+static int run_before(struct mh_jframe *f, uint64_t at, struct mh_err *err)
+{
+	const char *win = NULL;
+	uint64_t lo = 0, pos = at;
+	size_t wn = 0;
+	unsigned char c = 0;
+	int rc;
+	/* Past the blank lines before, to the last byte of a line. */
+	while ((rc = byte_before(f, pos, &win, &lo, &wn, &c, err)) == 1 &&
+	       is_ws(c))
+		pos--;
+	int found = rc == 1;
+	/* Back to that line's start, then its first non-blank byte. */
+	while (rc == 1 && c != '\n') {
+		pos--;
+		if (!is_blank(c))
+			found = c == '{' || c == '[' ? 1 : 2;
+		rc = byte_before(f, pos, &win, &lo, &wn, &c, err);
+	}
+	if (rc < 0)
+		return rc;
+	rc = mh_stream_seek(f->s, at, err);
+	if (rc)
+		return rc;
+	return found == 2;
 }
 
 /* A value that is not a record where one should be (a scalar in an
@@ -414,7 +505,7 @@ static int drop_value(struct mh_jframe *f, struct mh_err *err, const char *what)
 				return rc;
 		}
 		if (!e)
-			return resync(f, err, "not JSON, skipped");
+			return resync(f, err, "not JSON, skipped", 0);
 		consume(f, p, e);
 	}
 	return skip_report(f, err, MH_SKIP_MALFORMED, off, line, "%s", what);
@@ -847,6 +938,8 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 			break;
 		}
 		char c = p[0];
+		int first_seen = !f->looked; /* the range's first non-blank */
+		f->looked = 1;
 		if (f->depth && c == ']') {
 			consume(f, p, 1);
 			if (f->stack[--f->depth] == C_ENV) {
@@ -923,10 +1016,21 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 			return drop_value(f, err,
 			                  "array element is not an object, "
 			                  "skipped");
-		return resync(f, err,
-		              "not JSON where a record should start, "
-		              "skipped to the next line that starts "
-		              "with '{' or '['");
+		int quiet = 0;
+		if (f->chunked && first_seen && f->mode == MH_JF_LINES) {
+			/* A run of such lines from the range before: counted
+			 * there (resync), read through here. */
+			quiet = run_before(f, tell(f), err);
+			if (quiet < 0)
+				return quiet;
+		}
+		rc = resync(f, err,
+		            "not JSON where a record should start, "
+		            "skipped to the next line that starts "
+		            "with '{' or '['",
+		            quiet);
+		if (rc != 0)
+			return rc;
 	}
 	rc = mh_stream_end(f->s, err);
 	if (rc != MH_OK)

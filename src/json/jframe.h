@@ -38,7 +38,11 @@
  *
  * Bytes that are not JSON where a value should start are skipped up to
  * the next line whose first non-blank byte is '{' or '[' and counted as
- * one skipped record (MH_SKIP_MALFORMED) with their offset and line.
+ * one skipped record (MH_SKIP_MALFORMED) with their offset and line. In
+ * ranges such a run is still one skip: the range where it starts counts
+ * it and stops at its own end; a range whose first non-blank line
+ * continues a run (the nearest non-blank line before it is not JSON
+ * either: read back to find out) reads through it without a word.
  */
 #ifndef MH_JFRAME_H
 #define MH_JFRAME_H

@@ -403,6 +403,69 @@ static void test_gzip_and_ranges(void **state)
 	got_free(&g);
 }
 
+/* Every kind of skip lies across some range boundary when a small file is
+ * split into ranges of every size: read range by range, the file gives
+ * the records and skips (reasons, offsets) of one read, each once, and
+ * the ranges' counts number the records as one read does. Runs of lines
+ * that are not JSON are one skip each however the ranges cut them (the
+ * range holding the run's start counts it). */
+static void test_range_skips(void **state)
+{
+	(void)state;
+	static const char text[] =
+	        "\xef\xbb\xbf{\"a\":1}\n"
+	        "not json\n\n  more junk\r\n\n\t \n"
+	        "{\"b\":2}\n\n\n   \r\n{\"c\":3}\n"
+	        "junk1\njunk2\n   \n"
+	        "{\"d\":4,\"x\":\"a line longer than the forty-byte limit\"}\n"
+	        "\xef\xbb\xbf{\"e\":5}\n"
+	        "[{\"f\":6},7,{\"g\":8}]\n"
+	        "{\"h\":9}\n"
+	        "  \r\n   junk\n\n{\"i\":10}\n"
+	        "{\"trunc\":";
+	const size_t n = sizeof(text) - 1;
+	const char *path = tpath("skips.jsonl");
+	testdir_write(path, text, n, "wb");
+	struct mh_jframe_opts one = {40, 0, UINT64_MAX};
+	struct got all;
+	frame_file(path, &one, &all);
+	assert_int_equal(all.mode, MH_JF_LINES);
+	/* a b c e(after its run) f g h i trunc; e is in the BOM's run. */
+	assert_int_equal(all.n, 8);
+	/* Runs: "not json.." "junk1.." the BOM line, "   junk", the
+	 * oversized line, the 7 in the array. */
+	assert_int_equal(all.nskip, 6);
+	for (size_t c = 1; c <= n; c++) {
+		size_t nrec = 0, nskip = 0;
+		uint64_t lines_before = 0;
+		for (uint64_t lo = 0; lo < n; lo += c) {
+			struct mh_jframe_opts o = {
+			        40, lo, lo + c >= n ? UINT64_MAX : lo + c};
+			struct got g;
+			frame_file(path, &o, &g);
+			assert_true(g.counted);
+			for (size_t i = 0; i < g.n; i++, nrec++) {
+				assert_true(nrec < all.n);
+				assert_int_equal(g.off[i], all.off[nrec]);
+				assert_int_equal(g.line[i] + lines_before,
+				                 all.line[nrec]);
+			}
+			for (size_t i = 0; i < g.nskip; i++, nskip++) {
+				assert_true(nskip < all.nskip);
+				assert_int_equal(g.skip_off[i],
+				                 all.skip_off[nskip]);
+				assert_int_equal(g.skip_reason[i],
+				                 all.skip_reason[nskip]);
+			}
+			lines_before += g.lines;
+			got_free(&g);
+		}
+		assert_int_equal(nrec, all.n);
+		assert_int_equal(nskip, all.nskip);
+	}
+	got_free(&all);
+}
+
 /* A memory stream has no room after its block: records are copied. */
 static void test_memory_stream(void **state)
 {
@@ -582,6 +645,7 @@ int main(void)
 	        cmocka_unit_test(test_oversized),
 	        cmocka_unit_test(test_truncated),
 	        cmocka_unit_test(test_gzip_and_ranges),
+	        cmocka_unit_test(test_range_skips),
 	        cmocka_unit_test(test_memory_stream),
 	        cmocka_unit_test(test_parse_values),
 	        cmocka_unit_test(test_parse_errors),
