@@ -26,6 +26,7 @@
 #include "analytics/forwarding.h"
 #include "cmd/cmd.h"
 #include "cmd/scan_opts.h"
+#include "cmd/scan_dump.h"
 #include "cmd/scan_ranges.h"
 #include "cmd/scan_stats.h"
 #include "core/dirref.h"
@@ -82,7 +83,8 @@ struct worker {
 	struct scan *scan;
 	void *acc[MAX_ANALYTICS]; /* one accumulator per entry of an[] */
 	struct mh_scan_stats st;
-	struct mh_buf dump; /* --dump-events lines not yet written */
+	struct mh_buf dump;          /* --dump-events lines not yet written */
+	struct mh_dump_spill *spill; /* and those of later ranges */
 	int internal_error;
 	/* the scan's, with audit_raw_ctx this worker */
 	struct mh_reader_opts ropts;
@@ -458,6 +460,27 @@ static void dump_event(struct worker *w, const struct mh_event *ev)
 		dump_flush(w);
 }
 
+/* An event of j to the dump: one of a later range of a split file waits
+ * for the ranges before it to be counted (scan_dump.h); when it cannot
+ * wait, it goes now without record and line (not known yet). */
+static void dump_job_event(struct worker *w, const struct job *j,
+                           const struct mh_event *ev)
+{
+	if (j->range_slot < 0 || j->src.range_start == 0) {
+		dump_event(w, ev);
+		return;
+	}
+	int rc = mh_dump_spill_add(w->spill, j->path, j->src.range_start, ev);
+	if (rc == MH_OK)
+		return;
+	if (rc == MH_ENOMEM)
+		w->internal_error = 1;
+	struct mh_event d = *ev;
+	d.index = UINT64_MAX;
+	d.line = 0;
+	dump_event(w, &d);
+}
+
 /* Position p of a reader working on range [lo, hi) clamped to it: a chunk
  * reader scans a little before its first record and reads past hi to
  * finish its last one, but each byte is counted by exactly one chunk. */
@@ -608,16 +631,8 @@ static int run_job(struct worker *w, struct job *j)
 		}
 		w->st.events++;
 		w->st.per_kind[ev.kind & 7]++;
-		if (s->dump) {
-			/* A later range numbers its records from its start
-			 * (scan_ranges.h): not said, rather than said wrong. */
-			struct mh_event d = ev;
-			if (j->range_slot >= 0 && lo > 0) {
-				d.index = UINT64_MAX;
-				d.line = 0;
-			}
-			dump_event(w, &d);
-		}
+		if (s->dump)
+			dump_job_event(w, j, &ev);
 		uint32_t rd = readers_of(s, &ev);
 		for (size_t a = 0; a < s->nan && !w->internal_error; a++) {
 			if (!(rd & ((uint32_t)1 << a))) {
@@ -963,6 +978,8 @@ int mh_cmd_scan(int argc, char **argv)
 		workers[i].ropts = s.ropts;
 		workers[i].ropts.audit_raw_ctx = &workers[i];
 		mh_buf_init(&workers[i].dump, (size_t)64 << 20);
+		if (s.dump && mh_dump_spill_new(&workers[i].spill) != MH_OK)
+			goto join;
 		for (size_t a = 0; a < s.nan; a++) {
 			struct mh_err cerr;
 			mh_err_clear(&cerr);
@@ -1036,6 +1053,10 @@ join:
 		findings.n = k;
 	}
 	mh_scan_ranges_fix(s.ranges, &findings);
+	for (int i = 0; s.dump && i < nworkers; i++)
+		if (mh_dump_spill_write(workers[i].spill, s.ranges, s.dump) !=
+		    MH_OK)
+			s.dump_failed = 1;
 	mh_findings_sort(&findings);
 
 	struct mh_writer_opts wo = {0};
@@ -1129,6 +1150,7 @@ done:
 				if (workers[i].acc[a])
 					s.an[a]->destroy(workers[i].acc[a]);
 			mh_buf_release(&workers[i].dump);
+			mh_dump_spill_free(workers[i].spill);
 		}
 		free(workers);
 	}

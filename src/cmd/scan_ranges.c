@@ -169,3 +169,20 @@ void mh_scan_ranges_fix(struct mh_scan_ranges *rs, struct mh_findings *fs)
 		for (size_t k = 0; k < fs->v[i]->nevidence; k++)
 			fix_one(rs, &fs->v[i]->evidence[k]);
 }
+
+int mh_scan_ranges_base(const struct mh_scan_ranges *rs, const char *path,
+                        uint64_t lo, uint64_t *records, uint64_t *lines)
+{
+	size_t n;
+	const struct range *f = find_file(rs, path, &n);
+	for (size_t k = 0; f && k < n; k++) {
+		if (f[k].lo != lo)
+			continue;
+		if (f[0].lo != 0 || !f[k].base_ok)
+			return 0;
+		*records = f[k].base_records;
+		*lines = f[k].base_lines;
+		return 1;
+	}
+	return 0;
+}

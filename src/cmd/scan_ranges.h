@@ -42,4 +42,11 @@ void mh_scan_ranges_set(struct mh_scan_ranges *rs, int slot, int counted,
  * does (see above). */
 void mh_scan_ranges_fix(struct mh_scan_ranges *rs, struct mh_findings *fs);
 
+/* After _fix: what the ranges of path before the one starting at lo hold
+ * (add them to its events' index and line to number them as the file
+ * does): 1 with *records and *lines, 0 when not known (no such range, or
+ * one before it was not read to its end). */
+int mh_scan_ranges_base(const struct mh_scan_ranges *rs, const char *path,
+                        uint64_t lo, uint64_t *records, uint64_t *lines);
+
 #endif

@@ -8,7 +8,8 @@
 # inside blank lines, CRLF line ends, lines that hold an array of records
 # (one line, several record numbers) and malformed lines (a record number
 # each, no event). The line is also checked against the bytes: the line
-# that holds the evidence's offset.
+# that holds the evidence's offset. --dump-events writes the same lines
+# at -j2 as at -j1.
 . "$(dirname "$0")/lib.sh"
 d=$TMP/in
 run_mh "$TMP/so" "$TMP/se" simulate --audit-only --audit-formats ual,gws --seed 7 --out "$TMP/sim"
@@ -56,8 +57,17 @@ for chunk in 4096 9973 65536; do
 	check "-j2, ranges of $chunk bytes: the same totals" \
 		[ "$(grep 'records read' "$TMP/e1")" = "$(grep 'records read' "$TMP/e2")" ]
 done
-# The events of later ranges are dumped as they are read, before the
-# counts of earlier ranges are known: without record or line.
-MH_TEST_CHUNK=4096 run_mh "$TMP/o2" "$TMP/e2" scan -j2 --no-progress --dump-events "$TMP/dump" -o /dev/null "$d"
-check "--dump-events -j2: later ranges without line" grep -q '"line":null' "$TMP/dump"
+# --dump-events: the events of later ranges wait until the ranges before
+# them are counted (cmd/scan_dump.h), and are dumped with the record and
+# line of one read: the same lines as -j1, whatever the order.
+run_mh "$TMP/o1" "$TMP/e1" scan -j1 --no-progress --dump-events "$TMP/dump1" -o /dev/null "$d"
+rc1=$rc
+check "--dump-events -j1: every event with a line and record" \
+	[ "$(grep -c . "$TMP/dump1")" -gt 1000 ] && ! grep -q '"line":null\|"record":null' "$TMP/dump1"
+for chunk in 4096 65536; do
+	MH_TEST_CHUNK=$chunk run_mh "$TMP/o2" "$TMP/e2" scan -j2 --no-progress --dump-events "$TMP/dump2" -o /dev/null "$d"
+	check "--dump-events -j2, ranges of $chunk bytes: exit as -j1 ($rc1)" [ "$rc" -eq "$rc1" ]
+	check "--dump-events -j2, ranges of $chunk bytes: the events of -j1, with their lines and records" \
+		diff -u <(sort "$TMP/dump1") <(sort "$TMP/dump2")
+done
 finish
