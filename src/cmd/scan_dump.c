@@ -148,8 +148,9 @@ static int write_line(FILE *out, const struct mh_buf *b, uint32_t pos,
 	if (!base_ok)
 		snprintf(num, sizeof(num), "%s", NUMBERS);
 	else if (l && l <= UINT32_MAX)
-		snprintf(num, sizeof(num), ",\"line\":%" PRIu64
-		         ",\"record\":%" PRIu64, l, index + base_records + 1);
+		snprintf(num, sizeof(num),
+		         ",\"line\":%" PRIu64 ",\"record\":%" PRIu64, l,
+		         index + base_records + 1);
 	else
 		snprintf(num, sizeof(num), ",\"line\":null,\"record\":%" PRIu64,
 		         index + base_records + 1);
@@ -190,9 +191,8 @@ int mh_dump_spill_write(struct mh_dump_spill *sp,
 			if ((rc = get(sp->f, path, n)))
 				break;
 			path[n] = '\0';
-			base_ok = mh_scan_ranges_base(rs, path, lo,
-			                              &base_records,
-			                              &base_lines);
+			base_ok = mh_scan_ranges_base(
+			        rs, path, lo, &base_records, &base_lines);
 			continue;
 		}
 		uint64_t index;

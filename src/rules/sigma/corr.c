@@ -42,7 +42,12 @@ int mh_corr_add(struct mh_corr *c, const struct mh_corr_rec *r)
 	o->key = cp(&c->arena, r->key ? r->key : "");
 	o->value = cp(&c->arena, r->value);
 	o->file = cp(&c->arena, r->file ? r->file : "");
-	if (!o->key || !o->file || (r->value && !o->value))
+	o->rid = r->rid && r->nrid
+	                 ? mh_arena_strndup(&c->arena, r->rid, r->nrid)
+	                 : NULL;
+	o->nrid = o->rid ? r->nrid : 0;
+	if (!o->key || !o->file || (r->value && !o->value) ||
+	    (r->rid && r->nrid && !o->rid))
 		return MH_ENOMEM;
 	c->n++;
 	return MH_OK;
@@ -97,6 +102,57 @@ static int cmp_rec(const void *a, const void *b)
 	if (x->offset != y->offset)
 		return x->offset < y->offset ? -1 : 1;
 	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* Copies of one record for one rule of a correlation: by (k, id), then
+ * the copy kept first (by file and offset). */
+static int cmp_copy(const void *a, const void *b)
+{
+	const struct mh_corr_rec *x = *(const struct mh_corr_rec *const *)a,
+	                         *y = *(const struct mh_corr_rec *const *)b;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	if (x->nrid != y->nrid)
+		return x->nrid < y->nrid ? -1 : 1;
+	int c = memcmp(x->rid, y->rid, x->nrid);
+	if (c)
+		return c;
+	c = strcmp(x->file, y->file);
+	if (c)
+		return c;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* One record per (k, id) in sel[0..*m) (time order, kept): the copy
+ * first by (file, offset). MH_OK or MH_ENOMEM. */
+static int one_copy(struct mh_corr_rec *sel, size_t *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < *m; i++)
+		n += sel[i].rid != NULL;
+	if (n < 2)
+		return MH_OK;
+	struct mh_corr_rec **by = malloc(n * sizeof(*by));
+	if (!by)
+		return MH_ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < *m; i++)
+		if (sel[i].rid)
+			by[n++] = &sel[i];
+	qsort(by, n, sizeof(*by), cmp_copy);
+	/* Mark the other copies (key NULL), then close the gaps. */
+	for (size_t i = 1; i < n; i++)
+		if (by[i]->k == by[i - 1]->k &&
+		    by[i]->nrid == by[i - 1]->nrid &&
+		    !memcmp(by[i]->rid, by[i - 1]->rid, by[i]->nrid))
+			by[i]->key = NULL;
+	free(by);
+	size_t k = 0;
+	for (size_t i = 0; i < *m; i++)
+		if (sel[i].key)
+			sel[k++] = sel[i];
+	*m = k;
+	return MH_OK;
 }
 
 /* A group's window: indices into the sorted records, oldest first. */
@@ -287,6 +343,8 @@ static int fire(struct run *R, uint32_t ci, struct group *g,
 			r.k = k;
 			r.key = kb;
 			r.value = NULL;
+			r.rid = NULL; /* a firing: no copies of it */
+			r.nrid = 0;
 			if (mh_corr_add(next, &r))
 				return MH_ENOMEM;
 		}
@@ -416,7 +474,9 @@ int mh_corr_run(const struct mh_sigma *s, struct mh_corr *c,
 			struct mh_corr next;
 			mh_corr_init(&next);
 			size_t before = R.nhits;
-			rc = run_one(&R, ci, sel, 0, m, &next);
+			rc = one_copy(sel, &m);
+			if (rc == MH_OK)
+				rc = run_one(&R, ci, sel, 0, m, &next);
 			/* hits of this run keep pointers into sel: copy the
 			 * strings they hold to c's arena */
 			for (size_t h = before; h < R.nhits && rc == MH_OK;
@@ -428,6 +488,8 @@ int mh_corr_run(const struct mh_sigma *s, struct mh_corr *c,
 					           R.hits[h].ev[e].file);
 					R.hits[h].ev[e].key = NULL;
 					R.hits[h].ev[e].value = NULL;
+					R.hits[h].ev[e].rid = NULL;
+					R.hits[h].ev[e].nrid = 0;
 				}
 			}
 			free(sel);

@@ -13,7 +13,15 @@
  * plus the key and value texts each) live until the end of the scan; the
  * live window state is bounded by the records within one timespan per
  * group. Records without a time (MH_TS_NONE) are not correlated and are
- * counted (mh_corr_untimed).
+ * counted (mh_corr untimed).
+ *
+ * A record read twice (the same audit record in two exports, or in a
+ * collector's rerun) counts once: every copy that matches is added with
+ * the record's id, and before a correlation runs the copies of one record
+ * for the same rule are cut to the one first by (file, offset). So a
+ * record counts when any copy of it matches (a field only one export
+ * has), and the counts and evidence do not depend on which copy was read
+ * first (input order, threads).
  *
  * When a window meets the condition the correlation fires and the
  * group's window starts again empty (a long burst fires once per
@@ -42,6 +50,11 @@ struct mh_corr_rec {
 	const char *file;
 	uint64_t offset, record;
 	unsigned line;
+	/* The record's own id (event.h record_id; not NUL-terminated), or
+	 * NULL: copies of one record (read in two exports) with the same
+	 * corr and k are one record (the copy first by file and offset). */
+	const char *rid;
+	size_t nrid;
 };
 
 struct mh_corr {

@@ -295,18 +295,20 @@ static int corr_record(struct acc *a, const struct ref *rf,
 	r.offset = ev->offset;
 	r.record = ev->kind == MH_EV_MAIL ? 0 : ev->index + 1;
 	r.line = ev->line;
+	r.rid = ev->record_id.n ? ev->record_id.p : NULL;
+	r.nrid = ev->record_id.n;
 	int rc = mh_corr_add(&a->corr, &r);
 	free(val);
 	return rc;
 }
 
 /* One event through the rules. dup: another copy of a record read
- * before (the duplicate hook): it counts nothing (no count, no first or
- * last time, no logsource seen, no correlation record) and is only
- * offered as evidence, so that the copy kept is the one first by (file,
- * offset) whichever copy a thread read first. Correlations take only
- * the copy counted: their evidence may still name either copy of a
- * record read in two exports. */
+ * before (the duplicate hook): it counts nothing for a plain rule (no
+ * count, no first or last time, no logsource seen) and is only offered
+ * as evidence, so that the copy kept is the one first by (file, offset)
+ * whichever copy a thread read first. Correlations take every copy with
+ * the record's id and count one per record (corr.h): a record counts
+ * when any copy of it matches, whichever was read first. */
 static int judge(struct acc *a, const struct mh_event *ev, int dup,
                  struct mh_err *err)
 {
@@ -330,7 +332,7 @@ static int judge(struct acc *a, const struct mh_event *ev, int dup,
 		return mh_err_set(err, MH_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const struct mh_sg_rule *r = &a->set->rules[m[i]];
-		if (r->referenced && !dup)
+		if (r->referenced)
 			for (size_t k = 0; k < a->nrefs; k++)
 				if (a->refs[k].rule == m[i] &&
 				    corr_record(a, &a->refs[k], ev, file))
