@@ -477,6 +477,7 @@ const char *const aj_hide_ops[] = {
         "UpdateInboxRules",
         "Remove-InboxRule",
         "Disable-InboxRule",
+        "Enable-InboxRule",
         "Send",
         "Move",
         "MoveToDeletedItems",
@@ -507,7 +508,8 @@ int aj_hide_event(struct aj_acc *acc, const struct mh_event *ev)
 		return MH_OK;
 	if (aj_is_op(a, "Send"))
 		return aj_step(acc, ev, S_SEND, a->actor, NULL);
-	if ((aj_is_op(a, "Remove-InboxRule") ||
+	int enable = aj_is_op(a, "Enable-InboxRule");
+	if ((enable || aj_is_op(a, "Remove-InboxRule") ||
 	     aj_is_op(a, "Disable-InboxRule")) &&
 	    a->result != MH_AR_FAILED) {
 		struct mh_slice name = MH_SLICE_NULL;
@@ -522,45 +524,92 @@ int aj_hide_event(struct aj_acc *acc, const struct mh_event *ev)
 		char nm[256];
 		memcpy(nm, name.p, name.n);
 		nm[name.n] = '\0';
-		return aj_step(acc, ev, S_RULE_REMOVE, a->mailbox, nm);
+		return aj_step(acc, ev, enable ? S_RULE_ENABLE : S_RULE_REMOVE,
+		               a->mailbox, nm);
 	}
 	if (sent_move(ev))
 		return aj_step(acc, ev, S_SENTMOVE, a->actor, NULL);
 	return MH_OK;
 }
 
-/* A hiding rule removed or disabled later: said on its finding, with
- * the record (hiding for a while, then cleaning up, is how a business
- * e-mail compromise ends). */
+/* 1 when step s is of the rule of hit (same mailbox and name) and at
+ * or after it. */
+static int step_of(const struct aj_hit *hit, const struct aj_step *s)
+{
+	const struct mh_finding *f = hit->f;
+	const char *name = mh_finding_attr_get(f, "rule_name");
+	return (s->kind == S_RULE_REMOVE || s->kind == S_RULE_ENABLE) &&
+	       s->what && name && f->mailbox && s->ts >= hit->ts &&
+	       !strcasecmp(name, s->what) &&
+	       aj_same_identity(mh_slice_cstr(f->mailbox),
+	                        mh_slice_cstr(s->user));
+}
+
+/* What became of a hiding rule after it was made, said on its finding
+ * with the records as evidence (hiding for a while, then cleaning up, is
+ * how a business e-mail compromise ends; the level stays):
+ *  - removed or disabled (Remove-InboxRule, Disable-InboxRule) and not
+ *    enabled again: details.removed, at the first removal after the
+ *    last Enable-InboxRule (or after the rule, without one);
+ *  - disabled and enabled again (Enable-InboxRule at or after the last
+ *    removal; in the same second the records do not tell the order and
+ *    the rule said to run is the safer reading, as for forwarding):
+ *    details.disabled_at and enabled_again_at, it hides mail again. */
 int aj_hide_join(struct aj_acc *acc)
 {
-	for (size_t i = 0; i < acc->nsteps; i++) {
-		const struct aj_step *s = &acc->steps[i];
-		if (s->kind != S_RULE_REMOVE || !s->what)
+	for (size_t h = 0; h < acc->nhits; h++) {
+		struct aj_hit *hit = &acc->hits[h];
+		struct mh_finding *f = hit->f;
+		if (hit->join != AJ_JOIN_RULE || hit->ts == MH_TS_NONE ||
+		    mh_finding_attr_get(f, "removed"))
 			continue;
-		for (size_t h = 0; h < acc->nhits; h++) {
-			struct aj_hit *hit = &acc->hits[h];
-			struct mh_finding *f = hit->f;
-			const char *name = mh_finding_attr_get(f, "rule_name");
-			if (hit->join != AJ_JOIN_RULE || !name || !f->mailbox ||
-			    hit->ts == MH_TS_NONE || s->ts < hit->ts ||
-			    strcasecmp(name, s->what) != 0 ||
-			    !aj_same_identity(mh_slice_cstr(f->mailbox),
-			                      mh_slice_cstr(s->user)) ||
-			    mh_finding_attr_get(f, "removed"))
-				continue; /* the first removal says it */
-			char t[21], note[96];
-			mh_time_iso(s->ts, t);
+		/* The last enable; the last removal at or before it; the
+		 * first removal after it (steps of one user are in time
+		 * order, other names of the mailbox may not be). */
+		const struct aj_step *en = NULL, *dis = NULL, *rm = NULL;
+		for (size_t i = 0; i < acc->nsteps; i++) {
+			const struct aj_step *s = &acc->steps[i];
+			if (s->kind == S_RULE_ENABLE && step_of(hit, s) &&
+			    (!en || s->ts > en->ts))
+				en = s;
+		}
+		for (size_t i = 0; i < acc->nsteps; i++) {
+			const struct aj_step *s = &acc->steps[i];
+			if (s->kind != S_RULE_REMOVE || !step_of(hit, s))
+				continue;
+			if (en && s->ts <= en->ts) {
+				if (!dis || s->ts > dis->ts)
+					dis = s;
+			} else if (!rm || s->ts < rm->ts) {
+				rm = s;
+			}
+		}
+		char t[21], t2[21], note[96];
+		int rc = MH_OK;
+		if (rm) {
+			mh_time_iso(rm->ts, t);
 			snprintf(note, sizeof(note),
 			         "removed or disabled at %s (%lld s later)", t,
-			         (long long)(s->ts - hit->ts));
-			int rc = mh_finding_attr(f, "removed", note);
+			         (long long)(rm->ts - hit->ts));
+			rc = mh_finding_attr(f, "removed", note);
 			if (!rc)
-				rc = aj_add_step_evidence(f, s,
+				rc = aj_add_step_evidence(f, rm,
 				                          acc->max_evidence);
-			if (rc)
-				return rc;
+		} else if (en && dis) {
+			mh_time_iso(dis->ts, t);
+			mh_time_iso(en->ts, t2);
+			rc = mh_finding_attr(f, "disabled_at", t);
+			if (!rc)
+				rc = mh_finding_attr(f, "enabled_again_at", t2);
+			if (!rc)
+				rc = aj_add_step_evidence(f, dis,
+				                          acc->max_evidence);
+			if (!rc)
+				rc = aj_add_step_evidence(f, en,
+				                          acc->max_evidence);
 		}
+		if (rc)
+			return rc;
 	}
 	return MH_OK;
 }

@@ -158,6 +158,7 @@ enum aj_step_kind {
 	S_ROLE_REMOVE,   /* Remove-ManagementRoleAssignment */
 	S_RULE_REMOVE,   /* Remove-InboxRule, Disable-InboxRule: user is the
 	                  * mailbox, what the rule's name */
+	S_RULE_ENABLE,   /* Enable-InboxRule, as S_RULE_REMOVE */
 };
 
 /* One record a join needs: who, when, and where it is. A Send (the

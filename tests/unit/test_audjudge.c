@@ -452,6 +452,87 @@ static void test_hide_removed_later(void **state)
 	mh_findings_release(&l);
 }
 
+/* A hiding rule disabled and enabled again hides mail again: said with
+ * both times (details disabled_at, enabled_again_at) and both records,
+ * not as removed. Disabled again after the enable, it is removed at that
+ * disable; a failed Enable-InboxRule changes nothing; an enable in the
+ * same second as the disable is the reading kept (as for forwarding). */
+static void test_hide_enabled_again(void **state)
+{
+	(void)state;
+	struct {
+		const char *dis, *en, *dis2;
+		int en_failed;
+		const char *removed, *disabled_at, *enabled_at;
+		size_t nev;
+		uint64_t last_record;
+	} c[] = {
+	        {"2024-04-01T10:00:00", "2024-04-01T11:00:00", NULL, 0, NULL,
+	         "2024-04-01T10:00:00Z", "2024-04-01T11:00:00Z", 3, 3},
+	        {"2024-04-01T10:00:00", "2024-04-01T11:00:00",
+	         "2024-04-01T12:00:00", 0,
+	         "removed or disabled at 2024-04-01T12:00:00Z (10800 s later)",
+	         NULL, NULL, 2, 4},
+	        {"2024-04-01T10:00:00", "2024-04-01T11:00:00", NULL, 1,
+	         "removed or disabled at 2024-04-01T10:00:00Z (3600 s later)",
+	         NULL, NULL, 2, 2},
+	        {"2024-04-01T10:00:00", "2024-04-01T10:00:00", NULL, 0, NULL,
+	         "2024-04-01T10:00:00Z", "2024-04-01T10:00:00Z", 3, 3},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char b[8192];
+		size_t o = 0;
+		o += strlen(ual(b + o, sizeof(b) - o, "New-InboxRule",
+		                "kim@corp.example", "2024-04-01T09:00:00",
+		                P("Name", "zz") "," P("DeleteMessage", "True"),
+		                NULL));
+		o += strlen(ual(b + o, sizeof(b) - o, "Disable-InboxRule",
+		                "kim@corp.example", c[i].dis,
+		                P("Identity", "kim\\\\zz"), NULL));
+		char *en = b + o;
+		o += strlen(ual(b + o, sizeof(b) - o, "Enable-InboxRule",
+		                "kim@corp.example", c[i].en,
+		                P("Identity", "kim\\\\ZZ"), NULL));
+		if (c[i].en_failed) {
+			char *st = strstr(en, "\"ResultStatus\":\"True\"");
+			assert_non_null(st);
+			memcpy(st + 16, "Fail",
+			       4); /* "True" -> "Fail": failed */
+		}
+		if (c[i].dis2)
+			o += strlen(ual(b + o, sizeof(b) - o,
+			                "Disable-InboxRule", "kim@corp.example",
+			                c[i].dis2, P("Identity", "kim\\\\Zz"),
+			                NULL));
+		struct mh_findings l;
+		judge("enabled.jsonl", b, &l);
+		const struct mh_finding *f = only(&l, "MH-AUD-HIDE");
+		assert_int_equal(l.n, 1);
+		const char *rm = mh_finding_attr_get(f, "removed"),
+		           *da = mh_finding_attr_get(f, "disabled_at"),
+		           *ea = mh_finding_attr_get(f, "enabled_again_at");
+		if (c[i].removed) {
+			assert_non_null(rm);
+			assert_string_equal(rm, c[i].removed);
+		} else {
+			assert_null(rm);
+		}
+		if (c[i].disabled_at) {
+			assert_non_null(da);
+			assert_non_null(ea);
+			assert_string_equal(da, c[i].disabled_at);
+			assert_string_equal(ea, c[i].enabled_at);
+		} else {
+			assert_null(da);
+			assert_null(ea);
+		}
+		assert_int_equal(f->nevidence, c[i].nev);
+		assert_int_equal(f->evidence[f->nevidence - 1].record,
+		                 c[i].last_record);
+		mh_findings_release(&l);
+	}
+}
+
 /* MARK: - MH-AUD-RULENAME */
 
 static void test_rulename(void **state)
@@ -1156,6 +1237,7 @@ int main(void)
 	        cmocka_unit_test(test_hide_negatives),
 	        cmocka_unit_test(test_hide_update_inbox_rules),
 	        cmocka_unit_test(test_hide_removed_later),
+	        cmocka_unit_test(test_hide_enabled_again),
 	        cmocka_unit_test(test_rulename),
 	        cmocka_unit_test(test_bec_sequence),
 	        cmocka_unit_test(test_permissions),
