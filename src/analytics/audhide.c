@@ -112,12 +112,24 @@ static int uir_actions(struct rview *r, struct mh_slice t)
 			r->markread = 1;
 		else if (mh_slice_ifind(type, "move") != (size_t)-1) {
 			/* Outlook records the destination by id; a name is
-			 * judged when the record has one. */
+			 * judged when the record has one, and so is an id that
+			 * names a default folder (audfolder.def ms-ews:
+			 * "junkemail", "deleteditems"). A store's entry id is
+			 * its mailbox's own, not known from the record. */
 			static const char *const keys[] = {
 			        "\"FolderName\"", "\"DestinationFolderName\"",
 			        "\"Folder\"", "\"DestinationFolder\""};
+			static const char *const ids[] = {
+			        "\"DistinguishedFolderId\"",
+			        "\"DestinationFolderId\"", "\"FolderId\""};
 			for (size_t i = 0; i < 4 && !r->move.n; i++)
 				r->move = json_str_after(t, pos, keys[i]);
+			for (size_t i = 0; i < 3 && !r->move.n; i++) {
+				struct mh_slice id =
+				        json_str_after(t, pos, ids[i]);
+				if (aj_folder_kind(id) != F_NONE)
+					r->move = id;
+			}
 			if (!r->move.n)
 				r->move =
 				        MH_SLICE_LIT("(a folder given by id)");

@@ -371,7 +371,9 @@ static void test_hide_negatives(void **state)
 }
 
 /* UpdateInboxRules from Outlook: DeferAction alone is a client-side
- * rule; Delete in RuleActions hides; a move by folder id is filing. */
+ * rule; Delete in RuleActions hides; a move by folder id is filing,
+ * unless the id names a default folder (EWS DistinguishedFolderId:
+ * "junkemail" hides a little, "conversationhistory" more). */
 static void test_hide_update_inbox_rules(void **state)
 {
 	(void)state;
@@ -401,9 +403,18 @@ static void test_hide_update_inbox_rules(void **state)
 	        b + o, sizeof(b) - o, fmt, 3, 3, "newsletter", "filing",
 	        "[{\\\"ActionType\\\":\\\"Move\\\",\\\"DestinationFolderId\\\":"
 	        "\\\"AAMk\\\",\\\"FolderIsInThisStore\\\":\\\"True\\\"}]");
+	o += (size_t)snprintf(
+	        b + o, sizeof(b) - o, fmt, 4, 4, "weekly digest", "junky",
+	        "[{\\\"ActionType\\\":\\\"Move\\\",\\\"DestinationFolderId\\\":"
+	        "\\\"junkemail\\\"}]");
+	o += (size_t)snprintf(b + o, sizeof(b) - o, fmt, 5, 5, "weekly digest",
+	                      "hist",
+	                      "[{\\\"ActionType\\\":\\\"MoveToFolder\\\","
+	                      "\\\"DistinguishedFolderId"
+	                      "\\\":\\\"conversationhistory\\\"}]");
 	struct mh_findings l;
 	judge("uir.jsonl", b, &l);
-	assert_int_equal(count(&l, "MH-AUD-HIDE"), 2);
+	assert_int_equal(count(&l, "MH-AUD-HIDE"), 4);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct mh_finding *f = l.v[i];
 		const char *n = mh_finding_attr_get(f, "rule_name");
@@ -413,6 +424,16 @@ static void test_hide_update_inbox_rules(void **state)
 			/* deletes, keyed on 'phish' */
 			assert_int_equal(f->level, MH_LEVEL_HIGH);
 			assert_string_equal(f->app, "Client=MSExchangeRPC");
+		} else if (!strcmp(n, "junky")) {
+			assert_int_equal(f->level, MH_LEVEL_LOW);
+			assert_non_null(strstr(f->summary,
+			                       "hides mail: moves to "
+			                       "'junkemail' (Junk "
+			                       "Email)"));
+		} else if (!strcmp(n, "hist")) {
+			assert_int_equal(f->level, MH_LEVEL_MEDIUM);
+			assert_non_null(
+			        strstr(f->summary, "(Conversation History)"));
 		} else {
 			assert_string_equal(n, "filing");
 			assert_int_equal(f->level, MH_LEVEL_INFO);
