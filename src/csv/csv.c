@@ -55,6 +55,10 @@ struct mh_csv {
 	struct mh_slice *cols;
 	size_t ncols;
 	struct mh_arena colmem;
+	uint64_t data_start;           /* offset of the first row */
+	uint64_t range_start, range_end; /* csv.h mh_csv_opts */
+	int chunked;                   /* range_start > 0 */
+	int ended;                     /* next() said the range is done */
 };
 
 /* MARK: - scanning */
@@ -268,8 +272,10 @@ static int skip_report(struct mh_csv *c, struct mh_err *err, int reason,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(c->s), off, line, "%s",
-	          msg);
+	/* Lines of a range that does not start at 0 are counted from its
+	 * start, which says nothing to a reader. */
+	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(c->s), off,
+	          c->chunked ? 0 : line, "%s", msg);
 	return MH_ESKIP;
 }
 
@@ -458,6 +464,8 @@ int mh_csv_open(struct mh_csv **out, struct mh_stream *s,
 		goto nomem;
 	c->s = s;
 	c->max_record = o && o->max_record ? o->max_record : DEFAULT_MAX;
+	c->range_start = o ? o->range_start : 0;
+	c->range_end = o && o->range_end ? o->range_end : UINT64_MAX;
 	c->line = 1;
 	c->pos = malloc(MAX_CELLS * sizeof(*c->pos));
 	c->cells = malloc(MAX_CELLS * sizeof(*c->cells));
@@ -527,6 +535,20 @@ int mh_csv_open(struct mh_csv **out, struct mh_stream *s,
 		consume_pending(c);
 		break;
 	}
+	c->data_start = mh_stream_tell(s);
+	if (c->range_start > 0) {
+		/* A range of rows after the header (csv.h): its lines are
+		 * counted from its start. One that starts inside the header
+		 * is not a range mh_csv_find_row gives: it holds nothing. */
+		c->chunked = 1;
+		c->line = 1;
+		if (c->range_start < c->data_start)
+			c->done = 1;
+		else if ((rc = mh_stream_seek(s, c->range_start, err)) < 0) {
+			mh_csv_free(c);
+			return rc;
+		}
+	}
 	*out = c;
 	return MH_OK;
 nomem:
@@ -556,6 +578,10 @@ int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
 		size_t len = 0;
 		uint64_t off = mh_stream_tell(c->s);
 		unsigned line = c->line;
+		if (off >= c->range_end) {
+			c->done = 1; /* the next range's row */
+			break;
+		}
 		int rc = read_row(c, &sc, &p, &len, err);
 		if (rc == 0) {
 			c->done = 1;
@@ -582,7 +608,95 @@ int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
 		return 1;
 	}
 	int rc = mh_stream_end(c->s, err);
-	return rc == MH_OK ? 0 : rc;
+	if (rc != MH_OK)
+		return rc;
+	c->ended = 1;
+	return 0;
+}
+
+int mh_csv_range(const struct mh_csv *c, uint64_t *first, uint64_t *lines)
+{
+	*first = c->chunked ? c->range_start : 0;
+	*lines = 0;
+	if (!c->ended)
+		return 0;
+	/* c->line is the line at the stream position, which is the range's
+	 * end: 1 + the line breaks before it. */
+	*lines = c->line ? c->line - 1u : 0;
+	return 1;
+}
+
+/* MARK: - where to cut */
+
+/* The row scanner (scan_run) as a table, for the cut finder: the next
+ * state by state and byte class (other, quote, delimiter, LF), with
+ * ROW_END set when the byte ends the row. A CR is "other": after a
+ * closing quote scan_run ends the row at CR LF, here the CR leads to
+ * S_UNQUOTED and the LF ends the row there, at the same byte. */
+#define ROW_END 4
+static const unsigned char step[4][4] = {
+        [S_START] = {S_UNQUOTED, S_QUOTED, S_START, S_START | ROW_END},
+        [S_UNQUOTED] = {S_UNQUOTED, S_UNQUOTED, S_START,
+                        S_START | ROW_END},
+        [S_QUOTED] = {S_QUOTED, S_QUOTE_SEEN, S_QUOTED, S_QUOTED},
+        [S_QUOTE_SEEN] = {S_UNQUOTED, S_QUOTED, S_START, S_START | ROW_END},
+};
+
+int mh_csv_find_row(struct mh_csv *c, uint64_t at, uint64_t limit,
+                    uint64_t *out, struct mh_err *err)
+{
+	*out = UINT64_MAX;
+	c->pending = 0;
+	c->done = 1; /* no more rows from here (csv.h) */
+	if (at <= c->data_start)
+		return MH_OK;
+	int rc = mh_stream_seek(c->s, at - 1, err);
+	if (rc < 0)
+		return rc;
+	const char *p;
+	size_t n;
+	/* The first line start at or after at. */
+	for (;;) {
+		rc = mh_stream_peek(c->s, SLACK, &p, &n, err);
+		if (rc < 0)
+			return rc;
+		if (n == 0)
+			return MH_OK;
+		const char *nl = memchr(p, '\n', n);
+		if (nl) {
+			mh_stream_advance(c->s, (size_t)(nl - p) + 1);
+			break;
+		}
+		mh_stream_advance(c->s, n);
+		if (mh_stream_tell(c->s) - at > limit)
+			return MH_OK;
+	}
+	/* The two ways (csv.h): a at a row start, b inside a quoted cell. */
+	uint64_t from = mh_stream_tell(c->s);
+	unsigned char cls[256] = {0};
+	cls['"'] = 1;
+	cls[(unsigned char)c->delim] = 2;
+	cls['\n'] = 3;
+	unsigned a = S_START, b = S_QUOTED;
+	for (;;) {
+		rc = mh_stream_peek(c->s, SLACK, &p, &n, err);
+		if (rc < 0)
+			return rc;
+		if (n == 0)
+			return MH_OK; /* the input ends first: no cut */
+		for (size_t i = 0; i < n; i++) {
+			unsigned k = cls[(unsigned char)p[i]];
+			a = step[a & 3][k];
+			b = step[b & 3][k];
+			if (a & b & ROW_END) {
+				*out = mh_stream_tell(c->s) + i + 1;
+				return MH_OK;
+			}
+		}
+		mh_stream_advance(c->s, n);
+		if (mh_stream_tell(c->s) - from > limit)
+			return MH_OK;
+	}
 }
 
 uint64_t mh_csv_pos(const struct mh_csv *c)

@@ -59,7 +59,7 @@ static void read_all(struct mh_stream *s, size_t size, size_t max,
 {
 	struct mh_csv *c = NULL;
 	struct mh_err err;
-	struct mh_csv_opts o = {max};
+	struct mh_csv_opts o = {max, 0, 0};
 	mh_err_clear(&err);
 	out->n = 0;
 	out->end_rc = mh_csv_open(&c, s, &o, &err);

@@ -34,6 +34,7 @@ struct mh_reader {
 	                        * made from it (rec.h), so it lives here */
 	char *path, *mailbox, *folder;
 	uint64_t index;
+	int chunked;        /* a range that does not start at 0 */
 	int purview;        /* the columns of a Purview export: prefilter */
 	int parsed_one;     /* the first row was parsed */
 	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
@@ -126,7 +127,9 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 		if (rc)
 			goto fail;
 	}
-	struct mh_csv_opts co = {opts->max_record};
+	struct mh_csv_opts co = {opts->max_record, src->range_start,
+	                         src->range_end};
+	r->chunked = src->range_start > 0;
 	rc = mh_csv_open(&r->csv, r->st, &co, err);
 	if (rc)
 		goto fail;
@@ -222,11 +225,12 @@ static int csv_next(struct mh_reader *r, struct mh_event *ev,
 	}
 	if (rc <= 0)
 		return rc;
+	unsigned eline = r->chunked ? 0 : row->line; /* for messages */
 	if (r->purview && r->rs.audit_ops.on && r->parsed_one) {
 		rc = pass_over(r, row, r->index, ev);
 		if (rc == MH_ENOMEM)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
-			                 r->path, row->offset, row->line,
+			                 r->path, row->offset, eline,
 			                 "out of memory");
 		if (rc) {
 			r->index++;
@@ -240,7 +244,9 @@ static int csv_next(struct mh_reader *r, struct mh_event *ev,
 	                      err);
 	if (rc == MH_ENOMEM)
 		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
-		                 row->offset, row->line, "out of memory");
+		                 row->offset, eline, "out of memory");
+	if (rc == MH_ESKIP)
+		err->line = eline;
 	return rc;
 }
 
@@ -249,12 +255,45 @@ static uint64_t csv_pos(const struct mh_reader *r)
 	return mh_csv_pos(r->csv);
 }
 
+static int csv_range(const struct mh_reader *r, struct mh_range_count *out)
+{
+	out->records = r->index;
+	return mh_csv_range(r->csv, &out->first, &out->lines);
+}
+
+/* Cuts at row starts that are ones for sure (reader.h align). The header
+ * is read from the file's start for the delimiter and where rows start. */
+static int csv_align(const struct mh_source *src,
+                     const struct mh_reader_opts *opts, uint64_t *cuts,
+                     size_t n, uint64_t limit, struct mh_err *err)
+{
+	struct mh_stream *st = NULL;
+	struct mh_csv *c = NULL;
+	int rc = mh_stream_open_flags(&st, src->path, MH_STREAM_INIT,
+	                              opts->max_record + ((size_t)1 << 20),
+	                              MH_STREAM_SMALL_MAP |
+	                                      (src->regular ? MH_STREAM_REGULAR
+	                                                    : 0),
+	                              err);
+	if (rc == MH_OK) {
+		struct mh_csv_opts co = {opts->max_record, 0, 0};
+		rc = mh_csv_open(&c, st, &co, err);
+	}
+	for (size_t i = 0; rc == MH_OK && i < n; i++)
+		rc = mh_csv_find_row(c, cuts[i], limit, &cuts[i], err);
+	mh_csv_free(c);
+	mh_stream_close(st);
+	return rc;
+}
+
 const struct mh_reader_ops mh_reader_csv = {
         .name = "csv",
         .probe = csv_probe,
-        .can_chunk = 0,
+        .can_chunk = 1,
         .open = csv_open,
         .next = csv_next,
         .pos = csv_pos,
         .close = csv_close,
+        .range = csv_range,
+        .align = csv_align,
 };
