@@ -684,6 +684,11 @@ int mh_csv_find_row(struct mh_csv *c, uint64_t at, uint64_t limit,
 			return rc;
 		if (n == 0)
 			return MH_OK; /* the input ends first: no cut */
+		uint64_t done = mh_stream_tell(c->s) - from;
+		if (done >= limit)
+			return MH_OK;
+		if (n > limit - done)
+			n = (size_t)(limit - done);
 		for (size_t i = 0; i < n; i++) {
 			unsigned k = cls[(unsigned char)p[i]];
 			a = step[a & 3][k];
@@ -694,8 +699,6 @@ int mh_csv_find_row(struct mh_csv *c, uint64_t at, uint64_t limit,
 			}
 		}
 		mh_stream_advance(c->s, n);
-		if (mh_stream_tell(c->s) - from > limit)
-			return MH_OK;
 	}
 }
 
