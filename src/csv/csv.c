@@ -3,7 +3,8 @@
  * A row is scanned by a small state machine whose state survives window
  * refills, so a row is scanned once however it is split across reads.
  * Inside a quoted cell (most of the bytes of an audit export: the JSON in
- * AuditData) the next quote is found with memchr.
+ * AuditData, a doubled quote every few bytes) the closing quote is found
+ * 64 bytes at a time from bit masks of the quotes (seconds()).
  */
 #include "csv/csv.h"
 
@@ -63,57 +64,116 @@ struct mh_csv {
 
 /* MARK: - scanning */
 
-static unsigned bits(unsigned m);
+/* Quotes in runs: a run of quotes inside a quoted cell pairs up from its
+ * first quote (each pair one quote of the cell's text); a run of odd
+ * length ends with a quote of its own, the closing quote (or, in a prefix
+ * of a cell cut at a quote, a lone one). Both are found 64 bytes at a
+ * time from bit masks: q has a bit per quote, and seconds() the bits of
+ * the quotes that are the second of a pair. A run that started at an
+ * even bit has its second quotes at odd bits and the other way round;
+ * the runs that started at even bits are found by adding their start
+ * bits to q, which carries through each such run and clears its bits. */
 
-/* In a quoted cell from p[i]: the first quote that is not the first of
- * a doubled pair (the closing quote, or a quote at n - 1 whose partner is
- * not read yet), or n. Counts line breaks before it into *nl and sets
- * *dq when a doubled quote was passed. Each 16-byte block is loaded once
- * however many quotes it holds (JSON in an AuditData cell has one every
- * few bytes). */
-static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
-                         int *dq);
+#define EVEN_BITS 0x5555555555555555u
 
-/* Set bits of m (few: line breaks inside a quoted cell). */
-static unsigned bits(unsigned m)
+/* The bits of q that are second quotes; *first: on entry 1 when the
+ * quote before bit 0 was the first of a pair (so a quote at bit 0 is its
+ * second), on return the same for the next block. */
+static inline uint64_t seconds(uint64_t q, unsigned *first)
+{
+	uint64_t starts = q & ~(q << 1);
+	/* A run going on from the block before starts at bit 0 "odd" when
+	 * its quote at bit 0 is a second one. */
+	uint64_t even_starts = starts & EVEN_BITS & ~(uint64_t)*first;
+	uint64_t from_even = q & ~(q + even_starts);
+	uint64_t from_odd = q & ~from_even;
+	uint64_t sec = (from_even & ~EVEN_BITS) | (from_odd & EVEN_BITS);
+	*first = (unsigned)((q & ~sec) >> 63);
+	return sec;
+}
+
+#if defined(__SSE2__)
+static inline uint64_t mask16(__m128i b, __m128i c)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, c));
+}
+
+static inline __m128i load16(const char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Bits of p[0..64) equal to c, and in *m2 to c2. */
+static inline uint64_t eq64x2(const char *p, __m128i c, __m128i c2,
+                              uint64_t *m2)
+{
+	__m128i b0 = load16(p), b1 = load16(p + 16), b2 = load16(p + 32),
+	        b3 = load16(p + 48);
+	*m2 = mask16(b0, c2) | mask16(b1, c2) << 16 | mask16(b2, c2) << 32 |
+	      mask16(b3, c2) << 48;
+	return mask16(b0, c) | mask16(b1, c) << 16 | mask16(b2, c) << 32 |
+	       mask16(b3, c) << 48;
+}
+
+static inline uint64_t eq64(const char *p, __m128i c)
+{
+	return mask16(load16(p), c) | mask16(load16(p + 16), c) << 16 |
+	       mask16(load16(p + 32), c) << 32 |
+	       mask16(load16(p + 48), c) << 48;
+}
+
+/* Set bits of m (few: line breaks in a quoted cell). */
+static inline unsigned bits64(uint64_t m)
 {
 	unsigned k = 0;
 	for (; m; m &= m - 1)
 		k++;
 	return k;
 }
+#endif
 
+/* In a quoted cell from p[i]: the first quote that is not the first of
+ * a doubled pair (the closing quote, or a quote at n - 1 whose partner is
+ * not read yet), or n. Counts line breaks before it into *nl and sets
+ * *dq when a doubled quote was passed. */
 static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
                          int *dq)
 {
 #if defined(__SSE2__)
 	const __m128i q = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
-	while (i + 17 <= n) { /* one byte after the block for a partner */
-		__m128i b =
-		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
-		unsigned ml =
-		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf));
-		unsigned skip_next = 0;
-		while (mq) {
-			unsigned at = (unsigned)__builtin_ctz(mq);
-			if (p[i + at + 1] != '"') {
-				if (ml)
-					*nl += bits(ml & ((1u << at) - 1));
-				return i + at;
-			}
-			*dq = 1;
-			if (at == 15) {
-				skip_next =
-				        1; /* the partner opens the next block */
-				mq = 0;
-			} else {
-				mq &= ~(3u << at);
-			}
+	unsigned first = 0, lines = 0;
+	while (i + 65 <= n) { /* one byte after the block for a partner */
+		uint64_t ml;
+		uint64_t mq = eq64x2(p + i, q, lf, &ml);
+		if (!mq && !first) {
+			lines += ml ? bits64(ml) : 0;
+			i += 64;
+			continue;
 		}
-		if (ml)
-			*nl += bits(ml);
-		i += 16 + skip_next;
+		uint64_t sec = seconds(mq, &first);
+		/* A quote that is no second one and has no quote after it
+		 * (the byte after the block for bit 63) ends the cell. */
+		uint64_t next = (mq >> 1) | ((uint64_t)(p[i + 64] == '"') << 63);
+		uint64_t end = mq & ~sec & ~next;
+		if (end) {
+			unsigned at = (unsigned)__builtin_ctzll(end);
+			uint64_t before = (((uint64_t)1) << at) - 1;
+			ml &= before;
+			*nl += lines + (ml ? bits64(ml) : 0);
+			if (mq & before)
+				*dq = 1;
+			return i + at;
+		}
+		lines += ml ? bits64(ml) : 0;
+		*dq = 1;
+		i += 64;
+	}
+	*nl += lines;
+	if (first) {
+		/* The quote before p[i] was the first of a pair: p[i] is its
+		 * second. */
+		*dq = 1;
+		i++;
 	}
 #endif
 	while (i < n) {
@@ -295,8 +355,7 @@ size_t mh_csv_undouble(const char *p, size_t n, char *d)
 #if defined(__SSE2__)
 	const __m128i q = _mm_set1_epi8('"');
 	while (i + 16 <= n) {
-		__m128i b =
-		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i b = load16(p + i);
 		_mm_storeu_si128((__m128i *)(void *)(d + k), b);
 		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
 		if (!mq) {

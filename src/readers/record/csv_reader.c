@@ -38,6 +38,11 @@ struct mh_reader {
 	int purview;        /* the columns of a Purview export: prefilter */
 	int parsed_one;     /* the first row was parsed */
 	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
+	/* A row's cells with the AuditData cell the prefilter unquoted
+	 * whole: the record is parsed from that text (not unquoted
+	 * again). */
+	struct mh_csv_cell *cells;
+	size_t acells;
 };
 
 static int has_suffix(const char *name, const char *suf)
@@ -77,6 +82,7 @@ static void csv_close(struct mh_reader *r)
 	mh_stream_close(r->st);
 	mh_recstate_release(&r->rs);
 	mh_buf_release(&r->cell);
+	free(r->cells);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -166,6 +172,27 @@ fail:
 
 #define PEEK_MAX 1024 /* bytes of AuditData the walk may read */
 
+/* The row (r->row) to be parsed with its cell c as the text the
+ * prefilter unquoted (r->cell, n bytes): 0, or MH_ENOMEM. */
+static int undone(struct mh_reader *r, const struct mh_csv_row *row,
+                  size_t c, size_t n)
+{
+	if (row != &r->row)
+		return 0;
+	if (r->acells < row->ncells) {
+		struct mh_csv_cell *v = realloc(r->cells, row->ncells * sizeof(*v));
+		if (!v)
+			return MH_ENOMEM;
+		r->cells = v;
+		r->acells = row->ncells;
+	}
+	memcpy(r->cells, row->cells, row->ncells * sizeof(*r->cells));
+	r->cell.p[n] = '\0'; /* as mh_csv_text's copies */
+	r->cells[c] = (struct mh_csv_cell){r->cell.p, n, 1, 0};
+	r->row.cells = r->cells;
+	return 0;
+}
+
 /* The literal prefilter on a Purview row (rawop.h mh_rawop_pass): 1 with
  * ev an unparsed event when no analytic reads its record, 0 to parse it,
  * MH_ENOMEM. */
@@ -184,6 +211,7 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	size_t n = cell->n;
 	if (!(r->rs.audit_ops.need & MH_RAWOP_TENANT) && n > PEEK_MAX)
 		n = PEEK_MAX;
+	int whole = n == cell->n;
 	if (cell->dq) {
 		/* A prefix ending inside a run of quotes of odd length may
 		 * have cut a doubled quote in two: its last quote is left
@@ -203,7 +231,7 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	struct mh_rawop o;
 	if (!mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
 	                   mh_slice_make(row->p, row->n), MH_RAWOP_CELL, &o))
-		return 0;
+		return cell->dq && whole ? undone(r, row, c, n) : 0;
 	struct mh_recpos pos = {"csv", r->path,    row->offset, row->line,
 	                        index, r->mailbox, r->folder};
 	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_SEARCH, &pos, ev);
