@@ -192,6 +192,24 @@ static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
 	return n;
 }
 
+/* In an unquoted cell from p[i]: the first delimiter or LF, or n. */
+static size_t unquoted_end(const char *p, size_t i, size_t n, char delim)
+{
+#if defined(__SSE2__)
+	const __m128i d = _mm_set1_epi8(delim), lf = _mm_set1_epi8('\n');
+	while (i + 16 <= n) {
+		__m128i b = load16(p + i);
+		unsigned m = (unsigned)(mask16(b, d) | mask16(b, lf));
+		if (m)
+			return i + (unsigned)__builtin_ctz(m);
+		i += 16;
+	}
+#endif
+	while (i < n && p[i] != delim && p[i] != '\n')
+		i++;
+	return i;
+}
+
 static void end_cell(struct scan *sc, struct cellpos *cp, size_t start,
                      size_t end, int quoted, int dq)
 {
@@ -230,8 +248,7 @@ static int scan_run(struct scan *sc, const char *p, size_t n, char delim,
 			sc->state = S_UNQUOTED;
 			continue; /* the same byte, unquoted */
 		case S_UNQUOTED:
-			while (i < n && p[i] != delim && p[i] != '\n')
-				i++;
+			i = unquoted_end(p, i, n, delim);
 			if (i >= n)
 				break;
 			if (p[i] == delim) {
