@@ -702,8 +702,8 @@ static int cuts_of(struct scan *s, const struct mh_source *src,
 	if (ops->align) {
 		/* Far enough to pass a long row, not so far that a file
 		 * where no cut is sure costs the walker much. */
-		uint64_t limit = chunk < ((uint64_t)8 << 20) ? chunk
-		                                              : (uint64_t)8 << 20;
+		uint64_t limit =
+		        chunk < ((uint64_t)8 << 20) ? chunk : (uint64_t)8 << 20;
 		struct mh_err err;
 		mh_err_clear(&err);
 		if (ops->align(src, &s->ropts, v, k, limit, &err) != MH_OK)

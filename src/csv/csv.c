@@ -56,10 +56,10 @@ struct mh_csv {
 	struct mh_slice *cols;
 	size_t ncols;
 	struct mh_arena colmem;
-	uint64_t data_start;           /* offset of the first row */
+	uint64_t data_start;             /* offset of the first row */
 	uint64_t range_start, range_end; /* csv.h mh_csv_opts */
-	int chunked;                   /* range_start > 0 */
-	int ended;                     /* next() said the range is done */
+	int chunked;                     /* range_start > 0 */
+	int ended;                       /* next() said the range is done */
 };
 
 /* MARK: - scanning */
@@ -153,7 +153,8 @@ static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
 		uint64_t sec = seconds(mq, &first);
 		/* A quote that is no second one and has no quote after it
 		 * (the byte after the block for bit 63) ends the cell. */
-		uint64_t next = (mq >> 1) | ((uint64_t)(p[i + 64] == '"') << 63);
+		uint64_t next =
+		        (mq >> 1) | ((uint64_t)(p[i + 64] == '"') << 63);
 		uint64_t end = mq & ~sec & ~next;
 		if (end) {
 			unsigned at = (unsigned)__builtin_ctzll(end);
@@ -712,8 +713,7 @@ int mh_csv_range(const struct mh_csv *c, uint64_t *first, uint64_t *lines)
 #define ROW_END 4
 static const unsigned char step[4][4] = {
         [S_START] = {S_UNQUOTED, S_QUOTED, S_START, S_START | ROW_END},
-        [S_UNQUOTED] = {S_UNQUOTED, S_UNQUOTED, S_START,
-                        S_START | ROW_END},
+        [S_UNQUOTED] = {S_UNQUOTED, S_UNQUOTED, S_START, S_START | ROW_END},
         [S_QUOTED] = {S_QUOTED, S_QUOTE_SEEN, S_QUOTED, S_QUOTED},
         [S_QUOTE_SEEN] = {S_UNQUOTED, S_QUOTED, S_START, S_START | ROW_END},
 };

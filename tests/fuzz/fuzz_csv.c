@@ -122,8 +122,8 @@ static struct run a, b, r0, r1;
 
 /* Cut data where the finder says (from at) and read both ranges: the
  * rows of the whole read (whole), in order, each once. */
-static void check_cut(const uint8_t *data, size_t size, size_t max,
-                      uint64_t at, const struct run *whole)
+static void check_cut(const uint8_t *data, size_t size, size_t max, uint64_t at,
+                      const struct run *whole)
 {
 	struct mh_stream *s = NULL;
 	struct mh_err err;

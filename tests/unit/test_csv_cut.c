@@ -99,8 +99,8 @@ static void read_range(const char *text, size_t n, uint64_t lo, uint64_t hi,
 }
 
 /* 1 when [0, cut) and [cut, end) read as the whole of text does. */
-static int split_ok(const char *text, size_t n, uint64_t cut,
-                    size_t max_record, const struct rows *whole)
+static int split_ok(const char *text, size_t n, uint64_t cut, size_t max_record,
+                    const struct rows *whole)
 {
 	static struct rows a, b;
 	read_range(text, n, 0, cut, max_record, &a);
@@ -194,8 +194,7 @@ static void test_random(void **state)
 		}
 		/* Small row limits too: oversized rows are scanned the same
 		 * way. */
-		check_all_cuts(text, n, round % 5 ? 0 : 16, &found,
-		               &naive_bad);
+		check_all_cuts(text, n, round % 5 ? 0 : 16, &found, &naive_bad);
 	}
 	/* Cuts are found, and the inputs are ones where a line start is
 	 * not enough. */
@@ -258,8 +257,7 @@ static void test_no_cut(void **state)
 	size_t n = (size_t)snprintf(text, sizeof(text), "a,b\nx,\"");
 	for (int i = 0; i < 300; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "p,q\n");
-	n += (size_t)snprintf(text + n, sizeof(text) - n,
-	                      "\"\ny,\"z\"\nw,v\n");
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\"\ny,\"z\"\nw,v\n");
 	assert_int_equal(find(text, n, 100, 512), UINT64_MAX);
 	uint64_t cut = find(text, n, 100, n);
 	assert_int_equal(cut, (uint64_t)(strstr(text, "w,v") - text));
@@ -337,7 +335,8 @@ static void test_scan_long(void **state)
 				text[n++] = '"';
 				size_t len = rnd(&seed) % 300;
 				for (size_t i = 0; i < len; i++) {
-					unsigned k = (unsigned)(rnd(&seed) % 12);
+					unsigned k =
+					        (unsigned)(rnd(&seed) % 12);
 					if (k < 3) {
 						text[n++] = '"';
 						text[n++] = '"';
@@ -345,8 +344,10 @@ static void test_scan_long(void **state)
 						text[n++] = '\n';
 					} else if (k == 4) {
 						text[n++] = ',';
-					} else if (k == 5 && rnd(&seed) % 50 == 0) {
-						text[n++] = '"'; /* closes early */
+					} else if (k == 5 &&
+					           rnd(&seed) % 50 == 0) {
+						text[n++] =
+						        '"'; /* closes early */
 					} else {
 						text[n++] = 'q';
 					}
@@ -429,7 +430,8 @@ static void test_scan_long(void **state)
 				int has = memchr(cl->p, '"', cl->n) != NULL;
 				assert_int_equal(cl->dq, has);
 				size_t k = mh_csv_undouble(cl->p, cl->n, u);
-				assert_int_equal(k, undouble_ref(cl->p, cl->n, w));
+				assert_int_equal(k,
+				                 undouble_ref(cl->p, cl->n, w));
 				assert_memory_equal(u, w, k);
 			}
 			got++;

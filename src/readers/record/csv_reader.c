@@ -174,13 +174,14 @@ fail:
 
 /* The row (r->row) to be parsed with its cell c as the text the
  * prefilter unquoted (r->cell, n bytes): 0, or MH_ENOMEM. */
-static int undone(struct mh_reader *r, const struct mh_csv_row *row,
-                  size_t c, size_t n)
+static int undone(struct mh_reader *r, const struct mh_csv_row *row, size_t c,
+                  size_t n)
 {
 	if (row != &r->row)
 		return 0;
 	if (r->acells < row->ncells) {
-		struct mh_csv_cell *v = realloc(r->cells, row->ncells * sizeof(*v));
+		struct mh_csv_cell *v =
+		        realloc(r->cells, row->ncells * sizeof(*v));
 		if (!v)
 			return MH_ENOMEM;
 		r->cells = v;
@@ -297,12 +298,11 @@ static int csv_align(const struct mh_source *src,
 {
 	struct mh_stream *st = NULL;
 	struct mh_csv *c = NULL;
-	int rc = mh_stream_open_flags(&st, src->path, MH_STREAM_INIT,
-	                              opts->max_record + ((size_t)1 << 20),
-	                              MH_STREAM_SMALL_MAP |
-	                                      (src->regular ? MH_STREAM_REGULAR
-	                                                    : 0),
-	                              err);
+	int rc = mh_stream_open_flags(
+	        &st, src->path, MH_STREAM_INIT,
+	        opts->max_record + ((size_t)1 << 20),
+	        MH_STREAM_SMALL_MAP | (src->regular ? MH_STREAM_REGULAR : 0),
+	        err);
 	if (rc == MH_OK) {
 		struct mh_csv_opts co = {opts->max_record, 0, 0};
 		rc = mh_csv_open(&c, st, &co, err);
