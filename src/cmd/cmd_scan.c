@@ -3,8 +3,9 @@
  *
  * Threads: the main thread walks the inputs and feeds a bounded job queue;
  * each worker owns a reader at a time and its own analysis accumulator, so
- * the hot path takes no lock. Large mboxes and JSON Lines files are cut
- * into byte ranges that their readers align to record boundaries. The
+ * the hot path takes no lock. Large mboxes, JSON Lines and CSV files are
+ * cut into byte ranges that their readers align to record boundaries (a
+ * CSV reader says where before the ranges are made: reader.h align). The
  * same audit record read twice (overlapping exports) is dropped by its
  * dedup key in a set all workers share (core/keyset.h). At the end the
  * accumulators are merged (the result does not depend on the split) and
@@ -45,8 +46,8 @@
 
 #define MAX_ANALYTICS 8
 #define QUEUE_CAP     1024
-/* A plain mbox or JSON Lines file at least this big is split into ranges
- * for the workers. */
+/* A plain mbox, JSON Lines or CSV file at least this big is split into
+ * ranges for the workers. */
 #define CHUNK_MIN ((uint64_t)64 << 20)
 
 struct job {
@@ -688,6 +689,52 @@ static void *worker_main(void *arg)
 
 /* MARK: - walking */
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Where a file of size bytes is cut into ranges of about chunk bytes:
+ * *out (malloc'd, ascending, each in (0, size)) and *n; for a reader
+ * that places its cuts (reader.h align) where it puts them, or none when
+ * it cannot read the file. MH_OK or MH_ENOMEM. */
+static int cuts_of(struct scan *s, const struct mh_source *src,
+                   const struct mh_reader_ops *ops, uint64_t chunk,
+                   uint64_t **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	uint64_t want = (src->size - 1) / chunk;
+	if (!want || want > SIZE_MAX / sizeof(uint64_t))
+		return MH_OK;
+	uint64_t *v = malloc((size_t)want * sizeof(*v));
+	if (!v)
+		return MH_ENOMEM;
+	size_t k = (size_t)want;
+	for (size_t i = 0; i < k; i++)
+		v[i] = (i + 1) * chunk;
+	if (ops->align) {
+		/* Far enough to pass a long row, not so far that a file
+		 * where no cut is sure costs the walker much. */
+		uint64_t limit =
+		        chunk < ((uint64_t)8 << 20) ? chunk : (uint64_t)8 << 20;
+		struct mh_err err;
+		mh_err_clear(&err);
+		if (ops->align(src, &s->ropts, v, k, limit, &err) != MH_OK)
+			k = 0; /* one range: its reader says what is wrong */
+		qsort(v, k, sizeof(*v), cmp_u64);
+		size_t m = 0;
+		for (size_t i = 0; i < k; i++)
+			if (v[i] < src->size && (!m || v[i] != v[m - 1]))
+				v[m++] = v[i];
+		k = m;
+	}
+	*out = v;
+	*n = k;
+	return MH_OK;
+}
+
 static int on_source(const struct mh_source *src,
                      const struct mh_reader_ops *ops, void *ctx)
 {
@@ -705,30 +752,37 @@ static int on_source(const struct mh_source *src,
 		if (s->test_chunk)
 			chunk = s->test_chunk;
 	}
-	uint64_t start = 0;
-	do {
+	uint64_t *cuts = NULL;
+	size_t ncuts = 0;
+	if (chunk && cuts_of(s, src, ops, chunk, &cuts, &ncuts) != MH_OK) {
+		mh_stream_close(src->stream);
+		return MH_ENOMEM;
+	}
+	/* Ranges [0, cuts[0]), [cuts[0], cuts[1]), ... [cuts[n-1], end). */
+	for (size_t i = 0; i <= ncuts; i++) {
+		uint64_t start = i ? cuts[i - 1] : 0;
 		struct mh_source part = *src;
 		part.range_start = start;
-		part.range_end = chunk ? start + chunk : UINT64_MAX;
-		if (part.range_end >= src->size)
-			part.range_end = UINT64_MAX;
+		part.range_end = i < ncuts ? cuts[i] : UINT64_MAX;
 		struct job *j = job_new(&part, ops);
 		if (!j) {
+			free(cuts);
 			mh_stream_close(src->stream);
 			return MH_ENOMEM;
 		}
-		if (chunk && ops->range) {
+		if (ncuts && ops->range) {
 			j->range_slot =
 			        mh_scan_ranges_add(s->ranges, j->path, start);
 			if (j->range_slot < 0) {
 				job_free(j);
+				free(cuts);
 				return MH_ENOMEM;
 			}
 		}
 		atomic_fetch_add(&s->jobs_total, 1);
 		queue_put(&s->q, j);
-		start = part.range_end;
-	} while (start != UINT64_MAX);
+	}
+	free(cuts);
 	return MH_OK;
 }
 

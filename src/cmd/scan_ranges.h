@@ -1,6 +1,6 @@
 /* scan_ranges.h - record numbers and lines of a file read in byte ranges.
  *
- * A JSON Lines file split into ranges for the workers is read by one
+ * A JSON Lines or CSV file split into ranges for the workers is read by one
  * reader per range; the events of a range other than the first carry
  * their record number and line counted from the range's start
  * (reader.h struct mh_range_count). Each range's counts are kept here

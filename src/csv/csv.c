@@ -3,7 +3,8 @@
  * A row is scanned by a small state machine whose state survives window
  * refills, so a row is scanned once however it is split across reads.
  * Inside a quoted cell (most of the bytes of an audit export: the JSON in
- * AuditData) the next quote is found with memchr.
+ * AuditData, a doubled quote every few bytes) the closing quote is found
+ * 64 bytes at a time from bit masks of the quotes (seconds()).
  */
 #include "csv/csv.h"
 
@@ -55,61 +56,125 @@ struct mh_csv {
 	struct mh_slice *cols;
 	size_t ncols;
 	struct mh_arena colmem;
+	uint64_t data_start;             /* offset of the first row */
+	uint64_t range_start, range_end; /* csv.h mh_csv_opts */
+	int chunked;                     /* range_start > 0 */
+	int ended;                       /* next() said the range is done */
 };
 
 /* MARK: - scanning */
 
-static unsigned bits(unsigned m);
+/* Quotes in runs: a run of quotes inside a quoted cell pairs up from its
+ * first quote (each pair one quote of the cell's text); a run of odd
+ * length ends with a quote of its own, the closing quote (or, in a prefix
+ * of a cell cut at a quote, a lone one). Both are found 64 bytes at a
+ * time from bit masks: q has a bit per quote, and seconds() the bits of
+ * the quotes that are the second of a pair. A run that started at an
+ * even bit has its second quotes at odd bits and the other way round;
+ * the runs that started at even bits are found by adding their start
+ * bits to q, which carries through each such run and clears its bits. */
 
-/* In a quoted cell from p[i]: the first quote that is not the first of
- * a doubled pair (the closing quote, or a quote at n - 1 whose partner is
- * not read yet), or n. Counts line breaks before it into *nl and sets
- * *dq when a doubled quote was passed. Each 16-byte block is loaded once
- * however many quotes it holds (JSON in an AuditData cell has one every
- * few bytes). */
-static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
-                         int *dq);
+#define EVEN_BITS 0x5555555555555555u
 
-/* Set bits of m (few: line breaks inside a quoted cell). */
-static unsigned bits(unsigned m)
+/* The bits of q that are second quotes; *first: on entry 1 when the
+ * quote before bit 0 was the first of a pair (so a quote at bit 0 is its
+ * second), on return the same for the next block. */
+static inline uint64_t seconds(uint64_t q, unsigned *first)
+{
+	uint64_t starts = q & ~(q << 1);
+	/* A run going on from the block before starts at bit 0 "odd" when
+	 * its quote at bit 0 is a second one. */
+	uint64_t even_starts = starts & EVEN_BITS & ~(uint64_t)*first;
+	uint64_t from_even = q & ~(q + even_starts);
+	uint64_t from_odd = q & ~from_even;
+	uint64_t sec = (from_even & ~EVEN_BITS) | (from_odd & EVEN_BITS);
+	*first = (unsigned)((q & ~sec) >> 63);
+	return sec;
+}
+
+#if defined(__SSE2__)
+static inline uint64_t mask16(__m128i b, __m128i c)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, c));
+}
+
+static inline __m128i load16(const char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Bits of p[0..64) equal to c, and in *m2 to c2. */
+static inline uint64_t eq64x2(const char *p, __m128i c, __m128i c2,
+                              uint64_t *m2)
+{
+	__m128i b0 = load16(p), b1 = load16(p + 16), b2 = load16(p + 32),
+	        b3 = load16(p + 48);
+	*m2 = mask16(b0, c2) | mask16(b1, c2) << 16 | mask16(b2, c2) << 32 |
+	      mask16(b3, c2) << 48;
+	return mask16(b0, c) | mask16(b1, c) << 16 | mask16(b2, c) << 32 |
+	       mask16(b3, c) << 48;
+}
+
+static inline uint64_t eq64(const char *p, __m128i c)
+{
+	return mask16(load16(p), c) | mask16(load16(p + 16), c) << 16 |
+	       mask16(load16(p + 32), c) << 32 |
+	       mask16(load16(p + 48), c) << 48;
+}
+
+/* Set bits of m (few: line breaks in a quoted cell). */
+static inline unsigned bits64(uint64_t m)
 {
 	unsigned k = 0;
 	for (; m; m &= m - 1)
 		k++;
 	return k;
 }
+#endif
 
+/* In a quoted cell from p[i]: the first quote that is not the first of
+ * a doubled pair (the closing quote, or a quote at n - 1 whose partner is
+ * not read yet), or n. Counts line breaks before it into *nl and sets
+ * *dq when a doubled quote was passed. */
 static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
                          int *dq)
 {
 #if defined(__SSE2__)
 	const __m128i q = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n');
-	while (i + 17 <= n) { /* one byte after the block for a partner */
-		__m128i b =
-		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
-		unsigned ml =
-		        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, lf));
-		unsigned skip_next = 0;
-		while (mq) {
-			unsigned at = (unsigned)__builtin_ctz(mq);
-			if (p[i + at + 1] != '"') {
-				if (ml)
-					*nl += bits(ml & ((1u << at) - 1));
-				return i + at;
-			}
-			*dq = 1;
-			if (at == 15) {
-				skip_next =
-				        1; /* the partner opens the next block */
-				mq = 0;
-			} else {
-				mq &= ~(3u << at);
-			}
+	unsigned first = 0, lines = 0;
+	while (i + 65 <= n) { /* one byte after the block for a partner */
+		uint64_t ml;
+		uint64_t mq = eq64x2(p + i, q, lf, &ml);
+		if (!mq && !first) {
+			lines += ml ? bits64(ml) : 0;
+			i += 64;
+			continue;
 		}
-		if (ml)
-			*nl += bits(ml);
-		i += 16 + skip_next;
+		uint64_t sec = seconds(mq, &first);
+		/* A quote that is no second one and has no quote after it
+		 * (the byte after the block for bit 63) ends the cell. */
+		uint64_t next =
+		        (mq >> 1) | ((uint64_t)(p[i + 64] == '"') << 63);
+		uint64_t end = mq & ~sec & ~next;
+		if (end) {
+			unsigned at = (unsigned)__builtin_ctzll(end);
+			uint64_t before = (((uint64_t)1) << at) - 1;
+			ml &= before;
+			*nl += lines + (ml ? bits64(ml) : 0);
+			if (mq & before)
+				*dq = 1;
+			return i + at;
+		}
+		lines += ml ? bits64(ml) : 0;
+		*dq = 1;
+		i += 64;
+	}
+	*nl += lines;
+	if (first) {
+		/* The quote before p[i] was the first of a pair: p[i] is its
+		 * second. */
+		*dq = 1;
+		i++;
 	}
 #endif
 	while (i < n) {
@@ -126,6 +191,24 @@ static size_t quoted_end(const char *p, size_t i, size_t n, unsigned *nl,
 		i++;
 	}
 	return n;
+}
+
+/* In an unquoted cell from p[i]: the first delimiter or LF, or n. */
+static size_t unquoted_end(const char *p, size_t i, size_t n, char delim)
+{
+#if defined(__SSE2__)
+	const __m128i d = _mm_set1_epi8(delim), lf = _mm_set1_epi8('\n');
+	while (i + 16 <= n) {
+		__m128i b = load16(p + i);
+		unsigned m = (unsigned)(mask16(b, d) | mask16(b, lf));
+		if (m)
+			return i + (unsigned)__builtin_ctz(m);
+		i += 16;
+	}
+#endif
+	while (i < n && p[i] != delim && p[i] != '\n')
+		i++;
+	return i;
 }
 
 static void end_cell(struct scan *sc, struct cellpos *cp, size_t start,
@@ -166,8 +249,7 @@ static int scan_run(struct scan *sc, const char *p, size_t n, char delim,
 			sc->state = S_UNQUOTED;
 			continue; /* the same byte, unquoted */
 		case S_UNQUOTED:
-			while (i < n && p[i] != delim && p[i] != '\n')
-				i++;
+			i = unquoted_end(p, i, n, delim);
 			if (i >= n)
 				break;
 			if (p[i] == delim) {
@@ -268,8 +350,10 @@ static int skip_report(struct mh_csv *c, struct mh_err *err, int reason,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(c->s), off, line, "%s",
-	          msg);
+	/* Lines of a range that does not start at 0 are counted from its
+	 * start, which says nothing to a reader. */
+	mh_err_at(err, MH_ESKIP, reason, mh_stream_name(c->s), off,
+	          c->chunked ? 0 : line, "%s", msg);
 	return MH_ESKIP;
 }
 
@@ -289,8 +373,7 @@ size_t mh_csv_undouble(const char *p, size_t n, char *d)
 #if defined(__SSE2__)
 	const __m128i q = _mm_set1_epi8('"');
 	while (i + 16 <= n) {
-		__m128i b =
-		        _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i b = load16(p + i);
 		_mm_storeu_si128((__m128i *)(void *)(d + k), b);
 		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, q));
 		if (!mq) {
@@ -458,6 +541,8 @@ int mh_csv_open(struct mh_csv **out, struct mh_stream *s,
 		goto nomem;
 	c->s = s;
 	c->max_record = o && o->max_record ? o->max_record : DEFAULT_MAX;
+	c->range_start = o ? o->range_start : 0;
+	c->range_end = o && o->range_end ? o->range_end : UINT64_MAX;
 	c->line = 1;
 	c->pos = malloc(MAX_CELLS * sizeof(*c->pos));
 	c->cells = malloc(MAX_CELLS * sizeof(*c->cells));
@@ -527,6 +612,20 @@ int mh_csv_open(struct mh_csv **out, struct mh_stream *s,
 		consume_pending(c);
 		break;
 	}
+	c->data_start = mh_stream_tell(s);
+	if (c->range_start > 0) {
+		/* A range of rows after the header (csv.h): its lines are
+		 * counted from its start. One that starts inside the header
+		 * is not a range mh_csv_find_row gives: it holds nothing. */
+		c->chunked = 1;
+		c->line = 1;
+		if (c->range_start < c->data_start)
+			c->done = 1;
+		else if ((rc = mh_stream_seek(s, c->range_start, err)) < 0) {
+			mh_csv_free(c);
+			return rc;
+		}
+	}
 	*out = c;
 	return MH_OK;
 nomem:
@@ -556,6 +655,10 @@ int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
 		size_t len = 0;
 		uint64_t off = mh_stream_tell(c->s);
 		unsigned line = c->line;
+		if (off >= c->range_end) {
+			c->done = 1; /* the next range's row */
+			break;
+		}
 		int rc = read_row(c, &sc, &p, &len, err);
 		if (rc == 0) {
 			c->done = 1;
@@ -582,7 +685,97 @@ int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err)
 		return 1;
 	}
 	int rc = mh_stream_end(c->s, err);
-	return rc == MH_OK ? 0 : rc;
+	if (rc != MH_OK)
+		return rc;
+	c->ended = 1;
+	return 0;
+}
+
+int mh_csv_range(const struct mh_csv *c, uint64_t *first, uint64_t *lines)
+{
+	*first = c->chunked ? c->range_start : 0;
+	*lines = 0;
+	if (!c->ended)
+		return 0;
+	/* c->line is the line at the stream position, which is the range's
+	 * end: 1 + the line breaks before it. */
+	*lines = c->line ? c->line - 1u : 0;
+	return 1;
+}
+
+/* MARK: - where to cut */
+
+/* The row scanner (scan_run) as a table, for the cut finder: the next
+ * state by state and byte class (other, quote, delimiter, LF), with
+ * ROW_END set when the byte ends the row. A CR is "other": after a
+ * closing quote scan_run ends the row at CR LF, here the CR leads to
+ * S_UNQUOTED and the LF ends the row there, at the same byte. */
+#define ROW_END 4
+static const unsigned char step[4][4] = {
+        [S_START] = {S_UNQUOTED, S_QUOTED, S_START, S_START | ROW_END},
+        [S_UNQUOTED] = {S_UNQUOTED, S_UNQUOTED, S_START, S_START | ROW_END},
+        [S_QUOTED] = {S_QUOTED, S_QUOTE_SEEN, S_QUOTED, S_QUOTED},
+        [S_QUOTE_SEEN] = {S_UNQUOTED, S_QUOTED, S_START, S_START | ROW_END},
+};
+
+int mh_csv_find_row(struct mh_csv *c, uint64_t at, uint64_t limit,
+                    uint64_t *out, struct mh_err *err)
+{
+	*out = UINT64_MAX;
+	c->pending = 0;
+	c->done = 1; /* no more rows from here (csv.h) */
+	if (at <= c->data_start)
+		return MH_OK;
+	int rc = mh_stream_seek(c->s, at - 1, err);
+	if (rc < 0)
+		return rc;
+	const char *p;
+	size_t n;
+	/* The first line start at or after at. */
+	for (;;) {
+		rc = mh_stream_peek(c->s, SLACK, &p, &n, err);
+		if (rc < 0)
+			return rc;
+		if (n == 0)
+			return MH_OK;
+		const char *nl = memchr(p, '\n', n);
+		if (nl) {
+			mh_stream_advance(c->s, (size_t)(nl - p) + 1);
+			break;
+		}
+		mh_stream_advance(c->s, n);
+		if (mh_stream_tell(c->s) - at > limit)
+			return MH_OK;
+	}
+	/* The two ways (csv.h): a at a row start, b inside a quoted cell. */
+	uint64_t from = mh_stream_tell(c->s);
+	unsigned char cls[256] = {0};
+	cls['"'] = 1;
+	cls[(unsigned char)c->delim] = 2;
+	cls['\n'] = 3;
+	unsigned a = S_START, b = S_QUOTED;
+	for (;;) {
+		rc = mh_stream_peek(c->s, SLACK, &p, &n, err);
+		if (rc < 0)
+			return rc;
+		if (n == 0)
+			return MH_OK; /* the input ends first: no cut */
+		uint64_t done = mh_stream_tell(c->s) - from;
+		if (done >= limit)
+			return MH_OK;
+		if (n > limit - done)
+			n = (size_t)(limit - done);
+		for (size_t i = 0; i < n; i++) {
+			unsigned k = cls[(unsigned char)p[i]];
+			a = step[a & 3][k];
+			b = step[b & 3][k];
+			if (a & b & ROW_END) {
+				*out = mh_stream_tell(c->s) + i + 1;
+				return MH_OK;
+			}
+		}
+		mh_stream_advance(c->s, n);
+	}
 }
 
 uint64_t mh_csv_pos(const struct mh_csv *c)

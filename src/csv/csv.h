@@ -48,6 +48,12 @@ struct mh_csv_row {
 
 struct mh_csv_opts {
 	size_t max_record; /* bytes per row; 0: 16 MiB */
+	/* Byte range (reader.h mh_source range_*): 0 or a row start
+	 * mh_csv_find_row gave, and 0 (to the end), UINT64_MAX or such a
+	 * row start. The rows starting in [range_start, range_end) are read;
+	 * in a range that does not start at 0 their lines are counted from
+	 * range_start (mh_csv_range) and messages carry no line. */
+	uint64_t range_start, range_end;
 };
 
 /* Read the header from s (borrowed; at offset 0). MH_OK; MH_EFORMAT when
@@ -65,6 +71,26 @@ char mh_csv_delim(const struct mh_csv *c);
 int mh_csv_next(struct mh_csv *c, struct mh_csv_row *row, struct mh_err *err);
 
 uint64_t mh_csv_pos(const struct mh_csv *c);
+
+/* Where a file may be cut into ranges for threads: *out is the start
+ * of a row at or after `at` that is one whatever the bytes before `at`
+ * hold, or UINT64_MAX when none is found within about `limit` bytes (or
+ * `at` is not past the header). A line break is outside quotes or inside
+ * a quoted cell, and a quoted cell may hold text that looks like rows
+ * (RFC 4180), so a line start is not one for sure: from the first line
+ * start at or after `at` the rows are scanned both ways, as if it were a
+ * row start and as if it were inside a quoted cell, and the first line
+ * break at which both rows end is one in the file too (from there on the
+ * two ways read the same bytes the same way, and one of them is how the
+ * file is read). Moves the stream: c is then good for more calls to this
+ * and mh_csv_free only. MH_OK or read errors. */
+int mh_csv_find_row(struct mh_csv *c, uint64_t at, uint64_t limit,
+                    uint64_t *out, struct mh_err *err);
+
+/* What a range of a file holds (reader.h struct mh_range_count): 1 with
+ * *first the range's start and *lines the line breaks from it to the end
+ * of the range, once mh_csv_next has returned 0; 0 before (*lines 0). */
+int mh_csv_range(const struct mh_csv *c, uint64_t *first, uint64_t *lines);
 
 /* NULL allowed. */
 void mh_csv_free(struct mh_csv *c);

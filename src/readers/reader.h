@@ -55,7 +55,8 @@ struct mh_source {
 	uint64_t
 	        range_end; /* supports chunking starts at the first record at */
 	                   /* or after range_start and stops at the first */
-	                   /* record at or after range_end (UINT64_MAX: EOF) */
+	                   /* record at or after range_end (UINT64_MAX: EOF); */
+	                   /* both are cuts its align op gave, if it has one */
 };
 
 /* mh_reader_opts.audit_need (== record/rawop.h MH_RAWOP_TENANT) */
@@ -122,6 +123,17 @@ struct mh_reader_ops {
 	 * next() has returned 0, else 0 (the range was not read to its
 	 * end: the counts are not known). */
 	int (*range)(const struct mh_reader *r, struct mh_range_count *out);
+	/* NULL when the reader finds where its records start in any byte
+	 * range itself (JSON Lines: at a line start). Else the ranges it is
+	 * given must start and end where this puts them: cuts[0..n) are
+	 * proposed cuts of src (ascending offsets past 0); each is moved to
+	 * the start of a record at or after it that is one for sure, or set
+	 * to UINT64_MAX when none is found near it (no cut there). limit:
+	 * how far past a cut to look, in bytes. MH_OK, or a negative code
+	 * with err set (then read the file as one range). */
+	int (*align)(const struct mh_source *src,
+	             const struct mh_reader_opts *opts, uint64_t *cuts,
+	             size_t n, uint64_t limit, struct mh_err *err);
 };
 
 /* registry.c: all readers, NULL-terminated. */

@@ -3,7 +3,8 @@
  * returns a bounded number of times; rows lie inside the input in order
  * on increasing lines; cells lie inside their row; unescaped cell text is
  * never longer than the cell; the two reads agree; the probe and the
- * header cells read only the head. */
+ * header cells read only the head; a file cut where mh_csv_find_row says
+ * reads, range by range, the rows the whole read gives. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,12 +55,12 @@ static void cleanup(void)
 	mh_arena_release(&arena);
 }
 
-static void read_all(struct mh_stream *s, size_t size, size_t max,
-                     struct run *out)
+static void read_range(struct mh_stream *s, size_t size, size_t max,
+                       uint64_t lo, uint64_t hi, struct run *out)
 {
 	struct mh_csv *c = NULL;
 	struct mh_err err;
-	struct mh_csv_opts o = {max};
+	struct mh_csv_opts o = {max, lo, hi};
 	mh_err_clear(&err);
 	out->n = 0;
 	out->end_rc = mh_csv_open(&c, s, &o, &err);
@@ -88,6 +89,7 @@ static void read_all(struct mh_stream *s, size_t size, size_t max,
 			break;
 		}
 		CHECK(row.offset + row.n <= size);
+		CHECK(row.offset >= lo && row.offset < hi);
 		CHECK(out->n == 0 || row.offset > last);
 		CHECK(row.line > last_line);
 		last = row.offset;
@@ -110,7 +112,49 @@ static void read_all(struct mh_stream *s, size_t size, size_t max,
 	mh_csv_free(c);
 }
 
-static struct run a, b;
+static void read_all(struct mh_stream *s, size_t size, size_t max,
+                     struct run *out)
+{
+	read_range(s, size, max, 0, UINT64_MAX, out);
+}
+
+static struct run a, b, r0, r1;
+
+/* Cut data where the finder says (from at) and read both ranges: the
+ * rows of the whole read (whole), in order, each once. */
+static void check_cut(const uint8_t *data, size_t size, size_t max, uint64_t at,
+                      const struct run *whole)
+{
+	struct mh_stream *s = NULL;
+	struct mh_err err;
+	struct mh_csv *c = NULL;
+	struct mh_csv_opts o = {max, 0, 0};
+	mh_err_clear(&err);
+	CHECK(mh_stream_open_mem(&s, (const char *)data, size, "m") == MH_OK);
+	uint64_t cut = UINT64_MAX;
+	if (mh_csv_open(&c, s, &o, &err) == MH_OK)
+		CHECK(mh_csv_find_row(c, at, size, &cut, &err) == MH_OK);
+	mh_csv_free(c);
+	mh_stream_close(s);
+	if (cut == UINT64_MAX)
+		return;
+	CHECK(cut >= at && cut <= size);
+	CHECK(mh_stream_open_mem(&s, (const char *)data, size, "m") == MH_OK);
+	read_range(s, size, max, 0, cut, &r0);
+	mh_stream_close(s);
+	CHECK(mh_stream_open_mem(&s, (const char *)data, size, "m") == MH_OK);
+	read_range(s, size, max, cut, UINT64_MAX, &r1);
+	mh_stream_close(s);
+	CHECK(r0.end_rc == whole->end_rc && r1.end_rc == whole->end_rc);
+	CHECK(r0.n + r1.n == whole->n);
+	for (size_t i = 0; i < whole->n && i < MAXROW; i++) {
+		const struct run *r = i < r0.n ? &r0 : &r1;
+		size_t k = i < r0.n ? i : i - r0.n;
+		if (k < MAXROW)
+			CHECK(r->off[k] == whole->off[i] &&
+			      r->ncells[k] == whole->ncells[i]);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -143,6 +187,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < a.n && i < MAXROW; i++)
 			CHECK(a.off[i] == b.off[i] &&
 			      a.ncells[i] == b.ncells[i]);
+		if (b.end_rc == MH_OK && size > 1) {
+			check_cut(data, size, max, size / 2 + 1, &b);
+			check_cut(data, size, max, size / 5 + 1, &b);
+		}
 	}
 	return 0;
 }

@@ -58,7 +58,7 @@ static struct table *read_csv(const char *path, size_t max_record)
 	assert_int_equal(mh_stream_open(&s, path, (size_t)64 << 20, &err),
 	                 MH_OK);
 	struct mh_csv *c = NULL;
-	struct mh_csv_opts o = {max_record};
+	struct mh_csv_opts o = {max_record, 0, 0};
 	int rc = mh_csv_open(&c, s, &o, &err);
 	if (rc != MH_OK)
 		fail_msg("open '%s': %s", path, err.msg);

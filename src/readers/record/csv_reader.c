@@ -34,9 +34,15 @@ struct mh_reader {
 	                        * made from it (rec.h), so it lives here */
 	char *path, *mailbox, *folder;
 	uint64_t index;
+	int chunked;        /* a range that does not start at 0 */
 	int purview;        /* the columns of a Purview export: prefilter */
 	int parsed_one;     /* the first row was parsed */
 	struct mh_buf cell; /* AuditData unquoted, for the prefilter */
+	/* A row's cells with the AuditData cell the prefilter unquoted
+	 * whole: the record is parsed from that text (not unquoted
+	 * again). */
+	struct mh_csv_cell *cells;
+	size_t acells;
 };
 
 static int has_suffix(const char *name, const char *suf)
@@ -76,6 +82,7 @@ static void csv_close(struct mh_reader *r)
 	mh_stream_close(r->st);
 	mh_recstate_release(&r->rs);
 	mh_buf_release(&r->cell);
+	free(r->cells);
 	free(r->path);
 	free(r->mailbox);
 	free(r->folder);
@@ -126,7 +133,9 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 		if (rc)
 			goto fail;
 	}
-	struct mh_csv_opts co = {opts->max_record};
+	struct mh_csv_opts co = {opts->max_record, src->range_start,
+	                         src->range_end};
+	r->chunked = src->range_start > 0;
 	rc = mh_csv_open(&r->csv, r->st, &co, err);
 	if (rc)
 		goto fail;
@@ -163,6 +172,28 @@ fail:
 
 #define PEEK_MAX 1024 /* bytes of AuditData the walk may read */
 
+/* The row (r->row) to be parsed with its cell c as the text the
+ * prefilter unquoted (r->cell, n bytes): 0, or MH_ENOMEM. */
+static int undone(struct mh_reader *r, const struct mh_csv_row *row, size_t c,
+                  size_t n)
+{
+	if (row != &r->row)
+		return 0;
+	if (r->acells < row->ncells) {
+		struct mh_csv_cell *v =
+		        realloc(r->cells, row->ncells * sizeof(*v));
+		if (!v)
+			return MH_ENOMEM;
+		r->cells = v;
+		r->acells = row->ncells;
+	}
+	memcpy(r->cells, row->cells, row->ncells * sizeof(*r->cells));
+	r->cell.p[n] = '\0'; /* as mh_csv_text's copies */
+	r->cells[c] = (struct mh_csv_cell){r->cell.p, n, 1, 0};
+	r->row.cells = r->cells;
+	return 0;
+}
+
 /* The literal prefilter on a Purview row (rawop.h mh_rawop_pass): 1 with
  * ev an unparsed event when no analytic reads its record, 0 to parse it,
  * MH_ENOMEM. */
@@ -181,6 +212,7 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	size_t n = cell->n;
 	if (!(r->rs.audit_ops.need & MH_RAWOP_TENANT) && n > PEEK_MAX)
 		n = PEEK_MAX;
+	int whole = n == cell->n;
 	if (cell->dq) {
 		/* A prefix ending inside a run of quotes of odd length may
 		 * have cut a doubled quote in two: its last quote is left
@@ -200,7 +232,7 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 	struct mh_rawop o;
 	if (!mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
 	                   mh_slice_make(row->p, row->n), MH_RAWOP_CELL, &o))
-		return 0;
+		return cell->dq && whole ? undone(r, row, c, n) : 0;
 	struct mh_recpos pos = {"csv", r->path,    row->offset, row->line,
 	                        index, r->mailbox, r->folder};
 	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_SEARCH, &pos, ev);
@@ -222,11 +254,12 @@ static int csv_next(struct mh_reader *r, struct mh_event *ev,
 	}
 	if (rc <= 0)
 		return rc;
+	unsigned eline = r->chunked ? 0 : row->line; /* for messages */
 	if (r->purview && r->rs.audit_ops.on && r->parsed_one) {
 		rc = pass_over(r, row, r->index, ev);
 		if (rc == MH_ENOMEM)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
-			                 r->path, row->offset, row->line,
+			                 r->path, row->offset, eline,
 			                 "out of memory");
 		if (rc) {
 			r->index++;
@@ -240,7 +273,9 @@ static int csv_next(struct mh_reader *r, struct mh_event *ev,
 	                      err);
 	if (rc == MH_ENOMEM)
 		return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE, r->path,
-		                 row->offset, row->line, "out of memory");
+		                 row->offset, eline, "out of memory");
+	if (rc == MH_ESKIP)
+		err->line = eline;
 	return rc;
 }
 
@@ -249,12 +284,44 @@ static uint64_t csv_pos(const struct mh_reader *r)
 	return mh_csv_pos(r->csv);
 }
 
+static int csv_range(const struct mh_reader *r, struct mh_range_count *out)
+{
+	out->records = r->index;
+	return mh_csv_range(r->csv, &out->first, &out->lines);
+}
+
+/* Cuts at row starts that are ones for sure (reader.h align). The header
+ * is read from the file's start for the delimiter and where rows start. */
+static int csv_align(const struct mh_source *src,
+                     const struct mh_reader_opts *opts, uint64_t *cuts,
+                     size_t n, uint64_t limit, struct mh_err *err)
+{
+	struct mh_stream *st = NULL;
+	struct mh_csv *c = NULL;
+	int rc = mh_stream_open_flags(
+	        &st, src->path, MH_STREAM_INIT,
+	        opts->max_record + ((size_t)1 << 20),
+	        MH_STREAM_SMALL_MAP | (src->regular ? MH_STREAM_REGULAR : 0),
+	        err);
+	if (rc == MH_OK) {
+		struct mh_csv_opts co = {opts->max_record, 0, 0};
+		rc = mh_csv_open(&c, st, &co, err);
+	}
+	for (size_t i = 0; rc == MH_OK && i < n; i++)
+		rc = mh_csv_find_row(c, cuts[i], limit, &cuts[i], err);
+	mh_csv_free(c);
+	mh_stream_close(st);
+	return rc;
+}
+
 const struct mh_reader_ops mh_reader_csv = {
         .name = "csv",
         .probe = csv_probe,
-        .can_chunk = 0,
+        .can_chunk = 1,
         .open = csv_open,
         .next = csv_next,
         .pos = csv_pos,
         .close = csv_close,
+        .range = csv_range,
+        .align = csv_align,
 };
