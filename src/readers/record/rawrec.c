@@ -46,8 +46,9 @@ static int utf8_ok(const char *p, size_t n)
 #ifdef __SSE2__
 	__m128i acc = _mm_setzero_si128();
 	for (; i + 16 <= n; i += 16)
-		acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(
-		                                const void *)(p + i)));
+		acc = _mm_or_si128(
+		        acc, _mm_loadu_si128(
+		                     (const __m128i *)(const void *)(p + i)));
 	if (_mm_movemask_epi8(acc))
 		return mh_utf8_valid(p, n);
 #endif
@@ -57,42 +58,79 @@ static int utf8_ok(const char *p, size_t n)
 	return 1;
 }
 
+/* The record's bytes that end or interrupt a string ('"', '\\', control
+ * bytes), one bit each: found once for the whole record, sixteen bytes a
+ * step, so that the end of each string is a bit scan away. */
+#define MAX_TEXT ((size_t)16 << 10) /* longer records are parsed */
+struct stops {
+	uint64_t w[MAX_TEXT / 64 + 1];
+	size_t nw;
+};
+
+static uint64_t stop_bits16(const unsigned char *q)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+	              ctl = _mm_set1_epi8(0x1f);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+	__m128i m = _mm_or_si128(
+	        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
+	        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+	return (unsigned)_mm_movemask_epi8(m);
+#else
+	uint64_t b = 0;
+	for (int i = 0; i < 16; i++)
+		if (q[i] == '"' || q[i] == '\\' || q[i] < 0x20)
+			b |= (uint64_t)1 << i;
+	return b;
+#endif
+}
+
+static void stops_find(const char *p, size_t n, struct stops *st)
+{
+	size_t i = 0, k = 0;
+	for (; i + 64 <= n; i += 64, k++) {
+		const unsigned char *q = (const unsigned char *)p + i;
+		st->w[k] = stop_bits16(q) | stop_bits16(q + 16) << 16 |
+		           stop_bits16(q + 32) << 32 |
+		           stop_bits16(q + 48) << 48;
+	}
+	if (i < n) {
+		/* The tail, padded with spaces (no stop). */
+		unsigned char t[64];
+		memset(t, ' ', sizeof(t));
+		memcpy(t, p + i, n - i);
+		st->w[k++] = stop_bits16(t) | stop_bits16(t + 16) << 16 |
+		             stop_bits16(t + 32) << 32 |
+		             stop_bits16(t + 48) << 48;
+	}
+	st->nw = k;
+}
+
 /* i just after an opening quote: the index of the closing quote, or FAIL
  * for a control byte, a bad escape or a \u escape (doubt: the parser
  * checks surrogates), or no end. *esc set when it holds an escape. */
-static size_t str_end(const char *p, size_t n, size_t i, int *esc)
+static size_t str_end(const char *p, size_t n, const struct stops *st, size_t i,
+                      int *esc)
 {
 	*esc = 0;
 	for (;;) {
-#ifdef __SSE2__
-		const __m128i quote = _mm_set1_epi8('"'),
-		              bs = _mm_set1_epi8('\\'),
-		              ctl = _mm_set1_epi8(0x1f);
-		while (i + 16 <= n) {
-			__m128i v = _mm_loadu_si128(
-			        (const __m128i *)(const void *)(p + i));
-			__m128i m = _mm_or_si128(
-			        _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-			                     _mm_cmpeq_epi8(v, bs)),
-			        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
-			unsigned bits = (unsigned)_mm_movemask_epi8(m);
-			if (bits) {
-				i += (size_t)__builtin_ctz(bits);
-				break;
-			}
-			i += 16;
+		size_t k = i >> 6;
+		if (k >= st->nw)
+			return FAIL;
+		uint64_t w = st->w[k] & (~(uint64_t)0 << (i & 63));
+		while (!w) {
+			if (++k >= st->nw)
+				return FAIL;
+			w = st->w[k];
 		}
-#endif
-		while (i < n && p[i] != '"' && p[i] != '\\' &&
-		       (unsigned char)p[i] >= 0x20)
-			i++;
+		i = k * 64 + (size_t)__builtin_ctzll(w);
 		if (i >= n || (unsigned char)p[i] < 0x20)
 			return FAIL;
 		if (p[i] == '"')
 			return i;
 		/* A backslash: one of the short escapes. */
-		if (i + 1 >= n || !strchr("\"\\/bfnrt", p[i + 1]) ||
-		    p[i + 1] == '\0')
+		if (i + 1 >= n || !p[i + 1] || !strchr("\"\\/bfnrt", p[i + 1]))
 			return FAIL;
 		*esc = 1;
 		i += 2;
@@ -165,7 +203,8 @@ static size_t literal(const char *p, size_t n, size_t i, const char *w)
 }
 
 /* Any JSON value at i, checked: the index past it, or FAIL. */
-static size_t value(const char *p, size_t n, size_t i, int depth)
+static size_t value(const char *p, size_t n, const struct stops *st, size_t i,
+                    int depth)
 {
 	int esc, is_int;
 	int64_t v;
@@ -173,7 +212,7 @@ static size_t value(const char *p, size_t n, size_t i, int depth)
 		return FAIL;
 	switch (p[i]) {
 	case '"': {
-		size_t e = str_end(p, n, i + 1, &esc);
+		size_t e = str_end(p, n, st, i + 1, &esc);
 		return e == FAIL ? FAIL : e + 1;
 	}
 	case 't': return literal(p, n, i, "true");
@@ -197,7 +236,7 @@ static size_t value(const char *p, size_t n, size_t i, int depth)
 		if (obj) {
 			if (i >= n || p[i] != '"')
 				return FAIL;
-			size_t e = str_end(p, n, i + 1, &esc);
+			size_t e = str_end(p, n, st, i + 1, &esc);
 			if (e == FAIL)
 				return FAIL;
 			i = ws(p, n, e + 1);
@@ -205,7 +244,7 @@ static size_t value(const char *p, size_t n, size_t i, int depth)
 				return FAIL;
 			i = ws(p, n, i + 1);
 		}
-		i = value(p, n, i, depth + 1);
+		i = value(p, n, st, i, depth + 1);
 		if (i == FAIL)
 			return FAIL;
 		i = ws(p, n, i);
@@ -221,7 +260,8 @@ static size_t value(const char *p, size_t n, size_t i, int depth)
 
 /* A plain string (no escapes) or null at i into *out (null: {NULL, 0}):
  * the index past it, or FAIL. */
-static size_t plain(const char *p, size_t n, size_t i, struct mh_slice *out)
+static size_t plain(const char *p, size_t n, const struct stops *st, size_t i,
+                    struct mh_slice *out)
 {
 	int esc;
 	if (i < n && p[i] == 'n') {
@@ -230,7 +270,7 @@ static size_t plain(const char *p, size_t n, size_t i, struct mh_slice *out)
 	}
 	if (i >= n || p[i] != '"')
 		return FAIL;
-	size_t e = str_end(p, n, i + 1, &esc);
+	size_t e = str_end(p, n, st, i + 1, &esc);
 	if (e == FAIL || esc)
 		return FAIL;
 	*out = mh_slice_make(p + i + 1, e - i - 1);
@@ -247,8 +287,8 @@ static int ieq(const char *p, size_t n, const char *w)
  * other members are not read (norm_m365.c nv_element reads only those
  * and NewValue, OldValue: those are doubt here). The pairs with a name
  * go to nv[2k], nv[2k + 1]. The index past the list, or FAIL. */
-static size_t nv_list(const char *p, size_t n, size_t i, struct mh_slice *nv,
-                      size_t max, size_t *nnv)
+static size_t nv_list(const char *p, size_t n, const struct stops *st, size_t i,
+                      struct mh_slice *nv, size_t max, size_t *nnv)
 {
 	int esc;
 	i = ws(p, n, i + 1);
@@ -266,7 +306,8 @@ static size_t nv_list(const char *p, size_t n, size_t i, struct mh_slice *nv,
 			for (;;) {
 				if (i >= n || p[i] != '"')
 					return FAIL;
-				size_t ks = i + 1, ke = str_end(p, n, ks, &esc);
+				size_t ks = i + 1,
+				       ke = str_end(p, n, st, ks, &esc);
 				if (ke == FAIL || esc)
 					return FAIL;
 				i = ws(p, n, ke + 1);
@@ -278,18 +319,18 @@ static size_t nv_list(const char *p, size_t n, size_t i, struct mh_slice *nv,
 				if (kn == 4 && !memcmp(k, "Name", 4)) {
 					if (seen_name++)
 						return FAIL;
-					i = plain(p, n, i, &name);
+					i = plain(p, n, st, i, &name);
 				} else if (kn == 5 && !memcmp(k, "Value", 5)) {
 					if (seen_val++)
 						return FAIL;
-					i = plain(p, n, i, &val);
+					i = plain(p, n, st, i, &val);
 				} else if (ieq(k, kn, "Name") ||
 				           ieq(k, kn, "Value") ||
 				           ieq(k, kn, "NewValue") ||
 				           ieq(k, kn, "OldValue")) {
 					return FAIL;
 				} else {
-					i = value(p, n, i, 3);
+					i = value(p, n, st, i, 3);
 				}
 				if (i == FAIL)
 					return FAIL;
@@ -327,8 +368,10 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 	o->root = (struct mh_jv){NULL, 0};
 	o->row = NULL;
 	*nnv = 0;
-	if (!utf8_ok(p, n))
+	if (n > MAX_TEXT || !utf8_ok(p, n))
 		return 0;
+	struct stops stops, *st = &stops;
+	stops_find(p, n, st);
 	size_t i = ws(p, n, 0);
 	if (i >= n || p[i] != '{')
 		return 0;
@@ -340,7 +383,7 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 			int esc;
 			if (i >= n || p[i] != '"')
 				return 0;
-			size_t ks = i + 1, ke = str_end(p, n, ks, &esc);
+			size_t ks = i + 1, ke = str_end(p, n, st, ks, &esc);
 			if (ke == FAIL || esc)
 				return 0;
 			i = ws(p, n, ke + 1);
@@ -351,7 +394,7 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 				return 0;
 			int k = mh_jkeys_find(keys, p + ks, ke - ks);
 			if (k < 0) {
-				i = value(p, n, i, 1);
+				i = value(p, n, st, i, 1);
 			} else {
 				/* A known key twice: which one the index keeps
 				 * is the parser's business. */
@@ -362,7 +405,7 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 				memset(m, 0, sizeof(*m));
 				m->key = mh_slice_make(p + ks, ke - ks);
 				if (p[i] == '"' || p[i] == 'n') {
-					i = plain(p, n, i, &m->s);
+					i = plain(p, n, st, i, &m->s);
 					m->t = m->s.p ? MH_JSTR : MH_JNULL;
 				} else if (p[i] == '-' ||
 				           (p[i] >= '0' && p[i] <= '9')) {
@@ -374,7 +417,8 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 				} else if (p[i] == '[' && k == list_key) {
 					/* Read here: nothing left for the
 					 * normaliser (MH_JNONE). */
-					i = nv_list(p, n, i, nv, max_nv, nnv);
+					i = nv_list(p, n, st, i, nv, max_nv,
+					            nnv);
 				} else {
 					return 0;
 				}
