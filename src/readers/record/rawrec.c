@@ -30,9 +30,10 @@
 /* Deeper nesting is rare in audit records: parse those. */
 #define MAX_DEPTH 32
 
-static size_t ws(const char *p, size_t n, size_t i)
+static inline size_t ws(const char *p, size_t n, size_t i)
 {
-	while (i < n &&
+	/* Records rarely have white space between tokens: one test. */
+	while (i < n && (unsigned char)p[i] <= ' ' &&
 	       (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
 		i++;
 	return i;
@@ -110,8 +111,8 @@ static void stops_find(const char *p, size_t n, struct stops *st)
 /* i just after an opening quote: the index of the closing quote, or FAIL
  * for a control byte, a bad escape or a \u escape (doubt: the parser
  * checks surrogates), or no end. *esc set when it holds an escape. */
-static size_t str_end(const char *p, size_t n, const struct stops *st, size_t i,
-                      int *esc)
+static inline __attribute__((always_inline)) size_t
+str_end(const char *p, size_t n, const struct stops *st, size_t i, int *esc)
 {
 	*esc = 0;
 	for (;;) {
@@ -202,59 +203,89 @@ static size_t literal(const char *p, size_t n, size_t i, const char *w)
 	return i + k;
 }
 
-/* Any JSON value at i, checked: the index past it, or FAIL. */
+/* A member's key at i and its colon: the index of its value, or FAIL. */
+static inline size_t key_colon(const char *p, size_t n, const struct stops *st,
+                               size_t i)
+{
+	int esc;
+	if (i >= n || p[i] != '"')
+		return FAIL;
+	size_t e = str_end(p, n, st, i + 1, &esc);
+	if (e == FAIL)
+		return FAIL;
+	i = ws(p, n, e + 1);
+	if (i >= n || p[i] != ':')
+		return FAIL;
+	return ws(p, n, i + 1);
+}
+
+/* Any JSON value at i, checked (depth: the containers around it): the
+ * index past it, or FAIL. One loop, the open containers a bit each
+ * (1: object) in a word: the values a walk skips are a folder list of
+ * hundreds of small members. */
 static size_t value(const char *p, size_t n, const struct stops *st, size_t i,
                     int depth)
 {
-	int esc, is_int;
+	uint64_t open = 0;
+	int d = 0, esc, is_int;
 	int64_t v;
-	if (i >= n)
-		return FAIL;
-	switch (p[i]) {
-	case '"': {
-		size_t e = str_end(p, n, st, i + 1, &esc);
-		return e == FAIL ? FAIL : e + 1;
-	}
-	case 't': return literal(p, n, i, "true");
-	case 'f': return literal(p, n, i, "false");
-	case 'n': return literal(p, n, i, "null");
-	case '{':
-	case '[': break;
-	default:
-		if (p[i] == '-' || (p[i] >= '0' && p[i] <= '9'))
-			return number(p, n, i, &v, &is_int);
-		return FAIL;
-	}
-	if (depth >= MAX_DEPTH)
-		return FAIL;
-	int obj = p[i] == '{';
-	char close = obj ? '}' : ']';
-	i = ws(p, n, i + 1);
-	if (i < n && p[i] == close)
-		return i + 1;
 	for (;;) {
-		if (obj) {
-			if (i >= n || p[i] != '"')
-				return FAIL;
-			size_t e = str_end(p, n, st, i + 1, &esc);
-			if (e == FAIL)
-				return FAIL;
-			i = ws(p, n, e + 1);
-			if (i >= n || p[i] != ':')
-				return FAIL;
-			i = ws(p, n, i + 1);
-		}
-		i = value(p, n, st, i, depth + 1);
-		if (i == FAIL)
-			return FAIL;
-		i = ws(p, n, i);
 		if (i >= n)
 			return FAIL;
-		if (p[i] == close)
-			return i + 1;
-		if (p[i] != ',')
+		char c = p[i];
+		if (c == '"') {
+			i = str_end(p, n, st, i + 1, &esc);
+			if (i == FAIL)
+				return FAIL;
+			i++;
+		} else if (c == '{' || c == '[') {
+			if (depth + d >= MAX_DEPTH)
+				return FAIL;
+			int obj = c == '{';
+			i = ws(p, n, i + 1);
+			if (i < n && p[i] == (obj ? '}' : ']')) {
+				i++;
+			} else {
+				open = open << 1 | (uint64_t)obj;
+				d++;
+				if (obj && (i = key_colon(p, n, st, i)) == FAIL)
+					return FAIL;
+				continue;
+			}
+		} else if (c == 't') {
+			i = literal(p, n, i, "true");
+		} else if (c == 'f') {
+			i = literal(p, n, i, "false");
+		} else if (c == 'n') {
+			i = literal(p, n, i, "null");
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			i = number(p, n, i, &v, &is_int);
+		} else {
 			return FAIL;
-		i = ws(p, n, i + 1);
+		}
+		if (i == FAIL)
+			return FAIL;
+		/* After a value: close what ends here, or the next one. */
+		for (;;) {
+			if (!d)
+				return i;
+			i = ws(p, n, i);
+			if (i >= n)
+				return FAIL;
+			int obj = (int)(open & 1);
+			if (p[i] == (obj ? '}' : ']')) {
+				i++;
+				open >>= 1;
+				d--;
+				continue;
+			}
+			if (p[i] != ',')
+				return FAIL;
+			i = ws(p, n, i + 1);
+			if (obj && (i = key_colon(p, n, st, i)) == FAIL)
+				return FAIL;
+			break;
+		}
 	}
 }
 
