@@ -255,14 +255,15 @@ static int not_tenant(struct mh_fwd *f, const char *dom)
 	return 1;
 }
 
-static void note_domain(struct mh_fwd *f, struct mh_slice addr)
+/* 0 when the tenant's domains could not grow (asked again next time). */
+static int note_domain(struct mh_fwd *f, struct mh_slice addr)
 {
 	char d[ADDR_MAX];
 	void **slot;
 	struct mh_audit_addr one;
 	const char *dom = d;
 	if (!addr.p || !addr.n || !memchr(addr.p, '@', addr.n))
-		return;
+		return 1;
 	/* A bare UPN ("user@corp.example"), the usual case: its domain as
 	 * it is; anything else through the address parser. */
 	const char *at = addr.p + addr.n;
@@ -280,19 +281,53 @@ static void note_domain(struct mh_fwd *f, struct mh_slice addr)
 	if (i != dn) {
 		if (mh_audit_addrs(addr, &one, 1) < 1 ||
 		    one.kind != MH_AADDR_SMTP)
-			return;
+			return 1;
 		put_lc(d, sizeof(d), one.addr);
 		dom = mh_fw_domain_of(d);
 	}
 	/* Known already: the common case, one lookup. */
 	if (!*dom || mh_strmap_get(&f->tenant_dom, dom))
-		return;
+		return 1;
 	/* An external identity of the tenant ("x_gmail.com#EXT#@t") is
 	 * still the tenant's domain; a free-mail domain never is. */
 	if (!strchr(dom, '.') || not_tenant(f, dom))
+		return 1;
+	if (mh_strmap_add(&f->tenant_dom, dom, &slot, NULL) != MH_OK)
+		return 0;
+	changed(f);
+	return 1;
+}
+
+/* The tseen slot of addr (a hash of its length and its first and last
+ * eight bytes). */
+static size_t tseen_slot(struct mh_slice addr)
+{
+	uint64_t x = 0, y = 0;
+	size_t k = addr.n < 8 ? addr.n : 8;
+	memcpy(&x, addr.p, k);
+	memcpy(&y, addr.p + addr.n - k, k);
+	uint64_t h = (x ^ (y * 0x9e3779b97f4a7c15ULL) ^ addr.n) *
+	             0xff51afd7ed558ccdULL;
+	return (size_t)(h >> 40) & (TSEEN_SLOTS - 1);
+}
+
+/* note_domain, once per address while it stays in the cache: noting an
+ * address again changes nothing. */
+static void note_domain_once(struct mh_fwd *f, struct mh_slice addr)
+{
+	if (!addr.p || !addr.n)
 		return;
-	if (mh_strmap_add(&f->tenant_dom, dom, &slot, NULL) == MH_OK)
-		changed(f);
+	if (addr.n > TSEEN_MAX) {
+		(void)note_domain(f, addr);
+		return;
+	}
+	size_t i = tseen_slot(addr);
+	if (f->tseen[i].len == addr.n && !memcmp(f->tseen[i].a, addr.p, addr.n))
+		return;
+	if (!note_domain(f, addr))
+		return;
+	f->tseen[i].len = (unsigned char)addr.n;
+	memcpy(f->tseen[i].a, addr.p, addr.n);
 }
 
 /* OrganizationName ("x.onmicrosoft.com") and the UPN domains of the
@@ -319,10 +354,6 @@ static void note_tenant(struct mh_fwd *f, const struct mh_audit *a)
 	if (f->given_org.n)
 		return;
 	int so = same_as_last(a->org, f->last_torg);
-	int sa = same_as_last(a->actor, f->last_tactor);
-	int sm = same_as_last(a->mailbox, f->last_tmbx);
-	if (so && sa && sm)
-		return;
 	if (!so && a->org.p && a->org.n && memchr(a->org.p, '.', a->org.n) &&
 	    !memchr(a->org.p, '@', a->org.n) &&
 	    !memchr(a->org.p, ' ', a->org.n)) {
@@ -331,10 +362,8 @@ static void note_tenant(struct mh_fwd *f, const struct mh_audit *a)
 		    mh_strmap_add(&f->tenant_dom, d, &slot, NULL) == MH_OK)
 			changed(f);
 	}
-	if (!sa)
-		note_domain(f, a->actor);
-	if (!sm)
-		note_domain(f, a->mailbox);
+	note_domain_once(f, a->actor);
+	note_domain_once(f, a->mailbox);
 }
 
 /* MARK: - facts */

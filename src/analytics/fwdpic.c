@@ -622,7 +622,8 @@ int mh_fwd_merge(struct mh_fwd *into, struct mh_fwd *from)
 	mh_strmap_release(&from->enables, free);
 	mh_strmap_release(&from->aliases, mh_fw_alias_free);
 	from->last_owner[0] = '\0';
-	from->last_tactor[0] = from->last_tmbx[0] = from->last_torg[0] = '\0';
+	from->last_torg[0] = '\0';
+	memset(from->tseen, 0, sizeof(from->tseen));
 	return rc;
 }
 

@@ -32,9 +32,11 @@
 #include "finding/finding.h"
 
 #define ADDR_MAX      320 /* RFC 5321 path limit is 256; room for junk */
-#define MAX_DEST      8   /* destinations kept per artefact */
-#define MAX_DELIVERED 8   /* Delivered-To fields looked at */
-#define MAX_FACTS     3   /* one per kind and analysis */
+#define TSEEN_SLOTS   512 /* struct mh_fwd tseen */
+#define TSEEN_MAX     63
+#define MAX_DEST      8 /* destinations kept per artefact */
+#define MAX_DELIVERED 8 /* Delivered-To fields looked at */
+#define MAX_FACTS     3 /* one per kind and analysis */
 /* A journal report: its own header, its attached original, and one fact
  * per envelope "Forwarded:" mailbox. */
 #define FACTS_CAP  (2 * MAX_FACTS + MAX_DEST)
@@ -233,9 +235,15 @@ struct mh_fwd {
 	 * UPN domains of its users, GWS actor domains): val unused. */
 	struct mh_strmap tenant_dom;
 	struct mh_strmap not_tenant; /* free-mail domains seen: a cache */
-	/* The last actor, mailbox and organisation noted: records of one
-	 * export mostly repeat them, so most records cost three compares. */
-	char last_tactor[ADDR_MAX], last_tmbx[ADDR_MAX], last_torg[ADDR_MAX];
+	/* The last organisation noted: records of one export repeat it. */
+	char last_torg[ADDR_MAX];
+	/* Actors and mailboxes whose domain was noted (a cache, one entry
+	 * per hash slot; len 0: empty): a log of a few hundred users names
+	 * each again and again, each noted once. */
+	struct {
+		unsigned char len;
+		char a[TSEEN_MAX];
+	} tseen[TSEEN_SLOTS];
 
 	/* Journal reports whose original could not be analysed: autofwd
 	 * is their number, evidence the reports (MH-FWD-JOURNAL). */

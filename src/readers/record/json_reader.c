@@ -176,19 +176,25 @@ static int parse(struct mh_reader *r, const struct mh_jrec *rec,
 }
 
 /* The literal prefilter (rawop.h mh_rawop_pass): 1 with ev an unparsed
- * event when no analytic reads this record, 0 to parse it, MH_ENOMEM. */
+ * event when no analytic reads this record, 0 to parse it, MH_ENOMEM.
+ * A record it keeps that looks like a Management Activity API record
+ * (it has an Operation) is read from its raw text when that is sure
+ * (rec.h mh_rec_event_raw): 1 with ev a parsed event. */
 static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
-                     uint64_t index, struct mh_event *ev)
+                     uint64_t index, struct mh_event *ev, struct mh_err *err)
 {
 	struct mh_rawop o;
-	if (!mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p, rec->n,
-	                   mh_slice_make(rec->p, rec->n), 0, &o))
-		return 0;
+	o.op = MH_SLICE_NULL;
+	struct mh_slice text = mh_slice_make(rec->p, rec->n);
 	struct mh_recpos pos = {"json", r->path,    rec->offset, rec->line,
 	                        index,  r->mailbox, r->folder};
+	if (!mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p, rec->n,
+	                   text, 0, &o))
+		return o.op.n ? mh_rec_event_raw(&r->rs, text, &pos, ev, err)
+		              : 0;
 	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_API, &pos, ev);
 	if (rc == 1)
-		ev->raw = mh_slice_make(rec->p, rec->n);
+		ev->raw = text;
 	return rc;
 }
 
@@ -212,7 +218,7 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 	unsigned eline = r->chunked ? 0 : rec.line; /* for messages */
 	r->last_n = rec.n;
 	if (r->rs.audit_ops.on && r->parsed_one) {
-		rc = pass_over(r, &rec, index, ev);
+		rc = pass_over(r, &rec, index, ev, err);
 		if (rc == MH_ENOMEM)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
 			                 r->path, rec.offset, eline,

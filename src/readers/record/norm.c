@@ -136,6 +136,13 @@ static int unwrap(struct nctx *c, int *rcp)
 	return -1;
 }
 
+const struct mh_norm *mh_norm_pick(const struct nctx *c)
+{
+	int s;
+	int ni = best(c, &s);
+	return ni < 0 ? NULL : mh_norms[ni];
+}
+
 int mh_norm_dispatch(struct nctx *c, int *which)
 {
 	int s, rc = MH_OK;

@@ -8,7 +8,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "core/memfind.h"
 #include "core/time.h"
 #include "event/audit.h"
 #include "readers/reader.h"
@@ -130,28 +129,51 @@ static size_t skip_value(const char *p, size_t n, size_t i, int *sesc)
 	return i;
 }
 
+/* 1 when p[at..at + 8) is "peration" or "PERATION" after an 'O' or 'o'
+ * and before a quote, raw or escaped (at >= 1). */
+static int op_key_at(const char *p, size_t n, size_t at)
+{
+	size_t e = at + 8;
+	if (e >= n || (memcmp(p + at, "peration", 8) != 0 &&
+	               memcmp(p + at, "PERATION", 8) != 0))
+		return 0;
+	if (p[at - 1] != 'O' && p[at - 1] != 'o')
+		return 0;
+	return p[e] == '"' || (p[e] == '\\' && e + 1 < n && p[e + 1] == '"');
+}
+
 /* How many places of p[0..n) look like a key or string ending in
  * "operation" (any case of the "peration" part that is all lower or all
- * upper): "Operation" followed by a quote, raw or escaped. */
+ * upper): "Operation" followed by a quote, raw or escaped. One pass:
+ * sixteen places a step whose first byte is a 'p' and eighth an 'n' in
+ * either case (0x20 set folds both), each such place then compared. */
 static int op_keys(const char *p, size_t n)
 {
-	static const char *const needles[] = {"peration", "PERATION"};
 	int count = 0;
-	for (size_t k = 0; k < 2; k++) {
-		size_t i = 1;
-		while (i + 8 < n) {
-			const char *h = mh_memfind(p + i, n - i, needles[k], 8);
-			if (!h)
-				break;
-			size_t at = (size_t)(h - p);
-			size_t e = at + 8;
-			if ((p[at - 1] == 'O' || p[at - 1] == 'o') && e < n &&
-			    (p[e] == '"' ||
-			     (p[e] == '\\' && e + 1 < n && p[e + 1] == '"')))
-				count++;
-			i = at + 1;
+	size_t at = 1;
+#ifdef __SSE2__
+	const __m128i fold = _mm_set1_epi8(0x20), lp = _mm_set1_epi8('p'),
+	              ln = _mm_set1_epi8('n');
+	for (; at + 23 <= n; at += 16) {
+		__m128i a = _mm_or_si128(
+		        _mm_loadu_si128(
+		                (const __m128i *)(const void *)(p + at)),
+		        fold);
+		__m128i b = _mm_or_si128(
+		        _mm_loadu_si128(
+		                (const __m128i *)(const void *)(p + at + 7)),
+		        fold);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		        _mm_cmpeq_epi8(a, lp), _mm_cmpeq_epi8(b, ln)));
+		while (m) {
+			count += op_key_at(p, n, at + (size_t)__builtin_ctz(m));
+			m &= m - 1;
 		}
 	}
+#endif
+	for (; at + 8 < n; at++)
+		if ((p[at] | 0x20) == 'p')
+			count += op_key_at(p, n, at);
 	return count;
 }
 
@@ -172,7 +194,9 @@ static int key_of(const char *p, size_t ks, size_t ke)
 			continue;
 		if (!memcmp(p + ks, wanted_keys[w].name, n))
 			return w;
-		if (!strncasecmp(p + ks, wanted_keys[w].name, n))
+		/* Another case of it: the first letter tells most apart. */
+		if ((p[ks] | 0x20) == (wanted_keys[w].name[0] | 0x20) &&
+		    !strncasecmp(p + ks, wanted_keys[w].name, n))
 			return -2;
 	}
 	return -1;

@@ -37,6 +37,12 @@ const char *mh_rec_key_name(int k)
 	return k >= 0 && k < K__COUNT ? key_names[k] : "";
 }
 
+const struct mh_jkeys *mh_rec_keys(void)
+{
+	pthread_once(&keys_once, keys_build);
+	return &known;
+}
+
 int mh_rec_key_find(const char *name, size_t n)
 {
 	pthread_once(&keys_once, keys_build);
@@ -551,14 +557,15 @@ static int raw_key(struct mh_recstate *rs, struct mh_slice id, int64_t ts,
 	return MH_OK;
 }
 
-static int build(struct nctx *c, struct mh_event *ev)
+/* use: the normaliser (mh_norm_pick's choice), or NULL to choose. */
+static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 {
 	struct mh_recstate *rs = c->rs;
 	int ni = -1;
 	int rc;
-	if (forced) {
+	if (use || forced) {
 		ni = 0;
-		rc = forced->fill(c);
+		rc = (use ? use : forced)->fill(c);
 	} else {
 		rc = mh_norm_dispatch(c, &ni);
 	}
@@ -644,6 +651,29 @@ int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
 	return 1;
 }
 
+/* After build said 1 for a JSON record: its fields are made from text
+ * (after those of a record it holds), which is its raw text when that
+ * alone makes them; root (NULL: not parsed) is the parsed record. */
+static void json_done(struct mh_recstate *rs, struct mh_event *ev,
+                      struct mh_slice text, const struct mh_jv *root)
+{
+	rs->src[rs->nsrc].text = text;
+	rs->src[rs->nsrc].prefix = MH_SLICE_NULL;
+	rs->nsrc++;
+	/* Fields from this text alone (nothing held, no rule actions
+	 * added): it is the event's raw text. */
+	int extra = 0;
+	for (size_t i = 0; i < rs->nparams && !extra; i++)
+		extra = rs->params[i].src == MH_AP_RULE_ACTION;
+	if (rs->nsrc == 1 && !extra) {
+		ev->raw = text;
+		if (root) {
+			rs->root = *root;
+			ev->json = &rs->root;
+		}
+	}
+}
+
 int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
                       struct mh_slice text, const struct mh_recpos *pos,
                       struct mh_event *ev, struct mh_err *err)
@@ -654,25 +684,50 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 		return MH_ENOMEM;
 	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT, text};
 	rs->text = text;
-	int rc = build(&c, ev);
-	if (rc == 1) {
-		/* The record's own fields come after those of a record it
-		 * holds (nc_fields_from). */
-		rs->src[rs->nsrc].text = text;
-		rs->src[rs->nsrc].prefix = MH_SLICE_NULL;
-		rs->nsrc++;
-		/* Fields from this text alone (nothing held, no rule actions
-		 * added): it is the event's raw text. */
-		int extra = 0;
-		for (size_t i = 0; i < rs->nparams && !extra; i++)
-			extra = rs->params[i].src == MH_AP_RULE_ACTION;
-		if (rs->nsrc == 1 && !extra) {
-			ev->raw = text;
-			rs->root = root;
-			ev->json = &rs->root;
-		}
-	}
+	int rc = build(&c, ev, NULL);
+	if (rc == 1)
+		json_done(rs, ev, text, &root);
 	return rc;
+}
+
+/* Name/Value pairs of OperationProperties the raw path takes (a
+ * MailItemsAccessed record has two). */
+#define RAW_NV 32
+
+extern const struct mh_norm mh_norm_ual_api;
+
+int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
+                     const struct mh_recpos *pos, struct mh_event *ev,
+                     struct mh_err *err)
+{
+	if (forced)
+		return 0;
+	reset(rs);
+	struct robj *top = &rs->objs[rs->nobjs++];
+	struct mh_slice nv[2 * RAW_NV];
+	size_t nnv = 0;
+	if (!mh_rawrec_index(text.p, text.n, top, K_OPERATIONPROPERTIES, nv,
+	                     RAW_NV, &nnv))
+		return 0;
+	/* The parameters come in the order of mh_norm_ual_fill:
+	 * OperationProperties' are made here, so no list it reads before
+	 * or after may be there. */
+	if (top->have[K_PARAMETERS] || top->have[K_MODIFIEDPROPERTIES] ||
+	    top->have[K_EXTENDEDPROPERTIES])
+		return 0;
+	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT, text};
+	if (mh_norm_pick(&c) != &mh_norm_ual_api)
+		return 0;
+	for (size_t i = 0; i < nnv; i++)
+		if (nc_param(&c, nv[2 * i], nv[2 * i + 1], MH_SLICE_NULL,
+		             MH_AP_OPERATION_PROPERTIES, 0))
+			return MH_ENOMEM;
+	rs->text = text;
+	int rc = build(&c, ev, &mh_norm_ual_api);
+	if (rc == 1)
+		json_done(rs, ev, text, NULL);
+	/* A record the normaliser skips: the parse says why. */
+	return rc == 1 || rc == MH_ENOMEM ? rc : 0;
 }
 
 int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
@@ -689,7 +744,7 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
 	rs->ncols = ncols;
 	struct nctx c = {rs,  top,         &rs->audit,   err,
 	                 pos, MH_EV_AUDIT, MH_SLICE_NULL};
-	int rc = build(&c, ev);
+	int rc = build(&c, ev, NULL);
 	if (rc == 1) {
 		/* Every field is a cell's text, or made from a cell's text
 		 * (a JSON cell's members, the record it holds): the row as

@@ -142,6 +142,30 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
 int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
                     const struct mh_recpos *pos, struct mh_event *ev);
 
+/* A Management Activity API record from its raw text p[0..n), without
+ * the JSON parser (rawrec.c, for records an analytic reads): 1 with ev
+ * filled exactly as mh_rec_event_json would fill it from the parsed
+ * record (typed view, parameters, dedup key, fields made on first use
+ * from the text, raw; only ev->json is NULL); 0 when the text is not
+ * sure to give that (parse it: the reader then calls mh_rec_event_json,
+ * which also says why a bad record is skipped); MH_ENOMEM. */
+int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
+                     const struct mh_recpos *pos, struct mh_event *ev,
+                     struct mh_err *err);
+
+/* rawrec.c: o's known keys (have, slot) from the raw text p[0..n) of a
+ * JSON object, checked to be JSON the parser takes; each known key once,
+ * its value a string without escapes (MH_JSTR), an integer (MH_JINT) or
+ * null, except list_key's when it is a list of {"Name", "Value"} objects
+ * of such strings: its slot is then MH_JNONE and the pairs with a name
+ * are in nv[2 * i] (name), nv[2 * i + 1] (value), *nnv <= max_nv of
+ * them. 1, or 0 on any doubt. o->root is none. */
+int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
+                    struct mh_slice *nv, size_t max_nv, size_t *nnv);
+
+/* The known keys' table (keys.def), for mh_jkeys_find. */
+const struct mh_jkeys *mh_rec_keys(void);
+
 /* MARK: - for normalisers */
 
 struct nctx {
@@ -238,6 +262,10 @@ int nc_client_ip(struct nctx *c, struct mh_slice raw);
  * its index in mh_norms, -1 for none (a generic record). MH_OK, MH_ESKIP
  * (c->err says why), MH_ENOMEM. */
 int mh_norm_dispatch(struct nctx *c, int *which);
+
+/* norm.c: the normaliser mh_norm_dispatch would choose for c->top by its
+ * keys, without looking into wrappers; NULL for none. */
+const struct mh_norm *mh_norm_pick(const struct nctx *c);
 
 /* When not NULL, every record of this thread goes to this normaliser,
  * whatever its keys (the fuzz targets drive each normaliser with any
