@@ -46,14 +46,14 @@ static int g_and(int a, int b);
 static int g_or(int a, int b);
 
 /* p against the known value j of field i of k. */
-static int g_pat(struct gctx *c, const struct gknown *k, size_t i,
-                 int j, const struct mh_sv *p)
+static int g_pat(struct gctx *c, const struct gknown *k, size_t i, int j,
+                 const struct mh_sv *p)
 {
 	const struct mh_slice *v = &k->v[i][j];
 	switch (p->kind) {
 	case MH_SV_RE:
-		return mh_sg_regex_match(c->s->re, c->rs, (size_t)p->re,
-		                         v->p, v->n)
+		return mh_sg_regex_match(c->s->re, c->rs, (size_t)p->re, v->p,
+		                         v->n)
 		               ? G_T
 		               : G_F;
 	case MH_SV_FIELDREF: return G_U;
@@ -64,8 +64,8 @@ static int g_pat(struct gctx *c, const struct gknown *k, size_t i,
 /* Some known value j of field i against any pattern of t (want 1), or
  * every pattern of t against some value (all), or (neg) some value
  * against none. */
-static int g_any(struct gctx *c, const struct gknown *k, size_t i,
-                 int j, const struct mh_sg_test *t)
+static int g_any(struct gctx *c, const struct gknown *k, size_t i, int j,
+                 const struct mh_sg_test *t)
 {
 	int any = G_F;
 	for (uint32_t q = 0; q < t->npat && any != G_T; q++) {
@@ -94,7 +94,7 @@ static int g_test(struct gctx *c, const struct gknown *k,
 		return nv == 0 ? G_T : G_F; /* a known value is not null */
 	if (nv == 0)
 		return G_F; /* no value: neq, all and any alike */
-	if (t->neg) { /* some value equals none of the patterns */
+	if (t->neg) {       /* some value equals none of the patterns */
 		int r = G_F;
 		for (int j = 0; j < nv; j++) {
 			int a = g_any(c, k, i, j, t);
@@ -222,10 +222,9 @@ static void lower(char *d, struct mh_slice s)
 static int gate_eval(struct gctx *c, const struct mh_rawop *o)
 {
 	const struct mh_sigma *s = c->s;
-	struct mh_slice own[4] = {o->op, o->workload, o->ev_name,
-	                          o->ev_source};
+	struct mh_slice own[4] = {o->op, o->workload, o->ev_name, o->ev_source};
 	static const char *const names[4] = {"Operation", "Workload",
-	                                      "eventName", "eventSource"};
+	                                     "eventName", "eventSource"};
 	char low[4][GATE_VAL], wz[GATE_VAL];
 	for (int f = 0; f < 4; f++) {
 		if (own[f].n >= GATE_VAL)
@@ -288,7 +287,8 @@ static int gate_eval(struct gctx *c, const struct mh_rawop *o)
 		return -1;
 	for (size_t b = 0; b < s->nbuckets; b++)
 		if (mh_sg_ls_match(&cl, s->buckets[b].category,
-		                   s->buckets[b].product, s->buckets[b].service))
+		                   s->buckets[b].product,
+		                   s->buckets[b].service))
 			on[b / 64] |= (uint64_t)1 << (b % 64);
 	int may = 0;
 	for (size_t ri = 0; ri < s->nrules && !may; ri++) {
@@ -301,7 +301,6 @@ static int gate_eval(struct gctx *c, const struct mh_rawop *o)
 	free(on);
 	return may;
 }
-
 
 /* MARK: - the answers, by values */
 
