@@ -40,7 +40,8 @@ static int diff(const struct mh_yn *a, const struct mh_yn *b, char *why,
 	if (a->type == MH_YN_SCALAR) {
 		if (a->len != b->len || memcmp(a->s, b->s, a->len) ||
 		    a->plain != b->plain || a->s[a->len] || b->s[b->len]) {
-			snprintf(why, cap, "scalar at %u:%u: '%s' / '%s' (%d/%d)",
+			snprintf(why, cap,
+			         "scalar at %u:%u: '%s' / '%s' (%d/%d)",
 			         a->line, a->col, a->s, b->s, a->plain,
 			         b->plain);
 			return 1;
@@ -66,15 +67,16 @@ static int same(const char *text, size_t n, const char *name)
 	struct mh_err e1, e2;
 	mh_err_clear(&e1);
 	mh_err_clear(&e2);
-	int r1 = mh_yaml_parse_how(text, n, &a1, &d1, &n1, &e1,
-	                           MH_YAML_LIBYAML);
+	int r1 =
+	        mh_yaml_parse_how(text, n, &a1, &d1, &n1, &e1, MH_YAML_LIBYAML);
 	int r2 = mh_yaml_parse_how(text, n, &a2, &d2, &n2, &e2, MH_YAML_FAST);
 	int took = r2 == MH_OK;
 	if (took) {
 		char why[512] = "";
 		if (r1 != MH_OK)
-			print_error("%s: libyaml refuses what the fast path read\n",
-			            name);
+			print_error(
+			        "%s: libyaml refuses what the fast path read\n",
+			        name);
 		assert_int_equal(r1, MH_OK);
 		assert_int_equal(n1, n2);
 		int d = 0;
