@@ -1197,6 +1197,28 @@ static void test_audit_gate(void **st)
 	mh_sigma_ctx_free(c);
 	mh_sigma_free(s);
 
+	/* p's operation but not its atom, q's atom but not its
+	 * operation: the scan looks for p's atoms alone */
+	s = load("title: p\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        Operation: UserLoggedIn\n"
+	         "        ApplicationId: 9ba1a5c7-f17a-4de9-a1f1-6178c8d51223\n"
+	         "    condition: selection\n---\n"
+	         "title: q\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        Operation: TIMailData\n"
+	         "        Subject|contains: secret-word-q\n"
+	         "    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	const char *r11 = UAL("UserLoggedIn", ",\"Subject\":\"secret-word-q\"");
+	assert_int_equal(may(c, r11, "UserLoggedIn"), 0);
+	assert_int_equal(nmatch_json(s, r11), 0);
+	const char *r12 = UAL("UserLoggedIn",
+	                      ",\"ApplicationId\":\"9ba1a5c7-f17a-4de9-a1f1-"
+	                      "6178c8d51223\"");
+	assert_int_equal(may(c, r12, "UserLoggedIn"), 1);
+	assert_int_equal(nmatch_json(s, r12), 1);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+
 	/* eventName is the operation of an activity, an alert's Name: an
 	 * alert of another name is judged by the scan */
 	s = load("title: t\nlogsource:\n    product: m365\n    service: "

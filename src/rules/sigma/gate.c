@@ -11,10 +11,12 @@
 
 #define GATE_AL 64 /* aliases of one class */
 
-/* What the evaluation reads. */
+/* What the evaluation reads, and the rules it finds may match. */
 struct gctx {
 	const struct mh_sigma *s;
 	struct mh_sg_rescratch *rs;
+	uint32_t *may;
+	size_t nmay, cap;
 };
 
 /* Three-valued results: a test on a value the gate does not know. */
@@ -291,12 +293,24 @@ static int gate_eval(struct gctx *c, const struct mh_rawop *o)
 		                   s->buckets[b].service))
 			on[b / 64] |= (uint64_t)1 << (b % 64);
 	int may = 0;
-	for (size_t ri = 0; ri < s->nrules && !may; ri++) {
+	for (size_t ri = 0; ri < s->nrules; ri++) {
 		const struct mh_sg_rule *r = &s->rules[ri];
 		if (r->kind != MH_SG_DETECTION || r->bucket < 0 ||
-		    !((on[r->bucket / 64] >> (r->bucket % 64)) & 1))
+		    !((on[r->bucket / 64] >> (r->bucket % 64)) & 1) ||
+		    g_cond(c, &k, &r->det, r->det.root, 0) == G_F)
 			continue;
-		may = g_cond(c, &k, &r->det, r->det.root, 0) != G_F;
+		may = 1;
+		if (c->nmay == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 8;
+			uint32_t *nv = realloc(c->may, cap * sizeof(*nv));
+			if (!nv) {
+				free(on);
+				return -1;
+			}
+			c->may = nv;
+			c->cap = cap;
+		}
+		c->may[c->nmay++] = (uint32_t)ri;
 	}
 	free(on);
 	return may;
@@ -311,20 +325,24 @@ struct gent {
 	char *key;  /* the tuple (gate_key) */
 	size_t kn;
 	int may;
+	struct mh_sg_gate_ans ans;
 };
 
 struct mh_sg_gate {
 	const struct mh_sigma *s;
+	void (*free_user)(void *);
 	struct gent t[GATE_SLOTS];
 	size_t n;
 };
 
-int mh_sg_gate_new(const struct mh_sigma *s, struct mh_sg_gate **out)
+int mh_sg_gate_new(const struct mh_sigma *s, void (*free_user)(void *),
+                   struct mh_sg_gate **out)
 {
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return MH_ENOMEM;
 	(*out)->s = s;
+	(*out)->free_user = free_user;
 	return MH_OK;
 }
 
@@ -332,8 +350,12 @@ void mh_sg_gate_free(struct mh_sg_gate *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < GATE_SLOTS; i++)
+	for (size_t i = 0; i < GATE_SLOTS; i++) {
 		free(g->t[i].key);
+		free(g->t[i].ans.rules);
+		if (g->free_user && g->t[i].ans.user)
+			g->free_user(g->t[i].ans.user);
+	}
 	free(g);
 }
 
@@ -369,9 +391,10 @@ static uint64_t key_hash(const char *p, size_t n)
 }
 
 int mh_sg_gate_may(struct mh_sg_gate *g, struct mh_sg_rescratch *rs,
-                   const struct mh_rawop *o)
+                   const struct mh_rawop *o, struct mh_sg_gate_ans **ans)
 {
 	char key[4 * (GATE_VAL + 1) + 1];
+	*ans = NULL;
 	if (o->op.n >= GATE_VAL || o->workload.n >= GATE_VAL ||
 	    o->ev_name.n >= GATE_VAL || o->ev_source.n >= GATE_VAL)
 		return 1;
@@ -384,21 +407,31 @@ int mh_sg_gate_may(struct mh_sg_gate *g, struct mh_sg_rescratch *rs,
 	size_t j = (size_t)h & (GATE_SLOTS - 1);
 	for (; g->t[j].h; j = (j + 1) & (GATE_SLOTS - 1))
 		if (g->t[j].h == h && g->t[j].kn == kn &&
-		    !memcmp(g->t[j].key, key, kn))
+		    !memcmp(g->t[j].key, key, kn)) {
+			*ans = &g->t[j].ans;
 			return g->t[j].may;
-	struct gctx c = {g->s, rs};
-	int may = gate_eval(&c, o) != 0;
-	/* keep it while the table is at most half full */
-	if (g->n < GATE_SLOTS / 2) {
-		char *k = malloc(kn);
-		if (k) {
-			memcpy(k, key, kn);
-			g->t[j].h = h;
-			g->t[j].key = k;
-			g->t[j].kn = kn;
-			g->t[j].may = may;
-			g->n++;
 		}
+	struct gctx c = {g->s, rs, NULL, 0, 0};
+	int r = gate_eval(&c, o);
+	int may = r != 0;
+	/* keep it while the table is at most half full; the rules that
+	 * may match with it (not when the gate could not tell) */
+	char *k = g->n < GATE_SLOTS / 2 ? malloc(kn) : NULL;
+	if (k) {
+		memcpy(k, key, kn);
+		g->t[j].h = h;
+		g->t[j].key = k;
+		g->t[j].kn = kn;
+		g->t[j].may = may;
+		g->t[j].ans.rules = r > 0 ? c.may : NULL;
+		g->t[j].ans.n = r > 0 ? c.nmay : 0;
+		g->n++;
+		if (r > 0)
+			*ans = &g->t[j].ans;
+		else
+			free(c.may);
+	} else {
+		free(c.may);
 	}
 	return may;
 }

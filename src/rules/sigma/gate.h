@@ -32,15 +32,29 @@
 
 struct mh_sg_gate;
 
-/* MH_OK or MH_ENOMEM. */
-int mh_sg_gate_new(const struct mh_sigma *s, struct mh_sg_gate **out);
+/* The answer for one tuple of values, kept by the gate: the detection
+ * rules (indices, ascending) that may match a record with those values,
+ * and the caller's user pointer (NULL at first; freed with the gate by
+ * the free_user it was made with). */
+struct mh_sg_gate_ans {
+	uint32_t *rules;
+	size_t n;
+	void *user;
+};
+
+/* free_user: frees an answer's user pointer (NULL: none). MH_OK or
+ * MH_ENOMEM. */
+int mh_sg_gate_new(const struct mh_sigma *s, void (*free_user)(void *),
+                   struct mh_sg_gate **out);
 void mh_sg_gate_free(struct mh_sg_gate *g);
 
 /* 0 when no detection rule can match the record of which
  * mh_rawop_sigma said 1 and read o (op, workload, ev_name, ev_source,
  * rtype); 1 when some rule may (or the gate cannot tell: values over
- * 255 bytes, no memory). rs: for the rules' regular expressions. */
+ * 255 bytes, no memory). rs: for the rules' regular expressions. *ans
+ * (when it says 1 and has it kept, else NULL) lists the rules that may
+ * match. */
 int mh_sg_gate_may(struct mh_sg_gate *g, struct mh_sg_rescratch *rs,
-                   const struct mh_rawop *o);
+                   const struct mh_rawop *o, struct mh_sg_gate_ans **ans);
 
 #endif
