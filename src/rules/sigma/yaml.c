@@ -5,6 +5,10 @@
 #include <string.h>
 #include <yaml.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* A node under construction: children collect in a growable array that is
  * copied into the arena once the collection ends. */
 struct frame {
@@ -535,16 +539,32 @@ static int fp_block(struct fp *f, size_t li, struct mh_yn **out)
 static int fp_parse(const char *buf, size_t n, struct mh_arena *a,
                     struct mh_yn **root)
 {
-	/* the bytes first: ASCII, printable, no tab, no CR */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)buf[i];
+	/* the bytes first: ASCII, printable, no tab, no CR; and the
+	 * lines counted */
+	size_t nl = 1, b = 0;
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f),
+	              lf = _mm_set1_epi8('\n');
+	for (; b + 16 <= n; b += 16) {
+		__m128i v = _mm_loadu_si128(
+		        (const __m128i *)(const void *)(buf + b));
+		/* signed: bytes from 0x80 are below 0x20 too */
+		__m128i eol = _mm_cmpeq_epi8(v, lf);
+		__m128i bad = _mm_or_si128(
+		        _mm_andnot_si128(eol, _mm_cmplt_epi8(v, sp)),
+		        _mm_cmpeq_epi8(v, del));
+		if (_mm_movemask_epi8(bad))
+			return FP_NO;
+		nl += (size_t)__builtin_popcount(
+		        (unsigned)_mm_movemask_epi8(eol));
+	}
+#endif
+	for (; b < n; b++) {
+		unsigned char c = (unsigned char)buf[b];
 		if ((c < 0x20 && c != '\n') || c >= 0x7f)
 			return FP_NO;
+		nl += c == '\n';
 	}
-	size_t nl = 0;
-	for (size_t i = 0; i < n; i++)
-		nl += buf[i] == '\n';
-	nl++;
 	struct fline *ln = malloc(nl * sizeof(*ln));
 	if (!ln)
 		return MH_ENOMEM;
