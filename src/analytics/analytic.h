@@ -25,6 +25,8 @@
 #include "event/event.h"
 #include "finding/finding.h"
 
+struct mh_rawop; /* readers/record/rawop.h: what the peek read */
+
 /* What analytics are configured with; one per scan, read-only while the
  * workers run. Each analytic reads the members it needs. */
 struct mh_sigma;
@@ -96,12 +98,12 @@ struct mh_analytic_ops {
 	/* NULL allowed. For an analytic whose audit_ops list cannot name
 	 * what it reads (Sigma rules test any field of any record): asked
 	 * about every record the lists would pass over, from its raw text
-	 * (reader.h audit_raw: text, csv, op), on the worker's thread with
+	 * (reader.h audit_raw: text, csv, peek), on the worker's thread with
 	 * its accumulator. 1: the record is parsed and reaches event()
 	 * after all. It must never say 0 for a record the analytic could
 	 * act on. */
 	int (*audit_raw)(void *acc, struct mh_slice text, int csv,
-	                 struct mh_slice op);
+	                 const struct mh_rawop *o);
 };
 
 /* registry.c: every analytic, in the order they run; NULL-terminated. */

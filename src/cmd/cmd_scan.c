@@ -188,13 +188,13 @@ static int prefilter_ops(struct scan *s, const struct mh_analytic_conf *conf,
 /* reader.h audit_raw: a record the lists pass over is parsed after all
  * when an analytic's audit_raw wants it (the Sigma rules). */
 static int audit_raw(void *ctx, struct mh_slice text, int csv,
-                     struct mh_slice op)
+                     const struct mh_rawop *o)
 {
 	struct worker *w = ctx;
 	const struct scan *s = w->scan;
 	for (size_t a = 0; a < s->nan; a++)
 		if (s->an[a]->audit_raw &&
-		    s->an[a]->audit_raw(w->acc[a], text, csv, op))
+		    s->an[a]->audit_raw(w->acc[a], text, csv, o))
 			return 1;
 	return 0;
 }

@@ -29,6 +29,7 @@
 struct mh_reader; /* opaque, per format */
 struct mh_stream; /* core/stream.h */
 struct mh_dirref; /* core/dirref.h */
+struct mh_rawop;  /* readers/record/rawop.h */
 
 /* What the walker knows about one input, handed to probe and open. */
 struct mh_source {
@@ -83,11 +84,12 @@ struct mh_reader_opts {
 	 * over (NULL: none). 1: parse it after all, a consumer may need it
 	 * (the Sigma rules: analytic.h audit_raw); 0: pass it over. text
 	 * is the record's own text (event.h raw: a JSON record, or with csv
-	 * set a Purview row as written), op its operation as the peek read
-	 * it. Called on the reader's thread with audit_raw_ctx (one set of
-	 * options per worker thread). */
+	 * set a Purview row as written), o what the peek read of it (its
+	 * operation, RecordType; readers/record/rawop.h). Called on the
+	 * reader's thread with audit_raw_ctx (one set of options per worker
+	 * thread). */
 	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
-	                 struct mh_slice op);
+	                 const struct mh_rawop *o);
 	void *audit_raw_ctx;
 };
 

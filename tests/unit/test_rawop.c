@@ -443,6 +443,60 @@ static void test_tenant(void **state)
 	        0);
 }
 
+/* mh_rawop_sigma: the Sigma gate's keys, read by the walk on to the
+ * end; never a doubt of the peek's. */
+static int sigma_t(const char *rest, struct mh_rawop *o)
+{
+	char s[1024];
+	snprintf(s, sizeof(s),
+	         "{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":\"a\","
+	         "\"Operation\":\"FileAccessed\",\"RecordType\":6%s}",
+	         rest);
+	assert_int_equal(peek(s, o), 1);
+	return mh_rawop_sigma(copy, strlen(s), o);
+}
+
+static void test_sigma(void **st)
+{
+	(void)st;
+	struct mh_rawop o;
+	assert_int_equal(mh_rawop_selfcheck(), 1);
+	assert_int_equal(sigma_t(",\"Workload\":\"SharePoint\","
+	                         "\"EventSource\":\"SharePoint\","
+	                         "\"Item\":{\"Workload\":1}",
+	                         &o),
+	                 1);
+	eq(o.op, "FileAccessed");
+	eq(o.workload, "SharePoint");
+	eq(o.ev_source, "SharePoint");
+	assert_null(o.ev_name.p);
+	assert_int_equal(o.rtype, 6);
+	/* any case of the name is the field (Sigma's names are) */
+	assert_int_equal(sigma_t(",\"WORKLOAD\":\"x\",\"eventname\":\"\"", &o),
+	                 1);
+	eq(o.workload, "x");
+	eq(o.ev_name, "");
+	/* twice, not a plain string, missing, or another shape's key: 0 */
+	static const char *const no[] = {
+	        ",\"Workload\":\"x\",\"workload\":\"y\"",
+	        ",\"Workload\":\"x\\u0041\"",
+	        ",\"Workload\":\"x\",\"eventSource\":2",
+	        ",\"Workload\":\"\"",
+	        "",
+	        ",\"Workload\":\"x\",\"CmdletName\":\"Set-Mailbox\"",
+	        ",\"Workload\":\"x\",\"officeworkload\":\"x\"",
+	        ",\"Workload\":\"x\",\"AuditData\":{}",
+	        ",\"Workload\":\"x\",\"RawEventData\":{}",
+	};
+	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
+		assert_int_equal(sigma_t(no[i], &o), 0);
+	/* no RecordType */
+	const char *nr = "{\"CreationTime\":\"2024-03-01T10:00:03\",\"Id\":"
+	                 "\"a\",\"Operation\":\"x\",\"Workload\":\"x\"}";
+	assert_int_equal(peek(nr, &o), 1);
+	assert_int_equal(mh_rawop_sigma(copy, strlen(nr), &o), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +505,7 @@ int main(void)
 	        cmocka_unit_test(test_wanted),
 	        cmocka_unit_test(test_reader),
 	        cmocka_unit_test(test_tenant),
+	        cmocka_unit_test(test_sigma),
 	};
 	int rc = cmocka_run_group_tests(tests, testdir_setup, testdir_teardown);
 	free(copy);

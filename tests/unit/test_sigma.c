@@ -24,6 +24,7 @@
 #include "rules/sigma/match.h"
 #include "rules/sigma/regex.h"
 #include "readers/reader.h"
+#include "readers/record/rawop.h"
 #include "rules/sigma/sigma.h"
 
 #define NUL_VALUE "\x01null"
@@ -1013,15 +1014,24 @@ static int judge_of(struct mh_sigma *s, struct mh_sigma_ctx **c)
 	return mh_sigma_audit_judge(*c);
 }
 
+/* As a reader asks: what the peek read of text (when it can read it,
+ * else only op). */
 static int may(struct mh_sigma_ctx *c, const char *text, const char *op)
 {
-	return mh_sigma_audit_may(c, mh_slice_cstr(text), mh_slice_cstr(op));
+	struct mh_rawop o;
+	if (!mh_rawop_peek(text, strlen(text), &o)) {
+		memset(&o, 0, sizeof(o));
+		o.rtype = -1;
+		o.op = mh_slice_cstr(op);
+	}
+	return mh_sigma_audit_may(c, mh_slice_cstr(text), 0, &o);
 }
 
-#define UAL(op, rest)                                                          \
+#define UALW(op, wl, rest)                                                     \
 	"{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"j1\","             \
 	"\"Operation\":\"" op "\",\"RecordType\":1,\"Workload\":"              \
-	"\"Exchange\"" rest "}"
+	"\"" wl "\"" rest "}"
+#define UAL(op, rest) UALW(op, "Exchange", rest)
 
 static void test_audit_judge(void **st)
 {
@@ -1037,10 +1047,22 @@ static void test_audit_judge(void **st)
 	assert_int_equal(judge_of(s, &c), 1);
 	assert_int_equal(may(c, UAL("UserLoggedIn", ""), "UserLoggedIn"), 0);
 	assert_int_equal(may(c,
+	                     UALW("AlertTriggered", "SecurityComplianceCenter",
+	                          ",\"Name\":\"SUSPICIOUS inbox forwarding\""),
+	                     "AlertTriggered"),
+	                 1);
+	/* the same from Exchange: not of the rule's service (the gate) */
+	assert_int_equal(may(c,
 	                     UAL("AlertTriggered",
 	                         ",\"Name\":\"SUSPICIOUS inbox forwarding\""),
 	                     "AlertTriggered"),
-	                 1);
+	                 0);
+	assert_int_equal(
+	        nmatch_json(
+	                s,
+	                UAL("AlertTriggered",
+	                    ",\"Name\":\"SUSPICIOUS inbox forwarding\"") "\n"),
+	        0);
 	/* an escape may hide any letter */
 	assert_int_equal(may(c, UAL("\\u0055serLoggedIn", ""), "x"), 1);
 	mh_sigma_ctx_free(c);
@@ -1107,7 +1129,131 @@ static void test_audit_judge(void **st)
 	mh_sigma_ctx_free(c);
 	mh_sigma_free(s);
 }
+
+/* The gate (match.h mh_sigma_audit_may): rules that need an operation
+ * rule out, without a scan, records of any other, even when an atom of
+ * theirs is in the text; a rule that needs none, or a record of an
+ * operation a rule needs, is judged by the scan as before; the gate
+ * stays off for records whose Operation or Workload it cannot know. The
+ * answers agree with matching the parsed record (nmatch_json). */
+static void test_audit_gate(void **st)
+{
+	(void)st;
+	struct mh_sigma_ctx *c;
+	struct mh_sigma *s = load(
+	        "title: a\nlogsource:\n    product: m365\n    service: audit\n"
+	        "detection:\n    selection:\n        Workload: "
+	        "ThreatIntelligence\n        Operation: TIMailData\n"
+	        "        Directionality: Inbound\n    condition: selection\n"
+	        "---\n"
+	        "title: b\nlogsource:\n    product: m365\n    service: audit\n"
+	        "detection:\n    selection:\n        Operation|contains: "
+	        "'Disable Strong Authentication.'\n    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	/* the atom of a is in the text, but a needs its operation */
+	const char *r1 = UALW("MailItemsAccessed", "ThreatIntelligence",
+	                      ",\"Subject\":\"TIMailData Inbound\"");
+	assert_int_equal(may(c, r1, "MailItemsAccessed"), 0);
+	assert_int_equal(nmatch_json(s, r1), 0);
+	/* its operation: judged in full (the scan finds the atom) */
+	const char *r2 = UALW("TIMailData", "ThreatIntelligence",
+	                      ",\"Directionality\":\"Inbound\"");
+	assert_int_equal(may(c, r2, "TIMailData"), 1);
+	assert_int_equal(nmatch_json(s, r2), 1);
+	/* b: contains, any case */
+	const char *r3 = UAL("disable strong authentication.", "");
+	assert_int_equal(may(c, r3, "disable strong authentication."), 1);
+	assert_int_equal(nmatch_json(s, r3), 1);
+	/* a second operation key (another case): no gate, the scan */
+	const char *r5 = UALW("MailItemsAccessed", "ThreatIntelligence",
+	                      ",\"Directionality\":\"Inbound\","
+	                      "\"OPERATION\":\"TIMailData\"");
+	assert_int_equal(may(c, r5, "MailItemsAccessed"), 1);
+	assert_int_equal(nmatch_json(s, r5), 1);
+	/* a workload in another case, or twice: no gate */
+	const char *r6 = UALW("MailItemsAccessed", "ThreatIntelligence",
+	                      ",\"workload\":\"x\",\"Subject\":\"timaildata\"");
+	assert_int_equal(may(c, r6, "MailItemsAccessed"), 1);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+
+	/* a rule that needs no operation (c) keeps every record's scan: a
+	 * value only the scan reaches */
+	s = load("title: a\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        Operation: TIMailData\n"
+	         "    condition: selection\n"
+	         "---\n"
+	         "title: c\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        ObjectId|contains: "
+	         "'hidden-share'\n    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	const char *r4 =
+	        UAL("MailItemsAccessed", ",\"ObjectId\":\"x/Hidden-Share\"");
+	assert_int_equal(may(c, r4, "MailItemsAccessed"), 1);
+	assert_int_equal(nmatch_json(s, r4), 1);
+	assert_int_equal(may(c, UAL("MailItemsAccessed", ",\"ObjectId\":\"y\""),
+	                     "MailItemsAccessed"),
+	                 0);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+
+	/* p's operation but not its atom, q's atom but not its
+	 * operation: the scan looks for p's atoms alone */
+	s = load("title: p\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        Operation: UserLoggedIn\n"
+	         "        ApplicationId: 9ba1a5c7-f17a-4de9-a1f1-6178c8d51223\n"
+	         "    condition: selection\n---\n"
+	         "title: q\nlogsource:\n    product: m365\n    service: audit\n"
+	         "detection:\n    selection:\n        Operation: TIMailData\n"
+	         "        Subject|contains: secret-word-q\n"
+	         "    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	const char *r11 = UAL("UserLoggedIn", ",\"Subject\":\"secret-word-q\"");
+	assert_int_equal(may(c, r11, "UserLoggedIn"), 0);
+	assert_int_equal(nmatch_json(s, r11), 0);
+	const char *r12 = UAL("UserLoggedIn",
+	                      ",\"ApplicationId\":\"9ba1a5c7-f17a-4de9-a1f1-"
+	                      "6178c8d51223\"");
+	assert_int_equal(may(c, r12, "UserLoggedIn"), 1);
+	assert_int_equal(nmatch_json(s, r12), 1);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+
+	/* eventName is the operation of an activity, an alert's Name: an
+	 * alert of another name is judged by the scan */
+	s = load("title: t\nlogsource:\n    product: m365\n    service: "
+	         "threat_management\ndetection:\n    selection:\n"
+	         "        eventSource: SecurityComplianceCenter\n"
+	         "        eventName: 'Suspicious inbox forwarding'\n"
+	         "    condition: selection\n");
+	assert_int_equal(judge_of(s, &c), 1);
+	const char *r7 = UALW("Suspicious inbox forwarding",
+	                      "SecurityComplianceCenter", "");
+	assert_int_equal(may(c, r7, "Suspicious inbox forwarding"), 1);
+	assert_int_equal(nmatch_json(s, r7), 1);
+	const char *r8 = UALW("SomethingElse", "SecurityComplianceCenter",
+	                      ",\"Note\":\"Suspicious inbox forwarding\"");
+	assert_int_equal(may(c, r8, "SomethingElse"), 0);
+	assert_int_equal(nmatch_json(s, r8), 0);
+	/* RecordType 40 makes it an alert: eventName is its Name */
+	const char *r9 =
+	        "{\"CreationTime\":\"2024-03-01T10:00:00\",\"Id\":\"j1\","
+	        "\"Operation\":\"SomethingElse\",\"RecordType\":40,"
+	        "\"Workload\":\"SecurityComplianceCenter\",\"Name\":"
+	        "\"Suspicious inbox forwarding\"}";
+	assert_int_equal(may(c, r9, "SomethingElse"), 1);
+	assert_int_equal(nmatch_json(s, r9), 1);
+	/* a record with an eventName of its own: no gate */
+	const char *r10 = UALW("SomethingElse", "SecurityComplianceCenter",
+	                       ",\"eventName\":\"Suspicious inbox "
+	                       "forwarding\"");
+	assert_int_equal(may(c, r10, "SomethingElse"), 1);
+	assert_int_equal(nmatch_json(s, r10), 1);
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+}
 #undef UAL
+#undef UALW
 
 /* MARK: - lazy prefilter */
 
@@ -1555,6 +1701,7 @@ int main(void)
 	        cmocka_unit_test(test_logsource_shapes),
 	        cmocka_unit_test(test_purview_raw),
 	        cmocka_unit_test(test_audit_judge),
+	        cmocka_unit_test(test_audit_gate),
 	        cmocka_unit_test(test_lazy_prefilter),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),

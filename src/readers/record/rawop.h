@@ -36,6 +36,10 @@ struct mh_rawop {
 	 * record's other name of MailboxOwnerUPN); {NULL, 0} when not
 	 * there. */
 	struct mh_slice actor, mailbox, org, guid;
+	/* The values of the top-level keys Workload, eventName and
+	 * eventSource (any case) when plain strings, {NULL, 0} when not
+	 * there (seen by a walk that went past them; mh_rawop_sigma) */
+	struct mh_slice workload, ev_name, ev_source;
 	/* The walk's state. */
 	struct mh_slice org_name, org_id;
 	size_t pos;    /* where the walk stopped */
@@ -55,6 +59,24 @@ int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out);
  * inbox rule operation (the normaliser then finds the mailbox in the
  * parameters). 1 with them filled. */
 int mh_rawop_tenant(const char *p, size_t n, struct mh_rawop *out);
+
+/* After mh_rawop_peek said 1, for the Sigma rules' judge (rules/sigma
+ * match.h mh_sigma_audit_may): the walk on to the object's end (the
+ * same doubts as mh_rawop_tenant's, which it may follow), then 1 when
+ * the record is read as a Management Activity API record whose own
+ * values under the names SigmaHQ's Microsoft 365 rules test are known:
+ * its top level has RecordType and a Workload that is not empty, one
+ * key named Operation (in that case), at most one named (in any case)
+ * Workload, eventName or eventSource, each a plain string (in
+ * out->workload, ev_name, ev_source), and no key (in any case) of
+ * another export shape (CmdletName, OfficeWorkload, AuditData,
+ * RawEventData). Unlike the keys above, these never make the peek
+ * doubt. 0 otherwise (or on doubt). */
+int mh_rawop_sigma(const char *p, size_t n, struct mh_rawop *out);
+
+/* 1 when the walk's table of keys by length holds every key it looks
+ * for (tests). */
+int mh_rawop_selfcheck(void);
 
 /* After mh_rawop_peek said 1: 1 when the operation it found is the only
  * key like "Operation" in the whole text (a pass over all of it, so
@@ -86,7 +108,7 @@ struct mh_rawop_set {
 	 * audit_raw, set by the reader after mh_rawop_set_init; NULL:
 	 * none): 1 parses it after all. */
 	int (*raw)(void *ctx, struct mh_slice text, int csv,
-	           struct mh_slice op);
+	           const struct mh_rawop *o);
 	void *raw_ctx;
 };
 

@@ -1008,3 +1008,8 @@ int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev)
 	}
 	return MH_OK;
 }
+
+unsigned mh_sg_view_audit_groups(const struct mh_audit *a)
+{
+	return audit_groups(a);
+}

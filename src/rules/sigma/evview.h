@@ -122,6 +122,10 @@ void mh_sg_view_release(struct mh_sg_view *v);
  * ev->audit), so that an event no rule concerns costs no field; an
  * event without a typed view is classified from its fields. MH_OK. */
 int mh_sg_view_classify(struct mh_sg_view *v, const struct mh_event *ev);
+
+/* The audit groups (1u << MH_LSG_*) of a record with typed view a, as
+ * mh_sg_view_classify puts it in them. */
+unsigned mh_sg_view_audit_groups(const struct mh_audit *a);
 /* After classify: the values the typed view gives the event (the status
  * word of a result, a Google service name, ...; logsource.def AUDIT_ALIAS
  * "@" rows), up to cap, valid until the next classify; (size_t)-1 on

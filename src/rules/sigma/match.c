@@ -7,6 +7,8 @@
 #include "core/buf.h"
 #include "core/strmap.h"
 #include "event/audit.h"
+#include "readers/record/rawop.h"
+#include "rules/sigma/gate.h"
 #include "rules/sigma/prefilter.h"
 #include "rules/sigma/regex.h"
 
@@ -44,6 +46,9 @@ struct mh_sigma_ctx {
 	int judge;
 	struct mh_sg_rawset *jraw;
 	int jjoin; /* @invocation joins the operation and the parameters */
+	/* mh_sigma_audit_may's gate (gate.h) */
+	struct mh_sg_gate *gate;
+	uint64_t gated; /* records the gate passed over without a scan */
 	/* typed_in_raw for the last event's class and aliases */
 	const struct cls *typed_cls;
 	int typed_ok;
@@ -80,6 +85,21 @@ static int typed_in_raw(const struct mh_sigma_ctx *c, const struct cls *ce)
 	return 1;
 }
 
+/* What the gate's answer for a tuple of values gives the judge: the
+ * raw set of the atoms of the rules that may match (NULL: they have
+ * none, then the judge's own). */
+struct gset {
+	struct mh_sg_rawset *rs;
+};
+
+static void free_gset(void *p)
+{
+	struct gset *g = p;
+	if (g)
+		mh_sg_rawset_free(g->rs);
+	free(g);
+}
+
 int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 {
 	struct mh_sigma_ctx *c = calloc(1, sizeof(*c));
@@ -99,7 +119,8 @@ int mh_sigma_ctx_new(const struct mh_sigma *set, struct mh_sigma_ctx **out)
 	if (!c->mark || !c->cand || !c->out || !c->bucket_bits || !c->active ||
 	    mh_sg_view_init(&c->view, set) ||
 	    mh_sg_rescratch_new(set->re, &c->rs) ||
-	    mh_sg_pfscratch_new(set->pf, &c->ps)) {
+	    mh_sg_pfscratch_new(set->pf, &c->ps) ||
+	    mh_sg_gate_new(set, free_gset, &c->gate)) {
 		mh_sigma_ctx_free(c);
 		return MH_ENOMEM;
 	}
@@ -126,6 +147,7 @@ void mh_sigma_ctx_free(struct mh_sigma_ctx *c)
 	mh_sg_pfscratch_free(c->ps);
 	mh_buf_release(&c->scanbuf);
 	mh_strmap_release(&c->cls_cache, free_cls);
+	mh_sg_gate_free(c->gate);
 	mh_sg_rawset_free(c->jraw);
 	free(c->mark);
 	free(c->cand);
@@ -661,13 +683,39 @@ out:
 	return rc ? rc : c->judge > 0;
 }
 
-int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text,
-                       struct mh_slice op)
+int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text, int csv,
+                       const struct mh_rawop *o)
 {
 	if (mh_sigma_audit_judge(c) != 1)
 		return 1;
-	if (mh_sg_rawset_may(c->jraw, c->ps, text.p, text.n))
+	/* A Management Activity API record whose operation and workload
+	 * no rule of its class can match: no scan. */
+	struct mh_sg_rawset *rs = c->jraw;
+	if (!csv) {
+		struct mh_rawop w = *o;
+		struct mh_sg_gate_ans *ans = NULL;
+		if (mh_rawop_sigma(text.p, text.n, &w) &&
+		    !mh_sg_gate_may(c->gate, c->rs, &w, &ans)) {
+			c->gated++;
+			return 0;
+		}
+		/* Some rules may: the scan for their atoms alone (the
+		 * others cannot match whatever the text holds). */
+		if (ans && !ans->user) {
+			struct gset *g = calloc(1, sizeof(*g));
+			if (!g ||
+			    mh_sg_rawset_rules(c->set->pf, c->ps, ans->rules,
+			                       ans->n, NULL, &g->rs)) {
+				free_gset(g);
+				return 1;
+			}
+			ans->user = g;
+		}
+		if (ans && ((struct gset *)ans->user)->rs)
+			rs = ((struct gset *)ans->user)->rs;
+	}
+	if (mh_sg_rawset_may(rs, c->ps, text.p, text.n))
 		return 1;
 	/* "Operation Parameters": an atom across the space */
-	return c->jjoin && mh_sg_rawset_may_join(c->jraw, op.p, op.n);
+	return c->jjoin && mh_sg_rawset_may_join(rs, o->op.p, o->op.n);
 }

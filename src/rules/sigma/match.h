@@ -60,10 +60,21 @@ int mh_sigma_eval_rule(struct mh_sigma_ctx *c, uint32_t r);
 int mh_sigma_audit_judge(struct mh_sigma_ctx *c);
 
 /* 0 when no rule can match the record whose raw text (a JSON record, or
- * a Purview row as written) is text and whose operation is op: it need
- * not be parsed. 1 otherwise, and always when c cannot judge. */
-int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text,
-                       struct mh_slice op);
+ * with csv a Purview row as written) is text and of which the peek read
+ * o (readers/record/rawop.h; its operation at least): it need not be
+ * parsed. 1 otherwise, and always when c cannot judge.
+ *
+ * The gate first, for a JSON record of which mh_rawop_sigma can tell its
+ * fields named Operation and Workload (and that it has no eventName nor
+ * eventSource of its own): every rule of the record's class is evaluated
+ * once per (operation, workload, alert or not) with those fields (and
+ * their aliases, eventName and eventSource) known and every other field
+ * unknown; when each is false (the rules need an operation or workload
+ * this one is not), the answer is 0 with no scan of the text. Otherwise
+ * the scan of the judge's atoms. */
+struct mh_rawop;
+int mh_sigma_audit_may(struct mh_sigma_ctx *c, struct mh_slice text, int csv,
+                       const struct mh_rawop *o);
 
 /* Counters since creation: events, candidate evaluations, matches. */
 void mh_sigma_ctx_stats(const struct mh_sigma_ctx *c, uint64_t *events,

@@ -751,24 +751,26 @@ struct mh_sg_rawset {
 	/* pre[at[c] .. at[c + 1]): the prefixes whose last byte is c */
 	uint16_t at[257];
 	int lead; /* an atom starts with a space */
+	/* the literals pre points into, when they are the set's own
+	 * (mh_sg_rawset_rules), not a bucket's */
+	struct rawlits own;
 };
 
-int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
-                     const int32_t *buckets, size_t nb,
-                     const char *const *extra, struct mh_sg_rawset **out)
+/* The raw set of the literals lits[0..nl) (each a bucket's, or some
+ * rules') and extra. */
+static int rawset_make(struct mh_sg_pfscratch *sc,
+                       const struct rawlits *const *lits, size_t nl,
+                       const char *const *extra, struct mh_sg_rawset **out)
 {
 	*out = NULL;
-	if (!pf || !sc)
-		return MH_OK;
 	size_t n = 1, nx = 0;
 	while (extra && extra[nx])
 		nx++;
 	n += nx;
-	for (size_t i = 0; i < nb; i++) {
-		const struct pfb *b = &pf->b[buckets[i]];
-		if (b->raw.open)
+	for (size_t i = 0; i < nl; i++) {
+		if (lits[i]->open)
 			return MH_OK; /* no raw prefilter for this set */
-		n += b->raw.n;
+		n += lits[i]->n;
 	}
 	const char **ex = malloc(n * sizeof(*ex));
 	size_t *lens = malloc(n * sizeof(*lens));
@@ -792,8 +794,8 @@ int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 		lens[k++] = strlen(extra[i]);
 	}
 	size_t first_atom = k;
-	for (size_t i = 0; i < nb; i++) {
-		const struct rawlits *r = &pf->b[buckets[i]].raw;
+	for (size_t i = 0; i < nl; i++) {
+		const struct rawlits *r = lits[i];
 		for (size_t j = 0; j < r->n; j++) {
 			ex[k] = r->v[j];
 			lens[k++] = r->len[j];
@@ -862,12 +864,65 @@ out:
 	return rc;
 }
 
+int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                     const int32_t *buckets, size_t nb,
+                     const char *const *extra, struct mh_sg_rawset **out)
+{
+	*out = NULL;
+	if (!pf || !sc)
+		return MH_OK;
+	const struct rawlits **lits = malloc((nb + 1) * sizeof(*lits));
+	if (!lits)
+		return MH_ENOMEM;
+	for (size_t i = 0; i < nb; i++)
+		lits[i] = &pf->b[buckets[i]].raw;
+	int rc = rawset_make(sc, lits, nb, extra, out);
+	free(lits);
+	return rc;
+}
+
+int mh_sg_rawset_rules(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                       const uint32_t *rules, size_t nr,
+                       const char *const *extra, struct mh_sg_rawset **out)
+{
+	*out = NULL;
+	if (!pf || !sc)
+		return MH_OK;
+	struct rawlits raw;
+	memset(&raw, 0, sizeof(raw));
+	int rc = MH_OK;
+	for (size_t i = 0; i < nr && rc == MH_OK && !raw.open; i++) {
+		const struct mh_sg_rule *r = &pf->s->rules[rules[i]];
+		if (pf->always[rules[i]] || r->kind != MH_SG_DETECTION) {
+			raw.open = 1;
+			break;
+		}
+		struct aset a;
+		if (cond_atoms(&r->det, r->det.root, 0, &a))
+			rc = MH_ENOMEM;
+		for (size_t k = 0; rc == MH_OK && k < a.n; k++)
+			rc = rawlits_add(&raw, &a.v[k]);
+		aset_free(&a);
+	}
+	if (rc == MH_OK && raw.n > RAW_MAX)
+		raw.open = 1;
+	const struct rawlits *lits[1] = {&raw};
+	if (rc == MH_OK)
+		rc = rawset_make(sc, lits, 1, extra, out);
+	if (*out)
+		(*out)->own = raw; /* pre points into them */
+	else
+		rawlits_release(&raw);
+	return rc;
+}
+
 void mh_sg_rawset_free(struct mh_sg_rawset *rs)
 {
 	if (!rs)
 		return;
 	hs_free_database(rs->db);
 	free(rs->pre);
+	rawlits_release(&rs->own);
 	free(rs);
 }
 

@@ -80,6 +80,12 @@ struct mh_sg_rawset;
 int mh_sg_rawset_new(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
                      const int32_t *buckets, size_t nb,
                      const char *const *extra, struct mh_sg_rawset **out);
+/* The same for the atoms of the detection rules rules[0..nr) (whatever
+ * their buckets: the buckets must be ready): *out NULL when one of them
+ * has none, or one a JSON writer may spell otherwise. */
+int mh_sg_rawset_rules(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
+                       const uint32_t *rules, size_t nr,
+                       const char *const *extra, struct mh_sg_rawset **out);
 void mh_sg_rawset_free(struct mh_sg_rawset *rs);
 /* 0 when none of the set's atoms, nor a \uXXXX escape, is in text[0..n):
  * an event whose every value is in the texts so scanned (a JSON record's

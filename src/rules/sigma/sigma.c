@@ -599,11 +599,12 @@ static const char *const *audit_ops(const struct mh_analytic_conf *conf)
 	return ok ? none : NULL;
 }
 
-static int audit_raw(void *p, struct mh_slice text, int csv, struct mh_slice op)
+static int audit_raw(void *p, struct mh_slice text, int csv,
+                     const struct mh_rawop *o)
 {
 	struct acc *a = p;
-	(void)csv; /* the judge holds only atoms a CSV row shows alike */
-	return a->set && mh_sigma_audit_may(a->ctx, text, op);
+	/* the judge holds only atoms a CSV row shows alike */
+	return a->set && mh_sigma_audit_may(a->ctx, text, csv, o);
 }
 
 const struct mh_analytic_ops mh_analytic_sigma = {

@@ -64,10 +64,26 @@ static int gs_add(struct gs *g, const void *p, size_t n)
 		g->p = np;
 		g->alloc = na;
 	}
-	if (n)
+	if (n == 1) /* most calls: one byte, no call to memcpy */
+		g->p[g->n] = *(const char *)p;
+	else if (n)
 		memcpy(g->p + g->n, p, n);
 	g->n += n;
 	g->p[g->n] = '\0';
+	return MH_OK;
+}
+
+/* Room for n more bytes (and the NUL) in one step. */
+static int gs_reserve(struct gs *g, size_t n)
+{
+	if (g->p && g->n + n + 1 <= g->alloc)
+		return MH_OK;
+	size_t na = g->n + n + 1;
+	char *np = realloc(g->p, na);
+	if (!np)
+		return MH_ENOMEM;
+	g->p = np;
+	g->alloc = na;
 	return MH_OK;
 }
 
@@ -214,21 +230,27 @@ int mh_sv_mods(const char *s, struct mh_svmods *m, struct mh_err *err)
  * '\' is itself. */
 static int parse_sigma_string(const char *s, size_t n, struct gs *g)
 {
+	/* at most two bytes each (an escape): written in place, as gs_lit
+	 * (a literal) and gs_add (a wildcard) would */
+	if (gs_reserve(g, 2 * n))
+		return MH_ENOMEM;
+	char *o = g->p + g->n;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		int rc;
 		if (c == '\\' && i + 1 < n &&
 		    (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\')) {
-			rc = gs_lit(g, (unsigned char)s[++i]);
+			c = (unsigned char)s[++i];
 		} else if (c == '*' || c == '?') {
-			rc = gs_add(g, &c, 1);
-		} else {
-			rc = gs_lit(g, c);
+			*o++ = (char)c;
+			continue;
 		}
-		if (rc)
-			return rc;
+		if (c == '*' || c == '?' || c == ESC)
+			*o++ = ESC;
+		*o++ = (char)c;
 	}
-	return gs_add(g, "", 0);
+	g->n = (size_t)(o - g->p);
+	g->p[g->n] = '\0';
+	return MH_OK;
 }
 
 /* The literal bytes of g, or -1 when it holds a wildcard. */

@@ -1,4 +1,5 @@
-/* yaml.h - a YAML file as a small tree with line numbers (libyaml).
+/* yaml.h - a YAML file as a small tree with line numbers (libyaml, and a
+ * fast path for the subset rule files use: yaml.c).
  *
  * Sigma rules are YAML; the rule model (rule.h) reads them through this
  * tree so that every problem can name its line. A file may hold several
@@ -47,6 +48,16 @@ struct mh_yn {
  * MH_ETOOBIG (input over MH_YAML_MAX_BYTES) or MH_ENOMEM. */
 int mh_yaml_parse(const char *buf, size_t n, struct mh_arena *a,
                   struct mh_yn ***docs, size_t *ndocs, struct mh_err *err);
+
+/* The same with a choice of reader: MH_YAML_ANY (mh_yaml_parse: the
+ * fast path for the block subset rule files are written in, libyaml for
+ * anything else), MH_YAML_LIBYAML (libyaml alone) or MH_YAML_FAST (the
+ * fast path alone: 1, not an error, when it declines the file). Both
+ * readers make the same tree (tests compare them). */
+enum { MH_YAML_ANY, MH_YAML_LIBYAML, MH_YAML_FAST };
+int mh_yaml_parse_how(const char *buf, size_t n, struct mh_arena *a,
+                      struct mh_yn ***docs, size_t *ndocs, struct mh_err *err,
+                      int how);
 
 /* Map lookup by key (exact, case-sensitive, as Sigma keys are); NULL when
  * m is not a map or has no such key. */
