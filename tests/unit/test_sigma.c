@@ -25,6 +25,7 @@
 #include "rules/sigma/regex.h"
 #include "readers/reader.h"
 #include "rules/sigma/sigma.h"
+#include "rules/sigma/value.h"
 
 #define NUL_VALUE "\x01null"
 
@@ -163,6 +164,53 @@ static void test_plain_and_wildcards(void **st)
 	/* empty value */
 	expect(SEL("        CommandLine: ''\n"), 1, "", "");
 	expect(SEL("        CommandLine: ''\n"), 0, "", "x");
+}
+
+/* contains is anchored on the needle's least common byte (mh_sv_rare):
+ * the same answer as memmem for every needle cut from the values (any
+ * anchor, at the start, the end, overlapping) and for near misses. */
+static void test_contains_anchor(void **state)
+{
+	(void)state;
+	static const char *const vals[] = {
+	        "c:\\windows\\system32\\cmd.exe /c whoami /priv",
+	        "\\..\\..\\windows\\",
+	        "aaaaaaab",
+	        "kkkqkkkq",
+	        "x",
+	        "powershell -enc ^^zq^^",
+	        ""};
+	assert_true(mh_sv_rare("\\windows\\", 9) == 1); /* the first w */
+	assert_true(mh_sv_rare("e", 1) == 0);
+	size_t checked = 0, found = 0;
+	for (size_t a = 0; a < sizeof(vals) / sizeof(*vals); a++)
+		for (size_t b = 0; b < sizeof(vals) / sizeof(*vals); b++) {
+			const char *h = vals[a], *src = vals[b];
+			size_t hn = strlen(h), sn = strlen(src);
+			for (size_t i = 0; i < sn; i++)
+				for (size_t m = 1; i + m <= sn && m <= 12; m++)
+					for (int miss = 0; miss < 2; miss++) {
+						char nd[16];
+						memcpy(nd, src + i, m);
+						if (miss) /* the rarest byte wrong */
+							nd[mh_sv_rare(nd, m)] ^=
+							        1;
+						struct mh_sv p = {0};
+						p.kind = MH_SV_CONTAINS;
+						p.s = nd;
+						p.n = m;
+						p.rare = mh_sv_rare(nd, m);
+						int want = memmem(h, hn, nd,
+						                  m) != NULL;
+						assert_int_equal(
+						        mh_sv_match(&p, h, h,
+						                    hn),
+						        want);
+						checked++;
+						found += (size_t)want;
+					}
+		}
+	assert_true(checked > 1000 && found > 100 && found < checked);
 }
 
 static void test_string_modifiers(void **st)
@@ -1544,6 +1592,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_plain_and_wildcards),
 	        cmocka_unit_test(test_string_modifiers),
+	        cmocka_unit_test(test_contains_anchor),
 	        cmocka_unit_test(test_re),
 	        cmocka_unit_test(test_special_values),
 	        cmocka_unit_test(test_numbers_cidr_fieldref),
