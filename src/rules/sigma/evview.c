@@ -879,7 +879,8 @@ static int dom_obj(struct mh_sg_view *v, struct mh_jv obj,
 {
 	struct mh_jmember m[DOM_WIDE];
 	size_t cnt = mh_jv_members(obj, m, DOM_WIDE);
-	if (cnt > DOM_WIDE || depth > DOM_DEPTH)
+	/* an empty object's text is its value (the record's own: none) */
+	if (cnt > DOM_WIDE || depth > DOM_DEPTH || (parent && cnt == 0))
 		return DOM_BAIL;
 	size_t pn = parent ? parent->nlen + 1 : 0;
 	for (size_t i = 0; i < cnt; i++) {
@@ -888,8 +889,6 @@ static int dom_obj(struct mh_sg_view *v, struct mh_jv obj,
 		if (pn + kn >= DOM_PATH)
 			return DOM_BAIL;
 		enum mh_jtype t = m[i].t;
-		if (t == MH_JOBJ && mh_jv_count(m[i].v) == 0)
-			return DOM_BAIL;
 		if (t != MH_JOBJ && t != MH_JSTR && t != MH_JINT &&
 		    t != MH_JBOOL && t != MH_JNULL)
 			return DOM_BAIL; /* lists, reals, big integers */
