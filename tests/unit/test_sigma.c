@@ -1244,6 +1244,52 @@ static void *lazy_worker(void *arg)
 /* A lazy rule set (scan's: each bucket's databases compiled when an
  * event first needs them) matches what the eager one (lint's) matches,
  * also when threads meet the same unbuilt buckets at once. */
+/* A rule's atoms come from its other test when one is part of text most
+ * Windows events hold (prefilter.c common_text): an event with the
+ * common text but not the other is not even evaluated, one with both
+ * matches. Eight rules, so that their bucket gets a literal database. */
+static void test_common_atoms(void **st)
+{
+	(void)st;
+	char yaml[8192];
+	size_t o = 0;
+	for (int i = 0; i < 8; i++)
+		o += (size_t)snprintf(
+		        yaml + o, sizeof(yaml) - o,
+		        "%stitle: c%d\nid: c%d\nlogsource:\n    category: "
+		        "process_creation\n    product: windows\ndetection:\n"
+		        "    selection:\n        Image|contains: '%s'\n"
+		        "        CommandLine|contains: 'evl%dflg'\n"
+		        "    condition: selection\n",
+		        i ? "---\n" : "", i, i,
+		        i ? "\\uncommon-dir\\" : "\\Windows\\", i);
+	struct mh_sigma *s = load(yaml);
+	assert_int_equal(s->nrules, 8);
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	const char *cmds[] = {"cmd /c dir", "cmd /c evl0flg"};
+	for (int k = 0; k < 2; k++) {
+		const char *kv[] = {SYSMON1,
+		                    "Event.EventData.Image",
+		                    "C:\\Windows\\System32\\cmd.exe",
+		                    "Event.EventData.CommandLine",
+		                    cmds[k],
+		                    NULL};
+		struct mh_field f[8];
+		struct mh_event ev;
+		make_event(&ev, f, 8, kv);
+		const uint32_t *m;
+		size_t n;
+		uint64_t events, evals, matches;
+		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+		mh_sigma_ctx_stats(c, &events, &evals, &matches);
+		assert_int_equal(n, (size_t)k);
+		assert_int_equal(evals, (uint64_t)k);
+	}
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+}
+
 static void test_lazy_prefilter(void **st)
 {
 	(void)st;
@@ -1605,6 +1651,7 @@ int main(void)
 	        cmocka_unit_test(test_purview_raw),
 	        cmocka_unit_test(test_audit_judge),
 	        cmocka_unit_test(test_lazy_prefilter),
+	        cmocka_unit_test(test_common_atoms),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),
 	        cmocka_unit_test(test_temporal),
