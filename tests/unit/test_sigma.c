@@ -1290,6 +1290,61 @@ static void test_common_atoms(void **st)
 	mh_sigma_free(s);
 }
 
+/* A rule that needs an EventID (match.c eid_gate) is not evaluated for
+ * an event with another, still matches one with it, and a condition with
+ * a way around the EventID test is evaluated for every event. */
+static void test_eventid_gate(void **st)
+{
+	(void)st;
+	static const char *const dets[] = {
+	        "    s:\n        EventID: 28\n    condition: s\n",
+	        "    s:\n        EventID:\n            - 27\n            - 28\n"
+	        "        Image|endswith: '.exe'\n    condition: s\n",
+	        "    s:\n        EventID: 28\n    t:\n        Image|endswith: "
+	        "'.exe'\n    condition: s or t\n",
+	        "    s:\n        EventID: 28\n    condition: not s\n",
+	};
+	static const int want[4][2] = {{0, 1}, {0, 1}, {1, 1}, {1, 0}};
+	static const int evals[4][2] = {{0, 1}, {0, 1}, {1, 2}, {1, 2}};
+	for (size_t d = 0; d < sizeof(dets) / sizeof(*dets); d++) {
+		char yaml[1024];
+		snprintf(yaml, sizeof(yaml),
+		         "title: e\nid: e1\nlogsource:\n    product: windows\n"
+		         "    service: sysmon\ndetection:\n%s",
+		         dets[d]);
+		struct mh_sigma *s = load(yaml);
+		assert_int_equal(s->nrules, 1);
+		struct mh_sigma_ctx *c;
+		assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+		static const char *const ids[] = {"1", "28"};
+		for (int k = 0; k < 2; k++) {
+			const char *kv[] = {
+			        "Event.System.Channel",
+			        "Microsoft-Windows-Sysmon/Operational",
+			        "Event.System.EventID",
+			        ids[k],
+			        "Event.EventData.Image",
+			        "C:\\x\\a.exe",
+			        NULL};
+			struct mh_field f[8];
+			struct mh_event ev;
+			make_event(&ev, f, 8, kv);
+			const uint32_t *m;
+			size_t n;
+			uint64_t events, ne, matches;
+			assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+			mh_sigma_ctx_stats(c, &events, &ne, &matches);
+			if ((int)n != want[d][k] || (int)ne != evals[d][k])
+				fail_msg(
+				        "rule %zu event id %s: %zu matches, %d "
+				        "evaluations",
+				        d, ids[k], n, (int)ne);
+		}
+		mh_sigma_ctx_free(c);
+		mh_sigma_free(s);
+	}
+}
+
 static void test_lazy_prefilter(void **st)
 {
 	(void)st;
@@ -1652,6 +1707,7 @@ int main(void)
 	        cmocka_unit_test(test_audit_judge),
 	        cmocka_unit_test(test_lazy_prefilter),
 	        cmocka_unit_test(test_common_atoms),
+	        cmocka_unit_test(test_eventid_gate),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),
 	        cmocka_unit_test(test_temporal),
