@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/buf.h"
 #include "core/time.h"
@@ -231,12 +234,25 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 	return MH_OK;
 }
 
-/* ASCII lower case, eight bytes at a time: a byte gets 0x20 when it is
- * in 'A'..'Z' (bit 7 clear, >= 'A', <= 'Z'). */
+/* ASCII lower case, sixteen bytes at a time (SSE2), then eight: a byte
+ * gets 0x20 when it is in 'A'..'Z' (bit 7 clear, >= 'A', <= 'Z'). */
 void mh_sg_lower_ascii(char *dst, const char *src, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	size_t i = 0;
+#if defined(__SSE2__)
+	/* signed compares: bytes from 0x80 are below 'A' */
+	const __m128i lo = _mm_set1_epi8('A' - 1), hi = _mm_set1_epi8('Z' + 1);
+	const __m128i bit = _mm_set1_epi8(0x20);
+	for (; i + 16 <= n; i += 16) {
+		__m128i w = _mm_loadu_si128(
+		        (const __m128i *)(const void *)(src + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(w, lo),
+		                           _mm_cmplt_epi8(w, hi));
+		w = _mm_or_si128(w, _mm_and_si128(up, bit));
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), w);
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, src + i, 8);
