@@ -603,7 +603,10 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 				ex[i] = d.v[i].s;
 				lens[i] = d.v[i].n;
 				ids[i] = (unsigned)i;
-				fl[i] = HS_FLAG_SINGLEMATCH;
+				/* not HS_FLAG_SINGLEMATCH: on_cand takes a
+				 * rule once anyway, and without it the
+				 * database compiles and scans faster */
+				fl[i] = 0;
 			}
 			hs_compile_error_t *ce = NULL;
 			if (hs_compile_lit_multi(ex, fl, ids, lens,
