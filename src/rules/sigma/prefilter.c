@@ -119,10 +119,8 @@ static const char *const common_text[] = {
         "nt authority\\local service",
         "nt authority\\network service",
         "\\software\\microsoft\\windows\\currentversion\\",
-        "\x02"
-        "true\x03",
-        "\x02"
-        "false\x03",
+        "\002true\003", /* MH_PF_START, MH_PF_END: the whole value */
+        "\002false\003",
 };
 
 /* pf->common: the substrings of common_text. */
