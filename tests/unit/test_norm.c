@@ -859,6 +859,11 @@ static void check_win(const struct mh_event *ev, size_t i)
 		eq(w->provider, "Microsoft-Windows-Sysmon");
 		eq(w->computer, "ws1.corp.example");
 		eq(w->record_id, "14961");
+		/* the dedup key: ..., event id in decimal, provider */
+		assert_non_null(memmem(ev->record_id.p, ev->record_id.n,
+		                       "\x1f"
+		                       "1\x1fMicrosoft-Windows-Sysmon\x1f",
+		                       28));
 		assert_int_equal(ev->ts, t);
 		assert_string_equal(field(ev, "Event.EventData.Image"),
 		                    "C:\\Windows\\System32\\whoami.exe");
@@ -898,6 +903,10 @@ static void check_win(const struct mh_event *ev, size_t i)
 		eq(w->channel, "Security");
 		eq(w->computer, "ws4");
 		eq(w->record_id, "99");
+		assert_non_null(memmem(ev->record_id.p, ev->record_id.n,
+		                       "\x1f"
+		                       "4688\x1f",
+		                       6));
 		assert_int_equal(ev->ts, t);
 		break;
 	case 5: /* Get-WinEvent from PowerShell 7: ISO time with offset */

@@ -26,6 +26,7 @@
 #include "readers/reader.h"
 #include "readers/record/rawop.h"
 #include "rules/sigma/sigma.h"
+#include "rules/sigma/value.h"
 
 #define NUL_VALUE "\x01null"
 
@@ -164,6 +165,53 @@ static void test_plain_and_wildcards(void **st)
 	/* empty value */
 	expect(SEL("        CommandLine: ''\n"), 1, "", "");
 	expect(SEL("        CommandLine: ''\n"), 0, "", "x");
+}
+
+/* contains is anchored on the needle's least common byte (mh_sv_rare):
+ * the same answer as memmem for every needle cut from the values (any
+ * anchor, at the start, the end, overlapping) and for near misses. */
+static void test_contains_anchor(void **state)
+{
+	(void)state;
+	static const char *const vals[] = {
+	        "c:\\windows\\system32\\cmd.exe /c whoami /priv",
+	        "\\..\\..\\windows\\",
+	        "aaaaaaab",
+	        "kkkqkkkq",
+	        "x",
+	        "powershell -enc ^^zq^^",
+	        ""};
+	assert_true(mh_sv_rare("\\windows\\", 9) == 1); /* the first w */
+	assert_true(mh_sv_rare("e", 1) == 0);
+	size_t checked = 0, found = 0;
+	for (size_t a = 0; a < sizeof(vals) / sizeof(*vals); a++)
+		for (size_t b = 0; b < sizeof(vals) / sizeof(*vals); b++) {
+			const char *h = vals[a], *src = vals[b];
+			size_t hn = strlen(h), sn = strlen(src);
+			for (size_t i = 0; i < sn; i++)
+				for (size_t m = 1; i + m <= sn && m <= 12; m++)
+					for (int miss = 0; miss < 2; miss++) {
+						char nd[16];
+						memcpy(nd, src + i, m);
+						if (miss) /* the rarest byte wrong */
+							nd[mh_sv_rare(nd, m)] ^=
+							        1;
+						struct mh_sv p = {0};
+						p.kind = MH_SV_CONTAINS;
+						p.s = nd;
+						p.n = m;
+						p.rare = mh_sv_rare(nd, m);
+						int want = memmem(h, hn, nd,
+						                  m) != NULL;
+						assert_int_equal(
+						        mh_sv_match(&p, h, h,
+						                    hn),
+						        want);
+						checked++;
+						found += (size_t)want;
+					}
+		}
+	assert_true(checked > 1000 && found > 100 && found < checked);
 }
 
 static void test_string_modifiers(void **st)
@@ -1342,6 +1390,107 @@ static void *lazy_worker(void *arg)
 /* A lazy rule set (scan's: each bucket's databases compiled when an
  * event first needs them) matches what the eager one (lint's) matches,
  * also when threads meet the same unbuilt buckets at once. */
+/* A rule's atoms come from its other test when one is part of text most
+ * Windows events hold (prefilter.c common_text): an event with the
+ * common text but not the other is not even evaluated, one with both
+ * matches. Eight rules, so that their bucket gets a literal database. */
+static void test_common_atoms(void **st)
+{
+	(void)st;
+	char yaml[8192];
+	size_t o = 0;
+	for (int i = 0; i < 8; i++)
+		o += (size_t)snprintf(
+		        yaml + o, sizeof(yaml) - o,
+		        "%stitle: c%d\nid: c%d\nlogsource:\n    category: "
+		        "process_creation\n    product: windows\ndetection:\n"
+		        "    selection:\n        Image|contains: '%s'\n"
+		        "        CommandLine|contains: 'evl%dflg'\n"
+		        "    condition: selection\n",
+		        i ? "---\n" : "", i, i,
+		        i ? "\\uncommon-dir\\" : "\\Windows\\", i);
+	struct mh_sigma *s = load(yaml);
+	assert_int_equal(s->nrules, 8);
+	struct mh_sigma_ctx *c;
+	assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+	const char *cmds[] = {"cmd /c dir", "cmd /c evl0flg"};
+	for (int k = 0; k < 2; k++) {
+		const char *kv[] = {SYSMON1,
+		                    "Event.EventData.Image",
+		                    "C:\\Windows\\System32\\cmd.exe",
+		                    "Event.EventData.CommandLine",
+		                    cmds[k],
+		                    NULL};
+		struct mh_field f[8];
+		struct mh_event ev;
+		make_event(&ev, f, 8, kv);
+		const uint32_t *m;
+		size_t n;
+		uint64_t events, evals, matches;
+		assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+		mh_sigma_ctx_stats(c, &events, &evals, &matches);
+		assert_int_equal(n, (size_t)k);
+		assert_int_equal(evals, (uint64_t)k);
+	}
+	mh_sigma_ctx_free(c);
+	mh_sigma_free(s);
+}
+
+/* A rule that needs an EventID (match.c eid_gate) is not evaluated for
+ * an event with another, still matches one with it, and a condition with
+ * a way around the EventID test is evaluated for every event. */
+static void test_eventid_gate(void **st)
+{
+	(void)st;
+	static const char *const dets[] = {
+	        "    s:\n        EventID: 28\n    condition: s\n",
+	        "    s:\n        EventID:\n            - 27\n            - 28\n"
+	        "        Image|endswith: '.exe'\n    condition: s\n",
+	        "    s:\n        EventID: 28\n    t:\n        Image|endswith: "
+	        "'.exe'\n    condition: s or t\n",
+	        "    s:\n        EventID: 28\n    condition: not s\n",
+	};
+	static const int want[4][2] = {{0, 1}, {0, 1}, {1, 1}, {1, 0}};
+	static const int evals[4][2] = {{0, 1}, {0, 1}, {1, 2}, {1, 2}};
+	for (size_t d = 0; d < sizeof(dets) / sizeof(*dets); d++) {
+		char yaml[1024];
+		snprintf(yaml, sizeof(yaml),
+		         "title: e\nid: e1\nlogsource:\n    product: windows\n"
+		         "    service: sysmon\ndetection:\n%s",
+		         dets[d]);
+		struct mh_sigma *s = load(yaml);
+		assert_int_equal(s->nrules, 1);
+		struct mh_sigma_ctx *c;
+		assert_int_equal(mh_sigma_ctx_new(s, &c), MH_OK);
+		static const char *const ids[] = {"1", "28"};
+		for (int k = 0; k < 2; k++) {
+			const char *kv[] = {
+			        "Event.System.Channel",
+			        "Microsoft-Windows-Sysmon/Operational",
+			        "Event.System.EventID",
+			        ids[k],
+			        "Event.EventData.Image",
+			        "C:\\x\\a.exe",
+			        NULL};
+			struct mh_field f[8];
+			struct mh_event ev;
+			make_event(&ev, f, 8, kv);
+			const uint32_t *m;
+			size_t n;
+			uint64_t events, ne, matches;
+			assert_int_equal(mh_sigma_match(c, &ev, &m, &n), MH_OK);
+			mh_sigma_ctx_stats(c, &events, &ne, &matches);
+			if ((int)n != want[d][k] || (int)ne != evals[d][k])
+				fail_msg(
+				        "rule %zu event id %s: %zu matches, %d "
+				        "evaluations",
+				        d, ids[k], n, (int)ne);
+		}
+		mh_sigma_ctx_free(c);
+		mh_sigma_free(s);
+	}
+}
+
 static void test_lazy_prefilter(void **st)
 {
 	(void)st;
@@ -1690,6 +1839,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_plain_and_wildcards),
 	        cmocka_unit_test(test_string_modifiers),
+	        cmocka_unit_test(test_contains_anchor),
 	        cmocka_unit_test(test_re),
 	        cmocka_unit_test(test_special_values),
 	        cmocka_unit_test(test_numbers_cidr_fieldref),
@@ -1703,6 +1853,8 @@ int main(void)
 	        cmocka_unit_test(test_audit_judge),
 	        cmocka_unit_test(test_audit_gate),
 	        cmocka_unit_test(test_lazy_prefilter),
+	        cmocka_unit_test(test_common_atoms),
+	        cmocka_unit_test(test_eventid_gate),
 	        cmocka_unit_test(test_event_count_sliding),
 	        cmocka_unit_test(test_value_count_and_metrics),
 	        cmocka_unit_test(test_temporal),

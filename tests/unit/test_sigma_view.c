@@ -191,10 +191,38 @@ static void test_same_view(void **st)
 	mh_sigma_free(o);
 }
 
+/* mh_sg_lower_ascii: 'A'..'Z' and nothing else (bytes from 0x80
+ * included) lower-cased, for every length and alignment, in place too. */
+static void test_lower_ascii(void **st)
+{
+	(void)st;
+	char src[300], dst[300], want[300];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (char)(unsigned char)((i * 7 + 3) % 256);
+	for (size_t off = 0; off < 16; off++)
+		for (size_t n = 0; off + n <= sizeof(src); n += 1 + n / 8) {
+			for (size_t i = 0; i < n; i++) {
+				unsigned char c = (unsigned char)src[off + i];
+				want[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32
+				                                      : c);
+			}
+			memset(dst, 'X', sizeof(dst));
+			mh_sg_lower_ascii(dst, src + off, n);
+			assert_memory_equal(dst, want, n);
+			if (n < sizeof(dst))
+				assert_int_equal(dst[n], 'X');
+			char in[300];
+			memcpy(in, src + off, n);
+			mh_sg_lower_ascii(in, in, n);
+			assert_memory_equal(in, want, n);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_same_view),
+	        cmocka_unit_test(test_lower_ascii),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,6 @@
 #include "event/audit.h"
 #include "event/winevent.h"
 #include "json/json.h"
-#include "rules/sigma/prefilter.h"
 
 #define MAX_ALIASES MH_SG_VIEW_ALIASES
 /* Name cache slots (a power of two); emptied when half full, so that
@@ -228,79 +227,6 @@ static int apply_alias(struct mh_sg_view *v, size_t upto,
 		if (!push(v, al->sigma, al->sigma_n, s, n, fmt_plain))
 			return MH_ENOMEM;
 	}
-	return MH_OK;
-}
-
-/* ASCII lower case, eight bytes at a time: a byte gets 0x20 when it is
- * in 'A'..'Z' (bit 7 clear, >= 'A', <= 'Z'). */
-void mh_sg_lower_ascii(char *dst, const char *src, size_t n)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, src + i, 8);
-		uint64_t ascii = ~w & (ones * 0x80);
-		uint64_t ge_a = (w & (ones * 0x7f)) + ones * (0x80 - 'A');
-		uint64_t gt_z = (w & (ones * 0x7f)) + ones * (0x80 - 'Z' - 1);
-		uint64_t up = ascii & ge_a & ~gt_z & (ones * 0x80);
-		w |= up >> 2;
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < n; i++) {
-		char c = src[i];
-		dst[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-	}
-}
-
-/* One value lower-cased into the scan text at *o (START value END). */
-static void scan_put(struct mh_sg_val *e, char **o)
-{
-	char *p = *o;
-	*p++ = MH_PF_START;
-	mh_sg_lower_ascii(p, e->s, e->n);
-	e->low = p;
-	p += e->n;
-	*p++ = MH_PF_END;
-	*o = p;
-}
-
-int mh_sg_view_scantext(struct mh_sg_view *v, int all, const uint64_t *slots,
-                        struct mh_buf *b, size_t *tested)
-{
-	mh_buf_reset(b);
-	/* room for every value: more than enough, without a pass */
-	size_t need = v->vbytes + 2 * v->n + 1;
-	if (mh_buf_reserve(b, need))
-		return MH_ENOMEM;
-	char *o = b->p;
-	/* The values rules test; a raw name and its Sigma name (next to
-	 * each other, the same value) once. */
-	for (size_t i = 0; i < v->n; i++) {
-		struct mh_sg_val *e = &v->v[i];
-		if (!e->s || e->slot < 0 ||
-		    (slots && !((slots[e->slot / 64] >> (e->slot % 64)) & 1)))
-			continue;
-		const struct mh_sg_val *pr = i ? &v->v[i - 1] : NULL;
-		if (pr && pr->low && pr->s == e->s && pr->n == e->n)
-			e->low = pr->low;
-		else
-			scan_put(e, &o);
-	}
-	*tested = (size_t)(o - b->p);
-	/* Keyword search: every other value not dup after them. */
-	for (size_t i = 0; all && i < v->n; i++) {
-		struct mh_sg_val *e = &v->v[i];
-		if (!e->s || e->dup || e->low)
-			continue;
-		const struct mh_sg_val *nx = i + 1 < v->n ? &v->v[i + 1] : NULL;
-		if (nx && nx->low && nx->s == e->s && nx->n == e->n)
-			e->low = nx->low;
-		else
-			scan_put(e, &o);
-	}
-	b->len = (size_t)(o - b->p);
-	b->p[b->len] = '\0';
 	return MH_OK;
 }
 
@@ -879,7 +805,8 @@ static int dom_obj(struct mh_sg_view *v, struct mh_jv obj,
 {
 	struct mh_jmember m[DOM_WIDE];
 	size_t cnt = mh_jv_members(obj, m, DOM_WIDE);
-	if (cnt > DOM_WIDE || depth > DOM_DEPTH)
+	/* an empty object's text is its value (the record's own: none) */
+	if (cnt > DOM_WIDE || depth > DOM_DEPTH || (parent && cnt == 0))
 		return DOM_BAIL;
 	size_t pn = parent ? parent->nlen + 1 : 0;
 	for (size_t i = 0; i < cnt; i++) {
@@ -888,8 +815,6 @@ static int dom_obj(struct mh_sg_view *v, struct mh_jv obj,
 		if (pn + kn >= DOM_PATH)
 			return DOM_BAIL;
 		enum mh_jtype t = m[i].t;
-		if (t == MH_JOBJ && mh_jv_count(m[i].v) == 0)
-			return DOM_BAIL;
 		if (t != MH_JOBJ && t != MH_JSTR && t != MH_JINT &&
 		    t != MH_JBOOL && t != MH_JNULL)
 			return DOM_BAIL; /* lists, reals, big integers */

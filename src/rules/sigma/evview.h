@@ -140,7 +140,7 @@ size_t mh_sg_view_typed_texts(struct mh_sg_view *v, const struct mh_event *ev,
  * MH_OK or MH_ENOMEM. */
 int mh_sg_view_build(struct mh_sg_view *v, const struct mh_event *ev);
 
-/* The text the prefilter scans, in b (reset first): MH_PF_START, the
+/* (evscan.c) The text the prefilter scans, in b (reset first): MH_PF_START, the
  * ASCII lower-cased value, MH_PF_END, for every value that has a slot
  * (of the bit set slots, when not NULL: the slots the event's rules
  * test) (b->p[0..*tested)), then (all: keyword search) every other value not

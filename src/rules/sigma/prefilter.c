@@ -16,7 +16,10 @@
  *  - condition: AND -> the better side; OR -> the union; NOT -> NONE;
  *    `all of` -> the best; `N of` -> the union.
  * "Best" is the set with the lowest estimated hit rate: the sum over its
- * atoms of 1/len^2.
+ * atoms of 1/len^2, where an atom that is part of text most Windows
+ * events hold (common_text: "\windows\", "microsoft corporation",
+ * "nt authority\") counts as one byte long, so that a rule's other
+ * tests give its atoms when they can.
  */
 #include "rules/sigma/prefilter.h"
 
@@ -38,6 +41,7 @@ struct atom {
 	const char *s; /* pattern text, not anchored */
 	uint32_t n;
 	uint8_t pre, post;
+	uint8_t common; /* part of a common text (common_text) */
 };
 
 struct aset {
@@ -81,6 +85,8 @@ struct pfb {
 
 struct mh_sg_prefilter {
 	struct pfb *b;
+	/* every substring of common_text of MIN_ATOM bytes or more */
+	struct mh_strmap common;
 	size_t nbuckets;
 	size_t natoms, rules_with_atoms, nalways;
 	const struct mh_sigma *s; /* what a lazy build reads */
@@ -93,6 +99,68 @@ struct mh_sg_pfscratch {
 	uint8_t *has; /* per bucket: s is big enough for its databases */
 	size_t nb;
 };
+
+/* Text in the values of most Windows events (paths of the system and of
+ * programs, the vendor and product of its binaries, the system
+ * accounts, the Run keys, booleans), lower case: an atom inside one of
+ * these is found in nearly every event of its logsource. */
+static const char *const common_text[] = {
+        "c:\\windows\\system32\\",
+        "c:\\windows\\syswow64\\",
+        "c:\\windows\\winsxs\\",
+        "c:\\program files (x86)\\",
+        "c:\\programdata\\",
+        "c:\\users\\",
+        "\\appdata\\local\\",
+        "\\appdata\\roaming\\",
+        "microsoft corporation",
+        "microsoft\xc2\xae windows\xc2\xae operating system",
+        "nt authority\\system",
+        "nt authority\\local service",
+        "nt authority\\network service",
+        "\\software\\microsoft\\windows\\currentversion\\",
+        "\002true\003", /* MH_PF_START, MH_PF_END: the whole value */
+        "\002false\003",
+};
+
+/* pf->common: the substrings of common_text. */
+static int common_build(struct mh_sg_prefilter *pf)
+{
+	mh_strmap_init(&pf->common);
+	for (size_t t = 0; t < sizeof(common_text) / sizeof(*common_text);
+	     t++) {
+		const char *c = common_text[t];
+		size_t n = strlen(c);
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = MIN_ATOM; i + k <= n; k++) {
+				void **slot;
+				if (mh_strmap_upsert(&pf->common, c + i, k,
+				                     &slot, NULL))
+					return MH_ENOMEM;
+				*slot = (void *)1;
+			}
+	}
+	return MH_OK;
+}
+
+/* 1 when atom a (anchors as MH_PF_START, MH_PF_END) is part of a common
+ * text. */
+static int is_common(const struct mh_strmap *common, const struct atom *a)
+{
+	char buf[64];
+	size_t n = 0;
+	if (!common || a->n + 2 > sizeof(buf))
+		return 0;
+	if (a->pre)
+		buf[n++] = MH_PF_START;
+	for (uint32_t j = 0; j < a->n; j++) {
+		char c = a->s[j];
+		buf[n++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	if (a->post)
+		buf[n++] = MH_PF_END;
+	return mh_strmap_find(common, buf, n) != NULL;
+}
 
 static void rawlits_release(struct rawlits *r)
 {
@@ -168,7 +236,9 @@ static double score(const struct aset *a)
 		return INFINITY;
 	double s = 0;
 	for (size_t i = 0; i < a->n; i++) {
-		double l = (double)(a->v[i].n + a->v[i].pre + a->v[i].post);
+		double l = a->v[i].common ? 1.0
+		                          : (double)(a->v[i].n + a->v[i].pre +
+		                                     a->v[i].post);
 		s += 1.0 / (l * l);
 	}
 	return s;
@@ -221,9 +291,10 @@ static int rare_pair(const struct atom *a)
 	       rare_byte((unsigned char)a->s[1]);
 }
 
-static int pattern_atoms(const struct mh_sv *p, struct aset *out)
+static int pattern_atoms(const struct mh_strmap *common, const struct mh_sv *p,
+                         struct aset *out)
 {
-	struct atom a = {p->s, (uint32_t)p->n, 0, 0};
+	struct atom a = {p->s, (uint32_t)p->n, 0, 0, 0};
 	switch (p->kind) {
 	case MH_SV_EQ: a.pre = a.post = 1; break;
 	case MH_SV_PREFIX: a.pre = 1; break;
@@ -258,10 +329,12 @@ static int pattern_atoms(const struct mh_sv *p, struct aset *out)
 		out->none = 1;
 		return MH_OK;
 	}
+	a.common = (uint8_t)is_common(common, &a);
 	return aset_add(out, a);
 }
 
-static int test_atoms(const struct mh_sg_test *t, struct aset *out)
+static int test_atoms(const struct mh_strmap *common,
+                      const struct mh_sg_test *t, struct aset *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (t->neg || t->npat == 0) {
@@ -272,19 +345,20 @@ static int test_atoms(const struct mh_sg_test *t, struct aset *out)
 		int first = 1;
 		for (uint32_t i = 0; i < t->npat; i++) {
 			struct aset c = {0};
-			if (pattern_atoms(&t->pat[i], &c))
+			if (pattern_atoms(common, &t->pat[i], &c))
 				return MH_ENOMEM;
 			keep_best(out, &c, &first);
 		}
 		return MH_OK;
 	}
 	for (uint32_t i = 0; i < t->npat && !out->none; i++)
-		if (pattern_atoms(&t->pat[i], out))
+		if (pattern_atoms(common, &t->pat[i], out))
 			return MH_ENOMEM;
 	return MH_OK;
 }
 
-static int sel_atoms(const struct mh_sg_sel *se, struct aset *out)
+static int sel_atoms(const struct mh_strmap *common, const struct mh_sg_sel *se,
+                     struct aset *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (uint32_t a = 0; a < se->nalt && !out->none; a++) {
@@ -293,7 +367,7 @@ static int sel_atoms(const struct mh_sg_sel *se, struct aset *out)
 		best.none = 1;
 		for (uint32_t t = se->alt[a]; t < se->alt[a + 1]; t++) {
 			struct aset c;
-			if (test_atoms(&se->tests[t], &c))
+			if (test_atoms(common, &se->tests[t], &c))
 				return MH_ENOMEM;
 			keep_best(&best, &c, &first);
 		}
@@ -303,8 +377,8 @@ static int sel_atoms(const struct mh_sg_sel *se, struct aset *out)
 	return MH_OK;
 }
 
-static int cond_atoms(const struct mh_sg_det *d, int i, int depth,
-                      struct aset *out)
+static int cond_atoms(const struct mh_strmap *common, const struct mh_sg_det *d,
+                      int i, int depth, struct aset *out)
 {
 	memset(out, 0, sizeof(*out));
 	const struct mh_sg_cnode *n = &d->cn[i];
@@ -313,12 +387,12 @@ static int cond_atoms(const struct mh_sg_det *d, int i, int depth,
 		return MH_OK;
 	}
 	switch (n->op) {
-	case MH_SGC_SEL: return sel_atoms(&d->sels[n->a], out);
+	case MH_SGC_SEL: return sel_atoms(common, &d->sels[n->a], out);
 	case MH_SGC_NOT: out->none = 1; return MH_OK;
 	case MH_SGC_AND: {
 		struct aset l, r;
-		if (cond_atoms(d, n->a, depth + 1, &l) ||
-		    cond_atoms(d, n->b, depth + 1, &r))
+		if (cond_atoms(common, d, n->a, depth + 1, &l) ||
+		    cond_atoms(common, d, n->b, depth + 1, &r))
 			return MH_ENOMEM;
 		int first = 1;
 		keep_best(out, &l, &first);
@@ -327,8 +401,8 @@ static int cond_atoms(const struct mh_sg_det *d, int i, int depth,
 	}
 	case MH_SGC_OR: {
 		struct aset l, r;
-		if (cond_atoms(d, n->a, depth + 1, &l) ||
-		    cond_atoms(d, n->b, depth + 1, &r))
+		if (cond_atoms(common, d, n->a, depth + 1, &l) ||
+		    cond_atoms(common, d, n->b, depth + 1, &r))
 			return MH_ENOMEM;
 		*out = l;
 		return union_into(out, &r);
@@ -337,7 +411,7 @@ static int cond_atoms(const struct mh_sg_det *d, int i, int depth,
 		int first = 1;
 		for (uint32_t k = 0; k < n->nsels; k++) {
 			struct aset c;
-			if (sel_atoms(&d->sels[n->sels[k]], &c))
+			if (sel_atoms(common, &d->sels[n->sels[k]], &c))
 				return MH_ENOMEM;
 			if (n->count == 0) {
 				keep_best(out, &c, &first);
@@ -476,7 +550,7 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 		if (always[ri] || (small && raw.open))
 			continue;
 		struct aset a;
-		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
+		if (cond_atoms(&pf->common, &r->det, r->det.root, 0, &a)) {
 			rawlits_release(&raw);
 			return MH_ENOMEM;
 		}
@@ -527,7 +601,10 @@ static int build_bucket(const struct mh_sigma *s, struct mh_sg_prefilter *pf,
 				ex[i] = d.v[i].s;
 				lens[i] = d.v[i].n;
 				ids[i] = (unsigned)i;
-				fl[i] = HS_FLAG_SINGLEMATCH;
+				/* not HS_FLAG_SINGLEMATCH: on_cand takes a
+				 * rule once anyway, and without it the
+				 * database compiles and scans faster */
+				fl[i] = 0;
 			}
 			hs_compile_error_t *ce = NULL;
 			if (hs_compile_lit_multi(ex, fl, ids, lens,
@@ -566,6 +643,8 @@ int mh_sg_prefilter_build(struct mh_sigma *s, int lazy,
 	}
 	pf->s = s;
 	pf->always = always;
+	if (common_build(pf))
+		rc = MH_ENOMEM;
 	pf->nbuckets = s->nbuckets;
 	pf->b = calloc(s->nbuckets + 1, sizeof(*pf->b));
 	if (!pf->b)
@@ -575,7 +654,7 @@ int mh_sg_prefilter_build(struct mh_sigma *s, int lazy,
 		if (r->kind != MH_SG_DETECTION)
 			continue;
 		struct aset a;
-		if (cond_atoms(&r->det, r->det.root, 0, &a)) {
+		if (cond_atoms(&pf->common, &r->det, r->det.root, 0, &a)) {
 			rc = MH_ENOMEM;
 			break;
 		}
@@ -659,6 +738,7 @@ void mh_sg_prefilter_free(struct mh_sg_prefilter *pf)
 	}
 	free(pf->b);
 	free(pf->always);
+	mh_strmap_release(&pf->common, NULL);
 	pthread_mutex_destroy(&pf->mu);
 	free(pf);
 }

@@ -665,6 +665,7 @@ static int classify(const struct gs *g, const struct mh_svmods *m,
 		lower_ascii(o, on);
 	sv->s = o;
 	sv->n = on;
+	sv->rare = sv->kind == MH_SV_CONTAINS ? mh_sv_rare(o, on) : 0;
 	sv->neq = !!(m->flags & MH_MOD_NEQ);
 	return MH_OK;
 }

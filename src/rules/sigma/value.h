@@ -59,6 +59,8 @@ struct mh_sv {
 	uint8_t exists;
 	uint8_t tpart; /* enum mh_sv_tpart: compare that part of a date */
 	uint8_t v6, bits;
+	uint8_t rare;  /* CONTAINS: the offset in s of the byte the search
+	                * looks for first (mh_sv_rare); 0 will do */
 	const char *s; /* EQ..GLOB: text; FIELDREF: the other field (name);
 	                * RE: a literal every match contains, or NULL */
 	size_t n;
@@ -67,6 +69,11 @@ struct mh_sv {
 	int re;   /* RE: index into the rule set's regex table */
 	int slot; /* FIELDREF: the other field's slot (compile.c sets it) */
 };
+
+/* The offset (< 256) of the byte of s[0..n) least common in event values
+ * (paths, command lines, hashes), where a search for s is best anchored:
+ * a value holds "\\" and "e" far more often than "w" or "k". */
+uint8_t mh_sv_rare(const char *s, size_t n);
 
 /* Modifiers of one detection key, parsed. */
 enum {

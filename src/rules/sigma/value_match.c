@@ -148,25 +148,60 @@ static int date_part(const char *s, size_t n, int tp, double *out)
 	return 1;
 }
 
-/* memmem for the short needles of rules: glibc's two-way setup costs
- * more than the search on values of a few hundred bytes. */
-static int contains(const char *h, size_t n, const char *nd, size_t m)
+/* How common a byte is in event values (lower-cased paths, command
+ * lines, names, hashes, GUIDs), roughly: the higher the more common; 0
+ * for every byte not listed (rarer than these). */
+static const uint8_t commonness[256] = {
+        [' '] = 50, ['\\'] = 49, ['e'] = 48, ['.'] = 47, ['s'] = 46, ['o'] = 45,
+        ['t'] = 44, ['a'] = 43,  ['i'] = 42, ['r'] = 41, ['c'] = 40, ['n'] = 39,
+        ['l'] = 38, ['m'] = 37,  ['d'] = 36, ['w'] = 35, [':'] = 34, ['p'] = 33,
+        ['-'] = 32, ['x'] = 31,  ['/'] = 30, ['h'] = 29, ['0'] = 28, ['u'] = 27,
+        ['1'] = 26, ['_'] = 25,  ['2'] = 24, ['g'] = 23, ['3'] = 22, ['f'] = 21,
+        ['4'] = 20, ['b'] = 19,  ['5'] = 18, ['y'] = 17, ['6'] = 16, ['v'] = 15,
+        ['7'] = 14, ['k'] = 13,  ['8'] = 12, ['"'] = 11, ['9'] = 10, ['='] = 9,
+        [','] = 8,  ['\''] = 7,  ['j'] = 6,  [';'] = 5,  ['q'] = 4,  ['('] = 3,
+        [')'] = 2,  ['z'] = 1,
+};
+
+uint8_t mh_sv_rare(const char *s, size_t n)
+{
+	size_t best = 0;
+	unsigned least = 256;
+	for (size_t i = 0; i < n && i < 256; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		if (commonness[c] < least) {
+			best = i;
+			least = commonness[c];
+		}
+	}
+	return (uint8_t)best;
+}
+
+/* memmem for the short needles of rules (glibc's two-way setup costs
+ * more than the search on values of a few hundred bytes): memchr for
+ * its byte r (the rarest, mh_sv_rare), then the first and last bytes
+ * before the call. */
+static int contains(const char *h, size_t n, const char *nd, size_t m, size_t r)
 {
 	if (m == 0)
 		return 1;
 	if (n < m)
 		return 0;
-	const char *end = h + n - m + 1;
-	const char c0 = nd[0], cl = nd[m - 1];
-	while (h < end) {
-		const char *q = memchr(h, c0, (size_t)(end - h));
+	if (r >= m)
+		r = 0;
+	/* where nd[r] can be: h[r .. n - m + r] */
+	const char *p = h + r, *end = h + n - m + r + 1;
+	const char cr = nd[r], c0 = nd[0], cl = nd[m - 1];
+	while (p < end) {
+		const char *q = memchr(p, cr, (size_t)(end - p));
 		if (!q)
 			return 0;
-		/* the last byte before the call: most first-byte hits
-		 * differ there */
-		if (q[m - 1] == cl && !memcmp(q + 1, nd + 1, m - 1))
+		const char *st = q - r;
+		if (st[0] == c0 && st[m - 1] == cl && !memcmp(st, nd, m))
 			return 1;
-		h = q + 1;
+		p = q + 1;
 	}
 	return 0;
 }
@@ -189,7 +224,7 @@ int mh_sv_match(const struct mh_sv *p, const char *s, const char *low, size_t n)
 		return n >= p->n &&
 		       (p->n == 0 || (t[n - p->n] == p->s[0] &&
 		                      !memcmp(t + n - p->n, p->s, p->n)));
-	case MH_SV_CONTAINS: return contains(t, n, p->s, p->n);
+	case MH_SV_CONTAINS: return contains(t, n, p->s, p->n, p->rare);
 	case MH_SV_GLOB: return mh_sv_glob(p->s, p->n, t, n);
 	case MH_SV_CIDR: return cidr_match(p, s, n);
 	case MH_SV_NUM: {
