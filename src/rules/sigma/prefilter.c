@@ -978,7 +978,7 @@ int mh_sg_rawset_rules(struct mh_sg_prefilter *pf, struct mh_sg_pfscratch *sc,
 			break;
 		}
 		struct aset a;
-		if (cond_atoms(&r->det, r->det.root, 0, &a))
+		if (cond_atoms(&pf->common, &r->det, r->det.root, 0, &a))
 			rc = MH_ENOMEM;
 		for (size_t k = 0; rc == MH_OK && k < a.n; k++)
 			rc = rawlits_add(&raw, &a.v[k]);
