@@ -40,7 +40,7 @@ struct shard {
 	 * probe reads one line (four slots) where a separate array of tags
 	 * cost a second miss for every key added. b is never 0; 0: empty. */
 	uint64_t *v;
-	size_t cap;    /* slots: 0 or a power of two */
+	size_t cap; /* slots: 0 or a power of two */
 	size_t n;
 	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
 	struct run *runs;
@@ -250,8 +250,8 @@ static int grow(struct mh_keyset *s, struct shard *sh)
 	size_t max_cap = s->max_cap;
 	if (!sh->cap && s->region) {
 		/* Already zero (fresh pages): no copy, no growing. */
-		sh->v = (uint64_t *)(void *)(s->region +
-		                             (size_t)(sh - s->sh) * max_cap * 16);
+		sh->v = (uint64_t *)(void *)(s->region + (size_t)(sh - s->sh) *
+		                                                 max_cap * 16);
 		sh->cap = max_cap;
 		return MH_OK;
 	}
