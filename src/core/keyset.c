@@ -634,13 +634,37 @@ static int spilled(struct mh_keyset *s, struct shard *sh, uint64_t a,
 	return 0;
 }
 
+void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h)
+{
+	uint64_t w[2];
+	mh_hash128(p, n, w);
+	h->a = w[0];
+	/* The low word marks used slots: never 0. */
+	h->b = w[1] | 1;
+}
+
+void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h)
+{
+	/* Only the shared mapping's tables: their place never changes, so
+	 * nothing a lock guards is read. */
+	if (!s->region)
+		return;
+	size_t shard = (size_t)(h->a >> 58) & (SHARDS - 1);
+	__builtin_prefetch(s->region +
+	                   (shard * s->max_cap + home(h->a, s->max_cap)) * 16);
+}
+
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 {
-	uint64_t h[2];
-	mh_hash128(p, n, h);
-	/* The low word marks used slots: never 0. */
-	uint64_t a = h[0], b = h[1] | 1;
-	struct shard *sh = &s->sh[(h[0] >> 58) & (SHARDS - 1)];
+	struct mh_keyhash h;
+	mh_keyset_hash(p, n, &h);
+	return mh_keyset_add_h(s, &h);
+}
+
+int mh_keyset_add_h(struct mh_keyset *s, const struct mh_keyhash *h)
+{
+	uint64_t a = h->a, b = h->b | 1;
+	struct shard *sh = &s->sh[(a >> 58) & (SHARDS - 1)];
 	int rc = 1;
 	if (!s->single)
 		pthread_mutex_lock(&sh->mu);

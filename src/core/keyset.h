@@ -56,6 +56,19 @@ void mh_keyset_free(struct mh_keyset *s);
  * that cannot be read back). Thread-safe unless made single_thread. */
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n);
 
+/* The same in two steps, so that a caller can hash a key as soon as it
+ * has it (a record just framed) and ask for the cache line of its slot
+ * while other work goes on: mh_keyset_add(s, p, n) is
+ * mh_keyset_hash(p, n, &h) then mh_keyset_add_h(s, &h). A key is only
+ * ever compared by all 128 bits. mh_keyset_prefetch is a hint: it reads
+ * no state other threads change and may do nothing (small tables). */
+struct mh_keyhash {
+	uint64_t a, b;
+};
+void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h);
+void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h);
+int mh_keyset_add_h(struct mh_keyset *s, const struct mh_keyhash *h);
+
 /* Keys in the set (a snapshot when other threads add). */
 size_t mh_keyset_count(struct mh_keyset *s);
 

@@ -139,6 +139,40 @@ static void test_memory_only_default(void **state)
 	mh_keyset_free(s);
 }
 
+static int add_h(struct mh_keyset *s, uint64_t i)
+{
+	char k[32];
+	size_t n = key(i, k);
+	struct mh_keyhash h;
+	mh_keyset_hash(k, n, &h);
+	mh_keyset_prefetch(s, &h);
+	return mh_keyset_add_h(s, &h);
+}
+
+/* Hashing first (and prefetching) is the same set as adding the bytes:
+ * a key added one way is seen the other way, on the huge-page tables of
+ * the default bound and on small ones that spill. */
+static void two_steps(size_t mem_keys)
+{
+	struct mh_keyset *s;
+	struct mh_keyset_opts o = {.mem_keys = mem_keys};
+	assert_int_equal(mh_keyset_new_opts(&s, &o), MH_OK);
+	for (uint64_t i = 0; i < 20000; i++)
+		assert_int_equal(i % 2 ? add(s, i) : add_h(s, i), 1);
+	for (uint64_t i = 0; i < 20000; i++)
+		assert_int_equal(i % 2 ? add_h(s, i) : add(s, i), 0);
+	assert_int_equal(add_h(s, 20000), 1);
+	assert_int_equal(mh_keyset_count(s), 20001);
+	mh_keyset_free(s);
+}
+
+static void test_two_steps(void **state)
+{
+	(void)state;
+	two_steps(0);
+	two_steps(64);
+}
+
 struct job {
 	struct mh_keyset *s;
 	uint64_t from;
@@ -201,6 +235,7 @@ int main(void)
 	        cmocka_unit_test(test_memory_only),
 	        cmocka_unit_test(test_memory_only_default),
 	        cmocka_unit_test(test_threads),
+	        cmocka_unit_test(test_two_steps),
 	        cmocka_unit_test(test_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
