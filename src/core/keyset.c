@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -19,7 +20,15 @@
  * of 512 bits, four bits a key inside one block (one cache line). */
 #define BLOOM_WORDS  ((size_t)1 << 14)
 #define BLOOM_BLOCKS (BLOOM_WORDS / 8)
-#define DEFAULT_KEYS ((size_t)393216) /* 6144 a shard: 8192-slot tables */
+#define DEFAULT_KEYS ((size_t)917504) /* 14,336 a shard: 16,384 slots */
+/* A table spills (or grows) past 7/8 full: a probe reads four slots a
+ * cache line, so even a long linear probe reads few lines. */
+#define LOAD_NUM 7
+#define LOAD_DEN 8
+/* Tables of all shards together this big or more share one mapping on
+ * huge pages: a key's slot is a cache miss, and without them a page
+ * walk that misses too (16 MiB of 4 KiB pages is far past the TLB). */
+#define HUGE ((size_t)2 << 20)
 
 struct run {
 	uint64_t off, n; /* n keys (16 bytes each) at offset off */
@@ -27,12 +36,11 @@ struct run {
 
 struct shard {
 	pthread_mutex_t mu;
-	/* A probe reads tag[] only (4 bytes a slot, 2 MiB for all shards
-	 * where the keys take 8: most of it stays in the cache), and the
-	 * key of a slot whose tag matches. */
-	uint32_t *tag; /* a slot's tag, never 0; 0: empty */
-	uint64_t *v;   /* 2 words a slot */
-	size_t cap;    /* slots: 0 or a power of two */
+	/* 2 words a slot, (a, b), in one array aligned to a cache line: a
+	 * probe reads one line (four slots) where a separate array of tags
+	 * cost a second miss for every key added. b is never 0; 0: empty. */
+	uint64_t *v;
+	size_t cap; /* slots: 0 or a power of two */
 	size_t n;
 	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
 	struct run *runs;
@@ -43,6 +51,13 @@ struct shard {
 struct mh_keyset {
 	struct shard sh[SHARDS];
 	size_t max_cap; /* a table's slots before it spills */
+	int single;     /* one thread at a time: no locks */
+	/* Every shard's first table (max_cap slots) at region + shard *
+	 * max_cap * 16, or NULL: tables of their own, grown from small.
+	 * Untouched pages cost nothing. */
+	unsigned char *region;
+	void *map;      /* the mapping region lies in, for munmap */
+	size_t map_len; /* 0: no mapping */
 	pthread_mutex_t fmu;
 	int fd;      /* the temporary file, -1 until the first spill */
 	int no_file; /* it could not be made or written: memory only */
@@ -139,10 +154,27 @@ int mh_keyset_new_opts(struct mh_keyset **out,
 		return MH_ENOMEM;
 	size_t keys = opts && opts->mem_keys ? opts->mem_keys : DEFAULT_KEYS;
 	size_t per = keys / SHARDS ? keys / SHARDS : 1;
-	/* Slots for per keys at a load of at most 3/4. */
+	/* Slots for per keys at a load of at most 7/8. */
 	s->max_cap = 16;
-	while (s->max_cap * 3 / 4 < per)
+	while (s->max_cap * LOAD_NUM / LOAD_DEN < per)
 		s->max_cap *= 2;
+	s->single = opts && opts->single_thread;
+	size_t tables = SHARDS * s->max_cap * 16;
+	if (tables >= HUGE) {
+		size_t len = tables + HUGE;
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED) {
+			uintptr_t at = ((uintptr_t)m + HUGE - 1) & ~(HUGE - 1);
+#ifdef MADV_HUGEPAGE
+			/* Advice only: small pages work, just slower. */
+			(void)madvise((void *)at, tables, MADV_HUGEPAGE);
+#endif
+			s->map = m;
+			s->map_len = len;
+			s->region = (unsigned char *)at;
+		}
+	}
 	const char *dir = opts && opts->tmpdir ? opts->tmpdir : NULL;
 	if (!dir)
 		dir = getenv("TMPDIR");
@@ -162,63 +194,83 @@ int mh_keyset_new(struct mh_keyset **out)
 	return mh_keyset_new_opts(out, NULL);
 }
 
+/* 1 when table v is a shard's first table in the shared mapping. */
+static int in_region(const struct mh_keyset *s, const uint64_t *v)
+{
+	return s->region && (const unsigned char *)v >= s->region &&
+	       (const unsigned char *)v < s->region + SHARDS * s->max_cap * 16;
+}
+
 void mh_keyset_free(struct mh_keyset *s)
 {
 	if (!s)
 		return;
 	for (int i = 0; i < SHARDS; i++) {
 		pthread_mutex_destroy(&s->sh[i].mu);
-		free(s->sh[i].v);
-		free(s->sh[i].tag);
+		if (!in_region(s, s->sh[i].v))
+			free(s->sh[i].v);
 		free(s->sh[i].bloom);
 		free(s->sh[i].runs);
 	}
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->map_len)
+		munmap(s->map, s->map_len);
 	pthread_mutex_destroy(&s->fmu);
 	free(s);
 }
 
-static uint32_t tag_of(uint64_t b)
+/* The first slot to probe for a (cap slots). The shard took a's top
+ * six bits. */
+static size_t home(uint64_t a, size_t cap)
 {
-	return (uint32_t)(b >> 32) | 1;
+	return (size_t)(a ^ (a >> 29)) & (cap - 1);
 }
 
 /* Slot of (a, b) (cap slots): its own, or the empty one to use. */
-static size_t find(const uint32_t *tag, const uint64_t *v, size_t cap,
-                   uint64_t a, uint64_t b)
+static size_t find(const uint64_t *v, size_t cap, uint64_t a, uint64_t b)
 {
-	size_t i = (size_t)(a ^ (a >> 29)) & (cap - 1);
-	uint32_t t = tag_of(b);
-	while (tag[i] && (tag[i] != t || v[2 * i] != a || v[2 * i + 1] != b))
+	size_t i = home(a, cap);
+	while (v[2 * i + 1] && (v[2 * i + 1] != b || v[2 * i] != a))
 		i = (i + 1) & (cap - 1);
 	return i;
 }
 
-static int grow(struct shard *sh, size_t max_cap)
+/* A zeroed table of nc slots (a multiple of four) on a cache line. */
+static uint64_t *table(size_t nc)
 {
+	uint64_t *v = aligned_alloc(64, nc * 16);
+	if (v)
+		memset(v, 0, nc * 16);
+	return v;
+}
+
+static int grow(struct mh_keyset *s, struct shard *sh)
+{
+	size_t max_cap = s->max_cap;
+	if (!sh->cap && s->region) {
+		/* Already zero (fresh pages): no copy, no growing. */
+		sh->v = (uint64_t *)(void *)(s->region + (size_t)(sh - s->sh) *
+		                                                 max_cap * 16);
+		sh->cap = max_cap;
+		return MH_OK;
+	}
 	size_t nc = sh->cap ? sh->cap * 2 : max_cap < 1024 ? max_cap : 1024;
 	if (nc < 16) /* max_cap is 16 at least (mh_keyset_new) */
 		nc = 16;
-	uint64_t *nv = calloc(nc, 2 * sizeof(*nv));
-	uint32_t *nt = calloc(nc, sizeof(*nt));
-	if (!nv || !nt) {
-		free(nv);
-		free(nt);
+	uint64_t *nv = table(nc);
+	if (!nv)
 		return MH_ENOMEM;
-	}
 	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->tag[i])
+		if (!sh->v[2 * i + 1])
 			continue;
-		size_t j = find(nt, nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
-		nt[j] = sh->tag[i];
+		size_t j = find(nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
 		nv[2 * j] = sh->v[2 * i];
 		nv[2 * j + 1] = sh->v[2 * i + 1];
 	}
-	free(sh->v);
-	free(sh->tag);
+	if (!in_region(s, sh->v))
+		free(sh->v);
 	sh->v = nv;
-	sh->tag = nt;
 	sh->cap = nc;
 	return MH_OK;
 }
@@ -541,7 +593,7 @@ static int spill(struct mh_keyset *s, struct shard *sh)
 		return MH_ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->tag[i])
+		if (!sh->v[2 * i + 1])
 			continue;
 		keys[2 * k] = sh->v[2 * i];
 		keys[2 * k + 1] = sh->v[2 * i + 1];
@@ -561,7 +613,7 @@ static int spill(struct mh_keyset *s, struct shard *sh)
 	sh->nrun_total++;
 	sh->spilled += k;
 	sh->written += k * 16;
-	memset(sh->tag, 0, sh->cap * sizeof(*sh->tag));
+	memset(sh->v, 0, sh->cap * 16);
 	sh->n = 0;
 	/* A failed merge leaves more runs: slower lookups, same answers. */
 	if (sh->nruns > MAX_RUNS)
@@ -582,18 +634,43 @@ static int spilled(struct mh_keyset *s, struct shard *sh, uint64_t a,
 	return 0;
 }
 
+void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h)
+{
+	uint64_t w[2];
+	mh_hash128(p, n, w);
+	h->a = w[0];
+	/* The low word marks used slots: never 0. */
+	h->b = w[1] | 1;
+}
+
+void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h)
+{
+	/* Only the shared mapping's tables: their place never changes, so
+	 * nothing a lock guards is read. */
+	if (!s->region)
+		return;
+	size_t shard = (size_t)(h->a >> 58) & (SHARDS - 1);
+	__builtin_prefetch(s->region +
+	                   (shard * s->max_cap + home(h->a, s->max_cap)) * 16);
+}
+
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 {
-	uint64_t h[2];
-	mh_hash128(p, n, h);
-	/* The low word marks used slots: never 0. */
-	uint64_t a = h[0], b = h[1] | 1;
-	struct shard *sh = &s->sh[(h[0] >> 58) & (SHARDS - 1)];
+	struct mh_keyhash h;
+	mh_keyset_hash(p, n, &h);
+	return mh_keyset_add_h(s, &h);
+}
+
+int mh_keyset_add_h(struct mh_keyset *s, const struct mh_keyhash *h)
+{
+	uint64_t a = h->a, b = h->b | 1;
+	struct shard *sh = &s->sh[(a >> 58) & (SHARDS - 1)];
 	int rc = 1;
-	pthread_mutex_lock(&sh->mu);
+	if (!s->single)
+		pthread_mutex_lock(&sh->mu);
 	if (sh->cap) {
-		size_t i = find(sh->tag, sh->v, sh->cap, a, b);
-		if (sh->tag[i]) {
+		size_t i = find(sh->v, sh->cap, a, b);
+		if (sh->v[2 * i + 1]) {
 			rc = 0;
 			goto done;
 		}
@@ -602,22 +679,22 @@ int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
 		rc = 0;
 		goto done;
 	}
-	if ((sh->n + 1) * 4 > sh->cap * 3) {
+	if ((sh->n + 1) * LOAD_DEN > sh->cap * LOAD_NUM) {
 		/* Full: a bigger table while under the bound, else a run;
 		 * without a file, bigger anyway (exact beats bounded). */
 		int r = sh->cap >= s->max_cap ? spill(s, sh) : MH_EIO;
-		if (r != MH_OK && grow(sh, s->max_cap) != MH_OK) {
+		if (r != MH_OK && grow(s, sh) != MH_OK) {
 			rc = MH_ENOMEM;
 			goto done;
 		}
 	}
-	size_t i = find(sh->tag, sh->v, sh->cap, a, b);
-	sh->tag[i] = tag_of(b);
+	size_t i = find(sh->v, sh->cap, a, b);
 	sh->v[2 * i] = a;
 	sh->v[2 * i + 1] = b;
 	sh->n++;
 done:
-	pthread_mutex_unlock(&sh->mu);
+	if (!s->single)
+		pthread_mutex_unlock(&sh->mu);
 	return rc;
 }
 
