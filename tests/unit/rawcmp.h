@@ -168,7 +168,8 @@ static int rawcmp_run(const char *p, size_t n, const char *const *ops,
 	struct mh_jv root;
 	mh_err_clear(&err);
 	if (mh_json_parse_copy(j, p, n, &root, &err) != MH_OK) {
-		snprintf(why, wn, "raw read a record the parser refuses: %.120s",
+		snprintf(why, wn,
+		         "raw read a record the parser refuses: %.120s",
 		         err.msg);
 		goto done;
 	}
@@ -180,7 +181,8 @@ static int rawcmp_run(const char *p, size_t n, const char *const *ops,
 	int rb = mh_rec_event_json(&b, root, mh_slice_make(p, n), &pos, &eb,
 	                           &err);
 	if (rb != 1) {
-		snprintf(why, wn, "raw read a record the normaliser skips: %.120s",
+		snprintf(why, wn,
+		         "raw read a record the normaliser skips: %.120s",
 		         err.msg);
 		goto done;
 	}
