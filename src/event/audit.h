@@ -157,6 +157,16 @@ struct mh_audit {
 	struct mh_slice id;  /* the record's own Id as written, else NULL */
 	const struct mh_audit_param *params;
 	size_t nparams;
+	/* 1 when the record was read from its raw text (a Management
+	 * Activity API record) and its top level is known for sure: the
+	 * keys Operation and Workload each once (in any case) with the
+	 * plain strings `operation` and `workload` as written, RecordType
+	 * the number `record_type`, and no eventName, eventSource,
+	 * CmdletName, OfficeWorkload, AuditData or RawEventData key. A
+	 * consumer that judges a record from those values alone (the Sigma
+	 * rules' gate, rules/sigma/gate.h) may then do so without its text.
+	 * 0: not known. */
+	int top_exact;
 };
 
 /* First parameter called name (ASCII case-insensitive) after prev (NULL:

@@ -146,8 +146,33 @@ detection:
     condition: not selection
 level: low
 YML
+# A rule on records an analytic reads and the raw path takes
+# (MailItemsAccessed): the Sigma gate judges them from their operation
+# and workload (event/audit.h top_exact) and must let them through.
+cat >"$TMP/rules/mia.yml" <<'YML'
+title: mail items accessed by an application (test)
+id: 5b0f5c55-7a1e-4c55-9a43-3f5d2d1a0c03
+status: test
+description: records read from their raw text
+author: mailhunt tests
+logsource:
+    product: m365
+    service: audit
+detection:
+    selection:
+        Operation: 'MailItemsAccessed'
+        Workload: 'Exchange'
+        ClientAppId|contains: '-'
+    condition: selection
+level: low
+YML
 M365=$MH_SHARED/data/sigma-full/rules/cloud/m365
 PV=5b0f5c55-7a1e-4c55-9a43-3f5d2d1a0c01
+MIA=5b0f5c55-7a1e-4c55-9a43-3f5d2d1a0c03
+same "--rules, mail read by applications" -j1 --org-domain corp.example --rules "$M365" \
+	--rules "$TMP/rules/mia.yml" "$TMP/sim"
+check "--rules: the application reads (raw path, gate) matched" \
+	sh -c '[ "$(jq -r --arg id "$1" "select(.rule_id == \$id) | .counts.events" "$2")" -gt 0 ]' - "$MIA" "$TMP/on"
 same "--rules" -j1 --org-domain corp.example --rules "$M365" \
 	--rules "$TMP/rules/pageviewed.yml" "$TMP/sim"
 check "--rules: records passed over" grep -q "passed over unparsed" "$TMP/on.err"

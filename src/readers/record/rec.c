@@ -701,6 +701,28 @@ int mh_rec_event_json(struct mh_recstate *rs, struct mh_jv root,
 	return rc;
 }
 
+/* struct mh_audit top_exact of a record the raw path read: the typed
+ * view's operation, workload and record type are the top-level values
+ * themselves (the same bytes), and no key of another shape is there. */
+static int top_exact(const struct robj *top, const struct mh_audit *a)
+{
+	static const int other[] = {K_EVENTNAME,  K_EVENTSOURCE,
+	                            K_CMDLETNAME, K_OFFICEWORKLOAD,
+	                            K_AUDITDATA,  K_RAWEVENTDATA};
+	for (size_t i = 0; i < sizeof(other) / sizeof(*other); i++)
+		if (top->have[other[i]])
+			return 0;
+	const struct mh_jmember *op = &top->slot[K_OPERATION];
+	const struct mh_jmember *wl = &top->slot[K_WORKLOAD];
+	const struct mh_jmember *rt = &top->slot[K_RECORDTYPE];
+	return top->have[K_OPERATION] && op->t == MH_JSTR &&
+	       op->s.p == a->operation.p && op->s.n == a->operation.n &&
+	       top->have[K_WORKLOAD] && wl->t == MH_JSTR &&
+	       wl->s.p == a->workload.p && wl->s.n == a->workload.n &&
+	       top->have[K_RECORDTYPE] && rt->t == MH_JINT &&
+	       rt->i == a->record_type && a->record_type >= 0;
+}
+
 /* Name/Value pairs of OperationProperties the raw path takes (a
  * MailItemsAccessed record has two). */
 #define RAW_NV 32
@@ -735,8 +757,10 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
 			return MH_ENOMEM;
 	rs->text = text;
 	int rc = build(&c, ev, &mh_norm_ual_api);
-	if (rc == 1)
+	if (rc == 1) {
 		json_done(rs, ev, text, NULL);
+		rs->audit.top_exact = top_exact(top, &rs->audit);
+	}
 	/* A record the normaliser skips: the parse says why. */
 	return rc == 1 || rc == MH_ENOMEM ? rc : 0;
 }
