@@ -26,12 +26,12 @@
  * cache line, so even a long linear probe reads few lines. */
 #define LOAD_NUM 7
 #define LOAD_DEN 8
-/* Tables of all shards together this big or more share one mapping:
- * the full-size tables on huge pages (a key's slot is a cache miss, and
- * without them a page walk that misses too: 16 MiB of 4 KiB pages is far
- * past the TLB), the smaller ones they grow from on small pages. */
+/* Full-size tables of all shards together this big or more share one
+ * mapping on huge pages: a key's slot is a cache miss, and without them
+ * a page walk that misses too (16 MiB of 4 KiB pages is far past the
+ * TLB). The smaller tables they grow from are allocated. */
 #define HUGE ((size_t)2 << 20)
-/* A shard's first table in the mapping: one 4 KiB page. */
+/* A shard's first table when the full-size ones are mapped: 4 KiB. */
 #define FIRST_CAP ((size_t)256)
 
 struct run {
@@ -61,16 +61,15 @@ struct mh_keyset {
 	int single;     /* one thread at a time: no locks */
 	/* NULL: tables of their own, grown from small. Else a shard's
 	 * table of max_cap slots is at region + shard * max_cap * 16 (huge
-	 * pages), a smaller one at small + shard * max_cap / 2 * 16 (small
-	 * pages; it doubles in place), so that only what the tables use
-	 * is resident: slots are touched uniformly, and a huge page under
-	 * a table of a few keys would be resident whole. A shard's table
-	 * only ever moves up: small slice, its huge-page slice (zero until
-	 * then), memory of its own (no temporary file). */
-	unsigned char *region, *small;
-	size_t region_len; /* both */
-	void *map;         /* the mapping region lies in, for munmap */
-	size_t map_len;    /* 0: no mapping */
+	 * pages), zero until the shard's table grows to it; smaller tables
+	 * are allocated (slots are touched uniformly: a huge page under a
+	 * table of a few keys would be resident whole; allocated, they
+	 * also reuse what the process freed). A table only ever moves up:
+	 * allocated, its slice, allocated again (no temporary file). */
+	unsigned char *region;
+	size_t region_len;
+	void *map;      /* the mapping region lies in, for munmap */
+	size_t map_len; /* 0: no mapping */
 	pthread_mutex_t fmu;
 	int fd;      /* the temporary file, -1 until the first spill */
 	int no_file; /* it could not be made or written: memory only */
@@ -174,9 +173,7 @@ int mh_keyset_new_opts(struct mh_keyset **out,
 	s->single = opts && opts->single_thread;
 	size_t tables = SHARDS * s->max_cap * 16;
 	if (tables >= HUGE) {
-		/* tables is a power of two: the small area after it starts
-		 * on a huge page boundary too. */
-		size_t len = tables + tables / 2 + HUGE;
+		size_t len = tables + HUGE;
 		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m != MAP_FAILED) {
@@ -187,16 +184,10 @@ int mh_keyset_new_opts(struct mh_keyset **out,
 #ifdef MADV_HUGEPAGE
 			(void)madvise((void *)at, tables, MADV_HUGEPAGE);
 #endif
-#ifdef MADV_NOHUGEPAGE
-			/* Even when huge pages are the system's default. */
-			(void)madvise((void *)(at + tables), tables / 2,
-			              MADV_NOHUGEPAGE);
-#endif
 			s->map = m;
 			s->map_len = len;
 			s->region = (unsigned char *)at;
-			s->small = s->region + tables;
-			s->region_len = tables + tables / 2;
+			s->region_len = tables;
 		}
 	}
 	const char *dir = opts && opts->tmpdir ? opts->tmpdir : NULL;
@@ -225,13 +216,10 @@ static int in_region(const struct mh_keyset *s, const uint64_t *v)
 	       (const unsigned char *)v < s->region + s->region_len;
 }
 
-/* Where shard i's table of cap slots is in the mapping (cap <=
- * max_cap). */
-static unsigned char *slice(const struct mh_keyset *s, size_t i, size_t cap)
+/* Where shard i's full-size table is in the mapping. */
+static unsigned char *slice(const struct mh_keyset *s, size_t i)
 {
-	if (cap == s->max_cap)
-		return s->region + i * s->max_cap * 16;
-	return s->small + i * (s->max_cap / 2) * 16;
+	return s->region + i * s->max_cap * 16;
 }
 
 /* Give back the pages of a table the shard has left. */
@@ -292,28 +280,6 @@ static void put(uint64_t *v, size_t cap, uint64_t a, uint64_t b)
 	v[2 * j + 1] = b;
 }
 
-/* Double the table in its slice of the mapping: the live keys to the
- * side, the doubled slots cleared, the keys put back. */
-static int grow_in_place(struct shard *sh, size_t nc)
-{
-	uint64_t *tmp = NULL;
-	if (sh->n && !(tmp = malloc(sh->n * 16)))
-		return MH_ENOMEM;
-	size_t k = 0;
-	for (size_t i = 0; i < sh->cap && k < sh->n; i++) {
-		if (!sh->v[2 * i + 1])
-			continue;
-		tmp[2 * k] = sh->v[2 * i];
-		tmp[2 * k + 1] = sh->v[2 * i + 1];
-		k++;
-	}
-	memset(sh->v, 0, nc * 16);
-	for (size_t i = 0; i < k; i++)
-		put(sh->v, nc, tmp[2 * i], tmp[2 * i + 1]);
-	free(tmp);
-	return MH_OK;
-}
-
 static int grow(struct mh_keyset *s, struct shard *sh)
 {
 	size_t max_cap = s->max_cap;
@@ -323,35 +289,21 @@ static int grow(struct mh_keyset *s, struct shard *sh)
 	                             : 1024;
 	if (nc < 16) /* max_cap is 16 at least (mh_keyset_new) */
 		nc = 16;
-	if (s->region && nc <= max_cap) {
-		uint64_t *nv =
-		        (uint64_t *)(void *)slice(s, (size_t)(sh - s->sh), nc);
-		if (nv == sh->v) {
-			if (grow_in_place(sh, nc) != MH_OK)
-				return MH_ENOMEM;
-		} else {
-			/* Fresh pages, zero: no clearing. */
-			for (size_t i = 0; i < sh->cap; i++)
-				if (sh->v[2 * i + 1])
-					put(nv, nc, sh->v[2 * i],
-					    sh->v[2 * i + 1]);
-			if (sh->cap)
-				release(s, sh->v, max_cap / 2);
-			sh->v = nv;
-		}
-	} else {
-		uint64_t *nv = table(nc);
-		if (!nv)
-			return MH_ENOMEM;
-		for (size_t i = 0; i < sh->cap; i++)
-			if (sh->v[2 * i + 1])
-				put(nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
-		if (in_region(s, sh->v))
-			release(s, sh->v, sh->cap);
-		else
-			free(sh->v);
-		sh->v = nv;
-	}
+	/* The slice is zero: a table only moves there once. */
+	uint64_t *nv =
+	        s->region && nc == max_cap
+	                ? (uint64_t *)(void *)slice(s, (size_t)(sh - s->sh))
+	                : table(nc);
+	if (!nv)
+		return MH_ENOMEM;
+	for (size_t i = 0; i < sh->cap; i++)
+		if (sh->v[2 * i + 1])
+			put(nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
+	if (in_region(s, sh->v))
+		release(s, sh->v, sh->cap);
+	else
+		free(sh->v);
+	sh->v = nv;
 	sh->cap = nc;
 	atomic_store_explicit(&sh->pcap, nc, memory_order_relaxed);
 	return MH_OK;
@@ -727,18 +679,18 @@ void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h)
 
 void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h)
 {
-	/* Only tables in the shared mapping, which never moves: whatever
-	 * size this reads (pcap, an atomic: maybe stale, never torn), the
-	 * address is inside the mapping, and nothing a lock guards is
-	 * read. */
+	/* Only full-size tables in the shared mapping, which never moves:
+	 * pcap is an atomic (maybe stale, never torn), the address is
+	 * inside the mapping whatever it says, and nothing a lock guards
+	 * is read. */
 	if (!s->region)
 		return;
 	size_t shard = (size_t)(h->a >> 58) & (SHARDS - 1);
 	size_t cap =
 	        atomic_load_explicit(&s->sh[shard].pcap, memory_order_relaxed);
-	if (!cap || cap > s->max_cap)
+	if (cap != s->max_cap)
 		return;
-	__builtin_prefetch(slice(s, shard, cap) + home(h->a, cap) * 16);
+	__builtin_prefetch(slice(s, shard) + home(h->a, cap) * 16);
 }
 
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)

@@ -27,12 +27,11 @@
  * Memory follows the keys held: a shard's table starts at 256 slots (4
  * KiB) and doubles when 7/8 full, so the tables take about 16 / (7/8)
  * bytes a key, rounded up to each table's power of two (stats
- * table_bytes). With the defaults the tables share one mapping: smaller
- * ones double in place on small pages, full-size ones (16,384 slots,
- * 256 KiB) sit on huge pages where the system gives them (no page-walk
- * miss), eight shards to a 2 MiB page, which is resident from the first
- * of the eight to fill up (about 460,000 keys, when the others are about
- * to).
+ * table_bytes). With the defaults the full-size tables (16,384 slots,
+ * 256 KiB a shard) share one mapping on huge pages where the system
+ * gives them (no page-walk miss), eight shards to a 2 MiB page, which
+ * is resident from the first of the eight to get there (about 460,000
+ * keys, when the others are about to); smaller tables are allocated.
  * Without a writable temporary directory ($TMPDIR, else /tmp) the tables
  * grow in memory instead (exact, unbounded), and the stats say so.
  */
