@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,13 @@
  * cache line, so even a long linear probe reads few lines. */
 #define LOAD_NUM 7
 #define LOAD_DEN 8
-/* Tables of all shards together this big or more share one mapping on
- * huge pages: a key's slot is a cache miss, and without them a page
- * walk that misses too (16 MiB of 4 KiB pages is far past the TLB). */
+/* Full-size tables of all shards together this big or more share one
+ * mapping on huge pages: a key's slot is a cache miss, and without them
+ * a page walk that misses too (16 MiB of 4 KiB pages is far past the
+ * TLB). The smaller tables they grow from are allocated. */
 #define HUGE ((size_t)2 << 20)
+/* A shard's first table when the full-size ones are mapped: 4 KiB. */
+#define FIRST_CAP ((size_t)256)
 
 struct run {
 	uint64_t off, n; /* n keys (16 bytes each) at offset off */
@@ -41,6 +45,9 @@ struct shard {
 	 * cost a second miss for every key added. b is never 0; 0: empty. */
 	uint64_t *v;
 	size_t cap; /* slots: 0 or a power of two */
+	/* cap again, for mh_keyset_prefetch, which takes no lock: it
+	 * only ever turns into an address inside the mapping. */
+	_Atomic size_t pcap;
 	size_t n;
 	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
 	struct run *runs;
@@ -52,10 +59,15 @@ struct mh_keyset {
 	struct shard sh[SHARDS];
 	size_t max_cap; /* a table's slots before it spills */
 	int single;     /* one thread at a time: no locks */
-	/* Every shard's first table (max_cap slots) at region + shard *
-	 * max_cap * 16, or NULL: tables of their own, grown from small.
-	 * Untouched pages cost nothing. */
+	/* NULL: tables of their own, grown from small. Else a shard's
+	 * table of max_cap slots is at region + shard * max_cap * 16 (huge
+	 * pages), zero until the shard's table grows to it; smaller tables
+	 * are allocated (slots are touched uniformly: a huge page under a
+	 * table of a few keys would be resident whole; allocated, they
+	 * also reuse what the process freed). A table only ever moves up:
+	 * allocated, its slice, allocated again (no temporary file). */
 	unsigned char *region;
+	size_t region_len;
 	void *map;      /* the mapping region lies in, for munmap */
 	size_t map_len; /* 0: no mapping */
 	pthread_mutex_t fmu;
@@ -166,13 +178,16 @@ int mh_keyset_new_opts(struct mh_keyset **out,
 		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m != MAP_FAILED) {
 			uintptr_t at = ((uintptr_t)m + HUGE - 1) & ~(HUGE - 1);
+			/* Advice only: small pages work, just slower. A huge
+			 * page of full-size tables is touched (and so made
+			 * resident) when the first of its shards fills up. */
 #ifdef MADV_HUGEPAGE
-			/* Advice only: small pages work, just slower. */
 			(void)madvise((void *)at, tables, MADV_HUGEPAGE);
 #endif
 			s->map = m;
 			s->map_len = len;
 			s->region = (unsigned char *)at;
+			s->region_len = tables;
 		}
 	}
 	const char *dir = opts && opts->tmpdir ? opts->tmpdir : NULL;
@@ -194,11 +209,24 @@ int mh_keyset_new(struct mh_keyset **out)
 	return mh_keyset_new_opts(out, NULL);
 }
 
-/* 1 when table v is a shard's first table in the shared mapping. */
+/* 1 when table v is in the shared mapping. */
 static int in_region(const struct mh_keyset *s, const uint64_t *v)
 {
 	return s->region && (const unsigned char *)v >= s->region &&
-	       (const unsigned char *)v < s->region + SHARDS * s->max_cap * 16;
+	       (const unsigned char *)v < s->region + s->region_len;
+}
+
+/* Where shard i's full-size table is in the mapping. */
+static unsigned char *slice(const struct mh_keyset *s, size_t i)
+{
+	return s->region + i * s->max_cap * 16;
+}
+
+/* Give back the pages of a table the shard has left. */
+static void release(const struct mh_keyset *s, const uint64_t *v, size_t cap)
+{
+	if (in_region(s, v))
+		(void)madvise((void *)(uintptr_t)v, cap * 16, MADV_DONTNEED);
 }
 
 void mh_keyset_free(struct mh_keyset *s)
@@ -245,33 +273,39 @@ static uint64_t *table(size_t nc)
 	return v;
 }
 
+static void put(uint64_t *v, size_t cap, uint64_t a, uint64_t b)
+{
+	size_t j = find(v, cap, a, b);
+	v[2 * j] = a;
+	v[2 * j + 1] = b;
+}
+
 static int grow(struct mh_keyset *s, struct shard *sh)
 {
 	size_t max_cap = s->max_cap;
-	if (!sh->cap && s->region) {
-		/* Already zero (fresh pages): no copy, no growing. */
-		sh->v = (uint64_t *)(void *)(s->region + (size_t)(sh - s->sh) *
-		                                                 max_cap * 16);
-		sh->cap = max_cap;
-		return MH_OK;
-	}
-	size_t nc = sh->cap ? sh->cap * 2 : max_cap < 1024 ? max_cap : 1024;
+	size_t nc = sh->cap          ? sh->cap * 2
+	            : s->region      ? FIRST_CAP
+	            : max_cap < 1024 ? max_cap
+	                             : 1024;
 	if (nc < 16) /* max_cap is 16 at least (mh_keyset_new) */
 		nc = 16;
-	uint64_t *nv = table(nc);
+	/* The slice is zero: a table only moves there once. */
+	uint64_t *nv =
+	        s->region && nc == max_cap
+	                ? (uint64_t *)(void *)slice(s, (size_t)(sh - s->sh))
+	                : table(nc);
 	if (!nv)
 		return MH_ENOMEM;
-	for (size_t i = 0; i < sh->cap; i++) {
-		if (!sh->v[2 * i + 1])
-			continue;
-		size_t j = find(nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
-		nv[2 * j] = sh->v[2 * i];
-		nv[2 * j + 1] = sh->v[2 * i + 1];
-	}
-	if (!in_region(s, sh->v))
+	for (size_t i = 0; i < sh->cap; i++)
+		if (sh->v[2 * i + 1])
+			put(nv, nc, sh->v[2 * i], sh->v[2 * i + 1]);
+	if (in_region(s, sh->v))
+		release(s, sh->v, sh->cap);
+	else
 		free(sh->v);
 	sh->v = nv;
 	sh->cap = nc;
+	atomic_store_explicit(&sh->pcap, nc, memory_order_relaxed);
 	return MH_OK;
 }
 
@@ -645,13 +679,18 @@ void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h)
 
 void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h)
 {
-	/* Only the shared mapping's tables: their place never changes, so
-	 * nothing a lock guards is read. */
+	/* Only full-size tables in the shared mapping, which never moves:
+	 * pcap is an atomic (maybe stale, never torn), the address is
+	 * inside the mapping whatever it says, and nothing a lock guards
+	 * is read. */
 	if (!s->region)
 		return;
 	size_t shard = (size_t)(h->a >> 58) & (SHARDS - 1);
-	__builtin_prefetch(s->region +
-	                   (shard * s->max_cap + home(h->a, s->max_cap)) * 16);
+	size_t cap =
+	        atomic_load_explicit(&s->sh[shard].pcap, memory_order_relaxed);
+	if (cap != s->max_cap)
+		return;
+	__builtin_prefetch(slice(s, shard) + home(h->a, cap) * 16);
 }
 
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)
@@ -720,6 +759,7 @@ void mh_keyset_stats(struct mh_keyset *s, struct mh_keyset_stats *st)
 		st->runs += sh->nrun_total;
 		st->disk_bytes += sh->written;
 		st->disk_lookups += sh->lookups;
+		st->table_bytes += (uint64_t)sh->cap * 16;
 		pthread_mutex_unlock(&sh->mu);
 	}
 	pthread_mutex_lock(&s->fmu);

@@ -24,6 +24,14 @@
  * GiB unified audit log's 841,413 records never touch the disk) and,
  * from the first spill only, 8 MiB of Bloom filters, whatever the input
  * size; 16 bytes a key on disk.
+ * Memory follows the keys held: a shard's table starts at 256 slots (4
+ * KiB) and doubles when 7/8 full, so the tables take about 16 / (7/8)
+ * bytes a key, rounded up to each table's power of two (stats
+ * table_bytes). With the defaults the full-size tables (16,384 slots,
+ * 256 KiB a shard) share one mapping on huge pages where the system
+ * gives them (no page-walk miss), eight shards to a 2 MiB page, which
+ * is resident from the first of the eight to get there (about 460,000
+ * keys, when the others are about to); smaller tables are allocated.
  * Without a writable temporary directory ($TMPDIR, else /tmp) the tables
  * grow in memory instead (exact, unbounded), and the stats say so.
  */
@@ -37,7 +45,7 @@ struct mh_keyset;
 
 struct mh_keyset_opts {
 	size_t mem_keys;    /* keys held in memory before spilling (0:
-	                     * 393,216); rounded to the shards' table sizes */
+	                     * 917,504); rounded to the shards' table sizes */
 	const char *tmpdir; /* NULL: $TMPDIR, else /tmp */
 	int single_thread;  /* 1: one thread at a time calls the set (scan
 	                     * -j1): no locks taken; 0: thread-safe */
@@ -78,6 +86,7 @@ struct mh_keyset_stats {
 	uint64_t runs;         /* runs written (merges included) */
 	uint64_t disk_bytes;   /* bytes written to the temporary file */
 	uint64_t disk_lookups; /* keys looked for in runs (Bloom said maybe) */
+	uint64_t table_bytes;  /* bytes of the shards' tables now */
 	int memory_only;       /* no temporary file: tables grew instead */
 };
 

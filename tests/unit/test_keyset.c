@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -139,6 +140,56 @@ static void test_memory_only_default(void **state)
 	mh_keyset_free(s);
 }
 
+/* Resident bytes of this process (/proc/self/statm), 0 if unknown. */
+static size_t resident(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size = 0, res = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return (size_t)res * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* The set's memory follows the keys it holds, not its bound: 20,000
+ * keys under the default bound (16 MiB of tables) take tables of 512
+ * slots a shard (512 KiB), and the process grows by about that much,
+ * not by the 16 MiB the full-size tables would make resident (slots
+ * are touched uniformly); past about 460,000 keys the tables are full
+ * size, and stay so. */
+static void test_memory_follows(void **state)
+{
+	(void)state;
+	struct mh_keyset *s;
+	struct mh_keyset_stats st;
+	struct mh_keyset_opts o = {.single_thread = 1};
+	assert_int_equal(mh_keyset_new_opts(&s, &o), MH_OK);
+	size_t before = resident();
+	mh_keyset_stats(s, &st);
+	assert_int_equal(st.table_bytes, 0);
+	for (uint64_t i = 0; i < 20000; i++)
+		assert_int_equal(add(s, i), 1);
+	size_t after = resident();
+	mh_keyset_stats(s, &st);
+	/* 16 bytes a key at a load of 7/16 to 7/8. */
+	assert_true(st.table_bytes >= 20000 * 16 * 8 / 7);
+	assert_true(st.table_bytes <= 2 * 20000 * 16 * 8 / 7 + 64 * 4096);
+	assert_true(before > 0 && after > 0);
+	/* Generous (sanitizers' shadow memory grows with it), and still
+	 * half of what full-size tables would take. */
+	assert_true(after - before < ((size_t)8 << 20));
+	for (uint64_t i = 20000; i < 850000; i++)
+		assert_int_equal(add(s, i), 1);
+	mh_keyset_stats(s, &st);
+	assert_int_equal(st.table_bytes, (uint64_t)16 << 20);
+	assert_int_equal(st.spilled, 0);
+	for (uint64_t i = 0; i < 850000; i += 101)
+		assert_int_equal(add(s, i), 0);
+	mh_keyset_free(s);
+}
+
 static int add_h(struct mh_keyset *s, uint64_t i)
 {
 	char k[32];
@@ -237,6 +288,7 @@ int main(void)
 	        cmocka_unit_test(test_threads),
 	        cmocka_unit_test(test_two_steps),
 	        cmocka_unit_test(test_hash),
+	        cmocka_unit_test(test_memory_follows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
