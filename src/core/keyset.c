@@ -229,6 +229,8 @@ static void release(const struct mh_keyset *s, const uint64_t *v, size_t cap)
 		(void)madvise((void *)(uintptr_t)v, cap * 16, MADV_DONTNEED);
 }
 
+static void table_free(uint64_t *v, size_t cap);
+
 void mh_keyset_free(struct mh_keyset *s)
 {
 	if (!s)
@@ -236,7 +238,7 @@ void mh_keyset_free(struct mh_keyset *s)
 	for (int i = 0; i < SHARDS; i++) {
 		pthread_mutex_destroy(&s->sh[i].mu);
 		if (!in_region(s, s->sh[i].v))
-			free(s->sh[i].v);
+			table_free(s->sh[i].v, s->sh[i].cap);
 		free(s->sh[i].bloom);
 		free(s->sh[i].runs);
 	}
@@ -264,13 +266,33 @@ static size_t find(const uint64_t *v, size_t cap, uint64_t a, uint64_t b)
 	return i;
 }
 
+/* Tables of this many bytes or more are mappings of their own, so that
+ * one freed when its shard grows goes back to the system at once: the
+ * allocator kept the pages of the last table before the huge-page slice
+ * (8 MiB in all), +6 MB of peak RSS on the 1 GiB audit log at -j2. */
+#define TABLE_MAP_MIN ((size_t)64 << 10)
+
 /* A zeroed table of nc slots (a multiple of four) on a cache line. */
 static uint64_t *table(size_t nc)
 {
+	if (nc * 16 >= TABLE_MAP_MIN) {
+		void *m = mmap(NULL, nc * 16, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return m == MAP_FAILED ? NULL : (uint64_t *)m;
+	}
 	uint64_t *v = aligned_alloc(64, nc * 16);
 	if (v)
 		memset(v, 0, nc * 16);
 	return v;
+}
+
+/* Frees a table of cap slots made by table(). */
+static void table_free(uint64_t *v, size_t cap)
+{
+	if (v && cap * 16 >= TABLE_MAP_MIN)
+		munmap(v, cap * 16);
+	else
+		free(v);
 }
 
 static void put(uint64_t *v, size_t cap, uint64_t a, uint64_t b)
@@ -302,7 +324,7 @@ static int grow(struct mh_keyset *s, struct shard *sh)
 	if (in_region(s, sh->v))
 		release(s, sh->v, sh->cap);
 	else
-		free(sh->v);
+		table_free(sh->v, sh->cap);
 	sh->v = nv;
 	sh->cap = nc;
 	atomic_store_explicit(&sh->pcap, nc, memory_order_relaxed);
