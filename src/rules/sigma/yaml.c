@@ -50,19 +50,29 @@ static int attach(struct parse *p, struct mh_yn *node)
 	return push_kid(&p->stack[p->depth - 1], node);
 }
 
+/* A zeroed node of type t at (line, col), 1-based, from the arena;
+ * NULL when out of memory. Both parsers make their nodes here, so their
+ * trees are alike by construction (test_sigma_yaml compares them). */
+static struct mh_yn *node_at(struct mh_arena *a, enum mh_yn_type t,
+                             unsigned line, unsigned col)
+{
+	struct mh_yn *n = mh_arena_alloc(a, sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->type = t;
+	n->line = line;
+	n->col = col;
+	return n;
+}
+
 static struct mh_yn *new_node(struct parse *p, enum mh_yn_type t,
                               const yaml_event_t *ev)
 {
 	if (++p->nodes > MH_YAML_MAX_NODES)
 		return NULL;
-	struct mh_yn *n = mh_arena_alloc(p->a, sizeof(*n));
-	if (!n)
-		return NULL;
-	memset(n, 0, sizeof(*n));
-	n->type = t;
-	n->line = (unsigned)ev->start_mark.line + 1;
-	n->col = (unsigned)ev->start_mark.column + 1;
-	return n;
+	return node_at(p->a, t, (unsigned)ev->start_mark.line + 1,
+	               (unsigned)ev->start_mark.column + 1);
 }
 
 static int close_frame(struct parse *p)
@@ -149,13 +159,10 @@ static int fp_node(struct fp *f, enum mh_yn_type t, size_t li, size_t off,
 {
 	if (++f->nodes > MH_YAML_MAX_NODES)
 		return FP_NO;
-	struct mh_yn *n = mh_arena_alloc(f->a, sizeof(*n));
+	/* ASCII only: bytes are columns */
+	struct mh_yn *n = node_at(f->a, t, (unsigned)li + 1, (unsigned)off + 1);
 	if (!n)
 		return MH_ENOMEM;
-	memset(n, 0, sizeof(*n));
-	n->type = t;
-	n->line = (unsigned)li + 1;
-	n->col = (unsigned)off + 1; /* ASCII only: bytes are columns */
 	*out = n;
 	return MH_OK;
 }
