@@ -490,6 +490,17 @@ static uint64_t clamp_pos(uint64_t p, uint64_t lo, uint64_t hi)
 	return p < lo ? lo : p > hi ? hi : p;
 }
 
+/* Add the event's record to the set of records seen: 1 new, 0 seen
+ * before (keyset.h; out of memory counts as new). By the hash the reader
+ * made when it has one (event.h record_hash: the slot was asked for
+ * while the record was read). */
+static int seen_add(struct scan *s, const struct mh_event *ev)
+{
+	if (ev->record_hashed)
+		return mh_keyset_add_h(s->seen, &ev->record_hash);
+	return mh_keyset_add(s->seen, ev->record_id.p, ev->record_id.n);
+}
+
 /* 1 when j was put back to be read later (queue_defer), else 0. */
 /* A record the reader passed over unparsed (the literal prefilter): a
  * duplicate, filtered by time, or an event no analytic needs. */
@@ -503,8 +514,7 @@ static void passed_over(struct worker *w, const struct mh_event *ev)
 	 * copy of a record is read first (and so which is parsed) depends
 	 * on the threads. */
 	w->st.passed++;
-	if (ev->record_id.n &&
-	    mh_keyset_add(s->seen, ev->record_id.p, ev->record_id.n) == 0) {
+	if (ev->record_id.n && seen_add(s, ev) == 0) {
 		w->st.dups++;
 		return;
 	}
@@ -604,8 +614,7 @@ static int run_job(struct worker *w, struct job *j)
 			w->st.per_shape[ev.audit->shape]++;
 		/* The same record read before (another export, the same
 		 * file twice): counted once. ENOMEM counts it as new. */
-		if (ev.record_id.n && mh_keyset_add(s->seen, ev.record_id.p,
-		                                    ev.record_id.n) == 0) {
+		if (ev.record_id.n && seen_add(s, &ev) == 0) {
 			w->st.dups++;
 			uint32_t rd = readers_of(s, &ev);
 			for (size_t a = 0; a < s->nan && !w->internal_error &&
@@ -1023,6 +1032,7 @@ int mh_cmd_scan(int argc, char **argv)
 	if (prefilter_ops(&s, &conf, &pf_ops) == MH_ENOMEM)
 		goto done;
 	s.ropts.audit_ops = (const char *const *)pf_ops;
+	s.ropts.seen = s.seen;
 	for (size_t a = 0; a < s.nan && pf_ops; a++)
 		if (s.an[a]->audit_raw)
 			s.ropts.audit_raw = audit_raw;

@@ -48,6 +48,9 @@ struct shard {
 	/* cap again, for mh_keyset_prefetch, which takes no lock: it
 	 * only ever turns into an address inside the mapping. */
 	_Atomic size_t pcap;
+	/* v again, for mh_keyset_prefetch (no lock): maybe stale, and a
+	 * prefetch of a table just freed is harmless (it never faults). */
+	_Atomic(uint64_t *) pv;
 	size_t n;
 	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
 	struct run *runs;
@@ -257,10 +260,28 @@ static size_t home(uint64_t a, size_t cap)
 	return (size_t)(a ^ (a >> 29)) & (cap - 1);
 }
 
-/* Slot of (a, b) (cap slots): its own, or the empty one to use. */
+/* Slots tried from a key's home before its second run (keyset.h): four
+ * cache lines. */
+#define WIN 16
+
+/* Slot of (a, b) (cap slots): its own, or the empty one to use. First
+ * the WIN slots from home(a), the home its lead picks (the line a caller
+ * may have prefetched); when all hold other keys, a run from the home b
+ * picks, until the key or an empty slot. A slot once used stays used
+ * until the whole table is emptied (spill), so a key is in its second
+ * run only if its window was full when it came, and still is: the
+ * search finds every key, and one lead shared by many keys costs a full
+ * window and then an ordinary probe, not a run as long as the keys that
+ * share it. */
 static size_t find(const uint64_t *v, size_t cap, uint64_t a, uint64_t b)
 {
 	size_t i = home(a, cap);
+	size_t w = cap < WIN ? cap : WIN;
+	for (size_t k = 0; k < w; k++, i = (i + 1) & (cap - 1))
+		if (!v[2 * i + 1] || (v[2 * i + 1] == b && v[2 * i] == a))
+			return i;
+	/* The table is never full (at most 7/8): the run ends. */
+	i = home(b, cap);
 	while (v[2 * i + 1] && (v[2 * i + 1] != b || v[2 * i] != a))
 		i = (i + 1) & (cap - 1);
 	return i;
@@ -327,6 +348,7 @@ static int grow(struct mh_keyset *s, struct shard *sh)
 		table_free(sh->v, sh->cap);
 	sh->v = nv;
 	sh->cap = nc;
+	atomic_store_explicit(&sh->pv, nv, memory_order_relaxed);
 	atomic_store_explicit(&sh->pcap, nc, memory_order_relaxed);
 	return MH_OK;
 }
@@ -699,20 +721,36 @@ void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h)
 	h->b = w[1] | 1;
 }
 
+uint64_t mh_keyset_lead(const void *lead, size_t ln)
+{
+	uint64_t w[2];
+	mh_hash128(lead, ln, w);
+	return w[0];
+}
+
+void mh_keyset_hash_lead(const void *lead, size_t ln, const void *p, size_t n,
+                         struct mh_keyhash *h)
+{
+	uint64_t w[2];
+	mh_hash128(p, n, w);
+	h->a = mh_keyset_lead(lead, ln);
+	h->b = w[1] | 1;
+}
+
 void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h)
 {
-	/* Only full-size tables in the shared mapping, which never moves:
-	 * pcap is an atomic (maybe stale, never torn), the address is
-	 * inside the mapping whatever it says, and nothing a lock guards
-	 * is read. */
-	if (!s->region)
-		return;
+	/* Takes no lock: pv and pcap are atomics, read relaxed, so they may
+	 * be stale or out of step with each other (a table the shard has
+	 * just left, the size of the one it moved to). That only makes the
+	 * address useless, never harmful: a prefetch reads no data and
+	 * never faults, whatever the address. */
 	size_t shard = (size_t)(h->a >> 58) & (SHARDS - 1);
-	size_t cap =
-	        atomic_load_explicit(&s->sh[shard].pcap, memory_order_relaxed);
-	if (cap != s->max_cap)
+	const struct shard *sh = &s->sh[shard];
+	size_t cap = atomic_load_explicit(&sh->pcap, memory_order_relaxed);
+	const uint64_t *v = atomic_load_explicit(&sh->pv, memory_order_relaxed);
+	if (!cap || !v)
 		return;
-	__builtin_prefetch(slice(s, shard) + home(h->a, cap) * 16);
+	__builtin_prefetch((const char *)v + home(h->a, cap) * 16);
 }
 
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n)

@@ -12,7 +12,8 @@
  * (each with its own lock, picked by the hash, so two workers rarely wait
  * for each other; no locks when the caller says one thread adds); a shard
  * keeps its newest keys in an open-addressing table (16-byte slots, four
- * to a cache line: a new key costs one line) of at most mem_keys / 64
+ * to a cache line: a new key costs one line, which a caller can ask for
+ * early: mh_keyset_prefetch) of at most mem_keys / 64
  * keys (7/8 of its slots) and, when that is full, writes them sorted to
  * an unlinked temporary file as a run and starts again. A key not in the
  * table is looked for in the shard's runs only when a Bloom filter of the
@@ -65,15 +66,32 @@ void mh_keyset_free(struct mh_keyset *s);
 int mh_keyset_add(struct mh_keyset *s, const void *p, size_t n);
 
 /* The same in two steps, so that a caller can hash a key as soon as it
- * has it (a record just framed) and ask for the cache line of its slot
- * while other work goes on: mh_keyset_add(s, p, n) is
- * mh_keyset_hash(p, n, &h) then mh_keyset_add_h(s, &h). A key is only
- * ever compared by all 128 bits. mh_keyset_prefetch is a hint: it reads
- * no state other threads change and may do nothing (small tables). */
+ * has it and ask for the cache line of its slot while other work goes
+ * on: mh_keyset_add(s, p, n) is mh_keyset_hash(p, n, &h) then
+ * mh_keyset_add_h(s, &h). A key is only ever compared by all 128 bits
+ * (a and b).
+ *
+ * A key's slot is picked by a alone, and a may be the hash of a part of
+ * the key known before the rest, its lead (mh_keyset_hash_lead: a from
+ * the lead, b from the whole key): a reader that has a record's Id
+ * before it has made the record's whole key asks for the slot with
+ * {mh_keyset_lead(Id), 0} long before it adds. One key must always get
+ * the same lead (or always none: mh_keyset_hash is the key as its own
+ * lead), else it is not found again. Many keys with one lead (an Id
+ * reused) are no trouble: a key is looked for in the 16 slots from the
+ * home its lead picks, then, when those are full, from a home its
+ * whole hash picks. Two keys with different leads are taken for one
+ * with a chance of 2^-127, two with the same lead 2^-63.
+ * mh_keyset_prefetch is a hint: it reads h->a only, no state other
+ * threads change (it may see a table the shard has just left: harmless,
+ * a prefetch never faults) and may do nothing. */
 struct mh_keyhash {
 	uint64_t a, b;
 };
 void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h);
+void mh_keyset_hash_lead(const void *lead, size_t ln, const void *p, size_t n,
+                         struct mh_keyhash *h);
+uint64_t mh_keyset_lead(const void *lead, size_t ln);
 void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h);
 int mh_keyset_add_h(struct mh_keyset *s, const struct mh_keyhash *h);
 

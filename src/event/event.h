@@ -43,6 +43,7 @@
 
 #include <stdint.h>
 
+#include "core/keyset.h"
 #include "core/slice.h"
 #include "core/time.h"
 
@@ -85,6 +86,13 @@ struct mh_event {
 	                            * audit record's Id), by which the same
 	                            * record read twice is dropped; n == 0
 	                            * when the source has none */
+	/* With record_id, when record_hashed is 1: its hash for the set of
+	 * records seen (core/keyset.h), made by the reader with the lead
+	 * it gives that kind of key (an audit record's Id), so that it
+	 * could ask for the set's slot before it had the whole key.
+	 * record_hashed 0: not made, mh_keyset_hash(record_id) is it. */
+	struct mh_keyhash record_hash;
+	int record_hashed;
 	int64_t ts; /* record time, Unix seconds UTC, MH_TS_NONE if unknown */
 	const char
 	        *mailbox; /* store owner from the path/format (NUL-terminated),

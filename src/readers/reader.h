@@ -91,6 +91,11 @@ struct mh_reader_opts {
 	int (*audit_raw)(void *ctx, struct mh_slice text, int csv,
 	                 const struct mh_rawop *o);
 	void *audit_raw_ctx;
+	/* The set the consumer adds records' keys to (event.h record_id,
+	 * record_hash), or NULL: a reader may ask for a key's slot early
+	 * (core/keyset.h mh_keyset_prefetch, a hint; it never adds).
+	 * Borrowed for as long as the readers live. */
+	const struct mh_keyset *seen;
 };
 
 /* What one byte range of a split file holds (reader.h range op): events

@@ -224,6 +224,86 @@ static void test_two_steps(void **state)
 	two_steps(64);
 }
 
+/* A key whose lead is one of nlead Ids (the way scan hashes an audit
+ * record's key: event.h record_hash), i the rest of it. */
+static void lead_key(uint64_t i, uint64_t nlead, struct mh_keyhash *h)
+{
+	char k[64], id[24];
+	int ln = snprintf(id, sizeof(id), "id-%llu",
+	                  (unsigned long long)(i % nlead));
+	int n = snprintf(k, sizeof(k), "m365\x1f%s\x1f%llu/%llu", id,
+	                 (unsigned long long)i, (unsigned long long)nlead);
+	mh_keyset_hash_lead(id, (size_t)ln, k, (size_t)n, h);
+}
+
+static int add_lead(struct mh_keyset *s, uint64_t i, uint64_t nlead)
+{
+	struct mh_keyhash h, early;
+	lead_key(i, nlead, &h);
+	char id[24];
+	int ln = snprintf(id, sizeof(id), "id-%llu",
+	                  (unsigned long long)(i % nlead));
+	/* What a reader asks for before it has the whole key. */
+	early.a = mh_keyset_lead(id, (size_t)ln);
+	early.b = 0;
+	assert_true(early.a == h.a);
+	mh_keyset_prefetch(s, &early);
+	return mh_keyset_add_h(s, &h);
+}
+
+/* Keys hashed with a lead: exact when 20,000 keys share one lead (an Id
+ * reused: after its 16 slots the keys take the run their whole hash
+ * picks) or a few, mixed with keys that are their own lead, in tables
+ * that grow, spill and merge (64 keys in memory) or do not (default). */
+static void shared_lead(size_t mem_keys, int single)
+{
+	struct mh_keyset *s;
+	struct mh_keyset_opts o = {.mem_keys = mem_keys,
+	                           .single_thread = single};
+	assert_int_equal(mh_keyset_new_opts(&s, &o), MH_OK);
+	for (uint64_t i = 0; i < 20000; i += 2) {
+		assert_int_equal(add_lead(s, i, 1), 1);
+		assert_int_equal(add_lead(s, i, 7), 1);
+		assert_int_equal(add(s, i), 1);
+	}
+	for (uint64_t i = 0; i < 20000; i++) {
+		assert_int_equal(add_lead(s, i, 1), i % 2 ? 1 : 0);
+		assert_int_equal(add_lead(s, i, 7), i % 2 ? 1 : 0);
+		assert_int_equal(add(s, i), i % 2 ? 1 : 0);
+	}
+	assert_int_equal(mh_keyset_count(s), 60000);
+	mh_keyset_free(s);
+}
+
+static void test_shared_lead(void **state)
+{
+	(void)state;
+	shared_lead(0, 1);
+	shared_lead(0, 0);
+	shared_lead(64, 1);
+}
+
+/* A key that is its own lead hashes as the plain key: mh_keyset_add and
+ * mh_keyset_add_h of mh_keyset_hash_lead find each other. */
+static void test_lead_hash(void **state)
+{
+	(void)state;
+	struct mh_keyhash a, b;
+	mh_keyset_hash("m365\x1fid\x1fx", 9, &a);
+	mh_keyset_hash_lead("m365\x1fid\x1fx", 9, "m365\x1fid\x1fx", 9, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_true(a.a == mh_keyset_lead("m365\x1fid\x1fx", 9));
+	/* Another lead: another slot, the same whole-key word. */
+	mh_keyset_hash_lead("id", 2, "m365\x1fid\x1fx", 9, &b);
+	assert_true(b.a != a.a && b.b == a.b);
+	struct mh_keyset *s;
+	assert_int_equal(mh_keyset_new(&s), MH_OK);
+	mh_keyset_prefetch(s, &a); /* no table yet: nothing */
+	assert_int_equal(mh_keyset_add_h(s, &a), 1);
+	assert_int_equal(mh_keyset_add(s, "m365\x1fid\x1fx", 9), 0);
+	mh_keyset_free(s);
+}
+
 struct job {
 	struct mh_keyset *s;
 	uint64_t from;
@@ -235,13 +315,15 @@ static void *worker(void *arg)
 	struct job *j = arg;
 	/* Half of each thread's keys are shared with the next thread. */
 	for (uint64_t i = j->from; i < j->from + 20000; i++)
-		if (add(j->s, i) == 1)
+		if ((i % 3 ? add(j->s, i) : add_lead(j->s, i, 5)) == 1)
 			j->fresh++;
 	return NULL;
 }
 
-/* Four threads adding overlapping keys while shards spill and merge:
- * each key is new for exactly one of them. */
+/* Four threads adding overlapping keys while shards spill and merge
+ * (a third of them with a lead shared by many, asked for first with
+ * mh_keyset_prefetch, which takes no lock): each key is new for exactly
+ * one of them. */
 static void test_threads(void **state)
 {
 	(void)state;
@@ -288,6 +370,8 @@ int main(void)
 	        cmocka_unit_test(test_threads),
 	        cmocka_unit_test(test_two_steps),
 	        cmocka_unit_test(test_hash),
+	        cmocka_unit_test(test_shared_lead),
+	        cmocka_unit_test(test_lead_hash),
 	        cmocka_unit_test(test_memory_follows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

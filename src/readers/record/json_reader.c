@@ -106,6 +106,7 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
 	r->rs.audit_ops.raw = opts->audit_raw;
 	r->rs.audit_ops.raw_ctx = opts->audit_raw_ctx;
+	r->rs.seen = opts->seen;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -185,11 +186,16 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 {
 	struct mh_rawop o;
 	o.op = MH_SLICE_NULL;
+	o.id = MH_SLICE_NULL;
 	struct mh_slice text = mh_slice_make(rec->p, rec->n);
 	struct mh_recpos pos = {"json", r->path,    rec->offset, rec->line,
 	                        index,  r->mailbox, r->folder};
-	if (!mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p, rec->n,
-	                   text, 0, &o))
+	int pass = mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p,
+	                         rec->n, text, 0, &o);
+	/* The key's slot in the set of records seen, fetched while the raw
+	 * path walks and normalises the record. */
+	mh_rec_prefetch(&r->rs, o.id);
+	if (!pass)
 		return o.op.n ? mh_rec_event_raw(&r->rs, text, &pos, ev, err)
 		              : 0;
 	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_API, &pos, ev);

@@ -553,6 +553,31 @@ static void event_at(struct mh_event *ev, const struct mh_recpos *pos)
 	ev->folder = pos->folder;
 }
 
+/* ev->record_hash of an audit record's key (rec.h mh_rec_prefetch): the
+ * lead is the bytes between its first two 0x1f (the Id; a key's bytes
+ * alone say where it is, so two readers that make one key hash it
+ * alike). */
+static void audit_key_hash(struct mh_event *ev)
+{
+	const char *p = ev->record_id.p, *e = p + ev->record_id.n;
+	const char *l = memchr(p, 0x1f, ev->record_id.n);
+	l = l ? l + 1 : p;
+	const char *le = memchr(l, 0x1f, (size_t)(e - l));
+	if (!le)
+		le = e;
+	mh_keyset_hash_lead(l, (size_t)(le - l), p, ev->record_id.n,
+	                    &ev->record_hash);
+	ev->record_hashed = 1;
+}
+
+void mh_rec_prefetch(const struct mh_recstate *rs, struct mh_slice id)
+{
+	if (!rs->seen || !id.n || memchr(id.p, 0x1f, id.n))
+		return;
+	struct mh_keyhash h = {mh_keyset_lead(id.p, id.n), 0};
+	mh_keyset_prefetch(rs->seen, &h);
+}
+
 /* The dedup key of a record no analytic reads (rawop.h), in the arena:
  * the same for a copy parsed and a copy passed over. MH_OK or
  * MH_ENOMEM. */
@@ -627,6 +652,7 @@ static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 		} else if (dedup_key(rs, &ev->record_id)) {
 			return MH_ENOMEM;
 		}
+		audit_key_hash(ev);
 	}
 	if (a->shape > 0 && a->shape < MH_AS__COUNT)
 		rs->shapes[a->shape]++;
@@ -658,6 +684,7 @@ int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
 	ev->unparsed = shape;
 	ev->audit = a;
 	ev->record_id = key;
+	audit_key_hash(ev);
 	ev->ts = o->ts;
 	return 1;
 }

@@ -107,6 +107,9 @@ struct mh_recstate {
 	 * Microsoft 365 record no analytic reads gets the key a record
 	 * passed over gets (rawop.h), whoever read it. Set by the reader. */
 	struct mh_rawop_set audit_ops;
+	/* reader.h opts seen (NULL: none): mh_rec_prefetch asks it for the
+	 * slot of a record's key. Set by the reader. */
+	const struct mh_keyset *seen;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);
@@ -133,6 +136,14 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
                      const struct mh_slice *cols, size_t ncols, const int *col,
                      const struct mh_recpos *pos, struct mh_event *ev,
                      struct mh_err *err);
+
+/* The events of Microsoft 365 and Google Workspace records carry their
+ * key's hash (event.h record_hash) with the key's second field, the
+ * record's Id as written, as its lead (core/keyset.h): a reader that has
+ * the Id (the prefilter's peek) calls this to have the slot of the key
+ * fetched while it reads the rest of the record. A hint: nothing when
+ * rs->seen is NULL or id is empty or holds a 0x1f byte. */
+void mh_rec_prefetch(const struct mh_recstate *rs, struct mh_slice id);
 
 /* A record the literal prefilter passes over (rawop.h mh_rawop_pass said
  * 1 with o): ev an unparsed event of shape (MH_AS_*) with its dedup key,
