@@ -45,12 +45,6 @@ struct shard {
 	 * cost a second miss for every key added. b is never 0; 0: empty. */
 	uint64_t *v;
 	size_t cap; /* slots: 0 or a power of two */
-	/* cap again, for mh_keyset_prefetch, which takes no lock: it
-	 * only ever turns into an address inside the mapping. */
-	_Atomic size_t pcap;
-	/* v again, for mh_keyset_prefetch (no lock): maybe stale, and a
-	 * prefetch of a table just freed is harmless (it never faults). */
-	_Atomic(uint64_t *) pv;
 	size_t n;
 	uint64_t *bloom; /* BLOOM_WORDS, from the first spill */
 	struct run *runs;
@@ -60,6 +54,13 @@ struct shard {
 
 struct mh_keyset {
 	struct shard sh[SHARDS];
+	/* Each shard's v and cap again, for mh_keyset_prefetch, which
+	 * takes no lock (keyset.h), side by side: 16 cache lines for all
+	 * the shards, not one each. */
+	struct {
+		_Atomic(uint64_t *) v;
+		_Atomic size_t cap;
+	} pf[SHARDS];
 	size_t max_cap; /* a table's slots before it spills */
 	int single;     /* one thread at a time: no locks */
 	/* NULL: tables of their own, grown from small. Else a shard's
@@ -348,8 +349,9 @@ static int grow(struct mh_keyset *s, struct shard *sh)
 		table_free(sh->v, sh->cap);
 	sh->v = nv;
 	sh->cap = nc;
-	atomic_store_explicit(&sh->pv, nv, memory_order_relaxed);
-	atomic_store_explicit(&sh->pcap, nc, memory_order_relaxed);
+	size_t k = (size_t)(sh - s->sh);
+	atomic_store_explicit(&s->pf[k].v, nv, memory_order_relaxed);
+	atomic_store_explicit(&s->pf[k].cap, nc, memory_order_relaxed);
 	return MH_OK;
 }
 
@@ -739,15 +741,16 @@ void mh_keyset_hash_lead(const void *lead, size_t ln, const void *p, size_t n,
 
 void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h)
 {
-	/* Takes no lock: pv and pcap are atomics, read relaxed, so they may
+	/* Takes no lock: v and cap are atomics, read relaxed, so they may
 	 * be stale or out of step with each other (a table the shard has
 	 * just left, the size of the one it moved to). That only makes the
 	 * address useless, never harmful: a prefetch reads no data and
 	 * never faults, whatever the address. */
 	size_t shard = (size_t)(h->a >> 58) & (SHARDS - 1);
-	const struct shard *sh = &s->sh[shard];
-	size_t cap = atomic_load_explicit(&sh->pcap, memory_order_relaxed);
-	const uint64_t *v = atomic_load_explicit(&sh->pv, memory_order_relaxed);
+	size_t cap =
+	        atomic_load_explicit(&s->pf[shard].cap, memory_order_relaxed);
+	const uint64_t *v =
+	        atomic_load_explicit(&s->pf[shard].v, memory_order_relaxed);
 	if (!cap || !v)
 		return;
 	__builtin_prefetch((const char *)v + home(h->a, cap) * 16);
