@@ -109,6 +109,7 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
 	r->rs.audit_ops.raw = opts->audit_raw;
 	r->rs.audit_ops.raw_ctx = opts->audit_raw_ctx;
+	r->rs.seen = opts->seen;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);
 	r->folder = dup_or_null(src->folder);
@@ -230,8 +231,14 @@ static int pass_over(struct mh_reader *r, const struct mh_csv_row *row,
 		p = r->cell.p;
 	}
 	struct mh_rawop o;
-	if (!mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
-	                   mh_slice_make(row->p, row->n), MH_RAWOP_CELL, &o))
+	o.id = MH_SLICE_NULL;
+	int pass =
+	        mh_rawop_pass(&r->rs.audit_ops, p, n, cell->p, cell->n,
+	                      mh_slice_make(row->p, row->n), MH_RAWOP_CELL, &o);
+	/* The key's slot in the set of records seen, fetched while the row
+	 * is parsed (rec.h). */
+	mh_rec_prefetch(&r->rs, o.id);
+	if (!pass)
 		return cell->dq && whole ? undone(r, row, c, n) : 0;
 	struct mh_recpos pos = {"csv", r->path,    row->offset, row->line,
 	                        index, r->mailbox, r->folder};
