@@ -733,9 +733,14 @@ uint64_t mh_keyset_lead(const void *lead, size_t ln)
 void mh_keyset_hash_lead(const void *lead, size_t ln, const void *p, size_t n,
                          struct mh_keyhash *h)
 {
+	mh_keyset_hash_a(mh_keyset_lead(lead, ln), p, n, h);
+}
+
+void mh_keyset_hash_a(uint64_t a, const void *p, size_t n, struct mh_keyhash *h)
+{
 	uint64_t w[2];
 	mh_hash128(p, n, w);
-	h->a = mh_keyset_lead(lead, ln);
+	h->a = a;
 	h->b = w[1] | 1;
 }
 

@@ -92,6 +92,9 @@ void mh_keyset_hash(const void *p, size_t n, struct mh_keyhash *h);
 void mh_keyset_hash_lead(const void *lead, size_t ln, const void *p, size_t n,
                          struct mh_keyhash *h);
 uint64_t mh_keyset_lead(const void *lead, size_t ln);
+/* mh_keyset_hash_lead with the lead's hash a known (mh_keyset_lead). */
+void mh_keyset_hash_a(uint64_t a, const void *p, size_t n,
+                      struct mh_keyhash *h);
 void mh_keyset_prefetch(const struct mh_keyset *s, const struct mh_keyhash *h);
 int mh_keyset_add_h(struct mh_keyset *s, const struct mh_keyhash *h);
 

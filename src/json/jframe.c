@@ -51,6 +51,8 @@ struct mh_jframe {
 	int looked;        /* next() has seen a non-blank byte in the range */
 	unsigned char stack[MAX_NEST];
 	size_t depth;
+	const char *after;   /* mh_jframe_after: the window after the last */
+	size_t after_n;      /* record, after_n bytes (0: none known) */
 	size_t pending;      /* bytes of the last record, consumed next call */
 	unsigned pending_nl; /* newlines in them */
 	struct mh_buf copy;  /* padded copy for memory streams */
@@ -637,6 +639,10 @@ static int line_record(struct mh_jframe *f, struct mh_jrec *rec,
 				                      f->line);
 			size_t e = nl ? (size_t)(nl - p) : n;
 			ahead(p, n, e + 1);
+			if (nl) {
+				f->after = nl + 1;
+				f->after_n = n - e - 1;
+			}
 			size_t t = e;
 			while (t > 0 && is_ws((unsigned char)p[t - 1]))
 				t--;
@@ -929,6 +935,7 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 	size_t n;
 	int rc;
 	memset(rec, 0, sizeof(*rec));
+	f->after_n = 0;
 	if (f->sub) {
 		rc = sub_next(f, rec, err);
 		if (rc != 0)
@@ -1067,6 +1074,12 @@ int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec, struct mh_err *err)
 		return rc;
 	f->ended = 1;
 	return 0;
+}
+
+void mh_jframe_after(const struct mh_jframe *f, const char **p, size_t *n)
+{
+	*p = f->after_n ? f->after : "";
+	*n = f->after_n;
 }
 
 int mh_jframe_range(const struct mh_jframe *f, uint64_t *first, uint64_t *lines)

@@ -101,6 +101,14 @@ int mh_jframe_open(struct mh_jframe **out, struct mh_stream *s,
 int mh_jframe_next(struct mh_jframe *f, struct mh_jrec *rec,
                    struct mh_err *err);
 
+/* The bytes after the record next() gave last that the window holds
+ * already, read from nowhere else: *n of them at *p, *n 0 when none are
+ * known (the window ends there, the record was not framed by its line).
+ * Hints only, such as the next record's first keys for a prefetch: not
+ * framed, cut anywhere, maybe past a range's end. Valid until the next
+ * call to next(). */
+void mh_jframe_after(const struct mh_jframe *f, const char **p, size_t *n);
+
 enum mh_jframe_mode mh_jframe_mode(const struct mh_jframe *f);
 
 /* What a range of JSON Lines needs from the ranges before it to number

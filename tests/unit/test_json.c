@@ -497,6 +497,53 @@ static void test_memory_stream(void **state)
 	mh_stream_close(s);
 }
 
+/* Frame text (a memory stream: the window is all of it) and check what
+ * mh_jframe_after gives after each record: want[k] after record k. */
+static void after_each(const char *text, const char *const *want, int nwant)
+{
+	struct mh_stream *s = NULL;
+	assert_int_equal(mh_stream_open_mem(&s, text, strlen(text), "mem"),
+	                 MH_OK);
+	struct mh_jframe *f = NULL;
+	struct mh_err err;
+	mh_err_clear(&err);
+	assert_int_equal(mh_jframe_open(&f, s, NULL, &err), MH_OK);
+	struct mh_jrec r;
+	const char *p;
+	size_t n;
+	mh_jframe_after(f, &p, &n);
+	assert_int_equal(n, 0);
+	int k = 0;
+	while (mh_jframe_next(f, &r, &err) == 1) {
+		assert_true(k < nwant);
+		mh_jframe_after(f, &p, &n);
+		assert_int_equal(n, strlen(want[k]));
+		assert_memory_equal(p, want[k], n);
+		k++;
+	}
+	assert_int_equal(k, nwant);
+	mh_jframe_after(f, &p, &n);
+	assert_int_equal(n, 0);
+	mh_jframe_free(f);
+	mh_stream_close(s);
+}
+
+/* mh_jframe_after: after each JSON line what the window holds (the rest
+ * of the input here), nothing after the line the input ends in; nothing
+ * when records are found by structure. */
+static void test_after(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+	        "{\"b\":2}\r\n\n{\"c\":3}",
+	        "\n{\"c\":3}",
+	        "",
+	};
+	after_each("{\"a\":1}\n{\"b\":2}\r\n\n{\"c\":3}", lines, 3);
+	static const char *const pretty[] = {"", ""};
+	after_each("{\n  \"a\": 1\n}\n{\"b\":2}\n", pretty, 2);
+}
+
 /* MARK: - parser */
 
 static struct mh_jv parse(struct mh_json *j, const char *s)
@@ -647,6 +694,7 @@ int main(void)
 	        cmocka_unit_test(test_gzip_and_ranges),
 	        cmocka_unit_test(test_range_skips),
 	        cmocka_unit_test(test_memory_stream),
+	        cmocka_unit_test(test_after),
 	        cmocka_unit_test(test_parse_values),
 	        cmocka_unit_test(test_parse_errors),
 	};

@@ -40,6 +40,7 @@ struct mh_reader {
 	struct mh_recstate rs;
 	struct mh_buf fix; /* a record with invalid UTF-8, repaired */
 	int parsed_one;    /* the first record was parsed */
+	int hinted;        /* the record's key slot was asked for already */
 	char *path, *mailbox, *folder;
 	uint64_t index;
 	int chunked;
@@ -176,13 +177,44 @@ static int parse(struct mh_reader *r, const struct mh_jrec *rec,
 	return mh_json_parse(r->j, r->fix.p, r->fix.len, root, err);
 }
 
+/* The Id of the record after this one, when it starts as a Management
+ * Activity API record does ({"CreationTime":"...","Id":"...": the
+ * window after this record, jframe.h mh_jframe_after, is looked at
+ * there only): its key's slot in the set of records seen is fetched
+ * while the reader and the consumers work on this one (rec.h
+ * mh_rec_prefetch). Only a hint: a record written otherwise misses it.
+ * 1 when the slot was asked for. */
+static int hint_next(struct mh_reader *r)
+{
+	static const char head[] = "{\"CreationTime\":\"", id[] = ",\"Id\":\"";
+	const size_t hn = sizeof(head) - 1, in = sizeof(id) - 1;
+	const char *p;
+	size_t n;
+	mh_jframe_after(r->f, &p, &n);
+	if (n > 160)
+		n = 160;
+	if (n < hn || memcmp(p, head, hn))
+		return 0;
+	const char *e = p + n;
+	const char *t = memchr(p + hn, '"', (size_t)(e - p - hn));
+	if (!t || (size_t)(e - t) < 1 + in || memcmp(t + 1, id, in))
+		return 0;
+	const char *v = t + 1 + in;
+	const char *q = memchr(v, '"', (size_t)(e - v));
+	if (!q || memchr(v, '\\', (size_t)(q - v)))
+		return 0;
+	mh_rec_prefetch(&r->rs, mh_slice_make(v, (size_t)(q - v)));
+	return 1;
+}
+
 /* The literal prefilter (rawop.h mh_rawop_pass): 1 with ev an unparsed
  * event when no analytic reads this record, 0 to parse it, MH_ENOMEM.
  * A record it keeps that looks like a Management Activity API record
  * (it has an Operation) is read from its raw text when that is sure
  * (rec.h mh_rec_event_raw): 1 with ev a parsed event. */
 static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
-                     uint64_t index, struct mh_event *ev, struct mh_err *err)
+                     uint64_t index, int hinted, struct mh_event *ev,
+                     struct mh_err *err)
 {
 	struct mh_rawop o;
 	o.op = MH_SLICE_NULL;
@@ -193,8 +225,10 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 	int pass = mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p,
 	                         rec->n, text, 0, &o);
 	/* The key's slot in the set of records seen, fetched while the raw
-	 * path walks and normalises the record. */
-	mh_rec_prefetch(&r->rs, o.id);
+	 * path walks and normalises the record (unless the record before
+	 * asked for it). */
+	if (!hinted)
+		mh_rec_prefetch(&r->rs, o.id);
 	if (!pass)
 		return o.op.n ? mh_rec_event_raw(&r->rs, text, &pos, ev, err)
 		              : 0;
@@ -204,8 +238,8 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 	return rc;
 }
 
-static int json_next(struct mh_reader *r, struct mh_event *ev,
-                     struct mh_err *err)
+static int next_record(struct mh_reader *r, struct mh_event *ev,
+                       struct mh_err *err)
 {
 	if (r->last_n > TRIM_AFTER) {
 		mh_json_trim(r->j);
@@ -221,10 +255,12 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 		return rc;
 	uint64_t index = r->index;
 	r->index++;
+	int hinted = r->hinted;
+	r->hinted = 0;
 	unsigned eline = r->chunked ? 0 : rec.line; /* for messages */
 	r->last_n = rec.n;
 	if (r->rs.audit_ops.on && r->parsed_one) {
-		rc = pass_over(r, &rec, index, ev, err);
+		rc = pass_over(r, &rec, index, hinted, ev, err);
 		if (rc == MH_ENOMEM)
 			return mh_err_at(err, MH_ENOMEM, MH_SKIP_UNREADABLE,
 			                 r->path, rec.offset, eline,
@@ -263,6 +299,18 @@ static int json_next(struct mh_reader *r, struct mh_event *ev,
 		                 rec.offset, eline, "out of memory");
 	if (rc == MH_ESKIP)
 		err->line = eline;
+	return rc;
+}
+
+static int json_next(struct mh_reader *r, struct mh_event *ev,
+                     struct mh_err *err)
+{
+	int rc = next_record(r, ev, err);
+	/* The next record's slot, asked for once this one is done with the
+	 * input (the prefetch then waits less for the memory the framer's
+	 * reads keep busy). */
+	if (rc == 1 && r->rs.seen && r->rs.audit_ops.on)
+		r->hinted = hint_next(r);
 	return rc;
 }
 

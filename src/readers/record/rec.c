@@ -557,7 +557,7 @@ static void event_at(struct mh_event *ev, const struct mh_recpos *pos)
  * lead is the bytes between its first two 0x1f (the Id; a key's bytes
  * alone say where it is, so two readers that make one key hash it
  * alike). */
-static void audit_key_hash(struct mh_event *ev)
+static void audit_key_hash(const struct mh_recstate *rs, struct mh_event *ev)
 {
 	const char *p = ev->record_id.p, *e = p + ev->record_id.n;
 	const char *l = memchr(p, 0x1f, ev->record_id.n);
@@ -565,17 +565,28 @@ static void audit_key_hash(struct mh_event *ev)
 	const char *le = memchr(l, 0x1f, (size_t)(e - l));
 	if (!le)
 		le = e;
-	mh_keyset_hash_lead(l, (size_t)(le - l), p, ev->record_id.n,
-	                    &ev->record_hash);
+	size_t ln = (size_t)(le - l);
+	/* The lead's hash is a function of its bytes: the prefetch's is
+	 * as good when they are the same. */
+	if (ln && ln == rs->pf_idn && !memcmp(l, rs->pf_id, ln))
+		mh_keyset_hash_a(rs->pf_a, p, ev->record_id.n,
+		                 &ev->record_hash);
+	else
+		mh_keyset_hash_lead(l, ln, p, ev->record_id.n,
+		                    &ev->record_hash);
 	ev->record_hashed = 1;
 }
 
-void mh_rec_prefetch(const struct mh_recstate *rs, struct mh_slice id)
+void mh_rec_prefetch(struct mh_recstate *rs, struct mh_slice id)
 {
-	if (!rs->seen || !id.n || memchr(id.p, 0x1f, id.n))
+	if (!rs->seen || !id.n || id.n > sizeof(rs->pf_id) ||
+	    memchr(id.p, 0x1f, id.n))
 		return;
 	struct mh_keyhash h = {mh_keyset_lead(id.p, id.n), 0};
 	mh_keyset_prefetch(rs->seen, &h);
+	memcpy(rs->pf_id, id.p, id.n);
+	rs->pf_idn = id.n;
+	rs->pf_a = h.a;
 }
 
 /* The dedup key of a record no analytic reads (rawop.h), in the arena:
@@ -652,7 +663,7 @@ static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 		} else if (dedup_key(rs, &ev->record_id)) {
 			return MH_ENOMEM;
 		}
-		audit_key_hash(ev);
+		audit_key_hash(rs, ev);
 	}
 	if (a->shape > 0 && a->shape < MH_AS__COUNT)
 		rs->shapes[a->shape]++;
@@ -684,7 +695,7 @@ int mh_rec_unparsed(struct mh_recstate *rs, const struct mh_rawop *o, int shape,
 	ev->unparsed = shape;
 	ev->audit = a;
 	ev->record_id = key;
-	audit_key_hash(ev);
+	audit_key_hash(rs, ev);
 	ev->ts = o->ts;
 	return 1;
 }

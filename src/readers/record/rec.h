@@ -110,6 +110,11 @@ struct mh_recstate {
 	/* reader.h opts seen (NULL: none): mh_rec_prefetch asks it for the
 	 * slot of a record's key. Set by the reader. */
 	const struct mh_keyset *seen;
+	/* The last Id mh_rec_prefetch hashed (a copy) and its hash, which
+	 * the key's hash reuses when the key has that Id. */
+	char pf_id[64];
+	size_t pf_idn;
+	uint64_t pf_a;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);
@@ -143,7 +148,7 @@ int mh_rec_event_csv(struct mh_recstate *rs, const struct mh_csv_row *row,
  * the Id (the prefilter's peek) calls this to have the slot of the key
  * fetched while it reads the rest of the record. A hint: nothing when
  * rs->seen is NULL or id is empty or holds a 0x1f byte. */
-void mh_rec_prefetch(const struct mh_recstate *rs, struct mh_slice id);
+void mh_rec_prefetch(struct mh_recstate *rs, struct mh_slice id);
 
 /* A record the literal prefilter passes over (rawop.h mh_rawop_pass said
  * 1 with o): ev an unparsed event of shape (MH_AS_*) with its dedup key,
