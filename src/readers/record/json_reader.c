@@ -193,11 +193,11 @@ static int hint_next(struct mh_reader *r)
 	mh_jframe_after(r->f, &p, &n);
 	if (n > 160)
 		n = 160;
-	if (n < hn || memcmp(p, head, hn))
+	if (n < hn || memcmp(p, head, hn) != 0)
 		return 0;
 	const char *e = p + n;
 	const char *t = memchr(p + hn, '"', (size_t)(e - p - hn));
-	if (!t || (size_t)(e - t) < 1 + in || memcmp(t + 1, id, in))
+	if (!t || (size_t)(e - t) < 1 + in || memcmp(t + 1, id, in) != 0)
 		return 0;
 	const char *v = t + 1 + in;
 	const char *q = memchr(v, '"', (size_t)(e - v));
