@@ -54,4 +54,5 @@ void mh_reader_opts_default(struct mh_reader_opts *o)
 	o->audit_raw = NULL;
 	o->audit_raw_ctx = NULL;
 	o->audit_need = 0;
+	o->seen = NULL; /* no prefetch of dedup slots */
 }
