@@ -19,11 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "core/utf8.h"
+#include "readers/record/jbits.h"
 #include "readers/record/rec.h"
 
 #define FAIL ((size_t)-1)
@@ -39,91 +36,22 @@ static inline size_t ws(const char *p, size_t n, size_t i)
 	return i;
 }
 
-/* 1 when p[0..n) is valid UTF-8 (pure ASCII, the usual case, checked
- * sixteen bytes a step). */
-static int utf8_ok(const char *p, size_t n)
-{
-	size_t i = 0;
-#ifdef __SSE2__
-	__m128i acc = _mm_setzero_si128();
-	for (; i + 16 <= n; i += 16)
-		acc = _mm_or_si128(
-		        acc, _mm_loadu_si128(
-		                     (const __m128i *)(const void *)(p + i)));
-	if (_mm_movemask_epi8(acc))
-		return mh_utf8_valid(p, n);
-#endif
-	for (; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return mh_utf8_valid(p, n);
-	return 1;
-}
-
-/* The record's bytes that end or interrupt a string ('"', '\\', control
- * bytes), one bit each: found once for the whole record, sixteen bytes a
- * step, so that the end of each string is a bit scan away. */
-#define MAX_TEXT ((size_t)16 << 10) /* longer records are parsed */
-struct stops {
-	uint64_t w[MAX_TEXT / 64 + 1];
-	size_t nw;
-};
-
-static uint64_t stop_bits16(const unsigned char *q)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
-	              ctl = _mm_set1_epi8(0x1f);
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-	__m128i m = _mm_or_si128(
-	        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
-	        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
-	return (unsigned)_mm_movemask_epi8(m);
-#else
-	uint64_t b = 0;
-	for (int i = 0; i < 16; i++)
-		if (q[i] == '"' || q[i] == '\\' || q[i] < 0x20)
-			b |= (uint64_t)1 << i;
-	return b;
-#endif
-}
-
-static void stops_find(const char *p, size_t n, struct stops *st)
-{
-	size_t i = 0, k = 0;
-	for (; i + 64 <= n; i += 64, k++) {
-		const unsigned char *q = (const unsigned char *)p + i;
-		st->w[k] = stop_bits16(q) | stop_bits16(q + 16) << 16 |
-		           stop_bits16(q + 32) << 32 |
-		           stop_bits16(q + 48) << 48;
-	}
-	if (i < n) {
-		/* The tail, padded with spaces (no stop). */
-		unsigned char t[64];
-		memset(t, ' ', sizeof(t));
-		memcpy(t, p + i, n - i);
-		st->w[k++] = stop_bits16(t) | stop_bits16(t + 16) << 16 |
-		             stop_bits16(t + 32) << 32 |
-		             stop_bits16(t + 48) << 48;
-	}
-	st->nw = k;
-}
-
 /* i just after an opening quote: the index of the closing quote, or FAIL
  * for a control byte, a bad escape or a \u escape (doubt: the parser
  * checks surrogates), or no end. *esc set when it holds an escape. */
 static inline __attribute__((always_inline)) size_t
-str_end(const char *p, size_t n, const struct stops *st, size_t i, int *esc)
+str_end(const char *p, size_t n, const struct mh_jbits *st, size_t i, int *esc)
 {
 	*esc = 0;
 	for (;;) {
 		size_t k = i >> 6;
 		if (k >= st->nw)
 			return FAIL;
-		uint64_t w = st->w[k] & (~(uint64_t)0 << (i & 63));
+		uint64_t w = st->stop[k] & (~(uint64_t)0 << (i & 63));
 		while (!w) {
 			if (++k >= st->nw)
 				return FAIL;
-			w = st->w[k];
+			w = st->stop[k];
 		}
 		i = k * 64 + (size_t)__builtin_ctzll(w);
 		if (i >= n || (unsigned char)p[i] < 0x20)
@@ -204,7 +132,7 @@ static size_t literal(const char *p, size_t n, size_t i, const char *w)
 }
 
 /* A member's key at i and its colon: the index of its value, or FAIL. */
-static inline size_t key_colon(const char *p, size_t n, const struct stops *st,
+static inline size_t key_colon(const char *p, size_t n, const struct mh_jbits *st,
                                size_t i)
 {
 	int esc;
@@ -223,7 +151,7 @@ static inline size_t key_colon(const char *p, size_t n, const struct stops *st,
  * index past it, or FAIL. One loop, the open containers a bit each
  * (1: object) in a word: the values a walk skips are a folder list of
  * hundreds of small members. */
-static size_t value(const char *p, size_t n, const struct stops *st, size_t i,
+static size_t value(const char *p, size_t n, const struct mh_jbits *st, size_t i,
                     int depth)
 {
 	uint64_t open = 0;
@@ -291,7 +219,7 @@ static size_t value(const char *p, size_t n, const struct stops *st, size_t i,
 
 /* A plain string (no escapes) or null at i into *out (null: {NULL, 0}):
  * the index past it, or FAIL. */
-static size_t plain(const char *p, size_t n, const struct stops *st, size_t i,
+static size_t plain(const char *p, size_t n, const struct mh_jbits *st, size_t i,
                     struct mh_slice *out)
 {
 	int esc;
@@ -318,7 +246,7 @@ static int ieq(const char *p, size_t n, const char *w)
  * other members are not read (norm_m365.c nv_element reads only those
  * and NewValue, OldValue: those are doubt here). The pairs with a name
  * go to nv[2k], nv[2k + 1]. The index past the list, or FAIL. */
-static size_t nv_list(const char *p, size_t n, const struct stops *st, size_t i,
+static size_t nv_list(const char *p, size_t n, const struct mh_jbits *st, size_t i,
                       struct mh_slice *nv, size_t max, size_t *nnv)
 {
 	int esc;
@@ -391,18 +319,25 @@ static size_t nv_list(const char *p, size_t n, const struct stops *st, size_t i,
 	}
 }
 
-int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
-                    struct mh_slice *nv, size_t max_nv, size_t *nnv)
+int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
+                    struct robj *o, int list_key, struct mh_slice *nv,
+                    size_t max_nv, size_t *nnv)
 {
 	const struct mh_jkeys *keys = mh_rec_keys();
 	memset(o->have, 0, sizeof(o->have));
 	o->root = (struct mh_jv){NULL, 0};
 	o->row = NULL;
 	*nnv = 0;
-	if (n > MAX_TEXT || !utf8_ok(p, n))
+	struct mh_jbits own;
+	if (!bits || bits->p != p || bits->n != n) {
+		if (!mh_jbits_find(&own, p, n))
+			return 0; /* longer records are parsed */
+		bits = &own;
+	}
+	const struct mh_jbits *st = bits;
+	/* UTF-8 checked only when some byte asks for it. */
+	if (bits->high && !mh_utf8_valid(p, n))
 		return 0;
-	struct stops stops, *st = &stops;
-	stops_find(p, n, st);
 	size_t i = ws(p, n, 0);
 	if (i >= n || p[i] != '{')
 		return 0;

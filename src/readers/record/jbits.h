@@ -1,0 +1,48 @@
+/* jbits.h - the bytes of a JSON record's text that its raw walks stop at,
+ * a bit each, found in one pass over the text (64 bytes a step with
+ * AVX-512BW, 32 with AVX2, 16 with SSE2, chosen at run time), so that
+ * the walks (rawop.c: the prefilter's peek, tenant walk and search for
+ * keys like "Operation"; rawrec.c: the raw path of records an analytic
+ * reads) find the end of each string with a bit scan and never loop over
+ * its bytes, and the one pass serves them all.
+ *
+ * Contract: mh_jbits_find reads p[0..n) and nothing else; b is the
+ * caller's (no allocation, nothing to release). Bit i of a word array is
+ * bit (i % 64) of word i / 64; bits at n and past are 0.
+ */
+#ifndef MH_JBITS_H
+#define MH_JBITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longer texts get no bitmap (mh_jbits_find answers 0): the walks then
+ * read their bytes one by one (rawop.c) or leave them to the parser
+ * (rawrec.c). Audit records are a few kilobytes. */
+#define MH_JBITS_MAX ((size_t)16 << 10)
+#define MH_JBITS_W   (MH_JBITS_MAX / 64)
+
+struct mh_jbits {
+	const char *p; /* the text they are of (NULL: none) */
+	size_t n;
+	size_t nw;      /* words that cover p[0..n) */
+	int high;       /* 1 when some byte is >= 0x80 (UTF-8 to check) */
+	/* '"', '\\' and the bytes below 0x20: where a string ends or is
+	 * interrupted */
+	uint64_t stop[MH_JBITS_W];
+	/* '"' or '\\' right after an 'n' or 'N': where a key spelled like
+	 * "Operation" may end (rawop.h mh_rawop_sure) */
+	uint64_t opn[MH_JBITS_W];
+};
+
+/* b filled for p[0..n): 1; 0 when n > MH_JBITS_MAX (b->p is then NULL). */
+int mh_jbits_find(struct mh_jbits *b, const char *p, size_t n);
+
+/* The vector width mh_jbits_find uses: MH_JBITS_AUTO (the widest the CPU
+ * has, the default) or one forced (tests run each path they can). The
+ * path now in use is returned; a path the CPU lacks is not taken (the
+ * answer then says which one is). Set it before any thread reads. */
+enum { MH_JBITS_AUTO, MH_JBITS_SSE2, MH_JBITS_AVX2, MH_JBITS_AVX512 };
+int mh_jbits_path(int want);
+
+#endif
