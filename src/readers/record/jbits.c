@@ -1,11 +1,13 @@
 /* jbits.c - see jbits.h.
  *
- * Each path makes, for a block of 64 bytes, three masks: qb (quote or
- * backslash), ctl (a byte below 0x20) and nn (an 'n' in either case:
- * the byte with 0x20 set is 'n'); stop = qb | ctl, and opn = qb at the
- * places whose previous byte is in nn (the last bit of a block carried
- * into the next). The last partial block is copied into spaces, which
- * are in no mask. The bytes are ORed together for the high bit.
+ * Each path makes, for a block of 64 bytes, three masks: stop (quote,
+ * backslash or a byte below 0x20), nn (an 'n' in either case: the byte
+ * with 0x20 set is 'n') and brk (a bracket: '[' and '{' are one byte
+ * with 0x20 set, ']' and '}' another); opn = stop at the places whose
+ * previous byte is in nn (the last bit of a block carried into the
+ * next; a control byte there is no quote, which the reader of opn
+ * checks). The last partial block is copied into spaces, which are in
+ * no mask. The bytes are ORed together for the high bit.
  */
 #include "readers/record/jbits.h"
 
@@ -22,7 +24,7 @@
 
 /* One block's masks. */
 struct blk {
-	uint64_t qb, ctl, nn;
+	uint64_t stop, nn, brk;
 	int high;
 };
 
@@ -31,35 +33,38 @@ static void blk_scalar(const unsigned char *q, struct blk *m)
 #if defined(__SSE2__)
 	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
 	              c1f = _mm_set1_epi8(0x1f), fold = _mm_set1_epi8(0x20),
-	              ln = _mm_set1_epi8('n');
+	              ln = _mm_set1_epi8('n'), lo = _mm_set1_epi8('{'),
+	              lc = _mm_set1_epi8('}');
 	__m128i hi = _mm_setzero_si128();
-	m->qb = m->ctl = m->nn = 0;
+	m->stop = m->nn = m->brk = 0;
 	for (int k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128(
 		        (const __m128i *)(const void *)(q + 16 * k));
+		__m128i f = _mm_or_si128(v, fold);
 		hi = _mm_or_si128(hi, v);
-		uint64_t qb = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		        _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)));
-		uint64_t ct = (unsigned)_mm_movemask_epi8(
-		        _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f));
-		uint64_t nn = (unsigned)_mm_movemask_epi8(
-		        _mm_cmpeq_epi8(_mm_or_si128(v, fold), ln));
-		m->qb |= qb << (16 * k);
-		m->ctl |= ct << (16 * k);
+		uint64_t st = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		        _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		                     _mm_cmpeq_epi8(v, bs)),
+		        _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)));
+		uint64_t nn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(f, ln));
+		uint64_t br = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		        _mm_cmpeq_epi8(f, lo), _mm_cmpeq_epi8(f, lc)));
+		m->stop |= st << (16 * k);
 		m->nn |= nn << (16 * k);
+		m->brk |= br << (16 * k);
 	}
 	m->high = _mm_movemask_epi8(hi) != 0;
 #else
-	m->qb = m->ctl = m->nn = 0;
+	m->stop = m->nn = m->brk = 0;
 	m->high = 0;
 	for (int k = 0; k < 64; k++) {
 		uint64_t bit = (uint64_t)1 << k;
-		if (q[k] == '"' || q[k] == '\\')
-			m->qb |= bit;
-		if (q[k] < 0x20)
-			m->ctl |= bit;
+		if (q[k] == '"' || q[k] == '\\' || q[k] < 0x20)
+			m->stop |= bit;
 		if ((q[k] | 0x20) == 'n')
 			m->nn |= bit;
+		if ((q[k] | 0x20) == '{' || (q[k] | 0x20) == '}')
+			m->brk |= bit;
 		if (q[k] >= 0x80)
 			m->high = 1;
 	}
@@ -72,25 +77,28 @@ blk_avx2(const unsigned char *q, struct blk *m)
 {
 	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
 	              c1f = _mm256_set1_epi8(0x1f), fold = _mm256_set1_epi8(0x20),
-	              ln = _mm256_set1_epi8('n');
-	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)q);
-	__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
-	uint64_t qa = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
-	        _mm256_cmpeq_epi8(a, quote), _mm256_cmpeq_epi8(a, bs)));
-	uint64_t qb = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
-	        _mm256_cmpeq_epi8(b, quote), _mm256_cmpeq_epi8(b, bs)));
-	uint64_t ca = (uint32_t)_mm256_movemask_epi8(
-	        _mm256_cmpeq_epi8(_mm256_max_epu8(a, c1f), c1f));
-	uint64_t cb = (uint32_t)_mm256_movemask_epi8(
-	        _mm256_cmpeq_epi8(_mm256_max_epu8(b, c1f), c1f));
-	uint64_t na = (uint32_t)_mm256_movemask_epi8(
-	        _mm256_cmpeq_epi8(_mm256_or_si256(a, fold), ln));
-	uint64_t nb = (uint32_t)_mm256_movemask_epi8(
-	        _mm256_cmpeq_epi8(_mm256_or_si256(b, fold), ln));
-	m->qb = qa | qb << 32;
-	m->ctl = ca | cb << 32;
-	m->nn = na | nb << 32;
-	m->high = _mm256_movemask_epi8(_mm256_or_si256(a, b)) != 0;
+	              ln = _mm256_set1_epi8('n'), lo = _mm256_set1_epi8('{'),
+	              lc = _mm256_set1_epi8('}');
+	uint64_t st[2], nn[2], br[2];
+	__m256i hi = _mm256_setzero_si256();
+	for (int k = 0; k < 2; k++) {
+		__m256i v = _mm256_loadu_si256(
+		        (const __m256i *)(const void *)(q + 32 * k));
+		__m256i f = _mm256_or_si256(v, fold);
+		hi = _mm256_or_si256(hi, v);
+		st[k] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+		        _mm256_or_si256(_mm256_cmpeq_epi8(v, quote),
+		                        _mm256_cmpeq_epi8(v, bs)),
+		        _mm256_cmpeq_epi8(_mm256_max_epu8(v, c1f), c1f)));
+		nn[k] = (uint32_t)_mm256_movemask_epi8(
+		        _mm256_cmpeq_epi8(f, ln));
+		br[k] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+		        _mm256_cmpeq_epi8(f, lo), _mm256_cmpeq_epi8(f, lc)));
+	}
+	m->stop = st[0] | st[1] << 32;
+	m->nn = nn[0] | nn[1] << 32;
+	m->brk = br[0] | br[1] << 32;
+	m->high = _mm256_movemask_epi8(hi) != 0;
 }
 
 __attribute__((target("avx2"))) static void
@@ -102,8 +110,9 @@ find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 	struct blk m;
 	for (; i + 64 <= n; i += 64, k++) {
 		blk_avx2(p + i, &m);
-		b->stop[k] = m.qb | m.ctl;
-		b->opn[k] = m.qb & (m.nn << 1 | carry);
+		b->stop[k] = m.stop;
+		b->brk[k] = m.brk;
+		b->opn[k] = m.stop & (m.nn << 1 | carry);
 		carry = m.nn >> 63;
 		high |= m.high;
 	}
@@ -112,8 +121,9 @@ find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
 		blk_avx2(t, &m);
-		b->stop[k] = m.qb | m.ctl;
-		b->opn[k] = m.qb & (m.nn << 1 | carry);
+		b->stop[k] = m.stop;
+		b->brk[k] = m.brk;
+		b->opn[k] = m.stop & (m.nn << 1 | carry);
 		high |= m.high;
 	}
 	b->high = high;
@@ -124,11 +134,14 @@ blk_avx512(const unsigned char *q, struct blk *m)
 {
 	const __m512i quote = _mm512_set1_epi8('"'), bs = _mm512_set1_epi8('\\'),
 	              c1f = _mm512_set1_epi8(0x1f), fold = _mm512_set1_epi8(0x20),
-	              ln = _mm512_set1_epi8('n');
+	              ln = _mm512_set1_epi8('n'), lo = _mm512_set1_epi8('{'),
+	              lc = _mm512_set1_epi8('}');
 	__m512i v = _mm512_loadu_si512((const void *)q);
-	m->qb = _mm512_cmpeq_epi8_mask(v, quote) | _mm512_cmpeq_epi8_mask(v, bs);
-	m->ctl = _mm512_cmple_epu8_mask(v, c1f);
-	m->nn = _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, fold), ln);
+	__m512i f = _mm512_or_si512(v, fold);
+	m->stop = _mm512_cmpeq_epi8_mask(v, quote) |
+	          _mm512_cmpeq_epi8_mask(v, bs) | _mm512_cmple_epu8_mask(v, c1f);
+	m->nn = _mm512_cmpeq_epi8_mask(f, ln);
+	m->brk = _mm512_cmpeq_epi8_mask(f, lo) | _mm512_cmpeq_epi8_mask(f, lc);
 	m->high = _mm512_movepi8_mask(v) != 0;
 }
 
@@ -141,8 +154,9 @@ find_avx512(const unsigned char *p, size_t n, struct mh_jbits *b)
 	struct blk m;
 	for (; i + 64 <= n; i += 64, k++) {
 		blk_avx512(p + i, &m);
-		b->stop[k] = m.qb | m.ctl;
-		b->opn[k] = m.qb & (m.nn << 1 | carry);
+		b->stop[k] = m.stop;
+		b->brk[k] = m.brk;
+		b->opn[k] = m.stop & (m.nn << 1 | carry);
 		carry = m.nn >> 63;
 		high |= m.high;
 	}
@@ -151,8 +165,9 @@ find_avx512(const unsigned char *p, size_t n, struct mh_jbits *b)
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
 		blk_avx512(t, &m);
-		b->stop[k] = m.qb | m.ctl;
-		b->opn[k] = m.qb & (m.nn << 1 | carry);
+		b->stop[k] = m.stop;
+		b->brk[k] = m.brk;
+		b->opn[k] = m.stop & (m.nn << 1 | carry);
 		high |= m.high;
 	}
 	b->high = high;
@@ -167,8 +182,9 @@ static void find_sse2(const unsigned char *p, size_t n, struct mh_jbits *b)
 	struct blk m;
 	for (; i + 64 <= n; i += 64, k++) {
 		blk_scalar(p + i, &m);
-		b->stop[k] = m.qb | m.ctl;
-		b->opn[k] = m.qb & (m.nn << 1 | carry);
+		b->stop[k] = m.stop;
+		b->brk[k] = m.brk;
+		b->opn[k] = m.stop & (m.nn << 1 | carry);
 		carry = m.nn >> 63;
 		high |= m.high;
 	}
@@ -177,8 +193,9 @@ static void find_sse2(const unsigned char *p, size_t n, struct mh_jbits *b)
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
 		blk_scalar(t, &m);
-		b->stop[k] = m.qb | m.ctl;
-		b->opn[k] = m.qb & (m.nn << 1 | carry);
+		b->stop[k] = m.stop;
+		b->brk[k] = m.brk;
+		b->opn[k] = m.stop & (m.nn << 1 | carry);
 		high |= m.high;
 	}
 	b->high = high;

@@ -30,8 +30,12 @@ struct mh_jbits {
 	/* '"', '\\' and the bytes below 0x20: where a string ends or is
 	 * interrupted */
 	uint64_t stop[MH_JBITS_W];
-	/* '"' or '\\' right after an 'n' or 'N': where a key spelled like
-	 * "Operation" may end (rawop.h mh_rawop_sure) */
+	/* '[', ']', '{' and '}': with stop, where a walk that skips a
+	 * nested value stops */
+	uint64_t brk[MH_JBITS_W];
+	/* a stop right after an 'n' or 'N': where a key spelled like
+	 * "Operation" may end (rawop.h mh_rawop_sure; a control byte there
+	 * is no end) */
 	uint64_t opn[MH_JBITS_W];
 };
 

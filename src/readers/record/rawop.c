@@ -44,8 +44,9 @@ enum {
 	R_ODD = R__N
 };
 
+/* Names padded with NULs to 24 bytes: the first eight are one load. */
 static const struct {
-	const char *name;
+	char name[24];
 	size_t n;
 } wanted_keys[R__N] = {
         [R_OP] = {"Operation", 9},
@@ -150,6 +151,37 @@ static size_t skip_value(const char *p, size_t n, const struct mh_jbits *b,
 		size_t e = str_end(p, n, b, i + 1, sesc);
 		return e < n ? e + 1 : n;
 	}
+	if ((p[i] == '{' || p[i] == '[') && b) {
+		/* From bracket to bracket and string to string: the bytes
+		 * between (numbers, literals, commas, colons) are never
+		 * looked at. */
+		size_t depth = 0;
+		for (;;) {
+			size_t k = i >> 6;
+			if (k >= b->nw)
+				return n;
+			uint64_t w = (b->stop[k] | b->brk[k]) &
+			             (~(uint64_t)0 << (i & 63));
+			while (!w) {
+				if (++k >= b->nw)
+					return n;
+				w = b->stop[k] | b->brk[k];
+			}
+			i = k * 64 + (size_t)__builtin_ctzll(w);
+			char c = p[i];
+			if (c == '"') {
+				i = str_end(p, n, b, i + 1, &esc);
+				if (i >= n)
+					return n;
+			} else if (c == '{' || c == '[') {
+				depth++;
+			} else if (c == '}' || c == ']') {
+				if (--depth == 0)
+					return i + 1;
+			}
+			i++;
+		}
+	}
 	if (p[i] == '{' || p[i] == '[') {
 		size_t depth = 0;
 		while (i < n) {
@@ -240,25 +272,60 @@ static int op_keys_bits(const char *p, size_t n, const struct mh_jbits *b)
 /* The key of p[ks..ke) among wanted_keys (a length first, then the
  * bytes): its index, -1 for none, -2 for doubt (a wanted key in another
  * case: the parser would decide which spelling counts). */
-static int key_of(const char *p, size_t ks, size_t ke)
+/* The wanted keys of each length (index + 1), so that a key is compared
+ * with at most three: every wanted_keys entry is listed under its length,
+ * checked by mh_rawop_selfcheck. Most keys have a length no wanted key
+ * has. */
+static const uint8_t by_len[17][4] = {
+        [2] = {R_ID + 1},
+        [6] = {R_USER + 1},
+        [8] = {R_WORKLOAD + 1},
+        [9] = {R_OP + 1, R_AUDITDATA + 1, R_EVNAME + 1},
+        [10] = {R_TYPE + 1, R_PARAMS + 1, R_CMDLET + 1},
+        [11] = {R_MGUID + 1, R_EVSRC + 1},
+        [12] = {R_TIME + 1, R_RAWEVT + 1},
+        [14] = {R_ORGID + 1, R_OFFWL + 1},
+        [15] = {R_MBX + 1},
+        [16] = {R_ORGNAME + 1},
+};
+
+static int key_of_bytes(const char *p, size_t ks, size_t ke);
+
+/* key_of_bytes for a key in a text of n bytes: where eight bytes from
+ * the key's start are in the text (always, but for a short key at its
+ * end), they are compared with the candidates' first eight as one
+ * integer; the bytes differ only in the 0x20 bits where the spelling is
+ * another case (every wanted key is letters). */
+static inline int key_of(const char *p, size_t ks, size_t ke, size_t n)
+{
+	size_t len = ke - ks;
+	if (len >= 17 || !by_len[len][0])
+		return -1;
+	if (ks + 8 > n)
+		return key_of_bytes(p, ks, ke);
+	uint64_t x;
+	memcpy(&x, p + ks, 8);
+	if (len < 8)
+		x &= ((uint64_t)1 << (8 * len)) - 1;
+	for (const uint8_t *c = by_len[len]; *c; c++) {
+		int w = *c - 1;
+		uint64_t y;
+		memcpy(&y, wanted_keys[w].name, 8);
+		uint64_t d = x ^ y;
+		if (d & ~0x2020202020202020ULL)
+			continue;
+		const char *rest = p + ks + 8, *wrest = wanted_keys[w].name + 8;
+		if (!d && (len <= 8 || !memcmp(rest, wrest, len - 8)))
+			return w;
+		if (len <= 8 || !strncasecmp(rest, wrest, len - 8))
+			return w >= R__SIGMA ? w : -2;
+	}
+	return -1;
+}
+
+static int key_of_bytes(const char *p, size_t ks, size_t ke)
 {
 	size_t n = ke - ks;
-	/* The wanted keys of each length (index + 1), so that a key is
-	 * compared with at most three: every wanted_keys entry is listed
-	 * under its length, checked by mh_rawop_selfcheck. Most keys have a
-	 * length no wanted key has. */
-	static const uint8_t by_len[17][4] = {
-	        [2] = {R_ID + 1},
-	        [6] = {R_USER + 1},
-	        [8] = {R_WORKLOAD + 1},
-	        [9] = {R_OP + 1, R_AUDITDATA + 1, R_EVNAME + 1},
-	        [10] = {R_TYPE + 1, R_PARAMS + 1, R_CMDLET + 1},
-	        [11] = {R_MGUID + 1, R_EVSRC + 1},
-	        [12] = {R_TIME + 1, R_RAWEVT + 1},
-	        [14] = {R_ORGID + 1, R_OFFWL + 1},
-	        [15] = {R_MBX + 1},
-	        [16] = {R_ORGNAME + 1},
-	};
 	if (n >= 17)
 		return -1;
 	for (const uint8_t *c = by_len[n]; *c; c++) {
@@ -309,7 +376,7 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 		i = skip_value(p, n, bits, i, &vesc);
 		if (i >= n)
 			return 0;
-		int k = key_of(p, ks, ke);
+		int k = key_of(p, ks, ke, n);
 		if (k == -2)
 			return 0;
 		if (k >= R__SIGMA) {
@@ -428,17 +495,37 @@ int mh_rawop_tenant(const char *p, size_t n, struct mh_rawop *out)
 
 int mh_rawop_selfcheck(void)
 {
-	/* key_of finds every wanted key by its name, in any case */
+	/* key_of finds every wanted key by its name, in any case, and so
+	 * does key_of_bytes (a key at the text's end); one letter more or
+	 * less is no key */
 	for (int w = 0; w < R__N; w++) {
 		char k[32];
 		size_t n = wanted_keys[w].n;
+		memset(k, '"', sizeof(k));
 		memcpy(k, wanted_keys[w].name, n);
-		if (key_of(k, 0, n) != w)
+		if (key_of(k, 0, n, sizeof(k)) != w || key_of(k, 0, n, n) != w ||
+		    key_of_bytes(k, 0, n) != w)
+			return 0;
+		if (key_of(k, 0, n - 1, sizeof(k)) == w ||
+		    key_of(k + 1, 0, n - 1, sizeof(k) - 1) == w)
 			return 0;
 		for (size_t i = 0; i < n; i++)
 			k[i] ^= (char)(k[i] >= 'A' && k[i] <= 'z' ? 0x20 : 0);
-		if (key_of(k, 0, n) != (w >= R__SIGMA ? w : -2))
+		int want = w >= R__SIGMA ? w : -2;
+		if (key_of(k, 0, n, sizeof(k)) != want ||
+		    key_of(k, 0, n, n) != want || key_of_bytes(k, 0, n) != want)
 			return 0;
+		/* one letter in another case, each place in turn */
+		for (size_t i = 0; i < n; i++) {
+			memcpy(k, wanted_keys[w].name, n);
+			k[i] ^= 0x20;
+			if (key_of(k, 0, n, sizeof(k)) != want)
+				return 0;
+			k[i] = '_';
+			if (key_of(k, 0, n, sizeof(k)) == w ||
+			    key_of(k, 0, n, sizeof(k)) == want)
+				return 0;
+		}
 	}
 	return 1;
 }
