@@ -72,61 +72,56 @@ static void blk_scalar(const unsigned char *q, struct blk *m)
 }
 
 #if MH_HAVE_WIDE
+/* 32 bytes at q: their stops, n's and brackets; hi ORs the bytes. */
 __attribute__((target("avx2"))) static inline void
-blk_avx2(const unsigned char *q, struct blk *m)
+half_avx2(const unsigned char *q, uint64_t *st, uint64_t *nn, uint64_t *br,
+          __m256i *hi)
 {
 	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
 	              c1f = _mm256_set1_epi8(0x1f), fold = _mm256_set1_epi8(0x20),
 	              ln = _mm256_set1_epi8('n'), lo = _mm256_set1_epi8('{'),
 	              lc = _mm256_set1_epi8('}');
-	uint64_t st[2], nn[2], br[2];
-	__m256i hi = _mm256_setzero_si256();
-	for (int k = 0; k < 2; k++) {
-		__m256i v = _mm256_loadu_si256(
-		        (const __m256i *)(const void *)(q + 32 * k));
-		__m256i f = _mm256_or_si256(v, fold);
-		hi = _mm256_or_si256(hi, v);
-		st[k] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
-		        _mm256_or_si256(_mm256_cmpeq_epi8(v, quote),
-		                        _mm256_cmpeq_epi8(v, bs)),
-		        _mm256_cmpeq_epi8(_mm256_max_epu8(v, c1f), c1f)));
-		nn[k] = (uint32_t)_mm256_movemask_epi8(
-		        _mm256_cmpeq_epi8(f, ln));
-		br[k] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
-		        _mm256_cmpeq_epi8(f, lo), _mm256_cmpeq_epi8(f, lc)));
-	}
-	m->stop = st[0] | st[1] << 32;
-	m->nn = nn[0] | nn[1] << 32;
-	m->brk = br[0] | br[1] << 32;
-	m->high = _mm256_movemask_epi8(hi) != 0;
+	__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)q);
+	__m256i f = _mm256_or_si256(v, fold);
+	*hi = _mm256_or_si256(*hi, v);
+	*st = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	        _mm256_or_si256(_mm256_cmpeq_epi8(v, quote),
+	                        _mm256_cmpeq_epi8(v, bs)),
+	        _mm256_cmpeq_epi8(_mm256_max_epu8(v, c1f), c1f)));
+	*nn = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(f, ln));
+	*br = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	        _mm256_cmpeq_epi8(f, lo), _mm256_cmpeq_epi8(f, lc)));
+}
+
+__attribute__((target("avx2"))) static inline uint64_t
+blk_avx2(const unsigned char *q, struct mh_jbits *b, size_t k, uint64_t carry,
+         __m256i *hi)
+{
+	uint64_t s0, s1, n0, n1, b0, b1;
+	half_avx2(q, &s0, &n0, &b0, hi);
+	half_avx2(q + 32, &s1, &n1, &b1, hi);
+	uint64_t st = s0 | s1 << 32, nn = n0 | n1 << 32;
+	b->stop[k] = st;
+	b->brk[k] = b0 | b1 << 32;
+	b->opn[k] = st & (nn << 1 | carry);
+	return nn >> 63;
 }
 
 __attribute__((target("avx2"))) static void
 find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 {
 	uint64_t carry = 0;
-	int high = 0;
+	__m256i hi = _mm256_setzero_si256();
 	size_t i = 0, k = 0;
-	struct blk m;
-	for (; i + 64 <= n; i += 64, k++) {
-		blk_avx2(p + i, &m);
-		b->stop[k] = m.stop;
-		b->brk[k] = m.brk;
-		b->opn[k] = m.stop & (m.nn << 1 | carry);
-		carry = m.nn >> 63;
-		high |= m.high;
-	}
+	for (; i + 64 <= n; i += 64, k++)
+		carry = blk_avx2(p + i, b, k, carry, &hi);
 	if (i < n) {
 		unsigned char t[64];
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
-		blk_avx2(t, &m);
-		b->stop[k] = m.stop;
-		b->brk[k] = m.brk;
-		b->opn[k] = m.stop & (m.nn << 1 | carry);
-		high |= m.high;
+		blk_avx2(t, b, k, carry, &hi);
 	}
-	b->high = high;
+	b->high = _mm256_movemask_epi8(hi) != 0;
 }
 
 __attribute__((target("avx512bw"))) static inline void

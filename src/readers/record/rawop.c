@@ -69,9 +69,10 @@ static const struct {
 };
 _Static_assert(R_ODD < 32, "one bit a key in mh_rawop.seen");
 
-static size_t ws(const char *p, size_t n, size_t i)
+static inline size_t ws(const char *p, size_t n, size_t i)
 {
-	while (i < n &&
+	/* Records rarely have white space between tokens: one test. */
+	while (i < n && (unsigned char)p[i] <= ' ' &&
 	       (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
 		i++;
 	return i;
@@ -81,8 +82,10 @@ static size_t ws(const char *p, size_t n, size_t i)
  * (n if none); *esc set when the string holds a backslash. With the
  * text's stops (b, jbits.h), a bit scan; else sixteen bytes at a time
  * where SSE2 is there (every x86-64). */
-static size_t str_end(const char *p, size_t n, const struct mh_jbits *b,
-                      size_t i, int *esc)
+static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc);
+
+static inline __attribute__((always_inline)) size_t
+str_end(const char *p, size_t n, const struct mh_jbits *b, size_t i, int *esc)
 {
 	*esc = 0;
 	if (b) {
@@ -108,6 +111,11 @@ static size_t str_end(const char *p, size_t n, const struct mh_jbits *b,
 			}
 		}
 	}
+	return str_end_bytes(p, n, i, esc);
+}
+
+static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc)
+{
 #ifdef __SSE2__
 	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
 	while (i + 16 <= n) {
@@ -373,7 +381,13 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 			return 0;
 		size_t vs = i;
 		int vesc;
-		i = skip_value(p, n, bits, i, &vesc);
+		if (p[i] == '"' && bits) {
+			/* the usual value, a string: inline */
+			size_t e = str_end(p, n, bits, i + 1, &vesc);
+			i = e < n ? e + 1 : n;
+		} else {
+			i = skip_value(p, n, bits, i, &vesc);
+		}
 		if (i >= n)
 			return 0;
 		int k = key_of(p, ks, ke, n);

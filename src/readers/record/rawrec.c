@@ -16,6 +16,7 @@
  *
  * Pure function of (ptr, len): never reads outside p[0..n).
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -36,6 +37,116 @@ static inline size_t ws(const char *p, size_t n, size_t i)
 	return i;
 }
 
+/* The known keys (rec.h mh_rec_keys) by their first and last eight
+ * bytes: a key of the text is found with two loads, a multiply and a
+ * compare or two, where mh_jkeys_find hashes three letters and calls
+ * memcmp. The same answers: a key equal to a known one ignoring ASCII
+ * case (no two known keys are), -1 for the rest. */
+#define FK_SLOTS 512 /* a power of two, four times the known keys */
+struct fk {
+	uint64_t w0, w1; /* the name's first and last eight bytes (short:
+	                  * w0 its bytes, the rest 0; w1 0) */
+	uint64_t m0, m1; /* 0x20 where w0, w1 hold a letter */
+	const char *name;
+	unsigned len;
+	int k; /* the key's index + 1; 0: empty */
+};
+static struct fk fk_tab[FK_SLOTS];
+static int fk_on; /* 0: mh_jkeys_find (the table could not be made) */
+static pthread_once_t fk_once = PTHREAD_ONCE_INIT;
+
+#define FK_FOLD 0x2020202020202020ULL
+
+static uint64_t letters(uint64_t w)
+{
+	uint64_t m = 0;
+	for (int i = 0; i < 8; i++) {
+		unsigned c = (unsigned)(w >> (8 * i)) & 0xff;
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			m |= (uint64_t)0x20 << (8 * i);
+	}
+	return m;
+}
+
+static unsigned fk_hash(uint64_t x0, uint64_t x1, size_t len)
+{
+	uint64_t h = ((x0 | FK_FOLD) * 0x9e3779b97f4a7c15ULL) ^
+	             ((x1 | FK_FOLD) * 0xc2b2ae3d27d4eb4fULL) ^ len;
+	return (unsigned)(h >> 40) & (FK_SLOTS - 1);
+}
+
+/* x0, x1 of the key p[0..len) as fk holds them (len >= 8, or the eight
+ * bytes from p readable). */
+static void fk_words(const char *p, size_t len, uint64_t *x0, uint64_t *x1)
+{
+	memcpy(x0, p, 8);
+	if (len < 8) {
+		*x0 &= ((uint64_t)1 << (8 * len)) - 1;
+		*x1 = 0;
+	} else {
+		memcpy(x1, p + len - 8, 8);
+	}
+}
+
+static void fk_build(void)
+{
+	const struct mh_jkeys *keys = mh_rec_keys();
+	for (size_t k = 0; k < keys->n; k++) {
+		const char *name = keys->names[k];
+		size_t len = strlen(name);
+		if (!len || len > 64)
+			continue; /* never found by mh_jkeys_find either */
+		char pad[72] = {0};
+		memcpy(pad, name, len);
+		struct fk e = {.name = name, .len = (unsigned)len,
+		               .k = (int)k + 1};
+		fk_words(pad, len, &e.w0, &e.w1);
+		e.m0 = letters(e.w0);
+		e.m1 = letters(e.w1);
+		unsigned h = fk_hash(e.w0, e.w1, len);
+		size_t probes = 0;
+		while (fk_tab[h].k) {
+			if (++probes == FK_SLOTS)
+				return;
+			h = (h + 1) & (FK_SLOTS - 1);
+		}
+		fk_tab[h] = e;
+	}
+	fk_on = 1;
+}
+
+/* 1 when p[0..n) and s[0..n) are equal ignoring ASCII case. */
+static int ci_eq(const char *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mh_jkeys_lc((unsigned char)p[i]) !=
+		    mh_jkeys_lc((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* The index of the known key p[ks..ke) of a text of n bytes, or -1. */
+static inline int key_find(const struct mh_jkeys *keys, const char *p,
+                           size_t ks, size_t ke, size_t n)
+{
+	size_t len = ke - ks;
+	if (!fk_on || (len < 8 && ks + 8 > n))
+		return mh_jkeys_find(keys, p + ks, len);
+	if (len == 0 || len > 64)
+		return -1;
+	uint64_t x0, x1;
+	fk_words(p + ks, len, &x0, &x1);
+	for (unsigned h = fk_hash(x0, x1, len);; h = (h + 1) & (FK_SLOTS - 1)) {
+		const struct fk *e = &fk_tab[h];
+		if (!e->k)
+			return -1;
+		if (e->len == len && !((x0 ^ e->w0) & ~e->m0) &&
+		    !((x1 ^ e->w1) & ~e->m1) &&
+		    (len <= 16 || ci_eq(p + ks + 8, e->name + 8, len - 16)))
+			return e->k - 1;
+	}
+}
+
 /* i just after an opening quote: the index of the closing quote, or FAIL
  * for a control byte, a bad escape or a \u escape (doubt: the parser
  * checks surrogates), or no end. *esc set when it holds an escape. */
@@ -53,8 +164,9 @@ str_end(const char *p, size_t n, const struct mh_jbits *st, size_t i, int *esc)
 				return FAIL;
 			w = st->stop[k];
 		}
+		/* Bits past n are 0: i < n. */
 		i = k * 64 + (size_t)__builtin_ctzll(w);
-		if (i >= n || (unsigned char)p[i] < 0x20)
+		if ((unsigned char)p[i] < 0x20)
 			return FAIL;
 		if (p[i] == '"')
 			return i;
@@ -219,7 +331,7 @@ static size_t value(const char *p, size_t n, const struct mh_jbits *st, size_t i
 
 /* A plain string (no escapes) or null at i into *out (null: {NULL, 0}):
  * the index past it, or FAIL. */
-static size_t plain(const char *p, size_t n, const struct mh_jbits *st, size_t i,
+static inline size_t plain(const char *p, size_t n, const struct mh_jbits *st, size_t i,
                     struct mh_slice *out)
 {
 	int esc;
@@ -324,6 +436,7 @@ int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
                     size_t max_nv, size_t *nnv)
 {
 	const struct mh_jkeys *keys = mh_rec_keys();
+	pthread_once(&fk_once, fk_build);
 	memset(o->have, 0, sizeof(o->have));
 	o->root = (struct mh_jv){NULL, 0};
 	o->row = NULL;
@@ -358,9 +471,17 @@ int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
 			i = ws(p, n, i + 1);
 			if (i >= n)
 				return 0;
-			int k = mh_jkeys_find(keys, p + ks, ke - ks);
+			int k = key_find(keys, p, ks, ke, n);
 			if (k < 0) {
-				i = value(p, n, st, i, 1);
+				if (p[i] == '"') {
+					/* the usual value, a string: inline */
+					int vesc;
+					i = str_end(p, n, st, i + 1, &vesc);
+					if (i != FAIL)
+						i++;
+				} else {
+					i = value(p, n, st, i, 1);
+				}
 			} else {
 				/* A known key twice: which one the index keeps
 				 * is the parser's business. */
