@@ -1,13 +1,14 @@
 /* jbits.c - see jbits.h.
  *
- * Each path makes, for a block of 64 bytes, three masks: stop (quote,
- * backslash or a byte below 0x20), nn (an 'n' in either case: the byte
- * with 0x20 set is 'n') and brk (a bracket: '[' and '{' are one byte
- * with 0x20 set, ']' and '}' another); opn = stop at the places whose
- * previous byte is in nn (the last bit of a block carried into the
- * next; a control byte there is no quote, which the reader of opn
- * checks). The last partial block is copied into spaces, which are in
- * no mask. The bytes are ORed together for the high bit.
+ * Each path makes, for a block of 64 bytes, the masks of its bytes that
+ * are a quote, a backslash, a control byte, an 'n' in either case (the
+ * byte with 0x20 set is 'n'), a bracket ('[' and '{' are one byte with
+ * 0x20 set, ']' and '}' another) and a colon or comma; finish() turns
+ * them into the words of struct mh_jbits, carrying from block to block
+ * whether the last byte was an 'n', ended a run of backslashes of odd
+ * length, or was inside a string. The last partial block is copied into
+ * spaces, which are in no mask. The bytes are ORed together for the
+ * high bit.
  */
 #include "readers/record/jbits.h"
 
@@ -24,177 +25,241 @@
 
 /* One block's masks. */
 struct blk {
-	uint64_t stop, nn, brk;
-	int high;
+	uint64_t q, bs, ctl, nn, brk, sep;
 };
 
-static void blk_scalar(const unsigned char *q, struct blk *m)
+/* What one block leaves to the next. */
+struct carry {
+	uint64_t nn;  /* 1: the last byte was an 'n' */
+	uint64_t esc; /* 1: it ended a run of backslashes of odd length */
+	uint64_t ins; /* all ones: it was inside a string */
+	uint64_t stray; /* backslashes outside strings */
+};
+
+/* The bytes escaped by a backslash: those right after a run of
+ * backslashes of odd length (a run's backslashes escape each other in
+ * pairs), wherever the run is. A run's start plus the run carries to its
+ * end; the parity of start and end tells the length's. *prev: 1 when the
+ * last block ended in a run of odd length (a run going on into this
+ * block counts from bit 0 with the other parity). */
+static inline uint64_t escaped(uint64_t bs, uint64_t *prev)
 {
+	const uint64_t even = 0x5555555555555555ULL, odd = ~even;
+	uint64_t start = bs & ~(bs << 1);
+	uint64_t even_start_mask = even ^ *prev;
+	uint64_t even_starts = start & even_start_mask;
+	uint64_t odd_starts = start & ~even_start_mask;
+	uint64_t even_carries = bs + even_starts;
+	uint64_t odd_carries;
+	int ends_odd = __builtin_add_overflow(bs, odd_starts, &odd_carries);
+	odd_carries |= *prev;
+	*prev = ends_odd ? 1 : 0;
+	return (even_carries & ~bs & odd) | (odd_carries & ~bs & even);
+}
+
+/* Bit i set when an odd number of bits at or below i are. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+static inline void finish(struct mh_jbits *b, size_t k, const struct blk *m,
+                          struct carry *c)
+{
+	uint64_t stop = m->q | m->bs | m->ctl;
+	b->stop[k] = stop;
+	b->brk[k] = m->brk;
+	b->opn[k] = stop & (m->nn << 1 | c->nn);
+	c->nn = m->nn >> 63;
+	uint64_t realq = m->q & ~escaped(m->bs, &c->esc);
+	uint64_t ins = prefix_xor(realq) ^ c->ins;
+	c->ins = (uint64_t)((int64_t)ins >> 63);
+	b->tok[k] = realq | ((m->brk | m->sep) & ~ins);
+	c->stray |= m->bs & ~ins;
+}
+
+/* The portable path: 16 bytes a step with SSE2 (every x86-64). */
+static void blk_sse2(const unsigned char *q, struct blk *m, int *high)
+{
+	memset(m, 0, sizeof(*m));
 #if defined(__SSE2__)
 	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
 	              c1f = _mm_set1_epi8(0x1f), fold = _mm_set1_epi8(0x20),
 	              ln = _mm_set1_epi8('n'), lo = _mm_set1_epi8('{'),
-	              lc = _mm_set1_epi8('}');
+	              lc = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':'),
+	              comma = _mm_set1_epi8(',');
 	__m128i hi = _mm_setzero_si128();
-	m->stop = m->nn = m->brk = 0;
 	for (int k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128(
 		        (const __m128i *)(const void *)(q + 16 * k));
 		__m128i f = _mm_or_si128(v, fold);
+		int sh = 16 * k;
 		hi = _mm_or_si128(hi, v);
-		uint64_t st = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		        _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-		                     _mm_cmpeq_epi8(v, bs)),
-		        _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)));
-		uint64_t nn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(f, ln));
-		uint64_t br = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		        _mm_cmpeq_epi8(f, lo), _mm_cmpeq_epi8(f, lc)));
-		m->stop |= st << (16 * k);
-		m->nn |= nn << (16 * k);
-		m->brk |= br << (16 * k);
+		m->q |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		                _mm_cmpeq_epi8(v, quote))
+		        << sh;
+		m->bs |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		                 _mm_cmpeq_epi8(v, bs))
+		         << sh;
+		m->ctl |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		                  _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f))
+		          << sh;
+		m->nn |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		                 _mm_cmpeq_epi8(f, ln))
+		         << sh;
+		m->brk |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		                  _mm_cmpeq_epi8(f, lo), _mm_cmpeq_epi8(f, lc)))
+		          << sh;
+		m->sep |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		                  _mm_or_si128(_mm_cmpeq_epi8(v, colon),
+		                               _mm_cmpeq_epi8(v, comma)))
+		          << sh;
 	}
-	m->high = _mm_movemask_epi8(hi) != 0;
+	*high |= _mm_movemask_epi8(hi) != 0;
 #else
-	m->stop = m->nn = m->brk = 0;
-	m->high = 0;
 	for (int k = 0; k < 64; k++) {
 		uint64_t bit = (uint64_t)1 << k;
-		if (q[k] == '"' || q[k] == '\\' || q[k] < 0x20)
-			m->stop |= bit;
-		if ((q[k] | 0x20) == 'n')
-			m->nn |= bit;
-		if ((q[k] | 0x20) == '{' || (q[k] | 0x20) == '}')
-			m->brk |= bit;
-		if (q[k] >= 0x80)
-			m->high = 1;
+		unsigned char c = q[k], f = c | 0x20;
+		m->q |= c == '"' ? bit : 0;
+		m->bs |= c == '\\' ? bit : 0;
+		m->ctl |= c < 0x20 ? bit : 0;
+		m->nn |= f == 'n' ? bit : 0;
+		m->brk |= f == '{' || f == '}' ? bit : 0;
+		m->sep |= c == ':' || c == ',' ? bit : 0;
+		*high |= c >= 0x80;
 	}
 #endif
 }
 
+static void find_sse2(const unsigned char *p, size_t n, struct mh_jbits *b)
+{
+	struct carry c = {0, 0, 0, 0};
+	struct blk m;
+	int high = 0;
+	size_t i = 0, k = 0;
+	for (; i + 64 <= n; i += 64, k++) {
+		blk_sse2(p + i, &m, &high);
+		finish(b, k, &m, &c);
+	}
+	if (i < n) {
+		unsigned char t[64];
+		memset(t, ' ', sizeof(t));
+		memcpy(t, p + i, n - i);
+		blk_sse2(t, &m, &high);
+		finish(b, k, &m, &c);
+	}
+	b->high = high;
+	b->stray = c.stray != 0;
+}
+
 #if MH_HAVE_WIDE
-/* 32 bytes at q: their stops, n's and brackets; hi ORs the bytes. */
+/* 32 bytes at q into bits sh.. of m; hi ORs the bytes. */
 __attribute__((target("avx2"))) static inline void
-half_avx2(const unsigned char *q, uint64_t *st, uint64_t *nn, uint64_t *br,
-          __m256i *hi)
+half_avx2(const unsigned char *q, struct blk *m, int sh, __m256i *hi)
 {
 	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
 	              c1f = _mm256_set1_epi8(0x1f), fold = _mm256_set1_epi8(0x20),
 	              ln = _mm256_set1_epi8('n'), lo = _mm256_set1_epi8('{'),
-	              lc = _mm256_set1_epi8('}');
+	              lc = _mm256_set1_epi8('}'), colon = _mm256_set1_epi8(':'),
+	              comma = _mm256_set1_epi8(',');
 	__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)q);
 	__m256i f = _mm256_or_si256(v, fold);
 	*hi = _mm256_or_si256(*hi, v);
-	*st = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
-	        _mm256_or_si256(_mm256_cmpeq_epi8(v, quote),
-	                        _mm256_cmpeq_epi8(v, bs)),
-	        _mm256_cmpeq_epi8(_mm256_max_epu8(v, c1f), c1f)));
-	*nn = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(f, ln));
-	*br = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
-	        _mm256_cmpeq_epi8(f, lo), _mm256_cmpeq_epi8(f, lc)));
-}
-
-__attribute__((target("avx2"))) static inline uint64_t
-blk_avx2(const unsigned char *q, struct mh_jbits *b, size_t k, uint64_t carry,
-         __m256i *hi)
-{
-	uint64_t s0, s1, n0, n1, b0, b1;
-	half_avx2(q, &s0, &n0, &b0, hi);
-	half_avx2(q + 32, &s1, &n1, &b1, hi);
-	uint64_t st = s0 | s1 << 32, nn = n0 | n1 << 32;
-	b->stop[k] = st;
-	b->brk[k] = b0 | b1 << 32;
-	b->opn[k] = st & (nn << 1 | carry);
-	return nn >> 63;
+	m->q |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	                _mm256_cmpeq_epi8(v, quote))
+	        << sh;
+	m->bs |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	                 _mm256_cmpeq_epi8(v, bs))
+	         << sh;
+	m->ctl |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	                  _mm256_cmpeq_epi8(_mm256_max_epu8(v, c1f), c1f))
+	          << sh;
+	m->nn |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	                 _mm256_cmpeq_epi8(f, ln))
+	         << sh;
+	m->brk |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	                  _mm256_cmpeq_epi8(f, lo), _mm256_cmpeq_epi8(f, lc)))
+	          << sh;
+	m->sep |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	                  _mm256_or_si256(_mm256_cmpeq_epi8(v, colon),
+	                                  _mm256_cmpeq_epi8(v, comma)))
+	          << sh;
 }
 
 __attribute__((target("avx2"))) static void
 find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 {
-	uint64_t carry = 0;
+	struct carry c = {0, 0, 0, 0};
+	struct blk m;
 	__m256i hi = _mm256_setzero_si256();
 	size_t i = 0, k = 0;
-	for (; i + 64 <= n; i += 64, k++)
-		carry = blk_avx2(p + i, b, k, carry, &hi);
+	for (; i + 64 <= n; i += 64, k++) {
+		m = (struct blk){0, 0, 0, 0, 0, 0};
+		half_avx2(p + i, &m, 0, &hi);
+		half_avx2(p + i + 32, &m, 32, &hi);
+		finish(b, k, &m, &c);
+	}
 	if (i < n) {
 		unsigned char t[64];
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
-		blk_avx2(t, b, k, carry, &hi);
+		m = (struct blk){0, 0, 0, 0, 0, 0};
+		half_avx2(t, &m, 0, &hi);
+		half_avx2(t + 32, &m, 32, &hi);
+		finish(b, k, &m, &c);
 	}
 	b->high = _mm256_movemask_epi8(hi) != 0;
+	b->stray = c.stray != 0;
 }
 
 __attribute__((target("avx512bw"))) static inline void
-blk_avx512(const unsigned char *q, struct blk *m)
+blk_avx512(const unsigned char *q, struct blk *m, __m512i *hi)
 {
 	const __m512i quote = _mm512_set1_epi8('"'), bs = _mm512_set1_epi8('\\'),
 	              c1f = _mm512_set1_epi8(0x1f), fold = _mm512_set1_epi8(0x20),
 	              ln = _mm512_set1_epi8('n'), lo = _mm512_set1_epi8('{'),
-	              lc = _mm512_set1_epi8('}');
+	              lc = _mm512_set1_epi8('}'), colon = _mm512_set1_epi8(':'),
+	              comma = _mm512_set1_epi8(',');
 	__m512i v = _mm512_loadu_si512((const void *)q);
 	__m512i f = _mm512_or_si512(v, fold);
-	m->stop = _mm512_cmpeq_epi8_mask(v, quote) |
-	          _mm512_cmpeq_epi8_mask(v, bs) | _mm512_cmple_epu8_mask(v, c1f);
+	*hi = _mm512_or_si512(*hi, v);
+	m->q = _mm512_cmpeq_epi8_mask(v, quote);
+	m->bs = _mm512_cmpeq_epi8_mask(v, bs);
+	m->ctl = _mm512_cmple_epu8_mask(v, c1f);
 	m->nn = _mm512_cmpeq_epi8_mask(f, ln);
 	m->brk = _mm512_cmpeq_epi8_mask(f, lo) | _mm512_cmpeq_epi8_mask(f, lc);
-	m->high = _mm512_movepi8_mask(v) != 0;
+	m->sep = _mm512_cmpeq_epi8_mask(v, colon) |
+	         _mm512_cmpeq_epi8_mask(v, comma);
 }
 
 __attribute__((target("avx512bw"))) static void
 find_avx512(const unsigned char *p, size_t n, struct mh_jbits *b)
 {
-	uint64_t carry = 0;
-	int high = 0;
-	size_t i = 0, k = 0;
+	struct carry c = {0, 0, 0, 0};
 	struct blk m;
+	__m512i hi = _mm512_setzero_si512();
+	size_t i = 0, k = 0;
 	for (; i + 64 <= n; i += 64, k++) {
-		blk_avx512(p + i, &m);
-		b->stop[k] = m.stop;
-		b->brk[k] = m.brk;
-		b->opn[k] = m.stop & (m.nn << 1 | carry);
-		carry = m.nn >> 63;
-		high |= m.high;
+		blk_avx512(p + i, &m, &hi);
+		finish(b, k, &m, &c);
 	}
 	if (i < n) {
 		unsigned char t[64];
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
-		blk_avx512(t, &m);
-		b->stop[k] = m.stop;
-		b->brk[k] = m.brk;
-		b->opn[k] = m.stop & (m.nn << 1 | carry);
-		high |= m.high;
+		blk_avx512(t, &m, &hi);
+		finish(b, k, &m, &c);
 	}
-	b->high = high;
+	b->high = _mm512_movepi8_mask(hi) != 0;
+	b->stray = c.stray != 0;
 }
 #endif
-
-static void find_sse2(const unsigned char *p, size_t n, struct mh_jbits *b)
-{
-	uint64_t carry = 0;
-	int high = 0;
-	size_t i = 0, k = 0;
-	struct blk m;
-	for (; i + 64 <= n; i += 64, k++) {
-		blk_scalar(p + i, &m);
-		b->stop[k] = m.stop;
-		b->brk[k] = m.brk;
-		b->opn[k] = m.stop & (m.nn << 1 | carry);
-		carry = m.nn >> 63;
-		high |= m.high;
-	}
-	if (i < n) {
-		unsigned char t[64];
-		memset(t, ' ', sizeof(t));
-		memcpy(t, p + i, n - i);
-		blk_scalar(t, &m);
-		b->stop[k] = m.stop;
-		b->brk[k] = m.brk;
-		b->opn[k] = m.stop & (m.nn << 1 | carry);
-		high |= m.high;
-	}
-	b->high = high;
-}
 
 /* Written only by tests, before any thread reads (jbits.h). */
 static int forced;

@@ -37,6 +37,15 @@ struct mh_jbits {
 	 * "Operation" may end (rawop.h mh_rawop_sure; a control byte there
 	 * is no end) */
 	uint64_t opn[MH_JBITS_W];
+	/* The tokens' bytes, read as JSON from p[0] outside a string: the
+	 * quotes that open or close a string (those not escaped: after a
+	 * run of backslashes of even length, anywhere) and the brackets,
+	 * colons and commas outside strings. A walk that meets these where
+	 * it expects them has read the text as they do, when stray is 0. */
+	uint64_t tok[MH_JBITS_W];
+	/* 1 when some backslash is outside a string so read (not JSON: a
+	 * walk reads such a text byte by byte) */
+	int stray;
 };
 
 /* b filled for p[0..n): 1; 0 when n > MH_JBITS_MAX (b->p is then NULL). */
