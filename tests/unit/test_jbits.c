@@ -30,8 +30,6 @@ static void reference(const unsigned char *p, size_t n, struct mh_jbits *r)
 		int stop = c == '"' || c == '\\' || c < 0x20;
 		if (stop)
 			r->stop[k] |= bit;
-		if (c == '[' || c == ']' || c == '{' || c == '}')
-			r->brk[k] |= bit;
 		if (stop && i > 0 && (p[i - 1] == 'n' || p[i - 1] == 'N'))
 			r->opn[k] |= bit;
 		if (c >= 0x80)
@@ -49,9 +47,11 @@ static void reference(const unsigned char *p, size_t n, struct mh_jbits *r)
 		} else {
 			/* escapes matter to quotes only */
 			esc = 0;
-			if (!in_str && (c == '[' || c == ']' || c == '{' ||
-			                c == '}' || c == ':' || c == ',' ))
+			int brk = c == '[' || c == ']' || c == '{' || c == '}';
+			if (!in_str && (brk || c == ':' || c == ','))
 				r->tok[k] |= bit;
+			if (!in_str && brk)
+				r->nest[k] |= bit;
 		}
 	}
 }
@@ -73,9 +73,9 @@ static void check_text(const char *src, size_t n)
 	assert_int_equal(got.stray, want.stray);
 	for (size_t k = 0; k < want.nw; k++) {
 		assert_int_equal(got.stop[k], want.stop[k]);
-		assert_int_equal(got.brk[k], want.brk[k]);
 		assert_int_equal(got.opn[k], want.opn[k]);
 		assert_int_equal(got.tok[k], want.tok[k]);
+		assert_int_equal(got.nest[k], want.nest[k]);
 	}
 	free(p);
 }

@@ -44,6 +44,8 @@ struct carry {
  * block counts from bit 0 with the other parity). */
 static inline uint64_t escaped(uint64_t bs, uint64_t *prev)
 {
+	if (!bs && !*prev)
+		return 0; /* most blocks */
 	const uint64_t even = 0x5555555555555555ULL, odd = ~even;
 	uint64_t start = bs & ~(bs << 1);
 	uint64_t even_start_mask = even ^ *prev;
@@ -69,20 +71,20 @@ static inline uint64_t prefix_xor(uint64_t x)
 	return x;
 }
 
-static inline void finish(struct mh_jbits *b, size_t k, const struct blk *m,
-                          struct carry *c)
-{
-	uint64_t stop = m->q | m->bs | m->ctl;
-	b->stop[k] = stop;
-	b->brk[k] = m->brk;
-	b->opn[k] = stop & (m->nn << 1 | c->nn);
-	c->nn = m->nn >> 63;
-	uint64_t realq = m->q & ~escaped(m->bs, &c->esc);
-	uint64_t ins = prefix_xor(realq) ^ c->ins;
-	c->ins = (uint64_t)((int64_t)ins >> 63);
-	b->tok[k] = realq | ((m->brk | m->sep) & ~ins);
-	c->stray |= m->bs & ~ins;
-}
+/* The block's words from its masks; PX: the prefix XOR to use. */
+#define FINISH(b, k, m, c, PX)                                                 \
+	do {                                                                   \
+		uint64_t stop_ = (m)->q | (m)->bs | (m)->ctl;                  \
+		(b)->stop[k] = stop_;                                          \
+		(b)->opn[k] = stop_ & ((m)->nn << 1 | (c)->nn);                \
+		(c)->nn = (m)->nn >> 63;                                       \
+		uint64_t realq_ = (m)->q & ~escaped((m)->bs, &(c)->esc);       \
+		uint64_t ins_ = PX(realq_) ^ (c)->ins;                         \
+		(c)->ins = (uint64_t)((int64_t)ins_ >> 63);                    \
+		(b)->tok[k] = realq_ | (((m)->brk | (m)->sep) & ~ins_);        \
+		(b)->nest[k] = (m)->brk & ~ins_;                               \
+		(c)->stray |= (m)->bs & ~ins_;                                 \
+	} while (0)
 
 /* The portable path: 16 bytes a step with SSE2 (every x86-64). */
 static void blk_sse2(const unsigned char *q, struct blk *m, int *high)
@@ -145,20 +147,28 @@ static void find_sse2(const unsigned char *p, size_t n, struct mh_jbits *b)
 	size_t i = 0, k = 0;
 	for (; i + 64 <= n; i += 64, k++) {
 		blk_sse2(p + i, &m, &high);
-		finish(b, k, &m, &c);
+		FINISH(b, k, &m, &c, prefix_xor);
 	}
 	if (i < n) {
 		unsigned char t[64];
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
 		blk_sse2(t, &m, &high);
-		finish(b, k, &m, &c);
+		FINISH(b, k, &m, &c, prefix_xor);
 	}
 	b->high = high;
 	b->stray = c.stray != 0;
 }
 
 #if MH_HAVE_WIDE
+/* prefix_xor as a carry-less multiply by all ones. */
+__attribute__((target("pclmul"))) static inline uint64_t px_clmul(uint64_t x)
+{
+	__m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x),
+	                                 _mm_set1_epi8((char)0xff), 0);
+	return (uint64_t)_mm_cvtsi128_si64(r);
+}
+
 /* 32 bytes at q into bits sh.. of m; hi ORs the bytes. */
 __attribute__((target("avx2"))) static inline void
 half_avx2(const unsigned char *q, struct blk *m, int sh, __m256i *hi)
@@ -192,7 +202,7 @@ half_avx2(const unsigned char *q, struct blk *m, int sh, __m256i *hi)
 	          << sh;
 }
 
-__attribute__((target("avx2"))) static void
+__attribute__((target("avx2,pclmul"))) static void
 find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 {
 	struct carry c = {0, 0, 0, 0};
@@ -203,7 +213,7 @@ find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 		m = (struct blk){0, 0, 0, 0, 0, 0};
 		half_avx2(p + i, &m, 0, &hi);
 		half_avx2(p + i + 32, &m, 32, &hi);
-		finish(b, k, &m, &c);
+		FINISH(b, k, &m, &c, px_clmul);
 	}
 	if (i < n) {
 		unsigned char t[64];
@@ -212,7 +222,7 @@ find_avx2(const unsigned char *p, size_t n, struct mh_jbits *b)
 		m = (struct blk){0, 0, 0, 0, 0, 0};
 		half_avx2(t, &m, 0, &hi);
 		half_avx2(t + 32, &m, 32, &hi);
-		finish(b, k, &m, &c);
+		FINISH(b, k, &m, &c, px_clmul);
 	}
 	b->high = _mm256_movemask_epi8(hi) != 0;
 	b->stray = c.stray != 0;
@@ -238,7 +248,7 @@ blk_avx512(const unsigned char *q, struct blk *m, __m512i *hi)
 	         _mm512_cmpeq_epi8_mask(v, comma);
 }
 
-__attribute__((target("avx512bw"))) static void
+__attribute__((target("avx512bw,pclmul"))) static void
 find_avx512(const unsigned char *p, size_t n, struct mh_jbits *b)
 {
 	struct carry c = {0, 0, 0, 0};
@@ -247,14 +257,14 @@ find_avx512(const unsigned char *p, size_t n, struct mh_jbits *b)
 	size_t i = 0, k = 0;
 	for (; i + 64 <= n; i += 64, k++) {
 		blk_avx512(p + i, &m, &hi);
-		finish(b, k, &m, &c);
+		FINISH(b, k, &m, &c, px_clmul);
 	}
 	if (i < n) {
 		unsigned char t[64];
 		memset(t, ' ', sizeof(t));
 		memcpy(t, p + i, n - i);
 		blk_avx512(t, &m, &hi);
-		finish(b, k, &m, &c);
+		FINISH(b, k, &m, &c, px_clmul);
 	}
 	b->high = _mm512_movepi8_mask(hi) != 0;
 	b->stray = c.stray != 0;
@@ -267,6 +277,9 @@ static int forced;
 static int has(int path)
 {
 #if MH_HAVE_WIDE
+	/* every CPU with AVX2 has PCLMULQDQ; asked all the same */
+	if (!__builtin_cpu_supports("pclmul"))
+		return path == MH_JBITS_SSE2;
 	if (path == MH_JBITS_AVX512)
 		return __builtin_cpu_supports("avx512bw") != 0;
 	if (path == MH_JBITS_AVX2)

@@ -30,9 +30,6 @@ struct mh_jbits {
 	/* '"', '\\' and the bytes below 0x20: where a string ends or is
 	 * interrupted */
 	uint64_t stop[MH_JBITS_W];
-	/* '[', ']', '{' and '}': with stop, where a walk that skips a
-	 * nested value stops */
-	uint64_t brk[MH_JBITS_W];
 	/* a stop right after an 'n' or 'N': where a key spelled like
 	 * "Operation" may end (rawop.h mh_rawop_sure; a control byte there
 	 * is no end) */
@@ -43,6 +40,9 @@ struct mh_jbits {
 	 * colons and commas outside strings. A walk that meets these where
 	 * it expects them has read the text as they do, when stray is 0. */
 	uint64_t tok[MH_JBITS_W];
+	/* the brackets among them: where a walk skipping a nested value
+	 * stops */
+	uint64_t nest[MH_JBITS_W];
 	/* 1 when some backslash is outside a string so read (not JSON: a
 	 * walk reads such a text byte by byte) */
 	int stray;

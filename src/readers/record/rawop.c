@@ -146,6 +146,45 @@ static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc)
 	return n;
 }
 
+/* The first token (jbits.h tok) at or after i, or n. */
+static inline size_t next_tok(const struct mh_jbits *b, size_t n, size_t i)
+{
+	size_t k = i >> 6;
+	if (k >= b->nw)
+		return n;
+	uint64_t w = b->tok[k] & (~(uint64_t)0 << (i & 63));
+	while (!w) {
+		if (++k >= b->nw)
+			return n;
+		w = b->tok[k];
+	}
+	return k * 64 + (size_t)__builtin_ctzll(w);
+}
+
+/* i at a '{' or '[': the index past the bracket that closes it, or n;
+ * from bracket to bracket by the tokens' bits (jbits.h, no stray
+ * backslash: they read the strings as str_end does), the bytes between
+ * never looked at. */
+static size_t skip_nested(const char *p, size_t n, const struct mh_jbits *b,
+                          size_t i)
+{
+	size_t depth = 0, k = i >> 6;
+	uint64_t w = b->nest[k] & (~(uint64_t)0 << (i & 63));
+	for (;;) {
+		while (!w) {
+			if (++k >= b->nw)
+				return n;
+			w = b->nest[k];
+		}
+		i = k * 64 + (size_t)__builtin_ctzll(w);
+		w &= w - 1;
+		/* '{' and '[' have 0x02 set, '}' and ']' not */
+		depth += p[i] & 2 ? 1 : (size_t)-1;
+		if (!depth)
+			return i + 1;
+	}
+}
+
 /* i at a value's first byte: the index just past it, or n on doubt;
  * *sesc set when it is a string holding a backslash. */
 static size_t skip_value(const char *p, size_t n, const struct mh_jbits *b,
@@ -159,37 +198,8 @@ static size_t skip_value(const char *p, size_t n, const struct mh_jbits *b,
 		size_t e = str_end(p, n, b, i + 1, sesc);
 		return e < n ? e + 1 : n;
 	}
-	if ((p[i] == '{' || p[i] == '[') && b) {
-		/* From bracket to bracket and string to string: the bytes
-		 * between (numbers, literals, commas, colons) are never
-		 * looked at. */
-		size_t depth = 0;
-		for (;;) {
-			size_t k = i >> 6;
-			if (k >= b->nw)
-				return n;
-			uint64_t w = (b->stop[k] | b->brk[k]) &
-			             (~(uint64_t)0 << (i & 63));
-			while (!w) {
-				if (++k >= b->nw)
-					return n;
-				w = b->stop[k] | b->brk[k];
-			}
-			i = k * 64 + (size_t)__builtin_ctzll(w);
-			char c = p[i];
-			if (c == '"') {
-				i = str_end(p, n, b, i + 1, &esc);
-				if (i >= n)
-					return n;
-			} else if (c == '{' || c == '[') {
-				depth++;
-			} else if (c == '}' || c == ']') {
-				if (--depth == 0)
-					return i + 1;
-			}
-			i++;
-		}
-	}
+	if ((p[i] == '{' || p[i] == '[') && b && !b->stray)
+		return skip_nested(p, n, b, i);
 	if (p[i] == '{' || p[i] == '[') {
 		size_t depth = 0;
 		while (i < n) {
@@ -304,7 +314,8 @@ static int key_of_bytes(const char *p, size_t ks, size_t ke);
  * end), they are compared with the candidates' first eight as one
  * integer; the bytes differ only in the 0x20 bits where the spelling is
  * another case (every wanted key is letters). */
-static inline int key_of(const char *p, size_t ks, size_t ke, size_t n)
+static inline __attribute__((always_inline)) int
+key_of(const char *p, size_t ks, size_t ke, size_t n)
 {
 	size_t len = ke - ks;
 	if (len >= 17 || !by_len[len][0])
@@ -350,6 +361,150 @@ static int key_of_bytes(const char *p, size_t ks, size_t ke)
 	return -1;
 }
 
+/* The member whose key is p[ks..ke) and value p[vs..ve) (vesc: a string
+ * value holding a backslash), read into out: 1, or 0 on doubt. */
+static inline __attribute__((always_inline)) int
+take(const char *p, size_t n, size_t ks, size_t ke, size_t vs, size_t ve,
+     int vesc, struct mh_rawop *out)
+{
+	int k = key_of(p, ks, ke, n);
+	if (k == -2)
+		return 0;
+	if (k >= R__SIGMA) {
+		/* Only the Sigma rules' judge reads these: a second one (or
+		 * one in another case) is R_ODD, its doubt, never the
+		 * peek's. */
+		if (out->seen & (1u << k))
+			k = R_ODD;
+		out->seen |= 1u << k;
+		struct mh_slice *val = k == R_WORKLOAD ? &out->workload
+		                       : k == R_EVNAME ? &out->ev_name
+		                       : k == R_EVSRC  ? &out->ev_source
+		                                       : NULL;
+		if (val && p[vs] == '"' && !vesc)
+			*val = mh_slice_make(p + vs + 1, ve - vs - 2);
+		else if (val)
+			out->seen |= 1u << R_ODD;
+	} else if (k >= 0) {
+		/* The key twice: the parser would decide which one counts. */
+		if (out->seen & (1u << k))
+			return 0;
+		out->seen |= 1u << k;
+		if (k == R_TYPE) {
+			size_t a = vs, b = ve;
+			if (p[a] == '"') {
+				a++;
+				b--;
+			}
+			if (a >= b || b - a > 9)
+				return 0;
+			int64_t v = 0;
+			for (size_t j = a; j < b; j++) {
+				if (p[j] < '0' || p[j] > '9')
+					return 0;
+				v = v * 10 + (p[j] - '0');
+			}
+			out->rtype = v;
+		} else if (k != R_PARAMS) {
+			/* A plain string, escapes are doubt. */
+			if (p[vs] != '"' || vesc)
+				return 0;
+			struct mh_slice s = mh_slice_make(p + vs + 1, ve - vs - 2);
+			switch (k) {
+			case R_OP: out->op = s; break;
+			case R_ID: out->id = s; break;
+			case R_TIME: out->time = s; break;
+			case R_USER: out->actor = s; break;
+			case R_MBX: out->mailbox = s; break;
+			case R_ORGNAME: out->org_name = s; break;
+			case R_MGUID: out->guid = s; break;
+			default: out->org_id = s; break;
+			}
+		}
+	}
+	return 1;
+}
+
+/* 1 when a stop (jbits.h) is in p[a..e): a string with one holds an
+ * escape (or a control byte: the byte walk tells). */
+static inline int stop_in(const struct mh_jbits *b, size_t a, size_t e)
+{
+	if (a >= e)
+		return 0;
+	size_t ka = a >> 6, ke = (e - 1) >> 6;
+	uint64_t lo = ~(uint64_t)0 << (a & 63);
+	uint64_t hi = ~(uint64_t)0 >> (63 - ((e - 1) & 63));
+	if (ka == ke)
+		return (b->stop[ka] & lo & hi) != 0;
+	if (b->stop[ka] & lo || b->stop[ke] & hi)
+		return 1;
+	for (size_t k = ka + 1; k < ke; k++)
+		if (b->stop[k])
+			return 1;
+	return 0;
+}
+
+/* The members from *at read from the tokens' bits (jbits.h), for text
+ * written without white space or escapes around them (the usual record):
+ * each token where the byte walk would find it, one bit scan each, a
+ * nested value skipped from bracket to bracket. 1: done (the object's
+ * end, or the four keys of the decision seen unless all), *at past the
+ * last member read; 0 on doubt; -1: the byte walk goes on from *at (a
+ * member not so written: it reads that one again). Only with no stray
+ * backslash (then the bits read the text as the byte walk does). */
+static int fast_walk(const char *p, size_t n, const struct mh_jbits *b,
+                     struct mh_rawop *out, int all, size_t *at)
+{
+	size_t i = *at;
+	for (;;) {
+		if (!all && (out->seen & ((1u << R__CORE) - 1)) ==
+		                    (1u << R__CORE) - 1)
+			break;
+		*at = i;
+		if (i >= n || p[i] != '"')
+			return -1;
+		size_t ke = next_tok(b, n, i + 1);
+		if (ke + 2 >= n || p[ke] != '"' || p[ke + 1] != ':')
+			return -1;
+		/* A key with an escape is doubt (a control byte is not). */
+		if (stop_in(b, i + 1, ke) && memchr(p + i + 1, '\\', ke - i - 1))
+			return 0;
+		size_t vs = ke + 2, ve;
+		int vesc = 0;
+		char c = p[vs];
+		if (c == '"') {
+			size_t e = next_tok(b, n, vs + 1);
+			if (e >= n || p[e] != '"')
+				return -1;
+			vesc = stop_in(b, vs + 1, e) &&
+			       memchr(p + vs + 1, '\\', e - vs - 1) != NULL;
+			ve = e + 1;
+		} else if (c == '{' || c == '[') {
+			ve = skip_nested(p, n, b, vs);
+		} else {
+			size_t e = next_tok(b, n, vs);
+			if (e >= n || e == vs || (p[e] != ',' && p[e] != '}'))
+				return -1;
+			for (size_t j = vs; j < e; j++)
+				if ((unsigned char)p[j] <= ' ')
+					return -1;
+			ve = e;
+		}
+		if (ve >= n || (p[ve] != ',' && p[ve] != '}'))
+			return -1;
+		if (!take(p, n, i + 1, ke, vs, ve, vesc, out))
+			return 0;
+		if (p[ve] == '}') {
+			out->done = 1;
+			i = ve;
+			break;
+		}
+		i = ve + 1;
+	}
+	*at = i;
+	return 1;
+}
+
 /* Walk the members of the object from out->pos until the four keys of
  * the decision are seen (all 0) or the object ends. 1 when the walk went
  * well (out->pos past the last member read, out->done at the end), 0 on
@@ -358,8 +513,18 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 {
 	const struct mh_jbits *bits = out->bits;
 	size_t i = out->pos;
+	int fast = bits && !bits->stray;
 	while (all ||
 	       (out->seen & ((1u << R__CORE) - 1)) != (1u << R__CORE) - 1) {
+		if (fast) {
+			/* the members so written from the bits; the next one
+			 * not so written byte by byte, then the bits again */
+			int r = fast_walk(p, n, bits, out, all, &i);
+			if (r >= 0) {
+				out->pos = i;
+				return r;
+			}
+		}
 		i = ws(p, n, i);
 		if (i >= n)
 			return 0;
@@ -390,63 +555,8 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 		}
 		if (i >= n)
 			return 0;
-		int k = key_of(p, ks, ke, n);
-		if (k == -2)
+		if (!take(p, n, ks, ke, vs, i, vesc, out))
 			return 0;
-		if (k >= R__SIGMA) {
-			/* Only the Sigma rules' judge reads these: a second
-			 * one (or one in another case) is R_ODD, its doubt,
-			 * never the peek's. */
-			if (out->seen & (1u << k))
-				k = R_ODD;
-			out->seen |= 1u << k;
-			struct mh_slice *val = k == R_WORKLOAD ? &out->workload
-			                       : k == R_EVNAME ? &out->ev_name
-			                       : k == R_EVSRC  ? &out->ev_source
-			                                       : NULL;
-			if (val && p[vs] == '"' && !vesc)
-				*val = mh_slice_make(p + vs + 1, i - vs - 2);
-			else if (val)
-				out->seen |= 1u << R_ODD;
-		} else if (k >= 0) {
-			/* The key twice: the parser would decide which one
-			 * counts. */
-			if (out->seen & (1u << k))
-				return 0;
-			out->seen |= 1u << k;
-			if (k == R_TYPE) {
-				size_t a = vs, b = i;
-				if (p[a] == '"') {
-					a++;
-					b--;
-				}
-				if (a >= b || b - a > 9)
-					return 0;
-				int64_t v = 0;
-				for (size_t j = a; j < b; j++) {
-					if (p[j] < '0' || p[j] > '9')
-						return 0;
-					v = v * 10 + (p[j] - '0');
-				}
-				out->rtype = v;
-			} else if (k != R_PARAMS) {
-				/* A plain string, escapes are doubt. */
-				if (p[vs] != '"' || vesc)
-					return 0;
-				struct mh_slice s =
-				        mh_slice_make(p + vs + 1, i - vs - 2);
-				switch (k) {
-				case R_OP: out->op = s; break;
-				case R_ID: out->id = s; break;
-				case R_TIME: out->time = s; break;
-				case R_USER: out->actor = s; break;
-				case R_MBX: out->mailbox = s; break;
-				case R_ORGNAME: out->org_name = s; break;
-				case R_MGUID: out->guid = s; break;
-				default: out->org_id = s; break;
-				}
-			}
-		}
 		i = ws(p, n, i);
 		if (i < n && p[i] == ',') {
 			i++;
