@@ -49,9 +49,15 @@ struct fk {
 	uint64_t m0, m1; /* 0x20 where w0, w1 hold a letter */
 	const char *name;
 	unsigned len;
-	int k; /* the key's index + 1; 0: empty */
+	int k; /* the key's index */
 };
-static struct fk fk_tab[FK_SLOTS];
+/* The slots hold an entry's index + 1 (0: empty), one byte each, so that
+ * the slots a key of a record probes (most find an empty one: no known
+ * key) stay in the cache. */
+#define FK_MAX 255
+static unsigned char fk_slot[FK_SLOTS];
+static struct fk fk_ent[FK_MAX];
+static size_t fk_n;
 static int fk_on; /* 0: mh_jkeys_find (the table could not be made) */
 static pthread_once_t fk_once = PTHREAD_ONCE_INIT;
 
@@ -98,19 +104,21 @@ static void fk_build(void)
 			continue; /* never found by mh_jkeys_find either */
 		char pad[72] = {0};
 		memcpy(pad, name, len);
-		struct fk e = {.name = name, .len = (unsigned)len,
-		               .k = (int)k + 1};
+		if (fk_n == FK_MAX)
+			return;
+		struct fk e = {.name = name, .len = (unsigned)len, .k = (int)k};
 		fk_words(pad, len, &e.w0, &e.w1);
 		e.m0 = letters(e.w0);
 		e.m1 = letters(e.w1);
 		unsigned h = fk_hash(e.w0, e.w1, len);
 		size_t probes = 0;
-		while (fk_tab[h].k) {
+		while (fk_slot[h]) {
 			if (++probes == FK_SLOTS)
 				return;
 			h = (h + 1) & (FK_SLOTS - 1);
 		}
-		fk_tab[h] = e;
+		fk_ent[fk_n++] = e;
+		fk_slot[h] = (unsigned char)fk_n;
 	}
 	fk_on = 1;
 }
@@ -125,9 +133,22 @@ static int ci_eq(const char *p, const char *s, size_t n)
 	return 1;
 }
 
-/* The index of the known key p[ks..ke) of a text of n bytes, or -1. */
+/* The keys met at each place of the last record this thread read:
+ * records of one operation have their keys in one order, so the key at
+ * place j is most often the last record's (its bytes compared, no hash,
+ * no table). Keys of at most 16 bytes: x0 and x1 are all their bytes. */
+#define MEMO 48
+struct memo {
+	uint64_t x0, x1;
+	unsigned len; /* 0: none */
+	int k;
+};
+static _Thread_local struct memo memo[MEMO];
+
+/* The index of the known key p[ks..ke) of a text of n bytes, or -1; j:
+ * its member's place. */
 static inline int key_find(const struct mh_jkeys *keys, const char *p,
-                           size_t ks, size_t ke, size_t n)
+                           size_t ks, size_t ke, size_t n, size_t j)
 {
 	size_t len = ke - ks;
 	if (!fk_on || (len < 8 && ks + 8 > n))
@@ -136,15 +157,25 @@ static inline int key_find(const struct mh_jkeys *keys, const char *p,
 		return -1;
 	uint64_t x0, x1;
 	fk_words(p + ks, len, &x0, &x1);
+	struct memo *m = j < MEMO && len <= 16 ? &memo[j] : NULL;
+	if (m && m->len == len && m->x0 == x0 && m->x1 == x1)
+		return m->k;
+	int k = -1;
 	for (unsigned h = fk_hash(x0, x1, len);; h = (h + 1) & (FK_SLOTS - 1)) {
-		const struct fk *e = &fk_tab[h];
-		if (!e->k)
-			return -1;
+		unsigned s = fk_slot[h];
+		if (!s)
+			break;
+		const struct fk *e = &fk_ent[s - 1];
 		if (e->len == len && !((x0 ^ e->w0) & ~e->m0) &&
 		    !((x1 ^ e->w1) & ~e->m1) &&
-		    (len <= 16 || ci_eq(p + ks + 8, e->name + 8, len - 16)))
-			return e->k - 1;
+		    (len <= 16 || ci_eq(p + ks + 8, e->name + 8, len - 16))) {
+			k = e->k;
+			break;
+		}
 	}
+	if (m)
+		*m = (struct memo){x0, x1, (unsigned)len, k};
+	return k;
 }
 
 /* i just after an opening quote: the index of the closing quote, or FAIL
@@ -455,6 +486,7 @@ int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
 	if (i >= n || p[i] != '{')
 		return 0;
 	i = ws(p, n, i + 1);
+	size_t place = 0; /* the member's */
 	if (i < n && p[i] == '}') {
 		i++;
 	} else {
@@ -471,7 +503,7 @@ int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
 			i = ws(p, n, i + 1);
 			if (i >= n)
 				return 0;
-			int k = key_find(keys, p, ks, ke, n);
+			int k = key_find(keys, p, ks, ke, n, place++);
 			if (k < 0) {
 				if (p[i] == '"') {
 					/* the usual value, a string: inline */
