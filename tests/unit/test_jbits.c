@@ -77,6 +77,19 @@ static void check_text(const char *src, size_t n)
 		assert_int_equal(got.tok[k], want.tok[k]);
 		assert_int_equal(got.nest[k], want.nest[k]);
 	}
+	assert_int_equal(got.stop[want.nw], 0);
+	assert_int_equal(got.tok[want.nw], 0);
+	/* the window at each place: the next 64 bits */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ws = 0, wt = 0;
+		for (size_t j = 0; j < 64 && i + j < n; j++) {
+			size_t at = i + j;
+			ws |= (want.stop[at / 64] >> (at % 64) & 1) << j;
+			wt |= (want.tok[at / 64] >> (at % 64) & 1) << j;
+		}
+		assert_int_equal(mh_jbits_window(got.stop, i), ws);
+		assert_int_equal(mh_jbits_window(got.tok, i), wt);
+	}
 	free(p);
 }
 

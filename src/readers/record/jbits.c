@@ -311,6 +311,7 @@ int mh_jbits_find(struct mh_jbits *b, const char *p, size_t n)
 	b->p = p;
 	b->n = n;
 	b->nw = (n + 63) / 64;
+	b->stop[b->nw] = b->tok[b->nw] = 0;
 	const unsigned char *q = (const unsigned char *)p;
 	int path = forced ? forced : best();
 #if MH_HAVE_WIDE

@@ -29,7 +29,7 @@ struct mh_jbits {
 	int high;       /* 1 when some byte is >= 0x80 (UTF-8 to check) */
 	/* '"', '\\' and the bytes below 0x20: where a string ends or is
 	 * interrupted */
-	uint64_t stop[MH_JBITS_W];
+	uint64_t stop[MH_JBITS_W + 1];
 	/* a stop right after an 'n' or 'N': where a key spelled like
 	 * "Operation" may end (rawop.h mh_rawop_sure; a control byte there
 	 * is no end) */
@@ -39,7 +39,7 @@ struct mh_jbits {
 	 * run of backslashes of even length, anywhere) and the brackets,
 	 * colons and commas outside strings. A walk that meets these where
 	 * it expects them has read the text as they do, when stray is 0. */
-	uint64_t tok[MH_JBITS_W];
+	uint64_t tok[MH_JBITS_W + 1];
 	/* the brackets among them: where a walk skipping a nested value
 	 * stops */
 	uint64_t nest[MH_JBITS_W];
@@ -48,7 +48,8 @@ struct mh_jbits {
 	int stray;
 };
 
-/* b filled for p[0..n): 1; 0 when n > MH_JBITS_MAX (b->p is then NULL). */
+/* b filled for p[0..n): 1; 0 when n > MH_JBITS_MAX (b->p is then NULL).
+ * stop[nw] and tok[nw] are 0 too (for mh_jbits_window). */
 int mh_jbits_find(struct mh_jbits *b, const char *p, size_t n);
 
 /* The vector width mh_jbits_find uses: MH_JBITS_AUTO (the widest the CPU
@@ -57,5 +58,15 @@ int mh_jbits_find(struct mh_jbits *b, const char *p, size_t n);
  * answer then says which one is). Set it before any thread reads. */
 enum { MH_JBITS_AUTO, MH_JBITS_SSE2, MH_JBITS_AVX2, MH_JBITS_AVX512 };
 int mh_jbits_path(int want);
+
+/* The 64 bits of w (stop or tok) from bit i on, bit 0 being bit i's: the
+ * next stop or token within 64 bytes without a loop over words. i / 64 <
+ * nw. */
+static inline uint64_t mh_jbits_window(const uint64_t *w, size_t i)
+{
+	size_t k = i >> 6;
+	unsigned s = (unsigned)(i & 63);
+	return w[k] >> s | w[k + 1] << 1 << (63 - s);
+}
 
 #endif

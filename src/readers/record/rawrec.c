@@ -189,14 +189,19 @@ str_end(const char *p, size_t n, const struct mh_jbits *st, size_t i, int *esc)
 		size_t k = i >> 6;
 		if (k >= st->nw)
 			return FAIL;
-		uint64_t w = st->stop[k] & (~(uint64_t)0 << (i & 63));
-		while (!w) {
-			if (++k >= st->nw)
-				return FAIL;
-			w = st->stop[k];
+		uint64_t win = mh_jbits_window(st->stop, i);
+		if (win) { /* within 64 bytes: the usual */
+			i += (size_t)__builtin_ctzll(win);
+		} else {
+			uint64_t w = st->stop[k] & (~(uint64_t)0 << (i & 63));
+			while (!w) {
+				if (++k >= st->nw)
+					return FAIL;
+				w = st->stop[k];
+			}
+			i = k * 64 + (size_t)__builtin_ctzll(w);
 		}
 		/* Bits past n are 0: i < n. */
-		i = k * 64 + (size_t)__builtin_ctzll(w);
 		if ((unsigned char)p[i] < 0x20)
 			return FAIL;
 		if (p[i] == '"')
