@@ -152,24 +152,6 @@ static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc)
 	return n;
 }
 
-/* The first token (jbits.h tok) at or after i, or n. */
-static inline size_t next_tok(const struct mh_jbits *b, size_t n, size_t i)
-{
-	size_t k = i >> 6;
-	if (k >= b->nw)
-		return n;
-	uint64_t win = mh_jbits_window(b->tok, i);
-	if (win) /* within 64 bytes: the usual */
-		return i + (size_t)__builtin_ctzll(win);
-	uint64_t w = b->tok[k] & (~(uint64_t)0 << (i & 63));
-	while (!w) {
-		if (++k >= b->nw)
-			return n;
-		w = b->tok[k];
-	}
-	return k * 64 + (size_t)__builtin_ctzll(w);
-}
-
 /* i at a '{' or '[': the index past the bracket that closes it, or n;
  * from bracket to bracket by the tokens' bits (jbits.h, no stray
  * backslash: they read the strings as str_end does), the bytes between
@@ -455,6 +437,35 @@ static inline int stop_in(const struct mh_jbits *b, size_t a, size_t e)
 	return 0;
 }
 
+/* The tokens (jbits.h tok) one after the other: a word with the bits
+ * taken cleared, so that the next token's place comes from the last
+ * word, not from the last place (the loads of the bytes at the places,
+ * which only check them, are then off the path from one to the next). */
+struct titer {
+	const uint64_t *w;
+	size_t k, nw;
+	uint64_t cur;
+};
+
+static inline void ti_seek(struct titer *t, size_t i)
+{
+	t->k = i >> 6;
+	t->cur = t->k < t->nw ? t->w[t->k] & (~(uint64_t)0 << (i & 63)) : 0;
+}
+
+/* The next token's place, or n. */
+static inline size_t ti_next(struct titer *t, size_t n)
+{
+	while (!t->cur) {
+		if (++t->k >= t->nw)
+			return n;
+		t->cur = t->w[t->k];
+	}
+	size_t r = t->k * 64 + (size_t)__builtin_ctzll(t->cur);
+	t->cur &= t->cur - 1;
+	return r;
+}
+
 /* The members from *at read from the tokens' bits (jbits.h), for text
  * written without white space or escapes around them (the usual record):
  * each token where the byte walk would find it, one bit scan each, a
@@ -467,50 +478,57 @@ static int fast_walk(const char *p, size_t n, const struct mh_jbits *b,
                      struct mh_rawop *out, int all, size_t *at)
 {
 	size_t i = *at;
+	struct titer t = {b->tok, 0, b->nw, 0};
+	ti_seek(&t, i);
 	for (;;) {
 		if (!all && (out->seen & ((1u << R__CORE) - 1)) ==
 		                    (1u << R__CORE) - 1)
 			break;
 		*at = i;
-		if (i >= n || p[i] != '"')
-			return -1;
-		size_t ke = next_tok(b, n, i + 1);
-		if (ke + 2 >= n || p[ke] != '"' || p[ke + 1] != ':')
+		/* "key":value then ',' or '}', each token where it is
+		 * expected */
+		size_t ko = ti_next(&t, n), ke = ti_next(&t, n),
+		       co = ti_next(&t, n);
+		if (ko != i || co >= n - 1 || co != ke + 1 || p[i] != '"' ||
+		    p[ke] != '"' || p[co] != ':')
 			return -1;
 		/* A key with an escape is doubt (a control byte is not). */
 		if (stop_in(b, i + 1, ke) && memchr(p + i + 1, '\\', ke - i - 1))
 			return 0;
-		size_t vs = ke + 2, ve;
+		size_t vs = co + 1, ve, e;
 		int vesc = 0;
 		char c = p[vs];
 		if (c == '"') {
-			size_t e = next_tok(b, n, vs + 1);
-			if (e >= n || p[e] != '"')
+			size_t vo = ti_next(&t, n), vc = ti_next(&t, n);
+			if (vo != vs || vc >= n || p[vc] != '"')
 				return -1;
-			vesc = stop_in(b, vs + 1, e) &&
-			       memchr(p + vs + 1, '\\', e - vs - 1) != NULL;
-			ve = e + 1;
+			vesc = stop_in(b, vs + 1, vc) &&
+			       memchr(p + vs + 1, '\\', vc - vs - 1) != NULL;
+			ve = vc + 1;
+			e = ti_next(&t, n);
 		} else if (c == '{' || c == '[') {
 			ve = skip_nested(p, n, b, vs);
+			ti_seek(&t, ve);
+			e = ti_next(&t, n);
 		} else {
-			size_t e = next_tok(b, n, vs);
-			if (e >= n || e == vs || (p[e] != ',' && p[e] != '}'))
+			e = ti_next(&t, n);
+			if (e >= n || e == vs)
 				return -1;
 			for (size_t j = vs; j < e; j++)
 				if ((unsigned char)p[j] <= ' ')
 					return -1;
 			ve = e;
 		}
-		if (ve >= n || (p[ve] != ',' && p[ve] != '}'))
+		if (e != ve || e >= n || (p[e] != ',' && p[e] != '}'))
 			return -1;
 		if (!take(p, n, i + 1, ke, vs, ve, vesc, out))
 			return 0;
-		if (p[ve] == '}') {
+		if (p[e] == '}') {
 			out->done = 1;
-			i = ve;
+			i = e;
 			break;
 		}
-		i = ve + 1;
+		i = e + 1;
 	}
 	*at = i;
 	return 1;
