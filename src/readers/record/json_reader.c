@@ -27,7 +27,6 @@
 #include "json/jframe.h"
 #include "json/json.h"
 #include "readers/reader.h"
-#include "readers/record/jbits.h"
 #include "readers/record/rawop.h"
 #include "readers/record/rec.h"
 
@@ -189,20 +188,10 @@ static int pass_over(struct mh_reader *r, const struct mh_jrec *rec,
 	struct mh_slice text = mh_slice_make(rec->p, rec->n);
 	struct mh_recpos pos = {"json", r->path,    rec->offset, rec->line,
 	                        index,  r->mailbox, r->folder};
-	/* The record's stops, found once for the prefilter's walks and the
-	 * raw path's (jbits.h). */
-	struct mh_jbits bits;
-	const struct mh_jbits *b =
-	        mh_jbits_find(&bits, rec->p, rec->n) ? &bits : NULL;
-	if (!mh_rawop_pass_bits(&r->rs.audit_ops, b, rec->p, rec->n, rec->p,
-	                        rec->n, text, 0, &o)) {
-		if (!o.op.n)
-			return 0;
-		r->rs.bits = b;
-		int rc = mh_rec_event_raw(&r->rs, text, &pos, ev, err);
-		r->rs.bits = NULL;
-		return rc;
-	}
+	if (!mh_rawop_pass(&r->rs.audit_ops, rec->p, rec->n, rec->p, rec->n,
+	                   text, 0, &o))
+		return o.op.n ? mh_rec_event_raw(&r->rs, text, &pos, ev, err)
+		              : 0;
 	int rc = mh_rec_unparsed(&r->rs, &o, MH_AS_UAL_API, &pos, ev);
 	if (rc == 1)
 		ev->raw = text;

@@ -9,7 +9,6 @@
 #endif
 
 #include "core/time.h"
-#include "readers/record/jbits.h"
 #include "event/audit.h"
 #include "readers/reader.h"
 
@@ -44,9 +43,8 @@ enum {
 	R_ODD = R__N
 };
 
-/* Names padded with NULs to 24 bytes: the first eight are one load. */
 static const struct {
-	char name[24];
+	const char *name;
 	size_t n;
 } wanted_keys[R__N] = {
         [R_OP] = {"Operation", 9},
@@ -69,59 +67,21 @@ static const struct {
 };
 _Static_assert(R_ODD < 32, "one bit a key in mh_rawop.seen");
 
-static inline size_t ws(const char *p, size_t n, size_t i)
+static size_t ws(const char *p, size_t n, size_t i)
 {
-	/* Records rarely have white space between tokens: one test. */
-	while (i < n && (unsigned char)p[i] <= ' ' &&
+	while (i < n &&
 	       (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
 		i++;
 	return i;
 }
 
 /* i at the byte after an opening quote: the index of the closing quote
- * (n if none); *esc set when the string holds a backslash. With the
- * text's stops (b, jbits.h), a bit scan; else sixteen bytes at a time
- * where SSE2 is there (every x86-64). */
-static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc);
-
-static inline __attribute__((always_inline)) size_t
-str_end(const char *p, size_t n, const struct mh_jbits *b, size_t i, int *esc)
+ * (n if none); *esc set when the string holds a backslash. Sixteen bytes
+ * at a time where SSE2 is there (every x86-64): the walk reads about two
+ * hundred bytes of each record. */
+static size_t str_end(const char *p, size_t n, size_t i, int *esc)
 {
 	*esc = 0;
-	if (b) {
-		for (;;) {
-			size_t k = i >> 6;
-			if (k >= b->nw)
-				return n;
-			uint64_t win = mh_jbits_window(b->stop, i);
-			if (win) { /* within 64 bytes: the usual */
-				i += (size_t)__builtin_ctzll(win);
-			} else {
-				uint64_t w = b->stop[k] &
-				             (~(uint64_t)0 << (i & 63));
-				while (!w) {
-					if (++k >= b->nw)
-						return n;
-					w = b->stop[k];
-				}
-				i = k * 64 + (size_t)__builtin_ctzll(w);
-			}
-			/* Bits past n are 0: i < n. */
-			if (p[i] == '"')
-				return i;
-			if (p[i] == '\\') {
-				*esc = 1;
-				i += 2; /* the backslash and the byte it escapes */
-			} else {
-				i++; /* a control byte: not a stop here */
-			}
-		}
-	}
-	return str_end_bytes(p, n, i, esc);
-}
-
-static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc)
-{
 #ifdef __SSE2__
 	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
 	while (i + 16 <= n) {
@@ -152,51 +112,24 @@ static size_t str_end_bytes(const char *p, size_t n, size_t i, int *esc)
 	return n;
 }
 
-/* i at a '{' or '[': the index past the bracket that closes it, or n;
- * from bracket to bracket by the tokens' bits (jbits.h, no stray
- * backslash: they read the strings as str_end does), the bytes between
- * never looked at. */
-static size_t skip_nested(const char *p, size_t n, const struct mh_jbits *b,
-                          size_t i)
-{
-	size_t depth = 0, k = i >> 6;
-	uint64_t w = b->nest[k] & (~(uint64_t)0 << (i & 63));
-	for (;;) {
-		while (!w) {
-			if (++k >= b->nw)
-				return n;
-			w = b->nest[k];
-		}
-		i = k * 64 + (size_t)__builtin_ctzll(w);
-		w &= w - 1;
-		/* '{' and '[' have 0x02 set, '}' and ']' not */
-		depth += p[i] & 2 ? 1 : (size_t)-1;
-		if (!depth)
-			return i + 1;
-	}
-}
-
 /* i at a value's first byte: the index just past it, or n on doubt;
  * *sesc set when it is a string holding a backslash. */
-static size_t skip_value(const char *p, size_t n, const struct mh_jbits *b,
-                         size_t i, int *sesc)
+static size_t skip_value(const char *p, size_t n, size_t i, int *sesc)
 {
 	int esc;
 	*sesc = 0;
 	if (i >= n)
 		return n;
 	if (p[i] == '"') {
-		size_t e = str_end(p, n, b, i + 1, sesc);
+		size_t e = str_end(p, n, i + 1, sesc);
 		return e < n ? e + 1 : n;
 	}
-	if ((p[i] == '{' || p[i] == '[') && b && !b->stray)
-		return skip_nested(p, n, b, i);
 	if (p[i] == '{' || p[i] == '[') {
 		size_t depth = 0;
 		while (i < n) {
 			char c = p[i];
 			if (c == '"') {
-				i = str_end(p, n, b, i + 1, &esc);
+				i = str_end(p, n, i + 1, &esc);
 				if (i >= n)
 					return n;
 			} else if (c == '{' || c == '[') {
@@ -264,78 +197,28 @@ static int op_keys(const char *p, size_t n)
 	return count;
 }
 
-/* op_keys with the text's bits (jbits.h): only the places where a quote
- * or backslash follows an 'n' are compared. */
-static int op_keys_bits(const char *p, size_t n, const struct mh_jbits *b)
-{
-	int count = 0;
-	for (size_t k = 0; k < b->nw; k++)
-		for (uint64_t w = b->opn[k]; w; w &= w - 1) {
-			size_t e = k * 64 + (size_t)__builtin_ctzll(w);
-			if (e >= 9)
-				count += op_key_at(p, n, e - 8);
-		}
-	return count;
-}
-
 /* The key of p[ks..ke) among wanted_keys (a length first, then the
  * bytes): its index, -1 for none, -2 for doubt (a wanted key in another
  * case: the parser would decide which spelling counts). */
-/* The wanted keys of each length (index + 1), so that a key is compared
- * with at most three: every wanted_keys entry is listed under its length,
- * checked by mh_rawop_selfcheck. Most keys have a length no wanted key
- * has. */
-static const uint8_t by_len[17][4] = {
-        [2] = {R_ID + 1},
-        [6] = {R_USER + 1},
-        [8] = {R_WORKLOAD + 1},
-        [9] = {R_OP + 1, R_AUDITDATA + 1, R_EVNAME + 1},
-        [10] = {R_TYPE + 1, R_PARAMS + 1, R_CMDLET + 1},
-        [11] = {R_MGUID + 1, R_EVSRC + 1},
-        [12] = {R_TIME + 1, R_RAWEVT + 1},
-        [14] = {R_ORGID + 1, R_OFFWL + 1},
-        [15] = {R_MBX + 1},
-        [16] = {R_ORGNAME + 1},
-};
-
-static int key_of_bytes(const char *p, size_t ks, size_t ke);
-
-/* key_of_bytes for a key in a text of n bytes: where eight bytes from
- * the key's start are in the text (always, but for a short key at its
- * end), they are compared with the candidates' first eight as one
- * integer; the bytes differ only in the 0x20 bits where the spelling is
- * another case (every wanted key is letters). */
-static inline __attribute__((always_inline)) int
-key_of(const char *p, size_t ks, size_t ke, size_t n)
-{
-	size_t len = ke - ks;
-	if (len >= 17 || !by_len[len][0])
-		return -1;
-	if (ks + 8 > n)
-		return key_of_bytes(p, ks, ke);
-	uint64_t x;
-	memcpy(&x, p + ks, 8);
-	if (len < 8)
-		x &= ((uint64_t)1 << (8 * len)) - 1;
-	for (const uint8_t *c = by_len[len]; *c; c++) {
-		int w = *c - 1;
-		uint64_t y;
-		memcpy(&y, wanted_keys[w].name, 8);
-		uint64_t d = x ^ y;
-		if (d & ~0x2020202020202020ULL)
-			continue;
-		const char *rest = p + ks + 8, *wrest = wanted_keys[w].name + 8;
-		if (!d && (len <= 8 || !memcmp(rest, wrest, len - 8)))
-			return w;
-		if (len <= 8 || !strncasecmp(rest, wrest, len - 8))
-			return w >= R__SIGMA ? w : -2;
-	}
-	return -1;
-}
-
-static int key_of_bytes(const char *p, size_t ks, size_t ke)
+static int key_of(const char *p, size_t ks, size_t ke)
 {
 	size_t n = ke - ks;
+	/* The wanted keys of each length (index + 1), so that a key is
+	 * compared with at most three: every wanted_keys entry is listed
+	 * under its length, checked by mh_rawop_selfcheck. Most keys have a
+	 * length no wanted key has. */
+	static const uint8_t by_len[17][4] = {
+	        [2] = {R_ID + 1},
+	        [6] = {R_USER + 1},
+	        [8] = {R_WORKLOAD + 1},
+	        [9] = {R_OP + 1, R_AUDITDATA + 1, R_EVNAME + 1},
+	        [10] = {R_TYPE + 1, R_PARAMS + 1, R_CMDLET + 1},
+	        [11] = {R_MGUID + 1, R_EVSRC + 1},
+	        [12] = {R_TIME + 1, R_RAWEVT + 1},
+	        [14] = {R_ORGID + 1, R_OFFWL + 1},
+	        [15] = {R_MBX + 1},
+	        [16] = {R_ORGNAME + 1},
+	};
 	if (n >= 17)
 		return -1;
 	for (const uint8_t *c = by_len[n]; *c; c++) {
@@ -352,208 +235,15 @@ static int key_of_bytes(const char *p, size_t ks, size_t ke)
 	return -1;
 }
 
-/* The member whose key is p[ks..ke) and value p[vs..ve) (vesc: a string
- * value holding a backslash), read into out: 1, or 0 on doubt. */
-static inline __attribute__((always_inline)) int
-take(const char *p, size_t n, size_t ks, size_t ke, size_t vs, size_t ve,
-     int vesc, struct mh_rawop *out)
-{
-	int k = key_of(p, ks, ke, n);
-	if (k == -2)
-		return 0;
-	if (k >= R__SIGMA) {
-		/* Only the Sigma rules' judge reads these: a second one (or
-		 * one in another case) is R_ODD, its doubt, never the
-		 * peek's. */
-		if (out->seen & (1u << k))
-			k = R_ODD;
-		out->seen |= 1u << k;
-		struct mh_slice *val = k == R_WORKLOAD ? &out->workload
-		                       : k == R_EVNAME ? &out->ev_name
-		                       : k == R_EVSRC  ? &out->ev_source
-		                                       : NULL;
-		if (val && p[vs] == '"' && !vesc)
-			*val = mh_slice_make(p + vs + 1, ve - vs - 2);
-		else if (val)
-			out->seen |= 1u << R_ODD;
-	} else if (k >= 0) {
-		/* The key twice: the parser would decide which one counts. */
-		if (out->seen & (1u << k))
-			return 0;
-		out->seen |= 1u << k;
-		if (k == R_TYPE) {
-			size_t a = vs, b = ve;
-			if (p[a] == '"') {
-				a++;
-				b--;
-			}
-			if (a >= b || b - a > 9)
-				return 0;
-			int64_t v = 0;
-			for (size_t j = a; j < b; j++) {
-				if (p[j] < '0' || p[j] > '9')
-					return 0;
-				v = v * 10 + (p[j] - '0');
-			}
-			out->rtype = v;
-		} else if (k != R_PARAMS) {
-			/* A plain string, escapes are doubt. */
-			if (p[vs] != '"' || vesc)
-				return 0;
-			/* where each key's value goes: a table, not a
-			 * switch (one store, no jump to mispredict) */
-			struct mh_slice *const dst[R__SIGMA] = {
-			        [R_OP] = &out->op,
-			        [R_ID] = &out->id,
-			        [R_TIME] = &out->time,
-			        [R_USER] = &out->actor,
-			        [R_MBX] = &out->mailbox,
-			        [R_ORGNAME] = &out->org_name,
-			        [R_ORGID] = &out->org_id,
-			        [R_MGUID] = &out->guid,
-			};
-			*dst[k] = mh_slice_make(p + vs + 1, ve - vs - 2);
-		}
-	}
-	return 1;
-}
-
-/* 1 when a stop (jbits.h) is in p[a..e): a string with one holds an
- * escape (or a control byte: the byte walk tells). */
-static inline int stop_in(const struct mh_jbits *b, size_t a, size_t e)
-{
-	if (a >= e)
-		return 0;
-	size_t ka = a >> 6, ke = (e - 1) >> 6;
-	uint64_t lo = ~(uint64_t)0 << (a & 63);
-	uint64_t hi = ~(uint64_t)0 >> (63 - ((e - 1) & 63));
-	if (ka == ke)
-		return (b->stop[ka] & lo & hi) != 0;
-	if (b->stop[ka] & lo || b->stop[ke] & hi)
-		return 1;
-	for (size_t k = ka + 1; k < ke; k++)
-		if (b->stop[k])
-			return 1;
-	return 0;
-}
-
-/* The tokens (jbits.h tok) one after the other: a word with the bits
- * taken cleared, so that the next token's place comes from the last
- * word, not from the last place (the loads of the bytes at the places,
- * which only check them, are then off the path from one to the next). */
-struct titer {
-	const uint64_t *w;
-	size_t k, nw;
-	uint64_t cur;
-};
-
-static inline void ti_seek(struct titer *t, size_t i)
-{
-	t->k = i >> 6;
-	t->cur = t->k < t->nw ? t->w[t->k] & (~(uint64_t)0 << (i & 63)) : 0;
-}
-
-/* The next token's place, or n. */
-static inline size_t ti_next(struct titer *t, size_t n)
-{
-	while (!t->cur) {
-		if (++t->k >= t->nw)
-			return n;
-		t->cur = t->w[t->k];
-	}
-	size_t r = t->k * 64 + (size_t)__builtin_ctzll(t->cur);
-	t->cur &= t->cur - 1;
-	return r;
-}
-
-/* The members from *at read from the tokens' bits (jbits.h), for text
- * written without white space or escapes around them (the usual record):
- * each token where the byte walk would find it, one bit scan each, a
- * nested value skipped from bracket to bracket. 1: done (the object's
- * end, or the four keys of the decision seen unless all), *at past the
- * last member read; 0 on doubt; -1: the byte walk goes on from *at (a
- * member not so written: it reads that one again). Only with no stray
- * backslash (then the bits read the text as the byte walk does). */
-static int fast_walk(const char *p, size_t n, const struct mh_jbits *b,
-                     struct mh_rawop *out, int all, size_t *at)
-{
-	size_t i = *at;
-	struct titer t = {b->tok, 0, b->nw, 0};
-	ti_seek(&t, i);
-	for (;;) {
-		if (!all && (out->seen & ((1u << R__CORE) - 1)) ==
-		                    (1u << R__CORE) - 1)
-			break;
-		*at = i;
-		/* "key":value then ',' or '}', each token where it is
-		 * expected */
-		size_t ko = ti_next(&t, n), ke = ti_next(&t, n),
-		       co = ti_next(&t, n);
-		if (ko != i || co >= n - 1 || co != ke + 1 || p[i] != '"' ||
-		    p[ke] != '"' || p[co] != ':')
-			return -1;
-		/* A key with an escape is doubt (a control byte is not). */
-		if (stop_in(b, i + 1, ke) && memchr(p + i + 1, '\\', ke - i - 1))
-			return 0;
-		size_t vs = co + 1, ve, e;
-		int vesc = 0;
-		char c = p[vs];
-		if (c == '"') {
-			size_t vo = ti_next(&t, n), vc = ti_next(&t, n);
-			if (vo != vs || vc >= n || p[vc] != '"')
-				return -1;
-			vesc = stop_in(b, vs + 1, vc) &&
-			       memchr(p + vs + 1, '\\', vc - vs - 1) != NULL;
-			ve = vc + 1;
-			e = ti_next(&t, n);
-		} else if (c == '{' || c == '[') {
-			ve = skip_nested(p, n, b, vs);
-			ti_seek(&t, ve);
-			e = ti_next(&t, n);
-		} else {
-			e = ti_next(&t, n);
-			if (e >= n || e == vs)
-				return -1;
-			for (size_t j = vs; j < e; j++)
-				if ((unsigned char)p[j] <= ' ')
-					return -1;
-			ve = e;
-		}
-		if (e != ve || e >= n || (p[e] != ',' && p[e] != '}'))
-			return -1;
-		if (!take(p, n, i + 1, ke, vs, ve, vesc, out))
-			return 0;
-		if (p[e] == '}') {
-			out->done = 1;
-			i = e;
-			break;
-		}
-		i = e + 1;
-	}
-	*at = i;
-	return 1;
-}
-
 /* Walk the members of the object from out->pos until the four keys of
  * the decision are seen (all 0) or the object ends. 1 when the walk went
  * well (out->pos past the last member read, out->done at the end), 0 on
  * doubt. */
 static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 {
-	const struct mh_jbits *bits = out->bits;
 	size_t i = out->pos;
-	int fast = bits && !bits->stray;
 	while (all ||
 	       (out->seen & ((1u << R__CORE) - 1)) != (1u << R__CORE) - 1) {
-		if (fast) {
-			/* the members so written from the bits; the next one
-			 * not so written byte by byte, then the bits again */
-			int r = fast_walk(p, n, bits, out, all, &i);
-			if (r >= 0) {
-				out->pos = i;
-				return r;
-			}
-		}
 		i = ws(p, n, i);
 		if (i >= n)
 			return 0;
@@ -564,7 +254,7 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 		if (p[i] != '"')
 			return 0;
 		int esc;
-		size_t ks = i + 1, ke = str_end(p, n, bits, ks, &esc);
+		size_t ks = i + 1, ke = str_end(p, n, ks, &esc);
 		if (ke >= n || esc)
 			return 0;
 		i = ws(p, n, ke + 1);
@@ -575,17 +265,66 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 			return 0;
 		size_t vs = i;
 		int vesc;
-		if (p[i] == '"' && bits) {
-			/* the usual value, a string: inline */
-			size_t e = str_end(p, n, bits, i + 1, &vesc);
-			i = e < n ? e + 1 : n;
-		} else {
-			i = skip_value(p, n, bits, i, &vesc);
-		}
+		i = skip_value(p, n, i, &vesc);
 		if (i >= n)
 			return 0;
-		if (!take(p, n, ks, ke, vs, i, vesc, out))
+		int k = key_of(p, ks, ke);
+		if (k == -2)
 			return 0;
+		if (k >= R__SIGMA) {
+			/* Only the Sigma rules' judge reads these: a second
+			 * one (or one in another case) is R_ODD, its doubt,
+			 * never the peek's. */
+			if (out->seen & (1u << k))
+				k = R_ODD;
+			out->seen |= 1u << k;
+			struct mh_slice *val = k == R_WORKLOAD ? &out->workload
+			                       : k == R_EVNAME ? &out->ev_name
+			                       : k == R_EVSRC  ? &out->ev_source
+			                                       : NULL;
+			if (val && p[vs] == '"' && !vesc)
+				*val = mh_slice_make(p + vs + 1, i - vs - 2);
+			else if (val)
+				out->seen |= 1u << R_ODD;
+		} else if (k >= 0) {
+			/* The key twice: the parser would decide which one
+			 * counts. */
+			if (out->seen & (1u << k))
+				return 0;
+			out->seen |= 1u << k;
+			if (k == R_TYPE) {
+				size_t a = vs, b = i;
+				if (p[a] == '"') {
+					a++;
+					b--;
+				}
+				if (a >= b || b - a > 9)
+					return 0;
+				int64_t v = 0;
+				for (size_t j = a; j < b; j++) {
+					if (p[j] < '0' || p[j] > '9')
+						return 0;
+					v = v * 10 + (p[j] - '0');
+				}
+				out->rtype = v;
+			} else if (k != R_PARAMS) {
+				/* A plain string, escapes are doubt. */
+				if (p[vs] != '"' || vesc)
+					return 0;
+				struct mh_slice s =
+				        mh_slice_make(p + vs + 1, i - vs - 2);
+				switch (k) {
+				case R_OP: out->op = s; break;
+				case R_ID: out->id = s; break;
+				case R_TIME: out->time = s; break;
+				case R_USER: out->actor = s; break;
+				case R_MBX: out->mailbox = s; break;
+				case R_ORGNAME: out->org_name = s; break;
+				case R_MGUID: out->guid = s; break;
+				default: out->org_id = s; break;
+				}
+			}
+		}
 		i = ws(p, n, i);
 		if (i < n && p[i] == ',') {
 			i++;
@@ -603,15 +342,7 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 
 int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
 {
-	return mh_rawop_peek_bits(p, n, NULL, out);
-}
-
-int mh_rawop_peek_bits(const char *p, size_t n, const struct mh_jbits *bits,
-                       struct mh_rawop *out)
-{
 	memset(out, 0, sizeof(*out));
-	if (bits && bits->p == p && bits->n == n)
-		out->bits = bits;
 	out->rtype = -1;
 	out->ts = MH_TS_NONE;
 	size_t i = ws(p, n, 0);
@@ -648,37 +379,17 @@ int mh_rawop_tenant(const char *p, size_t n, struct mh_rawop *out)
 
 int mh_rawop_selfcheck(void)
 {
-	/* key_of finds every wanted key by its name, in any case, and so
-	 * does key_of_bytes (a key at the text's end); one letter more or
-	 * less is no key */
+	/* key_of finds every wanted key by its name, in any case */
 	for (int w = 0; w < R__N; w++) {
 		char k[32];
 		size_t n = wanted_keys[w].n;
-		memset(k, '"', sizeof(k));
 		memcpy(k, wanted_keys[w].name, n);
-		if (key_of(k, 0, n, sizeof(k)) != w || key_of(k, 0, n, n) != w ||
-		    key_of_bytes(k, 0, n) != w)
-			return 0;
-		if (key_of(k, 0, n - 1, sizeof(k)) == w ||
-		    key_of(k + 1, 0, n - 1, sizeof(k) - 1) == w)
+		if (key_of(k, 0, n) != w)
 			return 0;
 		for (size_t i = 0; i < n; i++)
 			k[i] ^= (char)(k[i] >= 'A' && k[i] <= 'z' ? 0x20 : 0);
-		int want = w >= R__SIGMA ? w : -2;
-		if (key_of(k, 0, n, sizeof(k)) != want ||
-		    key_of(k, 0, n, n) != want || key_of_bytes(k, 0, n) != want)
+		if (key_of(k, 0, n) != (w >= R__SIGMA ? w : -2))
 			return 0;
-		/* one letter in another case, each place in turn */
-		for (size_t i = 0; i < n; i++) {
-			memcpy(k, wanted_keys[w].name, n);
-			k[i] ^= 0x20;
-			if (key_of(k, 0, n, sizeof(k)) != want)
-				return 0;
-			k[i] = '_';
-			if (key_of(k, 0, n, sizeof(k)) == w ||
-			    key_of(k, 0, n, sizeof(k)) == want)
-				return 0;
-		}
 	}
 	return 1;
 }
@@ -697,21 +408,7 @@ int mh_rawop_pass(const struct mh_rawop_set *set, const char *p, size_t n,
                   const char *whole, size_t wn, struct mh_slice text,
                   unsigned flags, struct mh_rawop *out)
 {
-	struct mh_jbits b;
-	if (!set->on) {
-		out->op = MH_SLICE_NULL;
-		return 0;
-	}
-	return mh_rawop_pass_bits(set, mh_jbits_find(&b, p, n) ? &b : NULL, p,
-	                          n, whole, wn, text, flags, out);
-}
-
-int mh_rawop_pass_bits(const struct mh_rawop_set *set,
-                       const struct mh_jbits *bits, const char *p, size_t n,
-                       const char *whole, size_t wn, struct mh_slice text,
-                       unsigned flags, struct mh_rawop *out)
-{
-	if (!set->on || !mh_rawop_peek_bits(p, n, bits, out) ||
+	if (!set->on || !mh_rawop_peek(p, n, out) ||
 	    mh_rawop_wanted(set, out->op, out->rtype))
 		return 0;
 	if (set->need & MH_RAWOP_TENANT) {
@@ -722,10 +419,7 @@ int mh_rawop_pass_bits(const struct mh_rawop_set *set,
 		if ((flags & MH_RAWOP_CELL) && !out->actor.n)
 			return 0;
 	}
-	/* The one found must be the only key like it in the whole text. */
-	if ((out->bits && whole == p && wn == n
-	             ? op_keys_bits(p, n, out->bits)
-	             : op_keys(whole, wn)) != 1)
+	if (!mh_rawop_sure(whole, wn))
 		return 0;
 	if (set->raw &&
 	    set->raw(set->raw_ctx, text, (flags & MH_RAWOP_CELL) != 0, out))

@@ -24,8 +24,6 @@
 
 #include "core/slice.h"
 
-struct mh_jbits;
-
 struct mh_rawop {
 	struct mh_slice op;   /* Operation's value, as written */
 	struct mh_slice id;   /* Id's value */
@@ -47,22 +45,12 @@ struct mh_rawop {
 	size_t pos;    /* where the walk stopped */
 	unsigned seen; /* keys seen, a bit each */
 	int done;      /* it reached the object's end */
-	/* The text's stops (jbits.h) the walks read, or NULL: they then
-	 * read the bytes (mh_rawop_peek_bits). */
-	const struct mh_jbits *bits;
 };
 
 /* 1 with out filled when p[0..n) is a JSON object whose top-level
  * Operation, Id and CreationTime (plain strings) and RecordType were
  * found by the walk; 0 otherwise. Not yet sure: see mh_rawop_sure. */
 int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out);
-
-/* mh_rawop_peek with bits, the stops of p[0..n) (jbits.h mh_jbits_find),
- * which it and the walks after it on out (mh_rawop_tenant, _sigma) read
- * instead of the bytes: bits must outlive out's use. NULL, or bits of
- * another text: none. */
-int mh_rawop_peek_bits(const char *p, size_t n, const struct mh_jbits *bits,
-                       struct mh_rawop *out);
 
 /* After mh_rawop_peek said 1: the walk on to the object's end for the
  * tenant's facts (actor, mailbox, org), with the same doubts (a key
@@ -162,16 +150,6 @@ int mh_rawop_wanted(const struct mh_rawop_set *set, struct mh_slice op,
 int mh_rawop_pass(const struct mh_rawop_set *set, const char *p, size_t n,
                   const char *whole, size_t wn, struct mh_slice text,
                   unsigned flags, struct mh_rawop *out);
-
-/* mh_rawop_pass with the stops of p[0..n) found by the caller (jbits.h;
- * NULL: the walks read the bytes), so that the reader can hand them on
- * to the raw path (rec.h bits); mh_rawop_pass finds them itself. When
- * whole is p, the search for other keys like "Operation" reads them
- * too. */
-int mh_rawop_pass_bits(const struct mh_rawop_set *set,
-                       const struct mh_jbits *bits, const char *p, size_t n,
-                       const char *whole, size_t wn, struct mh_slice text,
-                       unsigned flags, struct mh_rawop *out);
 
 /* The dedup key of a Microsoft 365 record no analytic reads, with the
  * prefilter on: "m365raw", Id, the time (16 hex digits) and the

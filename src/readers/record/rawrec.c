@@ -16,12 +16,14 @@
  *
  * Pure function of (ptr, len): never reads outside p[0..n).
  */
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "core/utf8.h"
-#include "readers/record/jbits.h"
 #include "readers/record/rec.h"
 
 #define FAIL ((size_t)-1)
@@ -37,172 +39,94 @@ static inline size_t ws(const char *p, size_t n, size_t i)
 	return i;
 }
 
-/* The known keys (rec.h mh_rec_keys) by their first and last eight
- * bytes: a key of the text is found with two loads, a multiply and a
- * compare or two, where mh_jkeys_find hashes three letters and calls
- * memcmp. The same answers: a key equal to a known one ignoring ASCII
- * case (no two known keys are), -1 for the rest. */
-#define FK_SLOTS 512 /* a power of two, four times the known keys */
-struct fk {
-	uint64_t w0, w1; /* the name's first and last eight bytes (short:
-	                  * w0 its bytes, the rest 0; w1 0) */
-	uint64_t m0, m1; /* 0x20 where w0, w1 hold a letter */
-	const char *name;
-	unsigned len;
-	int k; /* the key's index */
-};
-/* The slots hold an entry's index + 1 (0: empty), one byte each, so that
- * the slots a key of a record probes (most find an empty one: no known
- * key) stay in the cache. */
-#define FK_MAX 255
-static unsigned char fk_slot[FK_SLOTS];
-static struct fk fk_ent[FK_MAX];
-static size_t fk_n;
-static int fk_on; /* 0: mh_jkeys_find (the table could not be made) */
-static pthread_once_t fk_once = PTHREAD_ONCE_INIT;
-
-#define FK_FOLD 0x2020202020202020ULL
-
-static uint64_t letters(uint64_t w)
+/* 1 when p[0..n) is valid UTF-8 (pure ASCII, the usual case, checked
+ * sixteen bytes a step). */
+static int utf8_ok(const char *p, size_t n)
 {
-	uint64_t m = 0;
-	for (int i = 0; i < 8; i++) {
-		unsigned c = (unsigned)(w >> (8 * i)) & 0xff;
-		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-			m |= (uint64_t)0x20 << (8 * i);
-	}
-	return m;
-}
-
-static unsigned fk_hash(uint64_t x0, uint64_t x1, size_t len)
-{
-	uint64_t h = ((x0 | FK_FOLD) * 0x9e3779b97f4a7c15ULL) ^
-	             ((x1 | FK_FOLD) * 0xc2b2ae3d27d4eb4fULL) ^ len;
-	return (unsigned)(h >> 40) & (FK_SLOTS - 1);
-}
-
-/* x0, x1 of the key p[0..len) as fk holds them (len >= 8, or the eight
- * bytes from p readable). */
-static void fk_words(const char *p, size_t len, uint64_t *x0, uint64_t *x1)
-{
-	memcpy(x0, p, 8);
-	if (len < 8) {
-		*x0 &= ((uint64_t)1 << (8 * len)) - 1;
-		*x1 = 0;
-	} else {
-		memcpy(x1, p + len - 8, 8);
-	}
-}
-
-static void fk_build(void)
-{
-	const struct mh_jkeys *keys = mh_rec_keys();
-	for (size_t k = 0; k < keys->n; k++) {
-		const char *name = keys->names[k];
-		size_t len = strlen(name);
-		if (!len || len > 64)
-			continue; /* never found by mh_jkeys_find either */
-		char pad[72] = {0};
-		memcpy(pad, name, len);
-		if (fk_n == FK_MAX)
-			return;
-		struct fk e = {.name = name, .len = (unsigned)len, .k = (int)k};
-		fk_words(pad, len, &e.w0, &e.w1);
-		e.m0 = letters(e.w0);
-		e.m1 = letters(e.w1);
-		unsigned h = fk_hash(e.w0, e.w1, len);
-		size_t probes = 0;
-		while (fk_slot[h]) {
-			if (++probes == FK_SLOTS)
-				return;
-			h = (h + 1) & (FK_SLOTS - 1);
-		}
-		fk_ent[fk_n++] = e;
-		fk_slot[h] = (unsigned char)fk_n;
-	}
-	fk_on = 1;
-}
-
-/* 1 when p[0..n) and s[0..n) are equal ignoring ASCII case. */
-static int ci_eq(const char *p, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (mh_jkeys_lc((unsigned char)p[i]) !=
-		    mh_jkeys_lc((unsigned char)s[i]))
-			return 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	__m128i acc = _mm_setzero_si128();
+	for (; i + 16 <= n; i += 16)
+		acc = _mm_or_si128(
+		        acc, _mm_loadu_si128(
+		                     (const __m128i *)(const void *)(p + i)));
+	if (_mm_movemask_epi8(acc))
+		return mh_utf8_valid(p, n);
+#endif
+	for (; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return mh_utf8_valid(p, n);
 	return 1;
 }
 
-/* The keys met at each place of the last record this thread read:
- * records of one operation have their keys in one order, so the key at
- * place j is most often the last record's (its bytes compared, no hash,
- * no table). Keys of at most 16 bytes: x0 and x1 are all their bytes. */
-#define MEMO 48
-struct memo {
-	uint64_t x0, x1;
-	unsigned len; /* 0: none */
-	int k;
+/* The record's bytes that end or interrupt a string ('"', '\\', control
+ * bytes), one bit each: found once for the whole record, sixteen bytes a
+ * step, so that the end of each string is a bit scan away. */
+#define MAX_TEXT ((size_t)16 << 10) /* longer records are parsed */
+struct stops {
+	uint64_t w[MAX_TEXT / 64 + 1];
+	size_t nw;
 };
-static _Thread_local struct memo memo[MEMO];
 
-/* The index of the known key p[ks..ke) of a text of n bytes, or -1; j:
- * its member's place. */
-static inline int key_find(const struct mh_jkeys *keys, const char *p,
-                           size_t ks, size_t ke, size_t n, size_t j)
+static uint64_t stop_bits16(const unsigned char *q)
 {
-	size_t len = ke - ks;
-	if (!fk_on || (len < 8 && ks + 8 > n))
-		return mh_jkeys_find(keys, p + ks, len);
-	if (len == 0 || len > 64)
-		return -1;
-	uint64_t x0, x1;
-	fk_words(p + ks, len, &x0, &x1);
-	struct memo *m = j < MEMO && len <= 16 ? &memo[j] : NULL;
-	if (m && m->len == len && m->x0 == x0 && m->x1 == x1)
-		return m->k;
-	int k = -1;
-	for (unsigned h = fk_hash(x0, x1, len);; h = (h + 1) & (FK_SLOTS - 1)) {
-		unsigned s = fk_slot[h];
-		if (!s)
-			break;
-		const struct fk *e = &fk_ent[s - 1];
-		if (e->len == len && !((x0 ^ e->w0) & ~e->m0) &&
-		    !((x1 ^ e->w1) & ~e->m1) &&
-		    (len <= 16 || ci_eq(p + ks + 8, e->name + 8, len - 16))) {
-			k = e->k;
-			break;
-		}
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+	              ctl = _mm_set1_epi8(0x1f);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+	__m128i m = _mm_or_si128(
+	        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
+	        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+	return (unsigned)_mm_movemask_epi8(m);
+#else
+	uint64_t b = 0;
+	for (int i = 0; i < 16; i++)
+		if (q[i] == '"' || q[i] == '\\' || q[i] < 0x20)
+			b |= (uint64_t)1 << i;
+	return b;
+#endif
+}
+
+static void stops_find(const char *p, size_t n, struct stops *st)
+{
+	size_t i = 0, k = 0;
+	for (; i + 64 <= n; i += 64, k++) {
+		const unsigned char *q = (const unsigned char *)p + i;
+		st->w[k] = stop_bits16(q) | stop_bits16(q + 16) << 16 |
+		           stop_bits16(q + 32) << 32 |
+		           stop_bits16(q + 48) << 48;
 	}
-	if (m)
-		*m = (struct memo){x0, x1, (unsigned)len, k};
-	return k;
+	if (i < n) {
+		/* The tail, padded with spaces (no stop). */
+		unsigned char t[64];
+		memset(t, ' ', sizeof(t));
+		memcpy(t, p + i, n - i);
+		st->w[k++] = stop_bits16(t) | stop_bits16(t + 16) << 16 |
+		             stop_bits16(t + 32) << 32 |
+		             stop_bits16(t + 48) << 48;
+	}
+	st->nw = k;
 }
 
 /* i just after an opening quote: the index of the closing quote, or FAIL
  * for a control byte, a bad escape or a \u escape (doubt: the parser
  * checks surrogates), or no end. *esc set when it holds an escape. */
 static inline __attribute__((always_inline)) size_t
-str_end(const char *p, size_t n, const struct mh_jbits *st, size_t i, int *esc)
+str_end(const char *p, size_t n, const struct stops *st, size_t i, int *esc)
 {
 	*esc = 0;
 	for (;;) {
 		size_t k = i >> 6;
 		if (k >= st->nw)
 			return FAIL;
-		uint64_t win = mh_jbits_window(st->stop, i);
-		if (win) { /* within 64 bytes: the usual */
-			i += (size_t)__builtin_ctzll(win);
-		} else {
-			uint64_t w = st->stop[k] & (~(uint64_t)0 << (i & 63));
-			while (!w) {
-				if (++k >= st->nw)
-					return FAIL;
-				w = st->stop[k];
-			}
-			i = k * 64 + (size_t)__builtin_ctzll(w);
+		uint64_t w = st->w[k] & (~(uint64_t)0 << (i & 63));
+		while (!w) {
+			if (++k >= st->nw)
+				return FAIL;
+			w = st->w[k];
 		}
-		/* Bits past n are 0: i < n. */
-		if ((unsigned char)p[i] < 0x20)
+		i = k * 64 + (size_t)__builtin_ctzll(w);
+		if (i >= n || (unsigned char)p[i] < 0x20)
 			return FAIL;
 		if (p[i] == '"')
 			return i;
@@ -280,7 +204,7 @@ static size_t literal(const char *p, size_t n, size_t i, const char *w)
 }
 
 /* A member's key at i and its colon: the index of its value, or FAIL. */
-static inline size_t key_colon(const char *p, size_t n, const struct mh_jbits *st,
+static inline size_t key_colon(const char *p, size_t n, const struct stops *st,
                                size_t i)
 {
 	int esc;
@@ -299,7 +223,7 @@ static inline size_t key_colon(const char *p, size_t n, const struct mh_jbits *s
  * index past it, or FAIL. One loop, the open containers a bit each
  * (1: object) in a word: the values a walk skips are a folder list of
  * hundreds of small members. */
-static size_t value(const char *p, size_t n, const struct mh_jbits *st, size_t i,
+static size_t value(const char *p, size_t n, const struct stops *st, size_t i,
                     int depth)
 {
 	uint64_t open = 0;
@@ -367,7 +291,7 @@ static size_t value(const char *p, size_t n, const struct mh_jbits *st, size_t i
 
 /* A plain string (no escapes) or null at i into *out (null: {NULL, 0}):
  * the index past it, or FAIL. */
-static inline size_t plain(const char *p, size_t n, const struct mh_jbits *st, size_t i,
+static size_t plain(const char *p, size_t n, const struct stops *st, size_t i,
                     struct mh_slice *out)
 {
 	int esc;
@@ -394,7 +318,7 @@ static int ieq(const char *p, size_t n, const char *w)
  * other members are not read (norm_m365.c nv_element reads only those
  * and NewValue, OldValue: those are doubt here). The pairs with a name
  * go to nv[2k], nv[2k + 1]. The index past the list, or FAIL. */
-static size_t nv_list(const char *p, size_t n, const struct mh_jbits *st, size_t i,
+static size_t nv_list(const char *p, size_t n, const struct stops *st, size_t i,
                       struct mh_slice *nv, size_t max, size_t *nnv)
 {
 	int esc;
@@ -467,31 +391,22 @@ static size_t nv_list(const char *p, size_t n, const struct mh_jbits *st, size_t
 	}
 }
 
-int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
-                    struct robj *o, int list_key, struct mh_slice *nv,
-                    size_t max_nv, size_t *nnv)
+int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
+                    struct mh_slice *nv, size_t max_nv, size_t *nnv)
 {
 	const struct mh_jkeys *keys = mh_rec_keys();
-	pthread_once(&fk_once, fk_build);
 	memset(o->have, 0, sizeof(o->have));
 	o->root = (struct mh_jv){NULL, 0};
 	o->row = NULL;
 	*nnv = 0;
-	struct mh_jbits own;
-	if (!bits || bits->p != p || bits->n != n) {
-		if (!mh_jbits_find(&own, p, n))
-			return 0; /* longer records are parsed */
-		bits = &own;
-	}
-	const struct mh_jbits *st = bits;
-	/* UTF-8 checked only when some byte asks for it. */
-	if (bits->high && !mh_utf8_valid(p, n))
+	if (n > MAX_TEXT || !utf8_ok(p, n))
 		return 0;
+	struct stops stops, *st = &stops;
+	stops_find(p, n, st);
 	size_t i = ws(p, n, 0);
 	if (i >= n || p[i] != '{')
 		return 0;
 	i = ws(p, n, i + 1);
-	size_t place = 0; /* the member's */
 	if (i < n && p[i] == '}') {
 		i++;
 	} else {
@@ -508,17 +423,9 @@ int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
 			i = ws(p, n, i + 1);
 			if (i >= n)
 				return 0;
-			int k = key_find(keys, p, ks, ke, n, place++);
+			int k = mh_jkeys_find(keys, p + ks, ke - ks);
 			if (k < 0) {
-				if (p[i] == '"') {
-					/* the usual value, a string: inline */
-					int vesc;
-					i = str_end(p, n, st, i + 1, &vesc);
-					if (i != FAIL)
-						i++;
-				} else {
-					i = value(p, n, st, i, 1);
-				}
+				i = value(p, n, st, i, 1);
 			} else {
 				/* A known key twice: which one the index keeps
 				 * is the parser's business. */

@@ -739,8 +739,8 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
 	struct robj *top = &rs->objs[rs->nobjs++];
 	struct mh_slice nv[2 * RAW_NV];
 	size_t nnv = 0;
-	if (!mh_rawrec_index(text.p, text.n, rs->bits, top,
-	                     K_OPERATIONPROPERTIES, nv, RAW_NV, &nnv))
+	if (!mh_rawrec_index(text.p, text.n, top, K_OPERATIONPROPERTIES, nv,
+	                     RAW_NV, &nnv))
 		return 0;
 	/* The parameters come in the order of mh_norm_ual_fill:
 	 * OperationProperties' are made here, so no list it reads before

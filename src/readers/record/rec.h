@@ -38,7 +38,6 @@
 #include "event/winevent.h"
 #include "json/flatten.h"
 #include "json/json.h"
-#include "readers/record/jbits.h"
 #include "readers/record/rawop.h"
 
 enum {
@@ -108,11 +107,6 @@ struct mh_recstate {
 	 * Microsoft 365 record no analytic reads gets the key a record
 	 * passed over gets (rawop.h), whoever read it. Set by the reader. */
 	struct mh_rawop_set audit_ops;
-	/* The stops (jbits.h) of the record the reader hands to
-	 * mh_rec_event_raw next, found by the reader for its prefilter
-	 * (NULL: none); used only when they are of that very text. The
-	 * reader sets it before the call and clears it after. */
-	const struct mh_jbits *bits;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);
@@ -165,12 +159,9 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
  * null, except list_key's when it is a list of {"Name", "Value"} objects
  * of such strings: its slot is then MH_JNONE and the pairs with a name
  * are in nv[2 * i] (name), nv[2 * i + 1] (value), *nnv <= max_nv of
- * them. 1, or 0 on any doubt. o->root is none. bits: the text's stops
- * (jbits.h) when the caller has them for p[0..n), else NULL (found
- * here). */
-int mh_rawrec_index(const char *p, size_t n, const struct mh_jbits *bits,
-                    struct robj *o, int list_key, struct mh_slice *nv,
-                    size_t max_nv, size_t *nnv);
+ * them. 1, or 0 on any doubt. o->root is none. */
+int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
+                    struct mh_slice *nv, size_t max_nv, size_t *nnv);
 
 /* The known keys' table (keys.def), for mh_jkeys_find. */
 const struct mh_jkeys *mh_rec_keys(void);
