@@ -729,6 +729,24 @@ static int top_exact(const struct robj *top, const struct mh_audit *a)
 
 extern const struct mh_norm mh_norm_ual_api;
 
+/* mh_norm_pick for a record read from its raw text, by its keys. */
+static const struct mh_norm *raw_pick(struct mh_recstate *rs,
+                                      const struct nctx *c)
+{
+	const unsigned char *have = c->top->have;
+	for (size_t i = 0; i < rs->npick; i++)
+		if (!memcmp(rs->pick[i].have, have, sizeof(rs->pick[i].have)))
+			return rs->pick[i].norm;
+	const struct mh_norm *n = mh_norm_pick(c);
+	size_t at = rs->pick_next;
+	rs->pick_next = (at + 1) % (sizeof(rs->pick) / sizeof(rs->pick[0]));
+	if (rs->npick <= at)
+		rs->npick = at + 1;
+	memcpy(rs->pick[at].have, have, sizeof(rs->pick[at].have));
+	rs->pick[at].norm = n;
+	return n;
+}
+
 int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
                      const struct mh_recpos *pos, struct mh_event *ev,
                      struct mh_err *err)
@@ -749,7 +767,7 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
 	    top->have[K_EXTENDEDPROPERTIES])
 		return 0;
 	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT, text};
-	if (mh_norm_pick(&c) != &mh_norm_ual_api)
+	if (raw_pick(rs, &c) != &mh_norm_ual_api)
 		return 0;
 	for (size_t i = 0; i < nnv; i++)
 		if (nc_param(&c, nv[2 * i], nv[2 * i + 1], MH_SLICE_NULL,

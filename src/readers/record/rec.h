@@ -107,6 +107,15 @@ struct mh_recstate {
 	 * Microsoft 365 record no analytic reads gets the key a record
 	 * passed over gets (rawop.h), whoever read it. Set by the reader. */
 	struct mh_rawop_set audit_ops;
+	/* mh_rec_event_raw: mh_norm_pick's last answers by the keys a
+	 * record has (its choice reads their presence only, and a record
+	 * read from its raw text holds no composite a match() could look
+	 * into); most records of a log have one of a few key sets. */
+	struct {
+		unsigned char have[K__COUNT];
+		const struct mh_norm *norm;
+	} pick[4];
+	size_t npick, pick_next;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);
