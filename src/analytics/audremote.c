@@ -721,13 +721,8 @@ static void destroy(void *p)
 	struct acc *c = p;
 	if (!c)
 		return;
-	for (int r = 0; r < R__N; r++) {
-		for (size_t i = 0; i < c->map[r].n; i++) {
-			free(c->map[r].v[i].key);
-			mh_audr_agg_free(c->map[r].v[i].a);
-		}
-		free(c->map[r].v);
-	}
+	for (int r = 0; r < R__N; r++)
+		mh_audr_amap_release(&c->map[r]);
 	mh_strmap_release(&c->files, NULL);
 	free(c);
 }

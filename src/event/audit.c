@@ -56,9 +56,17 @@ const struct mh_audit_param *mh_audit_param(const struct mh_audit *a,
 {
 	struct mh_slice want = mh_slice_cstr(name);
 	size_t i = prev ? (size_t)(prev - a->params) + 1 : 0;
-	for (; i < a->nparams; i++)
-		if (mh_slice_ieq(a->params[i].name, want))
+	for (; i < a->nparams; i++) {
+		struct mh_slice n = a->params[i].name;
+		/* the length, then the first letter, rule out most */
+		if (n.n == want.n && want.n &&
+		    ((unsigned char)n.p[0] | 0x20) ==
+		            ((unsigned char)want.p[0] | 0x20) &&
+		    mh_slice_ieq(n, want))
 			return &a->params[i];
+		if (!want.n && !n.n)
+			return &a->params[i];
+	}
 	return NULL;
 }
 
