@@ -416,6 +416,18 @@ static const struct mh_field *make_fields(void *ctx, size_t *n)
 
 /* MARK: - events */
 
+/* t as 16 lower-case hex digits and a NUL (no printf on the hot path):
+ * two digits a step. */
+static void hex16(uint64_t t, char out[17])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 14; i >= 0; i -= 2, t >>= 8) {
+		out[i] = digits[(t >> 4) & 15];
+		out[i + 1] = digits[t & 15];
+	}
+	out[16] = '\0';
+}
+
 /* The key by which the same record read twice is dropped: the source's
  * Id with what the typed view says the record is. Ids alone are not
  * enough: vendor test fixtures reuse one Id for different records, and a
@@ -425,10 +437,7 @@ static int dedup_key(struct mh_recstate *rs, struct mh_slice *out)
 	const struct mh_audit *a = &rs->audit;
 	/* The time as 16 hex digits (no printf on the hot path). */
 	char ts[17];
-	uint64_t t = (uint64_t)a->ts;
-	for (int i = 15; i >= 0; i--, t >>= 4)
-		ts[i] = "0123456789abcdef"[t & 15];
-	ts[16] = '\0';
+	hex16((uint64_t)a->ts, ts);
 	const struct mh_slice parts[] = {
 	        mh_slice_cstr(a->source == MH_AUDIT_GWS ? "gws" : "m365"),
 	        a->id,
@@ -478,10 +487,7 @@ static int win_key(struct mh_recstate *rs, struct mh_slice *out)
 {
 	const struct mh_winevent *w = &rs->win;
 	char ts[17], id[24];
-	uint64_t t = (uint64_t)w->ts;
-	for (int i = 15; i >= 0; i--, t >>= 4)
-		ts[i] = "0123456789abcdef"[t & 15];
-	ts[16] = '\0';
+	hex16((uint64_t)w->ts, ts);
 	/* the event id in decimal, as "%ld" writes it (snprintf cost more
 	 * than the rest of the key) */
 	size_t il = sizeof(id) - 1;
