@@ -176,6 +176,8 @@ static struct hour *mh_audr_hours_get(struct hours *hs, int32_t h, size_t cap,
 	if (hs->n && hs->v[hs->n - 1].h == h)
 		return &hs->v[hs->n - 1];
 	size_t lo = 0, hi = hs->n;
+	if (hs->n && hs->v[hs->n - 1].h < h)
+		lo = hi; /* a new latest hour */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (hs->v[mid].h == h)
@@ -482,6 +484,16 @@ void mh_audr_tcopy(char *out, size_t cap, struct mh_slice s, int lower)
 				w = lower8(w);
 			memcpy(out + i, &w, 8);
 		}
+		if (i < s.n && s.n >= 8) {
+			/* the last eight bytes, over some done already */
+			uint64_t w;
+			memcpy(&w, s.p + s.n - 8, 8);
+			zero |= (w - lo) & ~w & hi;
+			if (lower)
+				w = lower8(w);
+			memcpy(out + s.n - 8, &w, 8);
+			i = s.n;
+		}
 		for (; i < s.n; i++) {
 			unsigned char c = (unsigned char)s.p[i];
 			zero |= c == 0;
@@ -621,8 +633,17 @@ static int ref_of(struct acc *c, const struct mh_event *ev, const struct obs *o,
 	r->line = ev->line;
 	r->ts = ev->ts;
 	r->weight = o->weight;
-	r->rid = c->rid;
 	return r->file ? 0 : -1;
+}
+
+/* The hash of the observed record's id (acc.rid), made once. */
+static uint64_t acc_rid(struct acc *c)
+{
+	if (!c->rid_done) {
+		c->rid = mh_audit_rid_hash(c->rid_key);
+		c->rid_done = 1;
+	}
+	return c->rid;
 }
 
 struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
@@ -639,7 +660,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 			*oom = 1;
 			return NULL;
 		}
-		if (o->evidence && r.rid) {
+		if (o->evidence && (r.rid = acc_rid(c)) != 0) {
 			r.fields = mh_audr_key_fields(a);
 			if (mh_audr_evl_add(&g->ev, c->max_ev, &r))
 				*oom = 1;
@@ -684,6 +705,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 		}
 	}
 	if (o->evidence && mh_audr_evl_wants(&g->ev, c->max_ev, &r)) {
+		r.rid = acc_rid(c);
 		r.fields = mh_audr_key_fields(a);
 		if (mh_audr_evl_add(&g->ev, c->max_ev, &r))
 			*oom = 1;

@@ -162,8 +162,12 @@ struct acc {
 	 * a copy of one read before (another export of it). A copy counts
 	 * nothing; it only offers itself as evidence, and of the copies of
 	 * one record the evidence keeps the one first in file order, so the
-	 * evidence does not depend on which copy a thread read first. */
+	 * evidence does not depend on which copy a thread read first. The
+	 * hash is made when a record is first offered as evidence (few
+	 * are): rid_key is the event's record_id, rid valid with rid_done. */
+	struct mh_slice rid_key;
 	uint64_t rid;
+	int rid_done;
 	int dup;
 };
 

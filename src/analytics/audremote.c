@@ -599,7 +599,8 @@ static int observe_event(struct acc *c, const struct mh_event *ev,
 static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 {
 	struct acc *c = p;
-	c->rid = mh_audit_rid_hash(ev->record_id);
+	c->rid_key = ev->record_id;
+	c->rid_done = 0;
 	c->dup = 0;
 	return observe_event(c, ev, err);
 }
@@ -611,7 +612,8 @@ static int on_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
 	struct acc *c = p;
 	if (!ev->audit || mh_audit_shape_partial(ev->audit->shape))
 		return MH_OK;
-	c->rid = mh_audit_rid_hash(ev->record_id);
+	c->rid_key = ev->record_id;
+	c->rid_done = 0;
 	c->dup = 1;
 	int rc = observe_event(c, ev, err);
 	c->dup = 0;

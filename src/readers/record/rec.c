@@ -622,11 +622,22 @@ static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 	ev->ts = a->ts;
 	if (ev->kind == MH_EV_AUDIT)
 		ev->audit = a;
+	/* One look-up of the operation in the prefilter's lists: which
+	 * analytics read the record (the scan's readers_of), and whether
+	 * any does (its dedup key). */
+	int looked = 0;
+	uint32_t owners = 0;
+	if (rs->audit_ops.on && a->source == MH_AUDIT_M365 && !a->snapshot) {
+		owners = mh_rawop_owners(&rs->audit_ops, a->operation,
+		                         a->record_type);
+		looked = 1;
+		if (rs->audit_owned && a->operation.n) {
+			a->owners = owners;
+			a->owners_known = 1;
+		}
+	}
 	if (a->id.n && !a->snapshot) {
-		if (rs->audit_ops.on && a->source == MH_AUDIT_M365 &&
-		    a->ts != MH_TS_NONE &&
-		    !mh_rawop_wanted(&rs->audit_ops, a->operation,
-		                     a->record_type)) {
+		if (looked && a->ts != MH_TS_NONE && !owners) {
 			if (raw_key(rs, a->id, a->ts, a->operation,
 			            &ev->record_id))
 				return MH_ENOMEM;

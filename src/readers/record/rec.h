@@ -107,6 +107,7 @@ struct mh_recstate {
 	 * Microsoft 365 record no analytic reads gets the key a record
 	 * passed over gets (rawop.h), whoever read it. Set by the reader. */
 	struct mh_rawop_set audit_ops;
+	int audit_owned; /* audit_ops made with the scan's owner masks */
 	/* mh_rec_event_raw: mh_norm_pick's last answers by the keys a
 	 * record has (its choice reads their presence only, and a record
 	 * read from its raw text holds no composite a match() could look
