@@ -234,23 +234,31 @@ static size_t plain_quad(struct mh_slice raw, char out[MH_AUDIT_IP_MAX])
 {
 	if (raw.n < 7 || raw.n > 15)
 		return 0;
-	unsigned q[4], k = 0, digits = 0;
-	q[0] = 0;
-	for (size_t j = 0; j < raw.n; j++) {
-		unsigned d = (unsigned)(unsigned char)raw.p[j] - '0';
-		if (d < 10 && digits < 3) {
-			q[k] = q[k] * 10 + d;
-			digits++;
-		} else if (raw.p[j] == '.' && digits && k < 3) {
-			q[++k] = 0;
-			digits = 0;
-		} else {
+	const char *p = raw.p, *e = raw.p + raw.n;
+	unsigned q[4];
+	int canon = 1;
+	for (int k = 0; k < 4; k++) {
+		if (k && (p == e || *p++ != '.'))
 			return 0;
+		const char *s = p;
+		unsigned v = 0, d;
+		while (p < e && p - s < 3 &&
+		       (d = (unsigned)(unsigned char)*p - '0') < 10) {
+			v = v * 10 + d;
+			p++;
 		}
+		if (p == s || v > 255)
+			return 0;
+		canon &= *s != '0' || p - s == 1;
+		q[k] = v;
 	}
-	if (k != 3 || !digits || q[0] > 255 || q[1] > 255 || q[2] > 255 ||
-	    q[3] > 255)
+	if (p != e)
 		return 0;
+	if (canon) { /* written as it is normalised */
+		memcpy(out, raw.p, raw.n);
+		out[raw.n] = '\0';
+		return raw.n;
+	}
 	size_t o = 0;
 	for (unsigned i = 0; i < 4; i++) {
 		if (i)

@@ -400,21 +400,28 @@ int mh_norm_ual_fill(struct nctx *c, const struct robj *o)
 	    (rc = nc_client_ip(c, t)))
 		return rc;
 
-	if ((rc = nv_params(c, nc_get(o, K_PARAMETERS), K_PARAMETERS,
-	                    MH_AP_PARAMETERS)) ||
-	    (rc = nv_params(c, nc_get(o, K_OPERATIONPROPERTIES),
-	                    K_OPERATIONPROPERTIES,
-	                    MH_AP_OPERATION_PROPERTIES)) ||
-	    (rc = nv_params(c, nc_get(o, K_MODIFIEDPROPERTIES),
-	                    K_MODIFIEDPROPERTIES, MH_AP_MODIFIED_PROPERTIES)) ||
-	    (rc = nv_params(c, nc_get(o, K_EXTENDEDPROPERTIES),
-	                    K_EXTENDEDPROPERTIES, MH_AP_EXTENDED_PROPERTIES)))
+	/* (most records have one of the lists, or none) */
+	if ((o->have[K_PARAMETERS] &&
+	     (rc = nv_params(c, nc_get(o, K_PARAMETERS), K_PARAMETERS,
+	                     MH_AP_PARAMETERS))) ||
+	    (o->have[K_OPERATIONPROPERTIES] &&
+	     (rc = nv_params(c, nc_get(o, K_OPERATIONPROPERTIES),
+	                     K_OPERATIONPROPERTIES,
+	                     MH_AP_OPERATION_PROPERTIES))) ||
+	    (o->have[K_MODIFIEDPROPERTIES] &&
+	     (rc = nv_params(c, nc_get(o, K_MODIFIEDPROPERTIES),
+	                     K_MODIFIEDPROPERTIES,
+	                     MH_AP_MODIFIED_PROPERTIES))) ||
+	    (o->have[K_EXTENDEDPROPERTIES] &&
+	     (rc = nv_params(c, nc_get(o, K_EXTENDEDPROPERTIES),
+	                     K_EXTENDEDPROPERTIES, MH_AP_EXTENDED_PROPERTIES))))
 		return rc;
 	/* UpdateInboxRules: the recipients inside the rule. */
 	size_t np = c->rs->nparams;
 	for (size_t i = 0; i < np; i++) {
 		const struct mh_audit_param *p = &c->rs->params[i];
 		if (p->src == MH_AP_OPERATION_PROPERTIES && p->value.n &&
+		    (p->name.n == 11 || p->name.n == 10) &&
 		    (mh_slice_ieq(p->name, MH_SLICE_LIT("RuleActions")) ||
 		     mh_slice_ieq(p->name, MH_SLICE_LIT("ServerRule"))) &&
 		    (rc = rule_actions(c, p->value)))
