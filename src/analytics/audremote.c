@@ -69,8 +69,14 @@ static int via_api(const struct mh_audit *a)
 
 static int throttled(const struct mh_audit *a)
 {
-	const struct mh_audit_param *p = mh_audit_param(a, "IsThrottled", NULL);
-	return p && mh_audr_ieq(p->value, "true");
+	/* mh_audit_param(a, "IsThrottled"), asked of every read */
+	for (size_t i = 0; i < a->nparams; i++) {
+		const struct mh_audit_param *p = &a->params[i];
+		if (p->name.n == 11 &&
+		    mh_slice_ieq(p->name, MH_SLICE_LIT("IsThrottled")))
+			return mh_audr_ieq(p->value, "true");
+	}
+	return 0;
 }
 
 static int64_t hour_of(int64_t ts)
@@ -115,9 +121,15 @@ static int on_read(struct acc *c, const struct mh_event *ev,
                    const struct mh_audit *a, int bind_only)
 {
 	int oom = 0;
-	char mbx[TXT_CAP], act[TXT_CAP], app[TXT_CAP];
+	char mbx[TXT_CAP], actb[TXT_CAP], app[TXT_CAP];
 	mh_audr_tcopy(mbx, sizeof(mbx), a->mailbox, 1);
-	mh_audr_tcopy(act, sizeof(act), a->actor, 1);
+	/* most reads are the owner's: UserId is MailboxOwnerUPN */
+	const char *act = mbx;
+	if (a->actor.n != a->mailbox.n || !a->actor.p || !a->mailbox.p ||
+	    memcmp(a->actor.p, a->mailbox.p, a->actor.n) != 0) {
+		mh_audr_tcopy(actb, sizeof(actb), a->actor, 1);
+		act = actb;
+	}
 	struct mh_slice appid = read_app(a);
 	mh_audr_tcopy(app, sizeof(app), appid, 1);
 	uint64_t items = a->op_count > 0 ? (uint64_t)a->op_count : 1;

@@ -23,7 +23,9 @@ static uint64_t hash_bytes(const char *p, size_t n)
 		h ^= h >> 32;
 	}
 	w = 0;
-	if (n > i)
+	if (n > i && n >= 8)
+		memcpy(&w, p + n - 8, 8); /* the last eight, over some done */
+	else if (n > i)
 		memcpy(&w, p + i, n - i);
 	h = (h ^ w) * k;
 	h ^= h >> 29;

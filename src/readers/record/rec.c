@@ -591,6 +591,29 @@ static int raw_key(struct mh_recstate *rs, struct mh_slice id, int64_t ts,
 	return MH_OK;
 }
 
+/* mh_rawop_owners of audit_ops, remembered for the last few operations
+ * (the same bytes and RecordType give the same answer). */
+static uint32_t op_owners(struct mh_recstate *rs, struct mh_slice op, int rtype)
+{
+	for (size_t i = 0; i < rs->nown; i++)
+		if (rs->own[i].n == op.n && rs->own[i].rtype == rtype &&
+		    (!op.n || !memcmp(rs->own[i].op, op.p, op.n)))
+			return rs->own[i].owners;
+	uint32_t o = mh_rawop_owners(&rs->audit_ops, op, rtype);
+	if (op.n <= sizeof(rs->own[0].op)) {
+		size_t at = rs->own_next;
+		rs->own_next = (at + 1) % (sizeof(rs->own) / sizeof(rs->own[0]));
+		if (rs->nown <= at)
+			rs->nown = at + 1;
+		if (op.n)
+			memcpy(rs->own[at].op, op.p, op.n);
+		rs->own[at].n = op.n;
+		rs->own[at].rtype = rtype;
+		rs->own[at].owners = o;
+	}
+	return o;
+}
+
 /* use: the normaliser (mh_norm_pick's choice), or NULL to choose. */
 static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 {
@@ -645,8 +668,7 @@ static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 	int looked = 0;
 	uint32_t owners = 0;
 	if (rs->audit_ops.on && a->source == MH_AUDIT_M365 && !a->snapshot) {
-		owners = mh_rawop_owners(&rs->audit_ops, a->operation,
-		                         a->record_type);
+		owners = op_owners(rs, a->operation, a->record_type);
 		looked = 1;
 		if (rs->audit_owned && a->operation.n) {
 			a->owners = owners;

@@ -117,6 +117,16 @@ struct mh_recstate {
 		const struct mh_norm *norm;
 	} pick[4];
 	size_t npick, pick_next;
+	/* build: the owners (rawop.h mh_rawop_owners) of the last
+	 * operations looked up in audit_ops, by their bytes and RecordType
+	 * (a log is mostly a few operations) */
+	struct {
+		char op[48];
+		size_t n;
+		int rtype;
+		uint32_t owners;
+	} own[4];
+	size_t nown, own_next;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);
