@@ -621,6 +621,22 @@ static int digits_at(const char *p, const unsigned char *at, size_t n,
 	return !bad;
 }
 
+/* "hh:mm:ss" read as a word: the bytes of "00:00:00" (the same either
+ * way round), where its colons are, and where its digits are counted
+ * from the word's lowest byte. */
+static const uint64_t time_form = 0x30303a30303a3030ULL;
+static const uint64_t time_colons = 0x0000ff0000ff0000ULL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static const unsigned char tpos[6] = {7, 6, 4, 3, 1, 0};
+#else
+static const unsigned char tpos[6] = {0, 1, 3, 4, 6, 7};
+#endif
+
+static unsigned byte_at(uint64_t w, unsigned i)
+{
+	return (unsigned)(w >> (8 * i)) & 0xff;
+}
+
 /* "2024-03-01T10:00:03" (and with "Z"), the API's own form, read for
  * every record: what iso() reads it as, without its steps; -2 (not a
  * time) when s is not of that form. */
@@ -630,11 +646,17 @@ static int64_t api_time(struct mh_slice s)
 	      s.p[4] == '-' && s.p[7] == '-' && s.p[10] == 'T' &&
 	      s.p[13] == ':' && s.p[16] == ':'))
 		return -2;
-	static const unsigned char tat[6] = {11, 12, 14, 15, 17, 18};
-	long t[6];
-	if (!digits_at(s.p, tat, 6, t))
+	/* "hh:mm:ss" as one word: each byte less '0' (':' less ':') must
+	 * be a digit (a colon: 0) */
+	uint64_t w;
+	memcpy(&w, s.p + 11, 8);
+	w ^= time_form;
+	if (((w + 0x7676767676767676ULL) | w) & 0x8080808080808080ULL ||
+	    (w & time_colons))
 		return -2;
-	long h = t[0] * 10 + t[1], mi = t[2] * 10 + t[3], sec = t[4] * 10 + t[5];
+	long h = (long)(byte_at(w, tpos[0]) * 10 + byte_at(w, tpos[1])),
+	     mi = (long)(byte_at(w, tpos[2]) * 10 + byte_at(w, tpos[3])),
+	     sec = (long)(byte_at(w, tpos[4]) * 10 + byte_at(w, tpos[5]));
 	if (!last_day.valid || memcmp(last_day.date, s.p, 10) != 0) {
 		static const unsigned char dat[8] = {0, 1, 2, 3, 5, 6, 8, 9};
 		long v[8];
