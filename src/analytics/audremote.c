@@ -73,7 +73,8 @@ static int throttled(const struct mh_audit *a)
 	for (size_t i = 0; i < a->nparams; i++) {
 		const struct mh_audit_param *p = &a->params[i];
 		if (p->name.n == 11 &&
-		    mh_slice_ieq(p->name, MH_SLICE_LIT("IsThrottled")))
+		    (!memcmp(p->name.p, "IsThrottled", 11) ||
+		     mh_slice_ieq(p->name, MH_SLICE_LIT("IsThrottled"))))
 			return mh_audr_ieq(p->value, "true");
 	}
 	return 0;
@@ -665,7 +666,9 @@ static int observe_event(struct acc *c, const struct mh_event *ev,
 	struct mh_slice op = a->operation;
 	int rc = MH_OK;
 	if (a->source == MH_AUDIT_M365) {
-		if (mh_audr_ieq(op, "MailItemsAccessed"))
+		/* most records: MailItemsAccessed as the API writes it */
+		if ((op.n == 17 && !memcmp(op.p, "MailItemsAccessed", 17)) ||
+		    mh_audr_ieq(op, "MailItemsAccessed"))
 			rc = on_read(c, ev, a, 0);
 		else if (mh_audr_ieq(op, "FolderBind") ||
 		         mh_audr_ieq(op, "MessageBind"))

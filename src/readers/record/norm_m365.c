@@ -421,7 +421,8 @@ int mh_norm_ual_fill(struct nctx *c, const struct robj *o)
 	for (size_t i = 0; i < np; i++) {
 		const struct mh_audit_param *p = &c->rs->params[i];
 		if (p->src == MH_AP_OPERATION_PROPERTIES && p->value.n &&
-		    (p->name.n == 11 || p->name.n == 10) &&
+		    ((p->name.n == 11 && (p->name.p[0] | 0x20) == 'r') ||
+		     (p->name.n == 10 && (p->name.p[0] | 0x20) == 's')) &&
 		    (mh_slice_ieq(p->name, MH_SLICE_LIT("RuleActions")) ||
 		     mh_slice_ieq(p->name, MH_SLICE_LIT("ServerRule"))) &&
 		    (rc = rule_actions(c, p->value)))
