@@ -42,8 +42,8 @@ static int first_text(struct nctx *c, const struct robj *o, const int *keys,
  * from the text of key k, else of k2 (-1: none) as FIRST does; an
  * integer, the usual value, is taken as of() reads its digits (0 to
  * 100000, else -1: audit.c lookup()) without making its text. */
-static int key_num(struct nctx *c, const struct robj *o, int k, int k2,
-                   int (*of)(struct mh_slice), int *out)
+static int key_num_slow(struct nctx *c, const struct robj *o, int k, int k2,
+                        int (*of)(struct mh_slice), int *out)
 {
 	struct mh_slice t = MH_SLICE_NULL;
 	const int keys[2] = {k, k2};
@@ -63,9 +63,34 @@ static int key_num(struct nctx *c, const struct robj *o, int k, int k2,
 	return MH_OK;
 }
 
-#define FIRST(c, o, out, ...)                                                  \
-	first_text(c, o, (const int[]){__VA_ARGS__},                           \
-	           sizeof((const int[]){__VA_ARGS__}) / sizeof(int), out)
+static inline int key_num(struct nctx *c, const struct robj *o, int k, int k2,
+                          int (*of)(struct mh_slice), int *out)
+{
+	if (o->have[k] && o->slot[k].t == MH_JINT) {
+		int64_t v = o->slot[k].i;
+		*out = v < 0 || v > 100000 ? -1 : (int)v;
+		return MH_OK;
+	}
+	return key_num_slow(c, o, k, k2, of, out);
+}
+
+/* FIRST's usual case: its first key a string that is not empty. */
+static inline int first_str(const struct robj *o, int k, struct mh_slice *out)
+{
+	if (o->have[k] && o->slot[k].t == MH_JSTR && o->slot[k].s.n) {
+		*out = o->slot[k].s;
+		return 1;
+	}
+	return 0;
+}
+
+#define FIRST(c, o, out, k0, ...)                                              \
+	(first_str(o, k0, out)                                                 \
+	         ? MH_OK                                                       \
+	         : first_text(c, o, (const int[]){k0, __VA_ARGS__},            \
+	                      sizeof((const int[]){k0, __VA_ARGS__}) /         \
+	                              sizeof(int),                             \
+	                      out))
 
 static struct mh_slice member_text(struct nctx *c, struct mh_jv obj,
                                    const char *key)

@@ -49,6 +49,8 @@ int mh_rec_key_find(const char *name, size_t n)
 	return mh_jkeys_find(&known, name, n);
 }
 
+extern const struct mh_norm mh_norm_ual_api;
+
 /* MARK: - state */
 
 int mh_recstate_init(struct mh_recstate *rs)
@@ -57,6 +59,7 @@ int mh_recstate_init(struct mh_recstate *rs)
 	memset(rs, 0, sizeof(*rs));
 	mh_arena_init(&rs->arena, 64 << 10, 0);
 	mh_flat_init(&rs->flat, &rs->arena, 0);
+	rs->win_dirty = 1;
 	return MH_OK;
 }
 
@@ -88,9 +91,13 @@ static void reset(struct mh_recstate *rs)
 	rs->audit.logon_type = -1;
 	rs->audit.op_count = -1;
 	rs->audit.ts = MH_TS_NONE;
-	memset(&rs->win, 0, sizeof(rs->win));
-	rs->win.event_id = -1;
-	rs->win.ts = MH_TS_NONE;
+	/* only a normaliser of the table writes it (not the raw path) */
+	if (rs->win_dirty) {
+		memset(&rs->win, 0, sizeof(rs->win));
+		rs->win.event_id = -1;
+		rs->win.ts = MH_TS_NONE;
+		rs->win_dirty = 0;
+	}
 }
 
 /* MARK: - values */
@@ -620,6 +627,8 @@ static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 	struct mh_recstate *rs = c->rs;
 	int ni = -1;
 	int rc;
+	if (use != &mh_norm_ual_api)
+		rs->win_dirty = 1;
 	if (use || forced) {
 		ni = 0;
 		rc = (use ? use : forced)->fill(c);
@@ -782,8 +791,6 @@ static int top_exact(const struct robj *top, const struct mh_audit *a)
 /* Name/Value pairs of OperationProperties the raw path takes (a
  * MailItemsAccessed record has two). */
 #define RAW_NV 32
-
-extern const struct mh_norm mh_norm_ual_api;
 
 /* mh_norm_pick for a record read from its raw text, by its keys. */
 static const struct mh_norm *raw_pick(struct mh_recstate *rs,

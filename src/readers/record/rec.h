@@ -80,6 +80,7 @@ struct mh_recstate {
 	size_t pool_used;
 	struct mh_audit audit;
 	struct mh_winevent win; /* Windows events (norm_win.c) */
+	int win_dirty;          /* win may have been written since reset */
 	struct mh_audit_param *params;
 	size_t nparams, cap_params;
 	struct mh_slice *ops;
