@@ -203,8 +203,8 @@ static void runs_build(void)
 			run[k] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
 		}
 		size_t i = 0;
-		while (i < kr->n &&
-		       !(kr->r[i].len == best && !memcmp(kr->r[i].s, run, best)))
+		while (i < kr->n && !(kr->r[i].len == best &&
+		                      !memcmp(kr->r[i].s, run, best)))
 			i++;
 		if (i < kr->n)
 			continue; /* the same run as another name's */

@@ -318,8 +318,9 @@ static int ix_rebuild(struct amap *m)
 		return MH_ENOMEM;
 	for (size_t i = 0; i < m->n; i++)
 		ix_put(m->ix, nc,
-		       (struct aslot){key_hash(m->v[i].key, strlen(m->v[i].key)),
-		                      m->v[i].key, m->v[i].a});
+		       (struct aslot){
+		               key_hash(m->v[i].key, strlen(m->v[i].key)),
+		               m->v[i].key, m->v[i].a});
 	return MH_OK;
 }
 
@@ -378,10 +379,9 @@ struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
 		if (lo == m->n)
 			return NULL;
 		m->n--;
-		struct aslot *old =
-		        ix_find(m,
-		                key_hash(m->v[m->n].key, strlen(m->v[m->n].key)),
-		                m->v[m->n].key);
+		struct aslot *old = ix_find(
+		        m, key_hash(m->v[m->n].key, strlen(m->v[m->n].key)),
+		        m->v[m->n].key);
 		if (old)
 			ix_del(m, old);
 		free(m->v[m->n].key);

@@ -895,8 +895,8 @@ static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
  * (fwdalias.c). Most records repeat a pair taught before, and GUIDs are
  * written in lower case: one look-up of the GUID as written answers. */
 #define GUID_SEEN 1024 /* entries, a power of two */
-#define GUID_TEXT 48  /* bytes of a GUID kept (36 as written) */
-#define GUID_MBX  80  /* bytes of a mailbox kept */
+#define GUID_TEXT 48   /* bytes of a GUID kept (36 as written) */
+#define GUID_MBX  80   /* bytes of a mailbox kept */
 
 struct fw_guid_seen {
 	struct {

@@ -609,8 +609,7 @@ static _Thread_local struct {
 	int64_t base;
 } last_day;
 
-static int digits_at(const char *p, const unsigned char *at, size_t n,
-                     long *v)
+static int digits_at(const char *p, const unsigned char *at, size_t n, long *v)
 {
 	unsigned bad = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -642,7 +641,8 @@ static unsigned byte_at(uint64_t w, unsigned i)
  * time) when s is not of that form. */
 static int64_t api_time(struct mh_slice s)
 {
-	if (!((s.n == 19 || (s.n == 20 && (s.p[19] == 'Z' || s.p[19] == 'z'))) &&
+	if (!((s.n == 19 ||
+	       (s.n == 20 && (s.p[19] == 'Z' || s.p[19] == 'z'))) &&
 	      s.p[4] == '-' && s.p[7] == '-' && s.p[10] == 'T' &&
 	      s.p[13] == ':' && s.p[16] == ':'))
 		return -2;

@@ -438,8 +438,8 @@ static void hex16(uint64_t t, char out[17])
 		    (x & 0x000f000f000f000fULL);
 		/* byte i holds nibble i (from the lowest): '0'..'9', and
 		 * 39 more for 'a'..'f' */
-		uint64_t over9 =
-		        ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+		uint64_t over9 = ((x + 0x0606060606060606ULL) >> 4) &
+		                 0x0101010101010101ULL;
 		x += 0x3030303030303030ULL + over9 * 0x27;
 		x = __builtin_bswap64(x);
 		memcpy(out + 8 * half, &x, 8);
@@ -609,7 +609,8 @@ static uint32_t op_owners(struct mh_recstate *rs, struct mh_slice op, int rtype)
 	uint32_t o = mh_rawop_owners(&rs->audit_ops, op, rtype);
 	if (op.n <= sizeof(rs->own[0].op)) {
 		size_t at = rs->own_next;
-		rs->own_next = (at + 1) % (sizeof(rs->own) / sizeof(rs->own[0]));
+		rs->own_next =
+		        (at + 1) % (sizeof(rs->own) / sizeof(rs->own[0]));
 		if (rs->nown <= at)
 			rs->nown = at + 1;
 		if (op.n)
