@@ -331,18 +331,6 @@ int aj_system_identity(struct mh_slice s)
 	return 0;
 }
 
-int aj_is_op(const struct mh_audit *a, const char *op)
-{
-	/* Asked once per rule of every record: the first letter rules out
-	 * most before the length is counted. */
-	struct mh_slice o = a->operation;
-	if (!o.n)
-		return !*op;
-	if (((unsigned char)o.p[0] | 0x20) != ((unsigned char)op[0] | 0x20))
-		return 0;
-	return mh_slice_ieq(o, mh_slice_cstr(op));
-}
-
 struct mh_slice aj_pval(const struct mh_audit *a, enum aj_param_class c)
 {
 	for (size_t i = 0; i < a->nparams; i++)
