@@ -654,9 +654,9 @@ static int64_t api_time(struct mh_slice s)
 	if (((w + 0x7676767676767676ULL) | w) & 0x8080808080808080ULL ||
 	    (w & time_colons))
 		return -2;
-	long h = (long)(byte_at(w, tpos[0]) * 10 + byte_at(w, tpos[1])),
-	     mi = (long)(byte_at(w, tpos[2]) * 10 + byte_at(w, tpos[3])),
-	     sec = (long)(byte_at(w, tpos[4]) * 10 + byte_at(w, tpos[5]));
+	long h = (long)byte_at(w, tpos[0]) * 10 + (long)byte_at(w, tpos[1]),
+	     mi = (long)byte_at(w, tpos[2]) * 10 + (long)byte_at(w, tpos[3]),
+	     sec = (long)byte_at(w, tpos[4]) * 10 + (long)byte_at(w, tpos[5]);
 	if (!last_day.valid || memcmp(last_day.date, s.p, 10) != 0) {
 		static const unsigned char dat[8] = {0, 1, 2, 3, 5, 6, 8, 9};
 		long v[8];

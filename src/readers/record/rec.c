@@ -602,23 +602,21 @@ static int raw_key(struct mh_recstate *rs, struct mh_slice id, int64_t ts,
  * (the same bytes and RecordType give the same answer). */
 static uint32_t op_owners(struct mh_recstate *rs, struct mh_slice op, int rtype)
 {
+	if (!op.p || !op.n || op.n > sizeof(rs->own[0].op))
+		return mh_rawop_owners(&rs->audit_ops, op, rtype);
 	for (size_t i = 0; i < rs->nown; i++)
 		if (rs->own[i].n == op.n && rs->own[i].rtype == rtype &&
-		    (!op.n || !memcmp(rs->own[i].op, op.p, op.n)))
+		    !memcmp(rs->own[i].op, op.p, op.n))
 			return rs->own[i].owners;
 	uint32_t o = mh_rawop_owners(&rs->audit_ops, op, rtype);
-	if (op.n <= sizeof(rs->own[0].op)) {
-		size_t at = rs->own_next;
-		rs->own_next =
-		        (at + 1) % (sizeof(rs->own) / sizeof(rs->own[0]));
-		if (rs->nown <= at)
-			rs->nown = at + 1;
-		if (op.n)
-			memcpy(rs->own[at].op, op.p, op.n);
-		rs->own[at].n = op.n;
-		rs->own[at].rtype = rtype;
-		rs->own[at].owners = o;
-	}
+	size_t at = rs->own_next;
+	rs->own_next = (at + 1) % (sizeof(rs->own) / sizeof(rs->own[0]));
+	if (rs->nown <= at)
+		rs->nown = at + 1;
+	memcpy(rs->own[at].op, op.p, op.n);
+	rs->own[at].n = op.n;
+	rs->own[at].rtype = rtype;
+	rs->own[at].owners = o;
 	return o;
 }
 
