@@ -60,7 +60,7 @@ static void check_map(size_t nkeys, size_t cap)
 	qsort(keys, nkeys, sizeof(*keys), cmp_str);
 	size_t distinct = 0;
 	for (size_t i = 0; i < nkeys; i++)
-		if (!i || strcmp(keys[i], keys[i - 1]))
+		if (!distinct || strcmp(keys[i], keys[distinct - 1]))
 			keys[distinct++] = keys[i];
 		else
 			free(keys[i]);
