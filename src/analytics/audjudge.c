@@ -159,14 +159,77 @@ enum aj_folder_kind aj_folder_kind(struct mh_slice path)
 	return F_NONE;
 }
 
+/* The names of each folder kind as aj_text_may_name looks for them:
+ * each name's longest run of ASCII, lower case, once each. A name
+ * without a run of three (or with one too long to keep) makes any text
+ * a maybe. */
+#define RUN_MAX  64
+#define RUNS_MAX 16
+static struct kind_runs {
+	int always;
+	size_t n;
+	struct {
+		char s[RUN_MAX];
+		size_t len;
+	} r[RUNS_MAX];
+} kind_runs[F_CALENDAR + 1];
+static pthread_once_t runs_once = PTHREAD_ONCE_INIT;
+
+static void runs_build(void)
+{
+	for (size_t f = 0; f < sizeof(folders) / sizeof(folders[0]); f++) {
+		if ((size_t)folders[f].kind > F_CALENDAR)
+			continue;
+		struct kind_runs *kr = &kind_runs[folders[f].kind];
+		const char *nm = folders[f].name;
+		size_t best = 0, bat = 0;
+		for (size_t a = 0; nm[a];) {
+			size_t b = a;
+			while (nm[b] && (unsigned char)nm[b] < 0x80)
+				b++;
+			if (b - a > best) {
+				best = b - a;
+				bat = a;
+			}
+			a = nm[b] ? b + 1 : b;
+		}
+		if (best < 3 || best >= RUN_MAX || kr->n == RUNS_MAX) {
+			kr->always = 1;
+			continue;
+		}
+		char run[RUN_MAX];
+		for (size_t k = 0; k < best; k++) {
+			unsigned char c = (unsigned char)nm[bat + k];
+			run[k] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		}
+		size_t i = 0;
+		while (i < kr->n && !(kr->r[i].len == best &&
+		                      !memcmp(kr->r[i].s, run, best)))
+			i++;
+		if (i < kr->n)
+			continue; /* the same run as another name's */
+		memcpy(kr->r[kr->n].s, run, best);
+		kr->r[kr->n].len = best;
+		kr->n++;
+	}
+}
+
 int aj_text_may_name(struct mh_slice text, enum aj_folder_kind kind)
 {
-	/* A \u escape may spell any name; a text too long for the buffer
+	/* A \\u escape may spell any name; a text too long for the buffer
 	 * is not looked at: maybe. */
 	char low[8192];
 	if (!text.p || text.n > sizeof(low) ||
 	    mh_memfind(text.p, text.n, "\\u", 2))
 		return 1;
+	pthread_once(&runs_once, runs_build);
+	if ((size_t)kind > F_CALENDAR)
+		return 0;
+	const struct kind_runs *kr = &kind_runs[kind];
+	if (kr->always)
+		return 1;
+	if (!kr->n)
+		return 0;
 	/* Otherwise a leaf that folds to a name of the table is in the text
 	 * as it is (a JSON string's other escapes spell no letter), and so
 	 * is each run of ASCII of that name, up to case. */
@@ -189,32 +252,9 @@ int aj_text_may_name(struct mh_slice text, enum aj_folder_kind kind)
 		unsigned char c = (unsigned char)text.p[i];
 		low[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
 	}
-	for (size_t f = 0; f < sizeof(folders) / sizeof(folders[0]); f++) {
-		if (folders[f].kind != kind)
-			continue;
-		/* the name's longest run of ASCII, lower case */
-		const char *nm = folders[f].name;
-		size_t best = 0, bat = 0;
-		for (size_t a = 0; nm[a];) {
-			size_t b = a;
-			while (nm[b] && (unsigned char)nm[b] < 0x80)
-				b++;
-			if (b - a > best) {
-				best = b - a;
-				bat = a;
-			}
-			a = nm[b] ? b + 1 : b;
-		}
-		char run[64];
-		if (best < 3 || best >= sizeof(run))
+	for (size_t r = 0; r < kr->n; r++)
+		if (mh_memfind(low, text.n, kr->r[r].s, kr->r[r].len))
 			return 1;
-		for (size_t k = 0; k < best; k++) {
-			unsigned char c = (unsigned char)nm[bat + k];
-			run[k] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-		}
-		if (mh_memfind(low, text.n, run, best))
-			return 1;
-	}
 	return 0;
 }
 
@@ -289,18 +329,6 @@ int aj_system_identity(struct mh_slice s)
 			return 1;
 	}
 	return 0;
-}
-
-int aj_is_op(const struct mh_audit *a, const char *op)
-{
-	/* Asked once per rule of every record: the first letter rules out
-	 * most before the length is counted. */
-	struct mh_slice o = a->operation;
-	if (!o.n)
-		return !*op;
-	if (((unsigned char)o.p[0] | 0x20) != ((unsigned char)op[0] | 0x20))
-		return 0;
-	return mh_slice_ieq(o, mh_slice_cstr(op));
 }
 
 struct mh_slice aj_pval(const struct mh_audit *a, enum aj_param_class c)

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "analytics/analytic.h"
 #include "core/buf.h"
@@ -101,8 +102,20 @@ enum aj_param_class aj_param_class(struct mh_slice name);
 
 /* MARK: - values */
 
-/* 1 when the record's operation is op (ASCII case-insensitive). */
-int aj_is_op(const struct mh_audit *a, const char *op);
+/* 1 when the record's operation is op (ASCII case-insensitive). Asked
+ * once per rule of every record, with op a literal: inline, so that
+ * its length is known when compiled and the first letter and the
+ * length rule out most without a call. */
+static inline int aj_is_op(const struct mh_audit *a, const char *op)
+{
+	struct mh_slice o = a->operation;
+	if (!o.n)
+		return !*op;
+	if (((unsigned char)o.p[0] | 0x20) != ((unsigned char)op[0] | 0x20))
+		return 0;
+	size_t n = strlen(op);
+	return o.n == n && mh_slice_ieq(o, mh_slice_make(op, n));
+}
 /* The first non-empty value (trimmed) of a parameter of class c, of any
  * operation of the record (aj_pval) or of operation op (aj_pval_op);
  * empty when none. aj_pnamed: the same by name. */

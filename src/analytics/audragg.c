@@ -172,7 +172,12 @@ static void mh_audr_evl_free(struct evl *l)
 static struct hour *mh_audr_hours_get(struct hours *hs, int32_t h, size_t cap,
                                       int *oom)
 {
+	/* records come in about time order: the latest hour first */
+	if (hs->n && hs->v[hs->n - 1].h == h)
+		return &hs->v[hs->n - 1];
 	size_t lo = 0, hi = hs->n;
+	if (hs->n && hs->v[hs->n - 1].h < h)
+		lo = hi; /* a new latest hour */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (hs->v[mid].h == h)
@@ -255,17 +260,115 @@ void mh_audr_agg_free(struct agg *a)
 	free(a);
 }
 
+/* MARK: - the index of an amap */
+
+/* A key's hash for the index (a few dozen bytes: a word a step; the
+ * index compares the keys it finds, so any spread will do). */
+static uint64_t key_hash(const char *key, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = n * k, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, key + i, n - i);
+	h = (h ^ w) * k;
+	h ^= h >> 29;
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+static struct aslot *ix_find(const struct amap *m, uint64_t h, const char *key)
+{
+	if (!m->ixcap)
+		return NULL;
+	size_t mask = m->ixcap - 1;
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		struct aslot *e = &m->ix[i];
+		if (!e->h)
+			return NULL;
+		if (e->h == h && !strcmp(e->key, key))
+			return e;
+	}
+}
+
+static void ix_put(struct aslot *ix, size_t cap, struct aslot e)
+{
+	size_t mask = cap - 1;
+	size_t i = (size_t)e.h & mask;
+	while (ix[i].h)
+		i = (i + 1) & mask;
+	ix[i] = e;
+}
+
+/* The index made anew from the array, at most half full. MH_OK or
+ * MH_ENOMEM (the map then has no index and is searched as before). */
+static int ix_rebuild(struct amap *m)
+{
+	size_t nc = 32;
+	while (2 * m->n > nc)
+		nc *= 2;
+	free(m->ix);
+	m->ix = calloc(nc, sizeof(*m->ix));
+	m->ixcap = m->ix ? nc : 0;
+	if (!m->ix)
+		return MH_ENOMEM;
+	for (size_t i = 0; i < m->n; i++)
+		ix_put(m->ix, nc,
+		       (struct aslot){
+		               key_hash(m->v[i].key, strlen(m->v[i].key)),
+		               m->v[i].key, m->v[i].a});
+	return MH_OK;
+}
+
+/* Take e out, moving back the entries after it that probed past it. */
+static void ix_del(struct amap *m, struct aslot *e)
+{
+	size_t mask = m->ixcap - 1;
+	size_t i = (size_t)(e - m->ix);
+	m->ix[i].h = 0;
+	for (size_t j = (i + 1) & mask; m->ix[j].h; j = (j + 1) & mask) {
+		size_t home = (size_t)m->ix[j].h & mask;
+		/* j may move to i when its home is not in (i, j] */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && home <= i && home > j)) {
+			m->ix[i] = m->ix[j];
+			m->ix[j].h = 0;
+			i = j;
+		}
+	}
+}
+
+void mh_audr_amap_release(struct amap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].key);
+		mh_audr_agg_free(m->v[i].a);
+	}
+	free(m->v);
+	free(m->ix);
+	memset(m, 0, sizeof(*m));
+}
+
 /* The aggregate of key (created), NULL when dropped by the cap or (with
  * *oom set) out of memory. */
 struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
                              int *oom)
 {
+	size_t kn = strlen(key);
+	uint64_t h = key_hash(key, kn);
+	struct aslot *e = ix_find(m, h, key);
+	if (e)
+		return e->a;
 	size_t lo = 0, hi = m->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(key, m->v[mid].key);
 		if (!c)
-			return m->v[mid].a;
+			return m->v[mid].a; /* not indexed: out of memory */
 		if (c < 0)
 			hi = mid;
 		else
@@ -276,6 +379,11 @@ struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
 		if (lo == m->n)
 			return NULL;
 		m->n--;
+		struct aslot *old = ix_find(
+		        m, key_hash(m->v[m->n].key, strlen(m->v[m->n].key)),
+		        m->v[m->n].key);
+		if (old)
+			ix_del(m, old);
 		free(m->v[m->n].key);
 		mh_audr_agg_free(m->v[m->n].a);
 	}
@@ -290,18 +398,25 @@ struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
 		m->alloc = na;
 	}
 	struct agg *a = calloc(1, sizeof(*a));
-	char *k = strdup(key);
+	char *k = malloc(kn + 1);
 	if (!a || !k) {
 		free(a);
 		free(k);
 		*oom = 1;
 		return NULL;
 	}
+	memcpy(k, key, kn + 1);
 	a->first = a->last = MH_TS_NONE;
 	memmove(m->v + lo + 1, m->v + lo, (m->n - lo) * sizeof(*m->v));
 	m->v[lo].key = k;
 	m->v[lo].a = a;
 	m->n++;
+	/* Without memory for an index the map works without one (its
+	 * keys are all in it, or it is not there). */
+	if (m->ixcap && 2 * m->n <= m->ixcap)
+		ix_put(m->ix, m->ixcap, (struct aslot){h, k, a});
+	else
+		(void)ix_rebuild(m);
 	return a;
 }
 
@@ -331,20 +446,62 @@ static const char *mh_audr_intern(struct acc *c, const char *path)
 
 /* MARK: - observations */
 
+/* What mh_slice_trim takes off. */
+static int trim_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The eight bytes of w with 'A'..'Z' made lower case (bytes >= 0x80
+ * kept): the range test made on each byte's low seven bits, with no
+ * carry from one byte into the next. */
+static uint64_t lower8(uint64_t w)
+{
+	const uint64_t hi = 0x8080808080808080ULL;
+	uint64_t h = w & ~hi;
+	uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3fULL; /* 0x80 - 'A' */
+	uint64_t gt_z = h + 0x2525252525252525ULL; /* 0x80 - 'Z' - 1 */
+	return w | (((ge_a & ~gt_z & ~w) & hi) >> 2);
+}
+
 void mh_audr_tcopy(char *out, size_t cap, struct mh_slice s, int lower)
 {
 	size_t k = 0;
-	s = mh_slice_trim(s);
-	/* The usual value (an address, an app id): no NUL, copied with
-	 * memcpy and lowered in place. */
-	if (s.p && s.n < cap && !memchr(s.p, '\0', s.n)) {
-		memcpy(out, s.p, s.n);
+	if (s.n && (trim_ws(s.p[0]) || trim_ws(s.p[s.n - 1])))
+		s = mh_slice_trim(s);
+	/* The usual value (an address, an app id): no NUL, copied and
+	 * lowered eight bytes at a time. */
+	if (s.p && s.n < cap) {
+		const uint64_t lo = 0x0101010101010101ULL,
+		               hi = 0x8080808080808080ULL;
+		uint64_t zero = 0;
+		size_t i = 0;
+		for (; i + 8 <= s.n; i += 8) {
+			uint64_t w;
+			memcpy(&w, s.p + i, 8);
+			zero |= (w - lo) & ~w & hi;
+			if (lower)
+				w = lower8(w);
+			memcpy(out + i, &w, 8);
+		}
+		if (i < s.n && s.n >= 8) {
+			/* the last eight bytes, over some done already */
+			uint64_t w;
+			memcpy(&w, s.p + s.n - 8, 8);
+			zero |= (w - lo) & ~w & hi;
+			if (lower)
+				w = lower8(w);
+			memcpy(out + s.n - 8, &w, 8);
+			i = s.n;
+		}
+		for (; i < s.n; i++) {
+			unsigned char c = (unsigned char)s.p[i];
+			zero |= c == 0;
+			out[i] = (char)(lower ? mh_audr_lc(c) : c);
+		}
 		out[s.n] = '\0';
-		if (lower)
-			for (size_t i = 0; i < s.n; i++)
-				out[i] =
-				        (char)mh_audr_lc((unsigned char)out[i]);
-		return;
+		if (!zero)
+			return;
 	}
 	for (size_t i = 0; s.p && i < s.n && k + 1 < cap; i++) {
 		unsigned char c = (unsigned char)s.p[i];
@@ -476,8 +633,17 @@ static int ref_of(struct acc *c, const struct mh_event *ev, const struct obs *o,
 	r->line = ev->line;
 	r->ts = ev->ts;
 	r->weight = o->weight;
-	r->rid = c->rid;
 	return r->file ? 0 : -1;
+}
+
+/* The hash of the observed record's id (acc.rid), made once. */
+static uint64_t acc_rid(struct acc *c)
+{
+	if (!c->rid_done) {
+		c->rid = mh_audit_rid_hash(c->rid_key);
+		c->rid_done = 1;
+	}
+	return c->rid;
 }
 
 struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
@@ -494,7 +660,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 			*oom = 1;
 			return NULL;
 		}
-		if (o->evidence && r.rid) {
+		if (o->evidence && (r.rid = acc_rid(c)) != 0) {
 			r.fields = mh_audr_key_fields(a);
 			if (mh_audr_evl_add(&g->ev, c->max_ev, &r))
 				*oom = 1;
@@ -518,7 +684,9 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 	g->flags |= o->flags;
 	g->flags |= a->result == MH_AR_FAILED ? F_FAILED : F_OK;
 	if (a->client_ip.p)
-		mh_audr_set_add_s(g, S_IP, a->client_ip, 0, oom);
+		/* normalised, NUL-terminated, no white space (audit.h): as
+		 * tcopy would copy it */
+		mh_audr_set_add_c(g, S_IP, a->client_ip.p, oom);
 	else if (a->client_ip_raw.p)
 		mh_audr_set_add_s(g, S_IP, a->client_ip_raw, 0, oom);
 	struct ref r;
@@ -537,6 +705,7 @@ struct agg *mh_audr_observe(struct acc *c, const struct mh_event *ev,
 		}
 	}
 	if (o->evidence && mh_audr_evl_wants(&g->ev, c->max_ev, &r)) {
+		r.rid = acc_rid(c);
 		r.fields = mh_audr_key_fields(a);
 		if (mh_audr_evl_add(&g->ev, c->max_ev, &r))
 			*oom = 1;

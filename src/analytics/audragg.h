@@ -136,10 +136,21 @@ struct akv {
 	struct agg *a;
 };
 
+/* An index of an amap's keys by hash (linear probing), for the lookup
+ * of every record; the sorted array stays what findings and merges
+ * read. The keys and aggregates it points to are the array's own. */
+struct aslot {
+	uint64_t h; /* 0: empty */
+	const char *key;
+	struct agg *a;
+};
+
 struct amap {
 	struct akv *v;
 	size_t n, alloc;
 	int capped;
+	struct aslot *ix;
+	size_t ixcap; /* a power of two, > 2 n; 0: none yet */
 };
 
 struct acc {
@@ -151,8 +162,12 @@ struct acc {
 	 * a copy of one read before (another export of it). A copy counts
 	 * nothing; it only offers itself as evidence, and of the copies of
 	 * one record the evidence keeps the one first in file order, so the
-	 * evidence does not depend on which copy a thread read first. */
+	 * evidence does not depend on which copy a thread read first. The
+	 * hash is made when a record is first offered as evidence (few
+	 * are): rid_key is the event's record_id, rid valid with rid_done. */
+	struct mh_slice rid_key;
 	uint64_t rid;
+	int rid_done;
 	int dup;
 };
 
@@ -194,6 +209,8 @@ int mh_audr_merge_agg(struct acc *into, int rule, struct agg *x, struct agg *y);
 struct agg *mh_audr_amap_get(struct amap *m, const char *key, size_t cap,
                              int *oom);
 void mh_audr_agg_free(struct agg *a);
+/* Free every key and aggregate of m and its index; m is left empty. */
+void mh_audr_amap_release(struct amap *m);
 /* Append the findings of every aggregate (audrfind.c). */
 int mh_audr_findings(struct acc *c, struct mh_findings *out);
 

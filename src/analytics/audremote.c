@@ -69,8 +69,15 @@ static int via_api(const struct mh_audit *a)
 
 static int throttled(const struct mh_audit *a)
 {
-	const struct mh_audit_param *p = mh_audit_param(a, "IsThrottled", NULL);
-	return p && mh_audr_ieq(p->value, "true");
+	/* mh_audit_param(a, "IsThrottled"), asked of every read */
+	for (size_t i = 0; i < a->nparams; i++) {
+		const struct mh_audit_param *p = &a->params[i];
+		if (p->name.n == 11 &&
+		    (!memcmp(p->name.p, "IsThrottled", 11) ||
+		     mh_slice_ieq(p->name, MH_SLICE_LIT("IsThrottled"))))
+			return mh_audr_ieq(p->value, "true");
+	}
+	return 0;
 }
 
 static int64_t hour_of(int64_t ts)
@@ -115,9 +122,15 @@ static int on_read(struct acc *c, const struct mh_event *ev,
                    const struct mh_audit *a, int bind_only)
 {
 	int oom = 0;
-	char mbx[TXT_CAP], act[TXT_CAP], app[TXT_CAP];
+	char mbx[TXT_CAP], actb[TXT_CAP], app[TXT_CAP];
 	mh_audr_tcopy(mbx, sizeof(mbx), a->mailbox, 1);
-	mh_audr_tcopy(act, sizeof(act), a->actor, 1);
+	/* most reads are the owner's: UserId is MailboxOwnerUPN */
+	const char *act = mbx;
+	if (a->actor.n != a->mailbox.n || !a->actor.p || !a->mailbox.p ||
+	    memcmp(a->actor.p, a->mailbox.p, a->actor.n) != 0) {
+		mh_audr_tcopy(actb, sizeof(actb), a->actor, 1);
+		act = actb;
+	}
 	struct mh_slice appid = read_app(a);
 	mh_audr_tcopy(app, sizeof(app), appid, 1);
 	uint64_t items = a->op_count > 0 ? (uint64_t)a->op_count : 1;
@@ -599,7 +612,8 @@ static int observe_event(struct acc *c, const struct mh_event *ev,
 static int on_event(void *p, const struct mh_event *ev, struct mh_err *err)
 {
 	struct acc *c = p;
-	c->rid = mh_audit_rid_hash(ev->record_id);
+	c->rid_key = ev->record_id;
+	c->rid_done = 0;
 	c->dup = 0;
 	return observe_event(c, ev, err);
 }
@@ -611,7 +625,8 @@ static int on_duplicate(void *p, const struct mh_event *ev, struct mh_err *err)
 	struct acc *c = p;
 	if (!ev->audit || mh_audit_shape_partial(ev->audit->shape))
 		return MH_OK;
-	c->rid = mh_audit_rid_hash(ev->record_id);
+	c->rid_key = ev->record_id;
+	c->rid_done = 0;
 	c->dup = 1;
 	int rc = observe_event(c, ev, err);
 	c->dup = 0;
@@ -651,7 +666,9 @@ static int observe_event(struct acc *c, const struct mh_event *ev,
 	struct mh_slice op = a->operation;
 	int rc = MH_OK;
 	if (a->source == MH_AUDIT_M365) {
-		if (mh_audr_ieq(op, "MailItemsAccessed"))
+		/* most records: MailItemsAccessed as the API writes it */
+		if ((op.n == 17 && !memcmp(op.p, "MailItemsAccessed", 17)) ||
+		    mh_audr_ieq(op, "MailItemsAccessed"))
 			rc = on_read(c, ev, a, 0);
 		else if (mh_audr_ieq(op, "FolderBind") ||
 		         mh_audr_ieq(op, "MessageBind"))
@@ -721,13 +738,8 @@ static void destroy(void *p)
 	struct acc *c = p;
 	if (!c)
 		return;
-	for (int r = 0; r < R__N; r++) {
-		for (size_t i = 0; i < c->map[r].n; i++) {
-			free(c->map[r].v[i].key);
-			mh_audr_agg_free(c->map[r].v[i].a);
-		}
-		free(c->map[r].v);
-	}
+	for (int r = 0; r < R__N; r++)
+		mh_audr_amap_release(&c->map[r]);
 	mh_strmap_release(&c->files, NULL);
 	free(c);
 }

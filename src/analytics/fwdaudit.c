@@ -894,16 +894,55 @@ static int gws_routing(struct mh_fwd *f, const struct mh_event *ev,
  * and by GUID (MailboxGuid): the GUID is another name of the address
  * (fwdalias.c). Most records repeat a pair taught before, and GUIDs are
  * written in lower case: one look-up of the GUID as written answers. */
+#define GUID_SEEN 1024 /* entries, a power of two */
+#define GUID_TEXT 48   /* bytes of a GUID kept (36 as written) */
+#define GUID_MBX  80   /* bytes of a mailbox kept */
+
+struct fw_guid_seen {
+	struct {
+		unsigned char gn, mn; /* 0: empty */
+		char g[GUID_TEXT], m[GUID_MBX];
+	} e[GUID_SEEN];
+};
+
+static size_t guid_slot(struct mh_slice g)
+{
+	uint64_t w = 0;
+	memcpy(&w, g.p, g.n < 8 ? g.n : 8);
+	w ^= g.n;
+	return (size_t)((w * 0x9e3779b97f4a7c15ULL) >> 48) & (GUID_SEEN - 1);
+}
+
 static int learn_guid(struct mh_fwd *f, const struct mh_audit *a)
 {
 	struct mh_slice g = a->mailbox_guid, m = a->mailbox;
 	if (g.n >= 64 || !m.n || m.n >= ADDR_MAX)
 		return MH_OK;
+	/* the pair as written, found taught before */
+	int cacheable = g.n && g.n <= GUID_TEXT && m.n <= GUID_MBX;
+	size_t at = cacheable ? guid_slot(g) : 0;
+	if (cacheable && f->guid_seen) {
+		const struct fw_guid_seen *gs = f->guid_seen;
+		if (gs->e[at].gn == g.n && gs->e[at].mn == m.n &&
+		    !memcmp(gs->e[at].g, g.p, g.n) &&
+		    !memcmp(gs->e[at].m, m.p, m.n))
+			return MH_OK;
+	}
 	void **slot = mh_strmap_find(&f->aliases, g.p, g.n);
 	if (slot && *slot &&
 	    (*slot == mh_fw_alias_ambiguous ||
-	     (!strncasecmp(*slot, m.p, m.n) && !((char *)*slot)[m.n])))
+	     (!strncasecmp(*slot, m.p, m.n) && !((char *)*slot)[m.n]))) {
+		if (cacheable && !f->guid_seen)
+			f->guid_seen = calloc(1, sizeof(*f->guid_seen));
+		if (cacheable && f->guid_seen) {
+			struct fw_guid_seen *gs = f->guid_seen;
+			memcpy(gs->e[at].g, g.p, g.n);
+			memcpy(gs->e[at].m, m.p, m.n);
+			gs->e[at].gn = (unsigned char)g.n;
+			gs->e[at].mn = (unsigned char)m.n;
+		}
 		return MH_OK;
+	}
 	char mb[ADDR_MAX], name[64];
 	mailbox_of(m, mb);
 	put_lc(name, sizeof(name), mh_slice_trim(g));

@@ -147,6 +147,7 @@ void mh_fwd_free(struct mh_fwd *f)
 	mh_strmap_release(&f->removals, free);
 	mh_strmap_release(&f->enables, free);
 	mh_strmap_release(&f->aliases, mh_fw_alias_free);
+	free(f->guid_seen);
 	mh_strmap_release(&f->tenant_dom, NULL);
 	mh_strmap_release(&f->not_tenant, NULL);
 	for (size_t i = 0; i < f->jr.nev; i++)

@@ -228,6 +228,11 @@ struct mh_fwd {
 	 * -> its address, learnt from records that give both (fwdalias.c);
 	 * val: malloc'd address, or mh_fw_alias_ambiguous. */
 	struct mh_strmap aliases;
+	/* learn_guid (fwdaudit.c): (MailboxGuid, mailbox) pairs as written
+	 * that it found taught already, by a hash of the GUID; a pair once
+	 * taught stays so (an alias only ever becomes ambiguous). NULL
+	 * until the first; freed with the accumulator. */
+	struct fw_guid_seen *guid_seen;
 	/* Out of memory where no error could be returned (passed_over):
 	 * findings then fail with MH_ENOMEM rather than be incomplete. */
 	int oom;

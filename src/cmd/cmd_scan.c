@@ -117,6 +117,8 @@ struct scan {
 	 * analytics that read it (the others see it as passed over); NULL
 	 * when off. */
 	struct mh_rawop_set *ops_of;
+	uint32_t *ops_own; /* the owner mask of each name of the list the
+	                    * readers get (reader.h audit_owners) */
 	/* The analytics that judge records by their text (audit_raw: the
 	 * Sigma rules), an owner bit each: they read every record parsed. */
 	uint32_t raw_owners;
@@ -176,7 +178,7 @@ static int prefilter_ops(struct scan *s, const struct mh_analytic_conf *conf,
 			v[n++] = lists[a][i];
 		}
 	mh_rawop_set_init_owned(s->ops_of, v, own, 0);
-	free(own);
+	s->ops_own = own;
 	if (!s->ops_of->on) { /* too many to hand out: everyone reads all */
 		free(s->ops_of);
 		s->ops_of = NULL;
@@ -210,6 +212,9 @@ static uint32_t readers_of(const struct scan *s, const struct mh_event *ev)
 	if (!s->ops_of || !a || a->source != MH_AUDIT_M365 || a->snapshot ||
 	    !a->operation.n)
 		return UINT32_MAX;
+	/* the reader's look-up in the same lists (reader.h audit_owners) */
+	if (a->owners_known)
+		return a->owners | s->raw_owners;
 	return mh_rawop_owners(s->ops_of, a->operation, a->record_type) |
 	       s->raw_owners;
 }
@@ -1033,6 +1038,7 @@ int mh_cmd_scan(int argc, char **argv)
 		goto done;
 	s.ropts.audit_ops = (const char *const *)pf_ops;
 	s.ropts.seen = s.seen;
+	s.ropts.audit_owners = s.ops_own;
 	for (size_t a = 0; a < s.nan && pf_ops; a++)
 		if (s.an[a]->audit_raw)
 			s.ropts.audit_raw = audit_raw;
@@ -1210,6 +1216,7 @@ join:
 done:
 	free(pf_ops);
 	free(s.ops_of);
+	free(s.ops_own);
 	mh_writer_release(&w);
 	if (workers) {
 		for (int i = 0; i < s.o.jobs; i++) {

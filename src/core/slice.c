@@ -1,15 +1,40 @@
 #include "core/slice.h"
 
+#include <stdint.h>
+#include <string.h>
+
 static inline unsigned char lc(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
+
+/* w with 'A'..'Z' made lower case, eight bytes at once (bytes >= 0x80
+ * kept; the range test is made on each byte's low seven bits, with no
+ * carry from one byte into the next). */
+static inline uint64_t lower8(uint64_t w)
+{
+	const uint64_t hi = 0x8080808080808080ULL;
+	uint64_t h = w & ~hi;
+	uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3fULL; /* 0x80 - 'A' */
+	uint64_t gt_z = h + 0x2525252525252525ULL; /* 0x80 - 'Z' - 1 */
+	return w | (((ge_a & ~gt_z & ~w) & hi) >> 2);
 }
 
 int mh_slice_ieq(struct mh_slice a, struct mh_slice b)
 {
 	if (a.n != b.n)
 		return 0;
-	for (size_t i = 0; i < a.n; i++)
+	/* Names compared for every record (operations, parameters): eight
+	 * bytes a step. */
+	size_t i = 0;
+	for (; i + 8 <= a.n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a.p + i, 8);
+		memcpy(&y, b.p + i, 8);
+		if (x != y && lower8(x) != lower8(y))
+			return 0;
+	}
+	for (; i < a.n; i++)
 		if (lc((unsigned char)a.p[i]) != lc((unsigned char)b.p[i]))
 			return 0;
 	return 1;

@@ -11,11 +11,26 @@
 
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
+	/* Eight bytes a step (keys are addresses, GUIDs, paths, looked up
+	 * for every record), mixed so that the low bits (the slot) depend
+	 * on every byte. */
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = 0xcbf29ce484222325ULL ^ (n * k), w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
 	}
+	w = 0;
+	if (n > i && n >= 8)
+		memcpy(&w, p + n - 8, 8); /* the last eight, over some done */
+	else if (n > i)
+		memcpy(&w, p + i, n - i);
+	h = (h ^ w) * k;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
 	return h;
 }
 

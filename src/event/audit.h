@@ -167,6 +167,13 @@ struct mh_audit {
 	 * rules' gate, rules/sigma/gate.h) may then do so without its text.
 	 * 0: not known. */
 	int top_exact;
+	/* With owners_known (the record readers, when the scan gave its
+	 * literal prefilter's owner masks: reader.h audit_owners): the
+	 * owners of every list entry the operation and RecordType match,
+	 * ORed (readers/record/rawop.h mh_rawop_owners), for a Microsoft
+	 * 365 activity record that is no snapshot and has an operation. */
+	uint32_t owners;
+	int owners_known;
 };
 
 /* First parameter called name (ASCII case-insensitive) after prev (NULL:

@@ -74,6 +74,13 @@ struct mh_reader_opts {
 	 * unparsed events (event.h). Borrowed for as long as the readers
 	 * live. */
 	const char *const *audit_ops;
+	/* With audit_ops: the owner mask of each of its names (rawop.h
+	 * mh_rawop_set_init_owned; bit i: analytic i's list holds it), or
+	 * NULL. When given, each Microsoft 365 activity record the reader
+	 * parses says which lists hold its operation (audit.h owners), so
+	 * that the one look-up the reader makes anyway tells the scan which
+	 * analytics read it. */
+	const uint32_t *audit_owners;
 	/* What a record passed over must still tell the analytics
 	 * (analytic.h audit_need): 0, or MH_READ_TENANT for the tenant's
 	 * facts (the event's audit then

@@ -51,6 +51,7 @@ void mh_reader_opts_default(struct mh_reader_opts *o)
 	o->body_prefix = (size_t)64 << 10;
 	o->max_record = (size_t)16 << 20;
 	o->audit_ops = NULL; /* every record parsed */
+	o->audit_owners = NULL;
 	o->audit_raw = NULL;
 	o->audit_raw_ctx = NULL;
 	o->audit_need = 0;

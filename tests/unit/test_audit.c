@@ -167,6 +167,16 @@ static void test_ips(void **state)
 	check_ip("[::1", NULL, 0);
 	check_ip("300.1.1.1", NULL, 0);
 	check_ip("QWERTY (1.2.3.4)", NULL, 0);
+	/* the plain dotted quad's one pass: leading zeros dropped, a
+	 * fourth digit, a fifth part or a missing one is no address */
+	check_ip("010.001.2.03", "10.1.2.3", 0);
+	check_ip("0.0.0.0", "0.0.0.0", 0);
+	check_ip("255.255.255.255", "255.255.255.255", 0);
+	check_ip("1.2.3.1234", NULL, 0);
+	check_ip("1.2.3.4.5", NULL, 0);
+	check_ip("1.2.3.", NULL, 0);
+	check_ip("1..2.3", NULL, 0);
+	check_ip("256.1.1.1", NULL, 0);
 }
 
 /* MARK: - results, types, times */
@@ -236,6 +246,21 @@ static void test_times(void **state)
 	                 MH_TS_NONE);
 	assert_int_equal(mh_audit_time(S("13/13/2024 1:00")), MH_TS_NONE);
 	assert_int_equal(mh_audit_time(S("")), MH_TS_NONE);
+	/* The API's form read with the last day remembered: the same day
+	 * at other times, another day, and bad times after a good day. */
+	check_time("2024-03-01T00:00:00", 2024, 3, 1, 0, 0, 0, 0);
+	check_time("2024-03-01T23:59:60", 2024, 3, 1, 23, 59, 60, 0);
+	check_time("2024-03-01T12:34:56Z", 2024, 3, 1, 12, 34, 56, 0);
+	check_time("2024-02-29T12:34:56z", 2024, 2, 29, 12, 34, 56, 0);
+	assert_int_equal(mh_audit_time(S("2024-02-29T24:00:00")), MH_TS_NONE);
+	assert_int_equal(mh_audit_time(S("2024-02-29T12:60:00")), MH_TS_NONE);
+	assert_int_equal(mh_audit_time(S("2024-02-29T12:00:61")), MH_TS_NONE);
+	assert_int_equal(mh_audit_time(S("2024-02-29T1a:00:00")), MH_TS_NONE);
+	assert_int_equal(mh_audit_time(S("2024-02-29T12-00-00")), MH_TS_NONE);
+	assert_int_equal(mh_audit_time(S("2024-02-30T12:00:00")), MH_TS_NONE);
+	check_time("2024-02-29T12:00:00", 2024, 2, 29, 12, 0, 0, 0);
+	assert_int_equal(mh_audit_time(S("2024-0a-29T12:00:00")), MH_TS_NONE);
+	check_time("1970-01-01T00:00:01", 1970, 1, 1, 0, 0, 1, 0);
 }
 
 static void test_param_lookup(void **state)

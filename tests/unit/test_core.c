@@ -107,6 +107,21 @@ static void test_slice(void **state)
 	struct mh_slice a = mh_slice_cstr("X-Forwarded-To");
 	assert_true(mh_slice_ieq(a, mh_slice_cstr("x-forwarded-to")));
 	assert_false(mh_slice_ieq(a, mh_slice_cstr("x-forwarded-t")));
+	/* eight bytes a step: only 'A'..'Z' fold, in every lane, and a
+	 * difference in the last bytes counts */
+	assert_true(mh_slice_ieq(mh_slice_cstr("MailItemsAccessed"),
+	                         mh_slice_cstr("mailitemsACCESSED")));
+	assert_false(mh_slice_ieq(mh_slice_cstr("MailItemsAccessed"),
+	                          mh_slice_cstr("MailItemsAccessee")));
+	assert_false(mh_slice_ieq(mh_slice_cstr("@[\\]^_AZ"),
+	                          mh_slice_cstr("`{|}~\x7f"
+	                                        "az")));
+	assert_false(mh_slice_ieq(mh_slice_cstr("abcdefgh\xc1"),
+	                          mh_slice_cstr("ABCDEFGH\xe1")));
+	assert_true(mh_slice_ieq(mh_slice_cstr("\xc1\xc2"
+	                                       "ABCDEFGHIJ"),
+	                         mh_slice_cstr("\xc1\xc2"
+	                                       "abcdefghij")));
 	assert_true(mh_slice_istarts(a, "x-FORW"));
 	assert_false(mh_slice_istarts(mh_slice_cstr("X-"), "x-forw"));
 	struct mh_slice t = mh_slice_trim(mh_slice_cstr(" \t a b\r\n"));

@@ -106,7 +106,9 @@ static int csv_open(struct mh_reader **out, const struct mh_source *src,
 	r->st = src->stream;
 	mh_recstate_init(&r->rs);
 	/* the dedup key (rec.h) */
-	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
+	mh_rawop_set_init_owned(&r->rs.audit_ops, opts->audit_ops,
+	                        opts->audit_owners, opts->audit_need);
+	r->rs.audit_owned = opts->audit_ops && opts->audit_owners;
 	r->rs.audit_ops.raw = opts->audit_raw;
 	r->rs.audit_ops.raw_ctx = opts->audit_raw_ctx;
 	r->rs.seen = opts->seen;

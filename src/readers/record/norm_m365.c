@@ -38,9 +38,59 @@ static int first_text(struct nctx *c, const struct robj *o, const int *keys,
 	return MH_OK;
 }
 
-#define FIRST(c, o, out, ...)                                                  \
-	first_text(c, o, (const int[]){__VA_ARGS__},                           \
-	           sizeof((const int[]){__VA_ARGS__}) / sizeof(int), out)
+/* A number or a name (RecordType, UserType, LogonType) read by of()
+ * from the text of key k, else of k2 (-1: none) as FIRST does; an
+ * integer, the usual value, is taken as of() reads its digits (0 to
+ * 100000, else -1: audit.c lookup()) without making its text. */
+static int key_num_slow(struct nctx *c, const struct robj *o, int k, int k2,
+                        int (*of)(struct mh_slice), int *out)
+{
+	struct mh_slice t = MH_SLICE_NULL;
+	const int keys[2] = {k, k2};
+	for (size_t i = 0; i < 2 && keys[i] >= 0; i++) {
+		const struct mh_jmember *m = &o->slot[keys[i]];
+		if (o->have[keys[i]] && m->t == MH_JINT) {
+			*out = m->i < 0 || m->i > 100000 ? -1 : (int)m->i;
+			return MH_OK;
+		}
+		int rc = nc_key_text(c, o, keys[i], &t);
+		if (rc)
+			return rc;
+		if (t.n)
+			break;
+	}
+	*out = of(t);
+	return MH_OK;
+}
+
+static inline int key_num(struct nctx *c, const struct robj *o, int k, int k2,
+                          int (*of)(struct mh_slice), int *out)
+{
+	if (o->have[k] && o->slot[k].t == MH_JINT) {
+		int64_t v = o->slot[k].i;
+		*out = v < 0 || v > 100000 ? -1 : (int)v;
+		return MH_OK;
+	}
+	return key_num_slow(c, o, k, k2, of, out);
+}
+
+/* FIRST's usual case: its first key a string that is not empty. */
+static inline int first_str(const struct robj *o, int k, struct mh_slice *out)
+{
+	if (o->have[k] && o->slot[k].t == MH_JSTR && o->slot[k].s.n) {
+		*out = o->slot[k].s;
+		return 1;
+	}
+	return 0;
+}
+
+#define FIRST(c, o, out, k0, ...)                                              \
+	(first_str(o, k0, out)                                                 \
+	         ? MH_OK                                                       \
+	         : first_text(c, o, (const int[]){k0, __VA_ARGS__},            \
+	                      sizeof((const int[]){k0, __VA_ARGS__}) /         \
+	                              sizeof(int),                             \
+	                      out))
 
 static struct mh_slice member_text(struct nctx *c, struct mh_jv obj,
                                    const char *key)
@@ -345,18 +395,21 @@ int mh_norm_ual_fill(struct nctx *c, const struct robj *o)
 	    (rc = FIRST(c, o, &a->id, K_ID, K_OFFICEID, K_SOURCERECORDID)))
 		return rc;
 	a->result = mh_audit_result(a->result_raw);
-	if ((rc = nc_key_text(c, o, K_RECORDTYPE, &t)))
+	if ((rc = key_num(c, o, K_RECORDTYPE, -1, mh_audit_record_type,
+	                  &a->record_type)) ||
+	    (rc = key_num(c, o, K_USERTYPE, -1, mh_audit_user_type,
+	                  &a->user_type)) ||
+	    (rc = key_num(c, o, K_LOGONTYPE, K_LOGON_TYPE, mh_audit_logon_type,
+	                  &a->logon_type)))
 		return rc;
-	a->record_type = mh_audit_record_type(t);
-	if ((rc = nc_key_text(c, o, K_USERTYPE, &t)))
+	if (o->have[K_OPERATIONCOUNT] &&
+	    o->slot[K_OPERATIONCOUNT].t == MH_JINT) {
+		/* what the digits below read from its text */
+		int64_t v = o->slot[K_OPERATIONCOUNT].i;
+		a->op_count = v >= 0 && v <= 999999999999999999LL ? v : -1;
+	} else if ((rc = nc_key_text(c, o, K_OPERATIONCOUNT, &t))) {
 		return rc;
-	a->user_type = mh_audit_user_type(t);
-	if ((rc = FIRST(c, o, &t, K_LOGONTYPE, K_LOGON_TYPE)))
-		return rc;
-	a->logon_type = mh_audit_logon_type(t);
-	if ((rc = nc_key_text(c, o, K_OPERATIONCOUNT, &t)))
-		return rc;
-	if (t.n) {
+	} else if (t.n) {
 		int64_t v = 0;
 		size_t i = 0;
 		for (; i < t.n && t.p[i] >= '0' && t.p[i] <= '9' && i < 18; i++)
@@ -372,21 +425,29 @@ int mh_norm_ual_fill(struct nctx *c, const struct robj *o)
 	    (rc = nc_client_ip(c, t)))
 		return rc;
 
-	if ((rc = nv_params(c, nc_get(o, K_PARAMETERS), K_PARAMETERS,
-	                    MH_AP_PARAMETERS)) ||
-	    (rc = nv_params(c, nc_get(o, K_OPERATIONPROPERTIES),
-	                    K_OPERATIONPROPERTIES,
-	                    MH_AP_OPERATION_PROPERTIES)) ||
-	    (rc = nv_params(c, nc_get(o, K_MODIFIEDPROPERTIES),
-	                    K_MODIFIEDPROPERTIES, MH_AP_MODIFIED_PROPERTIES)) ||
-	    (rc = nv_params(c, nc_get(o, K_EXTENDEDPROPERTIES),
-	                    K_EXTENDEDPROPERTIES, MH_AP_EXTENDED_PROPERTIES)))
+	/* (most records have one of the lists, or none) */
+	if ((o->have[K_PARAMETERS] &&
+	     (rc = nv_params(c, nc_get(o, K_PARAMETERS), K_PARAMETERS,
+	                     MH_AP_PARAMETERS))) ||
+	    (o->have[K_OPERATIONPROPERTIES] &&
+	     (rc = nv_params(c, nc_get(o, K_OPERATIONPROPERTIES),
+	                     K_OPERATIONPROPERTIES,
+	                     MH_AP_OPERATION_PROPERTIES))) ||
+	    (o->have[K_MODIFIEDPROPERTIES] &&
+	     (rc = nv_params(c, nc_get(o, K_MODIFIEDPROPERTIES),
+	                     K_MODIFIEDPROPERTIES,
+	                     MH_AP_MODIFIED_PROPERTIES))) ||
+	    (o->have[K_EXTENDEDPROPERTIES] &&
+	     (rc = nv_params(c, nc_get(o, K_EXTENDEDPROPERTIES),
+	                     K_EXTENDEDPROPERTIES, MH_AP_EXTENDED_PROPERTIES))))
 		return rc;
 	/* UpdateInboxRules: the recipients inside the rule. */
 	size_t np = c->rs->nparams;
 	for (size_t i = 0; i < np; i++) {
 		const struct mh_audit_param *p = &c->rs->params[i];
 		if (p->src == MH_AP_OPERATION_PROPERTIES && p->value.n &&
+		    ((p->name.n == 11 && (p->name.p[0] | 0x20) == 'r') ||
+		     (p->name.n == 10 && (p->name.p[0] | 0x20) == 's')) &&
 		    (mh_slice_ieq(p->name, MH_SLICE_LIT("RuleActions")) ||
 		     mh_slice_ieq(p->name, MH_SLICE_LIT("ServerRule"))) &&
 		    (rc = rule_actions(c, p->value)))

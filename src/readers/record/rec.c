@@ -49,6 +49,8 @@ int mh_rec_key_find(const char *name, size_t n)
 	return mh_jkeys_find(&known, name, n);
 }
 
+extern const struct mh_norm mh_norm_ual_api;
+
 /* MARK: - state */
 
 int mh_recstate_init(struct mh_recstate *rs)
@@ -57,6 +59,7 @@ int mh_recstate_init(struct mh_recstate *rs)
 	memset(rs, 0, sizeof(*rs));
 	mh_arena_init(&rs->arena, 64 << 10, 0);
 	mh_flat_init(&rs->flat, &rs->arena, 0);
+	rs->win_dirty = 1;
 	return MH_OK;
 }
 
@@ -88,9 +91,13 @@ static void reset(struct mh_recstate *rs)
 	rs->audit.logon_type = -1;
 	rs->audit.op_count = -1;
 	rs->audit.ts = MH_TS_NONE;
-	memset(&rs->win, 0, sizeof(rs->win));
-	rs->win.event_id = -1;
-	rs->win.ts = MH_TS_NONE;
+	/* only a normaliser of the table writes it (not the raw path) */
+	if (rs->win_dirty) {
+		memset(&rs->win, 0, sizeof(rs->win));
+		rs->win.event_id = -1;
+		rs->win.ts = MH_TS_NONE;
+		rs->win_dirty = 0;
+	}
 }
 
 /* MARK: - values */
@@ -416,6 +423,35 @@ static const struct mh_field *make_fields(void *ctx, size_t *n)
 
 /* MARK: - events */
 
+/* t as 16 lower-case hex digits and a NUL (no printf on the hot path):
+ * eight digits a step, each nibble spread to a byte and made a digit
+ * in one word. */
+static void hex16(uint64_t t, char out[17])
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (int half = 0; half < 2; half++) {
+		uint64_t x = half ? (t & 0xffffffffULL) : t >> 32;
+		x = ((x & 0xffff0000ULL) << 16) | (x & 0xffffULL);
+		x = ((x & 0x0000ff000000ff00ULL) << 8) |
+		    (x & 0x000000ff000000ffULL);
+		x = ((x & 0x00f000f000f000f0ULL) << 4) |
+		    (x & 0x000f000f000f000fULL);
+		/* byte i holds nibble i (from the lowest): '0'..'9', and
+		 * 39 more for 'a'..'f' */
+		uint64_t over9 = ((x + 0x0606060606060606ULL) >> 4) &
+		                 0x0101010101010101ULL;
+		x += 0x3030303030303030ULL + over9 * 0x27;
+		x = __builtin_bswap64(x);
+		memcpy(out + 8 * half, &x, 8);
+	}
+#else
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--, t >>= 4)
+		out[i] = digits[t & 15];
+#endif
+	out[16] = '\0';
+}
+
 /* The key by which the same record read twice is dropped: the source's
  * Id with what the typed view says the record is. Ids alone are not
  * enough: vendor test fixtures reuse one Id for different records, and a
@@ -425,10 +461,7 @@ static int dedup_key(struct mh_recstate *rs, struct mh_slice *out)
 	const struct mh_audit *a = &rs->audit;
 	/* The time as 16 hex digits (no printf on the hot path). */
 	char ts[17];
-	uint64_t t = (uint64_t)a->ts;
-	for (int i = 15; i >= 0; i--, t >>= 4)
-		ts[i] = "0123456789abcdef"[t & 15];
-	ts[16] = '\0';
+	hex16((uint64_t)a->ts, ts);
 	const struct mh_slice parts[] = {
 	        mh_slice_cstr(a->source == MH_AUDIT_GWS ? "gws" : "m365"),
 	        a->id,
@@ -478,10 +511,7 @@ static int win_key(struct mh_recstate *rs, struct mh_slice *out)
 {
 	const struct mh_winevent *w = &rs->win;
 	char ts[17], id[24];
-	uint64_t t = (uint64_t)w->ts;
-	for (int i = 15; i >= 0; i--, t >>= 4)
-		ts[i] = "0123456789abcdef"[t & 15];
-	ts[16] = '\0';
+	hex16((uint64_t)w->ts, ts);
 	/* the event id in decimal, as "%ld" writes it (snprintf cost more
 	 * than the rest of the key) */
 	size_t il = sizeof(id) - 1;
@@ -604,12 +634,36 @@ static int raw_key(struct mh_recstate *rs, struct mh_slice id, int64_t ts,
 	return MH_OK;
 }
 
+/* mh_rawop_owners of audit_ops, remembered for the last few operations
+ * (the same bytes and RecordType give the same answer). */
+static uint32_t op_owners(struct mh_recstate *rs, struct mh_slice op, int rtype)
+{
+	if (!op.p || !op.n || op.n > sizeof(rs->own[0].op))
+		return mh_rawop_owners(&rs->audit_ops, op, rtype);
+	for (size_t i = 0; i < rs->nown; i++)
+		if (rs->own[i].n == op.n && rs->own[i].rtype == rtype &&
+		    !memcmp(rs->own[i].op, op.p, op.n))
+			return rs->own[i].owners;
+	uint32_t o = mh_rawop_owners(&rs->audit_ops, op, rtype);
+	size_t at = rs->own_next;
+	rs->own_next = (at + 1) % (sizeof(rs->own) / sizeof(rs->own[0]));
+	if (rs->nown <= at)
+		rs->nown = at + 1;
+	memcpy(rs->own[at].op, op.p, op.n);
+	rs->own[at].n = op.n;
+	rs->own[at].rtype = rtype;
+	rs->own[at].owners = o;
+	return o;
+}
+
 /* use: the normaliser (mh_norm_pick's choice), or NULL to choose. */
 static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 {
 	struct mh_recstate *rs = c->rs;
 	int ni = -1;
 	int rc;
+	if (use != &mh_norm_ual_api)
+		rs->win_dirty = 1;
 	if (use || forced) {
 		ni = 0;
 		rc = (use ? use : forced)->fill(c);
@@ -652,11 +706,21 @@ static int build(struct nctx *c, struct mh_event *ev, const struct mh_norm *use)
 	ev->ts = a->ts;
 	if (ev->kind == MH_EV_AUDIT)
 		ev->audit = a;
+	/* One look-up of the operation in the prefilter's lists: which
+	 * analytics read the record (the scan's readers_of), and whether
+	 * any does (its dedup key). */
+	int looked = 0;
+	uint32_t owners = 0;
+	if (rs->audit_ops.on && a->source == MH_AUDIT_M365 && !a->snapshot) {
+		owners = op_owners(rs, a->operation, a->record_type);
+		looked = 1;
+		if (rs->audit_owned && a->operation.n) {
+			a->owners = owners;
+			a->owners_known = 1;
+		}
+	}
 	if (a->id.n && !a->snapshot) {
-		if (rs->audit_ops.on && a->source == MH_AUDIT_M365 &&
-		    a->ts != MH_TS_NONE &&
-		    !mh_rawop_wanted(&rs->audit_ops, a->operation,
-		                     a->record_type)) {
+		if (looked && a->ts != MH_TS_NONE && !owners) {
 			if (raw_key(rs, a->id, a->ts, a->operation,
 			            &ev->record_id))
 				return MH_ENOMEM;
@@ -765,7 +829,23 @@ static int top_exact(const struct robj *top, const struct mh_audit *a)
  * MailItemsAccessed record has two). */
 #define RAW_NV 32
 
-extern const struct mh_norm mh_norm_ual_api;
+/* mh_norm_pick for a record read from its raw text, by its keys. */
+static const struct mh_norm *raw_pick(struct mh_recstate *rs,
+                                      const struct nctx *c)
+{
+	const unsigned char *have = c->top->have;
+	for (size_t i = 0; i < rs->npick; i++)
+		if (!memcmp(rs->pick[i].have, have, sizeof(rs->pick[i].have)))
+			return rs->pick[i].norm;
+	const struct mh_norm *n = mh_norm_pick(c);
+	size_t at = rs->pick_next;
+	rs->pick_next = (at + 1) % (sizeof(rs->pick) / sizeof(rs->pick[0]));
+	if (rs->npick <= at)
+		rs->npick = at + 1;
+	memcpy(rs->pick[at].have, have, sizeof(rs->pick[at].have));
+	rs->pick[at].norm = n;
+	return n;
+}
 
 int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
                      const struct mh_recpos *pos, struct mh_event *ev,
@@ -787,7 +867,7 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
 	    top->have[K_EXTENDEDPROPERTIES])
 		return 0;
 	struct nctx c = {rs, top, &rs->audit, err, pos, MH_EV_AUDIT, text};
-	if (mh_norm_pick(&c) != &mh_norm_ual_api)
+	if (raw_pick(rs, &c) != &mh_norm_ual_api)
 		return 0;
 	for (size_t i = 0; i < nnv; i++)
 		if (nc_param(&c, nv[2 * i], nv[2 * i + 1], MH_SLICE_NULL,

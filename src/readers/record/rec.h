@@ -80,6 +80,7 @@ struct mh_recstate {
 	size_t pool_used;
 	struct mh_audit audit;
 	struct mh_winevent win; /* Windows events (norm_win.c) */
+	int win_dirty;          /* win may have been written since reset */
 	struct mh_audit_param *params;
 	size_t nparams, cap_params;
 	struct mh_slice *ops;
@@ -115,6 +116,26 @@ struct mh_recstate {
 	char pf_id[64];
 	size_t pf_idn;
 	uint64_t pf_a;
+	int audit_owned; /* audit_ops made with the scan's owner masks */
+	/* mh_rec_event_raw: mh_norm_pick's last answers by the keys a
+	 * record has (its choice reads their presence only, and a record
+	 * read from its raw text holds no composite a match() could look
+	 * into); most records of a log have one of a few key sets. */
+	struct {
+		unsigned char have[K__COUNT];
+		const struct mh_norm *norm;
+	} pick[4];
+	size_t npick, pick_next;
+	/* build: the owners (rawop.h mh_rawop_owners) of the last
+	 * operations looked up in audit_ops, by their bytes and RecordType
+	 * (a log is mostly a few operations) */
+	struct {
+		char op[48];
+		size_t n;
+		int rtype;
+		uint32_t owners;
+	} own[4];
+	size_t nown, own_next;
 };
 
 int mh_recstate_init(struct mh_recstate *rs);
