@@ -11,6 +11,7 @@
 #include "analytics/audragg.h"
 #include "analytics/audremote.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "core/err.h"
 #include "core/time.h"
 #include "finding/finding.h"
@@ -262,22 +263,11 @@ void mh_audr_agg_free(struct agg *a)
 
 /* MARK: - the index of an amap */
 
-/* A key's hash for the index (a few dozen bytes: a word a step; the
- * index compares the keys it finds, so any spread will do). */
+/* A key's hash for the index (the index compares the keys it finds, so
+ * any spread will do). */
 static uint64_t key_hash(const char *key, size_t n)
 {
-	const uint64_t k = 0x9e3779b97f4a7c15ULL;
-	uint64_t h = n * k, w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, key + i, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, key + i, n - i);
-	h = (h ^ w) * k;
-	h ^= h >> 29;
+	uint64_t h = mh_strmap_hash(key, n);
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 

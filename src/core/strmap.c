@@ -9,7 +9,7 @@
 
 #include "core/err.h"
 
-static uint64_t hash_bytes(const char *p, size_t n)
+uint64_t mh_strmap_hash(const char *p, size_t n)
 {
 	/* Eight bytes a step (keys are addresses, GUIDs, paths, looked up
 	 * for every record), mixed so that the low bits (the slot) depend
@@ -74,7 +74,8 @@ void **mh_strmap_find(const struct mh_strmap *m, const char *key, size_t klen)
 {
 	if (!m->n)
 		return NULL;
-	struct mh_strmap_slot *s = probe(m, key, klen, hash_bytes(key, klen));
+	struct mh_strmap_slot *s =
+	        probe(m, key, klen, mh_strmap_hash(key, klen));
 	return s->key ? &s->val : NULL;
 }
 
@@ -105,7 +106,7 @@ static int grow(struct mh_strmap *m)
 int mh_strmap_upsert(struct mh_strmap *m, const char *key, size_t klen,
                      void ***slot, int *created)
 {
-	uint64_t h = hash_bytes(key, klen);
+	uint64_t h = mh_strmap_hash(key, klen);
 	if (created)
 		*created = 0;
 	if (m->cap) {

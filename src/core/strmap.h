@@ -1,4 +1,4 @@
-/* strmap.h - a small string-keyed hash map (open addressing, FNV-1a).
+/* strmap.h - a small string-keyed hash map (open addressing).
  *
  * Keys are byte strings (any bytes, NUL included) that the map copies and
  * owns; every stored key is also NUL-terminated for convenience. Values are
@@ -18,7 +18,7 @@
 struct mh_strmap_slot {
 	char *key;     /* owned, NUL-terminated copy; NULL: empty slot */
 	size_t klen;   /* key length without the NUL */
-	uint64_t hash; /* FNV-1a of the key */
+	uint64_t hash; /* mh_strmap_hash of the key */
 	void *val;     /* caller's value, may be NULL */
 };
 
@@ -37,6 +37,11 @@ void mh_strmap_init(struct mh_strmap *m);
 /* Free the keys and the table; free_val (may be NULL) is called on every
  * value. m is left empty and reusable. NULL m allowed. */
 void mh_strmap_release(struct mh_strmap *m, void (*free_val)(void *));
+
+/* The map's hash of p[0..n) (eight bytes a step, every byte reaching
+ * the low bits), for other tables of short keys that compare the keys
+ * they find. */
+uint64_t mh_strmap_hash(const char *p, size_t n);
 
 /* The value slot of key, or NULL when the key is absent. */
 void **mh_strmap_find(const struct mh_strmap *m, const char *key, size_t klen);

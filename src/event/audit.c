@@ -227,6 +227,24 @@ int mh_audit_logon_type(struct mh_slice s)
 
 /* MARK: - client addresses */
 
+/* The four parts of an IPv4 address (each < 256) written as a dotted
+ * quad into out with its NUL: its length. */
+static size_t put_quad(char out[MH_AUDIT_IP_MAX], const unsigned q[4])
+{
+	size_t o = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		if (i)
+			out[o++] = '.';
+		if (q[i] >= 100)
+			out[o++] = (char)('0' + q[i] / 100);
+		if (q[i] >= 10)
+			out[o++] = (char)('0' + q[i] / 10 % 10);
+		out[o++] = (char)('0' + q[i] % 10);
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* A dotted quad with nothing around it (the usual ClientIP): the
  * address written into out as mh_audit_ip writes it, its length; 0 when
  * raw is anything else (the general path then reads it). */
@@ -259,18 +277,7 @@ static size_t plain_quad(struct mh_slice raw, char out[MH_AUDIT_IP_MAX])
 		out[raw.n] = '\0';
 		return raw.n;
 	}
-	size_t o = 0;
-	for (unsigned i = 0; i < 4; i++) {
-		if (i)
-			out[o++] = '.';
-		if (q[i] >= 100)
-			out[o++] = (char)('0' + q[i] / 100);
-		if (q[i] >= 10)
-			out[o++] = (char)('0' + q[i] / 10 % 10);
-		out[o++] = (char)('0' + q[i] % 10);
-	}
-	out[o] = '\0';
-	return o;
+	return put_quad(out, q);
 }
 
 size_t mh_audit_ip(struct mh_slice raw, char out[MH_AUDIT_IP_MAX],
@@ -346,17 +353,7 @@ size_t mh_audit_ip(struct mh_slice raw, char out[MH_AUDIT_IP_MAX],
 	}
 	if (j == n && k == 3 && digits && q[0] < 256 && q[1] < 256 &&
 	    q[2] < 256 && q[3] < 256) {
-		size_t o = 0;
-		for (unsigned i = 0; i < 4; i++) {
-			if (i)
-				out[o++] = '.';
-			if (q[i] >= 100)
-				out[o++] = (char)('0' + q[i] / 100);
-			if (q[i] >= 10)
-				out[o++] = (char)('0' + q[i] / 10 % 10);
-			out[o++] = (char)('0' + q[i] % 10);
-		}
-		out[o] = '\0';
+		size_t o = put_quad(out, q);
 		if (port)
 			*port = pt;
 		return o;
