@@ -133,56 +133,12 @@ static int rawcmp_events(const struct mh_event *x, const struct mh_event *y,
 	return 1;
 }
 
-/* A record the raw walk's shapes learn before the one under test, so
- * that it is walked with a shape that fits it in part (rawrec.c). */
-#define RAWCMP_WARM                                                            \
-	"{\"CreationTime\":\"2024-03-01T00:00:59\",\"Id\":\"c88c90ac\","       \
-	"\"Operation\":\"MailItemsAccessed\",\"OrganizationId\":\"920e\","     \
-	"\"RecordType\":50,\"ResultStatus\":\"Succeeded\",\"UserType\":0,"     \
-	"\"Workload\":\"Exchange\",\"UserId\":\"mallory8@corp.example\","      \
-	"\"ClientIPAddress\":\"192.0.2.1\",\"LogonType\":2,\"MailboxGuid\":"   \
-	"\"76bd\",\"MailboxOwnerUPN\":\"m@corp.example\","                     \
-	"\"OperationProperties\":[{\"Name\":\"MailAccessType\",\"Value\":"     \
-	"\"Bind\"}],\"OrganizationName\":\"corp\",\"Folders\":[],"             \
-	"\"OperationCount\":3}"
-
-/* The raw path's answer for p[0..n) the same with and without the
- * shapes a state remembers: read without (c), then with a state that
- * learnt RAWCMP_WARM, twice (the second time with the shape this very
- * record left). *ra the answer, ea the event of the last read. */
-static int rawcmp_shapes(struct mh_recstate *a, struct mh_recstate *c,
-                         const char *p, size_t n, const struct mh_recpos *pos,
-                         struct mh_event *ea, int *ra, char *why, size_t wn)
-{
-	struct mh_event ec;
-	struct mh_err err;
-	memset(&ec, 0, sizeof(ec));
-	mh_err_clear(&err);
-	c->raw_noshape = 1;
-	int rc = mh_rec_event_raw(c, mh_slice_make(p, n), pos, &ec, &err);
-	mh_rec_event_raw(a, mh_slice_make(RAWCMP_WARM, strlen(RAWCMP_WARM)),
-	                 pos, ea, &err);
-	for (int k = 0; k < 2; k++) {
-		memset(ea, 0, sizeof(*ea));
-		*ra = mh_rec_event_raw(a, mh_slice_make(p, n), pos, ea, &err);
-		if (*ra != rc) {
-			snprintf(why, wn,
-			         "raw answers %d with shapes, %d without", *ra,
-			         rc);
-			return 0;
-		}
-		if (rc == 1 && !rawcmp_events(ea, &ec, why, wn))
-			return 0;
-	}
-	return 1;
-}
-
 /* p[0..n) read both ways with the literal prefilter's list ops (NULL:
  * off), which decides the dedup key's form (rec.c build). */
 static int rawcmp_run(const char *p, size_t n, const char *const *ops,
                       char *why, size_t wn)
 {
-	struct mh_recstate a, b, c;
+	struct mh_recstate a, b;
 	struct mh_json *j = NULL;
 	struct mh_err err;
 	struct mh_recpos pos = {"json", "t.jsonl", 10, 2, 1, NULL, NULL};
@@ -191,18 +147,12 @@ static int rawcmp_run(const char *p, size_t n, const char *const *ops,
 	why[0] = '\0';
 	mh_recstate_init(&a);
 	mh_recstate_init(&b);
-	mh_recstate_init(&c);
 	mh_rawop_set_init(&a.audit_ops, ops, 0);
 	mh_rawop_set_init(&b.audit_ops, ops, 0);
-	mh_rawop_set_init(&c.audit_ops, ops, 0);
 	memset(&ea, 0, sizeof(ea));
 	memset(&eb, 0, sizeof(eb));
 	mh_err_clear(&err);
-	int ra;
-	if (!rawcmp_shapes(&a, &c, p, n, &pos, &ea, &ra, why, wn)) {
-		out = RAWCMP_DIFF;
-		goto done;
-	}
+	int ra = mh_rec_event_raw(&a, mh_slice_make(p, n), &pos, &ea, &err);
 	if (ra == MH_ENOMEM) {
 		snprintf(why, wn, "out of memory");
 		out = RAWCMP_DIFF;
@@ -238,8 +188,8 @@ static int rawcmp_run(const char *p, size_t n, const char *const *ops,
 	}
 	if (!rawcmp_events(&ea, &eb, why, wn))
 		goto done;
-	if (memcmp(c.shapes, b.shapes, sizeof(c.shapes)) ||
-	    c.generic != b.generic) {
+	if (memcmp(a.shapes, b.shapes, sizeof(a.shapes)) ||
+	    a.generic != b.generic) {
 		snprintf(why, wn, "shape counters differ");
 		goto done;
 	}
@@ -248,7 +198,6 @@ done:
 	mh_json_free(j);
 	mh_recstate_release(&a);
 	mh_recstate_release(&b);
-	mh_recstate_release(&c);
 	return out;
 }
 

@@ -107,7 +107,6 @@ static int json_open(struct mh_reader **out, const struct mh_source *src,
 	mh_rawop_set_init(&r->rs.audit_ops, opts->audit_ops, opts->audit_need);
 	r->rs.audit_ops.raw = opts->audit_raw;
 	r->rs.audit_ops.raw_ctx = opts->audit_raw_ctx;
-	r->rs.audit_ops.shapes = &r->rs.shapes_op;
 	r->rs.seen = opts->seen;
 	r->path = strdup(src->path);
 	r->mailbox = dup_or_null(src->mailbox);

@@ -251,41 +251,16 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 			out->done = 1;
 			break;
 		}
-		size_t ks, ke,
-		        L = mh_rawshape_hit(out->shape, out->link, p, n, i);
-		int k;
-		if (L) {
-			/* The member expected: the same bytes as a key read
-			 * the general way before (rawshape.h). */
-			size_t e = *out->link - 1u;
-			k = out->shape->key[e];
-			out->link = &out->shape->next[e];
-			ks = i + 1;
-			ke = i + L - 2;
-			i = ws(p, n, i + L);
-		} else {
-			if (p[i] != '"')
-				return 0;
-			int esc;
-			ks = i + 1;
-			ke = str_end(p, n, ks, &esc);
-			if (ke >= n || esc)
-				return 0;
-			int tight = ke + 1 < n && p[ke + 1] == ':';
-			i = ws(p, n, ke + 1);
-			if (i >= n || p[i] != ':')
-				return 0;
-			i = ws(p, n, i + 1);
-			k = key_of(p, ks, ke);
-			if (out->shape) {
-				int e = mh_rawshape_learn(out->shape, p, ks, ke,
-				                          k, tight);
-				if (e >= 0 && out->link)
-					*out->link = (uint8_t)(e + 1);
-				out->link =
-				        e >= 0 ? &out->shape->next[e] : NULL;
-			}
-		}
+		if (p[i] != '"')
+			return 0;
+		int esc;
+		size_t ks = i + 1, ke = str_end(p, n, ks, &esc);
+		if (ke >= n || esc)
+			return 0;
+		i = ws(p, n, ke + 1);
+		if (i >= n || p[i] != ':')
+			return 0;
+		i = ws(p, n, i + 1);
 		if (i >= n)
 			return 0;
 		size_t vs = i;
@@ -293,6 +268,7 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 		i = skip_value(p, n, i, &vesc);
 		if (i >= n)
 			return 0;
+		int k = key_of(p, ks, ke);
 		if (k == -2)
 			return 0;
 		if (k >= R__SIGMA) {
@@ -337,15 +313,6 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 					return 0;
 				struct mh_slice s =
 				        mh_slice_make(p + vs + 1, i - vs - 2);
-				if (k == R_OP && out->shapes) {
-					/* The members after it are those of
-					 * its records' shape. */
-					out->shape =
-					        mh_rawshape_of(out->shapes, s);
-					out->link = out->shape
-					                    ? &out->shape->first
-					                    : NULL;
-				}
 				switch (k) {
 				case R_OP: out->op = s; break;
 				case R_ID: out->id = s; break;
@@ -373,18 +340,11 @@ static int walk(const char *p, size_t n, struct mh_rawop *out, int all)
 	return 1;
 }
 
-/* mh_rawop_peek with the walk's memory sh (NULL: none). */
-static int peek(const char *p, size_t n, struct mh_rawop *out,
-                struct mh_rawshapes *sh)
+int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->rtype = -1;
 	out->ts = MH_TS_NONE;
-	if (sh) {
-		out->shapes = sh;
-		out->shape = &sh->head;
-		out->link = &sh->head.first;
-	}
 	size_t i = ws(p, n, 0);
 	if (i >= n || p[i] != '{')
 		return 0;
@@ -394,11 +354,6 @@ static int peek(const char *p, size_t n, struct mh_rawop *out,
 	if (!out->op.n || !out->id.n || !out->time.n)
 		return 0;
 	return 1;
-}
-
-int mh_rawop_peek(const char *p, size_t n, struct mh_rawop *out)
-{
-	return peek(p, n, out, NULL);
 }
 
 /* ASCII case-insensitive: does s hold t (NUL-terminated, lower case)? */
@@ -453,7 +408,7 @@ int mh_rawop_pass(const struct mh_rawop_set *set, const char *p, size_t n,
                   const char *whole, size_t wn, struct mh_slice text,
                   unsigned flags, struct mh_rawop *out)
 {
-	if (!set->on || !peek(p, n, out, set->shapes) ||
+	if (!set->on || !mh_rawop_peek(p, n, out) ||
 	    mh_rawop_wanted(set, out->op, out->rtype))
 		return 0;
 	if (set->need & MH_RAWOP_TENANT) {

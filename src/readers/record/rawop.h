@@ -23,7 +23,6 @@
 #include <stdint.h>
 
 #include "core/slice.h"
-#include "readers/record/rawshape.h"
 
 struct mh_rawop {
 	struct mh_slice op;   /* Operation's value, as written */
@@ -46,11 +45,6 @@ struct mh_rawop {
 	size_t pos;    /* where the walk stopped */
 	unsigned seen; /* keys seen, a bit each */
 	int done;      /* it reached the object's end */
-	/* The shapes the walk learns from and takes members by (rawshape.h;
-	 * NULL: none), the one of this record and the member expected. */
-	struct mh_rawshapes *shapes;
-	struct mh_rawshape *shape;
-	uint8_t *link;
 };
 
 /* 1 with out filled when p[0..n) is a JSON object whose top-level
@@ -116,10 +110,6 @@ struct mh_rawop_set {
 	int (*raw)(void *ctx, struct mh_slice text, int csv,
 	           const struct mh_rawop *o);
 	void *raw_ctx;
-	/* The prefilter's walk's memory (rawshape.h; set by the reader
-	 * after mh_rawop_set_init, per reader; NULL: none): no answer
-	 * depends on it. */
-	struct mh_rawshapes *shapes;
 };
 
 /* What a record passed over must still tell (reader.h audit_need): the

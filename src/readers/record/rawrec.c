@@ -392,8 +392,7 @@ static size_t nv_list(const char *p, size_t n, const struct stops *st, size_t i,
 }
 
 int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
-                    struct mh_slice *nv, size_t max_nv, size_t *nnv,
-                    struct mh_rawshapes *sh, int op_key)
+                    struct mh_slice *nv, size_t max_nv, size_t *nnv)
 {
 	const struct mh_jkeys *keys = mh_rec_keys();
 	memset(o->have, 0, sizeof(o->have));
@@ -408,48 +407,23 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 	if (i >= n || p[i] != '{')
 		return 0;
 	i = ws(p, n, i + 1);
-	struct mh_rawshape *cur = sh ? &sh->head : NULL;
-	uint8_t *link = cur ? &cur->first : NULL; /* the member expected */
 	if (i < n && p[i] == '}') {
 		i++;
 	} else {
 		for (;;) {
-			size_t ks, ke, L = mh_rawshape_hit(cur, link, p, n, i);
-			int k;
-			if (L) {
-				/* The member expected here: its key's text
-				 * (no stop inside, the closing quote and the
-				 * colon right after) is what the general way
-				 * checks, and its index is the table's. */
-				k = cur->key[*link - 1];
-				link = &cur->next[*link - 1];
-				ks = i + 1;
-				ke = i + L - 2;
-				i = ws(p, n, i + L);
-			} else {
-				int esc;
-				if (i >= n || p[i] != '"')
-					return 0;
-				ks = i + 1;
-				ke = str_end(p, n, st, ks, &esc);
-				if (ke == FAIL || esc)
-					return 0;
-				int tight = ke + 1 < n && p[ke + 1] == ':';
-				i = ws(p, n, ke + 1);
-				if (i >= n || p[i] != ':')
-					return 0;
-				i = ws(p, n, i + 1);
-				k = mh_jkeys_find(keys, p + ks, ke - ks);
-				if (cur) {
-					int e = mh_rawshape_learn(cur, p, ks,
-					                          ke, k, tight);
-					if (e >= 0 && link)
-						*link = (uint8_t)(e + 1);
-					link = e >= 0 ? &cur->next[e] : NULL;
-				}
-			}
+			int esc;
+			if (i >= n || p[i] != '"')
+				return 0;
+			size_t ks = i + 1, ke = str_end(p, n, st, ks, &esc);
+			if (ke == FAIL || esc)
+				return 0;
+			i = ws(p, n, ke + 1);
+			if (i >= n || p[i] != ':')
+				return 0;
+			i = ws(p, n, i + 1);
 			if (i >= n)
 				return 0;
+			int k = mh_jkeys_find(keys, p + ks, ke - ks);
 			if (k < 0) {
 				i = value(p, n, st, i, 1);
 			} else {
@@ -478,14 +452,6 @@ int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
 					            nnv);
 				} else {
 					return 0;
-				}
-				/* The members after the operation are those of
-				 * its records' shape. */
-				if (k == op_key && sh && i != FAIL) {
-					cur = m->t == MH_JSTR
-					              ? mh_rawshape_of(sh, m->s)
-					              : NULL;
-					link = cur ? &cur->first : NULL;
 				}
 			}
 			if (i == FAIL)

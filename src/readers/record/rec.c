@@ -778,9 +778,7 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
 	struct mh_slice nv[2 * RAW_NV];
 	size_t nnv = 0;
 	if (!mh_rawrec_index(text.p, text.n, top, K_OPERATIONPROPERTIES, nv,
-	                     RAW_NV, &nnv,
-	                     rs->raw_noshape ? NULL : &rs->shapes_raw,
-	                     K_OPERATION))
+	                     RAW_NV, &nnv))
 		return 0;
 	/* The parameters come in the order of mh_norm_ual_fill:
 	 * OperationProperties' are made here, so no list it reads before

@@ -39,7 +39,6 @@
 #include "json/flatten.h"
 #include "json/json.h"
 #include "readers/record/rawop.h"
-#include "readers/record/rawshape.h"
 
 enum {
 #define MH_KEY(id, name) id,
@@ -98,11 +97,7 @@ struct mh_recstate {
 	size_t ncols;
 	struct mh_flat flat;
 	int flat_done;
-	struct robj objs[NC_OBJS];      /* objs[0] is the record */
-	struct mh_rawshapes shapes_raw; /* the raw walk's (rawshape.h) */
-	struct mh_rawshapes shapes_op;  /* the prefilter's (reader sets
-	                                 * audit_ops.shapes to it) */
-	int raw_noshape; /* tests: 1 walks without it (the general way) */
+	struct robj objs[NC_OBJS]; /* objs[0] is the record */
 	size_t nobjs;
 	/* Records per normaliser shape and generic ones, for tests. */
 	uint64_t shapes[MH_AS__COUNT];
@@ -180,13 +175,9 @@ int mh_rec_event_raw(struct mh_recstate *rs, struct mh_slice text,
  * null, except list_key's when it is a list of {"Name", "Value"} objects
  * of such strings: its slot is then MH_JNONE and the pairs with a name
  * are in nv[2 * i] (name), nv[2 * i + 1] (value), *nnv <= max_nv of
- * them. 1, or 0 on any doubt. o->root is none. sh (NULL: none) is
- * the walk's memory of shapes (struct mh_rawshapes, zeroed at first):
- * it makes no difference to the answer, only to the time. op_key is the
- * known key whose plain string value picks the shape (K_OPERATION). */
+ * them. 1, or 0 on any doubt. o->root is none. */
 int mh_rawrec_index(const char *p, size_t n, struct robj *o, int list_key,
-                    struct mh_slice *nv, size_t max_nv, size_t *nnv,
-                    struct mh_rawshapes *sh, int op_key);
+                    struct mh_slice *nv, size_t max_nv, size_t *nnv);
 
 /* The known keys' table (keys.def), for mh_jkeys_find. */
 const struct mh_jkeys *mh_rec_keys(void);
